@@ -1,0 +1,157 @@
+/*
+ * `hut build`: the command line. Everything after `--` is gcc's, sorted
+ * between compile and link by flags.c.
+ */
+#include "builder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUILD_HELP "hut build --help"
+
+static void build_help(void)
+{
+	printf("usage: hut build [-o OUT] [--mem SIZE] [--name NAME] [-v] FILES... [-- GCCFLAGS...]\n"
+	       "\n"
+	       "Compiles C sources against musl and links them with the hut runtime into one\n"
+	       "static ELF image with a manifest. The image runs as a Linux process (./OUT)\n"
+	       "and as a KVM appliance (hut run OUT).\n"
+	       "\n"
+	       "  FILES          .c, .S and .s sources (compiled with -O2 -g),\n"
+	       "                 .o objects and .a archives, linked in this order\n"
+	       "  -o OUT         the image to write (default: the first file's name + .hut)\n"
+	       "  --mem SIZE     the guest memory the monitor gives by default: 64M, 1G,\n"
+	       "                 65536K or bytes; page aligned, 8M to 32G (default 64M)\n"
+	       "  --name NAME    the service name in the manifest (default: OUT without .hut)\n"
+	       "  -v, --verbose  print the compile and link commands\n"
+	       "  -h, --help     this text\n"
+	       "  -- GCCFLAGS    more gcc flags: -I, -D, -std=, -W... go to compiling;\n"
+	       "                 -l, -L, -Wl,... go to linking; others (-O3, -f...) to both\n"
+	       "\n"
+	       "Environment:\n"
+	       "  HUT_RUNTIME    directory holding libhut.a and hut.ld\n"
+	       "                 (default: ../lib/hut next to the hut executable)\n"
+	       "  TMPDIR         where intermediate objects go (removed afterwards)\n");
+}
+
+/* The value of option argv[*i]: "--mem 64M" or "--mem=64M". */
+static const char *option_value(int argc, char **argv, int *i, const char *opt)
+{
+	size_t len = strlen(opt);
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (*i + 1 >= argc)
+		builder_usage_error(opt, "needs a value", BUILD_HELP);
+	return argv[++*i];
+}
+
+static int is_option(const char *arg, const char *opt)
+{
+	size_t len = strlen(opt);
+	return strncmp(arg, opt, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
+}
+
+static uint64_t parse_mem(const char *s)
+{
+	uint64_t bytes;
+	const char *why;
+	if (builder_size_parse(s, &bytes, &why) != 0 || builder_mem_check(bytes, &why) != 0)
+		builder_die(BUILDER_EXIT_USAGE, builder_xasprintf("--mem %s", s), "bad memory size",
+			    why);
+	return bytes;
+}
+
+/* Flags after `--`: each to the step(s) it belongs to. */
+static void add_gcc_flags(struct builder_job *job, int argc, char **argv, int i)
+{
+	while (i < argc) {
+		int count;
+		enum builder_flag_use use = builder_flag_classify(argv, argc, i, &count);
+		const char *refused = builder_flag_refused(argv[i]);
+		if (refused)
+			builder_die(BUILDER_EXIT_USAGE, argv[i], "not supported", refused);
+		for (int k = 0; k < count; k++, i++) {
+			if (use & BUILDER_FLAG_COMPILE)
+				builder_args_add(&job->cflags, argv[i]);
+			if (use & (BUILDER_FLAG_LINK | BUILDER_FLAG_INPUT))
+				builder_args_add(&job->ldflags, argv[i]);
+		}
+	}
+}
+
+static int known_input(const char *path)
+{
+	static const char *exts[] = {".c", ".i", ".S", ".s", ".o", ".a"};
+	const char *dot = strrchr(path, '.');
+	for (size_t i = 0; dot && i < sizeof exts / sizeof *exts; i++)
+		if (strcmp(dot, exts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Handles one option at argv[*i]; returns 1 at `--`. */
+static int parse_option(struct builder_job *job, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--"))
+		return 1;
+	if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		build_help();
+		exit(0);
+	}
+	if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+		builder_verbose = 1;
+	else if (!strcmp(a, "-o"))
+		job->out = option_value(argc, argv, i, "-o");
+	else if (is_option(a, "--mem"))
+		job->mem = parse_mem(option_value(argc, argv, i, "--mem"));
+	else if (is_option(a, "--name"))
+		job->name = option_value(argc, argv, i, "--name");
+	else
+		builder_usage_error(a, "unknown option", BUILD_HELP);
+	return 0;
+}
+
+/* "hello" for "src/hello.c": the default image is ./hello.hut. */
+static const char *default_out(const char *first)
+{
+	const char *slash = strrchr(first, '/');
+	char *base = builder_xstrdup(slash ? slash + 1 : first);
+	char *dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	return builder_xasprintf("%s.hut", base);
+}
+
+int builder_cmd_build(int argc, char **argv)
+{
+	struct builder_job job = {.mem = HUT_MEM_DEFAULT};
+	/* Our defaults first, so the user's flags after `--` override them. */
+	builder_args_add(&job.cflags, "-O2");
+	builder_args_add(&job.cflags, "-g");
+	int i;
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			if (parse_option(&job, argc, argv, &i))
+				break;
+		} else if (!known_input(argv[i])) {
+			builder_die(BUILDER_EXIT_USAGE, argv[i], "unknown kind of input",
+				    "expected .c, .S, .s, .o or .a");
+		} else {
+			builder_args_add(&job.inputs, argv[i]);
+		}
+	}
+	add_gcc_flags(&job, argc, argv, i + 1);
+	if (job.inputs.n == 0)
+		builder_usage_error("build", "no input files", BUILD_HELP);
+	if (!job.out)
+		job.out = default_out(job.inputs.v[0]);
+	const char *why;
+	if (!job.name)
+		job.name = builder_default_name(job.out);
+	else if (builder_name_check(job.name, &why) != 0)
+		builder_die(BUILDER_EXIT_USAGE, builder_xasprintf("--name %s", job.name),
+			    "bad service name", why);
+	return builder_build(&job);
+}

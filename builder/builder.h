@@ -1,0 +1,150 @@
+/*
+ * builder: the `hut` command (build, inspect, run) and its `hut-cc` face.
+ * Declarations shared by the builder's modules, one concern per file.
+ */
+#ifndef HUT_BUILDER_H
+#define HUT_BUILDER_H
+
+#include <hut/abi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BUILDER_STR_(x) #x
+#define BUILDER_STR(x) BUILDER_STR_(x)
+/* The release tracks the ABI until the ABI is stable: ABI 1 is 0.1.x. */
+#define BUILDER_VERSION "0." BUILDER_STR(HUT_ABI_VERSION) ".0"
+
+/* Exit status for a wrong command line, as most Unix tools use. */
+#define BUILDER_EXIT_USAGE 2
+
+/* --- diag.c: messages and allocation ------------------------------------ */
+
+/* "hut" or "hut-cc": the prefix of every message. */
+extern const char *builder_prog;
+
+/* Prints "<prog>: <subject>: <what> (<why>)"; why may be NULL. */
+void builder_error(const char *subject, const char *what, const char *why);
+/* builder_error, then exit(status); temporary files go with it (atexit). */
+__attribute__((noreturn)) void builder_die(int status, const char *subject, const char *what,
+					   const char *why);
+/* A usage error: one line naming the help to read, exit 2. */
+__attribute__((noreturn)) void builder_usage_error(const char *subject, const char *what,
+						   const char *help);
+
+void *builder_xmalloc(size_t size);
+char *builder_xstrdup(const char *s);
+__attribute__((format(printf, 1, 2))) char *builder_xasprintf(const char *fmt, ...);
+
+/* --- args.c: growable NULL-terminated argument vectors ------------------- */
+
+struct builder_args {
+	const char **v; /* always NULL-terminated once anything was added */
+	size_t n, cap;
+};
+
+void builder_args_add(struct builder_args *a, const char *s);
+void builder_args_add_all(struct builder_args *a, const struct builder_args *b);
+void builder_args_free(struct builder_args *a); /* frees the vector, not the strings */
+
+/* --- run.c: running the toolchain ---------------------------------------- */
+
+/* Print each compile and link command before running it (`hut build -v`,
+ * HUT_VERBOSE=1); builder_capture's queries stay quiet. */
+extern int builder_verbose;
+
+/* Runs cmd, waits. Returns its exit status, or -1 (and says why) if it
+ * could not start or was killed. The child's output goes to ours. */
+int builder_run(const struct builder_args *cmd);
+/* Runs cmd and returns its stdout with trailing newlines cut, or NULL. */
+char *builder_capture(const struct builder_args *cmd);
+/* Replaces this process with cmd (searched in PATH); dies if that fails. */
+__attribute__((noreturn)) void builder_exec(const struct builder_args *cmd, int fail_status);
+
+/* --- toolchain.c: where gcc, musl and the hut runtime live --------------- */
+
+/* The compiler driver: gcc, the one toolchain hut is tested with. */
+#define BUILDER_GCC "gcc"
+/* Debian's musl-dev. */
+#define BUILDER_MUSL_INCDIR "/usr/include/x86_64-linux-musl"
+#define BUILDER_MUSL_LIBDIR "/usr/lib/x86_64-linux-musl"
+
+/* The flags that make gcc compile against musl instead of glibc. */
+void builder_musl_cflags(struct builder_args *a);
+/* Directory of the hut executable (bin/), where hut-monitor also lives. */
+const char *builder_bindir(void);
+
+struct builder_link_files {
+	const char *crt1, *crti, *crtbegin, *crtend, *crtn; /* start-up objects */
+	const char *libc, *libgcc, *libgcc_eh;              /* libgcc_eh may be NULL */
+	const char *libhut, *ldscript;                      /* the hut runtime */
+	const char *musl_libdir;                            /* for -lm, -lpthread, ... */
+};
+/* Finds every file a link needs; dies naming the first one missing. */
+void builder_link_files(struct builder_link_files *f);
+
+/* --- workdir.c: a private temporary directory, always removed ----------- */
+
+/* A fresh path "<tmpdir>/<n>-<base of src><ext>" for an intermediate file.
+ * The directory is created on first use and removed at exit or on a fatal
+ * signal, with everything registered in it. */
+char *builder_temp_file(const char *src, const char *ext);
+
+/* --- flags.c: sorting gcc options between compile and link -------------- */
+
+enum builder_flag_use {
+	BUILDER_FLAG_COMPILE = 1, /* preprocessor, language, warnings */
+	BUILDER_FLAG_LINK = 2,    /* -l, -L, -Wl, ... */
+	BUILDER_FLAG_BOTH = 3,    /* -O, -g, -f, -m and anything unknown */
+	BUILDER_FLAG_INPUT = 4,   /* not an option: a file */
+};
+
+/* Classifies argv[i]; *count is how many words it spans (1, or 2 for an
+ * option with a separate value such as "-I dir"). */
+enum builder_flag_use builder_flag_classify(char **argv, int argc, int i, int *count);
+/* Why gcc option opt cannot build a hut image, or NULL if it can. */
+const char *builder_flag_refused(const char *opt);
+
+/* --- size.c: memory sizes ------------------------------------------------ */
+
+/* Parses "64M", "1G", "65536K" or plain bytes. 0 or -1 (and *why). */
+int builder_size_parse(const char *s, uint64_t *bytes, const char **why);
+/* Checks a guest memory size: page aligned, within [HUT_MEM_MIN, HUT_MEM_MAX]. */
+int builder_mem_check(uint64_t bytes, const char **why);
+/* "64 MiB" / "65540 KiB" / "12345 bytes": the largest exact unit. */
+void builder_size_format(uint64_t bytes, char *buf, size_t len);
+
+/* --- build.c: compile, link, finish -------------------------------------- */
+
+struct builder_job {
+	const char *out;             /* the image to write */
+	const char *name;            /* manifest service name */
+	uint64_t mem;                /* manifest default memory */
+	struct builder_args inputs;  /* .c/.S/.s sources and .o/.a, in order */
+	struct builder_args cflags;  /* for compiling sources (after the musl flags) */
+	struct builder_args ldflags; /* for the link, after the objects */
+};
+
+/* Compiles, links and writes the manifest. Returns 0, or dies. */
+int builder_build(struct builder_job *job);
+/* `hut build` (build_cmd.c) */
+int builder_cmd_build(int argc, char **argv);
+
+/* --- manifest.c: the .note.hut descriptor -------------------------------- */
+
+/* Fills and writes the manifest into the linked image at path, then checks
+ * the finished image parses. Returns 0, or -1 with *why set. */
+int builder_manifest_finish(const char *path, const char *name, uint64_t mem, char *why,
+			    size_t why_len);
+/* The service name the manifest gets for an output file: its base name
+ * without ".hut", cut to fit HUT_NAME_MAX. */
+char *builder_default_name(const char *out);
+/* Checks a service name fits the manifest. 0, or -1 with *why. */
+int builder_name_check(const char *name, const char **why);
+
+/* --- build_cmd.c, inspect.c, cc.c, run_cmd.c: the commands --------------- */
+
+int builder_cmd_inspect(int argc, char **argv);
+int builder_cmd_cc(int argc, char **argv); /* argv[0] is "hut-cc" or "cc" */
+int builder_cmd_run(int argc, char **argv);
+
+#endif

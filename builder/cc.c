@@ -1,0 +1,133 @@
+/*
+ * hut-cc: gcc's command line, hut's result. With `make CC=hut-cc` an
+ * ordinary Makefile project builds a hut image: compile-only invocations
+ * (-c, -S, -E, -M, -MM) become gcc against musl's headers; a link becomes
+ * the same build `hut build` does (builder_build), writing the image with
+ * its manifest to -o (default a.out).
+ */
+#include "builder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void cc_help(void)
+{
+	printf("usage: hut-cc [GCC OPTIONS] FILES...      (also: hut cc ...)\n"
+	       "\n"
+	       "A gcc-compatible compiler driver that builds hut images, for existing\n"
+	       "Makefiles: make CC=hut-cc.\n"
+	       "\n"
+	       "  With -c, -S, -E, -M or -MM, or with no input files (--version, -dumpmachine),\n"
+	       "  it runs gcc with musl's headers (-nostdinc -isystem %s ...)\n"
+	       "  and -fno-pie, then your options.\n"
+	       "\n"
+	       "  Otherwise it links: .c/.S/.s files are compiled first, then everything is\n"
+	       "  linked with musl and the hut runtime exactly as `hut build` does, and the\n"
+	       "  manifest is written. The image goes to -o FILE (default a.out). -l, -L and\n"
+	       "  -Wl, options reach the link, before libc; -lm, -lpthread and -lrt resolve\n"
+	       "  to musl's. -shared, -pie, -static-pie, -r and -s are refused.\n"
+	       "\n"
+	       "Environment:\n"
+	       "  HUT_MEM        default guest memory written to the manifest (default 64M)\n"
+	       "  HUT_NAME       service name for the manifest (default: the output's base\n"
+	       "                 name without .hut)\n"
+	       "  HUT_VERBOSE=1  print the commands hut-cc runs\n"
+	       "  HUT_RUNTIME    directory holding libhut.a and hut.ld\n"
+	       "\n"
+	       "gcc --help lists the compiler's own options.\n",
+	       BUILDER_MUSL_INCDIR);
+}
+
+/* Options that make gcc stop before linking. */
+static int compile_only(const char *arg)
+{
+	return !strcmp(arg, "-c") || !strcmp(arg, "-S") || !strcmp(arg, "-E") ||
+	       !strcmp(arg, "-M") || !strcmp(arg, "-MM");
+}
+
+/* Is this a link (some input and no compile-only mode)? Option values
+ * ("-o x", "-I dir") are skipped so they are not taken for inputs. */
+static int is_link(int argc, char **argv)
+{
+	int inputs = 0;
+	for (int i = 1; i < argc;) {
+		int count;
+		if (compile_only(argv[i]))
+			return 0;
+		if (!strcmp(argv[i], "-o"))
+			count = 2;
+		else if (builder_flag_classify(argv, argc, i, &count) == BUILDER_FLAG_INPUT)
+			inputs++;
+		i += count;
+	}
+	return inputs > 0;
+}
+
+/* gcc, with musl's headers in place of glibc's, and the user's words. */
+static int pass_to_gcc(int argc, char **argv)
+{
+	struct builder_args cmd = {0};
+	builder_args_add(&cmd, BUILDER_GCC);
+	builder_musl_cflags(&cmd);
+	for (int i = 1; i < argc; i++)
+		builder_args_add(&cmd, argv[i]);
+	builder_exec(&cmd, 1);
+}
+
+/* Sorts one gcc word (or word pair) at argv[*i] into the job. */
+static void add_word(struct builder_job *job, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "-o") || (!strncmp(a, "-o", 2) && a[2])) {
+		if (a[2] == '\0' && ++*i >= argc)
+			builder_die(1, "-o", "needs a file name", NULL);
+		job->out = a[2] ? a + 2 : argv[*i];
+		++*i;
+		return;
+	}
+	const char *refused = builder_flag_refused(a);
+	if (refused)
+		builder_die(1, a, "not supported", refused);
+	int count;
+	enum builder_flag_use use = builder_flag_classify(argv, argc, *i, &count);
+	for (int k = 0; k < count; k++, ++*i) {
+		if (use == BUILDER_FLAG_INPUT)
+			builder_args_add(&job->inputs, argv[*i]);
+		if (use & BUILDER_FLAG_COMPILE)
+			builder_args_add(&job->cflags, argv[*i]);
+		if (use & BUILDER_FLAG_LINK)
+			builder_args_add(&job->ldflags, argv[*i]);
+	}
+}
+
+/* The manifest settings have no gcc spelling: they come from the
+ * environment, which make passes through. */
+static void manifest_settings(struct builder_job *job)
+{
+	const char *why;
+	const char *mem = getenv("HUT_MEM");
+	if (mem && *mem &&
+	    (builder_size_parse(mem, &job->mem, &why) || builder_mem_check(job->mem, &why)))
+		builder_die(1, builder_xasprintf("HUT_MEM=%s", mem), "bad memory size", why);
+	const char *name = getenv("HUT_NAME");
+	job->name = name && *name ? name : builder_default_name(job->out);
+	if (builder_name_check(job->name, &why) != 0)
+		builder_die(1, builder_xasprintf("HUT_NAME=%s", job->name), "bad service name", why);
+}
+
+int builder_cmd_cc(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help")) {
+			cc_help();
+			return 0;
+		}
+	if (!is_link(argc, argv))
+		return pass_to_gcc(argc, argv);
+	struct builder_job job = {.out = "a.out", .mem = HUT_MEM_DEFAULT};
+	for (int i = 1; i < argc;)
+		add_word(&job, argc, argv, &i);
+	manifest_settings(&job);
+	return builder_build(&job);
+}

@@ -1,0 +1,186 @@
+/*
+ * `hut inspect IMAGE`: what the monitor would see, for a person. The image
+ * is parsed by the monitor's own reader (monitor/image.c), so "valid: yes"
+ * here means the monitor accepts it. The CRC is checked separately (the
+ * reader is told to skip it) so a corrupt image still shows its manifest.
+ */
+#include "builder.h"
+#include "image.h"
+
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define INSPECT_HELP "hut inspect --help"
+
+/* Exit statuses, as hut-monitor uses them for the same conditions. */
+#define INSPECT_INVALID 126
+#define INSPECT_MISSING 127
+
+static void inspect_help(void)
+{
+	printf("usage: hut inspect IMAGE\n"
+	       "\n"
+	       "Shows an image's manifest (name, ABI version, entry points, default memory,\n"
+	       "devices), its loadable segments and whether its checksum matches, then\n"
+	       "whether hut-monitor would accept it.\n"
+	       "\n"
+	       "Exit status: 0 valid, 126 invalid or corrupt, 127 not found.\n");
+}
+
+/* "name" or "name+0x10" for addr. musl's _start is written in assembly
+ * and is no STT_FUNC, so the symbolizer misses it: try it by name. */
+static void symbol_name(const struct hut_image *img, uint64_t addr, char *buf, size_t len)
+{
+	uint64_t off = 0, start;
+	const char *sym = hut_image_symbolize(img, addr, &off);
+	if (!sym && hut_image_symbol(img, "_start", &start) == 0 && start == addr)
+		sym = "_start";
+	if (!sym)
+		snprintf(buf, len, "?");
+	else if (off)
+		snprintf(buf, len, "%s+0x%llx", sym, (unsigned long long)off);
+	else
+		snprintf(buf, len, "%s", sym);
+}
+
+static void print_symbol(const struct hut_image *img, const char *label, uint64_t addr,
+			 const char *note)
+{
+	char where[160];
+	symbol_name(img, addr, where, sizeof where);
+	if (*note)
+		printf("%-10s0x%016llx  %-24s%s\n", label, (unsigned long long)addr, where, note);
+	else
+		printf("%-10s0x%016llx  %s\n", label, (unsigned long long)addr, where);
+}
+
+static const char *device_type(uint32_t type)
+{
+	switch (type) {
+	case HUT_DEVICE_BLOCK: return "block";
+	case HUT_DEVICE_NET: return "net";
+	default: return "unknown";
+	}
+}
+
+static void print_devices(const struct hut_manifest *m)
+{
+	if (m->device_count == 0) {
+		printf("%-10snone\n", "devices:");
+		return;
+	}
+	printf("%-10s%u\n", "devices:", m->device_count);
+	/* The count is hostile until the reader accepted it: clamp. */
+	for (uint32_t i = 0; i < m->device_count && i < HUT_DEVICES_MAX; i++)
+		printf("  %-*.*s %s (type %u)\n", HUT_DEVICE_NAME_MAX, HUT_DEVICE_NAME_MAX,
+		       m->devices[i].name, device_type(m->devices[i].type), m->devices[i].type);
+}
+
+static void print_manifest(const struct hut_image *img)
+{
+	const struct hut_manifest *m = &img->manifest;
+	char mem[32];
+	printf("%-10s%.*s\n", "name:", HUT_NAME_MAX, m->name);
+	printf("%-10s%u\n", "abi:", m->abi_version);
+	print_symbol(img, "boot:", m->boot_entry, "");
+	print_symbol(img, "syscall:", m->syscall_entry, "");
+	print_symbol(img, "traps:", m->trap_entry,
+		     "(" BUILDER_STR(HUT_TRAP_VECTORS) " stubs, " BUILDER_STR(
+			     HUT_TRAP_STRIDE) " bytes apart)");
+	builder_size_format(m->mem_default, mem, sizeof mem);
+	printf("%-10s%s\n", "memory:", mem);
+	print_devices(m);
+}
+
+static void print_segments(const struct hut_image *img)
+{
+	printf("segments:\n  %-18s  %-10s  %-10s  %s\n", "gpa", "memsz", "filesz", "flags");
+	for (size_t i = 0; i < img->nsegments; i++) {
+		const struct hut_segment *s = &img->seg[i];
+		printf("  0x%016llx  0x%08llx  0x%08llx  %c%c%c\n", (unsigned long long)s->gpa,
+		       (unsigned long long)s->memsz, (unsigned long long)s->filesz,
+		       s->flags & PF_R ? 'R' : '-', s->flags & PF_W ? 'W' : '-',
+		       s->flags & PF_X ? 'X' : '-');
+	}
+}
+
+/* Everything the reader got out of the file, manifest or not. */
+static void print_image(const struct hut_image *img, int manifest)
+{
+	if (manifest)
+		print_manifest(img);
+	else
+		printf("%-10snone (not finished by hut build?)\n", "manifest:");
+	print_symbol(img, "entry:", img->entry, "(ELF entry: where a Linux process starts)");
+	print_segments(img);
+	if (manifest)
+		printf("%-10smanifest %08x, actual %08x: %s\n", "crc32:", img->manifest.crc32,
+		       img->crc_actual, img->manifest.crc32 == img->crc_actual ? "ok" : "BAD");
+}
+
+static void print_file(const char *path)
+{
+	struct stat st;
+	printf("%-10s%s\n", "file:", path);
+	if (stat(path, &st) == 0)
+		printf("%-10s%lld bytes\n", "size:", (long long)st.st_size);
+}
+
+/* A refused image: show what can still be read, at least its ELF view. */
+static int report_invalid(const char *path, const char *err)
+{
+	struct hut_image img;
+	if (hut_image_open(&img, path, HUT_IMAGE_NO_MANIFEST) == HUT_IMAGE_OK)
+		print_image(&img, img.manifest.magic == HUT_MANIFEST_MAGIC);
+	hut_image_close(&img);
+	printf("%-10sno (%s)\n", "valid:", err);
+	return INSPECT_INVALID;
+}
+
+static int inspect(const char *path)
+{
+	struct hut_image img;
+	enum hut_image_result r = hut_image_open(&img, path, HUT_IMAGE_NO_CRC);
+	if (r == HUT_IMAGE_NOT_FOUND) {
+		hut_image_close(&img);
+		builder_die(INSPECT_MISSING, path, "image not found", NULL);
+	}
+	print_file(path);
+	char err[sizeof img.err];
+	memcpy(err, img.err, sizeof err);
+	if (r != HUT_IMAGE_OK) {
+		hut_image_close(&img);
+		return report_invalid(path, err);
+	}
+	print_image(&img, 1);
+	int crc_ok = img.manifest.crc32 == img.crc_actual;
+	hut_image_close(&img);
+	if (!crc_ok)
+		printf("%-10sno (checksum mismatch: the loadable bytes changed after the build)\n",
+		       "valid:");
+	else
+		printf("%-10syes\n", "valid:");
+	return crc_ok ? 0 : INSPECT_INVALID;
+}
+
+int builder_cmd_inspect(int argc, char **argv)
+{
+	const char *image = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			inspect_help();
+			return 0;
+		}
+		if (argv[i][0] == '-')
+			builder_usage_error(argv[i], "unknown option", INSPECT_HELP);
+		if (image)
+			builder_usage_error(argv[i], "one image at a time", INSPECT_HELP);
+		image = argv[i];
+	}
+	if (!image)
+		builder_usage_error("inspect", "no image given", INSPECT_HELP);
+	return inspect(image);
+}

@@ -1,0 +1,195 @@
+/*
+ * hut ABI: the contract between hut-monitor, the builder (hut) and the libos.
+ *
+ * One header, versioned. Bump HUT_ABI_VERSION on any incompatible change:
+ * the monitor refuses images whose manifest carries another version.
+ *
+ * Structs here are shared memory between a hostile guest and the monitor:
+ * fields are fixed-width, naturally aligned, and annotated IN (guest writes,
+ * monitor reads and must validate) or OUT (monitor writes, guest reads).
+ */
+#ifndef HUT_ABI_H
+#define HUT_ABI_H
+
+#ifdef __ASSEMBLER__
+#define HUT_U64(x) x
+#else
+#include <stdint.h>
+#define HUT_U64(x) x##ull
+#endif
+
+#define HUT_ABI_VERSION 1
+
+/* ---------------------------------------------------------------------------
+ * Manifest note. The builder fills it after linking; it lives in a non-loaded
+ * ELF section (so the CRC of the loadable bytes cannot cover itself).
+ * ------------------------------------------------------------------------- */
+#define HUT_NOTE_SECTION ".note.hut"
+#define HUT_NOTE_NAME "hut"        /* ELF note owner, namesz = 4 */
+#define HUT_NOTE_TYPE_MANIFEST 1   /* ELF note type */
+#define HUT_MANIFEST_MAGIC 0x4d545548u /* "HUTM" little-endian */
+
+/* libos symbols the builder resolves into the manifest's entry points. */
+#define HUT_SYM_BOOT_ENTRY "hut_boot_entry"
+#define HUT_SYM_SYSCALL_ENTRY "hut_syscall_entry"
+#define HUT_SYM_TRAP_ENTRY "hut_trap_entry"
+
+#define HUT_TRAP_VECTORS 32 /* exception stubs, one per CPU exception vector */
+#define HUT_TRAP_STRIDE 16  /* bytes between consecutive stubs */
+
+#define HUT_NAME_MAX 32
+#define HUT_DEVICE_NAME_MAX 16
+#define HUT_DEVICES_MAX 8
+
+#define HUT_MANIFEST_SIZE 272 /* sizeof(struct hut_manifest): the libos's placeholder note */
+
+#ifndef __ASSEMBLER__
+enum hut_device_type {
+	HUT_DEVICE_NONE = 0,
+	HUT_DEVICE_BLOCK = 1,
+	HUT_DEVICE_NET = 2,
+};
+
+struct hut_device {
+	char name[HUT_DEVICE_NAME_MAX]; /* NUL-terminated */
+	uint32_t type;                  /* enum hut_device_type */
+	uint32_t flags;                 /* reserved, 0 */
+};
+
+struct hut_manifest {
+	uint32_t magic;         /* HUT_MANIFEST_MAGIC */
+	uint32_t abi_version;   /* HUT_ABI_VERSION */
+	uint64_t boot_entry;    /* libos boot entry: CPL3, %rdi = boot info */
+	uint64_t syscall_entry; /* MSR_LSTAR */
+	uint64_t trap_entry;    /* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
+	uint64_t mem_default;   /* guest RAM in bytes when the monitor gets no --mem */
+	uint32_t crc32;         /* zlib crc32 of every PT_LOAD's file bytes, in phdr order */
+	uint32_t device_count;  /* entries used in devices[] */
+	char name[HUT_NAME_MAX]; /* service name, NUL-terminated */
+	struct hut_device devices[HUT_DEVICES_MAX];
+};
+_Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size");
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Guest-physical layout. RAM is identity-mapped (guest virtual == physical),
+ * so every pointer the guest hands the monitor is a guest-physical address.
+ * ------------------------------------------------------------------------- */
+#define HUT_PAGE_SIZE HUT_U64(0x1000)
+#define HUT_LARGE_PAGE_SIZE HUT_U64(0x200000)
+
+/* Page 0 is never mapped: the null guard. */
+/* Monitor-owned supervisor pages (CPL3 cannot touch them). */
+#define HUT_GDT_GPA HUT_U64(0x1000)
+#define HUT_IDT_GPA HUT_U64(0x2000)
+#define HUT_TSS_GPA HUT_U64(0x3000)
+#define HUT_TRAP_STACK_TOP HUT_U64(0x8000) /* RSP0: 0x4000-0x7fff */
+#define HUT_DF_STACK_TOP HUT_U64(0xa000)   /* IST1, double fault: 0x9000-0x9fff */
+#define HUT_PAGETABLE_GPA HUT_U64(0x10000) /* page-table pages, up to HUT_BOOTINFO_GPA */
+/* Boot info, argv strings: user-readable, read-only. */
+#define HUT_BOOTINFO_GPA HUT_U64(0x100000)
+#define HUT_BOOTINFO_SIZE HUT_U64(0x100000)
+/* The image's PT_LOAD segments, at their p_paddr (== p_vaddr). */
+#define HUT_IMAGE_BASE HUT_U64(0x400000)
+/* The hypercall doorbell page: no memslot, so a store to it exits with
+ * KVM_EXIT_MMIO at any CPL. It sits above the largest RAM we allow. */
+#define HUT_HYPERCALL_GPA HUT_U64(0x1000000000) /* 64 GiB */
+
+#define HUT_MEM_MIN (HUT_U64(8) << 20)
+#define HUT_MEM_MAX (HUT_U64(32) << 30)
+#define HUT_MEM_DEFAULT (HUT_U64(64) << 20)
+#define HUT_STACK_MAX (HUT_U64(8) << 20) /* stack = min(this, RAM / 8) */
+
+/* ---------------------------------------------------------------------------
+ * Boot info: built by the monitor at HUT_BOOTINFO_GPA, pointer in %rdi at the
+ * boot entry. All OUT (monitor -> guest).
+ * ------------------------------------------------------------------------- */
+#define HUT_BOOT_FSGSBASE 0x1  /* CR4.FSGSBASE is on: wrfsbase works at CPL3 */
+
+#ifndef __ASSEMBLER__
+struct hut_boot_info {
+	uint32_t abi_version; /* OUT HUT_ABI_VERSION */
+	uint32_t flags;       /* OUT HUT_BOOT_* */
+	uint64_t mem_size;    /* OUT bytes of RAM at guest-physical 0 */
+	uint64_t heap_start;  /* OUT first free page after the image */
+	uint64_t heap_end;    /* OUT end of free RAM: the stack guard page */
+	uint64_t stack_top;   /* OUT initial stack pointer region: [stack_top - stack_size, stack_top) */
+	uint64_t stack_size;  /* OUT */
+	uint64_t hypercall_base; /* OUT HUT_HYPERCALL_GPA */
+	uint64_t tsc_khz;     /* OUT TSC frequency */
+	uint64_t tsc_at_boot; /* OUT guest TSC when wallclock_ns was read */
+	uint64_t wallclock_ns; /* OUT CLOCK_REALTIME at boot, ns since the epoch */
+	uint64_t app_entry;   /* OUT ELF e_entry (musl's _start) */
+	uint64_t phdr;        /* OUT guest address of the program headers (AT_PHDR) */
+	uint64_t phnum;       /* OUT AT_PHNUM */
+	uint64_t phent;       /* OUT AT_PHENT */
+	uint64_t argc;        /* OUT */
+	uint64_t argv;        /* OUT guest address of argc string pointers */
+	uint16_t tty_rows;    /* OUT console size; 0 when stdout is not a terminal */
+	uint16_t tty_cols;    /* OUT */
+	uint32_t device_count; /* OUT attached devices */
+	uint8_t random[32];   /* OUT seed from the host's getrandom */
+	char name[HUT_NAME_MAX]; /* OUT the manifest's service name */
+};
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Hypercalls. The guest stores the guest-physical address of the argument
+ * struct (8 bytes) to HUT_HYPERCALL_GPA + 8 * nr. Anything else (other
+ * widths, reads, unknown numbers, bad pointers) ends the guest.
+ * ------------------------------------------------------------------------- */
+#define HUT_HC_CONSOLE_WRITE 0 /* struct hut_hc_console */
+#define HUT_HC_EXIT 1          /* struct hut_hc_exit */
+#define HUT_HC_ABORT 2         /* struct hut_trap_frame, stored by a CPL0 stub */
+#define HUT_HC_POLL 3          /* struct hut_hc_poll */
+#define HUT_HC_SET_FS 4        /* struct hut_hc_set_fs (when no FSGSBASE) */
+#define HUT_HC_COUNT 5
+
+#ifndef __ASSEMBLER__
+struct hut_iovec {
+	uint64_t base; /* IN guest address */
+	uint64_t len;  /* IN */
+};
+
+struct hut_hc_console {
+	uint64_t iov;    /* IN guest address of iovcnt struct hut_iovec */
+	uint32_t iovcnt; /* IN at most HUT_IOV_MAX */
+	uint32_t fd;     /* IN 1 (stdout) or 2 (stderr) */
+	int64_t result;  /* OUT bytes written, or -errno */
+};
+#define HUT_IOV_MAX 1024
+
+#define HUT_EXIT_STATUS 0 /* status is an exit status (0-255) */
+#define HUT_EXIT_SIGNAL 1 /* status is a signal number: the guest was killed */
+
+struct hut_hc_exit {
+	uint32_t kind;     /* IN HUT_EXIT_STATUS or HUT_EXIT_SIGNAL */
+	int32_t status;    /* IN */
+	uint64_t tsc_boot; /* IN guest TSC at the first boot instruction */
+	uint64_t tsc_main; /* IN guest TSC when main() was entered, 0 if never */
+	uint64_t tsc_exit; /* IN guest TSC at exit */
+};
+
+struct hut_hc_poll {
+	uint64_t timeout_ns; /* IN sleep at most this long */
+	uint64_t ready;      /* OUT bitmask of ready devices (none yet: 0) */
+};
+
+struct hut_hc_set_fs {
+	uint64_t base; /* IN new FS base (TLS) */
+};
+
+/* What an exception stub leaves on the trap stack, lowest address first. */
+struct hut_trap_frame {
+	uint64_t rax; /* the stub's scratch register, saved first */
+	uint64_t vector;
+	uint64_t error_code; /* 0 for vectors that push none */
+	uint64_t rip;        /* pushed by the CPU */
+	uint64_t cs;
+	uint64_t rflags;
+	uint64_t rsp;
+	uint64_t ss;
+};
+#endif
+
+#endif

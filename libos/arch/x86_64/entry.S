@@ -1,0 +1,110 @@
+/*
+ * The libos's three ways in: the boot entry (the monitor starts the vCPU
+ * here, at CPL3), the syscall entry (MSR_LSTAR) and the exception stubs
+ * (the IDT, at CPL0). Kept tiny: on kvm-pvm CPL0 code is emulated.
+ */
+#include <hut/abi.h>
+
+	.section .bss
+	.balign 16
+	.globl hut_kstack
+hut_kstack:
+	.zero 32768
+hut_kstack_top:
+	.balign 8
+hut_user_rsp:
+	.zero 8
+
+/* %rdi = boot info. Time-stamp the very first instruction, take the libos
+ * stack and go to C; hut_boot() never returns. */
+	.section .text.hut_boot, "ax"
+	.globl hut_boot_entry
+	.type hut_boot_entry, @function
+hut_boot_entry:
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, hut_tsc_boot(%rip)
+	lea hut_kstack_top(%rip), %rsp
+	call hut_boot
+	ud2
+	.size hut_boot_entry, . - hut_boot_entry
+
+/*
+ * syscall: %rax = number, args in %rdi %rsi %rdx %r10 %r8 %r9, %rcx = return
+ * address, %r11 = rflags. Real x86 enters at CPL0; kvm-pvm stays at CPL3.
+ * Switch stacks with a plain mov (never touching the app's stack, so its red
+ * zone is safe), save the frame, call C, and return the way the CPL allows.
+ * Linux preserves every register but %rax, %rcx and %r11: so do we.
+ */
+	.globl hut_syscall_entry
+	.type hut_syscall_entry, @function
+hut_syscall_entry:
+	mov %rsp, hut_user_rsp(%rip)
+	lea hut_kstack_top(%rip), %rsp
+	cld
+	sub $8, %rsp              /* scratch slot; keeps the call 16-byte aligned */
+	push %rcx                 /* struct hut_syscall_frame, top down */
+	push %r11
+	push %r9
+	push %r8
+	push %r10
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rax
+	mov %rsp, %rdi
+	call hut_syscall
+	add $8, %rsp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %r10
+	pop %r8
+	pop %r9
+	pop %r11
+	pop %rcx
+	movw %cs, (%rsp)
+	testb $3, (%rsp)
+	jnz 1f
+	mov hut_user_rsp(%rip), %rsp
+	sysretq
+1:	push %r11                 /* CPL3: sysretq would #GP */
+	popfq
+	mov hut_user_rsp(%rip), %rsp
+	jmp *%rcx
+	.size hut_syscall_entry, . - hut_syscall_entry
+
+/*
+ * Exception stubs, HUT_TRAP_STRIDE bytes apart, one per vector. Each makes a
+ * uniform struct hut_trap_frame on the TSS stack and hands its address to
+ * the monitor with one hypercall store. They never return.
+ */
+	.section .text.hut_trap, "ax"
+	.macro trap_stub vector
+	.balign HUT_TRAP_STRIDE
+	.if (\vector == 8) || (\vector >= 10 && \vector <= 14) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
+	.else
+	push $0                   /* no error code from the CPU: make one */
+	.endif
+	push $\vector
+	jmp hut_trap_common
+	.endm
+
+	.balign HUT_TRAP_STRIDE
+	.globl hut_trap_entry
+	.type hut_trap_entry, @function
+hut_trap_entry:
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	trap_stub \v
+	.endr
+	.size hut_trap_entry, . - hut_trap_entry
+
+hut_trap_common:
+	push %rax
+	movabs $(HUT_HYPERCALL_GPA + 8 * HUT_HC_ABORT), %rax
+	mov %rsp, (%rax)
+2:	hlt
+	jmp 2b
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,68 @@
+/*
+ * libos internals: what the syscall modules share. The libos runs at CPL3
+ * between the app's `syscall` and its return, on its own stack, without SSE.
+ */
+#ifndef HUT_LIBOS_H
+#define HUT_LIBOS_H
+
+#include <hut/abi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What hut_syscall_entry saves, lowest address first. */
+struct hut_syscall_frame {
+	uint64_t nr;
+	uint64_t a0, a1, a2, a3, a4, a5; /* rdi rsi rdx r10 r8 r9 */
+	uint64_t rflags, rip;
+};
+
+/* Every syscall handler has this shape; unused arguments are ignored. */
+#define HUT_SYSCALL(name)                                                                      \
+	long hut_sys_##name(long a0 __attribute__((unused)), long a1 __attribute__((unused)),  \
+			    long a2 __attribute__((unused)), long a3 __attribute__((unused)),  \
+			    long a4 __attribute__((unused)), long a5 __attribute__((unused)))
+typedef long (*hut_syscall_fn)(long, long, long, long, long, long);
+
+extern const struct hut_boot_info *hut_boot_info; /* NULL when running as a Linux process */
+extern uint64_t hut_tsc_boot, hut_tsc_main;
+
+/* The doorbell: store the argument struct's address to the hypercall's slot.
+ * The "memory" clobbers order the struct's stores before, and the monitor's
+ * results after. */
+static inline void hut_hypercall(unsigned nr, void *arg)
+{
+	volatile uint64_t *slot = (volatile uint64_t *)(HUT_HYPERCALL_GPA + 8 * nr);
+	__asm__ volatile("movq %1, %0" : "=m"(*slot) : "r"((uint64_t)arg) : "memory");
+}
+
+static inline uint64_t hut_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* string.c: the libos cannot use the app's libc. */
+void *hut_memcpy(void *dst, const void *src, size_t n);
+void *hut_memset(void *dst, int c, size_t n);
+size_t hut_strlen(const char *s);
+char *hut_append(char *p, char *end, const char *s); /* copies s, never past end */
+char *hut_append_u64(char *p, char *end, uint64_t v);
+
+/* console.c */
+void hut_console_print(int fd, const char *s);
+
+/* process.c */
+_Noreturn void hut_exit(uint32_t kind, int status);
+
+/* signal.c */
+void hut_signal_raise(int sig);
+
+/* The modules' start-up, called once by hut_boot(). */
+void hut_memory_init(const struct hut_boot_info *bi);
+void hut_time_init(const struct hut_boot_info *bi);
+void hut_random_init(const struct hut_boot_info *bi);
+void hut_random_fill(void *buf, size_t len);
+uint64_t hut_time_since_boot_ns(void);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * Memory: brk and anonymous mmap over one arena, [heap_start, heap_end) from
+ * the boot info, tracked a bit per page (1 = in use). brk grows up from the
+ * bottom, mmap takes the highest free run, so the two meet only when RAM is
+ * full. The monitor mapped all of RAM read-write before boot, so protection
+ * changes are bookkeeping only (mprotect succeeds; PROT_NONE is not enforced).
+ *
+ * Linux hands out zeroed pages. RAM is zero at boot, so a page needs zeroing
+ * only if it was handed out before: pages in [fresh_low, fresh_high) never were.
+ */
+#include "libos.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+
+#define PAGE HUT_PAGE_SIZE
+
+static uint64_t *used;  /* the bitmap, at the bottom of the arena */
+static uint64_t base;   /* address of page 0 of the arena */
+static uint64_t npages;
+static uint64_t brk_start, brk_cur; /* brk_cur is byte exact, as Linux's */
+static uint64_t fresh_low, fresh_high;
+
+static uint64_t page_up(uint64_t v)
+{
+	return (v + PAGE - 1) & ~(PAGE - 1);
+}
+
+static int is_used(uint64_t page)
+{
+	return (used[page / 64] >> (page % 64)) & 1;
+}
+
+static void set_pages(uint64_t first, uint64_t count, int in_use)
+{
+	for (uint64_t p = first; p < first + count; p++) {
+		if (in_use)
+			used[p / 64] |= 1ull << (p % 64);
+		else
+			used[p / 64] &= ~(1ull << (p % 64));
+	}
+}
+
+static int range_free(uint64_t first, uint64_t count)
+{
+	for (uint64_t p = first; p < first + count; p++)
+		if (is_used(p))
+			return 0;
+	return 1;
+}
+
+/* Zeroes the pages of [addr, end) that may hold old data, then shrinks the
+ * fresh interval so that it no longer holds any of them (keeping the larger
+ * of the parts left below and above the range). */
+static void zero_stale(uint64_t addr, uint64_t end)
+{
+	if (addr < fresh_low)
+		hut_memset((void *)addr, 0, (end < fresh_low ? end : fresh_low) - addr);
+	if (end > fresh_high) {
+		uint64_t from = addr > fresh_high ? addr : fresh_high;
+		hut_memset((void *)from, 0, end - from);
+	}
+	if (end <= fresh_low || addr >= fresh_high)
+		return;
+	uint64_t below = addr > fresh_low ? addr - fresh_low : 0;
+	uint64_t above = end < fresh_high ? fresh_high - end : 0;
+	if (below >= above)
+		fresh_high = addr > fresh_low ? addr : fresh_low;
+	else
+		fresh_low = end;
+}
+
+static void take(uint64_t addr, uint64_t len)
+{
+	set_pages((addr - base) / PAGE, len / PAGE, 1);
+	zero_stale(addr, addr + len);
+}
+
+void hut_memory_init(const struct hut_boot_info *bi)
+{
+	base = bi->heap_start;
+	npages = (bi->heap_end - base) / PAGE;
+	used = (uint64_t *)base;
+	uint64_t bitmap_pages = page_up((npages + 63) / 64 * 8) / PAGE;
+	fresh_low = base;
+	fresh_high = bi->heap_end;
+	take(base, bitmap_pages * PAGE);
+	brk_start = brk_cur = base + bitmap_pages * PAGE;
+}
+
+/* Highest run of count free pages, or -1. Skips whole used words. */
+static int64_t find_free_run(uint64_t count)
+{
+	uint64_t run = 0;
+	for (uint64_t p = npages; p-- > 0;) {
+		if (p % 64 == 63 && used[p / 64] == ~0ull) {
+			run = 0;
+			p -= 63;
+			continue;
+		}
+		run = is_used(p) ? 0 : run + 1;
+		if (run == count)
+			return (int64_t)p;
+	}
+	return -1;
+}
+
+HUT_SYSCALL(brk)
+{
+	uint64_t want = (uint64_t)a0;
+	if (want < brk_start || want > base + npages * PAGE)
+		return (long)brk_cur;
+	uint64_t old_end = page_up(brk_cur), new_end = page_up(want);
+	if (new_end > old_end) {
+		if (!range_free((old_end - base) / PAGE, (new_end - old_end) / PAGE))
+			return (long)brk_cur;
+		take(old_end, new_end - old_end);
+	} else if (new_end < old_end) {
+		set_pages((new_end - base) / PAGE, (old_end - new_end) / PAGE, 0);
+	}
+	brk_cur = want;
+	return (long)brk_cur;
+}
+
+/* A MAP_FIXED range must lie in the arena; pages already in use are simply
+ * replaced by zero pages, as Linux does. */
+static long map_fixed(uint64_t addr, uint64_t len, long flags)
+{
+	if (addr & (PAGE - 1))
+		return -EINVAL;
+	if (addr < brk_start || addr > base + npages * PAGE || len > base + npages * PAGE - addr)
+		return -ENOMEM;
+	uint64_t first = (addr - base) / PAGE;
+	if ((flags & MAP_FIXED_NOREPLACE) && !range_free(first, len / PAGE))
+		return -EEXIST;
+	take(addr, len);
+	return (long)addr;
+}
+
+HUT_SYSCALL(mmap)
+{
+	uint64_t len = page_up((uint64_t)a1);
+	long flags = a3;
+	if (a1 == 0 || len == 0)
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return a4 < 0 ? -EBADF : -ENODEV; /* no files to map yet */
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+		return map_fixed((uint64_t)a0, len, flags);
+	int64_t first = find_free_run(len / PAGE);
+	if (first < 0)
+		return -ENOMEM;
+	uint64_t addr = base + (uint64_t)first * PAGE;
+	take(addr, len);
+	return (long)addr;
+}
+
+/* Pages of [addr, addr + len) inside the arena and above brk, as a page range. */
+static int arena_pages(uint64_t addr, uint64_t len, uint64_t *first, uint64_t *count)
+{
+	uint64_t end = addr + page_up(len);
+	uint64_t lo = page_up(brk_cur), hi = base + npages * PAGE;
+	if (end < addr)
+		return -1;
+	if (addr < lo)
+		addr = lo;
+	if (end > hi)
+		end = hi;
+	*first = (addr - base) / PAGE;
+	*count = end > addr ? (end - addr) / PAGE : 0;
+	return 0;
+}
+
+HUT_SYSCALL(munmap)
+{
+	uint64_t first, count;
+	if ((a0 & (PAGE - 1)) || a1 == 0 || arena_pages(a0, a1, &first, &count))
+		return -EINVAL;
+	set_pages(first, count, 0);
+	return 0;
+}
+
+/* musl's realloc copies when mremap fails: simpler than moving mappings. */
+HUT_SYSCALL(mremap)
+{
+	return -ENOMEM;
+}
+
+HUT_SYSCALL(mprotect)
+{
+	return (a0 & (PAGE - 1)) ? -EINVAL : 0;
+}
+
+HUT_SYSCALL(madvise)
+{
+	uint64_t first, count;
+	if ((a0 & (PAGE - 1)) || arena_pages(a0, a1, &first, &count))
+		return -EINVAL;
+	if (a2 == MADV_DONTNEED) /* the next touch must see zeroes */
+		for (uint64_t p = first; p < first + count; p++)
+			if (is_used(p))
+				hut_memset((void *)(base + p * PAGE), 0, PAGE);
+	return 0;
+}

@@ -1,0 +1,137 @@
+/*
+ * The process: one of it, pid 1, root, on a machine named after the service.
+ * Exit ends the appliance.
+ */
+#include "libos.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+
+static uint64_t fs_base;
+
+_Noreturn void hut_exit(uint32_t kind, int status)
+{
+	struct hut_hc_exit hc = {kind, status, hut_tsc_boot, hut_tsc_main, hut_rdtsc()};
+	for (;;)
+		hut_hypercall(HUT_HC_EXIT, &hc);
+}
+
+HUT_SYSCALL(exit)
+{
+	hut_exit(HUT_EXIT_STATUS, (int)(a0 & 0xff));
+}
+
+HUT_SYSCALL(getpid)
+{
+	return 1;
+}
+
+HUT_SYSCALL(getppid)
+{
+	return 0;
+}
+
+HUT_SYSCALL(getuid)
+{
+	return 0;
+}
+
+HUT_SYSCALL(sched_yield)
+{
+	return 0;
+}
+
+static void copy_field(char *dst, const char *src)
+{
+	size_t n = hut_strlen(src);
+	if (n > 64)
+		n = 64;
+	hut_memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+HUT_SYSCALL(uname)
+{
+	struct utsname *u = (struct utsname *)a0;
+	hut_memset(u, 0, sizeof *u);
+	copy_field(u->sysname, "hut");
+	copy_field(u->nodename, hut_boot_info->name);
+	copy_field(u->release, "0.1.0");
+	copy_field(u->version, "hut libos, Linux x86-64 syscall ABI");
+	copy_field(u->machine, "x86_64");
+	return 0;
+}
+
+HUT_SYSCALL(sysinfo)
+{
+	struct sysinfo *si = (struct sysinfo *)a0;
+	hut_memset(si, 0, sizeof *si);
+	si->uptime = (long)(hut_time_since_boot_ns() / 1000000000ull);
+	si->totalram = hut_boot_info->mem_size;
+	si->freeram = hut_boot_info->heap_end - hut_boot_info->heap_start;
+	si->procs = 1;
+	si->mem_unit = 1;
+	return 0;
+}
+
+static void limit_of(long resource, struct rlimit *rl)
+{
+	rl->rlim_cur = rl->rlim_max = RLIM_INFINITY;
+	if (resource == RLIMIT_STACK)
+		rl->rlim_cur = rl->rlim_max = hut_boot_info->stack_size;
+	else if (resource == RLIMIT_NOFILE)
+		rl->rlim_cur = rl->rlim_max = 3;
+	else if (resource == RLIMIT_NPROC)
+		rl->rlim_cur = rl->rlim_max = 1;
+}
+
+HUT_SYSCALL(getrlimit)
+{
+	if (a0 < 0 || a0 >= RLIM_NLIMITS)
+		return -EINVAL;
+	limit_of(a0, (struct rlimit *)a1);
+	return 0;
+}
+
+/* Limits can be read, not changed: setting one to what it is succeeds. */
+HUT_SYSCALL(prlimit64)
+{
+	if (a1 < 0 || a1 >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (a0 != 0 && a0 != 1) /* only ourselves: pid 0 or 1 */
+		return -ESRCH;
+	struct rlimit now;
+	limit_of(a1, &now);
+	const struct rlimit *want = (const struct rlimit *)a2;
+	if (want && (want->rlim_cur != now.rlim_cur || want->rlim_max != now.rlim_max))
+		return -EPERM;
+	if (a3)
+		*(struct rlimit *)a3 = now;
+	return 0;
+}
+
+/* TLS: wrfsbase works at CPL3 when the monitor turned on CR4.FSGSBASE;
+ * otherwise the monitor sets the FS base for us. */
+HUT_SYSCALL(arch_prctl)
+{
+	if (a0 == ARCH_GET_FS) {
+		*(uint64_t *)a1 = fs_base;
+		return 0;
+	}
+	if (a0 != ARCH_SET_FS)
+		return -EINVAL;
+	fs_base = (uint64_t)a1;
+	if (hut_boot_info->flags & HUT_BOOT_FSGSBASE) {
+		__asm__ volatile("wrfsbase %0" : : "r"(fs_base) : "memory");
+	} else {
+		struct hut_hc_set_fs hc = {fs_base};
+		hut_hypercall(HUT_HC_SET_FS, &hc);
+	}
+	return 0;
+}

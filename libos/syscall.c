@@ -1,0 +1,90 @@
+/*
+ * The syscall table: Linux x86-64 numbers to libos handlers. A number with
+ * no handler returns -ENOSYS and warns once, naming the syscall.
+ */
+#include "libos.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <sys/syscall.h>
+
+#define TABLE_SIZE 512
+
+static const hut_syscall_fn table[TABLE_SIZE] = {
+	[SYS_read] = hut_sys_read,
+	[SYS_write] = hut_sys_write,
+	[SYS_close] = hut_sys_close,
+	[SYS_fstat] = hut_sys_fstat,
+	[SYS_lseek] = hut_sys_lseek,
+	[SYS_mmap] = hut_sys_mmap,
+	[SYS_mprotect] = hut_sys_mprotect,
+	[SYS_munmap] = hut_sys_munmap,
+	[SYS_brk] = hut_sys_brk,
+	[SYS_rt_sigaction] = hut_sys_rt_sigaction,
+	[SYS_rt_sigprocmask] = hut_sys_rt_sigprocmask,
+	[SYS_ioctl] = hut_sys_ioctl,
+	[SYS_readv] = hut_sys_readv,
+	[SYS_writev] = hut_sys_writev,
+	[SYS_sched_yield] = hut_sys_sched_yield,
+	[SYS_mremap] = hut_sys_mremap,
+	[SYS_madvise] = hut_sys_madvise,
+	[SYS_nanosleep] = hut_sys_nanosleep,
+	[SYS_getpid] = hut_sys_getpid,
+	[SYS_exit] = hut_sys_exit,
+	[SYS_kill] = hut_sys_kill,
+	[SYS_uname] = hut_sys_uname,
+	[SYS_gettimeofday] = hut_sys_gettimeofday,
+	[SYS_getrlimit] = hut_sys_getrlimit,
+	[SYS_sysinfo] = hut_sys_sysinfo,
+	[SYS_getuid] = hut_sys_getuid,
+	[SYS_getgid] = hut_sys_getuid,
+	[SYS_geteuid] = hut_sys_getuid,
+	[SYS_getegid] = hut_sys_getuid,
+	[SYS_getppid] = hut_sys_getppid,
+	[SYS_sigaltstack] = hut_sys_sigaltstack,
+	[SYS_arch_prctl] = hut_sys_arch_prctl,
+	[SYS_gettid] = hut_sys_getpid,
+	[SYS_time] = hut_sys_time,
+	[SYS_tkill] = hut_sys_tkill,
+	[SYS_set_tid_address] = hut_sys_getpid,
+	[SYS_clock_gettime] = hut_sys_clock_gettime,
+	[SYS_clock_getres] = hut_sys_clock_getres,
+	[SYS_clock_nanosleep] = hut_sys_clock_nanosleep,
+	[SYS_exit_group] = hut_sys_exit,
+	[SYS_tgkill] = hut_sys_tgkill,
+	[SYS_prlimit64] = hut_sys_prlimit64,
+	[SYS_getrandom] = hut_sys_getrandom,
+};
+
+extern const char *const hut_syscall_names[];
+extern const unsigned hut_syscall_names_count;
+
+static void warn_unimplemented(uint64_t nr)
+{
+	static uint64_t warned[TABLE_SIZE / 64];
+	if (nr < TABLE_SIZE) {
+		if (warned[nr / 64] & (1ull << (nr % 64)))
+			return;
+		warned[nr / 64] |= 1ull << (nr % 64);
+	}
+	const char *name = nr < hut_syscall_names_count ? hut_syscall_names[nr] : 0;
+	char line[128], *p = line, *end = line + sizeof line - 1;
+	p = hut_append(p, end, "hut: warning: syscall ");
+	p = hut_append(p, end, name ? name : "unknown");
+	p = hut_append(p, end, " (");
+	p = hut_append_u64(p, end, nr);
+	p = hut_append(p, end, ") not implemented, returning -ENOSYS\n");
+	*p = 0;
+	hut_console_print(2, line);
+}
+
+long hut_syscall(struct hut_syscall_frame *f);
+long hut_syscall(struct hut_syscall_frame *f)
+{
+	hut_syscall_fn fn = f->nr < TABLE_SIZE ? table[f->nr] : 0;
+	if (!fn) {
+		warn_unimplemented(f->nr);
+		return -ENOSYS;
+	}
+	return fn(f->a0, f->a1, f->a2, f->a3, f->a4, f->a5);
+}

@@ -1,0 +1,60 @@
+/*
+ * Console output: the guest's writev to fd 1 or 2, checked piece by piece,
+ * written to the monitor's own stdout or stderr until every byte is out.
+ */
+#include "monitor.h"
+
+#include <errno.h>
+#include <sys/uio.h>
+
+/* Builds host iovecs for the guest's; -EFAULT if any piece is not in RAM. */
+static int64_t gather(struct hut_vm *vm, uint64_t iov_gpa, uint32_t n, struct iovec *out)
+{
+	const struct hut_iovec *giov = hut_gpa(&vm->mem, iov_gpa, (uint64_t)n * sizeof *giov);
+	uint64_t total = 0;
+	if (!giov)
+		return -EFAULT;
+	for (uint32_t i = 0; i < n; i++) {
+		struct hut_iovec v = giov[i];
+		out[i].iov_base = hut_gpa(&vm->mem, v.base, v.len);
+		out[i].iov_len = v.len;
+		if (!out[i].iov_base)
+			return -EFAULT;
+		total += v.len; /* each len <= RAM size: no overflow in 1024 of them */
+	}
+	return (int64_t)total;
+}
+
+/* Writes everything, resuming after partial writes. */
+static int64_t write_all(int fd, struct iovec *iov, int n)
+{
+	int64_t done = 0;
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return done > 0 ? done : -errno;
+		done += w;
+		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return done;
+}
+
+int64_t hut_console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt)
+{
+	static struct iovec iov[HUT_IOV_MAX];
+	if (fd != 1 && fd != 2)
+		return -EBADF;
+	if (iovcnt > HUT_IOV_MAX)
+		return -EINVAL;
+	int64_t total = gather(vm, iov_gpa, iovcnt, iov);
+	if (total < 0 || vm->opt->quiet)
+		return total;
+	return write_all((int)fd, iov, (int)iovcnt);
+}

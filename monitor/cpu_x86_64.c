@@ -1,0 +1,288 @@
+/*
+ * The machine, built from the host side before the first KVM_RUN: identity
+ * page tables, GDT, TSS, IDT, control registers, EFER, the SYSCALL MSRs,
+ * CPUID and XCR0. The guest starts at CPL3 in long mode at its boot entry
+ * and never executes privileged set-up code.
+ */
+#include "monitor.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#define PTE_P 0x1ull
+#define PTE_W 0x2ull
+#define PTE_U 0x4ull
+#define PTE_PS 0x80ull
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+#define CR0_PE 0x1ull
+#define CR0_MP 0x2ull
+#define CR0_ET 0x10ull
+#define CR0_NE 0x20ull
+#define CR0_WP 0x10000ull
+#define CR0_PG 0x80000000ull
+#define CR4_PAE 0x20ull
+#define CR4_OSFXSR 0x200ull
+#define CR4_OSXMMEXCPT 0x400ull
+#define CR4_FSGSBASE 0x10000ull
+#define CR4_OSXSAVE 0x40000ull
+#define EFER_SCE 0x1ull
+#define EFER_LME 0x100ull
+#define EFER_LMA 0x400ull
+#define EFER_NXE 0x800ull
+
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_CSTAR 0xc0000083u
+#define MSR_FMASK 0xc0000084u
+#define MSR_FS_BASE 0xc0000100u
+#define MSR_GS_BASE 0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+/* syscall clears TF, IF, DF, NT and AC, as Linux has it. */
+#define FMASK_BITS 0x44700ull
+
+/* GDT selectors (DESIGN.md): the SYSRET layout wants user data below user code. */
+#define SEL_KERNEL_CODE 0x08
+#define SEL_KERNEL_DATA 0x10
+#define SEL_USER_DATA 0x18
+#define SEL_USER_CODE 0x20
+#define SEL_TSS 0x28
+#define GDT_ENTRIES 7 /* null, 4 segments, a 16-byte TSS descriptor */
+
+#define XCR0_X87 0x1ull
+#define XCR0_SSE 0x2ull
+#define XCR0_AVX 0x4ull
+
+/* ---- page tables ------------------------------------------------------- */
+
+static uint64_t *table_at(struct hut_vm *vm, uint64_t gpa)
+{
+	uint64_t *t = hut_gpa(&vm->mem, gpa, HUT_PAGE_SIZE);
+	if (!t)
+		hut_fail(vm, HUT_EXIT_MONITOR, "page table at 0x%lx outside memory", gpa);
+	return t;
+}
+
+static uint64_t alloc_table(struct hut_vm *vm)
+{
+	if (vm->pt_next >= HUT_BOOTINFO_GPA)
+		hut_fail(vm, HUT_EXIT_MONITOR, "out of page-table pages");
+	uint64_t gpa = vm->pt_next;
+	vm->pt_next += HUT_PAGE_SIZE;
+	return gpa; /* guest RAM starts zeroed */
+}
+
+/* The table an entry points to, made on first use. Intermediate entries
+ * allow everything: the leaf entry decides. */
+static uint64_t *next_table(struct hut_vm *vm, uint64_t *entry)
+{
+	if (!(*entry & PTE_P))
+		*entry = alloc_table(vm) | PTE_P | PTE_W | PTE_U;
+	return table_at(vm, *entry & PTE_ADDR);
+}
+
+static void map_page(struct hut_vm *vm, uint64_t va, uint64_t flags, int large)
+{
+	uint64_t *pml4 = table_at(vm, HUT_PAGETABLE_GPA);
+	uint64_t *pdpt = next_table(vm, &pml4[(va >> 39) & 511]);
+	uint64_t *pd = next_table(vm, &pdpt[(va >> 30) & 511]);
+	if (large) {
+		pd[(va >> 21) & 511] = va | flags | PTE_PS | PTE_P;
+		return;
+	}
+	uint64_t *pt = next_table(vm, &pd[(va >> 21) & 511]);
+	pt[(va >> 12) & 511] = va | flags | PTE_P;
+}
+
+/* Identity-maps [start, end), with 2 MiB pages where alignment allows. */
+static void map_range(struct hut_vm *vm, uint64_t start, uint64_t end, uint64_t flags)
+{
+	for (uint64_t va = start; va < end;) {
+		int large = (va % HUT_LARGE_PAGE_SIZE) == 0 && end - va >= HUT_LARGE_PAGE_SIZE;
+		map_page(vm, va, flags, large);
+		va += large ? HUT_LARGE_PAGE_SIZE : HUT_PAGE_SIZE;
+	}
+}
+
+static uint64_t segment_flags(const struct hut_segment *s)
+{
+	return PTE_U | ((s->flags & PF_W) ? PTE_W : 0) | ((s->flags & PF_X) ? 0 : PTE_NX);
+}
+
+/* Page 0 and the stack guard stay unmapped; monitor pages are supervisor-only. */
+static void build_page_tables(struct hut_vm *vm)
+{
+	vm->pt_next = HUT_PAGETABLE_GPA;
+	alloc_table(vm); /* the PML4 */
+	map_range(vm, HUT_GDT_GPA, HUT_BOOTINFO_GPA, PTE_W | PTE_NX);
+	map_range(vm, HUT_BOOTINFO_GPA, HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, PTE_U | PTE_NX);
+	for (size_t i = 0; i < vm->img.nsegments; i++) {
+		const struct hut_segment *s = &vm->img.seg[i];
+		uint64_t end = s->gpa + ((s->memsz + HUT_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1));
+		map_range(vm, s->gpa, end, segment_flags(s));
+	}
+	map_range(vm, vm->heap_start, vm->heap_end, PTE_U | PTE_W | PTE_NX);
+	map_range(vm, vm->stack_top - vm->stack_size, vm->stack_top, PTE_U | PTE_W | PTE_NX);
+	map_range(vm, HUT_HYPERCALL_GPA, HUT_HYPERCALL_GPA + HUT_PAGE_SIZE,
+		  PTE_U | PTE_W | PTE_NX);
+}
+
+/* ---- descriptor tables ------------------------------------------------- */
+
+static void build_gdt_tss(struct hut_vm *vm)
+{
+	uint64_t *gdt = hut_gpa(&vm->mem, HUT_GDT_GPA, GDT_ENTRIES * 8);
+	uint8_t *tss = hut_gpa(&vm->mem, HUT_TSS_GPA, 104);
+	uint64_t base = HUT_TSS_GPA, limit = 103;
+	gdt[SEL_KERNEL_CODE / 8] = 0x00af9a000000ffffull; /* L=1, DPL0, execute/read */
+	gdt[SEL_KERNEL_DATA / 8] = 0x00cf92000000ffffull;
+	gdt[SEL_USER_DATA / 8] = 0x00cff2000000ffffull; /* DPL3 */
+	gdt[SEL_USER_CODE / 8] = 0x00affa000000ffffull; /* L=1, DPL3 */
+	gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x8bull << 40 |
+			   ((base >> 24) & 0xff) << 56; /* busy 64-bit TSS */
+	gdt[SEL_TSS / 8 + 1] = base >> 32;
+	uint64_t rsp0 = HUT_TRAP_STACK_TOP, ist1 = HUT_DF_STACK_TOP;
+	uint16_t iomap = 104; /* no I/O bitmap: port I/O at CPL3 faults */
+	memcpy(tss + 4, &rsp0, 8);
+	memcpy(tss + 0x24, &ist1, 8);
+	memcpy(tss + 0x66, &iomap, 2);
+}
+
+/* 64-bit interrupt gates to the image's stubs. #BP and #OF may be raised by
+ * int3/into at CPL3 (DPL3); a double fault, NMI or machine check gets its
+ * own stack (IST1). */
+static void build_idt(struct hut_vm *vm)
+{
+	uint64_t *idt = hut_gpa(&vm->mem, HUT_IDT_GPA, HUT_TRAP_VECTORS * 16);
+	for (uint64_t v = 0; v < HUT_TRAP_VECTORS; v++) {
+		uint64_t stub = vm->img.manifest.trap_entry + v * HUT_TRAP_STRIDE;
+		uint64_t dpl = (v == 3 || v == 4) ? 3 : 0;
+		uint64_t ist = (v == 2 || v == 8 || v == 18) ? 1 : 0;
+		idt[2 * v] = (stub & 0xffff) | (uint64_t)SEL_KERNEL_CODE << 16 | ist << 32 |
+			     (0x8eull | dpl << 5) << 40 | ((stub >> 16) & 0xffff) << 48;
+		idt[2 * v + 1] = stub >> 32;
+	}
+}
+
+/* ---- registers --------------------------------------------------------- */
+
+static struct kvm_segment segment(uint16_t selector, uint8_t type, uint8_t dpl, int code)
+{
+	return (struct kvm_segment){
+		.base = 0, .limit = 0xffffffff, .selector = selector | dpl, .type = type,
+		.present = 1, .dpl = dpl, .db = !code, .s = 1, .l = code, .g = 1,
+	};
+}
+
+static void set_sregs(struct hut_vm *vm, int xsave)
+{
+	struct kvm_sregs s;
+	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_GET_SREGS failed (%s)", strerror(errno));
+	s.cs = segment(SEL_USER_CODE, 11, 3, 1);
+	s.ss = s.ds = s.es = s.fs = s.gs = segment(SEL_USER_DATA, 3, 3, 0);
+	s.tr = (struct kvm_segment){.base = HUT_TSS_GPA, .limit = 103, .selector = SEL_TSS,
+				    .type = 11, .present = 1};
+	s.gdt = (struct kvm_dtable){.base = HUT_GDT_GPA, .limit = GDT_ENTRIES * 8 - 1};
+	s.idt = (struct kvm_dtable){.base = HUT_IDT_GPA, .limit = HUT_TRAP_VECTORS * 16 - 1};
+	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	s.cr3 = HUT_PAGETABLE_GPA;
+	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (xsave ? CR4_OSXSAVE : 0) |
+		(vm->fsgsbase ? CR4_FSGSBASE : 0);
+	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &s) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_SREGS failed (%s)", strerror(errno));
+}
+
+static void set_regs(struct hut_vm *vm)
+{
+	struct kvm_regs r = {
+		.rip = vm->img.manifest.boot_entry,
+		.rdi = HUT_BOOTINFO_GPA,
+		.rflags = 0x2,
+	};
+	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &r) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_REGS failed (%s)", strerror(errno));
+}
+
+static void set_msrs(struct hut_vm *vm)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[7];
+	} m = {.hdr.nmsrs = 7,
+	       .e = {
+		       {.index = MSR_STAR,
+			.data = (uint64_t)SEL_KERNEL_DATA << 48 | (uint64_t)SEL_KERNEL_CODE << 32},
+		       {.index = MSR_LSTAR, .data = vm->img.manifest.syscall_entry},
+		       {.index = MSR_CSTAR, .data = 0},
+		       {.index = MSR_FMASK, .data = FMASK_BITS},
+		       {.index = MSR_FS_BASE, .data = 0},
+		       {.index = MSR_GS_BASE, .data = 0},
+		       {.index = MSR_KERNEL_GS_BASE, .data = 0},
+	       }};
+	if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m) != 7)
+		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_MSRS failed");
+}
+
+/* ---- CPUID and extended state ----------------------------------------- */
+
+#define CPUID_MAX_ENTRIES 128
+
+static const struct kvm_cpuid_entry2 *cpuid_find(const struct kvm_cpuid2 *c, uint32_t fn,
+						 uint32_t index)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && c->entries[i].index == index)
+			return &c->entries[i];
+	return NULL;
+}
+
+/* The guest sees what KVM supports; KVM_SET_CPUID2 must come before the
+ * first KVM_RUN or XSAVE state cannot be enabled. kvm-pvm offers no XSAVE
+ * at all (SSE through FXSR only), so XSAVE and AVX are used when offered. */
+static void set_cpuid(struct hut_vm *vm, int *xsave, int *avx)
+{
+	static struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 e[CPUID_MAX_ENTRIES];
+	} c;
+	c.hdr.nent = CPUID_MAX_ENTRIES;
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, &c) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_GET_SUPPORTED_CPUID failed (%s)", strerror(errno));
+	const struct kvm_cpuid_entry2 *leaf1 = cpuid_find(&c.hdr, 1, 0);
+	const struct kvm_cpuid_entry2 *leaf7 = cpuid_find(&c.hdr, 7, 0);
+	if (!leaf1 || !(leaf1->edx & (1u << 25)) || !(leaf1->edx & (1u << 24)))
+		hut_fail(vm, HUT_EXIT_MONITOR, "this host's KVM offers no SSE/FXSR");
+	*xsave = (leaf1->ecx >> 26) & 1;
+	*avx = *xsave && ((leaf1->ecx >> 28) & 1);
+	vm->fsgsbase = leaf7 && (leaf7->ebx & 1);
+	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, &c) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_CPUID2 failed (%s)", strerror(errno));
+}
+
+static void set_xcr0(struct hut_vm *vm, int avx)
+{
+	struct kvm_xcrs x = {.nr_xcrs = 1};
+	x.xcrs[0].xcr = 0;
+	x.xcrs[0].value = XCR0_X87 | XCR0_SSE | (avx ? XCR0_AVX : 0);
+	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &x) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_XCRS failed (%s)", strerror(errno));
+}
+
+void hut_cpu_setup(struct hut_vm *vm)
+{
+	int xsave, avx;
+	build_page_tables(vm);
+	build_gdt_tss(vm);
+	build_idt(vm);
+	set_cpuid(vm, &xsave, &avx);
+	set_sregs(vm, xsave);
+	if (xsave)
+		set_xcr0(vm, avx);
+	set_regs(vm);
+	set_msrs(vm);
+}

@@ -1,0 +1,385 @@
+/*
+ * Reading and validating a hut image. The file is hostile: every offset,
+ * size and address is checked, with overflow-safe arithmetic, before it is
+ * used. libelf parses the ELF structures; the rules of what a hut image may
+ * contain are here.
+ */
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static enum hut_image_result fail(struct hut_image *img, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(img->err, sizeof img->err, fmt, ap);
+	va_end(ap);
+	return HUT_IMAGE_INVALID;
+}
+
+static int page_aligned(uint64_t v)
+{
+	return (v & (HUT_PAGE_SIZE - 1)) == 0;
+}
+
+static uint64_t page_round_up(uint64_t v)
+{
+	return (v + HUT_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1);
+}
+
+static enum hut_image_result check_header(struct hut_image *img, Elf *elf, GElf_Ehdr *eh)
+{
+	if (elf_kind(elf) != ELF_K_ELF)
+		return fail(img, "not an ELF file");
+	const char *ident = elf_getident(elf, NULL);
+	if (!ident || ident[EI_CLASS] != ELFCLASS64)
+		return fail(img, "not a 64-bit ELF file");
+	if (ident[EI_DATA] != ELFDATA2LSB)
+		return fail(img, "not little-endian");
+	if (!gelf_getehdr(elf, eh))
+		return fail(img, "bad ELF header (%s)", elf_errmsg(-1));
+	if (eh->e_machine != EM_X86_64)
+		return fail(img, "not an x86-64 executable (e_machine %u)", eh->e_machine);
+	if (eh->e_type != ET_EXEC)
+		return fail(img, "not a static executable (e_type %u; PIE and objects are refused)",
+			    eh->e_type);
+	if (eh->e_version != EV_CURRENT)
+		return fail(img, "unknown ELF version %u", eh->e_version);
+	return HUT_IMAGE_OK;
+}
+
+static enum hut_image_result check_segment(struct hut_image *img, const GElf_Phdr *ph, size_t i)
+{
+	if (ph->p_vaddr != ph->p_paddr)
+		return fail(img, "segment %zu: p_vaddr 0x%lx != p_paddr 0x%lx", i, ph->p_vaddr,
+			    ph->p_paddr);
+	if (!page_aligned(ph->p_paddr) || !page_aligned(ph->p_offset))
+		return fail(img, "segment %zu: address 0x%lx or offset 0x%lx not page aligned", i,
+			    ph->p_paddr, ph->p_offset);
+	if (ph->p_filesz > ph->p_memsz)
+		return fail(img, "segment %zu: file size 0x%lx exceeds memory size 0x%lx", i,
+			    ph->p_filesz, ph->p_memsz);
+	if (ph->p_offset > img->file_size || ph->p_filesz > img->file_size - ph->p_offset)
+		return fail(img, "segment %zu: file bytes 0x%lx+0x%lx lie outside the file (truncated?)",
+			    i, ph->p_offset, ph->p_filesz);
+	if (ph->p_paddr < HUT_IMAGE_BASE || ph->p_memsz > HUT_MEM_MAX ||
+	    ph->p_paddr > HUT_MEM_MAX - ph->p_memsz)
+		return fail(img, "segment %zu: 0x%lx+0x%lx lies outside guest memory [0x%llx, 0x%llx)",
+			    i, ph->p_paddr, ph->p_memsz, HUT_IMAGE_BASE, HUT_MEM_MAX);
+	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
+		return fail(img, "segment %zu at 0x%lx is writable and executable", i, ph->p_paddr);
+	return HUT_IMAGE_OK;
+}
+
+static int overlaps(const struct hut_segment *a, const struct hut_segment *b)
+{
+	uint64_t a_end = a->gpa + page_round_up(a->memsz);
+	uint64_t b_end = b->gpa + page_round_up(b->memsz);
+	return a->gpa < b_end && b->gpa < a_end;
+}
+
+static enum hut_image_result add_segment(struct hut_image *img, const GElf_Phdr *ph, size_t i)
+{
+	enum hut_image_result r = check_segment(img, ph, i);
+	if (r != HUT_IMAGE_OK)
+		return r;
+	if (img->nsegments == HUT_SEGMENTS_MAX)
+		return fail(img, "more than %d loadable segments", HUT_SEGMENTS_MAX);
+	struct hut_segment *s = &img->seg[img->nsegments];
+	*s = (struct hut_segment){ph->p_paddr, ph->p_memsz, ph->p_filesz, ph->p_offset, ph->p_flags};
+	for (size_t j = 0; j < img->nsegments; j++)
+		if (overlaps(s, &img->seg[j]))
+			return fail(img, "segment %zu at 0x%lx overlaps segment at 0x%lx", i, s->gpa,
+				    img->seg[j].gpa);
+	img->nsegments++;
+	uint64_t end = page_round_up(s->gpa + s->memsz);
+	if (end > img->image_end)
+		img->image_end = end;
+	img->crc_actual = crc32(img->crc_actual, img->file + s->offset, s->filesz);
+	return HUT_IMAGE_OK;
+}
+
+/* musl finds its TLS image through AT_PHDR: the headers must be loaded. */
+static enum hut_image_result locate_phdrs(struct hut_image *img, const GElf_Ehdr *eh)
+{
+	uint64_t len = (uint64_t)eh->e_phnum * eh->e_phentsize;
+	for (size_t i = 0; i < img->nsegments; i++) {
+		const struct hut_segment *s = &img->seg[i];
+		if (eh->e_phoff >= s->offset && eh->e_phoff - s->offset <= s->filesz &&
+		    len <= s->filesz - (eh->e_phoff - s->offset)) {
+			img->phdr_gpa = s->gpa + (eh->e_phoff - s->offset);
+			return HUT_IMAGE_OK;
+		}
+	}
+	return fail(img, "program headers are not inside a loadable segment");
+}
+
+static enum hut_image_result read_segments(struct hut_image *img, Elf *elf, const GElf_Ehdr *eh)
+{
+	size_t n;
+	if (elf_getphdrnum(elf, &n) != 0)
+		return fail(img, "bad program headers (%s)", elf_errmsg(-1));
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return fail(img, "bad program header size %u", eh->e_phentsize);
+	img->crc_actual = crc32(0, NULL, 0);
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			return fail(img, "bad program header %zu (%s)", i, elf_errmsg(-1));
+		if (ph.p_type != PT_LOAD)
+			continue;
+		enum hut_image_result r = add_segment(img, &ph, i);
+		if (r != HUT_IMAGE_OK)
+			return r;
+	}
+	if (img->nsegments == 0)
+		return fail(img, "no loadable segments");
+	img->phnum = n;
+	img->phent = eh->e_phentsize;
+	img->entry = eh->e_entry;
+	if (!hut_image_segment_at(img, img->entry, 1) ||
+	    !(hut_image_segment_at(img, img->entry, 1)->flags & PF_X))
+		return fail(img, "entry point 0x%lx is not in an executable segment", img->entry);
+	return locate_phdrs(img, eh);
+}
+
+static Elf_Scn *find_section(Elf *elf, const char *name)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return NULL;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			return NULL;
+		const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (n && strcmp(n, name) == 0)
+			return scn;
+	}
+	return NULL;
+}
+
+/* Finds the manifest note's bytes; records their file offset. */
+static enum hut_image_result find_manifest(struct hut_image *img, Elf *elf)
+{
+	Elf_Scn *scn = find_section(elf, HUT_NOTE_SECTION);
+	GElf_Shdr sh;
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return fail(img, "no %s section (not linked with libhut?)", HUT_NOTE_SECTION);
+	if (sh.sh_type != SHT_NOTE || (sh.sh_flags & SHF_ALLOC))
+		return fail(img, "%s is not a non-loaded note section", HUT_NOTE_SECTION);
+	Elf_Data *d = elf_getdata(scn, NULL);
+	GElf_Nhdr nh;
+	size_t name_off, desc_off;
+	if (!d || gelf_getnote(d, 0, &nh, &name_off, &desc_off) == 0)
+		return fail(img, "malformed manifest note");
+	if (nh.n_type != HUT_NOTE_TYPE_MANIFEST || nh.n_namesz != sizeof HUT_NOTE_NAME ||
+	    memcmp((const char *)d->d_buf + name_off, HUT_NOTE_NAME, sizeof HUT_NOTE_NAME) != 0)
+		return fail(img, "manifest note has the wrong owner or type");
+	if (nh.n_descsz != sizeof(struct hut_manifest))
+		return fail(img, "manifest is %u bytes, expected %zu (built for another ABI?)",
+			    nh.n_descsz, sizeof(struct hut_manifest));
+	img->manifest_offset = sh.sh_offset + desc_off;
+	memcpy(&img->manifest, (const char *)d->d_buf + desc_off, sizeof img->manifest);
+	return HUT_IMAGE_OK;
+}
+
+static enum hut_image_result check_entry(struct hut_image *img, const char *what, uint64_t addr,
+					 uint64_t len)
+{
+	const struct hut_segment *s = hut_image_segment_at(img, addr, len);
+	if (!s || !(s->flags & PF_X))
+		return fail(img, "manifest %s 0x%lx is not in an executable segment", what, addr);
+	return HUT_IMAGE_OK;
+}
+
+static enum hut_image_result check_manifest(struct hut_image *img, unsigned flags)
+{
+	const struct hut_manifest *m = &img->manifest;
+	if (m->magic != HUT_MANIFEST_MAGIC)
+		return fail(img, "manifest has a bad magic number (image not finished by `hut build`?)");
+	if (m->abi_version != HUT_ABI_VERSION)
+		return fail(img, "image is for hut ABI %u, this monitor speaks ABI %d", m->abi_version,
+			    HUT_ABI_VERSION);
+	enum hut_image_result r;
+	if ((r = check_entry(img, "boot entry", m->boot_entry, 1)) ||
+	    (r = check_entry(img, "syscall entry", m->syscall_entry, 1)) ||
+	    (r = check_entry(img, "trap entry", m->trap_entry,
+			     HUT_TRAP_VECTORS * HUT_TRAP_STRIDE)))
+		return r;
+	if (m->mem_default < HUT_MEM_MIN || m->mem_default > HUT_MEM_MAX ||
+	    !page_aligned(m->mem_default))
+		return fail(img, "manifest memory size 0x%lx is out of range", m->mem_default);
+	if (m->device_count > HUT_DEVICES_MAX)
+		return fail(img, "manifest lists %u devices (at most %d)", m->device_count,
+			    HUT_DEVICES_MAX);
+	if (memchr(m->name, 0, sizeof m->name) == NULL)
+		return fail(img, "manifest name is not terminated");
+	for (uint32_t i = 0; i < m->device_count; i++)
+		if (memchr(m->devices[i].name, 0, sizeof m->devices[i].name) == NULL)
+			return fail(img, "manifest device %u name is not terminated", i);
+	img->have_manifest = 1;
+	if (!(flags & HUT_IMAGE_NO_CRC) && m->crc32 != img->crc_actual)
+		return fail(img, "checksum mismatch: manifest says %08x, contents are %08x (corrupt image)",
+			    m->crc32, img->crc_actual);
+	return HUT_IMAGE_OK;
+}
+
+static enum hut_image_result parse_elf(struct hut_image *img, Elf *elf, unsigned flags)
+{
+	GElf_Ehdr eh;
+	enum hut_image_result r;
+	if ((r = check_header(img, elf, &eh)) || (r = read_segments(img, elf, &eh)) ||
+	    (r = find_manifest(img, elf)))
+		return r;
+	if (flags & HUT_IMAGE_NO_MANIFEST)
+		return HUT_IMAGE_OK;
+	return check_manifest(img, flags);
+}
+
+enum hut_image_result hut_image_parse(struct hut_image *img, const void *bytes, size_t size,
+				      unsigned flags)
+{
+	memset(img, 0, sizeof *img);
+	img->file = bytes;
+	img->file_size = size;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(img, "libelf is unusable");
+	if (size < sizeof(Elf64_Ehdr))
+		return fail(img, "file too small to be an image (%zu bytes)", size);
+	Elf *elf = elf_memory((char *)bytes, size);
+	if (!elf)
+		return fail(img, "cannot parse ELF (%s)", elf_errmsg(-1));
+	enum hut_image_result r = parse_elf(img, elf, flags);
+	elf_end(elf);
+	return r;
+}
+
+enum hut_image_result hut_image_open(struct hut_image *img, const char *path, unsigned flags)
+{
+	memset(img, 0, sizeof *img);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(img->err, sizeof img->err, "cannot open (%s)", strerror(errno));
+		return errno == ENOENT ? HUT_IMAGE_NOT_FOUND : HUT_IMAGE_INVALID;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return fail(img, "not a regular, non-empty file");
+	}
+	void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return fail(img, "cannot map (%s)", strerror(errno));
+	enum hut_image_result r = hut_image_parse(img, p, st.st_size, flags);
+	img->mapped = 1;
+	return r;
+}
+
+void hut_image_close(struct hut_image *img)
+{
+	if (img->mapped && img->file)
+		munmap((void *)img->file, img->file_size);
+	img->file = NULL;
+}
+
+const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t gpa,
+					       uint64_t len)
+{
+	for (size_t i = 0; i < img->nsegments; i++) {
+		const struct hut_segment *s = &img->seg[i];
+		if (gpa >= s->gpa && gpa - s->gpa <= s->memsz && len <= s->memsz - (gpa - s->gpa))
+			return s;
+	}
+	return NULL;
+}
+
+/* Calls fn for each symbol in .symtab until it returns non-zero. */
+static int each_symbol(const struct hut_image *img,
+		       int (*fn)(const char *name, const GElf_Sym *sym, void *ctx), void *ctx)
+{
+	Elf *elf = elf_memory((char *)img->file, img->file_size);
+	if (!elf)
+		return 0;
+	int found = 0;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn && !found; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t n = d ? d->d_size / sh.sh_entsize : 0;
+		for (size_t i = 0; i < n && !found; i++) {
+			GElf_Sym sym;
+			const char *name;
+			if (gelf_getsym(d, (int)i, &sym) &&
+			    (name = elf_strptr(elf, sh.sh_link, sym.st_name)) != NULL)
+				found = fn(name, &sym, ctx);
+		}
+	}
+	elf_end(elf);
+	return found;
+}
+
+struct lookup {
+	const char *name;
+	uint64_t addr;
+};
+
+static int match_name(const char *name, const GElf_Sym *sym, void *ctx)
+{
+	struct lookup *l = ctx;
+	if (strcmp(name, l->name) != 0 || sym->st_shndx == SHN_UNDEF)
+		return 0;
+	l->addr = sym->st_value;
+	return 1;
+}
+
+int hut_image_symbol(const struct hut_image *img, const char *name, uint64_t *addr)
+{
+	struct lookup l = {name, 0};
+	if (!img->file || !each_symbol(img, match_name, &l))
+		return -1;
+	*addr = l.addr;
+	return 0;
+}
+
+struct nearest {
+	uint64_t addr;
+	const char *name;
+	uint64_t best;
+};
+
+/* Names point into img->file (libelf's strtab data for a memory image is the file itself). */
+static int match_nearest(const char *name, const GElf_Sym *sym, void *ctx)
+{
+	struct nearest *n = ctx;
+	if (GELF_ST_TYPE(sym->st_info) != STT_FUNC || sym->st_value > n->addr || !*name)
+		return 0;
+	uint64_t off = n->addr - sym->st_value;
+	if ((sym->st_size == 0 || off < sym->st_size) && (!n->name || sym->st_value > n->best)) {
+		n->name = name;
+		n->best = sym->st_value;
+	}
+	return 0;
+}
+
+const char *hut_image_symbolize(const struct hut_image *img, uint64_t addr, uint64_t *offset)
+{
+	struct nearest n = {addr, NULL, 0};
+	if (!img->file)
+		return NULL;
+	each_symbol(img, match_nearest, &n);
+	if (n.name && offset)
+		*offset = addr - n.best;
+	return n.name;
+}

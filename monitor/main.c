@@ -1,0 +1,162 @@
+/*
+ * hut-monitor: boots one hut image as a KVM appliance.
+ * Options, then the boot sequence; each step lives in its own file.
+ */
+#include "monitor.h"
+#include "size.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HUT_VERSION "0.1.0"
+
+static const char usage[] =
+	"usage: hut-monitor [OPTIONS] IMAGE [ARG...]\n"
+	"Boots IMAGE (built by `hut build`) as a KVM appliance. Everything after\n"
+	"IMAGE is the guest's argv. The guest's stdout and stderr are the monitor's;\n"
+	"the monitor exits with the guest's exit status.\n"
+	"\n"
+	"options:\n"
+	"  --mem SIZE      guest RAM, e.g. 64M or 1G (default: the image's manifest)\n"
+	"  --timeout SEC   stop the guest after SEC seconds, exit 124\n"
+	"  --trace-boot    print microseconds per boot phase to stderr\n"
+	"  --quiet         discard the guest's console output\n"
+	"  -h, --help      show this help\n"
+	"  --version       show the version\n"
+	"\n"
+	"exit status: the guest's; 128+N if the guest died of signal N (a crash:\n"
+	"139 SIGSEGV, 132 SIGILL, 136 SIGFPE, 134 SIGABRT; 159 SIGSYS for a bad\n"
+	"hypercall); 124 timeout; 125 monitor failure or bad option; 126 image\n"
+	"invalid or too big for --mem; 127 image not found.\n";
+
+_Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	if (vm && vm->opt && vm->opt->image)
+		fprintf(stderr, "hut-monitor: %s: ", vm->opt->image);
+	else
+		fputs("hut-monitor: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (vm)
+		hut_trace_print(vm);
+	exit(status);
+}
+
+static _Noreturn void bad_usage(const char *fmt, const char *arg)
+{
+	fputs("hut-monitor: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (try --help)\n", stderr);
+	exit(HUT_EXIT_MONITOR);
+}
+
+/* "--name VALUE" or "--name=VALUE": returns VALUE and advances *i, or NULL. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != 0)
+		return NULL;
+	if (*i + 1 >= argc)
+		bad_usage("%s needs a value", name);
+	return argv[++*i];
+}
+
+static unsigned parse_timeout(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || v == 0 || v > 86400 * 365)
+		bad_usage("--timeout takes a whole number of seconds, not '%s'", s);
+	return (unsigned)v;
+}
+
+static uint64_t parse_mem(const char *s)
+{
+	uint64_t bytes;
+	const char *why;
+	if (hut_parse_size(s, &bytes) != 0)
+		bad_usage("--mem takes a size like 64M or 1G, not '%s'", s);
+	if ((why = hut_check_mem_size(bytes)) != NULL) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "--mem %s is %s", s, why);
+		bad_usage("%s", msg);
+	}
+	return bytes;
+}
+
+static void parse_options(int argc, char **argv, struct hut_options *o)
+{
+	int i;
+	const char *v;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("hut-monitor %s (ABI %d)\n", HUT_VERSION, HUT_ABI_VERSION);
+			exit(0);
+		} else if (!strcmp(argv[i], "--trace-boot")) {
+			o->trace_boot = true;
+		} else if (!strcmp(argv[i], "--quiet")) {
+			o->quiet = true;
+		} else if ((v = option_value(argc, argv, &i, "--mem")) != NULL) {
+			o->mem = parse_mem(v);
+		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {
+			o->timeout_s = parse_timeout(v);
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else {
+			bad_usage("unknown option '%s'", argv[i]);
+		}
+	}
+	if (i >= argc)
+		bad_usage("%s", "no IMAGE given");
+	o->image = argv[i];
+	o->argc = argc - i;
+	o->argv = argv + i;
+}
+
+static void open_image(struct hut_vm *vm)
+{
+	enum hut_image_result r = hut_image_open(&vm->img, vm->opt->image, 0);
+	if (r == HUT_IMAGE_NOT_FOUND)
+		hut_fail(vm, HUT_EXIT_NO_IMAGE, "%s", vm->img.err);
+	if (r != HUT_IMAGE_OK)
+		hut_fail(vm, HUT_EXIT_BAD_IMAGE, "invalid image: %s", vm->img.err);
+}
+
+int main(int argc, char **argv)
+{
+	static struct hut_options opt;
+	static struct hut_vm vm = {.opt = &opt};
+	hut_trace_mark("start");
+	parse_options(argc, argv, &opt);
+	open_image(&vm);
+	if (!opt.mem)
+		opt.mem = vm.img.manifest.mem_default;
+	hut_trace_mark("open");
+	hut_kvm_open(&vm);
+	hut_trace_mark("create-vm");
+	hut_mem_setup(&vm);
+	hut_trace_mark("memory");
+	hut_load_image(&vm);
+	hut_trace_mark("load");
+	hut_kvm_create_vcpu(&vm);
+	hut_time_setup(&vm);
+	hut_cpu_setup(&vm);
+	hut_bootinfo_setup(&vm);
+	hut_trace_mark("vcpu");
+	hut_timeout_arm(opt.timeout_s);
+	hut_run(&vm);
+}

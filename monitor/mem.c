@@ -1,0 +1,42 @@
+/* Guest RAM: anonymous host memory, backed lazily, mapped at guest-physical 0. */
+#include "monitor.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+int hut_mem_alloc(struct hut_mem *m, uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	m->host = p;
+	m->size = size;
+	return 0;
+}
+
+void hut_mem_free(struct hut_mem *m)
+{
+	if (m->host)
+		munmap(m->host, m->size);
+	m->host = NULL;
+	m->size = 0;
+}
+
+void hut_mem_setup(struct hut_vm *vm)
+{
+	int r = hut_mem_alloc(&vm->mem, vm->opt->mem);
+	if (r < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot allocate %lu bytes of guest memory (%s)",
+			 vm->opt->mem, strerror(-r));
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = vm->mem.size,
+		.userspace_addr = (uint64_t)vm->mem.host,
+	};
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot give the VM its memory (%s)", strerror(errno));
+}

@@ -1,0 +1,84 @@
+/*
+ * hut-monitor's pieces and the state they share. One file per concern:
+ * kvm.c (the KVM fds), mem.c (guest RAM), load.c (image -> RAM),
+ * cpu_x86_64.c (page tables, descriptor tables, registers), bootinfo.c,
+ * hypercall.c (the MMIO doorbell), console.c, time.c, crash.c, trace.c,
+ * run.c (the vCPU loop) and main.c (options).
+ */
+#ifndef HUT_MONITOR_H
+#define HUT_MONITOR_H
+
+#include "image.h"
+#include "mem.h"
+
+#include <hut/abi.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit statuses (DESIGN.md 7). */
+#define HUT_EXIT_TIMEOUT 124
+#define HUT_EXIT_MONITOR 125   /* the monitor failed: no KVM, bad option */
+#define HUT_EXIT_BAD_IMAGE 126 /* image cannot be run */
+#define HUT_EXIT_NO_IMAGE 127
+#define HUT_SIGNAL_EXIT(sig) (128 + (sig))
+
+struct hut_options {
+	uint64_t mem;        /* 0: the manifest's default */
+	unsigned timeout_s;  /* 0: none */
+	bool trace_boot;
+	bool quiet;          /* guest stdout/stderr discarded */
+	const char *image;
+	int argc;            /* guest argv, argv[0] = image path */
+	char **argv;
+};
+
+struct hut_vm {
+	const struct hut_options *opt;
+	struct hut_image img;
+	struct hut_mem mem;
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint64_t tsc_khz;
+	bool fsgsbase;
+	uint64_t heap_start, heap_end, stack_top, stack_size;
+	uint64_t pt_next; /* next free page-table page */
+	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
+};
+
+/* Prints "hut-monitor: <image>: <message>" and exits with status. */
+_Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* kvm.c */
+void hut_kvm_open(struct hut_vm *vm);
+void hut_kvm_create_vcpu(struct hut_vm *vm);
+/* mem.c: hut_mem_alloc/free in mem.h; this maps RAM into the VM. */
+void hut_mem_setup(struct hut_vm *vm);
+/* load.c */
+void hut_load_image(struct hut_vm *vm);
+/* cpu_x86_64.c */
+void hut_cpu_setup(struct hut_vm *vm);
+/* bootinfo.c */
+void hut_bootinfo_setup(struct hut_vm *vm);
+/* time.c */
+uint64_t hut_now_us(void);
+void hut_time_setup(struct hut_vm *vm);
+void hut_timeout_arm(unsigned seconds);
+bool hut_timeout_expired(void);
+/* run.c */
+_Noreturn void hut_run(struct hut_vm *vm);
+/* hypercall.c: handles one MMIO exit; returns only if the guest continues. */
+void hut_hypercall(struct hut_vm *vm);
+/* console.c */
+int64_t hut_console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt);
+/* crash.c */
+_Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa);
+_Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e);
+/* trace.c */
+void hut_trace_mark(const char *phase);
+void hut_trace_guest(const struct hut_vm *vm, const struct hut_hc_exit *e);
+void hut_trace_print(const struct hut_vm *vm);
+
+#endif

@@ -1,0 +1,45 @@
+#include "size.h"
+
+#include <hut/abi.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int unit_shift(const char *suffix)
+{
+	static const char units[] = "KMGT";
+	if (*suffix == 0)
+		return 0;
+	const char *u = strchr(units, *suffix & ~0x20);
+	if (!u || !*u)
+		return -1;
+	suffix++;
+	if ((*suffix | 0x20) == 'i')
+		suffix++;
+	if ((*suffix | 0x20) == 'b')
+		suffix++;
+	return *suffix ? -1 : 10 * (int)(u - units + 1);
+}
+
+int hut_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = unit_shift(end);
+	if (shift < 0 || v > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+const char *hut_check_mem_size(uint64_t bytes)
+{
+	if (bytes < HUT_MEM_MIN)
+		return "below the 8 MiB minimum";
+	if (bytes > HUT_MEM_MAX)
+		return "above the 32 GiB maximum";
+	if (bytes % HUT_PAGE_SIZE)
+		return "not a whole number of 4 KiB pages";
+	return NULL;
+}

@@ -1,0 +1,59 @@
+/*
+ * --trace-boot: microseconds per phase, host side (marks taken by main) and
+ * guest side (TSC stamps the libos sends with its exit hypercall).
+ */
+#include "monitor.h"
+
+#include <stdio.h>
+
+#define MAX_MARKS 16
+
+static struct {
+	const char *phase;
+	uint64_t us;
+} marks[MAX_MARKS];
+static int nmarks;
+static uint64_t start_us;
+static struct hut_hc_exit guest;
+static int have_guest;
+
+void hut_trace_mark(const char *phase)
+{
+	uint64_t now = hut_now_us();
+	if (!start_us)
+		start_us = now;
+	if (nmarks < MAX_MARKS)
+		marks[nmarks++] = (typeof(marks[0])){phase, now};
+}
+
+void hut_trace_guest(const struct hut_vm *vm, const struct hut_hc_exit *e)
+{
+	(void)vm;
+	guest = *e;
+	have_guest = 1;
+}
+
+static void line(const char *phase, uint64_t us)
+{
+	fprintf(stderr, "hut-monitor: trace-boot: %-13s %6lu us\n", phase, us);
+}
+
+static uint64_t tsc_us(const struct hut_vm *vm, uint64_t from, uint64_t to)
+{
+	return to > from && vm->tsc_khz ? (to - from) * 1000 / vm->tsc_khz : 0;
+}
+
+void hut_trace_print(const struct hut_vm *vm)
+{
+	if (!vm->opt->trace_boot)
+		return;
+	for (int i = 1; i < nmarks; i++)
+		line(marks[i].phase, marks[i].us - marks[i - 1].us);
+	if (have_guest)
+		line("enter", tsc_us(vm, vm->guest_tsc_start, guest.tsc_boot));
+	if (have_guest && guest.tsc_main) {
+		line("boot-to-main", tsc_us(vm, guest.tsc_boot, guest.tsc_main));
+		line("main-to-exit", tsc_us(vm, guest.tsc_main, guest.tsc_exit));
+	}
+	line("total", hut_now_us() - start_us);
+}

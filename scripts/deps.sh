@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages hut needs to build and test, or, when not root,
+# prints the exact command to run. Usage: scripts/deps.sh [build|test|bench]
+set -e
+pkgs="gcc make musl-dev musl-tools libelf-dev zlib1g-dev libseccomp-dev pkg-config"
+case "${1:-build}" in
+build) ;;
+test) pkgs="$pkgs libcriterion-dev clang" ;;
+bench) pkgs="$pkgs libcriterion-dev crun runc qemu-system-x86 util-linux" ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+	echo "hut: installing Debian packages:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+	echo "hut: missing Debian packages. Run as root:" >&2
+	echo "    apt-get install -y$missing" >&2
+	exit 1
+fi

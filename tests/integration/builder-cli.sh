@@ -1,0 +1,180 @@
+#!/bin/bash
+# The builder: `hut build`, `hut inspect`, `hut-cc` inside an ordinary
+# Makefile project, and an installed copy used from another directory.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+HELLO=$IMAGES/hello.hut
+HUT_CC=$BIN/hut-cc
+
+begin "hut --help"
+if ready "$HUT"; then
+	run help "$HUT" --help
+	expect_status help 0
+	for word in build inspect; do
+		grep -q -- "$word" "$(out help)" || problem "--help (stdout) does not mention $word"
+	done
+	finish
+fi
+
+begin "hut build --help"
+if ready "$HUT"; then
+	run help "$HUT" build --help
+	expect_status help 0
+	for opt in -o --mem; do
+		grep -q -- "$opt" "$(out help)" || problem "build --help (stdout) does not mention $opt"
+	done
+	finish
+fi
+
+begin "hut without arguments"
+if ready "$HUT"; then
+	run noargs "$HUT"
+	[ "$ST" != 0 ] || problem "exited 0"
+	expect_grep "no 'hut:' line" '^hut: ' "$(err noargs)"
+	finish
+fi
+
+# --- inspect -----------------------------------------------------------------------
+begin "hut inspect hello.hut"
+if ready "$HUT" "$HELLO"; then
+	run inspect "$HUT" inspect "$HELLO"
+	expect_status inspect 0
+	expect_grep "no 'valid: yes'" 'valid: yes' "$(out inspect)"
+	expect_grep "no CRC line saying ok" '[Cc][Rr][Cc].*ok' "$(out inspect)"
+	expect_no_grep "says BAD" 'BAD' "$(out inspect)"
+	finish
+fi
+
+begin "hut inspect of a corrupted image"
+if ready "$HUT" "$HELLO"; then
+	cp "$HELLO" "$TMP/flipped.hut"
+	flip_byte "$TMP/flipped.hut" "$(text_offset "$HELLO")"
+	run inspect "$HUT" inspect "$TMP/flipped.hut"
+	expect_status inspect 126
+	expect_grep "no 'valid: no'" 'valid: no' "$(out inspect)"
+	expect_grep "no CRC line saying BAD" '[Cc][Rr][Cc].*BAD' "$(out inspect)"
+	finish
+fi
+
+begin "hut inspect of a text file"
+if ready "$HUT"; then
+	echo "not an image" >"$TMP/text.hut"
+	run inspect "$HUT" inspect "$TMP/text.hut"
+	expect_status inspect 126
+	expect_grep "no 'hut:' line" '^hut: ' "$(err inspect)"
+	finish
+fi
+
+# apps/malloc/hutflags asks for 128 MiB: the manifest must carry it.
+begin "hut build --mem lands in the manifest"
+if ready "$HUT" "$IMAGES/malloc.hut"; then
+	run inspect "$HUT" inspect "$IMAGES/malloc.hut"
+	expect_status inspect 0
+	expect_grep "inspect does not show 128 MiB of memory" '134217728|128 ?M' "$(out inspect)"
+	finish
+fi
+
+# --- build -----------------------------------------------------------------------
+mkdir -p "$TMP/src"
+cat >"$TMP/src/broken.c" <<'EOF'
+int main(void) { return this_is_not_declared; }
+EOF
+begin "hut build of a file that does not compile"
+if ready "$HUT"; then
+	run broken "$HUT" build -o "$TMP/broken.hut" "$TMP/src/broken.c"
+	[ "$ST" != 0 ] || problem "exited 0"
+	expect_grep "the compiler's error is not shown" 'this_is_not_declared' "$(err broken)"
+	[ -e "$TMP/broken.hut" ] && problem "left an image behind"
+	finish
+fi
+
+begin "hut build of a missing source"
+if ready "$HUT"; then
+	run missing "$HUT" build -o "$TMP/missing.hut" "$TMP/src/no-such-file.c"
+	[ "$ST" != 0 ] || problem "exited 0"
+	expect_grep "no 'hut:' line" '^hut: ' "$(err missing)"
+	[ -e "$TMP/missing.hut" ] && problem "left an image behind"
+	finish
+fi
+
+# Compiler flags after `--` reach the compiler.
+cat >"$TMP/src/flags.c" <<'EOF'
+#include <stdio.h>
+int main(void) { puts(GREETING); return 0; }
+EOF
+begin "hut build passes flags after --"
+if ready "$HUT"; then
+	run build "$HUT" build -o "$TMP/flags.hut" "$TMP/src/flags.c" -- '-DGREETING="from -D"'
+	expect_status build 0
+	if [ -x "$TMP/flags.hut" ]; then
+		run proc "$TMP/flags.hut"
+		expect_status proc 0
+		expect_grep "the macro did not arrive" '^from -D$' "$(out proc)"
+		if need_kvm; then
+			run appl "$MONITOR" "$TMP/flags.hut"
+			expect_status appl 0
+			expect_same_file "appliance and process stdout" "$(out proc)" "$(out appl)"
+			finish
+		fi
+	else
+		problem "no executable image"
+		finish
+	fi
+fi
+
+# --- an ordinary Makefile project, built with hut-cc ------------------------------
+# make_project DIR MAKE-ARGS...: a fresh copy of apps/mkproject built in DIR.
+make_project() {
+	local dir=$1
+	shift
+	rm -rf "$dir"
+	cp -r "$ROOT/apps/mkproject" "$dir"
+	make -C "$dir" clean >/dev/null 2>&1
+	make -C "$dir" "$@" >"$dir.log" 2>&1
+}
+
+begin "mkproject built with hut-cc"
+if ready "$HUT_CC"; then
+	make_project "$TMP/proj-hut" CC="$HUT_CC" || { problem "make CC=hut-cc failed"; detail_file "make" "$TMP/proj-hut.log"; }
+	make_project "$TMP/proj-ref" CC=musl-gcc LDFLAGS=-static || problem "plain musl build failed"
+	image=$TMP/proj-hut/mkproject
+	if [ -x "$image" ] && [ -x "$TMP/proj-ref/mkproject" ]; then
+		run inspect "$HUT" inspect "$image"
+		expect_grep "hut inspect does not call it valid" 'valid: yes' "$(out inspect)"
+		finish
+		for args in "" "the cat and the hat" "The end"; do
+			# shellcheck disable=SC2086 # each string is a list of words
+			differential "mkproject${args:+ $args}" "$image" "$TMP/proj-ref/mkproject" 0 $args
+		done
+	else
+		problem "no mkproject binary"
+		finish
+	fi
+fi
+
+# --- make install, then use the installed copy from elsewhere ---------------------
+begin "make install; installed hut builds and boots"
+prefix=$TMP/prefix
+if ready "$HUT"; then
+	if make -C "$ROOT" install PREFIX="$prefix" >"$TMP/install.log" 2>&1; then
+		for f in bin/hut bin/hut-monitor bin/hut-cc lib/hut/libhut.a lib/hut/hut.ld include/hut/abi.h; do
+			[ -e "$prefix/$f" ] || problem "install did not create $f"
+		done
+		mkdir -p "$TMP/elsewhere"
+		cp "$ROOT/apps/hello/hello.c" "$TMP/elsewhere/"
+		(cd "$TMP/elsewhere" && "$prefix/bin/hut" build -o hello.hut hello.c) >"$TMP/ibuild.log" 2>&1 ||
+			{ problem "installed hut build failed"; detail_file "hut build" "$TMP/ibuild.log"; }
+	else
+		problem "make install failed"
+		detail_file "make install" "$TMP/install.log"
+	fi
+	finish
+	if [ -x "$TMP/elsewhere/hello.hut" ]; then
+		ref=$(reference hello) || ref=-
+		USE_MONITOR=$prefix/bin/hut-monitor \
+			differential "installed hut-monitor runs hello built elsewhere" "$TMP/elsewhere/hello.hut" "$ref" 0 installed
+	fi
+fi
+
+exit 0

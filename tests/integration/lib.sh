@@ -1,0 +1,272 @@
+# shellcheck shell=bash
+# Shared helpers for the integration tests; sourced, never run.
+#
+# A test file calls `begin NAME`, any number of `expect_*` checks, then
+# `finish`, which prints one line: `PASS NAME`, `FAIL NAME (why; why)` or
+# `SKIP NAME (why)`. tests/run-all.sh counts those lines. Details of a
+# failure follow it on lines indented by four spaces.
+
+# shellcheck disable=SC2034 # used by the files that source this one
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$ROOT/build/bin
+IMAGES=$ROOT/build/apps
+MONITOR=$BIN/hut-monitor
+HUT=$BIN/hut
+RUN_LIMIT=${HUT_TEST_RUN_LIMIT:-30} # seconds before a single run counts as hung
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hut-test.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+WORK=$TMP/work # the current directory of every program we run
+mkdir -p "$WORK"
+
+ulimit -c 0    # crash tests must not leave core files behind
+ulimit -s 8192 # the process's stack limit decides where `overflow` stops
+
+# --- reporting ---------------------------------------------------------------
+
+TEST_NAME=
+TEST_WHY=()
+TEST_DETAILS=()
+TEST_SHOWN=" " # files already quoted in the details
+
+begin() {
+	TEST_NAME=$1
+	TEST_WHY=()
+	TEST_DETAILS=()
+	TEST_SHOWN=" "
+}
+
+# problem WHY [DETAIL...]: records a failed check of the current test.
+problem() {
+	TEST_WHY+=("$1")
+	shift
+	TEST_DETAILS+=("$@")
+}
+
+# detail_file LABEL FILE: the first lines of FILE as details.
+detail_file() {
+	local line n=0
+	[[ "$TEST_SHOWN" == *" $2 "* ]] && return
+	TEST_SHOWN+="$2 "
+	[ -s "$2" ] || { TEST_DETAILS+=("$1: (empty)"); return; }
+	TEST_DETAILS+=("$1:")
+	while IFS= read -r line && [ $n -lt 12 ]; do
+		TEST_DETAILS+=("  ${line:0:200}")
+		n=$((n + 1))
+	done < <(LC_ALL=C tr -c '\n[:print:]\t' '?' <"$2")
+}
+
+finish() {
+	local IFS=';'
+	if [ ${#TEST_WHY[@]} -eq 0 ]; then
+		echo "PASS $TEST_NAME"
+	else
+		local why="${TEST_WHY[*]}"
+		echo "FAIL $TEST_NAME (${why//;/; })"
+		local d
+		for d in "${TEST_DETAILS[@]}"; do
+			echo "    $d"
+		done
+	fi
+}
+
+skip() {
+	echo "SKIP $1 ($2)"
+}
+
+# need_kvm: true when KVM tests can run. Otherwise ends the current test:
+# FAIL if a check already failed, else SKIP, loudly.
+need_kvm() {
+	[ -e /dev/kvm ] && return 0
+	if [ ${#TEST_WHY[@]} -gt 0 ]; then
+		finish
+	else
+		skip "$TEST_NAME" "no /dev/kvm: KVM tests NOT run"
+	fi
+	return 1
+}
+
+# need_file PATH: true when PATH exists; otherwise records a problem.
+need_file() {
+	[ -e "$1" ] && return 0
+	problem "missing $1 (did make build it?)"
+	return 1
+}
+
+# ready PATH...: true when every PATH exists; otherwise ends the current
+# test with a FAIL.
+ready() {
+	local p ok=1
+	for p in "$@"; do
+		need_file "$p" || ok=0
+	done
+	[ $ok = 1 ] || finish
+	[ $ok = 1 ]
+}
+
+# ready_kvm PATH...: as ready, and KVM tests can run (else SKIP, loudly).
+ready_kvm() {
+	ready "$@" && need_kvm
+}
+
+# --- running -------------------------------------------------------------------
+
+# run TAG CMD [ARG...]: runs CMD in $WORK with no stdin; its stdout and
+# stderr go to $TMP/TAG.out and $TMP/TAG.err. Sets ST (the status a shell
+# shows: 128+N when killed by signal N) and MS (wall-clock milliseconds).
+# A run longer than RUN_LIMIT seconds is killed and sets HUNG=1.
+run() {
+	local tag=$1 t0
+	shift
+	t0=$(date +%s%N)
+	# The braces catch the shell's own "Segmentation fault" remarks.
+	{ (cd "$WORK" && exec timeout -s KILL "$RUN_LIMIT" "$@") \
+		>"$TMP/$tag.out" 2>"$TMP/$tag.err" </dev/null; } 2>/dev/null
+	ST=$?
+	MS=$((($(date +%s%N) - t0) / 1000000))
+	HUNG=0
+	[ $MS -ge $((RUN_LIMIT * 1000)) ] && HUNG=1
+	return 0
+}
+
+out() { echo "$TMP/$1.out"; }
+err() { echo "$TMP/$1.err"; }
+
+# --- checks ----------------------------------------------------------------------
+
+# expect_status TAG WANT: the run TAG (the last run) ended with status WANT.
+expect_status() {
+	if [ "$HUNG" = 1 ]; then
+		problem "$1 hung (killed after ${RUN_LIMIT}s)"
+	elif [ "$ST" != "$2" ]; then
+		problem "$1 exited $ST, expected $2" 
+		detail_file "$1 stderr" "$(err "$1")"
+	fi
+}
+
+# expect_same_file WHAT FILE_A FILE_B: byte-identical files.
+expect_same_file() {
+	cmp -s "$2" "$3" && return 0
+	problem "$1 differ"
+	TEST_DETAILS+=("$(cmp "$2" "$3" 2>&1 | head -1)")
+	TEST_DETAILS+=("$(diff -a "$2" "$3" | head -6 | LC_ALL=C tr -c '\n[:print:]' '?')")
+}
+
+# expect_grep WHAT PATTERN FILE: FILE has a line matching the ERE.
+expect_grep() {
+	grep -Eq -- "$2" "$3" && return 0
+	problem "$1"
+	detail_file "$(basename "$3")" "$3"
+}
+
+# expect_no_grep WHAT PATTERN FILE: no line of FILE matches the ERE.
+expect_no_grep() {
+	grep -Eq -- "$2" "$3" || return 0
+	problem "$1"
+	detail_file "$(basename "$3")" "$3"
+}
+
+# expect_monitor_error TAG WANT: the monitor refused with status WANT, said
+# why in exactly one `hut-monitor:` line, and printed nothing on stdout.
+expect_monitor_error() {
+	expect_status "$1" "$2"
+	local lines
+	lines=$(grep -c '^hut-monitor: ' "$(err "$1")")
+	[ "$lines" = 1 ] || { problem "$1: $lines 'hut-monitor:' lines on stderr, expected 1"; detail_file stderr "$(err "$1")"; }
+	[ -s "$(out "$1")" ] && { problem "$1 printed on stdout"; detail_file stdout "$(out "$1")"; }
+	return 0
+}
+
+# --- images ----------------------------------------------------------------------
+
+# compiler_flags NAME: the words after a lone `--` in apps/NAME/hutflags
+# (`hut build` passes those to the compiler).
+compiler_flags() {
+	local f=$ROOT/apps/$1/hutflags word after=0
+	[ -f "$f" ] || return 0
+	# shellcheck disable=SC2013 # words, not lines
+	for word in $(cat "$f"); do
+		[ $after = 1 ] && echo "$word"
+		[ "$word" = -- ] && after=1
+	done
+}
+
+# reference NAME: builds apps/NAME as a plain static musl program (no hut
+# involved) and prints its path. It is the yardstick for the hut image.
+reference() {
+	local ref=$TMP/ref/$1
+	if [ ! -x "$ref" ]; then
+		mkdir -p "$TMP/ref"
+		# shellcheck disable=SC2046 # the flags are words
+		musl-gcc -std=gnu11 -O2 -static $(compiler_flags "$1") -o "$ref" "$ROOT"/apps/"$1"/*.c \
+			>"$TMP/ref-$1.log" 2>&1 || { echo "reference build of $1 failed" >&2; return 1; }
+	fi
+	echo "$ref"
+}
+
+# byte_at FILE OFFSET / flip_byte FILE OFFSET: read / invert one byte.
+byte_at() {
+	od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '
+}
+flip_byte() {
+	local b
+	b=$(byte_at "$1" "$2")
+	# shellcheck disable=SC2059 # the format is built on purpose
+	printf "$(printf '\\%03o' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# text_offset IMAGE: a file offset in the middle of the first executable
+# PT_LOAD's file bytes (its code).
+text_offset() {
+	local type offset vaddr paddr filesz rest
+	while read -r type offset vaddr paddr filesz rest; do
+		if [ "$type" = LOAD ] && [[ " $rest " == *" R E "* ]]; then
+			echo $((offset + filesz / 2))
+			return 0
+		fi
+	done < <(readelf -lW "$1" 2>/dev/null)
+	return 1
+}
+
+# abi_constant NAME: the value of an integer constant from abi.h, as the C
+# compiler sees it.
+abi_constant() {
+	printf '#include <hut/abi.h>\n#include <stdio.h>\nint main(void) { printf("%%llu\\n", (unsigned long long)(%s)); }\n' "$1" |
+		gcc -x c -I "$ROOT/include" -o "$TMP/abi_constant" - && "$TMP/abi_constant"
+}
+
+# --- the differential check --------------------------------------------------------
+
+# differential TEST IMAGE REFERENCE WANT [ARG...]
+# Runs REFERENCE (a plain build, or "-" for none), IMAGE as a Linux process
+# and IMAGE under the monitor, all with ARGs. All must print the same stdout
+# and end with the same status. WANT is the status all must show, or
+# "crash" for "killed by a signal, whatever the plain process shows".
+# A crash must be explained on the monitor's stderr. USE_MONITOR, when set,
+# names another monitor (an installed one).
+differential() {
+	local test=$1 image=$2 ref=$3 want=$4
+	shift 4
+	begin "$test"
+	need_file "$image" || { finish; return; }
+	if [ "$ref" != - ]; then
+		run ref "$ref" "$@"
+		[ "$want" = crash ] && { [ "$ST" -gt 128 ] || problem "reference did not crash (status $ST)"; want=$ST; }
+		expect_status ref "$want"
+	fi
+	run proc "$image" "$@"
+	[ "$want" = crash ] && { [ "$ST" -gt 128 ] || problem "process did not crash (status $ST)"; want=$ST; }
+	expect_status proc "$want"
+	[ "$ref" != - ] && expect_same_file "process and reference stdout" "$(out ref)" "$(out proc)"
+
+	if need_kvm; then
+		run appl "${USE_MONITOR:-$MONITOR}" "$image" "$@"
+		expect_status appl "$want"
+		expect_same_file "appliance and process stdout" "$(out proc)" "$(out appl)"
+		if [ "$want" -gt 128 ]; then
+			expect_grep "no 'hut-monitor:' line explaining the crash" '^hut-monitor:' "$(err appl)"
+		fi
+		expect_no_grep "libos warned about a syscall musl needs" 'not implemented' "$(err appl)"
+		finish
+	fi
+}

@@ -1,0 +1,135 @@
+#!/bin/bash
+# hut-monitor's command line and its refusals: status 125 for a monitor
+# problem, 126 for an image that cannot run, 127 for an image not found,
+# always with one `hut-monitor:` line saying why.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+HELLO=$IMAGES/hello.hut
+
+begin "monitor --help"
+if ready "$MONITOR"; then
+	run help "$MONITOR" --help
+	expect_status help 0
+	for opt in --mem --timeout --trace-boot --quiet --version; do
+		grep -q -- "$opt" "$(out help)" || problem "--help (stdout) does not mention $opt"
+	done
+	finish
+fi
+
+begin "monitor --version"
+if ready "$MONITOR"; then
+	run version "$MONITOR" --version
+	expect_status version 0
+	expect_grep "--version prints no version number on stdout" '[0-9]' "$(out version)"
+	finish
+fi
+
+begin "monitor without arguments"
+if ready "$MONITOR"; then
+	run noargs "$MONITOR"
+	expect_status noargs 125
+	expect_grep "no 'hut-monitor:' line" '^hut-monitor: ' "$(err noargs)"
+	finish
+fi
+
+# bad_option TEST ARG...: the monitor refuses ARGs with 125 before running anything.
+bad_option() {
+	local test=$1
+	shift
+	begin "$test"
+	if ready "$MONITOR" "$HELLO"; then
+		run bad "$MONITOR" "$@"
+		expect_monitor_error bad 125
+		finish
+	fi
+}
+bad_option "monitor unknown option" --no-such-option "$HELLO"
+bad_option "monitor --mem 4K (below the minimum)" --mem 4K "$HELLO"
+bad_option "monitor --mem 1T (above the maximum)" --mem 1T "$HELLO"
+bad_option "monitor --mem abc" --mem abc "$HELLO"
+bad_option "monitor --mem without a value" --mem
+bad_option "monitor --timeout abc" --timeout abc "$HELLO"
+
+begin "monitor missing image"
+if ready_kvm "$MONITOR"; then
+	run missing "$MONITOR" "$TMP/no-such-image.hut"
+	expect_monitor_error missing 127
+	expect_grep "the error does not name the image" 'no-such-image\.hut' "$(err missing)"
+	finish
+fi
+
+# bad_image TEST FILE: the monitor refuses FILE with 126 and runs nothing.
+bad_image() {
+	begin "$1"
+	if ready_kvm "$MONITOR" "$2"; then
+		run badimg "$MONITOR" "$2"
+		expect_monitor_error badimg 126
+		finish
+	fi
+}
+echo "this is not an ELF file" >"$TMP/text.hut"
+: >"$TMP/empty.hut"
+bad_image "monitor refuses a text file" "$TMP/text.hut"
+bad_image "monitor refuses an empty file" "$TMP/empty.hut"
+if [ -f "$HELLO" ]; then
+	size=$(stat -c %s "$HELLO")
+	head -c $((size / 2)) "$HELLO" >"$TMP/truncated.hut"
+	cp "$HELLO" "$TMP/flipped.hut"
+	offset=$(text_offset "$HELLO")
+	[ -n "$offset" ] && flip_byte "$TMP/flipped.hut" "$offset"
+fi
+bad_image "monitor refuses a truncated image" "$TMP/truncated.hut"
+bad_image "monitor refuses an image with one flipped code byte" "$TMP/flipped.hut"
+# A valid static executable that was not built by hut has no manifest.
+ref=$(reference hello) && bad_image "monitor refuses a static ELF without a manifest" "$ref"
+bad_image "monitor refuses a dynamically linked host program" /bin/true
+
+# A running image: options before the image belong to the monitor.
+begin "monitor --trace-boot"
+if ready_kvm "$MONITOR" "$HELLO"; then
+	run proc "$HELLO" traced
+	run trace "$MONITOR" --trace-boot "$HELLO" traced
+	expect_status trace 0
+	expect_same_file "stdout with --trace-boot and process stdout" "$(out proc)" "$(out trace)"
+	for phase in open 'create VM' memory load vCPU main exit total; do
+		grep -i -- "$phase" "$(err trace)" | grep -Eq '[0-9]+(\.[0-9]+)?' ||
+			problem "no '$phase' phase with a number"
+	done
+	[ ${#TEST_WHY[@]} -gt 0 ] && detail_file "stderr" "$(err trace)"
+	finish
+fi
+
+begin "monitor --quiet"
+if ready_kvm "$MONITOR" "$HELLO"; then
+	run proc "$HELLO"
+	run quiet "$MONITOR" --quiet "$HELLO"
+	expect_status quiet 0
+	expect_same_file "stdout with --quiet and process stdout" "$(out proc)" "$(out quiet)"
+	[ -s "$(err quiet)" ] && { problem "--quiet still wrote to stderr"; detail_file stderr "$(err quiet)"; }
+	finish
+fi
+
+# The smallest RAM the ABI allows must be enough for hello; a larger one works too.
+for mib in $(($(abi_constant HUT_MEM_MIN) >> 20)) 256; do
+	begin "monitor --mem ${mib}M"
+	if ready_kvm "$MONITOR" "$HELLO"; then
+		run proc "$HELLO" "$mib"
+		run mem "$MONITOR" --mem "${mib}M" "$HELLO" "$mib"
+		expect_status mem 0
+		expect_same_file "appliance and process stdout" "$(out proc)" "$(out mem)"
+		finish
+	fi
+done
+
+# The monitor's options may be combined; all precede the image.
+begin "monitor --mem 32M --timeout 5 --quiet"
+if ready_kvm "$MONITOR" "$HELLO"; then
+	run proc "$HELLO" combined
+	run comb "$MONITOR" --mem 32M --timeout 5 --quiet "$HELLO" combined
+	expect_status comb 0
+	expect_same_file "appliance and process stdout" "$(out proc)" "$(out comb)"
+	finish
+fi
+
+exit 0
