@@ -45,7 +45,8 @@ deps:
 # --- host programs ---------------------------------------------------------
 $(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CFLAGS_HOST) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(HOSTCC) $(CFLAGS_HOST) -MMD -MP -c -o $@ $<
 
 $(BIN)/hut-monitor: $(MONITOR_OBJ) $(BUILD)/obj/monitor/main.o
 	@mkdir -p $(dir $@)
@@ -63,11 +64,13 @@ $(BIN)/hut-cc: $(BIN)/hut
 # --- libos -------------------------------------------------------------------
 $(BUILD)/obj/libos/%.o: libos/%.c | deps
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CFLAGS_LIBOS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(HOSTCC) $(CFLAGS_LIBOS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/libos/%.o: libos/%.S | deps
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CFLAGS_LIBOS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(HOSTCC) $(CFLAGS_LIBOS) -MMD -MP -c -o $@ $<
 
 # Syscall names for the "not implemented" warning, from the kernel's own list.
 $(BUILD)/gen/syscall_names.c: scripts/syscall-names.sh

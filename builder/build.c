@@ -28,13 +28,21 @@ static int is_source(const char *path)
 	       !strcmp(ext, ".s");
 }
 
-static void check_input(const char *path)
+/* Refuses inputs gcc would only reject halfway through, and an output that
+ * is one of the inputs: gcc guards against that, but it only sees our
+ * temporary objects, so `-o hello.c hello.c` would overwrite the source. */
+static void check_input(const char *path, const struct stat *out)
 {
-	if (access(path, R_OK) != 0)
+	struct stat st;
+	if (!strcmp(path, "-"))
+		builder_die(1, path, "cannot build from standard input", "name a file");
+	if (access(path, R_OK) != 0 || stat(path, &st) != 0)
 		builder_die(1, path, "cannot read input", strerror(errno));
 	if (!strcmp(extension(path), ".so"))
 		builder_die(1, path, "shared libraries cannot be linked in",
 			    "hut images are static; use the .a archive");
+	if (out && st.st_dev == out->st_dev && st.st_ino == out->st_ino)
+		builder_die(1, path, "is also the output", "choose another -o");
 }
 
 /* Compiles src into a temporary object; returns its path. */
@@ -130,8 +138,10 @@ int builder_build(struct builder_job *job)
 	struct builder_link_files files;
 	/* Everything that can be missing is looked for before any work. */
 	builder_link_files(&files);
+	struct stat out;
+	int have_out = stat(job->out, &out) == 0;
 	for (size_t i = 0; i < job->inputs.n; i++)
-		check_input(job->inputs.v[i]);
+		check_input(job->inputs.v[i], have_out ? &out : NULL);
 	for (size_t i = 0; i < job->inputs.n; i++) {
 		const char *in = job->inputs.v[i];
 		builder_args_add(&objects, is_source(in) ? compile(job, in) : in);

@@ -27,7 +27,8 @@ static void build_help(void)
 	       "  -v, --verbose  print the compile and link commands\n"
 	       "  -h, --help     this text\n"
 	       "  -- GCCFLAGS    more gcc flags: -I, -D, -std=, -W... go to compiling;\n"
-	       "                 -l, -L, -Wl,... go to linking; others (-O3, -f...) to both\n"
+	       "                 -l, -L, -Wl,... go to linking; others (-O3, -f...) to both.\n"
+	       "                 FILES may follow here too.\n"
 	       "\n"
 	       "Environment:\n"
 	       "  HUT_RUNTIME    directory holding libhut.a and hut.ld\n"
@@ -56,28 +57,10 @@ static uint64_t parse_mem(const char *s)
 {
 	uint64_t bytes;
 	const char *why;
-	if (builder_size_parse(s, &bytes, &why) != 0 || builder_mem_check(bytes, &why) != 0)
+	if (builder_mem_parse(s, &bytes, &why) != 0)
 		builder_die(BUILDER_EXIT_USAGE, builder_xasprintf("--mem %s", s), "bad memory size",
 			    why);
 	return bytes;
-}
-
-/* Flags after `--`: each to the step(s) it belongs to. */
-static void add_gcc_flags(struct builder_job *job, int argc, char **argv, int i)
-{
-	while (i < argc) {
-		int count;
-		enum builder_flag_use use = builder_flag_classify(argv, argc, i, &count);
-		const char *refused = builder_flag_refused(argv[i]);
-		if (refused)
-			builder_die(BUILDER_EXIT_USAGE, argv[i], "not supported", refused);
-		for (int k = 0; k < count; k++, i++) {
-			if (use & BUILDER_FLAG_COMPILE)
-				builder_args_add(&job->cflags, argv[i]);
-			if (use & (BUILDER_FLAG_LINK | BUILDER_FLAG_INPUT))
-				builder_args_add(&job->ldflags, argv[i]);
-		}
-	}
 }
 
 static int known_input(const char *path)
@@ -88,6 +71,49 @@ static int known_input(const char *path)
 		if (strcmp(dot, exts[i]) == 0)
 			return 1;
 	return 0;
+}
+
+/* A file to build from; files may also follow `--` (make rules put them
+ * after the flags). */
+static void add_input(struct builder_job *job, const char *path)
+{
+	if (!known_input(path))
+		builder_die(BUILDER_EXIT_USAGE, path, "unknown kind of input",
+			    "expected .c, .S, .s, .o or .a");
+	builder_args_add(&job->inputs, path);
+}
+
+/* Flags that change what gcc produces, which hut build decides itself. */
+static int is_mode_flag(const char *arg)
+{
+	return !strncmp(arg, "-o", 2) || !strcmp(arg, "-c") || !strcmp(arg, "-S") ||
+	       !strcmp(arg, "-E");
+}
+
+/* Words after `--`: flags each to the step(s) they belong to, files to the
+ * inputs. */
+static void add_gcc_flags(struct builder_job *job, int argc, char **argv, int i)
+{
+	while (i < argc) {
+		int count;
+		enum builder_flag_use use = builder_flag_classify(argv, argc, i, &count);
+		const char *refused = builder_flag_refused(argv[i]);
+		if (refused)
+			builder_die(BUILDER_EXIT_USAGE, argv[i], "not supported", refused);
+		if (is_mode_flag(argv[i]))
+			builder_die(BUILDER_EXIT_USAGE, argv[i], "not a flag for after --",
+				    "hut build always compiles and links; give -o before --");
+		if (use == BUILDER_FLAG_INPUT) {
+			add_input(job, argv[i++]);
+			continue;
+		}
+		for (int k = 0; k < count; k++, i++) {
+			if (use & BUILDER_FLAG_COMPILE)
+				builder_args_add(&job->cflags, argv[i]);
+			if (use & BUILDER_FLAG_LINK)
+				builder_args_add(&job->ldflags, argv[i]);
+		}
+	}
 }
 
 /* Handles one option at argv[*i]; returns 1 at `--`. */
@@ -135,11 +161,8 @@ int builder_cmd_build(int argc, char **argv)
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			if (parse_option(&job, argc, argv, &i))
 				break;
-		} else if (!known_input(argv[i])) {
-			builder_die(BUILDER_EXIT_USAGE, argv[i], "unknown kind of input",
-				    "expected .c, .S, .s, .o or .a");
 		} else {
-			builder_args_add(&job.inputs, argv[i]);
+			add_input(&job, argv[i]);
 		}
 	}
 	add_gcc_flags(&job, argc, argv, i + 1);

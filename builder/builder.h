@@ -106,10 +106,9 @@ const char *builder_flag_refused(const char *opt);
 
 /* --- size.c: memory sizes ------------------------------------------------ */
 
-/* Parses "64M", "1G", "65536K" or plain bytes. 0 or -1 (and *why). */
-int builder_size_parse(const char *s, uint64_t *bytes, const char **why);
-/* Checks a guest memory size: page aligned, within [HUT_MEM_MIN, HUT_MEM_MAX]. */
-int builder_mem_check(uint64_t bytes, const char **why);
+/* Parses a --mem SIZE with the monitor's parser (monitor/size.h) and checks
+ * it fits guest RAM. 0, or -1 with *why. */
+int builder_mem_parse(const char *s, uint64_t *bytes, const char **why);
 /* "64 MiB" / "65540 KiB" / "12345 bytes": the largest exact unit. */
 void builder_size_format(uint64_t bytes, char *buf, size_t len);
 

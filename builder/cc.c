@@ -65,7 +65,7 @@ static int is_link(int argc, char **argv)
 }
 
 /* gcc, with musl's headers in place of glibc's, and the user's words. */
-static int pass_to_gcc(int argc, char **argv)
+__attribute__((noreturn)) static void pass_to_gcc(int argc, char **argv)
 {
 	struct builder_args cmd = {0};
 	builder_args_add(&cmd, BUILDER_GCC);
@@ -79,7 +79,7 @@ static int pass_to_gcc(int argc, char **argv)
 static void add_word(struct builder_job *job, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
-	if (!strcmp(a, "-o") || (!strncmp(a, "-o", 2) && a[2])) {
+	if (!strncmp(a, "-o", 2)) { /* "-o FILE" or "-oFILE" */
 		if (a[2] == '\0' && ++*i >= argc)
 			builder_die(1, "-o", "needs a file name", NULL);
 		job->out = a[2] ? a + 2 : argv[*i];
@@ -107,8 +107,7 @@ static void manifest_settings(struct builder_job *job)
 {
 	const char *why;
 	const char *mem = getenv("HUT_MEM");
-	if (mem && *mem &&
-	    (builder_size_parse(mem, &job->mem, &why) || builder_mem_check(job->mem, &why)))
+	if (mem && *mem && builder_mem_parse(mem, &job->mem, &why) != 0)
 		builder_die(1, builder_xasprintf("HUT_MEM=%s", mem), "bad memory size", why);
 	const char *name = getenv("HUT_NAME");
 	job->name = name && *name ? name : builder_default_name(job->out);
@@ -124,7 +123,7 @@ int builder_cmd_cc(int argc, char **argv)
 			return 0;
 		}
 	if (!is_link(argc, argv))
-		return pass_to_gcc(argc, argv);
+		pass_to_gcc(argc, argv);
 	struct builder_job job = {.out = "a.out", .mem = HUT_MEM_DEFAULT};
 	for (int i = 1; i < argc;)
 		add_word(&job, argc, argv, &i);

@@ -1,64 +1,21 @@
 /*
- * Memory sizes as people write them: "64M", "1G", "65536K" or plain bytes.
- * Units are binary (K = 1024), as for every memory size in hut.
+ * Printing memory sizes the way people write them. Parsing and range checks
+ * are the monitor's (monitor/size.c), so `hut build --mem` and
+ * `hut-monitor --mem` accept exactly the same sizes.
  */
 #include "builder.h"
+#include "size.h"
 
-#include <ctype.h>
 #include <stdio.h>
 
-static int unit_shift(char c)
+int builder_mem_parse(const char *s, uint64_t *bytes, const char **why)
 {
-	switch (toupper((unsigned char)c)) {
-	case 'K': return 10;
-	case 'M': return 20;
-	case 'G': return 30;
-	case 'T': return 40;
-	default: return -1;
+	if (hut_parse_size(s, bytes) != 0) {
+		*why = "expected bytes, or a number with K, M, G or T";
+		return -1;
 	}
-}
-
-int builder_size_parse(const char *s, uint64_t *bytes, const char **why)
-{
-	const char *bad = "expected bytes, or a number with K, M, G or T";
-	uint64_t v = 0;
-	const char *p = s;
-	if (!isdigit((unsigned char)*p))
-		return *why = bad, -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return *why = "too large", -1;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	int shift = 0;
-	if (*p) {
-		shift = unit_shift(*p++);
-		if (shift < 0 || *p)
-			return *why = bad, -1;
-	}
-	if (v > UINT64_MAX >> shift)
-		return *why = "too large", -1;
-	*bytes = v << shift;
-	return 0;
-}
-
-int builder_mem_check(uint64_t bytes, const char **why)
-{
-	static char msg[64]; /* the limits come from the ABI header */
-	char limit[32];
-	if (bytes % HUT_PAGE_SIZE) {
-		builder_size_format(HUT_PAGE_SIZE, limit, sizeof limit);
-		snprintf(msg, sizeof msg, "not a multiple of the %s page size", limit);
-	} else if (bytes < HUT_MEM_MIN || bytes > HUT_MEM_MAX) {
-		builder_size_format(bytes < HUT_MEM_MIN ? HUT_MEM_MIN : HUT_MEM_MAX, limit,
-				    sizeof limit);
-		snprintf(msg, sizeof msg, "%s the %s of %s", bytes < HUT_MEM_MIN ? "below" : "above",
-			 bytes < HUT_MEM_MIN ? "minimum" : "maximum", limit);
-	} else {
-		return 0;
-	}
-	*why = msg;
-	return -1;
+	*why = hut_check_mem_size(*bytes);
+	return *why ? -1 : 0;
 }
 
 void builder_size_format(uint64_t bytes, char *buf, size_t len)

@@ -1,8 +1,8 @@
 /*
  * A private temporary directory for intermediate objects. It is created on
  * first use and removed at exit, including after a fatal error (exit runs
- * the atexit handler) or on SIGINT/SIGTERM/SIGHUP (the handler below), so
- * a failed or interrupted build leaves nothing behind.
+ * the atexit handler) or on SIGINT/TERM/HUP/PIPE (the handler below), so
+ * a failed or interrupted build leaves nothing behind (SIGKILL aside).
  *
  * The signal handler may only use async-signal-safe calls (unlink, rmdir),
  * so the paths are recorded as they are handed out, with signals blocked
@@ -52,7 +52,8 @@ static void on_signal(int sig)
 	raise(sig); /* die of the same signal, so make sees an interrupted job */
 }
 
-static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP};
+/* SIGPIPE too: `hut build -v | head` must not leave a directory behind. */
+static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 
 static void block_signals(int how)
 {
@@ -81,7 +82,8 @@ static void remember(char *path)
 	if (nfiles == capfiles) {
 		size_t cap = capfiles ? capfiles * 2 : 16;
 		char **v = builder_xmalloc(cap * sizeof *v);
-		memcpy(v, files, nfiles * sizeof *v);
+		if (nfiles)
+			memcpy(v, files, nfiles * sizeof *v);
 		/* Swap in the new list whole; the handler never sees a half copy. */
 		char **old = files;
 		files = v;

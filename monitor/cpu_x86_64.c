@@ -8,6 +8,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <cpuid.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -28,7 +29,6 @@
 #define CR4_OSFXSR 0x200ull
 #define CR4_OSXMMEXCPT 0x400ull
 #define CR4_FSGSBASE 0x10000ull
-#define CR4_OSXSAVE 0x40000ull
 #define EFER_SCE 0x1ull
 #define EFER_LME 0x100ull
 #define EFER_LMA 0x400ull
@@ -52,9 +52,6 @@
 #define SEL_TSS 0x28
 #define GDT_ENTRIES 7 /* null, 4 segments, a 16-byte TSS descriptor */
 
-#define XCR0_X87 0x1ull
-#define XCR0_SSE 0x2ull
-#define XCR0_AVX 0x4ull
 
 /* ---- page tables ------------------------------------------------------- */
 
@@ -177,7 +174,7 @@ static struct kvm_segment segment(uint16_t selector, uint8_t type, uint8_t dpl, 
 	};
 }
 
-static void set_sregs(struct hut_vm *vm, int xsave)
+static void set_sregs(struct hut_vm *vm)
 {
 	struct kvm_sregs s;
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
@@ -190,8 +187,7 @@ static void set_sregs(struct hut_vm *vm, int xsave)
 	s.idt = (struct kvm_dtable){.base = HUT_IDT_GPA, .limit = HUT_TRAP_VECTORS * 16 - 1};
 	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	s.cr3 = HUT_PAGETABLE_GPA;
-	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (xsave ? CR4_OSXSAVE : 0) |
-		(vm->fsgsbase ? CR4_FSGSBASE : 0);
+	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (vm->fsgsbase ? CR4_FSGSBASE : 0);
 	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &s) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_SREGS failed (%s)", strerror(errno));
@@ -228,61 +224,59 @@ static void set_msrs(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_MSRS failed");
 }
 
-/* ---- CPUID and extended state ----------------------------------------- */
+/* ---- CPUID ------------------------------------------------------------- */
 
-#define CPUID_MAX_ENTRIES 128
+/*
+ * The guest sees a fixed CPU model, as Firecracker's CPU templates do: the
+ * host's vendor, family and address sizes, and of its features only the
+ * x86-64-v2 set, which needs no OS support beyond FXSR. Why not
+ * KVM_GET_SUPPORTED_CPUID: on kvm-pvm it takes ~0.9 ms, more than half of a
+ * whole boot, and offers no XSAVE anyway. No XSAVE means no AVX state.
+ */
+#define LEAF1_EDX 0x078bb971u /* FPU TSC MSR PAE CX8 PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 */
+#define LEAF1_ECX 0x00982201u /* SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT */
+#define LEAF7_EBX 0x00000009u /* FSGSBASE BMI1 */
+#define EXT1_EDX 0x20100800u  /* SYSCALL NX LM */
+#define EXT1_ECX 0x00000021u  /* LAHF/SAHF, LZCNT */
 
-static const struct kvm_cpuid_entry2 *cpuid_find(const struct kvm_cpuid2 *c, uint32_t fn,
-						 uint32_t index)
+static struct kvm_cpuid_entry2 host_leaf(uint32_t fn, uint32_t eax_max)
 {
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && c->entries[i].index == index)
-			return &c->entries[i];
-	return NULL;
+	struct kvm_cpuid_entry2 e = {.function = fn};
+	__cpuid_count(fn, 0, e.eax, e.ebx, e.ecx, e.edx);
+	if (eax_max)
+		e.eax = eax_max;
+	return e;
 }
 
-/* The guest sees what KVM supports; KVM_SET_CPUID2 must come before the
- * first KVM_RUN or XSAVE state cannot be enabled. kvm-pvm offers no XSAVE
- * at all (SSE through FXSR only), so XSAVE and AVX are used when offered. */
-static void set_cpuid(struct hut_vm *vm, int *xsave, int *avx)
+static void set_cpuid(struct hut_vm *vm)
 {
-	static struct {
+	struct {
 		struct kvm_cpuid2 hdr;
-		struct kvm_cpuid_entry2 e[CPUID_MAX_ENTRIES];
-	} c;
-	c.hdr.nent = CPUID_MAX_ENTRIES;
-	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, &c) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_GET_SUPPORTED_CPUID failed (%s)", strerror(errno));
-	const struct kvm_cpuid_entry2 *leaf1 = cpuid_find(&c.hdr, 1, 0);
-	const struct kvm_cpuid_entry2 *leaf7 = cpuid_find(&c.hdr, 7, 0);
-	if (!leaf1 || !(leaf1->edx & (1u << 25)) || !(leaf1->edx & (1u << 24)))
-		hut_fail(vm, HUT_EXIT_MONITOR, "this host's KVM offers no SSE/FXSR");
-	*xsave = (leaf1->ecx >> 26) & 1;
-	*avx = *xsave && ((leaf1->ecx >> 28) & 1);
-	vm->fsgsbase = leaf7 && (leaf7->ebx & 1);
+		struct kvm_cpuid_entry2 e[6];
+	} c = {.hdr.nent = 6,
+	       .e = {host_leaf(0, 7), host_leaf(1, 0), host_leaf(0x80000000, 0x80000008),
+		     host_leaf(0x80000001, 0), host_leaf(0x80000008, 0), host_leaf(7, 0)}};
+	c.e[5].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	c.e[5].eax = 0;
+	c.e[5].ebx &= LEAF7_EBX;
+	c.e[5].ecx = c.e[5].edx = 0;
+	c.e[1].ecx &= LEAF1_ECX;
+	c.e[1].edx &= LEAF1_EDX;
+	c.e[1].ebx &= 0x0000ffffu; /* no APIC id or logical CPU count */
+	c.e[3].ecx &= EXT1_ECX;
+	c.e[3].edx &= EXT1_EDX;
 	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, &c) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_CPUID2 failed (%s)", strerror(errno));
-}
-
-static void set_xcr0(struct hut_vm *vm, int avx)
-{
-	struct kvm_xcrs x = {.nr_xcrs = 1};
-	x.xcrs[0].xcr = 0;
-	x.xcrs[0].value = XCR0_X87 | XCR0_SSE | (avx ? XCR0_AVX : 0);
-	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &x) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_XCRS failed (%s)", strerror(errno));
+	vm->fsgsbase = c.e[5].ebx & 1;
 }
 
 void hut_cpu_setup(struct hut_vm *vm)
 {
-	int xsave, avx;
 	build_page_tables(vm);
 	build_gdt_tss(vm);
 	build_idt(vm);
-	set_cpuid(vm, &xsave, &avx);
-	set_sregs(vm, xsave);
-	if (xsave)
-		set_xcr0(vm, avx);
+	set_cpuid(vm);
+	set_sregs(vm);
 	set_regs(vm);
 	set_msrs(vm);
 }

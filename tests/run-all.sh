@@ -9,11 +9,12 @@ cd "$ROOT" || exit 1
 UNIT_LIMIT=300 # seconds for one unit-test binary
 FILE_LIMIT=400 # seconds for one integration test file
 
+KVM_DEVICE=${HUT_TEST_KVM_DEVICE:-/dev/kvm} # another path only to test the SKIP path
 LOG=$(mktemp -d "${TMPDIR:-/tmp}/hut-run-all.XXXXXX") || exit 1
 trap 'rm -rf "$LOG"' EXIT
 : >"$LOG/results"
 
-if [ ! -e /dev/kvm ]; then
+if [ ! -e "$KVM_DEVICE" ]; then
 	echo "!!! /dev/kvm is missing: every test that boots an appliance is SKIPPED, NOT RUN !!!"
 fi
 
@@ -53,7 +54,7 @@ done
 passed=$(grep -c '^PASS ' "$LOG/results")
 failed=$(grep -c '^FAIL ' "$LOG/results")
 skipped=$(grep -c '^SKIP ' "$LOG/results")
-if [ ! -e /dev/kvm ]; then
+if [ ! -e "$KVM_DEVICE" ]; then
 	echo "!!! /dev/kvm is missing: $skipped tests SKIPPED, NOT RUN !!!"
 fi
 summary="$passed passed, $failed failed"

@@ -93,7 +93,7 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
 #define HUT_IMAGE_BASE HUT_U64(0x400000)
 /* The hypercall doorbell page: no memslot, so a store to it exits with
  * KVM_EXIT_MMIO at any CPL. It sits above the largest RAM we allow. */
-#define HUT_HYPERCALL_GPA HUT_U64(0x1000000000) /* 64 GiB */
+#define HUT_HYPERCALL_GPA HUT_U64(0x800000000) /* 32 GiB: needs MAXPHYADDR >= 36 */
 
 #define HUT_MEM_MIN (HUT_U64(8) << 20)
 #define HUT_MEM_MAX (HUT_U64(32) << 30)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The builder: `hut build`, `hut inspect`, `hut-cc` inside an ordinary
 # Makefile project, and an installed copy used from another directory.
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 HELLO=$IMAGES/hello.hut
@@ -31,7 +31,8 @@ begin "hut without arguments"
 if ready "$HUT"; then
 	run noargs "$HUT"
 	[ "$ST" != 0 ] || problem "exited 0"
-	expect_grep "no 'hut:' line" '^hut: ' "$(err noargs)"
+	[ -s "$(err noargs)" ] || problem "no usage or error on stderr"
+	[ -s "$(out noargs)" ] && problem "wrote to stdout"
 	finish
 fi
 
@@ -40,7 +41,7 @@ begin "hut inspect hello.hut"
 if ready "$HUT" "$HELLO"; then
 	run inspect "$HUT" inspect "$HELLO"
 	expect_status inspect 0
-	expect_grep "no 'valid: yes'" 'valid: yes' "$(out inspect)"
+	expect_grep "no 'valid: yes'" 'valid: *yes' "$(out inspect)"
 	expect_grep "no CRC line saying ok" '[Cc][Rr][Cc].*ok' "$(out inspect)"
 	expect_no_grep "says BAD" 'BAD' "$(out inspect)"
 	finish
@@ -52,7 +53,7 @@ if ready "$HUT" "$HELLO"; then
 	flip_byte "$TMP/flipped.hut" "$(text_offset "$HELLO")"
 	run inspect "$HUT" inspect "$TMP/flipped.hut"
 	expect_status inspect 126
-	expect_grep "no 'valid: no'" 'valid: no' "$(out inspect)"
+	expect_grep "no 'valid: no'" 'valid: *no' "$(out inspect)"
 	expect_grep "no CRC line saying BAD" '[Cc][Rr][Cc].*BAD' "$(out inspect)"
 	finish
 fi
@@ -62,7 +63,7 @@ if ready "$HUT"; then
 	echo "not an image" >"$TMP/text.hut"
 	run inspect "$HUT" inspect "$TMP/text.hut"
 	expect_status inspect 126
-	expect_grep "no 'hut:' line" '^hut: ' "$(err inspect)"
+	expect_grep "no 'valid: no'" 'valid: *no' "$(out inspect)"
 	finish
 fi
 
@@ -141,7 +142,7 @@ if ready "$HUT_CC"; then
 	image=$TMP/proj-hut/mkproject
 	if [ -x "$image" ] && [ -x "$TMP/proj-ref/mkproject" ]; then
 		run inspect "$HUT" inspect "$image"
-		expect_grep "hut inspect does not call it valid" 'valid: yes' "$(out inspect)"
+		expect_grep "hut inspect does not call it valid" 'valid: *yes' "$(out inspect)"
 		finish
 		for args in "" "the cat and the hat" "The end"; do
 			# shellcheck disable=SC2086 # each string is a list of words
