@@ -108,19 +108,17 @@ static enum hut_image_result add_segment(struct hut_image *img, const GElf_Phdr 
 	return HUT_IMAGE_OK;
 }
 
-/* musl finds its TLS image through AT_PHDR: the headers must be loaded. */
+/* musl finds its TLS image through AT_PHDR: the headers must be loaded, in
+ * the first PT_LOAD as Linux's ELF loader expects. */
 static enum hut_image_result locate_phdrs(struct hut_image *img, const GElf_Ehdr *eh)
 {
 	uint64_t len = (uint64_t)eh->e_phnum * eh->e_phentsize;
-	for (size_t i = 0; i < img->nsegments; i++) {
-		const struct hut_segment *s = &img->seg[i];
-		if (eh->e_phoff >= s->offset && eh->e_phoff - s->offset <= s->filesz &&
-		    len <= s->filesz - (eh->e_phoff - s->offset)) {
-			img->phdr_gpa = s->gpa + (eh->e_phoff - s->offset);
-			return HUT_IMAGE_OK;
-		}
-	}
-	return fail(img, "program headers are not inside a loadable segment");
+	const struct hut_segment *s = &img->seg[0];
+	if (eh->e_phoff < s->offset || eh->e_phoff - s->offset > s->filesz ||
+	    len > s->filesz - (eh->e_phoff - s->offset))
+		return fail(img, "program headers are not inside the first loadable segment");
+	img->phdr_gpa = s->gpa + (eh->e_phoff - s->offset);
+	return HUT_IMAGE_OK;
 }
 
 static enum hut_image_result read_segments(struct hut_image *img, Elf *elf, const GElf_Ehdr *eh)
@@ -224,9 +222,13 @@ static enum hut_image_result check_manifest(struct hut_image *img, unsigned flag
 			    HUT_DEVICES_MAX);
 	if (memchr(m->name, 0, sizeof m->name) == NULL)
 		return fail(img, "manifest name is not terminated");
-	for (uint32_t i = 0; i < m->device_count; i++)
+	for (uint32_t i = 0; i < m->device_count; i++) {
 		if (memchr(m->devices[i].name, 0, sizeof m->devices[i].name) == NULL)
 			return fail(img, "manifest device %u name is not terminated", i);
+		if (m->devices[i].type != HUT_DEVICE_BLOCK && m->devices[i].type != HUT_DEVICE_NET)
+			return fail(img, "manifest device %u has unknown type %u", i,
+				    m->devices[i].type);
+	}
 	img->have_manifest = 1;
 	if (!(flags & HUT_IMAGE_NO_CRC) && m->crc32 != img->crc_actual)
 		return fail(img, "checksum mismatch: manifest says %08x, contents are %08x (corrupt image)",

@@ -5,7 +5,6 @@
 #include "monitor.h"
 #include "size.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,23 +29,6 @@ static const char usage[] =
 	"139 SIGSEGV, 132 SIGILL, 136 SIGFPE, 134 SIGABRT; 159 SIGSYS for a bad\n"
 	"hypercall); 124 timeout; 125 monitor failure or bad option; 126 image\n"
 	"invalid or too big for --mem; 127 image not found.\n";
-
-_Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ...)
-{
-	va_list ap;
-	fflush(stdout);
-	if (vm && vm->opt && vm->opt->image)
-		fprintf(stderr, "hut-monitor: %s: ", vm->opt->image);
-	else
-		fputs("hut-monitor: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (vm)
-		hut_trace_print(vm);
-	exit(status);
-}
 
 static _Noreturn void bad_usage(const char *fmt, const char *arg)
 {
