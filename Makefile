@@ -136,4 +136,7 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
+# Rules owned by the test and benchmark folders.
+-include tests/guests/guests.mk tests/fuzz/fuzz.mk bench/bench.mk
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
