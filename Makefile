@@ -17,7 +17,7 @@ CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -D_GNU_SOURCE
 # (it runs before TLS exists).
 MUSL_INC := /usr/include/x86_64-linux-musl
 GCC_INC  := $(shell $(HOSTCC) -print-file-name=include)
-CFLAGS_LIBOS := -std=gnu11 -O2 -g $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $(GCC_INC) \
+CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $(GCC_INC) \
 	-Iinclude -Ilibos -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
 	-ffreestanding -fno-pie -fno-builtin -fno-asynchronous-unwind-tables
 
@@ -93,7 +93,7 @@ $(LIBDIR)/hut.ld: builder/hut.ld
 # An app folder may hold a `hutflags` file: extra `hut build` arguments.
 $(BUILD)/apps/%.hut: apps/%/*.c $(PROGRAMS) $(RUNTIME)
 	@mkdir -p $(dir $@)
-	$(BIN)/hut build -o $@ $(shell cat apps/$*/hutflags 2>/dev/null) $(filter %.c,$^)
+	$(BIN)/hut build -o $@ $(filter %.c,$^) $(shell cat apps/$*/hutflags 2>/dev/null)
 
 # --- quickstart -----------------------------------------------------------------
 demo: all

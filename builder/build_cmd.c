@@ -18,7 +18,8 @@ static void build_help(void)
 	       "static ELF image with a manifest. The image runs as a Linux process (./OUT)\n"
 	       "and as a KVM appliance (hut run OUT).\n"
 	       "\n"
-	       "  FILES          .c, .S and .s sources (compiled with -O2 -g),\n"
+	       "  FILES          .c, .S and .s sources (compiled with -O2; add -- -g for\n"
+	       "                 debug information),\n"
 	       "                 .o objects and .a archives, linked in this order\n"
 	       "  -o OUT         the image to write (default: the first file's name + .hut)\n"
 	       "  --mem SIZE     the guest memory the monitor gives by default: 64M, 1G,\n"
@@ -155,7 +156,6 @@ int builder_cmd_build(int argc, char **argv)
 	struct builder_job job = {.mem = HUT_MEM_DEFAULT};
 	/* Our defaults first, so the user's flags after `--` override them. */
 	builder_args_add(&job.cflags, "-O2");
-	builder_args_add(&job.cflags, "-g");
 	int i;
 	for (i = 1; i < argc; i++) {
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {

@@ -22,6 +22,7 @@ static const char usage[] =
 	"  --timeout SEC   stop the guest after SEC seconds, exit 124\n"
 	"  --trace-boot    print microseconds per boot phase to stderr\n"
 	"  --quiet         discard the guest's console output\n"
+	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n"
 	"  -h, --help      show this help\n"
 	"  --version       show the version\n"
 	"\n"
@@ -91,6 +92,8 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			o->trace_boot = true;
 		} else if (!strcmp(argv[i], "--quiet")) {
 			o->quiet = true;
+		} else if (!strcmp(argv[i], "--no-sandbox")) {
+			o->no_sandbox = true;
 		} else if ((v = option_value(argc, argv, &i, "--mem")) != NULL) {
 			o->mem = parse_mem(v);
 		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {
@@ -140,5 +143,10 @@ int main(int argc, char **argv)
 	hut_bootinfo_setup(&vm);
 	hut_trace_mark("vcpu");
 	hut_timeout_arm(opt.timeout_s);
+	if (opt.no_sandbox)
+		fprintf(stderr, "hut-monitor: %s: warning: running without the seccomp sandbox\n",
+			opt.image);
+	else
+		hut_sandbox_enter(&vm);
 	hut_run(&vm);
 }

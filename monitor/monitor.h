@@ -28,6 +28,7 @@ struct hut_options {
 	unsigned timeout_s;  /* 0: none */
 	bool trace_boot;
 	bool quiet;          /* guest stdout/stderr discarded */
+	bool no_sandbox;     /* skip the seccomp sandbox (debugging only) */
 	const char *image;
 	int argc;            /* guest argv, argv[0] = image path */
 	char **argv;
@@ -67,6 +68,8 @@ uint64_t hut_now_us(void);
 void hut_time_setup(struct hut_vm *vm);
 void hut_timeout_arm(unsigned seconds);
 bool hut_timeout_expired(void);
+/* sandbox.c: closes spare fds and loads the seccomp filter; call last. */
+void hut_sandbox_enter(struct hut_vm *vm);
 /* run.c */
 _Noreturn void hut_run(struct hut_vm *vm);
 /* hypercall.c: handles one MMIO exit; returns only if the guest continues. */
