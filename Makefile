@@ -48,12 +48,25 @@ $(BUILD)/obj/%.o: %.c | deps
 	@echo "  CC      $<"
 	@$(HOSTCC) $(CFLAGS_HOST) -MMD -MP -c -o $@ $<
 
-$(BIN)/hut-monitor: $(MONITOR_OBJ) $(BUILD)/obj/monitor/main.o
+# hut-monitor is a static musl program with no library dependencies: on
+# kvm-pvm hosts every CPUID is a VM exit (~11 µs), and glibc's start-up runs
+# enough of them to cost ~0.9 ms per launch; musl's runs none. Its objects are
+# built a second time, with musl's headers (the kernel's uapi headers after).
+CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -D_GNU_SOURCE \
+	-idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
+MONITOR_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(MONITOR_SRC) monitor/main.c)
+
+$(BUILD)/obj-musl/%.o: %.c | deps
+	@echo "  MUSLCC  $<"
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -o $@ $^ -lelf -lz -lseccomp
+	@musl-gcc $(CFLAGS_MUSL) -MMD -MP -c -o $@ $<
+
+$(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
+	@mkdir -p $(dir $@)
+	musl-gcc -static -o $@ $^
 
 # `hut` shares the image reader with the monitor: one validation code path.
-$(BIN)/hut: $(BUILDER_OBJ) $(BUILD)/obj/monitor/image.o $(BUILD)/obj/monitor/size.o
+$(BIN)/hut: $(BUILDER_OBJ) $(addprefix $(BUILD)/obj/monitor/,image.o size.o crc32.o)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -o $@ $^ -lelf -lz
 
@@ -112,7 +125,7 @@ LIB_OBJ    := $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CFLAGS_HOST) -o $@ $< $(LIB_OBJ) -lcriterion -lelf -lz -lseccomp
+	$(HOSTCC) $(CFLAGS_HOST) -o $@ $< $(LIB_OBJ) -lcriterion -lelf -lz
 
 unit-tests: $(UNIT_BINS)
 
@@ -121,7 +134,7 @@ test: all unit-tests
 
 $(BUILD)/bench/kvm-floor: bench/kvm-floor.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CFLAGS_HOST) -o $@ $<
+	$(HOSTCC) $(CFLAGS_HOST) -static -o $@ $<
 
 bench-boot: all $(BUILD)/bench/kvm-floor
 	@bench/boot.sh
@@ -139,4 +152,4 @@ clean:
 # Rules owned by the test and benchmark folders.
 -include tests/guests/guests.mk tests/fuzz/fuzz.mk bench/bench.mk
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

@@ -146,4 +146,40 @@ int builder_cmd_inspect(int argc, char **argv);
 int builder_cmd_cc(int argc, char **argv); /* argv[0] is "hut-cc" or "cc" */
 int builder_cmd_run(int argc, char **argv);
 
+/* --- stats.c: summaries of benchmark samples ----------------------------- */
+
+struct builder_stats {
+	size_t n;
+	double min, max, median, p50, p99;
+};
+
+/* Summarises the n values at v (v itself is left alone). median is the
+ * mean of the two middle values for an even n; pNN is the nearest rank
+ * (the smallest sample with at least NN% of the samples at or below it).
+ * All zero when n is 0. */
+void builder_stats(const double *v, size_t n, struct builder_stats *out);
+/* The nearest-rank percentile pct (1..100) of n sorted values. */
+double builder_percentile(const double *sorted, size_t n, unsigned pct);
+
+/* --- json.c: JSON output ------------------------------------------------ */
+
+#include <stdio.h>
+/* Writes s as a quoted, escaped JSON string. */
+void builder_json_string(FILE *f, const char *s);
+
+/* --- pack.c: an OCI bundle holding one image ----------------------------- */
+
+/* Writes dir/config.json (OCI runtime spec 1.0: runs /IMAGE_BASENAME with
+ * args, read-only root, own pid/mount/ipc/uts/network namespaces) and
+ * dir/rootfs/IMAGE_BASENAME (a copy of image, mode 0755). dir may exist.
+ * Returns 0, or -1 with *why set. */
+int builder_pack_bundle(const char *dir, const char *image, int argc, char *const *args,
+			char *why, size_t why_len);
+/* `hut pack` */
+int builder_cmd_pack(int argc, char **argv);
+
+/* --- bench*.c: `hut bench` ------------------------------------------------ */
+
+int builder_cmd_bench(int argc, char **argv);
+
 #endif

@@ -24,6 +24,8 @@ static void usage(FILE *f)
 		"  inspect  show an image's manifest and segments        hut inspect hello.hut\n"
 		"  run      boot an image under hut-monitor              hut run hello.hut\n"
 		"  cc       a gcc-compatible driver (also as hut-cc)     make CC=hut-cc\n"
+		"  pack     write an OCI bundle for crun/runc            hut pack --bundle DIR hello.hut\n"
+		"  bench    time an image under every launcher            hut bench hello.hut\n"
 		"\n"
 		"  hut COMMAND --help   help for one command\n"
 		"  hut --version        version and ABI\n");
@@ -39,6 +41,8 @@ static const struct command commands[] = {
 	{"inspect", builder_cmd_inspect},
 	{"run", builder_cmd_run},
 	{"cc", builder_cmd_cc},
+	{"pack", builder_cmd_pack},
+	{"bench", builder_cmd_bench},
 };
 
 /* The options hut itself takes, before any command. */

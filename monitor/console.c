@@ -7,16 +7,29 @@
 #include <errno.h>
 #include <sys/uio.h>
 
-/* Builds host iovecs for the guest's; -EFAULT if any piece is not in RAM. */
+/* Guest memory the console reads on the guest's behalf: only what the guest
+ * could read itself at CPL3, i.e. RAM from the user-readable boot info up.
+ * Below it lie page 0 and the supervisor-only pages (GDT, IDT, TSS, trap
+ * stacks, page tables): the monitor must not be a way around their
+ * protection. An empty piece reads nothing and is fine anywhere, as for
+ * writev (musl's fflush passes one with a NULL base). */
+static const void *readable(const struct hut_vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (len == 0)
+		return vm->mem.host;
+	return gpa >= HUT_BOOTINFO_GPA ? hut_gpa(&vm->mem, gpa, len) : NULL;
+}
+
+/* Builds host iovecs for the guest's; -EFAULT if any piece is not readable. */
 static int64_t gather(struct hut_vm *vm, uint64_t iov_gpa, uint32_t n, struct iovec *out)
 {
-	const struct hut_iovec *giov = hut_gpa(&vm->mem, iov_gpa, (uint64_t)n * sizeof *giov);
+	const struct hut_iovec *giov = readable(vm, iov_gpa, (uint64_t)n * sizeof *giov);
 	uint64_t total = 0;
 	if (!giov)
 		return -EFAULT;
 	for (uint32_t i = 0; i < n; i++) {
 		struct hut_iovec v = giov[i];
-		out[i].iov_base = hut_gpa(&vm->mem, v.base, v.len);
+		out[i].iov_base = (void *)readable(vm, v.base, v.len);
 		out[i].iov_len = v.len;
 		if (!out[i].iov_base)
 			return -EFAULT;

@@ -5,6 +5,7 @@
  */
 #include "monitor.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,10 +40,17 @@ static const struct {
 
 static const char *signal_name(int sig)
 {
-	const char *abbrev = sigabbrev_np(sig);
-	static char buf[16];
-	snprintf(buf, sizeof buf, "SIG%s", abbrev ? abbrev : "?");
-	return buf;
+	static const char *const names[] = {
+		[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT",
+		[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+		[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",   [SIGKILL] = "SIGKILL",
+		[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+		[SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ", [SIGSYS] = "SIGSYS",
+	};
+	if (sig > 0 && sig < (int)(sizeof names / sizeof names[0]) && names[sig])
+		return names[sig];
+	return sig >= 34 && sig <= 64 ? "a real-time signal" : "an unnamed signal";
 }
 
 static void flush_console(void)
@@ -104,7 +112,11 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 	if (v == 14 && ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) == 0)
 		describe_page_fault(detail, sizeof detail, f.error_code, s.cr2);
 	uint64_t off;
-	const char *sym = hut_image_symbolize(&vm->img, f.rip, &off);
+	/* Only code has a symbol: outside the image's executable segments the
+	 * nearest function (often one with no size) would be a false lead. */
+	const struct hut_segment *seg = hut_image_segment_at(&vm->img, f.rip, 1);
+	const char *sym = seg && (seg->flags & PF_X) ? hut_image_symbolize(&vm->img, f.rip, &off)
+						     : NULL;
 	if (sym)
 		snprintf(where, sizeof where, " <%s+0x%lx>", sym, off);
 	flush_console();

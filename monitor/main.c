@@ -5,6 +5,7 @@
 #include "monitor.h"
 #include "size.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,9 @@ int main(int argc, char **argv)
 	hut_bootinfo_setup(&vm);
 	hut_trace_mark("vcpu");
 	hut_timeout_arm(opt.timeout_s);
+	/* A closed stdout is the guest's EPIPE (it raises its own SIGPIPE, or
+	 * ignores it and goes on, as a process would), not the monitor's death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (opt.no_sandbox)
 		fprintf(stderr, "hut-monitor: %s: warning: running without the seccomp sandbox\n",
 			opt.image);

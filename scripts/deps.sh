@@ -2,11 +2,11 @@
 # Installs the Debian packages hut needs to build and test, or, when not root,
 # prints the exact command to run. Usage: scripts/deps.sh [build|test|bench]
 set -e
-pkgs="gcc make musl-dev musl-tools libelf-dev zlib1g-dev libseccomp-dev pkg-config"
+pkgs="gcc make musl-dev musl-tools libelf-dev zlib1g-dev pkg-config"
 case "${1:-build}" in
 build) ;;
 test) pkgs="$pkgs libcriterion-dev clang" ;;
-bench) pkgs="$pkgs libcriterion-dev crun runc qemu-system-x86 util-linux" ;;
+bench) pkgs="$pkgs libcriterion-dev crun runc qemu-system-x86 util-linux cpio linux-image-cloud-amd64" ;;
 *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 missing=""

@@ -1,0 +1,28 @@
+# bench/bench.mk: `make bench`, the launcher comparison (included by the top
+# Makefile). It installs what the launchers need (crun, runc, QEMU, a Debian
+# kernel, cpio), then runs `hut bench` on two workloads: hello (start-up
+# cost alone) and touch64 (start-up plus first-touching 64 MiB).
+
+BENCH_DIR     := $(BUILD)/bench
+BENCH_FLOORFW := $(BENCH_DIR)/floor-fw.bin
+BENCH_RUNS    ?= 20
+
+.PHONY: bench
+
+# The qemu-floor launcher's firmware: 64 KiB of real-mode code, flat.
+# Built with `all`, so that `hut bench` (and its test) finds it next to bin/.
+all: $(BENCH_FLOORFW)
+
+$(BENCH_DIR)/floor-fw.o: bench/floor-fw.S
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -c -o $@ $<
+
+$(BENCH_FLOORFW): $(BENCH_DIR)/floor-fw.o
+	objcopy -O binary -j .text $< $@
+
+bench: all
+	@scripts/deps.sh bench
+	$(BIN)/hut bench --runs $(BENCH_RUNS) --concurrent 8 --json $(BENCH_DIR)/hello.json \
+		--svg $(BENCH_DIR)/hello.svg $(BUILD)/apps/hello.hut
+	$(BIN)/hut bench --runs $(BENCH_RUNS) --json $(BENCH_DIR)/touch64.json \
+		--svg $(BENCH_DIR)/touch64.svg $(BUILD)/apps/touch64.hut

@@ -1,0 +1,282 @@
+/*
+ * libFuzzer target: the hypercall dispatcher, hut_hypercall(), against a
+ * hostile guest. No KVM: a fake vm with 16 MiB of guest RAM, a calloc'd
+ * kvm_run and vcpu_fd = -1 (so set_fs's and hut_crash's ioctls fail).
+ *
+ * hut_fail() is defined here and longjmps back (fail.c is not linked);
+ * crash.c is compiled with -Dexit=fuzz_exit, and fuzz_exit does the same, so
+ * the exit and abort paths run in full. POLL (nr 3) sleeps for the guest's
+ * timeout: the harness clamps the timeout in guest memory to < 4 us first.
+ *
+ * The oracles besides ASan/UBSan: guest RAM sits between PROT_NONE guard
+ * pages (any access past either end faults), the monitor-owned pages and the
+ * boot info below HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE are read-only while a
+ * hypercall runs (the monitor must never write there), every console write
+ * must report the sum of its iovec lengths (quiet mode), and every ending
+ * must be a deliberate one (hut_fail or exit) with a plausible status.
+ *
+ * Input: a sequence of records, each starting with an opcode byte.
+ * Bit 2 of a doorbell opcode makes a console write to fd 1 loud (stdout is
+ * /dev/null), so the real write path runs as well.
+ *   op % 4 == 0: patch guest RAM: u32 gpa (mod RAM size), u8 len, len bytes
+ *   op % 4 == 1: doorbell: i16 offset from HUT_HYPERCALL_GPA, u8 len,
+ *                u8 is_write, u64 data (the argument's guest address)
+ *   op % 4 == 2: raw MMIO exit: u64 phys_addr, u32 len, u8 is_write, u64 data
+ *   op % 4 == 3: write a well-formed argument at u32 gpa: u8 nr, then the
+ *                struct's bytes (a shortcut to the deep paths)
+ */
+#include "monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define RAM_SIZE (HUT_U64(16) << 20)
+#define MONITOR_OWNED (HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE)
+#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+
+static struct hut_options opt = {.quiet = true, .image = "fuzz.hut"};
+static struct hut_vm vm;
+static struct hut_mem guarded; /* RAM plus one guard page each side */
+static jmp_buf back;
+static int ending; /* 1: hut_fail, 2: exit */
+static int end_status;
+
+_Noreturn void hut_fail(const struct hut_vm *v, int status, const char *fmt, ...)
+{
+	(void)fmt;
+	CHECK(v == &vm);
+	ending = 1;
+	end_status = status;
+	longjmp(back, 1);
+}
+
+_Noreturn void fuzz_exit(int status);
+_Noreturn void fuzz_exit(int status)
+{
+	ending = 2;
+	end_status = status;
+	longjmp(back, 1);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (hut_mem_alloc(&guarded, RAM_SIZE + 2 * HUT_PAGE_SIZE) != 0)
+		abort();
+	if (mprotect(guarded.host, HUT_PAGE_SIZE, PROT_NONE) != 0 ||
+	    mprotect(guarded.host + HUT_PAGE_SIZE + RAM_SIZE, HUT_PAGE_SIZE, PROT_NONE) != 0)
+		abort();
+	vm.opt = &opt;
+	vm.mem.host = guarded.host + HUT_PAGE_SIZE;
+	vm.mem.size = RAM_SIZE;
+	vm.kvm_fd = vm.vm_fd = vm.vcpu_fd = -1;
+	vm.run_size = sizeof *vm.run;
+	vm.run = calloc(1, sizeof *vm.run);
+	/* An image for hut_crash's symbolizer, when there is one to hand. */
+	const char *image = getenv("HUT_FUZZ_IMAGE");
+	if (image && hut_image_open(&vm.img, image, HUT_IMAGE_NO_CRC) != HUT_IMAGE_OK)
+		fprintf(stderr, "fuzz_hypercall: %s: %s (symbolizer off)\n", image, vm.img.err);
+	if (!vm.run)
+		abort();
+	int null = open("/dev/null", O_WRONLY);
+	if (null < 0 || dup2(null, 1) != 1)
+		abort();
+	close(null);
+	return 0;
+}
+
+struct input {
+	const uint8_t *p;
+	size_t n;
+};
+
+static int take(struct input *in, void *out, size_t len)
+{
+	if (in->n < len)
+		return -1;
+	memcpy(out, in->p, len);
+	in->p += len;
+	in->n -= len;
+	return 0;
+}
+
+static void protect_low(int prot)
+{
+	if (mprotect(vm.mem.host, MONITOR_OWNED, prot) != 0)
+		abort();
+}
+
+static const uint64_t arg_size[HUT_HC_COUNT] = {
+	sizeof(struct hut_hc_console), sizeof(struct hut_hc_exit), sizeof(struct hut_trap_frame),
+	sizeof(struct hut_hc_poll), sizeof(struct hut_hc_set_fs)};
+
+/* Whether the console may read [gpa, gpa + len) for the guest: what the
+ * guest itself could read at CPL3 (RAM from the boot info up); an empty
+ * piece is fine anywhere, as for writev. */
+static int readable(uint64_t gpa, uint64_t len)
+{
+	return len == 0 || (gpa >= HUT_BOOTINFO_GPA && gpa <= RAM_SIZE && len <= RAM_SIZE - gpa);
+}
+
+/* What the monitor must do with a console write, computed independently:
+ * -EBADF, -EINVAL, -EFAULT or the total length. */
+static int64_t expected_console(const struct hut_hc_console *hc)
+{
+	if (hc->fd != 1 && hc->fd != 2)
+		return -EBADF;
+	if (hc->iovcnt > HUT_IOV_MAX)
+		return -EINVAL;
+	uint64_t bytes = (uint64_t)hc->iovcnt * sizeof(struct hut_iovec), total = 0;
+	if (!readable(hc->iov, bytes))
+		return -EFAULT;
+	for (uint32_t i = 0; i < hc->iovcnt; i++) {
+		struct hut_iovec v;
+		memcpy(&v, vm.mem.host + hc->iov + i * sizeof v, sizeof v);
+		if (!readable(v.base, v.len))
+			return -EFAULT;
+		total += v.len;
+	}
+	return (int64_t)total;
+}
+
+/* One doorbell ring; returns 0 if the guest may continue. */
+static int ring(int loud)
+{
+	const struct kvm_run *run = vm.run;
+	uint64_t off = run->mmio.phys_addr - HUT_HYPERCALL_GPA, arg;
+	memcpy(&arg, run->mmio.data, 8);
+	int valid = off < HUT_PAGE_SIZE && run->mmio.is_write && run->mmio.len == 8 && off % 8 == 0;
+	uint64_t need = valid && off / 8 < HUT_HC_COUNT ? arg_size[off / 8] : 0;
+	int arg_ok = need && arg >= MONITOR_OWNED && arg <= RAM_SIZE && need <= RAM_SIZE - arg;
+	struct hut_hc_console before = {0};
+	if (off / 8 == HUT_HC_POLL && arg_ok) {
+		uint64_t ns; /* the guest's address need not be aligned */
+		memcpy(&ns, vm.mem.host + arg, sizeof ns);
+		ns &= 0xfff;
+		memcpy(vm.mem.host + arg, &ns, sizeof ns);
+	}
+	if (arg_ok)
+		memcpy(&before, vm.mem.host + arg, need < sizeof before ? need : sizeof before);
+	/* Loud writes go to stdout (/dev/null here), so write_all runs too;
+	 * stderr stays libFuzzer's. */
+	opt.quiet = !(loud && before.fd == 1);
+
+	ending = 0;
+	protect_low(PROT_READ);
+	if (setjmp(back) == 0) {
+		hut_hypercall(&vm);
+		protect_low(PROT_READ | PROT_WRITE);
+		/* Returned: only a valid console write, poll or set_fs does. */
+		CHECK(valid && arg_ok);
+		CHECK(off / 8 == HUT_HC_CONSOLE_WRITE || off / 8 == HUT_HC_POLL);
+		if (off / 8 == HUT_HC_CONSOLE_WRITE) {
+			int64_t result;
+			memcpy(&result, vm.mem.host + arg + offsetof(struct hut_hc_console, result),
+			       sizeof result);
+			CHECK(result == expected_console(&before));
+		}
+		return 0;
+	}
+	protect_low(PROT_READ | PROT_WRITE);
+	CHECK(ending == 1 || ending == 2);
+	CHECK(end_status >= 0 && end_status <= 255);
+	if (!valid || off / 8 >= HUT_HC_COUNT)
+		CHECK(ending == 1 && end_status == HUT_SIGNAL_EXIT(31)); /* SIGSYS */
+	return -1;
+}
+
+static int patch(struct input *in)
+{
+	uint32_t gpa;
+	uint8_t len;
+	if (take(in, &gpa, 4) || take(in, &len, 1))
+		return -1;
+	gpa %= RAM_SIZE - 256;
+	len = len < in->n ? len : (uint8_t)in->n;
+	return take(in, vm.mem.host + gpa, len);
+}
+
+static int doorbell(struct input *in, int raw, int loud)
+{
+	struct kvm_run *run = vm.run;
+	uint8_t w;
+	uint64_t data;
+	if (raw) {
+		uint64_t addr;
+		uint32_t len;
+		if (take(in, &addr, 8) || take(in, &len, 4) || take(in, &w, 1) || take(in, &data, 8))
+			return -1;
+		run->mmio.phys_addr = addr;
+		run->mmio.len = len;
+	} else {
+		int16_t off;
+		uint8_t len;
+		if (take(in, &off, 2) || take(in, &len, 1) || take(in, &w, 1) || take(in, &data, 8))
+			return -1;
+		run->mmio.phys_addr = HUT_HYPERCALL_GPA + (uint64_t)(int64_t)off;
+		run->mmio.len = len;
+	}
+	run->mmio.is_write = w;
+	memcpy(run->mmio.data, &data, 8);
+	return ring(loud);
+}
+
+/* Writes an argument struct for hypercall nr at gpa and rings for it. */
+static int shortcut(struct input *in, int loud)
+{
+	uint32_t gpa;
+	uint8_t nr;
+	if (take(in, &gpa, 4) || take(in, &nr, 1))
+		return -1;
+	nr %= HUT_HC_COUNT;
+	gpa = MONITOR_OWNED + gpa % (RAM_SIZE - MONITOR_OWNED - 64);
+	if (take(in, vm.mem.host + gpa, arg_size[nr]))
+		return -1;
+	vm.run->mmio.phys_addr = HUT_HYPERCALL_GPA + 8 * nr;
+	vm.run->mmio.len = 8;
+	vm.run->mmio.is_write = 1;
+	uint64_t arg = gpa;
+	memcpy(vm.run->mmio.data, &arg, 8);
+	return ring(loud);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct input in = {data, size};
+	uint8_t op;
+	int calls = 0;
+	while (calls < 16 && take(&in, &op, 1) == 0) {
+		int r;
+		switch (op % 4) {
+		case 0:
+			r = patch(&in);
+			break;
+		case 1:
+		case 2:
+			r = doorbell(&in, op % 4 == 2, op & 4);
+			calls++;
+			break;
+		default:
+			r = shortcut(&in, op & 4);
+			calls++;
+			break;
+		}
+		if (r)
+			break;
+	}
+	/* Fresh zeroed RAM for the next input: drops only the touched pages. */
+	if (madvise(vm.mem.host, RAM_SIZE, MADV_DONTNEED) != 0)
+		abort();
+	memset(vm.run, 0, sizeof *vm.run);
+	opt.quiet = true;
+	return 0;
+}

@@ -1,0 +1,12 @@
+# Hostile guest images for tests/integration/hostile.sh and sandbox.sh:
+# each tests/guests/NAME.c becomes build/guests/NAME.hut. They poke at the
+# hypercall page directly, so they see the ABI header.
+GUEST_IMAGES := $(patsubst tests/guests/%.c,$(BUILD)/guests/%.hut,$(wildcard tests/guests/*.c))
+
+$(BUILD)/guests/%.hut: tests/guests/%.c include/hut/abi.h $(PROGRAMS) $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build -o $@ $< -- -Iinclude
+
+.PHONY: guests
+guests: $(GUEST_IMAGES)
+test: guests

@@ -1,0 +1,76 @@
+#!/bin/bash
+# The monitor's seccomp sandbox (monitor/sandbox.c): on by default, it kills
+# the monitor (SIGSYS, status 159) on a syscall outside its allow-list;
+# --no-sandbox turns it off with a warning. Every app running under the
+# sandbox is covered by differential.sh and hostile.sh.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+HELLO=$IMAGES/hello.hut
+SPIN=$ROOT/build/guests/hostile.hut
+
+begin "sandbox --help mentions --no-sandbox"
+if ready "$MONITOR"; then
+	run help "$MONITOR" --help
+	expect_status help 0
+	expect_grep "--help does not mention --no-sandbox" '--no-sandbox' "$(out help)"
+	finish
+fi
+
+# HUT_SANDBOX_SELFTEST=1 makes the monitor call a forbidden syscall right
+# after entering the sandbox: the kernel must kill it before the guest runs.
+begin "sandbox kills a forbidden syscall (SIGSYS)"
+if ready_kvm "$MONITOR" "$HELLO"; then
+	run selftest env HUT_SANDBOX_SELFTEST=1 "$MONITOR" "$HELLO"
+	expect_status selftest 159
+	[ -s "$(out selftest)" ] && problem "the guest ran after the forbidden syscall"
+	finish
+fi
+
+begin "sandbox --no-sandbox skips the filter, with a warning"
+if ready_kvm "$MONITOR" "$HELLO"; then
+	run nosandbox env HUT_SANDBOX_SELFTEST=1 "$MONITOR" --no-sandbox "$HELLO" world
+	expect_status nosandbox 0
+	expect_grep "the guest did not run" '^hello, world' "$(out nosandbox)"
+	expect_grep "no warning" "^hut-monitor: $HELLO: warning: running without the seccomp sandbox$" \
+		"$(err nosandbox)"
+	[ "$(grep -c . "$(err nosandbox)")" = 1 ] || { problem "more than the warning on stderr"; detail_file stderr "$(err nosandbox)"; }
+	finish
+fi
+
+# While a guest runs: seccomp filter mode, no new privileges, and no fds but
+# stdio and the vCPU (the kvm and VM fds are closed).
+begin "sandbox state of a running monitor"
+if ready_kvm "$MONITOR" "$SPIN"; then
+	(cd "$WORK" && exec "$MONITOR" --timeout 3 "$SPIN" spin </dev/null >/dev/null 2>"$TMP/spin.err") &
+	pid=$!
+	fd_links() { # the targets of the monitor's open fds, one per line
+		local f
+		for f in "/proc/$pid/fd"/*; do readlink "$f"; done 2>/dev/null
+	}
+	for _ in $(seq 50); do # until it is past set-up (its fd count drops to 4)
+		sleep 0.05
+		[ "$(fd_links | wc -l)" = 4 ] && break
+	done
+	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$pid/status" || problem "not in seccomp filter mode"
+	grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$pid/status" || problem "no_new_privs not set"
+	links=$(fd_links | tr '\n' ' ')
+	[ "$(fd_links | wc -l)" = 4 ] || problem "open fds: $links(want stdio and the vCPU)"
+	[[ "$links" == *kvm-vcpu* ]] || problem "no vCPU fd among: $links"
+	[[ "$links" == *"/dev/kvm"* || "$links" == *"anon_inode:kvm-vm"* ]] && problem "kvm or VM fd still open: $links"
+	wait "$pid"
+	st=$?
+	[ $st = 124 ] || { problem "spin exited $st, expected 124 (timeout under the sandbox)"; detail_file stderr "$TMP/spin.err"; }
+	finish
+fi
+
+begin "sandbox --trace-boot and a crash report work inside the filter"
+if ready_kvm "$MONITOR" "$HELLO" "$IMAGES/null.hut"; then
+	run trace "$MONITOR" --trace-boot "$HELLO"
+	expect_status trace 0
+	expect_grep "no trace-boot total" '^hut-monitor: trace-boot: total' "$(err trace)"
+	run crash "$MONITOR" "$IMAGES/null.hut"
+	expect_status crash 139
+	expect_grep "no register dump" '^hut-monitor:   rip ' "$(err crash)"
+	finish
+fi
