@@ -134,7 +134,7 @@ test: all unit-tests
 
 $(BUILD)/bench/kvm-floor: bench/kvm-floor.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CFLAGS_HOST) -static -o $@ $<
+	musl-gcc $(CFLAGS_MUSL) -static -o $@ $<
 
 bench-boot: all $(BUILD)/bench/kvm-floor
 	@bench/boot.sh

@@ -6,6 +6,11 @@
 #include "monitor.h"
 
 #include <string.h>
+#include <sys/mman.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
 
 #define MIN_HEAP (1ull << 20)
 
@@ -21,9 +26,25 @@ static void layout(struct hut_vm *vm)
 			 "image needs more memory than %lu MiB (try a larger --mem)", mem >> 20);
 }
 
+#define PREFAULT_BYTES (64u << 10)
+
+/* Backs the pages every boot touches first (the image with its bss, the top
+ * of the stack, the head of the heap) with host memory in one call, so the
+ * guest's first touches do not each fault in the host as well; a fault taken
+ * inside a nested guest costs tens of microseconds here. Best effort: an
+ * older kernel without MADV_POPULATE_WRITE just takes the faults. */
+static void prefault(struct hut_vm *vm)
+{
+	madvise(vm->mem.host + HUT_IMAGE_BASE, vm->img.image_end - HUT_IMAGE_BASE,
+		MADV_POPULATE_WRITE);
+	madvise(vm->mem.host + vm->stack_top - PREFAULT_BYTES, PREFAULT_BYTES, MADV_POPULATE_WRITE);
+	madvise(vm->mem.host + vm->heap_start, PREFAULT_BYTES, MADV_POPULATE_WRITE);
+}
+
 void hut_load_image(struct hut_vm *vm)
 {
 	layout(vm);
+	prefault(vm);
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
 		uint8_t *dst = hut_gpa(&vm->mem, s->gpa, s->memsz);
