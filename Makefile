@@ -37,6 +37,7 @@ PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld
 
 .PHONY: all deps demo test unit-tests bench-boot install clean
+.SECONDARY:
 all: deps $(PROGRAMS) $(RUNTIME) $(APP_IMAGES)
 
 deps:

@@ -5,6 +5,7 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/uio.h>
 
 /* Guest memory the console reads on the guest's behalf: only what the guest
@@ -23,12 +24,13 @@ static const void *readable(const struct hut_vm *vm, uint64_t gpa, uint64_t len)
 /* Builds host iovecs for the guest's; -EFAULT if any piece is not readable. */
 static int64_t gather(struct hut_vm *vm, uint64_t iov_gpa, uint32_t n, struct iovec *out)
 {
-	const struct hut_iovec *giov = readable(vm, iov_gpa, (uint64_t)n * sizeof *giov);
+	const uint8_t *giov = readable(vm, iov_gpa, (uint64_t)n * sizeof(struct hut_iovec));
 	uint64_t total = 0;
 	if (!giov)
 		return -EFAULT;
 	for (uint32_t i = 0; i < n; i++) {
-		struct hut_iovec v = giov[i];
+		struct hut_iovec v; /* copied out: the array may be misaligned */
+		memcpy(&v, giov + i * sizeof v, sizeof v);
 		out[i].iov_base = (void *)readable(vm, v.base, v.len);
 		out[i].iov_len = v.len;
 		if (!out[i].iov_base)

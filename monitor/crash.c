@@ -80,11 +80,8 @@ static void describe_page_fault(char *buf, size_t len, uint64_t error, uint64_t 
 		 (error & 1) ? "protection violation" : "page not mapped");
 }
 
-static void dump_registers(const struct hut_vm *vm, const struct hut_trap_frame *f)
+static void dump_registers(const struct kvm_regs *r, const struct hut_trap_frame *f)
 {
-	struct kvm_regs r;
-	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
-		return;
 	/* The stub changed only %rax (saved in the frame) and %rsp (the CPU
 	 * saved the old one). */
 	fprintf(stderr,
@@ -93,23 +90,27 @@ static void dump_registers(const struct hut_vm *vm, const struct hut_trap_frame 
 		"hut-monitor:   r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n"
 		"hut-monitor:   r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n"
 		"hut-monitor:   rip %016lx rflags %08lx cs %04lx ss %04lx\n",
-		f->rax, (uint64_t)r.rbx, (uint64_t)r.rcx, (uint64_t)r.rdx, (uint64_t)r.rsi,
-		(uint64_t)r.rdi, (uint64_t)r.rbp, f->rsp, (uint64_t)r.r8, (uint64_t)r.r9,
-		(uint64_t)r.r10, (uint64_t)r.r11, (uint64_t)r.r12, (uint64_t)r.r13,
-		(uint64_t)r.r14, (uint64_t)r.r15, f->rip, f->rflags, f->cs, f->ss);
+		f->rax, (uint64_t)r->rbx, (uint64_t)r->rcx, (uint64_t)r->rdx, (uint64_t)r->rsi,
+		(uint64_t)r->rdi, (uint64_t)r->rbp, f->rsp, (uint64_t)r->r8, (uint64_t)r->r9,
+		(uint64_t)r->r10, (uint64_t)r->r11, (uint64_t)r->r12, (uint64_t)r->r13,
+		(uint64_t)r->r14, (uint64_t)r->r15, f->rip, f->rflags, f->cs, f->ss);
 }
 
 _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 {
-	const struct hut_trap_frame *fp = hut_gpa(&vm->mem, frame_gpa, sizeof *fp);
+	const void *fp = hut_gpa(&vm->mem, frame_gpa, sizeof *fp);
 	if (!fp)
 		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS), "bad hypercall: trap frame at 0x%lx", frame_gpa);
-	struct hut_trap_frame f = *fp;
+	struct hut_trap_frame f;
+	memcpy(&f, fp, sizeof f); /* the guest chose the address: maybe misaligned */
 	uint64_t v = f.vector < HUT_TRAP_VECTORS ? f.vector : 15;
 	int sig = vectors[v].signal ? vectors[v].signal : SIGSEGV;
 	char detail[128] = "", where[96] = "";
-	struct kvm_sregs s;
-	if (v == 14 && ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) == 0)
+	struct kvm_regs r = {0};
+	struct kvm_sregs s = {0};
+	int have_regs = ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0 &&
+			ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) == 0;
+	if (v == 14 && have_regs)
 		describe_page_fault(detail, sizeof detail, f.error_code, s.cr2);
 	uint64_t off;
 	/* Only code has a symbol: outside the image's executable segments the
@@ -123,7 +124,10 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 	fprintf(stderr, "hut-monitor: %s: guest crashed: %s (vector %lu, error 0x%lx) at rip 0x%lx%s%s -> %s\n",
 		vm->opt->image, vectors[v].name ? vectors[v].name : "reserved vector", f.vector,
 		f.error_code, f.rip, where, detail, signal_name(sig));
-	dump_registers(vm, &f);
+	if (have_regs)
+		dump_registers(&r, &f);
+	if (vm->core_fd >= 0 && have_regs && hut_core_write(vm, &r, &s, &f, sig) != 0)
+		fprintf(stderr, "hut-monitor: %s: could not write the core file\n", vm->opt->image);
 	hut_trace_print(vm);
 	exit(HUT_SIGNAL_EXIT(sig));
 }

@@ -14,11 +14,15 @@
 
 #define HUT_EXIT_BAD_HYPERCALL HUT_SIGNAL_EXIT(SIGSYS)
 
-/* An argument struct the monitor may read and write: in guest RAM, and never
- * in the monitor-owned pages below the boot info (the guest must not steer
- * the monitor into writing its page tables or descriptor tables). */
+/* An argument struct the monitor may read and write: 8-byte aligned (every
+ * field is naturally aligned), in guest RAM, and never in the monitor-owned
+ * pages below the boot info (the guest must not steer the monitor into
+ * writing its page tables or descriptor tables). */
 static void *arg_struct(struct hut_vm *vm, uint64_t gpa, uint64_t len)
 {
+	if (gpa % 8)
+		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL, "bad hypercall: argument at 0x%lx is not 8-byte aligned",
+			 gpa);
 	void *p = gpa >= HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE ? hut_gpa(&vm->mem, gpa, len) : NULL;
 	if (!p)
 		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,

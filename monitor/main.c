@@ -23,6 +23,8 @@ static const char usage[] =
 	"  --timeout SEC   stop the guest after SEC seconds, exit 124\n"
 	"  --trace-boot    print microseconds per boot phase to stderr\n"
 	"  --quiet         discard the guest's console output\n"
+	"  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
+	"                  `gdb IMAGE FILE` (FILE is created at start, empty if no crash)\n"
 	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n"
 	"  -h, --help      show this help\n"
 	"  --version       show the version\n"
@@ -97,6 +99,8 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			o->no_sandbox = true;
 		} else if ((v = option_value(argc, argv, &i, "--mem")) != NULL) {
 			o->mem = parse_mem(v);
+		} else if ((v = option_value(argc, argv, &i, "--core")) != NULL) {
+			o->core = v;
 		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {
 			o->timeout_s = parse_timeout(v);
 		} else if (!strcmp(argv[i], "--")) {
@@ -125,7 +129,7 @@ static void open_image(struct hut_vm *vm)
 int main(int argc, char **argv)
 {
 	static struct hut_options opt;
-	static struct hut_vm vm = {.opt = &opt};
+	static struct hut_vm vm = {.opt = &opt, .core_fd = -1};
 	hut_trace_mark("start");
 	parse_options(argc, argv, &opt);
 	open_image(&vm);
@@ -143,6 +147,7 @@ int main(int argc, char **argv)
 	hut_cpu_setup(&vm);
 	hut_bootinfo_setup(&vm);
 	hut_trace_mark("vcpu");
+	hut_core_open(&vm);
 	hut_timeout_arm(opt.timeout_s);
 	/* A closed stdout is the guest's EPIPE (it raises its own SIGPIPE, or
 	 * ignores it and goes on, as a process would), not the monitor's death. */

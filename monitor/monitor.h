@@ -29,6 +29,7 @@ struct hut_options {
 	bool trace_boot;
 	bool quiet;          /* guest stdout/stderr discarded */
 	bool no_sandbox;     /* skip the seccomp sandbox (debugging only) */
+	const char *core;    /* --core FILE: where a crash writes an ELF core */
 	const char *image;
 	int argc;            /* guest argv, argv[0] = image path */
 	char **argv;
@@ -46,6 +47,7 @@ struct hut_vm {
 	uint64_t heap_start, heap_end, stack_top, stack_size;
 	uint64_t pt_next; /* next free page-table page */
 	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
+	int core_fd;              /* --core's file, or -1 */
 };
 
 /* Prints "hut-monitor: <image>: <message>" and exits with status. */
@@ -79,6 +81,10 @@ int64_t hut_console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint
 /* crash.c */
 _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa);
 _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e);
+/* core.c */
+void hut_core_open(struct hut_vm *vm);
+int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+		   const struct hut_trap_frame *f, int sig);
 /* trace.c */
 void hut_trace_mark(const char *phase);
 void hut_trace_guest(const struct hut_vm *vm, const struct hut_hc_exit *e);

@@ -21,10 +21,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Closes every fd except stdin/stdout/stderr and keep. The kvm and VM fds
+/* Closes every fd except stdin/stdout/stderr, the vCPU and --core's file. The kvm and VM fds
  * are not needed once the vCPU exists (the run loop, hypercalls and crash
  * reports only use the vCPU fd); the image file is mmap'd and its fd closed. */
-static void close_other_fds(struct hut_vm *vm, int keep)
+static void close_other_fds(struct hut_vm *vm)
 {
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
@@ -35,7 +35,7 @@ static void close_other_fds(struct hut_vm *vm, int keep)
 	while ((e = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
-		if (*end || end == e->d_name || fd <= 2 || fd == keep || fd == dfd)
+		if (*end || end == e->d_name || fd <= 2 || fd == vm->vcpu_fd || fd == vm->core_fd || fd == dfd)
 			continue;
 		close((int)fd);
 	}
@@ -134,6 +134,7 @@ static void add_rules(struct hut_vm *vm, struct filter *f)
 		{SYS_rt_sigreturn, 0, {{0}}},    /* return from the --timeout SIGALRM handler */
 		{SYS_exit_group, 0, {{0}}},      /* exit() */
 		{SYS_exit, 0, {{0}}},            /* musl's _Exit, should exit_group return */
+		on_fd(SYS_pwrite64, vm->core_fd), /* --core: the crash's core file */
 	};
 	emit(vm, f, LOAD(offsetof(struct seccomp_data, arch)));
 	emit(vm, f, JEQ(AUDIT_ARCH_X86_64, 1, 0));
@@ -153,7 +154,7 @@ static void selftest(void)
 
 void hut_sandbox_enter(struct hut_vm *vm)
 {
-	close_other_fds(vm, vm->vcpu_fd);
+	close_other_fds(vm);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: PR_SET_NO_NEW_PRIVS failed (%s)",
 			 strerror(errno));

@@ -1,5 +1,6 @@
 #include "size.h"
 
+#include <errno.h>
 #include <hut/abi.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,10 @@ int hut_parse_size(const char *s, uint64_t *bytes)
 	char *end;
 	if (!s || *s < '0' || *s > '9')
 		return -1;
+	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	int shift = unit_shift(end);
-	if (shift < 0 || v > (UINT64_MAX >> shift))
+	if (errno == ERANGE || shift < 0 || v > (UINT64_MAX >> shift))
 		return -1;
 	*bytes = (uint64_t)v << shift;
 	return 0;

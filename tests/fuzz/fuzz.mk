@@ -7,17 +7,8 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
-# The monitor accesses guest argument structs in place, and a guest may pass
-# an unaligned address (tests/fuzz/regressions/fuzz_hypercall/misaligned-*):
-# harmless on x86-64 but UB, so UBSan's alignment check stays off until the
-# monitor rejects or copies them. `make fuzz FUZZ_ALIGN=` turns it back on.
-FUZZ_ALIGN   ?= -fno-sanitize=alignment
-# Known open bug: hut_parse_size accepts plain decimals past UINT64_MAX
-# (tests/fuzz/regressions/fuzz_size/overflow-*). fuzz_size tolerates exactly
-# that until size.c is fixed; `make fuzz FUZZ_KNOWN=` makes it a crash again.
-FUZZ_KNOWN   ?= -DFUZZ_ALLOW_SIZE_OVERFLOW
-FUZZ_CFLAGS  := $(FUZZ_KNOWN) -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Imonitor -D_GNU_SOURCE \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(FUZZ_ALIGN) \
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Imonitor -D_GNU_SOURCE \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size
 
@@ -27,7 +18,7 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size
 FUZZ_IMAGE_SRC          := monitor/image.c $(wildcard monitor/crc32.c)
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/mem.c \
-	monitor/trace.c monitor/time.c $(FUZZ_IMAGE_SRC)
+	monitor/trace.c monitor/time.c monitor/core.c $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := monitor/size.c
 FUZZ_LIBS := -lelf -lz
 
@@ -49,7 +40,7 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts; \
 		echo "== $$t for $(FUZZ_SECONDS)s"; \
-		$(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		HUT_FUZZ_IMAGE=$(BUILD)/apps/hello.hut $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- $(FUZZ_DIR)/corpus/$$t \
 			tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t || exit 1; \
 	done
