@@ -24,7 +24,8 @@
 /* Closes every fd except stdin/stdout/stderr, the vCPU and --core's file. The kvm and VM fds
  * are not needed once the vCPU exists (the run loop, hypercalls and crash
  * reports only use the vCPU fd); the image file is mmap'd and its fd closed. */
-static void close_other_fds(struct hut_vm *vm)
+/* Old kernels (before 5.9) lack close_range: walk /proc/self/fd instead. */
+static void close_listed_fds(struct hut_vm *vm)
 {
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
@@ -35,11 +36,33 @@ static void close_other_fds(struct hut_vm *vm)
 	while ((e = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
-		if (*end || end == e->d_name || fd <= 2 || fd == vm->vcpu_fd || fd == vm->core_fd || fd == dfd)
+		if (*end || end == e->d_name || fd <= 2 || fd == vm->vcpu_fd ||
+		    fd == vm->core_fd || fd == dfd)
 			continue;
 		close((int)fd);
 	}
 	closedir(d);
+}
+
+/* Closes every fd above 2 but the vCPU and --core's file: the gaps between
+ * them, with one close_range each. */
+static void close_other_fds(struct hut_vm *vm)
+{
+	int keep[2] = {vm->vcpu_fd, vm->core_fd};
+	if (keep[1] >= 0 && keep[1] < keep[0])
+		keep[0] = vm->core_fd, keep[1] = vm->vcpu_fd;
+	unsigned from = 3;
+	int ok = 1;
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < 0)
+			continue;
+		if ((unsigned)keep[i] > from)
+			ok &= syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0) == 0;
+		from = (unsigned)keep[i] + 1;
+	}
+	ok &= syscall(SYS_close_range, from, ~0u, 0) == 0;
+	if (!ok)
+		close_listed_fds(vm);
 	vm->kvm_fd = vm->vm_fd = -1;
 }
 
