@@ -9,7 +9,7 @@ PREFIX  ?= /usr/local
 # Host programs are always built with gcc: `make CC=...` is how a *user's*
 # project picks hut-cc, so our own tree must not follow CC.
 HOSTCC  := gcc
-WARN    := -Wall -Wextra -Werror
+WARN    := -Wall -Wextra -Werror -Wpointer-arith
 CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -D_GNU_SOURCE
 
 # The libos runs under musl's headers, between the app's syscalls: no SSE

@@ -98,7 +98,7 @@ static void dump_registers(const struct kvm_regs *r, const struct hut_trap_frame
 
 _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 {
-	const void *fp = hut_gpa(&vm->mem, frame_gpa, sizeof *fp);
+	const void *fp = hut_gpa(&vm->mem, frame_gpa, sizeof(struct hut_trap_frame));
 	if (!fp)
 		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS), "bad hypercall: trap frame at 0x%lx", frame_gpa);
 	struct hut_trap_frame f;
