@@ -1,6 +1,7 @@
 #!/bin/bash
 # Fuzz smoke run: builds the libFuzzer targets (tests/fuzz/fuzz.mk) into
-# build/fuzz/ and runs each for a few seconds over its checked-in corpus and
+# build/fuzz/ and runs each for a few seconds (fixed seed, so a run can be
+# repeated) over its checked-in corpus and
 # regressions. PASS when nothing crashed. Not a KVM test: it needs clang with
 # libFuzzer (libclang-rt-*-dev), and says SKIP without it.
 # shellcheck source=tests/integration/lib.sh
@@ -45,11 +46,14 @@ for t in $TARGETS; do
 		[ -d "$d" ] && dirs+=("$d")
 	done
 	RUN_LIMIT=$((SECONDS_EACH + 60)) run "$t" env HUT_FUZZ_IMAGE="$IMAGES/hello.hut" \
-		"$FUZZ/$t" -max_total_time="$SECONDS_EACH" -close_fd_mask=2 -print_final_stats=1 \
+		"$FUZZ/$t" -seed=1 -max_total_time="$SECONDS_EACH" -close_fd_mask=2 -print_final_stats=1 \
 		-artifact_prefix="$TMP/$t-" "${dirs[@]}"
 	expect_status "$t" 0
 	crashes=$(find "$TMP" -maxdepth 1 -name "$t-*" -type f | head -3)
-	[ -n "$crashes" ] && problem "$t left a reproducer ($crashes)"
+	if [ -n "$crashes" ]; then
+		mkdir -p "$FUZZ/artifacts" && cp $crashes "$FUZZ/artifacts/"
+		problem "$t found a crash (reproducer kept in $FUZZ/artifacts/)"
+	fi
 	grep -q 'Done [0-9]* runs' "$(err "$t")" ||
 		grep -q 'stat::number_of_executed_units' "$(err "$t")" || problem "$t did not report its runs"
 	finish
