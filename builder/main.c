@@ -25,7 +25,7 @@ static void usage(FILE *f)
 		"  run      boot an image under hut-monitor              hut run hello.hut\n"
 		"  cc       a gcc-compatible driver (also as hut-cc)     make CC=hut-cc\n"
 		"  pack     write an OCI bundle for crun/runc            hut pack --bundle DIR hello.hut\n"
-		"  bench    time an image under every launcher            hut bench hello.hut\n"
+		"  bench    time an image under every launcher           hut bench hello.hut\n"
 		"\n"
 		"  hut COMMAND --help   help for one command\n"
 		"  hut --version        version and ABI\n");
