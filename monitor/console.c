@@ -46,8 +46,8 @@ static int64_t write_all(int fd, struct iovec *iov, int n)
 	int64_t done = 0;
 	while (n > 0) {
 		ssize_t w = writev(fd, iov, n);
-		if (w < 0 && errno == EINTR)
-			continue;
+		if (w < 0 && errno == EINTR && !hut_timeout_expired())
+			continue; /* a stuck reader cannot outlast --timeout */
 		if (w < 0)
 			return done > 0 ? done : -errno;
 		done += w;

@@ -211,3 +211,17 @@ if ready_kvm "$MONITOR" "$GUESTS/flood.hut"; then
 		{ problem "no 'killed by signal 13' line"; detail_file stderr "$TMP/pipe.err"; }
 	finish
 fi
+
+# A reader that never reads: the pipe fills and the console write blocks.
+# --timeout must still end the appliance (124), not leave it stuck.
+begin "hostile stuck reader, --timeout still ends it"
+if ready_kvm "$MONITOR" "$GUESTS/flood.hut"; then
+	mkfifo "$TMP/stuck"
+	exec 7<>"$TMP/stuck" # held open, never read
+	timeout -s KILL "$RUN_LIMIT" "$MONITOR" --timeout 1 "$GUESTS/flood.hut" 100 >&7 \
+		2>"$TMP/stuck.err" </dev/null
+	st=$?
+	exec 7>&-
+	[ $st = 124 ] || { problem "exited $st, expected 124"; detail_file stderr "$TMP/stuck.err"; }
+	finish
+fi
