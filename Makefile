@@ -126,7 +126,8 @@ LIB_OBJ    := $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CFLAGS_HOST) -Ibuilder -o $@ $< $(LIB_OBJ) -lcriterion -lelf -lz
+	@echo "  LD      $@"
+	@$(HOSTCC) $(CFLAGS_HOST) -Ibuilder -o $@ $< $(LIB_OBJ) -lcriterion -lelf -lz
 
 unit-tests: $(UNIT_BINS)
 
