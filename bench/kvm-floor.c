@@ -61,9 +61,9 @@ static void die(const char *what)
 static uint64_t gdt_entry(unsigned dpl, int code)
 {
 	uint64_t type = code ? 0xb : 0x3; /* code: exec/read/accessed; data: rw/accessed */
-	uint64_t d = 0xffff;              /* limit 15:0 */
+	uint64_t d = 0xffff;		  /* limit 15:0 */
 	d |= (type | 0x10 | (uint64_t)dpl << 5 | 0x80) << 40; /* S, DPL, P */
-	d |= 0xfull << 48;                                     /* limit 19:16 */
+	d |= 0xfull << 48;				      /* limit 19:16 */
 	d |= (code ? 0x2ull /* L */ : 0x4ull /* D/B */) << 52;
 	d |= 0x8ull << 52; /* G */
 	return d;
@@ -114,8 +114,8 @@ int main(void)
 	if (vm < 0)
 		die("KVM_CREATE_VM");
 
-	uint8_t *mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0);
+	uint8_t *mem =
+		mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		die("mmap guest memory");
 
@@ -137,9 +137,19 @@ int main(void)
 
 	/* movl $DOORBELL_VALUE, DOORBELL_GPA ; then ud2 (never reached) */
 	static const uint8_t code[] = {
-		0xc7, 0x04, 0x25, DOORBELL_GPA & 0xff, (DOORBELL_GPA >> 8) & 0xff,
-		(DOORBELL_GPA >> 16) & 0xff, (DOORBELL_GPA >> 24) & 0xff, DOORBELL_VALUE, 0, 0, 0,
-		0x0f, 0x0b,
+		0xc7,
+		0x04,
+		0x25,
+		DOORBELL_GPA & 0xff,
+		(DOORBELL_GPA >> 8) & 0xff,
+		(DOORBELL_GPA >> 16) & 0xff,
+		(DOORBELL_GPA >> 24) & 0xff,
+		DOORBELL_VALUE,
+		0,
+		0,
+		0,
+		0x0f,
+		0x0b,
 	};
 	memcpy(mem + CODE_GPA, code, sizeof(code));
 

@@ -31,7 +31,8 @@ extern char **environ;
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: timeit [-n RUNS] [-w WARMUP] CMD [ARGS...] [:: CMD [ARGS...]]...\n");
+	fprintf(stderr,
+		"usage: timeit [-n RUNS] [-w WARMUP] CMD [ARGS...] [:: CMD [ARGS...]]...\n");
 	exit(2);
 }
 

@@ -203,7 +203,8 @@ static void preflight(struct bench *b, struct bench_launcher *l)
 		l->want_status = s.status;
 		b->reference = out;
 		for (size_t i = 0; i < b->nl; i++)
-			if (strcmp(b->l[i].name, "qemu-floor") && strcmp(b->l[i].name, "qemu-linux"))
+			if (strcmp(b->l[i].name, "qemu-floor") &&
+			    strcmp(b->l[i].name, "qemu-linux"))
 				b->l[i].want_status = s.status;
 		return;
 	}

@@ -28,30 +28,30 @@
 struct bench_sample {
 	long long wall_us; /* from just before fork to just after wait4 */
 	long maxrss_kib;   /* wait4's ru_maxrss of the direct child */
-	int status;        /* n for exit(n), 128+sig for a signal */
+	int status;	   /* n for exit(n), 128+sig for a signal */
 };
 
 struct bench_launcher {
 	const char *name;
 	struct builder_args argv; /* what runs; argv.v[id_slot] is rewritten */
-	int id_slot;              /* container id position, or -1 */
-	int private_cgroup;       /* run without the cgroup2 `unified` mount */
-	const char *runtime;      /* crun/runc: for `delete -f` after a failure */
-	int want_status;          /* what success looks like */
-	int check_output;         /* stdout must contain the process's stdout */
-	uint64_t disk_bytes;      /* binary + image (+ kernel, initramfs) */
-	const char *disk_what;    /* what disk_bytes counts */
-	const char *na;           /* why it is not measured, or NULL */
+	int id_slot;		  /* container id position, or -1 */
+	int private_cgroup;	  /* run without the cgroup2 `unified` mount */
+	const char *runtime;	  /* crun/runc: for `delete -f` after a failure */
+	int want_status;	  /* what success looks like */
+	int check_output;	  /* stdout must contain the process's stdout */
+	uint64_t disk_bytes;	  /* binary + image (+ kernel, initramfs) */
+	const char *disk_what;	  /* what disk_bytes counts */
+	const char *na;		  /* why it is not measured, or NULL */
 
 	struct bench_sample *samples;
 	size_t n, cap;
 };
 
 struct bench_storm {
-	int done;           /* measured */
+	int done;	    /* measured */
 	long long total_us; /* first start to last exit */
 	double p50_us, p99_us;
-	int failed;         /* launches with the wrong status */
+	int failed; /* launches with the wrong status */
 };
 
 struct bench_phase {
@@ -61,7 +61,7 @@ struct bench_phase {
 
 struct bench {
 	const char *image;
-	int argc;          /* the image's arguments */
+	int argc; /* the image's arguments */
 	char *const *args;
 	int runs, warmup, concurrent;
 	const char *json, *svg;
@@ -73,7 +73,7 @@ struct bench {
 	size_t nphases;
 	const char *trace_na; /* why there are no phases, or NULL */
 	long self_rss_kib;    /* hut's own RSS when it forks (see bench_run.c) */
-	char *bundle;         /* the OCI bundle crun and runc share */
+	char *bundle;	      /* the OCI bundle crun and runc share */
 	char *reference;      /* the process launcher's stdout */
 };
 

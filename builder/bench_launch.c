@@ -26,7 +26,7 @@
 /* The QEMU machine both QEMU launchers use. kvm-pvm hosts need the
  * arch-capabilities MSR hidden (QEMU fails to set it otherwise). */
 static const char *const qemu_machine[] = {
-	"-accel", "kvm", "-M", "microvm", "-cpu", "host,-arch-capabilities",
+	"-accel",     "kvm",	    "-M",	   "microvm", "-cpu",  "host,-arch-capabilities",
 	"-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio", NULL,
 };
 
@@ -45,7 +45,8 @@ char *bench_which(const char *prog)
 	/* Debian puts runc in /usr/sbin, which a user's PATH may lack. */
 	char *all = builder_xasprintf("%s:/usr/sbin:/sbin", copy);
 	char *found = NULL, *save = NULL;
-	for (char *dir = strtok_r(all, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+	for (char *dir = strtok_r(all, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
 		char *p = builder_xasprintf("%s/%s", *dir ? dir : ".", prog);
 		if (access(p, X_OK) == 0)
 			found = p;
@@ -192,8 +193,9 @@ static char *make_initramfs(const char *image, const char **why)
 	struct builder_args cmd = {0};
 	builder_args_add(&cmd, "sh");
 	builder_args_add(&cmd, "-c");
-	builder_args_add(&cmd, "mkdir -p \"$1\" && cp \"$2\" \"$1/init\" && chmod 755 \"$1/init\" && "
-			       "cd \"$1\" && echo init | cpio -o -H newc --quiet >\"$3\"");
+	builder_args_add(&cmd,
+			 "mkdir -p \"$1\" && cp \"$2\" \"$1/init\" && chmod 755 \"$1/init\" && "
+			 "cd \"$1\" && echo init | cpio -o -H newc --quiet >\"$3\"");
 	builder_args_add(&cmd, "sh");
 	builder_args_add(&cmd, dir);
 	builder_args_add(&cmd, image);
@@ -242,10 +244,12 @@ static void setup_qemu_linux(struct bench *b, const char *qemu)
 	builder_args_add(&l->argv, qemu ? qemu : "qemu-system-x86_64");
 	for (size_t i = 0; qemu_machine[i]; i++)
 		builder_args_add(&l->argv, qemu_machine[i]);
-	static const char *const rest[] = {"-m", "256M", "-kernel", NULL, "-initrd", NULL,
-					   "-append", NULL};
-	const char *values[] = {NULL, NULL, NULL, kernel ? kernel : "-", NULL,
-				initrd ? initrd : "-", NULL, kernel_cmdline(b)};
+	static const char *const rest[] = {"-m",      "256M", "-kernel", NULL,
+					   "-initrd", NULL,   "-append", NULL};
+	const char *values[] = {NULL, NULL,
+				NULL, kernel ? kernel : "-",
+				NULL, initrd ? initrd : "-",
+				NULL, kernel_cmdline(b)};
 	for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
 		builder_args_add(&l->argv, rest[i] ? rest[i] : values[i]);
 	/* The exit status is the kernel's reboot, not init's: 0 either way. */

@@ -17,7 +17,8 @@ static size_t ok_values(const struct bench_launcher *l, int rss, double *v)
 	size_t n = 0;
 	for (size_t i = 0; i < l->n; i++)
 		if (l->samples[i].status == l->want_status)
-			v[n++] = rss ? (double)l->samples[i].maxrss_kib : (double)l->samples[i].wall_us;
+			v[n++] = rss ? (double)l->samples[i].maxrss_kib
+				     : (double)l->samples[i].wall_us;
 	return n;
 }
 
@@ -64,8 +65,7 @@ static void row(const struct bench_launcher *l, double hut_median, FILE *f)
 	field_stats(l, 0, &t);
 	field_stats(l, 1, &m);
 	if (l->na || t.n == 0) {
-		fprintf(f, "%-11s n/a  %s\n", l->name,
-			l->na ? l->na : "every measured run failed");
+		fprintf(f, "%-11s n/a  %s\n", l->name, l->na ? l->na : "every measured run failed");
 		return;
 	}
 	char ratio[16] = "-", rss[32], disk[32];
@@ -93,8 +93,7 @@ static void phases(const struct bench *b, FILE *f)
 		fprintf(f, "  %-16s %8.3f\n", b->phases[i].name, b->phases[i].median_us / 1000);
 }
 
-static void storm(const struct bench *b, const char *name, const struct bench_storm *s,
-		  FILE *f)
+static void storm(const struct bench *b, const char *name, const struct bench_storm *s, FILE *f)
 {
 	if (!s->done) {
 		fprintf(f, "  %-6s n/a  %s not measured\n", name, name);
@@ -117,10 +116,11 @@ void bench_report(const struct bench *b, FILE *f)
 		fprintf(f, " %s", b->args[i]);
 	char floor[32];
 	bench_format_kib((double)b->self_rss_kib, floor, sizeof floor);
-	fprintf(f, "\n%d runs each, interleaved, after %d warm-up rounds; exec-to-exit wall time "
-		   "in ms.\npeak RSS: median of wait4's ru_maxrss for the launcher (the largest "
-		   "single process of\nits tree, not a sum; floor %s, hut's own RSS at launch). "
-		   "on disk: binaries + image.\n\n",
+	fprintf(f,
+		"\n%d runs each, interleaved, after %d warm-up rounds; exec-to-exit wall time "
+		"in ms.\npeak RSS: median of wait4's ru_maxrss for the launcher (the largest "
+		"single process of\nits tree, not a sum; floor %s, hut's own RSS at launch). "
+		"on disk: binaries + image.\n\n",
 		b->runs, b->warmup, floor);
 	fprintf(f, "%-11s %9s %8s %8s %8s %10s %10s\n", "launcher", "median", "min", "max",
 		"vs hut", "peak RSS", "on disk");

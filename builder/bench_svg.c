@@ -85,8 +85,8 @@ static void grid(FILE *f, const struct axis *a, int height)
 		double x = xpos(a, us);
 		fprintf(f, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#ddd'/>\n", x,
 			SVG_TOP - 8, x, height - 24);
-		fprintf(f, "<text x='%.1f' y='%d' text-anchor='middle' fill='#666'>%g ms</text>\n", x,
-			height - 8, us / 1000);
+		fprintf(f, "<text x='%.1f' y='%d' text-anchor='middle' fill='#666'>%g ms</text>\n",
+			x, height - 8, us / 1000);
 	}
 }
 

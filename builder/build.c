@@ -24,8 +24,7 @@ static const char *extension(const char *path)
 static int is_source(const char *path)
 {
 	const char *ext = extension(path);
-	return !strcmp(ext, ".c") || !strcmp(ext, ".i") || !strcmp(ext, ".S") ||
-	       !strcmp(ext, ".s");
+	return !strcmp(ext, ".c") || !strcmp(ext, ".i") || !strcmp(ext, ".S") || !strcmp(ext, ".s");
 }
 
 /* Refuses inputs gcc would only reject halfway through, and an output that
@@ -71,9 +70,14 @@ static void link_prologue(struct builder_args *cmd, const struct builder_link_fi
 			  const char *out)
 {
 	static const char *fixed[] = {
-		BUILDER_GCC, "-nostdlib", "-static", "-no-pie",
+		BUILDER_GCC,
+		"-nostdlib",
+		"-static",
+		"-no-pie",
 		/* libos's __wrap_main time-stamps main() for the boot trace. */
-		"-Wl,--wrap=main", "-Wl,-z,noexecstack", "-Wl,--build-id=none",
+		"-Wl,--wrap=main",
+		"-Wl,-z,noexecstack",
+		"-Wl,--build-id=none",
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
 		builder_args_add(cmd, fixed[i]);

@@ -12,7 +12,8 @@
 
 static void build_help(void)
 {
-	printf("usage: hut build [-o OUT] [--mem SIZE] [--name NAME] [-v] FILES... [-- GCCFLAGS...]\n"
+	printf("usage: hut build [-o OUT] [--mem SIZE] [--name NAME] [-v] FILES... [-- "
+	       "GCCFLAGS...]\n"
 	       "\n"
 	       "Compiles C sources against musl and links them with the hut runtime into one\n"
 	       "static ELF image with a manifest. The image runs as a Linux process (./OUT)\n"

@@ -75,9 +75,9 @@ const char *builder_bindir(void);
 
 struct builder_link_files {
 	const char *crt1, *crti, *crtbegin, *crtend, *crtn; /* start-up objects */
-	const char *libc, *libgcc, *libgcc_eh;              /* libgcc_eh may be NULL */
-	const char *libhut, *ldscript;                      /* the hut runtime */
-	const char *musl_libdir;                            /* for -lm, -lpthread, ... */
+	const char *libc, *libgcc, *libgcc_eh;		    /* libgcc_eh may be NULL */
+	const char *libhut, *ldscript;			    /* the hut runtime */
+	const char *musl_libdir;			    /* for -lm, -lpthread, ... */
 };
 /* Finds every file a link needs; dies naming the first one missing. */
 void builder_link_files(struct builder_link_files *f);
@@ -93,9 +93,9 @@ char *builder_temp_file(const char *src, const char *ext);
 
 enum builder_flag_use {
 	BUILDER_FLAG_COMPILE = 1, /* preprocessor, language, warnings */
-	BUILDER_FLAG_LINK = 2,    /* -l, -L, -Wl, ... */
-	BUILDER_FLAG_BOTH = 3,    /* -O, -g, -f, -m and anything unknown */
-	BUILDER_FLAG_INPUT = 4,   /* not an option: a file */
+	BUILDER_FLAG_LINK = 2,	  /* -l, -L, -Wl, ... */
+	BUILDER_FLAG_BOTH = 3,	  /* -O, -g, -f, -m and anything unknown */
+	BUILDER_FLAG_INPUT = 4,	  /* not an option: a file */
 };
 
 /* Classifies argv[i]; *count is how many words it spans (1, or 2 for an
@@ -115,9 +115,9 @@ void builder_size_format(uint64_t bytes, char *buf, size_t len);
 /* --- build.c: compile, link, finish -------------------------------------- */
 
 struct builder_job {
-	const char *out;             /* the image to write */
-	const char *name;            /* manifest service name */
-	uint64_t mem;                /* manifest default memory */
+	const char *out;	     /* the image to write */
+	const char *name;	     /* manifest service name */
+	uint64_t mem;		     /* manifest default memory */
 	struct builder_args inputs;  /* .c/.S/.s sources and .o/.a, in order */
 	struct builder_args cflags;  /* for compiling sources (after the musl flags) */
 	struct builder_args ldflags; /* for the link, after the objects */
@@ -173,8 +173,8 @@ void builder_json_string(FILE *f, const char *s);
  * args, read-only root, own pid/mount/ipc/uts/network namespaces) and
  * dir/rootfs/IMAGE_BASENAME (a copy of image, mode 0755). dir may exist.
  * Returns 0, or -1 with *why set. */
-int builder_pack_bundle(const char *dir, const char *image, int argc, char *const *args,
-			char *why, size_t why_len);
+int builder_pack_bundle(const char *dir, const char *image, int argc, char *const *args, char *why,
+			size_t why_len);
 /* `hut pack` */
 int builder_cmd_pack(int argc, char **argv);
 

@@ -112,7 +112,8 @@ static void manifest_settings(struct builder_job *job)
 	const char *name = getenv("HUT_NAME");
 	job->name = name && *name ? name : builder_default_name(job->out);
 	if (builder_name_check(job->name, &why) != 0)
-		builder_die(1, builder_xasprintf("HUT_NAME=%s", job->name), "bad service name", why);
+		builder_die(1, builder_xasprintf("HUT_NAME=%s", job->name), "bad service name",
+			    why);
 }
 
 int builder_cmd_cc(int argc, char **argv)

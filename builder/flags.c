@@ -83,7 +83,8 @@ static const struct {
 	{"-r", "hut-cc links whole images; use ld -r for partial links"},
 	{"-s", "the builder needs the symbol table; strip --strip-debug the image instead"},
 	{"-Wl,-s", "the builder needs the symbol table; strip --strip-debug the image instead"},
-	{"-Wl,--strip-all", "the builder needs the symbol table; strip --strip-debug the image instead"},
+	{"-Wl,--strip-all",
+	 "the builder needs the symbol table; strip --strip-debug the image instead"},
 };
 
 const char *builder_flag_refused(const char *opt)

@@ -60,9 +60,12 @@ static void print_symbol(const struct hut_image *img, const char *label, uint64_
 static const char *device_type(uint32_t type)
 {
 	switch (type) {
-	case HUT_DEVICE_BLOCK: return "block";
-	case HUT_DEVICE_NET: return "net";
-	default: return "unknown";
+	case HUT_DEVICE_BLOCK:
+		return "block";
+	case HUT_DEVICE_NET:
+		return "net";
+	default:
+		return "unknown";
 	}
 }
 

@@ -13,22 +13,22 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: hut COMMAND [ARGS...]\n"
-		"\n"
-		"hut turns a C service into one static ELF image that runs both as an\n"
-		"ordinary Linux process and as a KVM appliance under hut-monitor.\n"
-		"\n"
-		"commands:\n"
-		"  build    compile and link C sources into an image    hut build hello.c\n"
-		"  inspect  show an image's manifest and segments        hut inspect hello.hut\n"
-		"  run      boot an image under hut-monitor              hut run hello.hut\n"
-		"  cc       a gcc-compatible driver (also as hut-cc)     make CC=hut-cc\n"
-		"  pack     write an OCI bundle for crun/runc            hut pack --bundle DIR hello.hut\n"
-		"  bench    time an image under every launcher           hut bench hello.hut\n"
-		"\n"
-		"  hut COMMAND --help   help for one command\n"
-		"  hut --version        version and ABI\n");
+	fprintf(f, "usage: hut COMMAND [ARGS...]\n"
+		   "\n"
+		   "hut turns a C service into one static ELF image that runs both as an\n"
+		   "ordinary Linux process and as a KVM appliance under hut-monitor.\n"
+		   "\n"
+		   "commands:\n"
+		   "  build    compile and link C sources into an image    hut build hello.c\n"
+		   "  inspect  show an image's manifest and segments        hut inspect hello.hut\n"
+		   "  run      boot an image under hut-monitor              hut run hello.hut\n"
+		   "  cc       a gcc-compatible driver (also as hut-cc)     make CC=hut-cc\n"
+		   "  pack     write an OCI bundle for crun/runc            hut pack --bundle DIR "
+		   "hello.hut\n"
+		   "  bench    time an image under every launcher           hut bench hello.hut\n"
+		   "\n"
+		   "  hut COMMAND --help   help for one command\n"
+		   "  hut --version        version and ABI\n");
 }
 
 struct command {
@@ -37,12 +37,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"build", builder_cmd_build},
-	{"inspect", builder_cmd_inspect},
-	{"run", builder_cmd_run},
-	{"cc", builder_cmd_cc},
-	{"pack", builder_cmd_pack},
-	{"bench", builder_cmd_bench},
+	{"build", builder_cmd_build}, {"inspect", builder_cmd_inspect},
+	{"run", builder_cmd_run},     {"cc", builder_cmd_cc},
+	{"pack", builder_cmd_pack},   {"bench", builder_cmd_bench},
 };
 
 /* The options hut itself takes, before any command. */

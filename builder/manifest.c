@@ -77,8 +77,7 @@ static Elf_Scn *find_note(Elf *elf)
 
 /* Copies m over the note's descriptor, which must sit at file offset
  * `offset` (where the reader found it): both views must agree. */
-static int put_desc(Elf *elf, const struct hut_manifest *m, uint64_t offset, char *why,
-		    size_t len)
+static int put_desc(Elf *elf, const struct hut_manifest *m, uint64_t offset, char *why, size_t len)
 {
 	Elf_Scn *scn = find_note(elf);
 	GElf_Shdr sh;
@@ -96,8 +95,8 @@ static int put_desc(Elf *elf, const struct hut_manifest *m, uint64_t offset, cha
 	return 0;
 }
 
-static int write_note(const char *path, const struct hut_manifest *m, uint64_t offset,
-		      char *why, size_t len)
+static int write_note(const char *path, const struct hut_manifest *m, uint64_t offset, char *why,
+		      size_t len)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)

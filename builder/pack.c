@@ -63,7 +63,8 @@ static int copy_file(const char *src, const char *dst, char *why, size_t len)
 	int rc = 0;
 	while (rc == 0 && (n = read(in, buf, sizeof buf)) != 0) {
 		if (n < 0 || write(out, buf, (size_t)n) != n)
-			rc = fail(why, len, n < 0 ? "cannot read" : "cannot write", n < 0 ? src : dst);
+			rc = fail(why, len, n < 0 ? "cannot read" : "cannot write",
+				  n < 0 ? src : dst);
 	}
 	close(in);
 	if (close(out) != 0 && rc == 0)
@@ -107,8 +108,8 @@ static void write_config(FILE *f, const char *name, int argc, char *const *args)
 	      f);
 }
 
-int builder_pack_bundle(const char *dir, const char *image, int argc, char *const *args,
-			char *why, size_t why_len)
+int builder_pack_bundle(const char *dir, const char *image, int argc, char *const *args, char *why,
+			size_t why_len)
 {
 	char *copy = builder_xstrdup(image);
 	char *name = builder_xstrdup(basename(copy));

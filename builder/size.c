@@ -3,8 +3,8 @@
  * are the monitor's (monitor/size.c), so `hut build --mem` and
  * `hut-monitor --mem` accept exactly the same sizes.
  */
-#include "builder.h"
 #include "size.h"
+#include "builder.h"
 
 #include <stdio.h>
 

@@ -34,10 +34,19 @@ static uint64_t copy_arg_strings(uint64_t *sp, const struct hut_boot_info *bi)
 static uint64_t *put_auxv(uint64_t *v, const struct hut_boot_info *bi, uint64_t random)
 {
 	const uint64_t pairs[][2] = {
-		{AT_PHDR, bi->phdr}, {AT_PHENT, bi->phent}, {AT_PHNUM, bi->phnum},
-		{AT_PAGESZ, HUT_PAGE_SIZE}, {AT_ENTRY, bi->app_entry}, {AT_UID, 0},
-		{AT_EUID, 0}, {AT_GID, 0}, {AT_EGID, 0}, {AT_SECURE, 0}, {AT_CLKTCK, 100},
-		{AT_RANDOM, random}, {AT_NULL, 0},
+		{AT_PHDR, bi->phdr},
+		{AT_PHENT, bi->phent},
+		{AT_PHNUM, bi->phnum},
+		{AT_PAGESZ, HUT_PAGE_SIZE},
+		{AT_ENTRY, bi->app_entry},
+		{AT_UID, 0},
+		{AT_EUID, 0},
+		{AT_GID, 0},
+		{AT_EGID, 0},
+		{AT_SECURE, 0},
+		{AT_CLKTCK, 100},
+		{AT_RANDOM, random},
+		{AT_NULL, 0},
 	};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
 		*v++ = pairs[i][0];

@@ -17,9 +17,9 @@ struct hut_syscall_frame {
 };
 
 /* Every syscall handler has this shape; unused arguments are ignored. */
-#define HUT_SYSCALL(name)                                                                      \
-	long hut_sys_##name(long a0 __attribute__((unused)), long a1 __attribute__((unused)),  \
-			    long a2 __attribute__((unused)), long a3 __attribute__((unused)),  \
+#define HUT_SYSCALL(name)                                                                          \
+	long hut_sys_##name(long a0 __attribute__((unused)), long a1 __attribute__((unused)),      \
+			    long a2 __attribute__((unused)), long a3 __attribute__((unused)),      \
 			    long a4 __attribute__((unused)), long a5 __attribute__((unused)))
 typedef long (*hut_syscall_fn)(long, long, long, long, long, long);
 

@@ -16,8 +16,8 @@
 
 #define PAGE HUT_PAGE_SIZE
 
-static uint64_t *used;  /* the bitmap, at the bottom of the arena */
-static uint64_t base;   /* address of page 0 of the arena */
+static uint64_t *used; /* the bitmap, at the bottom of the arena */
+static uint64_t base;  /* address of page 0 of the arena */
 static uint64_t npages;
 static uint64_t brk_start, brk_cur; /* brk_cur is byte exact, as Linux's */
 static uint64_t fresh_low, fresh_high;

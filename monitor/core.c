@@ -61,11 +61,29 @@ static void put_registers(struct elf_prstatus *p, const struct kvm_regs *r,
 			  const struct kvm_sregs *s, const struct hut_trap_frame *f, int sig)
 {
 	struct user_regs_struct u = {
-		.r15 = r->r15, .r14 = r->r14, .r13 = r->r13, .r12 = r->r12, .rbp = r->rbp,
-		.rbx = r->rbx, .r11 = r->r11, .r10 = r->r10, .r9 = r->r9, .r8 = r->r8,
-		.rax = f->rax, .rcx = r->rcx, .rdx = r->rdx, .rsi = r->rsi, .rdi = r->rdi,
-		.orig_rax = (unsigned long)-1, .rip = f->rip, .cs = f->cs, .eflags = f->rflags,
-		.rsp = f->rsp, .ss = f->ss, .fs_base = s->fs.base, .gs_base = s->gs.base,
+		.r15 = r->r15,
+		.r14 = r->r14,
+		.r13 = r->r13,
+		.r12 = r->r12,
+		.rbp = r->rbp,
+		.rbx = r->rbx,
+		.r11 = r->r11,
+		.r10 = r->r10,
+		.r9 = r->r9,
+		.r8 = r->r8,
+		.rax = f->rax,
+		.rcx = r->rcx,
+		.rdx = r->rdx,
+		.rsi = r->rsi,
+		.rdi = r->rdi,
+		.orig_rax = (unsigned long)-1,
+		.rip = f->rip,
+		.cs = f->cs,
+		.eflags = f->rflags,
+		.rsp = f->rsp,
+		.ss = f->ss,
+		.fs_base = s->fs.base,
+		.gs_base = s->gs.base,
 	};
 	_Static_assert(sizeof u == sizeof p->pr_reg, "user_regs_struct is elf_gregset_t");
 	memcpy(&p->pr_reg, &u, sizeof u);
@@ -114,12 +132,14 @@ int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct 
 	memcpy(h.note, &nh, sizeof nh);
 	memcpy(h.note + sizeof nh, NOTE_NAME, sizeof NOTE_NAME);
 	memcpy(h.note + NOTE_DESC, &status, sizeof status);
-	h.ph[0] = (Elf64_Phdr){.p_type = PT_NOTE, .p_offset = offsetof(typeof(h), note),
-			       .p_filesz = sizeof h.note, .p_align = 4};
+	h.ph[0] = (Elf64_Phdr){.p_type = PT_NOTE,
+			       .p_offset = offsetof(typeof(h), note),
+			       .p_filesz = sizeof h.note,
+			       .p_align = 4};
 	for (size_t i = 0; i < n; i++) {
 		const void *bytes = hut_gpa(&vm->mem, r[i].gpa, r[i].len);
-		h.ph[1 + i] = (Elf64_Phdr){PT_LOAD, r[i].flags, off, r[i].gpa, r[i].gpa,
-					   r[i].len, r[i].len, 4096};
+		h.ph[1 + i] = (Elf64_Phdr){PT_LOAD,  r[i].flags, off,	   r[i].gpa,
+					   r[i].gpa, r[i].len,	 r[i].len, 4096};
 		if (!bytes || put(vm->core_fd, bytes, r[i].len, off) != 0)
 			return -1;
 		off += r[i].len;

@@ -6,9 +6,9 @@
  */
 #include "monitor.h"
 
+#include <cpuid.h>
 #include <elf.h>
 #include <errno.h>
-#include <cpuid.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -53,7 +53,6 @@
 #define SEL_USER_CODE 0x20
 #define SEL_TSS 0x28
 #define GDT_ENTRIES 7 /* null, 4 segments, a 16-byte TSS descriptor */
-
 
 /* ---- page tables ------------------------------------------------------- */
 
@@ -130,8 +129,7 @@ static void build_page_tables(struct hut_vm *vm)
 	}
 	map_range(vm, vm->heap_start, vm->heap_end, PTE_U | PTE_W | PTE_NX);
 	map_range(vm, vm->stack_top - vm->stack_size, vm->stack_top, PTE_U | PTE_W | PTE_NX);
-	map_range(vm, HUT_HYPERCALL_GPA, HUT_HYPERCALL_GPA + HUT_PAGE_SIZE,
-		  PTE_U | PTE_W | PTE_NX);
+	map_range(vm, HUT_HYPERCALL_GPA, HUT_HYPERCALL_GPA + HUT_PAGE_SIZE, PTE_U | PTE_W | PTE_NX);
 }
 
 /* ---- descriptor tables ------------------------------------------------- */
@@ -176,8 +174,16 @@ static void build_idt(struct hut_vm *vm)
 static struct kvm_segment segment(uint16_t selector, uint8_t type, uint8_t dpl, int code)
 {
 	return (struct kvm_segment){
-		.base = 0, .limit = 0xffffffff, .selector = selector | dpl, .type = type,
-		.present = 1, .dpl = dpl, .db = !code, .s = 1, .l = code, .g = 1,
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = selector | dpl,
+		.type = type,
+		.present = 1,
+		.dpl = dpl,
+		.db = !code,
+		.s = 1,
+		.l = code,
+		.g = 1,
 	};
 }
 
@@ -188,8 +194,8 @@ static void set_sregs(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_GET_SREGS failed (%s)", strerror(errno));
 	s.cs = segment(SEL_USER_CODE, 11, 3, 1);
 	s.ss = s.ds = s.es = s.fs = s.gs = segment(SEL_USER_DATA, 3, 3, 0);
-	s.tr = (struct kvm_segment){.base = HUT_TSS_GPA, .limit = 103, .selector = SEL_TSS,
-				    .type = 11, .present = 1};
+	s.tr = (struct kvm_segment){
+		.base = HUT_TSS_GPA, .limit = 103, .selector = SEL_TSS, .type = 11, .present = 1};
 	s.gdt = (struct kvm_dtable){.base = HUT_GDT_GPA, .limit = GDT_ENTRIES * 8 - 1};
 	s.idt = (struct kvm_dtable){.base = HUT_IDT_GPA, .limit = HUT_TRAP_VECTORS * 16 - 1};
 	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;

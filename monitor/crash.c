@@ -76,8 +76,10 @@ _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e)
 static void describe_page_fault(char *buf, size_t len, uint64_t error, uint64_t cr2)
 {
 	snprintf(buf, len, ": %s %s 0x%lx (%s)", (error & 4) ? "user" : "kernel",
-		 (error & 16) ? "instruction fetch at" : (error & 2) ? "write to" : "read of", cr2,
-		 (error & 1) ? "protection violation" : "page not mapped");
+		 (error & 16)  ? "instruction fetch at"
+		 : (error & 2) ? "write to"
+			       : "read of",
+		 cr2, (error & 1) ? "protection violation" : "page not mapped");
 }
 
 static void dump_registers(const struct kvm_regs *r, const struct hut_trap_frame *f)
@@ -100,7 +102,8 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 {
 	const void *fp = hut_gpa(&vm->mem, frame_gpa, sizeof(struct hut_trap_frame));
 	if (!fp)
-		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS), "bad hypercall: trap frame at 0x%lx", frame_gpa);
+		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS), "bad hypercall: trap frame at 0x%lx",
+			 frame_gpa);
 	struct hut_trap_frame f;
 	memcpy(&f, fp, sizeof f); /* the guest chose the address: maybe misaligned */
 	uint64_t v = f.vector < HUT_TRAP_VECTORS ? f.vector : 15;
@@ -116,12 +119,14 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 	/* Only code has a symbol: outside the image's executable segments the
 	 * nearest function (often one with no size) would be a false lead. */
 	const struct hut_segment *seg = hut_image_segment_at(&vm->img, f.rip, 1);
-	const char *sym = seg && (seg->flags & PF_X) ? hut_image_symbolize(&vm->img, f.rip, &off)
-						     : NULL;
+	const char *sym =
+		seg && (seg->flags & PF_X) ? hut_image_symbolize(&vm->img, f.rip, &off) : NULL;
 	if (sym)
 		snprintf(where, sizeof where, " <%s+0x%lx>", sym, off);
 	flush_console();
-	fprintf(stderr, "hut-monitor: %s: guest crashed: %s (vector %lu, error 0x%lx) at rip 0x%lx%s%s -> %s\n",
+	fprintf(stderr,
+		"hut-monitor: %s: guest crashed: %s (vector %lu, error 0x%lx) at rip 0x%lx%s%s -> "
+		"%s\n",
 		vm->opt->image, vectors[v].name ? vectors[v].name : "reserved vector", f.vector,
 		f.error_code, f.rip, where, detail, signal_name(sig));
 	if (have_regs)

@@ -21,8 +21,8 @@
 static void *arg_struct(struct hut_vm *vm, uint64_t gpa, uint64_t len)
 {
 	if (gpa % 8)
-		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL, "bad hypercall: argument at 0x%lx is not 8-byte aligned",
-			 gpa);
+		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,
+			 "bad hypercall: argument at 0x%lx is not 8-byte aligned", gpa);
 	void *p = gpa >= HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE ? hut_gpa(&vm->mem, gpa, len) : NULL;
 	if (!p)
 		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,

@@ -88,11 +88,13 @@ static enum hut_image_result check_segment(struct hut_image *img, const Elf64_Ph
 		return fail(img, "segment %zu: file size 0x%lx exceeds memory size 0x%lx", i,
 			    ph->p_filesz, ph->p_memsz);
 	if (ph->p_offset > img->file_size || ph->p_filesz > img->file_size - ph->p_offset)
-		return fail(img, "segment %zu: file bytes 0x%lx+0x%lx lie outside the file (truncated?)",
+		return fail(img,
+			    "segment %zu: file bytes 0x%lx+0x%lx lie outside the file (truncated?)",
 			    i, ph->p_offset, ph->p_filesz);
 	if (ph->p_paddr < HUT_IMAGE_BASE || ph->p_memsz > HUT_MEM_MAX ||
 	    ph->p_paddr > HUT_MEM_MAX - ph->p_memsz)
-		return fail(img, "segment %zu: 0x%lx+0x%lx lies outside guest memory [0x%llx, 0x%llx)",
+		return fail(img,
+			    "segment %zu: 0x%lx+0x%lx lies outside guest memory [0x%llx, 0x%llx)",
 			    i, ph->p_paddr, ph->p_memsz, HUT_IMAGE_BASE, HUT_MEM_MAX);
 	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
 		return fail(img, "segment %zu at 0x%lx is writable and executable", i, ph->p_paddr);
@@ -114,11 +116,12 @@ static enum hut_image_result add_segment(struct hut_image *img, const Elf64_Phdr
 	if (img->nsegments == HUT_SEGMENTS_MAX)
 		return fail(img, "more than %d loadable segments", HUT_SEGMENTS_MAX);
 	struct hut_segment *s = &img->seg[img->nsegments];
-	*s = (struct hut_segment){ph->p_paddr, ph->p_memsz, ph->p_filesz, ph->p_offset, ph->p_flags};
+	*s = (struct hut_segment){ph->p_paddr, ph->p_memsz, ph->p_filesz, ph->p_offset,
+				  ph->p_flags};
 	for (size_t j = 0; j < img->nsegments; j++)
 		if (overlaps(s, &img->seg[j]))
-			return fail(img, "segment %zu at 0x%lx overlaps segment at 0x%lx", i, s->gpa,
-				    img->seg[j].gpa);
+			return fail(img, "segment %zu at 0x%lx overlaps segment at 0x%lx", i,
+				    s->gpa, img->seg[j].gpa);
 	img->nsegments++;
 	uint64_t end = page_round_up(s->gpa + s->memsz);
 	if (end > img->image_end)
@@ -239,15 +242,15 @@ static enum hut_image_result check_manifest(struct hut_image *img, unsigned flag
 {
 	const struct hut_manifest *m = &img->manifest;
 	if (m->magic != HUT_MANIFEST_MAGIC)
-		return fail(img, "manifest has a bad magic number (image not finished by `hut build`?)");
+		return fail(img,
+			    "manifest has a bad magic number (image not finished by `hut build`?)");
 	if (m->abi_version != HUT_ABI_VERSION)
-		return fail(img, "image is for hut ABI %u, this monitor speaks ABI %d", m->abi_version,
-			    HUT_ABI_VERSION);
+		return fail(img, "image is for hut ABI %u, this monitor speaks ABI %d",
+			    m->abi_version, HUT_ABI_VERSION);
 	enum hut_image_result r;
 	if ((r = check_entry(img, "boot entry", m->boot_entry, 1)) ||
 	    (r = check_entry(img, "syscall entry", m->syscall_entry, 1)) ||
-	    (r = check_entry(img, "trap entry", m->trap_entry,
-			     HUT_TRAP_VECTORS * HUT_TRAP_STRIDE)))
+	    (r = check_entry(img, "trap entry", m->trap_entry, HUT_TRAP_VECTORS * HUT_TRAP_STRIDE)))
 		return r;
 	if (m->mem_default < HUT_MEM_MIN || m->mem_default > HUT_MEM_MAX ||
 	    !page_aligned(m->mem_default))
@@ -266,8 +269,10 @@ static enum hut_image_result check_manifest(struct hut_image *img, unsigned flag
 	}
 	img->have_manifest = 1;
 	if (!(flags & HUT_IMAGE_NO_CRC) && m->crc32 != img->crc_actual)
-		return fail(img, "checksum mismatch: manifest says %08x, contents are %08x (corrupt image)",
-			    m->crc32, img->crc_actual);
+		return fail(
+			img,
+			"checksum mismatch: manifest says %08x, contents are %08x (corrupt image)",
+			m->crc32, img->crc_actual);
 	return HUT_IMAGE_OK;
 }
 
@@ -345,7 +350,8 @@ static int each_symbol(const struct hut_image *img,
 	    symtab.sh_type != SHT_SYMTAB || section(img, &eh, symtab.sh_link, &strtab) != 0 ||
 	    !file_range(img, symtab.sh_offset, symtab.sh_size))
 		return 0;
-	for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= symtab.sh_size; off += sizeof(Elf64_Sym)) {
+	for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= symtab.sh_size;
+	     off += sizeof(Elf64_Sym)) {
 		Elf64_Sym sym;
 		const char *name;
 		file_read(img, symtab.sh_offset + off, &sym, sizeof sym);

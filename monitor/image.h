@@ -14,25 +14,25 @@
 #define HUT_ERR_MAX 256
 
 struct hut_segment {
-	uint64_t gpa;    /* p_paddr == p_vaddr, page aligned */
+	uint64_t gpa; /* p_paddr == p_vaddr, page aligned */
 	uint64_t memsz;
 	uint64_t filesz;
 	uint64_t offset; /* in the file */
-	uint32_t flags;  /* PF_R | PF_W | PF_X */
+	uint32_t flags;	 /* PF_R | PF_W | PF_X */
 };
 
 struct hut_image {
 	const uint8_t *file; /* the whole file, read-only */
 	size_t file_size;
-	int mapped;          /* file came from hut_image_open (munmap on close) */
-	uint64_t entry;      /* e_entry: musl's _start */
-	uint64_t phdr_gpa;   /* where the program headers sit once loaded */
+	int mapped;	   /* file came from hut_image_open (munmap on close) */
+	uint64_t entry;	   /* e_entry: musl's _start */
+	uint64_t phdr_gpa; /* where the program headers sit once loaded */
 	uint64_t phnum, phent;
 	size_t nsegments;
 	struct hut_segment seg[HUT_SEGMENTS_MAX];
-	uint64_t image_end;  /* end of the highest segment, page rounded */
-	uint32_t crc_actual; /* crc32 of the PT_LOAD file bytes, as computed */
-	int have_manifest;   /* a well-formed manifest note was found */
+	uint64_t image_end;	  /* end of the highest segment, page rounded */
+	uint32_t crc_actual;	  /* crc32 of the PT_LOAD file bytes, as computed */
+	int have_manifest;	  /* a well-formed manifest note was found */
 	uint64_t manifest_offset; /* file offset of the manifest's bytes (note desc) */
 	struct hut_manifest manifest;
 	char err[HUT_ERR_MAX]; /* why the image was refused, one line */
@@ -41,12 +41,13 @@ struct hut_image {
 enum hut_image_result {
 	HUT_IMAGE_OK = 0,
 	HUT_IMAGE_NOT_FOUND = 1, /* monitor exit 127 */
-	HUT_IMAGE_INVALID = 2,   /* monitor exit 126 */
+	HUT_IMAGE_INVALID = 2,	 /* monitor exit 126 */
 };
 
 /* Parse flags. */
-#define HUT_IMAGE_NO_MANIFEST 0x1 /* check ELF and segments only (the builder, before it writes the note) */
-#define HUT_IMAGE_NO_CRC 0x2      /* parse the manifest but do not insist the CRC matches (inspect) */
+#define HUT_IMAGE_NO_MANIFEST                                                                      \
+	0x1 /* check ELF and segments only (the builder, before it writes the note) */
+#define HUT_IMAGE_NO_CRC 0x2 /* parse the manifest but do not insist the CRC matches (inspect) */
 
 /* Maps path and parses it. On failure img->err says why. */
 enum hut_image_result hut_image_open(struct hut_image *img, const char *path, unsigned flags);

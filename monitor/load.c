@@ -67,8 +67,8 @@ void hut_load_image(struct hut_vm *vm)
 		const struct hut_segment *s = &vm->img.seg[i];
 		uint8_t *dst = hut_gpa(&vm->mem, s->gpa, s->memsz);
 		if (!dst)
-			hut_fail(vm, HUT_EXIT_BAD_IMAGE, "segment at 0x%lx does not fit in guest memory",
-				 s->gpa);
+			hut_fail(vm, HUT_EXIT_BAD_IMAGE,
+				 "segment at 0x%lx does not fit in guest memory", s->gpa);
 		memcpy(dst, vm->img.file + s->offset, s->filesz);
 	}
 }

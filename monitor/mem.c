@@ -38,5 +38,6 @@ void hut_mem_setup(struct hut_vm *vm)
 		.userspace_addr = (uint64_t)vm->mem.host,
 	};
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "cannot give the VM its memory (%s)", strerror(errno));
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot give the VM its memory (%s)",
+			 strerror(errno));
 }

@@ -24,14 +24,14 @@
 #define HUT_SIGNAL_EXIT(sig) (128 + (sig))
 
 struct hut_options {
-	uint64_t mem;        /* 0: the manifest's default */
-	unsigned timeout_s;  /* 0: none */
+	uint64_t mem;	    /* 0: the manifest's default */
+	unsigned timeout_s; /* 0: none */
 	bool trace_boot;
-	bool quiet;          /* guest stdout/stderr discarded */
-	bool no_sandbox;     /* skip the seccomp sandbox (debugging only) */
-	const char *core;    /* --core FILE: where a crash writes an ELF core */
+	bool quiet;	  /* guest stdout/stderr discarded */
+	bool no_sandbox;  /* skip the seccomp sandbox (debugging only) */
+	const char *core; /* --core FILE: where a crash writes an ELF core */
 	const char *image;
-	int argc;            /* guest argv, argv[0] = image path */
+	int argc; /* guest argv, argv[0] = image path */
 	char **argv;
 };
 
@@ -45,9 +45,9 @@ struct hut_vm {
 	uint64_t tsc_khz;
 	bool fsgsbase;
 	uint64_t heap_start, heap_end, stack_top, stack_size;
-	uint64_t pt_next; /* next free page-table page */
+	uint64_t pt_next;	  /* next free page-table page */
 	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
-	int core_fd;              /* --core's file, or -1 */
+	int core_fd;		  /* --core's file, or -1 */
 };
 
 /* Prints "hut-monitor: <image>: <message>" and exits with status. */

@@ -14,18 +14,21 @@ static void on_exit_reason(struct hut_vm *vm)
 		hut_hypercall(vm);
 		return;
 	case KVM_EXIT_SHUTDOWN:
-		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSEGV), "guest crashed: triple fault (CPU shutdown)");
+		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSEGV),
+			 "guest crashed: triple fault (CPU shutdown)");
 	case KVM_EXIT_IO:
-		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS), "guest did port I/O (port 0x%x): not the hut ABI",
-			 run->io.port);
+		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS),
+			 "guest did port I/O (port 0x%x): not the hut ABI", run->io.port);
 	case KVM_EXIT_HLT:
 		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSEGV), "guest halted the CPU");
 	case KVM_EXIT_INTERNAL_ERROR:
-		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSEGV),
-			 "guest crashed: KVM internal error %u (an instruction KVM cannot emulate?)",
-			 run->internal.suberror);
+		hut_fail(
+			vm, HUT_SIGNAL_EXIT(SIGSEGV),
+			"guest crashed: KVM internal error %u (an instruction KVM cannot emulate?)",
+			run->internal.suberror);
 	case KVM_EXIT_FAIL_ENTRY:
-		hut_fail(vm, HUT_EXIT_MONITOR, "KVM cannot enter the guest (hardware reason 0x%llx)",
+		hut_fail(vm, HUT_EXIT_MONITOR,
+			 "KVM cannot enter the guest (hardware reason 0x%llx)",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 	default:
 		hut_fail(vm, HUT_EXIT_MONITOR, "unexpected KVM exit reason %u", run->exit_reason);

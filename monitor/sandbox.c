@@ -36,8 +36,8 @@ static void close_listed_fds(struct hut_vm *vm)
 	while ((e = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
-		if (*end || end == e->d_name || fd <= 2 || fd == vm->vcpu_fd ||
-		    fd == vm->core_fd || fd == dfd)
+		if (*end || end == e->d_name || fd <= 2 || fd == vm->vcpu_fd || fd == vm->core_fd ||
+		    fd == dfd)
 			continue;
 		close((int)fd);
 	}
@@ -147,16 +147,16 @@ static void add_rules(struct hut_vm *vm, struct filter *f)
 		vcpu_ioctl(vm, KVM_GET_REGS),  /* crash report: register dump */
 		vcpu_ioctl(vm, KVM_GET_SREGS), /* crash report: cr2; set-fs hypercall */
 		vcpu_ioctl(vm, KVM_SET_SREGS), /* set-fs hypercall */
-		on_fd(SYS_write, 1),           /* stdio: messages */
+		on_fd(SYS_write, 1),	       /* stdio: messages */
 		on_fd(SYS_write, 2),
-		on_fd(SYS_writev, 1),          /* console hypercall, musl's stdio */
+		on_fd(SYS_writev, 1), /* console hypercall, musl's stdio */
 		on_fd(SYS_writev, 2),
-		{SYS_nanosleep, 0, {{0}}},       /* poll hypercall */
-		{SYS_clock_nanosleep, 0, {{0}}}, /* poll hypercall, other libcs */
-		{SYS_clock_gettime, 0, {{0}}},   /* --trace-boot when there is no vDSO */
-		{SYS_rt_sigreturn, 0, {{0}}},    /* return from the --timeout SIGALRM handler */
-		{SYS_exit_group, 0, {{0}}},      /* exit() */
-		{SYS_exit, 0, {{0}}},            /* musl's _Exit, should exit_group return */
+		{SYS_nanosleep, 0, {{0}}},	  /* poll hypercall */
+		{SYS_clock_nanosleep, 0, {{0}}},  /* poll hypercall, other libcs */
+		{SYS_clock_gettime, 0, {{0}}},	  /* --trace-boot when there is no vDSO */
+		{SYS_rt_sigreturn, 0, {{0}}},	  /* return from the --timeout SIGALRM handler */
+		{SYS_exit_group, 0, {{0}}},	  /* exit() */
+		{SYS_exit, 0, {{0}}},		  /* musl's _Exit, should exit_group return */
 		on_fd(SYS_pwrite64, vm->core_fd), /* --core: the crash's core file */
 	};
 	emit(vm, f, LOAD(offsetof(struct seccomp_data, arch)));
