@@ -1,6 +1,6 @@
 /*
- * The console: fds 0, 1 and 2. stdout and stderr go to the monitor's, one
- * hypercall per write or writev; stdin is always at end of file.
+ * The console: fds 0, 1 and 2, the monitor's own. One hypercall per write,
+ * writev, read or readv.
  */
 #include "libos.h"
 #include "syscalls.h"
@@ -47,14 +47,27 @@ HUT_SYSCALL(writev)
 	return console_writev(a0, (const void *)a1, a2);
 }
 
+/* stdin: one read of the monitor's stdin, as a read(2) of a pipe. */
+static long console_readv(long fd, const void *iov, long iovcnt)
+{
+	if (fd != 0)
+		return -EBADF;
+	if (iovcnt < 0 || iovcnt > HUT_IOV_MAX)
+		return -EINVAL;
+	struct hut_hc_console hc = {(uint64_t)iov, (uint32_t)iovcnt, 0, 0};
+	hut_hypercall(HUT_HC_CONSOLE_READ, &hc);
+	return hc.result;
+}
+
 HUT_SYSCALL(read)
 {
-	return a0 == 0 ? 0 : -EBADF;
+	struct hut_iovec iov = {(uint64_t)a1, (uint64_t)a2};
+	return console_readv(a0, &iov, 1);
 }
 
 HUT_SYSCALL(readv)
 {
-	return a0 == 0 ? 0 : -EBADF;
+	return console_readv(a0, (const void *)a1, a2);
 }
 
 HUT_SYSCALL(close)

@@ -36,6 +36,12 @@ static void console_write(struct hut_vm *vm, uint64_t gpa)
 	hc->result = hut_console_write(vm, hc->fd, hc->iov, hc->iovcnt);
 }
 
+static void console_read(struct hut_vm *vm, uint64_t gpa)
+{
+	struct hut_hc_console *hc = arg_struct(vm, gpa, sizeof *hc);
+	hc->result = hut_console_read(vm, hc->fd, hc->iov, hc->iovcnt);
+}
+
 static void poll_sleep(struct hut_vm *vm, uint64_t gpa)
 {
 	struct hut_hc_poll *hc = arg_struct(vm, gpa, sizeof *hc);
@@ -84,6 +90,8 @@ void hut_hypercall(struct hut_vm *vm)
 		return poll_sleep(vm, arg);
 	case HUT_HC_SET_FS:
 		return set_fs(vm, arg);
+	case HUT_HC_CONSOLE_READ:
+		return console_read(vm, arg);
 	default:
 		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL, "bad hypercall: unknown number %lu", off / 8);
 	}

@@ -15,8 +15,8 @@
 static const char usage[] =
 	"usage: hut-monitor [OPTIONS] IMAGE [ARG...]\n"
 	"Boots IMAGE (built by `hut build`) as a KVM appliance. Everything after\n"
-	"IMAGE is the guest's argv. The guest's stdout and stderr are the monitor's;\n"
-	"the monitor exits with the guest's exit status.\n"
+	"IMAGE is the guest's argv. The guest's stdin, stdout and stderr are the\n"
+	"monitor's; the monitor exits with the guest's exit status.\n"
 	"\n"
 	"options:\n"
 	"  --mem SIZE      guest RAM, e.g. 64M or 1G (default: the image's manifest)\n"

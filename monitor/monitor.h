@@ -1,9 +1,11 @@
 /*
  * hut-monitor's pieces and the state they share. One file per concern:
- * kvm.c (the KVM fds), mem.c (guest RAM), load.c (image -> RAM),
- * cpu_x86_64.c (page tables, descriptor tables, registers), bootinfo.c,
- * hypercall.c (the MMIO doorbell), console.c, time.c, crash.c, trace.c,
- * run.c (the vCPU loop) and main.c (options).
+ * image.c (reading and validating an image, with crc32.c), kvm.c (the KVM
+ * fds), mem.c (guest RAM), load.c (image -> RAM), cpu_x86_64.c (page tables,
+ * descriptor tables, registers), bootinfo.c, hypercall.c (the MMIO
+ * doorbell), console.c, time.c, crash.c and core.c (how a guest ends),
+ * trace.c (--trace-boot), sandbox.c (seccomp), run.c (the vCPU loop),
+ * size.c, fail.c and main.c (options).
  */
 #ifndef HUT_MONITOR_H
 #define HUT_MONITOR_H
@@ -78,6 +80,7 @@ _Noreturn void hut_run(struct hut_vm *vm);
 void hut_hypercall(struct hut_vm *vm);
 /* console.c */
 int64_t hut_console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt);
+int64_t hut_console_read(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt);
 /* crash.c */
 _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa);
 _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e);

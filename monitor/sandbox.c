@@ -151,6 +151,7 @@ static void add_rules(struct hut_vm *vm, struct filter *f)
 		on_fd(SYS_write, 2),
 		on_fd(SYS_writev, 1), /* console hypercall, musl's stdio */
 		on_fd(SYS_writev, 2),
+		on_fd(SYS_readv, 0),           /* console read hypercall: stdin */
 		{SYS_nanosleep, 0, {{0}}},	  /* poll hypercall */
 		{SYS_clock_nanosleep, 0, {{0}}},  /* poll hypercall, other libcs */
 		{SYS_clock_gettime, 0, {{0}}},	  /* --trace-boot when there is no vDSO */

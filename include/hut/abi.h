@@ -143,7 +143,8 @@ struct hut_boot_info {
 #define HUT_HC_ABORT 2         /* struct hut_trap_frame, stored by a CPL0 stub */
 #define HUT_HC_POLL 3          /* struct hut_hc_poll */
 #define HUT_HC_SET_FS 4        /* struct hut_hc_set_fs (when no FSGSBASE) */
-#define HUT_HC_COUNT 5
+#define HUT_HC_CONSOLE_READ 5  /* struct hut_hc_console, fd 0: one readv of stdin */
+#define HUT_HC_COUNT 6
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -154,8 +155,8 @@ struct hut_iovec {
 struct hut_hc_console {
 	uint64_t iov;    /* IN guest address of iovcnt struct hut_iovec */
 	uint32_t iovcnt; /* IN at most HUT_IOV_MAX */
-	uint32_t fd;     /* IN 1 (stdout) or 2 (stderr) */
-	int64_t result;  /* OUT bytes written, or -errno */
+	uint32_t fd;     /* IN 1 (stdout) or 2 (stderr); 0 (stdin) to read */
+	int64_t result;  /* OUT bytes written or read (0: end of input), or -errno */
 };
 #define HUT_IOV_MAX 1024
 

@@ -87,8 +87,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_hypercall: %s: %s (symbolizer off)\n", image, vm.img.err);
 	if (!vm.run)
 		abort();
-	int null = open("/dev/null", O_WRONLY);
-	if (null < 0 || dup2(null, 1) != 1)
+	/* A layout as load.c makes it for 16 MiB: heap, guard page, 2 MiB stack. */
+	vm.stack_top = RAM_SIZE;
+	vm.stack_size = RAM_SIZE / 8;
+	vm.heap_end = vm.stack_top - vm.stack_size - HUT_PAGE_SIZE;
+	vm.heap_start = HUT_IMAGE_BASE + (1u << 20);
+	int null = open("/dev/null", O_RDWR);
+	if (null < 0 || dup2(null, 1) != 1 || dup2(null, 0) != 0) /* console reads see EOF */
 		abort();
 	close(null);
 	return 0;
@@ -117,7 +122,7 @@ static void protect_low(int prot)
 
 static const uint64_t arg_size[HUT_HC_COUNT] = {
 	sizeof(struct hut_hc_console), sizeof(struct hut_hc_exit), sizeof(struct hut_trap_frame),
-	sizeof(struct hut_hc_poll), sizeof(struct hut_hc_set_fs)};
+	sizeof(struct hut_hc_poll), sizeof(struct hut_hc_set_fs), sizeof(struct hut_hc_console)};
 
 /* Whether the console may read [gpa, gpa + len) for the guest: what the
  * guest itself could read at CPL3 (RAM from the boot info up); an empty
@@ -127,11 +132,31 @@ static int readable(uint64_t gpa, uint64_t len)
 	return len == 0 || (gpa >= HUT_BOOTINFO_GPA && gpa <= RAM_SIZE && len <= RAM_SIZE - gpa);
 }
 
-/* What the monitor must do with a console write, computed independently:
- * -EBADF, -EINVAL, -EFAULT or the total length. */
-static int64_t expected_console(const struct hut_hc_console *hc)
+static int within(uint64_t gpa, uint64_t len, uint64_t lo, uint64_t hi)
 {
-	if (hc->fd != 1 && hc->fd != 2)
+	return gpa >= lo && gpa <= hi && len <= hi - gpa;
+}
+
+/* Whether the console may fill [gpa, gpa + len) for the guest: what the
+ * guest itself could write (writable segments, heap, stack). */
+static int writable(uint64_t gpa, uint64_t len)
+{
+	if (len == 0 || within(gpa, len, vm.heap_start, vm.heap_end) ||
+	    within(gpa, len, vm.stack_top - vm.stack_size, vm.stack_top))
+		return 1;
+	for (size_t i = 0; i < vm.img.nsegments; i++)
+		if ((vm.img.seg[i].flags & 2 /* PF_W */) &&
+		    within(gpa, len, vm.img.seg[i].gpa, vm.img.seg[i].gpa + vm.img.seg[i].memsz))
+			return 1;
+	return 0;
+}
+
+/* What the monitor must do with a console write or read, computed
+ * independently: -EBADF, -EINVAL, -EFAULT, or the total length (a write, in
+ * quiet mode) or 0 (a read of /dev/null). */
+static int64_t expected_console(const struct hut_hc_console *hc, int reading)
+{
+	if (reading ? hc->fd != 0 : hc->fd != 1 && hc->fd != 2)
 		return -EBADF;
 	if (hc->iovcnt > HUT_IOV_MAX)
 		return -EINVAL;
@@ -141,11 +166,11 @@ static int64_t expected_console(const struct hut_hc_console *hc)
 	for (uint32_t i = 0; i < hc->iovcnt; i++) {
 		struct hut_iovec v;
 		memcpy(&v, vm.mem.host + hc->iov + i * sizeof v, sizeof v);
-		if (!readable(v.base, v.len))
+		if (!(reading ? writable(v.base, v.len) : readable(v.base, v.len)))
 			return -EFAULT;
 		total += v.len;
 	}
-	return (int64_t)total;
+	return reading ? 0 : (int64_t)total;
 }
 
 /* One doorbell ring; returns 0 if the guest may continue. */
@@ -175,14 +200,16 @@ static int ring(int loud)
 	if (setjmp(back) == 0) {
 		hut_hypercall(&vm);
 		protect_low(PROT_READ | PROT_WRITE);
-		/* Returned: only a valid console write, poll or set_fs does. */
+		/* Returned: only a valid console write or read, or a poll, does
+		 * (set_fs fails without a vCPU). */
 		CHECK(valid && arg_ok);
-		CHECK(off / 8 == HUT_HC_CONSOLE_WRITE || off / 8 == HUT_HC_POLL);
-		if (off / 8 == HUT_HC_CONSOLE_WRITE) {
+		uint64_t nr = off / 8;
+		CHECK(nr == HUT_HC_CONSOLE_WRITE || nr == HUT_HC_CONSOLE_READ || nr == HUT_HC_POLL);
+		if (nr != HUT_HC_POLL) {
 			int64_t result;
 			memcpy(&result, vm.mem.host + arg + offsetof(struct hut_hc_console, result),
 			       sizeof result);
-			CHECK(result == expected_console(&before));
+			CHECK(result == expected_console(&before, nr == HUT_HC_CONSOLE_READ));
 		}
 		return 0;
 	}

@@ -77,6 +77,31 @@ static int64_t len_past_end(void) { return console1((uint64_t)msg, ram()); }
 static int64_t len_zero(void) { return console1((uint64_t)msg, 0); }
 static int64_t base_in_bootinfo(void) { return console1(HUT_BOOTINFO_GPA, 0); }
 
+/* Console reads may only fill what the guest could write itself. stdin is
+ * /dev/null in the suite: a good read returns 0 (end of input). */
+static int64_t console_read(uint64_t base, uint64_t len, uint32_t fd)
+{
+	iov[0] = (struct hut_iovec){base, len};
+	con = (struct hut_hc_console){(uint64_t)iov, 1, fd, 12345};
+	hc(HUT_HC_CONSOLE_READ, (uint64_t)&con);
+	return con.result;
+}
+static int64_t read_into_text(void) { return console_read((uint64_t)console_read, 16, 0); }
+static int64_t read_into_rodata(void) { return console_read((uint64_t)msg, 16, 0); }
+static int64_t read_into_bootinfo(void) { return console_read(HUT_BOOTINFO_GPA, 16, 0); }
+static int64_t read_into_gdt(void) { return console_read(HUT_GDT_GPA, 16, 0); }
+static int64_t read_past_ram(void) { return console_read(ram() - 8, 16, 0); }
+static int64_t read_bad_fd(void)
+{
+	static char buf[16];
+	return console_read((uint64_t)buf, sizeof buf, 1);
+}
+static int64_t read_into_stack(void)
+{
+	char buf[16];
+	return console_read((uint64_t)buf, sizeof buf, 0);
+}
+
 /* 1024 iovecs of all of the guest-readable RAM each (run with --quiet):
  * 1024 x ~RAM bytes of valid pieces; the sum must not overflow. */
 static uint64_t readable(void) { return ram() - HUT_BOOTINFO_GPA; }
@@ -250,6 +275,13 @@ static const struct checked checked[] = {
 	{"len-wraps", len_wraps, -EFAULT},
 	{"len-past-end", len_past_end, -EFAULT},
 	{"len-zero", len_zero, 0},
+	{"read-into-text", read_into_text, -EFAULT},
+	{"read-into-rodata", read_into_rodata, -EFAULT},
+	{"read-into-bootinfo", read_into_bootinfo, -EFAULT},
+	{"read-into-gdt", read_into_gdt, -EFAULT},
+	{"read-past-ram", read_past_ram, -EFAULT},
+	{"read-bad-fd", read_bad_fd, -EBADF},
+	{"read-into-stack", read_into_stack, 0},
 };
 
 struct fatal {

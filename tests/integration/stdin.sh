@@ -1,0 +1,58 @@
+#!/bin/bash
+# stdin: the console's read path. apps/cat copies stdin to stdout; as a
+# process and as an appliance it must give the same bytes, the same stderr
+# summary and the same status, for binary input, lines, and no input at all.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+CAT=$IMAGES/cat.hut
+
+# same_both NAME INPUT: runs cat.hut both ways on INPUT and compares.
+same_both() {
+	local name=$1 input=$2
+	(cd "$WORK" && "$CAT" <"$input" >"$TMP/$name.p.out" 2>"$TMP/$name.p.err")
+	local ps=$?
+	(cd "$WORK" && timeout -s KILL "$RUN_LIMIT" "$MONITOR" "$CAT" <"$input" \
+		>"$TMP/$name.a.out" 2>"$TMP/$name.a.err")
+	local as=$?
+	[ $ps = 0 ] || problem "process exited $ps"
+	[ $as = $ps ] || { problem "appliance exited $as, process $ps"; detail_file stderr "$TMP/$name.a.err"; }
+	cmp -s "$input" "$TMP/$name.a.out" || problem "appliance stdout differs from the input"
+	cmp -s "$TMP/$name.p.out" "$TMP/$name.a.out" || problem "stdout differs from the process's"
+	cmp -s "$TMP/$name.p.err" "$TMP/$name.a.err" ||
+		{ problem "stderr differs"; detail_file process "$TMP/$name.p.err"; detail_file appliance "$TMP/$name.a.err"; }
+}
+
+begin "stdin 1 MiB of random bytes"
+if ready_kvm "$MONITOR" "$CAT"; then
+	head -c 1048576 /dev/urandom >"$TMP/random.in"
+	same_both random "$TMP/random.in"
+	finish
+fi
+
+begin "stdin text lines"
+if ready_kvm "$MONITOR" "$CAT"; then
+	seq 1 20000 >"$TMP/lines.in"
+	same_both lines "$TMP/lines.in"
+	expect_grep "no line count" '^cat: [0-9]* bytes, 20000 lines$' "$TMP/lines.a.err"
+	finish
+fi
+
+begin "stdin empty"
+if ready_kvm "$MONITOR" "$CAT"; then
+	same_both empty /dev/null
+	expect_grep "no summary" '^cat: 0 bytes, 0 lines$' "$TMP/empty.a.err"
+	finish
+fi
+
+# A pipe hands over what is there: reads come back short, the guest must go on.
+begin "stdin from a slow pipe"
+if ready_kvm "$MONITOR" "$CAT"; then
+	(for i in 1 2 3 4 5; do seq 1 1000; sleep 0.05; done) >"$TMP/slow.want"
+	(for i in 1 2 3 4 5; do seq 1 1000; sleep 0.05; done) |
+		timeout -s KILL "$RUN_LIMIT" "$MONITOR" "$CAT" >"$TMP/slow.out" 2>"$TMP/slow.err"
+	st=${PIPESTATUS[1]}
+	[ "$st" = 0 ] || { problem "exited $st"; detail_file stderr "$TMP/slow.err"; }
+	cmp -s "$TMP/slow.want" "$TMP/slow.out" || problem "output differs from what went in"
+	finish
+fi
