@@ -57,6 +57,11 @@ _Noreturn void hut_exit(uint32_t kind, int status);
 
 /* signal.c */
 void hut_signal_raise(int sig);
+/* At syscall return: if a handler is due, sets the frame up to enter it and
+ * returns what %rax should hold; else returns result. */
+long hut_signal_deliver(struct hut_syscall_frame *f, long result);
+/* rt_sigreturn: restores the frame a handler was entered with. */
+long hut_signal_return(struct hut_syscall_frame *f);
 
 /* The modules' start-up, called once by hut_boot(). */
 void hut_memory_init(const struct hut_boot_info *bi);

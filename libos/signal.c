@@ -1,17 +1,25 @@
 /*
  * Signals: one process, so the only signals are those it sends itself
- * (raise, abort, a failed write to a closed pipe). Dispositions and the mask
- * are kept as Linux keeps them; a pending signal is acted on when it is not
- * blocked. Handlers are recorded but not run (that needs signal frames):
- * a signal with a handler is ignored, with one warning.
+ * (raise, abort, kill(getpid()), a write to a closed pipe). Dispositions and
+ * the mask are kept as Linux keeps them. A pending, unblocked signal is acted
+ * on at once when its action is to ignore or to terminate; a handler runs
+ * when the syscall returns, on a signal frame built on the app's stack, as
+ * the kernel does, and rt_sigreturn undoes the frame. Not supported: signals
+ * from CPU exceptions (a fault ends the appliance), sigaltstack (handlers run
+ * on the current stack), stop signals (ignored: nothing could continue us).
  */
+#define _GNU_SOURCE /* REG_* names for ucontext gregs */
 #include "libos.h"
 #include "syscalls.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
+#include <ucontext.h>
 
 #define NSIG_LINUX 64
+#define RED_ZONE 128
+#define FXSAVE_SIZE 512
 
 /* The kernel's struct sigaction, not libc's. */
 struct k_sigaction {
@@ -21,6 +29,17 @@ struct k_sigaction {
 	uint64_t mask;
 };
 
+/* What a handler finds on its stack: the return address (musl's
+ * __restore_rt, which calls rt_sigreturn), then the context it may inspect.
+ * The FPU/SSE state is saved 16-byte aligned below, where uc points to it. */
+struct sigframe {
+	uint64_t restorer;
+	ucontext_t uc;
+	siginfo_t info;
+};
+
+extern uint64_t hut_user_rsp; /* entry.S: the app's %rsp at the syscall */
+
 static struct k_sigaction actions[NSIG_LINUX + 1];
 static uint64_t blocked, pending;
 
@@ -29,38 +48,116 @@ static uint64_t bit(int sig)
 	return 1ull << (sig - 1);
 }
 
-/* Signals whose default action is to do nothing. */
+/* Signals whose action, here, is to do nothing by default. */
 static int ignored_by_default(int sig)
 {
-	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH ||
+	       sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-static void act(int sig)
+static int has_handler(int sig)
 {
 	uint64_t h = actions[sig].handler;
-	if (h == (uint64_t)SIG_IGN || (h == (uint64_t)SIG_DFL && ignored_by_default(sig)))
-		return;
-	if (h == (uint64_t)SIG_DFL)
-		hut_exit(HUT_EXIT_SIGNAL, sig);
-	static int warned;
-	if (!warned++)
-		hut_console_print(2, "hut: warning: signal handlers are not run; signal ignored\n");
+	return h != (uint64_t)SIG_IGN && h != (uint64_t)SIG_DFL;
 }
 
-static void deliver_pending(void)
+/* Acts on pending, unblocked signals without handlers; those with one stay
+ * pending until the syscall returns. */
+static void act_on_pending(void)
 {
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
-		if ((pending & bit(sig)) && !(blocked & bit(sig))) {
-			pending &= ~bit(sig);
-			act(sig);
-		}
+		if (!(pending & bit(sig)) || (blocked & bit(sig)) || has_handler(sig))
+			continue;
+		pending &= ~bit(sig);
+		if (actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
+			hut_exit(HUT_EXIT_SIGNAL, sig);
 	}
 }
 
 void hut_signal_raise(int sig)
 {
 	pending |= bit(sig);
-	deliver_pending();
+	act_on_pending();
+}
+
+static void save_context(struct sigframe *fr, const struct hut_syscall_frame *f, long result,
+			 void *fpu)
+{
+	greg_t *g = fr->uc.uc_mcontext.gregs;
+	g[REG_RDI] = (greg_t)f->a0;
+	g[REG_RSI] = (greg_t)f->a1;
+	g[REG_RDX] = (greg_t)f->a2;
+	g[REG_R10] = (greg_t)f->a3;
+	g[REG_R8] = (greg_t)f->a4;
+	g[REG_R9] = (greg_t)f->a5;
+	g[REG_RAX] = result;
+	g[REG_RIP] = (greg_t)f->rip;
+	g[REG_EFL] = (greg_t)f->rflags;
+	g[REG_RSP] = (greg_t)hut_user_rsp;
+	fr->uc.uc_mcontext.fpregs = fpu;
+	hut_memcpy(&fr->uc.uc_sigmask, &blocked, sizeof blocked);
+}
+
+/* Builds sig's frame below the app's red zone and points the syscall's
+ * return at the handler: %rdi = sig, %rsi = &info, %rdx = &uc. */
+static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
+{
+	const struct k_sigaction a = actions[sig]; /* a copy: SA_RESETHAND changes it */
+	uint64_t sp = (hut_user_rsp - RED_ZONE - FXSAVE_SIZE) & ~63ull;
+	void *fpu = (void *)sp;
+	__asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[FXSAVE_SIZE])fpu));
+	sp = ((sp - sizeof(struct sigframe)) & ~15ull) - 8; /* as if called */
+	struct sigframe *fr = (struct sigframe *)sp;
+	hut_memset(fr, 0, sizeof *fr);
+	fr->restorer = a.restorer;
+	fr->info.si_signo = sig;
+	fr->info.si_code = SI_TKILL;
+	fr->info.si_pid = 1;
+	save_context(fr, f, result, fpu);
+	blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
+	if (a.flags & SA_RESETHAND)
+		actions[sig].handler = (uint64_t)SIG_DFL;
+	f->rip = a.handler;
+	f->rflags &= ~0x500ull; /* DF and TF clear, as the kernel leaves them */
+	f->a0 = (uint64_t)sig;
+	f->a1 = (uint64_t)&fr->info;
+	f->a2 = (uint64_t)&fr->uc;
+	hut_user_rsp = sp;
+}
+
+long hut_signal_deliver(struct hut_syscall_frame *f, long result)
+{
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		if ((pending & bit(sig)) && !(blocked & bit(sig)) && has_handler(sig)) {
+			pending &= ~bit(sig);
+			enter_handler(f, sig, result);
+			return 0;
+		}
+	}
+	return result;
+}
+
+/* rt_sigreturn: the handler returned into musl's restorer, so %rsp is just
+ * past the return address, at uc. Everything comes back from the frame. */
+long hut_signal_return(struct hut_syscall_frame *f)
+{
+	struct sigframe *fr = (struct sigframe *)(hut_user_rsp - offsetof(struct sigframe, uc));
+	const greg_t *g = fr->uc.uc_mcontext.gregs;
+	f->a0 = (uint64_t)g[REG_RDI];
+	f->a1 = (uint64_t)g[REG_RSI];
+	f->a2 = (uint64_t)g[REG_RDX];
+	f->a3 = (uint64_t)g[REG_R10];
+	f->a4 = (uint64_t)g[REG_R8];
+	f->a5 = (uint64_t)g[REG_R9];
+	f->rip = (uint64_t)g[REG_RIP];
+	f->rflags = ((uint64_t)g[REG_EFL] & 0xcd5ull) | 0x202ull; /* arithmetic flags, DF, TF */
+	hut_user_rsp = (uint64_t)g[REG_RSP];
+	if (fr->uc.uc_mcontext.fpregs)
+		__asm__ volatile("fxrstor64 %0" : : "m"(*(char(*)[FXSAVE_SIZE])fr->uc.uc_mcontext.fpregs));
+	hut_memcpy(&blocked, &fr->uc.uc_sigmask, sizeof blocked);
+	blocked &= ~(bit(SIGKILL) | bit(SIGSTOP));
+	act_on_pending();
+	return g[REG_RAX];
 }
 
 HUT_SYSCALL(rt_sigaction)
@@ -93,7 +190,7 @@ HUT_SYSCALL(rt_sigprocmask)
 			blocked = set;
 		else
 			return -EINVAL;
-		deliver_pending();
+		act_on_pending();
 	}
 	return 0;
 }

@@ -82,9 +82,14 @@ long hut_syscall(struct hut_syscall_frame *f);
 long hut_syscall(struct hut_syscall_frame *f)
 {
 	hut_syscall_fn fn = f->nr < TABLE_SIZE ? table[f->nr] : 0;
-	if (!fn) {
+	long result;
+	if (f->nr == SYS_rt_sigreturn) {
+		result = hut_signal_return(f);
+	} else if (fn) {
+		result = fn(f->a0, f->a1, f->a2, f->a3, f->a4, f->a5);
+	} else {
 		warn_unimplemented(f->nr);
-		return -ENOSYS;
+		result = -ENOSYS;
 	}
-	return fn(f->a0, f->a1, f->a2, f->a3, f->a4, f->a5);
+	return hut_signal_deliver(f, result);
 }

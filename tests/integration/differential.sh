@@ -22,6 +22,7 @@ app tls 0
 app regs 0
 app malloc 0
 app clock 0
+app signals 0
 
 # Exit statuses pass through; the kernel keeps only the low 8 bits.
 for status in 0 1 42 255; do
@@ -83,6 +84,7 @@ app null crash:139
 app wtext crash:139
 app smash crash # musl's __stack_chk_fail crashes on purpose; the process shows how
 app abort crash:134
+app signals crash:134 abort # a SIGABRT handler that returns: abort() still ends it
 app raise crash:143
 app overflow crash:139
 app divzero crash:136

@@ -12,6 +12,7 @@ hut_kstack:
 	.zero 32768
 hut_kstack_top:
 	.balign 8
+	.globl hut_user_rsp
 hut_user_rsp:
 	.zero 8
 
