@@ -19,16 +19,25 @@ static uint64_t push_bytes(uint64_t *sp, const void *src, size_t len)
 	return *sp;
 }
 
-/* argv strings are copied out of the read-only boot info: C lets a program
- * write to its arguments. Pushed last to first, so argv[0] ends lowest. */
-static uint64_t copy_arg_strings(uint64_t *sp, const struct hut_boot_info *bi)
+/* Strings are copied out of the read-only boot info: C lets a program write
+ * to its arguments and environment. Pushed last to first, so the first ends
+ * lowest and they lie in order. */
+static void copy_strings(uint64_t *sp, uint64_t array, uint64_t count)
 {
-	const uint64_t *src = (const uint64_t *)bi->argv;
-	for (uint64_t i = bi->argc; i-- > 0;) {
+	const uint64_t *src = (const uint64_t *)array;
+	for (uint64_t i = count; i-- > 0;) {
 		const char *s = (const char *)src[i];
 		push_bytes(sp, s, hut_strlen(s) + 1);
 	}
-	return *sp;
+}
+
+/* Points count words at the consecutive strings from *s on, then a NULL. */
+static uint64_t *put_pointers(uint64_t *w, const char **s, uint64_t count)
+{
+	for (uint64_t i = 0; i < count; i++, *s += hut_strlen(*s) + 1)
+		*w++ = (uint64_t)*s;
+	*w++ = 0;
+	return w;
 }
 
 static uint64_t *put_auxv(uint64_t *v, const struct hut_boot_info *bi, uint64_t random)
@@ -57,23 +66,24 @@ static uint64_t *put_auxv(uint64_t *v, const struct hut_boot_info *bi, uint64_t 
 
 #define AUXV_WORDS (13 * 2)
 
-/* Lays out, from stack_top down: strings and AT_RANDOM bytes, then (16-byte
- * aligned) argc, argv[], NULL, envp NULL, auxv. Returns the initial %rsp. */
+/* Lays out, from stack_top down: AT_RANDOM bytes, environment and argument
+ * strings, then (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv,
+ * as Linux's exec does. Returns the initial %rsp. */
 static uint64_t build_process_stack(const struct hut_boot_info *bi)
 {
 	uint64_t sp = bi->stack_top;
 	uint8_t random[16];
 	hut_random_fill(random, sizeof random);
 	uint64_t at_random = push_bytes(&sp, random, sizeof random);
-	const char *s = (const char *)copy_arg_strings(&sp, bi);
-	uint64_t words = 1 + (bi->argc + 1) + 1 + AUXV_WORDS;
+	copy_strings(&sp, bi->envp, bi->envc);
+	copy_strings(&sp, bi->argv, bi->argc);
+	const char *s = (const char *)sp;
+	uint64_t words = 1 + (bi->argc + 1) + (bi->envc + 1) + AUXV_WORDS;
 	sp = (sp - words * 8) & ~15ull;
 	uint64_t *w = (uint64_t *)sp;
 	*w++ = bi->argc;
-	for (uint64_t i = 0; i < bi->argc; i++, s += hut_strlen(s) + 1)
-		*w++ = (uint64_t)s;
-	*w++ = 0; /* end of argv */
-	*w++ = 0; /* empty environment */
+	w = put_pointers(w, &s, bi->argc);
+	w = put_pointers(w, &s, bi->envc);
 	put_auxv(w, bi, at_random);
 	return sp;
 }

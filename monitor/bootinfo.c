@@ -24,29 +24,41 @@ static uint64_t guest_tsc(struct hut_vm *vm)
 	return m.e.data;
 }
 
-/* argv pointers then strings, right after the struct. */
-static void put_argv(struct hut_vm *vm, struct hut_boot_info *bi)
+/* Copies count strings into the boot info region at *cursor: an array of
+ * their guest addresses, then the strings. Returns the array's address. */
+static uint64_t put_strings(struct hut_vm *vm, uint64_t *cursor, uint64_t count,
+			    char *const *strings, const char *what)
 {
-	uint64_t argc = (uint64_t)vm->opt->argc;
-	uint64_t ptrs = HUT_BOOTINFO_GPA + ((sizeof *bi + 7) & ~7ul);
-	uint64_t str = ptrs + 8 * argc;
-	uint64_t end = HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE;
-	if (str > end)
-		hut_fail(vm, HUT_EXIT_MONITOR, "too many arguments for the guest");
-	uint64_t *p = hut_gpa(&vm->mem, ptrs, 8 * argc);
-	for (uint64_t i = 0; i < argc; i++) {
-		const char *arg = vm->opt->argv[i];
-		size_t len = strlen(arg) + 1;
-		char *dst = hut_gpa(&vm->mem, str, len);
-		if (!dst || len > end - str)
-			hut_fail(vm, HUT_EXIT_MONITOR, "guest arguments exceed %llu KiB",
-				 HUT_BOOTINFO_SIZE >> 10);
-		memcpy(dst, arg, len);
+	uint64_t end = HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, ptrs = *cursor;
+	uint64_t str = ptrs + 8 * count;
+	uint64_t *p = count <= HUT_BOOTINFO_SIZE / 8 && str <= end ? hut_gpa(&vm->mem, ptrs, 8 * count)
+								   : NULL;
+	for (uint64_t i = 0; p && i < count; i++) {
+		size_t len = strlen(strings[i]) + 1;
+		char *dst = len <= end - str ? hut_gpa(&vm->mem, str, len) : NULL;
+		if (!dst) {
+			p = NULL;
+			break;
+		}
+		memcpy(dst, strings[i], len);
 		p[i] = str;
 		str += len;
 	}
-	bi->argc = argc;
-	bi->argv = ptrs;
+	if (!p)
+		hut_fail(vm, HUT_EXIT_MONITOR, "guest %s exceed %llu KiB", what,
+			 HUT_BOOTINFO_SIZE >> 10);
+	*cursor = (str + 7) & ~7ull;
+	return ptrs;
+}
+
+/* argv, then the environment, right after the struct. */
+static void put_args(struct hut_vm *vm, struct hut_boot_info *bi)
+{
+	uint64_t cursor = HUT_BOOTINFO_GPA + ((sizeof *bi + 7) & ~7ul);
+	bi->argc = (uint64_t)vm->opt->argc;
+	bi->argv = put_strings(vm, &cursor, bi->argc, vm->opt->argv, "arguments");
+	bi->envc = (uint64_t)vm->opt->envc;
+	bi->envp = put_strings(vm, &cursor, bi->envc, vm->opt->env, "arguments and environment");
 }
 
 static void put_console_size(const struct hut_vm *vm, struct hut_boot_info *bi)
@@ -75,7 +87,7 @@ void hut_bootinfo_setup(struct hut_vm *vm)
 	bi->phnum = vm->img.phnum;
 	bi->phent = vm->img.phent;
 	memcpy(bi->name, m->name, sizeof bi->name);
-	put_argv(vm, bi);
+	put_args(vm, bi);
 	put_console_size(vm, bi);
 	if (getrandom(bi->random, sizeof bi->random, 0) != sizeof bi->random)
 		hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));

@@ -23,6 +23,8 @@ static const char usage[] =
 	"  --timeout SEC   stop the guest after SEC seconds, exit 124\n"
 	"  --trace-boot    print microseconds per boot phase to stderr\n"
 	"  --quiet         discard the guest's console output\n"
+	"  -e, --env NAME=VALUE  put NAME in the guest's environment (repeatable; the\n"
+	"                  guest has no other); --env NAME passes the monitor's own\n"
 	"  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
 	"                  `gdb IMAGE FILE` (FILE is created at start, empty if no crash)\n"
 	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n"
@@ -80,6 +82,24 @@ static uint64_t parse_mem(const char *s)
 	return bytes;
 }
 
+/* --env NAME=VALUE, or --env NAME for the monitor's own value (skipped
+ * when it has none, as `docker run -e NAME` does). */
+static void add_env(struct hut_options *o, const char *v, int argc)
+{
+	if (!o->env && !(o->env = calloc((size_t)argc, sizeof *o->env)))
+		bad_usage("%s", "out of memory");
+	if (*v == '=' || *v == 0)
+		bad_usage("--env takes NAME=VALUE or NAME, not '%s'", v);
+	if (strchr(v, '=')) {
+		o->env[o->envc++] = (char *)v;
+		return;
+	}
+	const char *value = getenv(v);
+	char *pair;
+	if (value && asprintf(&pair, "%s=%s", v, value) >= 0)
+		o->env[o->envc++] = pair;
+}
+
 static void parse_options(int argc, char **argv, struct hut_options *o)
 {
 	int i;
@@ -99,6 +119,9 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			o->no_sandbox = true;
 		} else if ((v = option_value(argc, argv, &i, "--mem")) != NULL) {
 			o->mem = parse_mem(v);
+		} else if ((v = option_value(argc, argv, &i, "--env")) != NULL ||
+			   (v = option_value(argc, argv, &i, "-e")) != NULL) {
+			add_env(o, v, argc);
 		} else if ((v = option_value(argc, argv, &i, "--core")) != NULL) {
 			o->core = v;
 		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {

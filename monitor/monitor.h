@@ -35,6 +35,8 @@ struct hut_options {
 	const char *image;
 	int argc; /* guest argv, argv[0] = image path */
 	char **argv;
+	int envc; /* guest environment, from --env */
+	char **env;
 };
 
 struct hut_vm {

@@ -86,7 +86,7 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
 #define HUT_TRAP_STACK_TOP HUT_U64(0x8000) /* RSP0: 0x4000-0x7fff */
 #define HUT_DF_STACK_TOP HUT_U64(0xa000)   /* IST1, double fault: 0x9000-0x9fff */
 #define HUT_PAGETABLE_GPA HUT_U64(0x10000) /* page-table pages, up to HUT_BOOTINFO_GPA */
-/* Boot info, argv strings: user-readable, read-only. */
+/* Boot info, argv and environment strings: user-readable, read-only. */
 #define HUT_BOOTINFO_GPA HUT_U64(0x100000)
 #define HUT_BOOTINFO_SIZE HUT_U64(0x100000)
 /* The image's PT_LOAD segments, at their p_paddr (== p_vaddr). */
@@ -125,6 +125,8 @@ struct hut_boot_info {
 	uint64_t phent;       /* OUT AT_PHENT */
 	uint64_t argc;        /* OUT */
 	uint64_t argv;        /* OUT guest address of argc string pointers */
+	uint64_t envc;        /* OUT environment strings ("NAME=VALUE") */
+	uint64_t envp;        /* OUT guest address of envc string pointers */
 	uint16_t tty_rows;    /* OUT console size; 0 when stdout is not a terminal */
 	uint16_t tty_cols;    /* OUT */
 	uint32_t device_count; /* OUT attached devices */
