@@ -131,7 +131,17 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 
 unit-tests: $(UNIT_BINS)
 
-test: all unit-tests
+# The monitor under ASan and UBSan (glibc, dynamic: the sanitizers need it),
+# for tests/integration/asan.sh: the hostile guests must not trip them.
+$(BUILD)/asan/hut-monitor: $(MONITOR_SRC) monitor/main.c $(wildcard monitor/*.h include/hut/*.h)
+	@scripts/deps.sh test
+	@mkdir -p $(dir $@)
+	@echo "  ASAN    $@"
+	@clang $(CFLAGS_HOST) -Wno-gnu-variable-sized-type-not-at-end -O1 -fno-omit-frame-pointer \
+		-fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -DHUT_SANITIZED -o $@ $(MONITOR_SRC) monitor/main.c
+
+test: all unit-tests $(BUILD)/asan/hut-monitor
 	@tests/run-all.sh
 
 $(BUILD)/bench/kvm-floor: bench/kvm-floor.c

@@ -10,7 +10,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$ROOT/build/bin
 IMAGES=$ROOT/build/apps
-MONITOR=$BIN/hut-monitor
+MONITOR=${HUT_TEST_MONITOR:-$BIN/hut-monitor} # asan.sh runs the suites on a sanitized build
 HUT=$BIN/hut
 RUN_LIMIT=${HUT_TEST_RUN_LIMIT:-30} # seconds before a single run counts as hung
 KVM_DEVICE=${HUT_TEST_KVM_DEVICE:-/dev/kvm} # another path only to test the SKIP path
