@@ -22,7 +22,7 @@ CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $
 	-ffreestanding -fno-pie -fno-builtin -fno-asynchronous-unwind-tables
 
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
-BUILDER_SRC := $(wildcard builder/*.c)
+BUILDER_SRC := $(filter-out builder/bench_main.c,$(wildcard builder/*.c))
 LIBOS_SRC   := $(wildcard libos/*.c libos/arch/x86_64/*.c)
 LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S)
 APPS        := $(notdir $(wildcard apps/*))
@@ -33,7 +33,7 @@ BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC))
 LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 	       $(patsubst %.S,$(BUILD)/obj/%.o,$(LIBOS_ASM)) $(BUILD)/obj/libos/syscall_names.o
 
-PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc
+PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld
 
 .PHONY: all deps demo test unit-tests bench-boot install clean
@@ -53,7 +53,7 @@ $(BUILD)/obj/%.o: %.c | deps
 # kvm-pvm hosts every CPUID is a VM exit (~11 µs), and glibc's start-up runs
 # enough of them to cost ~0.9 ms per launch; musl's runs none. Its objects are
 # built a second time, with musl's headers (the kernel's uapi headers after).
-CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -D_GNU_SOURCE \
+CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -Ibuilder -D_GNU_SOURCE \
 	-idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
 MONITOR_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(MONITOR_SRC) monitor/main.c)
 
@@ -67,9 +67,20 @@ $(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
 	musl-gcc -static -o $@ $^
 
 # `hut` shares the image reader with the monitor: one validation code path.
-$(BIN)/hut: $(BUILDER_OBJ) $(addprefix $(BUILD)/obj/monitor/,image.o size.o crc32.o)
+# `hut bench` runs hut-bench, a static musl program (builder/bench_main.c).
+BENCH_ONLY := $(addprefix builder/,bench.c bench_json.c bench_launch.c bench_report.c \
+	bench_run.c bench_storm.c bench_svg.c bench_trace.c stats.c)
+BENCH_SRC  := $(BENCH_ONLY) builder/bench_main.c $(addprefix builder/,args.c diag.c workdir.c \
+	run.c toolchain.c pack.c json.c) $(addprefix monitor/,image.c crc32.c)
+HUT_OBJ    := $(filter-out $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_ONLY)),$(BUILDER_OBJ))
+
+$(BIN)/hut: $(HUT_OBJ) $(addprefix $(BUILD)/obj/monitor/,image.o size.o crc32.o)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -o $@ $^ -lelf -lz
+
+$(BIN)/hut-bench: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(BENCH_SRC))
+	@mkdir -p $(dir $@)
+	musl-gcc -static -o $@ $^
 
 # hut-cc is hut itself: it looks at argv[0].
 $(BIN)/hut-cc: $(BIN)/hut
@@ -105,7 +116,7 @@ $(LIBDIR)/hut.ld: builder/hut.ld
 
 # --- example appliances -------------------------------------------------------
 # An app folder may hold a `hutflags` file: extra `hut build` arguments.
-$(BUILD)/apps/%.hut: apps/%/*.c $(PROGRAMS) $(RUNTIME)
+$(BUILD)/apps/%.hut: apps/%/*.c $(BIN)/hut $(RUNTIME)
 	@mkdir -p $(dir $@)
 	$(BIN)/hut build -o $@ $(filter %.c,$^) $(shell cat apps/$*/hutflags 2>/dev/null)
 
@@ -153,7 +164,7 @@ bench-boot: all $(BUILD)/bench/kvm-floor
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hut $(DESTDIR)$(PREFIX)/include/hut
-	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(DESTDIR)$(PREFIX)/bin/
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
 	install -m 644 $(RUNTIME) $(DESTDIR)$(PREFIX)/lib/hut/
 	install -m 644 include/hut/abi.h $(DESTDIR)$(PREFIX)/include/hut/

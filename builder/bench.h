@@ -72,7 +72,7 @@ struct bench {
 	struct bench_phase *phases;
 	size_t nphases;
 	const char *trace_na; /* why there are no phases, or NULL */
-	long self_rss_kib;    /* hut's own RSS when it forks (see bench_run.c) */
+	long self_rss_kib;    /* hut-bench's own RSS when it forks (see bench_run.c) */
 	char *bundle;	      /* the OCI bundle crun and runc share */
 	char *reference;      /* the process launcher's stdout */
 };

@@ -119,8 +119,9 @@ void bench_report(const struct bench *b, FILE *f)
 	fprintf(f,
 		"\n%d runs each, interleaved, after %d warm-up rounds; exec-to-exit wall time "
 		"in ms.\npeak RSS: median of wait4's ru_maxrss for the launcher (the largest "
-		"single process of\nits tree, not a sum; floor %s, hut's own RSS at launch). "
-		"on disk: binaries + image.\n\n",
+		"single process of\nits tree, not a sum; floor %s, hut-bench's own RSS; a "
+		"process that lives\nless than a tick may read 0: the kernel counts RSS per "
+		"CPU). on disk: binaries + image.\n\n",
 		b->runs, b->warmup, floor);
 	fprintf(f, "%-11s %9s %8s %8s %8s %10s %10s\n", "launcher", "median", "min", "max",
 		"vs hut", "peak RSS", "on disk");

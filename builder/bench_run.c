@@ -9,9 +9,10 @@
  * Peak RSS is wait4's ru_maxrss for the direct child. The kernel folds a
  * process's reaped descendants into it as a maximum, not a sum, so it is
  * the largest peak of any single process in the launcher's tree (crun and
- * its container init, QEMU, ...), not their total. Its floor is hut's own
+ * its container init, QEMU, ...), not their total. Its floor is our own
  * RSS: exec records the high-water mark of the mm it replaces, which after
- * vfork is ours; the report prints that floor.
+ * vfork is ours; the report prints that floor, and hut-bench is a static
+ * musl program to keep it low (~0.2 MiB; hut itself is ~1.7 MiB).
  *
  * Container launchers on hybrid cgroup hosts (v1 controllers plus a cgroup2
  * mount at /sys/fs/cgroup/unified, as Debian's systemd sets up) need one

@@ -145,6 +145,7 @@ int builder_name_check(const char *name, const char **why);
 int builder_cmd_inspect(int argc, char **argv);
 int builder_cmd_cc(int argc, char **argv); /* argv[0] is "hut-cc" or "cc" */
 int builder_cmd_run(int argc, char **argv);
+int builder_cmd_bench_exec(int argc, char **argv);
 
 /* --- stats.c: summaries of benchmark samples ----------------------------- */
 

@@ -39,7 +39,7 @@ struct command {
 static const struct command commands[] = {
 	{"build", builder_cmd_build}, {"inspect", builder_cmd_inspect},
 	{"run", builder_cmd_run},     {"cc", builder_cmd_cc},
-	{"pack", builder_cmd_pack},   {"bench", builder_cmd_bench},
+	{"pack", builder_cmd_pack},   {"bench", builder_cmd_bench_exec},
 };
 
 /* The options hut itself takes, before any command. */

@@ -1,6 +1,7 @@
 /*
  * `hut run`: hut-monitor, found next to hut. The monitor owns the options
  * and the exit statuses; hut only saves typing the second program's name.
+ * `hut bench` is the same for hut-bench.
  */
 #include "builder.h"
 
@@ -31,6 +32,17 @@ static int run_help(void)
 	builder_args_add(&cmd, monitor_path());
 	builder_args_add(&cmd, "--help");
 	return builder_run(&cmd) == 0 ? 0 : 1;
+}
+
+/* `hut bench`: hut-bench, found next to hut (see bench_main.c for why it is
+ * a program of its own). */
+int builder_cmd_bench_exec(int argc, char **argv)
+{
+	struct builder_args cmd = {0};
+	builder_args_add(&cmd, builder_xasprintf("%s/hut-bench", builder_bindir()));
+	for (int i = 1; i < argc; i++)
+		builder_args_add(&cmd, argv[i]);
+	builder_exec(&cmd, 1);
 }
 
 int builder_cmd_run(int argc, char **argv)
