@@ -62,7 +62,7 @@ _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e)
 {
 	struct hut_hc_exit copy = *e; /* read the guest's struct once */
 	flush_console();
-	hut_trace_guest(vm, &copy);
+	hut_trace_guest(&copy);
 	hut_trace_print(vm);
 	if (copy.kind == HUT_EXIT_STATUS)
 		exit(copy.status & 0xff);

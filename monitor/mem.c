@@ -17,14 +17,6 @@ int hut_mem_alloc(struct hut_mem *m, uint64_t size)
 	return 0;
 }
 
-void hut_mem_free(struct hut_mem *m)
-{
-	if (m->host)
-		munmap(m->host, m->size);
-	m->host = NULL;
-	m->size = 0;
-}
-
 void hut_mem_setup(struct hut_vm *vm)
 {
 	int r = hut_mem_alloc(&vm->mem, vm->opt->mem);

@@ -24,6 +24,5 @@ static inline void *hut_gpa(const struct hut_mem *m, uint64_t gpa, uint64_t len)
 
 /* Maps size bytes of zeroed guest RAM (lazily backed). Returns 0 or -errno. */
 int hut_mem_alloc(struct hut_mem *m, uint64_t size);
-void hut_mem_free(struct hut_mem *m);
 
 #endif

@@ -92,7 +92,7 @@ int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct 
 		   const struct hut_trap_frame *f, int sig);
 /* trace.c */
 void hut_trace_mark(const char *phase);
-void hut_trace_guest(const struct hut_vm *vm, const struct hut_hc_exit *e);
+void hut_trace_guest(const struct hut_hc_exit *e);
 void hut_trace_print(const struct hut_vm *vm);
 
 #endif

@@ -26,9 +26,8 @@ void hut_trace_mark(const char *phase)
 		marks[nmarks++] = (typeof(marks[0])){phase, now};
 }
 
-void hut_trace_guest(const struct hut_vm *vm, const struct hut_hc_exit *e)
+void hut_trace_guest(const struct hut_hc_exit *e)
 {
-	(void)vm;
 	guest = *e;
 	have_guest = 1;
 }
