@@ -150,7 +150,7 @@ long hut_signal_return(struct hut_syscall_frame *f)
 	f->a4 = (uint64_t)g[REG_R8];
 	f->a5 = (uint64_t)g[REG_R9];
 	f->rip = (uint64_t)g[REG_RIP];
-	f->rflags = ((uint64_t)g[REG_EFL] & 0xcd5ull) | 0x202ull; /* arithmetic flags, DF, TF */
+	f->rflags = ((uint64_t)g[REG_EFL] & 0xcd5ull) | 0x202ull; /* arithmetic flags and DF */
 	hut_user_rsp = (uint64_t)g[REG_RSP];
 	if (fr->uc.uc_mcontext.fpregs)
 		__asm__ volatile("fxrstor64 %0" : : "m"(*(char(*)[FXSAVE_SIZE])fr->uc.uc_mcontext.fpregs));
