@@ -11,7 +11,7 @@ begin "monitor --help"
 if ready "$MONITOR"; then
 	run help "$MONITOR" --help
 	expect_status help 0
-	for opt in --mem --timeout --trace-boot --quiet --version; do
+	for opt in --mem --timeout --trace-boot --quiet --env --core --no-sandbox --version; do
 		grep -q -- "$opt" "$(out help)" || problem "--help (stdout) does not mention $opt"
 	done
 	finish
