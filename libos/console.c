@@ -16,18 +16,24 @@ static int is_console(long fd)
 }
 
 /* An iovec is the same 16 bytes as struct hut_iovec: the app's array goes
- * to the monitor as it is. */
+ * to the monitor as it is, one hypercall per call. */
+static long console_call(unsigned nr, long fd, const void *iov, long iovcnt)
+{
+	if (iovcnt < 0 || iovcnt > HUT_IOV_MAX)
+		return -EINVAL;
+	struct hut_hc_console hc = {(uint64_t)iov, (uint32_t)iovcnt, (uint32_t)fd, 0};
+	hut_hypercall(nr, &hc);
+	return hc.result;
+}
+
 static long console_writev(long fd, const void *iov, long iovcnt)
 {
 	if (fd != 1 && fd != 2)
 		return -EBADF;
-	if (iovcnt < 0 || iovcnt > HUT_IOV_MAX)
-		return -EINVAL;
-	struct hut_hc_console hc = {(uint64_t)iov, (uint32_t)iovcnt, (uint32_t)fd, 0};
-	hut_hypercall(HUT_HC_CONSOLE_WRITE, &hc);
-	if (hc.result == -EPIPE)
+	long result = console_call(HUT_HC_CONSOLE_WRITE, fd, iov, iovcnt);
+	if (result == -EPIPE)
 		hut_signal_raise(SIGPIPE); /* as Linux: the writer dies unless it ignores it */
-	return hc.result;
+	return result;
 }
 
 void hut_console_print(int fd, const char *s)
@@ -50,13 +56,7 @@ HUT_SYSCALL(writev)
 /* stdin: one read of the monitor's stdin, as a read(2) of a pipe. */
 static long console_readv(long fd, const void *iov, long iovcnt)
 {
-	if (fd != 0)
-		return -EBADF;
-	if (iovcnt < 0 || iovcnt > HUT_IOV_MAX)
-		return -EINVAL;
-	struct hut_hc_console hc = {(uint64_t)iov, (uint32_t)iovcnt, 0, 0};
-	hut_hypercall(HUT_HC_CONSOLE_READ, &hc);
-	return hc.result;
+	return fd == 0 ? console_call(HUT_HC_CONSOLE_READ, fd, iov, iovcnt) : -EBADF;
 }
 
 HUT_SYSCALL(read)

@@ -127,6 +127,8 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
+	if (!(pending & ~blocked)) /* every syscall passes here: the usual case first */
+		return result;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		if ((pending & bit(sig)) && !(blocked & bit(sig)) && has_handler(sig)) {
 			pending &= ~bit(sig);
