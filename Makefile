@@ -33,8 +33,12 @@ BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC))
 LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 	       $(patsubst %.S,$(BUILD)/obj/%.o,$(LIBOS_ASM)) $(BUILD)/obj/libos/syscall_names.o
 
+# The libc images link: Debian's musl source with hut's syscall header.
+.DEFAULT_GOAL := all
+include musl/musl.mk
+
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench
-RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld
+RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(MUSL_LIBC)
 
 .PHONY: all deps demo test unit-tests bench-boot install clean
 .SECONDARY:
@@ -166,7 +170,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hut $(DESTDIR)$(PREFIX)/include/hut
 	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(DESTDIR)$(PREFIX)/bin/
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
-	install -m 644 $(RUNTIME) $(DESTDIR)$(PREFIX)/lib/hut/
+	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(DESTDIR)$(PREFIX)/lib/hut/
+	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
 	install -m 644 include/hut/abi.h $(DESTDIR)$(PREFIX)/include/hut/
 
 clean:
