@@ -23,7 +23,8 @@ MUSL_LIBC    := $(MUSL_DIR)/lib/libc.a
 MUSL_HUT_FILES := musl/syscall_arch.h musl/__set_thread_area.c
 MUSL_CFLAGS  := -O2 -fstack-protector-strong
 
-$(MUSL_SRC)/.hut-debian-source: scripts/debian-source.sh | deps
+# The source directory carries the version: a new one is fetched anew.
+$(MUSL_SRC)/.hut-debian-source: | deps
 	@scripts/debian-source.sh musl $(MUSL_VERSION) $(MUSL_SRC)
 
 # musl's Makefile does not track its internal headers: any change to hut's

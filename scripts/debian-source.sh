@@ -20,6 +20,10 @@
 # The checked downloads are kept in HUT_SOURCE_CACHE (default: a `download`
 # folder next to DESTDIR) and DESTDIR gets a stamp: a second run with the
 # same PACKAGE and VERSION downloads nothing.
+#
+#   scripts/debian-source.sh --derive APT_ETC OUTDIR
+# only writes the derived configuration (OUTDIR/sources.list and
+# OUTDIR/sources.list.d/) from APT_ETC instead of /etc/apt: the tests use it.
 set -eu
 
 me=debian-source
@@ -28,7 +32,64 @@ die() {
 	exit 1
 }
 
-[ $# = 3 ] || { echo "usage: $0 PACKAGE VERSION DESTDIR" >&2; exit 2; }
+usage() {
+	echo "usage: $0 PACKAGE VERSION DESTDIR | --derive APT_ETC OUTDIR" >&2
+	exit 2
+}
+
+# --- deb-src entries from deb entries ----------------------------------------------
+# One-line entries: every `deb` line becomes a `deb-src` line (options,
+# URI, suite and components kept); existing `deb-src` lines stay.
+derive_one_line() {
+	sed -n -e 's/^[[:space:]]*deb\(-src\)\{0,1\}[[:space:]]\{1,\}/deb-src /p' "$1"
+}
+
+# deb822 stanzas: each whose Types has `deb` or `deb-src` is copied whole
+# (URIs, Suites, Signed-By, even an inline key, Enabled) with Types: deb-src.
+derive_deb822() {
+	awk 'BEGIN { RS = ""; ORS = "\n\n"; FS = "\n" }
+	{
+		keep = 0; out = ""
+		for (i = 1; i <= NF; i++) {
+			line = $i
+			if (tolower(line) ~ /^types:/) {
+				n = split(substr(line, 7), t, /[ \t]+/)
+				for (j = 1; j <= n; j++)
+					if (t[j] == "deb" || t[j] == "deb-src")
+						keep = 1
+				line = "Types: deb-src"
+			}
+			out = out line "\n"
+		}
+		if (keep)
+			print out
+	}' "$1"
+}
+
+# write_sources ETC OUT: OUT/sources.list and OUT/sources.list.d/ from
+# ETC/sources.list and ETC/sources.list.d/ (apt reads only *.list and
+# *.sources there; so do we).
+write_sources() {
+	rm -rf "$2/sources.list.d"
+	mkdir -p "$2/sources.list.d"
+	: >"$2/sources.list"
+	for f in "$1/sources.list" "$1"/sources.list.d/*.list; do
+		if [ -f "$f" ]; then derive_one_line "$f" >>"$2/sources.list"; fi
+	done
+	for f in "$1"/sources.list.d/*.sources; do
+		if [ -f "$f" ]; then derive_deb822 "$f" >"$2/sources.list.d/$(basename "$f")"; fi
+	done
+	if [ ! -s "$2/sources.list" ] && ! grep -qs '^Types: deb-src' "$2"/sources.list.d/*; then
+		die "no deb or deb-src entry in $1/sources.list or $1/sources.list.d (add a Debian mirror)"
+	fi
+}
+
+if [ "${1:-}" = --derive ]; then
+	[ $# = 3 ] || usage
+	write_sources "$2" "$3"
+	exit 0
+fi
+[ $# = 3 ] || usage
 package=$1 version=$2 dest=$3
 case $package$version in *[!A-Za-z0-9.+~:-]*) die "$package $version: not a Debian package name and version" ;; esac
 command -v apt-get >/dev/null || die "apt-get not found (Debian's apt is needed)"
@@ -85,54 +146,10 @@ apt_opts() {
 	[ "$(id -u)" != 0 ] || echo "-o APT::Sandbox::User=root"
 }
 
-# One-line entries: every `deb` line becomes a `deb-src` line (options,
-# URI, suite and components kept); existing `deb-src` lines stay.
-derive_one_line() {
-	sed -n -e 's/^[[:space:]]*deb\(-src\)\{0,1\}[[:space:]]\{1,\}/deb-src /p' "$1"
-}
-
-# deb822 stanzas: each whose Types has `deb` or `deb-src` is copied whole
-# (URIs, Suites, Signed-By, even an inline key, Enabled) with Types: deb-src.
-derive_deb822() {
-	awk 'BEGIN { RS = ""; ORS = "\n\n"; FS = "\n" }
-	{
-		keep = 0; out = ""
-		for (i = 1; i <= NF; i++) {
-			line = $i
-			if (tolower(line) ~ /^types:/) {
-				n = split(substr(line, 7), t, /[ \t]+/)
-				for (j = 1; j <= n; j++)
-					if (t[j] == "deb" || t[j] == "deb-src")
-						keep = 1
-				line = "Types: deb-src"
-			}
-			out = out line "\n"
-		}
-		if (keep)
-			print out
-	}' "$1"
-}
-
-write_sources() {
-	rm -rf "$apt_dir/sources.list.d"
-	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/state/lists/partial" \
-		"$apt_dir/cache/archives/partial"
-	: >"$apt_dir/sources.list"
-	# apt reads only *.list and *.sources from sources.list.d; so do we.
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] && derive_one_line "$f" >>"$apt_dir/sources.list"
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] && derive_deb822 "$f" >"$apt_dir/sources.list.d/$(basename "$f")"
-	done
-	if [ ! -s "$apt_dir/sources.list" ] && ! grep -qs '^Types: deb-src' "$apt_dir"/sources.list.d/*; then
-		die "no deb or deb-src entry in /etc/apt/sources.list or /etc/apt/sources.list.d (add a Debian mirror)"
-	fi
-}
-
 # --- download ---------------------------------------------------------------------
 download() {
-	write_sources
+	write_sources /etc/apt "$apt_dir"
+	mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial"
 	log=$apt_dir/update.log
 	echo "$me: $package $version: downloading the Debian source package"
 	# A machine's list may name repositories without sources (third-party
@@ -152,7 +169,10 @@ download() {
 	[ "$got" = "$want" ] || die "$(basename "$dsc"): SHA-256 $got, the signed index says $want"
 }
 
-check_files || download
+if ! check_files; then
+	[ ! -e "$dsc" ] || echo "$me: $package $version: files in $cache do not match the .dsc: fetching again" >&2
+	download
+fi
 check_files || die "$package $version: a file does not match the .dsc's Checksums-Sha256 (in $cache)"
 
 # --- unpack -----------------------------------------------------------------------

@@ -5,7 +5,7 @@ set -e
 pkgs="gcc make musl-dev musl-tools libelf-dev zlib1g-dev pkg-config dpkg-dev"
 case "${1:-build}" in
 build) ;;
-test) pkgs="$pkgs libcriterion-dev clang libclang-rt-dev gdb" ;;
+test) pkgs="$pkgs libcriterion-dev clang libclang-rt-dev gdb strace" ;;
 bench) pkgs="$pkgs libcriterion-dev crun runc qemu-system-x86 util-linux cpio linux-image-cloud-amd64" ;;
 *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
