@@ -6,40 +6,44 @@
  * precisely for this.
  *
  * Every check runs two ways: with the `syscall` instruction (in an
- * appliance: the trapped path, MSR_LSTAR) and with the call hut's musl makes
- * instead (musl/syscall_arch.h: step over the red zone, call
- * hut_syscall_dispatch, step back). A program built without hut has no
- * dispatcher; its "call" is to a stub that executes `syscall`, so every
- * build prints the same lines.
+ * appliance: the trapped path, MSR_LSTAR) and with the sequence hut's musl
+ * has instead (musl/syscall_arch.h: in an appliance, step over the red zone,
+ * call hut_syscall_dispatch, step back; as a process, `syscall`). A program
+ * built without hut has neither hut_boot_info nor the dispatcher: it takes
+ * the process way, so every build prints the same lines.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 
+extern const void *hut_boot_info __attribute__((weak));
 extern char hut_syscall_dispatch[] __attribute__((weak));
-void regs_syscall_stub(void);
-__asm__(".text\n"
-	"regs_syscall_stub:\n\t"
-	"syscall\n\t"
-	"ret");
 
-/* Static, so the asm reaches them %rip-relative while every register is busy. */
+/* Static, so the asm reaches them %rip-relative while every register is
+ * busy: the way, and copies of hut_boot_info and the dispatcher's address
+ * (a program built without hut has neither). */
+static uint8_t via_musl;
+static const void *boot_info;
 static void *dispatch;
-static uint8_t via_call;
 
 /* The syscall, one way or the other, as the asm statements below make it. */
 #define SYSCALL_EITHER_WAY                                                                         \
-	"cmpb $0, %[via_call]\n\t"                                                                 \
+	"cmpb $0, %[via_musl]\n\t"                                                                 \
 	"jne 1f\n\t"                                                                               \
 	"syscall\n\t"                                                                              \
-	"jmp 2f\n"                                                                                  \
+	"jmp 3f\n"                                                                                  \
 	"1:\n\t"                                                                                   \
+	"mov %[boot_info], %%rcx\n\t"                                                              \
+	"jrcxz 2f\n\t"                                                                             \
 	"lea -128(%%rsp), %%rsp\n\t"                                                               \
 	"call *%[dispatch]\n\t"                                                                    \
-	"lea 128(%%rsp), %%rsp\n"                                                                   \
-	"2:\n\t"
-#define EITHER_WAY_OPERANDS [via_call] "m"(via_call), [dispatch] "m"(dispatch)
+	"lea 128(%%rsp), %%rsp\n\t"                                                                \
+	"jmp 3f\n"                                                                                  \
+	"2:\tsyscall\n"                                                                            \
+	"3:\n\t"
+#define EITHER_WAY_OPERANDS                                                                        \
+	[via_musl] "m"(via_musl), [boot_info] "m"(boot_info), [dispatch] "m"(dispatch)
 
 enum { RBX, RDX, RSI, RDI, R8, R9, R10, R12, R13, R14, R15, NGPR };
 static const char *const gpr_names[NGPR] = {"rbx", "rdx", "rsi", "rdi", "r8", "r9",
@@ -180,28 +184,32 @@ static int check_red_zone(void)
 
 /*
  * The arithmetic flags (CF PF AF ZF SF OF) and DF: set to a pattern with
- * popfq just before the syscall, read with pushfq just after. The way is
- * chosen first, as choosing it changes the flags.
+ * popfq just before the syscall sequence, read with pushfq just after. The
+ * way is chosen first, as choosing it changes the flags.
  */
 #define FLAGS_CHECKED 0xcd5ull
 static uint64_t flags_set = 0xcc5 | 0x202, flags_got; /* CF PF ZF SF DF OF set, AF clear */
 
 static int check_flags(void)
 {
-	__asm__ volatile("cmpb $0, %[via_call]\n\t"
+	__asm__ volatile("cmpb $0, %[via_musl]\n\t"
 			 "mov %[nr], %%eax\n\t"
 			 "jne 1f\n\t"
 			 "pushq %[set]\n\t"
 			 "popfq\n\t"
 			 "syscall\n\t"
-			 "jmp 2f\n"
+			 "jmp 3f\n"
 			 "1:\n\t"
-			 "lea -128(%%rsp), %%rsp\n\t"
 			 "pushq %[set]\n\t"
 			 "popfq\n\t"
+			 "mov %[boot_info], %%rcx\n\t"
+			 "jrcxz 2f\n\t"
+			 "lea -128(%%rsp), %%rsp\n\t"
 			 "call *%[dispatch]\n\t"
-			 "lea 128(%%rsp), %%rsp\n"
-			 "2:\n\t"
+			 "lea 128(%%rsp), %%rsp\n\t"
+			 "jmp 3f\n"
+			 "2:\tsyscall\n"
+			 "3:\n\t"
 			 "pushfq\n\t"
 			 "popq %[got]\n\t"
 			 "cld"
@@ -226,9 +234,10 @@ static int report(const char *what, const char *way, int bad)
 int main(void)
 {
 	int bad = 0;
-	dispatch = hut_syscall_dispatch ? (void *)hut_syscall_dispatch : (void *)regs_syscall_stub;
-	for (via_call = 0; via_call <= 1; via_call++) {
-		const char *way = via_call ? "call" : "syscall instruction";
+	boot_info = &hut_boot_info ? hut_boot_info : NULL;
+	dispatch = hut_syscall_dispatch;
+	for (via_musl = 0; via_musl <= 1; via_musl++) {
+		const char *way = via_musl ? "hut's musl" : "syscall instruction";
 		bad |= report("general registers", way, check_gprs());
 		bad |= report("flags and DF", way, check_flags());
 		bad |= report("xmm0-xmm15", way, check_xmm());

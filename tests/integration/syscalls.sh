@@ -26,12 +26,24 @@ expect_trapped() {
 }
 
 # --- as a process -------------------------------------------------------------------
-begin "hello.hut: one syscall instruction, in hut_syscall_dispatch"
+# Each `syscall` instruction of musl's is the process half of hut's
+# sequence (musl/syscall_arch.h): three instructions after a call to the
+# dispatcher. The dispatcher has the only other one.
+begin "hello.hut: every syscall instruction is behind the appliance test"
 if ready "$HELLO"; then
 	objdump -d --no-show-raw-insn "$HELLO" >"$TMP/hello.dis" 2>&1 || problem "objdump failed"
-	where=$(awk '/^[0-9a-f]+ <.*>:$/ { fn = $2 } $2 == "syscall" { print fn }' "$TMP/hello.dis")
-	[ "$where" = "<hut_syscall_dispatch>:" ] ||
-		problem "syscall instructions in: ${where:-none} (want only <hut_syscall_dispatch>:)"
+	awk '/^[0-9a-f]+ <.*>:$/ { fn = $2; n = 0; next }
+	     /^ +[0-9a-f]+:\t/ { insn[++n] = $0
+		if ($2 != "syscall") next
+		if (fn == "<hut_syscall_dispatch>:") { dispatcher++; next }
+		if (n > 3 && insn[n - 3] ~ /call .*<hut_syscall_dispatch>$/) guarded++
+		else { unguarded++; print "unguarded: " fn " " $0 > "/dev/stderr" } }
+	     END { printf "%d %d %d\n", guarded, unguarded, dispatcher }' \
+		"$TMP/hello.dis" >"$TMP/hello.count" 2>"$TMP/hello.unguarded"
+	read -r guarded unguarded dispatcher <"$TMP/hello.count"
+	[ "${guarded:-0}" -gt 0 ] || problem "no guarded syscall instruction (is musl hut's?)"
+	[ "${unguarded:-0}" = 0 ] || { problem "$unguarded unguarded syscall instructions"; detail_file unguarded "$TMP/hello.unguarded"; }
+	[ "${dispatcher:-0}" = 1 ] || problem "${dispatcher:-0} syscall instructions in hut_syscall_dispatch, expected 1"
 	finish
 fi
 

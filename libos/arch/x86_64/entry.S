@@ -37,15 +37,15 @@ hut_boot_entry:
 
 /*
  * hut_syscall_dispatch: where hut's musl goes instead of executing `syscall`
- * (musl/syscall_arch.h), with the instruction's registers: %rax = number,
- * args in %rdi %rsi %rdx %r10 %r8 %r9, and only %rax, %rcx, %r11 changed on
- * return. The caller has stepped %rsp over its red zone before the call.
- * As a Linux process (hut_boot_info is NULL: boot.c sets it) it is the real
- * instruction. In an appliance it does what the instruction does here,
- * %rcx = return address and %r11 = rflags, and joins the trapped path
- * below: one frame, one table, one signal delivery, one way back (at CPL3:
- * popfq; jmp *%rcx). The test is a load and jrcxz, which reads no flags and
- * writes none, so the flags come back as the app left them either way.
+ * in an appliance (musl/syscall_arch.h), with the instruction's registers:
+ * %rax = number, args in %rdi %rsi %rdx %r10 %r8 %r9, and only %rax, %rcx,
+ * %r11 changed on return. The caller has stepped %rsp over its red zone.
+ * It does what the instruction does here, %rcx = return address and %r11 =
+ * rflags, and joins the trapped path below: one frame, one table, one signal
+ * delivery, one way back (at CPL3: popfq; jmp *%rcx). musl's sequence only
+ * calls it in an appliance (hut_boot_info set, boot.c); should anything
+ * call it in a Linux process, it is the real instruction there. Testing that
+ * is a load and jrcxz, which read no flags and write none.
  */
 	.globl hut_syscall_dispatch
 	.type hut_syscall_dispatch, @function
