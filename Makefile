@@ -10,7 +10,7 @@ PREFIX  ?= /usr/local
 # project picks hut-cc, so our own tree must not follow CC.
 HOSTCC  := gcc
 WARN    := -Wall -Wextra -Werror -Wpointer-arith
-# Every program sees the ABI (include/) and the image format (image/); a
+# Every host program sees the ABI (include/) and the image format (image/); a
 # folder's own header sits next to its sources.
 CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -D_GNU_SOURCE
 
