@@ -76,6 +76,11 @@ objs=$(cd "$BUILD" && for d in obj obj-musl; do
 	for f in image monitor builder bench; do
 		[ -d "$d/$f" ] && find "$d/$f" -name '*.o'
 	done
+done | while read -r o; do
+	# An object whose source is gone (a file moved or removed since the
+	# last build) is stale: it says nothing about the tree as it is.
+	src=${o#*/}
+	[ -e "$ROOT/${src%.o}.c" ] && echo "$o"
 done)
 if [ -z "$objs" ]; then
 	echo "check-deps: no objects in $BUILD (run make first)" >&2
