@@ -23,7 +23,7 @@ CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $
 
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 BUILDER_SRC := $(filter-out builder/bench_main.c,$(wildcard builder/*.c))
-LIBOS_SRC   := $(wildcard libos/*.c libos/arch/x86_64/*.c)
+LIBOS_SRC   := $(wildcard libos/*.c libos/fs/*.c libos/arch/x86_64/*.c)
 LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S)
 APPS        := $(notdir $(wildcard apps/*))
 APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))

@@ -42,3 +42,19 @@ char *hut_append_u64(char *p, char *end, uint64_t v)
 		*p++ = digits[--n];
 	return p;
 }
+
+int hut_memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+int hut_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
