@@ -1,0 +1,102 @@
+/*
+ * Volumes: `--volume HOST:GUEST[:ro]` makes the host directory HOST the
+ * guest's GUEST. The monitor opens HOST once, before the sandbox; every
+ * later access is relative to that directory fd (files_path.c), and the
+ * sandbox (Landlock, seccomp) confines the monitor to these trees.
+ */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+int hut_host_fd_place(int fd)
+{
+	int placed = fcntl(fd, F_DUPFD_CLOEXEC, HUT_HOST_FD_BASE);
+	int err = errno;
+	close(fd);
+	if (placed >= HUT_HOST_FD_END) {
+		close(placed);
+		return -ENFILE;
+	}
+	return placed < 0 ? -err : placed;
+}
+
+/* A guest path a volume may take: absolute, canonical, not "/". */
+static const char *check_guest_path(const char *g)
+{
+	size_t n = strlen(g);
+	if (g[0] != '/')
+		return "GUEST must be an absolute path";
+	if (n == 1)
+		return "GUEST cannot be / (the image's files are there)";
+	if (n >= 1024)
+		return "GUEST is longer than 1023 bytes";
+	if (g[n - 1] == '/' || strstr(g, "//"))
+		return "GUEST must not end in / or hold //";
+	for (const char *c = g; c; c = strchr(c + 1, '/'))
+		if (!strncmp(c, "/./", 3) || !strcmp(c, "/.") || !strncmp(c, "/../", 4) ||
+		    !strcmp(c, "/.."))
+			return "GUEST must not hold . or .. components";
+	return NULL;
+}
+
+/* HOST:GUEST[:ro|:rw]. Returns NULL, or why it is refused. */
+const char *hut_volume_parse(struct hut_options *o, const char *spec)
+{
+	struct hut_volume *v = &o->volumes[o->nvolumes];
+	char *s, *guest, *mode;
+	if (o->nvolumes >= HUT_VOLUMES_MAX)
+		return "too many volumes (at most 16)";
+	if (!(s = strdup(spec)))
+		return "out of memory";
+	if (!(guest = strchr(s, ':')) || guest == s)
+		return "expected HOST:GUEST or HOST:GUEST:ro";
+	*guest++ = 0;
+	if ((mode = strchr(guest, ':')) != NULL) {
+		*mode++ = 0;
+		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
+			return "the mode after GUEST must be ro or rw";
+		v->ro = !strcmp(mode, "ro");
+	}
+	const char *why = check_guest_path(guest);
+	if (why)
+		return why;
+	for (unsigned i = 0; i < o->nvolumes; i++)
+		if (!strcmp(o->volumes[i].guest, guest))
+			return "another volume has the same GUEST path";
+	v->host = s;
+	v->guest = guest;
+	o->nvolumes++;
+	return NULL;
+}
+
+/* Room for every handle next to the volumes, if the hard limit allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < HUT_HOST_FD_END) {
+		rl.rlim_cur = rl.rlim_max < HUT_HOST_FD_END ? rl.rlim_max : HUT_HOST_FD_END;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+void hut_volumes_open(struct hut_vm *vm)
+{
+	const struct hut_options *o = vm->opt;
+	if (o->nvolumes)
+		raise_fd_limit();
+	for (unsigned i = 0; i < o->nvolumes; i++) {
+		const struct hut_volume *v = &o->volumes[i];
+		int fd = open(v->host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: cannot open %s (%s)",
+				 v->host, v->guest, v->host, strerror(errno));
+		if ((vm->volume_fd[i] = hut_host_fd_place(fd)) < 0)
+			hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: out of fds (%s)", v->host,
+				 v->guest, strerror(-vm->volume_fd[i]));
+	}
+}
