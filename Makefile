@@ -173,6 +173,6 @@ clean:
 	rm -rf $(BUILD)
 
 # Rules owned by the test and benchmark folders.
--include tests/guests/guests.mk tests/fuzz/fuzz.mk bench/bench.mk
+-include tests/guests/guests.mk tests/fuzz/fuzz.mk tests/sud/sud.mk bench/bench.mk
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

@@ -93,7 +93,7 @@ static void put_console_size(const struct hut_vm *vm, struct hut_boot_info *bi)
 	}
 }
 
-void hut_bootinfo_setup(struct hut_vm *vm)
+void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 {
 	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
 	const struct hut_manifest *m = &vm->img.manifest;
@@ -118,7 +118,12 @@ void hut_bootinfo_setup(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));
 	struct timespec now;
 	bi->tsc_khz = vm->tsc_khz;
-	bi->tsc_at_boot = vm->guest_tsc_start = guest_tsc(vm);
+	bi->tsc_at_boot = vm->guest_tsc_start = guest_tsc_now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	bi->wallclock_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+}
+
+void hut_bootinfo_setup(struct hut_vm *vm)
+{
+	hut_bootinfo_fill(vm, guest_tsc(vm));
 }

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <sys/uio.h>
 
+/* Where an empty piece points: any non-NULL address serves. */
+static char nothing;
+
 /* Readable: RAM from the user-readable boot info up. Below it lie page 0
  * and the supervisor-only pages (GDT, IDT, TSS, trap stacks, page tables).
  * An empty piece reads nothing and is fine anywhere, as for writev (musl's
@@ -18,7 +21,7 @@
 const void *hut_guest_readable(const struct hut_vm *vm, uint64_t gpa, uint64_t len)
 {
 	if (len == 0)
-		return vm->mem.host;
+		return &nothing;
 	return gpa >= HUT_BOOTINFO_GPA ? hut_gpa(&vm->mem, gpa, len) : NULL;
 }
 
@@ -29,7 +32,7 @@ void *hut_guest_writable(const struct hut_vm *vm, uint64_t gpa, uint64_t len)
 	const struct hut_segment *s = hut_image_segment_at(&vm->img, gpa, len);
 	uint64_t stack = vm->stack_top - vm->stack_size;
 	if (len == 0)
-		return vm->mem.host;
+		return &nothing;
 	if ((s && (s->flags & PF_W)) ||
 	    (gpa >= vm->heap_start && gpa <= vm->heap_end && len <= vm->heap_end - gpa) ||
 	    (gpa >= stack && gpa <= vm->stack_top && len <= vm->stack_top - gpa))

@@ -88,6 +88,8 @@ void hut_load_image(struct hut_vm *vm);
 void hut_cpu_setup(struct hut_vm *vm);
 /* bootinfo.c */
 void hut_bootinfo_setup(struct hut_vm *vm);
+/* The same, given the guest's TSC now (tests/sud runs without a vCPU). */
+void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now);
 /* time.c */
 uint64_t hut_now_us(void);
 void hut_time_setup(struct hut_vm *vm);

@@ -1,0 +1,18 @@
+# hut-sud (tests/sud/sud.c): the libos run in a process under Syscall User
+# Dispatch, with the monitor's hypercall code: a test aid for machines
+# without /dev/kvm. A static PIE, so that all of its code (which may make
+# real syscalls) is one range, away from the image's addresses.
+SUD_MONITOR := hypercall console guest files files_path volume crash core trace time fail mem \
+	image crc32 bootinfo size
+SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR))
+
+# Its signal handlers run on the app's FS base, where no canary lives.
+$(BUILD)/obj/tests/sud/sud.o: CFLAGS_HOST += -fno-stack-protector
+
+$(BUILD)/tests/hut-sud: $(SUD_OBJ)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -static-pie -o $@ $^
+
+.PHONY: sud
+sud: $(BUILD)/tests/hut-sud
+all: $(BUILD)/tests/hut-sud
