@@ -10,7 +10,7 @@ PREFIX  ?= /usr/local
 # project picks hut-cc, so our own tree must not follow CC.
 HOSTCC  := gcc
 WARN    := -Wall -Wextra -Werror -Wpointer-arith
-CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -D_GNU_SOURCE
+CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -Iimage -D_GNU_SOURCE
 
 # The libos runs under musl's headers, between the app's syscalls: no SSE
 # (it must not clobber the app's XMM registers), no red zone, no canary
@@ -21,7 +21,7 @@ CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $
 	-Iinclude -Ilibos -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
 	-ffreestanding -fno-pie -fno-builtin -fno-asynchronous-unwind-tables
 
-MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
+MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c)) image/packed.c
 BUILDER_SRC := $(filter-out builder/bench_main.c,$(wildcard builder/*.c))
 LIBOS_SRC   := $(wildcard libos/*.c libos/fs/*.c libos/arch/x86_64/*.c)
 LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S)
@@ -53,7 +53,7 @@ $(BUILD)/obj/%.o: %.c | deps
 # kvm-pvm hosts every CPUID is a VM exit (~11 µs), and glibc's start-up runs
 # enough of them to cost ~0.9 ms per launch; musl's runs none. Its objects are
 # built a second time, with musl's headers (the kernel's uapi headers after).
-CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -Ibuilder -D_GNU_SOURCE \
+CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -Iimage -Ibuilder -D_GNU_SOURCE \
 	-idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
 MONITOR_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(MONITOR_SRC) monitor/main.c)
 
@@ -71,10 +71,11 @@ $(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
 BENCH_ONLY := $(addprefix builder/,bench.c bench_json.c bench_launch.c bench_report.c \
 	bench_run.c bench_storm.c bench_svg.c bench_trace.c stats.c)
 BENCH_SRC  := $(BENCH_ONLY) builder/bench_main.c $(addprefix builder/,args.c diag.c workdir.c \
-	run.c toolchain.c pack.c json.c) $(addprefix monitor/,image.c crc32.c)
+	run.c toolchain.c pack.c json.c) $(addprefix monitor/,image.c crc32.c) image/packed.c
 HUT_OBJ    := $(filter-out $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_ONLY)),$(BUILDER_OBJ))
 
-$(BIN)/hut: $(HUT_OBJ) $(addprefix $(BUILD)/obj/monitor/,image.o size.o crc32.o)
+$(BIN)/hut: $(HUT_OBJ) $(addprefix $(BUILD)/obj/monitor/,image.o size.o crc32.o) \
+	$(BUILD)/obj/image/packed.o
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -o $@ $^ -lelf -lz
 

@@ -33,6 +33,9 @@
 #define HUT_SYM_BOOT_ENTRY "hut_boot_entry"
 #define HUT_SYM_SYSCALL_ENTRY "hut_syscall_entry"
 #define HUT_SYM_TRAP_ENTRY "hut_trap_entry"
+/* Where `hut build` links the packed files: the manifest's files_gpa/size. */
+#define HUT_SYM_FILES "hut_packed_files"
+#define HUT_SYM_FILES_END "hut_packed_files_end"
 
 #define HUT_TRAP_VECTORS 32 /* exception stubs, one per CPU exception vector */
 #define HUT_TRAP_STRIDE 16  /* bytes between consecutive stubs */

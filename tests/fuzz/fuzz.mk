@@ -7,7 +7,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Imonitor -D_GNU_SOURCE \
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Imonitor -Iimage -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size
@@ -15,7 +15,7 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size
 # Each target's monitor sources. fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
 # calls are renamed to the harness's fuzz_exit, which does the same.
-FUZZ_IMAGE_SRC          := monitor/image.c $(wildcard monitor/crc32.c)
+FUZZ_IMAGE_SRC          := monitor/image.c $(wildcard monitor/crc32.c) image/packed.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/mem.c \
 	monitor/trace.c monitor/time.c monitor/core.c $(FUZZ_IMAGE_SRC)

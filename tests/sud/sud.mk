@@ -4,7 +4,8 @@
 # real syscalls) is one range, away from the image's addresses.
 SUD_MONITOR := hypercall console guest files files_path volume crash core trace time fail mem \
 	image crc32 bootinfo size
-SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR))
+SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR)) \
+	$(BUILD)/obj/image/packed.o
 
 # Its signal handlers run on the app's FS base, where no canary lives.
 $(BUILD)/obj/tests/sud/sud.o: CFLAGS_HOST += -fno-stack-protector
