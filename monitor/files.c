@@ -51,8 +51,10 @@ int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
 int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, int flags,
 		       uint32_t mode)
 {
+	/* openat2 refuses O_PATH with anything but these. */
+	int always = (flags & O_PATH) ? O_CLOEXEC : O_CLOEXEC | O_NOCTTY;
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+		.flags = (uint64_t)(flags | always),
 		.mode = (flags & O_CREAT) ? mode & 07777 : 0,
 		.resolve = RESOLVE_VOLUME,
 	};
