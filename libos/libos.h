@@ -46,6 +46,7 @@ static inline uint64_t hut_rdtsc(void)
 /* string.c: the libos cannot use the app's libc. */
 void *hut_memcpy(void *dst, const void *src, size_t n);
 void *hut_memset(void *dst, int c, size_t n);
+void *hut_memmove(void *dst, const void *src, size_t n);
 size_t hut_strlen(const char *s);
 int hut_memcmp(const void *a, const void *b, size_t n);
 int hut_streq(const char *a, const char *b);

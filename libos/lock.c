@@ -202,13 +202,13 @@ static void drop_where(struct lock **list, const void *owner, int match_file, ui
 long hut_lock_flock(struct hut_file *f, int op)
 {
 	uint64_t dev, ino;
-	int type = (op & ~LOCK_NB) == LOCK_SH ? F_RDLCK : (op & ~LOCK_NB) == LOCK_EX ? F_WRLCK : 0;
+	int what = op & ~LOCK_NB, type = what == LOCK_SH ? F_RDLCK : F_WRLCK;
 	long r;
-	if ((op & ~LOCK_NB) == LOCK_UN) {
+	if (what == LOCK_UN) {
 		drop_where(&flocks, f, 0, 0, 0);
 		return 0;
 	}
-	if (!type)
+	if (what != LOCK_SH && what != LOCK_EX)
 		return -EINVAL;
 	if ((r = identify(f, &dev, &ino)) != 0)
 		return r;

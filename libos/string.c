@@ -9,6 +9,18 @@ void *hut_memcpy(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/* Overlapping ranges too: copies backwards when dst lies above src. */
+void *hut_memmove(void *dst, const void *src, size_t n)
+{
+	if ((uintptr_t)dst <= (uintptr_t)src || (uintptr_t)dst >= (uintptr_t)src + n)
+		return hut_memcpy(dst, src, n);
+	uint8_t *d = (uint8_t *)dst + n;
+	const uint8_t *s = (const uint8_t *)src + n;
+	while (n--)
+		*--d = *--s;
+	return dst;
+}
+
 void *hut_memset(void *dst, int c, size_t n)
 {
 	void *d = dst;

@@ -59,7 +59,11 @@ int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, in
 		.resolve = RESOLVE_VOLUME,
 	};
 	long fd = syscall(SYS_openat2, vm->volume_fd[v], path, &how, sizeof how);
-	return fd < 0 ? -errno : hut_host_fd_place((int)fd);
+	/* The monitor's own fd limit is the machine's, not the guest's: ENFILE. */
+	if (fd < 0)
+		return errno == EMFILE ? -ENFILE : -errno;
+	fd = hut_host_fd_place((int)fd);
+	return fd == -EMFILE ? -ENFILE : (int)fd;
 }
 
 void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out)

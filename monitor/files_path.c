@@ -3,7 +3,8 @@
  * openat2 under the volume (beneath it, no symlinks, no magic links), and
  * the change is made there with the *at() call on a single name, which can
  * name nothing outside that directory. On a :ro volume nothing changes:
- * ENOENT or EEXIST where Linux checks those first, else EROFS.
+ * ENOENT or EEXIST where Linux checks those first (mkdir, symlink, link,
+ * setattr), else EROFS.
  */
 #include "files.h"
 
@@ -96,7 +97,7 @@ static int64_t op_unlink(const struct hut_vm *vm, const struct hut_hc_file *hc,
 	if (dir < 0)
 		return dir;
 	if (read_only(vm, hc->volume))
-		return done(exists(dir, name) ? -EROFS : -ENOENT, dir, -1);
+		return done(-EROFS, dir, -1); /* before looking: as Linux */
 	int flags = (hc->flags & HUT_FILE_RMDIR) ? AT_REMOVEDIR : 0;
 	return done(unlinkat(dir, name, flags) ? -errno : 0, dir, -1);
 }
@@ -119,8 +120,9 @@ static int64_t op_two(const struct hut_vm *vm, const struct hut_hc_file *hc,
 	int d2 = parent_of(vm, hc->volume, &p2, &name2);
 	if (d2 < 0)
 		return done(d2, d1, -1);
-	if (read_only(vm, hc->volume))
-		return done(exists(d1, name1) ? -EROFS : -ENOENT, d1, d2);
+	if (read_only(vm, hc->volume)) /* link looks its old name up first, rename does not */
+		return done(hc->op == HUT_FILE_LINK && !exists(d1, name1) ? -ENOENT : -EROFS, d1,
+			    d2);
 	if (hc->op == HUT_FILE_LINK)
 		r = linkat(d1, name1, d2, name2, 0) ? -errno : 0;
 	else

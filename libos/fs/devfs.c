@@ -192,12 +192,17 @@ static long devfs_readlink(struct hut_mount *m, const char *rel, char *buf, size
 	return find(rel) == -2 ? -ENOENT : -EINVAL;
 }
 
-static long refuse(const char *rel, int must_exist)
+/* As imagefs.c's: ENOENT or EEXIST where Linux checks them first. */
+#define MISSING 0
+#define EXISTING 1
+#define ANY 2
+
+static long refuse(const char *rel, int want)
 {
 	int exists = find(rel) != -2;
-	if (must_exist && !exists)
+	if (want == EXISTING && !exists)
 		return -ENOENT;
-	if (!must_exist && exists)
+	if (want == MISSING && exists)
 		return -EEXIST;
 	return -EROFS;
 }
@@ -206,14 +211,14 @@ static long devfs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
 {
 	(void)m;
 	(void)mode;
-	return refuse(rel, 0);
+	return refuse(rel, MISSING);
 }
 
 static long devfs_unlink(struct hut_mount *m, const char *rel, int is_rmdir)
 {
 	(void)m;
 	(void)is_rmdir;
-	return refuse(rel, 1);
+	return refuse(rel, ANY);
 }
 
 static long devfs_rename(struct hut_mount *m, const char *from, const char *to, unsigned flags)
@@ -221,21 +226,21 @@ static long devfs_rename(struct hut_mount *m, const char *from, const char *to, 
 	(void)m;
 	(void)to;
 	(void)flags;
-	return refuse(from, 1);
+	return refuse(from, ANY);
 }
 
 static long devfs_link(struct hut_mount *m, const char *from, const char *to)
 {
 	(void)m;
-	long r = refuse(from, 1);
-	return r == -EROFS ? refuse(to, 0) : r;
+	long r = refuse(from, EXISTING);
+	return r == -EROFS ? refuse(to, MISSING) : r;
 }
 
 static long devfs_symlink(struct hut_mount *m, const char *target, const char *rel)
 {
 	(void)m;
 	(void)target;
-	return refuse(rel, 0);
+	return refuse(rel, MISSING);
 }
 
 static long devfs_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,
@@ -244,7 +249,7 @@ static long devfs_setattr(struct hut_mount *m, const char *rel, const struct hut
 	(void)m;
 	(void)a;
 	(void)follow;
-	return refuse(rel, 1);
+	return refuse(rel, EXISTING);
 }
 
 static long devfs_statfs(struct hut_mount *m, struct statfs *sf)

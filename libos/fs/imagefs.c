@@ -128,17 +128,22 @@ static long imagefs_readlink(struct hut_mount *m, const char *rel, char *buf, si
 	return (long)n;
 }
 
-/* A change to path rel: ENOENT or EEXIST as Linux checks them first, else
- * EROFS. */
-static long refuse(struct hut_mount *m, const char *rel, int must_exist)
+/* What a change to path rel gets, in Linux's order: the path's directories
+ * must resolve; then ENOENT for a file that must exist (ANY: not checked)
+ * or EEXIST for one that must not; then EROFS. */
+#define MISSING 0
+#define EXISTING 1
+#define ANY 2
+
+static long refuse(struct hut_mount *m, const char *rel, int want)
 {
 	uint32_t i;
 	long r = walk(fs_of(m), rel, &i);
 	if (r != 0)
 		return r;
-	if (i == NONE && must_exist)
+	if (i == NONE && want == EXISTING)
 		return -ENOENT;
-	if (i != NONE && !must_exist)
+	if (i != NONE && want == MISSING)
 		return -EEXIST;
 	return -EROFS;
 }
@@ -146,32 +151,32 @@ static long refuse(struct hut_mount *m, const char *rel, int must_exist)
 static long imagefs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
 {
 	(void)mode;
-	return refuse(m, rel, 0);
+	return refuse(m, rel, MISSING);
 }
 
 static long imagefs_unlink(struct hut_mount *m, const char *rel, int is_rmdir)
 {
 	(void)is_rmdir;
-	return refuse(m, rel, 1);
+	return refuse(m, rel, ANY);
 }
 
 static long imagefs_rename(struct hut_mount *m, const char *from, const char *to, unsigned flags)
 {
 	(void)to;
 	(void)flags;
-	return refuse(m, from, 1);
+	return refuse(m, from, ANY);
 }
 
 static long imagefs_link(struct hut_mount *m, const char *from, const char *to)
 {
-	long r = refuse(m, from, 1);
-	return r == -EROFS ? refuse(m, to, 0) : r;
+	long r = refuse(m, from, EXISTING);
+	return r == -EROFS ? refuse(m, to, MISSING) : r;
 }
 
 static long imagefs_symlink(struct hut_mount *m, const char *target, const char *rel)
 {
 	(void)target;
-	return refuse(m, rel, 0);
+	return refuse(m, rel, MISSING);
 }
 
 static long imagefs_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,

@@ -100,10 +100,28 @@ static long rename_new(struct hut_path *p, void *ctx)
 	return OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
 }
 
+/* Whether p's directory exists ("/a/b": "/a"; "/a": "/"). */
+static int parent_exists(struct hut_path *p)
+{
+	size_t len = p->len;
+	struct stat st;
+	while (len > 1 && p->canon[len - 1] != '/')
+		len--;
+	size_t parent_len = len > 1 ? len - 1 : 1;
+	char saved = p->canon[parent_len];
+	p->canon[parent_len] = 0;
+	int r = hut_vfs_lstat(p->canon, parent_len, &st) == 0;
+	p->canon[parent_len] = saved;
+	return r;
+}
+
 static long rename_old(struct hut_path *p, void *ctx)
 {
 	struct two_paths *t = ctx;
 	long r = existing(p, 0);
+	/* On a read-only file system Linux says EROFS before it looks. */
+	if (r == -ENOENT && (p->mount->flags & HUT_MOUNT_RDONLY) && parent_exists(p))
+		return -EROFS;
 	if (r != 0)
 		return r;
 	t->old = p;

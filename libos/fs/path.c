@@ -151,9 +151,9 @@ static long splice(struct walk *w, size_t link_len, size_t after)
 	size_t tail = hut_strlen(w->rest + after);
 	if (link_len + 1 + tail >= HUT_PATH_MAX)
 		return -ENAMETOOLONG;
-	/* Move the tail first: link and rest are separate buffers. */
-	for (size_t k = tail + 1; k-- > 0;)
-		w->rest[link_len + 1 + k] = w->rest[after + k];
+	/* Move the tail first (it may overlap its new place); link and rest
+	 * are separate buffers. */
+	hut_memmove(w->rest + link_len + 1, w->rest + after, tail + 1);
 	hut_memcpy(w->rest, w->link, link_len);
 	w->rest[link_len] = '/';
 	return 0;
