@@ -10,7 +10,9 @@ PREFIX  ?= /usr/local
 # project picks hut-cc, so our own tree must not follow CC.
 HOSTCC  := gcc
 WARN    := -Wall -Wextra -Werror -Wpointer-arith
-CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -Iimage -D_GNU_SOURCE
+# Every host program sees the ABI (include/) and the image format (image/); a
+# folder's own header sits next to its sources.
+CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -D_GNU_SOURCE
 
 # The libos runs under musl's headers, between the app's syscalls: no SSE
 # (it must not clobber the app's XMM registers), no red zone, no canary
@@ -21,22 +23,33 @@ CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $
 	-Iinclude -Ilibos -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
 	-ffreestanding -fno-pie -fno-builtin -fno-asynchronous-unwind-tables
 
-MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c)) image/packed.c
-BUILDER_SRC := $(filter-out builder/bench_main.c,$(wildcard builder/*.c))
+# The image format, shared by hut and hut-monitor. The reader is libelf-free
+# (hut-monitor is a static musl program); the manifest writer uses libelf and
+# goes into hut only.
+IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c image/packed.c
+IMAGE_WRITER_SRC := image/manifest.c
+MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
+BUILDER_SRC := $(wildcard builder/*.c)
+# hut-bench, the benchmark harness: it uses the builder's helpers (argument
+# vectors, messages, temporary files, running programs, OCI bundles).
+BENCH_HARNESS_SRC := $(filter-out bench/harness/main.c,$(wildcard bench/harness/*.c))
+BENCH_BUILDER_SRC := $(addprefix builder/,args.c diag.c workdir.c run.c toolchain.c pack.c json.c)
 LIBOS_SRC   := $(wildcard libos/*.c libos/fs/*.c libos/arch/x86_64/*.c)
 LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S)
 APPS        := $(notdir $(wildcard apps/*))
 APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))
 
+IMAGE_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC) $(IMAGE_WRITER_SRC))
 MONITOR_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(MONITOR_SRC))
 BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC))
+BENCH_HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_HARNESS_SRC))
 LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 	       $(patsubst %.S,$(BUILD)/obj/%.o,$(LIBOS_ASM)) $(BUILD)/obj/libos/syscall_names.o
 
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld
 
-.PHONY: all deps demo test unit-tests bench-boot install clean
+.PHONY: all deps demo test test-nested unit-tests bench-boot install clean
 .SECONDARY:
 all: deps $(PROGRAMS) $(RUNTIME) $(APP_IMAGES)
 
@@ -47,38 +60,37 @@ deps:
 $(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(HOSTCC) $(CFLAGS_HOST) -MMD -MP -c -o $@ $<
+	@$(HOSTCC) $(CFLAGS_HOST) $(FOLDER_INC) -MMD -MP -c -o $@ $<
+
+# The harness includes the builder's header; nothing else reaches into
+# another program's folder.
+$(BUILD)/obj/bench/%.o $(BUILD)/obj-musl/bench/%.o: FOLDER_INC := -Ibuilder
 
 # hut-monitor is a static musl program with no library dependencies: on
 # kvm-pvm hosts every CPUID is a VM exit (~11 µs), and glibc's start-up runs
 # enough of them to cost ~0.9 ms per launch; musl's runs none. Its objects are
 # built a second time, with musl's headers (the kernel's uapi headers after).
-CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Imonitor -Iimage -Ibuilder -D_GNU_SOURCE \
+CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -D_GNU_SOURCE \
 	-idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
-MONITOR_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(MONITOR_SRC) monitor/main.c)
+MONITOR_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(MONITOR_SRC) monitor/main.c \
+	$(IMAGE_READER_SRC))
 
 $(BUILD)/obj-musl/%.o: %.c | deps
 	@echo "  MUSLCC  $<"
 	@mkdir -p $(dir $@)
-	@musl-gcc $(CFLAGS_MUSL) -MMD -MP -c -o $@ $<
+	@musl-gcc $(CFLAGS_MUSL) $(FOLDER_INC) -MMD -MP -c -o $@ $<
 
 $(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
 	@mkdir -p $(dir $@)
 	musl-gcc -static -o $@ $^
 
 # `hut` shares the image reader with the monitor: one validation code path.
-# `hut bench` runs hut-bench, a static musl program (builder/bench_main.c).
-BENCH_ONLY := $(addprefix builder/,bench.c bench_json.c bench_launch.c bench_report.c \
-	bench_run.c bench_storm.c bench_svg.c bench_trace.c stats.c)
-BENCH_SRC  := $(BENCH_ONLY) builder/bench_main.c $(addprefix builder/,args.c diag.c workdir.c \
-	run.c toolchain.c pack.c json.c) $(addprefix monitor/,image.c crc32.c) image/packed.c
-HUT_OBJ    := $(filter-out $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_ONLY)),$(BUILDER_OBJ))
-
-$(BIN)/hut: $(HUT_OBJ) $(addprefix $(BUILD)/obj/monitor/,image.o size.o crc32.o) \
-	$(BUILD)/obj/image/packed.o
+$(BIN)/hut: $(BUILDER_OBJ) $(IMAGE_OBJ)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -o $@ $^ -lelf -lz
 
+# `hut bench` runs hut-bench, a static musl program (bench/harness/main.c).
+BENCH_SRC := $(BENCH_HARNESS_SRC) bench/harness/main.c $(BENCH_BUILDER_SRC)
 $(BIN)/hut-bench: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(BENCH_SRC))
 	@mkdir -p $(dir $@)
 	musl-gcc -static -o $@ $^
@@ -122,39 +134,55 @@ $(BUILD)/apps/%.hut: apps/%/*.c $(BIN)/hut $(RUNTIME)
 	$(BIN)/hut build -o $@ $(filter %.c,$^) $(shell cat apps/$*/hutflags 2>/dev/null)
 
 # --- quickstart -----------------------------------------------------------------
+# Without a usable /dev/kvm the appliance boots in the nested guest of
+# tests/vm (Debian's kernel under QEMU TCG): it works, but slowly.
 demo: all
 	@echo "== ./$(BUILD)/apps/hello.hut world   (as a Linux process)"
 	@./$(BUILD)/apps/hello.hut world
 	@echo "== $(BIN)/hut-monitor --trace-boot $(BUILD)/apps/hello.hut world   (as a KVM appliance)"
-	@$(BIN)/hut-monitor --trace-boot $(BUILD)/apps/hello.hut world
+	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then \
+		$(BIN)/hut-monitor --trace-boot $(BUILD)/apps/hello.hut world; \
+	else \
+		echo "== no usable /dev/kvm here: booting it in a nested KVM guest under QEMU" \
+			"(software emulation; its timings are not meaningful)"; \
+		tests/vm/run.sh -- $(BIN)/hut-monitor --trace-boot $(BUILD)/apps/hello.hut world; \
+	fi
 
 # --- tests and benchmarks ---------------------------------------------------------
-# Each tests/unit/NAME.c is a Criterion program linked with the monitor's and
-# builder's objects (minus their main).
+# Each tests/unit/NAME.c is a Criterion program linked with the image format's,
+# monitor's, builder's and harness's objects (minus their main).
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
-LIB_OBJ    := $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_OBJ))
+LIB_OBJ    := $(IMAGE_OBJ) $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_OBJ)) \
+	$(BENCH_HARNESS_OBJ)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(HOSTCC) $(CFLAGS_HOST) -Ibuilder -o $@ $< $(LIB_OBJ) -lcriterion -lelf -lz
+	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -o $@ $< $(LIB_OBJ) \
+		-lcriterion -lelf -lz
 
 unit-tests: $(UNIT_BINS)
 
 # The monitor under ASan and UBSan (glibc, dynamic: the sanitizers need it),
 # for tests/integration/asan.sh: the hostile guests must not trip them.
-$(BUILD)/asan/hut-monitor: $(MONITOR_SRC) monitor/main.c $(wildcard monitor/*.h include/hut/*.h)
+ASAN_SRC := $(MONITOR_SRC) monitor/main.c $(IMAGE_READER_SRC)
+$(BUILD)/asan/hut-monitor: $(ASAN_SRC) $(wildcard monitor/*.h image/*.h include/hut/*.h)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
 	@echo "  ASAN    $@"
 	@clang $(CFLAGS_HOST) -Wno-gnu-variable-sized-type-not-at-end -O1 -fno-omit-frame-pointer \
 		-fsanitize=address,undefined \
-		-fno-sanitize-recover=undefined -DHUT_SANITIZED -o $@ $(MONITOR_SRC) monitor/main.c
+		-fno-sanitize-recover=undefined -DHUT_SANITIZED -o $@ $(ASAN_SRC)
 
 test: all unit-tests $(BUILD)/asan/hut-monitor
 	@tests/run-all.sh
+
+# The KVM tests on an SVM KVM nested under QEMU, even where /dev/kvm exists:
+# it takes code paths kvm-pvm never does (CPL0 sysretq, XSAVE, IOPL).
+test-nested: all unit-tests $(BUILD)/asan/hut-monitor
+	@tests/run-all.sh --nested
 
 $(BUILD)/bench/kvm-floor: bench/kvm-floor.c
 	@mkdir -p $(dir $@)

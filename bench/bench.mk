@@ -1,7 +1,8 @@
 # bench/bench.mk: `make bench`, the launcher comparison (included by the top
 # Makefile). It installs what the launchers need (crun, runc, QEMU, a Debian
-# kernel, cpio), then runs `hut bench` on two workloads: hello (start-up
-# cost alone) and touch64 (start-up plus first-touching 64 MiB).
+# kernel, cpio), then runs `hut bench` (bench/harness/) on two workloads:
+# hello (start-up cost alone) and touch64 (start-up plus first-touching
+# 64 MiB).
 
 BENCH_DIR     := $(BUILD)/bench
 BENCH_FLOORFW := $(BENCH_DIR)/floor-fw.bin

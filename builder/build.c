@@ -5,6 +5,7 @@
  * the same way.
  */
 #include "builder.h"
+#include "manifest.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -127,7 +128,7 @@ static void link_image(const struct builder_job *job, const struct builder_link_
 static void finish(const struct builder_job *job)
 {
 	char why[512]; /* the image reader's reason, and some context */
-	if (builder_manifest_finish(job->out, job->name, job->mem, why, sizeof why) != 0) {
+	if (hut_manifest_write(job->out, job->name, job->mem, why, sizeof why) != 0) {
 		/* A half-made image must not look up to date to make. */
 		unlink(job->out);
 		builder_die(1, job->out, "cannot write the manifest", why);
@@ -151,8 +152,10 @@ int builder_build(struct builder_job *job)
 		builder_args_add(&objects, is_source(in) ? compile(job, in) : in);
 	}
 	/* Every image packs files: at least the /etc defaults. */
-	if (!job->files)
+	if (!job->files) {
 		job->files = builder_files_new();
+		builder_etc_defaults(job->files);
+	}
 	builder_args_add(&objects, compile(job, builder_files_source(job->files, job->out)));
 	link_image(job, &files, &objects);
 	builder_args_free(&objects);

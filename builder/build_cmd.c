@@ -140,8 +140,10 @@ static char *split_guest(const char *arg, const char **guest)
 
 static struct builder_files *files_of(struct builder_job *job)
 {
-	if (!job->files)
+	if (!job->files) {
 		job->files = builder_files_new();
+		builder_etc_defaults(job->files);
+	}
 	return job->files;
 }
 

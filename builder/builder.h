@@ -106,7 +106,7 @@ const char *builder_flag_refused(const char *opt);
 
 /* --- size.c: memory sizes ------------------------------------------------ */
 
-/* Parses a --mem SIZE with the monitor's parser (monitor/size.h) and checks
+/* Parses a --mem SIZE with the image format's parser (image/size.h) and checks
  * it fits guest RAM. 0, or -1 with *why. */
 int builder_mem_parse(const char *s, uint64_t *bytes, const char **why);
 /* "64 MiB" / "65540 KiB" / "12345 bytes": the largest exact unit. */
@@ -115,7 +115,7 @@ void builder_size_format(uint64_t bytes, char *buf, size_t len);
 /* --- files.c, etc.c: files packed into the image ------------------------- */
 
 struct builder_files;
-/* A tree holding the /etc defaults (etc.c), which packed files replace. */
+/* An empty tree (the root); etc.c's defaults go in first. */
 struct builder_files *builder_files_new(void);
 /* DIR's contents at the absolute guest path (--files); dies on error. */
 void builder_files_add_dir(struct builder_files *t, const char *host, const char *guest);
@@ -127,8 +127,9 @@ void builder_files_add_data(struct builder_files *t, const char *guest, uint32_t
 /* Writes the packed blob and an assembler file that links it in; returns
  * the assembler file's path (temporary). */
 const char *builder_files_source(struct builder_files *t, const char *image);
+/* etc.c: adds /etc/passwd, group, hosts and localtime as defaults; the
+ * default /etc/localtime, a TZif file for UTC. */
 void builder_etc_defaults(struct builder_files *t);
-/* etc.c: the default /etc/localtime, a TZif file for UTC. */
 const unsigned char *builder_utc_tzif(size_t *size);
 
 /* --- build.c: compile, link, finish -------------------------------------- */
@@ -148,12 +149,8 @@ int builder_build(struct builder_job *job);
 /* `hut build` (build_cmd.c) */
 int builder_cmd_build(int argc, char **argv);
 
-/* --- manifest.c: the .note.hut descriptor -------------------------------- */
+/* --- name.c: the manifest's service name --------------------------------- */
 
-/* Fills and writes the manifest into the linked image at path, then checks
- * the finished image parses. Returns 0, or -1 with *why set. */
-int builder_manifest_finish(const char *path, const char *name, uint64_t mem, char *why,
-			    size_t why_len);
 /* The service name the manifest gets for an output file: its base name
  * without ".hut", cut to fit HUT_NAME_MAX. */
 char *builder_default_name(const char *out);
@@ -165,22 +162,7 @@ int builder_name_check(const char *name, const char **why);
 int builder_cmd_inspect(int argc, char **argv);
 int builder_cmd_cc(int argc, char **argv); /* argv[0] is "hut-cc" or "cc" */
 int builder_cmd_run(int argc, char **argv);
-int builder_cmd_bench_exec(int argc, char **argv);
-
-/* --- stats.c: summaries of benchmark samples ----------------------------- */
-
-struct builder_stats {
-	size_t n;
-	double min, max, median, p50, p99;
-};
-
-/* Summarises the n values at v (v itself is left alone). median is the
- * mean of the two middle values for an even n; pNN is the nearest rank
- * (the smallest sample with at least NN% of the samples at or below it).
- * All zero when n is 0. */
-void builder_stats(const double *v, size_t n, struct builder_stats *out);
-/* The nearest-rank percentile pct (1..100) of n sorted values. */
-double builder_percentile(const double *sorted, size_t n, unsigned pct);
+int builder_cmd_bench_exec(int argc, char **argv); /* execs hut-bench (bench/harness/) */
 
 /* --- json.c: JSON output ------------------------------------------------ */
 
@@ -198,9 +180,5 @@ int builder_pack_bundle(const char *dir, const char *image, int argc, char *cons
 			size_t why_len);
 /* `hut pack` */
 int builder_cmd_pack(int argc, char **argv);
-
-/* --- bench*.c: `hut bench` ------------------------------------------------ */
-
-int builder_cmd_bench(int argc, char **argv);
 
 #endif

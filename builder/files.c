@@ -3,8 +3,8 @@
  * `--file SRC:DEST` gather a tree here (modes, mtimes and symlinks kept),
  * which is written in the packed format (abi.h) and linked into the
  * image's read-only data (hut.ld's .hut.files), where the libos serves it
- * from memory and the manifest's CRC covers it. The /etc defaults
- * (etc.c) come first and give way to any file the user packs.
+ * from memory and the manifest's CRC covers it. Files added as defaults
+ * (etc.c's /etc) give way to any file the user packs.
  */
 #include "builder.h"
 
@@ -52,7 +52,6 @@ struct builder_files *builder_files_new(void)
 	struct builder_files *t = builder_xmalloc(sizeof *t);
 	t->root = node_new("", S_IFDIR | 0755, "the image's root");
 	t->count = 1;
-	builder_etc_defaults(t);
 	return t;
 }
 

@@ -1,6 +1,6 @@
 /*
  * `hut inspect IMAGE`: what the monitor would see, for a person. The image
- * is parsed by the monitor's own reader (monitor/image.c), so "valid: yes"
+ * is parsed by the monitor's own reader (image/image.c), so "valid: yes"
  * here means the monitor accepts it. The CRC is checked separately (the
  * reader is told to skip it) so a corrupt image still shows its manifest.
  */

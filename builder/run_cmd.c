@@ -34,7 +34,7 @@ static int run_help(void)
 	return builder_run(&cmd) == 0 ? 0 : 1;
 }
 
-/* `hut bench`: hut-bench, found next to hut (see bench_main.c for why it is
+/* `hut bench`: hut-bench, found next to hut (see bench/harness/main.c for why it is
  * a program of its own). */
 int builder_cmd_bench_exec(int argc, char **argv)
 {

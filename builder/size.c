@@ -1,6 +1,6 @@
 /*
  * Printing memory sizes the way people write them. Parsing and range checks
- * are the monitor's (monitor/size.c), so `hut build --mem` and
+ * are the image format's (image/size.c), shared with the monitor, so `hut build --mem` and
  * `hut-monitor --mem` accept exactly the same sizes.
  */
 #include "size.h"

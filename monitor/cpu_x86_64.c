@@ -46,7 +46,8 @@
 /* syscall clears TF, IF, DF, NT and AC, as Linux has it. */
 #define FMASK_BITS 0x44700ull
 
-/* GDT selectors (DESIGN.md): the SYSRET layout wants user data below user code. */
+/* GDT selectors (docs/ARCHITECTURE.md, "Facts measured on these machines"):
+ * the SYSRET layout wants user data below user code. */
 #define SEL_KERNEL_CODE 0x08
 #define SEL_KERNEL_DATA 0x10
 #define SEL_USER_DATA 0x18

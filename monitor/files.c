@@ -12,80 +12,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-#define RESOLVE_VOLUME (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
-
-int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
-		       struct hut_guest_path *out)
-{
-	const char *p = len < PATH_MAX ? hut_guest_readable(vm, gpa, len) : NULL;
-	if (len >= PATH_MAX)
-		return -ENAMETOOLONG;
-	if (!p)
-		return -EFAULT;
-	if (len == 0) {
-		memcpy(out->s, ".", 2);
-		out->len = 1;
-		return 0;
-	}
-	memcpy(out->s, p, len); /* copied once: the guest cannot change it under us */
-	out->s[len] = 0;
-	out->len = len;
-	if (memchr(out->s, 0, len) || out->s[0] == '/' || out->s[len - 1] == '/')
-		return -EINVAL;
-	for (char *c = out->s; c; c = strchr(c, '/')) {
-		c += *c == '/';
-		if (*c == '/' || !strcmp(c, ".") || !strncmp(c, "./", 2) || !strcmp(c, "..") ||
-		    !strncmp(c, "../", 3))
-			return -EINVAL;
-	}
-	return 0;
-}
-
-int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, int flags,
-		       uint32_t mode)
-{
-	/* openat2 refuses O_PATH with anything but these. */
-	int always = (flags & O_PATH) ? O_CLOEXEC : O_CLOEXEC | O_NOCTTY;
-	struct open_how how = {
-		.flags = (uint64_t)(flags | always),
-		.mode = (flags & O_CREAT) ? mode & 07777 : 0,
-		.resolve = RESOLVE_VOLUME,
-	};
-	long fd = syscall(SYS_openat2, vm->volume_fd[v], path, &how, sizeof how);
-	/* The monitor's own fd limit is the machine's, not the guest's: ENFILE. */
-	if (fd < 0)
-		return errno == EMFILE ? -ENFILE : -errno;
-	fd = hut_host_fd_place((int)fd);
-	return fd == -EMFILE ? -ENFILE : (int)fd;
-}
-
-void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out)
-{
-	*out = (struct hut_file_stat){
-		.ino = st->st_ino,
-		.size = (uint64_t)st->st_size,
-		.blocks = (uint64_t)st->st_blocks,
-		.nlink = st->st_nlink,
-		.mode = st->st_mode,
-		.uid = st->st_uid,
-		.gid = st->st_gid,
-		.blksize = (uint32_t)st->st_blksize,
-		.rdev = st->st_rdev,
-		.atime_sec = st->st_atim.tv_sec,
-		.mtime_sec = st->st_mtim.tv_sec,
-		.ctime_sec = st->st_ctim.tv_sec,
-		.atime_nsec = (uint32_t)st->st_atim.tv_nsec,
-		.mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
-		.ctime_nsec = (uint32_t)st->st_ctim.tv_nsec,
-	};
-}
 
 static int64_t stat_fd(int fd, struct hut_file_stat *out)
 {
@@ -256,7 +187,7 @@ static int64_t op_close(struct hut_vm *vm, uint32_t h)
 	return 0;
 }
 
-int64_t hut_file_handle_op(struct hut_vm *vm, struct hut_hc_file *hc)
+static int64_t handle_op(struct hut_vm *vm, struct hut_hc_file *hc)
 {
 	if (hc->handle >= HUT_FILE_HANDLES_MAX || !vm->handles[hc->handle].used)
 		return -EBADF;
@@ -300,7 +231,7 @@ void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc)
 	struct hut_guest_path path;
 	int64_t r;
 	if (takes_handle(hc->op))
-		r = hut_file_handle_op(vm, hc);
+		r = handle_op(vm, hc);
 	else if (hc->volume >= vm->opt->nvolumes)
 		r = -ENODEV;
 	else if (hc->op == HUT_FILE_OPEN)

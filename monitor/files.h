@@ -1,7 +1,8 @@
 /*
- * Volumes and the file hypercall, shared by volume.c (the --volume option
- * and the host directories), files.c (handles and the operations on open
- * files) and files_path.c (operations by path). Every host fd they hold
+ * Volumes and the file hypercall, shared by volume.c (the --volume option,
+ * the host directories, paths checked and opened under them), files_path.c
+ * (operations by path) and files.c (handles, operations on open files, the
+ * dispatcher), each using only those before it. Every host fd they hold
  * lives at HUT_HOST_FD_BASE or above, and only there: the seccomp filter
  * lets the file syscalls act on that range alone (sandbox.c).
  */
@@ -26,7 +27,7 @@ struct hut_guest_path {
 	size_t len;
 };
 
-/* Copies and checks a volume-relative path: canonical (no leading '/',
+/* volume.c. Copies and checks a volume-relative path: canonical (no leading '/',
  * no empty, "." or ".." component), no NUL, under PATH_MAX. -EFAULT or
  * -EINVAL for a guest that breaks the rules. */
 int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
@@ -35,11 +36,9 @@ int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
  * RESOLVE_NO_SYMLINKS: returns a placed fd or -errno. */
 int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, int flags,
 		       uint32_t mode);
-void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out);
 
-/* files_path.c: the operations that take a path. */
+/* files_path.c: the operations that take a path; a host stat as the ABI's. */
 int64_t hut_file_path_op(struct hut_vm *vm, struct hut_hc_file *hc);
-/* files.c: OPEN, and the operations on handles. */
-int64_t hut_file_handle_op(struct hut_vm *vm, struct hut_hc_file *hc);
+void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out);
 
 #endif

@@ -28,6 +28,27 @@
 #define SYS_fchmodat2 452
 #endif
 
+void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out)
+{
+	*out = (struct hut_file_stat){
+		.ino = st->st_ino,
+		.size = (uint64_t)st->st_size,
+		.blocks = (uint64_t)st->st_blocks,
+		.nlink = st->st_nlink,
+		.mode = st->st_mode,
+		.uid = st->st_uid,
+		.gid = st->st_gid,
+		.blksize = (uint32_t)st->st_blksize,
+		.rdev = st->st_rdev,
+		.atime_sec = st->st_atim.tv_sec,
+		.mtime_sec = st->st_mtim.tv_sec,
+		.ctime_sec = st->st_ctim.tv_sec,
+		.atime_nsec = (uint32_t)st->st_atim.tv_nsec,
+		.mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
+		.ctime_nsec = (uint32_t)st->st_ctim.tv_nsec,
+	};
+}
+
 /* Opens p's directory; *name is p's last component. The volume itself has
  * no directory here: EBUSY, as for a mount point. */
 static int parent_of(const struct hut_vm *vm, uint32_t v, struct hut_guest_path *p,

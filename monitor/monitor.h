@@ -1,11 +1,14 @@
 /*
  * hut-monitor's pieces and the state they share. One file per concern:
- * image.c (reading and validating an image, with crc32.c), kvm.c (the KVM
- * fds), mem.c (guest RAM), load.c (image -> RAM), cpu_x86_64.c (page tables,
- * descriptor tables, registers), bootinfo.c, hypercall.c (the MMIO
- * doorbell), console.c, time.c, crash.c and core.c (how a guest ends),
- * trace.c (--trace-boot), sandbox.c (seccomp), run.c (the vCPU loop),
- * size.c, fail.c and main.c (options).
+ * kvm.c (the KVM fds), mem.c (guest RAM), load.c (image -> RAM),
+ * cpu_x86_64.c (page tables, descriptor tables, registers), bootinfo.c,
+ * hypercall.c (the MMIO doorbell), console.c, clock.c (the host clock),
+ * time.c (TSC rate, --timeout), crash.c and core.c (how a guest ends),
+ * trace.c (--trace-boot), sandbox.c (seccomp) and landlock.c, run.c (the
+ * vCPU loop), guest.c (guest memory the monitor reads or fills for the
+ * guest), volume.c, files.c and files_path.c (volumes and the file
+ * hypercall), fail.c and main.c (options). Reading and validating the
+ * image is the image format's (image/), shared with `hut`.
  */
 #ifndef HUT_MONITOR_H
 #define HUT_MONITOR_H
@@ -18,7 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Exit statuses (DESIGN.md 7). */
+/* Exit statuses (docs/ARCHITECTURE.md, "Exit statuses"). */
 #define HUT_EXIT_TIMEOUT 124
 #define HUT_EXIT_MONITOR 125   /* the monitor failed: no KVM, bad option */
 #define HUT_EXIT_BAD_IMAGE 126 /* image cannot be run */
@@ -90,8 +93,9 @@ void hut_cpu_setup(struct hut_vm *vm);
 void hut_bootinfo_setup(struct hut_vm *vm);
 /* The same, given the guest's TSC now (tests/sud runs without a vCPU). */
 void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now);
-/* time.c */
+/* clock.c */
 uint64_t hut_now_us(void);
+/* time.c */
 void hut_time_setup(struct hut_vm *vm);
 void hut_timeout_arm(unsigned seconds);
 bool hut_timeout_expired(void);

@@ -1,4 +1,4 @@
-/* Host time: the monotonic clock, the guest's TSC rate, and --timeout. */
+/* The guest's TSC rate and --timeout (the host clock is clock.c). */
 #include "monitor.h"
 
 #include <errno.h>
@@ -6,17 +6,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
-#include <time.h>
 
 static struct kvm_run *volatile timeout_run;
 static volatile sig_atomic_t expired;
-
-uint64_t hut_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 void hut_time_setup(struct hut_vm *vm)
 {

@@ -8,10 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#define RESOLVE_VOLUME (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
 
 int hut_host_fd_place(int fd)
 {
@@ -99,4 +103,49 @@ void hut_volumes_open(struct hut_vm *vm)
 			hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: out of fds (%s)", v->host,
 				 v->guest, strerror(-vm->volume_fd[i]));
 	}
+}
+
+int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
+		       struct hut_guest_path *out)
+{
+	const char *p = len < PATH_MAX ? hut_guest_readable(vm, gpa, len) : NULL;
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!p)
+		return -EFAULT;
+	if (len == 0) {
+		memcpy(out->s, ".", 2);
+		out->len = 1;
+		return 0;
+	}
+	memcpy(out->s, p, len); /* copied once: the guest cannot change it under us */
+	out->s[len] = 0;
+	out->len = len;
+	if (memchr(out->s, 0, len) || out->s[0] == '/' || out->s[len - 1] == '/')
+		return -EINVAL;
+	for (char *c = out->s; c; c = strchr(c, '/')) {
+		c += *c == '/';
+		if (*c == '/' || !strcmp(c, ".") || !strncmp(c, "./", 2) || !strcmp(c, "..") ||
+		    !strncmp(c, "../", 3))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, int flags,
+		       uint32_t mode)
+{
+	/* openat2 refuses O_PATH with anything but these. */
+	int always = (flags & O_PATH) ? O_CLOEXEC : O_CLOEXEC | O_NOCTTY;
+	struct open_how how = {
+		.flags = (uint64_t)(flags | always),
+		.mode = (flags & O_CREAT) ? mode & 07777 : 0,
+		.resolve = RESOLVE_VOLUME,
+	};
+	long fd = syscall(SYS_openat2, vm->volume_fd[v], path, &how, sizeof how);
+	/* The monitor's own fd limit is the machine's, not the guest's: ENFILE. */
+	if (fd < 0)
+		return errno == EMFILE ? -ENFILE : -errno;
+	fd = hut_host_fd_place((int)fd);
+	return fd == -EMFILE ? -ENFILE : (int)fd;
 }

@@ -3,7 +3,7 @@
  * path or by fd, and sync. The image's files are read-only (EROFS); on a
  * volume the change reaches the host file.
  */
-#include "syscalls.h"
+#include "../syscalls.h"
 #include "vfs.h"
 
 #include <errno.h>

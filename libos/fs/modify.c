@@ -3,7 +3,7 @@
  * their *at forms. The checks that depend on mounts live here (EBUSY for
  * a mount point, EXDEV across mounts); the rest is each file system's.
  */
-#include "syscalls.h"
+#include "../syscalls.h"
 #include "vfs.h"
 
 #include <errno.h>

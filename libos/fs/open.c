@@ -2,7 +2,7 @@
  * Opening files, and the process's place in the tree: open, openat, creat,
  * chdir, fchdir, getcwd, umask.
  */
-#include "syscalls.h"
+#include "../syscalls.h"
 #include "vfs.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * Asking about files by path: stat, lstat, newfstatat, statx, access and
  * its *at forms, readlink(at), statfs and fstatfs.
  */
-#include "syscalls.h"
+#include "../syscalls.h"
 #include "vfs.h"
 
 #include <errno.h>

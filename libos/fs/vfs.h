@@ -18,7 +18,7 @@
 #ifndef HUT_VFS_H
 #define HUT_VFS_H
 
-#include "file.h"
+#include "../file.h"
 
 #include <fcntl.h>
 #include <sys/statfs.h>

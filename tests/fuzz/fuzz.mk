@@ -7,32 +7,32 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Imonitor -Iimage -D_GNU_SOURCE \
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imonitor -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size
 
-# Each target's monitor sources. fuzz_hypercall links everything hut_hypercall
+# Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
 # calls are renamed to the harness's fuzz_exit, which does the same.
-FUZZ_IMAGE_SRC          := monitor/image.c $(wildcard monitor/crc32.c) image/packed.c
+FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/mem.c \
-	monitor/trace.c monitor/time.c monitor/core.c $(FUZZ_IMAGE_SRC)
-FUZZ_SRC_fuzz_size      := monitor/size.c
+	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c $(FUZZ_IMAGE_SRC)
+FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_LIBS := -lelf -lz
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 
-$(FUZZ_DIR)/crash-noexit.o: monitor/crash.c monitor/monitor.h monitor/image.h monitor/mem.h include/hut/abi.h
+$(FUZZ_DIR)/crash-noexit.o: monitor/crash.c monitor/monitor.h image/image.h monitor/mem.h include/hut/abi.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -Dexit=fuzz_exit -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_hypercall: $(FUZZ_DIR)/crash-noexit.o
 
 .SECONDEXPANSION:
-$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) monitor/*.h include/hut/abi.h
+$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h include/hut/abi.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) $(filter %.o,$^) $(FUZZ_LIBS)
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: hut_parse_size and hut_check_mem_size (monitor/size.c)
+ * libFuzzer target: hut_parse_size and hut_check_mem_size (image/size.c)
  * on arbitrary strings, checked against an independent reading of the
  * documented grammar: decimal digits, then nothing or one of K M G T (any
  * case) optionally followed by i and then b (any case); binary units;

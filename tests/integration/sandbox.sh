@@ -42,13 +42,13 @@ fi
 # stdio and the vCPU (the kvm and VM fds are closed).
 begin "sandbox state of a running monitor"
 if ready_kvm "$MONITOR" "$SPIN"; then
-	(cd "$WORK" && exec "$MONITOR" --timeout 3 "$SPIN" spin </dev/null >/dev/null 2>"$TMP/spin.err") &
+	(cd "$WORK" && exec "$MONITOR" --timeout $((3 * SLOW)) "$SPIN" spin </dev/null >/dev/null 2>"$TMP/spin.err") &
 	pid=$!
 	fd_links() { # the targets of the monitor's open fds, one per line
 		local f
 		for f in "/proc/$pid/fd"/*; do readlink "$f"; done 2>/dev/null
 	}
-	for _ in $(seq 50); do # until it is past set-up (its fd count drops to 4)
+	for _ in $(seq $((50 * SLOW))); do # until it is past set-up (its fd count drops to 4)
 		sleep 0.05
 		[ "$(fd_links | wc -l)" = 4 ] && break
 	done

@@ -2,12 +2,14 @@
 # Dispatch, with the monitor's hypercall code: a test aid for machines
 # without /dev/kvm. A static PIE, so that all of its code (which may make
 # real syscalls) is one range, away from the image's addresses.
-SUD_MONITOR := hypercall console guest files files_path volume crash core trace time fail mem \
-	image crc32 bootinfo size
+SUD_MONITOR := hypercall console guest files files_path volume crash core trace clock time fail \
+	mem bootinfo
 SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR)) \
-	$(BUILD)/obj/image/packed.o
+	$(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC))
 
-# Its signal handlers run on the app's FS base, where no canary lives.
+# It drives the monitor's code, so it sees the monitor's header; its signal
+# handlers run on the app's FS base, where no canary lives.
+$(BUILD)/obj/tests/sud/sud.o: FOLDER_INC := -Imonitor
 $(BUILD)/obj/tests/sud/sud.o: CFLAGS_HOST += -fno-stack-protector
 
 $(BUILD)/tests/hut-sud: $(SUD_OBJ)

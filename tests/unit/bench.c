@@ -1,8 +1,8 @@
 /*
- * Unit tests for `hut bench`'s statistics (builder/stats.c), its JSON
+ * Unit tests for `hut bench`'s statistics (bench/harness/stats.c), its JSON
  * escaper (builder/json.c) and the OCI bundle writer (builder/pack.c).
  */
-#include "../../builder/builder.h"
+#include "bench.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@
 Test(stats, odd_count)
 {
 	double v[] = {5, 1, 3};
-	struct builder_stats st;
-	builder_stats(v, 3, &st);
+	struct bench_stats st;
+	bench_stats(v, 3, &st);
 	cr_expect_eq(st.n, 3);
 	cr_expect_eq(st.min, 1);
 	cr_expect_eq(st.max, 5);
@@ -29,8 +29,8 @@ Test(stats, odd_count)
 Test(stats, even_count_median_is_the_mean_of_the_middle_two)
 {
 	double v[] = {4, 1, 3, 2};
-	struct builder_stats st;
-	builder_stats(v, 4, &st);
+	struct bench_stats st;
+	bench_stats(v, 4, &st);
 	cr_expect_eq(st.median, 2.5);
 	cr_expect_eq(st.p50, 2); /* nearest rank: a real sample */
 	cr_expect_eq(st.min, 1);
@@ -40,18 +40,18 @@ Test(stats, even_count_median_is_the_mean_of_the_middle_two)
 Test(stats, leaves_the_input_alone)
 {
 	double v[] = {9, 7, 8};
-	struct builder_stats st;
-	builder_stats(v, 3, &st);
+	struct bench_stats st;
+	bench_stats(v, 3, &st);
 	cr_expect(v[0] == 9 && v[1] == 7 && v[2] == 8);
 }
 
 Test(stats, single_and_empty)
 {
 	double one = 42;
-	struct builder_stats st;
-	builder_stats(&one, 1, &st);
+	struct bench_stats st;
+	bench_stats(&one, 1, &st);
 	cr_expect(st.min == 42 && st.max == 42 && st.median == 42 && st.p99 == 42);
-	builder_stats(NULL, 0, &st);
+	bench_stats(NULL, 0, &st);
 	cr_expect(st.n == 0 && st.median == 0 && st.max == 0);
 }
 
@@ -60,14 +60,14 @@ Test(stats, nearest_rank_percentiles)
 	double v[100];
 	for (int i = 0; i < 100; i++)
 		v[i] = i + 1; /* 1..100, sorted */
-	cr_expect_eq(builder_percentile(v, 100, 50), 50);
-	cr_expect_eq(builder_percentile(v, 100, 99), 99);
-	cr_expect_eq(builder_percentile(v, 100, 100), 100);
-	cr_expect_eq(builder_percentile(v, 100, 1), 1);
-	cr_expect_eq(builder_percentile(v, 10, 90), 9);
-	cr_expect_eq(builder_percentile(v, 10, 99), 10);
-	cr_expect_eq(builder_percentile(v, 10, 50), 5);
-	cr_expect_eq(builder_percentile(v, 0, 50), 0);
+	cr_expect_eq(bench_percentile(v, 100, 50), 50);
+	cr_expect_eq(bench_percentile(v, 100, 99), 99);
+	cr_expect_eq(bench_percentile(v, 100, 100), 100);
+	cr_expect_eq(bench_percentile(v, 100, 1), 1);
+	cr_expect_eq(bench_percentile(v, 10, 90), 9);
+	cr_expect_eq(bench_percentile(v, 10, 99), 10);
+	cr_expect_eq(bench_percentile(v, 10, 50), 5);
+	cr_expect_eq(bench_percentile(v, 0, 50), 0);
 }
 
 /* --- JSON strings ------------------------------------------------------------ */

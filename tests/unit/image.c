@@ -1,5 +1,5 @@
 /*
- * Unit tests for the image reader (monitor/image.c).
+ * Unit tests for the image reader (image/image.c).
  *
  * Every image here is generated in memory by a small ELF64 writer below:
  * the shape `hut build` produces (headers inside the first PT_LOAD, text R-X,
@@ -898,7 +898,8 @@ Test(image_reject, entry_outside_executable_segment)
 }
 
 /* musl's start-up finds PT_TLS through AT_PHDR: the headers must be loaded,
- * in the first PT_LOAD (DESIGN.md; the linker script puts them there). */
+ * in the first PT_LOAD (docs/ARCHITECTURE.md, "Facts measured on these
+ * machines"; the linker script puts them there). */
 Test(image_reject, phdrs_not_loaded)
 {
 	struct gen g;

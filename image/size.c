@@ -1,3 +1,7 @@
+/*
+ * Sizes as people write them, parsed and range-checked in one place, so
+ * `hut build --mem` and `hut-monitor --mem` accept exactly the same sizes.
+ */
 #include "size.h"
 
 #include <errno.h>

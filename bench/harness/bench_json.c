@@ -18,7 +18,7 @@
 
 static void launcher(const struct bench_launcher *l, FILE *f)
 {
-	struct builder_stats st;
+	struct bench_stats st;
 	bench_wall_stats(l, &st);
 	fputs("    { \"name\": ", f);
 	builder_json_string(f, l->name);

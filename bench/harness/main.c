@@ -6,10 +6,10 @@
  * vfork-style). hut itself, dynamic glibc with libelf, sits at ~1.7 MiB;
  * this one at ~0.2 MiB, so the figures for small launchers are their own.
  */
-#include "builder.h"
+#include "bench.h"
 
 int main(int argc, char **argv)
 {
 	builder_prog = "hut bench";
-	return builder_cmd_bench(argc, argv);
+	return bench_command(argc, argv);
 }

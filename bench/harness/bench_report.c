@@ -22,21 +22,21 @@ static size_t ok_values(const struct bench_launcher *l, int rss, double *v)
 	return n;
 }
 
-static void field_stats(const struct bench_launcher *l, int rss, struct builder_stats *st)
+static void field_stats(const struct bench_launcher *l, int rss, struct bench_stats *st)
 {
 	double *v = builder_xmalloc((l->n ? l->n : 1) * sizeof *v);
-	builder_stats(v, ok_values(l, rss, v), st);
+	bench_stats(v, ok_values(l, rss, v), st);
 	free(v);
 }
 
-void bench_wall_stats(const struct bench_launcher *l, struct builder_stats *st)
+void bench_wall_stats(const struct bench_launcher *l, struct bench_stats *st)
 {
 	field_stats(l, 0, st);
 }
 
 double bench_median_us(const struct bench_launcher *l)
 {
-	struct builder_stats st;
+	struct bench_stats st;
 	field_stats(l, 0, &st);
 	return st.median;
 }
@@ -61,7 +61,7 @@ static size_t failures(const struct bench_launcher *l)
 
 static void row(const struct bench_launcher *l, double hut_median, FILE *f)
 {
-	struct builder_stats t, m;
+	struct bench_stats t, m;
 	field_stats(l, 0, &t);
 	field_stats(l, 1, &m);
 	if (l->na || t.n == 0) {

@@ -1,12 +1,14 @@
 /*
- * `hut bench`: one image, every launcher, one run. Shared by bench*.c only.
+ * hut-bench, the program behind `hut bench`: one image, every launcher, one
+ * run. Shared by the files of bench/harness/ only.
  *
- *   bench.c          the command line and the order of events
+ *   main.c           the program; bench.c: the command line and the order of events
  *   bench_launch.c   the launchers: command lines, bundles, initramfs, sizes
  *   bench_run.c      starting one launch and timing it (exec to exit)
  *   bench_storm.c    --concurrent: K launches at once
  *   bench_trace.c    hut-monitor --trace-boot, median per phase
  *   bench_report.c   the table; bench_json.c, bench_svg.c: the files
+ *   bench_progress.c progress on stderr; stats.c: medians and percentiles
  */
 #ifndef HUT_BENCH_H
 #define HUT_BENCH_H
@@ -77,6 +79,23 @@ struct bench {
 	char *reference;      /* the process launcher's stdout */
 };
 
+/* bench.c: the whole command; argv[1] on are its options, IMAGE and ARGs. */
+int bench_command(int argc, char **argv);
+
+/* stats.c: summaries of samples */
+struct bench_stats {
+	size_t n;
+	double min, max, median, p50, p99;
+};
+
+/* Summarises the n values at v (v itself is left alone). median is the
+ * mean of the two middle values for an even n; pNN is the nearest rank
+ * (the smallest sample with at least NN% of the samples at or below it).
+ * All zero when n is 0. */
+void bench_stats(const double *v, size_t n, struct bench_stats *out);
+/* The nearest-rank percentile pct (1..100) of n sorted values. */
+double bench_percentile(const double *sorted, size_t n, unsigned pct);
+
 /* bench_launch.c */
 void bench_launchers_setup(struct bench *b);
 /* Gives the launch a fresh container id when it has one. */
@@ -116,11 +135,11 @@ int bench_write_json(const struct bench *b, const char *path);
 int bench_write_svg(const struct bench *b, const char *path);
 /* The median of l's successful samples' wall time, in µs (0 if none). */
 double bench_median_us(const struct bench_launcher *l);
-void bench_wall_stats(const struct bench_launcher *l, struct builder_stats *st);
+void bench_wall_stats(const struct bench_launcher *l, struct bench_stats *st);
 /* "1.2 MiB", "640 KiB" */
 void bench_format_kib(double kib, char *buf, size_t len);
 
-/* Progress on stderr, rewritten in place; bench_progress_done clears it. */
+/* bench_progress.c: progress on stderr, rewritten in place; bench_progress_done clears it. */
 void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_progress_done(void);
 

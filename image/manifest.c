@@ -6,14 +6,12 @@
  * place (ELF_F_LAYOUT), so no section moves and the loaded bytes, which
  * the CRC covers, stay exactly as ld wrote them.
  */
-#include "builder.h"
+#include "manifest.h"
 #include "image.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,41 +134,12 @@ static int verify(const char *path, const struct hut_manifest *m, char *why, siz
 	return r;
 }
 
-int builder_manifest_finish(const char *path, const char *name, uint64_t mem, char *why,
-			    size_t why_len)
+int hut_manifest_write(const char *path, const char *name, uint64_t mem, char *why, size_t why_len)
 {
 	struct hut_manifest m;
 	uint64_t offset;
 	if (fill(path, name, mem, &m, &offset, why, why_len) ||
 	    write_note(path, &m, offset, why, why_len) || verify(path, &m, why, why_len))
 		return -1;
-	return 0;
-}
-
-char *builder_default_name(const char *out)
-{
-	char *copy = builder_xstrdup(out);
-	char *base = builder_xstrdup(basename(copy));
-	free(copy);
-	size_t n = strlen(base);
-	if (n > 4 && strcmp(base + n - 4, ".hut") == 0)
-		base[n -= 4] = '\0';
-	if (n >= HUT_NAME_MAX)
-		base[HUT_NAME_MAX - 1] = '\0';
-	return base;
-}
-
-int builder_name_check(const char *name, const char **why)
-{
-	if (!*name)
-		return *why = "empty", -1;
-	static char longer[48];
-	if (strlen(name) >= HUT_NAME_MAX) {
-		snprintf(longer, sizeof longer, "longer than %d bytes", HUT_NAME_MAX - 1);
-		return *why = longer, -1;
-	}
-	for (const char *p = name; *p; p++)
-		if (iscntrl((unsigned char)*p))
-			return *why = "contains control characters", -1;
 	return 0;
 }

@@ -95,8 +95,8 @@ void bench_trace_boot(struct bench *b)
 		b->trace_na = "hut-monitor printed no trace-boot lines";
 	b->phases = builder_xmalloc((nph ? nph : 1) * sizeof *b->phases);
 	for (size_t i = 0; i < nph; i++) {
-		struct builder_stats st;
-		builder_stats(ph[i].v, ph[i].n, &st);
+		struct bench_stats st;
+		bench_stats(ph[i].v, ph[i].n, &st);
 		memcpy(b->phases[i].name, ph[i].name, sizeof b->phases[i].name);
 		b->phases[i].median_us = st.median;
 		free(ph[i].v);

@@ -59,7 +59,7 @@ static struct axis axis_for(const struct bench *b)
 {
 	double lo = 0, hi = 0;
 	for (size_t i = 0; i < b->nl; i++) {
-		struct builder_stats st;
+		struct bench_stats st;
 		bench_wall_stats(&b->l[i], &st);
 		if (b->l[i].na || !st.n)
 			continue;
@@ -94,7 +94,7 @@ static void bar(FILE *f, const struct axis *a, const struct bench_launcher *l, i
 {
 	fprintf(f, "<text x='%d' y='%d' text-anchor='end'>%s</text>\n", SVG_LEFT - 8, y + 17,
 		l->name);
-	struct builder_stats st;
+	struct bench_stats st;
 	bench_wall_stats(l, &st);
 	if (l->na || !st.n) {
 		fputs("<text x='118' y='", f);

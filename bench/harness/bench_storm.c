@@ -69,8 +69,8 @@ void bench_storm(struct bench *b, struct bench_launcher *l, struct bench_storm *
 		wall[i] = (double)v[i].s.wall_us;
 		out->failed += v[i].s.status != l->want_status;
 	}
-	struct builder_stats st;
-	builder_stats(wall, (size_t)k, &st);
+	struct bench_stats st;
+	bench_stats(wall, (size_t)k, &st);
 	out->p50_us = st.p50;
 	out->p99_us = st.p99;
 	out->done = 1;

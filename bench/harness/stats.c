@@ -3,7 +3,7 @@
  * percentiles. Benchmarks report medians because one stalled run (another
  * process, a page-cache miss) moves a mean but not a median.
  */
-#include "builder.h"
+#include "bench.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-double builder_percentile(const double *sorted, size_t n, unsigned pct)
+double bench_percentile(const double *sorted, size_t n, unsigned pct)
 {
 	if (n == 0)
 		return 0;
@@ -26,7 +26,7 @@ double builder_percentile(const double *sorted, size_t n, unsigned pct)
 	return sorted[rank <= n ? rank - 1 : n - 1];
 }
 
-void builder_stats(const double *v, size_t n, struct builder_stats *out)
+void bench_stats(const double *v, size_t n, struct bench_stats *out)
 {
 	memset(out, 0, sizeof *out);
 	if (n == 0)
@@ -38,7 +38,7 @@ void builder_stats(const double *v, size_t n, struct builder_stats *out)
 	out->min = s[0];
 	out->max = s[n - 1];
 	out->median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-	out->p50 = builder_percentile(s, n, 50);
-	out->p99 = builder_percentile(s, n, 99);
+	out->p50 = bench_percentile(s, n, 50);
+	out->p99 = bench_percentile(s, n, 99);
 	free(s);
 }

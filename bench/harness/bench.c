@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,34 +94,6 @@ static int parse(struct bench *b, int argc, char **argv)
 			builder_usage_error(o, "unknown option or missing value", BENCH_HELP);
 	}
 	return i;
-}
-
-static int progress_on;
-
-/* Only on a terminal: in a log file, \r-rewritten lines are one long mess. */
-void bench_progress(const char *fmt, ...)
-{
-	static int tty = -1;
-	if (tty < 0)
-		tty = isatty(STDERR_FILENO);
-	if (!tty)
-		return;
-	char line[160];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	/* Padded, so a shorter line covers the longer one before it. */
-	fprintf(stderr, "\r%-78.78s", line);
-	fflush(stderr);
-	progress_on = 1;
-}
-
-void bench_progress_done(void)
-{
-	if (progress_on)
-		fprintf(stderr, "\r%78s\r", "");
-	progress_on = 0;
 }
 
 /* Reads back what a pre-flight launch wrote to fd. */
@@ -261,7 +232,7 @@ static void remove_bundle(const struct bench *b)
 	builder_args_free(&rm);
 }
 
-int builder_cmd_bench(int argc, char **argv)
+int bench_command(int argc, char **argv)
 {
 	struct bench b = {.runs = BENCH_DEFAULT_RUNS, .warmup = BENCH_DEFAULT_WARMUP};
 	int i = parse(&b, argc, argv);
