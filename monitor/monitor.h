@@ -105,6 +105,7 @@ void hut_sandbox_enter(struct hut_vm *vm);
  * directories, opened before the sandbox. */
 const char *hut_volume_parse(struct hut_options *o, const char *spec);
 void hut_volumes_open(struct hut_vm *vm);
+void hut_volumes_fill_low(struct hut_vm *vm);
 /* files.c: one file hypercall. */
 void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc);
 /* landlock.c: confines the monitor's file access to the volume trees. */

@@ -175,8 +175,8 @@ static struct rule on_host_fds(int nr, int index, int index2)
 #endif
 
 /* What volumes add, only when there are some (files.c, files_path.c,
- * volume.c): each on the host-fd range, and fcntl only to move a new fd
- * into that range. */
+ * volume.c): each on the host-fd range, where every new fd lands
+ * (hut_volumes_fill_low took the ones below). */
 static void add_volume_rules(struct hut_vm *vm, struct filter *f)
 {
 	static const int on_arg0[] = {
@@ -194,10 +194,6 @@ static void add_volume_rules(struct hut_vm *vm, struct filter *f)
 		on_host_fds(SYS_renameat2, 0, 2),
 		on_host_fds(SYS_linkat, 0, 2),
 		on_host_fds(SYS_symlinkat, 1, -1),
-		{SYS_fcntl,
-		 2,
-		 {{1, F_DUPFD_CLOEXEC, F_DUPFD_CLOEXEC + 1},
-		  {2, HUT_HOST_FD_BASE, HUT_HOST_FD_BASE + 1}}},
 	};
 	for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
 		emit_rule(vm, f, &more[i]);
@@ -248,6 +244,7 @@ static void selftest(void)
 void hut_sandbox_enter(struct hut_vm *vm)
 {
 	close_other_fds(vm);
+	hut_volumes_fill_low(vm);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: PR_SET_NO_NEW_PRIVS failed (%s)",
 			 strerror(errno));

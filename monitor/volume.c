@@ -17,8 +17,16 @@
 
 #define RESOLVE_VOLUME (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
 
+/* Under the sandbox every fd below the range is taken (hut_volumes_fill_low),
+ * so new fds land in it already and this costs nothing. */
 int hut_host_fd_place(int fd)
 {
+	if (fd >= HUT_HOST_FD_BASE && fd < HUT_HOST_FD_END)
+		return fd;
+	if (fd >= HUT_HOST_FD_END) {
+		close(fd);
+		return -ENFILE;
+	}
 	int placed = fcntl(fd, F_DUPFD_CLOEXEC, HUT_HOST_FD_BASE);
 	int err = errno;
 	close(fd);
@@ -86,6 +94,25 @@ static void raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max < HUT_HOST_FD_END ? rl.rlim_max : HUT_HOST_FD_END;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* Takes every free fd below HUT_HOST_FD_BASE (with copies of a volume's
+ * O_PATH fd, which are never used): the kernel gives the lowest free fd,
+ * so each fd opened for the guest from now on lands in the host-fd range
+ * by itself, and the seccomp filter need not allow fcntl or a close
+ * outside that range. Called by the sandbox, after it closed the rest. */
+void hut_volumes_fill_low(struct hut_vm *vm)
+{
+	int fd;
+	if (vm->opt->nvolumes == 0)
+		return;
+	while ((fd = dup(vm->volume_fd[0])) >= 0 && fd < HUT_HOST_FD_BASE)
+		;
+	if (fd < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR,
+			 "volumes need an fd limit of at least %d (ulimit -n) (%s)",
+			 HUT_HOST_FD_END, strerror(errno));
+	close(fd);
 }
 
 void hut_volumes_open(struct hut_vm *vm)

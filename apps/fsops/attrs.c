@@ -75,8 +75,10 @@ int scenario_attrs(const char *dir)
 	struct statx_min x;
 	memset(&x, 0, sizeof x);
 	check("statx", syscall(SYS_statx, AT_FDCWD, at(dir, "f"), 0, 0x7ff, &x));
-	printf("  statx mode %o size %llu mtime %lld has basic stats %d\n", x.stx_mode, x.stx_size,
-	       x.t[3].sec, (x.stx_mask & 0x7ff) == 0x7ff);
+	stat(at(dir, "f"), &st);
+	printf("  statx mode %o size %llu, mtime as stat's %d, basic stats %d\n", x.stx_mode,
+	       x.stx_size, x.t[3].sec == st.st_mtim.tv_sec && x.t[3].nsec == st.st_mtim.tv_nsec,
+	       (x.stx_mask & 0x7ff) == 0x7ff);
 	check("statx NOFOLLOW l",
 	      syscall(SYS_statx, AT_FDCWD, at(dir, "l"), AT_SYMLINK_NOFOLLOW, 0x7ff, &x));
 	printf("  a symlink %d\n", S_ISLNK(x.stx_mode));

@@ -32,7 +32,7 @@ int scenario_fill(const char *dir)
 /* Names in the tens of thousands: created, looked up, listed, removed. */
 int scenario_many(const char *dir)
 {
-	const int n = 100000;
+	const int n = scenario_arg ? atoi(scenario_arg) : 100000;
 	char name[32];
 	int made = 0, found = 0, gone = 0;
 	check("mkdir many", mkdir(at(dir, "many"), 0755));

@@ -22,6 +22,8 @@ long check(const char *what, long value);
 /* The same with a formatted description. */
 long checkf(long value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *errno_name(int e);
+/* The optional third argument, or NULL. */
+extern const char *scenario_arg;
 /* dir + "/" + name, in a static buffer (two in turn). */
 const char *at(const char *dir, const char *name);
 /* Writes text to path (created or truncated). */
@@ -41,5 +43,7 @@ int scenario_dev(const char *dir);
 int scenario_fill(const char *dir);
 int scenario_many(const char *dir);
 int scenario_emfile(const char *dir);
+int scenario_identity(const char *dir);
+int scenario_escape(const char *dir);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * usage: fsops SCENARIO DIR
+ * usage: fsops SCENARIO DIR [ARG]
  *   io      read, write, seek, pread/pwrite, append, truncate, fallocate, sync
  *   tree    mkdir, rmdir, unlink, rename(at2), link, symlink, readlink
  *   paths   . and .., symlinks (loops, dangling, O_NOFOLLOW), long names, cwd, *at
@@ -10,8 +10,10 @@
  *   ro      every change to DIR's existing file "hello" must fail (read-only DIR)
  *   dev     /dev/null, zero, full, urandom
  *   fill    write until ENOSPC, then free space and write again
- *   many    100,000 files in one directory
+ *   many    100,000 files in one directory (ARG: another number)
  *   emfile  open until EMFILE
+ *   identity  users, groups, localtime and localhost from /etc
+ *   escape  ways out of a volume DIR (symlinks the test made), into $OTHER
  */
 #include "fsops.h"
 
@@ -21,10 +23,20 @@ static const struct {
 	const char *name;
 	int (*run)(const char *dir);
 } scenarios[] = {
-	{"io", scenario_io},	   {"tree", scenario_tree},   {"paths", scenario_paths},
-	{"fds", scenario_fds},	   {"locks", scenario_locks}, {"mmap", scenario_mmap},
-	{"attrs", scenario_attrs}, {"ro", scenario_ro},	      {"dev", scenario_dev},
-	{"fill", scenario_fill},   {"many", scenario_many},   {"emfile", scenario_emfile},
+	{"io", scenario_io},
+	{"tree", scenario_tree},
+	{"paths", scenario_paths},
+	{"fds", scenario_fds},
+	{"locks", scenario_locks},
+	{"mmap", scenario_mmap},
+	{"attrs", scenario_attrs},
+	{"ro", scenario_ro},
+	{"dev", scenario_dev},
+	{"fill", scenario_fill},
+	{"many", scenario_many},
+	{"emfile", scenario_emfile},
+	{"identity", scenario_identity},
+	{"escape", scenario_escape},
 };
 
 const char *errno_name(int e)
@@ -102,12 +114,15 @@ const char *get_file(const char *path)
 	return buf;
 }
 
+const char *scenario_arg;
+
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: fsops SCENARIO DIR\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: fsops SCENARIO DIR [ARG]\n");
 		return 2;
 	}
+	scenario_arg = argv[3];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	mkdir(argv[2], 0755); /* the scenario's place; it may exist (a volume, read-only) */
 	for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
