@@ -124,6 +124,8 @@ void builder_files_add_file(struct builder_files *t, const char *src, const char
 /* Bytes at guest path (made with its directories); a default gives way. */
 void builder_files_add_data(struct builder_files *t, const char *guest, uint32_t mode,
 			    const char *data, uint64_t size, int is_default);
+/* Writes the packed blob (the format in abi.h) to path. */
+void builder_files_write(struct builder_files *t, const char *path);
 /* Writes the packed blob and an assembler file that links it in; returns
  * the assembler file's path (temporary). */
 const char *builder_files_source(struct builder_files *t, const char *image);

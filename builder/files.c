@@ -403,16 +403,22 @@ static char *quoted(const char *s)
 	return q;
 }
 
+void builder_files_write(struct builder_files *t, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		builder_die(1, path, "cannot create", strerror(errno));
+	write_blob(t, f, path);
+	if (fclose(f) != 0)
+		builder_die(1, path, "cannot write", strerror(errno));
+}
+
 const char *builder_files_source(struct builder_files *t, const char *image)
 {
 	const char *blob = builder_temp_file(image, ".files");
 	const char *src = builder_temp_file(image, "-files.S");
-	FILE *f = fopen(blob, "wb");
-	if (!f)
-		builder_die(1, blob, "cannot create", strerror(errno));
-	write_blob(t, f, blob);
-	if (fclose(f) != 0)
-		builder_die(1, blob, "cannot write", strerror(errno));
+	FILE *f;
+	builder_files_write(t, blob);
 	if (!(f = fopen(src, "w")))
 		builder_die(1, src, "cannot create", strerror(errno));
 	fprintf(f,
