@@ -22,6 +22,9 @@
  *
  * usage: hut-sud [--mem SIZE] [--volume HOST:GUEST[:ro]]... [--env N=V]...
  *                IMAGE [ARG...]
+ * With HUT_SUD_COUNT=1 in its environment it prints, at exit, how many
+ * syscalls the app trapped and how many hypercalls (exits, on KVM) of each
+ * number the libos made: bench/files.sh counts exits per operation so.
  */
 #include "monitor.h"
 #include "size.h"
@@ -58,6 +61,15 @@ static struct hut_vm vm = {.opt = &opt, .core_fd = -1, .vcpu_fd = -1};
 static struct kvm_run run;
 static volatile char selector = SELECTOR_ALLOW;
 static uint64_t own_fs, app_fs;
+static uint64_t trapped, hypercalls[HUT_HC_COUNT + 1]; /* HUT_HC_COUNT: any other */
+
+static void print_counts(void)
+{
+	fprintf(stderr, "hut-sud: %lu syscalls;", (unsigned long)trapped);
+	for (int i = 0; i <= HUT_HC_COUNT; i++)
+		fprintf(stderr, " hc%d %lu", i, (unsigned long)hypercalls[i]);
+	fputc('\n', stderr);
+}
 
 static _Noreturn void die(const char *what)
 {
@@ -194,7 +206,8 @@ static void hypercall(ucontext_t *uc, uint64_t addr)
 			(unsigned long long)g[REG_RIP]);
 		exit(HUT_SIGNAL_EXIT(SIGSYS));
 	}
-	uint64_t value = (uint64_t)g[greg_of[reg]];
+	uint64_t value = (uint64_t)g[greg_of[reg]], nr = (addr - HUT_HYPERCALL_GPA) / 8;
+	hypercalls[nr < HUT_HC_COUNT ? nr : HUT_HC_COUNT]++;
 	if (addr == HUT_HYPERCALL_GPA + 8 * HUT_HC_SET_FS && width == 8) {
 		app_fs = ((const struct hut_hc_set_fs *)value)->base; /* no vCPU to set */
 	} else {
@@ -236,6 +249,7 @@ static void sys_handler(int sig, siginfo_t *si, void *ctx)
 	greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
 	(void)sig;
 	(void)si;
+	trapped++;
 	g[REG_RCX] = g[REG_RIP];
 	g[REG_R11] = g[REG_EFL];
 	g[REG_RIP] = (greg_t)vm.img.manifest.syscall_entry;
@@ -297,6 +311,8 @@ int main(int argc, char **argv)
 	hut_bootinfo_fill(&vm, rdtsc());
 	mprotect((void *)HUT_BOOTINFO_GPA, HUT_BOOTINFO_SIZE, PROT_READ);
 	hut_volumes_open(&vm);
+	if (getenv("HUT_SUD_COUNT"))
+		atexit(print_counts);
 	handlers();
 	own_fs = fs_get();
 	fflush(stdout);
