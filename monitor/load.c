@@ -69,5 +69,7 @@ void hut_load_image(struct hut_vm *vm)
 			hut_fail(vm, HUT_EXIT_BAD_IMAGE,
 				 "segment at 0x%lx does not fit in guest memory", s->gpa);
 		memcpy(dst, vm->img.file + s->offset, s->filesz);
+		/* The bytes the CRC covered, exactly (abi.h, HUT_CRC_*). */
+		hut_image_clear_section_fields(dst, s->offset, s->filesz);
 	}
 }

@@ -18,11 +18,13 @@
 #define HUT_U64(x) x##ull
 #endif
 
-#define HUT_ABI_VERSION 2
+#define HUT_ABI_VERSION 3 /* 3: the CRC leaves out the ELF header's section-table fields */
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
- * ELF section (so the CRC of the loadable bytes cannot cover itself).
+ * ELF section (so the CRC of the loadable bytes cannot cover itself), which
+ * `strip` in all its forms keeps (a note that is not debug information);
+ * the monitor finds it by section name wherever strip moved it.
  * ------------------------------------------------------------------------- */
 #define HUT_NOTE_SECTION ".note.hut"
 #define HUT_NOTE_NAME "hut"        /* ELF note owner, namesz = 4 */
@@ -66,7 +68,7 @@ struct hut_manifest {
 	uint64_t syscall_entry; /* MSR_LSTAR */
 	uint64_t trap_entry;    /* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
 	uint64_t mem_default;   /* guest RAM in bytes when the monitor gets no --mem */
-	uint32_t crc32;         /* zlib crc32 of every PT_LOAD's file bytes, in phdr order */
+	uint32_t crc32;         /* zlib crc32 of the loaded bytes: see HUT_CRC_* below */
 	uint32_t device_count;  /* entries used in devices[] */
 	char name[HUT_NAME_MAX]; /* service name, NUL-terminated */
 	struct hut_device devices[HUT_DEVICES_MAX];
@@ -75,6 +77,25 @@ struct hut_manifest {
 };
 _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size");
 #endif
+
+/*
+ * What the manifest's crc32 covers: the file bytes of every PT_LOAD, in
+ * program-header order, which are exactly the bytes the monitor copies into
+ * the guest, with one exception. The first PT_LOAD holds the ELF header
+ * (musl finds its program headers through it), and four of the header's
+ * fields describe the section table, which is not loaded: e_shoff (file
+ * offset 0x28, 8 bytes), e_shentsize (0x3a, 2), e_shnum (0x3c, 2) and
+ * e_shstrndx (0x3e, 2). `strip`, `strip --strip-debug` and `objcopy`
+ * rewrite them when they drop sections; nothing that runs reads them. The
+ * CRC counts these bytes as zeros, and the monitor loads them as zeros, so
+ * the guest's memory holds exactly the checksummed bytes. Every other byte
+ * of the header, the program headers (e_phoff, e_entry, PT_TLS...), code and
+ * data is covered. ABI 3; ABI 2 covered the fields as they were.
+ */
+#define HUT_CRC_SKIP_SHOFF 0x28 /* e_shoff: 8 bytes */
+#define HUT_CRC_SKIP_SHOFF_LEN 8
+#define HUT_CRC_SKIP_SHENTSIZE 0x3a /* e_shentsize, e_shnum, e_shstrndx: 6 bytes */
+#define HUT_CRC_SKIP_SHENTSIZE_LEN 6
 
 /* ---------------------------------------------------------------------------
  * Guest-physical layout. RAM is identity-mapped (guest virtual == physical),
