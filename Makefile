@@ -51,7 +51,7 @@ LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 include musl/musl.mk
 
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench
-RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(MUSL_LIBC)
+RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs $(MUSL_LIBC)
 
 .PHONY: all deps demo test test-nested unit-tests bench-boot install clean
 .SECONDARY:
@@ -131,6 +131,13 @@ $(LIBDIR)/hut.ld: builder/hut.ld
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# gcc specs for the image link: an empty link_libgcc drops the -L options
+# gcc adds for its own and glibc's library directories (the file format has
+# no comments; builder/toolchain.c says why).
+$(LIBDIR)/hut.specs: builder/hut.specs
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 # --- example appliances -------------------------------------------------------
 # An app folder may hold a `hutflags` file: extra `hut build` arguments.
 $(BUILD)/apps/%.hut: apps/%/*.c $(BIN)/hut $(RUNTIME)
@@ -199,7 +206,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hut $(DESTDIR)$(PREFIX)/include/hut
 	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(DESTDIR)$(PREFIX)/bin/
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
-	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(DESTDIR)$(PREFIX)/lib/hut/
+	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs $(DESTDIR)$(PREFIX)/lib/hut/
 	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
 	install -m 644 include/hut/abi.h $(DESTDIR)$(PREFIX)/include/hut/
 
