@@ -39,7 +39,7 @@ static void cc_help(void)
 	       "  HUT_NAME       service name for the manifest (default: the output's base\n"
 	       "                 name without .hut)\n"
 	       "  HUT_VERBOSE=1  print the commands hut-cc runs (as -v, without gcc's)\n"
-	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld and musl/\n"
+	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld, hut.specs and musl/\n"
 	       "\n"
 	       "gcc --help lists the compiler's own options.\n",
 	       builder_musl_incdir());

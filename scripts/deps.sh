@@ -2,7 +2,7 @@
 # Installs the Debian packages hut needs to build and test, or, when not root,
 # prints the exact command to run. Usage: scripts/deps.sh [build|test|bench|vm]
 set -e
-pkgs="gcc make musl-dev musl-tools libelf-dev zlib1g-dev pkg-config dpkg-dev"
+pkgs="gcc binutils make musl-dev musl-tools libelf-dev zlib1g-dev pkg-config dpkg-dev"
 case "${1:-build}" in
 build) ;;
 test) pkgs="$pkgs libcriterion-dev clang libclang-rt-dev gdb python3 strace" ;;
