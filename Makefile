@@ -26,7 +26,7 @@ CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $
 # The image format, shared by hut and hut-monitor. The reader is libelf-free
 # (hut-monitor is a static musl program); the manifest writer uses libelf and
 # goes into hut only.
-IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c
+IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c image/packed.c
 IMAGE_WRITER_SRC := image/manifest.c
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 BUILDER_SRC := $(wildcard builder/*.c)
@@ -34,7 +34,7 @@ BUILDER_SRC := $(wildcard builder/*.c)
 # vectors, messages, temporary files, running programs, OCI bundles).
 BENCH_HARNESS_SRC := $(filter-out bench/harness/main.c,$(wildcard bench/harness/*.c))
 BENCH_BUILDER_SRC := $(addprefix builder/,args.c diag.c workdir.c run.c toolchain.c pack.c json.c)
-LIBOS_SRC   := $(wildcard libos/*.c libos/arch/x86_64/*.c)
+LIBOS_SRC   := $(wildcard libos/*.c libos/fs/*.c libos/arch/x86_64/*.c)
 LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S)
 APPS        := $(notdir $(wildcard apps/*))
 APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))
@@ -208,6 +208,6 @@ clean:
 
 # Rules owned by the test and benchmark folders.
 -include tests/guests/guests.mk tests/integration/programs/programs.mk tests/fuzz/fuzz.mk \
-	bench/bench.mk bench/syscalls.mk
+	tests/sud/sud.mk bench/bench.mk bench/syscalls.mk
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

@@ -2,7 +2,7 @@
  * The process: one of it, pid 1, root, on a machine named after the service.
  * Exit ends the appliance.
  */
-#include "libos.h"
+#include "file.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -93,7 +93,7 @@ static void limit_of(long resource, struct rlimit *rl)
 	if (resource == RLIMIT_STACK)
 		rl->rlim_cur = rl->rlim_max = hut_boot_info->stack_size;
 	else if (resource == RLIMIT_NOFILE)
-		rl->rlim_cur = rl->rlim_max = 3;
+		rl->rlim_cur = rl->rlim_max = HUT_FD_MAX;
 	else if (resource == RLIMIT_NPROC)
 		rl->rlim_cur = rl->rlim_max = 1;
 }

@@ -54,6 +54,12 @@ static struct timespec to_timespec(uint64_t ns)
 	return (struct timespec){(time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S)};
 }
 
+/* CLOCK_REALTIME, for file timestamps. */
+struct timespec hut_realtime(void)
+{
+	return to_timespec(wallclock_origin + hut_time_since_boot_ns());
+}
+
 static int from_timespec(const struct timespec *ts, uint64_t *ns)
 {
 	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || (uint64_t)ts->tv_nsec >= NS_PER_S)

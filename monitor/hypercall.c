@@ -42,6 +42,11 @@ static void console_read(struct hut_vm *vm, uint64_t gpa)
 	hc->result = hut_console_read(vm, hc->fd, hc->iov, hc->iovcnt);
 }
 
+static void file_op(struct hut_vm *vm, uint64_t gpa)
+{
+	hut_file_hypercall(vm, arg_struct(vm, gpa, sizeof(struct hut_hc_file)));
+}
+
 static void poll_sleep(struct hut_vm *vm, uint64_t gpa)
 {
 	struct hut_hc_poll *hc = arg_struct(vm, gpa, sizeof *hc);
@@ -92,6 +97,8 @@ void hut_hypercall(struct hut_vm *vm)
 		return set_fs(vm, arg);
 	case HUT_HC_CONSOLE_READ:
 		return console_read(vm, arg);
+	case HUT_HC_FILE:
+		return file_op(vm, arg);
 	default:
 		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL, "bad hypercall: unknown number %lu", off / 8);
 	}

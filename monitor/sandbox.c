@@ -6,7 +6,7 @@
  * that kills the whole process on any syscall outside a short allow-list
  * (Firecracker's jailer and Solo5's tender do the same).
  */
-#include "monitor.h"
+#include "files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +21,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Closes every fd except stdin/stdout/stderr, the vCPU and --core's file. The kvm and VM fds
+/* Closes every fd except stdin/stdout/stderr, the vCPU, --core's file and
+ * the volumes' (which live at HUT_HOST_FD_BASE and up). The kvm and VM fds
  * are not needed once the vCPU exists (the run loop, hypercalls and crash
  * reports only use the vCPU fd); the image file is mmap'd and its fd closed. */
 /* Old kernels (before 5.9) lack close_range: walk /proc/self/fd instead. */
@@ -37,28 +38,34 @@ static void close_listed_fds(struct hut_vm *vm)
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
 		if (*end || end == e->d_name || fd <= 2 || fd == vm->vcpu_fd || fd == vm->core_fd ||
-		    fd == dfd)
+		    fd == dfd || (fd >= HUT_HOST_FD_BASE && fd < HUT_HOST_FD_END))
 			continue;
 		close((int)fd);
 	}
 	closedir(d);
 }
 
-/* Closes every fd above 2 but the vCPU and --core's file: the gaps between
- * them, with one close_range each. */
+/* Closes every fd above 2 but the vCPU, --core's file and the host-fd
+ * range: the gaps between them, with one close_range each. */
 static void close_other_fds(struct hut_vm *vm)
 {
-	int keep[2] = {vm->vcpu_fd, vm->core_fd};
-	if (keep[1] >= 0 && keep[1] < keep[0])
-		keep[0] = vm->core_fd, keep[1] = vm->vcpu_fd;
+	/* Kept ranges [lo, hi], in order: the vCPU and core fds are below
+	 * HUT_HOST_FD_BASE (they are opened first, and fds come lowest first). */
+	unsigned keep[3][2] = {{(unsigned)vm->vcpu_fd, (unsigned)vm->vcpu_fd},
+			       {(unsigned)vm->core_fd, (unsigned)vm->core_fd},
+			       {HUT_HOST_FD_BASE, HUT_HOST_FD_END - 1}};
+	if (vm->core_fd >= 0 && vm->core_fd < vm->vcpu_fd) {
+		keep[0][0] = keep[0][1] = (unsigned)vm->core_fd;
+		keep[1][0] = keep[1][1] = (unsigned)vm->vcpu_fd;
+	}
 	unsigned from = 3;
 	int ok = 1;
-	for (int i = 0; i < 2; i++) {
-		if (keep[i] < 0)
+	for (int i = 0; i < 3; i++) {
+		if ((int)keep[i][0] < 0)
 			continue;
-		if ((unsigned)keep[i] > from)
-			ok &= syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0) == 0;
-		from = (unsigned)keep[i] + 1;
+		if (keep[i][0] > from)
+			ok &= syscall(SYS_close_range, from, keep[i][0] - 1, 0) == 0;
+		from = keep[i][1] + 1;
 	}
 	ok &= syscall(SYS_close_range, from, ~0u, 0) == 0;
 	if (!ok)
@@ -69,21 +76,23 @@ static void close_other_fds(struct hut_vm *vm)
 /*
  * The filter is classic BPF, written out here rather than through libseccomp
  * (hut-monitor is a static musl program; Debian's libseccomp is glibc's).
- * It is a list of rules, each "syscall nr, with these argument values":
+ * It is a list of rules, each "syscall nr, with these arguments in these
+ * ranges":
  *
  *   load arch; if not x86-64: kill
  *   for each rule: load nr; if != rule.nr goto next
  *                  for each checked argument: load its low 32 bits;
- *                                             if != value goto next
+ *                                             if < lo or >= hi goto next
  *                  return allow
  *             next:
  *   return kill
  *
- * The kernel takes fds and ioctl requests as 32-bit ints, so comparing the
- * low 32 bits of an argument is comparing what the kernel will use.
+ * The kernel takes fds, ioctl requests and fcntl commands as 32-bit ints,
+ * so comparing the low 32 bits of an argument is comparing what the kernel
+ * will use. An exact value v is the range [v, v + 1).
  */
-#define MAX_RULE_ARGS 2
-#define MAX_FILTER 96
+#define MAX_RULE_ARGS 3
+#define MAX_FILTER 512
 
 /* The sanitized build (tests/integration/asan.sh) lets through what the list
  * does not name: the sanitizers' runtime makes syscalls of its own
@@ -100,7 +109,7 @@ struct rule {
 	int nargs;
 	struct {
 		int index;
-		uint32_t value;
+		uint32_t lo, hi; /* allowed: lo <= value < hi */
 	} arg[MAX_RULE_ARGS];
 };
 
@@ -119,31 +128,75 @@ static void emit(struct hut_vm *vm, struct filter *f, struct sock_filter insn)
 #define LOAD(off) ((struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off)))
 #define RET(v) ((struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (v)))
 #define JEQ(k, jt, jf) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf)))
+#define JGE(k, jt, jf) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (jt), (jf)))
 #define ARG_LOW(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 
-/* One rule: 2 instructions for the number, 2 per argument, 1 to allow. On a
+/* One rule: 2 instructions for the number, 3 per argument, 1 to allow. On a
  * mismatch each test jumps past the rest of the rule. */
 static void emit_rule(struct hut_vm *vm, struct filter *f, const struct rule *r)
 {
-	uint8_t left = (uint8_t)(2 * r->nargs + 1);
+	uint8_t left = (uint8_t)(3 * r->nargs + 1);
 	emit(vm, f, LOAD(offsetof(struct seccomp_data, nr)));
 	emit(vm, f, JEQ((uint32_t)r->nr, 0, left));
 	for (int i = 0; i < r->nargs; i++) {
-		left -= 2;
+		left -= 3;
 		emit(vm, f, LOAD(ARG_LOW(r->arg[i].index)));
-		emit(vm, f, JEQ(r->arg[i].value, 0, left));
+		emit(vm, f, JGE(r->arg[i].lo, 0, (uint8_t)(left + 1)));
+		emit(vm, f, JGE(r->arg[i].hi, left, 0));
 	}
 	emit(vm, f, RET(SECCOMP_RET_ALLOW));
 }
 
 static struct rule vcpu_ioctl(const struct hut_vm *vm, unsigned long request)
 {
-	return (struct rule){SYS_ioctl, 2, {{0, (uint32_t)vm->vcpu_fd}, {1, (uint32_t)request}}};
+	return (struct rule){SYS_ioctl,
+			     2,
+			     {{0, (uint32_t)vm->vcpu_fd, (uint32_t)vm->vcpu_fd + 1},
+			      {1, (uint32_t)request, (uint32_t)request + 1}}};
 }
 
 static struct rule on_fd(int nr, int fd)
 {
-	return (struct rule){nr, 1, {{0, (uint32_t)fd}}};
+	return (struct rule){nr, 1, {{0, (uint32_t)fd, (uint32_t)fd + 1}}};
+}
+
+/* A file syscall on a host fd of the volumes' range (files.h), in argument
+ * index (and index2, when >= 0): never stdio, the vCPU or anything else. */
+static struct rule on_host_fds(int nr, int index, int index2)
+{
+	struct rule r = {nr, 1, {{index, HUT_HOST_FD_BASE, HUT_HOST_FD_END}}};
+	if (index2 >= 0)
+		r.arg[r.nargs++] = (typeof(r.arg[0])){index2, HUT_HOST_FD_BASE, HUT_HOST_FD_END};
+	return r;
+}
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+/* What volumes add, only when there are some (files.c, files_path.c,
+ * volume.c): each on the host-fd range, where every new fd lands
+ * (hut_volumes_fill_low took the ones below). */
+static void add_volume_rules(struct hut_vm *vm, struct filter *f)
+{
+	static const int on_arg0[] = {
+		SYS_openat2,   SYS_close,      SYS_fstat,   SYS_newfstatat, SYS_preadv,
+		SYS_pwritev,   SYS_getdents64, SYS_lseek,   SYS_fsync,	    SYS_fdatasync,
+		SYS_fallocate, SYS_ftruncate,  SYS_fchmod,  SYS_fchmodat2,  SYS_fchown,
+		SYS_fchownat,  SYS_utimensat,  SYS_mkdirat, SYS_unlinkat,   SYS_readlinkat,
+		SYS_fstatfs,
+	};
+	for (size_t i = 0; i < sizeof on_arg0 / sizeof on_arg0[0]; i++) {
+		struct rule r = on_host_fds(on_arg0[i], 0, -1);
+		emit_rule(vm, f, &r);
+	}
+	const struct rule more[] = {
+		on_host_fds(SYS_renameat2, 0, 2),
+		on_host_fds(SYS_linkat, 0, 2),
+		on_host_fds(SYS_symlinkat, 1, -1),
+	};
+	for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+		emit_rule(vm, f, &more[i]);
 }
 
 /* The allow-list, measured with strace over every app in apps/, the hostile
@@ -161,20 +214,22 @@ static void add_rules(struct hut_vm *vm, struct filter *f)
 		on_fd(SYS_write, 2),
 		on_fd(SYS_writev, 1), /* console hypercall, musl's stdio */
 		on_fd(SYS_writev, 2),
-		on_fd(SYS_readv, 0),           /* console read hypercall: stdin */
-		{SYS_nanosleep, 0, {{0}}},	  /* poll hypercall */
-		{SYS_clock_nanosleep, 0, {{0}}},  /* poll hypercall, other libcs */
-		{SYS_clock_gettime, 0, {{0}}},	  /* --trace-boot when there is no vDSO */
-		{SYS_rt_sigreturn, 0, {{0}}},	  /* return from the --timeout SIGALRM handler */
-		{SYS_exit_group, 0, {{0}}},	  /* exit() */
-		{SYS_exit, 0, {{0}}},		  /* musl's _Exit, should exit_group return */
-		on_fd(SYS_pwrite64, vm->core_fd), /* --core: the crash's core file */
+		on_fd(SYS_readv, 0),		       /* console read hypercall: stdin */
+		{SYS_nanosleep, 0, {{0, 0, 0}}},       /* poll hypercall */
+		{SYS_clock_nanosleep, 0, {{0, 0, 0}}}, /* poll hypercall, other libcs */
+		{SYS_clock_gettime, 0, {{0, 0, 0}}},   /* --trace-boot when there is no vDSO */
+		{SYS_rt_sigreturn, 0, {{0, 0, 0}}}, /* return from the --timeout SIGALRM handler */
+		{SYS_exit_group, 0, {{0, 0, 0}}},   /* exit() */
+		{SYS_exit, 0, {{0, 0, 0}}},	    /* musl's _Exit, should exit_group return */
+		on_fd(SYS_pwrite64, vm->core_fd),   /* --core: the crash's core file */
 	};
 	emit(vm, f, LOAD(offsetof(struct seccomp_data, arch)));
 	emit(vm, f, JEQ(AUDIT_ARCH_X86_64, 1, 0));
 	emit(vm, f, RET(SECCOMP_RET_KILL_PROCESS));
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
 		emit_rule(vm, f, &rules[i]);
+	if (vm->opt->nvolumes)
+		add_volume_rules(vm, f);
 	emit(vm, f, RET(RET_UNLISTED));
 }
 
@@ -189,9 +244,11 @@ static void selftest(void)
 void hut_sandbox_enter(struct hut_vm *vm)
 {
 	close_other_fds(vm);
+	hut_volumes_fill_low(vm);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: PR_SET_NO_NEW_PRIVS failed (%s)",
 			 strerror(errno));
+	hut_landlock_enter(vm);
 	static struct filter f;
 	add_rules(vm, &f);
 	struct sock_fprog prog = {f.len, f.insn};

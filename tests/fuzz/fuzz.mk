@@ -15,9 +15,10 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size
 # Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
 # calls are renamed to the harness's fuzz_exit, which does the same.
-FUZZ_IMAGE_SRC          := image/image.c image/crc32.c
+FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
-FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/mem.c \
+FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
+	monitor/files.c monitor/files_path.c monitor/volume.c \
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_LIBS := -lelf -lz
