@@ -38,7 +38,7 @@ static void build_help(void)
 	       "                 FILES may follow here too.\n"
 	       "\n"
 	       "Environment:\n"
-	       "  HUT_RUNTIME    directory holding libhut.a and hut.ld\n"
+	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld and musl/\n"
 	       "                 (default: ../lib/hut next to the hut executable)\n"
 	       "  TMPDIR         where intermediate objects go (removed afterwards)\n");
 }

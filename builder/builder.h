@@ -64,10 +64,8 @@ __attribute__((noreturn)) void builder_exec(const struct builder_args *cmd, int 
 
 /* The compiler driver: gcc, the one toolchain hut is tested with. */
 #define BUILDER_GCC "gcc"
-/* Debian's musl-dev. */
-#define BUILDER_MUSL_INCDIR "/usr/include/x86_64-linux-musl"
-#define BUILDER_MUSL_LIBDIR "/usr/lib/x86_64-linux-musl"
-
+/* The headers of the runtime's musl (RUNTIME/musl/include). */
+const char *builder_musl_incdir(void);
 /* The flags that make gcc compile against musl instead of glibc. */
 void builder_musl_cflags(struct builder_args *a);
 /* Directory of the hut executable (bin/), where hut-monitor also lives. */

@@ -26,6 +26,9 @@ typedef long (*hut_syscall_fn)(long, long, long, long, long, long);
 
 extern const struct hut_boot_info *hut_boot_info; /* NULL when running as a Linux process */
 extern uint64_t hut_tsc_boot, hut_tsc_main;
+/* entry.S: syscalls that trapped (MSR_LSTAR) rather than called the
+ * dispatcher; the exit hypercall reports it. */
+extern uint64_t hut_syscalls_trapped;
 
 /* The doorbell: store the argument struct's address to the hypercall's slot.
  * The "memory" clobbers order the struct's stores before, and the monitor's

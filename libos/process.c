@@ -17,7 +17,14 @@ static uint64_t fs_base;
 
 _Noreturn void hut_exit(uint32_t kind, int status)
 {
-	struct hut_hc_exit hc = {kind, status, hut_tsc_boot, hut_tsc_main, hut_rdtsc()};
+	struct hut_hc_exit hc = {
+		.kind = kind,
+		.status = status,
+		.tsc_boot = hut_tsc_boot,
+		.tsc_main = hut_tsc_main,
+		.tsc_exit = hut_rdtsc(),
+		.syscalls_trapped = hut_syscalls_trapped,
+	};
 	for (;;)
 		hut_hypercall(HUT_HC_EXIT, &hc);
 }

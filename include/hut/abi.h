@@ -235,6 +235,7 @@ struct hut_hc_exit {
 	uint64_t tsc_boot; /* IN guest TSC at the first boot instruction */
 	uint64_t tsc_main; /* IN guest TSC when main() was entered, 0 if never */
 	uint64_t tsc_exit; /* IN guest TSC at exit */
+	uint64_t syscalls_trapped; /* IN syscalls that came through MSR_LSTAR (not the dispatcher) */
 };
 
 struct hut_hc_poll {
