@@ -90,6 +90,33 @@ if ready "$HUT"; then
 	finish
 fi
 
+# --- an upstream Makefile with LDFLAGS=-s -------------------------------------------
+# stripped.sh boots the images programs.mk makes this way; here the make
+# itself is the test.
+begin "make CC=hut-cc LDFLAGS=-s builds a Makefile project (programs/upstream)"
+if ready "$HUT_CC"; then
+	for how in ref s; do
+		rm -rf "$TMP/up-$how"
+		cp -r "$PROGRAMS/upstream" "$TMP/up-$how"
+	done
+	make -C "$TMP/up-ref" CC=gcc >"$TMP/up-ref.log" 2>&1 || problem "the glibc build failed"
+	if make -C "$TMP/up-s" CC="$HUT_CC" LDFLAGS=-s >"$TMP/up-s.log" 2>&1; then
+		grep -q -- "-s -o upstream main.o -L. -lstats -lm -lcrypt" "$TMP/up-s.log" ||
+			{ problem "the link line is not the Makefile's"; detail_file make "$TMP/up-s.log"; }
+		has_symtab "$TMP/up-s/upstream" && problem "not stripped"
+		run inspect "$HUT" inspect "$TMP/up-s/upstream"
+		expect_status inspect 0
+		run ref "$TMP/up-ref/upstream" a bb cccc
+		run proc "$TMP/up-s/upstream" a bb cccc
+		expect_status proc 3
+		expect_same_file "image and glibc program stdout" "$(out ref)" "$(out proc)"
+	else
+		problem "make CC=hut-cc LDFLAGS=-s failed"
+		detail_file make "$TMP/up-s.log"
+	fi
+	finish
+fi
+
 # --- -l: musl's and the project's libraries, never glibc's ---------------------------
 # refused TAG WHAT-ERE: the last run failed with one `hut-cc:` line on stderr
 # matching WHAT-ERE, before any link (no image written).
