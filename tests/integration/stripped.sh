@@ -7,6 +7,7 @@
 # must be valid and print what the project built with gcc and glibc prints,
 # as a process and as an appliance. A stripped image with one changed loaded
 # byte is still refused. (hut-cc.sh checks the same make on the host.)
+# hut-test: needs-kvm (differential boots the images)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -44,6 +45,11 @@ stripped_image() {
 			has_section "$2" '\.symtab' && problem "the symbol table is left"
 		fi
 		image_valid "$2"
+		if [ "$3" = kept ]; then
+			expect_grep "inspect does not see the symbols" '^symbols: *yes$' "$(out inspect)"
+		else
+			expect_grep "inspect does not say it is stripped" '^symbols: *none \(stripped' "$(out inspect)"
+		fi
 		finish
 	fi
 	differential "$1" "$2" "$REF" 3 "${ARGS[@]}"
