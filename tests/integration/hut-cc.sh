@@ -196,8 +196,10 @@ fi
 # -l:FILE spellings too.
 begin "hut-cc -L DIR -lNAME of a hut-cc-built archive links and runs"
 if ready "$HUT_CC"; then
-	"$HUT_CC" -O2 -D_FORTIFY_SOURCE=2 -c -o "$TMP/musl/shout.o" "$TMP/src/shout.c" &&
-		ar rcs "$TMP/musl/libshout.a" "$TMP/musl/shout.o" || problem "hut-cc -c or ar failed"
+	if ! { "$HUT_CC" -O2 -D_FORTIFY_SOURCE=2 -c -o "$TMP/musl/shout.o" "$TMP/src/shout.c" &&
+		ar rcs "$TMP/musl/libshout.a" "$TMP/musl/shout.o"; }; then
+		problem "hut-cc -c or ar failed"
+	fi
 	for spelling in "-lshout" "-l shout" "-l:libshout.a"; do
 		# shellcheck disable=SC2086 # -l NAME is two words
 		run lmusl "$HUT_CC" -o "$TMP/l.hut" "$TMP/src/main-shout.c" -L"$TMP/musl" $spelling
