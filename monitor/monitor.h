@@ -4,7 +4,8 @@
  * cpu_x86_64.c (page tables, descriptor tables, registers), bootinfo.c,
  * hypercall.c (the MMIO doorbell), console.c, clock.c (the host clock),
  * time.c (TSC rate, --timeout), crash.c and core.c (how a guest ends),
- * trace.c (--trace-boot), sandbox.c (seccomp), run.c (the vCPU loop),
+ * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp),
+ * net*.c (the network device, net.h), run.c (the vCPU loop),
  * fail.c and main.c (options). Reading and validating the image is the
  * image format's (image/), shared with `hut`.
  */
@@ -13,6 +14,7 @@
 
 #include "image.h"
 #include "mem.h"
+#include "net.h"
 
 #include <hut/abi.h>
 #include <linux/kvm.h>
@@ -30,6 +32,7 @@ struct hut_options {
 	uint64_t mem;	    /* 0: the manifest's default */
 	unsigned timeout_s; /* 0: none */
 	bool trace_boot;
+	bool trace_exits; /* count exits (and the net device's frames), print them at the end */
 	bool quiet;	  /* guest stdout/stderr discarded */
 	bool no_sandbox;  /* skip the seccomp sandbox (debugging only) */
 	const char *core; /* --core FILE: where a crash writes an ELF core */
@@ -38,6 +41,7 @@ struct hut_options {
 	char **argv;
 	int envc; /* guest environment, from --env */
 	char **env;
+	struct hut_net_config net; /* --net, --mac, --ip, --gw, --dns */
 };
 
 struct hut_vm {
@@ -53,6 +57,9 @@ struct hut_vm {
 	uint64_t pt_next;	  /* next free page-table page */
 	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
 	int core_fd;		  /* --core's file, or -1 */
+	uint64_t net_gpa;	  /* the net region (top of the heap), with --net */
+	int net_tap_fd;		  /* --net's tap, -1 without */
+	struct hut_net *net;	  /* the running device, or NULL */
 };
 
 /* Prints "hut-monitor: <image>: <message>" and exits with status. */
@@ -76,8 +83,10 @@ uint64_t hut_now_us(void);
 void hut_time_setup(struct hut_vm *vm);
 void hut_timeout_arm(unsigned seconds);
 bool hut_timeout_expired(void);
-/* sandbox.c: closes spare fds and loads the seccomp filter; call last. */
+/* sandbox.c: closes spare fds and loads the seccomp filter; call last.
+ * The net I/O thread loads its own, narrower one. */
 void hut_sandbox_enter(struct hut_vm *vm);
+void hut_sandbox_enter_net_io(struct hut_vm *vm);
 /* run.c */
 _Noreturn void hut_run(struct hut_vm *vm);
 /* hypercall.c: handles one MMIO exit; returns only if the guest continues. */
@@ -92,6 +101,10 @@ _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e);
 void hut_core_open(struct hut_vm *vm);
 int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
 		   const struct hut_trap_frame *f, int sig);
+/* exits.c: --trace-exits */
+void hut_exits_count(const struct kvm_run *run);
+void hut_exits_hypercall(uint64_t nr);
+void hut_exits_print(const struct hut_vm *vm);
 /* trace.c */
 void hut_trace_mark(const char *phase);
 void hut_trace_guest(const struct hut_hc_exit *e);

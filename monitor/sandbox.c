@@ -21,11 +21,28 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Closes every fd except stdin/stdout/stderr, the vCPU and --core's file. The kvm and VM fds
- * are not needed once the vCPU exists (the run loop, hypercalls and crash
+/* The fds the monitor keeps past the sandbox: stdio, the vCPU, --core's
+ * file, and the net device's tap and kick eventfd. The kvm and VM fds are
+ * not needed once the vCPU exists (the run loop, hypercalls and crash
  * reports only use the vCPU fd); the image file is mmap'd and its fd closed. */
+#define MAX_KEPT 4
+
+static int kept_fds(const struct hut_vm *vm, int keep[MAX_KEPT])
+{
+	int n = 0;
+	int all[MAX_KEPT] = {vm->vcpu_fd, vm->core_fd, vm->net ? vm->net->tap_fd : -1,
+			     vm->net ? vm->net->kick_fd : -1};
+	for (int i = 0; i < MAX_KEPT; i++) {
+		int j = n++;
+		for (; j > 0 && keep[j - 1] > all[i]; j--) /* insertion: ascending */
+			keep[j] = keep[j - 1];
+		keep[j] = all[i];
+	}
+	return n;
+}
+
 /* Old kernels (before 5.9) lack close_range: walk /proc/self/fd instead. */
-static void close_listed_fds(struct hut_vm *vm)
+static void close_listed_fds(struct hut_vm *vm, const int keep[MAX_KEPT])
 {
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
@@ -36,33 +53,35 @@ static void close_listed_fds(struct hut_vm *vm)
 	while ((e = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
-		if (*end || end == e->d_name || fd <= 2 || fd == vm->vcpu_fd || fd == vm->core_fd ||
-		    fd == dfd)
+		int kept = fd <= 2 || fd == dfd;
+		for (int i = 0; i < MAX_KEPT; i++)
+			kept |= fd == keep[i];
+		if (*end || end == e->d_name || kept)
 			continue;
 		close((int)fd);
 	}
 	closedir(d);
 }
 
-/* Closes every fd above 2 but the vCPU and --core's file: the gaps between
- * them, with one close_range each. */
+/* Closes every fd above 2 but the kept ones: the gaps between them, with
+ * one close_range each. */
 static void close_other_fds(struct hut_vm *vm)
 {
-	int keep[2] = {vm->vcpu_fd, vm->core_fd};
-	if (keep[1] >= 0 && keep[1] < keep[0])
-		keep[0] = vm->core_fd, keep[1] = vm->vcpu_fd;
+	int keep[MAX_KEPT];
+	int n = kept_fds(vm, keep);
 	unsigned from = 3;
 	int ok = 1;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < n; i++) {
 		if (keep[i] < 0)
 			continue;
 		if ((unsigned)keep[i] > from)
 			ok &= syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0) == 0;
-		from = (unsigned)keep[i] + 1;
+		if ((unsigned)keep[i] + 1 > from)
+			from = (unsigned)keep[i] + 1;
 	}
 	ok &= syscall(SYS_close_range, from, ~0u, 0) == 0;
 	if (!ok)
-		close_listed_fds(vm);
+		close_listed_fds(vm, keep);
 	vm->kvm_fd = vm->vm_fd = -1;
 }
 
@@ -83,7 +102,7 @@ static void close_other_fds(struct hut_vm *vm)
  * low 32 bits of an argument is comparing what the kernel will use.
  */
 #define MAX_RULE_ARGS 2
-#define MAX_FILTER 96
+#define MAX_FILTER 128
 
 /* The sanitized build (tests/integration/asan.sh) lets through what the list
  * does not name: the sanitizers' runtime makes syscalls of its own
@@ -146,6 +165,28 @@ static struct rule on_fd(int nr, int fd)
 	return (struct rule){nr, 1, {{0, (uint32_t)fd}}};
 }
 
+static void emit_rules(struct hut_vm *vm, struct filter *f, const struct rule *rules, size_t n)
+{
+	if (f->len == 0) {
+		emit(vm, f, LOAD(offsetof(struct seccomp_data, arch)));
+		emit(vm, f, JEQ(AUDIT_ARCH_X86_64, 1, 0));
+		emit(vm, f, RET(SECCOMP_RET_KILL_PROCESS));
+	}
+	for (size_t i = 0; i < n; i++)
+		emit_rule(vm, f, &rules[i]);
+}
+
+/* musl's locks (two threads now share stdio) and the poll hypercall's
+ * futex wait (net_io.c); the kick when KVM has no ioeventfd for it. */
+#define NET_VCPU_RULES 2
+static const struct rule *net_vcpu_rules(const struct hut_vm *vm)
+{
+	static struct rule r[NET_VCPU_RULES];
+	r[0] = (struct rule){SYS_futex, 0, {{0}}};
+	r[1] = on_fd(SYS_write, vm->net->kick_fd);
+	return r;
+}
+
 /* The allow-list, measured with strace over every app in apps/, the hostile
  * guests, --timeout, --trace-boot and --quiet. No brk or mmap: stderr is
  * unbuffered, the console goes out with writev, crash reports allocate
@@ -170,11 +211,9 @@ static void add_rules(struct hut_vm *vm, struct filter *f)
 		{SYS_exit, 0, {{0}}},		  /* musl's _Exit, should exit_group return */
 		on_fd(SYS_pwrite64, vm->core_fd), /* --core: the crash's core file */
 	};
-	emit(vm, f, LOAD(offsetof(struct seccomp_data, arch)));
-	emit(vm, f, JEQ(AUDIT_ARCH_X86_64, 1, 0));
-	emit(vm, f, RET(SECCOMP_RET_KILL_PROCESS));
-	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-		emit_rule(vm, f, &rules[i]);
+	emit_rules(vm, f, rules, sizeof rules / sizeof rules[0]);
+	if (vm->net)
+		emit_rules(vm, f, net_vcpu_rules(vm), NET_VCPU_RULES);
 	emit(vm, f, RET(RET_UNLISTED));
 }
 
@@ -186,17 +225,45 @@ static void selftest(void)
 		syscall(SYS_getppid);
 }
 
-void hut_sandbox_enter(struct hut_vm *vm)
+/* Loads f for the calling thread only: the vCPU thread and the net I/O
+ * thread each get their own list. */
+static void load_filter(struct hut_vm *vm, const struct filter *f)
 {
-	close_other_fds(vm);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: PR_SET_NO_NEW_PRIVS failed (%s)",
 			 strerror(errno));
-	static struct filter f;
-	add_rules(vm, &f);
-	struct sock_fprog prog = {f.len, f.insn};
+	struct sock_fprog prog = {f->len, (struct sock_filter *)f->insn};
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: cannot load the seccomp filter (%s)",
 			 strerror(errno));
+}
+
+void hut_sandbox_enter(struct hut_vm *vm)
+{
+	close_other_fds(vm);
+	static struct filter f;
+	add_rules(vm, &f);
+	load_filter(vm, &f);
 	selftest();
+}
+
+/* The net I/O thread: frames to and from the tap, the kick eventfd, its
+ * sleep and the vCPU's wake-up; and, to end the guest over a bad ring, a
+ * message and exit (clock_gettime: hut_fail prints the --trace-boot times). */
+void hut_sandbox_enter_net_io(struct hut_vm *vm)
+{
+	int tap = vm->net->tap_fd, kick = vm->net->kick_fd;
+	const struct rule rules[] = {
+		on_fd(SYS_read, tap),	  on_fd(SYS_readv, tap),
+		on_fd(SYS_write, tap),	  on_fd(SYS_read, kick),
+		{SYS_poll, 0, {{0}}},	  {SYS_futex, 0, {{0}}},
+		on_fd(SYS_write, 1),	  on_fd(SYS_write, 2),
+		on_fd(SYS_writev, 1),	  on_fd(SYS_writev, 2),
+		{SYS_clock_gettime, 0, {{0}}}, {SYS_exit_group, 0, {{0}}},
+		{SYS_exit, 0, {{0}}},
+	};
+	static struct filter f;
+	emit_rules(vm, &f, rules, sizeof rules / sizeof rules[0]);
+	emit(vm, &f, RET(RET_UNLISTED));
+	load_filter(vm, &f);
 }
