@@ -151,6 +151,12 @@ int builder_build(struct builder_job *job)
 		const char *in = job->inputs.v[i];
 		builder_args_add(&objects, is_source(in) ? compile(job, in) : in);
 	}
+	/* Every image packs files: at least the /etc defaults. */
+	if (!job->files) {
+		job->files = builder_files_new();
+		builder_etc_defaults(job->files);
+	}
+	builder_args_add(&objects, compile(job, builder_files_source(job->files, job->out)));
 	link_image(job, &files, &objects);
 	builder_args_free(&objects);
 	finish(job);
