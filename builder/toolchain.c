@@ -105,6 +105,7 @@ void builder_link_files(struct builder_link_files *f)
 	const char *rt = runtime_dir();
 	const char *musl = musl_libdir();
 	f->libhut = need(builder_xasprintf("%s/libhut.a", rt), runtime_hint);
+	f->libhut_net = need(builder_xasprintf("%s/libhut-net.a", rt), runtime_hint);
 	f->ldscript = need(builder_xasprintf("%s/hut.ld", rt), runtime_hint);
 	f->musl_libdir = musl;
 	f->crt1 = need(builder_xasprintf("%s/crt1.o", musl), runtime_hint);
