@@ -26,7 +26,7 @@ CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $
 # The image format, shared by hut and hut-monitor. The reader is libelf-free
 # (hut-monitor is a static musl program); the manifest writer uses libelf and
 # goes into hut only.
-IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c
+IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c image/packed.c
 IMAGE_WRITER_SRC := image/manifest.c
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 BUILDER_SRC := $(wildcard builder/*.c)
@@ -34,7 +34,7 @@ BUILDER_SRC := $(wildcard builder/*.c)
 # vectors, messages, temporary files, running programs, OCI bundles).
 BENCH_HARNESS_SRC := $(filter-out bench/harness/main.c,$(wildcard bench/harness/*.c))
 BENCH_BUILDER_SRC := $(addprefix builder/,args.c diag.c workdir.c run.c toolchain.c pack.c json.c)
-LIBOS_SRC   := $(wildcard libos/*.c libos/arch/x86_64/*.c)
+LIBOS_SRC   := $(wildcard libos/*.c libos/fs/*.c libos/arch/x86_64/*.c)
 LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S)
 APPS        := $(notdir $(wildcard apps/*))
 APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))
@@ -46,8 +46,16 @@ BENCH_HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_HARNESS_SRC))
 LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 	       $(patsubst %.S,$(BUILD)/obj/%.o,$(LIBOS_ASM)) $(BUILD)/obj/libos/syscall_names.o
 
+# The libc images link: Debian's musl source with hut's syscall header.
+.DEFAULT_GOAL := all
+include musl/musl.mk
+# The TCP/IP stack: Debian's lwIP source, built freestanding (lwip/lwip.mk),
+# with the libos's network glue (libos/net/) into libhut-net.a.
+include lwip/lwip.mk
+LIBOS_NET_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libos/net/*.c))
+
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench
-RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld
+RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(MUSL_LIBC)
 
 .PHONY: all deps demo test test-nested unit-tests bench-boot install clean
 .SECONDARY:
@@ -123,6 +131,14 @@ $(LIBDIR)/libhut.a: $(LIBOS_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# The network glue sees lwIP's headers, which exist once the source is fetched.
+$(LIBOS_NET_OBJ): CFLAGS_LIBOS += $(LWIP_INC)
+$(LIBOS_NET_OBJ): | $(LWIP_SRC)/.hut-debian-source
+
+$(LIBDIR)/libhut-net.a: $(LWIP_OBJ) $(LIBOS_NET_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(LIBDIR)/hut.ld: builder/hut.ld
 	@mkdir -p $(dir $@)
 	cp $< $@
@@ -195,13 +211,15 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hut $(DESTDIR)$(PREFIX)/include/hut
 	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(DESTDIR)$(PREFIX)/bin/
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
-	install -m 644 $(RUNTIME) $(DESTDIR)$(PREFIX)/lib/hut/
+	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(DESTDIR)$(PREFIX)/lib/hut/
+	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
 	install -m 644 include/hut/abi.h $(DESTDIR)$(PREFIX)/include/hut/
 
 clean:
 	rm -rf $(BUILD)
 
 # Rules owned by the test and benchmark folders.
--include tests/guests/guests.mk tests/fuzz/fuzz.mk bench/bench.mk
+-include tests/guests/guests.mk tests/integration/programs/programs.mk tests/fuzz/fuzz.mk \
+	tests/sud/sud.mk bench/bench.mk bench/syscalls.mk
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

@@ -27,3 +27,9 @@ bench: all
 		--svg $(BENCH_DIR)/hello.svg $(BUILD)/apps/hello.hut
 	$(BIN)/hut bench --runs $(BENCH_RUNS) --json $(BENCH_DIR)/touch64.json \
 		--svg $(BENCH_DIR)/touch64.svg $(BUILD)/apps/touch64.hut
+
+# `make bench-files`: file figures, process against appliance, and exits per
+# operation (bench/files.sh, bench/fsbench.c).
+.PHONY: bench-files
+bench-files: all $(BUILD)/tests/hut-sud
+	@bench/files.sh

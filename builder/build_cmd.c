@@ -12,8 +12,8 @@
 
 static void build_help(void)
 {
-	printf("usage: hut build [-o OUT] [--mem SIZE] [--name NAME] [-v] FILES... [-- "
-	       "GCCFLAGS...]\n"
+	printf("usage: hut build [-o OUT] [--mem SIZE] [--name NAME] [--files DIR[:PATH]]...\n"
+	       "                 [--file SRC:DEST]... [-v] FILES... [-- GCCFLAGS...]\n"
 	       "\n"
 	       "Compiles C sources against musl and links them with the hut runtime into one\n"
 	       "static ELF image with a manifest. The image runs as a Linux process (./OUT)\n"
@@ -26,6 +26,11 @@ static void build_help(void)
 	       "  --mem SIZE     the guest memory the monitor gives by default: 64M, 1G,\n"
 	       "                 65536K or bytes; page aligned, 8M to 32G (default 64M)\n"
 	       "  --name NAME    the service name in the manifest (default: OUT without .hut)\n"
+	       "  --files DIR[:PATH]  pack DIR's contents into the image at PATH (default /),\n"
+	       "                 read-only, with their modes and symlinks (repeatable)\n"
+	       "  --file SRC:DEST  pack the file SRC at the absolute path DEST (repeatable)\n"
+	       "                 Every image also has /etc/passwd, group, hosts and localtime\n"
+	       "                 (UTC) unless it packs its own.\n"
 	       "  -v, --verbose  print the compile and link commands\n"
 	       "  -h, --help     this text\n"
 	       "  -- GCCFLAGS    more gcc flags: -I, -D, -std=, -W... go to compiling;\n"
@@ -33,7 +38,7 @@ static void build_help(void)
 	       "                 FILES may follow here too.\n"
 	       "\n"
 	       "Environment:\n"
-	       "  HUT_RUNTIME    directory holding libhut.a and hut.ld\n"
+	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld and musl/\n"
 	       "                 (default: ../lib/hut next to the hut executable)\n"
 	       "  TMPDIR         where intermediate objects go (removed afterwards)\n");
 }
@@ -118,6 +123,51 @@ static void add_gcc_flags(struct builder_job *job, int argc, char **argv, int i)
 	}
 }
 
+/* "HOST:/GUEST" split at its last ":/" (a host path may hold ':'), or
+ * NULL for GUEST when there is none. */
+static char *split_guest(const char *arg, const char **guest)
+{
+	char *copy = builder_xstrdup(arg), *at = NULL;
+	for (char *p = strstr(copy, ":/"); p; p = strstr(p + 1, ":/"))
+		at = p;
+	*guest = NULL;
+	if (at) {
+		*at = 0;
+		*guest = at + 1;
+	}
+	return copy;
+}
+
+static struct builder_files *files_of(struct builder_job *job)
+{
+	if (!job->files) {
+		job->files = builder_files_new();
+		builder_etc_defaults(job->files);
+	}
+	return job->files;
+}
+
+/* --files DIR[:/PATH] */
+static void add_files(struct builder_job *job, const char *arg)
+{
+	const char *guest;
+	char *host = split_guest(arg, &guest);
+	if (!*host)
+		builder_usage_error(arg, "--files needs a directory", BUILD_HELP);
+	builder_files_add_dir(files_of(job), host, guest ? guest : "/");
+}
+
+/* --file SRC:/DEST */
+static void add_file(struct builder_job *job, const char *arg)
+{
+	const char *dest;
+	char *src = split_guest(arg, &dest);
+	if (!*src || !dest)
+		builder_usage_error(arg, "--file takes SRC:DEST, DEST an absolute path",
+				    BUILD_HELP);
+	builder_files_add_file(files_of(job), src, dest);
+}
+
 /* Handles one option at argv[*i]; returns 1 at `--`. */
 static int parse_option(struct builder_job *job, int argc, char **argv, int *i)
 {
@@ -136,6 +186,10 @@ static int parse_option(struct builder_job *job, int argc, char **argv, int *i)
 		job->mem = parse_mem(option_value(argc, argv, i, "--mem"));
 	else if (is_option(a, "--name"))
 		job->name = option_value(argc, argv, i, "--name");
+	else if (is_option(a, "--files"))
+		add_files(job, option_value(argc, argv, i, "--files"));
+	else if (is_option(a, "--file"))
+		add_file(job, option_value(argc, argv, i, "--file"));
 	else
 		builder_usage_error(a, "unknown option", BUILD_HELP);
 	return 0;

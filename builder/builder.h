@@ -64,10 +64,8 @@ __attribute__((noreturn)) void builder_exec(const struct builder_args *cmd, int 
 
 /* The compiler driver: gcc, the one toolchain hut is tested with. */
 #define BUILDER_GCC "gcc"
-/* Debian's musl-dev. */
-#define BUILDER_MUSL_INCDIR "/usr/include/x86_64-linux-musl"
-#define BUILDER_MUSL_LIBDIR "/usr/lib/x86_64-linux-musl"
-
+/* The headers of the runtime's musl (RUNTIME/musl/include). */
+const char *builder_musl_incdir(void);
 /* The flags that make gcc compile against musl instead of glibc. */
 void builder_musl_cflags(struct builder_args *a);
 /* Directory of the hut executable (bin/), where hut-monitor also lives. */
@@ -76,7 +74,7 @@ const char *builder_bindir(void);
 struct builder_link_files {
 	const char *crt1, *crti, *crtbegin, *crtend, *crtn; /* start-up objects */
 	const char *libc, *libgcc, *libgcc_eh;		    /* libgcc_eh may be NULL */
-	const char *libhut, *ldscript;			    /* the hut runtime */
+	const char *libhut, *libhut_net, *ldscript;			    /* the hut runtime */
 	const char *musl_libdir;			    /* for -lm, -lpthread, ... */
 };
 /* Finds every file a link needs; dies naming the first one missing. */
@@ -112,6 +110,28 @@ int builder_mem_parse(const char *s, uint64_t *bytes, const char **why);
 /* "64 MiB" / "65540 KiB" / "12345 bytes": the largest exact unit. */
 void builder_size_format(uint64_t bytes, char *buf, size_t len);
 
+/* --- files.c, etc.c: files packed into the image ------------------------- */
+
+struct builder_files;
+/* An empty tree (the root); etc.c's defaults go in first. */
+struct builder_files *builder_files_new(void);
+/* DIR's contents at the absolute guest path (--files); dies on error. */
+void builder_files_add_dir(struct builder_files *t, const char *host, const char *guest);
+/* One host file at guest path dest (--file). */
+void builder_files_add_file(struct builder_files *t, const char *src, const char *dest);
+/* Bytes at guest path (made with its directories); a default gives way. */
+void builder_files_add_data(struct builder_files *t, const char *guest, uint32_t mode,
+			    const char *data, uint64_t size, int is_default);
+/* Writes the packed blob (the format in abi.h) to path. */
+void builder_files_write(struct builder_files *t, const char *path);
+/* Writes the packed blob and an assembler file that links it in; returns
+ * the assembler file's path (temporary). */
+const char *builder_files_source(struct builder_files *t, const char *image);
+/* etc.c: adds /etc/passwd, group, hosts and localtime as defaults; the
+ * default /etc/localtime, a TZif file for UTC. */
+void builder_etc_defaults(struct builder_files *t);
+const unsigned char *builder_utc_tzif(size_t *size);
+
 /* --- build.c: compile, link, finish -------------------------------------- */
 
 struct builder_job {
@@ -121,6 +141,7 @@ struct builder_job {
 	struct builder_args inputs;  /* .c/.S/.s sources and .o/.a, in order */
 	struct builder_args cflags;  /* for compiling sources (after the musl flags) */
 	struct builder_args ldflags; /* for the link, after the objects */
+	struct builder_files *files; /* packed files; NULL: the defaults only */
 };
 
 /* Compiles, links and writes the manifest. Returns 0, or dies. */

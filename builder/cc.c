@@ -19,7 +19,7 @@ static void cc_help(void)
 	       "Makefiles: make CC=hut-cc.\n"
 	       "\n"
 	       "  With -c, -S, -E, -M or -MM, or with no input files (--version, -dumpmachine),\n"
-	       "  it runs gcc with musl's headers (-nostdinc -isystem %s ...)\n"
+	       "  it runs gcc with hut's musl headers (-nostdinc -isystem %s ...)\n"
 	       "  and -fno-pie, then your options.\n"
 	       "\n"
 	       "  Otherwise it links: .c/.S/.s files are compiled first, then everything is\n"
@@ -33,10 +33,10 @@ static void cc_help(void)
 	       "  HUT_NAME       service name for the manifest (default: the output's base\n"
 	       "                 name without .hut)\n"
 	       "  HUT_VERBOSE=1  print the commands hut-cc runs\n"
-	       "  HUT_RUNTIME    directory holding libhut.a and hut.ld\n"
+	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld and musl/\n"
 	       "\n"
 	       "gcc --help lists the compiler's own options.\n",
-	       BUILDER_MUSL_INCDIR);
+	       builder_musl_incdir());
 }
 
 /* Options that make gcc stop before linking. */

@@ -6,6 +6,7 @@
  */
 #include "builder.h"
 #include "image.h"
+#include "packed.h"
 
 #include <elf.h>
 #include <stdio.h>
@@ -24,7 +25,8 @@ static void inspect_help(void)
 	printf("usage: hut inspect IMAGE\n"
 	       "\n"
 	       "Shows an image's manifest (name, ABI version, entry points, default memory,\n"
-	       "devices), its loadable segments and whether its checksum matches, then\n"
+	       "devices), its loadable segments, the files packed into it (mode, size,\n"
+	       "path, symlink target; totals), whether its checksum matches, then\n"
 	       "whether hut-monitor would accept it.\n"
 	       "\n"
 	       "Exit status: 0 valid, 126 invalid or corrupt, 127 not found.\n");
@@ -110,6 +112,63 @@ static void print_segments(const struct hut_image *img)
 	}
 }
 
+/* "-rw-r--r--" for a mode. */
+static void mode_string(uint32_t mode, char out[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	out[0] = S_ISDIR(mode) ? 'd' : S_ISLNK(mode) ? 'l' : '-';
+	for (int i = 0; i < 9; i++)
+		out[i + 1] = (mode & (0400u >> i)) ? rwx[i] : '-';
+	if (mode & S_ISUID)
+		out[3] = (mode & 0100) ? 's' : 'S';
+	if (mode & S_ISGID)
+		out[6] = (mode & 010) ? 's' : 'S';
+	if (mode & S_ISVTX)
+		out[9] = (mode & 01) ? 't' : 'T';
+	out[10] = 0;
+}
+
+struct file_totals {
+	uint64_t files, dirs, links, bytes;
+};
+
+static int list_file(const char *path, const struct hut_files_node *n, const uint8_t *blob,
+		     void *ctx)
+{
+	struct file_totals *t = ctx;
+	char mode[11];
+	mode_string(n->mode, mode);
+	if (S_ISDIR(n->mode)) {
+		t->dirs++;
+		printf("  %s %10s  %s\n", mode, "", path);
+	} else if (S_ISLNK(n->mode)) {
+		t->links++;
+		printf("  %s %10s  %s -> %.*s\n", mode, "", path, (int)n->size,
+		       (const char *)blob + n->offset);
+	} else {
+		t->files++;
+		t->bytes += n->size;
+		printf("  %s %10llu  %s\n", mode, (unsigned long long)n->size, path);
+	}
+	return 0;
+}
+
+static void print_files(const struct hut_image *img)
+{
+	struct file_totals t = {0, 0, 0, 0};
+	char total[32];
+	if (!img->files) {
+		printf("%-10snone\n", "files:");
+		return;
+	}
+	printf("files:\n");
+	hut_files_walk(img->files, list_file, &t);
+	builder_size_format(t.bytes, total, sizeof total);
+	printf("  %llu files (%s), %llu directories, %llu symlinks; %llu bytes packed\n",
+	       (unsigned long long)t.files, total, (unsigned long long)t.dirs,
+	       (unsigned long long)t.links, (unsigned long long)img->manifest.files_size);
+}
+
 /* Everything the reader got out of the file, manifest or not. */
 static void print_image(const struct hut_image *img, int manifest)
 {
@@ -119,6 +178,8 @@ static void print_image(const struct hut_image *img, int manifest)
 		printf("%-10snone (not finished by hut build?)\n", "manifest:");
 	print_symbol(img, "entry:", img->entry, "(ELF entry: where a Linux process starts)");
 	print_segments(img);
+	if (manifest)
+		print_files(img);
 	if (manifest)
 		printf("%-10smanifest %08x, actual %08x: %s\n", "crc32:", img->manifest.crc32,
 		       img->crc_actual, img->manifest.crc32 == img->crc_actual ? "ok" : "BAD");

@@ -1,10 +1,11 @@
 /*
- * Where the pieces of a link live. gcc is Debian's, built for glibc; musl
- * (Debian's musl-dev) supplies the headers, start-up files and libc; gcc
+ * Where the pieces of a link live. gcc is Debian's, built for glibc; gcc
  * still supplies its own headers (stddef.h, stdarg.h, ...), crtbeginT.o,
- * crtend.o and libgcc. The hut runtime (libhut.a, hut.ld) sits in
- * ../lib/hut next to the hut executable, in the build tree and once
- * installed alike, unless HUT_RUNTIME names another directory.
+ * crtend.o and libgcc. The hut runtime sits in ../lib/hut next to the hut
+ * executable, in the build tree and once installed alike, unless
+ * HUT_RUNTIME names another directory: libhut.a, hut.ld, and musl/, the
+ * libc built from Debian's musl source whose syscalls call the libos
+ * (musl/musl.mk): its include/ and lib/ (crt files, libc.a).
  */
 #include "builder.h"
 
@@ -46,21 +47,6 @@ static const char *need_gcc_file(const char *name)
 	return path;
 }
 
-void builder_musl_cflags(struct builder_args *a)
-{
-	static const char *gcc_include;
-	if (!gcc_include)
-		gcc_include = need_gcc_file("include");
-	need(BUILDER_MUSL_INCDIR "/stdio.h", "install musl-dev");
-	builder_args_add(a, "-nostdinc");
-	builder_args_add(a, "-isystem");
-	builder_args_add(a, BUILDER_MUSL_INCDIR);
-	builder_args_add(a, "-isystem");
-	builder_args_add(a, gcc_include);
-	/* Images are linked at a fixed address (ET_EXEC): no PIC overhead. */
-	builder_args_add(a, "-fno-pie");
-}
-
 const char *builder_bindir(void)
 {
 	static char *dir;
@@ -84,18 +70,48 @@ static const char *runtime_dir(void)
 	return clean ? clean : dir;
 }
 
+static const char *const runtime_hint = "build it with make, or point HUT_RUNTIME at it";
+
+const char *builder_musl_incdir(void)
+{
+	static const char *dir;
+	if (!dir)
+		dir = builder_xasprintf("%s/musl/include", runtime_dir());
+	return dir;
+}
+
+static const char *musl_libdir(void)
+{
+	return builder_xasprintf("%s/musl/lib", runtime_dir());
+}
+
+void builder_musl_cflags(struct builder_args *a)
+{
+	static const char *gcc_include;
+	if (!gcc_include)
+		gcc_include = need_gcc_file("include");
+	need(builder_xasprintf("%s/stdio.h", builder_musl_incdir()), runtime_hint);
+	builder_args_add(a, "-nostdinc");
+	builder_args_add(a, "-isystem");
+	builder_args_add(a, builder_musl_incdir());
+	builder_args_add(a, "-isystem");
+	builder_args_add(a, gcc_include);
+	/* Images are linked at a fixed address (ET_EXEC): no PIC overhead. */
+	builder_args_add(a, "-fno-pie");
+}
+
 void builder_link_files(struct builder_link_files *f)
 {
-	const char *musl_hint = "install musl-dev";
-	const char *rt_hint = "build it with make, or point HUT_RUNTIME at it";
 	const char *rt = runtime_dir();
-	f->libhut = need(builder_xasprintf("%s/libhut.a", rt), rt_hint);
-	f->ldscript = need(builder_xasprintf("%s/hut.ld", rt), rt_hint);
-	f->musl_libdir = BUILDER_MUSL_LIBDIR;
-	f->crt1 = need(BUILDER_MUSL_LIBDIR "/crt1.o", musl_hint);
-	f->crti = need(BUILDER_MUSL_LIBDIR "/crti.o", musl_hint);
-	f->crtn = need(BUILDER_MUSL_LIBDIR "/crtn.o", musl_hint);
-	f->libc = need(BUILDER_MUSL_LIBDIR "/libc.a", musl_hint);
+	const char *musl = musl_libdir();
+	f->libhut = need(builder_xasprintf("%s/libhut.a", rt), runtime_hint);
+	f->libhut_net = need(builder_xasprintf("%s/libhut-net.a", rt), runtime_hint);
+	f->ldscript = need(builder_xasprintf("%s/hut.ld", rt), runtime_hint);
+	f->musl_libdir = musl;
+	f->crt1 = need(builder_xasprintf("%s/crt1.o", musl), runtime_hint);
+	f->crti = need(builder_xasprintf("%s/crti.o", musl), runtime_hint);
+	f->crtn = need(builder_xasprintf("%s/crtn.o", musl), runtime_hint);
+	f->libc = need(builder_xasprintf("%s/libc.a", musl), runtime_hint);
 	/* crtbeginT.o: the static-link variant, which registers .eh_frame. */
 	f->crtbegin = need_gcc_file("crtbeginT.o");
 	f->crtend = need_gcc_file("crtend.o");

@@ -11,6 +11,7 @@
  */
 #include "image.h"
 #include "crc32.h"
+#include "packed.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -277,6 +278,29 @@ static enum hut_image_result check_manifest(struct hut_image *img, unsigned flag
 	return HUT_IMAGE_OK;
 }
 
+/* The packed files: inside a read-only, non-executable segment's file
+ * bytes, 8-byte aligned, and a well-formed tree (packed.c). */
+static enum hut_image_result check_files(struct hut_image *img)
+{
+	const struct hut_manifest *m = &img->manifest;
+	char why[200];
+	if (m->files_gpa == 0 && m->files_size == 0)
+		return HUT_IMAGE_OK;
+	const struct hut_segment *s = hut_image_segment_at(img, m->files_gpa, m->files_size);
+	if (m->files_gpa % 8 || !s || (s->flags & (PF_W | PF_X)) ||
+	    m->files_gpa - s->gpa > s->filesz ||
+	    m->files_size > s->filesz - (m->files_gpa - s->gpa))
+		return fail(
+			img,
+			"packed files at 0x%lx+0x%lx are not in a read-only segment's file bytes",
+			m->files_gpa, m->files_size);
+	const uint8_t *blob = img->file + s->offset + (m->files_gpa - s->gpa);
+	if (hut_files_check(blob, m->files_size, why, sizeof why) != 0)
+		return fail(img, "packed files: %s", why);
+	img->files = blob;
+	return HUT_IMAGE_OK;
+}
+
 static enum hut_image_result parse_elf(struct hut_image *img, unsigned flags)
 {
 	Elf64_Ehdr eh;
@@ -286,7 +310,9 @@ static enum hut_image_result parse_elf(struct hut_image *img, unsigned flags)
 		return r;
 	if (flags & HUT_IMAGE_NO_MANIFEST)
 		return HUT_IMAGE_OK;
-	return check_manifest(img, flags);
+	if ((r = check_manifest(img, flags)) != HUT_IMAGE_OK)
+		return r;
+	return check_files(img);
 }
 
 enum hut_image_result hut_image_parse(struct hut_image *img, const void *bytes, size_t size,

@@ -35,6 +35,7 @@ struct hut_image {
 	int have_manifest;	  /* a well-formed manifest note was found */
 	uint64_t manifest_offset; /* file offset of the manifest's bytes (note desc) */
 	struct hut_manifest manifest;
+	const uint8_t *files;  /* the packed files, checked (packed.c), or NULL */
 	char err[HUT_ERR_MAX]; /* why the image was refused, one line */
 };
 

@@ -49,6 +49,12 @@ static int fill(const char *path, const char *name, uint64_t mem, struct hut_man
 	m->device_count = 0;
 	snprintf(m->name, sizeof m->name, "%s", name);
 	*offset = img.manifest_offset;
+	uint64_t files_end;
+	if (hut_image_symbol(&img, HUT_SYM_FILES, &m->files_gpa) == 0 &&
+	    hut_image_symbol(&img, HUT_SYM_FILES_END, &files_end) == 0 && files_end > m->files_gpa)
+		m->files_size = files_end - m->files_gpa;
+	else
+		m->files_gpa = 0;
 	int r = 0;
 	if (entry(&img, HUT_SYM_BOOT_ENTRY, &m->boot_entry, why, len) ||
 	    entry(&img, HUT_SYM_SYSCALL_ENTRY, &m->syscall_entry, why, len) ||

@@ -1,105 +1,96 @@
 /*
- * The console: fds 0, 1 and 2, the monitor's own. One hypercall per write,
- * writev, read or readv.
+ * The console: what fds 0, 1 and 2 hold at boot, the monitor's own stdin,
+ * stdout and stderr. A stream (no offset); one hypercall per read, readv,
+ * write or writev, which carries the app's iovecs as they are.
  */
-#include "libos.h"
-#include "syscalls.h"
+#include "file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 
-static int is_console(long fd)
+/* An iovec is the same 16 bytes as struct hut_iovec: the array goes to the
+ * monitor as it is, one hypercall per call. */
+static long console_call(unsigned nr, uint32_t fd, const struct hut_iovec *iov, int iovcnt)
 {
-	return fd >= 0 && fd <= 2;
-}
-
-/* An iovec is the same 16 bytes as struct hut_iovec: the app's array goes
- * to the monitor as it is, one hypercall per call. */
-static long console_call(unsigned nr, long fd, const void *iov, long iovcnt)
-{
-	if (iovcnt < 0 || iovcnt > HUT_IOV_MAX)
-		return -EINVAL;
-	struct hut_hc_console hc = {(uint64_t)iov, (uint32_t)iovcnt, (uint32_t)fd, 0};
+	struct hut_hc_console hc = {(uint64_t)iov, (uint32_t)iovcnt, fd, 0};
 	hut_hypercall(nr, &hc);
 	return hc.result;
 }
 
-static long console_writev(long fd, const void *iov, long iovcnt)
+static long console_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt,
+			  uint64_t *off)
 {
-	if (fd != 1 && fd != 2)
-		return -EBADF;
-	long result = console_call(HUT_HC_CONSOLE_WRITE, fd, iov, iovcnt);
+	(void)off;
+	long result = console_call(HUT_HC_CONSOLE_WRITE, (uint32_t)f->priv2, iov, iovcnt);
 	if (result == -EPIPE)
 		hut_signal_raise(SIGPIPE); /* as Linux: the writer dies unless it ignores it */
 	return result;
 }
 
+/* stdin: one read of the monitor's stdin, as a read(2) of a pipe. */
+static long console_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	(void)off;
+	return console_call(HUT_HC_CONSOLE_READ, (uint32_t)f->priv2, iov, iovcnt);
+}
+
 void hut_console_print(int fd, const char *s)
 {
 	struct hut_iovec iov = {(uint64_t)s, hut_strlen(s)};
-	console_writev(fd, &iov, 1);
+	console_call(HUT_HC_CONSOLE_WRITE, (uint32_t)fd, &iov, 1);
 }
 
-HUT_SYSCALL(write)
+/* A terminal if the monitor's stdout is one, else a pipe. */
+static long console_stat(struct hut_file *f, struct stat *st)
 {
-	struct hut_iovec iov = {(uint64_t)a1, (uint64_t)a2};
-	return console_writev(a0, &iov, 1);
-}
-
-HUT_SYSCALL(writev)
-{
-	return console_writev(a0, (const void *)a1, a2);
-}
-
-/* stdin: one read of the monitor's stdin, as a read(2) of a pipe. */
-static long console_readv(long fd, const void *iov, long iovcnt)
-{
-	return fd == 0 ? console_call(HUT_HC_CONSOLE_READ, fd, iov, iovcnt) : -EBADF;
-}
-
-HUT_SYSCALL(read)
-{
-	struct hut_iovec iov = {(uint64_t)a1, (uint64_t)a2};
-	return console_readv(a0, &iov, 1);
-}
-
-HUT_SYSCALL(readv)
-{
-	return console_readv(a0, (const void *)a1, a2);
-}
-
-HUT_SYSCALL(close)
-{
-	return is_console(a0) ? 0 : -EBADF;
-}
-
-HUT_SYSCALL(lseek)
-{
-	return is_console(a0) ? -ESPIPE : -EBADF;
-}
-
-HUT_SYSCALL(fstat)
-{
-	if (!is_console(a0))
-		return -EBADF;
-	struct stat *st = (struct stat *)a1;
 	hut_memset(st, 0, sizeof *st);
 	st->st_mode = (hut_boot_info->tty_rows ? S_IFCHR : S_IFIFO) | 0600;
+	st->st_ino = f->priv2 + 1;
+	st->st_nlink = 1;
 	st->st_blksize = 4096;
 	return 0;
 }
 
 /* Only the window size: musl asks it to decide whether stdout is a terminal
  * (line buffered) or not. The monitor tells us what its stdout is. */
-HUT_SYSCALL(ioctl)
+static long console_ioctl(struct hut_file *f, unsigned long request, long arg)
 {
-	if (!is_console(a0))
-		return -EBADF;
-	if (a1 != TIOCGWINSZ || !hut_boot_info->tty_rows)
+	(void)f;
+	if (request != TIOCGWINSZ || !hut_boot_info->tty_rows)
 		return -ENOTTY;
-	struct winsize *ws = (struct winsize *)a2;
+	struct winsize *ws = (struct winsize *)arg;
+	if (!hut_user_writable(ws, sizeof *ws))
+		return -EFAULT;
 	*ws = (struct winsize){hut_boot_info->tty_rows, hut_boot_info->tty_cols, 0, 0};
 	return 0;
+}
+
+/* Output never blocks for long (the monitor writes it all); input is
+ * assumed ready: a read waits in the monitor. */
+static uint32_t console_poll(struct hut_file *f)
+{
+	return f->priv2 == 0 ? HUT_POLLIN : HUT_POLLOUT;
+}
+
+static const struct hut_file_ops console_ops = {
+	.read = console_read,
+	.write = console_write,
+	.stat = console_stat,
+	.ioctl = console_ioctl,
+	.poll = console_poll,
+};
+
+/* The three descriptions are static, not allocated: the boot then touches
+ * no allocator page (a first touch costs an exit on kvm-pvm). Each holds a
+ * reference of its own, so closing every fd to it never frees it. */
+static struct hut_file consoles[3];
+
+struct hut_file *hut_console_open(int fd)
+{
+	struct hut_file *f = &consoles[fd];
+	*f = (struct hut_file){.ops = &console_ops, .refs = 2, .priv2 = (uint64_t)fd};
+	f->flags = fd == 0 ? O_RDONLY : O_WRONLY;
+	return f;
 }

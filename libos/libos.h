@@ -8,6 +8,7 @@
 #include <hut/abi.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* What hut_syscall_entry saves, lowest address first. */
 struct hut_syscall_frame {
@@ -25,6 +26,9 @@ typedef long (*hut_syscall_fn)(long, long, long, long, long, long);
 
 extern const struct hut_boot_info *hut_boot_info; /* NULL when running as a Linux process */
 extern uint64_t hut_tsc_boot, hut_tsc_main;
+/* entry.S: syscalls that trapped (MSR_LSTAR) rather than called the
+ * dispatcher; the exit hypercall reports it. */
+extern uint64_t hut_syscalls_trapped;
 
 /* The doorbell: store the argument struct's address to the hypercall's slot.
  * The "memory" clobbers order the struct's stores before, and the monitor's
@@ -45,7 +49,10 @@ static inline uint64_t hut_rdtsc(void)
 /* string.c: the libos cannot use the app's libc. */
 void *hut_memcpy(void *dst, const void *src, size_t n);
 void *hut_memset(void *dst, int c, size_t n);
+void *hut_memmove(void *dst, const void *src, size_t n);
 size_t hut_strlen(const char *s);
+int hut_memcmp(const void *a, const void *b, size_t n);
+int hut_streq(const char *a, const char *b);
 char *hut_append(char *p, char *end, const char *s); /* copies s, never past end */
 char *hut_append_u64(char *p, char *end, uint64_t v);
 
@@ -69,5 +76,25 @@ void hut_time_init(const struct hut_boot_info *bi);
 void hut_random_init(const struct hut_boot_info *bi);
 void hut_random_fill(void *buf, size_t len);
 uint64_t hut_time_since_boot_ns(void);
+/* The network device's events counter now (0 without one): a sleep that
+ * does not wait for the network passes it to the poll hypercall. */
+uint32_t hut_net_events_now(void);
+struct timespec hut_realtime(void); /* time.c: CLOCK_REALTIME now */
+
+/* memory.c: pages of the arena for the libos's own use (zeroed). */
+void *hut_pages_alloc(uint64_t count);
+void hut_pages_free(void *p, uint64_t count);
+uint64_t hut_pages_total(void);
+long hut_anon_map(uint64_t addr, uint64_t len, long flags);
+
+/* kalloc.c: small objects for the libos; zeroed; free with the same size. */
+void *hut_kalloc(size_t n);
+void hut_kfree(void *p, size_t n);
+char *hut_kstrndup(const char *s, size_t n);
+
+/* user.c: the app's memory, checked before the libos touches it for the app. */
+int hut_user_readable(const void *p, size_t len);
+int hut_user_writable(void *p, size_t len);
+long hut_user_string(const char *s, char *buf, size_t size); /* length, -EFAULT, -ENAMETOOLONG */
 
 #endif

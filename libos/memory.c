@@ -7,8 +7,12 @@
  *
  * Linux hands out zeroed pages. RAM is zero at boot, so a page needs zeroing
  * only if it was handed out before: pages in [fresh_low, fresh_high) never were.
+ *
+ * The libos takes pages from the same arena for its own use (kalloc.c, tmpfs
+ * data, pipe buffers), as a kernel takes them from the memory it manages:
+ * hut_pages_alloc and hut_pages_free.
  */
-#include "libos.h"
+#include "file.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -151,23 +155,48 @@ static long map_fixed(uint64_t addr, uint64_t len, long flags)
 	return (long)addr;
 }
 
-HUT_SYSCALL(mmap)
+/* Zeroed pages from the top of the arena, or NULL when no run is free. */
+void *hut_pages_alloc(uint64_t count)
 {
 	bitmap_ready();
+	int64_t first = count ? find_free_run(count) : -1;
+	if (first < 0)
+		return NULL;
+	uint64_t addr = base + (uint64_t)first * PAGE;
+	take(addr, count * PAGE);
+	return (void *)addr;
+}
+
+void hut_pages_free(void *p, uint64_t count)
+{
+	set_pages(((uint64_t)p - base) / PAGE, count, 0);
+}
+
+uint64_t hut_pages_total(void)
+{
+	return npages;
+}
+
+/* Anonymous memory for mmap: zero pages at a free place, or where
+ * MAP_FIXED says. File mappings (file_mmap.c) start as such pages too. */
+long hut_anon_map(uint64_t addr, uint64_t len, long flags)
+{
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		bitmap_ready();
+		return map_fixed(addr, len, flags);
+	}
+	void *p = hut_pages_alloc(len / PAGE);
+	return p ? (long)p : -ENOMEM;
+}
+
+HUT_SYSCALL(mmap)
+{
 	uint64_t len = page_up((uint64_t)a1);
-	long flags = a3;
 	if (a1 == 0 || len == 0)
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return a4 < 0 ? -EBADF : -ENODEV; /* no files to map yet */
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
-		return map_fixed((uint64_t)a0, len, flags);
-	int64_t first = find_free_run(len / PAGE);
-	if (first < 0)
-		return -ENOMEM;
-	uint64_t addr = base + (uint64_t)first * PAGE;
-	take(addr, len);
-	return (long)addr;
+	if (!(a3 & MAP_ANONYMOUS))
+		return hut_file_mmap((uint64_t)a0, len, a2, a3, a4, a5);
+	return hut_anon_map((uint64_t)a0, len, a3);
 }
 
 /* Pages of [addr, addr + len) inside the arena and above brk, as a page range. */

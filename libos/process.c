@@ -2,7 +2,7 @@
  * The process: one of it, pid 1, root, on a machine named after the service.
  * Exit ends the appliance.
  */
-#include "libos.h"
+#include "file.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -17,7 +17,14 @@ static uint64_t fs_base;
 
 _Noreturn void hut_exit(uint32_t kind, int status)
 {
-	struct hut_hc_exit hc = {kind, status, hut_tsc_boot, hut_tsc_main, hut_rdtsc()};
+	struct hut_hc_exit hc = {
+		.kind = kind,
+		.status = status,
+		.tsc_boot = hut_tsc_boot,
+		.tsc_main = hut_tsc_main,
+		.tsc_exit = hut_rdtsc(),
+		.syscalls_trapped = hut_syscalls_trapped,
+	};
 	for (;;)
 		hut_hypercall(HUT_HC_EXIT, &hc);
 }
@@ -86,7 +93,7 @@ static void limit_of(long resource, struct rlimit *rl)
 	if (resource == RLIMIT_STACK)
 		rl->rlim_cur = rl->rlim_max = hut_boot_info->stack_size;
 	else if (resource == RLIMIT_NOFILE)
-		rl->rlim_cur = rl->rlim_max = 3;
+		rl->rlim_cur = rl->rlim_max = HUT_FD_MAX;
 	else if (resource == RLIMIT_NPROC)
 		rl->rlim_cur = rl->rlim_max = 1;
 }

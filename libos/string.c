@@ -9,6 +9,18 @@ void *hut_memcpy(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/* Overlapping ranges too: copies backwards when dst lies above src. */
+void *hut_memmove(void *dst, const void *src, size_t n)
+{
+	if ((uintptr_t)dst <= (uintptr_t)src || (uintptr_t)dst >= (uintptr_t)src + n)
+		return hut_memcpy(dst, src, n);
+	uint8_t *d = (uint8_t *)dst + n;
+	const uint8_t *s = (const uint8_t *)src + n;
+	while (n--)
+		*--d = *--s;
+	return dst;
+}
+
 void *hut_memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
@@ -41,4 +53,20 @@ char *hut_append_u64(char *p, char *end, uint64_t v)
 	while (n > 0 && p < end)
 		*p++ = digits[--n];
 	return p;
+}
+
+int hut_memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+int hut_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
 }

@@ -4,15 +4,78 @@
 
 #include "libos.h"
 
-/* console.c */
+/* fd.c */
+HUT_SYSCALL(close);
+HUT_SYSCALL(dup);
+HUT_SYSCALL(dup2);
+HUT_SYSCALL(dup3);
+/* fd_io.c */
 HUT_SYSCALL(read);
 HUT_SYSCALL(write);
 HUT_SYSCALL(readv);
 HUT_SYSCALL(writev);
-HUT_SYSCALL(close);
-HUT_SYSCALL(fstat);
+HUT_SYSCALL(pread64);
+HUT_SYSCALL(pwrite64);
+HUT_SYSCALL(preadv);
+HUT_SYSCALL(pwritev);
 HUT_SYSCALL(lseek);
+HUT_SYSCALL(fstat);
 HUT_SYSCALL(ioctl);
+HUT_SYSCALL(fsync);
+HUT_SYSCALL(fdatasync);
+HUT_SYSCALL(ftruncate);
+HUT_SYSCALL(fallocate);
+HUT_SYSCALL(getdents64);
+/* fcntl.c */
+HUT_SYSCALL(fcntl);
+HUT_SYSCALL(flock);
+/* pipe.c */
+HUT_SYSCALL(pipe);
+HUT_SYSCALL(pipe2);
+/* fs/open.c */
+HUT_SYSCALL(open);
+HUT_SYSCALL(openat);
+HUT_SYSCALL(creat);
+HUT_SYSCALL(chdir);
+HUT_SYSCALL(fchdir);
+HUT_SYSCALL(getcwd);
+HUT_SYSCALL(umask);
+/* fs/stat.c */
+HUT_SYSCALL(stat);
+HUT_SYSCALL(lstat);
+HUT_SYSCALL(newfstatat);
+HUT_SYSCALL(statx);
+HUT_SYSCALL(access);
+HUT_SYSCALL(faccessat);
+HUT_SYSCALL(faccessat2);
+HUT_SYSCALL(readlink);
+HUT_SYSCALL(readlinkat);
+HUT_SYSCALL(statfs);
+HUT_SYSCALL(fstatfs);
+/* fs/modify.c */
+HUT_SYSCALL(mkdir);
+HUT_SYSCALL(mkdirat);
+HUT_SYSCALL(rmdir);
+HUT_SYSCALL(unlink);
+HUT_SYSCALL(unlinkat);
+HUT_SYSCALL(rename);
+HUT_SYSCALL(renameat);
+HUT_SYSCALL(renameat2);
+HUT_SYSCALL(link);
+HUT_SYSCALL(linkat);
+HUT_SYSCALL(symlink);
+HUT_SYSCALL(symlinkat);
+/* fs/attr.c */
+HUT_SYSCALL(chmod);
+HUT_SYSCALL(fchmod);
+HUT_SYSCALL(fchmodat);
+HUT_SYSCALL(chown);
+HUT_SYSCALL(fchown);
+HUT_SYSCALL(lchown);
+HUT_SYSCALL(fchownat);
+HUT_SYSCALL(utimensat);
+HUT_SYSCALL(truncate);
+HUT_SYSCALL(sync);
 /* memory.c */
 HUT_SYSCALL(brk);
 HUT_SYSCALL(mmap);

@@ -54,6 +54,12 @@ static struct timespec to_timespec(uint64_t ns)
 	return (struct timespec){(time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S)};
 }
 
+/* CLOCK_REALTIME, for file timestamps. */
+struct timespec hut_realtime(void)
+{
+	return to_timespec(wallclock_origin + hut_time_since_boot_ns());
+}
+
 static int from_timespec(const struct timespec *ts, uint64_t *ns)
 {
 	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || (uint64_t)ts->tv_nsec >= NS_PER_S)
@@ -102,7 +108,7 @@ HUT_SYSCALL(time)
 
 /* The network device's events counter now: a sleep that does not wait for
  * the network asks to be woken only for what comes after. */
-static uint32_t net_events_now(void)
+uint32_t hut_net_events_now(void)
 {
 	const struct hut_boot_net *n = &hut_boot_info->net;
 	if (!n->region)
@@ -117,7 +123,8 @@ static void sleep_until(long clk, uint64_t deadline)
 {
 	uint64_t now;
 	while (clock_now(clk, &now) == 0 && now < deadline) {
-		struct hut_hc_poll hc = {.timeout_ns = deadline - now, .net_events = net_events_now()};
+		struct hut_hc_poll hc = {.timeout_ns = deadline - now,
+					 .net_events = hut_net_events_now()};
 		hut_hypercall(HUT_HC_POLL, &hc);
 	}
 }

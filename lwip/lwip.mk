@@ -20,7 +20,11 @@ LWIP_OBJ     := $(patsubst %.c,$(BUILD)/obj/lwip/%.o,$(LWIP_FILES))
 LWIP_INC     := -Ilwip -I$(LWIP_SRC)/src/include
 # lwIP's own code is not ours to restyle: only the warnings it trips are
 # relaxed, and only for it.
-CFLAGS_LWIP  := $(CFLAGS_LIBOS) $(LWIP_INC) -Wno-unused-parameter -Wno-sign-compare \
+# The libos must not call the app's libc (musl's C string functions may use
+# SSE and clobber the app's registers): lwIP's few calls go to the libos's.
+LWIP_LIBC    := -Dmemset=hut_memset -Dmemcmp=hut_net_memcmp -Dmemmove=hut_net_memmove \
+	-Dstrlen=hut_strlen -Dstrncmp=hut_net_strncmp -Datoi=hut_net_atoi
+CFLAGS_LWIP  := $(CFLAGS_LIBOS) $(LWIP_INC) $(LWIP_LIBC) -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-address
 
 $(LWIP_SRC)/.hut-debian-source: | deps

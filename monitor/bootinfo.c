@@ -51,7 +51,29 @@ static uint64_t put_strings(struct hut_vm *vm, uint64_t *cursor, uint64_t count,
 	return ptrs;
 }
 
-/* argv, then the environment, right after the struct. */
+/* The volumes' guest paths, then their struct hut_boot_volume array. */
+static void put_volumes(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
+{
+	const struct hut_options *o = vm->opt;
+	char *paths[HUT_VOLUMES_MAX];
+	struct hut_boot_volume *v;
+	for (unsigned i = 0; i < o->nvolumes; i++)
+		paths[i] = (char *)o->volumes[i].guest;
+	uint64_t ptrs = put_strings(vm, cursor, o->nvolumes, paths, "volume paths");
+	uint64_t end = HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, size = o->nvolumes * sizeof *v;
+	if (size > end - *cursor || !(v = hut_gpa(&vm->mem, *cursor, size)))
+		hut_fail(vm, HUT_EXIT_MONITOR, "guest arguments and volumes exceed %llu KiB",
+			 HUT_BOOTINFO_SIZE >> 10);
+	const uint64_t *path = hut_gpa(&vm->mem, ptrs, o->nvolumes * 8ul);
+	for (unsigned i = 0; i < o->nvolumes; i++)
+		v[i] = (struct hut_boot_volume){path[i], o->volumes[i].ro ? HUT_VOLUME_RDONLY : 0,
+						0};
+	bi->volumes = *cursor;
+	bi->volume_count = o->nvolumes;
+	*cursor += size;
+}
+
+/* argv, the environment and the volumes, right after the struct. */
 static void put_args(struct hut_vm *vm, struct hut_boot_info *bi)
 {
 	uint64_t cursor = HUT_BOOTINFO_GPA + ((sizeof *bi + 7) & ~7ul);
@@ -59,6 +81,7 @@ static void put_args(struct hut_vm *vm, struct hut_boot_info *bi)
 	bi->argv = put_strings(vm, &cursor, bi->argc, vm->opt->argv, "arguments");
 	bi->envc = (uint64_t)vm->opt->envc;
 	bi->envp = put_strings(vm, &cursor, bi->envc, vm->opt->env, "arguments and environment");
+	put_volumes(vm, bi, &cursor);
 }
 
 static void put_console_size(const struct hut_vm *vm, struct hut_boot_info *bi)
@@ -94,7 +117,7 @@ static void put_net(struct hut_vm *vm, struct hut_boot_info *bi)
 	}
 }
 
-void hut_bootinfo_setup(struct hut_vm *vm)
+void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 {
 	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
 	const struct hut_manifest *m = &vm->img.manifest;
@@ -111,6 +134,8 @@ void hut_bootinfo_setup(struct hut_vm *vm)
 	bi->phnum = vm->img.phnum;
 	bi->phent = vm->img.phent;
 	memcpy(bi->name, m->name, sizeof bi->name);
+	bi->files_gpa = m->files_gpa;
+	bi->files_size = m->files_size;
 	put_args(vm, bi);
 	put_console_size(vm, bi);
 	put_net(vm, bi);
@@ -118,7 +143,12 @@ void hut_bootinfo_setup(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));
 	struct timespec now;
 	bi->tsc_khz = vm->tsc_khz;
-	bi->tsc_at_boot = vm->guest_tsc_start = guest_tsc(vm);
+	bi->tsc_at_boot = vm->guest_tsc_start = guest_tsc_now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	bi->wallclock_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+}
+
+void hut_bootinfo_setup(struct hut_vm *vm)
+{
+	hut_bootinfo_fill(vm, guest_tsc(vm));
 }

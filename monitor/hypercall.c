@@ -42,6 +42,11 @@ static void console_read(struct hut_vm *vm, uint64_t gpa)
 	hc->result = hut_console_read(vm, hc->fd, hc->iov, hc->iovcnt);
 }
 
+static void file_op(struct hut_vm *vm, uint64_t gpa)
+{
+	hut_file_hypercall(vm, arg_struct(vm, gpa, sizeof(struct hut_hc_file)));
+}
+
 /* With a net device the sleep ends early when it has news (net_io.c). */
 static void poll_sleep(struct hut_vm *vm, uint64_t gpa)
 {
@@ -99,6 +104,8 @@ void hut_hypercall(struct hut_vm *vm)
 		return set_fs(vm, arg);
 	case HUT_HC_CONSOLE_READ:
 		return console_read(vm, arg);
+	case HUT_HC_FILE:
+		return file_op(vm, arg);
 	case HUT_HC_NET_KICK:
 		if (!vm->net)
 			hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,

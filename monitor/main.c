@@ -27,6 +27,9 @@ static const char usage[] =
 	"  --quiet         discard the guest's console output\n"
 	"  -e, --env NAME=VALUE  put NAME in the guest's environment (repeatable; the\n"
 	"                  guest has no other); --env NAME passes the monitor's own\n"
+	"  -v, --volume HOST:GUEST[:ro]  the host directory HOST is the guest's\n"
+	"                  directory GUEST, read-write, or read-only with :ro\n"
+	"                  (repeatable, at most 16)\n"
 	"  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
 	"                  `gdb IMAGE FILE` (FILE is created at start, empty if no crash)\n"
 	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n"
@@ -110,6 +113,16 @@ static void add_env(struct hut_options *o, const char *v, int argc)
 		o->env[o->envc++] = pair;
 }
 
+static void add_volume(struct hut_options *o, const char *v)
+{
+	const char *why = hut_volume_parse(o, v);
+	if (why) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "--volume %s: %s", v, why);
+		bad_usage("%s", msg);
+	}
+}
+
 static const char *const net_options[] = {"--net", "--mac", "--ip", "--gw", "--dns"};
 
 /* One of the network options: true if argv[*i] was one. */
@@ -151,6 +164,9 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 		} else if ((v = option_value(argc, argv, &i, "--env")) != NULL ||
 			   (v = option_value(argc, argv, &i, "-e")) != NULL) {
 			add_env(o, v, argc);
+		} else if ((v = option_value(argc, argv, &i, "--volume")) != NULL ||
+			   (v = option_value(argc, argv, &i, "-v")) != NULL) {
+			add_volume(o, v);
 		} else if ((v = option_value(argc, argv, &i, "--core")) != NULL) {
 			o->core = v;
 		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {
@@ -206,6 +222,7 @@ int main(int argc, char **argv)
 	hut_net_start(&vm);
 	hut_trace_mark("vcpu");
 	hut_core_open(&vm);
+	hut_volumes_open(&vm);
 	hut_timeout_arm(opt.timeout_s);
 	/* A closed stdout is the guest's EPIPE (it raises its own SIGPIPE, or
 	 * ignores it and goes on, as a process would), not the monitor's death. */

@@ -4,10 +4,12 @@
  * cpu_x86_64.c (page tables, descriptor tables, registers), bootinfo.c,
  * hypercall.c (the MMIO doorbell), console.c, clock.c (the host clock),
  * time.c (TSC rate, --timeout), crash.c and core.c (how a guest ends),
- * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp),
- * net*.c (the network device, net.h), run.c (the vCPU loop),
- * fail.c and main.c (options). Reading and validating the image is the
- * image format's (image/), shared with `hut`.
+ * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
+ * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor reads
+ * or fills for the guest), volume.c, files.c and files_path.c (volumes and
+ * the file hypercall), net*.c (the network device, net.h), fail.c and main.c
+ * (options). Reading and validating the image is the image format's
+ * (image/), shared with `hut`.
  */
 #ifndef HUT_MONITOR_H
 #define HUT_MONITOR_H
@@ -28,6 +30,13 @@
 #define HUT_EXIT_NO_IMAGE 127
 #define HUT_SIGNAL_EXIT(sig) (128 + (sig))
 
+/* --volume HOST:GUEST[:ro] */
+struct hut_volume {
+	const char *host;
+	const char *guest; /* canonical absolute path, not "/" */
+	bool ro;
+};
+
 struct hut_options {
 	uint64_t mem;	    /* 0: the manifest's default */
 	unsigned timeout_s; /* 0: none */
@@ -42,6 +51,16 @@ struct hut_options {
 	int envc; /* guest environment, from --env */
 	char **env;
 	struct hut_net_config net; /* --net, --mac, --ip, --gw, --dns */
+	struct hut_volume volumes[HUT_VOLUMES_MAX];
+	unsigned nvolumes;
+};
+
+/* A guest's open file on a volume: the guest knows only its index. */
+struct hut_handle {
+	int fd; /* host fd, >= HUT_HOST_FD_BASE */
+	uint32_t volume;
+	bool used;
+	bool path_only; /* opened O_PATH */
 };
 
 struct hut_vm {
@@ -54,12 +73,14 @@ struct hut_vm {
 	uint64_t tsc_khz;
 	bool fsgsbase;
 	uint64_t heap_start, heap_end, stack_top, stack_size;
-	uint64_t pt_next;	  /* next free page-table page */
-	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
-	int core_fd;		  /* --core's file, or -1 */
-	uint64_t net_gpa;	  /* the net region (top of the heap), with --net */
-	int net_tap_fd;		  /* --net's tap, -1 without */
-	struct hut_net *net;	  /* the running device, or NULL */
+	uint64_t pt_next;		/* next free page-table page */
+	uint64_t guest_tsc_start;	/* guest TSC just before the first KVM_RUN */
+	int core_fd;			/* --core's file, or -1 */
+	int volume_fd[HUT_VOLUMES_MAX]; /* each volume's host directory (O_PATH) */
+	struct hut_handle handles[HUT_FILE_HANDLES_MAX]; /* files.c: open files on volumes */
+	uint64_t net_gpa;		/* the net region (top of the heap), with --net */
+	int net_tap_fd;			/* --net's tap, -1 without */
+	struct hut_net *net;		/* the running device, or NULL */
 };
 
 /* Prints "hut-monitor: <image>: <message>" and exits with status. */
@@ -77,6 +98,8 @@ void hut_load_image(struct hut_vm *vm);
 void hut_cpu_setup(struct hut_vm *vm);
 /* bootinfo.c */
 void hut_bootinfo_setup(struct hut_vm *vm);
+/* The same, given the guest's TSC now (tests/sud runs without a vCPU). */
+void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now);
 /* clock.c */
 uint64_t hut_now_us(void);
 /* time.c */
@@ -87,10 +110,27 @@ bool hut_timeout_expired(void);
  * The net I/O thread loads its own, narrower one. */
 void hut_sandbox_enter(struct hut_vm *vm);
 void hut_sandbox_enter_net_io(struct hut_vm *vm);
+/* volume.c: --volume's value (NULL, or why it is refused); the host
+ * directories, opened before the sandbox. */
+const char *hut_volume_parse(struct hut_options *o, const char *spec);
+void hut_volumes_open(struct hut_vm *vm);
+void hut_volumes_fill_low(struct hut_vm *vm);
+/* files.c: one file hypercall. */
+void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc);
+/* landlock.c: confines the monitor's file access to the volume trees. */
+void hut_landlock_enter(struct hut_vm *vm);
 /* run.c */
 _Noreturn void hut_run(struct hut_vm *vm);
 /* hypercall.c: handles one MMIO exit; returns only if the guest continues. */
 void hut_hypercall(struct hut_vm *vm);
+/* guest.c: guest memory the monitor may read (or fill) for the guest, or
+ * NULL; the guest's iovecs as host ones (count <= HUT_IOV_MAX), returning
+ * their total or -EFAULT. */
+struct iovec;
+const void *hut_guest_readable(const struct hut_vm *vm, uint64_t gpa, uint64_t len);
+void *hut_guest_writable(const struct hut_vm *vm, uint64_t gpa, uint64_t len);
+int64_t hut_guest_iovecs(const struct hut_vm *vm, uint64_t iov_gpa, uint32_t n, struct iovec *out,
+			 bool fill);
 /* console.c */
 int64_t hut_console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt);
 int64_t hut_console_read(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt);

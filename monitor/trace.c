@@ -56,4 +56,8 @@ void hut_trace_print(const struct hut_vm *vm)
 		line("main-to-exit", tsc_us(vm, guest.tsc_main, guest.tsc_exit));
 	}
 	line("total", hut_now_us() - start_us);
+	/* Not a phase: no "us", so readers of the phase lines skip it. */
+	if (have_guest)
+		fprintf(stderr, "hut-monitor: trace-boot: trapped syscalls: %lu\n",
+			guest.syscalls_trapped);
 }

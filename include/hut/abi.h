@@ -18,7 +18,7 @@
 #define HUT_U64(x) x##ull
 #endif
 
-#define HUT_ABI_VERSION 2
+#define HUT_ABI_VERSION 3
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -33,6 +33,9 @@
 #define HUT_SYM_BOOT_ENTRY "hut_boot_entry"
 #define HUT_SYM_SYSCALL_ENTRY "hut_syscall_entry"
 #define HUT_SYM_TRAP_ENTRY "hut_trap_entry"
+/* Where `hut build` links the packed files: the manifest's files_gpa/size. */
+#define HUT_SYM_FILES "hut_packed_files"
+#define HUT_SYM_FILES_END "hut_packed_files_end"
 
 #define HUT_TRAP_VECTORS 32 /* exception stubs, one per CPU exception vector */
 #define HUT_TRAP_STRIDE 16  /* bytes between consecutive stubs */
@@ -41,7 +44,7 @@
 #define HUT_DEVICE_NAME_MAX 16
 #define HUT_DEVICES_MAX 8
 
-#define HUT_MANIFEST_SIZE 272 /* sizeof(struct hut_manifest): the libos's placeholder note */
+#define HUT_MANIFEST_SIZE 288 /* sizeof(struct hut_manifest): the libos's placeholder note */
 
 #ifndef __ASSEMBLER__
 enum hut_device_type {
@@ -71,6 +74,8 @@ struct hut_manifest {
 	uint32_t device_count;  /* entries used in devices[] */
 	char name[HUT_NAME_MAX]; /* service name, NUL-terminated */
 	struct hut_device devices[HUT_DEVICES_MAX];
+	uint64_t files_gpa;     /* the packed files (struct hut_files_header), 0 if none */
+	uint64_t files_size;    /* bytes; inside one read-only PT_LOAD's file bytes */
 };
 _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size");
 #endif
@@ -150,7 +155,23 @@ struct hut_boot_info {
 	uint32_t device_count; /* OUT attached devices */
 	uint8_t random[32];   /* OUT seed from the host's getrandom */
 	char name[HUT_NAME_MAX]; /* OUT the manifest's service name */
+	uint64_t files_gpa;	 /* OUT the manifest's packed files, checked by the monitor */
+	uint64_t files_size;	 /* OUT */
+	uint64_t volumes;	 /* OUT guest address of volume_count struct hut_boot_volume */
+	uint32_t volume_count;	 /* OUT at most HUT_VOLUMES_MAX */
+	uint32_t reserved;
 	struct hut_boot_net net; /* OUT the network device; net.region 0 if none */
+};
+
+/* A host directory the guest sees at path (hut-monitor --volume). Its index
+ * is the volume number file hypercalls name. */
+#define HUT_VOLUMES_MAX 16
+#define HUT_VOLUME_RDONLY 0x1 /* :ro: every change is EROFS */
+
+struct hut_boot_volume {
+	uint64_t path;	/* OUT guest address of the canonical guest path, NUL-terminated */
+	uint32_t flags; /* OUT HUT_VOLUME_* */
+	uint32_t reserved;
 };
 #endif
 
@@ -233,6 +254,48 @@ struct hut_net_shared {
 #endif
 
 /* ---------------------------------------------------------------------------
+ * Packed files (`hut build --files`): one blob in a read-only PT_LOAD of its
+ * own, named by the manifest and covered by its CRC like every loaded byte.
+ * The libos serves it from memory, with no exit. Offsets are from the
+ * blob's start; every structure is 8-byte aligned.
+ *
+ * nodes[0] is the root directory. A directory's entries are sorted by name
+ * (bytewise, then shorter first) and name only nodes after it, each node but
+ * the root exactly once: the nodes form a tree, listed parents first.
+ * ------------------------------------------------------------------------- */
+#define HUT_FILES_MAGIC HUT_U64(0x53454c4946545548) /* "HUTFILES" little-endian */
+#define HUT_FILES_VERSION 1
+#define HUT_FILES_NODES_MAX (1u << 22)
+#define HUT_FILES_NAME_MAX 255
+#define HUT_FILES_LINK_MAX 4095 /* symlink target bytes */
+
+#ifndef __ASSEMBLER__
+struct hut_files_header {
+	uint64_t magic;	     /* HUT_FILES_MAGIC */
+	uint32_t version;    /* HUT_FILES_VERSION */
+	uint32_t node_count; /* 1..HUT_FILES_NODES_MAX */
+	uint64_t nodes;	     /* offset of node_count struct hut_files_node */
+	uint64_t size;	     /* bytes in the blob (== the manifest's files_size) */
+};
+
+struct hut_files_node {
+	uint32_t mode;	 /* S_IFREG, S_IFDIR or S_IFLNK, and permission bits (07777) */
+	uint32_t parent; /* directories: the parent's index (the root's is 0) */
+	uint64_t size;	 /* regular: bytes; symlink: target bytes; directory: entries */
+	uint64_t offset; /* regular: data; symlink: target (no NUL); directory: entries */
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+	uint32_t reserved; /* 0 */
+};
+
+struct hut_files_entry {
+	uint32_t node;	   /* index into nodes, greater than the directory's own */
+	uint32_t name_len; /* 1..HUT_FILES_NAME_MAX */
+	uint64_t name;	   /* offset of the name: no NUL, no '/', not "." or ".." */
+};
+#endif
+
+/* ---------------------------------------------------------------------------
  * Hypercalls. The guest stores the guest-physical address of the argument
  * struct (8 bytes) to HUT_HYPERCALL_GPA + 8 * nr. Anything else (other
  * widths, reads, unknown numbers, bad pointers) ends the guest.
@@ -243,7 +306,7 @@ struct hut_net_shared {
 #define HUT_HC_POLL 3          /* struct hut_hc_poll */
 #define HUT_HC_SET_FS 4        /* struct hut_hc_set_fs (when no FSGSBASE) */
 #define HUT_HC_CONSOLE_READ 5  /* struct hut_hc_console, fd 0: one readv of stdin */
-/* 6 is the file hypercall's (volumes) */
+#define HUT_HC_FILE 6          /* struct hut_hc_file: an operation on a volume */
 #define HUT_HC_NET_KICK 7      /* no argument (any value): TX descriptors are waiting */
 #define HUT_HC_COUNT 8
 
@@ -270,6 +333,7 @@ struct hut_hc_exit {
 	uint64_t tsc_boot; /* IN guest TSC at the first boot instruction */
 	uint64_t tsc_main; /* IN guest TSC when main() was entered, 0 if never */
 	uint64_t tsc_exit; /* IN guest TSC at exit */
+	uint64_t syscalls_trapped; /* IN syscalls that came through MSR_LSTAR (not the dispatcher) */
 };
 
 /* Sleeps until the deadline, or until the network device has news: the
@@ -285,6 +349,91 @@ struct hut_hc_poll {
 
 struct hut_hc_set_fs {
 	uint64_t base; /* IN new FS base (TLS) */
+};
+
+/*
+ * File operations on volumes. Paths are relative to the volume's directory,
+ * canonical ("a/b", or "" for the directory itself: no leading '/', no "."
+ * or ".." component, no empty component, no NUL) and are not followed if
+ * they hold a symlink anywhere: the libos resolves symlinks itself. Open
+ * files are the monitor's handles (at most HUT_FILE_HANDLES_MAX at a time);
+ * the guest never sees a host fd. Data moves straight between the host file
+ * and the guest's iovecs. result is what the host syscall gave: a count, 0,
+ * or -errno as Linux defines it.
+ */
+#define HUT_FILE_HANDLES_MAX 1024
+#define HUT_FILE_APPEND HUT_U64(0xffffffffffffffff) /* WRITE's offset: at the end */
+
+enum hut_file_op {
+	HUT_FILE_OPEN = 1, /* volume path flags(open(2)'s) mode -> handle, stat */
+	HUT_FILE_CLOSE,	   /* handle */
+	HUT_FILE_READ,	   /* handle buf(iovecs) len(iovcnt) offset -> bytes */
+	HUT_FILE_WRITE, /* handle buf len offset (or HUT_FILE_APPEND) -> bytes, offset (the end) */
+	HUT_FILE_STAT,	/* handle -> stat */
+	HUT_FILE_LSTAT, /* volume path -> stat */
+	HUT_FILE_GETDENTS, /* handle buf len -> bytes of linux_dirent64 records */
+	HUT_FILE_SEEK,	   /* handle offset flags(whence) -> position (directories) */
+	HUT_FILE_SYNC,	   /* handle flags(1: data only) */
+	HUT_FILE_ALLOCATE, /* handle offset len */
+	HUT_FILE_MKDIR,	   /* volume path mode */
+	HUT_FILE_UNLINK,   /* volume path flags(HUT_FILE_RMDIR) */
+	HUT_FILE_RENAME,   /* volume path path2 flags(RENAME_NOREPLACE, RENAME_EXCHANGE) */
+	HUT_FILE_LINK,	   /* volume path(existing) path2(new) */
+	HUT_FILE_SYMLINK,  /* volume path(new link) path2(target, any bytes) */
+	HUT_FILE_READLINK, /* volume path buf len -> bytes */
+	HUT_FILE_SETATTR,  /* volume path flags(HUT_FILE_ATTR_*) mode uid gid times offset(size) */
+	HUT_FILE_FSETATTR, /* handle flags mode uid gid times offset(size) */
+	HUT_FILE_STATFS,   /* volume buf(struct hut_file_statfs) */
+	HUT_FILE_OP_END
+};
+
+#define HUT_FILE_RMDIR 0x1
+#define HUT_FILE_ATTR_MODE 0x1
+#define HUT_FILE_ATTR_OWNER 0x2	  /* uid and gid; (uint32_t)-1 leaves one as it is */
+#define HUT_FILE_ATTR_TIMES 0x4	  /* atime and mtime; nsec UTIME_OMIT leaves one */
+#define HUT_FILE_ATTR_SIZE 0x8	  /* truncate to offset */
+#define HUT_FILE_ATTR_NOLINK 0x10 /* SETATTR: ELOOP if path names a symlink */
+
+struct hut_file_stat {
+	uint64_t ino;
+	uint64_t size;
+	uint64_t blocks; /* 512-byte units */
+	uint64_t nlink;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t blksize;
+	uint64_t rdev;
+	int64_t atime_sec, mtime_sec, ctime_sec;
+	uint32_t atime_nsec, mtime_nsec, ctime_nsec, reserved;
+};
+
+struct hut_file_statfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
+};
+
+struct hut_hc_file {
+	uint32_t op;	 /* IN enum hut_file_op */
+	uint32_t volume; /* IN index into the boot info's volumes */
+	uint32_t handle; /* IN, OUT for OPEN */
+	uint32_t flags;	 /* IN the op's */
+	uint64_t path;	 /* IN guest address of a volume-relative path */
+	uint64_t path_len;
+	uint64_t path2; /* IN a second path (RENAME, LINK) or a symlink's target */
+	uint64_t path2_len;
+	uint64_t buf;	     /* IN guest address of iovecs or a buffer */
+	uint64_t len;	     /* IN iovec count or buffer bytes */
+	uint64_t offset;     /* IN, OUT for WRITE */
+	uint32_t mode;	     /* IN */
+	uint32_t uid;	     /* IN */
+	uint32_t gid;	     /* IN */
+	uint32_t atime_nsec; /* IN */
+	int64_t atime_sec;   /* IN */
+	int64_t mtime_sec;   /* IN */
+	uint32_t mtime_nsec; /* IN */
+	uint32_t reserved;
+	int64_t result;		   /* OUT */
+	struct hut_file_stat stat; /* OUT for OPEN, STAT, LSTAT */
 };
 
 /* What an exception stub leaves on the trap stack, lowest address first. */

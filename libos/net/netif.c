@@ -7,16 +7,16 @@
  *
  * Buffers are fixed: RX slot i uses pool buffer i, TX slot i buffer N + i.
  */
-#include "libos.h"
+#include "../libos.h"
 #include "net.h"
 
-#include "lwip/etharp.h"
-#include "lwip/init.h"
-#include "lwip/ip4_addr.h"
-#include "lwip/netif.h"
-#include "lwip/pbuf.h"
-#include "lwip/timeouts.h"
-#include "netif/ethernet.h"
+#include <lwip/etharp.h>
+#include <lwip/init.h>
+#include <lwip/ip4_addr.h>
+#include <lwip/netif.h>
+#include <lwip/pbuf.h>
+#include <lwip/timeouts.h>
+#include <netif/ethernet.h>
 
 #define N HUT_NET_RING_SIZE
 

@@ -23,12 +23,22 @@
  *                u8 is_write, u64 data (the argument's guest address)
  *   op % 4 == 2: raw MMIO exit: u64 phys_addr, u32 len, u8 is_write, u64 data
  *   op % 4 == 3: write a well-formed argument at u32 gpa: u8 nr, then the
- *                struct's bytes (a shortcut to the deep paths)
+ *                struct's bytes (a shortcut to the deep paths); for the file
+ *                hypercall also 64 bytes of path text, and the struct is
+ *                steered at them (op, volume, handle and lengths clamped)
+ *
+ * File hypercalls act on two volumes over one fresh directory (the second
+ * read-only). Their oracles: a result that is a count or an errno, a
+ * handle that is in the table, no host fd leaked outside it, and nothing
+ * changed beside the volume directory (checked every 64 inputs, when the
+ * directory is emptied again).
  */
+#include "files.h"
 #include "monitor.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -39,9 +49,14 @@
 
 #define RAM_SIZE (HUT_U64(16) << 20)
 #define MONITOR_OWNED (HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE)
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			__builtin_trap();                                                          \
+	} while (0)
 
 static struct hut_options opt = {.quiet = true, .image = "fuzz.hut"};
+static char volume_dir[256], beside_dir[256];
 static struct hut_vm vm;
 static struct hut_mem guarded; /* RAM plus one guard page each side */
 static jmp_buf back;
@@ -70,6 +85,48 @@ _Noreturn void fuzz_exit(int status)
 	ending = 2;
 	end_status = status;
 	longjmp(back, 1);
+}
+
+/* A fresh directory, one file beside it that must never change, and two
+ * volumes over it: /data read-write, /ro read-only. */
+static void volumes_setup(void)
+{
+	static char base[200];
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(base, sizeof base, "%s/hut-fuzz.XXXXXX", tmp);
+	if (!mkdtemp(base))
+		abort();
+	snprintf(volume_dir, sizeof volume_dir, "%s/vol", base);
+	snprintf(beside_dir, sizeof beside_dir, "%s/beside", base);
+	if (mkdir(volume_dir, 0700) || mkdir(beside_dir, 0700))
+		abort();
+	opt.volumes[0] = (struct hut_volume){volume_dir, "/data", false};
+	opt.volumes[1] = (struct hut_volume){volume_dir, "/ro", true};
+	opt.nvolumes = 2;
+	hut_volumes_open(&vm);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag;
+	if (ftw->level > 0)
+		remove(path);
+	return 0;
+}
+
+/* Every 64 inputs: nothing beside the volume changed, no host fd is open
+ * in the handle range but the volumes', and the directory is emptied. */
+static void volumes_check(void)
+{
+	static unsigned n;
+	struct stat st;
+	if (++n % 64)
+		return;
+	CHECK(stat(beside_dir, &st) == 0 && st.st_nlink == 2 && (st.st_mode & 07777) == 0700);
+	for (int fd = HUT_HOST_FD_BASE; fd < HUT_HOST_FD_END; fd++)
+		CHECK(fcntl(fd, F_GETFD) < 0 || fd == vm.volume_fd[0] || fd == vm.volume_fd[1]);
+	chmod(volume_dir, 0700);
+	nftw(volume_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -103,6 +160,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (null < 0 || dup2(null, 1) != 1 || dup2(null, 0) != 0) /* console reads see EOF */
 		abort();
 	close(null);
+	volumes_setup();
 	return 0;
 }
 
@@ -128,8 +186,23 @@ static void protect_low(int prot)
 }
 
 static const uint64_t arg_size[HUT_HC_COUNT] = {
-	sizeof(struct hut_hc_console), sizeof(struct hut_hc_exit), sizeof(struct hut_trap_frame),
-	sizeof(struct hut_hc_poll), sizeof(struct hut_hc_set_fs), sizeof(struct hut_hc_console)};
+	sizeof(struct hut_hc_console), sizeof(struct hut_hc_exit),   sizeof(struct hut_trap_frame),
+	sizeof(struct hut_hc_poll),    sizeof(struct hut_hc_set_fs), sizeof(struct hut_hc_console),
+	sizeof(struct hut_hc_file)};
+
+/* A file hypercall's result: a count or 0, or -errno; an OPEN's handle a
+ * live entry of the table holding a host fd in the range. */
+static void check_file_result(uint64_t arg)
+{
+	struct hut_hc_file hc;
+	memcpy(&hc, vm.mem.host + arg, sizeof hc);
+	CHECK(hc.result >= -4095);
+	if (hc.op == HUT_FILE_OPEN && hc.result == 0) {
+		CHECK(hc.handle < HUT_FILE_HANDLES_MAX && vm.handles[hc.handle].used);
+		CHECK(vm.handles[hc.handle].fd >= HUT_HOST_FD_BASE &&
+		      vm.handles[hc.handle].fd < HUT_HOST_FD_END);
+	}
+}
 
 /* Whether the console may read [gpa, gpa + len) for the guest: what the
  * guest itself could read at CPL3 (RAM from the boot info up); an empty
@@ -211,8 +284,11 @@ static int ring(int loud)
 		 * (set_fs fails without a vCPU). */
 		CHECK(valid && arg_ok);
 		uint64_t nr = off / 8;
-		CHECK(nr == HUT_HC_CONSOLE_WRITE || nr == HUT_HC_CONSOLE_READ || nr == HUT_HC_POLL);
-		if (nr != HUT_HC_POLL) {
+		CHECK(nr == HUT_HC_CONSOLE_WRITE || nr == HUT_HC_CONSOLE_READ ||
+		      nr == HUT_HC_POLL || nr == HUT_HC_FILE);
+		if (nr == HUT_HC_FILE)
+			check_file_result(arg);
+		else if (nr != HUT_HC_POLL) {
 			int64_t result;
 			memcpy(&result, vm.mem.host + arg + offsetof(struct hut_hc_console, result),
 			       sizeof result);
@@ -247,7 +323,8 @@ static int doorbell(struct input *in, int raw, int loud)
 	if (raw) {
 		uint64_t addr;
 		uint32_t len;
-		if (take(in, &addr, 8) || take(in, &len, 4) || take(in, &w, 1) || take(in, &data, 8))
+		if (take(in, &addr, 8) || take(in, &len, 4) || take(in, &w, 1) ||
+		    take(in, &data, 8))
 			return -1;
 		run->mmio.phys_addr = addr;
 		run->mmio.len = len;
@@ -264,6 +341,31 @@ static int doorbell(struct input *in, int raw, int loud)
 	return ring(loud);
 }
 
+/* Points a file hypercall's struct at text that follows it: two paths of
+ * up to 32 bytes, then one iovec over a buffer after them. */
+static int steer_file(struct input *in, uint32_t gpa)
+{
+	struct hut_hc_file hc;
+	uint64_t text = gpa + sizeof hc;
+	if (take(in, vm.mem.host + text, 64))
+		return -1;
+	memcpy(&hc, vm.mem.host + gpa, sizeof hc);
+	hc.op %= HUT_FILE_OP_END + 1;
+	hc.volume %= 3;
+	hc.handle %= 8;
+	hc.path = text;
+	hc.path_len %= 33;
+	hc.path2 = text + 32;
+	hc.path2_len %= 33;
+	struct hut_iovec iov = {text + 96, hc.len % 512};
+	memcpy(vm.mem.host + text + 64, &iov, sizeof iov);
+	hc.buf = hc.op == HUT_FILE_READ || hc.op == HUT_FILE_WRITE ? text + 64 : text + 96;
+	hc.len = hc.op == HUT_FILE_READ || hc.op == HUT_FILE_WRITE ? hc.len % 3 : hc.len % 512;
+	hc.offset %= 1 << 20;
+	memcpy(vm.mem.host + gpa, &hc, sizeof hc);
+	return 0;
+}
+
 /* Writes an argument struct for hypercall nr at gpa and rings for it. */
 static int shortcut(struct input *in, int loud)
 {
@@ -272,8 +374,10 @@ static int shortcut(struct input *in, int loud)
 	if (take(in, &gpa, 4) || take(in, &nr, 1))
 		return -1;
 	nr %= HUT_HC_COUNT;
-	gpa = MONITOR_OWNED + gpa % (RAM_SIZE - MONITOR_OWNED - 64);
+	gpa = MONITOR_OWNED + gpa % (RAM_SIZE - MONITOR_OWNED - 1024);
 	if (take(in, vm.mem.host + gpa, arg_size[nr]))
+		return -1;
+	if (nr == HUT_HC_FILE && steer_file(in, gpa))
 		return -1;
 	vm.run->mmio.phys_addr = HUT_HYPERCALL_GPA + 8 * nr;
 	vm.run->mmio.len = 8;
@@ -312,5 +416,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memset(vm.run, 0, sizeof *vm.run);
 	opt.quiet = true;
+	for (int h = 0; h < HUT_FILE_HANDLES_MAX; h++) /* every input starts with none open */
+		if (vm.handles[h].used) {
+			close(vm.handles[h].fd);
+			vm.handles[h].used = false;
+		}
+	volumes_check();
 	return 0;
 }

@@ -116,6 +116,9 @@ static int reflect(long want)
 		}
 		kick_if_idle();
 	}
+	/* Frames still in the ring die with the guest: wait until they are out. */
+	while (__atomic_load_n(&sh->tx.cons, __ATOMIC_ACQUIRE) != tx_prod)
+		wait_news(1000000);
 	printf("reflected %ld\n", done);
 	return 0;
 }

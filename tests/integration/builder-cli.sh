@@ -21,7 +21,7 @@ begin "hut build --help"
 if ready "$HUT"; then
 	run help "$HUT" build --help
 	expect_status help 0
-	for opt in -o --mem; do
+	for opt in -o --mem --files --file; do
 		grep -q -- "$opt" "$(out help)" || problem "build --help (stdout) does not mention $opt"
 	done
 	finish
@@ -123,6 +123,52 @@ if ready "$HUT"; then
 		finish
 	fi
 fi
+
+# --- packed files ------------------------------------------------------------------
+PACK=$TMP/pack
+mkdir -p "$PACK/in/sub"
+printf 'twelve bytes' >"$PACK/in/sub/f.txt"
+chmod 0604 "$PACK/in/sub/f.txt"
+ln -s sub/f.txt "$PACK/in/l"
+printf 'x' >"$PACK/one"
+begin "hut inspect lists what --files and --file packed"
+if ready "$HUT"; then
+	run build "$HUT" build --files "$PACK/in:/srv" --file "$PACK/one:/etc/one" -o "$TMP/p.hut" \
+		"$ROOT/apps/hello/hello.c"
+	expect_status build 0
+	run inspect "$HUT" inspect "$TMP/p.hut"
+	expect_status inspect 0
+	expect_grep "no /srv/sub/f.txt of 12 bytes, mode 0604" '^  -rw----r--  +12  /srv/sub/f.txt$' "$(out inspect)"
+	expect_grep "no symlink /srv/l" '^  lrwxrwxrwx  +/srv/l -> sub/f\.txt$' "$(out inspect)"
+	expect_grep "no /etc/one" '^  -rw-r--r--  +1  /etc/one$' "$(out inspect)"
+	expect_grep "no default /etc/passwd" '^  -rw-r--r--  +[0-9]+  /etc/passwd$' "$(out inspect)"
+	expect_grep "no totals" '^  6 files \([0-9]+ bytes\), 4 directories, 1 symlinks; ' "$(out inspect)"
+	finish
+fi
+
+# refused_pack NAME WHY-REGEX STATUS ARGS...: hut build refuses, saying why.
+refused_pack() {
+	local name=$1 why=$2 status=$3
+	shift 3
+	begin "hut build refuses $name"
+	if ready "$HUT"; then
+		run refused "$HUT" build -o "$TMP/refused.hut" "$@" "$ROOT/apps/hello/hello.c"
+		expect_status refused "$status"
+		expect_grep "no reason given" "$why" "$(err refused)"
+		[ -e "$TMP/refused.hut" ] && problem "an image was written"
+		finish
+	fi
+}
+mkdir -p "$PACK/withfifo"
+mkfifo "$PACK/withfifo/pipe"
+refused_pack "a missing --files directory" '^hut: .*/nowhere: cannot pack \(No such file or directory\)$' 1 \
+	--files "$PACK/nowhere"
+refused_pack "--files of a file" 'not a directory' 1 --files "$PACK/one"
+refused_pack "--file without an absolute DEST" '--file takes SRC:DEST' 2 --file "$PACK/one:etc/one"
+refused_pack "one path packed twice" 'packed twice at one path' 1 \
+	--file "$PACK/one:/x" --file "$PACK/in/sub/f.txt:/x"
+refused_pack "a FIFO" 'only regular files, directories and symlinks' 1 --files "$PACK/withfifo"
+refused_pack "a .. in the guest path" 'bad guest path' 2 --files "$PACK/in:/srv/../etc"
 
 # --- an ordinary Makefile project, built with hut-cc ------------------------------
 # make_project DIR MAKE-ARGS...: a fresh copy of apps/mkproject built in DIR.

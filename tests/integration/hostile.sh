@@ -153,6 +153,31 @@ if ready_kvm "$MONITOR" "$HOSTILE"; then
 	done <<<"$cases"
 fi
 
+# --- the file hypercall and the libos's paths, on a volume ------------------------
+# Each case checks its own result (an errno); the monitor must go on, and
+# nothing outside the volume may change.
+HFILES=$GUESTS/hostile_files.hut
+begin "hostile file cases can run"
+if ready_kvm "$MONITOR" "$HFILES"; then
+	finish
+	mkdir -p "$TMP/hvol" "$TMP/beside"
+	echo untouched >"$TMP/beside/file"
+	mkfifo "$TMP/hvol/fifo"
+	while read -r name; do
+		begin "hostile file $name"
+		run "$name" "$MONITOR" --volume "$TMP/hvol:/data" "$HFILES" "$name"
+		expect_monitor_alive "$name"
+		expect_status "$name" 0
+		expect_grep "the guest saw the wrong result" "^ok $name " "$(out "$name")"
+		[ -s "$(err "$name")" ] && { problem "$name: stderr not empty"; detail_file stderr "$(err "$name")"; }
+		finish
+	done < <("$HFILES" --list)
+	begin "hostile file cases left the host alone"
+	[ "$(cat "$TMP/beside/file")" = untouched ] && [ "$(ls "$TMP/beside")" = file ] ||
+		problem "a file beside the volume changed"
+	finish
+fi
+
 # --- every exit status goes through ----------------------------------------------
 begin "hostile exit statuses 0-255"
 if ready_kvm "$MONITOR" "$GUESTS/exitstatus.hut"; then

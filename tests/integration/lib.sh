@@ -287,3 +287,86 @@ differential() {
 		finish
 	fi
 }
+
+# --- files: a process that sees what the appliance sees -------------------------------
+# The file tests (files.sh, volumes.sh) compare an image run as a process
+# with the same image run as an appliance, and the process must then see
+# the same files at the same paths: it runs in a root of its own (a private
+# mount namespace, unshare -m -r, then chroot) arranged as the appliance
+# sees things: a read-only root, a fresh tmpfs at /tmp, /dev's devices, the
+# packed files copied read-only to their paths, each volume's host
+# directory bind-mounted (read-only for :ro).
+
+# Without a private mount namespace there is no process to compare with.
+CAN_UNSHARE=0
+unshare -m -r true 2>/dev/null && CAN_UNSHARE=1
+
+# files_process TAG IMAGE [ARG...]: IMAGE run in such a root.
+# VOLUMES: "HOST:GUEST[:ro]" words (PVOLUMES, when set, for the process
+# alone); PACKED: "DIR:GUEST" words, copied in.
+files_process() {
+	local tag=$1 image=$2 root=$TMP/root-$1 setup v host rest guest
+	shift 2
+	rm -rf "$root"
+	mkdir -p "$root/tmp" "$root/dev"
+	touch "$root/image"
+	# The root is read-only, as the image's files are; what is mounted on it is not.
+	setup="mount --bind '$root' '$root'; mount -t tmpfs -o size=16m tmpfs '$root/tmp'"
+	setup+="; mount --bind '$image' '$root/image'"
+	for v in null zero full random urandom; do
+		touch "$root/dev/$v"
+		setup+="; mount --bind /dev/$v '$root/dev/$v'"
+	done
+	for v in ${PACKED:-}; do # read-only, as the image's files are
+		mkdir -p "$root${v#*:}"
+		cp -a "${v%%:*}/." "$root${v#*:}/"
+		setup+="; mount --bind '$root${v#*:}' '$root${v#*:}'"
+		setup+="; mount -o remount,bind,ro '$root${v#*:}'"
+	done
+	for v in ${PVOLUMES:-${VOLUMES:-}}; do
+		host=${v%%:*} rest=${v#*:} guest=${rest%%:*}
+		mkdir -p "$root$guest"
+		setup+="; mount --bind '$host' '$root$guest'"
+		[ "${rest##*:}" = ro ] && setup+="; mount -o remount,bind,ro '$root$guest'"
+	done
+	setup+="; mount -o remount,bind,ro '$root'"
+	run "$tag" unshare -m -r sh -c "set -e; $setup; exec chroot '$root' /image \"\$@\"" sh "$@"
+}
+
+# files_appliance TAG IMAGE [ARG...]: the same under the monitor, with VOLUMES
+# (or AVOLUMES, for the appliance alone).
+files_appliance() {
+	local tag=$1 image=$2 v opts=()
+	shift 2
+	for v in ${AVOLUMES:-${VOLUMES:-}}; do opts+=(--volume "$v"); done
+	run "$tag" "$MONITOR" "${opts[@]}" "$image" "$@"
+}
+
+# files_differential NAME IMAGE [ARG...]: one differential test: the same stdout and
+# status both ways, and no warning from the libos.
+files_differential() {
+	local name=$1 image=$2
+	shift 2
+	begin "$name"
+	if [ $CAN_UNSHARE = 0 ]; then
+		problem "cannot make a private mount namespace (unshare -m -r) for the process"
+		finish
+		return
+	fi
+	ready "$image" || return
+	files_process proc "$image" "$@"
+	local want=$ST
+	[ "$HUNG" = 1 ] && problem "the process hung"
+	if need_kvm; then
+		files_appliance appl "$image" "$@"
+		expect_status appl "$want"
+		expect_same_file "process and appliance stdout" "$(out proc)" "$(out appl)"
+		expect_no_grep "the libos warned" '^hut: warning' "$(err appl)"
+		finish
+	fi
+}
+
+# tree_of DIR: what a directory holds, for comparing two of them.
+tree_of() {
+	(cd "$1" && find . -mindepth 1 -printf '%y %m %p %l\n' -type f -printf '  %s bytes\n' | sort)
+}

@@ -3,7 +3,9 @@
 # under a tmpfs overlay): make a minimal Linux userland, load KVM and the
 # network modules, run the command, leave its exit status in the control
 # share and power off. The command's output goes to the second serial port,
-# which the host streams to its own stdout.
+# which the host streams to its own stdout. /tmp is the host's, seen through
+# the overlay (the command may live there: CI clones into a temporary
+# folder); what the guest writes there stays in the overlay's tmpfs.
 ctl=/run/hutctl
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -11,7 +13,6 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm /sys/fs/cgroup
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin

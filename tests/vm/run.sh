@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--kvm-info) info=1; shift ;;
 	--prepare) prepare=1; shift ;;
-	--help | -h) sed -n '/^# Usage/,/^# Single/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--help | -h) sed -n '/^# Usage/,/^# 2 of/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "tests/vm/run.sh: unknown option $1 (see --help)" >&2; exit 125 ;;
 	*) break ;;

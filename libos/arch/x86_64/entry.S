@@ -1,7 +1,8 @@
 /*
- * The libos's three ways in: the boot entry (the monitor starts the vCPU
- * here, at CPL3), the syscall entry (MSR_LSTAR) and the exception stubs
- * (the IDT, at CPL0). Kept tiny: on kvm-pvm CPL0 code is emulated.
+ * The libos's ways in: the boot entry (the monitor starts the vCPU here, at
+ * CPL3), the syscall entry (MSR_LSTAR), the syscall dispatcher (called by
+ * hut's musl instead of executing `syscall`) and the exception stubs (the
+ * IDT, at CPL0). Kept tiny: on kvm-pvm CPL0 code is emulated.
  */
 #include <hut/abi.h>
 
@@ -14,6 +15,9 @@ hut_kstack_top:
 	.balign 8
 	.globl hut_user_rsp
 hut_user_rsp:
+	.zero 8
+	.globl hut_syscalls_trapped
+hut_syscalls_trapped:             /* syscalls that came through MSR_LSTAR */
 	.zero 8
 
 /* %rdi = boot info. Time-stamp the very first instruction, take the libos
@@ -32,15 +36,43 @@ hut_boot_entry:
 	.size hut_boot_entry, . - hut_boot_entry
 
 /*
+ * hut_syscall_dispatch: where hut's musl goes instead of executing `syscall`
+ * in an appliance (musl/syscall_arch.h), with the instruction's registers:
+ * %rax = number, args in %rdi %rsi %rdx %r10 %r8 %r9, and only %rax, %rcx,
+ * %r11 changed on return. The caller has stepped %rsp over its red zone.
+ * It does what the instruction does here, %rcx = return address and %r11 =
+ * rflags, and joins the trapped path below: one frame, one table, one signal
+ * delivery, one way back (at CPL3: popfq; jmp *%rcx). musl's sequence only
+ * calls it in an appliance (hut_boot_info set, boot.c); should anything
+ * call it in a Linux process, it is the real instruction there. Testing that
+ * is a load and jrcxz, which read no flags and write none.
+ */
+	.globl hut_syscall_dispatch
+	.type hut_syscall_dispatch, @function
+hut_syscall_dispatch:
+	mov hut_boot_info(%rip), %rcx
+	jrcxz 1f
+	pop %rcx
+	pushfq
+	pop %r11
+	jmp hut_syscall_enter
+1:	syscall
+	ret
+	.size hut_syscall_dispatch, . - hut_syscall_dispatch
+
+/*
  * syscall: %rax = number, args in %rdi %rsi %rdx %r10 %r8 %r9, %rcx = return
  * address, %r11 = rflags. Real x86 enters at CPL0; kvm-pvm stays at CPL3.
- * Switch stacks with a plain mov (never touching the app's stack, so its red
- * zone is safe), save the frame, call C, and return the way the CPL allows.
- * Linux preserves every register but %rax, %rcx and %r11: so do we.
+ * Count the trap (the flags are already saved in %r11), switch stacks with
+ * a plain mov (never touching the app's stack, so its red zone is safe),
+ * save the frame, call C, and return the way the CPL allows. Linux
+ * preserves every register but %rax, %rcx and %r11: so do we.
  */
 	.globl hut_syscall_entry
 	.type hut_syscall_entry, @function
 hut_syscall_entry:
+	incq hut_syscalls_trapped(%rip)
+hut_syscall_enter:
 	mov %rsp, hut_user_rsp(%rip)
 	lea hut_kstack_top(%rip), %rsp
 	cld

@@ -1,0 +1,67 @@
+/*
+ * fcntl and flock: fd flags, status flags, duplication and locks.
+ */
+#include "file.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#endif
+
+/* The status flags F_SETFL may change; the rest of the argument is ignored. */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+static long dupfd(struct hut_file *f, long min, int cloexec)
+{
+	if (min < 0 || min >= HUT_FD_MAX)
+		return -EINVAL;
+	hut_file_ref(f);
+	return hut_fd_install(f, min, cloexec);
+}
+
+HUT_SYSCALL(fcntl)
+{
+	struct hut_file *f = hut_fd_file(a0);
+	if (!f)
+		return -EBADF;
+	switch (a1) {
+	case F_DUPFD:
+		return dupfd(f, a2, 0);
+	case F_DUPFD_CLOEXEC:
+		return dupfd(f, a2, 1);
+	case F_GETFD:
+		return hut_fd_cloexec(a0) ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		hut_fd_set_cloexec(a0, (a2 & FD_CLOEXEC) != 0);
+		return 0;
+	case F_GETFL:
+		return (long)f->flags;
+	case F_SETFL:
+		if (f->kind & HUT_KIND_PATH)
+			return -EBADF;
+		f->flags = (f->flags & ~(uint32_t)SETFL_MASK) | ((uint32_t)a2 & SETFL_MASK);
+		return 0;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return hut_lock_fcntl(f, (int)a1, (void *)a2);
+	default:
+		return -EINVAL;
+	}
+}
+
+HUT_SYSCALL(flock)
+{
+	struct hut_file *f = hut_fd_file(a0);
+	if (!f || (f->kind & HUT_KIND_PATH))
+		return -EBADF;
+	return hut_lock_flock(f, (int)a1);
+}

@@ -1,0 +1,115 @@
+/*
+ * Open files and the fd table. Everything the app reaches through a file
+ * descriptor is a struct hut_file: the console, files and directories of
+ * every file system, pipes, and (next) sockets, eventfds and epoll
+ * instances. A kind of file is a struct hut_file_ops; the generic layer
+ * (fd.c, fd_io.c, fcntl.c) does what is the same for all of them (fd
+ * numbers, offsets, access modes, argument checks) and calls the ops for
+ * the rest. An op a kind lacks is NULL and gets the errno Linux gives for it.
+ *
+ * As in Linux, an fd points to an open file description (struct hut_file:
+ * offset, status flags), which dup() shares; FD_CLOEXEC belongs to the fd.
+ */
+#ifndef HUT_FILE_H
+#define HUT_FILE_H
+
+#include "libos.h"
+
+#include <sys/stat.h>
+
+#define HUT_FD_MAX 1024 /* as Linux's default RLIMIT_NOFILE */
+
+/* Offset for a write that appends (O_APPEND): the op writes at the end and
+ * reports the new end. */
+#define HUT_OFF_APPEND UINT64_MAX
+
+/* Readiness, as poll(2) reports it (POLLIN, POLLOUT, ... values). */
+#define HUT_POLLIN 0x001
+#define HUT_POLLOUT 0x004
+#define HUT_POLLERR 0x008
+#define HUT_POLLHUP 0x010
+
+struct hut_file;
+struct hut_mount;
+struct hut_attr;
+
+struct hut_file_ops {
+	/* Moves data between the app's iovecs (already checked) and the file at
+	 * *off, which the op advances by what it moved. Streams ignore *off. */
+	long (*read)(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off);
+	long (*write)(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off);
+	long (*stat)(struct hut_file *f, struct stat *st);
+	/* Requests the generic layer does not know; arg is the app's. */
+	long (*ioctl)(struct hut_file *f, unsigned long request, long arg);
+	/* HUT_POLL* bits: what read and write would do now without blocking. */
+	uint32_t (*poll)(struct hut_file *f);
+	/* Directories: linux_dirent64 records into buf (checked), from f->pos. */
+	long (*getdents)(struct hut_file *f, void *buf, size_t len);
+	/* Directories whose position is not an entry index (volumes). */
+	long (*seek_dir)(struct hut_file *f, int64_t off, int whence);
+	long (*truncate)(struct hut_file *f, uint64_t len);
+	long (*sync)(struct hut_file *f, int datasync);
+	long (*allocate)(struct hut_file *f, uint64_t off, uint64_t len);
+	long (*setattr)(struct hut_file *f, const struct hut_attr *a);
+	/* The last reference is gone: free what the kind owns (not f). */
+	void (*release)(struct hut_file *f);
+};
+
+/* f->kind bits (HUT_KIND_*) */
+#define HUT_KIND_SEEKABLE 0x1 /* has an offset: read/write use and move f->pos */
+#define HUT_KIND_DIR 0x2      /* a directory: getdents, fchdir, *at() */
+#define HUT_KIND_PATH 0x4     /* O_PATH: only fstat, fchdir, *at(), close, dup */
+
+struct hut_file {
+	const struct hut_file_ops *ops;
+	uint32_t refs;	/* fds (and mappings in flight) pointing here */
+	uint32_t flags; /* O_ACCMODE and the status flags (O_APPEND, O_NONBLOCK, ...) */
+	uint32_t kind;	/* HUT_KIND_* */
+	uint64_t pos;
+	struct hut_mount *mount; /* NULL for pipes and the console */
+	char *path;		 /* canonical path for directories (*at, fchdir), or NULL */
+	uint32_t path_len;
+	void *priv; /* the kind's own state */
+	uint64_t priv2;
+	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
+};
+
+/* A new description with one reference (the caller's), or NULL (no memory). */
+struct hut_file *hut_file_new(const struct hut_file_ops *ops, uint32_t flags, uint32_t kind);
+void hut_file_ref(struct hut_file *f);
+void hut_file_unref(struct hut_file *f);
+
+/* The file behind fd, or NULL (EBADF). No reference is taken: the libos is
+ * one thread and nothing closes the fd while a syscall runs. */
+struct hut_file *hut_fd_file(long fd);
+/* Installs f at the lowest free fd >= min, consuming the caller's
+ * reference. Returns the fd, or -EMFILE (and drops the reference). */
+long hut_fd_install(struct hut_file *f, long min, int cloexec);
+long hut_fd_close(long fd);
+int hut_fd_cloexec(long fd);
+void hut_fd_set_cloexec(long fd, int on);
+
+/* console.c: the descriptions behind fds 0-2. */
+struct hut_file *hut_console_open(int fd);
+
+/* iovec.c: the app's iovecs, checked once, copied from and to. */
+long hut_iov_check(const struct hut_iovec *iov, long iovcnt, int writable, uint64_t *total);
+/* Copies up to len bytes from src (NULL: zeros) into the iovecs, skipping
+ * their first skip bytes; returns how many were copied. */
+uint64_t hut_iov_copy_out(const struct hut_iovec *iov, int iovcnt, uint64_t skip, const void *src,
+			  uint64_t len);
+/* Copies up to len bytes out of the iovecs (after skip bytes) into dst. */
+uint64_t hut_iov_copy_in(const struct hut_iovec *iov, int iovcnt, uint64_t skip, void *dst,
+			 uint64_t len);
+uint64_t hut_iov_total(const struct hut_iovec *iov, int iovcnt);
+
+/* lock.c: record locks (fcntl) and flock, released as Linux releases them. */
+long hut_lock_fcntl(struct hut_file *f, int cmd, void *arg);
+long hut_lock_flock(struct hut_file *f, int op);
+void hut_lock_file_closed(struct hut_file *f);	 /* any fd to it closed: POSIX locks go */
+void hut_lock_file_released(struct hut_file *f); /* description gone: OFD locks, flock go */
+
+/* file_mmap.c */
+long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off);
+
+#endif

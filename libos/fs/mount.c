@@ -1,0 +1,138 @@
+/*
+ * The mount table: the image's packed files at "/", a tmpfs at /tmp, the
+ * devices at /dev and each volume at its guest path. A canonical path lies
+ * in the mount whose path is its longest prefix (by whole components); a
+ * mount point need not exist in the file system below it, and a directory
+ * lists the mount points right below it among its entries.
+ *
+ * Set up at the first path lookup, not at boot: a boot that never opens a
+ * file touches none of it (each first touch of a page costs an exit).
+ */
+#include "vfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+
+static struct hut_mount mounts[HUT_MOUNTS_MAX];
+static struct hut_mount *longest_first[HUT_MOUNTS_MAX];
+static int nmounts = -1; /* -1: not set up yet */
+
+static struct hut_mount *add(const char *path)
+{
+	struct hut_mount *m = &mounts[nmounts++];
+	m->path = path;
+	m->path_len = hut_strlen(path);
+	m->dev = (uint64_t)nmounts;
+	return m;
+}
+
+/* Longest path first; of two equal paths, the later mount (it hides the
+ * earlier one, as in Linux). Insertion sort: a handful of mounts. */
+static void order(void)
+{
+	for (int i = 0; i < nmounts; i++) {
+		int j = i;
+		for (; j > 0 && longest_first[j - 1]->path_len <= mounts[i].path_len; j--)
+			longest_first[j] = longest_first[j - 1];
+		longest_first[j] = &mounts[i];
+	}
+}
+
+static void setup(void)
+{
+	const struct hut_boot_info *bi = hut_boot_info;
+	const struct hut_boot_volume *v = (const struct hut_boot_volume *)bi->volumes;
+	nmounts = 0;
+	hut_imagefs_mount(add("/"), bi);
+	hut_tmpfs_mount(add("/tmp"));
+	hut_devfs_mount(add("/dev"));
+	for (uint32_t i = 0; i < bi->volume_count && i < HUT_VOLUMES_MAX; i++)
+		hut_volume_mount(add((const char *)v[i].path), i, v[i].flags);
+	order();
+}
+
+static int is_prefix(const struct hut_mount *m, const char *canon, size_t len)
+{
+	if (m->path_len == 1)
+		return 1;
+	return len >= m->path_len && !hut_memcmp(canon, m->path, m->path_len) &&
+	       (canon[m->path_len] == 0 || canon[m->path_len] == '/');
+}
+
+struct hut_mount *hut_mount_of(const char *canon, size_t len, const char **rel)
+{
+	if (nmounts < 0)
+		setup();
+	for (int i = 0; i < nmounts; i++) {
+		struct hut_mount *m = longest_first[i];
+		if (!is_prefix(m, canon, len))
+			continue;
+		const char *r = canon + (m->path_len == 1 ? 0 : m->path_len);
+		*rel = *r == '/' ? r + 1 : r;
+		return m;
+	}
+	*rel = canon + 1; /* unreachable: "/" is a prefix of everything */
+	return longest_first[nmounts - 1];
+}
+
+int hut_is_mount_point(const char *canon, size_t len)
+{
+	const char *rel;
+	struct hut_mount *m = hut_mount_of(canon, len, &rel);
+	return m->path_len > 1 && *rel == 0;
+}
+
+long hut_vfs_lstat(const char *canon, size_t len, struct stat *st)
+{
+	const char *rel;
+	struct hut_mount *m = hut_mount_of(canon, len, &rel);
+	return m->ops->lstat(m, rel, st);
+}
+
+/* m's path is dir + "/" + a name: returns the name, or NULL. */
+static const char *child_name(const struct hut_mount *m, const char *dir, size_t dir_len)
+{
+	size_t base = dir_len == 1 ? 0 : dir_len;
+	if (m->path_len <= base + 1 || hut_memcmp(m->path, dir, base) || m->path[base] != '/')
+		return NULL;
+	for (size_t k = base + 1; k < m->path_len; k++)
+		if (m->path[k] == '/')
+			return NULL;
+	return m->path + base + 1;
+}
+
+/* Whether the file system holding directory f has name itself. */
+static int fs_has(struct hut_file *f, const struct hut_mount *child)
+{
+	struct hut_mount *m = f->mount;
+	struct stat st;
+	const char *rel = child->path + (m->path_len == 1 ? 1 : m->path_len + 1);
+	return m->ops->lstat(m, rel, &st) == 0;
+}
+
+long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len)
+{
+	long r = f->ops->getdents ? f->ops->getdents(f, buf, len) : -ENOTDIR;
+	size_t used = 0;
+	if (r != 0 || !f->path)
+		return r;
+	for (; f->mount_pos < (uint64_t)nmounts; f->mount_pos++) {
+		const struct hut_mount *m = &mounts[f->mount_pos];
+		const char *name = child_name(m, f->path, f->path_len);
+		const char *rel;
+		if (!name || hut_mount_of(m->path, m->path_len, &rel) != m || fs_has(f, m))
+			continue; /* not right below, hidden by a later mount, or listed already */
+		size_t n = m->path_len - (size_t)(name - m->path);
+		if (!hut_dirent_put(buf, len, &used, 1, (int64_t)(f->mount_pos + 1) << 32, DT_DIR,
+				    name, n))
+			return used ? (long)used : -EINVAL;
+	}
+	return (long)used;
+}
+
+void hut_vfs_sync(void)
+{
+	for (int i = 0; i < nmounts; i++)
+		if (mounts[i].ops->sync)
+			mounts[i].ops->sync(&mounts[i]);
+}

@@ -1,0 +1,275 @@
+/*
+ * Path resolution. A path from the app becomes a canonical absolute path
+ * (struct hut_path) in one of two ways:
+ *  - as written: "." and empty components dropped, appended to the start
+ *    directory. Right whenever no component is a symlink, which the file
+ *    system tells us (-HUT_ESYMLINK) when it is not so. Paths with ".."
+ *    or a trailing slash never take this way: both depend on what the
+ *    components are.
+ *  - exactly: component by component, asking the file system what each is
+ *    (lstat), following symlinks (at most HUT_SYMLOOP_MAX), popping ".."
+ *    off the canonical path, which is right because every component in it
+ *    is a real directory by then.
+ * Each way yields a canonical path in which every directory is real, so a
+ * mount is found by its path alone.
+ */
+#include "vfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+struct walk {
+	char user[HUT_PATH_MAX]; /* the app's path */
+	char rest[HUT_PATH_MAX]; /* what is left to walk, symlink targets spliced in */
+	char link[HUT_PATH_MAX];
+	struct hut_path path;
+};
+
+/* Two: rename and link resolve two paths at once. The libos is one thread
+ * and never reenters itself, so static buffers are safe. */
+static struct walk walks[2];
+
+long hut_path_start(long dirfd, const char **dir, size_t *len)
+{
+	if (dirfd == AT_FDCWD) {
+		*dir = hut_cwd;
+		*len = hut_cwd_len;
+		return 0;
+	}
+	const struct hut_file *f = hut_fd_file(dirfd);
+	if (!f)
+		return -EBADF;
+	if (!(f->kind & HUT_KIND_DIR) || !f->path)
+		return -ENOTDIR;
+	*dir = f->path;
+	*len = f->path_len;
+	return 0;
+}
+
+void hut_path_split(struct hut_path *p)
+{
+	p->mount = hut_mount_of(p->canon, p->len, &p->rel);
+}
+
+/* The canonical path grows in p->canon; the root is kept as "" while
+ * walking (so that appending never makes "//") and becomes "/" at the end. */
+static void set_start(struct hut_path *p, const char *start, size_t len, const char *user)
+{
+	p->len = 0;
+	if (user[0] != '/' && len > 1) {
+		hut_memcpy(p->canon, start, len);
+		p->len = len;
+	}
+	p->canon[p->len] = 0;
+}
+
+static long append(struct hut_path *p, const char *name, size_t n)
+{
+	if (n > HUT_FNAME_MAX || p->len + 1 + n >= HUT_PATH_MAX)
+		return -ENAMETOOLONG;
+	p->canon[p->len++] = '/';
+	hut_memcpy(p->canon + p->len, name, n);
+	p->len += n;
+	p->canon[p->len] = 0;
+	return 0;
+}
+
+static void pop(struct hut_path *p)
+{
+	while (p->len > 0 && p->canon[p->len - 1] != '/')
+		p->len--;
+	if (p->len > 0)
+		p->len--;
+	p->canon[p->len] = 0;
+}
+
+static void finish(struct hut_path *p)
+{
+	if (p->len == 0) {
+		p->canon[0] = '/';
+		p->canon[1] = 0;
+		p->len = 1;
+	}
+	hut_path_split(p);
+}
+
+/* The next component of s from *i on: its start and length; 0 at the end. */
+static size_t next_component(const char *s, size_t *i, const char **name)
+{
+	while (s[*i] == '/')
+		(*i)++;
+	*name = s + *i;
+	while (s[*i] && s[*i] != '/')
+		(*i)++;
+	return (size_t)(s + *i - *name);
+}
+
+static int is_dots(const char *name, size_t n, int dots)
+{
+	return n == (size_t)dots && name[0] == '.' && (dots == 1 || name[1] == '.');
+}
+
+/* The way as written. Returns 1 when the path needs the exact walk. */
+static long as_written(struct hut_path *p, const char *start, size_t start_len, const char *user)
+{
+	size_t i = 0, n, ulen = hut_strlen(user);
+	const char *name;
+	long r;
+	set_start(p, start, start_len, user);
+	p->must_dir = 0;
+	if (ulen > 1 && user[ulen - 1] == '/')
+		return 1;
+	while ((n = next_component(user, &i, &name)) != 0) {
+		if (is_dots(name, n, 2) || (is_dots(name, n, 1) && user[i] == 0 && ulen > 1))
+			return 1;
+		if (is_dots(name, n, 1))
+			continue;
+		if ((r = append(p, name, n)) != 0)
+			return r;
+	}
+	finish(p);
+	return 0;
+}
+
+static long read_link(struct walk *w, size_t *len)
+{
+	const char *rel;
+	struct hut_mount *m = hut_mount_of(w->path.canon, w->path.len, &rel);
+	long n = m->ops->readlink ? m->ops->readlink(m, rel, w->link, HUT_PATH_MAX - 1) : -EINVAL;
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return -ENOENT;
+	w->link[n] = 0;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* rest = link + "/" + what followed the symlink in rest (from after). */
+static long splice(struct walk *w, size_t link_len, size_t after)
+{
+	size_t tail = hut_strlen(w->rest + after);
+	if (link_len + 1 + tail >= HUT_PATH_MAX)
+		return -ENAMETOOLONG;
+	/* Move the tail first (it may overlap its new place); link and rest
+	 * are separate buffers. */
+	hut_memmove(w->rest + link_len + 1, w->rest + after, tail + 1);
+	hut_memcpy(w->rest, w->link, link_len);
+	w->rest[link_len] = '/';
+	return 0;
+}
+
+/* One real component, name, appended to the canonical path. Returns 0 to
+ * go on, 1 when a symlink was spliced into rest (walk again from 0), or
+ * -errno. *i is where the walk resumes in rest. */
+static long step(struct walk *w, const char *name, size_t n, size_t *i, int last, int follow,
+		 int *links)
+{
+	struct hut_path *p = &w->path;
+	size_t parent_len = p->len, link_len;
+	struct stat st;
+	long r = append(p, name, n);
+	if (r != 0)
+		return r;
+	if (last && !follow)
+		return 0;
+	r = hut_vfs_lstat(p->canon, p->len, &st);
+	if (r == -ENOENT && last)
+		return 0; /* the op decides: create it, or ENOENT */
+	if (r != 0)
+		return r;
+	if (S_ISLNK(st.st_mode)) {
+		if (++*links > HUT_SYMLOOP_MAX)
+			return -ELOOP;
+		if ((r = read_link(w, &link_len)) != 0 || (r = splice(w, link_len, *i)) != 0)
+			return r;
+		p->len = parent_len;
+		if (w->link[0] == '/')
+			p->len = 0;
+		p->canon[p->len] = 0;
+		*i = 0;
+		return 1;
+	}
+	if ((!last || p->must_dir) && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+static int at_end(const char *s, size_t i)
+{
+	while (s[i] == '/')
+		i++;
+	return s[i] == 0;
+}
+
+/* The exact way. A trailing slash (or a last "."): the last component must
+ * be a directory, so it is followed whatever follow says. */
+static long exact(struct walk *w, const char *start, size_t start_len, int follow)
+{
+	struct hut_path *p = &w->path;
+	size_t i = 0, n, ulen = hut_strlen(w->user);
+	const char *name;
+	int links = 0;
+	long r;
+	hut_memcpy(w->rest, w->user, ulen + 1);
+	set_start(p, start, start_len, w->user);
+	p->must_dir = ulen > 1 && (w->user[ulen - 1] == '/' ||
+				   (w->user[ulen - 1] == '.' && w->user[ulen - 2] == '/'));
+	while ((n = next_component(w->rest, &i, &name)) != 0) {
+		int last = at_end(w->rest, i);
+		if (is_dots(name, n, 1))
+			continue;
+		if (is_dots(name, n, 2)) {
+			pop(p);
+			continue;
+		}
+		r = step(w, name, n, &i, last, follow || (last && p->must_dir), &links);
+		if (r < 0)
+			return r;
+	}
+	finish(p);
+	return 0;
+}
+
+/* 1 if the last component of the written path is ".", 2 if "..". */
+static int last_dots(const char *user)
+{
+	size_t n = hut_strlen(user);
+	while (n > 1 && user[n - 1] == '/')
+		n--;
+	size_t start = n;
+	while (start > 0 && user[start - 1] != '/')
+		start--;
+	if (n - start == 1 && user[start] == '.')
+		return 1;
+	if (n - start == 2 && user[start] == '.' && user[start + 1] == '.')
+		return 2;
+	return 0;
+}
+
+long hut_path_run(int slot, long dirfd, const char *upath, int walk, hut_path_fn fn, void *ctx)
+{
+	struct walk *w = &walks[slot];
+	const char *start = "/";
+	size_t start_len = 1;
+	long r = hut_user_string(upath, w->user, HUT_PATH_MAX);
+	if (r <= 0)
+		return r == 0 ? -ENOENT : r;
+	if (w->user[0] != '/' && (r = hut_path_start(dirfd, &start, &start_len)) != 0)
+		return r;
+	w->path.exact = 0;
+	w->path.last_dots = last_dots(w->user);
+	r = as_written(&w->path, start, start_len, w->user);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		r = fn(&w->path, ctx);
+		if (r != -HUT_ESYMLINK)
+			return r;
+	}
+	if ((r = exact(w, start, start_len, walk & HUT_WALK_FOLLOW)) != 0)
+		return r;
+	w->path.exact = 1;
+	r = fn(&w->path, ctx);
+	return r == -HUT_ESYMLINK ? -ELOOP : r;
+}

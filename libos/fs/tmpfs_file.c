@@ -1,0 +1,160 @@
+/*
+ * Open tmpfs files: regular files read and write their pages, directories
+ * list their entries (positions: 0 ".", 1 "..", then slot + 2), and an
+ * O_PATH file only answers fstat.
+ */
+#include "tmpfs.h"
+
+#include <errno.h>
+
+static struct tnode *node_of(struct hut_file *f)
+{
+	return f->priv;
+}
+
+static struct tmpfs *fs_of(struct hut_file *f)
+{
+	return f->mount->priv;
+}
+
+static long tfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	long r = hut_tdata_read(node_of(f), iov, iovcnt, *off);
+	if (r > 0)
+		*off += (uint64_t)r;
+	return r;
+}
+
+static long tfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	struct tnode *n = node_of(f);
+	if (*off == HUT_OFF_APPEND)
+		*off = n->size;
+	long r = hut_tdata_write(fs_of(f), n, iov, iovcnt, *off);
+	if (r > 0) {
+		*off += (uint64_t)r;
+		n->mtime = n->ctime = hut_realtime();
+	}
+	return r;
+}
+
+static long tfile_stat(struct hut_file *f, struct stat *st)
+{
+	hut_tnode_stat(f->mount, node_of(f), st);
+	return 0;
+}
+
+static long tfile_truncate(struct hut_file *f, uint64_t len)
+{
+	struct hut_attr a = {.valid = HUT_ATTR_SIZE, .size = len};
+	return hut_tnode_setattr(fs_of(f), node_of(f), &a);
+}
+
+static long tfile_sync(struct hut_file *f, int datasync)
+{
+	(void)f;
+	(void)datasync;
+	return 0;
+}
+
+static long tfile_allocate(struct hut_file *f, uint64_t off, uint64_t len)
+{
+	return hut_tdata_reserve(fs_of(f), node_of(f), off, len);
+}
+
+static long tfile_setattr(struct hut_file *f, const struct hut_attr *a)
+{
+	return hut_tnode_setattr(fs_of(f), node_of(f), a);
+}
+
+static void tfile_release(struct hut_file *f)
+{
+	struct tnode *n = node_of(f);
+	n->opens--;
+	hut_tnode_put(fs_of(f), n);
+}
+
+static long tdir_getdents(struct hut_file *f, void *buf, size_t len)
+{
+	struct tnode *n = node_of(f);
+	size_t used = 0;
+	for (;; f->pos++) {
+		const struct tdirent *e = NULL;
+		const char *name = "..";
+		size_t nlen = 2;
+		const struct tnode *target = n->parent ? n->parent : n;
+		if (f->pos == 0) {
+			name = ".", nlen = 1, target = n;
+		} else if (f->pos >= 2) {
+			if (!(e = hut_tdir_slot(&n->dir, f->pos - 2)))
+				break;
+			if (!e->node)
+				continue;
+			name = e->name, nlen = e->len, target = e->node;
+		}
+		if (!hut_dirent_put(buf, len, &used, target->ino, (int64_t)f->pos + 1,
+				    hut_dirent_type(target->mode), name, nlen))
+			return used ? (long)used : -EINVAL;
+	}
+	return (long)used;
+}
+
+/* Positions are entry numbers: SEEK_SET and SEEK_CUR only, as Linux's
+ * in-memory file systems allow. */
+static long tdir_seek(struct hut_file *f, int64_t off, int whence)
+{
+	int64_t to = whence == SEEK_SET ? off : whence == SEEK_CUR ? (int64_t)f->pos + off : -1;
+	if (to < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)to;
+	f->mount_pos = 0;
+	return to;
+}
+
+static const struct hut_file_ops file_ops = {
+	.read = tfile_read,
+	.write = tfile_write,
+	.stat = tfile_stat,
+	.truncate = tfile_truncate,
+	.sync = tfile_sync,
+	.allocate = tfile_allocate,
+	.setattr = tfile_setattr,
+	.release = tfile_release,
+};
+
+static const struct hut_file_ops dir_ops = {
+	.stat = tfile_stat,
+	.getdents = tdir_getdents,
+	.seek_dir = tdir_seek,
+	.sync = tfile_sync,
+	.setattr = tfile_setattr,
+	.release = tfile_release,
+};
+
+static const struct hut_file_ops path_ops = {
+	.stat = tfile_stat,
+	.release = tfile_release,
+};
+
+long hut_tmpfs_file(struct hut_mount *m, struct tnode *n, int flags, struct hut_file **out)
+{
+	const struct hut_file_ops *ops = &file_ops;
+	uint32_t kind = HUT_KIND_SEEKABLE;
+	if (flags & O_PATH) {
+		ops = &path_ops;
+		kind = HUT_KIND_PATH | (S_ISDIR(n->mode) ? HUT_KIND_DIR : 0);
+	} else if (S_ISDIR(n->mode)) {
+		ops = &dir_ops;
+		kind |= HUT_KIND_DIR;
+	}
+	struct hut_file *f = hut_file_new(ops, (uint32_t)flags & HUT_STATUS_FLAGS, kind);
+	if (!f) {
+		hut_tnode_put(m->priv, n);
+		return -ENFILE;
+	}
+	f->mount = m;
+	f->priv = n;
+	n->opens++;
+	*out = f;
+	return 0;
+}

@@ -1,0 +1,159 @@
+/*
+ * The VFS: mounts, path resolution, and what a file system provides.
+ *
+ * A path is resolved to a canonical absolute path (no ".", "..", "//" or
+ * symlinks) and then split at the mount it lies in: the mount whose path is
+ * its longest prefix, by whole components. A file system is asked about a
+ * path relative to its mount ("" is its root), never about a path object:
+ * in-memory file systems walk their tree, volumes hand the path to the
+ * monitor in one exit.
+ *
+ * Symlinks are resolved here, not by the file systems, so that a symlink
+ * means the same in every file system (an absolute target starts at the
+ * app's "/", as for a process). For speed the resolver first tries the path
+ * as written (the common case has no symlink); a file system that meets a
+ * symlink where it may not follow one answers -HUT_ESYMLINK, and the
+ * resolver then walks the path component by component and tries again.
+ */
+#ifndef HUT_VFS_H
+#define HUT_VFS_H
+
+#include "../file.h"
+
+#include <fcntl.h>
+#include <sys/statfs.h>
+#include <time.h>
+
+#define HUT_PATH_MAX 4096 /* PATH_MAX: with the terminating NUL */
+#define HUT_FNAME_MAX 255 /* NAME_MAX */
+#define HUT_SYMLOOP_MAX 40
+#define HUT_MOUNTS_MAX (3 + HUT_VOLUMES_MAX)
+
+#ifndef RENAME_NOREPLACE /* Linux's, not in musl's headers */
+#define RENAME_NOREPLACE 0x1
+#define RENAME_EXCHANGE 0x2
+#define RENAME_WHITEOUT 0x4
+#endif
+
+/* The open(2) flags an open file description keeps (F_GETFL shows them). */
+#define HUT_STATUS_FLAGS                                                                           \
+	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC | O_DIRECT | O_NOATIME |             \
+	 O_LARGEFILE | O_PATH)
+
+/* Internal, never returned to the app: "a symlink is in the way". */
+#define HUT_ESYMLINK 1000
+
+#define HUT_MOUNT_RDONLY 0x1
+
+struct hut_mount;
+
+/* What a file system provides. rel is canonical and relative to the mount
+ * ("" is its root). Every op answers -HUT_ESYMLINK if a component before
+ * the last is a symlink; a last component that is a symlink is the object
+ * itself (lstat, readlink, unlink, rename, link, mkdir's EEXIST), except
+ * for open without O_NOFOLLOW and setattr with follow, which answer
+ * -HUT_ESYMLINK too. NULL ops get EROFS (changes) or EINVAL. */
+struct hut_fs_ops {
+	long (*lstat)(struct hut_mount *m, const char *rel, struct stat *st);
+	/* flags are open(2)'s; mode has the umask applied. */
+	long (*open)(struct hut_mount *m, const char *rel, int flags, uint32_t mode,
+		     struct hut_file **out);
+	long (*readlink)(struct hut_mount *m, const char *rel, char *buf, size_t len);
+	long (*mkdir)(struct hut_mount *m, const char *rel, uint32_t mode);
+	long (*unlink)(struct hut_mount *m, const char *rel, int is_rmdir);
+	long (*rename)(struct hut_mount *m, const char *from, const char *to, unsigned flags);
+	long (*link)(struct hut_mount *m, const char *from, const char *to);
+	long (*symlink)(struct hut_mount *m, const char *target, const char *rel);
+	long (*setattr)(struct hut_mount *m, const char *rel, const struct hut_attr *a, int follow);
+	long (*statfs)(struct hut_mount *m, struct statfs *sf);
+	long (*sync)(struct hut_mount *m);
+};
+
+struct hut_mount {
+	const struct hut_fs_ops *ops;
+	const char *path; /* canonical guest path: "/" or "/a/b" */
+	size_t path_len;
+	uint64_t dev; /* st_dev of everything in it */
+	uint32_t flags;
+	void *priv; /* the file system's own */
+	uint64_t priv2;
+};
+
+/* Attribute changes: chmod, chown, utimensat, truncate. */
+#define HUT_ATTR_MODE 0x1
+#define HUT_ATTR_UID 0x2
+#define HUT_ATTR_GID 0x4
+#define HUT_ATTR_ATIME 0x8
+#define HUT_ATTR_MTIME 0x10
+#define HUT_ATTR_SIZE 0x20
+
+struct hut_attr {
+	uint32_t valid; /* HUT_ATTR_* */
+	uint32_t mode;	/* permission bits only */
+	uint32_t uid, gid;
+	struct timespec atime, mtime; /* UTIME_NOW already replaced by the time */
+	uint64_t size;
+};
+
+/* A resolved path. */
+struct hut_path {
+	char canon[HUT_PATH_MAX];
+	size_t len;
+	struct hut_mount *mount;
+	const char *rel; /* inside canon */
+	int must_dir;	 /* written with a trailing slash */
+	int last_dots;	 /* the written path ends in "." (1) or ".." (2) */
+	int exact;	 /* resolved component by component (symlinks followed) */
+};
+
+/* path.c */
+#define HUT_WALK_FOLLOW 0x1 /* follow a last component that is a symlink */
+typedef long (*hut_path_fn)(struct hut_path *p, void *ctx);
+/* Copies the app's path, resolves it against dirfd (AT_FDCWD: the current
+ * directory) and runs fn on it; again after an exact walk if fn meets a
+ * symlink. Returns fn's result, or the errno of a path that cannot be
+ * resolved. slot (0 or 1) picks one of two path buffers (rename has two). */
+long hut_path_run(int slot, long dirfd, const char *upath, int walk, hut_path_fn fn, void *ctx);
+/* The start directory for a relative path: the cwd or dirfd's directory. */
+long hut_path_start(long dirfd, const char **dir, size_t *len);
+/* Sets p's mount and rel from p->canon. */
+void hut_path_split(struct hut_path *p);
+
+/* mount.c */
+void hut_vfs_init(const struct hut_boot_info *bi);
+struct hut_mount *hut_mount_of(const char *canon, size_t len, const char **rel);
+/* lstat of a canonical path, whatever mount it lies in. */
+long hut_vfs_lstat(const char *canon, size_t len, struct stat *st);
+/* getdents64 for any directory: the file system's entries, then the mount
+ * points right below it that the file system does not have itself. */
+long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len);
+/* 1 if canon is a mount point (not "/"). */
+int hut_is_mount_point(const char *canon, size_t len);
+/* sync(2): each mount's sync op. */
+void hut_vfs_sync(void);
+
+/* open.c */
+extern char hut_cwd[HUT_PATH_MAX];
+extern size_t hut_cwd_len;
+extern uint32_t hut_umask;
+/* Keeps a copy of p's canonical path in f (directories: *at, fchdir). */
+long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
+
+/* dirent.c: one linux_dirent64 record into buf at *used; 0 when it does
+ * not fit. */
+int hut_dirent_put(void *buf, size_t len, size_t *used, uint64_t ino, int64_t next_off,
+		   uint8_t type, const char *name, size_t namelen);
+uint8_t hut_dirent_type(uint32_t mode);
+
+/* The file systems. */
+extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops;
+void hut_imagefs_mount(struct hut_mount *m, const struct hut_boot_info *bi);
+void hut_tmpfs_mount(struct hut_mount *m);
+void hut_devfs_mount(struct hut_mount *m);
+void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags);
+
+/* The stat every file system fills the same way. */
+void hut_stat_fill(struct stat *st, const struct hut_mount *m, uint64_t ino, uint32_t mode,
+		   uint64_t size);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * Volumes: host directories the monitor shares (hut-monitor --volume). Each
+ * operation is one file hypercall carrying a volume-relative path or a
+ * handle; data moves between the host file and the app's own iovecs, with
+ * no copy here. The monitor resolves paths without following any symlink
+ * (a symlink on the way is ELOOP there), which this file reports as
+ * -HUT_ESYMLINK: the VFS then follows it itself, in the app's namespace,
+ * as a process with the same directory bind-mounted would.
+ *
+ * Exits per operation: open, close, stat, a read or write of any number of
+ * iovecs, getdents of a buffer, fsync: one each.
+ */
+#include "vfs.h"
+
+#include <errno.h>
+
+static long call(struct hut_hc_file *hc)
+{
+	hut_hypercall(HUT_HC_FILE, hc);
+	return hc->result == -ELOOP ? -HUT_ESYMLINK : hc->result;
+}
+
+static struct hut_hc_file on_path(const struct hut_mount *m, uint32_t op, const char *rel)
+{
+	return (struct hut_hc_file){
+		.op = op,
+		.volume = (uint32_t)m->priv2,
+		.path = (uint64_t)rel,
+		.path_len = hut_strlen(rel),
+	};
+}
+
+static struct hut_hc_file on_handle(const struct hut_file *f, uint32_t op)
+{
+	return (struct hut_hc_file){.op = op, .handle = (uint32_t)f->priv2};
+}
+
+static void to_stat(const struct hut_mount *m, const struct hut_file_stat *s, struct stat *st)
+{
+	hut_stat_fill(st, m, s->ino, s->mode, s->size);
+	st->st_nlink = s->nlink;
+	st->st_uid = s->uid;
+	st->st_gid = s->gid;
+	st->st_rdev = s->rdev;
+	st->st_blksize = s->blksize;
+	st->st_blocks = (blkcnt_t)s->blocks;
+	st->st_atim = (struct timespec){s->atime_sec, s->atime_nsec};
+	st->st_mtim = (struct timespec){s->mtime_sec, s->mtime_nsec};
+	st->st_ctim = (struct timespec){s->ctime_sec, s->ctime_nsec};
+}
+
+static long volume_lstat(struct hut_mount *m, const char *rel, struct stat *st)
+{
+	struct hut_hc_file hc = on_path(m, HUT_FILE_LSTAT, rel);
+	long r = call(&hc);
+	if (r == 0)
+		to_stat(m, &hc.stat, st);
+	return r;
+}
+
+static long volume_readlink(struct hut_mount *m, const char *rel, char *buf, size_t len)
+{
+	struct hut_hc_file hc = on_path(m, HUT_FILE_READLINK, rel);
+	hc.buf = (uint64_t)buf;
+	hc.len = len;
+	return call(&hc);
+}
+
+static long volume_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
+{
+	struct hut_hc_file hc = on_path(m, HUT_FILE_MKDIR, rel);
+	hc.mode = mode;
+	return call(&hc);
+}
+
+static long volume_unlink(struct hut_mount *m, const char *rel, int is_rmdir)
+{
+	struct hut_hc_file hc = on_path(m, HUT_FILE_UNLINK, rel);
+	hc.flags = is_rmdir ? HUT_FILE_RMDIR : 0;
+	return call(&hc);
+}
+
+static long two_paths(struct hut_mount *m, uint32_t op, const char *a, const char *b,
+		      uint32_t flags)
+{
+	struct hut_hc_file hc = on_path(m, op, a);
+	hc.path2 = (uint64_t)b;
+	hc.path2_len = hut_strlen(b);
+	hc.flags = flags;
+	return call(&hc);
+}
+
+static long volume_rename(struct hut_mount *m, const char *from, const char *to, unsigned flags)
+{
+	return two_paths(m, HUT_FILE_RENAME, from, to, flags);
+}
+
+static long volume_link(struct hut_mount *m, const char *from, const char *to)
+{
+	return two_paths(m, HUT_FILE_LINK, from, to, 0);
+}
+
+/* The target is any bytes: the monitor stores it, never follows it. */
+static long volume_symlink(struct hut_mount *m, const char *target, const char *rel)
+{
+	return two_paths(m, HUT_FILE_SYMLINK, rel, target, 0);
+}
+
+static void put_attr(struct hut_hc_file *hc, const struct hut_attr *a)
+{
+	if (a->valid & HUT_ATTR_MODE)
+		hc->flags |= HUT_FILE_ATTR_MODE;
+	if (a->valid & (HUT_ATTR_UID | HUT_ATTR_GID))
+		hc->flags |= HUT_FILE_ATTR_OWNER;
+	if (a->valid & (HUT_ATTR_ATIME | HUT_ATTR_MTIME))
+		hc->flags |= HUT_FILE_ATTR_TIMES;
+	if (a->valid & HUT_ATTR_SIZE)
+		hc->flags |= HUT_FILE_ATTR_SIZE;
+	hc->mode = a->mode;
+	hc->uid = (a->valid & HUT_ATTR_UID) ? a->uid : UINT32_MAX;
+	hc->gid = (a->valid & HUT_ATTR_GID) ? a->gid : UINT32_MAX;
+	hc->atime_sec = a->atime.tv_sec;
+	hc->atime_nsec = (a->valid & HUT_ATTR_ATIME) ? (uint32_t)a->atime.tv_nsec : UTIME_OMIT;
+	hc->mtime_sec = a->mtime.tv_sec;
+	hc->mtime_nsec = (a->valid & HUT_ATTR_MTIME) ? (uint32_t)a->mtime.tv_nsec : UTIME_OMIT;
+	hc->offset = a->size;
+}
+
+static long volume_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,
+			   int follow)
+{
+	struct hut_hc_file hc = on_path(m, HUT_FILE_SETATTR, rel);
+	put_attr(&hc, a);
+	if (follow)
+		hc.flags |= HUT_FILE_ATTR_NOLINK;
+	return call(&hc);
+}
+
+static long volume_statfs(struct hut_mount *m, struct statfs *sf)
+{
+	struct hut_file_statfs s;
+	struct hut_hc_file hc = on_path(m, HUT_FILE_STATFS, "");
+	hc.buf = (uint64_t)&s;
+	hc.len = sizeof s;
+	long r = call(&hc);
+	if (r != 0)
+		return r;
+	hut_memset(sf, 0, sizeof *sf);
+	sf->f_type = (long)s.type;
+	sf->f_bsize = (long)s.bsize;
+	sf->f_blocks = s.blocks;
+	sf->f_bfree = s.bfree;
+	sf->f_bavail = s.bavail;
+	sf->f_files = s.files;
+	sf->f_ffree = s.ffree;
+	sf->f_namelen = (long)s.namelen;
+	sf->f_frsize = (long)s.frsize;
+	sf->f_flags = (long)s.flags;
+	return 0;
+}
+
+/* --- open files ------------------------------------------------------------ */
+
+static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_READ);
+	hc.buf = (uint64_t)iov;
+	hc.len = (uint64_t)iovcnt;
+	hc.offset = *off;
+	long r = call(&hc);
+	if (r > 0)
+		*off += (uint64_t)r;
+	return r;
+}
+
+static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_WRITE);
+	hc.buf = (uint64_t)iov;
+	hc.len = (uint64_t)iovcnt;
+	hc.offset = *off == HUT_OFF_APPEND ? HUT_FILE_APPEND : *off;
+	long r = call(&hc);
+	if (r >= 0)
+		*off = hc.offset;
+	return r;
+}
+
+static long vfile_stat(struct hut_file *f, struct stat *st)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_STAT);
+	long r = call(&hc);
+	if (r == 0)
+		to_stat(f->mount, &hc.stat, st);
+	return r;
+}
+
+static long vfile_getdents(struct hut_file *f, void *buf, size_t len)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_GETDENTS);
+	hc.buf = (uint64_t)buf;
+	hc.len = len;
+	return call(&hc);
+}
+
+static long vfile_seek_dir(struct hut_file *f, int64_t off, int whence)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_SEEK);
+	hc.offset = (uint64_t)off;
+	hc.flags = (uint32_t)whence;
+	long r = call(&hc);
+	if (r >= 0 && whence == SEEK_SET && off == 0)
+		f->mount_pos = 0; /* a rewind lists the mount points below again */
+	return r;
+}
+
+static long vfile_setattr(struct hut_file *f, const struct hut_attr *a)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_FSETATTR);
+	put_attr(&hc, a);
+	return call(&hc);
+}
+
+static long vfile_truncate(struct hut_file *f, uint64_t len)
+{
+	struct hut_attr a = {.valid = HUT_ATTR_SIZE, .size = len};
+	return vfile_setattr(f, &a);
+}
+
+static long vfile_sync(struct hut_file *f, int datasync)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_SYNC);
+	hc.flags = datasync ? 1 : 0;
+	return call(&hc);
+}
+
+static long vfile_allocate(struct hut_file *f, uint64_t off, uint64_t len)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_ALLOCATE);
+	hc.offset = off;
+	hc.len = len;
+	return call(&hc);
+}
+
+static void vfile_release(struct hut_file *f)
+{
+	struct hut_hc_file hc = on_handle(f, HUT_FILE_CLOSE);
+	call(&hc);
+}
+
+static const struct hut_file_ops file_ops = {
+	.read = vfile_read,
+	.write = vfile_write,
+	.stat = vfile_stat,
+	.truncate = vfile_truncate,
+	.sync = vfile_sync,
+	.allocate = vfile_allocate,
+	.setattr = vfile_setattr,
+	.release = vfile_release,
+};
+
+static const struct hut_file_ops dir_ops = {
+	.stat = vfile_stat,
+	.getdents = vfile_getdents,
+	.seek_dir = vfile_seek_dir,
+	.sync = vfile_sync,
+	.setattr = vfile_setattr,
+	.release = vfile_release,
+};
+
+static const struct hut_file_ops path_ops = {
+	.stat = vfile_stat,
+	.release = vfile_release,
+};
+
+static long volume_open(struct hut_mount *m, const char *rel, int flags, uint32_t mode,
+			struct hut_file **out)
+{
+	struct hut_hc_file hc = on_path(m, HUT_FILE_OPEN, rel);
+	hc.flags = (uint32_t)flags;
+	hc.mode = mode;
+	long r = call(&hc);
+	if (r != 0)
+		return r;
+	int dir = S_ISDIR(hc.stat.mode);
+	const struct hut_file_ops *ops = dir ? &dir_ops : &file_ops;
+	uint32_t kind = HUT_KIND_SEEKABLE | (dir ? HUT_KIND_DIR : 0);
+	if (flags & O_PATH) {
+		ops = &path_ops;
+		kind = HUT_KIND_PATH | (dir ? HUT_KIND_DIR : 0);
+	}
+	struct hut_file *f = hut_file_new(ops, (uint32_t)flags & HUT_STATUS_FLAGS, kind);
+	if (!f) {
+		hc.op = HUT_FILE_CLOSE;
+		call(&hc);
+		return -ENFILE;
+	}
+	f->mount = m;
+	f->priv2 = hc.handle;
+	*out = f;
+	return 0;
+}
+
+const struct hut_fs_ops hut_volume_ops = {
+	.lstat = volume_lstat,
+	.open = volume_open,
+	.readlink = volume_readlink,
+	.mkdir = volume_mkdir,
+	.unlink = volume_unlink,
+	.rename = volume_rename,
+	.link = volume_link,
+	.symlink = volume_symlink,
+	.setattr = volume_setattr,
+	.statfs = volume_statfs,
+};
+
+void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags)
+{
+	m->ops = &hut_volume_ops;
+	m->priv2 = id;
+	m->flags = (flags & HUT_VOLUME_RDONLY) ? HUT_MOUNT_RDONLY : 0;
+}

@@ -1,0 +1,221 @@
+/*
+ * Pipes: a 64 KiB ring in guest memory between a read end and a write end,
+ * both in this one process. Reads and writes follow pipe(7): EOF once no
+ * writer is left, EPIPE and SIGPIPE once no reader is, atomic writes up to
+ * PIPE_BUF, EAGAIN with O_NONBLOCK. A blocking read of an empty pipe (or a
+ * write to a full one) waits for another thread or process of which there
+ * is none: as on Linux it never returns, here by sleeping in the monitor,
+ * so --timeout still ends it.
+ */
+#include "file.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+
+#define PIPE_SIZE (16 * HUT_PAGE_SIZE) /* Linux's default capacity */
+#define PIPE_ATOMIC 4096	       /* PIPE_BUF */
+#define PIPEFS_DEV 12
+
+struct pipe {
+	uint8_t *buf;
+	uint64_t head, len; /* readable bytes: len of them from head, wrapping */
+	uint32_t readers, writers;
+	uint64_t ino;
+};
+
+static _Noreturn void wait_forever(const char *what)
+{
+	char line[160], *p = line, *end = line + sizeof line - 1;
+	p = hut_append(p, end, "hut: warning: ");
+	p = hut_append(p, end, what);
+	p = hut_append(p, end, " blocks for good: no other thread or process can end the wait\n");
+	*p = 0;
+	hut_console_print(2, line);
+	for (;;) {
+		struct hut_hc_poll hc = {.timeout_ns = UINT64_MAX,
+					 .net_events = hut_net_events_now()};
+		hut_hypercall(HUT_HC_POLL, &hc);
+	}
+}
+
+/* Copies between the ring and the iovecs, in at most two pieces. */
+static void ring_read(struct pipe *p, const struct hut_iovec *iov, int iovcnt, uint64_t n)
+{
+	uint64_t first = PIPE_SIZE - p->head < n ? PIPE_SIZE - p->head : n;
+	hut_iov_copy_out(iov, iovcnt, 0, p->buf + p->head, first);
+	hut_iov_copy_out(iov, iovcnt, first, p->buf, n - first);
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+}
+
+static void ring_write(struct pipe *p, const struct hut_iovec *iov, int iovcnt, uint64_t n)
+{
+	uint64_t tail = (p->head + p->len) % PIPE_SIZE;
+	uint64_t first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
+	hut_iov_copy_in(iov, iovcnt, 0, p->buf + tail, first);
+	hut_iov_copy_in(iov, iovcnt, first, p->buf, n - first);
+	p->len += n;
+}
+
+static long pipe_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	struct pipe *p = f->priv;
+	uint64_t want = hut_iov_total(iov, iovcnt);
+	(void)off;
+	if (want == 0)
+		return 0;
+	if (p->len == 0) {
+		if (p->writers == 0)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		wait_forever("a read of an empty pipe");
+	}
+	uint64_t n = want < p->len ? want : p->len;
+	ring_read(p, iov, iovcnt, n);
+	return (long)n;
+}
+
+static long pipe_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	struct pipe *p = f->priv;
+	uint64_t want = hut_iov_total(iov, iovcnt), room = PIPE_SIZE - p->len;
+	(void)off;
+	if (p->readers == 0) {
+		hut_signal_raise(SIGPIPE);
+		return -EPIPE;
+	}
+	if (want == 0)
+		return 0;
+	if (room < want && (want <= PIPE_ATOMIC || room == 0)) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		wait_forever("a write to a full pipe");
+	}
+	uint64_t n = want < room ? want : room;
+	ring_write(p, iov, iovcnt, n);
+	if (n < want && !(f->flags & O_NONBLOCK))
+		wait_forever("a write to a full pipe");
+	return (long)n;
+}
+
+static long pipe_stat(struct hut_file *f, struct stat *st)
+{
+	const struct pipe *p = f->priv;
+	hut_memset(st, 0, sizeof *st);
+	st->st_dev = PIPEFS_DEV;
+	st->st_ino = p->ino;
+	st->st_mode = S_IFIFO | 0600;
+	st->st_nlink = 1;
+	st->st_blksize = HUT_PAGE_SIZE;
+	return 0;
+}
+
+static long pipe_ioctl(struct hut_file *f, unsigned long request, long arg)
+{
+	const struct pipe *p = f->priv;
+	if (request != FIONREAD)
+		return -ENOTTY;
+	if (!hut_user_writable((void *)arg, sizeof(int)))
+		return -EFAULT;
+	*(int *)arg = (int)p->len;
+	return 0;
+}
+
+static uint32_t pipe_poll(struct hut_file *f)
+{
+	const struct pipe *p = f->priv;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return (p->len ? HUT_POLLIN : 0) | (p->writers ? 0 : HUT_POLLHUP);
+	return (p->len < PIPE_SIZE ? HUT_POLLOUT : 0) | (p->readers ? 0 : HUT_POLLERR);
+}
+
+static void pipe_release(struct hut_file *f)
+{
+	struct pipe *p = f->priv;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		p->readers--;
+	else
+		p->writers--;
+	if (p->readers == 0 && p->writers == 0) {
+		hut_pages_free(p->buf, PIPE_SIZE / HUT_PAGE_SIZE);
+		hut_kfree(p, sizeof *p);
+	}
+}
+
+static const struct hut_file_ops pipe_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.stat = pipe_stat,
+	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
+	.release = pipe_release,
+};
+
+static struct pipe *pipe_new(void)
+{
+	static uint64_t next_ino = 1;
+	struct pipe *p = hut_kalloc(sizeof *p);
+	if (!p)
+		return NULL;
+	if (!(p->buf = hut_pages_alloc(PIPE_SIZE / HUT_PAGE_SIZE))) {
+		hut_kfree(p, sizeof *p);
+		return NULL;
+	}
+	p->ino = next_ino++;
+	return p;
+}
+
+/* Both ends, each holding its side of the pipe. */
+static long make_ends(struct pipe *p, uint32_t status, struct hut_file **r, struct hut_file **w)
+{
+	*r = hut_file_new(&pipe_ops, O_RDONLY | status, 0);
+	*w = hut_file_new(&pipe_ops, O_WRONLY | status, 0);
+	if (!*r || !*w) {
+		hut_kfree(*r, sizeof **r);
+		hut_kfree(*w, sizeof **w);
+		return -ENFILE;
+	}
+	(*r)->priv = (*w)->priv = p;
+	p->readers = p->writers = 1;
+	return 0;
+}
+
+HUT_SYSCALL(pipe2)
+{
+	int *fds = (int *)a0;
+	struct hut_file *r, *w;
+	if (a1 & ~(long)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (!hut_user_writable(fds, 2 * sizeof *fds))
+		return -EFAULT;
+	struct pipe *p = pipe_new();
+	if (!p)
+		return -ENFILE;
+	if (make_ends(p, (uint32_t)(a1 & O_NONBLOCK), &r, &w) != 0) {
+		hut_pages_free(p->buf, PIPE_SIZE / HUT_PAGE_SIZE);
+		hut_kfree(p, sizeof *p);
+		return -ENFILE;
+	}
+	long rfd = hut_fd_install(r, 0, (a1 & O_CLOEXEC) != 0);
+	if (rfd < 0) {
+		hut_file_unref(w);
+		return rfd;
+	}
+	long wfd = hut_fd_install(w, 0, (a1 & O_CLOEXEC) != 0);
+	if (wfd < 0) {
+		hut_fd_close(rfd);
+		return wfd;
+	}
+	fds[0] = (int)rfd;
+	fds[1] = (int)wfd;
+	return 0;
+}
+
+HUT_SYSCALL(pipe)
+{
+	return hut_sys_pipe2(a0, 0, 0, 0, 0, 0);
+}

@@ -1,0 +1,178 @@
+/*
+ * Volumes: `--volume HOST:GUEST[:ro]` makes the host directory HOST the
+ * guest's GUEST. The monitor opens HOST once, before the sandbox; every
+ * later access is relative to that directory fd (files_path.c), and the
+ * sandbox (Landlock, seccomp) confines the monitor to these trees.
+ */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define RESOLVE_VOLUME (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
+
+/* Under the sandbox every fd below the range is taken (hut_volumes_fill_low),
+ * so new fds land in it already and this costs nothing. */
+int hut_host_fd_place(int fd)
+{
+	if (fd >= HUT_HOST_FD_BASE && fd < HUT_HOST_FD_END)
+		return fd;
+	if (fd >= HUT_HOST_FD_END) {
+		close(fd);
+		return -ENFILE;
+	}
+	int placed = fcntl(fd, F_DUPFD_CLOEXEC, HUT_HOST_FD_BASE);
+	int err = errno;
+	close(fd);
+	if (placed >= HUT_HOST_FD_END) {
+		close(placed);
+		return -ENFILE;
+	}
+	return placed < 0 ? -err : placed;
+}
+
+/* A guest path a volume may take: absolute, canonical, not "/". */
+static const char *check_guest_path(const char *g)
+{
+	size_t n = strlen(g);
+	if (g[0] != '/')
+		return "GUEST must be an absolute path";
+	if (n == 1)
+		return "GUEST cannot be / (the image's files are there)";
+	if (n >= 1024)
+		return "GUEST is longer than 1023 bytes";
+	if (g[n - 1] == '/' || strstr(g, "//"))
+		return "GUEST must not end in / or hold //";
+	for (const char *c = g; c; c = strchr(c + 1, '/'))
+		if (!strncmp(c, "/./", 3) || !strcmp(c, "/.") || !strncmp(c, "/../", 4) ||
+		    !strcmp(c, "/.."))
+			return "GUEST must not hold . or .. components";
+	return NULL;
+}
+
+/* HOST:GUEST[:ro|:rw]. Returns NULL, or why it is refused. */
+const char *hut_volume_parse(struct hut_options *o, const char *spec)
+{
+	struct hut_volume *v = &o->volumes[o->nvolumes];
+	char *s, *guest, *mode;
+	if (o->nvolumes >= HUT_VOLUMES_MAX)
+		return "too many volumes (at most 16)";
+	if (!(s = strdup(spec)))
+		return "out of memory";
+	if (!(guest = strchr(s, ':')) || guest == s)
+		return "expected HOST:GUEST or HOST:GUEST:ro";
+	*guest++ = 0;
+	if ((mode = strchr(guest, ':')) != NULL) {
+		*mode++ = 0;
+		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
+			return "the mode after GUEST must be ro or rw";
+		v->ro = !strcmp(mode, "ro");
+	}
+	const char *why = check_guest_path(guest);
+	if (why)
+		return why;
+	for (unsigned i = 0; i < o->nvolumes; i++)
+		if (!strcmp(o->volumes[i].guest, guest))
+			return "another volume has the same GUEST path";
+	v->host = s;
+	v->guest = guest;
+	o->nvolumes++;
+	return NULL;
+}
+
+/* Room for every handle next to the volumes, if the hard limit allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < HUT_HOST_FD_END) {
+		rl.rlim_cur = rl.rlim_max < HUT_HOST_FD_END ? rl.rlim_max : HUT_HOST_FD_END;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Takes every free fd below HUT_HOST_FD_BASE (with copies of a volume's
+ * O_PATH fd, which are never used): the kernel gives the lowest free fd,
+ * so each fd opened for the guest from now on lands in the host-fd range
+ * by itself, and the seccomp filter need not allow fcntl or a close
+ * outside that range. Called by the sandbox, after it closed the rest. */
+void hut_volumes_fill_low(struct hut_vm *vm)
+{
+	int fd;
+	if (vm->opt->nvolumes == 0)
+		return;
+	while ((fd = dup(vm->volume_fd[0])) >= 0 && fd < HUT_HOST_FD_BASE)
+		;
+	if (fd < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR,
+			 "volumes need an fd limit of at least %d (ulimit -n) (%s)",
+			 HUT_HOST_FD_END, strerror(errno));
+	close(fd);
+}
+
+void hut_volumes_open(struct hut_vm *vm)
+{
+	const struct hut_options *o = vm->opt;
+	if (o->nvolumes)
+		raise_fd_limit();
+	for (unsigned i = 0; i < o->nvolumes; i++) {
+		const struct hut_volume *v = &o->volumes[i];
+		int fd = open(v->host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: cannot open %s (%s)",
+				 v->host, v->guest, v->host, strerror(errno));
+		if ((vm->volume_fd[i] = hut_host_fd_place(fd)) < 0)
+			hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: out of fds (%s)", v->host,
+				 v->guest, strerror(-vm->volume_fd[i]));
+	}
+}
+
+int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
+		       struct hut_guest_path *out)
+{
+	const char *p = len < PATH_MAX ? hut_guest_readable(vm, gpa, len) : NULL;
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!p)
+		return -EFAULT;
+	if (len == 0) {
+		memcpy(out->s, ".", 2);
+		out->len = 1;
+		return 0;
+	}
+	memcpy(out->s, p, len); /* copied once: the guest cannot change it under us */
+	out->s[len] = 0;
+	out->len = len;
+	if (memchr(out->s, 0, len) || out->s[0] == '/' || out->s[len - 1] == '/')
+		return -EINVAL;
+	for (char *c = out->s; c; c = strchr(c, '/')) {
+		c += *c == '/';
+		if (*c == '/' || !strcmp(c, ".") || !strncmp(c, "./", 2) || !strcmp(c, "..") ||
+		    !strncmp(c, "../", 3))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, int flags,
+		       uint32_t mode)
+{
+	/* openat2 refuses O_PATH with anything but these. */
+	int always = (flags & O_PATH) ? O_CLOEXEC : O_CLOEXEC | O_NOCTTY;
+	struct open_how how = {
+		.flags = (uint64_t)(flags | always),
+		.mode = (flags & O_CREAT) ? mode & 07777 : 0,
+		.resolve = RESOLVE_VOLUME,
+	};
+	long fd = syscall(SYS_openat2, vm->volume_fd[v], path, &how, sizeof how);
+	/* The monitor's own fd limit is the machine's, not the guest's: ENFILE. */
+	if (fd < 0)
+		return errno == EMFILE ? -ENFILE : -errno;
+	fd = hut_host_fd_place((int)fd);
+	return fd == -EMFILE ? -ENFILE : (int)fd;
+}

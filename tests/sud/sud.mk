@@ -1,0 +1,21 @@
+# hut-sud (tests/sud/sud.c): the libos run in a process under Syscall User
+# Dispatch, with the monitor's hypercall code: a test aid for machines
+# without /dev/kvm. A static PIE, so that all of its code (which may make
+# real syscalls) is one range, away from the image's addresses.
+SUD_MONITOR := hypercall console guest files files_path volume crash core trace clock time fail \
+	mem bootinfo exits net_io net_ring
+SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR)) \
+	$(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC))
+
+# It drives the monitor's code, so it sees the monitor's header; its signal
+# handlers run on the app's FS base, where no canary lives.
+$(BUILD)/obj/tests/sud/sud.o: FOLDER_INC := -Imonitor
+$(BUILD)/obj/tests/sud/sud.o: CFLAGS_HOST += -fno-stack-protector
+
+$(BUILD)/tests/hut-sud: $(SUD_OBJ)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -static-pie -o $@ $^
+
+.PHONY: sud
+sud: $(BUILD)/tests/hut-sud
+all: $(BUILD)/tests/hut-sud
