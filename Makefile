@@ -49,9 +49,14 @@ LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 # The libc images link: Debian's musl source with hut's syscall header.
 .DEFAULT_GOAL := all
 include musl/musl.mk
+# The TCP/IP stack: Debian's lwIP source, built freestanding (lwip/lwip.mk),
+# with the libos's network glue (libos/net/) into libhut-net.a.
+include lwip/lwip.mk
+LIBOS_NET_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libos/net/*.c))
 
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench
-RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs $(MUSL_LIBC)
+RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
+	$(MUSL_LIBC)
 
 .PHONY: all deps demo test test-nested unit-tests bench-boot install clean
 .SECONDARY:
@@ -124,6 +129,14 @@ $(BUILD)/obj/libos/syscall_names.o: $(BUILD)/gen/syscall_names.c
 	$(HOSTCC) $(CFLAGS_LIBOS) -c -o $@ $<
 
 $(LIBDIR)/libhut.a: $(LIBOS_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# The network glue sees lwIP's headers, which exist once the source is fetched.
+$(LIBOS_NET_OBJ): CFLAGS_LIBOS += $(LWIP_INC)
+$(LIBOS_NET_OBJ): | $(LWIP_SRC)/.hut-debian-source
+
+$(LIBDIR)/libhut-net.a: $(LWIP_OBJ) $(LIBOS_NET_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
@@ -206,7 +219,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hut $(DESTDIR)$(PREFIX)/include/hut
 	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(DESTDIR)$(PREFIX)/bin/
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
-	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs $(DESTDIR)$(PREFIX)/lib/hut/
+	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
+		$(DESTDIR)$(PREFIX)/lib/hut/
 	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
 	install -m 644 include/hut/abi.h $(DESTDIR)$(PREFIX)/include/hut/
 

@@ -100,13 +100,16 @@ static void link_prologue(struct builder_args *cmd, const struct builder_link_fi
 
 /* The end of the link line: the whole libos (nothing in the app refers to
  * its boot and trap entries, so nothing would pull them from the archive),
- * then libc and libgcc as a group, as they refer to each other. */
+ * then the network stack (lwIP and its glue: only what the image refers to
+ * is pulled in, so an image without networking carries none of it), libc
+ * and libgcc as a group, as they refer to each other. */
 static void link_epilogue(struct builder_args *cmd, const struct builder_link_files *f)
 {
 	builder_args_add(cmd, "-Wl,--whole-archive");
 	builder_args_add(cmd, f->libhut);
 	builder_args_add(cmd, "-Wl,--no-whole-archive");
 	builder_args_add(cmd, "-Wl,--start-group");
+	builder_args_add(cmd, f->libhut_net);
 	builder_args_add(cmd, f->libc);
 	builder_args_add(cmd, f->libgcc);
 	if (f->libgcc_eh)

@@ -76,8 +76,8 @@ const char *builder_bindir(void);
 struct builder_link_files {
 	const char *crt1, *crti, *crtbegin, *crtend, *crtn; /* start-up objects */
 	const char *libc, *libgcc, *libgcc_eh;		    /* libgcc_eh may be NULL */
-	const char *libhut, *ldscript, *specs;		    /* the hut runtime */
-	const char *runtime_dir;			    /* where they are */
+	const char *libhut, *libhut_net, *ldscript, *specs; /* the hut runtime */
+	const char *runtime_dir;			     /* where they are */
 	const char *musl_libdir;			    /* for -lm, -lpthread, ... */
 };
 /* Finds every file a link needs; dies naming the first one missing. */

@@ -105,6 +105,7 @@ void builder_link_files(struct builder_link_files *f)
 	const char *rt = runtime_dir();
 	const char *musl = musl_libdir();
 	f->libhut = need(builder_xasprintf("%s/libhut.a", rt), runtime_hint);
+	f->libhut_net = need(builder_xasprintf("%s/libhut-net.a", rt), runtime_hint);
 	f->ldscript = need(builder_xasprintf("%s/hut.ld", rt), runtime_hint);
 	/* gcc specs that leave out the library directories gcc adds to every
 	 * link (its own and glibc's): an image's -l libraries come only from

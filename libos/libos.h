@@ -76,6 +76,9 @@ void hut_time_init(const struct hut_boot_info *bi);
 void hut_random_init(const struct hut_boot_info *bi);
 void hut_random_fill(void *buf, size_t len);
 uint64_t hut_time_since_boot_ns(void);
+/* The network device's events counter now (0 without one): a sleep that
+ * does not wait for the network passes it to the poll hypercall. */
+uint32_t hut_net_events_now(void);
 struct timespec hut_realtime(void); /* time.c: CLOCK_REALTIME now */
 
 /* memory.c: pages of the arena for the libos's own use (zeroed). */

@@ -35,7 +35,8 @@ static _Noreturn void wait_forever(const char *what)
 	*p = 0;
 	hut_console_print(2, line);
 	for (;;) {
-		struct hut_hc_poll hc = {UINT64_MAX, 0};
+		struct hut_hc_poll hc = {.timeout_ns = UINT64_MAX,
+					 .net_events = hut_net_events_now()};
 		hut_hypercall(HUT_HC_POLL, &hc);
 	}
 }

@@ -106,13 +106,25 @@ HUT_SYSCALL(time)
 	return t;
 }
 
+/* The network device's events counter now: a sleep that does not wait for
+ * the network asks to be woken only for what comes after. */
+uint32_t hut_net_events_now(void)
+{
+	const struct hut_boot_net *n = &hut_boot_info->net;
+	if (!n->region)
+		return 0;
+	return __atomic_load_n(&((const struct hut_net_shared *)n->region)->events,
+			       __ATOMIC_ACQUIRE);
+}
+
 /* Blocks until clock clk reaches deadline (ns). The monitor may wake us
  * early; we simply ask again. */
 static void sleep_until(long clk, uint64_t deadline)
 {
 	uint64_t now;
 	while (clock_now(clk, &now) == 0 && now < deadline) {
-		struct hut_hc_poll hc = {deadline - now, 0};
+		struct hut_hc_poll hc = {.timeout_ns = deadline - now,
+					 .net_events = hut_net_events_now()};
 		hut_hypercall(HUT_HC_POLL, &hc);
 	}
 }

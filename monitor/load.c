@@ -21,7 +21,14 @@ static void layout(struct hut_vm *vm)
 	vm->stack_top = mem;
 	vm->heap_end = mem - vm->stack_size - HUT_PAGE_SIZE; /* one guard page under the stack */
 	vm->heap_start = vm->img.image_end;
-	if (vm->heap_start > vm->heap_end || vm->heap_end - vm->heap_start < MIN_HEAP)
+	if (vm->opt->net.wanted && vm->heap_start <= vm->heap_end &&
+	    vm->heap_end - vm->heap_start >= HUT_NET_REGION_SIZE) {
+		/* The network device's rings and buffers: the top of the heap. */
+		vm->heap_end -= HUT_NET_REGION_SIZE;
+		vm->net_gpa = vm->heap_end;
+	}
+	if (vm->heap_start > vm->heap_end || vm->heap_end - vm->heap_start < MIN_HEAP ||
+	    (vm->opt->net.wanted && !vm->net_gpa))
 		hut_fail(vm, HUT_EXIT_BAD_IMAGE,
 			 "image needs more memory than %lu MiB (try a larger --mem)", mem >> 20);
 }

@@ -39,6 +39,7 @@ _Noreturn void hut_run(struct hut_vm *vm)
 {
 	for (;;) {
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) == 0) {
+			hut_exits_count(vm->run);
 			on_exit_reason(vm);
 			continue;
 		}

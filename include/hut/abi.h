@@ -18,7 +18,9 @@
 #define HUT_U64(x) x##ull
 #endif
 
-#define HUT_ABI_VERSION 3 /* 3: the CRC leaves out the ELF header's section-table fields */
+/* 3: the CRC leaves out the ELF header's section-table fields;
+ * 4: the network device (boot info net fields, rings, the net-kick hypercall) */
+#define HUT_ABI_VERSION 4
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -55,10 +57,14 @@ enum hut_device_type {
 	HUT_DEVICE_NET = 2,
 };
 
+/* A device the image declares. The monitor refuses to boot an image that
+ * needs a device it was not given (exit 126), unless the device is optional. */
+#define HUT_DEVICE_OPTIONAL 0x1 /* the image runs without it (e.g. loopback only) */
+
 struct hut_device {
 	char name[HUT_DEVICE_NAME_MAX]; /* NUL-terminated */
 	uint32_t type;                  /* enum hut_device_type */
-	uint32_t flags;                 /* reserved, 0 */
+	uint32_t flags;                 /* HUT_DEVICE_* */
 };
 
 struct hut_manifest {
@@ -133,6 +139,20 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
 #define HUT_BOOT_FSGSBASE 0x1  /* CR4.FSGSBASE is on: wrfsbase works at CPL3 */
 
 #ifndef __ASSEMBLER__
+/* The network device (hut-monitor --net): where its rings are, and the
+ * configuration --mac, --ip, --gw and --dns give. Addresses are IPv4 in
+ * network byte order; 0 means "not given". */
+struct hut_boot_net {
+	uint64_t region;      /* OUT guest address of the net region (below), 0: no device */
+	uint64_t region_size; /* OUT HUT_NET_REGION_SIZE */
+	uint8_t mac[6];       /* OUT the guest's Ethernet address */
+	uint16_t mtu;         /* OUT IP MTU: HUT_NET_MTU */
+	uint32_t ipv4;        /* OUT --ip address */
+	uint32_t prefix_len;  /* OUT --ip /PREFIX, 0..32 */
+	uint32_t gateway;     /* OUT --gw */
+	uint32_t dns;         /* OUT --dns */
+};
+
 struct hut_boot_info {
 	uint32_t abi_version; /* OUT HUT_ABI_VERSION */
 	uint32_t flags;       /* OUT HUT_BOOT_* */
@@ -163,6 +183,7 @@ struct hut_boot_info {
 	uint64_t volumes;	 /* OUT guest address of volume_count struct hut_boot_volume */
 	uint32_t volume_count;	 /* OUT at most HUT_VOLUMES_MAX */
 	uint32_t reserved;
+	struct hut_boot_net net; /* OUT the network device; net.region 0 if none */
 };
 
 /* A host directory the guest sees at path (hut-monitor --volume). Its index
@@ -174,6 +195,84 @@ struct hut_boot_volume {
 	uint64_t path;	/* OUT guest address of the canonical guest path, NUL-terminated */
 	uint32_t flags; /* OUT HUT_VOLUME_* */
 	uint32_t reserved;
+};
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Network device: two descriptor rings in guest memory, served by a monitor
+ * I/O thread that moves Ethernet frames between them and a tap device while
+ * the guest runs, so a busy guest moves many frames per exit.
+ *
+ * The monitor reserves the net region at the top of the heap (the boot
+ * info's heap_end is below it) and names it in boot info net.region:
+ *   offset 0                      struct hut_net_shared (one page)
+ *   HUT_NET_TX_DESC_OFFSET        HUT_NET_RING_SIZE struct hut_net_desc: guest -> host
+ *   HUT_NET_RX_DESC_OFFSET        HUT_NET_RING_SIZE struct hut_net_desc: host -> guest
+ *   HUT_NET_POOL_OFFSET           HUT_NET_POOL_BUFS buffers of HUT_NET_BUF_SIZE
+ * Every descriptor's buffer must lie inside the pool: the monitor reads and
+ * writes nothing of the guest's but this region.
+ *
+ * Indices are free-running 32-bit counts; slot = index % HUT_NET_RING_SIZE.
+ * TX: the guest fills desc[tx.prod % N] with a frame and then bumps tx.prod;
+ *     the I/O thread sends frames [tx.cons, tx.prod) and bumps tx.cons (the
+ *     guest may reuse those buffers).
+ * RX: the guest posts empty buffers (len = capacity, at least
+ *     HUT_NET_FRAME_MAX) and bumps rx.prod; the I/O thread fills
+ *     [rx.cons, rx.prod), writes each frame's length into the descriptor's
+ *     len and bumps rx.cons. With no buffer posted, frames are dropped.
+ * Notifications, as virtio suppresses them:
+ *   - io_idle is 1 while the I/O thread sleeps: only then must the guest kick
+ *     (HUT_HC_NET_KICK) after bumping tx.prod (store, full fence, load).
+ *   - the guest says it is idle by sleeping in HUT_HC_POLL with the events
+ *     value it last saw: the monitor wakes it early only if events moved since.
+ *     events moves when RX frames arrive, and when TX frames are done only if
+ *     the guest set tx_wanted (its TX ring was full: store, full fence, load).
+ * An index more than N ahead, a length out of range or a buffer outside the
+ * pool ends the guest (exit status 159, as a bad hypercall).
+ * ------------------------------------------------------------------------- */
+#define HUT_NET_MTU 1500
+#define HUT_NET_FRAME_MIN 14               /* an Ethernet header */
+#define HUT_NET_FRAME_MAX (14 + HUT_NET_MTU) /* no FCS, no VLAN tag */
+#define HUT_NET_RING_SIZE 256              /* descriptors per ring, a power of two */
+#define HUT_NET_BUF_SIZE 2048
+#define HUT_NET_POOL_BUFS (2 * HUT_NET_RING_SIZE)
+#define HUT_NET_DESC_SIZE 16
+#define HUT_NET_TX_DESC_OFFSET HUT_PAGE_SIZE
+#define HUT_NET_RX_DESC_OFFSET (HUT_NET_TX_DESC_OFFSET + HUT_NET_RING_SIZE * HUT_NET_DESC_SIZE)
+#define HUT_NET_POOL_OFFSET (HUT_NET_RX_DESC_OFFSET + HUT_NET_RING_SIZE * HUT_NET_DESC_SIZE)
+#define HUT_NET_REGION_SIZE (HUT_NET_POOL_OFFSET + HUT_NET_POOL_BUFS * HUT_NET_BUF_SIZE)
+
+#ifndef __ASSEMBLER__
+struct hut_net_desc {
+	uint64_t addr;  /* IN guest address of the buffer, inside the pool */
+	uint32_t len;   /* TX: IN frame bytes; RX: IN buffer capacity, OUT frame bytes */
+	uint32_t flags; /* reserved, 0 */
+};
+_Static_assert(sizeof(struct hut_net_desc) == HUT_NET_DESC_SIZE, "net descriptor size");
+
+struct hut_net_indices {
+	uint32_t prod; /* IN descriptors the guest has posted */
+	uint32_t cons; /* OUT descriptors the monitor has finished */
+};
+
+/* Counters the monitor keeps for --trace-exits, mirrored here for the guest. */
+struct hut_net_stats {
+	uint64_t tx_frames;   /* OUT sent to the tap */
+	uint64_t tx_errors;   /* OUT the tap refused them (e.g. its link is down) */
+	uint64_t rx_frames;   /* OUT delivered into RX buffers */
+	uint64_t rx_dropped;  /* OUT no RX buffer posted, or larger than HUT_NET_FRAME_MAX */
+	uint64_t kicks;       /* OUT kicks the I/O thread received */
+	uint64_t wakes;       /* OUT times the I/O thread woke a sleeping guest */
+};
+
+struct hut_net_shared {
+	struct hut_net_indices tx;
+	struct hut_net_indices rx;
+	uint32_t io_idle;   /* OUT 1: the I/O thread sleeps; kick after posting TX */
+	uint32_t events;    /* OUT bumped after each batch of RX frames moved */
+	uint32_t tx_wanted; /* IN 1: the guest waits for TX buffers: bump events for TX too */
+	uint32_t reserved;
+	struct hut_net_stats stats;
 };
 #endif
 
@@ -231,7 +330,8 @@ struct hut_files_entry {
 #define HUT_HC_SET_FS 4        /* struct hut_hc_set_fs (when no FSGSBASE) */
 #define HUT_HC_CONSOLE_READ 5  /* struct hut_hc_console, fd 0: one readv of stdin */
 #define HUT_HC_FILE 6          /* struct hut_hc_file: an operation on a volume */
-#define HUT_HC_COUNT 7
+#define HUT_HC_NET_KICK 7      /* no argument (any value): TX descriptors are waiting */
+#define HUT_HC_COUNT 8
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -259,9 +359,15 @@ struct hut_hc_exit {
 	uint64_t syscalls_trapped; /* IN syscalls that came through MSR_LSTAR (not the dispatcher) */
 };
 
+/* Sleeps until the deadline, or until the network device has news: the
+ * shared events counter differs from net_events (at once if it already does). */
+#define HUT_POLL_NET 0x1 /* ready: the net device moved frames */
+
 struct hut_hc_poll {
 	uint64_t timeout_ns; /* IN sleep at most this long */
-	uint64_t ready;      /* OUT bitmask of ready devices (none yet: 0) */
+	uint64_t ready;      /* OUT HUT_POLL_* bits */
+	uint32_t net_events; /* IN the net region's events value the guest has acted on */
+	uint32_t reserved;
 };
 
 struct hut_hc_set_fs {
