@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* REG_* names for ucontext gregs */
 #include "libos.h"
 #include "syscalls.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -72,6 +73,11 @@ static void act_on_pending(void)
 		if (actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
 			hut_exit(HUT_EXIT_SIGNAL, sig);
 	}
+}
+
+int hut_signal_due(void)
+{
+	return (pending & ~blocked) != 0;
 }
 
 void hut_signal_raise(int sig)
@@ -155,7 +161,9 @@ long hut_signal_return(struct hut_syscall_frame *f)
 	f->rflags = ((uint64_t)g[REG_EFL] & 0xcd5ull) | 0x202ull; /* arithmetic flags and DF */
 	hut_user_rsp = (uint64_t)g[REG_RSP];
 	if (fr->uc.uc_mcontext.fpregs)
-		__asm__ volatile("fxrstor64 %0" : : "m"(*(char(*)[FXSAVE_SIZE])fr->uc.uc_mcontext.fpregs));
+		__asm__ volatile("fxrstor64 %0"
+				 :
+				 : "m"(*(char(*)[FXSAVE_SIZE])fr->uc.uc_mcontext.fpregs));
 	hut_memcpy(&blocked, &fr->uc.uc_sigmask, sizeof blocked);
 	blocked &= ~(bit(SIGKILL) | bit(SIGSTOP));
 	act_on_pending();

@@ -5,6 +5,7 @@
  */
 #include "libos.h"
 #include "syscalls.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <sys/time.h>
@@ -117,16 +118,14 @@ uint32_t hut_net_events_now(void)
 			       __ATOMIC_ACQUIRE);
 }
 
-/* Blocks until clock clk reaches deadline (ns). The monitor may wake us
- * early; we simply ask again. */
+/* Blocks until clock clk reaches deadline (ns). */
 static void sleep_until(long clk, uint64_t deadline)
 {
 	uint64_t now;
-	while (clock_now(clk, &now) == 0 && now < deadline) {
-		struct hut_hc_poll hc = {.timeout_ns = deadline - now,
-					 .net_events = hut_net_events_now()};
-		hut_hypercall(HUT_HC_POLL, &hc);
-	}
+	if (clock_now(clk, &now) != 0 || now >= deadline)
+		return;
+	uint64_t boot = hut_time_since_boot_ns(), left = deadline - now;
+	hut_wait(NULL, NULL, left > UINT64_MAX - boot ? HUT_WAIT_FOREVER : boot + left, 0);
 }
 
 static long sleep_for(long clk, const struct timespec *req, int absolute)
