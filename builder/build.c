@@ -80,6 +80,9 @@ static void link_prologue(struct builder_args *cmd, const struct builder_link_fi
 		"-no-pie",
 		/* libos's __wrap_main time-stamps main() for the boot trace. */
 		"-Wl,--wrap=main",
+		/* libhut-net.a's __wrap_socket: a socket() call links the
+		 * socket layer and lwIP (libos/net/link.c). */
+		"-Wl,--wrap=socket",
 		"-Wl,-z,noexecstack",
 		"-Wl,--build-id=none",
 	};

@@ -71,7 +71,7 @@ static long console_ioctl(struct hut_file *f, unsigned long request, long arg)
  * assumed ready: a read waits in the monitor. */
 static uint32_t console_poll(struct hut_file *f)
 {
-	return f->priv2 == 0 ? HUT_POLLIN : HUT_POLLOUT;
+	return f->priv2 == 0 ? HUT_POLLIN | HUT_POLLRDNORM : HUT_POLLOUT | HUT_POLLWRNORM;
 }
 
 static const struct hut_file_ops console_ops = {

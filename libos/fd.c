@@ -47,6 +47,8 @@ void hut_file_unref(struct hut_file *f)
 	if (--f->refs > 0)
 		return;
 	hut_lock_file_released(f);
+	if (f->epoll_watches)
+		hut_epoll_file_gone(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	hut_kfree(f->path, f->path_len + 1);

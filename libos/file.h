@@ -23,11 +23,20 @@
  * reports the new end. */
 #define HUT_OFF_APPEND UINT64_MAX
 
-/* Readiness, as poll(2) reports it (POLLIN, POLLOUT, ... values). */
+/* Readiness, as poll(2) reports it (POLLIN, POLLOUT, ... values). A kind's
+ * poll op returns the bits Linux's would for the same kind (pipes and
+ * sockets add RDNORM and WRNORM, eventfds do not), so that poll and epoll
+ * report the same numbers as Linux. */
 #define HUT_POLLIN 0x001
+#define HUT_POLLPRI 0x002
 #define HUT_POLLOUT 0x004
 #define HUT_POLLERR 0x008
 #define HUT_POLLHUP 0x010
+#define HUT_POLLNVAL 0x020
+#define HUT_POLLRDNORM 0x040
+#define HUT_POLLWRNORM 0x100
+#define HUT_POLLWRBAND 0x200
+#define HUT_POLLRDHUP 0x2000
 
 struct hut_file;
 struct hut_mount;
@@ -41,7 +50,9 @@ struct hut_file_ops {
 	long (*stat)(struct hut_file *f, struct stat *st);
 	/* Requests the generic layer does not know; arg is the app's. */
 	long (*ioctl)(struct hut_file *f, unsigned long request, long arg);
-	/* HUT_POLL* bits: what read and write would do now without blocking. */
+	/* HUT_POLL* bits: what read and write would do now without blocking.
+	 * NULL: always readable and writable (regular files), and epoll
+	 * refuses the file (EPERM), as Linux does. */
 	uint32_t (*poll)(struct hut_file *f);
 	/* Directories: linux_dirent64 records into buf (checked), from f->pos. */
 	long (*getdents)(struct hut_file *f, void *buf, size_t len);
@@ -72,6 +83,12 @@ struct hut_file {
 	void *priv; /* the kind's own state */
 	uint64_t priv2;
 	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
+	/* epoll (epoll.c): how many epoll instances watch this description,
+	 * and counts its kind bumps (hut_file_changed) whenever new data
+	 * (in) or room (out) arrives, so that edge-triggered watches see every
+	 * new event, as Linux's wake-ups do. */
+	uint32_t epoll_watches;
+	uint32_t changes_in, changes_out;
 };
 
 /* A new description with one reference (the caller's), or NULL (no memory). */
@@ -88,6 +105,24 @@ long hut_fd_install(struct hut_file *f, long min, int cloexec);
 long hut_fd_close(long fd);
 int hut_fd_cloexec(long fd);
 void hut_fd_set_cloexec(long fd, int on);
+
+/* Something new for epoll: what has HUT_POLLIN (data, EOF, a connection),
+ * HUT_POLLOUT (room), or both (an error, a hang-up). */
+static inline void hut_file_changed(struct hut_file *f, uint32_t what)
+{
+	if (!f)
+		return;
+	f->changes_in += (what & HUT_POLLIN) != 0;
+	f->changes_out += (what & HUT_POLLOUT) != 0;
+}
+
+/* poll.c: what f is ready for now (its poll op, or the default). */
+uint32_t hut_file_poll(struct hut_file *f);
+/* poll.c: the signal mask of ppoll, pselect6 and epoll_pwait for their
+ * wait (mask NULL: none); restore *old with hut_signal_swap_mask if *swapped. */
+long hut_poll_mask_begin(const void *mask, long sigsetsize, uint64_t *old, int *swapped);
+/* epoll.c: f's description is going away: drop the watches on it. */
+void hut_epoll_file_gone(struct hut_file *f);
 
 /* console.c: the descriptions behind fds 0-2. */
 struct hut_file *hut_console_open(int fd);

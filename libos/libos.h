@@ -64,6 +64,8 @@ _Noreturn void hut_exit(uint32_t kind, int status);
 
 /* signal.c */
 void hut_signal_raise(int sig);
+/* ppoll, pselect6, epoll_pwait: the mask for the wait; returns the old one. */
+uint64_t hut_signal_swap_mask(uint64_t mask);
 /* At syscall return: if a handler is due, sets the frame up to enter it and
  * returns what %rax should hold; else returns result. */
 long hut_signal_deliver(struct hut_syscall_frame *f, long result);

@@ -25,6 +25,7 @@ struct pipe {
 	uint64_t head, len; /* readable bytes: len of them from head, wrapping */
 	uint32_t readers, writers;
 	uint64_t ino;
+	struct hut_file *read_end, *write_end; /* NULL once released: news for epoll */
 };
 
 static _Noreturn void wait_forever(const char *what)
@@ -74,6 +75,7 @@ static long pipe_read(struct hut_file *f, const struct hut_iovec *iov, int iovcn
 	}
 	uint64_t n = want < p->len ? want : p->len;
 	ring_read(p, iov, iovcnt, n);
+	hut_file_changed(p->write_end, HUT_POLLOUT);
 	return (long)n;
 }
 
@@ -95,6 +97,7 @@ static long pipe_write(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	}
 	uint64_t n = want < room ? want : room;
 	ring_write(p, iov, iovcnt, n);
+	hut_file_changed(p->read_end, HUT_POLLIN);
 	if (n < want && !(f->flags & O_NONBLOCK))
 		wait_forever("a write to a full pipe");
 	return (long)n;
@@ -127,17 +130,23 @@ static uint32_t pipe_poll(struct hut_file *f)
 {
 	const struct pipe *p = f->priv;
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
-		return (p->len ? HUT_POLLIN : 0) | (p->writers ? 0 : HUT_POLLHUP);
-	return (p->len < PIPE_SIZE ? HUT_POLLOUT : 0) | (p->readers ? 0 : HUT_POLLERR);
+		return (p->len ? HUT_POLLIN | HUT_POLLRDNORM : 0) | (p->writers ? 0 : HUT_POLLHUP);
+	return (p->len < PIPE_SIZE ? HUT_POLLOUT | HUT_POLLWRNORM : 0) |
+	       (p->readers ? 0 : HUT_POLLERR);
 }
 
 static void pipe_release(struct hut_file *f)
 {
 	struct pipe *p = f->priv;
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
 		p->readers--;
-	else
+		p->read_end = NULL;
+	} else {
 		p->writers--;
+		p->write_end = NULL;
+	}
+	hut_file_changed(p->read_end, HUT_POLLIN | HUT_POLLOUT);
+	hut_file_changed(p->write_end, HUT_POLLIN | HUT_POLLOUT);
 	if (p->readers == 0 && p->writers == 0) {
 		hut_pages_free(p->buf, PIPE_SIZE / HUT_PAGE_SIZE);
 		hut_kfree(p, sizeof *p);
@@ -178,6 +187,8 @@ static long make_ends(struct pipe *p, uint32_t status, struct hut_file **r, stru
 		return -ENFILE;
 	}
 	(*r)->priv = (*w)->priv = p;
+	p->read_end = *r;
+	p->write_end = *w;
 	p->readers = p->writers = 1;
 	return 0;
 }

@@ -29,8 +29,13 @@ _Noreturn void hut_exit(uint32_t kind, int status)
 		hut_hypercall(HUT_HC_EXIT, &hc);
 }
 
+/* In libhut-net.a: null in images without sockets. */
+__attribute__((weak)) void hut_net_exit(void);
+
 HUT_SYSCALL(exit)
 {
+	if (hut_net_exit)
+		hut_net_exit();
 	hut_exit(HUT_EXIT_STATUS, (int)(a0 & 0xff));
 }
 

@@ -205,6 +205,14 @@ HUT_SYSCALL(rt_sigprocmask)
 	return 0;
 }
 
+uint64_t hut_signal_swap_mask(uint64_t mask)
+{
+	uint64_t old = blocked;
+	blocked = mask & ~(bit(SIGKILL) | bit(SIGSTOP));
+	act_on_pending();
+	return old;
+}
+
 HUT_SYSCALL(sigaltstack)
 {
 	return 0;

@@ -10,6 +10,25 @@
 
 #define TABLE_SIZE 512
 
+/* The socket syscalls live in libhut-net.a (net/sockcalls.h): weak here,
+ * so they are null, and ENOSYS, in an image that never calls socket(). */
+#define NET_SYSCALL(name) HUT_SYSCALL(name) __attribute__((weak))
+NET_SYSCALL(socket);
+NET_SYSCALL(bind);
+NET_SYSCALL(listen);
+NET_SYSCALL(accept);
+NET_SYSCALL(accept4);
+NET_SYSCALL(connect);
+NET_SYSCALL(shutdown);
+NET_SYSCALL(getsockname);
+NET_SYSCALL(getpeername);
+NET_SYSCALL(sendto);
+NET_SYSCALL(recvfrom);
+NET_SYSCALL(sendmsg);
+NET_SYSCALL(recvmsg);
+NET_SYSCALL(setsockopt);
+NET_SYSCALL(getsockopt);
+
 static const hut_syscall_fn table[TABLE_SIZE] = {
 	/* files and fds */
 	[SYS_read] = hut_sys_read,
@@ -76,6 +95,35 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_renameat2] = hut_sys_renameat2,
 	[SYS_statx] = hut_sys_statx,
 	[SYS_faccessat2] = hut_sys_faccessat2,
+	[SYS_sendfile] = hut_sys_sendfile,
+	/* waiting on many fds, eventfd */
+	[SYS_poll] = hut_sys_poll,
+	[SYS_ppoll] = hut_sys_ppoll,
+	[SYS_select] = hut_sys_select,
+	[SYS_pselect6] = hut_sys_pselect6,
+	[SYS_epoll_create] = hut_sys_epoll_create,
+	[SYS_epoll_create1] = hut_sys_epoll_create1,
+	[SYS_epoll_ctl] = hut_sys_epoll_ctl,
+	[SYS_epoll_wait] = hut_sys_epoll_wait,
+	[SYS_epoll_pwait] = hut_sys_epoll_pwait,
+	[SYS_eventfd] = hut_sys_eventfd,
+	[SYS_eventfd2] = hut_sys_eventfd2,
+	/* sockets (weak: see above) */
+	[SYS_socket] = hut_sys_socket,
+	[SYS_bind] = hut_sys_bind,
+	[SYS_listen] = hut_sys_listen,
+	[SYS_accept] = hut_sys_accept,
+	[SYS_accept4] = hut_sys_accept4,
+	[SYS_connect] = hut_sys_connect,
+	[SYS_shutdown] = hut_sys_shutdown,
+	[SYS_getsockname] = hut_sys_getsockname,
+	[SYS_getpeername] = hut_sys_getpeername,
+	[SYS_sendto] = hut_sys_sendto,
+	[SYS_recvfrom] = hut_sys_recvfrom,
+	[SYS_sendmsg] = hut_sys_sendmsg,
+	[SYS_recvmsg] = hut_sys_recvmsg,
+	[SYS_setsockopt] = hut_sys_setsockopt,
+	[SYS_getsockopt] = hut_sys_getsockopt,
 	/* memory */
 	[SYS_mmap] = hut_sys_mmap,
 	[SYS_mprotect] = hut_sys_mprotect,

@@ -108,6 +108,22 @@ HUT_SYSCALL(sigaltstack);
 HUT_SYSCALL(kill);
 HUT_SYSCALL(tkill);
 HUT_SYSCALL(tgkill);
+/* poll.c */
+HUT_SYSCALL(poll);
+HUT_SYSCALL(ppoll);
+HUT_SYSCALL(select);
+HUT_SYSCALL(pselect6);
+/* epoll.c */
+HUT_SYSCALL(epoll_create);
+HUT_SYSCALL(epoll_create1);
+HUT_SYSCALL(epoll_ctl);
+HUT_SYSCALL(epoll_wait);
+HUT_SYSCALL(epoll_pwait);
+/* eventfd.c */
+HUT_SYSCALL(eventfd);
+HUT_SYSCALL(eventfd2);
+/* sendfile.c */
+HUT_SYSCALL(sendfile);
 /* random.c */
 HUT_SYSCALL(getrandom);
 

@@ -53,6 +53,7 @@
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 2
 #define SO_REUSE 1
+#define LWIP_TCP_PCB_NUM_EXT_ARGS 1 /* tells the socket layer when lwIP frees a pcb */
 
 #define LWIP_NETIF_STATUS_CALLBACK 0
 #define LWIP_NETIF_LINK_CALLBACK 0

@@ -104,7 +104,7 @@ static long dev_file_stat(struct hut_file *f, struct stat *st)
 static uint32_t dev_poll(struct hut_file *f)
 {
 	(void)f;
-	return HUT_POLLIN | HUT_POLLOUT;
+	return HUT_POLLIN | HUT_POLLOUT | HUT_POLLRDNORM | HUT_POLLWRNORM;
 }
 
 static long dir_getdents(struct hut_file *f, void *buf, size_t len)

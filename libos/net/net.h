@@ -16,5 +16,7 @@ int hut_net_poll(void);
 void hut_net_flush(void);
 /* Sleeps until the device has news, lwIP's next timer, or max_ns. */
 void hut_net_idle(uint64_t max_ns);
+/* exit(): lets what the sockets hold reach the device, for a bounded time. */
+void hut_net_exit(void);
 
 #endif

@@ -15,6 +15,7 @@
 #include <lwip/ip4_addr.h>
 #include <lwip/netif.h>
 #include <lwip/pbuf.h>
+#include <lwip/priv/tcp_priv.h>
 #include <lwip/timeouts.h>
 #include <netif/ethernet.h>
 
@@ -25,7 +26,7 @@ static struct hut_net_shared *shared;
 static struct hut_net_desc *tx_desc, *rx_desc;
 static uint64_t pool;
 static uint32_t tx_prod, rx_prod, rx_seen, events_seen;
-static int kick_pending, ready;
+static int kick_pending, started, ready; /* ready: a device (else loopback only) */
 
 static uint64_t buffer(unsigned i)
 {
@@ -102,30 +103,55 @@ static void receive(struct hut_net_desc *d)
 	publish(&shared->rx.prod, ++rx_prod);
 }
 
+#define LOOPBACK_ROUNDS 64
+
+/* Frames sent to ourselves and not yet taken in: no time to sleep. */
+static int loopback_pending(void)
+{
+	struct netif *n;
+	NETIF_FOREACH(n)
+	{
+		if (n->loop_first)
+			return 1;
+	}
+	return 0;
+}
+
 int hut_net_poll(void)
 {
 	int moved = 0;
-	if (!ready)
+	if (!started)
 		return 0;
-	events_seen = load(&shared->events);
-	for (uint32_t cons = load(&shared->rx.cons); rx_seen != cons; rx_seen++, moved++)
-		receive(&rx_desc[rx_seen % N]);
-	netif_poll_all(); /* loopback */
+	if (ready) {
+		events_seen = load(&shared->events);
+		for (uint32_t cons = load(&shared->rx.cons); rx_seen != cons; rx_seen++, moved++)
+			receive(&rx_desc[rx_seen % N]);
+	}
+	/* Loopback (127.0.0.1, and frames to our own address), until what it
+	 * carries stops making more: one conversation with ourselves is
+	 * over within the call, as on Linux. Bounded, in case it never stops. */
+	for (int round = 0; round < LOOPBACK_ROUNDS && loopback_pending(); round++)
+		netif_poll_all();
 	sys_check_timeouts();
-	hut_net_flush();
+	if (ready)
+		hut_net_flush();
 	return moved;
 }
 
 void hut_net_idle(uint64_t max_ns)
 {
 	uint64_t ns = (uint64_t)sys_timeouts_sleeptime() * 1000000ull;
+	if (started && loopback_pending())
+		return;
+	if (started)
+		max_ns = ns < max_ns ? ns : max_ns;
 	if (!ready) {
-		struct hut_hc_poll hc = {.timeout_ns = max_ns};
+		struct hut_hc_poll hc = {.timeout_ns = max_ns, .net_events = hut_net_events_now()};
 		hut_hypercall(HUT_HC_POLL, &hc);
 		return;
 	}
 	hut_net_flush();
-	wait_device(ns < max_ns ? ns : max_ns);
+	wait_device(max_ns);
 }
 
 static err_t eth_init(struct netif *n)
@@ -149,9 +175,14 @@ static void post_rx_buffers(void)
 	publish(&shared->rx.prod, rx_prod = N);
 }
 
+/* Once, at the first socket (or by a test guest): lwIP, its loopback
+ * interface, and the device if the monitor gave one. */
 void hut_net_boot(void)
 {
+	if (started || !hut_boot_info)
+		return;
 	const struct hut_boot_net *b = &hut_boot_info->net;
+	started = 1;
 	lwip_init();
 	if (!b->region)
 		return; /* loopback only */
@@ -168,4 +199,44 @@ void hut_net_boot(void)
 	netif_set_link_up(&eth);
 	netif_set_up(&eth);
 	ready = 1;
+}
+
+/* A connection through the device still has data or a FIN to deliver. */
+static int tcp_owes_device(void)
+{
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+		const ip4_addr_t *to = ip_2_ip4(&pcb->remote_ip);
+		if (ip4_addr_isloopback(to) || ip4_addr_cmp(to, netif_ip4_addr(&eth)))
+			continue;
+		if (pcb->unsent || pcb->unacked || pcb->state == FIN_WAIT_1 ||
+		    pcb->state == LAST_ACK || pcb->state == CLOSING)
+			return 1;
+	}
+	return 0;
+}
+
+static int tx_drained(void)
+{
+	return load(&shared->tx.cons) == tx_prod;
+}
+
+/* The app exits: Linux would still deliver what its sockets hold, but the
+ * guest ends with the monitor. So run the stack a little longer, until
+ * TCP owes the device nothing and the I/O thread has taken every TX frame,
+ * for at most EXIT_LINGER_NS (a peer that stopped answering costs that). */
+#define EXIT_LINGER_NS 500000000ull
+
+void hut_net_exit(void)
+{
+	if (!ready)
+		return;
+	uint64_t end = hut_time_since_boot_ns() + EXIT_LINGER_NS;
+	__atomic_store_n(&shared->tx_wanted, 1, __ATOMIC_SEQ_CST);
+	for (uint64_t now; (now = hut_time_since_boot_ns()) < end;) {
+		hut_net_poll();
+		if (!tcp_owes_device() && tx_drained())
+			break;
+		hut_net_idle(end - now);
+	}
+	__atomic_store_n(&shared->tx_wanted, 0, __ATOMIC_RELAXED);
 }

@@ -64,6 +64,14 @@ UPSTREAM_STRIP_objcopy := objcopy --strip-debug
 $(PROG_OUT)/upstream-%.hut: $(PROG_OUT)/upstream-g/upstream
 	cp $< $@.tmp && $(UPSTREAM_STRIP_$*) $@.tmp && mv $@.tmp $@
 
+# sockets.c: the socket API over 127.0.0.1, poll/select/epoll/eventfd and
+# sendfile (tests/integration/sockets.sh), with a file packed to send.
+$(PROG_OUT)/sockets.hut: $(PROG_SRC)/sockets.c $(PROGRAMS) $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build --file $(PROG_SRC)/sockets.c:/data/sent -o $@ $< -- $(WARN)
+PROG_IMAGES += $(PROG_OUT)/sockets.hut
+
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
 test test-nested: test-programs
+

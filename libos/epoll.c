@@ -1,0 +1,336 @@
+/*
+ * epoll: an fd holding a set of watches, each on one (file, fd) pair with
+ * the events it wants. Nothing is queued when something happens: a wait
+ * asks each watched file what it is ready for (its poll op), which is the
+ * same answer poll() gets, so the two never disagree. That is O(watches)
+ * per look, fine for the tens to hundreds of connections of one appliance.
+ *
+ * Edge-triggered watches report a file once per change: when its ready
+ * bits grew since the last report, or its kind counted something new of a
+ * kind the watch reports (hut_file_changed: data or room arrived), as Linux
+ * reports once per wake-up. EPOLLONESHOT disables a watch after one report until
+ * EPOLL_CTL_MOD. As in Linux, a watch goes when its file description does
+ * (every fd to it closed), not when one fd closes.
+ */
+#include "file.h"
+#include "syscalls.h"
+#include "wait.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+
+#define CONTROL_BITS (EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE)
+#define NEST_MAX 5 /* as Linux's EP_MAX_NESTS */
+
+struct watch {
+	struct watch *next;
+	struct hut_file *file;
+	int fd;
+	uint32_t events; /* what the app asked for, control bits included */
+	uint64_t data;
+	uint32_t last_mask; /* edge-triggered: the bits and counts at the last report */
+	uint32_t last_in, last_out;
+	int disabled; /* EPOLLONESHOT fired */
+};
+
+struct epoll {
+	struct epoll *next; /* every instance, for hut_epoll_file_gone */
+	struct watch *watches;
+};
+
+static struct epoll *instances;
+static const struct hut_file_ops epoll_ops;
+
+static struct epoll *epoll_of(struct hut_file *f)
+{
+	return f && f->ops == &epoll_ops ? f->priv : NULL;
+}
+
+/* What w would report now (0: nothing). */
+static uint32_t watch_events(const struct watch *w)
+{
+	if (w->disabled)
+		return 0;
+	uint32_t want = (w->events & ~(uint32_t)CONTROL_BITS) | EPOLLERR | EPOLLHUP;
+	uint32_t mask = hut_file_poll(w->file) & want;
+	if (!mask || !(w->events & EPOLLET))
+		return mask;
+	int new_in = (mask & (EPOLLIN | EPOLLRDNORM)) && w->file->changes_in != w->last_in;
+	int new_out = (mask & (EPOLLOUT | EPOLLWRNORM)) && w->file->changes_out != w->last_out;
+	return (mask & ~w->last_mask) || new_in || new_out ? mask : 0;
+}
+
+/* The report of w is made: edge and one-shot state move on. */
+static void watch_reported(struct watch *w, uint32_t mask)
+{
+	w->last_mask = mask;
+	w->last_in = w->file->changes_in;
+	w->last_out = w->file->changes_out;
+	if (w->events & EPOLLONESHOT)
+		w->disabled = 1;
+}
+
+/* Edge-triggered watches that report nothing forget bits that went away,
+ * so that their return is a new edge. */
+static void watch_settle(struct watch *w)
+{
+	if ((w->events & EPOLLET) && !w->disabled)
+		w->last_mask &= hut_file_poll(w->file);
+}
+
+static int any_ready(void *arg)
+{
+	const struct epoll *ep = arg;
+	for (const struct watch *w = ep->watches; w; w = w->next)
+		if (watch_events(w))
+			return 1;
+	return 0;
+}
+
+static uint32_t epoll_poll(struct hut_file *f)
+{
+	return any_ready(f->priv) ? HUT_POLLIN | HUT_POLLRDNORM : 0;
+}
+
+static long epoll_stat(struct hut_file *f, struct stat *st)
+{
+	hut_memset(st, 0, sizeof *st);
+	st->st_mode = 0600;
+	st->st_nlink = 1;
+	st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+	st->st_blksize = HUT_PAGE_SIZE;
+	return 0;
+}
+
+static void watch_free(struct watch *w)
+{
+	w->file->epoll_watches--;
+	hut_kfree(w, sizeof *w);
+}
+
+static void epoll_release(struct hut_file *f)
+{
+	struct epoll *ep = f->priv, **p = &instances;
+	while (*p != ep)
+		p = &(*p)->next;
+	*p = ep->next;
+	for (struct watch *w = ep->watches, *next; w; w = next) {
+		next = w->next;
+		watch_free(w);
+	}
+	hut_kfree(ep, sizeof *ep);
+}
+
+static const struct hut_file_ops epoll_ops = {
+	.stat = epoll_stat,
+	.poll = epoll_poll,
+	.release = epoll_release,
+};
+
+void hut_epoll_file_gone(struct hut_file *f)
+{
+	for (struct epoll *ep = instances; ep && f->epoll_watches; ep = ep->next) {
+		for (struct watch **p = &ep->watches; *p;) {
+			struct watch *w = *p;
+			if (w->file == f) {
+				*p = w->next;
+				watch_free(w);
+			} else {
+				p = &w->next;
+			}
+		}
+	}
+}
+
+static long create(int cloexec)
+{
+	struct epoll *ep = hut_kalloc(sizeof *ep);
+	if (!ep)
+		return -ENOMEM;
+	struct hut_file *f = hut_file_new(&epoll_ops, O_RDWR, 0);
+	if (!f) {
+		hut_kfree(ep, sizeof *ep);
+		return -ENOMEM;
+	}
+	f->priv = ep;
+	ep->next = instances;
+	instances = ep;
+	return hut_fd_install(f, 0, cloexec);
+}
+
+HUT_SYSCALL(epoll_create1)
+{
+	if (a0 & ~(long)EPOLL_CLOEXEC)
+		return -EINVAL;
+	return create((a0 & EPOLL_CLOEXEC) != 0);
+}
+
+HUT_SYSCALL(epoll_create)
+{
+	return a0 <= 0 ? -EINVAL : create(0);
+}
+
+/* --- epoll_ctl ------------------------------------------------------------- */
+
+static struct watch *find(struct epoll *ep, struct hut_file *f, int fd)
+{
+	for (struct watch *w = ep->watches; w; w = w->next)
+		if (w->file == f && w->fd == fd)
+			return w;
+	return NULL;
+}
+
+/* How deep the epolls under ep nest, or NEST_MAX + 1 if target is among
+ * them (adding it would make a loop). */
+static int depth_below(struct epoll *ep, const struct epoll *target)
+{
+	int deepest = 0;
+	if (ep == target)
+		return NEST_MAX + 1;
+	for (struct watch *w = ep->watches; w; w = w->next) {
+		struct epoll *inner = epoll_of(w->file);
+		if (inner) {
+			int d = 1 + depth_below(inner, target);
+			deepest = d > deepest ? d : deepest;
+		}
+	}
+	return deepest;
+}
+
+static long add(struct epoll *ep, struct hut_file *f, int fd, const struct epoll_event *ev)
+{
+	struct epoll *inner = epoll_of(f);
+	if (find(ep, f, fd))
+		return -EEXIST;
+	if (inner && depth_below(inner, ep) > NEST_MAX)
+		return -ELOOP;
+	struct watch *w = hut_kalloc(sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	*w = (struct watch){.file = f, .fd = fd, .events = ev->events, .data = ev->data.u64};
+	w->last_in = f->changes_in - 1; /* what is ready now is news */
+	w->last_out = f->changes_out - 1;
+	f->epoll_watches++;
+	struct watch **p = &ep->watches;
+	while (*p)
+		p = &(*p)->next;
+	*p = w;
+	return 0;
+}
+
+static long del(struct epoll *ep, struct hut_file *f, int fd)
+{
+	for (struct watch **p = &ep->watches; *p; p = &(*p)->next) {
+		if ((*p)->file == f && (*p)->fd == fd) {
+			struct watch *w = *p;
+			*p = w->next;
+			watch_free(w);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static long mod(struct epoll *ep, struct hut_file *f, int fd, const struct epoll_event *ev)
+{
+	struct watch *w = find(ep, f, fd);
+	if (!w)
+		return -ENOENT;
+	w->events = ev->events;
+	w->data = ev->data.u64;
+	w->disabled = 0;
+	w->last_mask = 0;
+	w->last_in = f->changes_in - 1;
+	w->last_out = f->changes_out - 1;
+	return 0;
+}
+
+HUT_SYSCALL(epoll_ctl)
+{
+	int op = (int)a1, fd = (int)a2;
+	const struct epoll_event *user_ev = (const void *)a3;
+	struct epoll_event ev = {0};
+	if (op != EPOLL_CTL_DEL) {
+		if (!hut_user_readable(user_ev, sizeof ev))
+			return -EFAULT;
+		hut_memcpy(&ev, user_ev, sizeof ev);
+	}
+	struct hut_file *epf = hut_fd_file(a0), *f = hut_fd_file(fd);
+	if (!epf || !f)
+		return -EBADF;
+	if (!f->ops->poll)
+		return -EPERM;
+	struct epoll *ep = epoll_of(epf);
+	if (!ep || epf == f)
+		return -EINVAL;
+	switch (op) {
+	case EPOLL_CTL_ADD:
+		return add(ep, f, fd, &ev);
+	case EPOLL_CTL_DEL:
+		return del(ep, f, fd);
+	case EPOLL_CTL_MOD:
+		return mod(ep, f, fd, &ev);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* --- epoll_wait, epoll_pwait ------------------------------------------------ */
+
+/* Fills up to max events, in the order the watches were added. */
+static int collect(struct epoll *ep, struct epoll_event *out, int max)
+{
+	int n = 0;
+	for (struct watch *w = ep->watches; w; w = w->next) {
+		uint32_t mask = n < max ? watch_events(w) : 0;
+		if (mask) {
+			out[n].events = mask;
+			out[n].data.u64 = w->data;
+			n++;
+			watch_reported(w, mask);
+		} else {
+			watch_settle(w);
+		}
+	}
+	return n;
+}
+
+static long do_wait(long epfd, struct epoll_event *out, long max, long ms)
+{
+	struct hut_file *f = hut_fd_file(epfd);
+	if (!f)
+		return -EBADF;
+	struct epoll *ep = epoll_of(f);
+	if (!ep || max <= 0 || max > (long)(INT32_MAX / sizeof *out))
+		return -EINVAL;
+	if (!hut_user_writable(out, (size_t)max * sizeof *out))
+		return -EFAULT;
+	uint64_t deadline = HUT_WAIT_FOREVER;
+	if (ms >= 0) {
+		uint64_t now = hut_time_since_boot_ns();
+		deadline = now + (uint64_t)ms * 1000000ull;
+	}
+	long r = hut_wait(any_ready, ep, deadline, HUT_WAIT_INTERRUPTIBLE);
+	if (r == -EINTR)
+		return r;
+	return r == 0 ? collect(ep, out, (int)max) : 0;
+}
+
+HUT_SYSCALL(epoll_wait)
+{
+	return do_wait(a0, (struct epoll_event *)a1, a2, (int)a3);
+}
+
+HUT_SYSCALL(epoll_pwait)
+{
+	uint64_t old;
+	int swapped;
+	long r = hut_poll_mask_begin((const void *)a4, a5, &old, &swapped);
+	if (r != 0)
+		return r;
+	r = do_wait(a0, (struct epoll_event *)a1, a2, (int)a3);
+	if (swapped)
+		hut_signal_swap_mask(old);
+	return r;
+}

@@ -1,0 +1,27 @@
+/*
+ * How an image gets the socket layer: `hut build` links with
+ * --wrap=socket, so an app (or libc: musl's resolver) that calls socket()
+ * refers to __wrap_socket, defined here; that pulls this file, and with it
+ * every socket syscall below and lwIP, out of libhut-net.a. The core
+ * syscall table refers to the handlers weakly: in an image that never
+ * calls socket() they are null, and the image carries no network stack.
+ *
+ * As a Linux process the wrapper simply calls musl's socket().
+ */
+#include "sockcalls.h"
+
+int __real_socket(int domain, int type, int protocol);
+int __wrap_socket(int domain, int type, int protocol);
+
+int __wrap_socket(int domain, int type, int protocol)
+{
+	return __real_socket(domain, type, protocol);
+}
+
+/* Strong references, so that the linker takes every handler's file. */
+__attribute__((used)) static const hut_syscall_fn hut_net_syscalls[] = {
+	hut_sys_socket,	     hut_sys_bind,	 hut_sys_listen,     hut_sys_accept,
+	hut_sys_accept4,     hut_sys_connect,	 hut_sys_shutdown,   hut_sys_getsockname,
+	hut_sys_getpeername, hut_sys_sendto,	 hut_sys_recvfrom,   hut_sys_sendmsg,
+	hut_sys_recvmsg,     hut_sys_setsockopt, hut_sys_getsockopt,
+};
