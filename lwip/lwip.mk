@@ -34,3 +34,26 @@ $(BUILD)/obj/lwip/%.o: $(LWIP_SRC)/.hut-debian-source lwip/lwipopts.h lwip/arch/
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	@$(HOSTCC) $(CFLAGS_LWIP) -c -o $@ $(LWIP_SRC)/src/$*.c
+
+# One fix, made at build time to a copy: lwIP 2.1.3 ACKs every zero-length
+# segment when its receive window is 0, even one at rcv_nxt, which RFC 793
+# (3.3, "segment acceptability") accepts silently. Between two lwIP ends
+# whose windows are both 0 (a connection of the appliance to itself, over
+# loopback, where neither side reads) each such ACK answers the other's,
+# forever, inside one netif_poll. The sed must change exactly one line
+# (Debian's source has CRLF line ends).
+LWIP_ZERO_WND_OLD := if (!TCP_SEQ_BETWEEN(seqno, pcb->rcv_nxt, pcb->rcv_nxt + pcb->rcv_wnd - 1)) {
+LWIP_ZERO_WND_NEW := if (!TCP_SEQ_BETWEEN(seqno, pcb->rcv_nxt, pcb->rcv_nxt + pcb->rcv_wnd - 1) \&\& \
+	!(pcb->rcv_wnd == 0 \&\& seqno == pcb->rcv_nxt)) {
+
+$(BUILD)/src/lwip-hut/tcp_in.c: $(LWIP_SRC)/.hut-debian-source lwip/lwip.mk
+	@mkdir -p $(dir $@)
+	@sed 's/^    $(LWIP_ZERO_WND_OLD)\(\r\{0,1\}\)$$/    $(LWIP_ZERO_WND_NEW)\1/' $(LWIP_SRC)/src/core/tcp_in.c >$@.tmp
+	@test "$$(diff $(LWIP_SRC)/src/core/tcp_in.c $@.tmp | grep -c '^>')" = 1 \
+		|| { echo "lwip.mk: the zero-window fix no longer applies to tcp_in.c" >&2; exit 1; }
+	@mv $@.tmp $@
+
+$(BUILD)/obj/lwip/core/tcp_in.o: $(BUILD)/src/lwip-hut/tcp_in.c lwip/lwipopts.h lwip/arch/cc.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/core/tcp_in.c (zero-window fix)"
+	@$(HOSTCC) $(CFLAGS_LWIP) -I$(LWIP_SRC)/src/core -c -o $@ $<
