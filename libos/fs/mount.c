@@ -1,6 +1,7 @@
 /*
  * The mount table: the image's packed files at "/", a tmpfs at /tmp, the
- * devices at /dev and each volume at its guest path. A canonical path lies
+ * devices at /dev, each volume at its guest path, and /etc/resolv.conf
+ * when the monitor names a DNS server. A canonical path lies
  * in the mount whose path is its longest prefix (by whole components); a
  * mount point need not exist in the file system below it, and a directory
  * lists the mount points right below it among its entries.
@@ -48,6 +49,8 @@ static void setup(void)
 	hut_devfs_mount(add("/dev"));
 	for (uint32_t i = 0; i < bi->volume_count && i < HUT_VOLUMES_MAX; i++)
 		hut_volume_mount(add((const char *)v[i].path), i, v[i].flags);
+	if (bi->net.dns)
+		hut_resolv_mount(add("/etc/resolv.conf"), bi->net.dns);
 	order();
 }
 
@@ -123,7 +126,8 @@ long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len)
 		if (!name || hut_mount_of(m->path, m->path_len, &rel) != m || fs_has(f, m))
 			continue; /* not right below, hidden by a later mount, or listed already */
 		size_t n = m->path_len - (size_t)(name - m->path);
-		if (!hut_dirent_put(buf, len, &used, 1, (int64_t)(f->mount_pos + 1) << 32, DT_DIR,
+		uint8_t type = (m->flags & HUT_MOUNT_FILE) ? DT_REG : DT_DIR;
+		if (!hut_dirent_put(buf, len, &used, 1, (int64_t)(f->mount_pos + 1) << 32, type,
 				    name, n))
 			return used ? (long)used : -EINVAL;
 	}

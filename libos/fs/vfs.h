@@ -27,7 +27,7 @@
 #define HUT_PATH_MAX 4096 /* PATH_MAX: with the terminating NUL */
 #define HUT_FNAME_MAX 255 /* NAME_MAX */
 #define HUT_SYMLOOP_MAX 40
-#define HUT_MOUNTS_MAX (3 + HUT_VOLUMES_MAX)
+#define HUT_MOUNTS_MAX (4 + HUT_VOLUMES_MAX) /* /, /tmp, /dev, /etc/resolv.conf */
 
 #ifndef RENAME_NOREPLACE /* Linux's, not in musl's headers */
 #define RENAME_NOREPLACE 0x1
@@ -44,6 +44,7 @@
 #define HUT_ESYMLINK 1000
 
 #define HUT_MOUNT_RDONLY 0x1
+#define HUT_MOUNT_FILE 0x2 /* a file, not a directory, is mounted (resolv.c) */
 
 struct hut_mount;
 
@@ -154,6 +155,7 @@ void hut_imagefs_mount(struct hut_mount *m, const struct hut_boot_info *bi);
 void hut_tmpfs_mount(struct hut_mount *m);
 void hut_devfs_mount(struct hut_mount *m);
 void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags);
+void hut_resolv_mount(struct hut_mount *m, uint32_t dns);
 
 /* The stat every file system fills the same way. */
 void hut_stat_fill(struct stat *st, const struct hut_mount *m, uint64_t ino, uint32_t mode,

@@ -6,6 +6,12 @@
  * appliance must print the same bytes (tests/integration/sockets.sh).
  *
  * Usage: sockets FILE   (FILE: any file, sent with sendfile and hashed)
+ *        sockets --accept-forever         blocks in accept (for --timeout)
+ *        sockets --echo PORT              serves one TCP connection: echoes
+ *                                         it, then prints what it got
+ *        sockets --send ADDR PORT TEXT    sends TEXT to ADDR:PORT over TCP,
+ *                                         shuts down, prints the reply
+ *        sockets --cat FILE               prints FILE (/etc/resolv.conf)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -591,9 +597,79 @@ static void sendfiles(int l, const struct sockaddr_in *where, const char *path)
 	close(c);
 }
 
+static int accept_forever(void)
+{
+	struct sockaddr_in where;
+	int l = tcp_listener(&where);
+	printf("listening\n");
+	return accept(l, NULL, NULL) < 0;
+}
+
+static int echo_once(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	char buf[4096];
+	size_t total = 0;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 1)) {
+		perror("echo: bind/listen");
+		return 1;
+	}
+	printf("listening\n");
+	int c = accept(l, NULL, NULL);
+	for (ssize_t n; c >= 0 && (n = read(c, buf, sizeof buf)) > 0; total += (size_t)n)
+		if (write(c, buf, (size_t)n) != n)
+			return 1;
+	printf("echoed %zu bytes\n", total);
+	close(c);
+	return 0;
+}
+
+static int send_text(const char *addr, int port, const char *text)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	char buf[4096];
+	a.sin_addr.s_addr = inet_addr(addr);
+	if (connect(s, (struct sockaddr *)&a, sizeof a)) {
+		printf("connect: %s\n", res(-1));
+		return 1;
+	}
+	size_t len = strlen(text), got = 0;
+	if (write(s, text, len) != (ssize_t)len || shutdown(s, SHUT_WR))
+		return 1;
+	for (ssize_t n; got < sizeof buf && (n = read(s, buf + got, sizeof buf - got)) > 0;)
+		got += (size_t)n;
+	printf("reply: %.*s\n", (int)got, buf);
+	return 0;
+}
+
+static int cat(const char *path)
+{
+	char buf[4096];
+	int f = open(path, O_RDONLY);
+	if (f < 0) {
+		perror(path);
+		return 1;
+	}
+	for (ssize_t n; (n = read(f, buf, sizeof buf)) > 0;)
+		fwrite(buf, 1, (size_t)n, stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in where;
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "--accept-forever"))
+		return accept_forever();
+	if (argc == 3 && !strcmp(argv[1], "--echo"))
+		return echo_once(atoi(argv[2]));
+	if (argc == 5 && !strcmp(argv[1], "--send"))
+		return send_text(argv[2], atoi(argv[3]), argv[4]);
+	if (argc == 3 && !strcmp(argv[1], "--cat"))
+		return cat(argv[2]);
 	if (argc != 2) {
 		fprintf(stderr, "usage: sockets FILE\n");
 		return 2;
