@@ -10,11 +10,15 @@
 #include <stdint.h>
 #include <time.h>
 
-/* What hut_syscall_entry saves, lowest address first. */
+/* What hut_syscall_entry saves, lowest address first, at the top of the
+ * thread's libos stack: with hut_user_rsp, all of the app's registers but
+ * %rcx and %r11 (which the instruction replaced by rip and rflags). */
 struct hut_syscall_frame {
 	uint64_t nr;
 	uint64_t a0, a1, a2, a3, a4, a5; /* rdi rsi rdx r10 r8 r9 */
 	uint64_t rflags, rip;
+	uint64_t rbx, rbp, r12, r13, r14, r15;
+	uint64_t via; /* 1: the syscall instruction; 0: a call to hut_syscall_dispatch */
 };
 
 /* Every syscall handler has this shape; unused arguments are ignored. */
@@ -85,6 +89,7 @@ struct timespec hut_realtime(void); /* time.c: CLOCK_REALTIME now */
 void *hut_pages_alloc(uint64_t count);
 void hut_pages_free(void *p, uint64_t count);
 uint64_t hut_pages_total(void);
+uint64_t hut_pages_free_count(void);
 long hut_anon_map(uint64_t addr, uint64_t len, long flags);
 
 /* kalloc.c: small objects for the libos; zeroed; free with the same size. */
