@@ -19,8 +19,9 @@
 
 #define SLICE_MS 4
 
-/* Waits found not over, in a row, since a thread last went back to the
- * app: when it reaches the number of live threads, all of them wait. */
+/* Waits found not over, in a row, since a thread last ran app code (any
+ * syscall's entry resets it, as does a new or ended thread): when it
+ * reaches the number of live threads, all of them wait. */
 static unsigned vain_looks;
 
 void hut_sched_progress(void)

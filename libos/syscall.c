@@ -152,6 +152,7 @@ long hut_syscall(struct hut_syscall_frame *f)
 	hut_syscall_fn fn = f->nr < TABLE_SIZE ? table[f->nr] : 0;
 	long result;
 	hut_thread_now->frame = f; /* clone copies it; a switch leaves it here */
+	hut_sched_progress();	   /* this thread ran app code: it may have woken others */
 	if (f->nr == SYS_rt_sigreturn) {
 		result = hut_signal_return(f);
 	} else if (fn) {

@@ -48,7 +48,7 @@ int hut_sched_block(uint64_t deadline_ns);
 uint64_t hut_sched_next_deadline(void);
 /* The running thread's wait is over (it goes back to the app). */
 void hut_sched_wait_over(void);
-/* A thread began or ended: the others' waits may be over. */
+/* A thread entered a syscall, began or ended: others' waits may be over. */
 void hut_sched_progress(void);
 /* Called on every syscall's way out: yields when the time slice is over. */
 void hut_sched_preempt_point(void);
