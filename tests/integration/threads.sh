@@ -11,6 +11,7 @@
 # thread and per-thread masks; futex's answers (EAGAIN, EFAULT, EINVAL,
 # ETIMEDOUT, CMP_REQUEUE); 1,000 short-lived threads with the memory in use
 # (the process's RSS; the appliance's arena pages) bounded.
+# hut-test: needs-kvm
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
