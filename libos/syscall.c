@@ -32,6 +32,7 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_dup2] = hut_sys_dup2,
 	[SYS_fcntl] = hut_sys_fcntl,
 	[SYS_flock] = hut_sys_flock,
+	[SYS_fadvise64] = hut_sys_fadvise64,
 	[SYS_fsync] = hut_sys_fsync,
 	[SYS_fdatasync] = hut_sys_fdatasync,
 	[SYS_truncate] = hut_sys_truncate,

@@ -29,6 +29,7 @@ HUT_SYSCALL(getdents64);
 /* fcntl.c */
 HUT_SYSCALL(fcntl);
 HUT_SYSCALL(flock);
+HUT_SYSCALL(fadvise64);
 /* pipe.c */
 HUT_SYSCALL(pipe);
 HUT_SYSCALL(pipe2);
