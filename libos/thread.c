@@ -10,6 +10,10 @@
  * leaves the syscall with 0 on the new app stack. A thread cannot free the
  * stack it runs on: the one that ended last is freed by the next thread
  * that switches or clones.
+ *
+ * For --core, each switched-out thread's registers are also copied into a
+ * table the monitor knows of (abi.h, HUT_HC_THREADS), registered when the
+ * second thread starts: a crash then dumps every thread.
  */
 #define _GNU_SOURCE /* CLONE_* */
 #include "thread.h"
@@ -31,7 +35,8 @@ extern uint64_t hut_kstack_now, hut_user_rsp; /* entry.S */
 void hut_context_switch(uint64_t *save_sp, uint64_t new_sp);
 void hut_thread_first_run(void);
 
-static struct hut_thread first = {.next = &first, .tid = 1};
+static struct hut_thread first = {.next = &first, .tid = 1, .slot = 0};
+static struct hut_threads_table table = {.running_tid = 1, .thread[0].tid = 1};
 struct hut_thread *hut_thread_now = &first;
 unsigned hut_threads_live = 1;
 static struct hut_thread *ended; /* its stack is still to be freed */
@@ -64,6 +69,45 @@ void hut_thread_set_fs(uint64_t base)
 	load_fs(base);
 }
 
+/* Copies a switched-out thread's app registers where the monitor looks. */
+static void publish(const struct hut_thread *t)
+{
+	if (t->slot < 0)
+		return;
+	const struct hut_syscall_frame *f = t->frame;
+	struct hut_thread_regs *r = &table.thread[t->slot];
+	*r = (struct hut_thread_regs){
+		.tid = (uint64_t)t->tid,
+		.rax = f->nr,
+		.rbx = f->rbx,
+		.rcx = f->rip,
+		.rdx = f->a2,
+		.rsi = f->a1,
+		.rdi = f->a0,
+		.rbp = f->rbp,
+		.rsp = t->user_rsp,
+		.r8 = f->a4,
+		.r9 = f->a5,
+		.r10 = f->a3,
+		.r11 = f->rflags,
+		.r12 = f->r12,
+		.r13 = f->r13,
+		.r14 = f->r14,
+		.r15 = f->r15,
+		.rip = f->rip,
+		.rflags = f->rflags,
+		.fs_base = t->fs_base,
+	};
+}
+
+static int free_slot(void)
+{
+	for (int i = 0; i < HUT_THREADS_MAX; i++)
+		if (table.thread[i].tid == 0)
+			return i;
+	return -1;
+}
+
 void hut_thread_switch_to(struct hut_thread *next)
 {
 	struct hut_thread *prev = hut_thread_now;
@@ -74,6 +118,9 @@ void hut_thread_switch_to(struct hut_thread *next)
 	if (next->fs_base != prev->fs_base)
 		load_fs(next->fs_base);
 	hut_thread_now = next;
+	if (!prev->exited)
+		publish(prev);
+	table.running_tid = (uint64_t)next->tid;
 	next->slice_start = hut_rdtsc();
 	hut_context_switch(&prev->ksp, next->ksp);
 	free_ended(); /* prev runs again here */
@@ -132,9 +179,17 @@ static struct hut_thread *new_thread(void)
 			hut_pages_free(stack, HUT_KSTACK_SIZE / HUT_PAGE_SIZE);
 		return NULL;
 	}
+	static int table_registered;
+	if (!table_registered) {
+		table_registered = 1;
+		hut_hypercall(HUT_HC_THREADS, &table);
+	}
 	t->kstack = stack;
 	t->kstack_top = (uint64_t)stack + HUT_KSTACK_SIZE;
 	t->tid = next_tid++;
+	t->slot = free_slot();
+	if (t->slot >= 0)
+		table.thread[t->slot].tid = (uint64_t)t->tid;
 	return t;
 }
 
@@ -176,6 +231,7 @@ HUT_SYSCALL(clone)
 	t->next = parent->next; /* runs after the parent's turn */
 	parent->next = t;
 	hut_threads_live++;
+	publish(t);
 	hut_sched_progress();
 	return t->tid;
 }
@@ -197,6 +253,8 @@ static _Noreturn void end_thread(int status)
 	before->next = t->next;
 	hut_threads_live--;
 	t->exited = 1;
+	if (t->slot >= 0)
+		table.thread[t->slot].tid = 0;
 	ended = t;
 	hut_sched_progress();
 	hut_thread_switch_to(t->next);

@@ -16,6 +16,7 @@ struct hut_thread {
 	struct hut_thread *next; /* the ring of live threads, in run order */
 	int tid;
 	int exited;
+	int slot; /* in the table for --core (thread.c), or -1 */
 	uint64_t ksp;	     /* its libos %rsp while switched out */
 	uint64_t kstack_top; /* hut_kstack_now while it runs */
 	void *kstack;	     /* pages of its libos stack; NULL for the first thread */

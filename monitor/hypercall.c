@@ -106,6 +106,10 @@ void hut_hypercall(struct hut_vm *vm)
 		return console_read(vm, arg);
 	case HUT_HC_FILE:
 		return file_op(vm, arg);
+	case HUT_HC_THREADS:
+		arg_struct(vm, arg, sizeof(struct hut_threads_table)); /* fails if out of RAM */
+		vm->threads_gpa = arg;
+		return;
 	case HUT_HC_NET_KICK:
 		if (!vm->net)
 			hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,

@@ -76,6 +76,7 @@ struct hut_vm {
 	uint64_t pt_next;		/* next free page-table page */
 	uint64_t guest_tsc_start;	/* guest TSC just before the first KVM_RUN */
 	int core_fd;			/* --core's file, or -1 */
+	uint64_t threads_gpa;		/* the libos's struct hut_threads_table, or 0 */
 	int volume_fd[HUT_VOLUMES_MAX]; /* each volume's host directory (O_PATH) */
 	struct hut_handle handles[HUT_FILE_HANDLES_MAX]; /* files.c: open files on volumes */
 	uint64_t net_gpa;		/* the net region (top of the heap), with --net */

@@ -19,8 +19,9 @@
 #endif
 
 /* 3: the CRC leaves out the ELF header's section-table fields;
- * 4: the network device (boot info net fields, rings, the net-kick hypercall) */
-#define HUT_ABI_VERSION 4
+ * 4: the network device (boot info net fields, rings, the net-kick hypercall);
+ * 5: threads (the threads hypercall and table, for --core) */
+#define HUT_ABI_VERSION 5
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -331,7 +332,8 @@ struct hut_files_entry {
 #define HUT_HC_CONSOLE_READ 5  /* struct hut_hc_console, fd 0: one readv of stdin */
 #define HUT_HC_FILE 6          /* struct hut_hc_file: an operation on a volume */
 #define HUT_HC_NET_KICK 7      /* no argument (any value): TX descriptors are waiting */
-#define HUT_HC_COUNT 8
+#define HUT_HC_THREADS 8       /* struct hut_threads_table: where the libos keeps threads */
+#define HUT_HC_COUNT 9
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -457,6 +459,27 @@ struct hut_hc_file {
 	uint32_t reserved;
 	int64_t result;		   /* OUT */
 	struct hut_file_stat stat; /* OUT for OPEN, STAT, LSTAT */
+};
+
+/* Threads (HUT_HC_THREADS). The libos registers its table once, when the
+ * app starts a second thread; the monitor reads it only to write --core's
+ * file after a crash, and then only as data (every value checked, each
+ * stack reached through hut_gpa). A thread's registers are those of the
+ * syscall the libos switched it out in: %rcx and %r11 hold rip and rflags
+ * there, as the syscall instruction left them. Threads past
+ * HUT_THREADS_MAX are left out of the core file. */
+#define HUT_THREADS_MAX 64
+
+struct hut_thread_regs {
+	uint64_t tid; /* IN 0: an empty slot */
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags, fs_base;
+};
+
+struct hut_threads_table {
+	uint64_t running_tid; /* IN the thread whose registers the trap frame has */
+	struct hut_thread_regs thread[HUT_THREADS_MAX]; /* IN the others, as last switched out */
 };
 
 /* What an exception stub leaves on the trap stack, lowest address first. */

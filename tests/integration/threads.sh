@@ -23,3 +23,18 @@ differential "threads: pthreads stress" "$IMAGE" "$ref" 0
 differential "threads: a thread crashes (SIGSEGV)" "$IMAGE" "$ref" crash:139 crash
 differential "threads: a thread calls exit(7)" "$IMAGE" "$ref" 7 exit 7
 differential "threads: 3000 short-lived threads" "$IMAGE" "$ref" 0 many 3000
+
+# --core after a crash in a thread: gdb sees both threads, the crashed one
+# (current, in crasher) and main (switched out in pthread_join).
+begin "threads: --core holds every thread (gdb info threads, thread apply all bt)"
+if ready_kvm "$IMAGE" "$(command -v gdb || echo gdb)"; then
+	run crash "$MONITOR" --core "$TMP/threads.core" "$IMAGE" crash
+	expect_status crash 139
+	run gdb gdb -nx -batch -ex 'info threads' -ex 'thread apply all bt' "$IMAGE" "$TMP/threads.core"
+	n=$(grep -c '^[* ] *[0-9]\+ *LWP [0-9]\+' "$(out gdb)")
+	[ "$n" = 2 ] || { problem "gdb's info threads lists ${n:-no} threads, not 2"; detail_file gdb "$(out gdb)"; }
+	expect_grep "the current thread is not in crasher" '^\* .* in crasher ' "$(out gdb)"
+	expect_grep "no thread's backtrace reaches pthread_join" ' in pthread_join' "$(out gdb)"
+	expect_grep "no thread's backtrace reaches main" ' in main ' "$(out gdb)"
+	finish
+fi
