@@ -9,6 +9,9 @@
  *                   other really waits (a futex wait and wake)
  *   condvar pingpong one round trip: A signals B through a condition
  *                   variable and waits for B's answer on another
+ *   sched_yield     alone (nobody to switch to), then
+ *   yield switch    two threads yielding to each other: per yield, so the
+ *                   difference is what a thread switch adds
  *
  *   threads [N]     N operations per case (default 20000; create+join N/10)
  * The figures go to stdout, one "name ns" line per case.
@@ -125,6 +128,28 @@ static void pingpong(long n)
 	pthread_join(b, NULL);
 }
 
+static void *yielder(void *arg)
+{
+	long n = (long)arg;
+	for (long i = 0; i < n; i++)
+		sched_yield();
+	return NULL;
+}
+
+static void yields(long n)
+{
+	uint64_t t0 = now_ns();
+	yielder((void *)n);
+	report("sched_yield", t0, n);
+	pthread_t a, b;
+	t0 = now_ns();
+	pthread_create(&a, NULL, yielder, (void *)n);
+	pthread_create(&b, NULL, yielder, (void *)n);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	report("yield switch", t0, 2 * n);
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 20000;
@@ -134,5 +159,6 @@ int main(int argc, char **argv)
 	uncontended(n * 10);
 	contended(n);
 	pingpong(n);
+	yields(n);
 	return 0;
 }

@@ -96,7 +96,8 @@ static long pipe_write(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	(void)off;
 	while (p->readers > 0) {
 		uint64_t left = want - done, room = PIPE_SIZE - p->len;
-		uint64_t piece = left <= PIPE_ATOMIC ? left : 1; /* the least a write may wait for */
+		uint64_t piece =
+			left <= PIPE_ATOMIC ? left : 1; /* the least a write may wait for */
 		if (left == 0 || (room < piece && (f->flags & O_NONBLOCK)))
 			return done ? (long)done : (left ? -EAGAIN : 0);
 		if (room < piece) {

@@ -3,14 +3,15 @@
  * (raise, abort, kill(getpid()), tgkill to one of its threads, a write to a
  * closed pipe). Dispositions are the process's; each thread has its own
  * mask and pending set, beside the process's pending set (kill), which any
- * thread not blocking a signal takes, as Linux keeps them. A pending, unblocked signal is acted
- * on at once when its action is to ignore or to terminate; a handler runs
- * when the syscall returns, on a signal frame built on the app's stack, as
- * the kernel does, and rt_sigreturn undoes the frame. A read, write, futex
- * wait... that a handler interrupted is restarted when the handler has
- * SA_RESTART, as Linux restarts it (pthread_cancel depends on it). Not supported: signals
- * from CPU exceptions (a fault ends the appliance), sigaltstack (handlers run
- * on the current stack), stop signals (ignored: nothing could continue us).
+ * thread not blocking a signal takes, as Linux keeps them. A pending,
+ * unblocked signal is acted on at once when its action is to ignore or to
+ * terminate; a handler runs when the syscall returns, on a signal frame
+ * built on the app's stack, as the kernel does, and rt_sigreturn undoes the
+ * frame. A read, write, futex wait... that a handler interrupted is
+ * restarted when the handler has SA_RESTART, as Linux restarts it
+ * (pthread_cancel depends on it). Not supported: signals from CPU
+ * exceptions (a fault ends the appliance), sigaltstack (handlers run on the
+ * current stack), stop signals (ignored: nothing could continue us).
  */
 #define _GNU_SOURCE /* REG_* names for ucontext gregs */
 #include "libos.h"

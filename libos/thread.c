@@ -146,8 +146,9 @@ static long refuse_process_clone(unsigned long flags)
 		char line[200], *p = line, *end = line + sizeof line - 1;
 		p = hut_append(p, end, "hut: warning: clone without CLONE_VM|CLONE_THREAD (flags ");
 		p = hut_append_u64(p, end, flags);
-		p = hut_append(p, end, ": fork, vfork or posix_spawn) makes a new process, which an "
-				       "appliance cannot: returning -ENOSYS\n");
+		p = hut_append(p, end,
+			       ": fork, vfork or posix_spawn) makes a new process, which an "
+			       "appliance cannot: returning -ENOSYS\n");
 		*p = 0;
 		hut_console_print(2, line);
 	}

@@ -16,7 +16,7 @@ struct hut_thread {
 	struct hut_thread *next; /* the ring of live threads, in run order */
 	int tid;
 	int exited;
-	int slot; /* in the table for --core (thread.c), or -1 */
+	int slot;	     /* in the table for --core (thread.c), or -1 */
 	uint64_t ksp;	     /* its libos %rsp while switched out */
 	uint64_t kstack_top; /* hut_kstack_now while it runs */
 	void *kstack;	     /* pages of its libos stack; NULL for the first thread */
@@ -26,9 +26,9 @@ struct hut_thread {
 	uint64_t sig_blocked, sig_pending;
 	int *clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID */
 	/* sched.c */
-	int waiting;	       /* inside hut_wait, its wait not over */
+	int waiting;		/* inside hut_wait, its wait not over */
 	uint64_t wait_deadline; /* ns since boot */
-	uint64_t slice_start;  /* TSC when it last got the vCPU */
+	uint64_t slice_start;	/* TSC when it last got the vCPU */
 };
 
 extern struct hut_thread *hut_thread_now;

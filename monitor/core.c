@@ -100,8 +100,7 @@ static size_t collect(const struct hut_vm *vm, uint64_t rsp, const struct hut_th
 }
 
 /* The other threads, from the libos's table: a copy, each entry checked. */
-static size_t other_threads(const struct hut_vm *vm, struct hut_thread_regs *out,
-			    uint64_t *running)
+static size_t other_threads(const struct hut_vm *vm, struct hut_thread_regs *out, uint64_t *running)
 {
 	static struct hut_threads_table copy;
 	const void *p = vm->threads_gpa ? hut_gpa(&vm->mem, vm->threads_gpa, sizeof copy) : NULL;

@@ -79,9 +79,9 @@ struct hut_vm {
 	uint64_t threads_gpa;		/* the libos's struct hut_threads_table, or 0 */
 	int volume_fd[HUT_VOLUMES_MAX]; /* each volume's host directory (O_PATH) */
 	struct hut_handle handles[HUT_FILE_HANDLES_MAX]; /* files.c: open files on volumes */
-	uint64_t net_gpa;		/* the net region (top of the heap), with --net */
-	int net_tap_fd;			/* --net's tap, -1 without */
-	struct hut_net *net;		/* the running device, or NULL */
+	uint64_t net_gpa;    /* the net region (top of the heap), with --net */
+	int net_tap_fd;	     /* --net's tap, -1 without */
+	struct hut_net *net; /* the running device, or NULL */
 };
 
 /* Prints "hut-monitor: <image>: <message>" and exits with status. */

@@ -270,7 +270,8 @@ static void *pipe_writer(void *arg)
 	int fd = (int)(long)arg;
 	static unsigned char chunk[10000];
 	for (long done = 0; done < PIPE_BYTES;) {
-		long n = PIPE_BYTES - done < (long)sizeof chunk ? PIPE_BYTES - done : (long)sizeof chunk;
+		long n = PIPE_BYTES - done < (long)sizeof chunk ? PIPE_BYTES - done
+								: (long)sizeof chunk;
 		for (long i = 0; i < n; i++)
 			chunk[i] = (unsigned char)((done + i) * 7);
 		long w = write(fd, chunk, (size_t)n);
@@ -416,12 +417,15 @@ static void *futex_waiter(void *arg)
 static void futexes(void)
 {
 	struct timespec short_ts = {0, 5000000}, bad_ts = {0, 2000000000};
-	printf("futex: value mismatch %s, bad address %s, unaligned %s, timeout %s, bad timeout %s, "
+	printf("futex: value mismatch %s, bad address %s, unaligned %s, timeout %s, bad timeout "
+	       "%s, "
 	       "bitset 0 %s\n",
 	       errno_name(syscall(SYS_futex, &futex_word, FUTEX_WAIT, 4, NULL, NULL, 0)),
 	       errno_name(syscall(SYS_futex, (int *)8, FUTEX_WAIT, 0, NULL, NULL, 0)),
-	       errno_name(syscall(SYS_futex, (char *)&futex_word + 1, FUTEX_WAIT, 5, NULL, NULL, 0)),
-	       errno_name(syscall(SYS_futex, &futex_word, FUTEX_WAIT | FUTEX_PRIVATE, 5, &short_ts, NULL, 0)),
+	       errno_name(
+		       syscall(SYS_futex, (char *)&futex_word + 1, FUTEX_WAIT, 5, NULL, NULL, 0)),
+	       errno_name(syscall(SYS_futex, &futex_word, FUTEX_WAIT | FUTEX_PRIVATE, 5, &short_ts,
+				  NULL, 0)),
 	       errno_name(syscall(SYS_futex, &futex_word, FUTEX_WAIT, 5, &bad_ts, NULL, 0)),
 	       errno_name(syscall(SYS_futex, &futex_word, FUTEX_WAIT_BITSET, 5, NULL, NULL, 0)));
 	pthread_t t[3];
@@ -429,9 +433,11 @@ static void futexes(void)
 		pthread_create(&t[i], NULL, futex_waiter, &requeue_from);
 	usleep(30000); /* all three wait */
 	long mismatch = syscall(SYS_futex, &requeue_from, FUTEX_CMP_REQUEUE, 1, 2, &requeue_to, 7);
-	long moved = syscall(SYS_futex, &requeue_from, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE, 1, 2, &requeue_to, 0);
+	long moved = syscall(SYS_futex, &requeue_from, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE, 1, 2,
+			     &requeue_to, 0);
 	usleep(10000);
-	long on_from = syscall(SYS_futex, &requeue_from, FUTEX_WAKE | FUTEX_PRIVATE, 10, NULL, NULL, 0);
+	long on_from =
+		syscall(SYS_futex, &requeue_from, FUTEX_WAKE | FUTEX_PRIVATE, 10, NULL, NULL, 0);
 	long on_to = syscall(SYS_futex, &requeue_to, FUTEX_WAKE | FUTEX_PRIVATE, 10, NULL, NULL, 0);
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
