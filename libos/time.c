@@ -1,7 +1,8 @@
 /*
  * Time from the TSC: the monitor tells us its frequency and the wall-clock
  * time at a known TSC value, so reading a clock never leaves the guest.
- * Sleeping is a poll hypercall: the monitor blocks until the deadline.
+ * Sleeping waits in hut_wait (other threads run meanwhile); a signal
+ * handler due for the thread ends it early with EINTR, as on Linux.
  */
 #include "libos.h"
 #include "syscalls.h"
@@ -118,17 +119,21 @@ uint32_t hut_net_events_now(void)
 			       __ATOMIC_ACQUIRE);
 }
 
-/* Blocks until clock clk reaches deadline (ns). */
-static void sleep_until(long clk, uint64_t deadline)
+/* Blocks until clock clk reaches deadline (ns), or a signal handler is due
+ * (another thread's pthread_kill): 0 or -EINTR. */
+static long sleep_until(long clk, uint64_t deadline)
 {
 	uint64_t now;
 	if (clock_now(clk, &now) != 0 || now >= deadline)
-		return;
+		return 0;
 	uint64_t boot = hut_time_since_boot_ns(), left = deadline - now;
-	hut_wait(NULL, NULL, left > UINT64_MAX - boot ? HUT_WAIT_FOREVER : boot + left, 0);
+	long r = hut_wait(NULL, NULL, left > UINT64_MAX - boot ? HUT_WAIT_FOREVER : boot + left,
+			  HUT_WAIT_INTERRUPTIBLE);
+	return r == -EINTR ? r : 0;
 }
 
-static long sleep_for(long clk, const struct timespec *req, int absolute)
+/* A relative sleep that a handler interrupted tells what was left in rem. */
+static long sleep_for(long clk, const struct timespec *req, int absolute, struct timespec *rem)
 {
 	uint64_t ns, now;
 	int r = from_timespec(req, &ns);
@@ -138,18 +143,24 @@ static long sleep_for(long clk, const struct timespec *req, int absolute)
 		return r;
 	if (!absolute)
 		ns = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
-	sleep_until(clk, ns);
-	return 0;
+	long slept = sleep_until(clk, ns);
+	if (slept == -EINTR && !absolute && rem && clock_now(clk, &now) == 0) {
+		if (!hut_user_writable(rem, sizeof *rem))
+			return -EFAULT;
+		*rem = to_timespec(ns > now ? ns - now : 0);
+	}
+	return slept;
 }
 
 HUT_SYSCALL(nanosleep)
 {
-	return sleep_for(CLOCK_MONOTONIC, (const struct timespec *)a0, 0);
+	return sleep_for(CLOCK_MONOTONIC, (const struct timespec *)a0, 0, (struct timespec *)a1);
 }
 
 HUT_SYSCALL(clock_nanosleep)
 {
 	if (a0 == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
-	return sleep_for(a0, (const struct timespec *)a2, (a1 & TIMER_ABSTIME) != 0);
+	return sleep_for(a0, (const struct timespec *)a2, (a1 & TIMER_ABSTIME) != 0,
+			 (struct timespec *)a3);
 }

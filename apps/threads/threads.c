@@ -365,6 +365,16 @@ static void *signal_target(void *arg)
 	return (void *)ids_differ;
 }
 
+/* A handler interrupts a sleep: EINTR, and what was left of it. */
+static void *sleep_target(void *arg)
+{
+	struct timespec req = {5, 0}, rem = {0, 0};
+	(void)arg;
+	sem_post(&target_go);
+	int r = nanosleep(&req, &rem);
+	return (void *)(long)(r == -1 && errno == EINTR && rem.tv_sec >= 3 && rem.tv_sec < 5);
+}
+
 static void signals(void)
 {
 	struct sigaction sa = {.sa_handler = on_usr1};
@@ -384,6 +394,15 @@ static void signals(void)
 	       atomic_load(&handled_in_target), atomic_load(&handled_elsewhere),
 	       ids_differ ? "is not" : "IS", syscall(SYS_gettid) == getpid() ? "is" : "IS NOT",
 	       sigismember(&mine, SIGUSR2) ? "yes" : "no");
+	void *interrupted;
+	pthread_create(&target, NULL, sleep_target, NULL);
+	sem_wait(&target_go);
+	usleep(20000);
+	pthread_kill(target, SIGUSR1);
+	pthread_join(target, &interrupted);
+	printf("pthread_kill to a sleeping thread: handled there %d time(s), nanosleep %s\n",
+	       atomic_load(&handled_in_target) - 1,
+	       interrupted ? "gave EINTR and the time left" : "was NOT interrupted");
 }
 
 /* --- the futex syscall's answers ---------------------------------------------- */
