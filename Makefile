@@ -30,6 +30,8 @@ IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c image/packed.c
 IMAGE_WRITER_SRC := image/manifest.c
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 BUILDER_SRC := $(wildcard builder/*.c)
+# hut-oci, the OCI runtime (oci/): a static musl program like the monitor.
+OCI_SRC     := $(filter-out oci/main.c,$(wildcard oci/*.c))
 # hut-bench, the benchmark harness: it uses the builder's helpers (argument
 # vectors, messages, temporary files, running programs, OCI bundles).
 BENCH_HARNESS_SRC := $(filter-out bench/harness/main.c,$(wildcard bench/harness/*.c))
@@ -42,6 +44,7 @@ APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))
 IMAGE_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC) $(IMAGE_WRITER_SRC))
 MONITOR_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(MONITOR_SRC))
 BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC))
+OCI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(OCI_SRC))
 BENCH_HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_HARNESS_SRC))
 LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 	       $(patsubst %.S,$(BUILD)/obj/%.o,$(LIBOS_ASM)) $(BUILD)/obj/libos/syscall_names.o
@@ -50,7 +53,7 @@ LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 .DEFAULT_GOAL := all
 include musl/musl.mk
 
-PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench
+PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench $(BIN)/hut-oci
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(MUSL_LIBC)
 
 .PHONY: all deps demo test test-nested unit-tests bench-boot install clean
@@ -85,6 +88,14 @@ $(BUILD)/obj-musl/%.o: %.c | deps
 	@musl-gcc $(CFLAGS_MUSL) $(FOLDER_INC) -MMD -MP -c -o $@ $<
 
 $(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
+	@mkdir -p $(dir $@)
+	musl-gcc -static -o $@ $^
+
+# hut-oci runs for every container operation an orchestrator makes: static
+# musl for the same start-up reason, with its own strict JSON reader (no
+# JSON library Debian ships is built for musl). It reads images with the
+# monitor's reader.
+$(BIN)/hut-oci: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c $(IMAGE_READER_SRC))
 	@mkdir -p $(dir $@)
 	musl-gcc -static -o $@ $^
 
@@ -158,13 +169,13 @@ demo: all
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 LIB_OBJ    := $(IMAGE_OBJ) $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_OBJ)) \
-	$(BENCH_HARNESS_OBJ)
+	$(BENCH_HARNESS_OBJ) $(OCI_OBJ)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -o $@ $< $(LIB_OBJ) \
+	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -Ioci -o $@ $< $(LIB_OBJ) \
 		-lcriterion -lelf -lz
 
 unit-tests: $(UNIT_BINS)
@@ -197,7 +208,8 @@ bench-boot: all $(BUILD)/bench/kvm-floor
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hut $(DESTDIR)$(PREFIX)/include/hut
-	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(BIN)/hut-oci \
+		$(DESTDIR)$(PREFIX)/bin/
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
 	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(DESTDIR)$(PREFIX)/lib/hut/
 	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
