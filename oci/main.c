@@ -101,8 +101,9 @@ static int cmd_create(const char *cmd, int argc, char **argv)
 	struct oci_image img;
 	oci_spec_read(&spec, bundle, id);
 	if (oci_detect(&spec, &img, id)) {
+		oci_rewrite(&spec, &img, id);
 		char *dir = oci_record_create(id, spec.bundle);
-		oci_rewrite(&spec, &img, dir, id);
+		oci_rewrite_write(&spec, dir, id);
 		bundle = dir;
 	}
 	struct oci_argv a = {0};

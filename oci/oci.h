@@ -73,9 +73,10 @@ struct oci_image {
  * hut image (fills img); false for anything else (the lower runtime's). */
 bool oci_detect(const struct oci_spec *s, struct oci_image *img, const char *id);
 
-/* rewrite.c: writes the monitor's config.json into dir. */
-void oci_rewrite(const struct oci_spec *s, const struct oci_image *img, const char *dir,
-		 const char *id);
+/* rewrite.c: turns s->config into the monitor's (dies on what cannot run),
+ * then writes it into dir. */
+void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const char *id);
+void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id);
 
 /* record.c: ROOT/hut/ID holds the monitor's bundle and the original
  * bundle's path; only hut containers have one. */

@@ -173,8 +173,7 @@ static void add_kvm(struct oci_json *config, const char *id)
 	oci_json_append(allow, r);
 }
 
-void oci_rewrite(const struct oci_spec *s, const struct oci_image *img, const char *dir,
-		 const char *id)
+void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const char *id)
 {
 	check_memory(s, img, id);
 	const char *host = monitor_on_host(id);
@@ -187,6 +186,10 @@ void oci_rewrite(const struct oci_spec *s, const struct oci_image *img, const ch
 		     oci_json_new_string(s->rootfs));
 	add_monitor_mount(s->config, dest, host);
 	add_kvm(s->config, id);
+}
+
+void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id)
+{
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/config.json", dir);
 	FILE *f = fopen(path, "w");
