@@ -102,7 +102,7 @@ $(BIN)/hut-oci: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c $(IMA
 # `hut` shares the image reader with the monitor: one validation code path.
 $(BIN)/hut: $(BUILDER_OBJ) $(IMAGE_OBJ)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -o $@ $^ -lelf -lz
+	$(HOSTCC) -o $@ $^ -lelf -lz -lcrypto
 
 # `hut bench` runs hut-bench, a static musl program (bench/harness/main.c).
 BENCH_SRC := $(BENCH_HARNESS_SRC) bench/harness/main.c $(BENCH_BUILDER_SRC)
@@ -176,7 +176,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -Ioci -o $@ $< $(LIB_OBJ) \
-		-lcriterion -lelf -lz
+		-lcriterion -lelf -lz -lcrypto
 
 unit-tests: $(UNIT_BINS)
 
