@@ -69,6 +69,13 @@ void hut_signal_raise(int sig);
 long hut_signal_deliver(struct hut_syscall_frame *f, long result);
 /* rt_sigreturn: restores the frame a handler was entered with. */
 long hut_signal_return(struct hut_syscall_frame *f);
+/* Takes the signals from outside; true when a handler is now due (a sleep
+ * then ends early with EINTR). */
+int hut_signal_interrupts(void);
+/* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
+void hut_signal_box_init(const struct hut_boot_info *bi);
+uint64_t hut_signal_box_take(void);
+void hut_signal_box_publish(uint64_t caught, uint64_t ignored, uint64_t blocked);
 
 /* The modules' start-up, called once by hut_boot(). */
 void hut_memory_init(const struct hut_boot_info *bi);

@@ -1,6 +1,10 @@
 /*
- * Signals: one process, so the only signals are those it sends itself
- * (raise, abort, kill(getpid()), a write to a closed pipe). Dispositions and
+ * Signals: one process, so signals are those it sends itself (raise, abort,
+ * kill(getpid()), a write to a closed pipe) and those hut-monitor receives
+ * from outside, which come through the signal box (signal_box.c): the
+ * monitor applies a default action itself, and leaves a caught or blocked
+ * signal pending for us to take at the next syscall return or sleep, where
+ * it joins our own pending set. Dispositions and
  * the mask are kept as Linux keeps them. A pending, unblocked signal is acted
  * on at once when its action is to ignore or to terminate; a handler runs
  * when the syscall returns, on a signal frame built on the app's stack, as
@@ -61,6 +65,20 @@ static int has_handler(int sig)
 	return h != (uint64_t)SIG_IGN && h != (uint64_t)SIG_DFL;
 }
 
+/* Tells the monitor what it needs to decide for a signal from outside. */
+static void publish(void)
+{
+	uint64_t caught = 0, ignored = 0;
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		uint64_t h = actions[sig].handler;
+		if (has_handler(sig))
+			caught |= bit(sig);
+		else if (h == (uint64_t)SIG_IGN || ignored_by_default(sig))
+			ignored |= bit(sig);
+	}
+	hut_signal_box_publish(caught, ignored, blocked);
+}
+
 /* Acts on pending, unblocked signals without handlers; those with one stay
  * pending until the syscall returns. */
 static void act_on_pending(void)
@@ -117,6 +135,7 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
 	if (a.flags & SA_RESETHAND)
 		actions[sig].handler = (uint64_t)SIG_DFL;
+	publish();
 	f->rip = a.handler;
 	f->rflags &= ~0x500ull; /* DF and TF clear, as the kernel leaves them */
 	f->a0 = (uint64_t)sig;
@@ -125,8 +144,29 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	hut_user_rsp = sp;
 }
 
+/* Signals from outside join ours; a default action that became due since
+ * the monitor looked (the app changed its mind) is taken here. */
+static void take_external(void)
+{
+	uint64_t got = hut_signal_box_take();
+	if (got) {
+		pending |= got;
+		act_on_pending();
+	}
+}
+
+int hut_signal_interrupts(void)
+{
+	take_external();
+	for (int sig = 1; sig <= NSIG_LINUX; sig++)
+		if ((pending & bit(sig)) && !(blocked & bit(sig)) && has_handler(sig))
+			return 1;
+	return 0;
+}
+
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
+	take_external();	   /* one load when nothing came */
 	if (!(pending & ~blocked)) /* every syscall passes here: the usual case first */
 		return result;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
@@ -155,9 +195,12 @@ long hut_signal_return(struct hut_syscall_frame *f)
 	f->rflags = ((uint64_t)g[REG_EFL] & 0xcd5ull) | 0x202ull; /* arithmetic flags and DF */
 	hut_user_rsp = (uint64_t)g[REG_RSP];
 	if (fr->uc.uc_mcontext.fpregs)
-		__asm__ volatile("fxrstor64 %0" : : "m"(*(char(*)[FXSAVE_SIZE])fr->uc.uc_mcontext.fpregs));
+		__asm__ volatile("fxrstor64 %0"
+				 :
+				 : "m"(*(char(*)[FXSAVE_SIZE])fr->uc.uc_mcontext.fpregs));
 	hut_memcpy(&blocked, &fr->uc.uc_sigmask, sizeof blocked);
 	blocked &= ~(bit(SIGKILL) | bit(SIGSTOP));
+	publish();
 	act_on_pending();
 	return g[REG_RAX];
 }
@@ -171,8 +214,11 @@ HUT_SYSCALL(rt_sigaction)
 		return -EINVAL;
 	if (a2)
 		hut_memcpy((void *)a2, &actions[sig], sizeof actions[sig]);
-	if (a1)
+	if (a1) {
 		hut_memcpy(&actions[sig], (const void *)a1, sizeof actions[sig]);
+		publish();
+		act_on_pending(); /* a pending signal now ignored, or now fatal */
+	}
 	return 0;
 }
 
@@ -192,6 +238,7 @@ HUT_SYSCALL(rt_sigprocmask)
 			blocked = set;
 		else
 			return -EINVAL;
+		publish();
 		act_on_pending();
 	}
 	return 0;

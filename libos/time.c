@@ -107,19 +107,26 @@ HUT_SYSCALL(time)
 }
 
 /* Blocks until clock clk reaches deadline (ns). The monitor may wake us
- * early; we simply ask again. */
-static void sleep_until(long clk, uint64_t deadline)
+ * early: for a signal from outside whose handler is due, the sleep ends
+ * with EINTR (the handler runs as the syscall returns) and *left says how
+ * much of it was left; otherwise we simply ask again. */
+static long sleep_until(long clk, uint64_t deadline, uint64_t *left)
 {
 	uint64_t now;
 	while (clock_now(clk, &now) == 0 && now < deadline) {
 		struct hut_hc_poll hc = {deadline - now, 0};
 		hut_hypercall(HUT_HC_POLL, &hc);
+		if (hut_signal_interrupts()) {
+			*left = clock_now(clk, &now) == 0 && now < deadline ? deadline - now : 0;
+			return -EINTR;
+		}
 	}
+	return 0;
 }
 
-static long sleep_for(long clk, const struct timespec *req, int absolute)
+static long sleep_for(long clk, const struct timespec *req, int absolute, struct timespec *rem)
 {
-	uint64_t ns, now;
+	uint64_t ns, now, left = 0;
 	int r = from_timespec(req, &ns);
 	if (r == 0)
 		r = clock_now(clk, &now);
@@ -127,18 +134,21 @@ static long sleep_for(long clk, const struct timespec *req, int absolute)
 		return r;
 	if (!absolute)
 		ns = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
-	sleep_until(clk, ns);
-	return 0;
+	r = sleep_until(clk, ns, &left);
+	if (r == -EINTR && rem && !absolute)
+		*rem = (struct timespec){(time_t)(left / NS_PER_S), (long)(left % NS_PER_S)};
+	return r;
 }
 
 HUT_SYSCALL(nanosleep)
 {
-	return sleep_for(CLOCK_MONOTONIC, (const struct timespec *)a0, 0);
+	return sleep_for(CLOCK_MONOTONIC, (const struct timespec *)a0, 0, (struct timespec *)a1);
 }
 
 HUT_SYSCALL(clock_nanosleep)
 {
 	if (a0 == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
-	return sleep_for(a0, (const struct timespec *)a2, (a1 & TIMER_ABSTIME) != 0);
+	return sleep_for(a0, (const struct timespec *)a2, (a1 & TIMER_ABSTIME) != 0,
+			 (struct timespec *)a3);
 }
