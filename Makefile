@@ -52,9 +52,14 @@ LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 # The libc images link: Debian's musl source with hut's syscall header.
 .DEFAULT_GOAL := all
 include musl/musl.mk
+# The TCP/IP stack: Debian's lwIP source, built freestanding (lwip/lwip.mk),
+# with the libos's network glue (libos/net/) into libhut-net.a.
+include lwip/lwip.mk
+LIBOS_NET_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libos/net/*.c))
 
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench $(BIN)/hut-oci
-RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(MUSL_LIBC)
+RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
+	$(MUSL_LIBC)
 
 .PHONY: all deps demo test test-nested unit-tests bench-boot install clean
 .SECONDARY:
@@ -138,7 +143,22 @@ $(LIBDIR)/libhut.a: $(LIBOS_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# The network glue sees lwIP's headers, which exist once the source is fetched.
+$(LIBOS_NET_OBJ): CFLAGS_LIBOS += $(LWIP_INC)
+$(LIBOS_NET_OBJ): | $(LWIP_SRC)/.hut-debian-source
+
+$(LIBDIR)/libhut-net.a: $(LWIP_OBJ) $(LIBOS_NET_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(LIBDIR)/hut.ld: builder/hut.ld
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# gcc specs for the image link: an empty link_libgcc drops the -L options
+# gcc adds for its own and glibc's library directories (the file format has
+# no comments; builder/toolchain.c says why).
+$(LIBDIR)/hut.specs: builder/hut.specs
 	@mkdir -p $(dir $@)
 	cp $< $@
 
@@ -211,7 +231,8 @@ install: all
 	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(BIN)/hut-oci \
 		$(DESTDIR)$(PREFIX)/bin/
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
-	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/hut.ld $(DESTDIR)$(PREFIX)/lib/hut/
+	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
+		$(DESTDIR)$(PREFIX)/lib/hut/
 	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
 	install -m 644 include/hut/abi.h $(DESTDIR)$(PREFIX)/include/hut/
 
@@ -219,7 +240,7 @@ clean:
 	rm -rf $(BUILD)
 
 # Rules owned by the test and benchmark folders.
--include tests/guests/guests.mk tests/fuzz/fuzz.mk tests/sud/sud.mk bench/bench.mk \
-	bench/syscalls.mk
+-include tests/guests/guests.mk tests/integration/programs/programs.mk tests/fuzz/fuzz.mk \
+	tests/sud/sud.mk tests/debian/debian.mk bench/bench.mk bench/syscalls.mk
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

@@ -14,8 +14,9 @@
 #   process: a tmpfs) and on a volume.
 # - fsync latency on a volume (the process: the same directory).
 # - Exits per operation, counted by hut-sud (tests/sud): hypercalls the
-#   libos made (each is one exit on KVM) and syscalls the app trapped (on
-#   kvm-pvm each costs about an exit too, until syscalls become calls).
+#   libos made (each is one exit on KVM) and syscalls the app trapped (0
+#   with hut's musl, whose syscalls are calls; a trap costs about an exit
+#   on kvm-pvm).
 #
 # Appliance figures need a usable /dev/kvm: in the nested guest (tests/vm)
 # every instruction is emulated and timings mean nothing, so they are not

@@ -28,9 +28,10 @@ static int is_source(const char *path)
 	return !strcmp(ext, ".c") || !strcmp(ext, ".i") || !strcmp(ext, ".S") || !strcmp(ext, ".s");
 }
 
-/* Refuses inputs gcc would only reject halfway through, and an output that
- * is one of the inputs: gcc guards against that, but it only sees our
- * temporary objects, so `-o hello.c hello.c` would overwrite the source. */
+/* Refuses inputs gcc would only reject halfway through, objects and
+ * archives built against glibc, and an output that is one of the inputs:
+ * gcc guards against that, but it only sees our temporary objects, so
+ * `-o hello.c hello.c` would overwrite the source. */
 static void check_input(const char *path, const struct stat *out)
 {
 	struct stat st;
@@ -43,6 +44,8 @@ static void check_input(const char *path, const struct stat *out)
 			    "hut images are static; use the .a archive");
 	if (out && st.st_dev == out->st_dev && st.st_ino == out->st_ino)
 		builder_die(1, path, "is also the output", "choose another -o");
+	if (!is_source(path))
+		builder_check_musl(path, path);
 }
 
 /* Compiles src into a temporary object; returns its path. */
@@ -82,11 +85,13 @@ static void link_prologue(struct builder_args *cmd, const struct builder_link_fi
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
 		builder_args_add(cmd, fixed[i]);
+	builder_args_add(cmd, builder_xasprintf("-specs=%s", f->specs));
 	builder_args_add(cmd, builder_xasprintf("-Wl,-T,%s", f->ldscript));
 	builder_args_add(cmd, "-o");
 	builder_args_add(cmd, out);
-	/* Before the user's -L: -lm, -lpthread, -lrt must find musl's (empty)
-	 * archives, not glibc's in gcc's default search path. */
+	/* The user's -l are paths by now (libs.c); any library ld still looks
+	 * for (-Wl,-lNAME) is found here or in the user's -L, never in gcc's
+	 * or glibc's directories, which hut.specs leaves out. */
 	builder_args_add(cmd, builder_xasprintf("-L%s", f->musl_libdir));
 	builder_args_add(cmd, f->crt1);
 	builder_args_add(cmd, f->crti);
@@ -95,13 +100,16 @@ static void link_prologue(struct builder_args *cmd, const struct builder_link_fi
 
 /* The end of the link line: the whole libos (nothing in the app refers to
  * its boot and trap entries, so nothing would pull them from the archive),
- * then libc and libgcc as a group, as they refer to each other. */
+ * then the network stack (lwIP and its glue: only what the image refers to
+ * is pulled in, so an image without networking carries none of it), libc
+ * and libgcc as a group, as they refer to each other. */
 static void link_epilogue(struct builder_args *cmd, const struct builder_link_files *f)
 {
 	builder_args_add(cmd, "-Wl,--whole-archive");
 	builder_args_add(cmd, f->libhut);
 	builder_args_add(cmd, "-Wl,--no-whole-archive");
 	builder_args_add(cmd, "-Wl,--start-group");
+	builder_args_add(cmd, f->libhut_net);
 	builder_args_add(cmd, f->libc);
 	builder_args_add(cmd, f->libgcc);
 	if (f->libgcc_eh)
@@ -141,12 +149,14 @@ int builder_build(struct builder_job *job)
 {
 	struct builder_args objects = {0};
 	struct builder_link_files files;
-	/* Everything that can be missing is looked for before any work. */
+	/* Everything that can be missing or refused is looked for before any work. */
 	builder_link_files(&files);
 	struct stat out;
 	int have_out = stat(job->out, &out) == 0;
 	for (size_t i = 0; i < job->inputs.n; i++)
 		check_input(job->inputs.v[i], have_out ? &out : NULL);
+	int strip = builder_take_strip_flags(&job->ldflags);
+	builder_resolve_libs(&job->ldflags, &files);
 	for (size_t i = 0; i < job->inputs.n; i++) {
 		const char *in = job->inputs.v[i];
 		builder_args_add(&objects, is_source(in) ? compile(job, in) : in);
@@ -160,6 +170,8 @@ int builder_build(struct builder_job *job)
 	link_image(job, &files, &objects);
 	builder_args_free(&objects);
 	finish(job);
+	if (strip)
+		builder_strip_image(job->out);
 	if (builder_verbose)
 		fprintf(stderr, "%s: %s: image written (name %s)\n", builder_prog, job->out,
 			job->name);

@@ -35,10 +35,12 @@ static void build_help(void)
 	       "  -h, --help     this text\n"
 	       "  -- GCCFLAGS    more gcc flags: -I, -D, -std=, -W... go to compiling;\n"
 	       "                 -l, -L, -Wl,... go to linking; others (-O3, -f...) to both.\n"
+	       "                 -s strips the finished image. -lNAME is libNAME.a from\n"
+	       "                 hut's musl, hut's runtime or -L dirs, never glibc's.\n"
 	       "                 FILES may follow here too.\n"
 	       "\n"
 	       "Environment:\n"
-	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld and musl/\n"
+	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld, hut.specs and musl/\n"
 	       "                 (default: ../lib/hut next to the hut executable)\n"
 	       "  TMPDIR         where intermediate objects go (removed afterwards)\n");
 }

@@ -65,6 +65,8 @@ __attribute__((noreturn)) void builder_exec(const struct builder_args *cmd, int 
 
 /* The compiler driver: gcc, the one toolchain hut is tested with. */
 #define BUILDER_GCC "gcc"
+/* binutils' strip, for -s (strip.c). */
+#define BUILDER_STRIP "strip"
 /* The headers of the runtime's musl (RUNTIME/musl/include). */
 const char *builder_musl_incdir(void);
 /* The flags that make gcc compile against musl instead of glibc. */
@@ -75,7 +77,8 @@ const char *builder_bindir(void);
 struct builder_link_files {
 	const char *crt1, *crti, *crtbegin, *crtend, *crtn; /* start-up objects */
 	const char *libc, *libgcc, *libgcc_eh;		    /* libgcc_eh may be NULL */
-	const char *libhut, *ldscript;			    /* the hut runtime */
+	const char *libhut, *libhut_net, *ldscript, *specs; /* the hut runtime */
+	const char *runtime_dir;			     /* where they are */
 	const char *musl_libdir;			    /* for -lm, -lpthread, ... */
 };
 /* Finds every file a link needs; dies naming the first one missing. */
@@ -102,6 +105,29 @@ enum builder_flag_use {
 enum builder_flag_use builder_flag_classify(char **argv, int argc, int i, int *count);
 /* Why gcc option opt cannot build a hut image, or NULL if it can. */
 const char *builder_flag_refused(const char *opt);
+
+/* --- strip.c: -s ----------------------------------------------------------- */
+
+/* Takes the requests to strip out of the link flags (-s, -Wl,-s,
+ * -Wl,--strip-all, -Xlinker -s): the link must keep the symbols the
+ * manifest is written from. Returns 1 if any asked for it. */
+int builder_take_strip_flags(struct builder_args *ldflags);
+/* Strips the finished image as ld -s would, then checks the monitor's
+ * reader still accepts it; dies (removing it) otherwise. */
+void builder_strip_image(const char *path);
+
+/* --- libs.c, glibc.c: -l, and what may be linked in ------------------------ */
+
+/* Replaces each -lNAME, -l NAME and -l:FILE in ldflags with the archive's
+ * path, looked for in musl's lib dir, hut's runtime dir and the -L dirs
+ * only, and checks it (builder_check_musl). Dies in one line, before the
+ * link, naming the library, if it is not there, or is only in gcc's or
+ * glibc's directories. */
+void builder_resolve_libs(struct builder_args *ldflags, const struct builder_link_files *f);
+/* Dies in one line naming what (-lNAME, or the file) if the object or
+ * archive at path refers to symbols only glibc has (built against glibc's
+ * headers: __*_chk, __isoc99_*, NAME@GLIBC_*). */
+void builder_check_musl(const char *what, const char *path);
 
 /* --- size.c: memory sizes ------------------------------------------------ */
 
@@ -141,7 +167,7 @@ struct builder_job {
 	uint64_t mem;		     /* manifest default memory */
 	struct builder_args inputs;  /* .c/.S/.s sources and .o/.a, in order */
 	struct builder_args cflags;  /* for compiling sources (after the musl flags) */
-	struct builder_args ldflags; /* for the link, after the objects */
+	struct builder_args ldflags; /* for the link, after the objects (-s: strip.c) */
 	struct builder_files *files; /* packed files; NULL: the defaults only */
 };
 

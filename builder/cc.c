@@ -24,16 +24,22 @@ static void cc_help(void)
 	       "\n"
 	       "  Otherwise it links: .c/.S/.s files are compiled first, then everything is\n"
 	       "  linked with musl and the hut runtime exactly as `hut build` does, and the\n"
-	       "  manifest is written. The image goes to -o FILE (default a.out). -l, -L and\n"
-	       "  -Wl, options reach the link, before libc; -lm, -lpthread and -lrt resolve\n"
-	       "  to musl's. -shared, -pie, -static-pie, -r and -s are refused.\n"
+	       "  manifest is written. The image goes to -o FILE (default a.out). -L and\n"
+	       "  -Wl, options reach the link, before libc. -lNAME is libNAME.a from hut's\n"
+	       "  musl (-lm, -lpthread, -lcrypt... are musl's), hut's runtime or your -L\n"
+	       "  dirs, never gcc's or glibc's directories; an archive or object built\n"
+	       "  against glibc is refused. -s (-Wl,-s, -Wl,--strip-all) strips the\n"
+	       "  finished image. -shared, -pie, -static-pie and -r are refused.\n"
+	       "\n"
+	       "  -v prints each command hut-cc runs (the compile and the link), and gcc's\n"
+	       "  own -v output.\n"
 	       "\n"
 	       "Environment:\n"
 	       "  HUT_MEM        default guest memory written to the manifest (default 64M)\n"
 	       "  HUT_NAME       service name for the manifest (default: the output's base\n"
 	       "                 name without .hut)\n"
-	       "  HUT_VERBOSE=1  print the commands hut-cc runs\n"
-	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld and musl/\n"
+	       "  HUT_VERBOSE=1  print the commands hut-cc runs (as -v, without gcc's)\n"
+	       "  HUT_RUNTIME    directory holding libhut.a, hut.ld, hut.specs and musl/\n"
 	       "\n"
 	       "gcc --help lists the compiler's own options.\n",
 	       builder_musl_incdir());
@@ -118,11 +124,16 @@ static void manifest_settings(struct builder_job *job)
 
 int builder_cmd_cc(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help")) {
 			cc_help();
 			return 0;
 		}
+		/* gcc's -v shows the commands gcc runs; ours shows the gcc
+		 * commands hut-cc runs, and gcc still gets its -v. */
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			builder_verbose = 1;
+	}
 	if (!is_link(argc, argv))
 		pass_to_gcc(argc, argv);
 	struct builder_job job = {.out = "a.out", .mem = HUT_MEM_DEFAULT};

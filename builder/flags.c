@@ -61,6 +61,10 @@ enum builder_flag_use builder_flag_classify(char **argv, int argc, int i, int *c
 	*count = 1;
 	if (a[0] != '-' || a[1] == '\0')
 		return BUILDER_FLAG_INPUT;
+	/* -s alone strips the image (strip.c); as a prefix it would take
+	 * -save-temps and -specs= from the compile. */
+	if (!strcmp(a, "-s"))
+		return BUILDER_FLAG_LINK;
 	for (size_t r = 0; r < sizeof rules / sizeof *rules; r++) {
 		size_t len = strlen(rules[r].prefix);
 		if (strncmp(a, rules[r].prefix, len) != 0)
@@ -72,8 +76,8 @@ enum builder_flag_use builder_flag_classify(char **argv, int argc, int i, int *c
 	return BUILDER_FLAG_BOTH;
 }
 
-/* Options that would make something other than a static, non-PIE image
- * with a symbol table (the builder finds the libos entry points in it). */
+/* Options that would make something other than a static, non-PIE image.
+ * (-s is not one: the image is stripped after its manifest is written.) */
 static const struct {
 	const char *opt, *why;
 } refused[] = {
@@ -81,10 +85,6 @@ static const struct {
 	{"-pie", "hut images are linked at a fixed address (non-PIE)"},
 	{"-static-pie", "hut images are linked at a fixed address (non-PIE)"},
 	{"-r", "hut-cc links whole images; use ld -r for partial links"},
-	{"-s", "the builder needs the symbol table; strip --strip-debug the image instead"},
-	{"-Wl,-s", "the builder needs the symbol table; strip --strip-debug the image instead"},
-	{"-Wl,--strip-all",
-	 "the builder needs the symbol table; strip --strip-debug the image instead"},
 };
 
 const char *builder_flag_refused(const char *opt)

@@ -25,11 +25,11 @@ static void inspect_help(void)
 	printf("usage: hut inspect IMAGE\n"
 	       "\n"
 	       "Shows an image's manifest (name, ABI version, entry points, default memory,\n"
-	       "devices), its loadable segments, the files packed into it (mode, size,\n"
-	       "path, symlink target; totals), whether its checksum matches, then\n"
-	       "whether hut-monitor would accept it. IMAGE may also be an OCI archive\n"
-	       "written by `hut pack --oci-archive`: its digests are checked and the\n"
-	       "image its layer holds is shown.\n"
+	       "devices), whether it has symbols (not after strip), its loadable segments,\n"
+	       "the files packed into it (mode, size, path, symlink target; totals),\n"
+	       "whether its checksum matches, then whether hut-monitor would accept it.\n"
+	       "IMAGE may also be an OCI archive written by `hut pack --oci-archive`:\n"
+	       "its digests are checked and the image its layer holds is shown.\n"
 	       "\n"
 	       "Exit status: 0 valid, 126 invalid or corrupt, 127 not found.\n");
 }
@@ -100,6 +100,17 @@ static void print_manifest(const struct hut_image *img)
 	builder_size_format(m->mem_default, mem, sizeof mem);
 	printf("%-10s%s\n", "memory:", mem);
 	print_devices(m);
+}
+
+/* A stripped image (-s, strip) runs as well; it only loses names. */
+static void print_symbols(const struct hut_image *img)
+{
+	uint64_t addr;
+	if (hut_image_symbol(img, HUT_SYM_BOOT_ENTRY, &addr) == 0)
+		printf("%-10syes\n", "symbols:");
+	else
+		printf("%-10snone (stripped: crash reports show addresses without names)\n",
+		       "symbols:");
 }
 
 static void print_segments(const struct hut_image *img)
@@ -179,6 +190,7 @@ static void print_image(const struct hut_image *img, int manifest)
 	else
 		printf("%-10snone (not finished by hut build?)\n", "manifest:");
 	print_symbol(img, "entry:", img->entry, "(ELF entry: where a Linux process starts)");
+	print_symbols(img);
 	print_segments(img);
 	if (manifest)
 		print_files(img);

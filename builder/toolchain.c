@@ -3,7 +3,7 @@
  * still supplies its own headers (stddef.h, stdarg.h, ...), crtbeginT.o,
  * crtend.o and libgcc. The hut runtime sits in ../lib/hut next to the hut
  * executable, in the build tree and once installed alike, unless
- * HUT_RUNTIME names another directory: libhut.a, hut.ld, and musl/, the
+ * HUT_RUNTIME names another directory: libhut.a, hut.ld, hut.specs, and musl/, the
  * libc built from Debian's musl source whose syscalls call the libos
  * (musl/musl.mk): its include/ and lib/ (crt files, libc.a).
  */
@@ -105,7 +105,13 @@ void builder_link_files(struct builder_link_files *f)
 	const char *rt = runtime_dir();
 	const char *musl = musl_libdir();
 	f->libhut = need(builder_xasprintf("%s/libhut.a", rt), runtime_hint);
+	f->libhut_net = need(builder_xasprintf("%s/libhut-net.a", rt), runtime_hint);
 	f->ldscript = need(builder_xasprintf("%s/hut.ld", rt), runtime_hint);
+	/* gcc specs that leave out the library directories gcc adds to every
+	 * link (its own and glibc's): an image's -l libraries come only from
+	 * the directories hut names (libs.c). */
+	f->specs = need(builder_xasprintf("%s/hut.specs", rt), runtime_hint);
+	f->runtime_dir = rt;
 	f->musl_libdir = musl;
 	f->crt1 = need(builder_xasprintf("%s/crt1.o", musl), runtime_hint);
 	f->crti = need(builder_xasprintf("%s/crti.o", musl), runtime_hint);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -103,6 +104,47 @@ static enum hut_image_result check_segment(struct hut_image *img, const Elf64_Ph
 	return HUT_IMAGE_OK;
 }
 
+_Static_assert(HUT_CRC_SKIP_SHOFF == offsetof(Elf64_Ehdr, e_shoff) &&
+		       HUT_CRC_SKIP_SHOFF_LEN == sizeof(Elf64_Off),
+	       "abi.h names e_shoff");
+_Static_assert(HUT_CRC_SKIP_SHENTSIZE == offsetof(Elf64_Ehdr, e_shentsize) &&
+		       HUT_CRC_SKIP_SHENTSIZE + HUT_CRC_SKIP_SHENTSIZE_LEN == sizeof(Elf64_Ehdr),
+	       "abi.h names e_shentsize, e_shnum, e_shstrndx: the header's last 6 bytes");
+
+/* Zeroes the part of the file range [at, at + n) that buf holds. buf holds
+ * the file's bytes [offset, offset + len), a range the caller checked. */
+static void clear_file_range(uint8_t *buf, uint64_t offset, uint64_t len, uint64_t at, uint64_t n)
+{
+	uint64_t lo = at > offset ? at : offset;
+	uint64_t hi = at + n < offset + len ? at + n : offset + len;
+	if (lo < hi)
+		memset(buf + (lo - offset), 0, hi - lo);
+}
+
+void hut_image_clear_section_fields(uint8_t *buf, uint64_t offset, uint64_t len)
+{
+	clear_file_range(buf, offset, len, HUT_CRC_SKIP_SHOFF, HUT_CRC_SKIP_SHOFF_LEN);
+	clear_file_range(buf, offset, len, HUT_CRC_SKIP_SHENTSIZE, HUT_CRC_SKIP_SHENTSIZE_LEN);
+}
+
+/* Continues crc over one segment's file bytes as the monitor loads them:
+ * any of the ELF header among them with its section-table fields zeroed. */
+static uint32_t segment_crc(const struct hut_image *img, const struct hut_segment *s, uint32_t crc)
+{
+	const uint8_t *bytes = img->file + s->offset;
+	uint8_t header[sizeof(Elf64_Ehdr)];
+	uint64_t head = 0;
+	if (s->offset < sizeof header) {
+		head = sizeof header - s->offset;
+		if (head > s->filesz)
+			head = s->filesz;
+		memcpy(header, bytes, head);
+		hut_image_clear_section_fields(header, s->offset, head);
+		crc = hut_crc32(crc, header, head);
+	}
+	return hut_crc32(crc, bytes + head, s->filesz - head);
+}
+
 static int overlaps(const struct hut_segment *a, const struct hut_segment *b)
 {
 	uint64_t a_end = a->gpa + page_round_up(a->memsz);
@@ -128,7 +170,7 @@ static enum hut_image_result add_segment(struct hut_image *img, const Elf64_Phdr
 	uint64_t end = page_round_up(s->gpa + s->memsz);
 	if (end > img->image_end)
 		img->image_end = end;
-	img->crc_actual = hut_crc32(img->crc_actual, img->file + s->offset, s->filesz);
+	img->crc_actual = segment_crc(img, s, img->crc_actual);
 	return HUT_IMAGE_OK;
 }
 

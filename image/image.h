@@ -31,7 +31,7 @@ struct hut_image {
 	size_t nsegments;
 	struct hut_segment seg[HUT_SEGMENTS_MAX];
 	uint64_t image_end;	  /* end of the highest segment, page rounded */
-	uint32_t crc_actual;	  /* crc32 of the PT_LOAD file bytes, as computed */
+	uint32_t crc_actual;	  /* crc32 of the loaded bytes (abi.h: HUT_CRC_*), as computed */
 	int have_manifest;	  /* a well-formed manifest note was found */
 	uint64_t manifest_offset; /* file offset of the manifest's bytes (note desc) */
 	struct hut_manifest manifest;
@@ -61,6 +61,11 @@ void hut_image_close(struct hut_image *img);
 int hut_image_symbol(const struct hut_image *img, const char *name, uint64_t *addr);
 /* Finds the function symbol containing addr; returns its name (into the image) or NULL. */
 const char *hut_image_symbolize(const struct hut_image *img, uint64_t addr, uint64_t *offset);
+/* Zeroes the ELF header's section-table fields (abi.h, HUT_CRC_SKIP_*)
+ * that fall among buf's len bytes, which are the file's bytes from offset
+ * on. The CRC counts those fields as zeros and the monitor loads them so:
+ * strip rewrites them, nothing that runs reads them. */
+void hut_image_clear_section_fields(uint8_t *buf, uint64_t offset, uint64_t len);
 /* The segment holding [gpa, gpa + len), or NULL. */
 const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t gpa,
 					       uint64_t len);

@@ -69,12 +69,9 @@ void hut_signal_raise(int sig);
 long hut_signal_deliver(struct hut_syscall_frame *f, long result);
 /* rt_sigreturn: restores the frame a handler was entered with. */
 long hut_signal_return(struct hut_syscall_frame *f);
-/* Takes the signals from outside; true when a handler is now due (a sleep
- * then ends early with EINTR). */
-int hut_signal_interrupts(void);
 /* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
 void hut_signal_box_init(const struct hut_boot_info *bi);
-uint64_t hut_signal_box_take(void);
+void hut_signal_box_take(void); /* raises what came from outside */
 void hut_signal_box_publish(uint64_t caught, uint64_t ignored, uint64_t blocked);
 
 /* The modules' start-up, called once by hut_boot(). */
@@ -83,6 +80,9 @@ void hut_time_init(const struct hut_boot_info *bi);
 void hut_random_init(const struct hut_boot_info *bi);
 void hut_random_fill(void *buf, size_t len);
 uint64_t hut_time_since_boot_ns(void);
+/* The network device's events counter now (0 without one): a sleep that
+ * does not wait for the network passes it to the poll hypercall. */
+uint32_t hut_net_events_now(void);
 struct timespec hut_realtime(void); /* time.c: CLOCK_REALTIME now */
 
 /* memory.c: pages of the arena for the libos's own use (zeroed). */

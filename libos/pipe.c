@@ -9,6 +9,7 @@
  */
 #include "file.h"
 #include "syscalls.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,10 +35,8 @@ static _Noreturn void wait_forever(const char *what)
 	p = hut_append(p, end, " blocks for good: no other thread or process can end the wait\n");
 	*p = 0;
 	hut_console_print(2, line);
-	for (;;) {
-		struct hut_hc_poll hc = {UINT64_MAX, 0};
-		hut_hypercall(HUT_HC_POLL, &hc);
-	}
+	for (;;)
+		hut_wait(NULL, NULL, HUT_WAIT_FOREVER, 0);
 }
 
 /* Copies between the ring and the iovecs, in at most two pieces. */

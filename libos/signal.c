@@ -15,6 +15,7 @@
 #define _GNU_SOURCE /* REG_* names for ucontext gregs */
 #include "libos.h"
 #include "syscalls.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -66,7 +67,7 @@ static int has_handler(int sig)
 }
 
 /* Tells the monitor what it needs to decide for a signal from outside. */
-static void publish(void)
+static void publish(void) /* called whenever dispositions or the mask change */
 {
 	uint64_t caught = 0, ignored = 0;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
@@ -90,6 +91,12 @@ static void act_on_pending(void)
 		if (actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
 			hut_exit(HUT_EXIT_SIGNAL, sig);
 	}
+}
+
+int hut_signal_due(void)
+{
+	hut_signal_box_take(); /* a default action or ignore is acted on now */
+	return (pending & ~blocked) != 0;
 }
 
 void hut_signal_raise(int sig)
@@ -144,29 +151,9 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	hut_user_rsp = sp;
 }
 
-/* Signals from outside join ours; a default action that became due since
- * the monitor looked (the app changed its mind) is taken here. */
-static void take_external(void)
-{
-	uint64_t got = hut_signal_box_take();
-	if (got) {
-		pending |= got;
-		act_on_pending();
-	}
-}
-
-int hut_signal_interrupts(void)
-{
-	take_external();
-	for (int sig = 1; sig <= NSIG_LINUX; sig++)
-		if ((pending & bit(sig)) && !(blocked & bit(sig)) && has_handler(sig))
-			return 1;
-	return 0;
-}
-
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
-	take_external();	   /* one load when nothing came */
+	hut_signal_box_take();	   /* signals from outside: two loads when none came */
 	if (!(pending & ~blocked)) /* every syscall passes here: the usual case first */
 		return result;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {

@@ -5,6 +5,7 @@
  */
 #include "libos.h"
 #include "syscalls.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <sys/time.h>
@@ -106,22 +107,32 @@ HUT_SYSCALL(time)
 	return t;
 }
 
-/* Blocks until clock clk reaches deadline (ns). The monitor may wake us
- * early: for a signal from outside whose handler is due, the sleep ends
- * with EINTR (the handler runs as the syscall returns) and *left says how
- * much of it was left; otherwise we simply ask again. */
+/* The network device's events counter now: a sleep that does not wait for
+ * the network asks to be woken only for what comes after. */
+uint32_t hut_net_events_now(void)
+{
+	const struct hut_boot_net *n = &hut_boot_info->net;
+	if (!n->region)
+		return 0;
+	return __atomic_load_n(&((const struct hut_net_shared *)n->region)->events,
+			       __ATOMIC_ACQUIRE);
+}
+
+/* Blocks until clock clk reaches deadline (ns). A signal from outside whose
+ * handler is due ends the sleep early with -EINTR (the handler runs as the
+ * syscall returns), *left then says how much of it was left. */
 static long sleep_until(long clk, uint64_t deadline, uint64_t *left)
 {
 	uint64_t now;
-	while (clock_now(clk, &now) == 0 && now < deadline) {
-		struct hut_hc_poll hc = {deadline - now, 0};
-		hut_hypercall(HUT_HC_POLL, &hc);
-		if (hut_signal_interrupts()) {
-			*left = clock_now(clk, &now) == 0 && now < deadline ? deadline - now : 0;
-			return -EINTR;
-		}
-	}
-	return 0;
+	if (clock_now(clk, &now) != 0 || now >= deadline)
+		return 0;
+	uint64_t boot = hut_time_since_boot_ns(), span = deadline - now;
+	long r = hut_wait(NULL, NULL, span > UINT64_MAX - boot ? HUT_WAIT_FOREVER : boot + span,
+			  HUT_WAIT_INTERRUPTIBLE);
+	if (r != -EINTR)
+		return 0;
+	*left = clock_now(clk, &now) == 0 && now < deadline ? deadline - now : 0;
+	return -EINTR;
 }
 
 static long sleep_for(long clk, const struct timespec *req, int absolute, struct timespec *rem)

@@ -94,6 +94,30 @@ static void put_console_size(const struct hut_vm *vm, struct hut_boot_info *bi)
 	}
 }
 
+/* A random locally administered unicast address unless --mac gave one. */
+static void put_net(struct hut_vm *vm, struct hut_boot_info *bi)
+{
+	const struct hut_net_config *c = &vm->opt->net;
+	if (!vm->net_gpa)
+		return;
+	bi->net = (struct hut_boot_net){
+		.region = vm->net_gpa,
+		.region_size = HUT_NET_REGION_SIZE,
+		.mtu = HUT_NET_MTU,
+		.ipv4 = c->ipv4,
+		.prefix_len = c->prefix_len,
+		.gateway = c->gateway,
+		.dns = c->dns,
+	};
+	if (c->have_mac) {
+		memcpy(bi->net.mac, c->mac, sizeof bi->net.mac);
+	} else {
+		if (getrandom(bi->net.mac, sizeof bi->net.mac, 0) != sizeof bi->net.mac)
+			hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));
+		bi->net.mac[0] = (uint8_t)((bi->net.mac[0] & 0xfe) | 0x02);
+	}
+}
+
 void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 {
 	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
@@ -116,6 +140,7 @@ void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 	bi->files_size = m->files_size;
 	put_args(vm, bi);
 	put_console_size(vm, bi);
+	put_net(vm, bi);
 	if (getrandom(bi->random, sizeof bi->random, 0) != sizeof bi->random)
 		hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));
 	struct timespec now;

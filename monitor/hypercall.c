@@ -47,10 +47,19 @@ static void file_op(struct hut_vm *vm, uint64_t gpa)
 	hut_file_hypercall(vm, arg_struct(vm, gpa, sizeof(struct hut_hc_file)));
 }
 
+/* With a net device the sleep ends early when it has news (net_io.c); a
+ * signal from outside ends it too (no SA_RESTART). */
 static void poll_sleep(struct hut_vm *vm, uint64_t gpa)
 {
 	struct hut_hc_poll *hc = arg_struct(vm, gpa, sizeof *hc);
 	uint64_t ns = hc->timeout_ns;
+	if (hut_signals_arrived(vm)) /* the guest must see it first (signals.c) */
+		ns = 0;
+	if (vm->net) {
+		uint32_t seen = hc->net_events;
+		hc->ready = hut_net_wait(vm, seen, ns);
+		return;
+	}
 	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
 	if (ts.tv_sec < 0) /* more than 292 years: sleep "forever" */
 		ts.tv_sec = INT64_MAX;
@@ -84,6 +93,7 @@ void hut_hypercall(struct hut_vm *vm)
 			 "bad hypercall: %u-byte store to offset 0x%lx (8-byte stores only)",
 			 run->mmio.len, off);
 	memcpy(&arg, run->mmio.data, 8);
+	hut_exits_hypercall(off / 8);
 	switch (off / 8) {
 	case HUT_HC_CONSOLE_WRITE:
 		return console_write(vm, arg);
@@ -99,6 +109,11 @@ void hut_hypercall(struct hut_vm *vm)
 		return console_read(vm, arg);
 	case HUT_HC_FILE:
 		return file_op(vm, arg);
+	case HUT_HC_NET_KICK:
+		if (!vm->net)
+			hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,
+				 "bad hypercall: net kick without a network device");
+		return hut_net_kick(vm);
 	default:
 		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL, "bad hypercall: unknown number %lu", off / 8);
 	}

@@ -10,8 +10,10 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -55,6 +57,21 @@ static void add_volume(struct hut_vm *vm, int ruleset, unsigned i, uint64_t hand
 			 vm->opt->volumes[i].host, strerror(errno));
 }
 
+/* HUT_SANDBOX_SELFTEST=landlock: a file outside the volumes must now be
+ * refused; the monitor says so and goes on (tests/integration/sandbox.sh). */
+static void selftest(struct hut_vm *vm)
+{
+	const char *s = getenv("HUT_SANDBOX_SELFTEST");
+	if (!s || strcmp(s, "landlock") != 0)
+		return;
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		hut_fail(vm, HUT_EXIT_MONITOR,
+			 "landlock self-test: /etc/passwd could be opened outside the volumes");
+	fprintf(stderr, "hut-monitor: %s: landlock self-test: /etc/passwd refused (%s)\n",
+		vm->opt->image, strerror(errno));
+}
+
 void hut_landlock_enter(struct hut_vm *vm)
 {
 	if (vm->opt->nvolumes == 0)
@@ -79,4 +96,5 @@ void hut_landlock_enter(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "landlock: cannot restrict the monitor (%s)",
 			 strerror(errno));
 	close(ruleset);
+	selftest(vm);
 }

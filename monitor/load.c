@@ -23,8 +23,14 @@ static void layout(struct hut_vm *vm)
 	vm->heap_end = mem - vm->stack_size - HUT_PAGE_SIZE; /* one guard page under the stack */
 	vm->signals_gpa = vm->img.image_end;		     /* one page: the signal box */
 	vm->heap_start = vm->signals_gpa + HUT_PAGE_SIZE;
-	if (vm->heap_start >= mem || vm->heap_start > vm->heap_end ||
-	    vm->heap_end - vm->heap_start < MIN_HEAP)
+	if (vm->opt->net.wanted && vm->heap_start <= vm->heap_end &&
+	    vm->heap_end - vm->heap_start >= HUT_NET_REGION_SIZE) {
+		/* The network device's rings and buffers: the top of the heap. */
+		vm->heap_end -= HUT_NET_REGION_SIZE;
+		vm->net_gpa = vm->heap_end;
+	}
+	if (vm->heap_start > vm->heap_end || vm->heap_end - vm->heap_start < MIN_HEAP ||
+	    (vm->opt->net.wanted && !vm->net_gpa))
 		hut_fail(vm, HUT_EXIT_BAD_IMAGE,
 			 "image needs more memory than %lu MiB (try a larger --mem)", mem >> 20);
 }
@@ -72,5 +78,7 @@ void hut_load_image(struct hut_vm *vm)
 			hut_fail(vm, HUT_EXIT_BAD_IMAGE,
 				 "segment at 0x%lx does not fit in guest memory", s->gpa);
 		memcpy(dst, vm->img.file + s->offset, s->filesz);
+		/* The bytes the CRC covered, exactly (abi.h, HUT_CRC_*). */
+		hut_image_clear_section_fields(dst, s->offset, s->filesz);
 	}
 }

@@ -22,6 +22,8 @@ static const char usage[] =
 	"  --mem SIZE      guest RAM, e.g. 64M or 1G (default: the image's manifest)\n"
 	"  --timeout SEC   stop the guest after SEC seconds, exit 124\n"
 	"  --trace-boot    print microseconds per boot phase to stderr\n"
+	"  --trace-exits   at the end, print how many exits reached the monitor (by\n"
+	"                  kind) and what the network device moved\n"
 	"  --quiet         discard the guest's console output\n"
 	"  -e, --env NAME=VALUE  put NAME in the guest's environment (repeatable; the\n"
 	"                  guest has no other); --env NAME passes the monitor's own\n"
@@ -31,13 +33,21 @@ static const char usage[] =
 	"  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
 	"                  `gdb IMAGE FILE` (FILE is created at start, empty if no crash)\n"
 	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n"
+	"  --net TAP       give the guest a network device on the existing tap device\n"
+	"                  TAP; --net fd=N: on a tap fd the caller opened (IFF_TAP |\n"
+	"                  IFF_NO_PI), so the monitor needs no privilege\n"
+	"  --mac MAC       the guest's Ethernet address (default: a random local one)\n"
+	"  --ip ADDR/PREFIX  the guest's IPv4 address, e.g. 192.0.2.2/24\n"
+	"  --gw ADDR       its default gateway\n"
+	"  --dns ADDR      its name server (the guest's /etc/resolv.conf)\n"
 	"  -h, --help      show this help\n"
 	"  --version       show the version\n"
 	"\n"
 	"exit status: the guest's; 128+N if the guest died of signal N (a crash:\n"
 	"139 SIGSEGV, 132 SIGILL, 136 SIGFPE, 134 SIGABRT; 159 SIGSYS for a bad\n"
-	"hypercall); 124 timeout; 125 monitor failure or bad option; 126 image\n"
-	"invalid or too big for --mem; 127 image not found.\n";
+	"hypercall or net ring); 124 timeout; 125 monitor failure or bad option;\n"
+	"126 image invalid, too big for --mem, or needing a device it was not given;\n"
+	"127 image not found.\n";
 
 static _Noreturn void bad_usage(const char *fmt, const char *arg)
 {
@@ -113,6 +123,21 @@ static void add_volume(struct hut_options *o, const char *v)
 	}
 }
 
+static const char *const net_options[] = {"--net", "--mac", "--ip", "--gw", "--dns"};
+
+/* One of the network options: true if argv[*i] was one. */
+static bool net_option(int argc, char **argv, int *i, struct hut_options *o)
+{
+	for (size_t k = 0; k < sizeof net_options / sizeof net_options[0]; k++) {
+		const char *v = option_value(argc, argv, i, net_options[k]), *why;
+		if (v && (why = hut_net_option(&o->net, net_options[k], v)) != NULL)
+			bad_usage("%s", why);
+		if (v)
+			return true;
+	}
+	return false;
+}
+
 static void parse_options(int argc, char **argv, struct hut_options *o)
 {
 	int i;
@@ -126,6 +151,10 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			exit(0);
 		} else if (!strcmp(argv[i], "--trace-boot")) {
 			o->trace_boot = true;
+		} else if (!strcmp(argv[i], "--trace-exits")) {
+			o->trace_exits = true;
+		} else if (net_option(argc, argv, &i, o)) {
+			continue;
 		} else if (!strcmp(argv[i], "--quiet")) {
 			o->quiet = true;
 		} else if (!strcmp(argv[i], "--no-sandbox")) {
@@ -151,6 +180,8 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 	}
 	if (i >= argc)
 		bad_usage("%s", "no IMAGE given");
+	if (!o->net.wanted && (o->net.ipv4 || o->net.gateway || o->net.dns || o->net.have_mac))
+		bad_usage("%s", "--mac, --ip, --gw and --dns need --net");
 	o->image = argv[i];
 	o->argc = argc - i;
 	o->argv = argv + i;
@@ -168,12 +199,15 @@ static void open_image(struct hut_vm *vm)
 int main(int argc, char **argv)
 {
 	static struct hut_options opt;
-	static struct hut_vm vm = {.opt = &opt, .core_fd = -1};
+	static struct hut_vm vm = {.opt = &opt, .core_fd = -1, .net_tap_fd = -1};
 	hut_trace_mark("start");
 	parse_options(argc, argv, &opt);
 	open_image(&vm);
 	if (!opt.mem)
 		opt.mem = vm.img.manifest.mem_default;
+	hut_net_check_image(&vm);
+	if (opt.net.wanted)
+		vm.net_tap_fd = hut_net_tap_open(&vm, &opt.net);
 	hut_trace_mark("open");
 	hut_kvm_open(&vm);
 	hut_trace_mark("create-vm");
@@ -185,6 +219,7 @@ int main(int argc, char **argv)
 	hut_time_setup(&vm);
 	hut_cpu_setup(&vm);
 	hut_bootinfo_setup(&vm);
+	hut_net_start(&vm);
 	hut_trace_mark("vcpu");
 	hut_core_open(&vm);
 	hut_volumes_open(&vm);

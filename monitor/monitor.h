@@ -3,17 +3,21 @@
  * kvm.c (the KVM fds), mem.c (guest RAM), load.c (image -> RAM),
  * cpu_x86_64.c (page tables, descriptor tables, registers), bootinfo.c,
  * hypercall.c (the MMIO doorbell), console.c, clock.c (the host clock),
- * time.c (TSC rate, --timeout), signals.c (signals from outside), crash.c and core.c (how a guest
- * ends), trace.c (--trace-boot), sandbox.c (seccomp) and landlock.c, run.c (the vCPU loop), guest.c
- * (guest memory the monitor reads or fills for the guest), volume.c, files.c and files_path.c
- * (volumes and the file hypercall), fail.c and main.c (options). Reading and validating the image
- * is the image format's (image/), shared with `hut`.
+ * time.c (TSC rate, --timeout), signals.c (signals from
+ * outside), crash.c and core.c (how a guest ends),
+ * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
+ * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor reads
+ * or fills for the guest), volume.c, files.c and files_path.c (volumes and
+ * the file hypercall), net*.c (the network device, net.h), fail.c and main.c
+ * (options). Reading and validating the image is the image format's
+ * (image/), shared with `hut`.
  */
 #ifndef HUT_MONITOR_H
 #define HUT_MONITOR_H
 
 #include "image.h"
 #include "mem.h"
+#include "net.h"
 
 #include <hut/abi.h>
 #include <linux/kvm.h>
@@ -38,6 +42,7 @@ struct hut_options {
 	uint64_t mem;	    /* 0: the manifest's default */
 	unsigned timeout_s; /* 0: none */
 	bool trace_boot;
+	bool trace_exits; /* count exits (and the net device's frames), print them at the end */
 	bool quiet;	  /* guest stdout/stderr discarded */
 	bool no_sandbox;  /* skip the seccomp sandbox (debugging only) */
 	const char *core; /* --core FILE: where a crash writes an ELF core */
@@ -46,6 +51,7 @@ struct hut_options {
 	char **argv;
 	int envc; /* guest environment, from --env */
 	char **env;
+	struct hut_net_config net; /* --net, --mac, --ip, --gw, --dns */
 	struct hut_volume volumes[HUT_VOLUMES_MAX];
 	unsigned nvolumes;
 };
@@ -74,6 +80,9 @@ struct hut_vm {
 	int core_fd;			/* --core's file, or -1 */
 	int volume_fd[HUT_VOLUMES_MAX]; /* each volume's host directory (O_PATH) */
 	struct hut_handle handles[HUT_FILE_HANDLES_MAX]; /* files.c: open files on volumes */
+	uint64_t net_gpa;    /* the net region (top of the heap), with --net */
+	int net_tap_fd;	     /* --net's tap, -1 without */
+	struct hut_net *net; /* the running device, or NULL */
 };
 
 /* Prints "hut-monitor: <image>: <message>" and exits with status. */
@@ -99,8 +108,10 @@ uint64_t hut_now_us(void);
 void hut_time_setup(struct hut_vm *vm);
 void hut_timeout_arm(unsigned seconds);
 bool hut_timeout_expired(void);
-/* sandbox.c: closes spare fds and loads the seccomp filter; call last. */
+/* sandbox.c: closes spare fds and loads the seccomp filter; call last.
+ * The net I/O thread loads its own, narrower one. */
 void hut_sandbox_enter(struct hut_vm *vm);
+void hut_sandbox_enter_net_io(struct hut_vm *vm);
 /* volume.c: --volume's value (NULL, or why it is refused); the host
  * directories, opened before the sandbox. */
 const char *hut_volume_parse(struct hut_options *o, const char *spec);
@@ -114,6 +125,7 @@ void hut_landlock_enter(struct hut_vm *vm);
  * action applied) by the vCPU loop while the vCPU is stopped. */
 void hut_signals_setup(struct hut_vm *vm);
 void hut_signals_forward(struct hut_vm *vm);
+bool hut_signals_arrived(struct hut_vm *vm); /* one came that the loop has not forwarded yet */
 /* run.c */
 _Noreturn void hut_run(struct hut_vm *vm);
 /* hypercall.c: handles one MMIO exit; returns only if the guest continues. */
@@ -136,6 +148,10 @@ _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e);
 void hut_core_open(struct hut_vm *vm);
 int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
 		   const struct hut_trap_frame *f, int sig);
+/* exits.c: --trace-exits */
+void hut_exits_count(const struct kvm_run *run);
+void hut_exits_hypercall(uint64_t nr);
+void hut_exits_print(const struct hut_vm *vm);
 /* trace.c */
 void hut_trace_mark(const char *phase);
 void hut_trace_guest(const struct hut_hc_exit *e);

@@ -43,6 +43,7 @@ _Noreturn void hut_run(struct hut_vm *vm)
 			hut_fail(vm, HUT_EXIT_TIMEOUT, "timed out after %u s", vm->opt->timeout_s);
 		hut_signals_forward(vm);
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) == 0) {
+			hut_exits_count(vm->run);
 			on_exit_reason(vm);
 			continue;
 		}

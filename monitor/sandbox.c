@@ -21,12 +21,35 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Closes every fd except stdin/stdout/stderr, the vCPU, --core's file and
- * the volumes' (which live at HUT_HOST_FD_BASE and up). The kvm and VM fds
- * are not needed once the vCPU exists (the run loop, hypercalls and crash
- * reports only use the vCPU fd); the image file is mmap'd and its fd closed. */
+/* The fds the monitor keeps past the sandbox, as ranges [lo, hi]: stdio
+ * is never closed; the vCPU, --core's file, the net device's tap and kick
+ * eventfd, and the volumes' host-fd range (HUT_HOST_FD_BASE and up). The
+ * kvm and VM fds are not needed once the vCPU exists (the run loop,
+ * hypercalls and crash reports only use the vCPU fd); the image file is
+ * mmap'd and its fd closed. */
+#define MAX_KEPT 5
+
+/* Fills keep with the kept ranges in ascending order; returns how many. */
+static int kept_ranges(const struct hut_vm *vm, unsigned keep[MAX_KEPT][2])
+{
+	int fds[4] = {vm->vcpu_fd, vm->core_fd, vm->net ? vm->net->tap_fd : -1,
+		      vm->net ? vm->net->kick_fd : -1};
+	unsigned all[MAX_KEPT][2] = {{HUT_HOST_FD_BASE, HUT_HOST_FD_END - 1}};
+	int n = 1;
+	for (int i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			all[n][0] = all[n][1] = (unsigned)fds[i], n++;
+	for (int i = 0; i < n; i++) { /* insertion sort by lo */
+		int j = i;
+		for (; j > 0 && keep[j - 1][0] > all[i][0]; j--)
+			keep[j][0] = keep[j - 1][0], keep[j][1] = keep[j - 1][1];
+		keep[j][0] = all[i][0], keep[j][1] = all[i][1];
+	}
+	return n;
+}
+
 /* Old kernels (before 5.9) lack close_range: walk /proc/self/fd instead. */
-static void close_listed_fds(struct hut_vm *vm)
+static void close_listed_fds(struct hut_vm *vm, unsigned keep[MAX_KEPT][2], int n)
 {
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
@@ -37,39 +60,33 @@ static void close_listed_fds(struct hut_vm *vm)
 	while ((e = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
-		if (*end || end == e->d_name || fd <= 2 || fd == vm->vcpu_fd || fd == vm->core_fd ||
-		    fd == dfd || (fd >= HUT_HOST_FD_BASE && fd < HUT_HOST_FD_END))
+		int kept = fd <= 2 || fd == dfd;
+		for (int i = 0; i < n; i++)
+			kept |= fd >= keep[i][0] && fd <= keep[i][1];
+		if (*end || end == e->d_name || kept)
 			continue;
 		close((int)fd);
 	}
 	closedir(d);
 }
 
-/* Closes every fd above 2 but the vCPU, --core's file and the host-fd
- * range: the gaps between them, with one close_range each. */
+/* Closes every fd above 2 but the kept ranges: the gaps between them, with
+ * one close_range each. */
 static void close_other_fds(struct hut_vm *vm)
 {
-	/* Kept ranges [lo, hi], in order: the vCPU and core fds are below
-	 * HUT_HOST_FD_BASE (they are opened first, and fds come lowest first). */
-	unsigned keep[3][2] = {{(unsigned)vm->vcpu_fd, (unsigned)vm->vcpu_fd},
-			       {(unsigned)vm->core_fd, (unsigned)vm->core_fd},
-			       {HUT_HOST_FD_BASE, HUT_HOST_FD_END - 1}};
-	if (vm->core_fd >= 0 && vm->core_fd < vm->vcpu_fd) {
-		keep[0][0] = keep[0][1] = (unsigned)vm->core_fd;
-		keep[1][0] = keep[1][1] = (unsigned)vm->vcpu_fd;
-	}
+	unsigned keep[MAX_KEPT][2];
+	int n = kept_ranges(vm, keep);
 	unsigned from = 3;
 	int ok = 1;
-	for (int i = 0; i < 3; i++) {
-		if ((int)keep[i][0] < 0)
-			continue;
+	for (int i = 0; i < n; i++) {
 		if (keep[i][0] > from)
 			ok &= syscall(SYS_close_range, from, keep[i][0] - 1, 0) == 0;
-		from = keep[i][1] + 1;
+		if (keep[i][1] + 1 > from)
+			from = keep[i][1] + 1;
 	}
 	ok &= syscall(SYS_close_range, from, ~0u, 0) == 0;
 	if (!ok)
-		close_listed_fds(vm);
+		close_listed_fds(vm, keep, n);
 	vm->kvm_fd = vm->vm_fd = -1;
 }
 
@@ -199,6 +216,33 @@ static void add_volume_rules(struct hut_vm *vm, struct filter *f)
 		emit_rule(vm, f, &more[i]);
 }
 
+static void emit_rules(struct hut_vm *vm, struct filter *f, const struct rule *rules, size_t n)
+{
+	if (f->len == 0) {
+		emit(vm, f, LOAD(offsetof(struct seccomp_data, arch)));
+		emit(vm, f, JEQ(AUDIT_ARCH_X86_64, 1, 0));
+		emit(vm, f, RET(SECCOMP_RET_KILL_PROCESS));
+	}
+	for (size_t i = 0; i < n; i++)
+		emit_rule(vm, f, &rules[i]);
+}
+
+static struct rule any(int nr)
+{
+	return (struct rule){nr, 0, {{0, 0, 0}}};
+}
+
+/* musl's locks (two threads now share stdio) and the poll hypercall's
+ * futex wait (net_io.c); the kick when KVM has no ioeventfd for it. */
+#define NET_VCPU_RULES 2
+static const struct rule *net_vcpu_rules(const struct hut_vm *vm)
+{
+	static struct rule r[NET_VCPU_RULES];
+	r[0] = any(SYS_futex);
+	r[1] = on_fd(SYS_write, vm->net->kick_fd);
+	return r;
+}
+
 /* The allow-list, measured with strace over every app in apps/, the hostile
  * guests, --timeout, --trace-boot and --quiet. No brk or mmap: stderr is
  * unbuffered, the console goes out with writev, crash reports allocate
@@ -223,13 +267,11 @@ static void add_rules(struct hut_vm *vm, struct filter *f)
 		{SYS_exit, 0, {{0, 0, 0}}},	    /* musl's _Exit, should exit_group return */
 		on_fd(SYS_pwrite64, vm->core_fd),   /* --core: the crash's core file */
 	};
-	emit(vm, f, LOAD(offsetof(struct seccomp_data, arch)));
-	emit(vm, f, JEQ(AUDIT_ARCH_X86_64, 1, 0));
-	emit(vm, f, RET(SECCOMP_RET_KILL_PROCESS));
-	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-		emit_rule(vm, f, &rules[i]);
+	emit_rules(vm, f, rules, sizeof rules / sizeof rules[0]);
 	if (vm->opt->nvolumes)
 		add_volume_rules(vm, f);
+	if (vm->net)
+		emit_rules(vm, f, net_vcpu_rules(vm), NET_VCPU_RULES);
 	emit(vm, f, RET(RET_UNLISTED));
 }
 
@@ -241,19 +283,53 @@ static void selftest(void)
 		syscall(SYS_getppid);
 }
 
+static void no_new_privs(struct hut_vm *vm)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: PR_SET_NO_NEW_PRIVS failed (%s)",
+			 strerror(errno));
+}
+
+/* Loads f for the calling thread only: the vCPU thread and the net I/O
+ * thread each get their own list. */
+static void load_filter(struct hut_vm *vm, struct filter *f)
+{
+	struct sock_fprog prog = {f->len, f->insn};
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: cannot load the seccomp filter (%s)",
+			 strerror(errno));
+}
+
 void hut_sandbox_enter(struct hut_vm *vm)
 {
 	close_other_fds(vm);
 	hut_volumes_fill_low(vm);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: PR_SET_NO_NEW_PRIVS failed (%s)",
-			 strerror(errno));
+	no_new_privs(vm);
 	hut_landlock_enter(vm);
 	static struct filter f;
 	add_rules(vm, &f);
-	struct sock_fprog prog = {f.len, f.insn};
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: cannot load the seccomp filter (%s)",
-			 strerror(errno));
+	load_filter(vm, &f);
 	selftest();
+}
+
+/* The net I/O thread: frames to and from the tap, the kick eventfd, its
+ * sleep and the vCPU's wake-up; and, to end the guest over a bad ring, a
+ * message and exit (clock_gettime: hut_fail prints the --trace-boot times).
+ * It starts before the vCPU thread's sandbox (hut_net_start) and loads this
+ * first thing. */
+void hut_sandbox_enter_net_io(struct hut_vm *vm)
+{
+	int tap = vm->net->tap_fd, kick = vm->net->kick_fd;
+	const struct rule rules[] = {
+		on_fd(SYS_read, tap),  on_fd(SYS_readv, tap),  on_fd(SYS_write, tap),
+		on_fd(SYS_read, kick), any(SYS_poll),	       any(SYS_futex),
+		on_fd(SYS_write, 1),   on_fd(SYS_write, 2),    on_fd(SYS_writev, 1),
+		on_fd(SYS_writev, 2),  any(SYS_clock_gettime), any(SYS_exit_group),
+		any(SYS_exit),
+	};
+	static struct filter f;
+	no_new_privs(vm);
+	emit_rules(vm, &f, rules, sizeof rules / sizeof rules[0]);
+	emit(vm, &f, RET(RET_UNLISTED));
+	load_filter(vm, &f);
 }

@@ -65,3 +65,17 @@ void hut_signals_forward(struct hut_vm *vm)
 			exit(HUT_SIGNAL_EXIT(sig)); /* quietly, as a process killed by it */
 	}
 }
+
+/* The poll hypercall looks here just before it sleeps: a signal the guest
+ * has not taken yet (it was about to sleep when the loop forwarded it), or
+ * one that came after the loop's last look, must end the sleep at once.
+ * The window left, between this load and the sleep's syscall, is a few
+ * instructions; a signal in it ends the sleep at its timeout. */
+bool hut_signals_arrived(struct hut_vm *vm)
+{
+	const struct hut_signal_box *box = vm->signals_gpa
+						   ? hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box)
+						   : NULL; /* hut-sud: none */
+	return __atomic_load_n(&arrived, __ATOMIC_SEQ_CST) != 0 ||
+	       (box && __atomic_load_n(&box->pending, __ATOMIC_SEQ_CST) != 0);
+}

@@ -44,6 +44,7 @@ static uint64_t tsc_us(const struct hut_vm *vm, uint64_t from, uint64_t to)
 
 void hut_trace_print(const struct hut_vm *vm)
 {
+	hut_exits_print(vm);
 	if (!vm->opt->trace_boot)
 		return;
 	for (int i = 1; i < nmarks; i++)

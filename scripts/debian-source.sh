@@ -148,6 +148,10 @@ apt_opts() {
 
 # --- download ---------------------------------------------------------------------
 download() {
+	# One fetch at a time through the shared private apt state (make -j).
+	mkdir -p "$apt_dir"
+	exec 9>"$apt_dir.lock"
+	flock 9
 	write_sources /etc/apt "$apt_dir"
 	mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial"
 	log=$apt_dir/update.log
@@ -181,8 +185,8 @@ mkdir -p "$dest.tmp"
 # dpkg-source checks the same sums again and applies Debian's patches. It
 # cannot check the signature without Debian's keyring; the chain above is
 # the signed Release file, the Sources index, the .dsc, then the tarballs.
-(cd "$dest.tmp" && dpkg-source --no-copy -x "$dsc" src) >"$top/unpack.log" 2>&1 ||
-	die "$package $version: dpkg-source -x failed (see $top/unpack.log)"
+(cd "$dest.tmp" && dpkg-source --no-copy -x "$dsc" src) >"$dest.unpack.log" 2>&1 ||
+	die "$package $version: dpkg-source -x failed (see $dest.unpack.log)"
 mv "$dest.tmp/src" "$dest"
 rmdir "$dest.tmp"
 echo "$package $version" >"$stamp"

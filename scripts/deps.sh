@@ -2,10 +2,11 @@
 # Installs the Debian packages hut needs to build and test, or, when not root,
 # prints the exact command to run. Usage: scripts/deps.sh [build|test|bench|vm]
 set -e
-pkgs="gcc make musl-dev musl-tools libelf-dev zlib1g-dev libssl-dev pkg-config dpkg-dev"
+pkgs="gcc binutils make musl-dev musl-tools libelf-dev zlib1g-dev libssl-dev pkg-config dpkg-dev"
 case "${1:-build}" in
 build) ;;
-test) pkgs="$pkgs libcriterion-dev clang libclang-rt-dev gdb python3 strace" ;;
+# iproute2, iputils-ping, curl and wrk: the network tests (tests/integration/net/).
+test) pkgs="$pkgs libcriterion-dev clang libclang-rt-dev gdb python3 strace iproute2 iputils-ping curl wrk" ;;
 bench) pkgs="$pkgs libcriterion-dev crun runc qemu-system-x86 util-linux cpio linux-image-cloud-amd64" ;;
 # The nested-KVM guest of tests/vm (hosts without /dev/kvm).
 vm) pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2" ;;

@@ -13,6 +13,8 @@
 # Usage: tests/run-all.sh            as above
 #        tests/run-all.sh --nested   only the KVM files, in the nested guest,
 #                                    even where /dev/kvm exists (make test-nested)
+#        tests/run-all.sh [--nested] FILE...  only these integration files
+#                                    (no unit tests), each where it belongs
 #        tests/run-all.sh --inside FILE...   (used by the guest) run FILEs, no summary
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -50,8 +52,17 @@ if [ "${1:-}" = --inside ]; then
 	for f in "$@"; do run_file "$f"; done
 	exit 0
 fi
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+	sed -n '2,/^ROOT=/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 0
+fi
 nested_only=0
-[ "${1:-}" = --nested ] && nested_only=1
+[ "${1:-}" = --nested ] && nested_only=1 && shift
+# Named files: run only those (a quick check while working on one of them).
+only_files=("$@")
+for f in "${only_files[@]}"; do
+	[ -f "$f" ] || { echo "run-all.sh: no such test file: $f" >&2; exit 2; }
+done
 
 # kvm_kind: which KVM this host offers, for the summary.
 kvm_kind() {
@@ -65,7 +76,8 @@ kvm_kind() {
 # The integration files that boot appliances, and the rest.
 kvm_files=()
 host_files=()
-for f in tests/integration/*.sh; do
+[ ${#only_files[*]} -gt 0 ] || only_files=(tests/integration/*.sh)
+for f in "${only_files[@]}"; do
 	[ "$(basename "$f")" = lib.sh ] && continue
 	if grep -qE '\b(ready_kvm|need_kvm)\b|^# hut-test: needs-kvm' "$f"; then kvm_files+=("$f"); else host_files+=("$f"); fi
 done
@@ -82,7 +94,8 @@ fi
 
 # --- unit tests: one result per binary ---------------------------------------------
 unit_count=0
-[ $nested_only = 1 ] || for t in build/tests/unit/*; do
+[ $# -gt 0 ] && nested_only_units=1 || nested_only_units=$nested_only
+[ $nested_only_units = 1 ] || for t in build/tests/unit/*; do
 	if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
 	unit_count=$((unit_count + 1))
 	name=unit/$(basename "$t")
@@ -97,7 +110,7 @@ unit_count=0
 		tail -n 25 "$LOG/unit.log" | sed 's/^/    /'
 	fi
 done
-[ $nested_only = 0 ] && [ $unit_count = 0 ] &&
+[ $nested_only_units = 0 ] && [ $unit_count = 0 ] &&
 	echo "SKIP unit (no unit-test binaries in build/tests/unit)" | tee -a "$LOG/results"
 
 # --- integration tests on this host ----------------------------------------------
@@ -138,7 +151,7 @@ run_guest() { # INDEX FILE...: one guest; its output in $LOG/guest.INDEX.{out,er
 	echo "${PIPESTATUS[0]}" >"$LOG/guest.$i.st"
 }
 guest_kvm=""
-if [ $nested = 1 ]; then
+if [ $nested = 1 ] && [ ${#kvm_files[*]} -gt 0 ]; then
 	guest_kvm=$(tests/vm/run.sh --kvm-info)
 	tests/vm/run.sh --prepare || echo "FAIL nested guest (cannot prepare it)" | tee -a "$LOG/results"
 	guests=$(nproc)
@@ -164,7 +177,10 @@ if [ $nested = 1 ]; then
 			tail -n 15 "$LOG/guest.$i.err" | sed 's/^/    /'
 		fi
 	done
-	mv "$TIMES.new" "$TIMES"
+	# Files not run this time keep their last figure.
+	awk 'NR == FNR { seen[$1] = 1; print; next } !($1 in seen)' "$TIMES.new" "$TIMES" \
+		>"$TIMES.all" 2>/dev/null
+	mv "$TIMES.all" "$TIMES" && rm -f "$TIMES.new"
 	echo "== the nested guests ran for $(($(date +%s) - t0)) s"
 fi
 

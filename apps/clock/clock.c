@@ -1,7 +1,9 @@
 /*
  * clock: the monotonic clock moves forward, a 100 ms nanosleep takes at least
- * 100 ms (and not absurdly longer), and the wall clock is plausible.
- * The output is the same on every correct run.
+ * 100 ms (and not absurdly longer: under 5 s, because the nested test guest
+ * emulates every instruction and a loaded host may overshoot by far more
+ * than 100 ms), and the wall clock is plausible. The output is the same on
+ * every correct run.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -42,7 +44,7 @@ int main(void)
 	int64_t before = ns(CLOCK_MONOTONIC);
 	int rc = nanosleep(&req, NULL);
 	int64_t elapsed = ns(CLOCK_MONOTONIC) - before;
-	if (rc == 0 && elapsed >= 100000000 && elapsed < 200000000) {
+	if (rc == 0 && elapsed >= 100000000 && elapsed < 5000000000) {
 		puts("slept ok");
 	} else {
 		printf("nanosleep(100 ms) returned %d after %lld ns\n", rc, (long long)elapsed);

@@ -18,11 +18,16 @@
 #define HUT_U64(x) x##ull
 #endif
 
-#define HUT_ABI_VERSION 3
+/* 3: the CRC leaves out the ELF header's section-table fields;
+ * 4: the network device (boot info net fields, rings, the net-kick hypercall);
+ * 5: the signal box (signals from outside; boot info signals field) */
+#define HUT_ABI_VERSION 5
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
- * ELF section (so the CRC of the loadable bytes cannot cover itself).
+ * ELF section (so the CRC of the loadable bytes cannot cover itself), which
+ * `strip` in all its forms keeps (a note that is not debug information);
+ * the monitor finds it by section name wherever strip moved it.
  * ------------------------------------------------------------------------- */
 #define HUT_NOTE_SECTION ".note.hut"
 #define HUT_NOTE_NAME "hut"        /* ELF note owner, namesz = 4 */
@@ -53,10 +58,14 @@ enum hut_device_type {
 	HUT_DEVICE_NET = 2,
 };
 
+/* A device the image declares. The monitor refuses to boot an image that
+ * needs a device it was not given (exit 126), unless the device is optional. */
+#define HUT_DEVICE_OPTIONAL 0x1 /* the image runs without it (e.g. loopback only) */
+
 struct hut_device {
 	char name[HUT_DEVICE_NAME_MAX]; /* NUL-terminated */
 	uint32_t type;                  /* enum hut_device_type */
-	uint32_t flags;                 /* reserved, 0 */
+	uint32_t flags;                 /* HUT_DEVICE_* */
 };
 
 struct hut_manifest {
@@ -66,7 +75,7 @@ struct hut_manifest {
 	uint64_t syscall_entry; /* MSR_LSTAR */
 	uint64_t trap_entry;    /* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
 	uint64_t mem_default;   /* guest RAM in bytes when the monitor gets no --mem */
-	uint32_t crc32;         /* zlib crc32 of every PT_LOAD's file bytes, in phdr order */
+	uint32_t crc32;         /* zlib crc32 of the loaded bytes: see HUT_CRC_* below */
 	uint32_t device_count;  /* entries used in devices[] */
 	char name[HUT_NAME_MAX]; /* service name, NUL-terminated */
 	struct hut_device devices[HUT_DEVICES_MAX];
@@ -75,6 +84,25 @@ struct hut_manifest {
 };
 _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size");
 #endif
+
+/*
+ * What the manifest's crc32 covers: the file bytes of every PT_LOAD, in
+ * program-header order, which are exactly the bytes the monitor copies into
+ * the guest, with one exception. The first PT_LOAD holds the ELF header
+ * (musl finds its program headers through it), and four of the header's
+ * fields describe the section table, which is not loaded: e_shoff (file
+ * offset 0x28, 8 bytes), e_shentsize (0x3a, 2), e_shnum (0x3c, 2) and
+ * e_shstrndx (0x3e, 2). `strip`, `strip --strip-debug` and `objcopy`
+ * rewrite them when they drop sections; nothing that runs reads them. The
+ * CRC counts these bytes as zeros, and the monitor loads them as zeros, so
+ * the guest's memory holds exactly the checksummed bytes. Every other byte
+ * of the header, the program headers (e_phoff, e_entry, PT_TLS...), code and
+ * data is covered. ABI 3; ABI 2 covered the fields as they were.
+ */
+#define HUT_CRC_SKIP_SHOFF 0x28 /* e_shoff: 8 bytes */
+#define HUT_CRC_SKIP_SHOFF_LEN 8
+#define HUT_CRC_SKIP_SHENTSIZE 0x3a /* e_shentsize, e_shnum, e_shstrndx: 6 bytes */
+#define HUT_CRC_SKIP_SHENTSIZE_LEN 6
 
 /* ---------------------------------------------------------------------------
  * Guest-physical layout. RAM is identity-mapped (guest virtual == physical),
@@ -112,6 +140,20 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
 #define HUT_BOOT_FSGSBASE 0x1  /* CR4.FSGSBASE is on: wrfsbase works at CPL3 */
 
 #ifndef __ASSEMBLER__
+/* The network device (hut-monitor --net): where its rings are, and the
+ * configuration --mac, --ip, --gw and --dns give. Addresses are IPv4 in
+ * network byte order; 0 means "not given". */
+struct hut_boot_net {
+	uint64_t region;      /* OUT guest address of the net region (below), 0: no device */
+	uint64_t region_size; /* OUT HUT_NET_REGION_SIZE */
+	uint8_t mac[6];       /* OUT the guest's Ethernet address */
+	uint16_t mtu;         /* OUT IP MTU: HUT_NET_MTU */
+	uint32_t ipv4;        /* OUT --ip address */
+	uint32_t prefix_len;  /* OUT --ip /PREFIX, 0..32 */
+	uint32_t gateway;     /* OUT --gw */
+	uint32_t dns;         /* OUT --dns */
+};
+
 struct hut_boot_info {
 	uint32_t abi_version; /* OUT HUT_ABI_VERSION */
 	uint32_t flags;       /* OUT HUT_BOOT_* */
@@ -142,6 +184,7 @@ struct hut_boot_info {
 	uint64_t volumes;	 /* OUT guest address of volume_count struct hut_boot_volume */
 	uint32_t volume_count;	 /* OUT at most HUT_VOLUMES_MAX */
 	uint32_t reserved;
+	struct hut_boot_net net; /* OUT the network device; net.region 0 if none */
 	uint64_t signals;	 /* OUT guest address of the struct hut_signal_box */
 };
 
@@ -173,6 +216,84 @@ struct hut_boot_volume {
 	uint64_t path;	/* OUT guest address of the canonical guest path, NUL-terminated */
 	uint32_t flags; /* OUT HUT_VOLUME_* */
 	uint32_t reserved;
+};
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Network device: two descriptor rings in guest memory, served by a monitor
+ * I/O thread that moves Ethernet frames between them and a tap device while
+ * the guest runs, so a busy guest moves many frames per exit.
+ *
+ * The monitor reserves the net region at the top of the heap (the boot
+ * info's heap_end is below it) and names it in boot info net.region:
+ *   offset 0                      struct hut_net_shared (one page)
+ *   HUT_NET_TX_DESC_OFFSET        HUT_NET_RING_SIZE struct hut_net_desc: guest -> host
+ *   HUT_NET_RX_DESC_OFFSET        HUT_NET_RING_SIZE struct hut_net_desc: host -> guest
+ *   HUT_NET_POOL_OFFSET           HUT_NET_POOL_BUFS buffers of HUT_NET_BUF_SIZE
+ * Every descriptor's buffer must lie inside the pool: the monitor reads and
+ * writes nothing of the guest's but this region.
+ *
+ * Indices are free-running 32-bit counts; slot = index % HUT_NET_RING_SIZE.
+ * TX: the guest fills desc[tx.prod % N] with a frame and then bumps tx.prod;
+ *     the I/O thread sends frames [tx.cons, tx.prod) and bumps tx.cons (the
+ *     guest may reuse those buffers).
+ * RX: the guest posts empty buffers (len = capacity, at least
+ *     HUT_NET_FRAME_MAX) and bumps rx.prod; the I/O thread fills
+ *     [rx.cons, rx.prod), writes each frame's length into the descriptor's
+ *     len and bumps rx.cons. With no buffer posted, frames are dropped.
+ * Notifications, as virtio suppresses them:
+ *   - io_idle is 1 while the I/O thread sleeps: only then must the guest kick
+ *     (HUT_HC_NET_KICK) after bumping tx.prod (store, full fence, load).
+ *   - the guest says it is idle by sleeping in HUT_HC_POLL with the events
+ *     value it last saw: the monitor wakes it early only if events moved since.
+ *     events moves when RX frames arrive, and when TX frames are done only if
+ *     the guest set tx_wanted (its TX ring was full: store, full fence, load).
+ * An index more than N ahead, a length out of range or a buffer outside the
+ * pool ends the guest (exit status 159, as a bad hypercall).
+ * ------------------------------------------------------------------------- */
+#define HUT_NET_MTU 1500
+#define HUT_NET_FRAME_MIN 14               /* an Ethernet header */
+#define HUT_NET_FRAME_MAX (14 + HUT_NET_MTU) /* no FCS, no VLAN tag */
+#define HUT_NET_RING_SIZE 256              /* descriptors per ring, a power of two */
+#define HUT_NET_BUF_SIZE 2048
+#define HUT_NET_POOL_BUFS (2 * HUT_NET_RING_SIZE)
+#define HUT_NET_DESC_SIZE 16
+#define HUT_NET_TX_DESC_OFFSET HUT_PAGE_SIZE
+#define HUT_NET_RX_DESC_OFFSET (HUT_NET_TX_DESC_OFFSET + HUT_NET_RING_SIZE * HUT_NET_DESC_SIZE)
+#define HUT_NET_POOL_OFFSET (HUT_NET_RX_DESC_OFFSET + HUT_NET_RING_SIZE * HUT_NET_DESC_SIZE)
+#define HUT_NET_REGION_SIZE (HUT_NET_POOL_OFFSET + HUT_NET_POOL_BUFS * HUT_NET_BUF_SIZE)
+
+#ifndef __ASSEMBLER__
+struct hut_net_desc {
+	uint64_t addr;  /* IN guest address of the buffer, inside the pool */
+	uint32_t len;   /* TX: IN frame bytes; RX: IN buffer capacity, OUT frame bytes */
+	uint32_t flags; /* reserved, 0 */
+};
+_Static_assert(sizeof(struct hut_net_desc) == HUT_NET_DESC_SIZE, "net descriptor size");
+
+struct hut_net_indices {
+	uint32_t prod; /* IN descriptors the guest has posted */
+	uint32_t cons; /* OUT descriptors the monitor has finished */
+};
+
+/* Counters the monitor keeps for --trace-exits, mirrored here for the guest. */
+struct hut_net_stats {
+	uint64_t tx_frames;   /* OUT sent to the tap */
+	uint64_t tx_errors;   /* OUT the tap refused them (e.g. its link is down) */
+	uint64_t rx_frames;   /* OUT delivered into RX buffers */
+	uint64_t rx_dropped;  /* OUT no RX buffer posted, or larger than HUT_NET_FRAME_MAX */
+	uint64_t kicks;       /* OUT kicks the I/O thread received */
+	uint64_t wakes;       /* OUT times the I/O thread woke a sleeping guest */
+};
+
+struct hut_net_shared {
+	struct hut_net_indices tx;
+	struct hut_net_indices rx;
+	uint32_t io_idle;   /* OUT 1: the I/O thread sleeps; kick after posting TX */
+	uint32_t events;    /* OUT bumped after each batch of RX frames moved */
+	uint32_t tx_wanted; /* IN 1: the guest waits for TX buffers: bump events for TX too */
+	uint32_t reserved;
+	struct hut_net_stats stats;
 };
 #endif
 
@@ -230,7 +351,8 @@ struct hut_files_entry {
 #define HUT_HC_SET_FS 4        /* struct hut_hc_set_fs (when no FSGSBASE) */
 #define HUT_HC_CONSOLE_READ 5  /* struct hut_hc_console, fd 0: one readv of stdin */
 #define HUT_HC_FILE 6          /* struct hut_hc_file: an operation on a volume */
-#define HUT_HC_COUNT 7
+#define HUT_HC_NET_KICK 7      /* no argument (any value): TX descriptors are waiting */
+#define HUT_HC_COUNT 8
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -258,9 +380,15 @@ struct hut_hc_exit {
 	uint64_t syscalls_trapped; /* IN syscalls that came through MSR_LSTAR (not the dispatcher) */
 };
 
+/* Sleeps until the deadline, or until the network device has news: the
+ * shared events counter differs from net_events (at once if it already does). */
+#define HUT_POLL_NET 0x1 /* ready: the net device moved frames */
+
 struct hut_hc_poll {
 	uint64_t timeout_ns; /* IN sleep at most this long */
-	uint64_t ready;      /* OUT bitmask of ready devices (none yet: 0) */
+	uint64_t ready;      /* OUT HUT_POLL_* bits */
+	uint32_t net_events; /* IN the net region's events value the guest has acted on */
+	uint32_t reserved;
 };
 
 struct hut_hc_set_fs {

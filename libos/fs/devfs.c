@@ -127,16 +127,6 @@ static long dir_getdents(struct hut_file *f, void *buf, size_t len)
 	return (long)used;
 }
 
-static long dir_seek(struct hut_file *f, int64_t off, int whence)
-{
-	int64_t to = whence == SEEK_SET ? off : whence == SEEK_CUR ? (int64_t)f->pos + off : -1;
-	if (to < 0)
-		return -EINVAL;
-	f->pos = (uint64_t)to;
-	f->mount_pos = 0;
-	return to;
-}
-
 static const struct hut_file_ops dev_ops = {
 	.read = dev_read,
 	.write = dev_write,
@@ -147,7 +137,7 @@ static const struct hut_file_ops dev_ops = {
 static const struct hut_file_ops dir_ops = {
 	.stat = dev_file_stat,
 	.getdents = dir_getdents,
-	.seek_dir = dir_seek,
+	.seek_dir = hut_dir_seek_entries,
 };
 
 static long devfs_open(struct hut_mount *m, const char *rel, int flags, uint32_t mode,

@@ -2,6 +2,7 @@
 #include "vfs.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stddef.h>
 
 /* struct linux_dirent64, the kernel's; musl's struct dirent matches it. */
@@ -29,6 +30,16 @@ int hut_dirent_put(void *buf, size_t len, size_t *used, uint64_t ino, int64_t ne
 		   reclen - offsetof(struct dirent64_record, d_name) - namelen);
 	*used += reclen;
 	return 1;
+}
+
+long hut_dir_seek_entries(struct hut_file *f, int64_t off, int whence)
+{
+	int64_t to = whence == SEEK_SET ? off : whence == SEEK_CUR ? (int64_t)f->pos + off : -1;
+	if (to < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)to;
+	f->mount_pos = 0;
+	return to;
 }
 
 uint8_t hut_dirent_type(uint32_t mode)

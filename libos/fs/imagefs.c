@@ -271,16 +271,6 @@ static long idir_getdents(struct hut_file *f, void *buf, size_t len)
 	return (long)used;
 }
 
-static long idir_seek(struct hut_file *f, int64_t off, int whence)
-{
-	int64_t to = whence == SEEK_SET ? off : whence == SEEK_CUR ? (int64_t)f->pos + off : -1;
-	if (to < 0)
-		return -EINVAL;
-	f->pos = (uint64_t)to;
-	f->mount_pos = 0;
-	return to;
-}
-
 static const struct hut_file_ops file_ops = {
 	.read = ifile_read,
 	.stat = ifile_stat,
@@ -291,7 +281,7 @@ static const struct hut_file_ops file_ops = {
 static const struct hut_file_ops dir_ops = {
 	.stat = ifile_stat,
 	.getdents = idir_getdents,
-	.seek_dir = idir_seek,
+	.seek_dir = hut_dir_seek_entries,
 	.sync = ifile_sync,
 	.setattr = ifile_setattr,
 };

@@ -99,18 +99,6 @@ static long tdir_getdents(struct hut_file *f, void *buf, size_t len)
 	return (long)used;
 }
 
-/* Positions are entry numbers: SEEK_SET and SEEK_CUR only, as Linux's
- * in-memory file systems allow. */
-static long tdir_seek(struct hut_file *f, int64_t off, int whence)
-{
-	int64_t to = whence == SEEK_SET ? off : whence == SEEK_CUR ? (int64_t)f->pos + off : -1;
-	if (to < 0)
-		return -EINVAL;
-	f->pos = (uint64_t)to;
-	f->mount_pos = 0;
-	return to;
-}
-
 static const struct hut_file_ops file_ops = {
 	.read = tfile_read,
 	.write = tfile_write,
@@ -125,7 +113,7 @@ static const struct hut_file_ops file_ops = {
 static const struct hut_file_ops dir_ops = {
 	.stat = tfile_stat,
 	.getdents = tdir_getdents,
-	.seek_dir = tdir_seek,
+	.seek_dir = hut_dir_seek_entries,
 	.sync = tfile_sync,
 	.setattr = tfile_setattr,
 	.release = tfile_release,

@@ -144,6 +144,9 @@ long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
 int hut_dirent_put(void *buf, size_t len, size_t *used, uint64_t ino, int64_t next_off,
 		   uint8_t type, const char *name, size_t namelen);
 uint8_t hut_dirent_type(uint32_t mode);
+/* lseek on a directory whose positions are entry numbers (the in-memory
+ * file systems): SEEK_SET and SEEK_CUR only, as Linux's tmpfs allows. */
+long hut_dir_seek_entries(struct hut_file *f, int64_t off, int whence);
 
 /* The file systems. */
 extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops;

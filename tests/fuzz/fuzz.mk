@@ -10,7 +10,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imonitor -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size
+FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring
 
 # Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
@@ -18,9 +18,11 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
-	monitor/files.c monitor/files_path.c monitor/volume.c \
+	monitor/files.c monitor/files_path.c monitor/volume.c monitor/exits.c \
+	monitor/net_io.c monitor/net_ring.c \
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
+FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
 FUZZ_LIBS := -lelf -lz
 
 .PHONY: fuzz fuzz-build

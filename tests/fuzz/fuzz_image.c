@@ -8,6 +8,7 @@
 #include "image.h"
 
 #include <elf.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,27 @@ static uint64_t word_at(const uint8_t *d, size_t n, size_t at)
 	if (n >= 8)
 		memcpy(&v, d + (at % (n - 7)), 8);
 	return v;
+}
+
+/* The CRC abi.h defines, computed here independently: each PT_LOAD's
+ * file bytes with the ELF header's section-table fields as zeros. */
+static uint32_t loaded_crc(const struct hut_image *img, const uint8_t *d)
+{
+	uLong crc = crc32(0, NULL, 0);
+	for (size_t i = 0; i < img->nsegments; i++) {
+		const struct hut_segment *s = &img->seg[i];
+		uint64_t k = 0;
+		for (; k < s->filesz && s->offset + k < sizeof(Elf64_Ehdr); k++) {
+			uint64_t at = s->offset + k;
+			int skipped = (at >= offsetof(Elf64_Ehdr, e_shoff) &&
+				       at < offsetof(Elf64_Ehdr, e_shoff) + sizeof(Elf64_Off)) ||
+				      at >= offsetof(Elf64_Ehdr, e_shentsize);
+			uint8_t b = skipped ? 0 : d[at];
+			crc = crc32(crc, &b, 1);
+		}
+		crc = crc32(crc, d + s->offset + k, (uInt)(s->filesz - k));
+	}
+	return (uint32_t)crc;
 }
 
 static void check_image(const struct hut_image *img, unsigned flags, const uint8_t *d, size_t n)
@@ -46,6 +68,7 @@ static void check_image(const struct hut_image *img, unsigned flags, const uint8
 	const struct hut_segment *e = hut_image_segment_at(img, img->entry, 1);
 	CHECK(e && (e->flags & PF_X));
 	CHECK(hut_image_segment_at(img, img->phdr_gpa, img->phnum * img->phent) == &img->seg[0]);
+	CHECK(img->crc_actual == loaded_crc(img, d));
 	if (!(flags & HUT_IMAGE_NO_MANIFEST)) {
 		const struct hut_manifest *m = &img->manifest;
 		CHECK(img->have_manifest);

@@ -64,6 +64,41 @@ if ready_kvm "$MONITOR" "$SPIN"; then
 	finish
 fi
 
+# With a volume: Landlock confines the monitor to it before the guest runs
+# (a file outside is refused), and every fd below 256 is stdio, the vCPU
+# or the volume's directory (the fds the filter allows file syscalls on
+# start at 256).
+begin "sandbox with a volume: Landlock refuses a file outside it"
+if ready_kvm "$MONITOR" "$HELLO"; then
+	mkdir -p "$TMP/vol"
+	run landlock env HUT_SANDBOX_SELFTEST=landlock "$MONITOR" --volume "$TMP/vol:/data" "$HELLO"
+	expect_status landlock 0
+	expect_grep "no Landlock refusal" "^hut-monitor: $HELLO: landlock self-test: /etc/passwd refused \(Permission denied\)$" \
+		"$(err landlock)"
+	finish
+fi
+
+begin "sandbox with a volume: the fds a running monitor holds"
+if ready_kvm "$MONITOR" "$SPIN"; then
+	mkdir -p "$TMP/vol"
+	(cd "$WORK" && exec "$MONITOR" --timeout $((30 * SLOW)) --volume "$TMP/vol:/data" "$SPIN" spin \
+		</dev/null >/dev/null 2>"$TMP/spinv.err") &
+	pid=$!
+	for _ in $(seq $((50 * SLOW))); do # until the sandbox took the low fds
+		sleep 0.05
+		grep -q '^Seccomp:[[:space:]]*2$' "/proc/$pid/status" 2>/dev/null && break
+	done
+	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$pid/status" || problem "not in seccomp filter mode"
+	# One ls, not a readlink per fd: forks are slow in the nested guest.
+	others=$(ls -l "/proc/$pid/fd" 2>/dev/null | awk -v vol="$TMP/vol" \
+		'$9 ~ /^[0-9]+$/ && $9 > 2 && $11 != vol && $11 !~ /kvm-vcpu/ {print $9 ":" $11}' | head -3)
+	[ -z "$others" ] || { problem "fds other than stdio, the vCPU and the volume: $others"; detail_file stderr "$TMP/spinv.err"; }
+	[ -e "/proc/$pid/fd/255" ] || problem "fd 255 is free: a volume's fd could land below 256"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	finish
+fi
+
 begin "sandbox --trace-boot and a crash report work inside the filter"
 if ready_kvm "$MONITOR" "$HELLO" "$IMAGES/null.hut"; then
 	run trace "$MONITOR" --trace-boot "$HELLO"

@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,8 +151,20 @@ static void set_section(Elf64_Shdr *s, uint32_t name, uint32_t type, uint64_t fl
 	};
 }
 
+/* Is file offset `at` one of the ELF header's section-table fields
+ * (e_shoff, e_shentsize, e_shnum, e_shstrndx), which the CRC counts as
+ * zeros? Spelled with <elf.h>'s struct, not abi.h's constants, so a wrong
+ * constant there fails these tests. */
+static int section_table_field(uint64_t at)
+{
+	return (at >= offsetof(Elf64_Ehdr, e_shoff) &&
+		at < offsetof(Elf64_Ehdr, e_shoff) + sizeof(Elf64_Off)) ||
+	       (at >= offsetof(Elf64_Ehdr, e_shentsize) && at < sizeof(Elf64_Ehdr));
+}
+
 /* The CRC the builder would write: crc32 over each PT_LOAD's file bytes, in
- * program header order. Reads the (possibly modified) headers defensively. */
+ * program header order, the section-table fields as zeros. Reads the
+ * (possibly modified) headers defensively. */
 static uint32_t loaded_crc(const uint8_t *buf, size_t len)
 {
 	uLong crc = crc32(0, NULL, 0);
@@ -165,7 +178,10 @@ static uint32_t loaded_crc(const uint8_t *buf, size_t len)
 		const Elf64_Phdr *p = (const Elf64_Phdr *)(buf + at);
 		if (p->p_type != PT_LOAD || p->p_offset > len || p->p_filesz > len - p->p_offset)
 			continue;
-		crc = crc32(crc, buf + p->p_offset, (uInt)p->p_filesz);
+		for (uint64_t k = 0; k < p->p_filesz; k++) {
+			uint8_t b = section_table_field(p->p_offset + k) ? 0 : buf[p->p_offset + k];
+			crc = crc32(crc, &b, 1);
+		}
 	}
 	return (uint32_t)crc;
 }
@@ -427,13 +443,18 @@ Test(image_ok, parses_segments_entry_and_manifest)
 }
 
 /* The CRC covers the loaded bytes, so it must change when they do: a check
- * that the test's own CRC is not a constant the parser happens to accept. */
+ * that the test's own CRC is not a constant the parser happens to accept.
+ * The header's section-table fields count as zeros (abi.h, HUT_CRC_*). */
 Test(image_ok, crc_is_over_loaded_bytes_in_phdr_order)
 {
 	struct gen g;
 	gen_build(&g, 0);
+	Elf64_Ehdr header = *ehdr(&g);
+	header.e_shoff = 0;
+	header.e_shentsize = header.e_shnum = header.e_shstrndx = 0;
 	uLong want = crc32(0, NULL, 0);
-	want = crc32(want, g.buf + TEXT_OFF, TEXT_SIZE);
+	want = crc32(want, (const Bytef *)&header, sizeof header);
+	want = crc32(want, g.buf + TEXT_OFF + sizeof header, TEXT_SIZE - sizeof header);
 	want = crc32(want, g.buf + RODATA_OFF, RODATA_SIZE);
 	want = crc32(want, g.buf + DATA_OFF, DATA_FILESZ);
 	struct hut_image img;
@@ -1136,7 +1157,8 @@ Test(image_reject, crc_mismatch_unless_no_crc)
 
 /* A byte of the bss (memsz beyond filesz) is not in the file: the CRC covers
  * file bytes only, so the note may sit right after and change freely. But a
- * change anywhere in the loaded file bytes, headers included, is caught. */
+ * change anywhere in the loaded file bytes, headers included, is caught;
+ * only the section-table fields are not the CRC's (next tests). */
 Test(image_reject, any_loaded_byte_changed)
 {
 	struct gen g;
@@ -1148,6 +1170,8 @@ Test(image_reject, any_loaded_byte_changed)
 		for (uint64_t i = 0; i < loaded[s].len; i++) {
 			size_t at = loaded[s].off + i;
 			struct hut_image img;
+			if (section_table_field(at))
+				continue;
 			g.buf[at] ^= 0xa5;
 			enum hut_image_result r = parse_guarded(&img, g.buf, g.len, 0);
 			g.buf[at] ^= 0xa5;
@@ -1157,6 +1181,69 @@ Test(image_reject, any_loaded_byte_changed)
 		}
 	}
 	free(g.buf);
+}
+
+/* What `strip --strip-all` does to an image: the section table moves to the
+ * new end of the file and loses .symtab and .strtab, so e_shoff, e_shnum
+ * and e_shstrndx change, in the loaded ELF header. The manifest, untouched,
+ * must still match: those fields are not the CRC's. */
+Test(image_ok, stripped_section_table_keeps_the_crc)
+{
+	struct gen g;
+	gen_build(&g, 0);
+	uint32_t written = manifest(&g)->crc32;
+	static const unsigned kept[] = {SH_NULL, SH_TEXT, SH_RODATA,  SH_DATA,
+					SH_BSS,	 SH_NOTE, SH_SHSTRTAB};
+	size_t count = sizeof kept / sizeof *kept, shoff = align8(g.len);
+	uint8_t *buf = calloc(1, shoff + count * sizeof(Elf64_Shdr));
+	cr_assert(buf);
+	memcpy(buf, g.buf, g.len);
+	for (size_t i = 0; i < count; i++)
+		memcpy(buf + shoff + i * sizeof(Elf64_Shdr), shdr(&g, kept[i]), sizeof(Elf64_Shdr));
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
+	eh->e_shoff = shoff;
+	eh->e_shnum = (uint16_t)count;
+	eh->e_shstrndx = (uint16_t)(count - 1);
+	struct hut_image img;
+	enum hut_image_result r = parse_guarded(&img, buf, shoff + count * sizeof(Elf64_Shdr), 0);
+	cr_assert_eq(r, HUT_IMAGE_OK, "stripped image refused: %s", img.err);
+	cr_assert_eq(img.crc_actual, written);
+	uint64_t addr;
+	cr_assert_neq(hut_image_symbol(&img, HUT_SYM_BOOT_ENTRY, &addr), 0, "symbols after strip");
+	release_guarded();
+
+	/* And it is the fields alone: a changed e_flags in the same header is
+	 * still caught. */
+	eh->e_flags ^= 1;
+	r = parse_guarded(&img, buf, shoff + count * sizeof(Elf64_Shdr), 0);
+	cr_assert_eq(r, HUT_IMAGE_INVALID, "changed e_flags accepted");
+	cr_assert(strstr(img.err, "checksum"), "unexpected reason: %s", img.err);
+	release_guarded();
+	free(buf);
+	free(g.buf);
+}
+
+/* The monitor loads the header with the section-table fields zeroed, from
+ * any piece of a segment's bytes: only the bytes of those fields that the
+ * piece holds change. */
+Test(image_ok, clear_section_fields_clears_exactly_those_bytes)
+{
+	uint8_t bytes[0x80];
+	static const struct {
+		uint64_t offset, len;
+	} pieces[] = {{0, 0x80}, {0, 0x40},    {0, 0x2c},      {0x2c, 0x10}, {0x30, 0x10},
+		      {0x3b, 1}, {0x40, 0x40}, {0x1000, 0x80}, {0, 0}};
+	for (size_t p = 0; p < sizeof pieces / sizeof *pieces; p++) {
+		memset(bytes, 0xee, sizeof bytes);
+		hut_image_clear_section_fields(bytes, pieces[p].offset, pieces[p].len);
+		for (uint64_t k = 0; k < sizeof bytes; k++) {
+			int inside = k < pieces[p].len;
+			uint8_t want =
+				inside && section_table_field(pieces[p].offset + k) ? 0 : 0xee;
+			cr_assert_eq(bytes[k], want, "piece %zu (0x%lx+0x%lx), byte 0x%lx", p,
+				     pieces[p].offset, pieces[p].len, k);
+		}
+	}
 }
 
 /* Bytes outside the loaded segments (note, symbols, section headers) may be

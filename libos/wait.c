@@ -1,0 +1,51 @@
+/*
+ * hut_wait (wait.h) for one thread on the one vCPU: check, run the network
+ * stack, check again, then sleep in the poll hypercall until the deadline,
+ * lwIP's next timer or the device's next event, whichever is first. The
+ * monitor may wake us early (a frame, a signal from outside); we simply
+ * look again.
+ *
+ * The network stack lives in libhut-net.a, which an image links only when
+ * it uses sockets; the weak references below are null in images without
+ * it, so a plain sleep never pulls lwIP in.
+ */
+#include "wait.h"
+#include "libos.h"
+#include "net/net.h"
+
+#include <errno.h>
+
+__attribute__((weak)) int hut_net_poll(void);
+__attribute__((weak)) void hut_net_idle(uint64_t max_ns);
+
+static void run_network(void)
+{
+	if (hut_net_poll)
+		hut_net_poll();
+}
+
+/* Sleeps at most ns, waking early for device news. */
+static void idle(uint64_t ns)
+{
+	if (hut_net_idle) {
+		hut_net_idle(ns);
+		return;
+	}
+	struct hut_hc_poll hc = {.timeout_ns = ns, .net_events = hut_net_events_now()};
+	hut_hypercall(HUT_HC_POLL, &hc);
+}
+
+long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flags)
+{
+	for (;;) {
+		run_network();
+		if (ready && ready(arg))
+			return 0;
+		if ((flags & HUT_WAIT_INTERRUPTIBLE) && hut_signal_due())
+			return -EINTR;
+		uint64_t now = hut_time_since_boot_ns();
+		if (now >= deadline_ns)
+			return -ETIMEDOUT;
+		idle(deadline_ns - now);
+	}
+}

@@ -1,0 +1,95 @@
+/*
+ * The network device: a tap on the host side, two descriptor rings in guest
+ * memory on the guest side (include/hut/abi.h, "Network device"), and an I/O
+ * thread between them. Files:
+ *   net_options.c  --net, --mac, --ip, --gw, --dns; the manifest's net device
+ *   net_tap.c      opening the tap (by name, or an fd the caller opened)
+ *   net_ring.c     the ring parser: every index, length and address the
+ *                  guest wrote is checked here (and fuzzed: tests/fuzz)
+ *   net_io.c       the I/O thread, the guest's kick and the poll hypercall's wait
+ */
+#ifndef HUT_NET_H
+#define HUT_NET_H
+
+#include "mem.h"
+
+#include <hut/abi.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What the options asked for. */
+struct hut_net_config {
+	bool wanted;	 /* --net given */
+	const char *tap; /* --net NAME, or NULL with --net fd=N */
+	int tap_fd;	 /* --net fd=N */
+	bool have_mac;
+	uint8_t mac[6];
+	uint32_t ipv4, prefix_len, gateway, dns; /* network byte order */
+};
+
+/* The guest-visible region, as host pointers obtained once through hut_gpa.
+ * The guest may change any byte of it at any time: read each value once. */
+struct hut_net_ring {
+	const struct hut_mem *mem;
+	uint64_t region_gpa;
+	struct hut_net_shared *shared;
+	struct hut_net_desc *tx_desc, *rx_desc;
+	uint64_t pool_gpa, pool_size;
+	/* The monitor's own indices: never read back from guest memory. */
+	uint32_t tx_cons, rx_cons;
+	struct hut_net_stats stats;
+	char why[160]; /* after HUT_NET_BAD: how the guest broke the protocol */
+};
+
+#define HUT_NET_BAD (-1)
+
+/* Sends one frame; returns 0, or -EAGAIN to stop (retry later). Any other
+ * negative errno drops the frame (counted as a TX error). */
+typedef int (*hut_net_send_fn)(void *ctx, const void *frame, size_t len);
+/* Receives one frame into buf (cap bytes; buf NULL, cap 0: discard it).
+ * Returns the frame's full length (more than cap if it did not fit), or
+ * -EAGAIN when there is none. */
+typedef ssize_t (*hut_net_recv_fn)(void *ctx, void *buf, size_t cap);
+
+/* net_ring.c. Each returns how many frames it moved (RX: delivered or
+ * dropped), or HUT_NET_BAD with ring->why set. *blocked is set when send
+ * said -EAGAIN. */
+int hut_net_ring_init(struct hut_net_ring *r, const struct hut_mem *mem, uint64_t region_gpa);
+int hut_net_tx_drain(struct hut_net_ring *r, hut_net_send_fn send, void *ctx, bool *blocked);
+int hut_net_rx_fill(struct hut_net_ring *r, hut_net_recv_fn recv, void *ctx);
+/* Whether the guest has posted TX frames the ring has not sent (or
+ * HUT_NET_BAD for an index out of range). */
+int hut_net_tx_pending(struct hut_net_ring *r);
+
+/* The device: the ring, the host fds and what the two threads share. */
+struct hut_net {
+	struct hut_net_ring ring;
+	int tap_fd;
+	int kick_fd;	       /* eventfd the guest's kick signals */
+	bool ioeventfd;	       /* the kick is KVM's ioeventfd: it never reaches userspace */
+	uint32_t events;       /* atomic: bumped per batch moved (the I/O thread) */
+	uint32_t vcpu_waiting; /* atomic: the vCPU sleeps in the poll hypercall */
+	uint32_t wake_seq;     /* atomic, a futex: bumped to wake the vCPU */
+};
+
+struct hut_vm;
+struct hut_options;
+
+/* net_options.c: --net's and friends' values (NULL, or why it is refused);
+ * the manifest check (an image that needs a net device and got no --net). */
+const char *hut_net_option(struct hut_net_config *c, const char *name, const char *value);
+void hut_net_check_image(struct hut_vm *vm);
+/* net_tap.c: opens --net's tap, O_NONBLOCK; fails the monitor (125) if it cannot. */
+int hut_net_tap_open(struct hut_vm *vm, const struct hut_net_config *c);
+/* net_io.c: the region is set up and the I/O thread started (under its own
+ * seccomp filter unless --no-sandbox). */
+void hut_net_start(struct hut_vm *vm);
+/* The poll hypercall with a net device: sleeps until the deadline or until
+ * events != seen; returns HUT_POLL_NET when they differ. */
+uint64_t hut_net_wait(struct hut_vm *vm, uint32_t seen, uint64_t timeout_ns);
+/* The kick hypercall when KVM has no ioeventfd for it. */
+void hut_net_kick(struct hut_vm *vm);
+
+#endif

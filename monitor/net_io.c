@@ -1,0 +1,239 @@
+/*
+ * The network device's I/O thread, and how the vCPU thread meets it.
+ *
+ * The I/O thread moves frames between the rings and the tap while the guest
+ * runs; it sleeps in poll() on the tap and on the kick eventfd only when
+ * there is nothing to move, and says so in the shared io_idle flag, so the
+ * guest kicks (an exit) only then. The kick is KVM's ioeventfd when KVM has
+ * one: the guest's store signals the eventfd inside the host kernel and
+ * never reaches the monitor.
+ *
+ * The vCPU thread sleeps in the poll hypercall on a futex. The I/O thread
+ * wakes it only if it is sleeping there (vcpu_waiting) and only after moving
+ * something the guest waits for (events), so a busy guest is never woken and
+ * an idle one once per batch. Lost wake-ups cannot happen: the sleeper
+ * announces itself, then reads wake_seq, then events; the waker bumps
+ * events, then checks the announcement, then bumps wake_seq (all seq_cst),
+ * so either the sleeper sees the new events or the waker sees the sleeper
+ * and its futex_wake finds wake_seq changed.
+ */
+#include "monitor.h"
+#include "net.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+#define SEQ __ATOMIC_SEQ_CST
+
+static struct hut_net net;
+static sem_t io_ready;
+static uint8_t scratch[65536 + 4096]; /* frames nobody takes: larger than any tap MTU */
+
+static int tap_send(void *ctx, const void *frame, size_t len)
+{
+	const struct hut_net *n = ctx;
+	for (;;) {
+		ssize_t w = write(n->tap_fd, frame, len);
+		if (w >= 0)
+			return 0;
+		if (errno != EINTR)
+			return errno == EAGAIN ? -EAGAIN : -errno;
+	}
+}
+
+/* Reads one frame into buf and, past cap, into the scratch buffer: a frame
+ * too big for the guest is read whole (and then dropped), never split. */
+static ssize_t tap_recv(void *ctx, void *buf, size_t cap)
+{
+	const struct hut_net *n = ctx;
+	struct iovec iov[2] = {{buf, cap}, {scratch, sizeof scratch}};
+	for (;;) {
+		ssize_t r =
+			buf ? readv(n->tap_fd, iov, 2) : read(n->tap_fd, scratch, sizeof scratch);
+		if (r >= 0)
+			return r;
+		if (errno != EINTR)
+			return -EAGAIN;
+	}
+}
+
+static void store32(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static void copy_stats(struct hut_net *n)
+{
+	uint64_t *dst = (uint64_t *)&n->ring.shared->stats;
+	const uint64_t *src = (const uint64_t *)&n->ring.stats;
+	for (size_t i = 0; i < sizeof n->ring.stats / 8; i++)
+		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
+}
+
+static void futex_wake(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* After a batch: tell the guest, and wake it if it sleeps in the poll hypercall. */
+static void publish(struct hut_net *n, bool news)
+{
+	copy_stats(n);
+	if (!news)
+		return;
+	uint32_t ev = __atomic_add_fetch(&n->events, 1, SEQ);
+	store32(&n->ring.shared->events, ev);
+	if (__atomic_exchange_n(&n->vcpu_waiting, 0, SEQ)) {
+		__atomic_add_fetch(&n->wake_seq, 1, SEQ);
+		futex_wake(&n->wake_seq);
+		n->ring.stats.wakes++;
+	}
+}
+
+static _Noreturn void bad_ring(struct hut_vm *vm, struct hut_net *n)
+{
+	hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS), "bad net ring: %s", n->ring.why);
+}
+
+/* TX done counts as news only when the guest said it waits for TX room. */
+static bool tx_news(struct hut_net *n)
+{
+	__atomic_thread_fence(SEQ);
+	return __atomic_load_n(&n->ring.shared->tx_wanted, __ATOMIC_RELAXED) != 0;
+}
+
+/* Nothing to move: sleep until the tap or the guest has something. */
+static void sleep_until_work(struct hut_vm *vm, struct hut_net *n, bool tx_blocked)
+{
+	store32(&n->ring.shared->io_idle, 1);
+	__atomic_thread_fence(SEQ);
+	int pending = hut_net_tx_pending(&n->ring);
+	if (pending < 0)
+		bad_ring(vm, n);
+	if (pending && !tx_blocked) {
+		store32(&n->ring.shared->io_idle, 0);
+		return;
+	}
+	struct pollfd fds[2] = {
+		{n->tap_fd, (short)(POLLIN | (tx_blocked ? POLLOUT : 0)), 0},
+		{n->kick_fd, POLLIN, 0},
+	};
+	while (poll(fds, 2, -1) < 0)
+		if (errno != EINTR)
+			hut_fail(vm, HUT_EXIT_MONITOR, "net: poll failed (%s)", strerror(errno));
+	store32(&n->ring.shared->io_idle, 0);
+	if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+		hut_fail(vm, HUT_EXIT_MONITOR, "net: the tap device went away");
+	uint64_t kicks;
+	if ((fds[1].revents & POLLIN) && read(n->kick_fd, &kicks, sizeof kicks) == sizeof kicks)
+		n->ring.stats.kicks += kicks;
+}
+
+static void *io_main(void *arg)
+{
+	struct hut_vm *vm = arg;
+	struct hut_net *n = vm->net;
+	if (!vm->opt->no_sandbox)
+		hut_sandbox_enter_net_io(vm);
+	sem_post(&io_ready);
+	for (;;) {
+		bool blocked;
+		int tx = hut_net_tx_drain(&n->ring, tap_send, n, &blocked);
+		int rx = tx < 0 ? 0 : hut_net_rx_fill(&n->ring, tap_recv, n);
+		if (tx < 0 || rx < 0)
+			bad_ring(vm, n);
+		if (tx > 0 || rx > 0) {
+			publish(n, rx > 0 || (tx > 0 && tx_news(n)));
+			continue;
+		}
+		sleep_until_work(vm, n, blocked);
+	}
+	return NULL;
+}
+
+/* The guest's kick as KVM's ioeventfd on the kick slot, if KVM has them. */
+static void bind_kick(struct hut_vm *vm, struct hut_net *n)
+{
+	struct kvm_ioeventfd ioe = {
+		.addr = HUT_HYPERCALL_GPA + 8 * HUT_HC_NET_KICK,
+		.len = 8,
+		.fd = n->kick_fd,
+	};
+	n->ioeventfd = ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioe) == 0;
+}
+
+/* Starts the I/O thread with every signal blocked: --timeout's SIGALRM must
+ * reach the vCPU thread, to end a KVM_RUN or a sleep in the poll hypercall. */
+static void start_thread(struct hut_vm *vm)
+{
+	sigset_t all, old;
+	pthread_t t;
+	sigfillset(&all);
+	sem_init(&io_ready, 0, 0);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&t, NULL, io_main, vm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e)
+		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot start the I/O thread (%s)",
+			 strerror(e));
+	while (sem_wait(&io_ready) < 0 && errno == EINTR)
+		;
+}
+
+void hut_net_start(struct hut_vm *vm)
+{
+	struct hut_net *n = &net;
+	if (!vm->opt->net.wanted)
+		return;
+	vm->net = n;
+	n->tap_fd = vm->net_tap_fd;
+	if (hut_net_ring_init(&n->ring, &vm->mem, vm->net_gpa) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "net: %s", n->ring.why);
+	/* The guest touches the whole region soon; one host call backs it. */
+	madvise(vm->mem.host + vm->net_gpa, HUT_NET_REGION_SIZE, MADV_POPULATE_WRITE);
+	n->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (n->kick_fd < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
+			 strerror(errno));
+	bind_kick(vm, n);
+	start_thread(vm);
+}
+
+uint64_t hut_net_wait(struct hut_vm *vm, uint32_t seen, uint64_t timeout_ns)
+{
+	struct hut_net *n = vm->net;
+	__atomic_store_n(&n->vcpu_waiting, 1, SEQ);
+	uint32_t seq = __atomic_load_n(&n->wake_seq, SEQ);
+	if (__atomic_load_n(&n->events, SEQ) == seen) {
+		struct timespec ts = {(time_t)(timeout_ns / 1000000000u),
+				      (long)(timeout_ns % 1000000000u)};
+		/* Woken, timed out or interrupted (--timeout): all just return. */
+		syscall(SYS_futex, &n->wake_seq, FUTEX_WAIT_PRIVATE, seq, &ts, NULL, 0);
+	}
+	__atomic_store_n(&n->vcpu_waiting, 0, SEQ);
+	return __atomic_load_n(&n->events, SEQ) != seen ? HUT_POLL_NET : 0;
+}
+
+void hut_net_kick(struct hut_vm *vm)
+{
+	uint64_t one = 1;
+	if (vm->net && write(vm->net->kick_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot signal the I/O thread (%s)",
+			 strerror(errno));
+}

@@ -1,0 +1,107 @@
+/*
+ * --net TAP|fd=N, --mac, --ip ADDR/PREFIX, --gw, --dns: parsed into the
+ * net config; the guest gets them through the boot info. And the manifest
+ * check: an image that declares a (non-optional) net device needs --net.
+ */
+#include "monitor.h"
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_fd(const char *s, int *fd)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || v < 0 || v > 1 << 20)
+		return -1;
+	*fd = (int)v;
+	return 0;
+}
+
+static const char *parse_net(struct hut_net_config *c, const char *v)
+{
+	c->wanted = true;
+	if (!strncmp(v, "fd=", 3)) {
+		c->tap = NULL;
+		return parse_fd(v + 3, &c->tap_fd) ? "--net fd=N takes a file descriptor number"
+						   : NULL;
+	}
+	if (!*v || strlen(v) >= 16 || strchr(v, '/'))
+		return "--net takes a tap device name (at most 15 characters) or fd=N";
+	c->tap = v;
+	return NULL;
+}
+
+/* "02:00:00:00:00:01": a unicast address (the low bit of byte 0 clear). */
+static const char *parse_mac(struct hut_net_config *c, const char *v)
+{
+	unsigned b[6];
+	char tail;
+	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &tail) != 6 ||
+	    strlen(v) != 17)
+		return "--mac takes an Ethernet address like 02:00:00:00:00:01";
+	if (b[0] & 1)
+		return "--mac must be a unicast address (the first byte even)";
+	for (int i = 0; i < 6; i++)
+		c->mac[i] = (uint8_t)b[i];
+	c->have_mac = true;
+	return NULL;
+}
+
+static int parse_ipv4(const char *s, uint32_t *addr)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*addr = a.s_addr;
+	return 0;
+}
+
+/* ADDR/PREFIX; the prefix is required (a guess would be wrong as often as not). */
+static const char *parse_ip(struct hut_net_config *c, const char *v)
+{
+	char buf[32];
+	const char *slash = strchr(v, '/');
+	char *end;
+	if (!slash || (size_t)(slash - v) >= sizeof buf)
+		return "--ip takes ADDRESS/PREFIX, e.g. 192.0.2.2/24";
+	memcpy(buf, v, (size_t)(slash - v));
+	buf[slash - v] = 0;
+	unsigned long prefix = strtoul(slash + 1, &end, 10);
+	if (parse_ipv4(buf, &c->ipv4) || slash[1] < '0' || slash[1] > '9' || *end || prefix > 32)
+		return "--ip takes ADDRESS/PREFIX, e.g. 192.0.2.2/24";
+	c->prefix_len = (uint32_t)prefix;
+	return NULL;
+}
+
+const char *hut_net_option(struct hut_net_config *c, const char *name, const char *value)
+{
+	if (!strcmp(name, "--net"))
+		return parse_net(c, value);
+	if (!strcmp(name, "--mac"))
+		return parse_mac(c, value);
+	if (!strcmp(name, "--ip"))
+		return parse_ip(c, value);
+	if (!strcmp(name, "--gw"))
+		return parse_ipv4(value, &c->gateway) ? "--gw takes an IPv4 address" : NULL;
+	if (!strcmp(name, "--dns"))
+		return parse_ipv4(value, &c->dns) ? "--dns takes an IPv4 address" : NULL;
+	return "unknown network option";
+}
+
+void hut_net_check_image(struct hut_vm *vm)
+{
+	const struct hut_manifest *m = &vm->img.manifest;
+	if (vm->opt->net.wanted)
+		return;
+	for (uint32_t i = 0; i < m->device_count && i < HUT_DEVICES_MAX; i++)
+		if (m->devices[i].type == HUT_DEVICE_NET &&
+		    !(m->devices[i].flags & HUT_DEVICE_OPTIONAL))
+			hut_fail(vm, HUT_EXIT_BAD_IMAGE,
+				 "image needs a network device '%s' (give --net TAP or --net fd=N)",
+				 m->devices[i].name);
+}

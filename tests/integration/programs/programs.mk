@@ -1,0 +1,69 @@
+# Images tests/integration/syscalls.sh boots, built here on the host (the
+# nested test guest compiles slowly), in build/tests/programs/:
+#   raw_syscalls.o, libraw.a  code with `syscall` instructions, compiled
+#                             against Debian's musl-dev by musl-gcc
+#   raw-ref                   raw_main.c and it as a plain musl program
+#   raw-object.hut            the same as a hut image, from the object
+#   raw-archive.hut           ... from the archive
+#   crypt.hut                 crypt_check.c: crypt(), which hut's musl keeps
+# and the Makefile project upstream/ stripped.sh boots, each built by its own
+# Makefile in a copy of its folder:
+#   upstream-ref/upstream     with gcc and glibc: the reference
+#   upstream-s/upstream       make CC=hut-cc LDFLAGS=-s
+#   upstream-distro/upstream  with hut-cc and the flags Debian builds packages
+#                             with, --gc-sections and -s
+#   upstream-g/upstream       with hut-cc and -g, then stripped four ways:
+#   upstream-strip.hut, upstream-strip-debug.hut, upstream-strip-all.hut,
+#   upstream-objcopy.hut      (strip; strip --strip-debug; --strip-all;
+#                             objcopy --strip-debug)
+PROG_SRC := tests/integration/programs
+PROG_OUT := $(BUILD)/tests/programs
+UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream)
+UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
+PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut) \
+	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
+
+$(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h | deps
+	@mkdir -p $(dir $@)
+	musl-gcc -std=gnu11 -O2 $(WARN) -c -o $@ $<
+
+$(PROG_OUT)/libraw.a: $(PROG_OUT)/raw_syscalls.o
+	rm -f $@ && ar rcs $@ $<
+
+$(PROG_OUT)/raw-ref: $(PROG_SRC)/raw_main.c $(PROG_OUT)/raw_syscalls.o
+	musl-gcc -std=gnu11 -O2 $(WARN) -static -o $@ $^
+
+$(PROG_OUT)/raw-object.hut: $(PROG_SRC)/raw_main.c $(PROG_OUT)/raw_syscalls.o $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build -o $@ $< $(PROG_OUT)/raw_syscalls.o -- $(WARN)
+
+$(PROG_OUT)/raw-archive.hut: $(PROG_SRC)/raw_main.c $(PROG_OUT)/libraw.a $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build -o $@ $< $(PROG_OUT)/libraw.a -- $(WARN)
+
+$(PROG_OUT)/crypt.hut: $(PROG_SRC)/crypt_check.c $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build -o $@ $< -- $(WARN)
+
+# The project's own Makefile does the build, as a user's would; MAKEFLAGS is
+# emptied so nothing of this make's command line reaches it.
+UPSTREAM_CC := $(abspath $(BIN)/hut-cc)
+UPSTREAM_MAKE_ref := CC=gcc
+UPSTREAM_MAKE_s := CC=$(UPSTREAM_CC) LDFLAGS=-s
+UPSTREAM_MAKE_distro := CC=$(UPSTREAM_CC) \
+	CFLAGS="-O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2 -ffunction-sections -fdata-sections" \
+	LDFLAGS="-Wl,-z,relro -Wl,-z,now -Wl,--as-needed -Wl,-O1 -Wl,--gc-sections -s"
+UPSTREAM_MAKE_g := CC=$(UPSTREAM_CC)
+
+$(PROG_OUT)/upstream-%/upstream: $(wildcard $(PROG_SRC)/upstream/*) $(PROGRAMS) $(RUNTIME)
+	rm -rf $(dir $@) && mkdir -p $(dir $@) && cp $(PROG_SRC)/upstream/* $(dir $@)
+	MAKEFLAGS= make -s -C $(dir $@) $(UPSTREAM_MAKE_$*)
+
+UPSTREAM_STRIP_strip := strip
+UPSTREAM_STRIP_strip-debug := strip --strip-debug
+UPSTREAM_STRIP_strip-all := strip --strip-all
+UPSTREAM_STRIP_objcopy := objcopy --strip-debug
+
+$(PROG_OUT)/upstream-%.hut: $(PROG_OUT)/upstream-g/upstream
+	cp $< $@.tmp && $(UPSTREAM_STRIP_$*) $@.tmp && mv $@.tmp $@
+
+.PHONY: test-programs
+test-programs: $(PROG_IMAGES)
+test test-nested: test-programs
