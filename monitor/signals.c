@@ -40,8 +40,14 @@ void hut_signals_setup(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "the signal box is outside guest memory");
 	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: sleeps end early */
 	sigfillset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
+	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) {
+		struct sigaction old;
+		/* Ignored when we started (nohup, a shell's background job): a
+		 * process would have it ignored too, so it stays so. */
+		if (sigaction(forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(forwarded[i], &sa, NULL);
+	}
 }
 
 /* Forwards what arrived since the last call; returns only if the guest
