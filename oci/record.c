@@ -39,10 +39,23 @@ char *oci_record_dir(const char *id)
 	return dir;
 }
 
+/* mkdir -p: the first container under a runtime root (containerd's
+ * /run/containerd/runc/NAMESPACE) finds no part of it made yet. */
 static void make_dir(const char *path, const char *id)
 {
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		oci_die(id, "cannot create %s (%s)", path, strerror(errno));
+	char *p = strdup(path);
+	if (!p)
+		oci_die(id, "out of memory");
+	for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
+		if (slash)
+			*slash = 0;
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			oci_die(id, "cannot create %s (%s)", p, strerror(errno));
+		if (!slash)
+			break;
+		*slash = '/';
+	}
+	free(p);
 }
 
 static char *file_in(const char *dir, const char *name)

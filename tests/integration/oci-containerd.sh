@@ -5,6 +5,7 @@
 # args, signals, a bind mount as a volume, a memory limit refused), and an
 # ordinary image in the same containerd still runs, through crun or runc.
 # Each appliance's output is compared with the image run as a process.
+# hut-test: needs-kvm (oci_ready calls need_kvm)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/oci-lib.bash"
 
