@@ -110,7 +110,6 @@ ctrc() { ctr -a "$SOCK" "$@"; }
 # --- podman ------------------------------------------------------------------------
 
 PODMAN_DIR=$OCI_FS/podman
-podman_() {
-	podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/runroot" --tmpdir "$PODMAN_DIR/tmp" \
-		--cgroup-manager cgroupfs --events-backend file --runtime "$OCI" "$@"
-}
+# The podman command line (an array, so that run can time it).
+PODMAN=(podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/runroot" --tmpdir "$PODMAN_DIR/tmp"
+	--cgroup-manager cgroupfs --events-backend file --runtime "$OCI")
