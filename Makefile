@@ -189,13 +189,13 @@ demo: all
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 LIB_OBJ    := $(IMAGE_OBJ) $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_OBJ)) \
-	$(BENCH_HARNESS_OBJ) $(OCI_OBJ)
+	$(BENCH_HARNESS_OBJ)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -Ioci -o $@ $< $(LIB_OBJ) \
+	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -o $@ $< $(LIB_OBJ) \
 		-lcriterion -lelf -lz -lcrypto
 
 unit-tests: $(UNIT_BINS)
