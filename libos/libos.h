@@ -67,12 +67,17 @@ void hut_console_print(int fd, const char *s);
 _Noreturn void hut_exit(uint32_t kind, int status);
 
 /* signal.c */
-void hut_signal_raise(int sig);
+void hut_signal_raise(int sig);	       /* to the process: any thread not blocking it */
+void hut_signal_raise_thread(int sig); /* to the running thread (SIGPIPE) */
 /* At syscall return: if a handler is due, sets the frame up to enter it and
  * returns what %rax should hold; else returns result. */
 long hut_signal_deliver(struct hut_syscall_frame *f, long result);
 /* rt_sigreturn: restores the frame a handler was entered with. */
 long hut_signal_return(struct hut_syscall_frame *f);
+/* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
+void hut_signal_box_init(const struct hut_boot_info *bi);
+void hut_signal_box_take(void); /* raises what came from outside */
+void hut_signal_box_publish(uint64_t caught, uint64_t ignored, uint64_t blocked);
 
 /* The modules' start-up, called once by hut_boot(). */
 void hut_memory_init(const struct hut_boot_info *bi);

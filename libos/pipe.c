@@ -111,7 +111,7 @@ static long pipe_write(struct hut_file *f, const struct hut_iovec *iov, int iovc
 		ring_write(p, iov, iovcnt, done, n);
 		done += n;
 	}
-	hut_signal_raise(SIGPIPE);
+	hut_signal_raise_thread(SIGPIPE);
 	return done ? (long)done : -EPIPE;
 }
 

@@ -1,9 +1,13 @@
 /*
- * Signals: one process, so the only signals are those it sends itself
- * (raise, abort, kill(getpid()), tgkill to one of its threads, a write to a
- * closed pipe). Dispositions are the process's; each thread has its own
- * mask and pending set, beside the process's pending set (kill), which any
- * thread not blocking a signal takes, as Linux keeps them. A pending,
+ * Signals: one process, so signals are those it sends itself (raise, abort,
+ * kill(getpid()), tgkill to one of its threads, a write to a closed pipe)
+ * and those hut-monitor receives from outside, which come through the
+ * signal box (signal_box.c): the monitor applies a default action itself,
+ * and leaves a caught or blocked signal pending for us to take at the next
+ * syscall return or sleep, where it joins the process's pending set.
+ * Dispositions are the process's; each thread has its own mask and pending
+ * set, beside the process's pending set (kill, signals from outside), which
+ * any thread not blocking a signal takes, as Linux keeps them. A pending,
  * unblocked signal is acted on at once when its action is to ignore or to
  * terminate; a handler runs when the syscall returns, on a signal frame
  * built on the app's stack, as the kernel does, and rt_sigreturn undoes the
@@ -91,6 +95,25 @@ static void act_without_handler(int sig)
 		hut_exit(HUT_EXIT_SIGNAL, sig);
 }
 
+/* Tells the monitor what it needs to decide for a signal from outside. */
+static void publish(void) /* called whenever dispositions or the mask change */
+{
+	uint64_t caught = 0, ignored = 0;
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		uint64_t h = actions[sig].handler;
+		if (has_handler(sig))
+			caught |= bit(sig);
+		else if (h == (uint64_t)SIG_IGN || ignored_by_default(sig))
+			ignored |= bit(sig);
+	}
+	hut_signal_box_publish(caught, ignored, hut_threads_blocked_by_all());
+}
+
+void hut_signal_threads_changed(void)
+{
+	publish();
+}
+
 /* Acts on pending, unblocked signals without handlers; those with one stay
  * pending until the syscall returns. */
 static void act_on_pending(void)
@@ -105,11 +128,19 @@ static void act_on_pending(void)
 
 int hut_signal_due(void)
 {
+	hut_signal_box_take(); /* a default action or ignore is acted on now */
 	return due() != 0;
 }
 
-/* A signal for the running thread (a write to a closed pipe). */
+/* A signal for the process (one from outside, through the box). */
 void hut_signal_raise(int sig)
+{
+	pending |= bit(sig);
+	act_on_pending();
+}
+
+/* A signal for the running thread (a write to a closed pipe). */
+void hut_signal_raise_thread(int sig)
 {
 	hut_thread_now->sig_pending |= bit(sig);
 	act_on_pending();
@@ -152,6 +183,7 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	hut_thread_now->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
 	if (a.flags & SA_RESETHAND)
 		actions[sig].handler = (uint64_t)SIG_DFL;
+	publish();
 	f->rip = a.handler;
 	f->rflags &= ~0x500ull; /* DF and TF clear, as the kernel leaves them */
 	f->a0 = (uint64_t)sig;
@@ -197,7 +229,8 @@ static long restart(struct hut_syscall_frame *f)
 
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
-	if (!due()) /* every syscall passes here: the usual case first */
+	hut_signal_box_take(); /* signals from outside: two loads when none came */
+	if (!due())	       /* every syscall passes here: the usual case first */
 		return result;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		if ((due() & bit(sig)) && has_handler(sig)) {
@@ -233,6 +266,7 @@ long hut_signal_return(struct hut_syscall_frame *f)
 	uint64_t *blocked = &hut_thread_now->sig_blocked;
 	hut_memcpy(blocked, &fr->uc.uc_sigmask, sizeof *blocked);
 	*blocked &= ~(bit(SIGKILL) | bit(SIGSTOP));
+	publish();
 	act_on_pending();
 	return g[REG_RAX];
 }
@@ -246,8 +280,11 @@ HUT_SYSCALL(rt_sigaction)
 		return -EINVAL;
 	if (a2)
 		hut_memcpy((void *)a2, &actions[sig], sizeof actions[sig]);
-	if (a1)
+	if (a1) {
 		hut_memcpy(&actions[sig], (const void *)a1, sizeof actions[sig]);
+		publish();
+		act_on_pending(); /* a pending signal now ignored, or now fatal */
+	}
 	return 0;
 }
 
@@ -268,6 +305,7 @@ HUT_SYSCALL(rt_sigprocmask)
 			*blocked = set;
 		else
 			return -EINVAL;
+		publish();
 		act_on_pending();
 	}
 	return 0;

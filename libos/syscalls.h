@@ -108,6 +108,8 @@ HUT_SYSCALL(sigaltstack);
 HUT_SYSCALL(kill);
 HUT_SYSCALL(tkill);
 HUT_SYSCALL(tgkill);
+/* signal_box.c */
+HUT_SYSCALL(pause);
 /* thread.c */
 HUT_SYSCALL(clone);
 HUT_SYSCALL(exit);

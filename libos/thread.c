@@ -137,6 +137,17 @@ struct hut_thread *hut_thread_by_tid(long tid)
 	return NULL;
 }
 
+uint64_t hut_threads_blocked_by_all(void)
+{
+	uint64_t all = ~0ull;
+	struct hut_thread *start = hut_thread_now->next, *t = start; /* the ring, even */
+	do {							     /* when now has left it */
+		all &= t->sig_blocked;
+		t = t->next;
+	} while (t != start);
+	return all;
+}
+
 /* Warns once: a clone that would make a new process rather than a thread. */
 static long refuse_process_clone(unsigned long flags)
 {
@@ -257,6 +268,7 @@ static _Noreturn void end_thread(int status)
 	if (t->slot >= 0)
 		table.thread[t->slot].tid = 0;
 	ended = t;
+	hut_signal_threads_changed();
 	hut_sched_progress();
 	hut_thread_switch_to(t->next);
 	__builtin_unreachable();

@@ -38,6 +38,9 @@ extern unsigned hut_threads_live;
 void hut_thread_switch_to(struct hut_thread *next);
 /* The live thread with that tid, or NULL. */
 struct hut_thread *hut_thread_by_tid(long tid);
+/* The signals every live thread blocks: those the process blocks (signal.c
+ * tells the monitor, for signals from outside). */
+uint64_t hut_threads_blocked_by_all(void);
 /* Sets the FS base of the running thread (arch_prctl, clone). */
 void hut_thread_set_fs(uint64_t base);
 
@@ -53,6 +56,9 @@ void hut_sched_wait_over(void);
 void hut_sched_progress(void);
 /* Called on every syscall's way out: yields when the time slice is over. */
 void hut_sched_preempt_point(void);
+
+/* signal.c: a thread ended; what the process blocks may have changed. */
+void hut_signal_threads_changed(void);
 
 /* futex.c: wakes up to n waiters on addr (the CHILD_CLEARTID wake). */
 long hut_futex_wake(const int *addr, long n);

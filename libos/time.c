@@ -119,23 +119,26 @@ uint32_t hut_net_events_now(void)
 			       __ATOMIC_ACQUIRE);
 }
 
-/* Blocks until clock clk reaches deadline (ns), or a signal handler is due
- * (another thread's pthread_kill): 0 or -EINTR. */
-static long sleep_until(long clk, uint64_t deadline)
+/* Blocks until clock clk reaches deadline (ns). A signal from outside whose
+ * handler is due ends the sleep early with -EINTR (the handler runs as the
+ * syscall returns), *left then says how much of it was left. */
+static long sleep_until(long clk, uint64_t deadline, uint64_t *left)
 {
 	uint64_t now;
 	if (clock_now(clk, &now) != 0 || now >= deadline)
 		return 0;
-	uint64_t boot = hut_time_since_boot_ns(), left = deadline - now;
-	long r = hut_wait(NULL, NULL, left > UINT64_MAX - boot ? HUT_WAIT_FOREVER : boot + left,
+	uint64_t boot = hut_time_since_boot_ns(), span = deadline - now;
+	long r = hut_wait(NULL, NULL, span > UINT64_MAX - boot ? HUT_WAIT_FOREVER : boot + span,
 			  HUT_WAIT_INTERRUPTIBLE);
-	return r == -EINTR ? r : 0;
+	if (r != -EINTR)
+		return 0;
+	*left = clock_now(clk, &now) == 0 && now < deadline ? deadline - now : 0;
+	return -EINTR;
 }
 
-/* A relative sleep that a handler interrupted tells what was left in rem. */
 static long sleep_for(long clk, const struct timespec *req, int absolute, struct timespec *rem)
 {
-	uint64_t ns, now;
+	uint64_t ns, now, left = 0;
 	int r = from_timespec(req, &ns);
 	if (r == 0)
 		r = clock_now(clk, &now);
@@ -143,13 +146,10 @@ static long sleep_for(long clk, const struct timespec *req, int absolute, struct
 		return r;
 	if (!absolute)
 		ns = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
-	long slept = sleep_until(clk, ns);
-	if (slept == -EINTR && !absolute && rem && clock_now(clk, &now) == 0) {
-		if (!hut_user_writable(rem, sizeof *rem))
-			return -EFAULT;
-		*rem = to_timespec(ns > now ? ns - now : 0);
-	}
-	return slept;
+	r = sleep_until(clk, ns, &left);
+	if (r == -EINTR && rem && !absolute)
+		*rem = (struct timespec){(time_t)(left / NS_PER_S), (long)(left % NS_PER_S)};
+	return r;
 }
 
 HUT_SYSCALL(nanosleep)

@@ -47,11 +47,14 @@ static void file_op(struct hut_vm *vm, uint64_t gpa)
 	hut_file_hypercall(vm, arg_struct(vm, gpa, sizeof(struct hut_hc_file)));
 }
 
-/* With a net device the sleep ends early when it has news (net_io.c). */
+/* With a net device the sleep ends early when it has news (net_io.c); a
+ * signal from outside ends it too (no SA_RESTART). */
 static void poll_sleep(struct hut_vm *vm, uint64_t gpa)
 {
 	struct hut_hc_poll *hc = arg_struct(vm, gpa, sizeof *hc);
 	uint64_t ns = hc->timeout_ns;
+	if (hut_signals_arrived(vm)) /* the guest must see it first (signals.c) */
+		ns = 0;
 	if (vm->net) {
 		uint32_t seen = hc->net_events;
 		hc->ready = hut_net_wait(vm, seen, ns);

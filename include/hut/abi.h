@@ -20,8 +20,9 @@
 
 /* 3: the CRC leaves out the ELF header's section-table fields;
  * 4: the network device (boot info net fields, rings, the net-kick hypercall);
- * 5: threads (the threads hypercall and table, for --core) */
-#define HUT_ABI_VERSION 5
+ * 5: the signal box (signals from outside; boot info signals field);
+ * 6: threads (the threads hypercall and table, for --core) */
+#define HUT_ABI_VERSION 6
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -186,6 +187,26 @@ struct hut_boot_info {
 	uint32_t volume_count;	 /* OUT at most HUT_VOLUMES_MAX */
 	uint32_t reserved;
 	struct hut_boot_net net; /* OUT the network device; net.region 0 if none */
+	uint64_t signals;	 /* OUT guest address of the struct hut_signal_box */
+};
+
+/*
+ * Signals from outside: what hut-monitor receives (SIGTERM from `kill`, a
+ * runtime's or an orchestrator's stop, SIGINT from a terminal's Ctrl-C...)
+ * goes to the guest as Linux would send it to a process. The box is a page
+ * of guest RAM just below the heap, user-writable; the monitor writes it
+ * only while the vCPU is stopped. The libos keeps caught, ignored and
+ * blocked current, so the monitor can apply a default action (end the
+ * guest with 128+N) without the guest's help, even when the guest never
+ * makes another syscall; a signal the guest catches or blocks is put in
+ * pending, which the libos takes (an atomic exchange) when a syscall
+ * returns or a sleep ends, and delivers as it delivers its own.
+ */
+struct hut_signal_box {
+	uint64_t pending; /* OUT bit N-1: signal N arrived (the monitor ORs it in) */
+	uint64_t caught;  /* IN bit N-1: N has a handler */
+	uint64_t ignored; /* IN bit N-1: N is ignored (SIG_IGN, or by default) */
+	uint64_t blocked; /* IN the signal mask */
 };
 
 /* A host directory the guest sees at path (hut-monitor --volume). Its index
