@@ -148,7 +148,6 @@ static struct item *table_get(const char *key, size_t key_len)
  * CRC (8 hex digits) covers the line before it and the data. */
 
 static int log_fd = -1;
-static int log_dirty;
 static const char *log_path;
 
 static uint32_t crc32_update(uint32_t c, const char *s, size_t n)
@@ -171,30 +170,39 @@ static void log_failed(const char *what)
 	exit(1);
 }
 
+/* The batch's records, written and fsync'ed by log_sync before its replies
+ * go out: one write and one fsync per batch, not per command. */
+static char *log_buf;
+static size_t log_len, log_cap;
+
+static void log_append(const void *data, size_t len)
+{
+	if (log_len + len > log_cap) {
+		size_t cap = log_cap ? log_cap : 65536;
+		while (cap < log_len + len)
+			cap *= 2;
+		char *p = realloc(log_buf, cap);
+		if (!p)
+			log_failed("allocating the batch");
+		log_buf = p;
+		log_cap = cap;
+	}
+	memcpy(log_buf + log_len, data, len);
+	log_len += len;
+}
+
+/* log_write: a record: the head line and its CRC, then the data (if any). */
 static void log_write(const char *head, size_t head_len, const char *data, size_t len)
 {
 	uint32_t crc = crc32_update(crc32_update(0, head, head_len), data, len);
 	char tail[16];
 	int n = snprintf(tail, sizeof tail, " %08x\n", crc);
-	char *rec = malloc(head_len + (size_t)n + len + 1);
-	if (!rec)
-		log_failed("allocating a record");
-	memcpy(rec, head, head_len);
-	memcpy(rec + head_len, tail, (size_t)n);
-	memcpy(rec + head_len + n, data, len);
-	size_t total = head_len + (size_t)n + len;
-	if (len || data)
-		rec[total++] = '\n';
-	for (size_t off = 0; off < total;) {
-		ssize_t w = write(log_fd, rec + off, total - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			log_failed("write");
-		off += (size_t)w;
+	log_append(head, head_len);
+	log_append(tail, (size_t)n);
+	if (data) {
+		log_append(data, len);
+		log_append("\n", 1);
 	}
-	free(rec);
-	log_dirty = 1;
 }
 
 static void log_set(const char *key, size_t key_len, uint32_t flags, int64_t expires,
@@ -220,9 +228,19 @@ static void log_delete(const char *key, size_t key_len)
 /* log_sync: makes the batch's records durable before its replies go out. */
 static void log_sync(void)
 {
-	if (log_fd >= 0 && log_dirty && fsync(log_fd))
+	if (log_fd < 0 || log_len == 0)
+		return;
+	for (size_t off = 0; off < log_len;) {
+		ssize_t w = write(log_fd, log_buf + off, log_len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			log_failed("write");
+		off += (size_t)w;
+	}
+	if (fsync(log_fd))
 		log_failed("fsync");
-	log_dirty = 0;
+	log_len = 0;
 }
 
 /* replay_record: applies the record at p (end at end); its length, or 0 if

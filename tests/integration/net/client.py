@@ -17,7 +17,8 @@ check holds, 1 with the reason when it does not.
   client.py kv HOST PORT N               set N keys (pipelined), get them back,
                                          delete some, check the protocol's replies
   client.py kvload HOST PORT N           set key0..key<N-1> to known values
-  client.py kvcheck HOST PORT N          get them all back (after a restart)
+  client.py kvcheck HOST PORT N          get them all back (after a restart), and
+                                         not the key `kv` deleted
   client.py udp HOST PORT N              N datagrams of several sizes echoed
 """
 import os
@@ -249,10 +250,11 @@ def cmd_kv(host, port, n):
         reader = Reader(s)
         kv_set_all(s, reader, n)
         kv_get_all(s, reader, n)
-        s.sendall(b"get nokey\r\ndelete key0\r\ndelete key0\r\nget key0\r\n"
-                  b"set empty 5 0 0\r\n\r\nget empty\r\nbogus\r\nset bad 0 0 3\r\nabcdef\r\n")
-        for want in (b"END", b"DELETED", b"NOT_FOUND", b"END", b"STORED", b"VALUE empty 5 0",
-                     b"", b"END", b"ERROR", b"CLIENT_ERROR bad data chunk"):
+        s.sendall(b"get nokey\r\nset victim 0 0 1\r\nv\r\ndelete victim\r\ndelete victim\r\n"
+                  b"get victim\r\nset empty 5 0 0\r\n\r\nget empty\r\nbogus\r\n"
+                  b"set bad 0 0 3\r\nabcdef\r\n")
+        for want in (b"END", b"STORED", b"DELETED", b"NOT_FOUND", b"END", b"STORED",
+                     b"VALUE empty 5 0", b"", b"END", b"ERROR", b"CLIENT_ERROR bad data chunk"):
             kv_expect(reader, want, "protocol checks")
     with connect(host, port) as s:  # expiry: -1 is gone at once
         reader = Reader(s)
@@ -270,8 +272,11 @@ def cmd_kvload(host, port, n):
 
 def cmd_kvcheck(host, port, n):
     with connect(host, port) as s:
-        kv_get_all(s, Reader(s), int(n))
-    return "%s keys read back" % n
+        reader = Reader(s)
+        kv_get_all(s, reader, int(n))
+        s.sendall(b"get victim\r\n")
+        kv_expect(reader, b"END", "a deleted key after the restart")
+    return "%s keys read back, the deleted one still gone" % n
 
 
 def cmd_udp(host, port, n):
