@@ -171,6 +171,13 @@ demo: all
 			"(software emulation; its timings are not meaningful)"; \
 		tests/vm/run.sh -- $(BIN)/hut-monitor --trace-boot $(BUILD)/apps/hello.hut world; \
 	fi
+	@echo "== the httpd appliance on a tap in a network namespace (scripts/demo-net.sh)"
+	@scripts/deps.sh net
+	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then \
+		scripts/demo-net.sh; \
+	else \
+		tests/vm/run.sh --timeout 600 -- scripts/demo-net.sh; \
+	fi
 
 # --- tests and benchmarks ---------------------------------------------------------
 # Each tests/unit/NAME.c is a Criterion program linked with the image format's,
