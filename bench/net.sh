@@ -32,7 +32,8 @@ URL=http://$SERVER_IP:$PORT/index.html
 if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
 	if [ -z "${HUT_NESTED:-}" ]; then
 		echo "bench-net: no usable /dev/kvm here: running in the nested guest of tests/vm"
-		exec "$ROOT/tests/vm/run.sh" --timeout 900 -- env HUT_NESTED=1 "$0" "$@"
+		exec "$ROOT/tests/vm/run.sh" --timeout 900 -- env HUT_NESTED=1 BENCH_NET_SECONDS="$SECONDS_RUN" \
+			BENCH_NET_CONNECTIONS="$CONNECTIONS" "$0" "$@"
 	fi
 	echo "bench-net: no /dev/kvm, even nested" >&2
 	exit 1

@@ -1,4 +1,5 @@
 #!/bin/bash
+# hut-test: needs-kvm
 # apps/httpd, one image (build/tests/net/httpd-www.hut: net/mkwww.sh's files
 # packed at /) served two ways, as a Linux process behind a veth and as an
 # appliance on a tap (net/apps.sh), with the same checks from the other side:
@@ -43,39 +44,39 @@ wrk_run() {
 }
 
 for mode in $(modes_to_run); do
-	root=$(root_of $mode)
+	root=$(root_of "$mode")
 	begin "net-httpd ($mode): every packed file by GET and HEAD, 404, index and listing"
-	serve $mode httpd "$IMAGE" --port $PORT --root "$root"
-	if wait_up $mode $PORT; then
-		[ $mode = appliance ] && ping_guest
-		check $mode "GET/HEAD of the files" files $PORT "$WWW"
-		check $mode "404" status $PORT /no-such-file 404
-		check $mode "a directory without its slash" status $PORT /site 301
-		check $mode "a directory's index.html" status $PORT /site/ 200
-		in_ns "$(client_ns $mode)" curl -sS -m $((10 * SLOW)) "http://$SERVER_IP:$PORT/listed/" \
+	serve "$mode" httpd "$IMAGE" --port $PORT --root "$root"
+	if wait_up "$mode" $PORT; then
+		[ "$mode" = appliance ] && ping_guest
+		check "$mode" "GET/HEAD of the files" files $PORT "$WWW"
+		check "$mode" "404" status $PORT /no-such-file 404
+		check "$mode" "a directory without its slash" status $PORT /site 301
+		check "$mode" "a directory's index.html" status $PORT /site/ 200
+		in_ns "$(client_ns "$mode")" curl -sS -m $((10 * SLOW)) "http://$SERVER_IP:$PORT/listed/" \
 			>"$TMP/listing.html" 2>&1
 		expect_grep "no listing of listed/" 'href="b%26c.txt">b&amp;c.txt<' "$TMP/listing.html"
-		in_ns "$(client_ns $mode)" curl -sS -m $((10 * SLOW)) -o /dev/null -w '%{content_type}\n' \
+		in_ns "$(client_ns "$mode")" curl -sS -m $((10 * SLOW)) -o /dev/null -w '%{content_type}\n' \
 			"http://$SERVER_IP:$PORT/sub/style.css" >"$TMP/type.out" 2>&1
 		expect_grep "wrong content type for .css" '^text/css$' "$TMP/type.out"
 	fi
 	finish
 
 	begin "net-httpd ($mode): keep-alive (100 requests on one connection), 50 connections at once"
-	check $mode "keep-alive" keepalive $PORT /index.html "$WWW/index.html" 100
-	check $mode "50 connections" concurrent $PORT /page.png "$WWW/page.png" 50
+	check "$mode" "keep-alive" keepalive $PORT /index.html "$WWW/index.html" 100
+	check "$mode" "50 connections" concurrent $PORT /page.png "$WWW/page.png" 50
 	finish
 
 	begin "net-httpd ($mode): garbage and clients gone mid-request; the server survives"
-	check $mode "hostile clients" hostile $PORT
-	check $mode "an answer after the hostile clients" status $PORT /index.html 200
+	check "$mode" "hostile clients" hostile $PORT
+	check "$mode" "an answer after the hostile clients" status $PORT /index.html 200
 	server_alive
 	finish
 
 	begin "net-httpd ($mode): wrk, keep-alive, bounded, zero errors"
 	wrk_run $mode
 	stop_server
-	[ $mode = appliance ] &&
+	[ "$mode" = appliance ] &&
 		expect_no_grep "the libos warned" '^hut: warning|not implemented' "$TMP/httpd.err"
 	finish
 done

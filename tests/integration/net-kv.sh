@@ -1,4 +1,5 @@
 #!/bin/bash
+# hut-test: needs-kvm
 # apps/kv and apps/udpecho, each one image served two ways, as a Linux
 # process behind a veth and as an appliance on a tap (net/apps.sh), with the
 # same checks from the other side: kv sets 10,000 keys (pipelined) and reads
@@ -37,28 +38,28 @@ serve_kv() {
 
 for mode in $(modes_to_run); do
 	begin "net-kv ($mode): $KEYS keys set and read back, the protocol's replies"
-	serve_kv $mode kv
-	if wait_up $mode $PORT; then
-		check $mode "kv" kv $PORT $KEYS
+	serve_kv "$mode" kv
+	if wait_up "$mode" $PORT; then
+		check "$mode" "kv" kv $PORT $KEYS
 		stop_server
 	fi
 	finish
 
 	begin "net-kv ($mode): restarted, the log replays: every key back"
-	serve_kv $mode kv2
-	if wait_up $mode $PORT; then
+	serve_kv "$mode" kv2
+	if wait_up "$mode" $PORT; then
 		# the keys, then client.py's own: victim set and deleted, empty, gone (expired)
 		expect_grep "no replay line" "^kv: .*kv.log: $((KEYS + 4)) records, $((KEYS + 2)) keys$" \
 			"$TMP/kv2.out"
-		check $mode "kv after a restart" kvcheck $PORT $KEYS
+		check "$mode" "kv after a restart" kvcheck $PORT $KEYS
 		stop_server
 	fi
 	finish
 
 	begin "net-udpecho ($mode): datagrams of 1 to 9000 bytes echoed"
-	serve $mode udpecho "$UDPECHO" --port 7007
+	serve "$mode" udpecho "$UDPECHO" --port 7007
 	for _ in $(seq 50); do grep -q '^udpecho: on port' "$TMP/udpecho.out" && break; sleep 0.2; done
-	check $mode "udp echo" udp 7007 30
+	check "$mode" "udp echo" udp 7007 30
 	stop_server
 	finish
 done

@@ -1,4 +1,5 @@
 #!/bin/bash
+# hut-test: needs-kvm
 # An appliance that connects out: apps/fetch (an HTTP/1.0 client) fetches
 # files from a server on the other side (Python's http.server, in the test's
 # client namespace at 192.0.2.1), as a Linux process behind a veth and as an
@@ -43,12 +44,12 @@ fetch_run() {
 
 for mode in $(modes_to_run); do
 	begin "net-out ($mode): fetch connects out and gets 1 MiB, a 404, a refusal"
-	fetch_run $mode large /large.bin
+	fetch_run "$mode" large /large.bin
 	expect_status large 0
 	expect_same_file "the fetched file and the original" "$WWW/large.bin" "$(out large)"
-	fetch_run $mode missing /no-such-file
+	fetch_run "$mode" missing /no-such-file
 	expect_status missing 1
-	fetch_run $mode refused /large.bin 9
+	fetch_run "$mode" refused /large.bin 9
 	expect_status refused 3
 	expect_grep "no reason for the refusal" "^fetch: connect to $CLIENT_IP:9: Connection refused" \
 		"$(err refused)"

@@ -75,6 +75,7 @@ stop_server() {
 	server_alive
 	kill "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
+	# shellcheck disable=SC2034 # read by expect_status
 	ST=$?
 }
 
