@@ -61,8 +61,8 @@ struct conn {
 	time_t last_active;
 	size_t in_len;	/* bytes of in[] received, not yet consumed */
 	size_t out_len; /* bytes in out[] to send */
-	size_t out_cap; /* out_printf's limit: OUT_MAX, less while a listing keeps room */
 	size_t out_off; /* of which sent */
+	size_t out_cap; /* out_printf's limit: OUT_MAX, less while a listing keeps room */
 	int file;	/* the body's file (after out[]), or -1 */
 	off_t file_off; /* next byte of it to send */
 	off_t file_end;
@@ -330,12 +330,14 @@ static void respond_error(struct conn *c, int status, int head_only)
 		out_printf(c, "%s", body);
 }
 
-static void respond_redirect(struct conn *c, const char *target, int head_only)
+/* respond_redirect: a directory asked for without its slash (relative links
+ * in it would resolve wrong); the query, if any, is dropped. */
+static void respond_redirect(struct conn *c, const char *target)
 {
 	char location[REQUEST_MAX + 16];
-	snprintf(location, sizeof location, "Location: %s/\r\n", target);
+	snprintf(location, sizeof location, "Location: %.*s/\r\n", (int)strcspn(target, "?#"),
+		 target);
 	put_headers(c, 301, "text/html; charset=utf-8", 0, location);
-	(void)head_only;
 }
 
 /* put_escaped: a name as HTML text (escape_url 0) or as a URL path segment. */
@@ -512,7 +514,7 @@ static int serve(struct conn *c, const struct request *r)
 		respond_file(c, fd, &st, path, head_only);
 	} else if (path[strlen(path) - 1] != '/') {
 		close(fd);
-		respond_redirect(c, r->target, head_only);
+		respond_redirect(c, r->target);
 		return 301;
 	} else {
 		respond_directory(c, fd, path, head_only);
