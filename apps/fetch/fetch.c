@@ -31,7 +31,11 @@ static int connect_to(const char *addr, const char *port_text)
 	}
 	a.sin_port = htons((uint16_t)port);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a)) {
+	if (fd < 0) {
+		fprintf(stderr, "fetch: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&a, sizeof a)) {
 		fprintf(stderr, "fetch: connect to %s:%ld: %s\n", addr, port, strerror(errno));
 		return -1;
 	}
