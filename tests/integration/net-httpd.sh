@@ -19,6 +19,11 @@ IMAGE=$ROOT/build/tests/net/httpd-www.hut
 WWW=$ROOT/build/tests/net/www
 PORT=8080
 
+# Before any socket: the same answers to bad options, both ways.
+differential "net-httpd: --help" "$IMAGE" - 0 --help
+differential "net-httpd: --root that is no directory" "$IMAGE" - 1 --root /no/such/dir
+differential "net-httpd: --port 0" "$IMAGE" - 2 --port 0
+
 begin "net-httpd setup"
 ready "$IMAGE" "$WWW/index.html" || exit 0
 apps_setup || { finish; exit 0; }
