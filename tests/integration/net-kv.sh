@@ -5,7 +5,9 @@
 # same checks from the other side: kv sets 10,000 keys (pipelined) and reads
 # them back, answers memcached's protocol errors, keeps its log (--data, on
 # a volume for the appliance) and, restarted, replays it: every key back, a
-# deleted one still gone; udpecho echoes datagrams of 1 to 9000 bytes.
+# deleted one still gone; garbage, overlong lines, values too large or cut
+# short and resets leave it answering; udpecho echoes datagrams of 1 to
+# 9000 bytes.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=net/lib.sh
@@ -45,13 +47,15 @@ for mode in $(modes_to_run); do
 	fi
 	finish
 
-	begin "net-kv ($mode): restarted, the log replays: every key back"
+	begin "net-kv ($mode): restarted, the log replays; hostile clients after"
 	serve_kv "$mode" kv2
 	if wait_up "$mode" $PORT; then
 		# the keys, then client.py's own: victim set and deleted, empty, gone (expired)
 		expect_grep "no replay line" "^kv: .*kv.log: $((KEYS + 4)) records, $((KEYS + 2)) keys$" \
 			"$TMP/kv2.out"
 		check "$mode" "kv after a restart" kvcheck $PORT $KEYS
+		check "$mode" "hostile clients" kvhostile $PORT
+		server_alive
 		stop_server
 	fi
 	finish

@@ -16,6 +16,8 @@ check holds, 1 with the reason when it does not.
                                          400/431 or dropped, never a dead server
   client.py kv HOST PORT N               set N keys (pipelined), get them back,
                                          delete some, check the protocol's replies
+  client.py kvhostile HOST PORT           garbage, overlong lines, huge or short
+                                         values, resets: still answering after each
   client.py kvload HOST PORT N           set key0..key<N-1> to known values
   client.py kvcheck HOST PORT N          get them all back (after a restart), and
                                          not the key `kv` deleted
@@ -262,6 +264,43 @@ def cmd_kv(host, port, n):
         kv_expect(reader, b"STORED", "set with exptime -1")
         kv_expect(reader, b"END", "get of an expired key")
     return "%d keys set and read back; protocol replies right" % n
+
+
+def kv_after(host, port, data, what):
+    """Sends data on a fresh connection; the server may answer anything or
+    close; then a new connection must still get answers."""
+    with connect(host, port) as s:
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+    with connect(host, port) as s:
+        reader = Reader(s)
+        s.sendall(b"set alive 0 0 2\r\nok\r\nget alive\r\n")
+        for want in (b"STORED", b"VALUE alive 0 2", b"ok", b"END"):
+            kv_expect(reader, want, "after %s" % what)
+
+
+def cmd_kvhostile(host, port):
+    cases = [
+        (b"\x00\xff garbage\r\n" * 100, "binary garbage"),
+        (b"get " + b"k" * 5000 + b"\r\n", "a 5 kB line"),
+        (b"x" * 100000, "100 kB with no line end"),
+        (b"set big 0 0 99999999999\r\n", "a value of 99 GB announced"),
+        (b"set half 0 0 1000\r\nabc", "a value cut short"),
+        (b"set k 0 0 -5\r\n", "a negative length"),
+        (b"get\r\ndelete\r\nset\r\n\r\n", "commands without arguments"),
+    ]
+    for data, what in cases:
+        kv_after(host, port, data, what)
+    with connect(host, port) as s:  # reset mid-value
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.sendall(b"set r 0 0 100\r\nabc")
+    kv_after(host, port, b"", "a client reset mid-value")
+    return "%d hostile clients, still answering" % (len(cases) + 1)
 
 
 def cmd_kvload(host, port, n):
