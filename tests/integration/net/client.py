@@ -24,6 +24,7 @@ check holds, 1 with the reason when it does not.
   client.py udp HOST PORT N              N datagrams of several sizes echoed
 """
 import os
+import random
 import socket
 import struct
 import sys
@@ -174,10 +175,12 @@ def cmd_concurrent(host, port, path, file, n):
 
 
 def expect_error_or_close(host, port, data, wants, what):
-    """Sends data; the answer must be one of the statuses in wants, or a close."""
+    """Sends data and no more; the answer must be one of the statuses in
+    wants, or a close (a request left incomplete ends at our EOF)."""
     with connect(host, port) as s:
         try:
             s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
             status, _, _ = read_response(Reader(s))
         except (Fail, ConnectionResetError):
             return
@@ -199,13 +202,19 @@ def cmd_hostile(host, port):
     ]
     for data, wants, what in cases:
         expect_error_or_close(host, port, data, wants, what)
+    rng = random.Random(11)  # the same mutated requests every run
+    for i in range(40):  # a valid request with a few bytes changed
+        data = bytearray(request("/index.html"))
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        expect_error_or_close(host, port, bytes(data), (200, 301, 400, 404, 405), "mutation %d" % i)
     for cut in (1, 10, 17):  # clients gone mid-request
         with connect(host, port) as s:
             s.sendall(request("/")[:cut])
     with connect(host, port) as s:  # reset mid-request
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.sendall(b"GET / HT")
-    return "9 hostile requests, 4 clients gone mid-request"
+    return "9 hostile requests, 40 mutated ones, 4 clients gone mid-request"
 
 
 def kv_expect(reader, want, what):
