@@ -86,7 +86,6 @@ for mode in $(modes_to_run); do
 	begin "net-httpd ($mode): wrk, keep-alive, bounded, zero errors"
 	server_alive && wrk_run "$mode"
 	stop_server
-	[ "$mode" = appliance ] &&
-		expect_no_grep "the libos warned" '^hut: warning|not implemented' "$TMP/httpd.err"
+	no_libos_warnings "$mode"
 	finish
 done

@@ -44,6 +44,7 @@ for mode in $(modes_to_run); do
 	if wait_up "$mode" $PORT; then
 		check "$mode" "kv" kv $PORT $KEYS
 		stop_server
+		no_libos_warnings "$mode"
 	fi
 	finish
 
@@ -57,6 +58,7 @@ for mode in $(modes_to_run); do
 		check "$mode" "hostile clients" kvhostile $PORT
 		server_alive
 		stop_server
+		no_libos_warnings "$mode"
 	fi
 	finish
 
@@ -65,5 +67,6 @@ for mode in $(modes_to_run); do
 	for _ in $(seq 50); do grep -q '^udpecho: on port' "$TMP/udpecho.out" && break; sleep 0.2; done
 	check "$mode" "udp echo" udp 7007 30
 	stop_server
+	no_libos_warnings "$mode"
 	finish
 done

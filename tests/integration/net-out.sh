@@ -53,5 +53,8 @@ for mode in $(modes_to_run); do
 	expect_status refused 3
 	expect_grep "no reason for the refusal" "^fetch: connect to $CLIENT_IP:9: Connection refused" \
 		"$(err refused)"
+	for tag in large missing refused; do
+		expect_no_grep "the libos warned ($tag)" '^hut: warning|not implemented' "$(err $tag)"
+	done
 	finish
 done

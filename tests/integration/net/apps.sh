@@ -78,6 +78,13 @@ stop_server() {
 	ST=$?
 }
 
+# no_libos_warnings MODE: the appliance's libos warned about nothing (an
+# unimplemented syscall, say) while serving.
+no_libos_warnings() {
+	[ "$1" = appliance ] || return 0
+	expect_no_grep "the libos warned" '^hut: warning|not implemented' "$TMP/$SERVER_TAG.err"
+}
+
 # wait_up MODE PORT: until the server accepts connections (a slow nested
 # boot), or has ended, or 20 s (nested: 100 s) have passed.
 wait_up() {
