@@ -9,8 +9,9 @@ running (its pid in FILE, for the caller to end); exits 1 if no answer came
 within SEC seconds (default 30), after ending CMD.
 
 A fresh connection is tried every millisecond or so, each with a timeout of
-a few milliseconds: a SYN lost while the server was not up yet is not
-retransmitted by the kernel a second later, it is replaced by the next try.
+5 ms until something refuses one (a stack is up, nothing listens yet), 1 s
+after: a SYN lost while the server was not up yet is not retransmitted by
+the kernel a second later, it is replaced by the next try.
 For an appliance, give the host side a static neighbour entry for the guest
 (`ip neigh replace ... lladdr MAC`), or the first SYN waits for ARP.
 """
@@ -21,7 +22,8 @@ import time
 
 
 def try_get(host, port, path, timeout):
-    """True when GET path answers 200 on a fresh connection."""
+    """"ok" when GET path answers 200 on a fresh connection, else why not:
+    "refused" (a stack answered: nothing listens yet), "timeout", "other"."""
     try:
         with socket.create_connection((host, port), timeout=timeout) as s:
             s.settimeout(5)
@@ -31,11 +33,15 @@ def try_get(host, port, path, timeout):
             while b"\r\n" not in head:
                 data = s.recv(4096)
                 if not data:
-                    return False
+                    return "other"
                 head += data
-            return head.split(b" ", 2)[1] == b"200"
+            return "ok" if head.split(b" ", 2)[1] == b"200" else "other"
+    except ConnectionRefusedError:
+        return "refused"
+    except socket.timeout:
+        return "timeout"
     except OSError:
-        return False
+        return "other"
 
 
 def main(argv):
@@ -57,10 +63,20 @@ def main(argv):
     if pidfile:
         with open(pidfile, "w") as f:
             f.write("%d\n" % child.pid)
+    # Until a stack answers (a refusal) a SYN is likely lost: retry after 5
+    # ms. After that an unanswered SYN means a slow server (the nested
+    # guest): wait for it rather than lose its answer to our impatience.
+    timeout, tries = 0.005, {"refused": 0, "timeout": 0, "other": 0}
     while time.monotonic() - t0 < limit and child.poll() is None:
-        if try_get(host, port, path, 0.005):
+        result = try_get(host, port, path, timeout)
+        if result == "ok":
             print("first-response-ms: %.3f" % ((time.monotonic() - t0) * 1000), flush=True)
+            print("tries before it: %d refused, %d timed out, %d other" % (
+                tries["refused"], tries["timeout"], tries["other"]), flush=True)
             return 0
+        tries[result] += 1
+        if result == "refused":
+            timeout = 1.0
         time.sleep(0.001)
     why = "it ended with status %d" % child.returncode if child.poll() is not None else \
         "none within %g s" % limit

@@ -50,4 +50,4 @@ ip netns exec "$NS" python3 "$ROOT/bench/first-response.py" --timeout 120 \
 echo "== curl http://$GUEST_IP:8080/index.html   (from the namespace's side of the tap)"
 ip netns exec "$NS" curl -sS -m 20 "http://$GUEST_IP:8080/index.html" || fail "curl failed"
 echo "== boot to first HTTP response: $(sed -n 's/^first-response-ms: //p' "$LOG/first.out") ms" \
-	"(from the monitor's start)"
+	"(from the monitor's start; $(sed -n 's/^tries before it: //p' "$LOG/first.out") tries before it)"
