@@ -30,6 +30,8 @@ IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c image/packed.c
 IMAGE_WRITER_SRC := image/manifest.c
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 BUILDER_SRC := $(wildcard builder/*.c)
+# hut-oci, the OCI runtime (oci/): a static musl program like the monitor.
+OCI_SRC     := $(filter-out oci/main.c,$(wildcard oci/*.c))
 # hut-bench, the benchmark harness: it uses the builder's helpers (argument
 # vectors, messages, temporary files, running programs, OCI bundles).
 BENCH_HARNESS_SRC := $(filter-out bench/harness/main.c,$(wildcard bench/harness/*.c))
@@ -42,6 +44,7 @@ APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))
 IMAGE_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC) $(IMAGE_WRITER_SRC))
 MONITOR_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(MONITOR_SRC))
 BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC))
+OCI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(OCI_SRC))
 BENCH_HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_HARNESS_SRC))
 LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
 	       $(patsubst %.S,$(BUILD)/obj/%.o,$(LIBOS_ASM)) $(BUILD)/obj/libos/syscall_names.o
@@ -54,7 +57,7 @@ include musl/musl.mk
 include lwip/lwip.mk
 LIBOS_NET_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libos/net/*.c))
 
-PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench
+PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench $(BIN)/hut-oci
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
 	$(MUSL_LIBC)
 
@@ -93,10 +96,18 @@ $(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
 	@mkdir -p $(dir $@)
 	musl-gcc -static -o $@ $^
 
+# hut-oci runs for every container operation an orchestrator makes: static
+# musl for the same start-up reason, with its own strict JSON reader (no
+# JSON library Debian ships is built for musl). It reads images with the
+# monitor's reader.
+$(BIN)/hut-oci: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c $(IMAGE_READER_SRC))
+	@mkdir -p $(dir $@)
+	musl-gcc -static -o $@ $^
+
 # `hut` shares the image reader with the monitor: one validation code path.
 $(BIN)/hut: $(BUILDER_OBJ) $(IMAGE_OBJ)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -o $@ $^ -lelf -lz
+	$(HOSTCC) -o $@ $^ -lelf -lz -lcrypto
 
 # `hut bench` runs hut-bench, a static musl program (bench/harness/main.c).
 BENCH_SRC := $(BENCH_HARNESS_SRC) bench/harness/main.c $(BENCH_BUILDER_SRC)
@@ -192,7 +203,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -o $@ $< $(LIB_OBJ) \
-		-lcriterion -lelf -lz
+		-lcriterion -lelf -lz -lcrypto
 
 unit-tests: $(UNIT_BINS)
 
@@ -224,7 +235,8 @@ bench-boot: all $(BUILD)/bench/kvm-floor
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hut $(DESTDIR)$(PREFIX)/include/hut
-	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-bench $(BIN)/hut-oci \
+		$(DESTDIR)$(PREFIX)/bin/
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
 	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
 		$(DESTDIR)$(PREFIX)/lib/hut/
@@ -237,6 +249,6 @@ clean:
 # Rules owned by the test and benchmark folders.
 -include tests/guests/guests.mk tests/integration/programs/programs.mk tests/fuzz/fuzz.mk \
 	tests/sud/sud.mk tests/debian/debian.mk tests/integration/net/net.mk bench/bench.mk \
-	bench/syscalls.mk
+	bench/syscalls.mk bench/threads.mk
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

@@ -6,6 +6,7 @@
 #define HUT_BUILDER_H
 
 #include <hut/abi.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -206,5 +207,40 @@ int builder_pack_bundle(const char *dir, const char *image, int argc, char *cons
 			size_t why_len);
 /* `hut pack` */
 int builder_cmd_pack(int argc, char **argv);
+
+/* --- tar.c: ustar archives in memory ------------------------------------- */
+
+struct builder_buf {
+	char *data;
+	size_t len, cap;
+};
+void builder_buf_add(struct builder_buf *b, const void *data, size_t len);
+/* A regular file (data may not be NULL) or, with data NULL, a directory. */
+void builder_tar_add(struct builder_buf *b, const char *name, const void *data, size_t len,
+		     unsigned mode);
+void builder_tar_end(struct builder_buf *b);
+bool builder_tar_is(const void *data, size_t len);
+int builder_tar_each(const void *data, size_t len,
+		     int (*fn)(const char *name, const void *data, size_t len, void *ctx),
+		     void *ctx);
+
+/* --- sha256.c ------------------------------------------------------------- */
+
+#define BUILDER_DIGEST_LEN 72 /* "sha256:" + 64 hex digits + NUL */
+void builder_sha256(const void *data, size_t len, char out[BUILDER_DIGEST_LEN]);
+
+/* --- oci_image.c: hut pack --oci-archive / --oci-layout, and reading back - */
+
+/* An OCI image (image spec 1.0) whose one layer holds the image at
+ * /BASENAME and whose config runs it with args. ref names it
+ * ("localhost/NAME:TAG"). Writes a layout folder (dir) or an archive
+ * (a tar of that folder). 0, or -1 with why. */
+int builder_oci_write(const char *image, const char *ref, int argc, char *const *args,
+		      const char *layout_dir, const char *archive, char *why, size_t why_len);
+/* The hut image inside an OCI archive (checked: every blob's digest, one
+ * layer holding one file). Returns 0 and points *image at it (inside
+ * archive), or -1 with why. */
+int builder_oci_image_of(const void *archive, size_t len, const void **image, size_t *image_len,
+			 char *name, size_t name_len, char *why, size_t why_len);
 
 #endif

@@ -28,6 +28,8 @@ static void inspect_help(void)
 	       "devices), whether it has symbols (not after strip), its loadable segments,\n"
 	       "the files packed into it (mode, size, path, symlink target; totals),\n"
 	       "whether its checksum matches, then whether hut-monitor would accept it.\n"
+	       "IMAGE may also be an OCI archive written by `hut pack --oci-archive`:\n"
+	       "its digests are checked and the image its layer holds is shown.\n"
 	       "\n"
 	       "Exit status: 0 valid, 126 invalid or corrupt, 127 not found.\n");
 }
@@ -242,6 +244,44 @@ static int inspect(const char *path)
 	return crc_ok ? 0 : INSPECT_INVALID;
 }
 
+/* An OCI archive from `hut pack --oci-archive`: every blob's digest is
+ * checked, and the image its one layer holds is inspected as a file. */
+static int inspect_oci_archive(const char *path, const struct builder_buf *b)
+{
+	const void *image;
+	size_t len;
+	char name[128], why[256];
+	printf("%-10s%s\n", "archive:", path);
+	if (builder_oci_image_of(b->data, b->len, &image, &len, name, sizeof name, why,
+				 sizeof why) != 0) {
+		printf("%-10sno (%s)\n", "valid:", why);
+		return INSPECT_INVALID;
+	}
+	printf("%-10sOCI image, digests ok, layer holds %s\n", "oci:", name);
+	char *tmp = builder_temp_file(name, "");
+	FILE *f = fopen(tmp, "w");
+	if (!f || fwrite(image, 1, len, f) != len || fclose(f) != 0)
+		builder_die(1, tmp, "cannot write", NULL);
+	return inspect(tmp);
+}
+
+/* The file's bytes when it is a tar archive, else nothing. */
+static int read_if_archive(const char *path, struct builder_buf *b)
+{
+	FILE *f = fopen(path, "r");
+	char chunk[65536];
+	size_t n;
+	if (!f)
+		return 0;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		builder_buf_add(b, chunk, n);
+		if (b->len >= 512 && !builder_tar_is(b->data, b->len))
+			break;
+	}
+	fclose(f);
+	return builder_tar_is(b->data, b->len);
+}
+
 int builder_cmd_inspect(int argc, char **argv)
 {
 	const char *image = NULL;
@@ -258,5 +298,8 @@ int builder_cmd_inspect(int argc, char **argv)
 	}
 	if (!image)
 		builder_usage_error("inspect", "no image given", INSPECT_HELP);
+	struct builder_buf b = {0};
+	if (read_if_archive(image, &b))
+		return inspect_oci_archive(image, &b);
 	return inspect(image);
 }

@@ -24,8 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PACK_HELP "hut pack --help"
-
 static int fail(char *why, size_t len, const char *what, const char *path)
 {
 	snprintf(why, len, "%s %s (%s)", what, path, strerror(errno));
@@ -139,43 +137,4 @@ int builder_pack_bundle(const char *dir, const char *image, int argc, char *cons
 	free(target);
 	free(config);
 	return rc;
-}
-
-static int pack_help(void)
-{
-	printf("usage: hut pack --bundle DIR IMAGE [ARG...]\n"
-	       "\n"
-	       "Writes an OCI bundle that runs IMAGE with ARGs as a container:\n"
-	       "DIR/config.json (runtime spec 1.0; own pid, mount, ipc, uts and network\n"
-	       "namespaces; read-only root; /proc only) and DIR/rootfs/IMAGE's name.\n"
-	       "Run it with `crun run -b DIR ID` or `runc run -b DIR ID`.\n");
-	return 0;
-}
-
-int builder_cmd_pack(int argc, char **argv)
-{
-	const char *dir = NULL;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return pack_help();
-		if (!strcmp(argv[i], "--bundle") && i + 1 < argc)
-			dir = argv[++i];
-		else if (!strncmp(argv[i], "--bundle=", 9))
-			dir = argv[i] + 9;
-		else if (!strcmp(argv[i], "--"))
-			break;
-		else
-			builder_usage_error(argv[i], "unknown option or missing value", PACK_HELP);
-	}
-	if (i < argc && !strcmp(argv[i], "--"))
-		i++;
-	if (!dir)
-		builder_usage_error("pack", "--bundle DIR is required", PACK_HELP);
-	if (i >= argc)
-		builder_usage_error("pack", "no IMAGE given", PACK_HELP);
-	char why[512];
-	if (builder_pack_bundle(dir, argv[i], argc - i - 1, argv + i + 1, why, sizeof why) != 0)
-		builder_die(1, argv[i], "cannot write the bundle", why);
-	return 0;
 }

@@ -25,7 +25,8 @@ static long console_write(struct hut_file *f, const struct hut_iovec *iov, int i
 	(void)off;
 	long result = console_call(HUT_HC_CONSOLE_WRITE, (uint32_t)f->priv2, iov, iovcnt);
 	if (result == -EPIPE)
-		hut_signal_raise(SIGPIPE); /* as Linux: the writer dies unless it ignores it */
+		hut_signal_raise_thread(
+			SIGPIPE); /* as Linux: the writer dies unless it ignores it */
 	return result;
 }
 

@@ -1,5 +1,6 @@
 /*
- * fcntl and flock: fd flags, status flags, duplication and locks.
+ * fcntl, flock and fadvise: fd flags, status flags, duplication, locks and
+ * advice.
  */
 #include "file.h"
 #include "syscalls.h"
@@ -64,4 +65,18 @@ HUT_SYSCALL(flock)
 	if (!f || (f->kind & HUT_KIND_PATH))
 		return -EBADF;
 	return hut_lock_flock(f, (int)a1);
+}
+
+/* posix_fadvise: advice, which the libos takes and ignores (it keeps no
+ * page cache to read ahead or drop); the errors are Linux's. */
+HUT_SYSCALL(fadvise64)
+{
+	struct hut_file *f = hut_fd_file(a0);
+	if (!f || (f->kind & HUT_KIND_PATH))
+		return -EBADF;
+	if (!(f->kind & HUT_KIND_SEEKABLE))
+		return -ESPIPE;
+	if (a3 < POSIX_FADV_NORMAL || a3 > POSIX_FADV_NOREUSE || a2 < 0)
+		return -EINVAL;
+	return 0;
 }

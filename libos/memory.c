@@ -177,6 +177,22 @@ uint64_t hut_pages_total(void)
 	return npages;
 }
 
+/* Pages of the arena nobody holds: sysinfo's freeram, which shows whether
+ * the libos's own memory stays bounded (tests/integration/threads.sh). */
+uint64_t hut_pages_free_count(void)
+{
+	uint64_t n = 0;
+	bitmap_ready();
+	for (uint64_t w = 0; w < (npages + 63) / 64; w++) {
+		uint64_t x = ~used[w]; /* bits set in a word, SWAR: no libgcc call */
+		x = x - ((x >> 1) & 0x5555555555555555ull);
+		x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+		x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+		n += (x * 0x0101010101010101ull) >> 56;
+	}
+	return n - ((npages + 63) / 64 * 64 - npages); /* bits past the last page */
+}
+
 /* Anonymous memory for mmap: zero pages at a free place, or where
  * MAP_FIXED says. File mappings (file_mmap.c) start as such pages too. */
 long hut_anon_map(uint64_t addr, uint64_t len, long flags)

@@ -3,9 +3,10 @@
  * both in this one process. Reads and writes follow pipe(7): EOF once no
  * writer is left, EPIPE and SIGPIPE once no reader is, atomic writes up to
  * PIPE_BUF, EAGAIN with O_NONBLOCK. A blocking read of an empty pipe (or a
- * write to a full one) waits for another thread or process of which there
- * is none: as on Linux it never returns, here by sleeping in the monitor,
- * so --timeout still ends it.
+ * write to a full one) waits in hut_wait for another thread to write (or
+ * read); with no other thread, as on Linux, it never returns, so only
+ * --timeout ends it. A signal handler interrupts the wait (EINTR, or the
+ * count done so far), and SA_RESTART restarts it (signal.c).
  */
 #include "file.h"
 #include "syscalls.h"
@@ -27,16 +28,21 @@ struct pipe {
 	uint64_t ino;
 };
 
-static _Noreturn void wait_forever(const char *what)
+static int readable(void *arg)
 {
-	char line[160], *p = line, *end = line + sizeof line - 1;
-	p = hut_append(p, end, "hut: warning: ");
-	p = hut_append(p, end, what);
-	p = hut_append(p, end, " blocks for good: no other thread or process can end the wait\n");
-	*p = 0;
-	hut_console_print(2, line);
-	for (;;)
-		hut_wait(NULL, NULL, HUT_WAIT_FOREVER, 0);
+	const struct pipe *p = arg;
+	return p->len > 0 || p->writers == 0;
+}
+
+struct room_wanted {
+	const struct pipe *p;
+	uint64_t bytes;
+};
+
+static int writable(void *arg)
+{
+	const struct room_wanted *w = arg;
+	return PIPE_SIZE - w->p->len >= w->bytes || w->p->readers == 0;
 }
 
 /* Copies between the ring and the iovecs, in at most two pieces. */
@@ -49,12 +55,14 @@ static void ring_read(struct pipe *p, const struct hut_iovec *iov, int iovcnt, u
 	p->len -= n;
 }
 
-static void ring_write(struct pipe *p, const struct hut_iovec *iov, int iovcnt, uint64_t n)
+/* Copies n bytes from offset done of the iovecs. */
+static void ring_write(struct pipe *p, const struct hut_iovec *iov, int iovcnt, uint64_t done,
+		       uint64_t n)
 {
 	uint64_t tail = (p->head + p->len) % PIPE_SIZE;
 	uint64_t first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
-	hut_iov_copy_in(iov, iovcnt, 0, p->buf + tail, first);
-	hut_iov_copy_in(iov, iovcnt, first, p->buf, n - first);
+	hut_iov_copy_in(iov, iovcnt, done, p->buf + tail, first);
+	hut_iov_copy_in(iov, iovcnt, done + first, p->buf, n - first);
 	p->len += n;
 }
 
@@ -65,39 +73,46 @@ static long pipe_read(struct hut_file *f, const struct hut_iovec *iov, int iovcn
 	(void)off;
 	if (want == 0)
 		return 0;
-	if (p->len == 0) {
-		if (p->writers == 0)
-			return 0;
+	if (p->len == 0 && p->writers != 0) {
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		wait_forever("a read of an empty pipe");
+		long r = hut_wait(readable, p, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+		if (r < 0)
+			return r;
+		if (p->len == 0)
+			return 0; /* the last writer left */
 	}
 	uint64_t n = want < p->len ? want : p->len;
 	ring_read(p, iov, iovcnt, n);
 	return (long)n;
 }
 
+/* Writes as pipe(7) says: all of it unless O_NONBLOCK; up to PIPE_BUF
+ * bytes in one piece. */
 static long pipe_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct pipe *p = f->priv;
-	uint64_t want = hut_iov_total(iov, iovcnt), room = PIPE_SIZE - p->len;
+	uint64_t want = hut_iov_total(iov, iovcnt), done = 0;
 	(void)off;
-	if (p->readers == 0) {
-		hut_signal_raise(SIGPIPE);
-		return -EPIPE;
+	while (p->readers > 0) {
+		uint64_t left = want - done, room = PIPE_SIZE - p->len;
+		uint64_t piece =
+			left <= PIPE_ATOMIC ? left : 1; /* the least a write may wait for */
+		if (left == 0 || (room < piece && (f->flags & O_NONBLOCK)))
+			return done ? (long)done : (left ? -EAGAIN : 0);
+		if (room < piece) {
+			struct room_wanted w = {p, piece};
+			long r = hut_wait(writable, &w, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+			if (r < 0)
+				return done ? (long)done : r;
+			continue;
+		}
+		uint64_t n = left < room ? left : room;
+		ring_write(p, iov, iovcnt, done, n);
+		done += n;
 	}
-	if (want == 0)
-		return 0;
-	if (room < want && (want <= PIPE_ATOMIC || room == 0)) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		wait_forever("a write to a full pipe");
-	}
-	uint64_t n = want < room ? want : room;
-	ring_write(p, iov, iovcnt, n);
-	if (n < want && !(f->flags & O_NONBLOCK))
-		wait_forever("a write to a full pipe");
-	return (long)n;
+	hut_signal_raise_thread(SIGPIPE);
+	return done ? (long)done : -EPIPE;
 }
 
 static long pipe_stat(struct hut_file *f, struct stat *st)

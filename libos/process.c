@@ -1,9 +1,10 @@
 /*
  * The process: one of it, pid 1, root, on a machine named after the service.
- * Exit ends the appliance.
+ * exit_group (and the last thread's exit, thread.c) ends the appliance.
  */
 #include "file.h"
 #include "syscalls.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <sys/resource.h>
@@ -12,8 +13,6 @@
 
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
-
-static uint64_t fs_base;
 
 _Noreturn void hut_exit(uint32_t kind, int status)
 {
@@ -29,7 +28,7 @@ _Noreturn void hut_exit(uint32_t kind, int status)
 		hut_hypercall(HUT_HC_EXIT, &hc);
 }
 
-HUT_SYSCALL(exit)
+HUT_SYSCALL(exit_group)
 {
 	hut_exit(HUT_EXIT_STATUS, (int)(a0 & 0xff));
 }
@@ -45,11 +44,6 @@ HUT_SYSCALL(getppid)
 }
 
 HUT_SYSCALL(getuid)
-{
-	return 0;
-}
-
-HUT_SYSCALL(sched_yield)
 {
 	return 0;
 }
@@ -81,7 +75,7 @@ HUT_SYSCALL(sysinfo)
 	hut_memset(si, 0, sizeof *si);
 	si->uptime = (long)(hut_time_since_boot_ns() / 1000000000ull);
 	si->totalram = hut_boot_info->mem_size;
-	si->freeram = hut_boot_info->heap_end - hut_boot_info->heap_start;
+	si->freeram = hut_pages_free_count() * HUT_PAGE_SIZE;
 	si->procs = 1;
 	si->mem_unit = 1;
 	return 0;
@@ -123,22 +117,15 @@ HUT_SYSCALL(prlimit64)
 	return 0;
 }
 
-/* TLS: wrfsbase works at CPL3 when the monitor turned on CR4.FSGSBASE;
- * otherwise the monitor sets the FS base for us. */
+/* TLS, the running thread's (thread.c switches it with the thread). */
 HUT_SYSCALL(arch_prctl)
 {
 	if (a0 == ARCH_GET_FS) {
-		*(uint64_t *)a1 = fs_base;
+		*(uint64_t *)a1 = hut_thread_now->fs_base;
 		return 0;
 	}
 	if (a0 != ARCH_SET_FS)
 		return -EINVAL;
-	fs_base = (uint64_t)a1;
-	if (hut_boot_info->flags & HUT_BOOT_FSGSBASE) {
-		__asm__ volatile("wrfsbase %0" : : "r"(fs_base) : "memory");
-	} else {
-		struct hut_hc_set_fs hc = {fs_base};
-		hut_hypercall(HUT_HC_SET_FS, &hc);
-	}
+	hut_thread_set_fs((uint64_t)a1);
 	return 0;
 }

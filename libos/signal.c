@@ -1,21 +1,32 @@
 /*
- * Signals: one process, so the only signals are those it sends itself
- * (raise, abort, kill(getpid()), a write to a closed pipe). Dispositions and
- * the mask are kept as Linux keeps them. A pending, unblocked signal is acted
- * on at once when its action is to ignore or to terminate; a handler runs
- * when the syscall returns, on a signal frame built on the app's stack, as
- * the kernel does, and rt_sigreturn undoes the frame. Not supported: signals
- * from CPU exceptions (a fault ends the appliance), sigaltstack (handlers run
- * on the current stack), stop signals (ignored: nothing could continue us).
+ * Signals: one process, so signals are those it sends itself (raise, abort,
+ * kill(getpid()), tgkill to one of its threads, a write to a closed pipe)
+ * and those hut-monitor receives from outside, which come through the
+ * signal box (signal_box.c): the monitor applies a default action itself,
+ * and leaves a caught or blocked signal pending for us to take at the next
+ * syscall return or sleep, where it joins the process's pending set.
+ * Dispositions are the process's; each thread has its own mask and pending
+ * set, beside the process's pending set (kill, signals from outside), which
+ * any thread not blocking a signal takes, as Linux keeps them. A pending,
+ * unblocked signal is acted on at once when its action is to ignore or to
+ * terminate; a handler runs when the syscall returns, on a signal frame
+ * built on the app's stack, as the kernel does, and rt_sigreturn undoes the
+ * frame. A read, write, futex wait... that a handler interrupted is
+ * restarted when the handler has SA_RESTART, as Linux restarts it
+ * (pthread_cancel depends on it). Not supported: signals from CPU
+ * exceptions (a fault ends the appliance), sigaltstack (handlers run on the
+ * current stack), stop signals (ignored: nothing could continue us).
  */
 #define _GNU_SOURCE /* REG_* names for ucontext gregs */
 #include "libos.h"
 #include "syscalls.h"
+#include "thread.h"
 #include "wait.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 
 #define NSIG_LINUX 64
@@ -42,7 +53,7 @@ struct sigframe {
 extern uint64_t hut_user_rsp; /* entry.S: the app's %rsp at the syscall */
 
 static struct k_sigaction actions[NSIG_LINUX + 1];
-static uint64_t blocked, pending;
+static uint64_t pending; /* sent to the process; threads' own are in hut_thread */
 
 static uint64_t bit(int sig)
 {
@@ -62,27 +73,76 @@ static int has_handler(int sig)
 	return h != (uint64_t)SIG_IGN && h != (uint64_t)SIG_DFL;
 }
 
+/* The running thread's pending, unblocked signals. */
+static uint64_t due(void)
+{
+	const struct hut_thread *t = hut_thread_now;
+	return (t->sig_pending | pending) & ~t->sig_blocked;
+}
+
+static void take(int sig)
+{
+	if (hut_thread_now->sig_pending & bit(sig))
+		hut_thread_now->sig_pending &= ~bit(sig);
+	else
+		pending &= ~bit(sig);
+}
+
+/* What a signal with no handler does: nothing, or end the process. */
+static void act_without_handler(int sig)
+{
+	if (actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
+		hut_exit(HUT_EXIT_SIGNAL, sig);
+}
+
+/* Tells the monitor what it needs to decide for a signal from outside. */
+static void publish(void) /* called whenever dispositions or the mask change */
+{
+	uint64_t caught = 0, ignored = 0;
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		uint64_t h = actions[sig].handler;
+		if (has_handler(sig))
+			caught |= bit(sig);
+		else if (h == (uint64_t)SIG_IGN || ignored_by_default(sig))
+			ignored |= bit(sig);
+	}
+	hut_signal_box_publish(caught, ignored, hut_threads_blocked_by_all());
+}
+
+void hut_signal_threads_changed(void)
+{
+	publish();
+}
+
 /* Acts on pending, unblocked signals without handlers; those with one stay
  * pending until the syscall returns. */
 static void act_on_pending(void)
 {
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
-		if (!(pending & bit(sig)) || (blocked & bit(sig)) || has_handler(sig))
+		if (!(due() & bit(sig)) || has_handler(sig))
 			continue;
-		pending &= ~bit(sig);
-		if (actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
-			hut_exit(HUT_EXIT_SIGNAL, sig);
+		take(sig);
+		act_without_handler(sig);
 	}
 }
 
 int hut_signal_due(void)
 {
-	return (pending & ~blocked) != 0;
+	hut_signal_box_take(); /* a default action or ignore is acted on now */
+	return due() != 0;
 }
 
+/* A signal for the process (one from outside, through the box). */
 void hut_signal_raise(int sig)
 {
 	pending |= bit(sig);
+	act_on_pending();
+}
+
+/* A signal for the running thread (a write to a closed pipe). */
+void hut_signal_raise_thread(int sig)
+{
+	hut_thread_now->sig_pending |= bit(sig);
 	act_on_pending();
 }
 
@@ -101,7 +161,7 @@ static void save_context(struct sigframe *fr, const struct hut_syscall_frame *f,
 	g[REG_EFL] = (greg_t)f->rflags;
 	g[REG_RSP] = (greg_t)hut_user_rsp;
 	fr->uc.uc_mcontext.fpregs = fpu;
-	hut_memcpy(&fr->uc.uc_sigmask, &blocked, sizeof blocked);
+	hut_memcpy(&fr->uc.uc_sigmask, &hut_thread_now->sig_blocked, sizeof(uint64_t));
 }
 
 /* Builds sig's frame below the app's red zone and points the syscall's
@@ -120,9 +180,10 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	fr->info.si_code = SI_TKILL;
 	fr->info.si_pid = 1;
 	save_context(fr, f, result, fpu);
-	blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
+	hut_thread_now->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
 	if (a.flags & SA_RESETHAND)
 		actions[sig].handler = (uint64_t)SIG_DFL;
+	publish();
 	f->rip = a.handler;
 	f->rflags &= ~0x500ull; /* DF and TF clear, as the kernel leaves them */
 	f->a0 = (uint64_t)sig;
@@ -131,13 +192,51 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	hut_user_rsp = sp;
 }
 
+/* Whether Linux restarts syscall f, interrupted, after an SA_RESTART
+ * handler: the blocking calls that return -ERESTARTSYS (a futex wait only
+ * without a timeout; poll, select, epoll and sleeps return EINTR). */
+static int restartable(const struct hut_syscall_frame *f)
+{
+	switch (f->nr) {
+	case SYS_read:
+	case SYS_readv:
+	case SYS_write:
+	case SYS_writev:
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_flock:
+	case SYS_wait4:
+		return 1;
+	case SYS_futex:
+		return f->a3 == 0;
+	default:
+		return 0;
+	}
+}
+
+/* Makes the interrupted syscall start again once the handler returns: the
+ * app resumes at its `syscall` instruction (2 bytes) or its call to the
+ * dispatcher (5), with %rax the number again. */
+static long restart(struct hut_syscall_frame *f)
+{
+	f->rip -= f->via ? 2 : 5;
+	return (long)f->nr;
+}
+
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
-	if (!(pending & ~blocked)) /* every syscall passes here: the usual case first */
+	hut_signal_box_take(); /* signals from outside: two loads when none came */
+	if (!due())	       /* every syscall passes here: the usual case first */
 		return result;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
-		if ((pending & bit(sig)) && !(blocked & bit(sig)) && has_handler(sig)) {
-			pending &= ~bit(sig);
+		if ((due() & bit(sig)) && has_handler(sig)) {
+			take(sig);
+			if (result == -EINTR && (actions[sig].flags & SA_RESTART) && restartable(f))
+				result = restart(f);
 			enter_handler(f, sig, result);
 			return 0;
 		}
@@ -164,8 +263,10 @@ long hut_signal_return(struct hut_syscall_frame *f)
 		__asm__ volatile("fxrstor64 %0"
 				 :
 				 : "m"(*(char(*)[FXSAVE_SIZE])fr->uc.uc_mcontext.fpregs));
-	hut_memcpy(&blocked, &fr->uc.uc_sigmask, sizeof blocked);
-	blocked &= ~(bit(SIGKILL) | bit(SIGSTOP));
+	uint64_t *blocked = &hut_thread_now->sig_blocked;
+	hut_memcpy(blocked, &fr->uc.uc_sigmask, sizeof *blocked);
+	*blocked &= ~(bit(SIGKILL) | bit(SIGSTOP));
+	publish();
 	act_on_pending();
 	return g[REG_RAX];
 }
@@ -179,27 +280,32 @@ HUT_SYSCALL(rt_sigaction)
 		return -EINVAL;
 	if (a2)
 		hut_memcpy((void *)a2, &actions[sig], sizeof actions[sig]);
-	if (a1)
+	if (a1) {
 		hut_memcpy(&actions[sig], (const void *)a1, sizeof actions[sig]);
+		publish();
+		act_on_pending(); /* a pending signal now ignored, or now fatal */
+	}
 	return 0;
 }
 
 HUT_SYSCALL(rt_sigprocmask)
 {
+	uint64_t *blocked = &hut_thread_now->sig_blocked;
 	if (a3 != 8)
 		return -EINVAL;
 	if (a2)
-		*(uint64_t *)a2 = blocked;
+		*(uint64_t *)a2 = *blocked;
 	if (a1) {
 		uint64_t set = *(const uint64_t *)a1 & ~(bit(SIGKILL) | bit(SIGSTOP));
 		if (a0 == SIG_BLOCK)
-			blocked |= set;
+			*blocked |= set;
 		else if (a0 == SIG_UNBLOCK)
-			blocked &= ~set;
+			*blocked &= ~set;
 		else if (a0 == SIG_SETMASK)
-			blocked = set;
+			*blocked = set;
 		else
 			return -EINVAL;
+		publish();
 		act_on_pending();
 	}
 	return 0;
@@ -210,28 +316,51 @@ HUT_SYSCALL(sigaltstack)
 	return 0;
 }
 
-static long send_to_self(long target, long sig)
+HUT_SYSCALL(kill)
 {
-	if (target != 1 && target != 0 && target != -1)
+	if (a0 != 1 && a0 != 0 && a0 != -1)
 		return -ESRCH;
-	if (sig < 0 || sig > NSIG_LINUX)
+	if (a1 < 0 || a1 > NSIG_LINUX)
 		return -EINVAL;
-	if (sig != 0)
-		hut_signal_raise((int)sig);
+	if (a1 != 0) {
+		pending |= bit((int)a1);
+		act_on_pending();
+	}
 	return 0;
 }
 
-HUT_SYSCALL(kill)
+/* A signal for one thread. One without a handler acts at once (for the
+ * whole process) unless that thread blocks it; one with a handler waits
+ * for the thread's next way out of the libos (its wait ends: EINTR). */
+static long send_to_thread(long tid, long sig)
 {
-	return send_to_self(a0, a1);
+	struct hut_thread *t = hut_thread_by_tid(tid);
+	if (sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	if (tid <= 0)
+		return -EINVAL;
+	if (!t)
+		return -ESRCH;
+	if (sig == 0)
+		return 0;
+	t->sig_pending |= bit((int)sig);
+	if (t == hut_thread_now) {
+		act_on_pending();
+	} else if (!has_handler((int)sig) && !(t->sig_blocked & bit((int)sig))) {
+		t->sig_pending &= ~bit((int)sig);
+		act_without_handler((int)sig);
+	}
+	return 0;
 }
 
 HUT_SYSCALL(tkill)
 {
-	return send_to_self(a0, a1);
+	return send_to_thread(a0, a1);
 }
 
 HUT_SYSCALL(tgkill)
 {
-	return a0 == 1 ? send_to_self(a1, a2) : -ESRCH;
+	if (a0 <= 0 || a1 <= 0)
+		return -EINVAL;
+	return a0 == 1 ? send_to_thread(a1, a2) : -ESRCH;
 }

@@ -4,6 +4,7 @@
  */
 #include "libos.h"
 #include "syscalls.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <sys/syscall.h>
@@ -31,6 +32,7 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_dup2] = hut_sys_dup2,
 	[SYS_fcntl] = hut_sys_fcntl,
 	[SYS_flock] = hut_sys_flock,
+	[SYS_fadvise64] = hut_sys_fadvise64,
 	[SYS_fsync] = hut_sys_fsync,
 	[SYS_fdatasync] = hut_sys_fdatasync,
 	[SYS_truncate] = hut_sys_truncate,
@@ -90,6 +92,7 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_kill] = hut_sys_kill,
 	[SYS_tkill] = hut_sys_tkill,
 	[SYS_tgkill] = hut_sys_tgkill,
+	[SYS_pause] = hut_sys_pause,
 	/* time */
 	[SYS_nanosleep] = hut_sys_nanosleep,
 	[SYS_gettimeofday] = hut_sys_gettimeofday,
@@ -98,9 +101,7 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_clock_getres] = hut_sys_clock_getres,
 	[SYS_clock_nanosleep] = hut_sys_clock_nanosleep,
 	/* the process */
-	[SYS_sched_yield] = hut_sys_sched_yield,
 	[SYS_getpid] = hut_sys_getpid,
-	[SYS_exit] = hut_sys_exit,
 	[SYS_uname] = hut_sys_uname,
 	[SYS_getrlimit] = hut_sys_getrlimit,
 	[SYS_sysinfo] = hut_sys_sysinfo,
@@ -110,11 +111,19 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_getegid] = hut_sys_getuid,
 	[SYS_getppid] = hut_sys_getppid,
 	[SYS_arch_prctl] = hut_sys_arch_prctl,
-	[SYS_gettid] = hut_sys_getpid,
-	[SYS_set_tid_address] = hut_sys_getpid,
-	[SYS_exit_group] = hut_sys_exit,
+	[SYS_exit_group] = hut_sys_exit_group,
 	[SYS_prlimit64] = hut_sys_prlimit64,
 	[SYS_getrandom] = hut_sys_getrandom,
+	/* threads */
+	[SYS_clone] = hut_sys_clone,
+	[SYS_exit] = hut_sys_exit,
+	[SYS_gettid] = hut_sys_gettid,
+	[SYS_set_tid_address] = hut_sys_set_tid_address,
+	[SYS_set_robust_list] = hut_sys_set_robust_list,
+	[SYS_futex] = hut_sys_futex,
+	[SYS_sched_yield] = hut_sys_sched_yield,
+	[SYS_sched_getaffinity] = hut_sys_sched_getaffinity,
+	[SYS_sched_setaffinity] = hut_sys_sched_setaffinity,
 };
 
 extern const char *const hut_syscall_names[];
@@ -144,6 +153,8 @@ long hut_syscall(struct hut_syscall_frame *f)
 {
 	hut_syscall_fn fn = f->nr < TABLE_SIZE ? table[f->nr] : 0;
 	long result;
+	hut_thread_now->frame = f; /* clone copies it; a switch leaves it here */
+	hut_sched_progress();	   /* this thread ran app code: it may have woken others */
 	if (f->nr == SYS_rt_sigreturn) {
 		result = hut_signal_return(f);
 	} else if (fn) {
@@ -152,5 +163,6 @@ long hut_syscall(struct hut_syscall_frame *f)
 		warn_unimplemented(f->nr);
 		result = -ENOSYS;
 	}
+	hut_sched_preempt_point();
 	return hut_signal_deliver(f, result);
 }

@@ -29,6 +29,7 @@ HUT_SYSCALL(getdents64);
 /* fcntl.c */
 HUT_SYSCALL(fcntl);
 HUT_SYSCALL(flock);
+HUT_SYSCALL(fadvise64);
 /* pipe.c */
 HUT_SYSCALL(pipe);
 HUT_SYSCALL(pipe2);
@@ -91,7 +92,7 @@ HUT_SYSCALL(time);
 HUT_SYSCALL(nanosleep);
 HUT_SYSCALL(clock_nanosleep);
 /* process.c */
-HUT_SYSCALL(exit);
+HUT_SYSCALL(exit_group);
 HUT_SYSCALL(getpid);
 HUT_SYSCALL(getppid);
 HUT_SYSCALL(getuid);
@@ -99,7 +100,6 @@ HUT_SYSCALL(uname);
 HUT_SYSCALL(sysinfo);
 HUT_SYSCALL(getrlimit);
 HUT_SYSCALL(prlimit64);
-HUT_SYSCALL(sched_yield);
 HUT_SYSCALL(arch_prctl);
 /* signal.c */
 HUT_SYSCALL(rt_sigaction);
@@ -108,6 +108,20 @@ HUT_SYSCALL(sigaltstack);
 HUT_SYSCALL(kill);
 HUT_SYSCALL(tkill);
 HUT_SYSCALL(tgkill);
+/* signal_box.c */
+HUT_SYSCALL(pause);
+/* thread.c */
+HUT_SYSCALL(clone);
+HUT_SYSCALL(exit);
+HUT_SYSCALL(gettid);
+HUT_SYSCALL(set_tid_address);
+HUT_SYSCALL(set_robust_list);
+/* futex.c */
+HUT_SYSCALL(futex);
+/* sched.c */
+HUT_SYSCALL(sched_yield);
+HUT_SYSCALL(sched_getaffinity);
+HUT_SYSCALL(sched_setaffinity);
 /* random.c */
 HUT_SYSCALL(getrandom);
 

@@ -1,7 +1,8 @@
 /*
  * Time from the TSC: the monitor tells us its frequency and the wall-clock
  * time at a known TSC value, so reading a clock never leaves the guest.
- * Sleeping is a poll hypercall: the monitor blocks until the deadline.
+ * Sleeping waits in hut_wait (other threads run meanwhile); a signal
+ * handler due for the thread ends it early with EINTR, as on Linux.
  */
 #include "libos.h"
 #include "syscalls.h"
@@ -118,19 +119,26 @@ uint32_t hut_net_events_now(void)
 			       __ATOMIC_ACQUIRE);
 }
 
-/* Blocks until clock clk reaches deadline (ns). */
-static void sleep_until(long clk, uint64_t deadline)
+/* Blocks until clock clk reaches deadline (ns). A signal from outside whose
+ * handler is due ends the sleep early with -EINTR (the handler runs as the
+ * syscall returns), *left then says how much of it was left. */
+static long sleep_until(long clk, uint64_t deadline, uint64_t *left)
 {
 	uint64_t now;
 	if (clock_now(clk, &now) != 0 || now >= deadline)
-		return;
-	uint64_t boot = hut_time_since_boot_ns(), left = deadline - now;
-	hut_wait(NULL, NULL, left > UINT64_MAX - boot ? HUT_WAIT_FOREVER : boot + left, 0);
+		return 0;
+	uint64_t boot = hut_time_since_boot_ns(), span = deadline - now;
+	long r = hut_wait(NULL, NULL, span > UINT64_MAX - boot ? HUT_WAIT_FOREVER : boot + span,
+			  HUT_WAIT_INTERRUPTIBLE);
+	if (r != -EINTR)
+		return 0;
+	*left = clock_now(clk, &now) == 0 && now < deadline ? deadline - now : 0;
+	return -EINTR;
 }
 
-static long sleep_for(long clk, const struct timespec *req, int absolute)
+static long sleep_for(long clk, const struct timespec *req, int absolute, struct timespec *rem)
 {
-	uint64_t ns, now;
+	uint64_t ns, now, left = 0;
 	int r = from_timespec(req, &ns);
 	if (r == 0)
 		r = clock_now(clk, &now);
@@ -138,18 +146,21 @@ static long sleep_for(long clk, const struct timespec *req, int absolute)
 		return r;
 	if (!absolute)
 		ns = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
-	sleep_until(clk, ns);
-	return 0;
+	r = sleep_until(clk, ns, &left);
+	if (r == -EINTR && rem && !absolute)
+		*rem = (struct timespec){(time_t)(left / NS_PER_S), (long)(left % NS_PER_S)};
+	return r;
 }
 
 HUT_SYSCALL(nanosleep)
 {
-	return sleep_for(CLOCK_MONOTONIC, (const struct timespec *)a0, 0);
+	return sleep_for(CLOCK_MONOTONIC, (const struct timespec *)a0, 0, (struct timespec *)a1);
 }
 
 HUT_SYSCALL(clock_nanosleep)
 {
 	if (a0 == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
-	return sleep_for(a0, (const struct timespec *)a2, (a1 & TIMER_ABSTIME) != 0);
+	return sleep_for(a0, (const struct timespec *)a2, (a1 & TIMER_ABSTIME) != 0,
+			 (struct timespec *)a3);
 }

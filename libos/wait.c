@@ -1,9 +1,9 @@
 /*
- * hut_wait (wait.h) for one thread on the one vCPU: check, run the network
- * stack, check again, then sleep in the poll hypercall until the deadline,
- * lwIP's next timer or the device's next event, whichever is first. The
- * monitor may wake us early (a frame, a signal from outside); we simply
- * look again.
+ * hut_wait (wait.h): run the network stack, check; if the wait is not over,
+ * give the vCPU to another thread (sched.c); when every thread waits, sleep
+ * in the poll hypercall until the earliest deadline among them, lwIP's
+ * next timer or the device's next event, whichever is first. The monitor
+ * may wake us early (a frame, a signal from outside); we simply look again.
  *
  * The network stack lives in libhut-net.a, which an image links only when
  * it uses sockets; the weak references below are null in images without
@@ -12,6 +12,7 @@
 #include "wait.h"
 #include "libos.h"
 #include "net/net.h"
+#include "thread.h"
 
 #include <errno.h>
 
@@ -35,17 +36,27 @@ static void idle(uint64_t ns)
 	hut_hypercall(HUT_HC_POLL, &hc);
 }
 
+static long over(long result)
+{
+	hut_sched_wait_over();
+	return result;
+}
+
 long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flags)
 {
 	for (;;) {
 		run_network();
 		if (ready && ready(arg))
-			return 0;
+			return over(0);
 		if ((flags & HUT_WAIT_INTERRUPTIBLE) && hut_signal_due())
-			return -EINTR;
+			return over(-EINTR);
 		uint64_t now = hut_time_since_boot_ns();
 		if (now >= deadline_ns)
-			return -ETIMEDOUT;
-		idle(deadline_ns - now);
+			return over(-ETIMEDOUT);
+		if (hut_sched_block(deadline_ns))
+			continue; /* another thread ran: look again */
+		uint64_t until = hut_sched_next_deadline();
+		if (until > now)
+			idle(until - now);
 	}
 }

@@ -31,8 +31,9 @@ static uint64_t put_strings(struct hut_vm *vm, uint64_t *cursor, uint64_t count,
 {
 	uint64_t end = HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, ptrs = *cursor;
 	uint64_t str = ptrs + 8 * count;
-	uint64_t *p = count <= HUT_BOOTINFO_SIZE / 8 && str <= end ? hut_gpa(&vm->mem, ptrs, 8 * count)
-								   : NULL;
+	uint64_t *p = count <= HUT_BOOTINFO_SIZE / 8 && str <= end
+			      ? hut_gpa(&vm->mem, ptrs, 8 * count)
+			      : NULL;
 	for (uint64_t i = 0; p && i < count; i++) {
 		size_t len = strlen(strings[i]) + 1;
 		char *dst = len <= end - str ? hut_gpa(&vm->mem, str, len) : NULL;
@@ -126,6 +127,7 @@ void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 	bi->mem_size = vm->mem.size;
 	bi->heap_start = vm->heap_start;
 	bi->heap_end = vm->heap_end;
+	bi->signals = vm->signals_gpa;
 	bi->stack_top = vm->stack_top;
 	bi->stack_size = vm->stack_size;
 	bi->hypercall_base = HUT_HYPERCALL_GPA;

@@ -2,8 +2,12 @@
  * --core FILE: an ELF core file of a crashed guest, so that `gdb IMAGE FILE`
  * shows where it died. The file is opened before the sandbox is entered (the
  * sandbox allows no open); the crash path only writes to that fd. It holds
- * one thread's registers (NT_PRSTATUS) and the memory a backtrace needs: the
- * image's segments and the stack from the crash's %rsp up.
+ * the registers of the thread that crashed (NT_PRSTATUS, first: gdb's
+ * current thread) and of every other thread the libos listed (abi.h,
+ * HUT_HC_THREADS; `info threads`, `thread apply all bt`), and the memory a
+ * backtrace needs: the image's segments, the stack from the crash's %rsp
+ * up, and a window above each thread's %rsp (threads' stacks lie in the
+ * heap, where musl maps them).
  */
 #include "monitor.h"
 
@@ -15,8 +19,11 @@
 #include <sys/user.h>
 #include <unistd.h>
 
-#define CORE_REGIONS (HUT_SEGMENTS_MAX + 1)
+#define CORE_REGIONS (HUT_SEGMENTS_MAX + 2 + HUT_THREADS_MAX)
 #define NOTE_NAME "CORE"
+#define THREAD_STACK_WINDOW (256u << 10) /* musl's default thread stack is 128 KiB */
+#define USER_CS 0x23
+#define USER_SS 0x1b
 
 struct region {
 	uint64_t gpa, len;
@@ -39,21 +46,76 @@ void hut_core_open(struct hut_vm *vm)
 			 strerror(errno));
 }
 
-/* The image's segments, then the stack from the page below %rsp to its top
- * (all of the stack's top 64 KiB if %rsp is not in the stack at all). */
-static size_t collect(const struct hut_vm *vm, uint64_t rsp, struct region *r)
+/* Adds [from, to) of RAM to the data regions r[first..*n), merged with any
+ * it overlaps or touches, so that no two PT_LOADs cover the same bytes. */
+static void add_data(const struct hut_vm *vm, struct region *r, size_t first, size_t *n,
+		     uint64_t from, uint64_t to)
+{
+	if (to > vm->mem.size)
+		to = vm->mem.size;
+	if (from >= to)
+		return;
+	for (size_t i = first; i < *n; i++) {
+		uint64_t lo = r[i].gpa, hi = r[i].gpa + r[i].len;
+		if (from <= hi && lo <= to) {
+			from = from < lo ? from : lo;
+			to = to > hi ? to : hi;
+			r[i] = r[--*n]; /* taken into [from, to); look again */
+			add_data(vm, r, first, n, from, to);
+			return;
+		}
+	}
+	r[(*n)++] = (struct region){from, to - from, PF_R | PF_W};
+}
+
+/* A thread's stack from the page below its %rsp, a window up; the main
+ * stack's is up to its top (its top 64 KiB if %rsp is in no stack). */
+static void add_stack(const struct hut_vm *vm, struct region *r, size_t first, size_t *n,
+		      uint64_t rsp, int crashed)
+{
+	uint64_t lo = vm->stack_top - vm->stack_size, from = (rsp & ~4095ull) - 4096;
+	if (rsp >= lo && rsp <= vm->stack_top)
+		add_data(vm, r, first, n, from < lo ? lo : from, vm->stack_top);
+	else if (rsp >= vm->heap_start && rsp <= vm->heap_end)
+		add_data(vm, r, first, n, from < vm->heap_start ? vm->heap_start : from,
+			 from + THREAD_STACK_WINDOW);
+	else if (crashed)
+		add_data(vm, r, first, n, vm->stack_top - (64u << 10), vm->stack_top);
+}
+
+/* The image's segments, then the stacks of the crashed thread and the others. */
+static size_t collect(const struct hut_vm *vm, uint64_t rsp, const struct hut_thread_regs *t,
+		      size_t nthreads, struct region *r)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
 		r[n++] = (struct region){s->gpa, (s->memsz + 4095) & ~4095ull, s->flags};
 	}
-	uint64_t lo = vm->stack_top - vm->stack_size, from = (rsp & ~4095ull) - 4096;
-	if (rsp < lo || rsp > vm->stack_top)
-		from = vm->stack_top - (64u << 10);
-	if (from < lo)
-		from = lo;
-	r[n++] = (struct region){from, vm->stack_top - from, PF_R | PF_W};
+	size_t first = n;
+	add_stack(vm, r, first, &n, rsp, 1);
+	for (size_t i = 0; i < nthreads; i++)
+		add_stack(vm, r, first, &n, t[i].rsp, 0);
+	return n;
+}
+
+/* The other threads, from the libos's table: a copy, each entry checked. */
+static size_t other_threads(const struct hut_vm *vm, struct hut_thread_regs *out, uint64_t *running)
+{
+	static struct hut_threads_table copy;
+	const void *p = vm->threads_gpa ? hut_gpa(&vm->mem, vm->threads_gpa, sizeof copy) : NULL;
+	size_t n = 0;
+	*running = 1;
+	if (!p)
+		return 0;
+	memcpy(&copy, p, sizeof copy);
+	if (copy.running_tid > 0 && copy.running_tid <= INT32_MAX)
+		*running = copy.running_tid;
+	for (size_t i = 0; i < HUT_THREADS_MAX; i++) {
+		const struct hut_thread_regs *t = &copy.thread[i];
+		if (t->tid > 0 && t->tid <= INT32_MAX && t->tid != *running)
+			out[n++] = *t;
+	}
 	return n;
 }
 
@@ -88,7 +150,46 @@ static void put_registers(struct elf_prstatus *p, const struct kvm_regs *r,
 	_Static_assert(sizeof u == sizeof p->pr_reg, "user_regs_struct is elf_gregset_t");
 	memcpy(&p->pr_reg, &u, sizeof u);
 	p->pr_info.si_signo = p->pr_cursig = (short)sig;
-	p->pr_pid = 1;
+}
+
+/* A thread the libos had switched out: stopped in a syscall. */
+static void put_thread_registers(struct elf_prstatus *p, const struct hut_thread_regs *t)
+{
+	struct user_regs_struct u = {
+		.r15 = t->r15,
+		.r14 = t->r14,
+		.r13 = t->r13,
+		.r12 = t->r12,
+		.rbp = t->rbp,
+		.rbx = t->rbx,
+		.r11 = t->r11,
+		.r10 = t->r10,
+		.r9 = t->r9,
+		.r8 = t->r8,
+		.rax = t->rax,
+		.rcx = t->rcx,
+		.rdx = t->rdx,
+		.rsi = t->rsi,
+		.rdi = t->rdi,
+		.orig_rax = t->rax,
+		.rip = t->rip,
+		.cs = USER_CS,
+		.eflags = t->rflags,
+		.rsp = t->rsp,
+		.ss = USER_SS,
+		.fs_base = t->fs_base,
+	};
+	memcpy(&p->pr_reg, &u, sizeof u);
+	p->pr_pid = (int)t->tid;
+}
+
+/* One NT_PRSTATUS note at note. */
+static void put_note(uint8_t *note, const struct elf_prstatus *status)
+{
+	Elf64_Nhdr nh = {sizeof NOTE_NAME, sizeof *status, NT_PRSTATUS};
+	memcpy(note, &nh, sizeof nh);
+	memcpy(note + sizeof nh, NOTE_NAME, sizeof NOTE_NAME);
+	memcpy(note + NOTE_DESC, status, sizeof *status);
 }
 
 static int put(int fd, const void *buf, size_t len, uint64_t off)
@@ -110,11 +211,14 @@ int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct 
 	static struct {
 		Elf64_Ehdr eh;
 		Elf64_Phdr ph[1 + CORE_REGIONS];
-		uint8_t note[NOTE_SIZE];
+		uint8_t note[NOTE_SIZE * (1 + HUT_THREADS_MAX)];
 	} h;
+	static struct hut_thread_regs threads[HUT_THREADS_MAX];
 	struct elf_prstatus status = {0};
 	struct region r[CORE_REGIONS];
-	size_t n = collect(vm, f->rsp, r);
+	uint64_t running;
+	size_t nthreads = other_threads(vm, threads, &running);
+	size_t n = collect(vm, f->rsp, threads, nthreads, r);
 	uint64_t off = (sizeof h + 4095) & ~4095ull;
 	memcpy(h.eh.e_ident, ELFMAG, SELFMAG);
 	h.eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -127,14 +231,17 @@ int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct 
 	h.eh.e_ehsize = sizeof h.eh;
 	h.eh.e_phentsize = sizeof h.ph[0];
 	h.eh.e_phnum = (uint16_t)(1 + n);
-	Elf64_Nhdr nh = {sizeof NOTE_NAME, sizeof status, NT_PRSTATUS};
 	put_registers(&status, regs, sregs, f, sig);
-	memcpy(h.note, &nh, sizeof nh);
-	memcpy(h.note + sizeof nh, NOTE_NAME, sizeof NOTE_NAME);
-	memcpy(h.note + NOTE_DESC, &status, sizeof status);
+	status.pr_pid = (int)running;
+	put_note(h.note, &status);
+	for (size_t i = 0; i < nthreads; i++) {
+		struct elf_prstatus other = {0};
+		put_thread_registers(&other, &threads[i]);
+		put_note(h.note + NOTE_SIZE * (1 + i), &other);
+	}
 	h.ph[0] = (Elf64_Phdr){.p_type = PT_NOTE,
 			       .p_offset = offsetof(typeof(h), note),
-			       .p_filesz = sizeof h.note,
+			       .p_filesz = NOTE_SIZE * (1 + nthreads),
 			       .p_align = 4};
 	for (size_t i = 0; i < n; i++) {
 		const void *bytes = hut_gpa(&vm->mem, r[i].gpa, r[i].len);

@@ -38,6 +38,7 @@ static const char *const names[HUT_HC_COUNT + 1] = {
 	[HUT_HC_CONSOLE_READ] = "console-read",
 	[HUT_HC_FILE] = "file",
 	[HUT_HC_NET_KICK] = "net-kick",
+	[HUT_HC_THREADS] = "threads",
 	[HUT_HC_COUNT] = "unknown",
 };
 

@@ -47,11 +47,14 @@ static void file_op(struct hut_vm *vm, uint64_t gpa)
 	hut_file_hypercall(vm, arg_struct(vm, gpa, sizeof(struct hut_hc_file)));
 }
 
-/* With a net device the sleep ends early when it has news (net_io.c). */
+/* With a net device the sleep ends early when it has news (net_io.c); a
+ * signal from outside ends it too (no SA_RESTART). */
 static void poll_sleep(struct hut_vm *vm, uint64_t gpa)
 {
 	struct hut_hc_poll *hc = arg_struct(vm, gpa, sizeof *hc);
 	uint64_t ns = hc->timeout_ns;
+	if (hut_signals_arrived(vm)) /* the guest must see it first (signals.c) */
+		ns = 0;
 	if (vm->net) {
 		uint32_t seen = hc->net_events;
 		hc->ready = hut_net_wait(vm, seen, ns);
@@ -106,6 +109,10 @@ void hut_hypercall(struct hut_vm *vm)
 		return console_read(vm, arg);
 	case HUT_HC_FILE:
 		return file_op(vm, arg);
+	case HUT_HC_THREADS:
+		arg_struct(vm, arg, sizeof(struct hut_threads_table)); /* fails if out of RAM */
+		vm->threads_gpa = arg;
+		return;
 	case HUT_HC_NET_KICK:
 		if (!vm->net)
 			hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,

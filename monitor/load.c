@@ -1,5 +1,6 @@
 /*
- * Loading: lay the guest's RAM out (image, heap, guard page, stack) and copy
+ * Loading: lay the guest's RAM out (image, signal box, heap, guard page,
+ * stack) and copy
  * the image's PT_LOAD segments in. The image was validated when it was
  * opened; here we check it fits the RAM this run gives it.
  */
@@ -20,7 +21,8 @@ static void layout(struct hut_vm *vm)
 	vm->stack_size = mem / 8 < HUT_STACK_MAX ? (mem / 8) & ~(HUT_PAGE_SIZE - 1) : HUT_STACK_MAX;
 	vm->stack_top = mem;
 	vm->heap_end = mem - vm->stack_size - HUT_PAGE_SIZE; /* one guard page under the stack */
-	vm->heap_start = vm->img.image_end;
+	vm->signals_gpa = vm->img.image_end;		     /* one page: the signal box */
+	vm->heap_start = vm->signals_gpa + HUT_PAGE_SIZE;
 	if (vm->opt->net.wanted && vm->heap_start <= vm->heap_end &&
 	    vm->heap_end - vm->heap_start >= HUT_NET_REGION_SIZE) {
 		/* The network device's rings and buffers: the top of the heap. */

@@ -224,6 +224,7 @@ int main(int argc, char **argv)
 	hut_core_open(&vm);
 	hut_volumes_open(&vm);
 	hut_timeout_arm(opt.timeout_s);
+	hut_signals_setup(&vm);
 	/* A closed stdout is the guest's EPIPE (it raises its own SIGPIPE, or
 	 * ignores it and goes on, as a process would), not the monitor's death. */
 	signal(SIGPIPE, SIG_IGN);

@@ -3,7 +3,8 @@
  * kvm.c (the KVM fds), mem.c (guest RAM), load.c (image -> RAM),
  * cpu_x86_64.c (page tables, descriptor tables, registers), bootinfo.c,
  * hypercall.c (the MMIO doorbell), console.c, clock.c (the host clock),
- * time.c (TSC rate, --timeout), crash.c and core.c (how a guest ends),
+ * time.c (TSC rate, --timeout), signals.c (signals from
+ * outside), crash.c and core.c (how a guest ends),
  * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
  * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor reads
  * or fills for the guest), volume.c, files.c and files_path.c (volumes and
@@ -73,14 +74,16 @@ struct hut_vm {
 	uint64_t tsc_khz;
 	bool fsgsbase;
 	uint64_t heap_start, heap_end, stack_top, stack_size;
+	uint64_t signals_gpa;		/* the signal box: the page below the heap */
 	uint64_t pt_next;		/* next free page-table page */
 	uint64_t guest_tsc_start;	/* guest TSC just before the first KVM_RUN */
 	int core_fd;			/* --core's file, or -1 */
+	uint64_t threads_gpa;		/* the libos's struct hut_threads_table, or 0 */
 	int volume_fd[HUT_VOLUMES_MAX]; /* each volume's host directory (O_PATH) */
 	struct hut_handle handles[HUT_FILE_HANDLES_MAX]; /* files.c: open files on volumes */
-	uint64_t net_gpa;		/* the net region (top of the heap), with --net */
-	int net_tap_fd;			/* --net's tap, -1 without */
-	struct hut_net *net;		/* the running device, or NULL */
+	uint64_t net_gpa;    /* the net region (top of the heap), with --net */
+	int net_tap_fd;	     /* --net's tap, -1 without */
+	struct hut_net *net; /* the running device, or NULL */
 };
 
 /* Prints "hut-monitor: <image>: <message>" and exits with status. */
@@ -119,6 +122,11 @@ void hut_volumes_fill_low(struct hut_vm *vm);
 void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc);
 /* landlock.c: confines the monitor's file access to the volume trees. */
 void hut_landlock_enter(struct hut_vm *vm);
+/* signals.c: signals from outside, forwarded to the guest (or its default
+ * action applied) by the vCPU loop while the vCPU is stopped. */
+void hut_signals_setup(struct hut_vm *vm);
+void hut_signals_forward(struct hut_vm *vm);
+bool hut_signals_arrived(struct hut_vm *vm); /* one came that the loop has not forwarded yet */
 /* run.c */
 _Noreturn void hut_run(struct hut_vm *vm);
 /* hypercall.c: handles one MMIO exit; returns only if the guest continues. */

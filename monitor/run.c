@@ -38,6 +38,10 @@ static void on_exit_reason(struct hut_vm *vm)
 _Noreturn void hut_run(struct hut_vm *vm)
 {
 	for (;;) {
+		vm->run->immediate_exit = 0; /* before the checks: see signals.c, time.c */
+		if (hut_timeout_expired())
+			hut_fail(vm, HUT_EXIT_TIMEOUT, "timed out after %u s", vm->opt->timeout_s);
+		hut_signals_forward(vm);
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) == 0) {
 			hut_exits_count(vm->run);
 			on_exit_reason(vm);

@@ -19,8 +19,10 @@
 #endif
 
 /* 3: the CRC leaves out the ELF header's section-table fields;
- * 4: the network device (boot info net fields, rings, the net-kick hypercall) */
-#define HUT_ABI_VERSION 4
+ * 4: the network device (boot info net fields, rings, the net-kick hypercall);
+ * 5: the signal box (signals from outside; boot info signals field);
+ * 6: threads (the threads hypercall and table, for --core) */
+#define HUT_ABI_VERSION 6
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -29,8 +31,8 @@
  * the monitor finds it by section name wherever strip moved it.
  * ------------------------------------------------------------------------- */
 #define HUT_NOTE_SECTION ".note.hut"
-#define HUT_NOTE_NAME "hut"        /* ELF note owner, namesz = 4 */
-#define HUT_NOTE_TYPE_MANIFEST 1   /* ELF note type */
+#define HUT_NOTE_NAME "hut"	       /* ELF note owner, namesz = 4 */
+#define HUT_NOTE_TYPE_MANIFEST 1       /* ELF note type */
 #define HUT_MANIFEST_MAGIC 0x4d545548u /* "HUTM" little-endian */
 
 /* libos symbols the builder resolves into the manifest's entry points. */
@@ -63,23 +65,23 @@ enum hut_device_type {
 
 struct hut_device {
 	char name[HUT_DEVICE_NAME_MAX]; /* NUL-terminated */
-	uint32_t type;                  /* enum hut_device_type */
-	uint32_t flags;                 /* HUT_DEVICE_* */
+	uint32_t type;			/* enum hut_device_type */
+	uint32_t flags;			/* HUT_DEVICE_* */
 };
 
 struct hut_manifest {
-	uint32_t magic;         /* HUT_MANIFEST_MAGIC */
-	uint32_t abi_version;   /* HUT_ABI_VERSION */
-	uint64_t boot_entry;    /* libos boot entry: CPL3, %rdi = boot info */
-	uint64_t syscall_entry; /* MSR_LSTAR */
-	uint64_t trap_entry;    /* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
-	uint64_t mem_default;   /* guest RAM in bytes when the monitor gets no --mem */
-	uint32_t crc32;         /* zlib crc32 of the loaded bytes: see HUT_CRC_* below */
-	uint32_t device_count;  /* entries used in devices[] */
+	uint32_t magic;		 /* HUT_MANIFEST_MAGIC */
+	uint32_t abi_version;	 /* HUT_ABI_VERSION */
+	uint64_t boot_entry;	 /* libos boot entry: CPL3, %rdi = boot info */
+	uint64_t syscall_entry;	 /* MSR_LSTAR */
+	uint64_t trap_entry;	 /* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
+	uint64_t mem_default;	 /* guest RAM in bytes when the monitor gets no --mem */
+	uint32_t crc32;		 /* zlib crc32 of the loaded bytes: see HUT_CRC_* below */
+	uint32_t device_count;	 /* entries used in devices[] */
 	char name[HUT_NAME_MAX]; /* service name, NUL-terminated */
 	struct hut_device devices[HUT_DEVICES_MAX];
-	uint64_t files_gpa;     /* the packed files (struct hut_files_header), 0 if none */
-	uint64_t files_size;    /* bytes; inside one read-only PT_LOAD's file bytes */
+	uint64_t files_gpa;  /* the packed files (struct hut_files_header), 0 if none */
+	uint64_t files_size; /* bytes; inside one read-only PT_LOAD's file bytes */
 };
 _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size");
 #endif
@@ -136,7 +138,7 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
  * Boot info: built by the monitor at HUT_BOOTINFO_GPA, pointer in %rdi at the
  * boot entry. All OUT (monitor -> guest).
  * ------------------------------------------------------------------------- */
-#define HUT_BOOT_FSGSBASE 0x1  /* CR4.FSGSBASE is on: wrfsbase works at CPL3 */
+#define HUT_BOOT_FSGSBASE 0x1 /* CR4.FSGSBASE is on: wrfsbase works at CPL3 */
 
 #ifndef __ASSEMBLER__
 /* The network device (hut-monitor --net): where its rings are, and the
@@ -145,38 +147,39 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
 struct hut_boot_net {
 	uint64_t region;      /* OUT guest address of the net region (below), 0: no device */
 	uint64_t region_size; /* OUT HUT_NET_REGION_SIZE */
-	uint8_t mac[6];       /* OUT the guest's Ethernet address */
-	uint16_t mtu;         /* OUT IP MTU: HUT_NET_MTU */
-	uint32_t ipv4;        /* OUT --ip address */
+	uint8_t mac[6];	      /* OUT the guest's Ethernet address */
+	uint16_t mtu;	      /* OUT IP MTU: HUT_NET_MTU */
+	uint32_t ipv4;	      /* OUT --ip address */
 	uint32_t prefix_len;  /* OUT --ip /PREFIX, 0..32 */
 	uint32_t gateway;     /* OUT --gw */
-	uint32_t dns;         /* OUT --dns */
+	uint32_t dns;	      /* OUT --dns */
 };
 
 struct hut_boot_info {
 	uint32_t abi_version; /* OUT HUT_ABI_VERSION */
-	uint32_t flags;       /* OUT HUT_BOOT_* */
+	uint32_t flags;	      /* OUT HUT_BOOT_* */
 	uint64_t mem_size;    /* OUT bytes of RAM at guest-physical 0 */
 	uint64_t heap_start;  /* OUT first free page after the image */
 	uint64_t heap_end;    /* OUT end of free RAM: the stack guard page */
-	uint64_t stack_top;   /* OUT initial stack pointer region: [stack_top - stack_size, stack_top) */
-	uint64_t stack_size;  /* OUT */
+	uint64_t stack_top; /* OUT initial stack pointer region: [stack_top - stack_size, stack_top)
+			     */
+	uint64_t stack_size;	 /* OUT */
 	uint64_t hypercall_base; /* OUT HUT_HYPERCALL_GPA */
-	uint64_t tsc_khz;     /* OUT TSC frequency */
-	uint64_t tsc_at_boot; /* OUT guest TSC when wallclock_ns was read */
-	uint64_t wallclock_ns; /* OUT CLOCK_REALTIME at boot, ns since the epoch */
-	uint64_t app_entry;   /* OUT ELF e_entry (musl's _start) */
-	uint64_t phdr;        /* OUT guest address of the program headers (AT_PHDR) */
-	uint64_t phnum;       /* OUT AT_PHNUM */
-	uint64_t phent;       /* OUT AT_PHENT */
-	uint64_t argc;        /* OUT */
-	uint64_t argv;        /* OUT guest address of argc string pointers */
-	uint64_t envc;        /* OUT environment strings ("NAME=VALUE") */
-	uint64_t envp;        /* OUT guest address of envc string pointers */
-	uint16_t tty_rows;    /* OUT console size; 0 when stdout is not a terminal */
-	uint16_t tty_cols;    /* OUT */
-	uint32_t device_count; /* OUT attached devices */
-	uint8_t random[32];   /* OUT seed from the host's getrandom */
+	uint64_t tsc_khz;	 /* OUT TSC frequency */
+	uint64_t tsc_at_boot;	 /* OUT guest TSC when wallclock_ns was read */
+	uint64_t wallclock_ns;	 /* OUT CLOCK_REALTIME at boot, ns since the epoch */
+	uint64_t app_entry;	 /* OUT ELF e_entry (musl's _start) */
+	uint64_t phdr;		 /* OUT guest address of the program headers (AT_PHDR) */
+	uint64_t phnum;		 /* OUT AT_PHNUM */
+	uint64_t phent;		 /* OUT AT_PHENT */
+	uint64_t argc;		 /* OUT */
+	uint64_t argv;		 /* OUT guest address of argc string pointers */
+	uint64_t envc;		 /* OUT environment strings ("NAME=VALUE") */
+	uint64_t envp;		 /* OUT guest address of envc string pointers */
+	uint16_t tty_rows;	 /* OUT console size; 0 when stdout is not a terminal */
+	uint16_t tty_cols;	 /* OUT */
+	uint32_t device_count;	 /* OUT attached devices */
+	uint8_t random[32];	 /* OUT seed from the host's getrandom */
 	char name[HUT_NAME_MAX]; /* OUT the manifest's service name */
 	uint64_t files_gpa;	 /* OUT the manifest's packed files, checked by the monitor */
 	uint64_t files_size;	 /* OUT */
@@ -184,6 +187,26 @@ struct hut_boot_info {
 	uint32_t volume_count;	 /* OUT at most HUT_VOLUMES_MAX */
 	uint32_t reserved;
 	struct hut_boot_net net; /* OUT the network device; net.region 0 if none */
+	uint64_t signals;	 /* OUT guest address of the struct hut_signal_box */
+};
+
+/*
+ * Signals from outside: what hut-monitor receives (SIGTERM from `kill`, a
+ * runtime's or an orchestrator's stop, SIGINT from a terminal's Ctrl-C...)
+ * goes to the guest as Linux would send it to a process. The box is a page
+ * of guest RAM just below the heap, user-writable; the monitor writes it
+ * only while the vCPU is stopped. The libos keeps caught, ignored and
+ * blocked current, so the monitor can apply a default action (end the
+ * guest with 128+N) without the guest's help, even when the guest never
+ * makes another syscall; a signal the guest catches or blocks is put in
+ * pending, which the libos takes (an atomic exchange) when a syscall
+ * returns or a sleep ends, and delivers as it delivers its own.
+ */
+struct hut_signal_box {
+	uint64_t pending; /* OUT bit N-1: signal N arrived (the monitor ORs it in) */
+	uint64_t caught;  /* IN bit N-1: N has a handler */
+	uint64_t ignored; /* IN bit N-1: N is ignored (SIG_IGN, or by default) */
+	uint64_t blocked; /* IN the signal mask */
 };
 
 /* A host directory the guest sees at path (hut-monitor --volume). Its index
@@ -231,9 +254,9 @@ struct hut_boot_volume {
  * pool ends the guest (exit status 159, as a bad hypercall).
  * ------------------------------------------------------------------------- */
 #define HUT_NET_MTU 1500
-#define HUT_NET_FRAME_MIN 14               /* an Ethernet header */
+#define HUT_NET_FRAME_MIN 14		     /* an Ethernet header */
 #define HUT_NET_FRAME_MAX (14 + HUT_NET_MTU) /* no FCS, no VLAN tag */
-#define HUT_NET_RING_SIZE 256              /* descriptors per ring, a power of two */
+#define HUT_NET_RING_SIZE 256		     /* descriptors per ring, a power of two */
 #define HUT_NET_BUF_SIZE 2048
 #define HUT_NET_POOL_BUFS (2 * HUT_NET_RING_SIZE)
 #define HUT_NET_DESC_SIZE 16
@@ -244,8 +267,8 @@ struct hut_boot_volume {
 
 #ifndef __ASSEMBLER__
 struct hut_net_desc {
-	uint64_t addr;  /* IN guest address of the buffer, inside the pool */
-	uint32_t len;   /* TX: IN frame bytes; RX: IN buffer capacity, OUT frame bytes */
+	uint64_t addr;	/* IN guest address of the buffer, inside the pool */
+	uint32_t len;	/* TX: IN frame bytes; RX: IN buffer capacity, OUT frame bytes */
 	uint32_t flags; /* reserved, 0 */
 };
 _Static_assert(sizeof(struct hut_net_desc) == HUT_NET_DESC_SIZE, "net descriptor size");
@@ -257,12 +280,12 @@ struct hut_net_indices {
 
 /* Counters the monitor keeps for --trace-exits, mirrored here for the guest. */
 struct hut_net_stats {
-	uint64_t tx_frames;   /* OUT sent to the tap */
-	uint64_t tx_errors;   /* OUT the tap refused them (e.g. its link is down) */
-	uint64_t rx_frames;   /* OUT delivered into RX buffers */
-	uint64_t rx_dropped;  /* OUT no RX buffer posted, or larger than HUT_NET_FRAME_MAX */
-	uint64_t kicks;       /* OUT kicks the I/O thread received */
-	uint64_t wakes;       /* OUT times the I/O thread woke a sleeping guest */
+	uint64_t tx_frames;  /* OUT sent to the tap */
+	uint64_t tx_errors;  /* OUT the tap refused them (e.g. its link is down) */
+	uint64_t rx_frames;  /* OUT delivered into RX buffers */
+	uint64_t rx_dropped; /* OUT no RX buffer posted, or larger than HUT_NET_FRAME_MAX */
+	uint64_t kicks;	     /* OUT kicks the I/O thread received */
+	uint64_t wakes;	     /* OUT times the I/O thread woke a sleeping guest */
 };
 
 struct hut_net_shared {
@@ -324,14 +347,15 @@ struct hut_files_entry {
  * widths, reads, unknown numbers, bad pointers) ends the guest.
  * ------------------------------------------------------------------------- */
 #define HUT_HC_CONSOLE_WRITE 0 /* struct hut_hc_console */
-#define HUT_HC_EXIT 1          /* struct hut_hc_exit */
-#define HUT_HC_ABORT 2         /* struct hut_trap_frame, stored by a CPL0 stub */
-#define HUT_HC_POLL 3          /* struct hut_hc_poll */
-#define HUT_HC_SET_FS 4        /* struct hut_hc_set_fs (when no FSGSBASE) */
+#define HUT_HC_EXIT 1	       /* struct hut_hc_exit */
+#define HUT_HC_ABORT 2	       /* struct hut_trap_frame, stored by a CPL0 stub */
+#define HUT_HC_POLL 3	       /* struct hut_hc_poll */
+#define HUT_HC_SET_FS 4	       /* struct hut_hc_set_fs (when no FSGSBASE) */
 #define HUT_HC_CONSOLE_READ 5  /* struct hut_hc_console, fd 0: one readv of stdin */
-#define HUT_HC_FILE 6          /* struct hut_hc_file: an operation on a volume */
+#define HUT_HC_FILE 6	       /* struct hut_hc_file: an operation on a volume */
 #define HUT_HC_NET_KICK 7      /* no argument (any value): TX descriptors are waiting */
-#define HUT_HC_COUNT 8
+#define HUT_HC_THREADS 8       /* struct hut_threads_table: where the libos keeps threads */
+#define HUT_HC_COUNT 9
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -340,10 +364,10 @@ struct hut_iovec {
 };
 
 struct hut_hc_console {
-	uint64_t iov;    /* IN guest address of iovcnt struct hut_iovec */
+	uint64_t iov;	 /* IN guest address of iovcnt struct hut_iovec */
 	uint32_t iovcnt; /* IN at most HUT_IOV_MAX */
-	uint32_t fd;     /* IN 1 (stdout) or 2 (stderr); 0 (stdin) to read */
-	int64_t result;  /* OUT bytes written or read (0: end of input), or -errno */
+	uint32_t fd;	 /* IN 1 (stdout) or 2 (stderr); 0 (stdin) to read */
+	int64_t result;	 /* OUT bytes written or read (0: end of input), or -errno */
 };
 #define HUT_IOV_MAX 1024
 
@@ -351,12 +375,13 @@ struct hut_hc_console {
 #define HUT_EXIT_SIGNAL 1 /* status is a signal number: the guest was killed */
 
 struct hut_hc_exit {
-	uint32_t kind;     /* IN HUT_EXIT_STATUS or HUT_EXIT_SIGNAL */
-	int32_t status;    /* IN */
+	uint32_t kind;	   /* IN HUT_EXIT_STATUS or HUT_EXIT_SIGNAL */
+	int32_t status;	   /* IN */
 	uint64_t tsc_boot; /* IN guest TSC at the first boot instruction */
 	uint64_t tsc_main; /* IN guest TSC when main() was entered, 0 if never */
 	uint64_t tsc_exit; /* IN guest TSC at exit */
-	uint64_t syscalls_trapped; /* IN syscalls that came through MSR_LSTAR (not the dispatcher) */
+	uint64_t
+		syscalls_trapped; /* IN syscalls that came through MSR_LSTAR (not the dispatcher) */
 };
 
 /* Sleeps until the deadline, or until the network device has news: the
@@ -365,7 +390,7 @@ struct hut_hc_exit {
 
 struct hut_hc_poll {
 	uint64_t timeout_ns; /* IN sleep at most this long */
-	uint64_t ready;      /* OUT HUT_POLL_* bits */
+	uint64_t ready;	     /* OUT HUT_POLL_* bits */
 	uint32_t net_events; /* IN the net region's events value the guest has acted on */
 	uint32_t reserved;
 };
@@ -459,12 +484,33 @@ struct hut_hc_file {
 	struct hut_file_stat stat; /* OUT for OPEN, STAT, LSTAT */
 };
 
+/* Threads (HUT_HC_THREADS). The libos registers its table once, when the
+ * app starts a second thread; the monitor reads it only to write --core's
+ * file after a crash, and then only as data (every value checked, each
+ * stack reached through hut_gpa). A thread's registers are those of the
+ * syscall the libos switched it out in: %rcx and %r11 hold rip and rflags
+ * there, as the syscall instruction left them. Threads past
+ * HUT_THREADS_MAX are left out of the core file. */
+#define HUT_THREADS_MAX 64
+
+struct hut_thread_regs {
+	uint64_t tid; /* IN 0: an empty slot */
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags, fs_base;
+};
+
+struct hut_threads_table {
+	uint64_t running_tid; /* IN the thread whose registers the trap frame has */
+	struct hut_thread_regs thread[HUT_THREADS_MAX]; /* IN the others, as last switched out */
+};
+
 /* What an exception stub leaves on the trap stack, lowest address first. */
 struct hut_trap_frame {
 	uint64_t rax; /* the stub's scratch register, saved first */
 	uint64_t vector;
 	uint64_t error_code; /* 0 for vectors that push none */
-	uint64_t rip;        /* pushed by the CPU */
+	uint64_t rip;	     /* pushed by the CPU */
 	uint64_t cs;
 	uint64_t rflags;
 	uint64_t rsp;

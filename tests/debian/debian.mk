@@ -1,6 +1,8 @@
 # Real programs from Debian source packages, built as hut images for
 # tests/integration/debian-programs.sh: zlib's minigzip and example, from the
-# zlib source of the machine's own zlib1g version, fetched and checked by
+# zlib source of the machine's own zlib1g version, and for
+# tests/integration/threads-xz.sh: xz (threaded compression, -T), from the
+# xz-utils source apt would install; each fetched and checked by
 # scripts/debian-source.sh (never committed).
 ZLIB_VERSION := $(shell dpkg-query -W -f='$${Version}' zlib1g 2>/dev/null)
 ZLIB_SRC     := $(BUILD)/src/zlib
@@ -16,6 +18,29 @@ $(BUILD)/debian/%.hut: $(ZLIB_SRC)/.hut-debian-source $(BIN)/hut $(RUNTIME)
 	@mkdir -p $(dir $@)
 	$(BIN)/hut build -o $@ $(addprefix $(ZLIB_SRC)/,$(addsuffix .c,$(ZLIB_LIB))) \
 		$(ZLIB_SRC)/test/$*.c -- -I$(ZLIB_SRC) -DHAVE_UNISTD_H
+
+# xz-utils: its own configure and Makefiles with CC=hut-cc, built out of
+# the source tree; only liblzma and xz itself, xz with 256 MiB of guest
+# memory by default (four threads compress at once). apt's candidate version,
+# since Debian's archive keeps the sources of current versions only.
+XZ_VERSION := $(shell apt-cache policy xz-utils 2>/dev/null | sed -n 's/^ *Candidate: *//p')
+XZ_SRC     := $(BUILD)/src/xz-utils
+XZ_BUILD   := $(BUILD)/debian/xz-build
+DEBIAN_PROGRAMS += $(BUILD)/debian/xz.hut
+
+$(XZ_SRC)/.hut-debian-source: | deps
+	@scripts/debian-source.sh xz-utils $(XZ_VERSION) $(XZ_SRC)
+
+$(BUILD)/debian/xz.hut: $(XZ_SRC)/.hut-debian-source $(BIN)/hut-cc $(RUNTIME)
+	rm -rf $(XZ_BUILD) && mkdir -p $(XZ_BUILD)
+	cd $(XZ_BUILD) && $(abspath $(XZ_SRC))/configure CC=$(abspath $(BIN)/hut-cc) \
+		--disable-shared --enable-threads=posix --disable-nls --disable-doc \
+		--disable-scripts --disable-xzdec --disable-lzmadec --disable-lzmainfo \
+		--disable-lzma-links >configure.log 2>&1 || { tail -20 configure.log; exit 1; }
+	MAKEFLAGS= make -s -C $(XZ_BUILD)/src/liblzma >$(XZ_BUILD)/make.log 2>&1 && \
+		HUT_MEM=256M MAKEFLAGS= make -s -C $(XZ_BUILD)/src/xz >>$(XZ_BUILD)/make.log 2>&1 || \
+		{ tail -20 $(XZ_BUILD)/make.log; exit 1; }
+	cp $(XZ_BUILD)/src/xz/xz $@
 
 .PHONY: debian-programs
 debian-programs: $(DEBIAN_PROGRAMS)

@@ -20,7 +20,8 @@ FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
 	monitor/files.c monitor/files_path.c monitor/volume.c monitor/exits.c \
 	monitor/net_io.c monitor/net_ring.c \
-	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c $(FUZZ_IMAGE_SRC)
+	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c monitor/signals.c \
+	$(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
 FUZZ_LIBS := -lelf -lz

@@ -186,9 +186,11 @@ static void protect_low(int prot)
 }
 
 static const uint64_t arg_size[HUT_HC_COUNT] = {
-	sizeof(struct hut_hc_console), sizeof(struct hut_hc_exit),   sizeof(struct hut_trap_frame),
-	sizeof(struct hut_hc_poll),    sizeof(struct hut_hc_set_fs), sizeof(struct hut_hc_console),
-	sizeof(struct hut_hc_file)};
+	sizeof(struct hut_hc_console),	 sizeof(struct hut_hc_exit),
+	sizeof(struct hut_trap_frame),	 sizeof(struct hut_hc_poll),
+	sizeof(struct hut_hc_set_fs),	 sizeof(struct hut_hc_console),
+	sizeof(struct hut_hc_file),	 0 /* net kick: no argument */,
+	sizeof(struct hut_threads_table)};
 
 /* A file hypercall's result: a count or 0, or -errno; an OPEN's handle a
  * live entry of the table holding a host fd in the range. */
@@ -280,14 +282,17 @@ static int ring(int loud)
 	if (setjmp(back) == 0) {
 		hut_hypercall(&vm);
 		protect_low(PROT_READ | PROT_WRITE);
-		/* Returned: only a valid console write or read, or a poll, does
-		 * (set_fs fails without a vCPU). */
+		/* Returned: only a valid console write or read, a poll, a file
+		 * operation or the threads table does (set_fs fails without a
+		 * vCPU). */
 		CHECK(valid && arg_ok);
 		uint64_t nr = off / 8;
 		CHECK(nr == HUT_HC_CONSOLE_WRITE || nr == HUT_HC_CONSOLE_READ ||
-		      nr == HUT_HC_POLL || nr == HUT_HC_FILE);
+		      nr == HUT_HC_POLL || nr == HUT_HC_FILE || nr == HUT_HC_THREADS);
 		if (nr == HUT_HC_FILE)
 			check_file_result(arg);
+		else if (nr == HUT_HC_THREADS)
+			CHECK(vm.threads_gpa == arg);
 		else if (nr != HUT_HC_POLL) {
 			int64_t result;
 			memcpy(&result, vm.mem.host + arg + offsetof(struct hut_hc_console, result),

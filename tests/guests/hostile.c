@@ -125,6 +125,8 @@ static void arg_null(void) { hc(HUT_HC_CONSOLE_WRITE, 0); }
 static void exit_arg_bad(void) { hc(HUT_HC_EXIT, ram()); }
 static void poll_arg_bad(void) { hc(HUT_HC_POLL, UINT64_MAX); }
 static void setfs_arg_bad(void) { hc(HUT_HC_SET_FS, 0x2000); }
+/* A threads table running past the end of RAM. */
+static void threads_arg_bad(void) { hc(HUT_HC_THREADS, ram() - 8); }
 
 /* ---- the doorbell itself ------------------------------------------------- */
 
@@ -300,6 +302,7 @@ static const struct fatal fatal[] = {
 	{"exit-arg-bad", exit_arg_bad},
 	{"poll-arg-bad", poll_arg_bad},
 	{"setfs-arg-bad", setfs_arg_bad},
+	{"threads-arg-bad", threads_arg_bad},
 	{"store1", store1},
 	{"store2", store2},
 	{"store4", store4},

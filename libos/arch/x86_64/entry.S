@@ -10,7 +10,7 @@
 	.balign 16
 	.globl hut_kstack
 hut_kstack:
-	.zero 32768
+	.zero 32768               /* HUT_KSTACK_SIZE (thread.h) */
 hut_kstack_top:
 	.balign 8
 	.globl hut_user_rsp
@@ -19,6 +19,14 @@ hut_user_rsp:
 	.globl hut_syscalls_trapped
 hut_syscalls_trapped:             /* syscalls that came through MSR_LSTAR */
 	.zero 8
+
+/* The running thread's libos stack (thread.c moves it at each switch); the
+ * first thread's is hut_kstack. */
+	.section .data
+	.balign 8
+	.globl hut_kstack_now
+hut_kstack_now:
+	.quad hut_kstack_top
 
 /* %rdi = boot info. Time-stamp the very first instruction, take the libos
  * stack and go to C; hut_boot() never returns. */
@@ -72,12 +80,22 @@ hut_syscall_dispatch:
 	.type hut_syscall_entry, @function
 hut_syscall_entry:
 	incq hut_syscalls_trapped(%rip)
+	mov %rsp, hut_user_rsp(%rip)
+	mov hut_kstack_now(%rip), %rsp
+	push $1                   /* how it came: the syscall instruction */
+	jmp 2f
 hut_syscall_enter:
 	mov %rsp, hut_user_rsp(%rip)
-	lea hut_kstack_top(%rip), %rsp
-	cld
-	sub $8, %rsp              /* scratch slot; keeps the call 16-byte aligned */
-	push %rcx                 /* struct hut_syscall_frame, top down */
+	mov hut_kstack_now(%rip), %rsp
+	push $0                   /* how it came: a call to hut_syscall_dispatch */
+2:	cld
+	push %r15                 /* struct hut_syscall_frame, top down: the */
+	push %r14                 /* callee-saved registers too, so that a */
+	push %r13                 /* clone's child starts with all of them and */
+	push %r12                 /* a thread's registers are in one place */
+	push %rbp
+	push %rbx
+	push %rcx
 	push %r11
 	push %r9
 	push %r8
@@ -88,6 +106,8 @@ hut_syscall_enter:
 	push %rax
 	mov %rsp, %rdi
 	call hut_syscall
+	.globl hut_syscall_return
+hut_syscall_return:           /* %rax = result, %rsp = the frame (thread.c) */
 	add $8, %rsp
 	pop %rdi
 	pop %rsi
@@ -97,7 +117,13 @@ hut_syscall_enter:
 	pop %r9
 	pop %r11
 	pop %rcx
-	movw %cs, (%rsp)
+	pop %rbx
+	pop %rbp
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	movw %cs, (%rsp)          /* the `via` word is scratch now */
 	testb $3, (%rsp)
 	jnz 1f
 	mov hut_user_rsp(%rip), %rsp
@@ -107,6 +133,43 @@ hut_syscall_enter:
 	mov hut_user_rsp(%rip), %rsp
 	jmp *%rcx
 	.size hut_syscall_entry, . - hut_syscall_entry
+
+/*
+ * hut_context_switch(uint64_t *save_sp, uint64_t new_sp): the one thread
+ * switch. Saves the callee-saved registers on this libos stack, stores %rsp
+ * in *save_sp and continues the thread whose stack is new_sp, where it
+ * called this (or at hut_thread_first_run, for a new thread). The caller
+ * (thread.c) has moved hut_kstack_now, hut_user_rsp and the FS base.
+ */
+	.section .text
+	.globl hut_context_switch
+	.type hut_context_switch, @function
+hut_context_switch:
+	push %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, (%rdi)
+	mov %rsi, %rsp
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	ret
+	.size hut_context_switch, . - hut_context_switch
+
+/* A clone's child: its stack holds a copy of the parent's syscall frame,
+ * and it returns from clone with 0. */
+	.globl hut_thread_first_run
+	.type hut_thread_first_run, @function
+hut_thread_first_run:
+	xor %eax, %eax
+	jmp hut_syscall_return
+	.size hut_thread_first_run, . - hut_thread_first_run
 
 /*
  * Exception stubs, HUT_TRAP_STRIDE bytes apart, one per vector. Each makes a

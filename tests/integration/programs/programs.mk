@@ -6,6 +6,8 @@
 #   raw-object.hut            the same as a hut image, from the object
 #   raw-archive.hut           ... from the archive
 #   crypt.hut                 crypt_check.c: crypt(), which hut's musl keeps
+#   oci_app.hut               oci_app.c: what signals-outside.sh and the hut-oci
+#                             tests run
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -20,7 +22,8 @@ PROG_SRC := tests/integration/programs
 PROG_OUT := $(BUILD)/tests/programs
 UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream)
 UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
-PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut) \
+PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
+	oci_app.hut) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h | deps
@@ -40,6 +43,9 @@ $(PROG_OUT)/raw-archive.hut: $(PROG_SRC)/raw_main.c $(PROG_OUT)/libraw.a $(PROGR
 	$(BIN)/hut build -o $@ $< $(PROG_OUT)/libraw.a -- $(WARN)
 
 $(PROG_OUT)/crypt.hut: $(PROG_SRC)/crypt_check.c $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build -o $@ $< -- $(WARN)
+
+$(PROG_OUT)/oci_app.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build -o $@ $< -- $(WARN)
 
 # The project's own Makefile does the build, as a user's would; MAKEFLAGS is

@@ -1,0 +1,87 @@
+/*
+ * Signals from outside. hut-monitor is the container's process (pid 1 in
+ * its pid namespace, where the kernel drops any signal without a handler)
+ * or a shell's job: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2
+ * must reach the guest as they would reach the program run as a process.
+ *
+ * The handler only records the signal and sets immediate_exit, so a
+ * KVM_RUN about to start returns at once (one already running is
+ * interrupted by the signal itself). The vCPU loop then forwards it,
+ * before the guest runs again, by what the guest's signal box says
+ * (include/hut/abi.h): caught or blocked, it is put in the box's pending
+ * word for the libos; ignored, it is dropped; else the default action is
+ * the monitor's to apply: the guest ends with 128+N, at once, even if it is
+ * spinning without syscalls. SIGKILL needs nothing: it ends the monitor.
+ * The seccomp filter stays as it is: the handler makes no syscall.
+ */
+#include "monitor.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM};
+
+static struct kvm_run *volatile kick_run;
+static volatile uint64_t arrived; /* bit N-1: signal N, not yet forwarded */
+
+static void on_signal(int sig)
+{
+	__atomic_or_fetch(&arrived, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+	if (kick_run)
+		kick_run->immediate_exit = 1;
+}
+
+void hut_signals_setup(struct hut_vm *vm)
+{
+	kick_run = vm->run;
+	struct hut_signal_box *box = hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box);
+	if (!box)
+		hut_fail(vm, HUT_EXIT_MONITOR, "the signal box is outside guest memory");
+	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: sleeps end early */
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) {
+		struct sigaction old;
+		/* Ignored when we started (nohup, a shell's background job): a
+		 * process would have it ignored too, so it stays so. */
+		if (sigaction(forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(forwarded[i], &sa, NULL);
+	}
+}
+
+/* Forwards what arrived since the last call; returns only if the guest
+ * goes on. The caller has cleared immediate_exit first, so a signal that
+ * comes after the exchange below sets it again and is seen next time. The box is guest memory: its
+ * words are only bit masks, and the worst a lying guest can do is catch a signal it did not ask
+ * for. */
+void hut_signals_forward(struct hut_vm *vm)
+{
+	uint64_t got = __atomic_exchange_n(&arrived, 0, __ATOMIC_SEQ_CST);
+	if (!got)
+		return;
+	struct hut_signal_box *box = hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box);
+	for (int sig = 1; sig <= 64; sig++) {
+		uint64_t bit = 1ull << (sig - 1);
+		if (!(got & bit))
+			continue;
+		if ((box->caught | box->blocked) & bit)
+			box->pending |= bit;
+		else if (!(box->ignored & bit))
+			exit(HUT_SIGNAL_EXIT(sig)); /* quietly, as a process killed by it */
+	}
+}
+
+/* The poll hypercall looks here just before it sleeps: a signal the guest
+ * has not taken yet (it was about to sleep when the loop forwarded it), or
+ * one that came after the loop's last look, must end the sleep at once.
+ * The window left, between this load and the sleep's syscall, is a few
+ * instructions; a signal in it ends the sleep at its timeout. */
+bool hut_signals_arrived(struct hut_vm *vm)
+{
+	const struct hut_signal_box *box = vm->signals_gpa
+						   ? hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box)
+						   : NULL; /* hut-sud: none */
+	return __atomic_load_n(&arrived, __ATOMIC_SEQ_CST) != 0 ||
+	       (box && __atomic_load_n(&box->pending, __ATOMIC_SEQ_CST) != 0);
+}

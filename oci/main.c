@@ -1,0 +1,192 @@
+/*
+ * hut-oci: runc's command line (global options, then a command). create and
+ * run look at the bundle: a hut image becomes hut-monitor's bundle; every
+ * other command, and every other container, goes to the lower runtime.
+ */
+#include "oci.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct oci_global oci_g = {.root = OCI_DEFAULT_ROOT};
+
+static const char usage[] =
+	"usage: hut-oci [GLOBAL OPTIONS] COMMAND [OPTIONS] ID\n"
+	"An OCI runtime (runc's command line) that boots hut images as KVM appliances:\n"
+	"a container whose process.args[0] is a hut image runs as hut-monitor inside\n"
+	"the container's namespaces and cgroup; any other container is run by crun\n"
+	"(else runc) unchanged. Set HUT_OCI_RUNTIME to choose that runtime.\n"
+	"\n"
+	"commands: create [--bundle DIR] [--pid-file F] [--console-socket S] ID,\n"
+	"  start ID, state ID, kill [--all] ID [SIGNAL], delete [--force] ID,\n"
+	"  run [--bundle DIR] [--detach] ID, features, and the lower runtime's others\n"
+	"  (exec, ps, pause, resume, update, events, list), passed on unchanged.\n"
+	"global options: --root DIR (default " OCI_DEFAULT_ROOT "), --log FILE,\n"
+	"  --log-format text|json, --systemd-cgroup, --debug, --version, --help\n";
+
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: the value, or NULL. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != 0)
+		return NULL;
+	if (*i + 1 >= argc)
+		oci_die(NULL, "%s needs a value", name);
+	return argv[++*i];
+}
+
+static int global_options(int argc, char **argv)
+{
+	int i = 1;
+	const char *v;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-v")) {
+			oci_print_version();
+			exit(0);
+		} else if ((v = option_value(argc, argv, &i, "--root")) != NULL) {
+			oci_g.root = v;
+		} else if ((v = option_value(argc, argv, &i, "--log")) != NULL) {
+			oci_g.log = v;
+		} else if ((v = option_value(argc, argv, &i, "--log-format")) != NULL) {
+			if (strcmp(v, "json") && strcmp(v, "text"))
+				oci_die(NULL, "--log-format takes text or json, not '%s'", v);
+			oci_g.log_json = !strcmp(v, "json");
+		} else if (!strcmp(argv[i], "--systemd-cgroup")) {
+			oci_g.systemd_cgroup = true;
+		} else if (!strcmp(argv[i], "--debug")) {
+			oci_g.debug = true;
+		} else {
+			oci_die(NULL, "unknown global option '%s' (try --help)", argv[i]);
+		}
+	}
+	return i;
+}
+
+/* create/run: the options other than --bundle go to the lower runtime as
+ * they came; the bundle is ours when the image is a hut. */
+static int cmd_create(const char *cmd, int argc, char **argv)
+{
+	const char *bundle = ".", *id = NULL, *v;
+	bool detach = false;
+	struct oci_argv opts = {0};
+	for (int i = 0; i < argc; i++) {
+		if ((v = option_value(argc, argv, &i, "--bundle")) != NULL ||
+		    (v = option_value(argc, argv, &i, "-b")) != NULL)
+			bundle = v;
+		else if (argv[i][0] != '-')
+			id ? oci_die(argv[i], "more than one container ID given")
+			   : (void)(id = argv[i]);
+		else if (!strcmp(argv[i], "--pid-file") || !strcmp(argv[i], "--console-socket") ||
+			 !strcmp(argv[i], "--preserve-fds")) {
+			oci_argv_add(&opts, argv[i]);
+			if (i + 1 < argc)
+				oci_argv_add(&opts, argv[++i]);
+		} else {
+			detach |= !strcmp(argv[i], "--detach") || !strcmp(argv[i], "-d");
+			oci_argv_add(&opts, argv[i]);
+		}
+	}
+	if (!id)
+		oci_die(NULL, "%s: no container ID given", cmd);
+	oci_check_id(id);
+	struct oci_spec spec;
+	struct oci_image img;
+	oci_spec_read(&spec, bundle, id);
+	if (oci_detect(&spec, &img, id)) {
+		oci_rewrite(&spec, &img, id);
+		char *dir = oci_record_create(id, spec.bundle);
+		oci_rewrite_write(&spec, dir, id);
+		bundle = dir;
+	}
+	struct oci_argv a = {0};
+	oci_lower_globals(&a);
+	oci_argv_add(&a, cmd);
+	oci_argv_add(&a, "--bundle");
+	oci_argv_add(&a, bundle);
+	for (int i = 0; i < opts.n; i++)
+		oci_argv_add(&a, opts.v[i]);
+	oci_argv_add(&a, id);
+	if (!strcmp(cmd, "create"))
+		oci_lower_exec(&a);
+	/* run: a container run in the foreground is gone when it returns;
+	 * a detached one keeps its record until delete. */
+	int st = oci_lower_run(&a);
+	if (!detach)
+		oci_record_remove(id);
+	return st;
+}
+
+static const char *last_id(int argc, char **argv)
+{
+	for (int i = argc - 1; i >= 0; i--)
+		if (argv[i][0] != '-')
+			return argv[i];
+	return NULL;
+}
+
+/* delete: the lower runtime's, then our record. The container's ID is the
+ * only word that is not an option. */
+static int cmd_delete(int argc, char **argv)
+{
+	const char *id = last_id(argc, argv);
+	if (!id)
+		oci_die(NULL, "delete: no container ID given");
+	oci_check_id(id);
+	struct oci_argv a = {0};
+	oci_lower_globals(&a);
+	oci_argv_add(&a, "delete");
+	for (int i = 0; i < argc; i++)
+		oci_argv_add(&a, argv[i]);
+	int st = oci_lower_run(&a);
+	if (st == 0 || oci_record_bundle(id))
+		oci_record_remove(id);
+	return st;
+}
+
+static int pass_on(const char *cmd, int argc, char **argv)
+{
+	struct oci_argv a = {0};
+	oci_lower_globals(&a);
+	oci_argv_add(&a, cmd);
+	for (int i = 0; i < argc; i++)
+		oci_argv_add(&a, argv[i]);
+	oci_lower_exec(&a);
+}
+
+int main(int argc, char **argv)
+{
+	int i = global_options(argc, argv);
+	if (i >= argc) {
+		fputs(usage, stderr);
+		return 1;
+	}
+	const char *cmd = argv[i];
+	int rest = argc - i - 1;
+	char **args = argv + i + 1;
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		oci_print_version();
+		return 0;
+	}
+	if (!strcmp(cmd, "features"))
+		return oci_cmd_features();
+	oci_lower_find();
+	if (!strcmp(cmd, "create") || !strcmp(cmd, "run"))
+		return cmd_create(cmd, rest, args);
+	if (!strcmp(cmd, "delete"))
+		return cmd_delete(rest, args);
+	if (!strcmp(cmd, "state")) {
+		if (rest != 1 || args[0][0] == '-')
+			oci_die(NULL, "state takes one container ID");
+		oci_check_id(args[0]);
+		return oci_cmd_state(args[0]);
+	}
+	return pass_on(cmd, rest, args);
+}

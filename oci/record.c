@@ -1,0 +1,119 @@
+/*
+ * What hut-oci keeps per hut container, under its --root: ROOT/hut/ID/
+ * holds the bundle handed to the lower runtime (config.json) and the path
+ * of the original bundle (bundle), which `state` reports as runc would.
+ * Containers that are not hut images have no record: the lower runtime
+ * keeps all there is to know, under ROOT/<crun|runc>.
+ */
+#include "oci.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* runc's rule for IDs: letters, digits, '_', '+', '-', '.'; not "." or "..".
+ * The ID becomes a folder name here. */
+void oci_check_id(const char *id)
+{
+	size_t n = strlen(id);
+	bool ok = n > 0 && n <= 1024 && strcmp(id, ".") && strcmp(id, "..");
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = id[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     c == '_' || c == '+' || c == '-' || c == '.';
+	}
+	if (!ok)
+		oci_die(NULL, "invalid container ID '%.64s' (letters, digits, _ + - . only)", id);
+}
+
+char *oci_record_dir(const char *id)
+{
+	char *dir;
+	if (asprintf(&dir, "%s/hut/%s", oci_g.root, id) < 0)
+		oci_die(id, "out of memory");
+	return dir;
+}
+
+/* mkdir -p: the first container under a runtime root (containerd's
+ * /run/containerd/runc/NAMESPACE) finds no part of it made yet. */
+static void make_dir(const char *path, const char *id)
+{
+	char *p = strdup(path);
+	if (!p)
+		oci_die(id, "out of memory");
+	for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
+		if (slash)
+			*slash = 0;
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			oci_die(id, "cannot create %s (%s)", p, strerror(errno));
+		if (!slash)
+			break;
+		*slash = '/';
+	}
+	free(p);
+}
+
+static char *file_in(const char *dir, const char *name)
+{
+	char *p;
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		oci_die(NULL, "out of memory");
+	return p;
+}
+
+void oci_record_remove(const char *id)
+{
+	char *dir = oci_record_dir(id);
+	char *config = file_in(dir, "config.json"), *bundle = file_in(dir, "bundle");
+	unlink(config);
+	unlink(bundle);
+	rmdir(dir);
+	free(config);
+	free(bundle);
+	free(dir);
+}
+
+char *oci_record_create(const char *id, const char *bundle)
+{
+	char *hut = file_in(oci_g.root, "hut");
+	make_dir(oci_g.root, id);
+	make_dir(hut, id);
+	free(hut);
+	char *live;
+	if (asprintf(&live, "%s/%s/%s", oci_g.root, oci_g.lower_name, id) < 0)
+		oci_die(id, "out of memory");
+	if (access(live, F_OK) == 0)
+		oci_die(id, "container %s already exists", id);
+	free(live);
+	oci_record_remove(id); /* the leftovers of a create that failed */
+	char *dir = oci_record_dir(id);
+	if (mkdir(dir, 0700) != 0)
+		oci_die(id, "cannot create %s (%s)", dir, strerror(errno));
+	char *path = file_in(dir, "bundle");
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(bundle, f) < 0 || fclose(f) != 0)
+		oci_die(id, "cannot write %s (%s)", path, strerror(errno));
+	free(path);
+	return dir;
+}
+
+char *oci_record_bundle(const char *id)
+{
+	char *dir = oci_record_dir(id), *path = file_in(dir, "bundle");
+	char buf[PATH_MAX];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	free(path);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return strdup(buf);
+}

@@ -1,0 +1,132 @@
+#!/bin/bash
+# hut-oci's command line driven directly, as a shim or podman drives it, on
+# a bundle from `hut pack --bundle`: create stops before the guest runs
+# (nothing printed, the container's process is still the runtime's init)
+# and start lets it run; state is runtime-spec JSON (checked against the
+# schema Debian ships) naming the caller's bundle; kill delivers signals to
+# the guest, kill --all too; delete --force ends a running one; run returns
+# the guest's status; features is JSON; errors are runc's: exit 1, one
+# line, and a {"level":"error","msg":...} line under --log-format json.
+# hut-test: needs-kvm (oci_ready calls need_kvm)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=oci-lib.bash
+. "$(dirname "$0")/oci-lib.bash"
+
+R=$TMP/state # hut-oci --root
+oci() { "$OCI" --root "$R" "$@"; }
+
+# status_of ID: the container's status from `state`, or "none".
+status_of() {
+	oci state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || echo none
+}
+
+# wait_status ID WANT: true once ID's status is WANT (RUN_LIMIT at most).
+wait_status() {
+	local i
+	for ((i = 0; i < RUN_LIMIT * SLOW * 10; i++)); do
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# bundle NAME ARG...: $TMP/NAME, running oci_app.hut with ARGs.
+bundle() {
+	local dir=$TMP/$1
+	shift
+	"$HUT" pack --bundle "$dir" "$APP_IMAGE" "$@" >/dev/null 2>&1 || problem "hut pack --bundle $* failed"
+}
+
+# created ID BUNDLE: hut-oci create, the container's stdio in $TMP/ID.out/.err.
+created() {
+	oci create --bundle "$TMP/$2" --pid-file "$TMP/$1.pid" "$1" >"$TMP/$1.out" 2>"$TMP/$1.err" </dev/null ||
+		{ problem "create $1 failed"; detail_file "create $1" "$TMP/$1.err"; return 1; }
+}
+
+begin "hut-oci: create runs nothing, start runs the guest, state passes the schema"
+if oci_ready crun; then
+	bundle b-exit exit 7
+	if created c1 b-exit; then
+		sleep $((2 * SLOW)) # time enough for a guest to print, were it running
+		[ -s "$TMP/c1.out" ] && { problem "the guest ran before start"; detail_file stdout "$TMP/c1.out"; }
+		pid=$(cat "$TMP/c1.pid" 2>/dev/null)
+		exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+		[[ $exe == *hut-monitor* ]] && problem "after create the container's process is already hut-monitor"
+		oci state c1 >"$TMP/state-created.json" 2>"$TMP/state.err"
+		python3 "$VALIDATE" "$RUNTIME_SCHEMAS" state-schema.json "$TMP/state-created.json" >"$TMP/v.log" 2>&1 ||
+			{ problem "state JSON (created) fails the runtime-spec schema"; detail_file v "$TMP/v.log"; }
+		[ "$(status_of c1)" = created ] || problem "status after create is $(status_of c1), not created"
+		grep -q "\"bundle\":\"$TMP/b-exit\"" "$TMP/state-created.json" ||
+			{ problem "state does not name the caller's bundle"; detail_file state "$TMP/state-created.json"; }
+		oci start c1 2>"$TMP/start.err" || { problem "start failed"; detail_file start "$TMP/start.err"; }
+		wait_status c1 stopped || problem "c1 never stopped (status $(status_of c1))"
+		printf 'exit 7\n' >"$TMP/want-exit7"
+		expect_same_file "the guest's stdout" "$TMP/want-exit7" "$TMP/c1.out"
+		oci state c1 >"$TMP/state-stopped.json" 2>/dev/null
+		python3 "$VALIDATE" "$RUNTIME_SCHEMAS" state-schema.json "$TMP/state-stopped.json" >"$TMP/v2.log" 2>&1 ||
+			{ problem "state JSON (stopped) fails the runtime-spec schema"; detail_file v2 "$TMP/v2.log"; }
+		oci delete c1 2>"$TMP/delete.err" || { problem "delete failed"; detail_file delete "$TMP/delete.err"; }
+		[ "$(status_of c1)" = none ] || problem "state still answers after delete"
+		[ -e "$R/hut/c1" ] && problem "hut-oci's record of c1 is left after delete"
+	fi
+	finish
+fi
+
+begin "hut-oci: kill TERM reaches the guest's handler, kill --all KILL ends it"
+if oci_ready crun; then
+	bundle b-term term
+	if created k1 b-term; then
+		oci start k1
+		wait_for_line "$TMP/k1.out" '^term: waiting$' 30 || problem "k1 never said it was waiting"
+		oci kill k1 TERM
+		wait_for_line "$TMP/k1.out" '^handler: SIGTERM$' 30 || problem "SIGTERM: the guest's handler did not run"
+		[ "$(status_of k1)" = running ] || problem "k1 is $(status_of k1) after a handled SIGTERM"
+		oci kill --all k1 KILL
+		wait_status k1 stopped || problem "kill --all KILL did not stop k1"
+		oci delete k1
+	fi
+	finish
+fi
+
+begin "hut-oci: delete --force ends a running guest"
+if oci_ready crun; then
+	bundle b-wait wait
+	if created f1 b-wait; then
+		oci start f1
+		wait_for_line "$TMP/f1.out" '^wait: waiting$' 30 || problem "f1 never said it was waiting"
+		oci delete f1 2>"$TMP/del-running.err" && problem "delete without --force removed a running container"
+		oci delete --force f1 2>"$TMP/del-force.err" || { problem "delete --force failed"; detail_file err "$TMP/del-force.err"; }
+		[ "$(status_of f1)" = none ] || problem "f1 still there after delete --force"
+	fi
+	finish
+fi
+
+begin "hut-oci: run returns the guest's status"
+if oci_ready crun; then
+	bundle b-42 exit 42
+	run run42 "$OCI" --root "$R" run --bundle "$TMP/b-42" r42
+	expect_status run42 42
+	expect_grep "no 'exit 42' from the guest" '^exit 42$' "$(out run42)"
+	[ -e "$R/hut/r42" ] && problem "run left hut-oci's record behind"
+	finish
+fi
+
+begin "hut-oci: errors as runc's (exit 1, one line, JSON log), features"
+if ready "$OCI"; then
+	run bad "$OCI" --root "$R" --log "$TMP/log.json" --log-format json create --bundle "$TMP/nowhere" e1
+	expect_status bad 1
+	[ "$(wc -l <"$(err bad)")" = 1 ] || { problem "not one line on stderr"; detail_file stderr "$(err bad)"; }
+	python3 -c 'import json,sys
+j=json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert j["level"]=="error" and "nowhere" in j["msg"] and j["time"], j' "$TMP/log.json" >"$TMP/logcheck" 2>&1 ||
+		{ problem "the --log-format json line is not runc's"; detail_file log "$TMP/log.json"; detail_file check "$TMP/logcheck"; }
+	run features "$OCI" features
+	expect_status features 0
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["ociVersionMin"] and j["ociVersionMax"]' \
+		"$(out features)" 2>"$TMP/fcheck" || { problem "features is not the runtime's JSON"; detail_file features "$(out features)"; }
+	finish
+fi
+
+# Whatever a failed check left running.
+for id in c1 k1 f1 r42; do oci delete --force "$id"; done >/dev/null 2>&1

@@ -1,0 +1,146 @@
+/*
+ * oci_app: what the hut-oci tests (oci-containerd.sh) and the signals test
+ * (signals-outside.sh) run, as a process and as an appliance.
+ *   exit N       prints "exit N", exits N
+ *   crash        writes through a NULL pointer (SIGSEGV, 139)
+ *   env NAME     prints NAME=VALUE or "NAME unset"
+ *   args A...    prints each argument on a line
+ *   cat FILE     prints FILE (a volume's file)
+ * Signal modes: each prints "MODE: waiting" once it is ready for a signal.
+ *   term         a SIGTERM handler that says so; then waits for good (SIGKILL)
+ *   sleep        a SIGTERM handler; a 60 s nanosleep ends early with EINTR,
+ *                says so and whether time was left; exits 3
+ *   pause        a SIGTERM handler; pause() returns -1 EINTR; exits 4
+ *   wait         no handler: sleeps for good (SIGTERM ends it, 143; SIGINT 130)
+ *   ignore       SIGTERM ignored, a SIGUSR1 handler that says so: sleeps
+ *                for good (only SIGKILL ends it)
+ *   spin         no handler, spins without a syscall (SIGTERM ends it, 143)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got;
+
+static void on_term(int sig)
+{
+	static const char term[] = "handler: SIGTERM\n", usr1[] = "handler: SIGUSR1\n";
+	got = 1;
+	if (sig == SIGTERM)
+		write(1, term, sizeof term - 1);
+	else
+		write(1, usr1, sizeof usr1 - 1);
+}
+
+static void handle_term(void)
+{
+	struct sigaction sa = {.sa_handler = on_term};
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void say_waiting(const char *mode)
+{
+	printf("%s: waiting\n", mode);
+	fflush(stdout);
+}
+
+static _Noreturn void sleep_forever(const char *mode)
+{
+	say_waiting(mode);
+	for (;;)
+		sleep(1);
+}
+
+static int cat(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[256];
+	size_t n;
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+	return 0;
+}
+
+static int interrupted_sleep(void)
+{
+	struct timespec req = {60, 0}, rem = {0, 0};
+	handle_term();
+	say_waiting("sleep");
+	int r = nanosleep(&req, &rem);
+	printf("nanosleep: %d %s, time left: %s\n", r, r ? strerror(errno) : "",
+	       rem.tv_sec > 0 || rem.tv_nsec > 0 ? "yes" : "no");
+	return 3;
+}
+
+static int interrupted_pause(void)
+{
+	handle_term();
+	say_waiting("pause");
+	int r = pause();
+	printf("pause: %d %s, handler ran: %d\n", r, strerror(errno), (int)got);
+	return 4;
+}
+
+static int signal_mode(const char *mode)
+{
+	if (!strcmp(mode, "term")) {
+		handle_term();
+		say_waiting(mode);
+		for (;;)
+			pause();
+	}
+	if (!strcmp(mode, "sleep"))
+		return interrupted_sleep();
+	if (!strcmp(mode, "pause"))
+		return interrupted_pause();
+	if (!strcmp(mode, "wait"))
+		sleep_forever(mode);
+	if (!strcmp(mode, "ignore")) {
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGUSR1, on_term);
+		sleep_forever(mode);
+	}
+	if (!strcmp(mode, "spin")) {
+		say_waiting(mode);
+		for (;;)
+			got = 0; /* a store each turn, and no syscall */
+	}
+	fprintf(stderr, "oci_app: unknown mode %s\n", mode);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "exit";
+	if (!strcmp(mode, "exit")) {
+		int n = argc > 2 ? atoi(argv[2]) : 0;
+		printf("exit %d\n", n);
+		return n;
+	}
+	if (!strcmp(mode, "crash")) {
+		int *volatile null = NULL;
+		return *null;
+	}
+	if (!strcmp(mode, "env") && argc > 2) {
+		const char *v = getenv(argv[2]);
+		v ? printf("%s=%s\n", argv[2], v) : printf("%s unset\n", argv[2]);
+		return 0;
+	}
+	if (!strcmp(mode, "args")) {
+		for (int i = 2; i < argc; i++)
+			printf("arg %s\n", argv[i]);
+		return 0;
+	}
+	if (!strcmp(mode, "cat") && argc > 2)
+		return cat(argv[2]);
+	return signal_mode(mode);
+}

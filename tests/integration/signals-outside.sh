@@ -1,0 +1,83 @@
+#!/bin/bash
+# Signals from outside (`kill`, a runtime's stop, Ctrl-C): the same image
+# as a Linux process and as an appliance is sent the same signals by this
+# test, and must print the same bytes and end with the same status. A
+# handler runs and a sleep or pause() it interrupts returns EINTR; without a
+# handler the default action ends it with 128+N, also while it spins without
+# a syscall; an ignored SIGTERM changes nothing; SIGKILL ends it at once.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+APP=$ROOT/build/tests/programs/oci_app.hut # built by programs/programs.mk
+
+# signalled TAG MODE SIGNAL...: starts oci_app MODE (the command in RUNNER
+# before it: nothing for the process, the monitor for the appliance), waits
+# until it says it is waiting, then sends each SIGNAL in turn; a SIGNAL
+# written "SIG@ERE" is sent once stdout has a line matching ERE. Sets ST
+# and HUNG as run does. An async command of a script starts with SIGINT and
+# SIGQUIT ignored; env gives them back their default, as a terminal would.
+signalled() {
+	local tag=$1 mode=$2 pid s i
+	shift 2
+	(cd "$WORK" && exec env --default-signal=INT,QUIT "${RUNNER[@]}" "$APP" "$mode") \
+		>"$TMP/$tag.out" 2>"$TMP/$tag.err" </dev/null &
+	pid=$!
+	HUNG=0
+	wait_line "$TMP/$tag.out" "^$mode: waiting$" || HUNG=1
+	for s in "$@"; do
+		[[ $s == *@* ]] && { wait_line "$TMP/$tag.out" "${s#*@}" || HUNG=1; }
+		[ "$HUNG" = 1 ] && break
+		kill -s "${s%%@*}" "$pid" 2>/dev/null
+	done
+	for ((i = 0; i < RUN_LIMIT * SLOW * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && { HUNG=1; kill -KILL "$pid"; }
+	{ wait "$pid"; } 2>/dev/null # the shell's "Killed" remarks
+	ST=$?
+}
+
+# wait_line FILE ERE: true once FILE has a matching line (RUN_LIMIT at most).
+wait_line() {
+	local i
+	for ((i = 0; i < RUN_LIMIT * SLOW * 10; i++)); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# both NAME WANT MODE SIGNAL...: the differential check.
+both() {
+	local name=$1 want=$2 mode=$3
+	shift 3
+	begin "signals from outside: $name"
+	ready "$APP" || return
+	RUNNER=()
+	signalled proc "$mode" "$@"
+	expect_status proc "$want"
+	if need_kvm; then
+		RUNNER=("$MONITOR")
+		signalled appl "$mode" "$@"
+		expect_status appl "$want"
+		expect_same_file "appliance and process stdout" "$(out proc)" "$(out appl)"
+		expect_no_grep "the monitor said something" . "$(err appl)"
+		finish
+	fi
+}
+
+# A handler runs; the wait goes on until SIGKILL.
+both "TERM (handler), then KILL" 137 term TERM 'KILL@^handler: SIGTERM$'
+# A handler runs and the sleep it interrupted returns -1 EINTR, time left.
+both "TERM interrupts nanosleep" 3 sleep TERM
+both "TERM interrupts pause" 4 pause TERM
+# No handler: the default action, 128+N.
+both "TERM, no handler" 143 wait TERM
+both "INT (Ctrl-C), no handler" 130 wait INT
+both "HUP, no handler" 129 wait HUP
+both "USR1, no handler" 138 wait USR1
+# A guest that never makes a syscall is reached too.
+both "TERM while spinning" 143 spin TERM
+# Ignored: nothing happens (a later SIGUSR1's handler still runs).
+both "TERM ignored, USR1 caught, then KILL" 137 ignore TERM USR1 'KILL@^handler: SIGUSR1$'
