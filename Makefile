@@ -182,6 +182,13 @@ demo: all
 			"(software emulation; its timings are not meaningful)"; \
 		tests/vm/run.sh -- $(BIN)/hut-monitor --trace-boot $(BUILD)/apps/hello.hut world; \
 	fi
+	@echo "== the httpd appliance on a tap in a network namespace (scripts/demo-net.sh)"
+	@scripts/deps.sh net
+	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then \
+		scripts/demo-net.sh; \
+	else \
+		tests/vm/run.sh --timeout 600 -- scripts/demo-net.sh; \
+	fi
 
 # --- tests and benchmarks ---------------------------------------------------------
 # Each tests/unit/NAME.c is a Criterion program linked with the image format's,
@@ -241,7 +248,7 @@ clean:
 
 # Rules owned by the test and benchmark folders.
 -include tests/guests/guests.mk tests/integration/programs/programs.mk tests/fuzz/fuzz.mk \
-	tests/sud/sud.mk tests/debian/debian.mk bench/bench.mk bench/syscalls.mk \
-	bench/threads.mk
+	tests/sud/sud.mk tests/debian/debian.mk tests/integration/net/net.mk bench/bench.mk \
+	bench/syscalls.mk bench/threads.mk
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

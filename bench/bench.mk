@@ -33,3 +33,12 @@ bench: all
 .PHONY: bench-files
 bench-files: all $(BUILD)/tests/hut-sud
 	@bench/files.sh
+
+# `make bench-net`: httpd under wrk as an appliance, as a process in a
+# namespace and in crun; boot-to-first-response and exits per request
+# (bench/net.sh, bench/first-response.py).
+.PHONY: bench-net
+bench-net: all
+	@scripts/deps.sh net
+	@scripts/deps.sh bench
+	@bench/net.sh

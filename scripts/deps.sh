@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages hut needs to build and test, or, when not root,
-# prints the exact command to run. Usage: scripts/deps.sh [build|test|bench|vm]
+# prints the exact command to run. Usage: scripts/deps.sh [build|test|net|bench|vm|oci]
 set -e
 pkgs="gcc binutils make musl-dev musl-tools libelf-dev zlib1g-dev libssl-dev pkg-config dpkg-dev"
 case "${1:-build}" in
 build) ;;
-# iproute2, iputils-ping, curl and wrk: the network tests (tests/integration/net/).
+# iproute2, iputils-ping, curl, wrk and python3: the network tests (tests/integration/net/),
+# make demo's network part and make bench-net.
+net) pkgs="$pkgs python3 iproute2 iputils-ping curl wrk" ;;
 test) pkgs="$pkgs libcriterion-dev clang libclang-rt-dev gdb python3 strace iproute2 iputils-ping curl wrk" ;;
 bench) pkgs="$pkgs libcriterion-dev crun runc qemu-system-x86 util-linux cpio linux-image-cloud-amd64" ;;
 # The nested-KVM guest of tests/vm (hosts without /dev/kvm).
@@ -13,7 +15,7 @@ vm) pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2" ;
 # hut-oci's tests: real containerd and podman, the runtimes hut-oci hands
 # ordinary containers to, and the OCI schemas with a validator.
 oci) pkgs="containerd podman crun runc golang-github-opencontainers-specs-dev golang-github-opencontainers-image-spec-dev python3-jsonschema iproute2" ;;
-*) echo "usage: $0 [build|test|bench|vm|oci]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|test|net|bench|vm|oci]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do
