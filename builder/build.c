@@ -139,7 +139,8 @@ static void link_image(const struct builder_job *job, const struct builder_link_
 static void finish(const struct builder_job *job)
 {
 	char why[512]; /* the image reader's reason, and some context */
-	if (hut_manifest_write(job->out, job->name, job->mem, why, sizeof why) != 0) {
+	if (hut_manifest_write(job->out, job->name, job->mem, job->needs_net, why, sizeof why) !=
+	    0) {
 		/* A half-made image must not look up to date to make. */
 		unlink(job->out);
 		builder_die(1, job->out, "cannot write the manifest", why);

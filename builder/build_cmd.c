@@ -12,8 +12,9 @@
 
 static void build_help(void)
 {
-	printf("usage: hut build [-o OUT] [--mem SIZE] [--name NAME] [--files DIR[:PATH]]...\n"
-	       "                 [--file SRC:DEST]... [-v] FILES... [-- GCCFLAGS...]\n"
+	printf("usage: hut build [-o OUT] [--mem SIZE] [--name NAME] [--net]\n"
+	       "                 [--files DIR[:PATH]]... [--file SRC:DEST]... [-v]\n"
+	       "                 FILES... [-- GCCFLAGS...]\n"
 	       "\n"
 	       "Compiles C sources against musl and links them with the hut runtime into one\n"
 	       "static ELF image with a manifest. The image runs as a Linux process (./OUT)\n"
@@ -26,6 +27,8 @@ static void build_help(void)
 	       "  --mem SIZE     the guest memory the monitor gives by default: 64M, 1G,\n"
 	       "                 65536K or bytes; page aligned, 8M to 32G (default 64M)\n"
 	       "  --name NAME    the service name in the manifest (default: OUT without .hut)\n"
+	       "  --net          the image needs a network device: hut-monitor refuses it\n"
+	       "                 without --net (sockets on 127.0.0.1 need none)\n"
 	       "  --files DIR[:PATH]  pack DIR's contents into the image at PATH (default /),\n"
 	       "                 read-only, with their modes and symlinks (repeatable)\n"
 	       "  --file SRC:DEST  pack the file SRC at the absolute path DEST (repeatable)\n"
@@ -186,6 +189,8 @@ static int parse_option(struct builder_job *job, int argc, char **argv, int *i)
 		job->out = option_value(argc, argv, i, "-o");
 	else if (is_option(a, "--mem"))
 		job->mem = parse_mem(option_value(argc, argv, i, "--mem"));
+	else if (strcmp(a, "--net") == 0)
+		job->needs_net = 1;
 	else if (is_option(a, "--name"))
 		job->name = option_value(argc, argv, i, "--name");
 	else if (is_option(a, "--files"))

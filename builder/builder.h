@@ -165,6 +165,7 @@ struct builder_job {
 	const char *out;	     /* the image to write */
 	const char *name;	     /* manifest service name */
 	uint64_t mem;		     /* manifest default memory */
+	int needs_net;		     /* --net: the manifest declares a network device */
 	struct builder_args inputs;  /* .c/.S/.s sources and .o/.a, in order */
 	struct builder_args cflags;  /* for compiling sources (after the musl flags) */
 	struct builder_args ldflags; /* for the link, after the objects (-s: strip.c) */

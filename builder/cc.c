@@ -36,6 +36,8 @@ static void cc_help(void)
 	       "\n"
 	       "Environment:\n"
 	       "  HUT_MEM        default guest memory written to the manifest (default 64M)\n"
+	       "  HUT_NET=1      the manifest declares a network device the image needs\n"
+	       "                 (hut-monitor refuses it without --net)\n"
 	       "  HUT_NAME       service name for the manifest (default: the output's base\n"
 	       "                 name without .hut)\n"
 	       "  HUT_VERBOSE=1  print the commands hut-cc runs (as -v, without gcc's)\n"
@@ -120,6 +122,8 @@ static void manifest_settings(struct builder_job *job)
 	if (builder_name_check(job->name, &why) != 0)
 		builder_die(1, builder_xasprintf("HUT_NAME=%s", job->name), "bad service name",
 			    why);
+	const char *net = getenv("HUT_NET");
+	job->needs_net = net && !strcmp(net, "1");
 }
 
 int builder_cmd_cc(int argc, char **argv)

@@ -134,12 +134,25 @@ static int verify(const char *path, const struct hut_manifest *m, char *why, siz
 	return r;
 }
 
-int hut_manifest_write(const char *path, const char *name, uint64_t mem, char *why, size_t why_len)
+/* The one device an image can declare today: a network device it needs. */
+static void declare_net(struct hut_manifest *m)
+{
+	struct hut_device *d = &m->devices[m->device_count++];
+	snprintf(d->name, sizeof d->name, "%s", "net0");
+	d->type = HUT_DEVICE_NET;
+	d->flags = 0;
+}
+
+int hut_manifest_write(const char *path, const char *name, uint64_t mem, int needs_net, char *why,
+		       size_t why_len)
 {
 	struct hut_manifest m;
 	uint64_t offset;
-	if (fill(path, name, mem, &m, &offset, why, why_len) ||
-	    write_note(path, &m, offset, why, why_len) || verify(path, &m, why, why_len))
+	if (fill(path, name, mem, &m, &offset, why, why_len))
+		return -1;
+	if (needs_net)
+		declare_net(&m);
+	if (write_note(path, &m, offset, why, why_len) || verify(path, &m, why, why_len))
 		return -1;
 	return 0;
 }

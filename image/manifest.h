@@ -10,8 +10,10 @@
 #include <stdint.h>
 
 /* Fills and writes the manifest into the linked image at path, then checks
- * the finished image parses with the reader the monitor uses. Returns 0, or
+ * the finished image parses with the reader the monitor uses. needs_net
+ * declares a network device "net0" the image cannot run without. Returns 0, or
  * -1 with why set. */
-int hut_manifest_write(const char *path, const char *name, uint64_t mem, char *why, size_t why_len);
+int hut_manifest_write(const char *path, const char *name, uint64_t mem, int needs_net, char *why,
+		       size_t why_len);
 
 #endif

@@ -58,6 +58,19 @@ if ready "$HUT" "$HELLO"; then
 	finish
 fi
 
+begin "hut build --net declares a network device; hut inspect lists it"
+if ready "$HUT"; then
+	run netbuild "$HUT" build --net -o "$TMP/needsnet.hut" "$ROOT/apps/hello/hello.c"
+	expect_status netbuild 0
+	run netinspect "$HUT" inspect "$TMP/needsnet.hut"
+	expect_status netinspect 0
+	expect_grep "no 'devices: 1'" '^devices: *1$' "$(out netinspect)"
+	expect_grep "no net0 of type net" 'net0 .*net' "$(out netinspect)"
+	run plaininspect "$HUT" inspect "$HELLO"
+	expect_no_grep "hello declares a device" 'net0' "$(out plaininspect)"
+	finish
+fi
+
 begin "hut inspect of a text file"
 if ready "$HUT"; then
 	echo "not an image" >"$TMP/text.hut"

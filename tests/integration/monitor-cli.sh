@@ -85,6 +85,18 @@ bad_image "monitor refuses an image with one flipped code byte" "$TMP/flipped.hu
 ref=$(reference hello) && bad_image "monitor refuses a static ELF without a manifest" "$ref"
 bad_image "monitor refuses a dynamically linked host program" /bin/true
 
+# An image built with `hut build --net` needs a network device: without
+# --net it is refused in one line that says what to give.
+begin "monitor refuses an image that needs --net without one"
+if ready_kvm "$MONITOR" "$HUT"; then
+	"$HUT" build --net -o "$TMP/needsnet.hut" "$ROOT/apps/hello/hello.c" >/dev/null 2>&1 ||
+		problem "hut build --net failed"
+	run needsnet "$MONITOR" "$TMP/needsnet.hut"
+	expect_monitor_error needsnet 126
+	expect_grep "the error does not ask for --net" 'needs a network device.*--net' "$(err needsnet)"
+	finish
+fi
+
 # A running image: options before the image belong to the monitor.
 begin "monitor --trace-boot"
 if ready_kvm "$MONITOR" "$HELLO"; then

@@ -1,11 +1,11 @@
 /*
  * Manifest round trip through the real code on both sides: the writer `hut`
  * uses (hut_manifest_write, image/manifest.c, libelf) and the reader the
- * monitor uses (hut_image_open, image/image.c). Starts from a real image (build/apps/hello.hut, built by
- * `make` before the tests) with its manifest wiped back to the placeholder.
+ * monitor uses (hut_image_open, image/image.c). Starts from a real image (build/apps/hello.hut,
+ * built by `make` before the tests) with its manifest wiped back to the placeholder.
  */
-#include "image.h"
 #include "manifest.h"
+#include "image.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -53,7 +53,7 @@ Test(manifest, round_trip)
 {
 	char why[256] = "";
 	const uint64_t mem = 96ull << 20;
-	cr_assert_eq(hut_manifest_write(path, "round-trip", mem, why, sizeof why), 0, "%s", why);
+	cr_assert_eq(hut_manifest_write(path, "round-trip", mem, 0, why, sizeof why), 0, "%s", why);
 	struct hut_image img;
 	cr_assert_eq(hut_image_open(&img, path, 0), HUT_IMAGE_OK, "%s", img.err);
 	const struct hut_manifest *m = &img.manifest;
@@ -84,7 +84,7 @@ Test(manifest, writing_changes_only_the_note)
 	cr_assert(before);
 	memcpy(before, img.file, size);
 	hut_image_close(&img);
-	cr_assert_eq(hut_manifest_write(path, "x", HUT_MEM_DEFAULT, why, sizeof why), 0, "%s",
+	cr_assert_eq(hut_manifest_write(path, "x", HUT_MEM_DEFAULT, 0, why, sizeof why), 0, "%s",
 		     why);
 	cr_assert_eq(hut_image_open(&after, path, 0), HUT_IMAGE_OK, "%s", after.err);
 	cr_assert_eq(after.file_size, size);
@@ -92,7 +92,8 @@ Test(manifest, writing_changes_only_the_note)
 	size_t end = off + sizeof(struct hut_manifest);
 	cr_assert_eq(memcmp(before + end, after.file + end, size - end), 0,
 		     "bytes after the note changed");
-	cr_assert_neq(memcmp(before + off, after.file + off, end - off), 0, "the note did not change");
+	cr_assert_neq(memcmp(before + off, after.file + off, end - off), 0,
+		      "the note did not change");
 	free(before);
 	hut_image_close(&after);
 }
