@@ -42,7 +42,8 @@ static int clock_now(long clk, uint64_t *ns)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID: /* one process, one CPU, never descheduled by us */
+	case CLOCK_PROCESS_CPUTIME_ID: /* one process, alone on its CPU; a thread's CPU time */
+				       /* is not kept apart: it reads as the process's */
 	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = hut_time_since_boot_ns();
 		return 0;

@@ -22,8 +22,10 @@ $(BUILD)/debian/%.hut: $(ZLIB_SRC)/.hut-debian-source $(BIN)/hut $(RUNTIME)
 # xz-utils: its own configure and Makefiles with CC=hut-cc, built out of
 # the source tree; only liblzma and xz itself, xz with 256 MiB of guest
 # memory by default (four threads compress at once). apt's candidate version,
-# since Debian's archive keeps the sources of current versions only.
-XZ_VERSION := $(shell apt-cache policy xz-utils 2>/dev/null | sed -n 's/^ *Candidate: *//p')
+# since Debian's archive keeps the sources of current versions only (the
+# installed one if apt knows no candidate).
+XZ_VERSION := $(or $(shell apt-cache policy xz-utils 2>/dev/null | sed -n 's/^ *Candidate: *//p'),\
+	$(shell dpkg-query -W -f='$${Version}' xz-utils 2>/dev/null))
 XZ_SRC     := $(BUILD)/src/xz-utils
 XZ_BUILD   := $(BUILD)/debian/xz-build
 DEBIAN_PROGRAMS += $(BUILD)/debian/xz.hut
