@@ -14,7 +14,10 @@
 #        tests/run-all.sh --nested   only the KVM files, in the nested guest,
 #                                    even where /dev/kvm exists (make test-nested)
 #        tests/run-all.sh [--nested] FILE...  only these integration files
-#                                    (no unit tests), each where it belongs
+#                                    (no unit tests), each where it belongs;
+#                                    it builds nothing: `make test` builds the
+#                                    images tests use (guests, test-programs,
+#                                    test-net-images, debian-programs)
 #        tests/run-all.sh --inside FILE...   (used by the guest) run FILEs, no summary
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
