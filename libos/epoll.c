@@ -93,16 +93,6 @@ static uint32_t epoll_poll(struct hut_file *f)
 	return any_ready(f->priv) ? HUT_POLLIN | HUT_POLLRDNORM : 0;
 }
 
-static long epoll_stat(struct hut_file *f, struct stat *st)
-{
-	hut_memset(st, 0, sizeof *st);
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
-	st->st_blksize = HUT_PAGE_SIZE;
-	return 0;
-}
-
 static void watch_free(struct watch *w)
 {
 	w->file->epoll_watches--;
@@ -123,7 +113,7 @@ static void epoll_release(struct hut_file *f)
 }
 
 static const struct hut_file_ops epoll_ops = {
-	.stat = epoll_stat,
+	.stat = hut_anon_inode_stat,
 	.poll = epoll_poll,
 	.release = epoll_release,
 };

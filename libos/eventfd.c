@@ -100,17 +100,6 @@ static uint32_t eventfd_poll(struct hut_file *f)
 	return mask;
 }
 
-/* An anonymous inode, as Linux's: no file type bits, mode 0600. */
-static long eventfd_stat(struct hut_file *f, struct stat *st)
-{
-	hut_memset(st, 0, sizeof *st);
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
-	st->st_blksize = HUT_PAGE_SIZE;
-	return 0;
-}
-
 static void eventfd_release(struct hut_file *f)
 {
 	hut_kfree(f->priv, sizeof(struct eventfd));
@@ -119,7 +108,7 @@ static void eventfd_release(struct hut_file *f)
 static const struct hut_file_ops eventfd_ops = {
 	.read = eventfd_read,
 	.write = eventfd_write,
-	.stat = eventfd_stat,
+	.stat = hut_anon_inode_stat,
 	.poll = eventfd_poll,
 	.release = eventfd_release,
 };

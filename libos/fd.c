@@ -37,6 +37,16 @@ struct hut_file *hut_file_new(const struct hut_file_ops *ops, uint32_t flags, ui
 	return f;
 }
 
+long hut_anon_inode_stat(struct hut_file *f, struct stat *st)
+{
+	hut_memset(st, 0, sizeof *st);
+	st->st_mode = 0600;
+	st->st_nlink = 1;
+	st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+	st->st_blksize = HUT_PAGE_SIZE;
+	return 0;
+}
+
 void hut_file_ref(struct hut_file *f)
 {
 	f->refs++;

@@ -95,6 +95,9 @@ struct hut_file {
 struct hut_file *hut_file_new(const struct hut_file_ops *ops, uint32_t flags, uint32_t kind);
 void hut_file_ref(struct hut_file *f);
 void hut_file_unref(struct hut_file *f);
+/* fstat of an anonymous inode (epoll, eventfd), as Linux's: no file type
+ * bits, mode 0600, an inode number from the object's address. */
+long hut_anon_inode_stat(struct hut_file *f, struct stat *st);
 
 /* The file behind fd, or NULL (EBADF). No reference is taken: the libos is
  * one thread and nothing closes the fd while a syscall runs. */
