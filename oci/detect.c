@@ -97,6 +97,12 @@ static bool is_hut_image(int fd, struct oci_image *img, const char *id)
 	if (hut_image_open(&h, proc, 0) != HUT_IMAGE_OK)
 		oci_die(id, "%s is a hut image that cannot run: %s", img->path, h.err);
 	img->mem_default = h.manifest.mem_default;
+	const struct hut_manifest *m = &h.manifest;
+	for (uint32_t i = 0; i < m->device_count && i < HUT_DEVICES_MAX; i++)
+		if (m->devices[i].type == HUT_DEVICE_NET && !img->net_device) {
+			img->net_device = strdup(m->devices[i].name);
+			img->net_required = !(m->devices[i].flags & HUT_DEVICE_OPTIONAL);
+		}
 	hut_image_close(&h);
 	return true;
 }

@@ -5,9 +5,13 @@
  */
 #include "oci.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct oci_global oci_g = {.root = OCI_DEFAULT_ROOT};
 
@@ -70,12 +74,63 @@ static int global_options(int argc, char **argv)
 	return i;
 }
 
+/* The record, and what the container added to its pod's namespace. */
+static void forget(const char *id)
+{
+	char *netns = oci_record_get(id, "netns");
+	char *nl = netns ? strchr(netns, '\n') : NULL;
+	if (nl) {
+		*nl = 0;
+		char *ifname = nl + 1;
+		ifname[strcspn(ifname, "\n")] = 0;
+		oci_podnet_detach(netns, ifname, id);
+	}
+	free(netns);
+	oci_record_remove(id);
+}
+
 /* create/run: the options other than --bundle go to the lower runtime as
  * they came; the bundle is ours when the image is a hut. */
+/* The tap at the first fd after the caller's own preserved ones (the lower
+ * runtime passes fds 3..3+N-1 to the container's process, and keeps them
+ * open from create to start); that fd must be free. */
+static int place_tap(int tap_fd, long preserved, const char *id)
+{
+	int want = 3 + (int)preserved;
+	if (fcntl(want, F_GETFD) >= 0)
+		oci_die(id, "fd %d, where the tap would go to the container, is already open",
+			want);
+	if (dup2(tap_fd, want) != want)
+		oci_die(id, "cannot move the tap to fd %d (%s)", want, strerror(errno));
+	close(tap_fd);
+	return want;
+}
+
+/* A hut image: the monitor's bundle, with the pod's network when there is
+ * one; returns the bundle's folder and sets *tap (-1: no network). */
+static char *hut_bundle(struct oci_spec *spec, struct oci_image *img, long preserved, int *tap,
+			const char *id)
+{
+	struct oci_podnet net;
+	bool has_net = oci_podnet_for(&net, spec, img, id);
+	*tap = has_net ? place_tap(net.tap_fd, preserved, id) : -1;
+	oci_rewrite(spec, img, has_net ? &net : NULL, *tap, id);
+	char *dir = oci_record_create(id, spec->bundle);
+	if (has_net) {
+		char text[PATH_MAX + 32];
+		snprintf(text, sizeof text, "%s\n%s\n", spec->netns, net.ifname);
+		oci_record_put(id, "netns", text);
+	}
+	oci_rewrite_write(spec, dir, id);
+	return dir;
+}
+
 static int cmd_create(const char *cmd, int argc, char **argv)
 {
 	const char *bundle = ".", *id = NULL, *v;
 	bool detach = false;
+	long preserved = 0;
+	char preserve_arg[24];
 	struct oci_argv opts = {0};
 	for (int i = 0; i < argc; i++) {
 		if ((v = option_value(argc, argv, &i, "--bundle")) != NULL ||
@@ -84,8 +139,12 @@ static int cmd_create(const char *cmd, int argc, char **argv)
 		else if (argv[i][0] != '-')
 			id ? oci_die(argv[i], "more than one container ID given")
 			   : (void)(id = argv[i]);
-		else if (!strcmp(argv[i], "--pid-file") || !strcmp(argv[i], "--console-socket") ||
-			 !strcmp(argv[i], "--preserve-fds")) {
+		else if ((v = option_value(argc, argv, &i, "--preserve-fds")) != NULL) {
+			char *end;
+			preserved = strtol(v, &end, 10);
+			if (*v < '0' || *v > '9' || *end || preserved > 1024)
+				oci_die(NULL, "--preserve-fds takes a number of fds, not '%s'", v);
+		} else if (!strcmp(argv[i], "--pid-file") || !strcmp(argv[i], "--console-socket")) {
 			oci_argv_add(&opts, argv[i]);
 			if (i + 1 < argc)
 				oci_argv_add(&opts, argv[++i]);
@@ -100,17 +159,19 @@ static int cmd_create(const char *cmd, int argc, char **argv)
 	struct oci_spec spec;
 	struct oci_image img;
 	oci_spec_read(&spec, bundle, id);
-	if (oci_detect(&spec, &img, id)) {
-		oci_rewrite(&spec, &img, id);
-		char *dir = oci_record_create(id, spec.bundle);
-		oci_rewrite_write(&spec, dir, id);
-		bundle = dir;
-	}
+	int tap = -1;
+	if (oci_detect(&spec, &img, id))
+		bundle = hut_bundle(&spec, &img, preserved, &tap, id);
 	struct oci_argv a = {0};
 	oci_lower_globals(&a);
 	oci_argv_add(&a, cmd);
 	oci_argv_add(&a, "--bundle");
 	oci_argv_add(&a, bundle);
+	if (preserved > 0 || tap >= 0) {
+		snprintf(preserve_arg, sizeof preserve_arg, "%ld", preserved + (tap >= 0));
+		oci_argv_add(&a, "--preserve-fds");
+		oci_argv_add(&a, preserve_arg);
+	}
 	for (int i = 0; i < opts.n; i++)
 		oci_argv_add(&a, opts.v[i]);
 	oci_argv_add(&a, id);
@@ -120,7 +181,7 @@ static int cmd_create(const char *cmd, int argc, char **argv)
 	 * a detached one keeps its record until delete. */
 	int st = oci_lower_run(&a);
 	if (!detach)
-		oci_record_remove(id);
+		forget(id);
 	return st;
 }
 
@@ -147,7 +208,7 @@ static int cmd_delete(int argc, char **argv)
 		oci_argv_add(&a, argv[i]);
 	int st = oci_lower_run(&a);
 	if (st == 0 || oci_record_bundle(id))
-		oci_record_remove(id);
+		forget(id);
 	return st;
 }
 

@@ -58,6 +58,10 @@ struct oci_spec {
 	struct oci_json *args;	 /* process.args: an array of strings */
 	struct oci_json *env;	 /* process.env, or NULL */
 	int64_t memory_limit;	 /* linux.resources.memory.limit, or -1 */
+	/* linux.namespaces' network entry: its path (the pod's namespace), or
+	 * NULL; has_netns false when there is none (the host's network). */
+	const char *netns;
+	bool has_netns;
 	size_t nmounts;
 	struct oci_mount mounts[OCI_MOUNTS_MAX];
 };
@@ -66,16 +70,21 @@ void oci_spec_read(struct oci_spec *s, const char *bundle, const char *id);
 
 /* detect.c */
 struct oci_image {
-	char *path;	      /* inside the rootfs, absolute */
-	uint64_t mem_default; /* the manifest's guest RAM */
+	char *path;		/* inside the rootfs, absolute */
+	uint64_t mem_default;	/* the manifest's guest RAM */
+	const char *net_device; /* the network device it declares (net0), or NULL */
+	bool net_required;	/* ... and cannot run without */
 };
 /* true when args[0], found in the rootfs as the process's PATH says, is a
  * hut image (fills img); false for anything else (the lower runtime's). */
 bool oci_detect(const struct oci_spec *s, struct oci_image *img, const char *id);
 
 /* rewrite.c: turns s->config into the monitor's (dies on what cannot run),
- * then writes it into dir. */
-void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const char *id);
+ * then writes it into dir. net: the pod's network, the tap at fd tap_fd in
+ * the container (NULL: no network). */
+struct oci_podnet;
+void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct oci_podnet *net,
+		 int tap_fd, const char *id);
 void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id);
 
 /* record.c: ROOT/hut/ID holds the monitor's bundle and the original
@@ -83,6 +92,9 @@ void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id
 char *oci_record_dir(const char *id);
 char *oci_record_create(const char *id, const char *bundle); /* dies on failure */
 char *oci_record_bundle(const char *id);		     /* NULL: not a hut container */
+/* ROOT/hut/ID/NAME: another file of the record (the pod's netns). */
+void oci_record_put(const char *id, const char *name, const char *text); /* dies */
+char *oci_record_get(const char *id, const char *name);			 /* NULL: none */
 void oci_record_remove(const char *id);
 void oci_check_id(const char *id);
 
@@ -100,6 +112,50 @@ __attribute__((noreturn)) void oci_lower_exec(struct oci_argv *a);
 char *oci_lower_capture(struct oci_argv *a, int *status);
 /* Runs it, waits; returns its exit status. */
 int oci_lower_run(struct oci_argv *a);
+
+/* netlink.c: rtnetlink requests (tc.c, podnet.c). Calls return 0 or the
+ * kernel's errno. */
+struct nlmsghdr;
+struct oci_nl {
+	char buf[1024] __attribute__((aligned(4)));
+	size_t len;
+};
+int oci_nl_open(void); /* in the current network namespace; -1 and errno */
+void oci_nl_begin(struct oci_nl *m, int type, int flags, const void *header, size_t len);
+void oci_nl_attr(struct oci_nl *m, int type, const void *data, size_t len);
+void oci_nl_string(struct oci_nl *m, int type, const char *s);
+size_t oci_nl_nest(struct oci_nl *m, int type); /* returns where to end it */
+void oci_nl_nest_end(struct oci_nl *m, size_t at);
+int oci_nl_call(int fd, struct oci_nl *m); /* sends, waits for the acknowledgement */
+int oci_nl_dump(int fd, struct oci_nl *m, void (*each)(const struct nlmsghdr *, void *), void *arg);
+
+/* tc.c: ingress qdiscs and matchall/mirred redirects both ways between the
+ * pod's interface and the tap; *step names what failed. */
+int oci_tc_connect(int nl, int pod_ifindex, int tap_ifindex, const char **step);
+int oci_tc_del_ingress(int nl, int ifindex); /* none there is not an error */
+
+/* podnet.c: the pod's interface, read and wired to a new tap, in the
+ * network namespace at netns; present is false when it has none. */
+#define OCI_TAP_NAME "hut0"
+struct oci_podnet {
+	bool present;
+	char ifname[16];
+	int ifindex, tap_ifindex, mtu, prefix;
+	uint32_t addr, gateway; /* network order; gateway 0: no default route */
+	uint8_t mac[6];
+	int tap_fd; /* close-on-exec */
+};
+void oci_podnet_attach(struct oci_podnet *p, const char *netns, const char *id);
+/* The network the appliance gets: the pod's, attached as above, when the
+ * image declares a network device and the spec names the pod's namespace;
+ * false for none; dies when the image cannot run without one. */
+bool oci_podnet_for(struct oci_podnet *p, const struct oci_spec *s, const struct oci_image *img,
+		    const char *id);
+/* Removes the tap and the pod interface's ingress qdisc; a namespace that
+ * is gone is not an error, other failures are logged. */
+void oci_podnet_detach(const char *netns, const char *ifname, const char *id);
+/* The monitor's --net fd=FD, --mac, --ip, --gw, appended to args. */
+void oci_podnet_options(const struct oci_podnet *p, int fd, struct oci_json *args);
 
 /* state.c, features.c */
 int oci_cmd_state(const char *id);

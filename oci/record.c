@@ -1,7 +1,9 @@
 /*
  * What hut-oci keeps per hut container, under its --root: ROOT/hut/ID/
  * holds the bundle handed to the lower runtime (config.json) and the path
- * of the original bundle (bundle), which `state` reports as runc would.
+ * of the original bundle (bundle), which `state` reports as runc would,
+ * and, for a container in a pod's network namespace, that namespace's path
+ * and the pod interface's name (netns), for delete to clean up.
  * Containers that are not hut images have no record: the lower runtime
  * keeps all there is to know, under ROOT/<crun|runc>.
  */
@@ -69,12 +71,13 @@ static char *file_in(const char *dir, const char *name)
 void oci_record_remove(const char *id)
 {
 	char *dir = oci_record_dir(id);
-	char *config = file_in(dir, "config.json"), *bundle = file_in(dir, "bundle");
-	unlink(config);
-	unlink(bundle);
+	static const char *const files[] = {"config.json", "bundle", "netns"};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char *f = file_in(dir, files[i]);
+		unlink(f);
+		free(f);
+	}
 	rmdir(dir);
-	free(config);
-	free(bundle);
 	free(dir);
 }
 
@@ -102,9 +105,19 @@ char *oci_record_create(const char *id, const char *bundle)
 	return dir;
 }
 
-char *oci_record_bundle(const char *id)
+void oci_record_put(const char *id, const char *name, const char *text)
 {
-	char *dir = oci_record_dir(id), *path = file_in(dir, "bundle");
+	char *dir = oci_record_dir(id), *path = file_in(dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		oci_die(id, "cannot write %s (%s)", path, strerror(errno));
+	free(path);
+	free(dir);
+}
+
+char *oci_record_get(const char *id, const char *name)
+{
+	char *dir = oci_record_dir(id), *path = file_in(dir, name);
 	char buf[PATH_MAX];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
@@ -116,4 +129,9 @@ char *oci_record_bundle(const char *id)
 		return NULL;
 	buf[n] = 0;
 	return strdup(buf);
+}
+
+char *oci_record_bundle(const char *id)
+{
+	return oci_record_get(id, "bundle");
 }

@@ -10,7 +10,11 @@
  *   - each bind mount of a directory is also a volume of the guest at the
  *     same path (the runtime mounts it; the monitor, inside the container,
  *     serves it);
- *   - root.path is absolute (the bundle moved).
+ *   - root.path is absolute (the bundle moved);
+ *   - in a pod's network namespace (podnet.c), the monitor gets the tap
+ *     hut-oci made there as an fd the lower runtime passes on
+ *     (--preserve-fds), and the pod interface's address, gateway and MAC
+ *     (--net fd=N --ip --gw --mac): the container needs no /dev/net/tun.
  * A memory limit must hold the image's guest RAM (its manifest's size) and
  * the monitor's own overhead; a smaller one is refused here, before any
  * container exists, with the sizes in the message.
@@ -93,10 +97,13 @@ static void check_memory(const struct oci_spec *s, const struct oci_image *img, 
 }
 
 static struct oci_json *monitor_args(const struct oci_spec *s, const struct oci_image *img,
-				     const char *monitor, const char *id)
+				     const char *monitor, const struct oci_podnet *net, int tap_fd,
+				     const char *id)
 {
 	struct oci_json *a = oci_json_new(OCI_JSON_ARRAY);
 	oci_json_append(a, oci_json_new_string(monitor));
+	if (net)
+		oci_podnet_options(net, tap_fd, a);
 	for (size_t i = 0; s->env && i < s->env->n; i++) {
 		const char *e = oci_json_string(s->env->items[i]);
 		if (!e || !strchr(e, '=') || e[0] == '=')
@@ -173,7 +180,8 @@ static void add_kvm(struct oci_json *config, const char *id)
 	oci_json_append(allow, r);
 }
 
-void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const char *id)
+void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct oci_podnet *net,
+		 int tap_fd, const char *id)
 {
 	check_memory(s, img, id);
 	const char *host = monitor_on_host(id);
@@ -181,7 +189,7 @@ void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const char *id
 	 * created in the image's rootfs. */
 	const char *dest = has_dev_mount(s) ? "/dev/hut-monitor" : "/hut-monitor";
 	struct oci_json *process = oci_json_child(s->config, "process", OCI_JSON_OBJECT);
-	oci_json_set(process, "args", monitor_args(s, img, dest, id));
+	oci_json_set(process, "args", monitor_args(s, img, dest, net, tap_fd, id));
 	oci_json_set(oci_json_child(s->config, "root", OCI_JSON_OBJECT), "path",
 		     oci_json_new_string(s->rootfs));
 	add_monitor_mount(s->config, dest, host);

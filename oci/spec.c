@@ -1,6 +1,6 @@
 /*
  * What hut-oci reads from a bundle's config.json: the process, the root,
- * the mounts and the memory limit. The file is hostile input (json.c reads
+ * the mounts, the memory limit and the network namespace. The file is hostile input (json.c reads
  * it strictly); a field of the wrong type is reported, never guessed at.
  */
 #include "oci.h"
@@ -57,6 +57,30 @@ static void read_memory_limit(struct oci_spec *s, const char *id)
 		s->memory_limit = -1;
 }
 
+/* linux.namespaces: a network entry with a path is the pod's namespace
+ * (CNI's, ctr --with-ns, podman --network ns:); one without is a new,
+ * empty namespace; none at all is the host's network. */
+static void read_netns(struct oci_spec *s, const char *id)
+{
+	const struct oci_json *ns = oci_json_get(oci_json_get(s->config, "linux"), "namespaces");
+	if (!ns)
+		return;
+	if (ns->type != OCI_JSON_ARRAY)
+		oci_die(id, "config.json: linux.namespaces is not an array");
+	for (size_t i = 0; i < ns->n; i++) {
+		const char *type = oci_json_string(oci_json_get(ns->items[i], "type"));
+		if (!type || strcmp(type, "network"))
+			continue;
+		const struct oci_json *path = oci_json_get(ns->items[i], "path");
+		s->has_netns = true;
+		s->netns = oci_json_string(path);
+		if (path && (!s->netns || s->netns[0] != '/'))
+			oci_die(id,
+				"config.json: linux.namespaces[%zu].path is not an absolute path",
+				i);
+	}
+}
+
 static char *absolute(const char *path, const char *what, const char *id)
 {
 	char *abs = realpath(path, NULL);
@@ -96,4 +120,5 @@ void oci_spec_read(struct oci_spec *s, const char *bundle, const char *id)
 		oci_die(id, "config.json: process.env is not an array");
 	read_mounts(s, id);
 	read_memory_limit(s, id);
+	read_netns(s, id);
 }
