@@ -2,6 +2,8 @@
 # the host (the nested test guest compiles slowly), in build/tests/net/:
 #   www/            mkwww.sh's files (random bytes, several sizes and names)
 #   httpd-www.hut   apps/httpd with www/ packed at /
+#   httpd-net.hut   the same, declaring its network device (hut build --net):
+#                   hut-oci gives only such an image the pod's network (oci-net.sh)
 NET_TEST_OUT := $(BUILD)/tests/net
 
 $(NET_TEST_OUT)/www.stamp: tests/integration/net/mkwww.sh
@@ -12,6 +14,9 @@ $(NET_TEST_OUT)/www.stamp: tests/integration/net/mkwww.sh
 $(NET_TEST_OUT)/httpd-www.hut: apps/httpd/httpd.c $(NET_TEST_OUT)/www.stamp $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build -o $@ --files $(NET_TEST_OUT)/www apps/httpd/httpd.c
 
+$(NET_TEST_OUT)/httpd-net.hut: apps/httpd/httpd.c $(NET_TEST_OUT)/www.stamp $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build --net -o $@ --files $(NET_TEST_OUT)/www apps/httpd/httpd.c
+
 .PHONY: test-net-images
-test-net-images: $(NET_TEST_OUT)/httpd-www.hut
+test-net-images: $(NET_TEST_OUT)/httpd-www.hut $(NET_TEST_OUT)/httpd-net.hut
 test test-nested: test-net-images
