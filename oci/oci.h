@@ -10,7 +10,12 @@
  * strict reader and writer), spec.c (what hut-oci reads from config.json),
  * detect.c (is args[0] a hut image?), rewrite.c (the monitor's bundle),
  * record.c (what hut-oci keeps per container), lower.c (running crun or
- * runc), state.c, features.c, log.c (errors as runc reports them).
+ * runc), state.c, features.c, log.c (errors as runc reports them),
+ * podnet.c (the pod's network: its interface read, a tap made in its
+ * namespace and handed to the monitor as an fd), tc.c (the tap and the
+ * interface joined by tc mirred redirects), netlink.c (rtnetlink requests).
+ * The one thing hut-oci sets up itself is that tap: the lower runtime
+ * knows nothing of it.
  */
 #ifndef OCI_H
 #define OCI_H
