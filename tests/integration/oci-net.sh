@@ -64,14 +64,30 @@ done
 finish
 [ ${#TEST_WHY[@]} -eq 0 ] || exit 0
 
-# wait_http: true once the pod's address serves the file.
+# wait_http ALIVE...: true once the pod's address serves the file; false
+# at once when the command ALIVE fails (the appliance is gone).
 wait_http() {
 	local i
-	for ((i = 0; i < 60 * SLOW; i++)); do
+	for ((i = 0; i < 40 * SLOW; i++)); do
 		in_ns "$NODE" curl -sf -m 2 -o /dev/null "http://$POD_IP:$PORT/$FILE" && return 0
+		"$@" || return 1
 		sleep 0.5
 	done
 	return 1
+}
+
+running() { ctrc task ls 2>/dev/null | grep -Eq "^$1 .*RUNNING"; }
+
+# pod_state: what the pod's namespace holds, as details of a failure.
+pod_state() {
+	{
+		ip -n "$POD" -d link show
+		tc -n "$POD" qdisc show
+		tc -n "$POD" filter show dev eth0 ingress
+		tc -n "$POD" -s filter show dev hut0 ingress
+		ctrc task ls
+	} >"$TMP/pod.state" 2>&1
+	detail_file "pod namespace" "$TMP/pod.state"
 }
 
 # pod_is_clean WHEN: no tap and no ingress qdisc left in the pod namespace.
@@ -99,7 +115,7 @@ for lower in crun runc; do
 	ctrc run -d --with-ns "network:$POD_NS" --runc-binary "$TMP/hut-oci-$lower" \
 		localhost/httpd-net:latest "$c" >"$TMP/$c.log" 2>&1 ||
 		{ problem "ctr run -d failed"; detail_file "ctr run" "$TMP/$c.log"; }
-	if wait_http; then
+	if wait_http running "$c"; then
 		in_ns "$NODE" ping -c 2 -W $((2 * SLOW)) $POD_IP >"$TMP/ping.out" 2>&1 ||
 			{ problem "ping $POD_IP got no answer"; detail_file ping "$TMP/ping.out"; }
 		in_ns "$NODE" curl -sS -m $((10 * SLOW)) -o "$TMP/got" "http://$POD_IP:$PORT/$FILE" \
@@ -111,6 +127,7 @@ for lower in crun runc; do
 	else
 		problem "nothing answered on http://$POD_IP:$PORT/$FILE"
 		detail_file "ctr run" "$TMP/$c.log"
+		pod_state
 	fi
 	ctrc task kill "$c" >/dev/null 2>&1
 	wait_stopped "$c" || { ctrc task kill -s SIGKILL "$c" >/dev/null 2>&1; wait_stopped "$c"; } ||
@@ -127,13 +144,14 @@ mkdir -p "$PODMAN_DIR"
 ("${PODMAN[@]}" run --rm --name pn1 --network "ns:$POD_NS" "oci-archive:$TMP/httpd.tar" \
 	>"$TMP/pn1.out" 2>"$TMP/pn1.err" </dev/null) &
 PODMAN_PID=$!
-if wait_http; then
+if wait_http kill -0 "$PODMAN_PID"; then
 	in_ns "$NODE" curl -sS -m $((10 * SLOW)) -o "$TMP/got2" "http://$POD_IP:$PORT/$FILE" \
 		2>"$TMP/curl.err" || problem "curl failed"
 	expect_same_file "the served (podman) and the packed $FILE" "$WWW/$FILE" "$TMP/got2"
 else
 	problem "nothing answered on http://$POD_IP:$PORT/$FILE under podman"
 	detail_file "podman stderr" "$TMP/pn1.err"
+	pod_state
 fi
 "${PODMAN[@]}" stop -t 2 pn1 >/dev/null 2>&1
 wait "$PODMAN_PID"
