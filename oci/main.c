@@ -92,21 +92,32 @@ static void forget(const char *id)
 	oci_record_remove(id);
 }
 
-/* create/run: the options other than --bundle go to the lower runtime as
- * they came; the bundle is ours when the image is a hut. */
 /* The tap at the first fd after the caller's own preserved ones (the lower
  * runtime passes fds 3..3+N-1 to the container's process, and keeps them
- * open from create to start); that fd must be free. */
+ * open from create to start). Whatever hut-oci inherited at that number is
+ * not the caller's to pass on (a daemon's leaked fd): it is replaced. */
 static int place_tap(int tap_fd, long preserved, const char *id)
 {
 	int want = 3 + (int)preserved;
-	if (fcntl(want, F_GETFD) >= 0)
-		oci_die(id, "fd %d, where the tap would go to the container, is already open",
-			want);
+	if (tap_fd == want) {
+		if (fcntl(want, F_SETFD, 0) != 0)
+			oci_die(id, "cannot pass the tap on at fd %d (%s)", want, strerror(errno));
+		return want;
+	}
 	if (dup2(tap_fd, want) != want)
 		oci_die(id, "cannot move the tap to fd %d (%s)", want, strerror(errno));
 	close(tap_fd);
 	return want;
+}
+
+/* What create changed in the pod's namespace, undone if it dies before the
+ * record that lets delete undo it is written. */
+static const struct oci_podnet *undo_net;
+static const char *undo_netns, *undo_id;
+static void undo_podnet(void)
+{
+	if (undo_net)
+		oci_podnet_detach(undo_netns, undo_net->ifname, undo_id);
 }
 
 /* A hut image: the monitor's bundle, with the pod's network when there is
@@ -114,8 +125,14 @@ static int place_tap(int tap_fd, long preserved, const char *id)
 static char *hut_bundle(struct oci_spec *spec, struct oci_image *img, long preserved, int *tap,
 			const char *id)
 {
-	struct oci_podnet net;
+	static struct oci_podnet net;
 	bool has_net = oci_podnet_for(&net, spec, img, id);
+	if (has_net) {
+		undo_net = &net;
+		undo_netns = spec->netns;
+		undo_id = id;
+		atexit(undo_podnet);
+	}
 	*tap = has_net ? place_tap(net.tap_fd, preserved, id) : -1;
 	oci_rewrite(spec, img, has_net ? &net : NULL, *tap, id);
 	char *dir = oci_record_create(id, spec->bundle);
@@ -125,9 +142,12 @@ static char *hut_bundle(struct oci_spec *spec, struct oci_image *img, long prese
 		oci_record_put(id, "netns", text);
 	}
 	oci_rewrite_write(spec, dir, id);
+	undo_net = NULL; /* delete's task from here on */
 	return dir;
 }
 
+/* create/run: the options other than --bundle go to the lower runtime as
+ * they came; the bundle is ours when the image is a hut. */
 static int cmd_create(const char *cmd, int argc, char **argv)
 {
 	const char *bundle = ".", *id = NULL, *v;

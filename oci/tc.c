@@ -4,7 +4,8 @@
  * each, holding a matchall filter whose mirred action redirects every frame
  * to the other one's egress. What arrives for the pod's address goes to the
  * guest unchanged, and what the guest sends leaves by the pod's interface;
- * the pod namespace's own stack never sees either. Netlink, not `tc`: a
+ * the pod namespace's own stack never sees either. (A kernel without
+ * matchall gets u32 matching everything instead.) Netlink, not `tc`: a
  * containerd shim's PATH need not hold it, and each exec costs boot time.
  */
 #include "oci.h"
@@ -50,27 +51,46 @@ static int add_ingress(int nl, int ifindex)
 	return oci_nl_call(nl, &m);
 }
 
-/* matchall on from's ingress: every frame, of every protocol, stolen and
- * put on to's egress queue. */
-static int add_redirect(int nl, int from, int to)
+/* The mirred action that steals a frame and puts it on to's egress queue,
+ * as the classifier's first action. */
+static void mirred_to(struct oci_nl *m, int actions_type, int to)
+{
+	size_t actions = oci_nl_nest(m, actions_type);
+	size_t first = oci_nl_nest(m, 1);
+	oci_nl_string(m, TCA_ACT_KIND, "mirred");
+	size_t options = oci_nl_nest(m, TCA_ACT_OPTIONS);
+	struct tc_mirred p = {
+		.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = (uint32_t)to};
+	oci_nl_attr(m, TCA_MIRRED_PARMS, &p, sizeof p);
+	oci_nl_nest_end(m, options);
+	oci_nl_nest_end(m, first);
+	oci_nl_nest_end(m, actions);
+}
+
+/* A filter on from's ingress for every frame, of every protocol, with the
+ * redirect to to: matchall, or on kernels built without it, u32 with one
+ * key that matches anything (mask 0), as Kata's first tc mode did. */
+static int add_redirect(int nl, int from, int to, bool u32)
 {
 	struct oci_nl m;
 	tc_header(&m, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, from, 0, INGRESS_HANDLE,
 		  TC_H_MAKE((uint32_t)FILTER_PRIO << 16, htons(ETH_P_ALL)));
-	oci_nl_string(&m, TCA_KIND, "matchall");
+	oci_nl_string(&m, TCA_KIND, u32 ? "u32" : "matchall");
 	size_t options = oci_nl_nest(&m, TCA_OPTIONS);
-	size_t actions = oci_nl_nest(&m, TCA_MATCHALL_ACT);
-	size_t first = oci_nl_nest(&m, 1);
-	oci_nl_string(&m, TCA_ACT_KIND, "mirred");
-	size_t act_options = oci_nl_nest(&m, TCA_ACT_OPTIONS);
-	struct tc_mirred p = {
-		.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = (uint32_t)to};
-	oci_nl_attr(&m, TCA_MIRRED_PARMS, &p, sizeof p);
-	oci_nl_nest_end(&m, act_options);
-	oci_nl_nest_end(&m, first);
-	oci_nl_nest_end(&m, actions);
+	if (u32) {
+		struct {
+			struct tc_u32_sel sel;
+			struct tc_u32_key key;
+		} match = {.sel = {.flags = TC_U32_TERMINAL, .nkeys = 1}};
+		oci_nl_attr(&m, TCA_U32_SEL, &match, sizeof match);
+		mirred_to(&m, TCA_U32_ACT, to);
+	} else {
+		mirred_to(&m, TCA_MATCHALL_ACT, to);
+	}
 	oci_nl_nest_end(&m, options);
-	return oci_nl_call(nl, &m);
+	int err = oci_nl_call(nl, &m);
+	/* ENOENT: no such classifier in this kernel */
+	return err == ENOENT && !u32 ? add_redirect(nl, from, to, true) : err;
 }
 
 /* Replaces whatever ingress qdisc the interfaces had (a previous
@@ -83,9 +103,9 @@ int oci_tc_connect(int nl, int pod, int tap, const char **step)
 	    (*step = "adding an ingress qdisc to the pod interface", err = add_ingress(nl, pod)) ||
 	    (*step = "adding an ingress qdisc to the tap", err = add_ingress(nl, tap)) ||
 	    (*step = "redirecting the pod interface to the tap (matchall, mirred)",
-	     err = add_redirect(nl, pod, tap)) ||
+	     err = add_redirect(nl, pod, tap, false)) ||
 	    (*step = "redirecting the tap to the pod interface (matchall, mirred)",
-	     err = add_redirect(nl, tap, pod)))
+	     err = add_redirect(nl, tap, pod, false)))
 		return err;
 	return 0;
 }
