@@ -13,8 +13,9 @@ bench) pkgs="$pkgs libcriterion-dev crun runc qemu-system-x86 util-linux cpio li
 # The nested-KVM guest of tests/vm (hosts without /dev/kvm).
 vm) pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2" ;;
 # hut-oci's tests: real containerd and podman, the runtimes hut-oci hands
-# ordinary containers to, and the OCI schemas with a validator.
-oci) pkgs="containerd podman crun runc golang-github-opencontainers-specs-dev golang-github-opencontainers-image-spec-dev python3-jsonschema iproute2" ;;
+# ordinary containers to, and the OCI schemas with a validator; iproute2
+# (ip, tc), iputils-ping and curl for the pod network test (oci-net.sh).
+oci) pkgs="containerd podman crun runc golang-github-opencontainers-specs-dev golang-github-opencontainers-image-spec-dev python3-jsonschema iproute2 iputils-ping curl" ;;
 *) echo "usage: $0 [build|test|net|bench|vm|oci]" >&2; exit 2 ;;
 esac
 missing=""
