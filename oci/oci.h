@@ -159,8 +159,10 @@ bool oci_podnet_for(struct oci_podnet *p, const struct oci_spec *s, const struct
 /* Removes the tap and the pod interface's ingress qdisc; a namespace that
  * is gone is not an error, other failures are logged. */
 void oci_podnet_detach(const char *netns, const char *ifname, const char *id);
-/* The monitor's --net fd=FD, --mac, --ip, --gw, appended to args. */
-void oci_podnet_options(const struct oci_podnet *p, int fd, struct oci_json *args);
+/* The monitor's --net fd=FD, --mac, --ip, --gw, and --dns when the spec
+ * mounts a resolv.conf naming an IPv4 server, appended to args. */
+void oci_podnet_options(const struct oci_podnet *p, const struct oci_spec *s, int fd,
+			struct oci_json *args);
 
 /* state.c, features.c */
 int oci_cmd_state(const char *id);

@@ -161,12 +161,16 @@ static int delete_link(int nl, const char *name)
 
 /* The tap, up, with the pod interface's MTU; its fd (close-on-exec: main.c
  * moves it where the lower runtime passes it on). */
-static int make_tap(struct oci_podnet *p, int nl, int sock, const char *id)
+static int make_tap(struct oci_podnet *p, int sock, const char *id)
 {
-	int err = delete_link(nl, OCI_TAP_NAME); /* a previous container's */
-	if (err)
-		oci_die(id, "cannot remove the leftover tap %s in the pod's namespace (%s)",
-			OCI_TAP_NAME, strerror(err));
+	/* The tap is not persistent: one that exists is held open by another
+	 * appliance of this pod (or someone else's device). Taking it over
+	 * would cut that appliance off; the pod's address can be only one's. */
+	if (if_nametoindex(OCI_TAP_NAME) != 0)
+		oci_die(id,
+			"the pod's network namespace already has a tap %s: another hut appliance "
+			"holds the pod's address (one appliance with a network per pod)",
+			OCI_TAP_NAME);
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		oci_die(id, "cannot open /dev/net/tun (%s): pod networking needs the tun module",
@@ -209,7 +213,7 @@ static void set_up(struct oci_podnet *p, const char *netns, const char *id)
 		return;
 	}
 	read_link(p, sock, id);
-	p->tap_fd = make_tap(p, nl, sock, id);
+	p->tap_fd = make_tap(p, sock, id);
 	const char *step;
 	if ((err = oci_tc_connect(nl, p->ifindex, p->tap_ifindex, &step)) != 0)
 		oci_die(id, "%s: %s failed (%s)", netns, step, strerror(err));
@@ -288,8 +292,32 @@ static void add(struct oci_json *args, const char *fmt, ...)
 	oci_json_append(args, oci_json_new_string(buf));
 }
 
-void oci_podnet_options(const struct oci_podnet *p, int fd, struct oci_json *args)
+/* The pod's name server: the first IPv4 `nameserver` line of the file the
+ * orchestrator bind-mounts at /etc/resolv.conf (CRI and podman write one per
+ * pod), so the guest's /etc/resolv.conf says the same. Empty: none. */
+static void pod_dns(const struct oci_spec *s, char out[INET_ADDRSTRLEN])
 {
+	out[0] = 0;
+	const char *source = NULL;
+	for (size_t i = 0; i < s->nmounts; i++)
+		if (!strcmp(s->mounts[i].destination, "/etc/resolv.conf") && s->mounts[i].source)
+			source = s->mounts[i].source;
+	FILE *f = source ? fopen(source, "re") : NULL;
+	if (!f)
+		return;
+	char line[256], word[16], addr[INET_ADDRSTRLEN + 1];
+	struct in_addr a;
+	while (!out[0] && fgets(line, sizeof line, f))
+		if (sscanf(line, " %15s %16s", word, addr) == 2 && !strcmp(word, "nameserver") &&
+		    inet_pton(AF_INET, addr, &a) == 1)
+			inet_ntop(AF_INET, &a, out, INET_ADDRSTRLEN);
+	fclose(f);
+}
+
+void oci_podnet_options(const struct oci_podnet *p, const struct oci_spec *s, int fd,
+			struct oci_json *args)
+{
+	char dns[INET_ADDRSTRLEN];
 	char addr[INET_ADDRSTRLEN];
 	add(args, "--net");
 	add(args, "fd=%d", fd);
@@ -301,6 +329,11 @@ void oci_podnet_options(const struct oci_podnet *p, int fd, struct oci_json *arg
 	if (p->gateway) {
 		add(args, "--gw");
 		add(args, "%s", inet_ntop(AF_INET, &p->gateway, addr, sizeof addr));
+	}
+	pod_dns(s, dns);
+	if (dns[0]) {
+		add(args, "--dns");
+		add(args, "%s", dns);
 	}
 }
 

@@ -103,7 +103,7 @@ static struct oci_json *monitor_args(const struct oci_spec *s, const struct oci_
 	struct oci_json *a = oci_json_new(OCI_JSON_ARRAY);
 	oci_json_append(a, oci_json_new_string(monitor));
 	if (net)
-		oci_podnet_options(net, tap_fd, a);
+		oci_podnet_options(net, s, tap_fd, a);
 	for (size_t i = 0; s->env && i < s->env->n; i++) {
 		const char *e = oci_json_string(s->env->items[i]);
 		if (!e || !strchr(e, '=') || e[0] == '=')

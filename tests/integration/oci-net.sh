@@ -8,9 +8,11 @@
 # to the other). From the outside: ping answers, curl returns a packed
 # file's exact bytes, the neighbour table holds the pod interface's MAC;
 # after kill and delete the pod namespace has no tap and no ingress qdisc.
-# The same with `podman --network ns:/run/netns/POD` for one request. An
-# image that needs its network in a container without a pod namespace is
-# refused with hut-oci's message.
+# The same with `podman --network ns:/run/netns/POD` for one request. A
+# second networked appliance in the same pod is refused while the first
+# keeps answering; the pod's resolv.conf (a bind mount, as CRI and podman
+# make) gives the guest its name server. An image that needs its network in
+# a container without a pod namespace is refused with hut-oci's message.
 # hut-test: needs-kvm (oci_ready calls need_kvm)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +22,7 @@
 . "$(dirname "$0")/net/lib.sh"
 
 IMAGE=$ROOT/build/tests/net/httpd-net.hut
+APP_NET=$ROOT/build/tests/programs/oci_app-net.hut
 WWW=$ROOT/build/tests/net/www
 FILE=page.png
 PORT=8080
@@ -44,7 +47,7 @@ trap oci_net_cleanup EXIT
 
 begin oci/net-setup
 oci_ready containerd ctr podman curl ping tc ip crun runc || exit 0
-ready "$IMAGE" "$WWW/$FILE" || exit 0
+ready "$IMAGE" "$WWW/$FILE" "$APP_NET" || exit 0
 oci_fs && start_containerd || { finish; exit 0; }
 net_ns node && NODE=$NS && net_ns pod && POD=$NS &&
 	net_veth "$NODE" veth0 $NODE_IP/24 "$POD" eth0 $POD_IP/24 &&
@@ -54,8 +57,12 @@ POD_NS=/run/netns/$POD
 POD_MAC=$(ip -n "$POD" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 "$HUT" pack --oci-archive "$TMP/httpd.tar" --name localhost/httpd-net:latest "$IMAGE" \
 	--port $PORT --root / >"$TMP/pack.log" 2>&1 || problem "hut pack --oci-archive failed"
-ctrc image import "$TMP/httpd.tar" >"$TMP/import.log" 2>&1 ||
-	{ problem "ctr image import failed"; detail_file import "$TMP/import.log"; }
+"$HUT" pack --oci-archive "$TMP/app-net.tar" "$APP_NET" >>"$TMP/pack.log" 2>&1 ||
+	problem "hut pack --oci-archive $APP_NET failed"
+for tar in httpd app-net; do
+	ctrc image import "$TMP/$tar.tar" >"$TMP/import.log" 2>&1 ||
+		{ problem "ctr image import $tar.tar failed"; detail_file import "$TMP/import.log"; }
+done
 # hut-oci under the shim, with a chosen lower runtime.
 for lower in crun runc; do
 	printf '#!/bin/sh\nHUT_OCI_RUNTIME=%s exec %s "$@"\n' $lower "$OCI" >"$TMP/hut-oci-$lower"
@@ -138,6 +145,49 @@ for lower in crun runc; do
 	pod_is_clean "after delete"
 	finish
 done
+
+# ctr_pod TAG ID ARGS...: ctr run --rm of oci_app-net in the pod's namespace.
+ctr_pod() {
+	local tag=$1 c=$2
+	shift 2
+	CONTAINERS+=("$c")
+	run "$tag" ctr -a "$SOCK" run --rm --with-ns "network:$POD_NS" --runc-binary "$OCI" "$@" \
+		localhost/oci_app-net:latest "$c" /oci_app-net.hut
+}
+
+begin "oci/net-one-per-pod: a second networked appliance is refused, the first keeps answering"
+c=net-first
+CONTAINERS+=("$c")
+ctrc run -d --with-ns "network:$POD_NS" --runc-binary "$OCI" localhost/httpd-net:latest "$c" \
+	>"$TMP/$c.log" 2>&1 || { problem "ctr run -d failed"; detail_file "ctr run" "$TMP/$c.log"; }
+if wait_http running "$c"; then
+	ctr_pod second net-second exit 0
+	[ "$ST" = 0 ] && problem "a second appliance with a network started in the same pod"
+	expect_grep "no hut-oci message naming the tap in use" 'already has a tap hut0' "$(err second)"
+	in_ns "$NODE" curl -sS -m $((10 * SLOW)) -o "$TMP/got1" "http://$POD_IP:$PORT/$FILE" \
+		2>"$TMP/curl.err" || problem "the first appliance stopped answering"
+	expect_same_file "the first appliance's $FILE" "$WWW/$FILE" "$TMP/got1"
+else
+	problem "nothing answered on http://$POD_IP:$PORT/$FILE"
+	pod_state
+fi
+ctrc task kill -s SIGKILL "$c" >/dev/null 2>&1
+wait_stopped "$c" || problem "ctr task kill -s SIGKILL did not stop it"
+ctrc task delete "$c" >/dev/null 2>&1
+ctrc container delete "$c" >/dev/null 2>&1
+pod_is_clean "after delete"
+finish
+
+begin "oci/net-dns: the pod's resolv.conf names the guest's name server"
+printf '# written by the test\nsearch example.test\nnameserver 198.51.100.53\nnameserver 198.51.100.54\n' \
+	>"$TMP/resolv.conf"
+ctr_pod dns net-dns --mount "type=bind,src=$TMP/resolv.conf,dst=/etc/resolv.conf,options=rbind:ro" \
+	cat /etc/resolv.conf
+expect_status dns 0
+expect_grep "the guest's resolv.conf does not name the pod's first server" \
+	'^nameserver 198\.51\.100\.53$' "$(out dns)"
+pod_is_clean "after run --rm"
+finish
 
 begin "oci/net-podman: one request on the pod's IP through --network ns:"
 mkdir -p "$PODMAN_DIR"

@@ -8,6 +8,8 @@
 #   crypt.hut                 crypt_check.c: crypt(), which hut's musl keeps
 #   oci_app.hut               oci_app.c: what signals-outside.sh and the hut-oci
 #                             tests run
+#   oci_app-net.hut           the same, declaring its network device (hut build
+#                             --net): oci-net.sh's second appliance in a pod
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -23,7 +25,7 @@ PROG_OUT := $(BUILD)/tests/programs
 UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream)
 UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
-	oci_app.hut) \
+	oci_app.hut oci_app-net.hut) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h | deps
@@ -47,6 +49,9 @@ $(PROG_OUT)/crypt.hut: $(PROG_SRC)/crypt_check.c $(PROGRAMS) $(RUNTIME)
 
 $(PROG_OUT)/oci_app.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build -o $@ $< -- $(WARN)
+
+$(PROG_OUT)/oci_app-net.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build --net -o $@ $< -- $(WARN)
 
 # The project's own Makefile does the build, as a user's would; MAKEFLAGS is
 # emptied so nothing of this make's command line reaches it.
