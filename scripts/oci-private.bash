@@ -17,9 +17,11 @@ CTD=$OCI_FS/containerd
 SOCK=$CTD/sock
 CTD_PID=
 PODMAN_DIR=$OCI_FS/podman
-# The podman command line (an array, so that callers can time or extend it).
-PODMAN=(podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/runroot" --tmpdir "$PODMAN_DIR/tmp"
-	--cgroup-manager cgroupfs --events-backend file --runtime "$OCI")
+# The podman command line (arrays, so that callers can time or extend them):
+# PODMAN_STORE without a runtime, PODMAN through hut-oci.
+PODMAN_STORE=(podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/runroot" --tmpdir "$PODMAN_DIR/tmp"
+	--cgroup-manager cgroupfs --events-backend file)
+PODMAN=("${PODMAN_STORE[@]}" --runtime "$OCI")
 
 # oci_private_fs: a tmpfs at $OCI_FS for the stores.
 oci_private_fs() {

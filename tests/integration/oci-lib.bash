@@ -75,3 +75,24 @@ start_containerd() {
 	detail_file containerd.log "$TMP/containerd.log"
 	return 1
 }
+
+# --- a terminal (podman run -it, ctr run -t) ---------------------------------------
+
+TTY_LINE="typed at the terminal"
+# run_tty TAG COMMAND...: COMMAND on a pty of its own (oci_tty.py): it types
+# TTY_LINE and Enter when oci_app's tty mode waits for a line, then Ctrl-C.
+run_tty() {
+	local tag=$1
+	shift
+	run "$tag" python3 "$ROOT/tests/integration/oci_tty.py" $((RUN_LIMIT * SLOW / 3)) "$TTY_LINE" -- "$@"
+}
+
+# expect_tty_session TAG: what oci_app's tty mode shows on a terminal: it is
+# one, the typed line came back, Ctrl-C ran its SIGINT handler (exit 5).
+expect_tty_session() {
+	expect_status "$1" 5
+	expect_grep "the guest's stdin and stdout are not a terminal" \
+		'^tty: stdin a terminal, stdout a terminal$' "$(out "$1")"
+	expect_grep "the typed line did not reach the guest" "^echo: $TTY_LINE\$" "$(out "$1")"
+	expect_grep "Ctrl-C did not reach the guest as SIGINT" 'handler: SIGINT$' "$(out "$1")"
+}
