@@ -103,5 +103,5 @@ begin oci/containerd-terminal
 run_tty tty ctr -a "$SOCK" run -t --rm --runc-binary "$OCI" localhost/oci_app:latest t1 /oci_app.hut tty
 expect_tty_session tty
 run_tty tty-proc "$APP_IMAGE" tty
-expect_same_file "the terminal, ctr run -t against the process" "$(out tty-proc)" "$(out tty)"
+expect_tty_same tty-proc tty
 finish

@@ -96,3 +96,15 @@ expect_tty_session() {
 	expect_grep "the typed line did not reach the guest" "^echo: $TTY_LINE\$" "$(out "$1")"
 	expect_grep "Ctrl-C did not reach the guest as SIGINT" 'handler: SIGINT$' "$(out "$1")"
 }
+
+# expect_tty_same TAG-A TAG-B: the same lines of oci_app's own on both
+# terminals. The terminal's echo of the keys is left out: where it lands
+# among the program's output depends on timing (and on how many ptys lie
+# between the keys and the program).
+expect_tty_same() {
+	local t
+	for t in "$1" "$2"; do
+		grep -oE 'tty: .*|echo: .*|handler: SIGINT' "$(out "$t")" >"$TMP/$t.lines"
+	done
+	expect_same_file "the program's lines on the terminal, $2 against $1" "$TMP/$1.lines" "$TMP/$2.lines"
+}

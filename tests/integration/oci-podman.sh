@@ -59,5 +59,5 @@ run_tty tty "${PODMAN[@]}" run -it --rm --network none localhost/oci_app:latest 
 expect_tty_session tty
 # The same keys typed at the image run as a process show the same screen.
 run_tty tty-proc "$APP_IMAGE" tty
-expect_same_file "the terminal, podman run -it against the process" "$(out tty-proc)" "$(out tty)"
+expect_tty_same tty-proc tty
 finish
