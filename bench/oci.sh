@@ -18,7 +18,8 @@
 #   podman crun        podman --runtime crun run --rm      localhost/plain
 # Then "where the time goes" in the appliance's ctr run: a few more runs
 # with hut-oci and its lower runtime behind wrappers that log each call's
-# command and duration, and hut-monitor's --trace-boot total
+# command and duration (their own start measured apart and taken out),
+# and hut-monitor's --trace-boot total
 # (HUT_OCI_TRACE_BOOT=1); the run of median length is split into the
 # runtime calls, the monitor and the rest (ctr, containerd, the shim).
 #
@@ -200,7 +201,7 @@ timed() {
 			esac
 			shift
 		done
-		echo "$1 \$cmd \$t0 \$t1" >>"$TMP/calls"
+		echo "$1 \${cmd:--} \$t0 \$t1" >>"$TMP/calls"
 		exit \$st
 	EOF
 	chmod +x "$TMP/$1-timed"
@@ -208,6 +209,17 @@ timed() {
 if [ $ROWS = all ] && [ -n "${MED["ctr appliance (hut-oci)"]:-}" ]; then
 	timed hut-oci "$OCI"
 	timed crun "$CRUN"
+	timed true /bin/true
+	# What a wrapper adds to a call: its bash's start and end, outside the
+	# span it logs (the median of 5 runs of a wrapped /bin/true).
+	for ((r = 0; r < 5; r++)); do
+		: >"$TMP/calls"
+		t0=$EPOCHREALTIME
+		"$TMP/true-timed"
+		t1=$EPOCHREALTIME
+		awk -v t0="$t0" -v t1="$t1" '{ printf "%d\n", ((t1 - t0) - ($4 - $3)) * 1e6 }' "$TMP/calls"
+	done | sort -n | sed -n 3p >"$TMP/wrapper"
+	wrap=$(cat "$TMP/wrapper")
 	: >"$TMP/split"
 	for ((r = 0; r < TRACE_RUNS; r++)); do
 		: >"$TMP/calls"
@@ -215,24 +227,28 @@ if [ $ROWS = all ] && [ -n "${MED["ctr appliance (hut-oci)"]:-}" ]; then
 		ctr -a "$SOCK" run --rm --runc-binary "$TMP/hut-oci-timed" localhost/hello:latest trace \
 			>/dev/null 2>"$TMP/trace.err" </dev/null || continue
 		t1=$EPOCHREALTIME
-		# total, hut-oci's calls, crun's calls inside them, the monitor (µs)
+		# total, hut-oci's calls, crun's calls inside them, the monitor (µs),
+		# how many calls of each, hut-oci's commands
 		mon=$(sed -n 's/^hut-monitor: trace-boot: total *\([0-9]*\) us$/\1/p' "$TMP/trace.err")
 		awk -v t0="$t0" -v t1="$t1" -v mon="${mon:-0}" '
-			{ d = ($4 - $3) * 1e6; sum[$1] += d; if ($1 == "hut-oci") cmds = cmds " " $2 }
-			END { printf "%d %d %d %d%s\n", (t1 - t0) * 1e6, sum["hut-oci"], sum["crun"], mon, cmds }
+			{ sum[$1] += ($4 - $3) * 1e6; n[$1]++; if ($1 == "hut-oci") cmds = cmds " " $2 }
+			END { printf "%d %d %d %d %d %d%s\n", (t1 - t0) * 1e6, sum["hut-oci"], sum["crun"], mon,
+				n["hut-oci"], n["crun"], cmds }
 		' "$TMP/calls" >>"$TMP/split"
 	done
 	echo
 	if [ -s "$TMP/split" ]; then
-		read -r total oci lower mon cmds < <(sort -n "$TMP/split" | awk -v n="$(wc -l <"$TMP/split")" 'NR == int((n + 1) / 2)')
+		read -r total oci lower mon noci ncrun cmds < <(sort -n "$TMP/split" | awk -v n="$(wc -l <"$TMP/split")" 'NR == int((n + 1) / 2)')
 		echo "where the time goes: the run of median length of $(wc -l <"$TMP/split") traced ctr runs of the appliance (ms)"
-		echo "  (the runtimes behind bash wrappers that log each call: each call costs a bash start more)"
-		printf '  %-44s %8s\n' "ctr run, in all" "$(ms "$total")"
-		printf '  %-44s %8s\n' "hut-oci calls (${cmds# })" "$(ms "$oci")"
-		printf '  %-44s %8s\n' "  of which crun, called by hut-oci" "$(ms "$lower")"
-		printf '  %-44s %8s\n' "  of which hut-oci itself" "$(ms $((oci - lower)))"
-		printf '  %-44s %8s\n' "hut-monitor (--trace-boot total)" "$(ms "$mon")"
-		printf '  %-44s %8s\n' "ctr + containerd + shim (the rest)" "$(ms $((total - oci - mon)))"
+		echo "  (hut-oci and crun behind bash wrappers that log each call's span; a wrapper's own"
+		echo "  start costs $(ms "$wrap") ms a call, taken out of the shares below and shown apart)"
+		printf '  %-46s %8s\n' "ctr run, in all" "$(ms "$total")"
+		printf '  %-46s %8s\n' "hut-oci: $noci calls (${cmds# })" "$(ms $((oci - ncrun * wrap)))"
+		printf '  %-46s %8s\n' "  of which crun, $ncrun calls by hut-oci" "$(ms "$lower")"
+		printf '  %-46s %8s\n' "  of which hut-oci itself" "$(ms $((oci - lower - ncrun * wrap)))"
+		printf '  %-46s %8s\n' "hut-monitor (--trace-boot total)" "$(ms "$mon")"
+		printf '  %-46s %8s\n' "ctr + containerd + shim (the rest)" "$(ms $((total - oci - mon - noci * wrap)))"
+		printf '  %-46s %8s\n' "the wrappers' own starts (tracing's cost)" "$(ms $(((noci + ncrun) * wrap)))"
 	else
 		echo "where the time goes: no traced run succeeded:"
 		tail -n 3 "$TMP/trace.err" | sed 's/^/    /'
