@@ -42,3 +42,12 @@ bench-net: all
 	@scripts/deps.sh net
 	@scripts/deps.sh bench
 	@bench/net.sh
+
+# `make bench-oci`: hello started by containerd (ctr) and podman as an
+# appliance through hut-oci, against the same program as an ordinary
+# container through runc and crun; where the appliance's time goes
+# (bench/oci.sh). RUNS= sets the runs per row (default 20).
+.PHONY: bench-oci
+bench-oci: all
+	@scripts/deps.sh oci
+	@bench/oci.sh

@@ -88,10 +88,13 @@ static void put_args(struct hut_vm *vm, struct hut_boot_info *bi)
 static void put_console_size(const struct hut_vm *vm, struct hut_boot_info *bi)
 {
 	struct winsize ws;
-	if (!vm->opt->quiet && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) {
-		bi->tty_rows = ws.ws_row;
-		bi->tty_cols = ws.ws_col;
-	}
+	if (vm->opt->quiet || ioctl(1, TIOCGWINSZ, &ws) != 0)
+		return;
+	/* A terminal whose size nobody set yet (a container's fresh pty, which
+	 * podman or ctr resizes a moment later) is still a terminal: 24x80, as
+	 * a VT100's. */
+	bi->tty_rows = ws.ws_row ? ws.ws_row : 24;
+	bi->tty_cols = ws.ws_col ? ws.ws_col : 80;
 }
 
 /* A random locally administered unicast address unless --mac gave one. */

@@ -11,7 +11,8 @@
  * (include/hut/abi.h): caught or blocked, it is put in the box's pending
  * word for the libos; ignored, it is dropped; else the default action is
  * the monitor's to apply: the guest ends with 128+N, at once, even if it is
- * spinning without syscalls. SIGKILL needs nothing: it ends the monitor.
+ * spinning without syscalls (after --trace-exits' and --trace-boot's lines,
+ * when asked for). SIGKILL needs nothing: it ends the monitor.
  * The seccomp filter stays as it is: the handler makes no syscall.
  */
 #include "monitor.h"
@@ -67,8 +68,12 @@ void hut_signals_forward(struct hut_vm *vm)
 			continue;
 		if ((box->caught | box->blocked) & bit)
 			box->pending |= bit;
-		else if (!(box->ignored & bit))
-			exit(HUT_SIGNAL_EXIT(sig)); /* quietly, as a process killed by it */
+		else if (!(box->ignored & bit)) {
+			/* Quietly, as a process killed by it; but what --trace-exits
+			 * and --trace-boot asked for is printed, as on any ending. */
+			hut_trace_print(vm);
+			exit(HUT_SIGNAL_EXIT(sig));
+		}
 	}
 }
 

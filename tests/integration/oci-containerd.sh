@@ -4,7 +4,9 @@
 # from `hut pack --oci-archive` as appliances (output, exit status, env,
 # args, signals, a bind mount as a volume, a memory limit refused), and an
 # ordinary image in the same containerd still runs, through crun or runc.
-# Each appliance's output is compared with the image run as a process.
+# `ctr run -t` on a pty: the guest's stdin and stdout are that terminal
+# (hut-oci passes --console-socket on), a typed line reaches it, Ctrl-C is
+# SIGINT. Each appliance's output is compared with the image run as a process.
 # hut-test: needs-kvm (oci_ready calls need_kvm)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/oci-lib.bash"
@@ -95,4 +97,11 @@ ctr_run mem --memory-limit 33554432 localhost/oci_app:latest m1 /oci_app.hut exi
 [ "$ST" != 0 ] || problem "a 32 MiB memory limit was accepted"
 expect_grep "ctr did not pass on hut-oci's reason" 'memory limit 32 MiB is below what /oci_app.hut needs: 64 MiB' "$(err mem)"
 expect_no_grep "the guest ran" '^exit 0$' "$(out mem)"
+finish
+
+begin oci/containerd-terminal
+run_tty tty ctr -a "$SOCK" run -t --rm --runc-binary "$OCI" localhost/oci_app:latest t1 /oci_app.hut tty
+expect_tty_session tty
+run_tty tty-proc "$APP_IMAGE" tty
+expect_tty_same tty-proc tty
 finish

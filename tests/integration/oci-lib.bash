@@ -16,20 +16,12 @@ RUNTIME_SCHEMAS=$SPECS/runtime-spec/schema
 IMAGE_SCHEMAS=$SPECS/image-spec/schema
 VALIDATE=$ROOT/tests/integration/oci_schema.py
 OCI_FS=$TMP/ocifs
-CTD_PID=
+# The private containerd and podman store (shared with bench/oci.sh).
+# shellcheck source=SCRIPTDIR/../../scripts/oci-private.bash
+. "$ROOT/scripts/oci-private.bash"
 
 oci_cleanup() {
-	if [ -n "$CTD_PID" ]; then
-		kill "$CTD_PID" 2>/dev/null
-		wait "$CTD_PID" 2>/dev/null
-	fi
-	# A shim whose task was left behind (a failed check): by the pid it
-	# wrote in its bundle.
-	local pidfile
-	for pidfile in "$CTD"/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
-		[ -f "$pidfile" ] && kill -KILL "$(cat "$pidfile")" 2>/dev/null
-	done
-	umount -l "$OCI_FS" 2>/dev/null
+	oci_private_stop
 	rm -rf "$TMP"
 }
 trap oci_cleanup EXIT
@@ -47,10 +39,9 @@ oci_ready() {
 	need_kvm
 }
 
-# oci_fs: a tmpfs at $OCI_FS for the stores.
+# oci_fs: a tmpfs at $OCI_FS for the stores; else FAIL.
 oci_fs() {
-	mkdir -p "$OCI_FS"
-	mount -t tmpfs -o size=1g tmpfs "$OCI_FS" || { problem "cannot mount a tmpfs at $OCI_FS (run as root)"; return 1; }
+	oci_private_fs 2>"$TMP/why" || { problem "$(cat "$TMP/why")"; return 1; }
 }
 
 # oci_images: OCI archives of oci_app.hut (built on the host by
@@ -75,41 +66,45 @@ wait_for_line() {
 
 # --- containerd ------------------------------------------------------------------
 
-CTD=$OCI_FS/containerd
-SOCK=$CTD/sock
-
-# start_containerd: our own containerd (config: only what ctr needs; the
-# CRI plugin off); FAIL with its log when it does not come up.
+# start_containerd: our own containerd; FAIL with its log when it does not
+# come up.
 start_containerd() {
-	mkdir -p "$CTD"
-	cat >"$CTD/config.toml" <<-TOML
-		version = 2
-		root = "$CTD/root"
-		state = "$CTD/state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
-		[grpc]
-		  address = "$SOCK"
-		[ttrpc]
-		  address = "$SOCK.ttrpc"
-	TOML
-	containerd --config "$CTD/config.toml" >"$TMP/containerd.log" 2>&1 &
-	CTD_PID=$!
-	local i
-	for ((i = 0; i < 300 * SLOW; i++)); do
-		ctr -a "$SOCK" version >/dev/null 2>&1 && return 0
-		kill -0 "$CTD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	problem "containerd did not start (ran: containerd --config $CTD/config.toml)"
+	# Not in $(...): containerd must stay this shell's child (CTD_PID).
+	oci_private_containerd "$TMP/containerd.log" 2>"$TMP/why" && return 0
+	problem "$(cat "$TMP/why")"
 	detail_file containerd.log "$TMP/containerd.log"
 	return 1
 }
 
-ctrc() { ctr -a "$SOCK" "$@"; }
+# --- a terminal (podman run -it, ctr run -t) ---------------------------------------
 
-# --- podman ------------------------------------------------------------------------
+TTY_LINE="typed at the terminal"
+# run_tty TAG COMMAND...: COMMAND on a pty of its own (oci_tty.py): it types
+# TTY_LINE and Enter when oci_app's tty mode waits for a line, then Ctrl-C.
+run_tty() {
+	local tag=$1
+	shift
+	run "$tag" python3 "$ROOT/tests/integration/oci_tty.py" $((RUN_LIMIT * SLOW / 3)) "$TTY_LINE" -- "$@"
+}
 
-PODMAN_DIR=$OCI_FS/podman
-# The podman command line (an array, so that run can time it).
-PODMAN=(podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/runroot" --tmpdir "$PODMAN_DIR/tmp"
-	--cgroup-manager cgroupfs --events-backend file --runtime "$OCI")
+# expect_tty_session TAG: what oci_app's tty mode shows on a terminal: it is
+# one, the typed line came back, Ctrl-C ran its SIGINT handler (exit 5).
+expect_tty_session() {
+	expect_status "$1" 5
+	expect_grep "the guest's stdin and stdout are not a terminal" \
+		'^tty: stdin a terminal, stdout a terminal$' "$(out "$1")"
+	expect_grep "the typed line did not reach the guest" "^echo: $TTY_LINE\$" "$(out "$1")"
+	expect_grep "Ctrl-C did not reach the guest as SIGINT" 'handler: SIGINT$' "$(out "$1")"
+}
+
+# expect_tty_same TAG-A TAG-B: the same lines of oci_app's own on both
+# terminals. The terminal's echo of the keys is left out: where it lands
+# among the program's output depends on timing (and on how many ptys lie
+# between the keys and the program).
+expect_tty_same() {
+	local t
+	for t in "$1" "$2"; do
+		grep -oE 'tty: .*|echo: .*|handler: SIGINT' "$(out "$t")" >"$TMP/$t.lines"
+	done
+	expect_same_file "the program's lines on the terminal, $2 against $1" "$TMP/$1.lines" "$TMP/$2.lines"
+}

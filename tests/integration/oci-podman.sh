@@ -6,6 +6,8 @@
 # process) and exit status reach podman; `podman stop` delivers SIGTERM to
 # the guest's handler, then SIGKILL; `podman logs` shows the output.
 # Words after the image replace its Cmd (the ARGs), not its Entrypoint.
+# `podman run -it` on a pty: the guest's stdin and stdout are that terminal
+# (through --console-socket), a typed line reaches it, Ctrl-C is SIGINT.
 # hut-test: needs-kvm (oci_ready calls need_kvm)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -50,4 +52,12 @@ expect_grep "SIGTERM: the guest's handler did not run" '^handler: SIGTERM$' "$TM
 run inspect "${PODMAN[@]}" inspect -f '{{.State.ExitCode}}' s1
 expect_grep "exit code after stop is not 137" '^137$' "$(out inspect)"
 "${PODMAN[@]}" rm -f s1 >/dev/null 2>&1
+finish
+
+begin oci/podman-terminal
+run_tty tty "${PODMAN[@]}" run -it --rm --network none localhost/oci_app:latest tty
+expect_tty_session tty
+# The same keys typed at the image run as a process show the same screen.
+run_tty tty-proc "$APP_IMAGE" tty
+expect_tty_same tty-proc tty
 finish

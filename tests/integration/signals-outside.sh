@@ -81,3 +81,15 @@ both "USR1, no handler" 138 wait USR1
 both "TERM while spinning" 143 spin TERM
 # Ignored: nothing happens (a later SIGUSR1's handler still runs).
 both "TERM ignored, USR1 caught, then KILL" 137 ignore TERM USR1 'KILL@^handler: SIGUSR1$'
+
+# The monitor's traces are printed on this ending too (bench/net.sh stops
+# its appliance so).
+begin "signals from outside: --trace-exits and --trace-boot print on TERM"
+if ready "$APP" && need_kvm; then
+	RUNNER=("$MONITOR" --trace-exits --trace-boot)
+	signalled traced wait TERM
+	expect_status traced 143
+	expect_grep "no trace-exits line after SIGTERM" '^hut-monitor: trace-exits: [0-9]+ exits' "$(err traced)"
+	expect_grep "no trace-boot total after SIGTERM" '^hut-monitor: trace-boot: total +[0-9]+ us$' "$(err traced)"
+	finish
+fi

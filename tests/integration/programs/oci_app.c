@@ -15,6 +15,10 @@
  *   ignore       SIGTERM ignored, a SIGUSR1 handler that says so: sleeps
  *                for good (only SIGKILL ends it)
  *   spin         no handler, spins without a syscall (SIGTERM ends it, 143)
+ * A terminal (oci-podman.sh, oci-containerd.sh through a pty):
+ *   tty          says whether stdin and stdout are terminals, reads a line
+ *                and echoes it, then waits with a SIGINT handler (Ctrl-C)
+ *                that says so; exits 5 once it ran
  */
 #include <errno.h>
 #include <signal.h>
@@ -46,6 +50,34 @@ static void say_waiting(const char *mode)
 {
 	printf("%s: waiting\n", mode);
 	fflush(stdout);
+}
+
+static void on_int(int sig)
+{
+	static const char msg[] = "handler: SIGINT\n";
+	(void)sig;
+	got = 1;
+	write(1, msg, sizeof msg - 1);
+}
+
+static int tty(void)
+{
+	struct sigaction sa = {.sa_handler = on_int};
+	char line[256];
+	sigaction(SIGINT, &sa, NULL);
+	printf("tty: stdin %s, stdout %s\n", isatty(0) ? "a terminal" : "not a terminal",
+	       isatty(1) ? "a terminal" : "not a terminal");
+	say_waiting("tty-line");
+	if (!fgets(line, sizeof line, stdin)) {
+		printf("tty: no line (%s)\n", feof(stdin) ? "end of file" : strerror(errno));
+		return 1;
+	}
+	line[strcspn(line, "\n")] = 0;
+	printf("echo: %s\n", line);
+	say_waiting("tty-ctrl-c");
+	while (!got)
+		pause();
+	return 5;
 }
 
 static _Noreturn void sleep_forever(const char *mode)
@@ -142,5 +174,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "cat") && argc > 2)
 		return cat(argv[2]);
+	if (!strcmp(mode, "tty"))
+		return tty();
 	return signal_mode(mode);
 }
