@@ -146,13 +146,16 @@ for lower in crun runc; do
 	finish
 done
 
-# ctr_pod TAG ID ARGS...: ctr run --rm of oci_app-net in the pod's namespace.
+# ctr_pod TAG ID [CTR-OPTION...] -- ARGS...: ctr run --rm of oci_app-net in
+# the pod's namespace, with ARGS as oci_app's.
 ctr_pod() {
-	local tag=$1 c=$2
+	local tag=$1 c=$2 opts=()
 	shift 2
+	while [ "$1" != -- ]; do opts+=("$1") && shift; done
+	shift
 	CONTAINERS+=("$c")
-	run "$tag" ctr -a "$SOCK" run --rm --with-ns "network:$POD_NS" --runc-binary "$OCI" "$@" \
-		localhost/oci_app-net:latest "$c" /oci_app-net.hut
+	run "$tag" ctr -a "$SOCK" run --rm --with-ns "network:$POD_NS" --runc-binary "$OCI" \
+		"${opts[@]}" localhost/oci_app-net:latest "$c" /oci_app-net.hut "$@"
 }
 
 begin "oci/net-one-per-pod: a second networked appliance is refused, the first keeps answering"
@@ -161,7 +164,7 @@ CONTAINERS+=("$c")
 ctrc run -d --with-ns "network:$POD_NS" --runc-binary "$OCI" localhost/httpd-net:latest "$c" \
 	>"$TMP/$c.log" 2>&1 || { problem "ctr run -d failed"; detail_file "ctr run" "$TMP/$c.log"; }
 if wait_http running "$c"; then
-	ctr_pod second net-second exit 0
+	ctr_pod second net-second -- exit 0
 	[ "$ST" = 0 ] && problem "a second appliance with a network started in the same pod"
 	expect_grep "no hut-oci message naming the tap in use" 'already has a tap hut0' "$(err second)"
 	in_ns "$NODE" curl -sS -m $((10 * SLOW)) -o "$TMP/got1" "http://$POD_IP:$PORT/$FILE" \
@@ -182,7 +185,7 @@ begin "oci/net-dns: the pod's resolv.conf names the guest's name server"
 printf '# written by the test\nsearch example.test\nnameserver 198.51.100.53\nnameserver 198.51.100.54\n' \
 	>"$TMP/resolv.conf"
 ctr_pod dns net-dns --mount "type=bind,src=$TMP/resolv.conf,dst=/etc/resolv.conf,options=rbind:ro" \
-	cat /etc/resolv.conf
+	-- cat /etc/resolv.conf
 expect_status dns 0
 expect_grep "the guest's resolv.conf does not name the pod's first server" \
 	'^nameserver 198\.51\.100\.53$' "$(out dns)"
