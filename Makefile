@@ -10,9 +10,10 @@ PREFIX  ?= /usr/local
 # project picks hut-cc, so our own tree must not follow CC.
 HOSTCC  := gcc
 WARN    := -Wall -Wextra -Werror -Wpointer-arith
-# Every host program sees the ABI (include/) and the image format (image/); a
-# folder's own header sits next to its sources.
-CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -D_GNU_SOURCE
+# Every host program sees the ABI (include/), the image format (image/) and the
+# command-line reading they share (cli/); a folder's own header sits next to
+# its sources.
+CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -Icli -D_GNU_SOURCE
 
 # The libos runs under musl's headers, between the app's syscalls: no SSE
 # (it must not clobber the app's XMM registers), no red zone, no canary
@@ -28,6 +29,7 @@ CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $
 # goes into hut only.
 IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c image/packed.c
 IMAGE_WRITER_SRC := image/manifest.c
+CLI_SRC := cli/option.c
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 BUILDER_SRC := $(wildcard builder/*.c)
 # hut-oci, the OCI runtime (oci/): a static musl program like the monitor.
@@ -42,6 +44,7 @@ APPS        := $(notdir $(wildcard apps/*))
 APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))
 
 IMAGE_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC) $(IMAGE_WRITER_SRC))
+CLI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 MONITOR_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(MONITOR_SRC))
 BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC))
 OCI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(OCI_SRC))
@@ -82,10 +85,10 @@ $(BUILD)/obj/bench/%.o $(BUILD)/obj-musl/bench/%.o: FOLDER_INC := -Ibuilder
 # kvm-pvm hosts every CPUID is a VM exit (~11 µs), and glibc's start-up runs
 # enough of them to cost ~0.9 ms per launch; musl's runs none. Its objects are
 # built a second time, with musl's headers (the kernel's uapi headers after).
-CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -D_GNU_SOURCE \
+CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -Icli -D_GNU_SOURCE \
 	-idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
 MONITOR_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(MONITOR_SRC) monitor/main.c \
-	$(IMAGE_READER_SRC))
+	$(IMAGE_READER_SRC) $(CLI_SRC))
 
 $(BUILD)/obj-musl/%.o: %.c | deps
 	@echo "  MUSLCC  $<"
@@ -100,12 +103,13 @@ $(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
 # musl for the same start-up reason, with its own strict JSON reader (no
 # JSON library Debian ships is built for musl). It reads images with the
 # monitor's reader.
-$(BIN)/hut-oci: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c $(IMAGE_READER_SRC))
+$(BIN)/hut-oci: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c $(IMAGE_READER_SRC) \
+	$(CLI_SRC))
 	@mkdir -p $(dir $@)
 	musl-gcc -static -o $@ $^
 
 # `hut` shares the image reader with the monitor: one validation code path.
-$(BIN)/hut: $(BUILDER_OBJ) $(IMAGE_OBJ)
+$(BIN)/hut: $(BUILDER_OBJ) $(IMAGE_OBJ) $(CLI_OBJ)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -o $@ $^ -lelf -lz -lcrypto
 
@@ -195,7 +199,7 @@ demo: all
 # monitor's, builder's and harness's objects (minus their main).
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
-LIB_OBJ    := $(IMAGE_OBJ) $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_OBJ)) \
+LIB_OBJ    := $(IMAGE_OBJ) $(CLI_OBJ) $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_OBJ)) \
 	$(BENCH_HARNESS_OBJ)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
@@ -209,8 +213,8 @@ unit-tests: $(UNIT_BINS)
 
 # The monitor under ASan and UBSan (glibc, dynamic: the sanitizers need it),
 # for tests/integration/asan.sh: the hostile guests must not trip them.
-ASAN_SRC := $(MONITOR_SRC) monitor/main.c $(IMAGE_READER_SRC)
-$(BUILD)/asan/hut-monitor: $(ASAN_SRC) $(wildcard monitor/*.h image/*.h include/hut/*.h)
+ASAN_SRC := $(MONITOR_SRC) monitor/main.c $(IMAGE_READER_SRC) $(CLI_SRC)
+$(BUILD)/asan/hut-monitor: $(ASAN_SRC) $(wildcard monitor/*.h image/*.h cli/*.h include/hut/*.h)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
 	@echo "  ASAN    $@"

@@ -39,14 +39,8 @@ if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
 	exit 1
 fi
 
-kvm_kind() {
-	if [ -n "${HUT_NESTED:-}" ]; then
-		echo "kvm_amd nested under QEMU TCG (software emulation): THESE FIGURES MEAN NOTHING"
-	elif [ -d /sys/module/kvm_pvm ]; then echo "kvm-pvm (a software nested hypervisor)"
-	elif [ -d /sys/module/kvm_intel ]; then echo "kvm_intel (hardware)"
-	elif [ -d /sys/module/kvm_amd ]; then echo "kvm_amd (hardware)"
-	else echo "KVM of an unknown kind"; fi
-}
+# shellcheck source=../scripts/kvm-kind.bash
+. "$ROOT/scripts/kvm-kind.bash"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hut-bench-net.XXXXXX") || exit 1
 NS_A=hut-bench-$$-a # the appliance's side of the tap
@@ -153,7 +147,7 @@ KICKS_PER_REQUEST="n/a"
 setup_namespaces
 
 echo "bench-net: httpd, wrk -t 1 -c $CONNECTIONS -d ${SECONDS_RUN}s --latency $URL"
-echo "bench-net: KVM: $(kvm_kind)"
+echo "bench-net: KVM: $(bench_kvm_kind)"
 
 # SIGTERM ends it (httpd has no handler): the monitor prints
 # --trace-exits' counts on that ending too.
@@ -201,4 +195,4 @@ if [ -n "${RPS[appliance]:-}" ] && [ -n "${RPS[process]:-}" ]; then
 	awk -v a="${RPS[appliance]}" -v p="${RPS[process]}" \
 		'BEGIN {printf "appliance / process requests/s: %.2fx (goal: at least 0.5x)\n", a / p}'
 fi
-echo "KVM: $(kvm_kind)"
+echo "KVM: $(bench_kvm_kind)"

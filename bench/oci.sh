@@ -53,20 +53,14 @@ done
 [ -x "$OCI" ] && [ -x "$HUT" ] && [ -f "$HELLO" ] || die "no $OCI, $HUT or $HELLO (run make first)"
 
 kvm_usable() { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
-kvm_kind() {
-	if [ -n "${HUT_NESTED:-}" ]; then
-		echo "kvm_amd nested under QEMU TCG (software emulation): THESE FIGURES MEAN NOTHING"
-	elif [ -d /sys/module/kvm_pvm ]; then echo "kvm-pvm (a software nested hypervisor)"
-	elif [ -d /sys/module/kvm_intel ]; then echo "kvm_intel (hardware)"
-	elif [ -d /sys/module/kvm_amd ]; then echo "kvm_amd (hardware)"
-	else echo "KVM of an unknown kind"; fi
-}
+# shellcheck source=../scripts/kvm-kind.bash
+. "$ROOT/scripts/kvm-kind.bash"
 
 # Which rows: all with KVM; the container-only ones on a host without it
 # (then the nested guest runs all of them).
 if kvm_usable; then
 	ROWS=all
-	WHERE="$(kvm_kind)"
+	WHERE="$(bench_kvm_kind)"
 elif [ -z "${HUT_NESTED:-}" ]; then
 	ROWS=containers
 	WHERE="this host, natively (no /dev/kvm here: the appliance rows run in the nested guest below)"

@@ -3,6 +3,7 @@
  * between compile and link by flags.c.
  */
 #include "builder.h"
+#include "option.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,21 +49,14 @@ static void build_help(void)
 	       "  TMPDIR         where intermediate objects go (removed afterwards)\n");
 }
 
-/* The value of option argv[*i]: "--mem 64M" or "--mem=64M". */
+/* The value of option argv[*i]: "--mem 64M" or "--mem=64M"; NULL when
+ * argv[*i] is another word. */
 static const char *option_value(int argc, char **argv, int *i, const char *opt)
 {
-	size_t len = strlen(opt);
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (*i + 1 >= argc)
+	const char *v = cli_option(argc, argv, i, opt);
+	if (v == cli_no_value)
 		builder_usage_error(opt, "needs a value", BUILD_HELP);
-	return argv[++*i];
-}
-
-static int is_option(const char *arg, const char *opt)
-{
-	size_t len = strlen(opt);
-	return strncmp(arg, opt, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
+	return v;
 }
 
 static uint64_t parse_mem(const char *s)
@@ -176,7 +170,7 @@ static void add_file(struct builder_job *job, const char *arg)
 /* Handles one option at argv[*i]; returns 1 at `--`. */
 static int parse_option(struct builder_job *job, int argc, char **argv, int *i)
 {
-	const char *a = argv[*i];
+	const char *a = argv[*i], *v;
 	if (!strcmp(a, "--"))
 		return 1;
 	if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -185,18 +179,18 @@ static int parse_option(struct builder_job *job, int argc, char **argv, int *i)
 	}
 	if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
 		builder_verbose = 1;
-	else if (!strcmp(a, "-o"))
-		job->out = option_value(argc, argv, i, "-o");
-	else if (is_option(a, "--mem"))
-		job->mem = parse_mem(option_value(argc, argv, i, "--mem"));
+	else if ((v = option_value(argc, argv, i, "-o")))
+		job->out = v;
+	else if ((v = option_value(argc, argv, i, "--mem")))
+		job->mem = parse_mem(v);
 	else if (strcmp(a, "--net") == 0)
 		job->needs_net = 1;
-	else if (is_option(a, "--name"))
-		job->name = option_value(argc, argv, i, "--name");
-	else if (is_option(a, "--files"))
-		add_files(job, option_value(argc, argv, i, "--files"));
-	else if (is_option(a, "--file"))
-		add_file(job, option_value(argc, argv, i, "--file"));
+	else if ((v = option_value(argc, argv, i, "--name")))
+		job->name = v;
+	else if ((v = option_value(argc, argv, i, "--files")))
+		add_files(job, v);
+	else if ((v = option_value(argc, argv, i, "--file")))
+		add_file(job, v);
 	else
 		builder_usage_error(a, "unknown option", BUILD_HELP);
 	return 0;

@@ -3,6 +3,7 @@
  * an OCI image (oci_image.c, for containerd and podman through hut-oci).
  */
 #include "builder.h"
+#include "option.h"
 
 #include <libgen.h>
 #include <stdio.h>
@@ -14,14 +15,10 @@
 /* "--name VALUE" or "--name=VALUE": VALUE (advancing *i), or NULL. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0 || (argv[*i][n] != 0 && argv[*i][n] != '='))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (*i + 1 >= argc)
-		builder_usage_error(argv[*i], "missing value", PACK_HELP);
-	return argv[++*i];
+	const char *v = cli_option(argc, argv, i, name);
+	if (v == cli_no_value)
+		builder_usage_error(argv[*i], "needs a value", PACK_HELP);
+	return v;
 }
 
 /* localhost/NAME:latest, NAME the image's file name without ".hut", as a

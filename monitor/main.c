@@ -3,6 +3,7 @@
  * Options, then the boot sequence; each step lives in its own file.
  */
 #include "monitor.h"
+#include "option.h"
 #include "size.h"
 
 #include <signal.h>
@@ -60,16 +61,10 @@ static _Noreturn void bad_usage(const char *fmt, const char *arg)
 /* "--name VALUE" or "--name=VALUE": returns VALUE and advances *i, or NULL. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != 0)
-		return NULL;
-	if (*i + 1 >= argc)
+	const char *v = cli_option(argc, argv, i, name);
+	if (v == cli_no_value)
 		bad_usage("%s needs a value", name);
-	return argv[++*i];
+	return v;
 }
 
 static unsigned parse_timeout(const char *s)

@@ -4,6 +4,7 @@
  * other command, and every other container, goes to the lower runtime.
  */
 #include "oci.h"
+#include "option.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct oci_global oci_g = {.root = OCI_DEFAULT_ROOT};
 
 static const char usage[] =
 	"usage: hut-oci [GLOBAL OPTIONS] COMMAND [OPTIONS] ID\n"
@@ -36,16 +35,10 @@ static const char usage[] =
 /* "--name VALUE" or "--name=VALUE" at argv[*i]: the value, or NULL. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != 0)
-		return NULL;
-	if (*i + 1 >= argc)
+	const char *v = cli_option(argc, argv, i, name);
+	if (v == cli_no_value)
 		oci_die(NULL, "%s needs a value", name);
-	return argv[++*i];
+	return v;
 }
 
 static int global_options(int argc, char **argv)

@@ -6,8 +6,9 @@
  * process is hut-monitor and lets the lower runtime (crun, else runc) do
  * all of that, the create/start split included.
  *
- * One file per concern: main.c (global options, commands), json.c (the
- * strict reader and writer), spec.c (what hut-oci reads from config.json),
+ * One file per concern: main.c (the command line, commands), global.c (the
+ * global options' storage), json.c (the strict reader and writer), spec.c
+ * (what hut-oci reads from config.json),
  * detect.c (is args[0] a hut image?), rewrite.c (the monitor's bundle),
  * record.c (what hut-oci keeps per container), lower.c (running crun or
  * runc), state.c, features.c, log.c (errors as runc reports them),

@@ -5,7 +5,7 @@
 #   - by symbols: which object file calls or reads what another defines
 #     (nm over build/obj*, so run it after `make`); one umbrella header per
 #     program hides call cycles from the #include lines, not from nm. The
-#     host programs only (image, monitor, builder, bench): the libos still
+#     host programs only (image, cli, monitor, builder, oci, bench): the libos still
 #     has one, entry.S -> syscall.c -> signal.c -> entry.S (hut_user_rsp).
 # Fails on any cycle (tsort finds them) and on any edge between folders that
 # the layout does not allow (docs/ARCHITECTURE.md, "Layout"). Prints what it
@@ -14,15 +14,17 @@
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 BUILD=${1:-build}
-FOLDERS="include image monitor builder bench/harness libos"
+FOLDERS="include image cli monitor builder oci bench/harness libos"
 
 # Which folders each folder may use besides itself (awk reads this table).
 RULES="include:
 image:include
-monitor:include image
-builder:include image
+cli:
+monitor:include image cli
+builder:include image cli
+oci:include image cli
 libos:include
-bench/harness:include image builder"
+bench/harness:include image builder cli"
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -73,7 +75,7 @@ done <"$tmp/unresolved"
 # hut and the unit tests' objects are in obj/, hut-monitor's and hut-bench's
 # (built with musl) in obj-musl/: both sets count, as the same source files.
 objs=$(cd "$BUILD" && for d in obj obj-musl; do
-	for f in image monitor builder bench; do
+	for f in image cli monitor builder oci bench; do
 		[ -d "$d/$f" ] && find "$d/$f" -name '*.o'
 	done
 done | while read -r o; do

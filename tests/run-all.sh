@@ -68,13 +68,8 @@ for f in "${only_files[@]}"; do
 done
 
 # kvm_kind: which KVM this host offers, for the summary.
-kvm_kind() {
-	if [ -n "${HUT_NESTED:-}" ]; then echo "kvm_amd under QEMU TCG"
-	elif [ -d /sys/module/kvm_pvm ] || grep -qs kvm_pvm /proc/modules; then echo kvm-pvm
-	elif [ -d /sys/module/kvm_intel ]; then echo kvm_intel
-	elif [ -d /sys/module/kvm_amd ]; then echo kvm_amd
-	else echo "KVM (kind unknown)"; fi
-}
+# shellcheck source=../scripts/kvm-kind.bash
+. "$ROOT/scripts/kvm-kind.bash"
 
 # The integration files that boot appliances, and the rest.
 kvm_files=()
@@ -193,7 +188,7 @@ skipped=$(grep -c '^SKIP ' "$LOG/results")
 if [ $nested = 1 ]; then
 	total=$(wc -l <"$LOG/results")
 	echo "where: $host_count on this host (no KVM needed), $((total - host_count))" \
-		"in the nested guest on $guest_kvm"
+		"in the nested guest${guest_kvm:+ on $guest_kvm}"
 elif [ $nested = skip ]; then
 	echo "!!! $KVM_DEVICE is missing: $skipped tests SKIPPED, NOT RUN !!!"
 else
