@@ -161,7 +161,9 @@ static void save_context(struct sigframe *fr, const struct hut_syscall_frame *f,
 	g[REG_EFL] = (greg_t)f->rflags;
 	g[REG_RSP] = (greg_t)hut_user_rsp;
 	fr->uc.uc_mcontext.fpregs = fpu;
-	hut_memcpy(&fr->uc.uc_sigmask, &hut_thread_now->sig_blocked, sizeof(uint64_t));
+	struct hut_thread *t = hut_thread_now;
+	const uint64_t *saved = t->sig_has_restore ? &t->sig_restore : &t->sig_blocked;
+	hut_memcpy(&fr->uc.uc_sigmask, saved, sizeof(uint64_t));
 }
 
 /* Builds sig's frame below the app's red zone and points the syscall's
@@ -227,20 +229,39 @@ static long restart(struct hut_syscall_frame *f)
 	return (long)f->nr;
 }
 
+/* The end of a call that waited under a mask of its own (rt_sigsuspend):
+ * with a handler entered, its frame holds the caller's mask for sigreturn;
+ * without one, the caller's mask comes back now. */
+static void end_call_mask(int handler_entered)
+{
+	struct hut_thread *t = hut_thread_now;
+	if (!t->sig_has_restore)
+		return;
+	t->sig_has_restore = 0;
+	if (!handler_entered) {
+		t->sig_blocked = t->sig_restore;
+		publish();
+	}
+}
+
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
 	hut_signal_box_take(); /* signals from outside: two loads when none came */
-	if (!due())	       /* every syscall passes here: the usual case first */
+	if (!due()) {	       /* every syscall passes here: the usual case first */
+		end_call_mask(0);
 		return result;
+	}
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		if ((due() & bit(sig)) && has_handler(sig)) {
 			take(sig);
 			if (result == -EINTR && (actions[sig].flags & SA_RESTART) && restartable(f))
 				result = restart(f);
 			enter_handler(f, sig, result);
+			end_call_mask(1);
 			return 0;
 		}
 	}
+	end_call_mask(0);
 	return result;
 }
 
@@ -309,6 +330,25 @@ HUT_SYSCALL(rt_sigprocmask)
 		act_on_pending();
 	}
 	return 0;
+}
+
+/* rt_sigsuspend: waits under the given mask until a signal is acted on;
+ * the handler runs under that mask and sigreturn puts the caller's back
+ * (hut_signal_deliver, end_call_mask). Always -EINTR, as on Linux. */
+HUT_SYSCALL(rt_sigsuspend)
+{
+	if (a1 != 8)
+		return -EINVAL;
+	if (!hut_user_readable((const void *)a0, sizeof(uint64_t)))
+		return -EFAULT;
+	struct hut_thread *t = hut_thread_now;
+	t->sig_restore = t->sig_blocked;
+	t->sig_has_restore = 1;
+	t->sig_blocked = *(const uint64_t *)a0 & ~(bit(SIGKILL) | bit(SIGSTOP));
+	publish();
+	act_on_pending();
+	hut_wait(NULL, NULL, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+	return -EINTR;
 }
 
 uint64_t hut_signal_swap_mask(uint64_t mask)

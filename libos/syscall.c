@@ -141,6 +141,7 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_tkill] = hut_sys_tkill,
 	[SYS_tgkill] = hut_sys_tgkill,
 	[SYS_pause] = hut_sys_pause,
+	[SYS_rt_sigsuspend] = hut_sys_rt_sigsuspend,
 	/* time */
 	[SYS_nanosleep] = hut_sys_nanosleep,
 	[SYS_gettimeofday] = hut_sys_gettimeofday,

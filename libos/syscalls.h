@@ -126,6 +126,7 @@ HUT_SYSCALL(eventfd2);
 HUT_SYSCALL(sendfile);
 /* signal_box.c */
 HUT_SYSCALL(pause);
+HUT_SYSCALL(rt_sigsuspend);
 /* thread.c */
 HUT_SYSCALL(clone);
 HUT_SYSCALL(exit);

@@ -24,6 +24,10 @@ struct hut_thread {
 	uint64_t fs_base;
 	struct hut_syscall_frame *frame; /* of the syscall it is in */
 	uint64_t sig_blocked, sig_pending;
+	/* rt_sigsuspend's caller's mask, to come back when the call returns
+	 * (signal.c: saved in the frame of a handler entered on that return). */
+	uint64_t sig_restore;
+	int sig_has_restore;
 	int *clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID */
 	/* sched.c */
 	int waiting;		/* inside hut_wait, its wait not over */

@@ -1,11 +1,13 @@
 /*
  * signals: handlers for signals a program sends itself run as on Linux:
  * plain and SA_SIGINFO handlers, the mask (a blocked signal waits until
- * unblocked), SA_RESETHAND, a handler raising another signal, floating-point
+ * unblocked), sigsuspend (the handler runs under the call's mask, the
+ * caller's comes back), SA_RESETHAND, a handler raising another signal, floating-point
  * state surviving a handler that computes, and the interrupted syscall's
  * result. `signals abort`: abort() with a SIGABRT handler that returns
  * still ends the program with SIGABRT (134).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +87,18 @@ int main(int argc, char **argv)
 	printf("while blocked: ran %d\n", (int)usr1);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	printf("after unblock: ran %d\n", (int)usr1);
+
+	sigprocmask(SIG_BLOCK, &set, &old);
+	int ran_before = usr1;
+	raise(SIGUSR1);
+	sigset_t none, after;
+	sigemptyset(&none);
+	r = sigsuspend(&none);
+	int err = errno;
+	sigprocmask(SIG_SETMASK, NULL, &after);
+	printf("sigsuspend: returned %d (%s), handler ran %d, SIGUSR1 blocked after: %s\n", r,
+	       strerror(err), (int)usr1 - ran_before, sigismember(&after, SIGUSR1) ? "yes" : "no");
+	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	handle(SIGTERM, on_term, 0);
 	raise(SIGTERM);
