@@ -80,17 +80,8 @@ add true /bin/true
 # shellcheck disable=SC2086 # word splitting of $args is intended (no spaces in paths)
 "$BENCH/timeit" -n "$RUNS" -w "$WARMUP" $args >"$tmp/runs"
 
-# stats FILE COLUMN: median min p90 max of the numbers in COLUMN (sorted here).
-stats() {
-	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '
-		{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "- - - -"; exit }
-			med = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			p90 = int(0.9 * NR); if (p90 < 0.9 * NR) p90++     # nearest rank
-			printf "%d %d %d %d\n", med + 0.5, v[1], v[p90], v[NR]
-		}'
-}
+# shellcheck source=stats.bash
+. "$(dirname "$0")/stats.bash"
 
 # Per launcher: median, min, p90 of wall µs; median of ru_maxrss; failures.
 for i in $labels; do

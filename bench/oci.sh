@@ -138,17 +138,8 @@ add "podman plain (crun)" "${PODMAN_STORE[@]}" --runtime "$CRUN" run --rm --netw
 
 "$BENCH/timeit" -n "$RUNS" -w 1 "${ARGS[@]}" >"$TMP/runs" || die "timeit failed"
 
-# stats FILE COLUMN: median min p90 max of COLUMN.
-stats() {
-	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '
-		{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "- - - -"; exit }
-			med = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			p90 = int(0.9 * NR); if (p90 < 0.9 * NR) p90++
-			printf "%d %d %d %d\n", med + 0.5, v[1], v[p90], v[NR]
-		}'
-}
+# shellcheck source=stats.bash
+. "$ROOT/bench/stats.bash"
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
 
 declare -A MED
