@@ -64,7 +64,7 @@ PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench $(BIN)/
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
 	$(MUSL_LIBC)
 
-.PHONY: all deps demo test test-nested unit-tests bench-boot install clean
+.PHONY: all deps demo test test-deps test-nested unit-tests bench-boot install clean
 .SECONDARY:
 all: deps $(PROGRAMS) $(RUNTIME) $(APP_IMAGES)
 
@@ -222,12 +222,19 @@ $(BUILD)/asan/hut-monitor: $(ASAN_SRC) $(wildcard monitor/*.h image/*.h cli/*.h 
 		-fsanitize=address,undefined \
 		-fno-sanitize-recover=undefined -DHUT_SANITIZED -o $@ $(ASAN_SRC)
 
-test: all unit-tests $(BUILD)/asan/hut-monitor
+# What the integration tests run besides our programs (network tools,
+# containerd, podman, crun, runc, the OCI schemas): installed here, so that
+# `make test` on a fresh machine needs nothing done by hand.
+test-deps:
+	@scripts/deps.sh test
+	@scripts/deps.sh oci
+
+test: all unit-tests $(BUILD)/asan/hut-monitor test-deps
 	@tests/run-all.sh
 
 # The KVM tests on an SVM KVM nested under QEMU, even where /dev/kvm exists:
 # it takes code paths kvm-pvm never does (CPL0 sysretq, XSAVE, IOPL).
-test-nested: all unit-tests $(BUILD)/asan/hut-monitor
+test-nested: all unit-tests $(BUILD)/asan/hut-monitor test-deps
 	@tests/run-all.sh --nested
 
 $(BUILD)/bench/kvm-floor: bench/kvm-floor.c

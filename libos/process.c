@@ -1,5 +1,5 @@
 /*
- * The process: one of it, pid 1, root, on a machine named after the service.
+ * The process: one of it, pid 1, root (its names: uts.c).
  * exit_group (and the last thread's exit, thread.c) ends the appliance.
  */
 #include "file.h"
@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
-#include <sys/utsname.h>
 
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
@@ -50,27 +49,6 @@ HUT_SYSCALL(getppid)
 
 HUT_SYSCALL(getuid)
 {
-	return 0;
-}
-
-static void copy_field(char *dst, const char *src)
-{
-	size_t n = hut_strlen(src);
-	if (n > 64)
-		n = 64;
-	hut_memcpy(dst, src, n);
-	dst[n] = 0;
-}
-
-HUT_SYSCALL(uname)
-{
-	struct utsname *u = (struct utsname *)a0;
-	hut_memset(u, 0, sizeof *u);
-	copy_field(u->sysname, "hut");
-	copy_field(u->nodename, hut_boot_info->name);
-	copy_field(u->release, "0.1.0");
-	copy_field(u->version, "hut libos, Linux x86-64 syscall ABI");
-	copy_field(u->machine, "x86_64");
 	return 0;
 }
 

@@ -152,6 +152,8 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	/* the process */
 	[SYS_getpid] = hut_sys_getpid,
 	[SYS_uname] = hut_sys_uname,
+	[SYS_sethostname] = hut_sys_sethostname,
+	[SYS_setdomainname] = hut_sys_setdomainname,
 	[SYS_getrlimit] = hut_sys_getrlimit,
 	[SYS_sysinfo] = hut_sys_sysinfo,
 	[SYS_getuid] = hut_sys_getuid,

@@ -4,6 +4,10 @@
 
 #include "libos.h"
 
+/* uts.c */
+HUT_SYSCALL(uname);
+HUT_SYSCALL(sethostname);
+HUT_SYSCALL(setdomainname);
 /* fd.c */
 HUT_SYSCALL(close);
 HUT_SYSCALL(dup);
@@ -96,7 +100,6 @@ HUT_SYSCALL(exit_group);
 HUT_SYSCALL(getpid);
 HUT_SYSCALL(getppid);
 HUT_SYSCALL(getuid);
-HUT_SYSCALL(uname);
 HUT_SYSCALL(sysinfo);
 HUT_SYSCALL(getrlimit);
 HUT_SYSCALL(prlimit64);

@@ -6,6 +6,7 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -139,6 +140,10 @@ void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 	bi->phnum = vm->img.phnum;
 	bi->phent = vm->img.phent;
 	memcpy(bi->name, m->name, sizeof bi->name);
+	if (vm->opt->hostname)
+		snprintf(bi->hostname, sizeof bi->hostname, "%s", vm->opt->hostname);
+	else
+		snprintf(bi->hostname, sizeof bi->hostname, "%.*s", (int)sizeof m->name, m->name);
 	bi->files_gpa = m->files_gpa;
 	bi->files_size = m->files_size;
 	put_args(vm, bi);

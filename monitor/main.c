@@ -30,7 +30,10 @@ static const char usage[] =
 	"                  guest has no other); --env NAME passes the monitor's own\n"
 	"  -v, --volume HOST:GUEST[:ro]  the host directory HOST is the guest's\n"
 	"                  directory GUEST, read-write, or read-only with :ro\n"
-	"                  (repeatable, at most 16)\n"
+	"                  (repeatable, at most 16); write a ':' or '\\' in a path\n"
+	"                  as '\\:' or '\\\\'\n"
+	"  --hostname NAME the guest's host name (uname -n), 1 to 64 bytes\n"
+	"                  (default: the image's service name)\n"
 	"  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
 	"                  `gdb IMAGE FILE` (FILE is created at start, empty if no crash)\n"
 	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n"
@@ -164,6 +167,10 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			add_volume(o, v);
 		} else if ((v = option_value(argc, argv, &i, "--core")) != NULL) {
 			o->core = v;
+		} else if ((v = option_value(argc, argv, &i, "--hostname")) != NULL) {
+			if (!*v || strlen(v) > 64) /* Linux's HOST_NAME_MAX */
+				bad_usage("--hostname takes 1 to 64 bytes, not '%s'", v);
+			o->hostname = v;
 		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {
 			o->timeout_s = parse_timeout(v);
 		} else if (!strcmp(argv[i], "--")) {

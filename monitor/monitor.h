@@ -46,6 +46,7 @@ struct hut_options {
 	bool quiet;	  /* guest stdout/stderr discarded */
 	bool no_sandbox;  /* skip the seccomp sandbox (debugging only) */
 	const char *core; /* --core FILE: where a crash writes an ELF core */
+	const char *hostname; /* --hostname: uname's nodename; NULL: the service name */
 	const char *image;
 	int argc; /* guest argv, argv[0] = image path */
 	char **argv;

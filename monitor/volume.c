@@ -56,24 +56,48 @@ static const char *check_guest_path(const char *g)
 	return NULL;
 }
 
-/* HOST:GUEST[:ro|:rw]. Returns NULL, or why it is refused. */
+/* Cuts s at its first ':' that is not escaped, turning "\:" into ':' and
+ * "\\" into '\' in the part before it (in place). Returns the part after
+ * the ':' (NULL if there is none); sets *bad on a '\' before anything else. */
+static char *cut_field(char *s, bool *bad)
+{
+	char *out = s;
+	for (char *in = s; *in; in++) {
+		if (*in == ':') {
+			*out = 0;
+			return in + 1;
+		}
+		if (*in == '\\' && (in[1] == ':' || in[1] == '\\'))
+			in++;
+		else if (*in == '\\')
+			*bad = true;
+		*out++ = *in;
+	}
+	*out = 0;
+	return NULL;
+}
+
+/* HOST:GUEST[:ro|:rw], where a ':' or '\' inside HOST or GUEST is written
+ * "\:" or "\\" (hut-oci escapes bind-mount paths so). Returns NULL, or
+ * why it is refused. */
 const char *hut_volume_parse(struct hut_options *o, const char *spec)
 {
 	struct hut_volume *v = &o->volumes[o->nvolumes];
 	char *s, *guest, *mode;
+	bool bad = false;
 	if (o->nvolumes >= HUT_VOLUMES_MAX)
 		return "too many volumes (at most 16)";
 	if (!(s = strdup(spec)))
 		return "out of memory";
-	if (!(guest = strchr(s, ':')) || guest == s)
+	if (!(guest = cut_field(s, &bad)) || !*s)
 		return "expected HOST:GUEST or HOST:GUEST:ro";
-	*guest++ = 0;
-	if ((mode = strchr(guest, ':')) != NULL) {
-		*mode++ = 0;
+	if ((mode = cut_field(guest, &bad)) != NULL) {
 		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
 			return "the mode after GUEST must be ro or rw";
 		v->ro = !strcmp(mode, "ro");
 	}
+	if (bad)
+		return "a '\\' in HOST or GUEST must be written '\\\\' (and a ':' '\\:')";
 	const char *why = check_guest_path(guest);
 	if (why)
 		return why;

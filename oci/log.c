@@ -1,6 +1,6 @@
 /*
- * Errors as runc reports them: one line on stderr, and, with --log, the
- * same message appended to the log file, as a JSON object
+ * Errors as runc reports them (warnings alike, at level warning): one line on stderr, and, with
+ * --log, the same message appended to the log file, as a JSON object
  * {"level":"error","msg":...,"time":...} under --log-format json (the
  * containerd shim reads the last such line to say why a create failed),
  * else as logrus's text line. Exit status 1, as runc's.
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-static void log_line(const char *msg)
+static void log_line(const char *level, const char *msg)
 {
 	FILE *f = oci_g.log ? fopen(oci_g.log, "a") : NULL;
 	if (!f)
@@ -23,27 +23,48 @@ static void log_line(const char *msg)
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (oci_g.log_json) {
-		fputs("{\"level\":\"error\",\"msg\":", f);
+		fprintf(f, "{\"level\":\"%s\",\"msg\":", level);
 		oci_json_write_string(f, msg);
 		fprintf(f, ",\"time\":\"%s\"}\n", when);
 	} else {
-		fprintf(f, "time=\"%s\" level=error msg=", when);
+		fprintf(f, "time=\"%s\" level=%s msg=", when, level);
 		oci_json_write_string(f, msg);
 		fputc('\n', f);
 	}
 	fclose(f);
 }
 
-static void report(const char *id, const char *fmt, va_list ap)
+static void format(char *msg, size_t size, const char *id, const char *fmt, va_list ap)
 {
-	char what[1024], msg[1200];
+	char what[1024];
 	vsnprintf(what, sizeof what, fmt, ap);
 	if (id)
-		snprintf(msg, sizeof msg, "%s: %s", id, what);
+		snprintf(msg, size, "%s: %s", id, what);
 	else
-		snprintf(msg, sizeof msg, "%s", what);
+		snprintf(msg, size, "%s", what);
+}
+
+static void report(const char *id, const char *fmt, va_list ap)
+{
+	char msg[1200];
+	format(msg, sizeof msg, id, fmt, ap);
 	fprintf(stderr, "hut-oci: %s\n", msg);
-	log_line(msg);
+	log_line("error", msg);
+}
+
+/* A warning goes to --log only, where there is one: stderr of a create
+ * that succeeds is the container's business (podman shows it). */
+void oci_log_warning(const char *id, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	format(msg, sizeof msg, id, fmt, ap);
+	va_end(ap);
+	if (oci_g.log)
+		log_line("warning", msg);
+	else
+		fprintf(stderr, "hut-oci: warning: %s\n", msg);
 }
 
 void oci_log_error(const char *id, const char *fmt, ...)

@@ -1,5 +1,6 @@
 /*
- * The lower runtime: crun, else runc (HUT_OCI_RUNTIME names another), run
+ * The lower runtime: crun, else runc, and runc where the host's cgroup
+ * layout is one crun refuses (cgroup.c); HUT_OCI_RUNTIME names another. Run
  * with hut-oci's global options and its own state folder under our --root,
  * so that two hut-oci roots never share containers and the lower runtime
  * never sees a container of another root.
@@ -48,20 +49,77 @@ static char *find(const char *name)
 	return NULL;
 }
 
-void oci_lower_find(void)
+/* Why the runtime is the one it is (or why there is none). */
+static char because[512];
+
+/* The default: crun (it starts faster), except on a host whose cgroup
+ * layout crun refuses, where runc runs the container. NULL: none can. */
+static char *default_runtime(void)
+{
+	const struct oci_cgroup *cg = oci_cgroup_layout();
+	char *path = NULL;
+	if (oci_cgroup_crun_refuses(cg)) {
+		if ((path = find("runc")))
+			snprintf(because, sizeof because,
+				 "crun refuses hybrid cgroups with cgroup2 controllers");
+		else
+			snprintf(
+				because, sizeof because,
+				"this host's cgroups are hybrid, with controllers on cgroup2 (%s), "
+				"which crun refuses: install runc (apt-get install runc), or set "
+				"HUT_OCI_RUNTIME to a runtime that runs here",
+				cg->hybrid_controllers);
+	} else if ((path = find("crun"))) {
+		snprintf(because, sizeof because, "the default");
+	} else if ((path = find("runc"))) {
+		snprintf(because, sizeof because, "crun is not installed");
+	} else {
+		snprintf(because, sizeof because,
+			 "neither crun nor runc is installed: hut-oci runs containers through "
+			 "one of them (apt-get install crun runc)");
+	}
+	return path;
+}
+
+/* Sets oci_g.lower; false (and the reason in because) when none can run. */
+static bool choose(void)
 {
 	const char *want = getenv("HUT_OCI_RUNTIME");
-	char *path = NULL;
+	char *path;
 	if (want && *want) {
-		if (!(path = find(want)))
-			oci_die(NULL, "HUT_OCI_RUNTIME=%s: no such runtime", want);
-	} else if (!(path = find("crun")) && !(path = find("runc"))) {
-		oci_die(NULL, "neither crun nor runc is installed: hut-oci runs containers "
-			      "through one of them (apt-get install crun)");
+		path = find(want);
+		snprintf(because, sizeof because,
+			 path ? "HUT_OCI_RUNTIME" : "HUT_OCI_RUNTIME=%s: no such runtime", want);
+	} else {
+		path = default_runtime();
 	}
+	if (!path)
+		return false;
 	oci_g.lower = path;
 	const char *slash = strrchr(path, '/');
 	oci_g.lower_name = slash ? slash + 1 : path;
+	return true;
+}
+
+void oci_lower_find(void)
+{
+	if (!choose())
+		oci_die(NULL, "%s", because);
+}
+
+void oci_lower_describe(FILE *out)
+{
+	const struct oci_cgroup *cg = oci_cgroup_layout();
+	if (!oci_g.lower && !choose()) {
+		fprintf(out, "lower runtime: none (%s)\n", because);
+		return;
+	}
+	fprintf(out, "lower runtime: %s (%s; cgroups %s", oci_g.lower, because,
+		oci_cgroup_name(cg));
+	if (cg->layout == OCI_CGROUP_HYBRID)
+		fprintf(out, ", cgroup2 controllers: %s",
+			cg->hybrid_controllers[0] ? cg->hybrid_controllers : "none");
+	fputs(")\n", out);
 }
 
 void oci_lower_globals(struct oci_argv *a)

@@ -19,7 +19,9 @@ static const char usage[] =
 	"An OCI runtime (runc's command line) that boots hut images as KVM appliances:\n"
 	"a container whose process.args[0] is a hut image runs as hut-monitor inside\n"
 	"the container's namespaces and cgroup; any other container is run by crun\n"
-	"(else runc) unchanged. Set HUT_OCI_RUNTIME to choose that runtime, and\n"
+	"(else runc) unchanged. Where the host's cgroups are hybrid with controllers\n"
+	"on cgroup2 (crun refuses those), runc runs them; --version says which runtime\n"
+	"and why. Set HUT_OCI_RUNTIME to choose that runtime, and\n"
 	"HUT_OCI_TRACE_BOOT=1 to have hut-monitor print --trace-boot's times.\n"
 	"A hut image with a network device, in a container given its pod's network\n"
 	"namespace by path, takes the pod interface's address, gateway and MAC: a tap\n"
@@ -53,6 +55,7 @@ static int global_options(int argc, char **argv)
 			exit(0);
 		} else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-v")) {
 			oci_print_version();
+			oci_lower_describe(stdout);
 			exit(0);
 		} else if ((v = option_value(argc, argv, &i, "--root")) != NULL) {
 			oci_g.root = v;
@@ -253,6 +256,7 @@ int main(int argc, char **argv)
 	char **args = argv + i + 1;
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		oci_print_version();
+		oci_lower_describe(stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "features"))

@@ -10,8 +10,9 @@
  * global options' storage), json.c (the strict reader and writer), spec.c
  * (what hut-oci reads from config.json),
  * detect.c (is args[0] a hut image?), rewrite.c (the monitor's bundle),
- * record.c (what hut-oci keeps per container), lower.c (running crun or
- * runc), state.c, features.c, log.c (errors as runc reports them),
+ * record.c (what hut-oci keeps per container), cgroup.c (the host's cgroup
+ * layout), lower.c (choosing and running crun or runc), rlimit.c (limits
+ * the host cannot grant), state.c, features.c, log.c (errors as runc reports them),
  * podnet.c (the pod's network: its interface read, a tap made in its
  * namespace and handed to the monitor as an fd), tc.c (the tap and the
  * interface joined by tc mirred redirects), netlink.c (rtnetlink requests).
@@ -25,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define OCI_VERSION "0.1.0"
 #define OCI_SPEC_VERSION "1.0.2"
@@ -49,6 +51,8 @@ extern struct oci_global oci_g;
 /* log.c: one line to stderr and to --log (JSON when asked), then exit 1. */
 __attribute__((noreturn, format(printf, 2, 3))) void oci_die(const char *id, const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) void oci_log_error(const char *id, const char *fmt, ...);
+/* A warning: to --log when there is one, else to stderr. */
+__attribute__((format(printf, 2, 3))) void oci_log_warning(const char *id, const char *fmt, ...);
 
 /* spec.c: the parts of config.json hut-oci looks at. */
 struct oci_mount {
@@ -93,6 +97,10 @@ void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct o
 		 int tap_fd, const char *id);
 void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id);
 
+/* rlimit.c: lowers process.rlimits the host cannot grant to what it can
+ * (a hut image's limits bind the monitor, not the guest), with a warning. */
+void oci_rlimits_fit(struct oci_json *config, const char *id);
+
 /* record.c: ROOT/hut/ID holds the monitor's bundle and the original
  * bundle's path; only hut containers have one. */
 char *oci_record_dir(const char *id);
@@ -104,13 +112,26 @@ char *oci_record_get(const char *id, const char *name);			 /* NULL: none */
 void oci_record_remove(const char *id);
 void oci_check_id(const char *id);
 
-/* lower.c: the lower runtime's command line with our globals first. */
+/* cgroup.c: the host's cgroup layout, read once. */
+enum oci_cgroup_kind { OCI_CGROUP_NONE, OCI_CGROUP_V1, OCI_CGROUP_HYBRID, OCI_CGROUP_V2 };
+struct oci_cgroup {
+	enum oci_cgroup_kind layout;
+	char hybrid_controllers[256]; /* hybrid: what its cgroup2 enables, "" for none */
+};
+const struct oci_cgroup *oci_cgroup_layout(void);
+const char *oci_cgroup_name(const struct oci_cgroup *c);
+bool oci_cgroup_crun_refuses(const struct oci_cgroup *c);
+
+/* lower.c: the lower runtime, chosen for this host's cgroup layout, and
+ * its command line with our globals first. */
 struct oci_argv {
 	const char **v;
 	int n, cap;
 };
 void oci_argv_add(struct oci_argv *a, const char *s);
 void oci_lower_find(void);
+/* One line: which runtime and why (for --version and the tests' summary). */
+void oci_lower_describe(FILE *out);
 void oci_lower_globals(struct oci_argv *a);
 __attribute__((noreturn)) void oci_lower_exec(struct oci_argv *a);
 /* Runs it and returns its stdout (NUL-terminated), or NULL; *status is its

@@ -3,7 +3,8 @@
  * config.json (namespaces, cgroup, mounts, hooks, user, terminal: all as
  * the orchestrator asked) except that
  *   - the process is hut-monitor booting the image, with process.args[1..]
- *     as the guest's argv and process.env as its environment;
+ *     as the guest's argv, process.env as its environment and hostname as
+ *     its host name;
  *   - hut-monitor (a static program) is bind-mounted read-only into the
  *     container, and /dev/kvm is created in it and allowed by the device
  *     cgroup;
@@ -11,6 +12,7 @@
  *     same path (the runtime mounts it; the monitor, inside the container,
  *     serves it);
  *   - root.path is absolute (the bundle moved);
+ *   - process.rlimits the host cannot grant are lowered (rlimit.c);
  *   - in a pod's network namespace (podnet.c), the monitor gets the tap
  *     hut-oci made there as an fd the lower runtime passes on
  *     (--preserve-fds), and the pod interface's address, gateway and MAC
@@ -75,11 +77,29 @@ static bool is_volume(const struct oci_mount *m)
 	return stat(m->source, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static void add_string(struct oci_json *a, const char *fmt, const char *s, const char *t)
+/* A path as hut-monitor's --volume takes it: ':' and '\' escaped. */
+static void escape_volume_path(const char *path, char *out, size_t size, const char *id)
 {
-	char buf[PATH_MAX * 2 + 8];
-	snprintf(buf, sizeof buf, fmt, s, t);
-	oci_json_append(a, oci_json_new_string(buf));
+	size_t n = 0;
+	for (const char *c = path; *c; c++) {
+		if (n + 3 > size)
+			oci_die(id, "bind mount destination %s is too long", path);
+		if (*c == ':' || *c == '\\')
+			out[n++] = '\\';
+		out[n++] = *c;
+	}
+	out[n] = 0;
+}
+
+/* --volume DEST:DEST[:ro]: inside the container the runtime has mounted the
+ * host's directory at DEST, and the guest sees it at the same path. */
+static void add_volume(struct oci_json *a, const struct oci_mount *m, const char *id)
+{
+	char path[PATH_MAX * 2], spec[PATH_MAX * 4 + 8];
+	escape_volume_path(m->destination, path, sizeof path, id);
+	snprintf(spec, sizeof spec, m->ro ? "%s:%s:ro" : "%s:%s", path, path);
+	oci_json_append(a, oci_json_new_string("--volume"));
+	oci_json_append(a, oci_json_new_string(spec));
 }
 
 static void check_memory(const struct oci_spec *s, const struct oci_image *img, const char *id)
@@ -108,6 +128,13 @@ static struct oci_json *monitor_args(const struct oci_spec *s, const struct oci_
 		oci_json_append(a, oci_json_new_string("--trace-boot"));
 	if (net)
 		oci_podnet_options(net, s, tap_fd, a);
+	const char *hostname = oci_json_string(oci_json_get(s->config, "hostname"));
+	if (hostname && *hostname) {
+		if (strlen(hostname) > 64)
+			oci_die(id, "config.json: hostname is longer than 64 bytes");
+		oci_json_append(a, oci_json_new_string("--hostname"));
+		oci_json_append(a, oci_json_new_string(hostname));
+	}
 	for (size_t i = 0; s->env && i < s->env->n; i++) {
 		const char *e = oci_json_string(s->env->items[i]);
 		if (!e || !strchr(e, '=') || e[0] == '=')
@@ -125,8 +152,7 @@ static struct oci_json *monitor_args(const struct oci_spec *s, const struct oci_
 				"more than %d bind mounts of directories: hut-monitor serves "
 				"at most %d volumes",
 				VOLUMES_MAX, VOLUMES_MAX);
-		oci_json_append(a, oci_json_new_string("--volume"));
-		add_string(a, m->ro ? "%s:%s:ro" : "%s:%s", m->destination, m->destination);
+		add_volume(a, m, id);
 	}
 	oci_json_append(a, oci_json_new_string("--"));
 	oci_json_append(a, oci_json_new_string(img->path));
@@ -198,6 +224,7 @@ void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct o
 		     oci_json_new_string(s->rootfs));
 	add_monitor_mount(s->config, dest, host);
 	add_kvm(s->config, id);
+	oci_rlimits_fit(s->config, id);
 }
 
 void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id)

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The `make test` driver. Runs the Criterion unit-test binaries in
 # build/tests/unit/, then every tests/integration/*.sh. Prints one line per
-# test (PASS name / FAIL name (why) / SKIP name (why)) and ends with
-# "N passed, N failed[, N skipped]". Exits 1 if anything failed or skipped.
+# test (PASS name / FAIL name (why) / SKIP name (why)) and ends with what
+# the tests ran on (the KVM; the OCI tests' cgroup layout and lower runtime,
+# from their NOTE lines) and "N passed, N failed[, N skipped]". Exits 1 if
+# anything failed or skipped.
 #
 # Where tests run: a test file that boots appliances (it calls ready_kvm or
 # need_kvm from lib.sh, or says `# hut-test: needs-kvm`) needs /dev/kvm. Where the host has a usable one,
@@ -30,6 +32,7 @@ KVM_DEVICE=${HUT_TEST_KVM_DEVICE:-/dev/kvm}
 LOG=$(mktemp -d "${TMPDIR:-/tmp}/hut-run-all.XXXXXX") || exit 1
 trap 'rm -rf "$LOG"' EXIT
 : >"$LOG/results"
+: >"$LOG/notes" # NOTE lines of the test files: what they ran on (the OCI runtime)
 
 # run_file FILE: runs one integration test file; its result lines go to
 # stdout and to $LOG/results, then a line `TIME FILE SECONDS`.
@@ -41,6 +44,7 @@ run_file() {
 	st=${PIPESTATUS[0]}
 	[ -n "$INSIDE" ] && echo "TIME $f $(($(date +%s) - t0))"
 	grep -E '^(PASS|FAIL|SKIP) ' "$LOG/out" >>"$LOG/results"
+	grep '^NOTE ' "$LOG/out" >>"$LOG/notes"
 	# A file that died or printed nothing is a failure of its own.
 	if [ "$st" != 0 ] || ! grep -qE '^(PASS|FAIL|SKIP) ' "$LOG/out"; then
 		echo "FAIL $file (the test file exited $st)" | tee -a "$LOG/results"
@@ -168,6 +172,7 @@ if [ $nested = 1 ] && [ ${#kvm_files[*]} -gt 0 ]; then
 	for ((i = 0; i < guests; i++)); do
 		[ -f "$LOG/guest.$i.st" ] || continue
 		grep -E '^(PASS|FAIL|SKIP) ' "$LOG/guest.$i.out" >>"$LOG/results"
+		sed -n 's/^NOTE /NOTE (nested guest) /p' "$LOG/guest.$i.out" >>"$LOG/notes"
 		sed -n 's/^TIME //p' "$LOG/guest.$i.out" >>"$TIMES.new"
 		st=$(cat "$LOG/guest.$i.st")
 		if [ "$st" != 0 ]; then
@@ -194,6 +199,7 @@ elif [ $nested = skip ]; then
 else
 	echo "where: all on this host, on $(kvm_kind)"
 fi
+sort -u "$LOG/notes" | sed 's/^NOTE //'
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"

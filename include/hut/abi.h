@@ -21,8 +21,9 @@
 /* 3: the CRC leaves out the ELF header's section-table fields;
  * 4: the network device (boot info net fields, rings, the net-kick hypercall);
  * 5: the signal box (signals from outside; boot info signals field);
- * 6: threads (the threads hypercall and table, for --core) */
-#define HUT_ABI_VERSION 6
+ * 6: threads (the threads hypercall and table, for --core);
+ * 7: the host name (boot info hostname, hut-monitor --hostname) */
+#define HUT_ABI_VERSION 7
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -47,6 +48,7 @@
 #define HUT_TRAP_STRIDE 16  /* bytes between consecutive stubs */
 
 #define HUT_NAME_MAX 32
+#define HUT_HOSTNAME_MAX 72 /* Linux's 64 (HOST_NAME_MAX) and a NUL, padded */
 #define HUT_DEVICE_NAME_MAX 16
 #define HUT_DEVICES_MAX 8
 
@@ -188,6 +190,9 @@ struct hut_boot_info {
 	uint32_t reserved;
 	struct hut_boot_net net; /* OUT the network device; net.region 0 if none */
 	uint64_t signals;	 /* OUT guest address of the struct hut_signal_box */
+	/* OUT the guest's host name (uname's nodename): --hostname, else the
+	 * service name; NUL-terminated, at most HUT_HOSTNAME_MAX - 1 bytes. */
+	char hostname[HUT_HOSTNAME_MAX];
 };
 
 /*

@@ -153,4 +153,35 @@ if ready_kvm "$MONITOR" "$HELLO"; then
 	finish
 fi
 
+# --hostname: the guest's uname nodename (gethostname), which the guest may
+# change (sethostname: it is root in its own box); else the service name.
+APP=$ROOT/build/tests/programs/oci_app.hut
+begin "monitor --hostname sets the guest's host name; the guest may change it"
+if ready_kvm "$MONITOR" "$APP"; then
+	run named "$MONITOR" --hostname pod-7.example "$APP" hostname renamed
+	expect_status named 0
+	printf 'hostname pod-7.example\nhostname renamed\n' >"$TMP/named.want"
+	expect_same_file "the guest's host names" "$TMP/named.want" "$(out named)"
+	run default "$MONITOR" "$APP" hostname
+	expect_status default 0
+	expect_grep "without --hostname the host name is not the service name" '^hostname oci_app$' "$(out default)"
+	run long "$MONITOR" --hostname "$(printf 'a%.0s' {1..65})" "$APP" hostname
+	expect_status long 125
+	expect_grep "a 65-byte --hostname is not refused with why" 'hostname takes 1 to 64 bytes' "$(err long)"
+	finish
+fi
+
+# A ':' or '\' in a volume's paths, escaped: the guest reads the file there.
+begin "monitor --volume with ':' and '\\' in both paths"
+if ready_kvm "$MONITOR" "$APP"; then
+	mkdir -p "$TMP/a:b\\c"
+	echo "through a colon" >"$TMP/a:b\\c/msg.txt"
+	run colon "$MONITOR" --volume "${TMP//:/\\:}/a\\:b\\\\c:/d\\:x:ro" "$APP" cat "/d:x/msg.txt"
+	expect_status colon 0
+	expect_same_file "the volume's file" "$TMP/a:b\\c/msg.txt" "$(out colon)"
+	run unescaped "$MONITOR" --volume "$TMP/a:b:/d" "$APP" cat /d/msg.txt
+	expect_status unescaped 125
+	finish
+fi
+
 exit 0

@@ -36,7 +36,11 @@ oci_ready() {
 		finish
 		return 1
 	fi
-	need_kvm
+	need_kvm || return 1
+	# For run-all.sh's summary (once a file): the host's cgroups and the
+	# runtime chosen.
+	[ -n "${OCI_NOTED:-}" ] || echo "NOTE oci: $("$OCI" --version | grep '^lower runtime')"
+	OCI_NOTED=1
 }
 
 # oci_fs: a tmpfs at $OCI_FS for the stores; else FAIL.

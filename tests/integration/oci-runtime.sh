@@ -7,6 +7,10 @@
 # the guest, kill --all too; delete --force ends a running one; run returns
 # the guest's status; features is JSON; errors are runc's: exit 1, one
 # line, and a {"level":"error","msg":...} line under --log-format json.
+# The lower runtime is one the host's cgroup layout allows (runc where crun
+# refuses hybrid cgroups); a resource limit the host cannot grant is
+# lowered for the monitor, with a warning in the log. The config's hostname
+# is the guest's; bind mounts with ':' in their paths become volumes.
 # hut-test: needs-kvm (oci_ready calls need_kvm)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -112,6 +116,87 @@ if oci_ready crun; then
 	finish
 fi
 
+begin "hut-oci: the lower runtime is one that runs on this host's cgroups"
+if ready "$OCI"; then
+	# The layout as the test reads it, not as hut-oci does: crun refuses a
+	# hybrid host whose cgroup2 enables any controller.
+	want=crun
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] &&
+		[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] &&
+		[ -n "$(tr -d ' \n' </sys/fs/cgroup/unified/cgroup.controllers)" ]; then
+		want=runc
+	fi
+	run version "$OCI" --version
+	expect_status version 0
+	expect_grep "hut-oci did not choose $want here" "^lower runtime: [^ ]*/$want " "$(out version)"
+	run chosen env HUT_OCI_RUNTIME=runc "$OCI" --version
+	expect_grep "HUT_OCI_RUNTIME=runc is not obeyed" '^lower runtime: [^ ]*/runc \(HUT_OCI_RUNTIME' "$(out chosen)"
+	run nosuch env HUT_OCI_RUNTIME=no-such-runtime "$OCI" --root "$R" state x1
+	expect_status nosuch 1
+	expect_grep "no reason for a missing HUT_OCI_RUNTIME" 'HUT_OCI_RUNTIME=no-such-runtime: no such runtime' "$(err nosuch)"
+	finish
+fi
+
+begin "hut-oci: a resource limit above what the host grants runs, lowered, with a warning"
+if oci_ready crun; then
+	hard=$(ulimit -Hn)
+	ask=$((hard + 1000))
+	# Whether this host lets us raise it (CAP_SYS_RESOURCE): then nothing is lowered.
+	grant=$hard
+	(ulimit -Hn $ask) 2>/dev/null && grant=$ask
+	bundle b-limit wait
+	python3 -c 'import json,sys
+p=sys.argv[1]+"/config.json"; c=json.load(open(p))
+c["process"]["rlimits"]=[{"type":"RLIMIT_NOFILE","hard":int(sys.argv[2]),"soft":int(sys.argv[2])}]
+json.dump(c,open(p,"w"))' "$TMP/b-limit" $ask
+	oci_log=$TMP/limit.log
+	if "$OCI" --root "$R" --log "$oci_log" create --bundle "$TMP/b-limit" --pid-file "$TMP/l1.pid" l1 \
+		>"$TMP/l1.out" 2>"$TMP/l1.err" </dev/null; then
+		oci start l1
+		wait_for_line "$TMP/l1.out" '^wait: waiting$' 30 || problem "l1 never said it was waiting"
+		pid=$(cat "$TMP/l1.pid")
+		got=$(awk '/^Max open files/ { print $5 }' "/proc/$pid/limits" 2>/dev/null)
+		[ "$got" = "$grant" ] || problem "the monitor's hard RLIMIT_NOFILE is '$got', not $grant (asked $ask)"
+		if [ $grant != $ask ]; then
+			expect_grep "no warning in hut-oci's log" "level=warning .*RLIMIT_NOFILE: hard limit $ask is above what this host grants \\($hard" "$oci_log"
+		else
+			expect_no_grep "a warning though the host grants the limit" 'level=warning' "$oci_log"
+		fi
+		oci kill l1 KILL
+		wait_status l1 stopped || problem "l1 did not stop"
+		oci delete l1
+	else
+		problem "create with RLIMIT_NOFILE $ask failed"
+		detail_file create "$TMP/l1.err"
+	fi
+	finish
+fi
+
+# edit_config BUNDLE PYTHON: changes BUNDLE/config.json (the dict c).
+edit_config() {
+	python3 -c 'import json,sys
+p=sys.argv[1]+"/config.json"; c=json.load(open(p))
+exec(sys.argv[2])
+json.dump(c,open(p,"w"))' "$TMP/$1" "$2"
+}
+
+begin "hut-oci: the config's hostname is the guest's; a bind mount with ':' in its paths is a volume"
+if oci_ready crun; then
+	bundle b-host hostname
+	edit_config b-host 'c["hostname"]="pod-7"'
+	run host "$OCI" --root "$R" run --bundle "$TMP/b-host" h1
+	expect_status host 0
+	expect_grep "the OCI hostname did not reach the guest" '^hostname pod-7$' "$(out host)"
+	mkdir -p "$TMP/sh:ared"
+	echo "from a host path with a colon" >"$TMP/sh:ared/msg.txt"
+	bundle b-colon cat /da:ta/msg.txt
+	edit_config b-colon 'c["mounts"].append({"destination":"/da:ta","type":"bind","source":sys.argv[1]+"/../sh:ared","options":["rbind","ro"]})'
+	run colon "$OCI" --root "$R" run --bundle "$TMP/b-colon" m1
+	expect_status colon 0
+	expect_same_file "the volume's file" "$TMP/sh:ared/msg.txt" "$(out colon)"
+	finish
+fi
+
 begin "hut-oci: errors as runc's (exit 1, one line, JSON log), features"
 if ready "$OCI"; then
 	run bad "$OCI" --root "$R" --log "$TMP/log.json" --log-format json create --bundle "$TMP/nowhere" e1
@@ -129,4 +214,4 @@ assert j["level"]=="error" and "nowhere" in j["msg"] and j["time"], j' "$TMP/log
 fi
 
 # Whatever a failed check left running.
-for id in c1 k1 f1 r42; do oci delete --force "$id"; done >/dev/null 2>&1
+for id in c1 k1 f1 r42 l1 h1 m1; do oci delete --force "$id"; done >/dev/null 2>&1

@@ -6,6 +6,8 @@
  *   env NAME     prints NAME=VALUE or "NAME unset"
  *   args A...    prints each argument on a line
  *   cat FILE     prints FILE (a volume's file)
+ *   hostname [NEW]  prints "hostname NAME" (gethostname, which is uname's
+ *                nodename); with NEW, sets it and prints it again
  * Signal modes: each prints "MODE: waiting" once it is ready for a signal.
  *   term         a SIGTERM handler that says so; then waits for good (SIGKILL)
  *   sleep        a SIGTERM handler; a 60 s nanosleep ends early with EINTR,
@@ -150,6 +152,26 @@ static int signal_mode(const char *mode)
 	return 2;
 }
 
+/* gethostname, then (with name) sethostname and gethostname again. */
+static int hostname(const char *name)
+{
+	char buf[128];
+	if (gethostname(buf, sizeof buf) != 0) {
+		perror("gethostname");
+		return 1;
+	}
+	printf("hostname %s\n", buf);
+	if (!name)
+		return 0;
+	if (sethostname(name, strlen(name)) != 0) {
+		perror("sethostname");
+		return 1;
+	}
+	gethostname(buf, sizeof buf);
+	printf("hostname %s\n", buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "exit";
@@ -174,6 +196,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "cat") && argc > 2)
 		return cat(argv[2]);
+	if (!strcmp(mode, "hostname"))
+		return hostname(argc > 2 ? argv[2] : NULL);
 	if (!strcmp(mode, "tty"))
 		return tty();
 	return signal_mode(mode);
