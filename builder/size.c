@@ -10,8 +10,9 @@
 
 int builder_mem_parse(const char *s, uint64_t *bytes, const char **why)
 {
-	if (hut_parse_size(s, bytes) != 0) {
-		*why = "expected bytes, or a number with K, M, G or T";
+	int r = hut_parse_size(s, bytes);
+	if (r != 0) {
+		*why = hut_size_error(r);
 		return -1;
 	}
 	*why = hut_check_mem_size(*bytes);

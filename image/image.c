@@ -170,7 +170,7 @@ static enum hut_image_result add_segment(struct hut_image *img, const Elf64_Phdr
 	uint64_t end = page_round_up(s->gpa + s->memsz);
 	if (end > img->image_end)
 		img->image_end = end;
-	img->crc_actual = segment_crc(img, s, img->crc_actual);
+	img->crc_loaded = segment_crc(img, s, img->crc_loaded);
 	return HUT_IMAGE_OK;
 }
 
@@ -193,7 +193,7 @@ static enum hut_image_result read_segments(struct hut_image *img, const Elf64_Eh
 		return fail(img, "bad program header size %u", eh->e_phentsize);
 	if (!file_range(img, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
 		return fail(img, "program headers lie outside the file (truncated?)");
-	img->crc_actual = 0;
+	img->crc_loaded = 0;
 	for (size_t i = 0; i < eh->e_phnum; i++) {
 		Elf64_Phdr ph;
 		file_read(img, eh->e_phoff + i * sizeof ph, &ph, sizeof ph);
@@ -270,7 +270,15 @@ static enum hut_image_result find_manifest(struct hut_image *img, const Elf64_Eh
 			    nh.n_descsz, sizeof(struct hut_manifest));
 	img->manifest_offset = sh.sh_offset + desc;
 	memcpy(&img->manifest, note + desc, sizeof img->manifest);
+	img->crc_actual = hut_image_sealed_crc(img->crc_loaded, &img->manifest);
 	return HUT_IMAGE_OK;
+}
+
+uint32_t hut_image_sealed_crc(uint32_t loaded, const struct hut_manifest *m)
+{
+	struct hut_manifest copy = *m;
+	copy.crc32 = 0;
+	return hut_crc32(loaded, &copy, sizeof copy);
 }
 
 static enum hut_image_result check_entry(struct hut_image *img, const char *what, uint64_t addr,
@@ -368,19 +376,44 @@ enum hut_image_result hut_image_parse(struct hut_image *img, const void *bytes, 
 	return parse_elf(img, flags);
 }
 
+static const char *file_kind(const struct stat *st)
+{
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG:
+		return st->st_size ? "a regular file" : "empty";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	default:
+		return "of an unknown type";
+	}
+}
+
 enum hut_image_result hut_image_open(struct hut_image *img, const char *path, unsigned flags)
 {
 	memset(img, 0, sizeof *img);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
+	 * below, as is every other file that is not regular. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
+		struct stat st;
+		if (e != ENOENT && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			return fail(img, "not a regular, non-empty file (%s)", file_kind(&st));
 		snprintf(img->err, sizeof img->err, "cannot open (%s)", strerror(e));
 		return e == ENOENT ? HUT_IMAGE_NOT_FOUND : HUT_IMAGE_INVALID;
 	}
-	struct stat st;
+	struct stat st = {0};
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(fd);
-		return fail(img, "not a regular, non-empty file");
+		return fail(img, "not a regular, non-empty file (%s)", file_kind(&st));
 	}
 	void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);

@@ -31,7 +31,8 @@ struct hut_image {
 	size_t nsegments;
 	struct hut_segment seg[HUT_SEGMENTS_MAX];
 	uint64_t image_end;	  /* end of the highest segment, page rounded */
-	uint32_t crc_actual;	  /* crc32 of the loaded bytes (abi.h: HUT_CRC_*), as computed */
+	uint32_t crc_loaded;	  /* crc32 of the loaded bytes (abi.h: HUT_CRC_*), as computed */
+	uint32_t crc_actual;	  /* ... continued over the manifest: what its crc32 must be */
 	int have_manifest;	  /* a well-formed manifest note was found */
 	uint64_t manifest_offset; /* file offset of the manifest's bytes (note desc) */
 	struct hut_manifest manifest;
@@ -49,6 +50,10 @@ enum hut_image_result {
 #define HUT_IMAGE_NO_MANIFEST                                                                      \
 	0x1 /* check ELF and segments only (the builder, before it writes the note) */
 #define HUT_IMAGE_NO_CRC 0x2 /* parse the manifest but do not insist the CRC matches (inspect) */
+
+/* The CRC a manifest holds: crc over the loaded bytes (loaded), continued
+ * over the manifest itself with its crc32 field as zero (abi.h). */
+uint32_t hut_image_sealed_crc(uint32_t loaded, const struct hut_manifest *m);
 
 /* Maps path and parses it. On failure img->err says why. */
 enum hut_image_result hut_image_open(struct hut_image *img, const char *path, unsigned flags);

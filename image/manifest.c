@@ -33,7 +33,7 @@ static int entry(const struct hut_image *img, const char *sym, uint64_t *addr, c
 
 /* The manifest for the linked image, and where its bytes go in the file. */
 static int fill(const char *path, const char *name, uint64_t mem, struct hut_manifest *m,
-		uint64_t *offset, char *why, size_t len)
+		uint64_t *offset, uint32_t *loaded_crc, char *why, size_t len)
 {
 	struct hut_image img;
 	if (hut_image_open(&img, path, HUT_IMAGE_NO_MANIFEST) != HUT_IMAGE_OK) {
@@ -45,7 +45,7 @@ static int fill(const char *path, const char *name, uint64_t mem, struct hut_man
 	m->magic = HUT_MANIFEST_MAGIC;
 	m->abi_version = HUT_ABI_VERSION;
 	m->mem_default = mem;
-	m->crc32 = img.crc_actual;
+	*loaded_crc = img.crc_loaded; /* sealed with the manifest once it is whole */
 	m->device_count = 0;
 	snprintf(m->name, sizeof m->name, "%s", name);
 	*offset = img.manifest_offset;
@@ -148,10 +148,12 @@ int hut_manifest_write(const char *path, const char *name, uint64_t mem, int nee
 {
 	struct hut_manifest m;
 	uint64_t offset;
-	if (fill(path, name, mem, &m, &offset, why, why_len))
+	uint32_t loaded_crc;
+	if (fill(path, name, mem, &m, &offset, &loaded_crc, why, why_len))
 		return -1;
 	if (needs_net)
 		declare_net(&m);
+	m.crc32 = hut_image_sealed_crc(loaded_crc, &m);
 	if (write_note(path, &m, offset, why, why_len) || verify(path, &m, why, why_len))
 		return -1;
 	return 0;

@@ -29,14 +29,22 @@ int hut_parse_size(const char *s, uint64_t *bytes)
 {
 	char *end;
 	if (!s || *s < '0' || *s > '9')
-		return -1;
+		return HUT_SIZE_MALFORMED;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	int shift = unit_shift(end);
-	if (errno == ERANGE || shift < 0 || v > (UINT64_MAX >> shift))
-		return -1;
+	if (shift < 0)
+		return HUT_SIZE_MALFORMED;
+	if (errno == ERANGE || v > (UINT64_MAX >> shift))
+		return HUT_SIZE_TOO_LARGE;
 	*bytes = (uint64_t)v << shift;
 	return 0;
+}
+
+const char *hut_size_error(int r)
+{
+	return r == HUT_SIZE_TOO_LARGE ? "too large (more than 2^64 bytes)"
+				       : "expected bytes, or a number with K, M, G or T";
 }
 
 const char *hut_check_mem_size(uint64_t bytes)

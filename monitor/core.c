@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/procfs.h>
+#include <sys/stat.h>
 #include <sys/user.h>
 #include <unistd.h>
 
@@ -40,10 +41,16 @@ void hut_core_open(struct hut_vm *vm)
 	vm->core_fd = -1;
 	if (!vm->opt->core)
 		return;
-	vm->core_fd = open(vm->opt->core, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* O_NONBLOCK: an existing FIFO must not hang the monitor; only a
+	 * regular file is a core file. */
+	vm->core_fd =
+		open(vm->opt->core, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
+	struct stat st;
 	if (vm->core_fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot create core file %s (%s)", vm->opt->core,
 			 strerror(errno));
+	if (fstat(vm->core_fd, &st) != 0 || !S_ISREG(st.st_mode))
+		hut_fail(vm, HUT_EXIT_MONITOR, "core file %s is not a regular file", vm->opt->core);
 }
 
 /* Adds [from, to) of RAM to the data regions r[first..*n), merged with any

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 
 #define HUT_VERSION "0.1.0"
 
@@ -83,7 +84,10 @@ static uint64_t parse_mem(const char *s)
 {
 	uint64_t bytes;
 	const char *why;
-	if (hut_parse_size(s, &bytes) != 0)
+	int r = hut_parse_size(s, &bytes);
+	if (r == HUT_SIZE_TOO_LARGE)
+		bad_usage("--mem %s is too large", s);
+	if (r != 0)
 		bad_usage("--mem takes a size like 64M or 1G, not '%s'", s);
 	if ((why = hut_check_mem_size(bytes)) != NULL) {
 		char msg[128];
@@ -159,6 +163,7 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			o->no_sandbox = true;
 		} else if ((v = option_value(argc, argv, &i, "--mem")) != NULL) {
 			o->mem = parse_mem(v);
+			o->mem_from_option = true;
 		} else if ((v = option_value(argc, argv, &i, "--env")) != NULL ||
 			   (v = option_value(argc, argv, &i, "-e")) != NULL) {
 			add_env(o, v, argc);
@@ -189,6 +194,24 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 	o->argv = argv + i;
 }
 
+/* Guest RAM is allocated as the guest touches it, but a guest given more
+ * than the host has would be killed by the host's OOM killer at some later,
+ * unrelated moment: refuse it now, with the sizes. */
+static void check_host_ram(struct hut_vm *vm)
+{
+	struct sysinfo si;
+	if (sysinfo(&si) != 0)
+		return;
+	uint64_t host = (uint64_t)si.totalram * si.mem_unit;
+	if (vm->opt->mem > host)
+		hut_fail(vm, HUT_EXIT_MONITOR,
+			 "guest RAM of %llu MiB (%s) is more than this host's %llu MiB",
+			 (unsigned long long)(vm->opt->mem >> 20),
+			 vm->opt->mem_from_option ? "--mem"
+						  : "the image's manifest; --mem sets another",
+			 (unsigned long long)(host >> 20));
+}
+
 static void open_image(struct hut_vm *vm)
 {
 	enum hut_image_result r = hut_image_open(&vm->img, vm->opt->image, 0);
@@ -207,6 +230,7 @@ int main(int argc, char **argv)
 	open_image(&vm);
 	if (!opt.mem)
 		opt.mem = vm.img.manifest.mem_default;
+	check_host_ram(&vm);
 	hut_net_check_image(&vm);
 	if (opt.net.wanted)
 		vm.net_tap_fd = hut_net_tap_open(&vm, &opt.net);

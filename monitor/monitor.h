@@ -40,6 +40,7 @@ struct hut_volume {
 
 struct hut_options {
 	uint64_t mem;	    /* 0: the manifest's default */
+	bool mem_from_option; /* mem came from --mem */
 	unsigned timeout_s; /* 0: none */
 	bool trace_boot;
 	bool trace_exits; /* count exits (and the net device's frames), print them at the end */

@@ -29,7 +29,8 @@
 static int open_in_root(int rootfd, const char *path)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC,
+		/* O_NONBLOCK: a FIFO an image layer carries must not hang us. */
+		.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);

@@ -402,7 +402,8 @@ struct oci_json *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_
 
 struct oci_json *oci_json_read_file(const char *path, char err[OCI_JSON_ERR_MAX])
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO is refused below, not waited on. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, OCI_JSON_ERR_MAX, "cannot read it (%s)", strerror(errno));

@@ -22,7 +22,8 @@
  * 4: the network device (boot info net fields, rings, the net-kick hypercall);
  * 5: the signal box (signals from outside; boot info signals field);
  * 6: threads (the threads hypercall and table, for --core);
- * 7: the host name (boot info hostname, hut-monitor --hostname) */
+ * 7: the host name (boot info hostname, hut-monitor --hostname); the CRC
+ *    covers the manifest too */
 #define HUT_ABI_VERSION 7
 
 /* ---------------------------------------------------------------------------
@@ -78,7 +79,7 @@ struct hut_manifest {
 	uint64_t syscall_entry;	 /* MSR_LSTAR */
 	uint64_t trap_entry;	 /* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
 	uint64_t mem_default;	 /* guest RAM in bytes when the monitor gets no --mem */
-	uint32_t crc32;		 /* zlib crc32 of the loaded bytes: see HUT_CRC_* below */
+	uint32_t crc32;		 /* zlib crc32 of the loaded bytes and this manifest: HUT_CRC_* below */
 	uint32_t device_count;	 /* entries used in devices[] */
 	char name[HUT_NAME_MAX]; /* service name, NUL-terminated */
 	struct hut_device devices[HUT_DEVICES_MAX];
@@ -101,6 +102,12 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
  * the guest's memory holds exactly the checksummed bytes. Every other byte
  * of the header, the program headers (e_phoff, e_entry, PT_TLS...), code and
  * data is covered. ABI 3; ABI 2 covered the fields as they were.
+ *
+ * Then the CRC goes on over the manifest itself (sizeof(struct hut_manifest)
+ * bytes, as in the note, with the crc32 field as zero), so that every field
+ * the monitor trusts (entry points, memory size, name, devices, packed files)
+ * is covered too: before ABI 7 a flipped entry point was accepted and the
+ * guest crashed far from the cause.
  */
 #define HUT_CRC_SKIP_SHOFF 0x28 /* e_shoff: 8 bytes */
 #define HUT_CRC_SKIP_SHOFF_LEN 8

@@ -18,7 +18,11 @@
 #define HAVE_HUT_CRC32 1
 #endif
 
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			__builtin_trap();                                                          \
+	} while (0)
 
 static uint64_t word_at(const uint8_t *d, size_t n, size_t at)
 {
@@ -68,13 +72,13 @@ static void check_image(const struct hut_image *img, unsigned flags, const uint8
 	const struct hut_segment *e = hut_image_segment_at(img, img->entry, 1);
 	CHECK(e && (e->flags & PF_X));
 	CHECK(hut_image_segment_at(img, img->phdr_gpa, img->phnum * img->phent) == &img->seg[0]);
-	CHECK(img->crc_actual == loaded_crc(img, d));
+	CHECK(img->crc_loaded == loaded_crc(img, d));
 	if (!(flags & HUT_IMAGE_NO_MANIFEST)) {
 		const struct hut_manifest *m = &img->manifest;
 		CHECK(img->have_manifest);
 		CHECK(m->magic == HUT_MANIFEST_MAGIC && m->abi_version == HUT_ABI_VERSION);
-		const struct hut_segment *t =
-			hut_image_segment_at(img, m->trap_entry, HUT_TRAP_VECTORS * HUT_TRAP_STRIDE);
+		const struct hut_segment *t = hut_image_segment_at(
+			img, m->trap_entry, HUT_TRAP_VECTORS * HUT_TRAP_STRIDE);
 		CHECK(t && (t->flags & PF_X));
 		CHECK(m->device_count <= HUT_DEVICES_MAX);
 		CHECK(memchr(m->name, 0, sizeof m->name));
@@ -100,7 +104,8 @@ static void check_image(const struct hut_image *img, unsigned flags, const uint8
 		uint64_t a = word_at(d, n, k * 4099 + 17), len = word_at(d, n, k * 131 + 5);
 		const struct hut_segment *s = hut_image_segment_at(img, a, len);
 		if (s)
-			CHECK(a >= s->gpa && a - s->gpa <= s->memsz && len <= s->memsz - (a - s->gpa));
+			CHECK(a >= s->gpa && a - s->gpa <= s->memsz &&
+			      len <= s->memsz - (a - s->gpa));
 		name = hut_image_symbolize(img, a, NULL);
 		if (name)
 			CHECK((const uint8_t *)name >= d && (const uint8_t *)name < d + n);

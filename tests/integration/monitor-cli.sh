@@ -184,4 +184,18 @@ if ready_kvm "$MONITOR" "$APP"; then
 	finish
 fi
 
+# Sizes: one too large for 64 bits says so; guest RAM beyond the host's
+# (or beyond hut's 32 GiB maximum, on a host with more) is refused.
+begin "monitor --mem: a size past 2^64 and RAM the host lacks are refused with why"
+if ready "$MONITOR" "$HELLO"; then
+	run huge "$MONITOR" --mem 1073741824T "$HELLO"
+	expect_status huge 125
+	expect_grep "2^70 bytes is not called too large" '^hut-monitor: --mem 1073741824T is too large' "$(err huge)"
+	run big "$MONITOR" --mem 32G "$HELLO"
+	expect_status big 125
+	expect_grep "32G is not refused with why" 'is more than this host.s [0-9]+ MiB|above the 32 GiB maximum' "$(err big)"
+	[ "$(wc -l <"$(err big)")" = 1 ] || problem "not one line for --mem 32G"
+	finish
+fi
+
 exit 0

@@ -41,22 +41,32 @@
 #define DATA_GPA 0x403000ull
 #define DATA_OFF 0x3000ull
 #define DATA_FILESZ 0x800ull
-#define DATA_MEMSZ 0x3000ull /* 0x2800 bytes of bss */
+#define DATA_MEMSZ 0x3000ull  /* 0x2800 bytes of bss */
 #define EXTRA_GPA 0x406000ull /* optional extra R-- segments, one page each */
 #define EXTRA_OFF 0x4000ull
 #define EXTRA_FILESZ 0x100ull
 #define IMAGE_END 0x406000ull /* without extra segments */
 
-#define ENTRY_GPA 0x401000ull   /* _start */
-#define BOOT_GPA 0x401100ull    /* hut_boot_entry */
+#define ENTRY_GPA 0x401000ull	/* _start */
+#define BOOT_GPA 0x401100ull	/* hut_boot_entry */
 #define SYSCALL_GPA 0x401200ull /* hut_syscall_entry */
-#define TRAP_GPA 0x401400ull    /* hut_trap_entry: 32 stubs of 16 bytes */
+#define TRAP_GPA 0x401400ull	/* hut_trap_entry: 32 stubs of 16 bytes */
 
 /* Program header indices. */
 enum { PH_TEXT, PH_RODATA, PH_DATA, PH_FIXED_LOADS };
 /* Section header indices. */
-enum { SH_NULL, SH_TEXT, SH_RODATA, SH_DATA, SH_BSS, SH_NOTE, SH_SYMTAB, SH_STRTAB, SH_SHSTRTAB,
-       SH_COUNT };
+enum {
+	SH_NULL,
+	SH_TEXT,
+	SH_RODATA,
+	SH_DATA,
+	SH_BSS,
+	SH_NOTE,
+	SH_SYMTAB,
+	SH_STRTAB,
+	SH_SHSTRTAB,
+	SH_COUNT
+};
 
 #define NOTE_NAME_SIZE 4 /* "hut\0" */
 #define NOTE_SIZE (sizeof(Elf64_Nhdr) + NOTE_NAME_SIZE + sizeof(struct hut_manifest))
@@ -64,8 +74,8 @@ enum { SH_NULL, SH_TEXT, SH_RODATA, SH_DATA, SH_BSS, SH_NOTE, SH_SYMTAB, SH_STRT
 struct gen {
 	uint8_t *buf;
 	size_t len;
-	unsigned extra;      /* extra PT_LOADs after the three */
-	unsigned phnum;      /* PT_LOADs + PT_GNU_STACK */
+	unsigned extra;	     /* extra PT_LOADs after the three */
+	unsigned phnum;	     /* PT_LOADs + PT_GNU_STACK */
 	size_t note_off;     /* file offset of the note header */
 	size_t manifest_off; /* file offset of the manifest (note desc) */
 	size_t shstrtab_off;
@@ -137,8 +147,8 @@ static void set_load(Elf64_Phdr *p, uint64_t off, uint64_t gpa, uint64_t filesz,
 	};
 }
 
-static void set_section(Elf64_Shdr *s, uint32_t name, uint32_t type, uint64_t flags,
-			uint64_t addr, uint64_t off, uint64_t size, uint64_t align)
+static void set_section(Elf64_Shdr *s, uint32_t name, uint32_t type, uint64_t flags, uint64_t addr,
+			uint64_t off, uint64_t size, uint64_t align)
 {
 	*s = (Elf64_Shdr){
 		.sh_name = name,
@@ -186,9 +196,17 @@ static uint32_t loaded_crc(const uint8_t *buf, size_t len)
 	return (uint32_t)crc;
 }
 
+/* ... continued over the manifest with its crc32 field as zero (abi.h). */
+static uint32_t sealed_crc(const uint8_t *buf, size_t len, const struct hut_manifest *m)
+{
+	struct hut_manifest copy = *m;
+	copy.crc32 = 0;
+	return (uint32_t)crc32(loaded_crc(buf, len), (const Bytef *)&copy, sizeof copy);
+}
+
 static void fix_crc(struct gen *g)
 {
-	manifest(g)->crc32 = loaded_crc(g->buf, g->len);
+	manifest(g)->crc32 = sealed_crc(g->buf, g->len, manifest(g));
 }
 
 /* The mapping of the latest parse_guarded call. */
@@ -202,8 +220,8 @@ static enum hut_image_result parse_guarded(struct hut_image *img, const void *by
 					   unsigned flags)
 {
 	size_t span = (len + 15 + PAGE - 1) / PAGE * PAGE;
-	uint8_t *m = mmap(NULL, span + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			  -1, 0);
+	uint8_t *m =
+		mmap(NULL, span + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	cr_assert(m != MAP_FAILED);
 	cr_assert(mprotect(m + span, PAGE, PROT_NONE) == 0);
 	uint8_t *dst = m + ((span - len) & ~(size_t)15);
@@ -240,7 +258,8 @@ static void gen_layout(struct gen *g, unsigned extra)
 		{"_start", ENTRY_GPA, 0x40, STT_FUNC, SH_TEXT},
 		{HUT_SYM_BOOT_ENTRY, BOOT_GPA, 0x80, STT_FUNC, SH_TEXT},
 		{HUT_SYM_SYSCALL_ENTRY, SYSCALL_GPA, 0x100, STT_FUNC, SH_TEXT},
-		{HUT_SYM_TRAP_ENTRY, TRAP_GPA, HUT_TRAP_VECTORS * HUT_TRAP_STRIDE, STT_FUNC, SH_TEXT},
+		{HUT_SYM_TRAP_ENTRY, TRAP_GPA, HUT_TRAP_VECTORS * HUT_TRAP_STRIDE, STT_FUNC,
+		 SH_TEXT},
 		{"hut_test_word", DATA_GPA, 8, STT_OBJECT, SH_DATA},
 	};
 	size_t nsyms = sizeof syms / sizeof syms[0] + 1;
@@ -249,8 +268,8 @@ static void gen_layout(struct gen *g, unsigned extra)
 		sym_names[i] = str_add(&str, syms[i].name);
 
 	/* File layout after the loaded bytes: note, symtab, strtab, shstrtab, shdrs. */
-	size_t loaded_end = extra ? EXTRA_OFF + (extra - 1) * PAGE + EXTRA_FILESZ
-				  : DATA_OFF + DATA_FILESZ;
+	size_t loaded_end =
+		extra ? EXTRA_OFF + (extra - 1) * PAGE + EXTRA_FILESZ : DATA_OFF + DATA_FILESZ;
 	g->note_off = align8(loaded_end);
 	g->manifest_off = g->note_off + sizeof(Elf64_Nhdr) + NOTE_NAME_SIZE;
 	size_t symtab_off = align8(g->note_off + NOTE_SIZE);
@@ -287,8 +306,8 @@ static void gen_layout(struct gen *g, unsigned extra)
 	for (unsigned i = 0; i < extra; i++)
 		set_load(phdr(g, PH_FIXED_LOADS + i), EXTRA_OFF + i * PAGE, EXTRA_GPA + i * PAGE,
 			 EXTRA_FILESZ, PAGE, PF_R);
-	*phdr(g, g->phnum - 1) = (Elf64_Phdr){.p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W,
-					      .p_align = 16};
+	*phdr(g, g->phnum - 1) =
+		(Elf64_Phdr){.p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W, .p_align = 16};
 
 	/* Segment contents: int3 for code, recognisable patterns elsewhere. */
 	memset(g->buf + (CODE_GPA - TEXT_GPA), 0xcc, TEXT_GPA + TEXT_SIZE - CODE_GPA);
@@ -340,8 +359,8 @@ static void gen_layout(struct gen *g, unsigned extra)
 	shdr(g, SH_SYMTAB)->sh_info = 1; /* first non-local symbol */
 	shdr(g, SH_SYMTAB)->sh_entsize = sizeof(Elf64_Sym);
 	set_section(shdr(g, SH_STRTAB), n_strtab, SHT_STRTAB, 0, 0, strtab_off, str.len, 1);
-	set_section(shdr(g, SH_SHSTRTAB), n_shstrtab, SHT_STRTAB, 0, 0, g->shstrtab_off,
-		    shstr.len, 1);
+	set_section(shdr(g, SH_SHSTRTAB), n_shstrtab, SHT_STRTAB, 0, 0, g->shstrtab_off, shstr.len,
+		    1);
 
 	fix_crc(g);
 }
@@ -427,8 +446,9 @@ Test(image_ok, parses_segments_entry_and_manifest)
 	cr_assert_eq(img.phent, sizeof(Elf64_Phdr));
 
 	cr_assert(img.have_manifest);
-	cr_assert_eq(img.crc_actual, loaded_crc(g.buf, g.len));
+	cr_assert_eq(img.crc_loaded, loaded_crc(g.buf, g.len));
 	cr_assert_eq(img.manifest.crc32, img.crc_actual);
+	cr_assert_eq(img.crc_actual, sealed_crc(g.buf, g.len, &img.manifest));
 	cr_assert_eq(img.manifest_offset, g.manifest_off);
 	cr_assert_eq(img.manifest.magic, HUT_MANIFEST_MAGIC);
 	cr_assert_eq(img.manifest.abi_version, HUT_ABI_VERSION);
@@ -459,7 +479,7 @@ Test(image_ok, crc_is_over_loaded_bytes_in_phdr_order)
 	want = crc32(want, g.buf + DATA_OFF, DATA_FILESZ);
 	struct hut_image img;
 	expect_ok(&g, 0, &img, "well-formed image");
-	cr_assert_eq(img.crc_actual, (uint32_t)want);
+	cr_assert_eq(img.crc_loaded, (uint32_t)want);
 	free(g.buf);
 }
 
@@ -482,8 +502,9 @@ Test(image_ok, manifest_round_trip)
 	want.devices[0].type = HUT_DEVICE_BLOCK;
 	strcpy(want.devices[1].name, "net-eth0-abcdef"); /* 15 chars + NUL */
 	want.devices[1].type = HUT_DEVICE_NET;
-	want.crc32 = loaded_crc(g.buf, g.len);
 	memcpy(manifest(&g), &want, sizeof want);
+	want.crc32 = sealed_crc(g.buf, g.len, &want);
+	manifest(&g)->crc32 = want.crc32;
 
 	struct hut_image img;
 	expect_ok(&g, 0, &img, "round trip");
@@ -655,8 +676,8 @@ Test(image_reject, truncated_at_chosen_lengths)
 	for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
 		struct hut_image img;
 		enum hut_image_result r = parse_guarded(&img, g.buf, cuts[i].len, 0);
-		cr_assert_eq(r, HUT_IMAGE_INVALID, "truncated to %zu bytes (%s): got %d", cuts[i].len,
-			     cuts[i].where, r);
+		cr_assert_eq(r, HUT_IMAGE_INVALID, "truncated to %zu bytes (%s): got %d",
+			     cuts[i].len, cuts[i].where, r);
 		cr_assert(img.err[0] != '\0', "truncated to %zu bytes: no reason", cuts[i].len);
 		cr_log_info("truncated %zu (%s) -> %s", cuts[i].len, cuts[i].where, img.err);
 	}
@@ -1150,7 +1171,7 @@ Test(image_reject, crc_mismatch_unless_no_crc)
 	cr_assert_eq(r, HUT_IMAGE_OK, "HUT_IMAGE_NO_CRC: %s", img.err);
 	cr_assert(img.have_manifest);
 	cr_assert_eq(img.manifest.crc32, written);
-	cr_assert_eq(img.crc_actual, loaded_crc(g.buf, g.len));
+	cr_assert_eq(img.crc_loaded, loaded_crc(g.buf, g.len));
 	cr_assert_neq(img.crc_actual, written);
 	free(g.buf);
 }
@@ -1175,7 +1196,8 @@ Test(image_reject, any_loaded_byte_changed)
 			g.buf[at] ^= 0xa5;
 			enum hut_image_result r = parse_guarded(&img, g.buf, g.len, 0);
 			g.buf[at] ^= 0xa5;
-			cr_assert_eq(r, HUT_IMAGE_INVALID, "byte 0x%zx changed, image accepted", at);
+			cr_assert_eq(r, HUT_IMAGE_INVALID, "byte 0x%zx changed, image accepted",
+				     at);
 			cr_assert(img.err[0] != '\0', "byte 0x%zx: no reason", at);
 			release_guarded();
 		}
@@ -1261,8 +1283,8 @@ Test(image_reject, any_unloaded_byte_changed_never_crashes)
 			g.buf[at] ^= xors[x];
 			enum hut_image_result r = parse_guarded(&img, g.buf, g.len, 0);
 			g.buf[at] ^= xors[x];
-			cr_assert(r == HUT_IMAGE_OK || r == HUT_IMAGE_INVALID, "byte 0x%zx: result %d",
-				  at, r);
+			cr_assert(r == HUT_IMAGE_OK || r == HUT_IMAGE_INVALID,
+				  "byte 0x%zx: result %d", at, r);
 			cr_assert(r == HUT_IMAGE_OK || img.err[0] != '\0', "byte 0x%zx: no reason",
 				  at);
 			if (r == HUT_IMAGE_OK) {
@@ -1291,7 +1313,7 @@ Test(image_flags, no_manifest_skips_manifest_checks)
 	expect_ok(&g, HUT_IMAGE_NO_MANIFEST, &img, "zeroed manifest, HUT_IMAGE_NO_MANIFEST");
 	cr_assert_eq(img.nsegments, 3);
 	cr_assert_eq(img.entry, ENTRY_GPA);
-	cr_assert_eq(img.crc_actual, loaded_crc(g.buf, g.len));
+	cr_assert_eq(img.crc_loaded, loaded_crc(g.buf, g.len));
 	/* ELF and segment rules still apply. */
 	phdr(&g, PH_TEXT)->p_flags = PF_R | PF_W | PF_X;
 	expect_invalid_flags(&g, HUT_IMAGE_NO_MANIFEST, "W+X with HUT_IMAGE_NO_MANIFEST");
