@@ -245,7 +245,7 @@ install: all
 	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
 		$(DESTDIR)$(PREFIX)/lib/hut/
 	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
-	install -m 644 include/hut/abi.h $(DESTDIR)$(PREFIX)/include/hut/
+	install -m 644 include/hut/abi.h include/hut/version.h $(DESTDIR)$(PREFIX)/include/hut/
 
 clean:
 	rm -rf $(BUILD)

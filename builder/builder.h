@@ -6,14 +6,13 @@
 #define HUT_BUILDER_H
 
 #include <hut/abi.h>
+#include <hut/version.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define BUILDER_STR_(x) #x
 #define BUILDER_STR(x) BUILDER_STR_(x)
-/* The release tracks the ABI until the ABI is stable: ABI 1 is 0.1.x. */
-#define BUILDER_VERSION "0." BUILDER_STR(HUT_ABI_VERSION) ".0"
 
 /* Exit status for a wrong command line, as most Unix tools use. */
 #define BUILDER_EXIT_USAGE 2
@@ -78,7 +77,7 @@ struct builder_link_files {
 	const char *crt1, *crti, *crtbegin, *crtend, *crtn; /* start-up objects */
 	const char *libc, *libgcc, *libgcc_eh;		    /* libgcc_eh may be NULL */
 	const char *libhut, *libhut_net, *ldscript, *specs; /* the hut runtime */
-	const char *runtime_dir;			     /* where they are */
+	const char *runtime_dir;			    /* where they are */
 	const char *musl_libdir;			    /* for -lm, -lpthread, ... */
 };
 /* Finds every file a link needs; dies naming the first one missing. */

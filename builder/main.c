@@ -50,7 +50,7 @@ static int main_option(const char *arg)
 		return 0;
 	}
 	if (!strcmp(arg, "-V") || !strcmp(arg, "--version") || !strcmp(arg, "version")) {
-		printf("hut %s (ABI %d)\n", BUILDER_VERSION, HUT_ABI_VERSION);
+		printf("hut %s (ABI %d)\n", HUT_VERSION, HUT_ABI_VERSION);
 		return 0;
 	}
 	if (arg[0] == '-')

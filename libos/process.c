@@ -7,6 +7,7 @@
 #include "thread.h"
 
 #include <errno.h>
+#include <hut/version.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -68,7 +69,7 @@ HUT_SYSCALL(uname)
 	hut_memset(u, 0, sizeof *u);
 	copy_field(u->sysname, "hut");
 	copy_field(u->nodename, hut_boot_info->name);
-	copy_field(u->release, "0.1.0");
+	copy_field(u->release, HUT_VERSION);
 	copy_field(u->version, "hut libos, Linux x86-64 syscall ABI");
 	copy_field(u->machine, "x86_64");
 	return 0;
