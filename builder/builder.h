@@ -197,6 +197,16 @@ int builder_cmd_bench_exec(int argc, char **argv); /* execs hut-bench (bench/har
 /* Writes s as a quoted, escaped JSON string. */
 void builder_json_string(FILE *f, const char *s);
 
+/* --- output.c: outputs that appear whole or not at all ------------------ */
+
+/* Checks path does not exist and makes a temporary file or folder beside
+ * it. Returns the temporary's path, to be written, or NULL with why. What
+ * is not committed when the program exits is removed then. */
+const char *builder_output_begin(const char *path, int is_dir, char *why, size_t why_len);
+/* Renames every begun output to its path, none replacing anything. 0, or
+ * -1 with *failed and why; then none is in place (the rest go at exit). */
+int builder_output_commit(const char **failed, char *why, size_t why_len);
+
 /* --- pack.c: an OCI bundle holding one image ----------------------------- */
 
 /* Writes dir/config.json (OCI runtime spec 1.0: runs /IMAGE_BASENAME with

@@ -29,6 +29,8 @@
 #define MT_CONFIG "application/vnd.oci.image.config.v1+json"
 #define MT_LAYER "application/vnd.oci.image.layer.v1.tar"
 #define EPOCH "1970-01-01T00:00:00Z"
+/* ustar's name field: the layer's one entry is the image's file name. */
+#define TAR_NAME_MAX 100
 
 struct blob {
 	char *data;
@@ -186,9 +188,18 @@ int builder_oci_write(const char *image, const char *ref, int argc, char *const 
 		      const char *layout_dir, const char *archive, char *why, size_t why_len)
 {
 	struct builder_buf img = {0}, layer = {0};
-	if (read_all(image, &img, why, why_len) != 0)
-		return -1;
 	char *copy = builder_xstrdup(image), *name = builder_xstrdup(basename(copy));
+	free(copy);
+	if (strlen(name) >= TAR_NAME_MAX) {
+		snprintf(why, why_len, "the image's name is longer than a tar entry's %d bytes",
+			 TAR_NAME_MAX - 1);
+		free(name);
+		return -1;
+	}
+	if (read_all(image, &img, why, why_len) != 0) {
+		free(name);
+		return -1;
+	}
 	builder_tar_add(&layer, name, img.data, img.len, 0755);
 	builder_tar_end(&layer);
 	free(img.data);
@@ -205,7 +216,6 @@ int builder_oci_write(const char *image, const char *ref, int argc, char *const 
 	for (int i = 0; i < 3; i++)
 		free(blobs[i].data);
 	free(index.data);
-	free(copy);
 	free(name);
 	return rc;
 }
