@@ -22,16 +22,23 @@
 
 static void inspect_help(void)
 {
-	printf("usage: hut inspect IMAGE\n"
+	printf("usage: hut inspect IMAGE | OCI-ARCHIVE | OCI-LAYOUT-DIR\n"
 	       "\n"
 	       "Shows an image's manifest (name, ABI version, entry points, default memory,\n"
 	       "devices), whether it has symbols (not after strip), its loadable segments,\n"
 	       "the files packed into it (mode, size, path, symlink target; totals),\n"
 	       "whether its checksum matches, then whether hut-monitor would accept it.\n"
-	       "IMAGE may also be an OCI archive written by `hut pack --oci-archive`:\n"
-	       "its digests are checked and the image its layer holds is shown.\n"
 	       "\n"
-	       "Exit status: 0 valid, 126 invalid or corrupt, 127 not found.\n");
+	       "IMAGE may also be an OCI image from `hut pack`: an archive (--oci-archive)\n"
+	       "or a layout folder (--oci-layout). It is followed from index.json to its\n"
+	       "one manifest, config and layer; every media type, size and digest is\n"
+	       "checked, then the image the layer holds is shown as above, after the\n"
+	       "image's name, manifest digest and command. An archive and a layout of one\n"
+	       "image show the same but for the first line. A broken one is refused in\n"
+	       "one line.\n"
+	       "\n"
+	       "Exit status: 0 valid, 126 invalid or corrupt (a broken OCI image too),\n"
+	       "127 not found.\n");
 }
 
 /* "name" or "name+0x10" for addr. musl's _start is written in assembly
