@@ -11,7 +11,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			__builtin_trap();                                                          \
+	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -21,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (builder_oci_files_of_archive(&files, data, size, why, sizeof why) == 0 &&
 	    builder_oci_read(&files, &img, why, sizeof why) == 0) {
 		const uint8_t *p = img.image;
-		CHECK(p >= data && img.image_len <= size && (size_t)(p - data) <= size - img.image_len);
+		CHECK(p >= data && img.image_len <= size &&
+		      (size_t)(p - data) <= size - img.image_len);
 		CHECK(img.command != NULL && img.command[0] == '[');
 		builder_oci_image_free(&img);
 	}
