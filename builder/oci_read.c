@@ -184,20 +184,32 @@ manifest_of(const struct builder_oci_files *f, struct builder_oci_image *img, ch
 	return m;
 }
 
-/* Entrypoint and Cmd, as one JSON array: what the container runs. */
+/* An array of strings (the empty one too). */
+static bool strings(json_t *a)
+{
+	if (!json_is_array(a))
+		return false;
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (!json_is_string(json_array_get(a, i)))
+			return false;
+	return true;
+}
+
+/* Entrypoint and Cmd, as one JSON array: what the container runs. A
+ * missing or null Cmd is none. */
 static int command_of(json_t *config, struct builder_oci_image *img, char *why, size_t len)
 {
 	json_t *c = json_object_get(config, "config");
 	json_t *entry = json_object_get(c, "Entrypoint"), *cmd = json_object_get(c, "Cmd");
-	if (!json_is_array(entry) || json_array_size(entry) == 0 || (cmd && !json_is_array(cmd)))
-		return fail(why, len, "config: no Entrypoint array");
+	if (json_is_null(cmd))
+		cmd = NULL;
+	if (!strings(entry) || json_array_size(entry) == 0 || (cmd && !strings(cmd)))
+		return fail(why, len, "config: Entrypoint (and Cmd) are not arrays of strings");
 	json_t *all = json_deep_copy(entry);
-	if (!all || (cmd && json_array_extend(all, cmd) != 0))
+	if (!all || (cmd && json_array_extend(all, cmd) != 0) ||
+	    !(img->command = json_dumps(all, JSON_COMPACT)))
 		builder_die(1, "hut", "out of memory", NULL);
-	img->command = json_dumps(all, JSON_COMPACT);
 	json_decref(all);
-	if (!img->command)
-		return fail(why, len, "config: Entrypoint or Cmd holds other than strings");
 	return 0;
 }
 
