@@ -109,9 +109,12 @@ $(BIN)/hut-oci: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c $(IMA
 	musl-gcc -static -o $@ $^
 
 # `hut` shares the image reader with the monitor: one validation code path.
+# libelf writes the manifest, libcrypto hashes OCI blobs, jansson reads the
+# OCI images `hut inspect` is given.
+BUILDER_LIBS := -lelf -lz -lcrypto -ljansson
 $(BIN)/hut: $(BUILDER_OBJ) $(IMAGE_OBJ) $(CLI_OBJ)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -o $@ $^ -lelf -lz -lcrypto
+	$(HOSTCC) -o $@ $^ $(BUILDER_LIBS)
 
 # `hut bench` runs hut-bench, a static musl program (bench/harness/main.c).
 BENCH_SRC := $(BENCH_HARNESS_SRC) bench/harness/main.c $(BENCH_BUILDER_SRC)
@@ -207,7 +210,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -o $@ $< $(LIB_OBJ) \
-		-lcriterion -lelf -lz -lcrypto
+		-lcriterion $(BUILDER_LIBS)
 
 unit-tests: $(UNIT_BINS)
 
@@ -252,7 +255,7 @@ install: all
 	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
 		$(DESTDIR)$(PREFIX)/lib/hut/
 	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
-	install -m 644 include/hut/abi.h $(DESTDIR)$(PREFIX)/include/hut/
+	install -m 644 include/hut/abi.h include/hut/version.h $(DESTDIR)$(PREFIX)/include/hut/
 
 clean:
 	rm -rf $(BUILD)

@@ -91,7 +91,7 @@ oci_private_containerd "$TMP/containerd.log" || {
 }
 musl-gcc -std=gnu11 -O2 -static -o "$TMP/hello-plain" "$ROOT"/apps/hello/*.c || die "musl-gcc of apps/hello failed"
 "$HUT" pack --oci-archive "$TMP/hello.tar" "$HELLO" world &&
-	"$HUT" pack --oci-archive "$TMP/plain.tar" --name localhost/plain:latest "$TMP/hello-plain" world ||
+	"$HUT" pack --plain --oci-archive "$TMP/plain.tar" --name localhost/plain:latest "$TMP/hello-plain" world ||
 	die "hut pack --oci-archive failed"
 for a in hello plain; do
 	ctrc image import "$TMP/$a.tar" >"$TMP/import.log" 2>&1 || die "ctr image import $a.tar failed: $(tail -n 1 "$TMP/import.log")"

@@ -6,14 +6,13 @@
 #define HUT_BUILDER_H
 
 #include <hut/abi.h>
+#include <hut/version.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define BUILDER_STR_(x) #x
 #define BUILDER_STR(x) BUILDER_STR_(x)
-/* The release tracks the ABI until the ABI is stable: ABI 1 is 0.1.x. */
-#define BUILDER_VERSION "0." BUILDER_STR(HUT_ABI_VERSION) ".0"
 
 /* Exit status for a wrong command line, as most Unix tools use. */
 #define BUILDER_EXIT_USAGE 2
@@ -78,7 +77,7 @@ struct builder_link_files {
 	const char *crt1, *crti, *crtbegin, *crtend, *crtn; /* start-up objects */
 	const char *libc, *libgcc, *libgcc_eh;		    /* libgcc_eh may be NULL */
 	const char *libhut, *libhut_net, *ldscript, *specs; /* the hut runtime */
-	const char *runtime_dir;			     /* where they are */
+	const char *runtime_dir;			    /* where they are */
 	const char *musl_libdir;			    /* for -lm, -lpthread, ... */
 };
 /* Finds every file a link needs; dies naming the first one missing. */
@@ -198,6 +197,16 @@ int builder_cmd_bench_exec(int argc, char **argv); /* execs hut-bench (bench/har
 /* Writes s as a quoted, escaped JSON string. */
 void builder_json_string(FILE *f, const char *s);
 
+/* --- output.c: outputs that appear whole or not at all ------------------ */
+
+/* Checks path does not exist and makes a temporary file or folder beside
+ * it. Returns the temporary's path, to be written, or NULL with why. What
+ * is not committed when the program exits is removed then. */
+const char *builder_output_begin(const char *path, int is_dir, char *why, size_t why_len);
+/* Renames every begun output to its path, none replacing anything. 0, or
+ * -1 with *failed and why; then none is in place (the rest go at exit). */
+int builder_output_commit(const char **failed, char *why, size_t why_len);
+
 /* --- pack.c: an OCI bundle holding one image ----------------------------- */
 
 /* Writes dir/config.json (OCI runtime spec 1.0: runs /IMAGE_BASENAME with
@@ -221,16 +230,26 @@ void builder_tar_add(struct builder_buf *b, const char *name, const void *data, 
 		     unsigned mode);
 void builder_tar_end(struct builder_buf *b);
 bool builder_tar_is(const void *data, size_t len);
+/* Calls fn for each regular file (name NUL-terminated, at most 100 bytes)
+ * until the end blocks. Returns 0, what fn returned when not 0, or -1 with
+ * why for an archive it cannot read whole (a header whose checksum is
+ * wrong, a size past the end, an extended header it does not follow). */
 int builder_tar_each(const void *data, size_t len,
 		     int (*fn)(const char *name, const void *data, size_t len, void *ctx),
-		     void *ctx);
+		     void *ctx, char *why, size_t why_len);
 
 /* --- sha256.c ------------------------------------------------------------- */
 
 #define BUILDER_DIGEST_LEN 72 /* "sha256:" + 64 hex digits + NUL */
 void builder_sha256(const void *data, size_t len, char out[BUILDER_DIGEST_LEN]);
 
-/* --- oci_image.c: hut pack --oci-archive / --oci-layout, and reading back - */
+/* --- oci_image.c: hut pack --oci-archive / --oci-layout ------------------- */
+
+#define BUILDER_OCI_MT_INDEX "application/vnd.oci.image.index.v1+json"
+#define BUILDER_OCI_MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define BUILDER_OCI_MT_CONFIG "application/vnd.oci.image.config.v1+json"
+#define BUILDER_OCI_MT_LAYER "application/vnd.oci.image.layer.v1.tar"
+#define BUILDER_OCI_LAYOUT_VERSION "1.0.0"
 
 /* An OCI image (image spec 1.0) whose one layer holds the image at
  * /BASENAME and whose config runs it with args. ref names it
@@ -238,10 +257,54 @@ void builder_sha256(const void *data, size_t len, char out[BUILDER_DIGEST_LEN]);
  * (a tar of that folder). 0, or -1 with why. */
 int builder_oci_write(const char *image, const char *ref, int argc, char *const *args,
 		      const char *layout_dir, const char *archive, char *why, size_t why_len);
-/* The hut image inside an OCI archive (checked: every blob's digest, one
- * layer holding one file). Returns 0 and points *image at it (inside
- * archive), or -1 with why. */
-int builder_oci_image_of(const void *archive, size_t len, const void **image, size_t *image_len,
-			 char *name, size_t name_len, char *why, size_t why_len);
+
+/* --- oci_files.c: the files of an image layout, from a folder or a tar ---- */
+
+/* What hut inspect reads at most: hostile input costs bounded memory. */
+#define BUILDER_OCI_FILES_MAX 258	   /* oci-layout, index.json, 256 blobs */
+#define BUILDER_OCI_BYTES_MAX (1ull << 30) /* all of them together */
+#define BUILDER_OCI_JSON_MAX (4u << 20)	   /* one JSON document */
+
+struct builder_oci_file {
+	char name[80]; /* "oci-layout", "index.json" or "blobs/sha256/<64 hex>" */
+	const char *data;
+	size_t len;
+	char *owned; /* data, when it was read from a folder */
+};
+
+struct builder_oci_files {
+	struct builder_oci_file v[BUILDER_OCI_FILES_MAX];
+	size_t n;
+	unsigned long long bytes;
+};
+
+/* The layout's files in an archive (data stays the caller's), or in a
+ * folder: each a regular file, no symlink followed, nothing in blobs/
+ * but sha256/<64 hex digits>. 0, or -1 with why. */
+int builder_oci_files_of_archive(struct builder_oci_files *f, const void *data, size_t len,
+				 char *why, size_t why_len);
+int builder_oci_files_of_layout(struct builder_oci_files *f, const char *dir, char *why,
+				size_t why_len);
+void builder_oci_files_free(struct builder_oci_files *f);
+
+/* --- oci_read.c: the hut image in an OCI image, checked ------------------- */
+
+struct builder_oci_image {
+	char ref[256];			   /* from the index's annotations */
+	char manifest[BUILDER_DIGEST_LEN]; /* the manifest's digest */
+	size_t blobs;			   /* how many, each digest checked */
+	char *command;			   /* Entrypoint + Cmd, a JSON array */
+	char name[101];			   /* the layer's one file */
+	const void *image;		   /* its bytes, inside the files */
+	size_t image_len;
+};
+
+/* Follows index.json to its one manifest, to the config and the one
+ * uncompressed layer, checking every descriptor's media type, size and
+ * digest against its blob, every blob's digest against its name, and that
+ * the layer holds exactly one file. 0, or -1 with why. */
+int builder_oci_read(const struct builder_oci_files *f, struct builder_oci_image *img, char *why,
+		     size_t why_len);
+void builder_oci_image_free(struct builder_oci_image *img);
 
 #endif

@@ -18,9 +18,10 @@ static void cc_help(void)
 	       "A gcc-compatible compiler driver that builds hut images, for existing\n"
 	       "Makefiles: make CC=hut-cc.\n"
 	       "\n"
-	       "  With -c, -S, -E, -M or -MM, or with no input files (--version, -dumpmachine),\n"
+	       "  With -c, -S, -E, -M or -MM, or with no input files (-dumpmachine),\n"
 	       "  it runs gcc with hut's musl headers (-nostdinc -isystem %s ...)\n"
-	       "  and -fno-pie, then your options.\n"
+	       "  and -fno-pie, then your options. --version prints gcc's version\n"
+	       "  as gcc does (build tools read it), then a last line with hut's.\n"
 	       "\n"
 	       "  Otherwise it links: .c/.S/.s files are compiled first, then everything is\n"
 	       "  linked with musl and the hut runtime exactly as `hut build` does, and the\n"
@@ -83,6 +84,21 @@ __attribute__((noreturn)) static void pass_to_gcc(int argc, char **argv)
 	builder_exec(&cmd, 1);
 }
 
+/* --version: gcc's text first and unchanged, because build tools read it
+ * to recognise gcc; then hut's release on a line of its own. */
+static int version(int argc, char **argv)
+{
+	struct builder_args cmd = {0};
+	builder_args_add(&cmd, BUILDER_GCC);
+	builder_musl_cflags(&cmd);
+	for (int i = 1; i < argc; i++)
+		builder_args_add(&cmd, argv[i]);
+	int rc = builder_run(&cmd);
+	builder_args_free(&cmd);
+	printf("hut-cc %s (ABI %d)\n", HUT_VERSION, HUT_ABI_VERSION);
+	return rc < 0 ? 1 : rc;
+}
+
 /* Sorts one gcc word (or word pair) at argv[*i] into the job. */
 static void add_word(struct builder_job *job, int argc, char **argv, int *i)
 {
@@ -138,6 +154,9 @@ int builder_cmd_cc(int argc, char **argv)
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
 			builder_verbose = 1;
 	}
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--version"))
+			return version(argc, argv);
 	if (!is_link(argc, argv))
 		pass_to_gcc(argc, argv);
 	struct builder_job job = {.out = "a.out", .mem = HUT_MEM_DEFAULT};

@@ -22,16 +22,23 @@
 
 static void inspect_help(void)
 {
-	printf("usage: hut inspect IMAGE\n"
+	printf("usage: hut inspect IMAGE | OCI-ARCHIVE | OCI-LAYOUT-DIR\n"
 	       "\n"
 	       "Shows an image's manifest (name, ABI version, entry points, default memory,\n"
 	       "devices), whether it has symbols (not after strip), its loadable segments,\n"
 	       "the files packed into it (mode, size, path, symlink target; totals),\n"
 	       "whether its checksum matches, then whether hut-monitor would accept it.\n"
-	       "IMAGE may also be an OCI archive written by `hut pack --oci-archive`:\n"
-	       "its digests are checked and the image its layer holds is shown.\n"
 	       "\n"
-	       "Exit status: 0 valid, 126 invalid or corrupt, 127 not found.\n");
+	       "IMAGE may also be an OCI image from `hut pack`: an archive (--oci-archive)\n"
+	       "or a layout folder (--oci-layout). It is followed from index.json to its\n"
+	       "one manifest, config and layer; every media type, size and digest is\n"
+	       "checked, then the image the layer holds is shown as above, after the\n"
+	       "image's name, manifest digest and command. An archive and a layout of one\n"
+	       "image show the same but for the first line. A broken one is refused in\n"
+	       "one line.\n"
+	       "\n"
+	       "Exit status: 0 valid, 126 invalid or corrupt (a broken OCI image too),\n"
+	       "127 not found.\n");
 }
 
 /* "name" or "name+0x10" for addr. musl's _start is written in assembly
@@ -199,39 +206,60 @@ static void print_image(const struct hut_image *img, int manifest)
 		       img->crc_actual, img->manifest.crc32 == img->crc_actual ? "ok" : "BAD");
 }
 
-static void print_file(const char *path)
+/* An image to inspect: a file, or bytes already in memory (the one file of
+ * an OCI image's layer), shown under name. */
+struct source {
+	const char *name;
+	const void *data; /* NULL: read the file name */
+	size_t len;
+};
+
+static enum hut_image_result open_source(struct hut_image *img, const struct source *s,
+					 unsigned flags)
+{
+	if (s->data)
+		return hut_image_parse(img, s->data, s->len, flags);
+	return hut_image_open(img, s->name, flags);
+}
+
+static void print_file(const struct source *s)
 {
 	struct stat st;
-	printf("%-10s%s\n", "file:", path);
-	if (stat(path, &st) == 0)
+	if (s->data) {
+		printf("%-10s%s (the layer's one file)\n", "file:", s->name);
+		printf("%-10s%zu bytes\n", "size:", s->len);
+		return;
+	}
+	printf("%-10s%s\n", "file:", s->name);
+	if (stat(s->name, &st) == 0)
 		printf("%-10s%lld bytes\n", "size:", (long long)st.st_size);
 }
 
 /* A refused image: show what can still be read, at least its ELF view. */
-static int report_invalid(const char *path, const char *err)
+static int report_invalid(const struct source *s, const char *err)
 {
 	struct hut_image img;
-	if (hut_image_open(&img, path, HUT_IMAGE_NO_MANIFEST) == HUT_IMAGE_OK)
+	if (open_source(&img, s, HUT_IMAGE_NO_MANIFEST) == HUT_IMAGE_OK)
 		print_image(&img, img.manifest.magic == HUT_MANIFEST_MAGIC);
 	hut_image_close(&img);
 	printf("%-10sno (%s)\n", "valid:", err);
 	return INSPECT_INVALID;
 }
 
-static int inspect(const char *path)
+static int inspect(const struct source *s)
 {
 	struct hut_image img;
-	enum hut_image_result r = hut_image_open(&img, path, HUT_IMAGE_NO_CRC);
+	enum hut_image_result r = open_source(&img, s, HUT_IMAGE_NO_CRC);
 	if (r == HUT_IMAGE_NOT_FOUND) {
 		hut_image_close(&img);
-		builder_die(INSPECT_MISSING, path, "image not found", NULL);
+		builder_die(INSPECT_MISSING, s->name, "image not found", NULL);
 	}
-	print_file(path);
+	print_file(s);
 	char err[sizeof img.err];
 	memcpy(err, img.err, sizeof err);
 	if (r != HUT_IMAGE_OK) {
 		hut_image_close(&img);
-		return report_invalid(path, err);
+		return report_invalid(s, err);
 	}
 	print_image(&img, 1);
 	int crc_ok = img.manifest.crc32 == img.crc_actual;
@@ -244,28 +272,54 @@ static int inspect(const char *path)
 	return crc_ok ? 0 : INSPECT_INVALID;
 }
 
-/* An OCI archive from `hut pack --oci-archive`: every blob's digest is
- * checked, and the image its one layer holds is inspected as a file. */
-static int inspect_oci_archive(const char *path, const struct builder_buf *b)
+/* An OCI image from `hut pack --oci-archive` or `--oci-layout`: the layout
+ * is checked whole (oci_read.c), then the image its one layer holds is
+ * inspected as a file would be. Archive and layout of one image show the
+ * same, but for the first line. A broken one is one line and 126. */
+static int inspect_oci(const char *kind, const char *path, struct builder_oci_files *files)
 {
-	const void *image;
-	size_t len;
-	char name[128], why[256];
-	printf("%-10s%s\n", "archive:", path);
-	if (builder_oci_image_of(b->data, b->len, &image, &len, name, sizeof name, why,
-				 sizeof why) != 0) {
-		printf("%-10sno (%s)\n", "valid:", why);
-		return INSPECT_INVALID;
-	}
-	printf("%-10sOCI image, digests ok, layer holds %s\n", "oci:", name);
-	char *tmp = builder_temp_file(name, "");
-	FILE *f = fopen(tmp, "w");
-	if (!f || fwrite(image, 1, len, f) != len || fclose(f) != 0)
-		builder_die(1, tmp, "cannot write", NULL);
-	return inspect(tmp);
+	struct builder_oci_image oci;
+	char why[512];
+	if (builder_oci_read(files, &oci, why, sizeof why) != 0)
+		builder_die(INSPECT_INVALID, path, "not a valid OCI image", why);
+	printf("%-10s%s\n", kind, path);
+	printf("%-10s%s, %zu blobs, digests and sizes ok\n", "oci:", oci.ref, oci.blobs);
+	printf("%-10s%s\n", "manifest:", oci.manifest);
+	printf("%-10s%s\n", "command:", oci.command);
+	struct source s = {oci.name, oci.image, oci.image_len};
+	int rc = inspect(&s);
+	builder_oci_image_free(&oci);
+	return rc;
 }
 
-/* The file's bytes when it is a tar archive, else nothing. */
+static int inspect_oci_archive(const char *path, const struct builder_buf *b)
+{
+	struct builder_oci_files *files = builder_xmalloc(sizeof *files);
+	char why[512];
+	if (builder_oci_files_of_archive(files, b->data, b->len, why, sizeof why) != 0)
+		builder_die(INSPECT_INVALID, path, "not a valid OCI archive", why);
+	int rc = inspect_oci("archive:", path, files);
+	builder_oci_files_free(files);
+	free(files);
+	return rc;
+}
+
+static int inspect_oci_layout(const char *path)
+{
+	struct builder_oci_files *files = builder_xmalloc(sizeof *files);
+	char why[512];
+	if (builder_oci_files_of_layout(files, path, why, sizeof why) != 0) {
+		builder_oci_files_free(files);
+		builder_die(INSPECT_INVALID, path, "not a valid OCI image layout", why);
+	}
+	int rc = inspect_oci("layout:", path, files);
+	builder_oci_files_free(files);
+	free(files);
+	return rc;
+}
+
+/* The file's bytes when it is a tar archive, else nothing. An archive is
+ * read whole, up to what an OCI image may hold (and its tar headers). */
 static int read_if_archive(const char *path, struct builder_buf *b)
 {
 	FILE *f = fopen(path, "r");
@@ -277,6 +331,9 @@ static int read_if_archive(const char *path, struct builder_buf *b)
 		builder_buf_add(b, chunk, n);
 		if (b->len >= 512 && !builder_tar_is(b->data, b->len))
 			break;
+		if (b->len > BUILDER_OCI_BYTES_MAX + (64u << 20))
+			builder_die(INSPECT_INVALID, path, "not a valid OCI archive",
+				    "larger than hut inspect reads");
 	}
 	fclose(f);
 	return builder_tar_is(b->data, b->len);
@@ -298,8 +355,12 @@ int builder_cmd_inspect(int argc, char **argv)
 	}
 	if (!image)
 		builder_usage_error("inspect", "no image given", INSPECT_HELP);
+	struct stat st;
+	if (stat(image, &st) == 0 && S_ISDIR(st.st_mode))
+		return inspect_oci_layout(image);
 	struct builder_buf b = {0};
 	if (read_if_archive(image, &b))
 		return inspect_oci_archive(image, &b);
-	return inspect(image);
+	struct source s = {image, NULL, 0};
+	return inspect(&s);
 }

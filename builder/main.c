@@ -20,12 +20,17 @@ static void usage(FILE *f)
 		   "\n"
 		   "commands:\n"
 		   "  build    compile and link C sources into an image    hut build hello.c\n"
-		   "  inspect  show an image's manifest and segments        hut inspect hello.hut\n"
-		   "  run      boot an image under hut-monitor              hut run hello.hut\n"
-		   "  cc       a gcc-compatible driver (also as hut-cc)     make CC=hut-cc\n"
-		   "  pack     write an OCI bundle for crun/runc            hut pack --bundle DIR "
+		   "  inspect  show an image, or the one in an OCI image   hut inspect hello.hut\n"
+		   "  run      boot an image under hut-monitor             hut run hello.hut\n"
+		   "  cc       a gcc-compatible driver (also as hut-cc)    make CC=hut-cc\n"
+		   "  pack     put an image in a container, in one or more of:\n"
+		   "             an OCI bundle for crun or runc            hut pack --bundle DIR "
 		   "hello.hut\n"
-		   "  bench    time an image under every launcher           hut bench hello.hut\n"
+		   "             an OCI image archive (ctr, podman)        hut pack --oci-archive "
+		   "FILE hello.hut\n"
+		   "             an OCI image layout folder                hut pack --oci-layout "
+		   "DIR hello.hut\n"
+		   "  bench    time an image under every launcher          hut bench hello.hut\n"
 		   "\n"
 		   "  hut COMMAND --help   help for one command\n"
 		   "  hut --version        version and ABI\n");
@@ -50,7 +55,7 @@ static int main_option(const char *arg)
 		return 0;
 	}
 	if (!strcmp(arg, "-V") || !strcmp(arg, "--version") || !strcmp(arg, "version")) {
-		printf("hut %s (ABI %d)\n", BUILDER_VERSION, HUT_ABI_VERSION);
+		printf("hut %s (ABI %d)\n", HUT_VERSION, HUT_ABI_VERSION);
 		return 0;
 	}
 	if (arg[0] == '-')

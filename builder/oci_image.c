@@ -24,11 +24,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MT_INDEX "application/vnd.oci.image.index.v1+json"
-#define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_CONFIG "application/vnd.oci.image.config.v1+json"
-#define MT_LAYER "application/vnd.oci.image.layer.v1.tar"
+#define MT_INDEX BUILDER_OCI_MT_INDEX
+#define MT_MANIFEST BUILDER_OCI_MT_MANIFEST
+#define MT_CONFIG BUILDER_OCI_MT_CONFIG
+#define MT_LAYER BUILDER_OCI_MT_LAYER
 #define EPOCH "1970-01-01T00:00:00Z"
+/* ustar's name field: the layer's one entry is the image's file name. */
+#define TAR_NAME_MAX 100
 
 struct blob {
 	char *data;
@@ -130,7 +132,7 @@ static int write_file(const char *path, const void *data, size_t len, char *why,
 	return -1;
 }
 
-static const char layout_json[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+static const char layout_json[] = "{\"imageLayoutVersion\":\"" BUILDER_OCI_LAYOUT_VERSION "\"}";
 
 static int write_layout(const char *dir, const struct blob *blobs, size_t n,
 			const struct blob *index, char *why, size_t why_len)
@@ -186,9 +188,18 @@ int builder_oci_write(const char *image, const char *ref, int argc, char *const 
 		      const char *layout_dir, const char *archive, char *why, size_t why_len)
 {
 	struct builder_buf img = {0}, layer = {0};
-	if (read_all(image, &img, why, why_len) != 0)
-		return -1;
 	char *copy = builder_xstrdup(image), *name = builder_xstrdup(basename(copy));
+	free(copy);
+	if (strlen(name) >= TAR_NAME_MAX) {
+		snprintf(why, why_len, "the image's name is longer than a tar entry's %d bytes",
+			 TAR_NAME_MAX - 1);
+		free(name);
+		return -1;
+	}
+	if (read_all(image, &img, why, why_len) != 0) {
+		free(name);
+		return -1;
+	}
 	builder_tar_add(&layer, name, img.data, img.len, 0755);
 	builder_tar_end(&layer);
 	free(img.data);
@@ -205,67 +216,6 @@ int builder_oci_write(const char *image, const char *ref, int argc, char *const 
 	for (int i = 0; i < 3; i++)
 		free(blobs[i].data);
 	free(index.data);
-	free(copy);
 	free(name);
 	return rc;
-}
-
-/* --- reading an archive back (hut inspect) ------------------------------ */
-
-struct reading {
-	const void *image;
-	size_t image_len;
-	int files; /* regular files in the current layer */
-	char *name;
-	size_t name_len;
-	char *why;
-	size_t why_len;
-};
-
-static int layer_file(const char *name, const void *data, size_t len, void *ctx)
-{
-	struct reading *r = ctx;
-	r->files++;
-	r->image = data;
-	r->image_len = len;
-	snprintf(r->name, r->name_len, "%s", name);
-	return 0;
-}
-
-static int archive_entry(const char *name, const void *data, size_t len, void *ctx)
-{
-	struct reading *r = ctx;
-	if (strncmp(name, "blobs/sha256/", 13) != 0)
-		return 0;
-	char digest[BUILDER_DIGEST_LEN];
-	builder_sha256(data, len, digest);
-	if (strcmp(digest + 7, name + 13) != 0) {
-		snprintf(r->why, r->why_len, "blob %s has digest %s (corrupt archive)", name,
-			 digest);
-		return -2;
-	}
-	if (!builder_tar_is(data, len))
-		return 0; /* JSON: a config or a manifest */
-	r->files = 0;
-	if (builder_tar_each(data, len, layer_file, r) != 0 || r->files != 1) {
-		snprintf(r->why, r->why_len, "layer %s does not hold exactly one file", name);
-		return -2;
-	}
-	return 0;
-}
-
-int builder_oci_image_of(const void *archive, size_t len, const void **image, size_t *image_len,
-			 char *name, size_t name_len, char *why, size_t why_len)
-{
-	struct reading r = {.name = name, .name_len = name_len, .why = why, .why_len = why_len};
-	int rc = builder_tar_each(archive, len, archive_entry, &r);
-	if (rc == -1)
-		snprintf(why, why_len, "malformed tar archive");
-	if (rc == 0 && !r.image)
-		snprintf(why, why_len, "no layer in the archive");
-	if (rc != 0 || !r.image)
-		return -1;
-	*image = r.image;
-	*image_len = r.image_len;
-	return 0;
 }

@@ -1,16 +1,34 @@
 /*
  * `hut pack`: the image as an OCI bundle (pack.c, for crun and runc) or as
  * an OCI image (oci_image.c, for containerd and podman through hut-oci).
+ *
+ * The image is checked first, with the monitor's reader: a missing one is
+ * 127 and anything hut-monitor would refuse is 126, as for `hut inspect`
+ * and hut-monitor, before anything is created. Every output is written
+ * under a temporary name beside it and renamed into place at the end
+ * (output.c), so a failure leaves no output at all, never half of one.
  */
 #include "builder.h"
+#include "image.h"
 #include "option.h"
 
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define PACK_HELP "hut pack --help"
+
+/* Exit statuses, as hut-monitor and `hut inspect` use them. */
+#define PACK_FAILED 125	 /* an output cannot be written */
+#define PACK_INVALID 126 /* the image cannot be used */
+#define PACK_MISSING 127 /* the image does not exist */
 
 /* "--name VALUE" or "--name=VALUE": VALUE (advancing *i), or NULL. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
@@ -43,9 +61,9 @@ static char *default_ref(const char *image)
 
 static int pack_help(void)
 {
-	printf("usage: hut pack --bundle DIR IMAGE [ARG...]\n"
-	       "       hut pack [--oci-archive FILE] [--oci-layout DIR] [--name REF] IMAGE "
-	       "[ARG...]\n"
+	printf("usage: hut pack --bundle DIR [--plain] IMAGE [ARG...]\n"
+	       "       hut pack --oci-archive FILE [--name REF] [--plain] IMAGE [ARG...]\n"
+	       "       hut pack --oci-layout DIR [--name REF] [--plain] IMAGE [ARG...]\n"
 	       "\n"
 	       "--bundle writes an OCI bundle that runs IMAGE with ARGs as a container:\n"
 	       "DIR/config.json (runtime spec 1.0; own pid, mount, ipc, uts and network\n"
@@ -57,25 +75,130 @@ static int pack_help(void)
 	       "whose Cmd is the ARGs; as a tar archive (`ctr image import FILE`,\n"
 	       "`podman run oci-archive:FILE`) or as a layout folder. --name names it\n"
 	       "(default localhost/NAME:latest, NAME being IMAGE's name without .hut).\n"
-	       "hut-oci boots it as an appliance; crun or runc run it as a container.\n");
+	       "hut-oci boots it as an appliance; crun or runc run it as a container.\n"
+	       "`hut inspect` reads both back.\n"
+	       "\n"
+	       "The three options may be given together: one pack writes each.\n"
+	       "IMAGE must be an image hut-monitor accepts; --plain packs an ordinary\n"
+	       "ELF executable instead (hut-oci hands such a container to crun or runc).\n"
+	       "No output may exist yet: each is written under a temporary name beside\n"
+	       "it and renamed into place once complete, so a failure leaves none.\n"
+	       "\n"
+	       "Exit status: 0 written, 2 usage, 125 an output cannot be written,\n"
+	       "126 IMAGE is not a hut image (or not an ELF executable, with --plain),\n"
+	       "127 IMAGE not found.\n");
 	return 0;
+}
+
+/* An ordinary executable, for --plain: a regular file that starts as ELF. */
+static void check_plain(const char *path)
+{
+	char magic[SELFMAG];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		builder_die(errno == ENOENT ? PACK_MISSING : PACK_INVALID, path,
+			    errno == ENOENT ? "image not found" : "cannot read the image",
+			    strerror(errno));
+	struct stat st;
+	int elf = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		  read(fd, magic, SELFMAG) == SELFMAG && !memcmp(magic, ELFMAG, SELFMAG);
+	close(fd);
+	if (!elf)
+		builder_die(PACK_INVALID, path, "not an ELF executable", NULL);
+}
+
+/* Dies as hut-monitor would refuse the image: 127 missing, 126 invalid. */
+static void check_image(const char *path, int plain)
+{
+	if (plain) {
+		check_plain(path);
+		return;
+	}
+	struct hut_image img;
+	enum hut_image_result r = hut_image_open(&img, path, 0);
+	char err[sizeof img.err];
+	memcpy(err, img.err, sizeof err);
+	hut_image_close(&img);
+	if (r == HUT_IMAGE_NOT_FOUND)
+		builder_die(PACK_MISSING, path, "image not found", NULL);
+	if (r != HUT_IMAGE_OK)
+		builder_die(PACK_INVALID, path, "not a hut image", err);
+}
+
+/* The signals that would end hut while an output is half written are held
+ * until the outputs are in place or removed (output.c's atexit). */
+static void hold_signals(int how)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(how, &set, NULL);
+}
+
+static const char *begin_output(const char *path, int is_dir, const char *what)
+{
+	char why[512];
+	const char *temp = builder_output_begin(path, is_dir, why, sizeof why);
+	if (!temp)
+		builder_die(PACK_FAILED, path, what, why);
+	return temp;
+}
+
+struct pack_request {
+	const char *bundle, *archive, *layout, *ref;
+	int plain;
+	const char *image;
+	int argc; /* the guest's ARGs */
+	char **args;
+};
+
+static void pack(const struct pack_request *r)
+{
+	char why[512];
+	const char *failed;
+	hold_signals(SIG_BLOCK);
+	const char *bundle =
+		r->bundle ? begin_output(r->bundle, 1, "cannot write the bundle") : NULL;
+	const char *archive =
+		r->archive ? begin_output(r->archive, 0, "cannot write the OCI archive") : NULL;
+	const char *layout =
+		r->layout ? begin_output(r->layout, 1, "cannot write the OCI layout") : NULL;
+	if (bundle && builder_pack_bundle(bundle, r->image, r->argc, r->args, why, sizeof why))
+		builder_die(PACK_FAILED, r->bundle, "cannot write the bundle", why);
+	if (archive || layout) {
+		char *name = default_ref(r->image);
+		if (builder_oci_write(r->image, r->ref ? r->ref : name, r->argc, r->args, layout,
+				      archive, why, sizeof why) != 0)
+			builder_die(PACK_FAILED, r->archive ? r->archive : r->layout,
+				    "cannot write the OCI image", why);
+		free(name);
+	}
+	if (builder_output_commit(&failed, why, sizeof why) != 0)
+		builder_die(PACK_FAILED, failed, "cannot put the output in place", why);
+	hold_signals(SIG_UNBLOCK);
 }
 
 int builder_cmd_pack(int argc, char **argv)
 {
-	const char *dir = NULL, *archive = NULL, *layout = NULL, *ref = NULL, *v;
+	struct pack_request r = {0};
+	const char *v;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return pack_help();
-		if ((v = option_value(argc, argv, &i, "--bundle")))
-			dir = v;
+		if (!strcmp(argv[i], "--plain"))
+			r.plain = 1;
+		else if ((v = option_value(argc, argv, &i, "--bundle")))
+			r.bundle = v;
 		else if ((v = option_value(argc, argv, &i, "--oci-archive")))
-			archive = v;
+			r.archive = v;
 		else if ((v = option_value(argc, argv, &i, "--oci-layout")))
-			layout = v;
+			r.layout = v;
 		else if ((v = option_value(argc, argv, &i, "--name")))
-			ref = v;
+			r.ref = v;
 		else if (!strcmp(argv[i], "--"))
 			break;
 		else
@@ -83,20 +206,15 @@ int builder_cmd_pack(int argc, char **argv)
 	}
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;
-	if (!dir && !archive && !layout)
+	if (!r.bundle && !r.archive && !r.layout)
 		builder_usage_error("pack", "--bundle, --oci-archive or --oci-layout is required",
 				    PACK_HELP);
 	if (i >= argc)
 		builder_usage_error("pack", "no IMAGE given", PACK_HELP);
-	char why[512];
-	if (dir && builder_pack_bundle(dir, argv[i], argc - i - 1, argv + i + 1, why, sizeof why))
-		builder_die(1, argv[i], "cannot write the bundle", why);
-	if (!archive && !layout)
-		return 0;
-	char *name = default_ref(argv[i]);
-	if (builder_oci_write(argv[i], ref ? ref : name, argc - i - 1, argv + i + 1, layout,
-			      archive, why, sizeof why) != 0)
-		builder_die(1, argv[i], "cannot write the OCI image", why);
-	free(name);
+	r.image = argv[i];
+	r.argc = argc - i - 1;
+	r.args = argv + i + 1;
+	check_image(r.image, r.plain);
+	pack(&r);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * one file; an archive holding the image layout) and to read one back for
  * `hut inspect`. Written entries are reproducible: owner 0, mtime 0, so the
  * same image always has the same digests. Read entries are hostile input:
- * every size is checked against what is left of the buffer.
+ * every header's checksum is checked (as tar and containerd do), every size
+ * against what is left of the buffer.
  */
 #include "builder.h"
 
@@ -95,11 +96,45 @@ static bool parse_octal(const char *field, size_t width, unsigned long long *v)
 	return true;
 }
 
-/* Calls fn for each regular file; stops at the end blocks. Returns 0, -1
- * for a malformed archive, or what fn returned when not 0. */
+/* The header's checksum: its bytes summed with the checksum field taken as
+ * eight spaces. POSIX sums them unsigned; some old tars summed them signed,
+ * and GNU tar accepts either, so this does too. */
+static bool checksum_ok(const char *h)
+{
+	unsigned long long stored;
+	unsigned long sum = 0;
+	long ssum = 0;
+	if (!parse_octal(h + 148, 8, &stored))
+		return false;
+	for (int i = 0; i < BLOCK; i++) {
+		char c = i >= 148 && i < 156 ? ' ' : h[i];
+		sum += (unsigned char)c;
+		ssum += (signed char)c;
+	}
+	return stored == sum || (long long)stored == ssum;
+}
+
+/* Why the header h cannot be read, or NULL. Extended headers (pax, GNU
+ * long names) and ustar's name prefix would make the entry's real name
+ * another than the one this reader sees: refused, never half-followed. */
+static const char *header_problem(const char *h, unsigned long long *size)
+{
+	if (memcmp(h + 257, "ustar", 5) != 0)
+		return "not a ustar header";
+	if (!checksum_ok(h))
+		return "header checksum wrong";
+	if (!parse_octal(h + 124, 12, size))
+		return "bad size field";
+	if (strchr("xgLK", h[156]) && h[156])
+		return "extended header (pax or GNU), which this reader does not follow";
+	if (h[345] != 0)
+		return "name with a ustar prefix, which this reader does not follow";
+	return NULL;
+}
+
 int builder_tar_each(const void *data, size_t len,
 		     int (*fn)(const char *name, const void *data, size_t len, void *ctx),
-		     void *ctx)
+		     void *ctx, char *why, size_t why_len)
 {
 	const char *p = data;
 	size_t off = 0;
@@ -109,22 +144,25 @@ int builder_tar_each(const void *data, size_t len,
 			return 0; /* the end */
 		unsigned long long size;
 		char name[101];
-		if (!parse_octal(h + 124, 12, &size) || memcmp(h + 257, "ustar", 5) != 0)
-			return -1;
+		const char *problem = header_problem(h, &size);
 		memcpy(name, h, 100);
 		name[100] = 0;
 		off += BLOCK;
-		if (size > len - off)
+		if (!problem && size > len - off)
+			problem = "entry runs past the end of the archive";
+		if (problem) {
+			snprintf(why, why_len, "tar entry at byte %zu: %s", off - BLOCK, problem);
 			return -1;
+		}
 		if (h[156] == '0' || h[156] == 0) {
 			int rc = fn(name, p + off, (size_t)size, ctx);
 			if (rc)
 				return rc;
 		}
-		size_t padded = (size_t)((size + BLOCK - 1) / BLOCK * BLOCK);
-		if (padded > len - off)
-			return -1;
-		off += padded;
+		off += (size_t)((size + BLOCK - 1) / BLOCK * BLOCK);
+		if (off > len)
+			off = len; /* the last entry's padding is missing: no end blocks */
 	}
-	return -1; /* no end blocks */
+	snprintf(why, why_len, "tar archive without its end blocks");
+	return -1;
 }

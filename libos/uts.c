@@ -8,6 +8,7 @@
 #include "syscalls.h"
 
 #include <errno.h>
+#include <hut/version.h>
 #include <sys/utsname.h>
 
 #define UTS_LEN 64 /* Linux's __NEW_UTS_LEN: a field holds 64 bytes and a NUL */
@@ -42,7 +43,7 @@ HUT_SYSCALL(uname)
 	hut_memset(u, 0, sizeof *u);
 	copy_field(u->sysname, "hut");
 	copy_field(u->nodename, host_name());
-	copy_field(u->release, "0.1.0");
+	copy_field(u->release, HUT_VERSION);
 	copy_field(u->version, "hut libos, Linux x86-64 syscall ABI");
 	copy_field(u->machine, "x86_64");
 	copy_field(u->__domainname, domainname); /* musl names it so without _GNU_SOURCE */

@@ -6,13 +6,13 @@
 #include "option.h"
 #include "size.h"
 
+#include <hut/version.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
-
-#define HUT_VERSION "0.1.0"
 
 static const char usage[] =
 	"usage: hut-monitor [OPTIONS] IMAGE [ARG...]\n"

@@ -5,6 +5,7 @@
  */
 #include "oci.h"
 
+#include <hut/version.h>
 #include <stdio.h>
 
 int oci_cmd_features(void)
@@ -15,12 +16,12 @@ int oci_cmd_features(void)
 	      "\"mountOptions\":[\"bind\",\"rbind\",\"ro\",\"rw\",\"nosuid\",\"nodev\",\"noexec\"],"
 	      "\"linux\":{\"namespaces\":[\"cgroup\",\"ipc\",\"mount\",\"network\",\"pid\","
 	      "\"user\",\"uts\"],\"cgroup\":{\"v1\":true,\"v2\":true}},"
-	      "\"annotations\":{\"org.hut.oci.version\":\"" OCI_VERSION "\"}}\n",
+	      "\"annotations\":{\"org.hut.oci.version\":\"" HUT_VERSION "\"}}\n",
 	      stdout);
 	return 0;
 }
 
 void oci_print_version(void)
 {
-	printf("hut-oci version %s\nspec: %s\n", OCI_VERSION, OCI_SPEC_VERSION);
+	printf("hut-oci version %s\nspec: %s\n", HUT_VERSION, OCI_SPEC_VERSION);
 }

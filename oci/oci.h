@@ -28,7 +28,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define OCI_VERSION "0.1.0"
 #define OCI_SPEC_VERSION "1.0.2"
 #define OCI_DEFAULT_ROOT "/run/hut-oci"
 #define OCI_MOUNTS_MAX 64

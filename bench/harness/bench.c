@@ -51,9 +51,16 @@ static int help(void)
 	       "  --json FILE     every sample, as JSON\n"
 	       "  --svg FILE      a bar chart (log scale, min-max whiskers)\n"
 	       "  --concurrent K  also start K launches at once, for hut and crun\n"
+	       "  --version       the version (hut's release) and ABI\n"
 	       "\n"
 	       "HUT_BENCH_KERNEL and HUT_BENCH_FLOOR_FW override the kernel and firmware.\n",
 	       BENCH_DEFAULT_RUNS, BENCH_DEFAULT_WARMUP);
+	return 0;
+}
+
+static int version(void)
+{
+	printf("hut-bench %s (ABI %d)\n", HUT_VERSION, HUT_ABI_VERSION);
 	return 0;
 }
 
@@ -78,6 +85,8 @@ static int parse(struct bench *b, int argc, char **argv)
 		int has = i + 1 < argc;
 		if (!strcmp(o, "-h") || !strcmp(o, "--help"))
 			exit(help());
+		else if (!strcmp(o, "-V") || !strcmp(o, "--version"))
+			exit(version());
 		else if (!strcmp(o, "--"))
 			return i + 1;
 		else if (!strcmp(o, "--runs") && has)

@@ -7,10 +7,11 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imonitor -D_GNU_SOURCE \
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imonitor -Ibuilder \
+	-D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring
+FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_oci
 
 # Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
@@ -24,7 +25,10 @@ FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c
 	$(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
-FUZZ_LIBS := -lelf -lz
+# hut inspect's OCI reader, with the builder's helpers it calls.
+FUZZ_SRC_fuzz_oci       := builder/oci_files.c builder/oci_read.c builder/tar.c builder/sha256.c \
+	builder/diag.c
+FUZZ_LIBS := -lelf -lz -lcrypto -ljansson
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
@@ -36,7 +40,7 @@ $(FUZZ_DIR)/crash-noexit.o: monitor/crash.c monitor/monitor.h image/image.h moni
 $(FUZZ_DIR)/fuzz_hypercall: $(FUZZ_DIR)/crash-noexit.o
 
 .SECONDEXPANSION:
-$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h include/hut/abi.h
+$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h builder/*.h include/hut/*.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) $(filter %.o,$^) $(FUZZ_LIBS)
 

@@ -7,12 +7,54 @@
 HELLO=$IMAGES/hello.hut
 HUT_CC=$BIN/hut-cc
 
-begin "hut --help"
+COMMANDS="build inspect run cc pack bench"
+
+begin "hut --help names every command and every form of hut pack"
 if ready "$HUT"; then
 	run help "$HUT" --help
 	expect_status help 0
-	for word in build inspect; do
-		grep -q -- "$word" "$(out help)" || problem "--help (stdout) does not mention $word"
+	for word in $COMMANDS; do
+		expect_grep "--help (stdout) does not name the command $word" "^  $word " "$(out help)"
+	done
+	for form in "--bundle DIR" "--oci-archive FILE" "--oci-layout DIR"; do
+		expect_grep "--help does not name hut pack $form" "hut pack $form " "$(out help)"
+	done
+	finish
+fi
+
+begin "every hut command's --help: usage on stdout, status 0, nothing on stderr"
+if ready "$HUT"; then
+	for cmd in $COMMANDS; do
+		run "help-$cmd" "$HUT" "$cmd" --help
+		expect_status "help-$cmd" 0
+		expect_grep "hut $cmd --help: no 'usage: ... $cmd' line" "^usage: hut[ -]$cmd" "$(out "help-$cmd")"
+		[ -s "$(err "help-$cmd")" ] && { problem "hut $cmd --help wrote to stderr"; detail_file stderr "$(err "help-$cmd")"; }
+	done
+	finish
+fi
+
+# help_options FILE: the options a --help text names: in its usage lines
+# (up to the first empty line) and at the start of its option rows (two
+# spaces, then "-x" or "--name", perhaps ", --name").
+help_options() {
+	{
+		sed -n '/^usage:/,/^$/p' "$1" | grep -oE -- '\[--?[a-z][a-z0-9-]*|(^| )--?[a-z][a-z0-9-]*'
+		grep -oE -- '^  --?[a-z][a-z0-9-]*(, --?[a-z][a-z0-9-]*)?' "$1" | tr ',' '\n'
+	} | tr -d ' [' | sort -u
+}
+
+# Each option a command's --help names is one the command takes (given a
+# value, "1", whether it wants one or not): none is "unknown". hut cc is
+# left out: its options are gcc's.
+begin "every option a hut command's --help names is accepted"
+if ready "$HUT"; then
+	for cmd in build inspect run pack bench; do
+		run "opts-$cmd" "$HUT" "$cmd" --help
+		for opt in $(help_options "$(out "opts-$cmd")"); do
+			run opt "$HUT" "$cmd" "$opt" 1
+			grep -qi 'unknown option' "$(err opt)" &&
+				problem "hut $cmd --help names $opt, which hut $cmd calls unknown"
+		done
 	done
 	finish
 fi

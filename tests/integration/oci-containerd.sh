@@ -21,7 +21,7 @@ ctr_run() {
 begin oci/containerd-hello
 oci_ready containerd ctr || exit 0
 oci_fs && start_containerd && oci_images || { finish; exit 0; }
-"$HUT" pack --oci-archive "$TMP/plain.tar" --name localhost/plain:latest "$(reference hello)" world
+"$HUT" pack --plain --oci-archive "$TMP/plain.tar" --name localhost/plain:latest "$(reference hello)" world
 for a in hello app plain; do
 	ctrc image import "$TMP/$a.tar" >"$TMP/import.log" 2>&1 ||
 		{ problem "ctr image import $a.tar failed"; detail_file import "$TMP/import.log"; }

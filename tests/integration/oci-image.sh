@@ -6,7 +6,10 @@
 # and every descriptor's size and digest match; the one layer holds the
 # image and nothing else, byte for byte; the config's Entrypoint and Cmd run
 # it with the ARGs; the archive is the layout as a tar; `hut inspect` reads
-# the archive and refuses one with a changed byte.
+# the archive and the layout alike (the same report), and refuses, in one
+# line and 126, a changed byte, a hostile layout (symlinks, a FIFO, names
+# beside the blobs, a descriptor's wrong size) and a tar header whose
+# checksum is wrong.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -16,6 +19,17 @@ VALIDATE=$ROOT/tests/integration/oci_schema.py
 # json FILE EXPR: a value from a JSON file, by a Python expression on j.
 json() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# expect_refused TAG WHY-ERE: hut inspect (the run TAG) exited 126 with one
+# `hut:` line on stderr saying why, and nothing on stdout.
+expect_refused() {
+	expect_status "$1" 126
+	[ "$(wc -l <"$(err "$1")")" = 1 ] && grep -q '^hut: ' "$(err "$1")" ||
+		{ problem "$1: not one 'hut:' line on stderr"; detail_file "$1 stderr" "$(err "$1")"; }
+	expect_grep "$1: the line does not say why ($2)" "$2" "$(err "$1")"
+	[ -s "$(out "$1")" ] && { problem "$1 printed on stdout"; detail_file "$1 stdout" "$(out "$1")"; }
+	return 0
 }
 
 # blob DIGEST: its path in the layout.
@@ -89,10 +103,83 @@ if ready "$HUT" "$IMAGES/hello.hut"; then
 	if [ -n "$offset" ]; then
 		flip_byte "$TMP/bad.tar" "$offset"
 		run bad "$HUT" inspect "$TMP/bad.tar"
-		expect_status bad 126
-		expect_grep "no word on the digest" 'digest|sha256' "$(out bad)"
+		expect_refused bad "digest .*corrupt blob"
 	else
 		problem "cannot find the image's text in the archive"
 	fi
 	finish
 fi
+
+begin "oci image: hut inspect shows the layout as it shows the archive of the same image"
+if ready "$HUT" && [ -f "$TMP/hello.tar" ] && [ -f "$TMP/lay/index.json" ]; then
+	run inspect-archive "$HUT" inspect "$TMP/hello.tar"
+	expect_status inspect-archive 0
+	run inspect-layout "$HUT" inspect "$TMP/lay"
+	expect_status inspect-layout 0
+	expect_grep "the first line does not name the layout" "^layout: +$TMP/lay$" "$(out inspect-layout)"
+	expect_grep "the first line does not name the archive" "^archive: +$TMP/hello.tar$" "$(out inspect-archive)"
+	tail -n +2 "$(out inspect-archive)" >"$TMP/archive.report"
+	tail -n +2 "$(out inspect-layout)" >"$TMP/layout.report"
+	expect_same_file "the reports after their first line" "$TMP/archive.report" "$TMP/layout.report"
+	expect_grep "no command line" '^command: +\["/hello.hut","world","two words"\]$' "$TMP/layout.report"
+	expect_grep "the image in the layer is not valid" '^valid: +yes$' "$TMP/layout.report"
+	expect_grep "no digests line" '^oci: +localhost/hello:latest, 3 blobs, digests and sizes ok$' "$TMP/layout.report"
+else
+	problem "no archive or layout (an earlier test failed)"
+fi
+finish
+
+# broken_layout TAG WHY-ERE CMD...: a copy of the layout at $TMP/broken,
+# changed by CMD (run in it), is refused by hut inspect, saying WHY.
+broken_layout() {
+	local tag=$1 why=$2
+	shift 2
+	rm -rf "$TMP/broken" && cp -a "$TMP/lay" "$TMP/broken"
+	(cd "$TMP/broken" && "$@") || problem "$tag: cannot break the layout"
+	run "$tag" "$HUT" inspect "$TMP/broken"
+	expect_refused "$tag" "$why"
+}
+
+begin "oci image: hut inspect refuses a broken or hostile layout in one line, 126"
+if ready "$HUT" && [ -f "$TMP/lay/index.json" ]; then
+	layer_hex=${layer#sha256:}
+	offset=$(grep -abo -m1 'hello, ' "$TMP/lay/blobs/sha256/$layer_hex" | cut -d: -f1)
+	broken_layout flipped "blobs/sha256/$layer_hex has the digest .*corrupt blob" flip_byte "blobs/sha256/$layer_hex" "${offset:-600}"
+	a64=$(printf 'a%.0s' {1..64})
+	broken_layout symlink "blobs/sha256/$a64: not a regular file \\(a symlink\\)" ln -s /etc/passwd "blobs/sha256/$a64"
+	broken_layout symlinkblob "blobs/sha256/$layer_hex: not a regular file" \
+		sh -c "mv blobs/sha256/$layer_hex ../layer.keep && ln -s $TMP/layer.keep blobs/sha256/$layer_hex"
+	broken_layout symlinkdir "blobs: not a folder" sh -c 'mv blobs ../blobs.keep && ln -s ../blobs.keep blobs'
+	broken_layout fifo "blobs/sha256/$a64: not a regular file" mkfifo "blobs/sha256/$a64"
+	broken_layout stray "blobs/sha512: not a blob folder" mkdir blobs/sha512
+	broken_layout notdigest "blobs/sha256/\\.\\.x: not a blob name" touch blobs/sha256/..x
+	broken_layout size "index.json's manifest: size 1 in its descriptor" \
+		sed -i 's/"size":[0-9]*/"size":1/' index.json
+	broken_layout nolayer "manifest's layer: no blob $layer" rm "blobs/sha256/$layer_hex"
+	broken_layout nofile "oci-layout: No such file" rm oci-layout
+	broken_layout dupkey "oci-layout: bad JSON .*duplicate" \
+		sh -c 'echo "{\"imageLayoutVersion\":\"1.0.0\",\"imageLayoutVersion\":\"9\"}" >oci-layout'
+	mkdir -p "$TMP/empty"
+	run empty "$HUT" inspect "$TMP/empty"
+	expect_refused empty "not a valid OCI image layout"
+else
+	problem "no layout (the first test failed)"
+fi
+finish
+
+# A header field no digest covers (the first entry's gid, in the archive's
+# own tar header), changed: only the header's checksum can tell, and tar
+# refuses it as containerd does.
+begin "oci image: hut inspect refuses a tar whose header checksum is wrong"
+if ready "$HUT" && [ -f "$TMP/hello.tar" ]; then
+	cp "$TMP/hello.tar" "$TMP/badsum.tar"
+	printf '7' | dd of="$TMP/badsum.tar" bs=1 seek=120 conv=notrunc status=none
+	tar -tf "$TMP/badsum.tar" >/dev/null 2>&1 && problem "tar(1) reads the changed archive: the test changed nothing"
+	run badsum "$HUT" inspect "$TMP/badsum.tar"
+	expect_refused badsum "header checksum wrong"
+else
+	problem "no archive (an earlier test failed)"
+fi
+finish
+
+exit 0
