@@ -86,6 +86,7 @@ static void add_input(struct builder_job *job, const char *path)
 	if (!known_input(path))
 		builder_die(BUILDER_EXIT_USAGE, path, "unknown kind of input",
 			    "expected .c, .S, .s, .o or .a");
+	builder_check_input(path);
 	builder_args_add(&job->inputs, path);
 }
 

@@ -27,6 +27,11 @@ void builder_error(const char *subject, const char *what, const char *why);
 /* builder_error, then exit(status); temporary files go with it (atexit). */
 __attribute__((noreturn)) void builder_die(int status, const char *subject, const char *what,
 					   const char *why);
+/* reference.c: NULL when ref is a valid image reference, else why not. */
+const char *builder_ref_check(const char *ref);
+/* input.c: dies (status 1, one line) when path exists and is not a regular
+ * file (a FIFO would block gcc). */
+void builder_check_input(const char *path);
 /* A usage error: one line naming the help to read, exit 2. */
 __attribute__((noreturn)) void builder_usage_error(const char *subject, const char *what,
 						   const char *help);

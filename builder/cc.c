@@ -56,21 +56,22 @@ static int compile_only(const char *arg)
 }
 
 /* Is this a link (some input and no compile-only mode)? Option values
- * ("-o x", "-I dir") are skipped so they are not taken for inputs. */
+ * ("-o x", "-I dir") are skipped so they are not taken for inputs. Every
+ * input is checked to be a file on the way (builder_check_input). */
 static int is_link(int argc, char **argv)
 {
-	int inputs = 0;
+	int inputs = 0, compile = 0;
 	for (int i = 1; i < argc;) {
-		int count;
+		int count = 1;
 		if (compile_only(argv[i]))
-			return 0;
-		if (!strcmp(argv[i], "-o"))
+			compile = 1;
+		else if (!strcmp(argv[i], "-o"))
 			count = 2;
 		else if (builder_flag_classify(argv, argc, i, &count) == BUILDER_FLAG_INPUT)
-			inputs++;
+			inputs++, builder_check_input(argv[i]);
 		i += count;
 	}
-	return inputs > 0;
+	return inputs > 0 && !compile;
 }
 
 /* gcc, with musl's headers in place of glibc's, and the user's words. */

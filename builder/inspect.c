@@ -9,6 +9,7 @@
 #include "packed.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,7 +323,8 @@ static int inspect_oci_layout(const char *path)
  * read whole, up to what an OCI image may hold (and its tar headers). */
 static int read_if_archive(const char *path, struct builder_buf *b)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* made a FIFO since the stat */
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char chunk[65536];
 	size_t n;
 	if (!f)
@@ -358,6 +360,12 @@ int builder_cmd_inspect(int argc, char **argv)
 	struct stat st;
 	if (stat(image, &st) == 0 && S_ISDIR(st.st_mode))
 		return inspect_oci_layout(image);
+	/* Read nothing that is not a file: a FIFO would block the read. */
+	if (stat(image, &st) == 0 && !S_ISREG(st.st_mode))
+		builder_die(INSPECT_INVALID, image, "not an image, an OCI archive or a layout",
+			    S_ISFIFO(st.st_mode)   ? "a FIFO"
+			    : S_ISSOCK(st.st_mode) ? "a socket"
+						   : "a device");
 	struct builder_buf b = {0};
 	if (read_if_archive(image, &b))
 		return inspect_oci_archive(image, &b);

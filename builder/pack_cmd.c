@@ -197,9 +197,12 @@ int builder_cmd_pack(int argc, char **argv)
 			r.archive = v;
 		else if ((v = option_value(argc, argv, &i, "--oci-layout")))
 			r.layout = v;
-		else if ((v = option_value(argc, argv, &i, "--name")))
+		else if ((v = option_value(argc, argv, &i, "--name"))) {
+			const char *why = builder_ref_check(v);
+			if (why)
+				builder_usage_error(v, why, PACK_HELP);
 			r.ref = v;
-		else if (!strcmp(argv[i], "--"))
+		} else if (!strcmp(argv[i], "--"))
 			break;
 		else
 			builder_usage_error(argv[i], "unknown option or missing value", PACK_HELP);

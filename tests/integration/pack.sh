@@ -144,4 +144,25 @@ if ready "$HUT"; then
 	finish
 fi
 
+# --name is an image reference containerd and podman accept, or refused
+# (2, the bad value named) before anything is written.
+begin "pack --name: a valid reference is written, an invalid one refused"
+if ready "$HUT" "$IMAGES/hello.hut"; then
+	for ref in localhost/web:1.0 docker.io/library/web:latest localhost:5000/a/b_c:v1; do
+		rm -f "$OUT/ref.tar"
+		run good "$HUT" pack --oci-archive "$OUT/ref.tar" --name "$ref" "$IMAGES/hello.hut"
+		expect_status good 0
+		tar -xOf "$OUT/ref.tar" index.json 2>/dev/null | grep -qF "\"$ref\"" ||
+			problem "index.json does not name $ref"
+	done
+	rm -f "$OUT/ref.tar"
+	for ref in 'BAD NAME!!' Web 'a:b:c' '/leading' 'trailing/' "$(printf 'a%.0s' {1..256})"; do
+		run bad "$HUT" pack --oci-archive "$OUT/ref.tar" --name "$ref" "$IMAGES/hello.hut"
+		expect_status bad 2
+		expect_grep "'${ref:0:20}' is not called an invalid reference" 'not an image reference|longer than 255' "$(err bad)"
+		[ -e "$OUT/ref.tar" ] && problem "an archive was written for --name '${ref:0:20}'"
+	done
+	finish
+fi
+
 exit 0
