@@ -27,6 +27,10 @@ void builder_error(const char *subject, const char *what, const char *why);
 /* builder_error, then exit(status); temporary files go with it (atexit). */
 __attribute__((noreturn)) void builder_die(int status, const char *subject, const char *what,
 					   const char *why);
+/* diag.c: writes the reason into why (for functions that report failure
+ * with -1 and a why buffer); returns -1. */
+__attribute__((format(printf, 3, 4))) int builder_why(char *why, size_t why_len, const char *fmt,
+						      ...);
 /* reference.c: NULL when ref is a valid image reference, else why not. */
 const char *builder_ref_check(const char *ref);
 /* input.c: dies (status 1, one line) when path exists and is not a regular

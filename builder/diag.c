@@ -59,3 +59,12 @@ char *builder_xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return checked(n < 0 ? NULL : s);
 }
+
+int builder_why(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -26,16 +26,6 @@
 #define BLOBS "blobs/sha256/"
 #define HEX_DIGITS 64
 
-__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t why_len, const char *fmt,
-						      ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Exactly 64 lowercase hex digits: the only blob name there is. */
 static bool is_hex_digest(const char *s)
 {
@@ -57,7 +47,8 @@ static int kept_name(const char *name, char *why, size_t why_len)
 		return 0;
 	if (strncmp(name, BLOBS, strlen(BLOBS)) == 0 && is_hex_digest(name + strlen(BLOBS)))
 		return 1;
-	return fail(why, why_len, "%s: not a blob name (blobs/sha256/ and 64 hex digits)", name);
+	return builder_why(why, why_len, "%s: not a blob name (blobs/sha256/ and 64 hex digits)",
+			   name);
 }
 
 static int add(struct builder_oci_files *f, const char *name, const char *data, size_t len,
@@ -66,12 +57,12 @@ static int add(struct builder_oci_files *f, const char *name, const char *data, 
 	for (size_t i = 0; i < f->n; i++)
 		if (!strcmp(f->v[i].name, name)) {
 			free(owned);
-			return fail(why, why_len, "%s appears twice", name);
+			return builder_why(why, why_len, "%s appears twice", name);
 		}
 	if (f->n == BUILDER_OCI_FILES_MAX || len > BUILDER_OCI_BYTES_MAX - f->bytes) {
 		free(owned);
-		return fail(why, why_len, "more than %d files or %llu bytes in all",
-			    BUILDER_OCI_FILES_MAX, BUILDER_OCI_BYTES_MAX);
+		return builder_why(why, why_len, "more than %d files or %llu bytes in all",
+				   BUILDER_OCI_FILES_MAX, BUILDER_OCI_BYTES_MAX);
 	}
 	struct builder_oci_file *e = &f->v[f->n++];
 	snprintf(e->name, sizeof e->name, "%s", name);
@@ -118,19 +109,19 @@ static int read_regular(int dirfd, const char *name, const char *shown, size_t m
 {
 	struct stat before, st;
 	if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) != 0)
-		return fail(why, why_len, "%s: %s", shown, strerror(errno));
+		return builder_why(why, why_len, "%s: %s", shown, strerror(errno));
 	if (!S_ISREG(before.st_mode))
-		return fail(why, why_len, "%s: not a regular file%s", shown,
-			    S_ISLNK(before.st_mode) ? " (a symlink)" : "");
+		return builder_why(why, why_len, "%s: not a regular file%s", shown,
+				   S_ISLNK(before.st_mode) ? " (a symlink)" : "");
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return fail(why, why_len, "%s: %s", shown, strerror(errno));
+		return builder_why(why, why_len, "%s: %s", shown, strerror(errno));
 	int rc = -1;
 	if (fstat(fd, &st) != 0 || st.st_ino != before.st_ino || st.st_dev != before.st_dev ||
 	    !S_ISREG(st.st_mode))
-		fail(why, why_len, "%s: changed while it was read", shown);
+		builder_why(why, why_len, "%s: changed while it was read", shown);
 	else if ((unsigned long long)st.st_size > max)
-		fail(why, why_len, "%s: too big (%lld bytes)", shown, (long long)st.st_size);
+		builder_why(why, why_len, "%s: too big (%lld bytes)", shown, (long long)st.st_size);
 	else {
 		*len = (size_t)st.st_size;
 		*out = builder_xmalloc(*len);
@@ -139,7 +130,8 @@ static int read_regular(int dirfd, const char *name, const char *shown, size_t m
 			rc = 0;
 		else {
 			free(*out);
-			fail(why, why_len, "%s: %s", shown, n < 0 ? strerror(errno) : "short read");
+			builder_why(why, why_len, "%s: %s", shown,
+				    n < 0 ? strerror(errno) : "short read");
 		}
 	}
 	close(fd);
@@ -161,8 +153,8 @@ static int open_dir(int dirfd, const char *name, const char *shown, char *why, s
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		fail(why, why_len, "%s: %s", shown,
-		     errno == ELOOP || errno == ENOTDIR ? "not a folder" : strerror(errno));
+		builder_why(why, why_len, "%s: %s", shown,
+			    errno == ELOOP || errno == ENOTDIR ? "not a folder" : strerror(errno));
 	return fd;
 }
 
@@ -200,8 +192,8 @@ static int only_sha256(const char *name, void *ctx)
 	struct folder_ctx *c = ctx;
 	if (!strcmp(name, "sha256"))
 		return 0;
-	return fail(c->why, c->why_len, "blobs/%s: not a blob folder (only blobs/sha256 is read)",
-		    name);
+	return builder_why(c->why, c->why_len,
+			   "blobs/%s: not a blob folder (only blobs/sha256 is read)", name);
 }
 
 static int blob_entry(const char *name, void *ctx)
@@ -210,7 +202,8 @@ static int blob_entry(const char *name, void *ctx)
 	char shown[sizeof c->f->v[0].name];
 	snprintf(shown, sizeof shown, BLOBS "%.*s", HEX_DIGITS + 1, name);
 	if (!is_hex_digest(name))
-		return fail(c->why, c->why_len, "%s: not a blob name (64 hex digits)", shown);
+		return builder_why(c->why, c->why_len, "%s: not a blob name (64 hex digits)",
+				   shown);
 	return add_read(c->f, c->fd, name, shown, BUILDER_OCI_BYTES_MAX - c->f->bytes, c->why,
 			c->why_len);
 }
@@ -231,7 +224,7 @@ static int read_blobs(struct builder_oci_files *f, int top, char *why, size_t wh
 	if (rc == 0)
 		rc = each_entry(dup(c.fd), blob_entry, &c);
 	if (rc == EACH_CANNOT_LIST)
-		rc = fail(why, why_len, "cannot list a folder (%s)", strerror(errno));
+		rc = builder_why(why, why_len, "cannot list a folder (%s)", strerror(errno));
 	close(c.fd);
 	return rc;
 }
@@ -243,7 +236,7 @@ int builder_oci_files_of_layout(struct builder_oci_files *f, const char *dir, ch
 	f->bytes = 0;
 	int top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0)
-		return fail(why, why_len, "%s: %s", dir, strerror(errno));
+		return builder_why(why, why_len, "%s: %s", dir, strerror(errno));
 	int rc = add_read(f, top, "oci-layout", "oci-layout", BUILDER_OCI_JSON_MAX, why, why_len);
 	if (rc == 0)
 		rc = add_read(f, top, "index.json", "index.json", BUILDER_OCI_JSON_MAX, why,

@@ -18,16 +18,6 @@
 #define BLOBS "blobs/sha256/"
 #define SHA256_PREFIX "sha256:"
 
-__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t why_len, const char *fmt,
-						      ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const struct builder_oci_file *find(const struct builder_oci_files *f, const char *name)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -48,8 +38,8 @@ static int check_blobs(const struct builder_oci_files *f, size_t *count, char *w
 		char digest[BUILDER_DIGEST_LEN];
 		builder_sha256(b->data, b->len, digest);
 		if (strcmp(digest + strlen(SHA256_PREFIX), b->name + strlen(BLOBS)) != 0)
-			return fail(why, len, "%s has the digest %s (corrupt blob)", b->name,
-				    digest);
+			return builder_why(why, len, "%s has the digest %s (corrupt blob)", b->name,
+					   digest);
 		++*count;
 	}
 	return 0;
@@ -60,14 +50,14 @@ static json_t *parse(const struct builder_oci_file *file, const char *what, char
 {
 	json_error_t err;
 	if (file->len > BUILDER_OCI_JSON_MAX) {
-		fail(why, len, "%s: %zu bytes of JSON, more than read", what, file->len);
+		builder_why(why, len, "%s: %zu bytes of JSON, more than read", what, file->len);
 		return NULL;
 	}
 	json_t *j = json_loadb(file->data, file->len, JSON_REJECT_DUPLICATES, &err);
 	if (!j)
-		fail(why, len, "%s: bad JSON at byte %d (%s)", what, err.position, err.text);
+		builder_why(why, len, "%s: bad JSON at byte %d (%s)", what, err.position, err.text);
 	else if (!json_is_object(j)) {
-		fail(why, len, "%s: not a JSON object", what);
+		builder_why(why, len, "%s: not a JSON object", what);
 		json_decref(j);
 		j = NULL;
 	}
@@ -79,7 +69,7 @@ static json_t *parse_named(const struct builder_oci_files *f, const char *name, 
 {
 	const struct builder_oci_file *file = find(f, name);
 	if (!file) {
-		fail(why, len, "no %s", name);
+		builder_why(why, len, "no %s", name);
 		return NULL;
 	}
 	return parse(file, name, why, len);
@@ -103,28 +93,29 @@ static const struct builder_oci_file *described(const struct builder_oci_files *
 	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	json_t *size = json_object_get(desc, "size");
 	if (!json_is_object(desc) || !digest || !json_is_integer(size)) {
-		fail(why, len, "%s: not a descriptor (digest and size)", what);
+		builder_why(why, len, "%s: not a descriptor (digest and size)", what);
 		return NULL;
 	}
 	if (!mt || strcmp(mt, media_type) != 0) {
-		fail(why, len, "%s: media type %s, expected %s", what, mt ? mt : "missing",
-		     media_type);
+		builder_why(why, len, "%s: media type %s, expected %s", what, mt ? mt : "missing",
+			    media_type);
 		return NULL;
 	}
 	if (strncmp(digest, SHA256_PREFIX, strlen(SHA256_PREFIX)) != 0 ||
 	    !is_hex64(digest + strlen(SHA256_PREFIX))) {
-		fail(why, len, "%s: digest %.80s is not sha256 and 64 hex digits", what, digest);
+		builder_why(why, len, "%s: digest %.80s is not sha256 and 64 hex digits", what,
+			    digest);
 		return NULL;
 	}
 	char name[sizeof f->v[0].name];
 	snprintf(name, sizeof name, BLOBS "%s", digest + strlen(SHA256_PREFIX));
 	const struct builder_oci_file *blob = find(f, name);
 	if (!blob)
-		fail(why, len, "%s: no blob %s", what, digest);
+		builder_why(why, len, "%s: no blob %s", what, digest);
 	else if (json_integer_value(size) < 0 ||
 		 (unsigned long long)json_integer_value(size) != (unsigned long long)blob->len)
-		fail(why, len, "%s: size %lld in its descriptor, %zu bytes in blob %s", what,
-		     (long long)json_integer_value(size), blob->len, digest);
+		builder_why(why, len, "%s: size %lld in its descriptor, %zu bytes in blob %s", what,
+			    (long long)json_integer_value(size), blob->len, digest);
 	else
 		return blob; /* its digest was checked with every blob's */
 	return NULL;
@@ -138,8 +129,8 @@ static int check_layout_file(const struct builder_oci_files *f, char *why, size_
 	const char *v = json_string_value(json_object_get(j, "imageLayoutVersion"));
 	int rc = v && !strcmp(v, BUILDER_OCI_LAYOUT_VERSION)
 			 ? 0
-			 : fail(why, len, "oci-layout: imageLayoutVersion is not %s",
-				BUILDER_OCI_LAYOUT_VERSION);
+			 : builder_why(why, len, "oci-layout: imageLayoutVersion is not %s",
+				       BUILDER_OCI_LAYOUT_VERSION);
 	json_decref(j);
 	return rc;
 }
@@ -170,10 +161,10 @@ manifest_of(const struct builder_oci_files *f, struct builder_oci_image *img, ch
 	json_t *list = json_object_get(index, "manifests");
 	const struct builder_oci_file *m = NULL;
 	if (!schema_2(index))
-		fail(why, len, "index.json: schemaVersion is not 2");
+		builder_why(why, len, "index.json: schemaVersion is not 2");
 	else if (!json_is_array(list) || json_array_size(list) != 1)
-		fail(why, len, "index.json: %zu manifests; hut images have one",
-		     json_is_array(list) ? json_array_size(list) : 0);
+		builder_why(why, len, "index.json: %zu manifests; hut images have one",
+			    json_is_array(list) ? json_array_size(list) : 0);
 	else if ((m = described(f, json_array_get(list, 0), "index.json's manifest",
 				BUILDER_OCI_MT_MANIFEST, why, len)) != NULL) {
 		ref_of(json_array_get(list, 0), img->ref, sizeof img->ref);
@@ -204,7 +195,8 @@ static int command_of(json_t *config, struct builder_oci_image *img, char *why, 
 	if (json_is_null(cmd))
 		cmd = NULL;
 	if (!strings(entry) || json_array_size(entry) == 0 || (cmd && !strings(cmd)))
-		return fail(why, len, "config: Entrypoint (and Cmd) are not arrays of strings");
+		return builder_why(why, len,
+				   "config: Entrypoint (and Cmd) are not arrays of strings");
 	json_t *all = json_deep_copy(entry);
 	if (!all || (cmd && json_array_extend(all, cmd) != 0) ||
 	    !(img->command = json_dumps(all, JSON_COMPACT)))
@@ -225,7 +217,8 @@ static int check_config(const struct builder_oci_file *config, const char *layer
 				 json_string_value(json_array_get(ids, 0)) &&
 				 !strcmp(json_string_value(json_array_get(ids, 0)), layer_digest)
 			 ? command_of(j, img, why, len)
-			 : fail(why, len, "config: rootfs.diff_ids is not the one layer's digest");
+			 : builder_why(why, len,
+				       "config: rootfs.diff_ids is not the one layer's digest");
 	json_decref(j);
 	return rc;
 }
@@ -251,9 +244,10 @@ static int read_layer(const struct builder_oci_file *layer, struct builder_oci_i
 	struct layer_reading r = {img, 0};
 	char tar_why[256];
 	if (builder_tar_each(layer->data, layer->len, layer_file, &r, tar_why, sizeof tar_why))
-		return fail(why, len, "layer: %s", tar_why);
+		return builder_why(why, len, "layer: %s", tar_why);
 	if (r.files != 1)
-		return fail(why, len, "layer: %d files; a hut image's layer holds one", r.files);
+		return builder_why(why, len, "layer: %d files; a hut image's layer holds one",
+				   r.files);
 	return 0;
 }
 
@@ -268,10 +262,10 @@ static int read_manifest(const struct builder_oci_files *f, const struct builder
 	const struct builder_oci_file *config = NULL, *layer = NULL;
 	int rc = -1;
 	if (!schema_2(j))
-		fail(why, len, "manifest: schemaVersion is not 2");
+		builder_why(why, len, "manifest: schemaVersion is not 2");
 	else if (!json_is_array(layers) || json_array_size(layers) != 1)
-		fail(why, len, "manifest: %zu layers; a hut image has one",
-		     json_is_array(layers) ? json_array_size(layers) : 0);
+		builder_why(why, len, "manifest: %zu layers; a hut image has one",
+			    json_is_array(layers) ? json_array_size(layers) : 0);
 	else if ((config = described(f, json_object_get(j, "config"), "manifest's config",
 				     BUILDER_OCI_MT_CONFIG, why, len)) &&
 		 (layer = described(f, json_array_get(layers, 0), "manifest's layer",

@@ -3,7 +3,8 @@
  * on arbitrary strings, checked against an independent reading of the
  * documented grammar: decimal digits, then nothing or one of K M G T (any
  * case) optionally followed by i and then b (any case); binary units;
- * anything else, or a value that does not fit in 64 bits, is refused.
+ * anything else is refused as malformed, a value that does not fit in 64
+ * bits as too large.
  */
 #include "size.h"
 
@@ -19,7 +20,8 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* Returns 0 and sets *out, or -1. */
+/* Returns 0 and sets *out, -1 (HUT_SIZE_MALFORMED) for what is not a
+ * size, -2 (HUT_SIZE_TOO_LARGE) for one past 64 bits. */
 static int reference(const char *s, uint64_t *out)
 {
 	unsigned __int128 v = 0;
@@ -47,7 +49,7 @@ static int reference(const char *s, uint64_t *out)
 	}
 	v <<= shift;
 	if (overflow || v > UINT64_MAX)
-		return -1;
+		return -2;
 	*out = (uint64_t)v;
 	return 0;
 }
@@ -61,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = 0;
 	uint64_t got = 0xdeadbeef, want = 0;
 	int r = hut_parse_size(s, &got), w = reference(s, &want);
-	CHECK(r == 0 || r == -1);
+	CHECK(r == 0 || r == HUT_SIZE_MALFORMED || r == HUT_SIZE_TOO_LARGE);
 	CHECK(r == w);
 	if (r == 0) {
 		CHECK(got == want);
