@@ -19,7 +19,7 @@ FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
 	monitor/files.c monitor/files_path.c monitor/volume.c monitor/exits.c \
-	monitor/net_io.c monitor/net_ring.c \
+	monitor/net_io.c monitor/net_ring.c monitor/net_reset.c monitor/net_end.c \
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c monitor/signals.c \
 	$(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
