@@ -498,6 +498,75 @@ static void epolls(int l, const struct sockaddr_in *where)
 	close(c);
 }
 
+/* One epoll_wait with timeout 0: what it reported, in its order. */
+static void show_wait(const char *what, int ep, int max)
+{
+	struct epoll_event got[8];
+	int n = epoll_wait(ep, got, max, 0);
+	printf("%s: %d:", what, n);
+	for (int i = 0; i < n; i++)
+		printf(" [%llu %#x]", (unsigned long long)got[i].data.u64, got[i].events);
+	printf("\n");
+}
+
+/* Serves one event at a time (maxevents 1) until nothing is ready: a
+ * request is read, an EOF closes the connection. */
+static void serve_in_order(int ep, const int *a)
+{
+	struct epoll_event ev;
+	char buf[16];
+	while (epoll_wait(ep, &ev, 1, 0) == 1) {
+		int i = (int)ev.data.u64 - 1;
+		ssize_t n = read(a[i], buf, sizeof buf);
+		printf("  served %d: %s\n", i + 1, n > 0 ? "a request" : n == 0 ? "EOF" : res(n));
+		if (n == 0)
+			epoll_ctl(ep, EPOLL_CTL_DEL, a[i], NULL);
+	}
+}
+
+/* epoll reports in the order things happened, as Linux's ready list does,
+ * not in the order the watches were added: requests on connections 3, 1, 2
+ * come out 3, 1, 2; a level-triggered watch still ready goes to the back
+ * (maxevents 1 takes turns); a peer's FIN is in line with the requests, so
+ * a server sees a connection closed before it serves a later request. */
+static void epoll_order(int l, const struct sockaddr_in *where)
+{
+	int c[3], a[3], ep = epoll_create1(0);
+	const int order[3] = {2, 0, 1};
+	struct epoll_event ev;
+	char buf[16];
+	for (int i = 0; i < 3; i++) {
+		c[i] = tcp_pair(l, where, &a[i]);
+		/* A second small write waits for the first one's ack under
+		 * Nagle, and lwIP delays that ack where Linux's loopback acks
+		 * at once: without NODELAY it would come 250 ms late. */
+		setsockopt(c[i], IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
+		ev = (struct epoll_event){.events = EPOLLIN | EPOLLRDHUP,
+					  .data.u64 = (uint64_t)i + 1};
+		epoll_ctl(ep, EPOLL_CTL_ADD, a[i], &ev);
+	}
+	for (int i = 0; i < 3; i++)
+		write(c[order[i]], "r", 1);
+	show_wait("requests on 3, 1, 2", ep, 8);
+	for (int i = 0; i < 4; i++)
+		show_wait("unread, one at a time", ep, 1);
+	for (int i = 0; i < 3; i++)
+		read(a[i], buf, sizeof buf);
+	show_wait("all read", ep, 8);
+	close(c[1]);
+	write(c[0], "r", 1);
+	show_wait("FIN on 2, then a request on 1", ep, 8);
+	write(c[2], "r", 1);
+	printf("then a request on 3, served one at a time:\n");
+	serve_in_order(ep, a);
+	close(ep);
+	for (int i = 0; i < 3; i++) {
+		close(a[i]);
+		if (i != 1)
+			close(c[i]);
+	}
+}
+
 /* poll and select over a pipe, an eventfd and a socket. */
 static void polls(int l, const struct sockaddr_in *where)
 {
@@ -697,6 +766,8 @@ int main(int argc, char **argv)
 	eventfds();
 	printf("== epoll\n");
 	epolls(l, &where);
+	printf("== epoll order\n");
+	epoll_order(l, &where);
 	printf("== poll, select\n");
 	polls(l, &where);
 	printf("== sendfile\n");
