@@ -12,6 +12,14 @@
  *        sockets --send ADDR PORT TEXT    sends TEXT to ADDR:PORT over TCP,
  *                                         shuts down, prints the reply
  *        sockets --cat FILE               prints FILE (/etc/resolv.conf)
+ *        sockets --hold PORT HOW          takes one TCP request (a line) and,
+ *                                         holding the connection, ends: HOW is
+ *                                         exit, unread (exit with 7 bytes of it
+ *                                         unread), thread-exit (SYS_exit of the
+ *                                         last thread, status 3), crash (SIGSEGV),
+ *                                         wait (until a signal or --timeout), or
+ *                                         pending (exit with a connection not
+ *                                         yet accepted) (net-close.sh)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -32,6 +40,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -720,6 +729,53 @@ static int send_text(const char *addr, int port, const char *text)
 	return 0;
 }
 
+/* Ends as HOW says, holding connection c (whose request, 8 bytes, is read
+ * or not), as net-close.sh's client waits on it for a reply. */
+static int end_holding(int c, const char *how)
+{
+	char buf[16];
+	int n = 0;
+	if (!strcmp(how, "unread")) {
+		while (ioctl(c, FIONREAD, &n) == 0 && n < 8)
+			usleep(10000);
+		read(c, buf, 1);
+	} else {
+		for (size_t got = 0; got < 8 && (n = (int)read(c, buf + got, 8 - got)) > 0;)
+			got += (size_t)n;
+	}
+	printf("got the request\n");
+	if (!strcmp(how, "thread-exit"))
+		syscall(SYS_exit, 3);
+	if (!strcmp(how, "crash")) {
+		int *volatile nowhere = NULL; /* a fault, not a raise(): the CPU's */
+		*nowhere = 1;
+	}
+	if (!strcmp(how, "wait"))
+		for (;;)
+			pause();
+	return 0;
+}
+
+static int hold(int port, const char *how)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 4)) {
+		perror("hold: bind/listen");
+		return 1;
+	}
+	printf("listening\n");
+	if (!strcmp(how, "pending")) {
+		struct pollfd p = {l, POLLIN, 0};
+		poll(&p, 1, -1);
+		usleep(200000); /* the client's request is in */
+		printf("a connection waits\n");
+		return 0;
+	}
+	return end_holding(accept(l, NULL, NULL), how);
+}
+
 static int cat(const char *path)
 {
 	char buf[4096];
@@ -745,6 +801,8 @@ int main(int argc, char **argv)
 		return send_text(argv[2], atoi(argv[3]), argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "--cat"))
 		return cat(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--hold"))
+		return hold(atoi(argv[2]), argv[3]);
 	if (argc != 2) {
 		fprintf(stderr, "usage: sockets FILE\n");
 		return 2;
