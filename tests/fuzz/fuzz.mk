@@ -10,30 +10,24 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imonitor -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring
+FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_netconns
 
 # Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
-# reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
-# calls are renamed to the harness's fuzz_exit, which does the same.
+# reaches except fail.c (its own hut_fail and hut_end longjmp back).
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
 	monitor/files.c monitor/files_path.c monitor/volume.c monitor/exits.c \
 	monitor/net_io.c monitor/net_ring.c monitor/net_reset.c monitor/net_end.c \
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c monitor/signals.c \
-	$(FUZZ_IMAGE_SRC)
+	monitor/crash.c $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
+FUZZ_SRC_fuzz_netconns  := monitor/net_reset.c
 FUZZ_LIBS := -lelf -lz
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
-
-$(FUZZ_DIR)/crash-noexit.o: monitor/crash.c monitor/monitor.h image/image.h monitor/mem.h include/hut/abi.h
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -Dexit=fuzz_exit -c -o $@ $<
-
-$(FUZZ_DIR)/fuzz_hypercall: $(FUZZ_DIR)/crash-noexit.o
 
 .SECONDEXPANSION:
 $(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h include/hut/abi.h
