@@ -45,7 +45,7 @@ no_kvm_skip "net-close"
 wait_line() {
 	local t
 	for ((t = 0; t < 100 * SLOW; t++)); do
-		grep -q "$1" "$TMP/hold.out" && return 0
+		grep -qs "$1" "$TMP/hold.out" && return 0
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.2
 	done
