@@ -17,12 +17,17 @@
 #define ETH_LEN 14
 #define IP_MIN 20
 #define TCP_MIN 20
-#define HEADERS_MAX (ETH_LEN + 60 + 60) /* IPv4 and TCP headers with all their options */
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
+
+/* Copies of a frame's headers, without options. */
+struct headers {
+	uint8_t eth_ip[ETH_LEN + IP_MIN];
+	uint8_t tcp[TCP_MIN];
+};
 
 /* One TCP segment's headers, in host byte order except the addresses and
  * ports, which stay as on the wire (so are compared and written back as is). */
@@ -61,43 +66,46 @@ static bool after(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) > 0;
 }
 
-/* Parses the copy h (n bytes of a frame of frame_len): IPv4, not a
- * fragment, TCP, every header inside what the IP header says it holds,
- * which lies inside the frame. */
-static bool parse(const uint8_t *h, size_t n, size_t frame_len, struct segment *s)
+/* The headers of the TCP segment a frame of len bytes carries, copied
+ * out (the guest may be rewriting the frame while we read: each byte is
+ * read once, and only the copies are used): IPv4, not a fragment, TCP, each
+ * header inside what the IP header says it holds, which lies inside the
+ * frame. Options are never copied: nothing here needs them. */
+static bool read_segment(const uint8_t *frame, size_t len, struct headers *h, struct segment *s)
 {
-	if (n < ETH_LEN + IP_MIN + TCP_MIN || be16(h + 12) != 0x0800)
+	if (len < ETH_LEN + IP_MIN + TCP_MIN)
 		return false;
-	const uint8_t *ip = h + ETH_LEN;
+	memcpy(h->eth_ip, frame, sizeof h->eth_ip);
+	const uint8_t *ip = h->eth_ip + ETH_LEN;
 	size_t ihl = (size_t)(ip[0] & 0xf) * 4, total = be16(ip + 2);
-	if (ip[0] >> 4 != 4 || ihl < IP_MIN || ip[9] != 6 || (be16(ip + 6) & 0x3fff) ||
-	    total > frame_len - ETH_LEN || total < ihl + TCP_MIN)
+	if (be16(h->eth_ip + 12) != 0x0800 || ip[0] >> 4 != 4 || ihl < IP_MIN || ip[9] != 6 ||
+	    (be16(ip + 6) & 0x3fff) || total > len - ETH_LEN || total < ihl + TCP_MIN)
 		return false;
-	const uint8_t *tcp = ip + ihl; /* ihl <= 60: inside the copy, with TCP_MIN after it */
-	size_t doff = (size_t)(tcp[12] >> 4) * 4;
+	memcpy(h->tcp, frame + ETH_LEN + ihl, sizeof h->tcp);
+	size_t doff = (size_t)(h->tcp[12] >> 4) * 4;
 	if (doff < TCP_MIN || doff > total - ihl)
 		return false;
 	*s = (struct segment){
-		.src_mac = h + 6,
-		.dst_mac = h,
-		.seq = be32(tcp + 4),
-		.ack = be32(tcp + 8),
-		.flags = tcp[13],
+		.src_mac = h->eth_ip + 6,
+		.dst_mac = h->eth_ip,
+		.seq = be32(h->tcp + 4),
+		.ack = be32(h->tcp + 8),
+		.flags = h->tcp[13],
 	};
 	memcpy(&s->src_ip, ip + 12, 4), memcpy(&s->dst_ip, ip + 16, 4);
-	memcpy(&s->src_port, tcp, 2), memcpy(&s->dst_port, tcp + 2, 2);
+	memcpy(&s->src_port, h->tcp, 2), memcpy(&s->dst_port, h->tcp + 2, 2);
 	s->len = (uint32_t)(total - ihl - doff) + !!(s->flags & TCP_SYN) + !!(s->flags & TCP_FIN);
 	return true;
 }
 
-/* Copies the headers out of the frame (read once: the guest may be
- * rewriting it), then parses the copy. */
-static bool read_segment(const void *frame, size_t len, uint8_t copy[HEADERS_MAX],
-			 struct segment *s)
+/* Whether two MACs are equal (not musl's memcmp: a byte loop behind a call,
+ * on every frame). */
+static bool same_mac(const uint8_t *a, const uint8_t *b)
 {
-	size_t n = len < HEADERS_MAX ? len : HEADERS_MAX;
-	memcpy(copy, frame, n);
-	return parse(copy, n, len, s);
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+	memcpy(&a4, a, 4), memcpy(&b4, b, 4), memcpy(&a2, a + 4, 2), memcpy(&b2, b + 4, 2);
+	return a4 == b4 && a2 == b2;
 }
 
 static unsigned set_of(uint32_t guest_ip, uint32_t peer_ip, uint16_t guest_port, uint16_t peer_port)
@@ -166,9 +174,9 @@ static void forget_if_closed(struct hut_conn *c)
 
 void hut_conns_sent(struct hut_conns *t, const void *frame, size_t len)
 {
-	uint8_t copy[HEADERS_MAX];
+	struct headers h;
 	struct segment s;
-	if (!read_segment(frame, len, copy, &s) || memcmp(s.src_mac, t->guest_mac, 6))
+	if (!read_segment(frame, len, &h, &s) || !same_mac(s.src_mac, t->guest_mac))
 		return;
 	struct hut_conn *c = find(t, s.src_ip, s.dst_ip, s.src_port, s.dst_port);
 	if (s.flags & TCP_RST) {
@@ -196,9 +204,9 @@ void hut_conns_sent(struct hut_conns *t, const void *frame, size_t len)
 
 void hut_conns_delivered(struct hut_conns *t, const void *frame, size_t len)
 {
-	uint8_t copy[HEADERS_MAX];
+	struct headers h;
 	struct segment s;
-	if (!read_segment(frame, len, copy, &s))
+	if (!read_segment(frame, len, &h, &s))
 		return;
 	struct hut_conn *c = find(t, s.dst_ip, s.src_ip, s.dst_port, s.src_port);
 	if (!c)
