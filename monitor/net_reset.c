@@ -111,8 +111,12 @@ static bool same_mac(const uint8_t *a, const uint8_t *b)
 static unsigned set_of(uint32_t guest_ip, uint32_t peer_ip, uint16_t guest_port, uint16_t peer_port)
 {
 	uint32_t h = guest_ip ^ (peer_ip * 0x9e3779b1u) ^ ((uint32_t)guest_port << 16 | peer_port);
+	h ^= h >> 16; /* MurmurHash3's finalizer: every input bit reaches every set bit */
 	h *= 0x85ebca6bu;
-	return (h >> 24) % HUT_CONN_SETS;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h % HUT_CONN_SETS;
 }
 
 static struct hut_conn *find(struct hut_conns *t, uint32_t guest_ip, uint32_t peer_ip,
