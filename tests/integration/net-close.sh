@@ -6,11 +6,12 @@
 # holding the connection, two ways (net/apps.sh): as a Linux process behind a
 # veth and as an appliance on a tap. Linux closes a dying process's sockets:
 # a FIN, or a reset when unread data is left or a connection was never
-# accepted. The appliance must do the same when it exits (the libos closes
-# its sockets), and when it cannot (a crash, --timeout, SIGTERM's default
-# action) the monitor resets what is still open. The client (python3, in the
-# namespace) prints what it saw and when; the test compares that with when
-# the server's end was seen.
+# accepted. The appliance must do the same when it exits or takes a
+# signal's default action itself (the libos closes its sockets), and when
+# it cannot (a crash, --timeout, SIGTERM's default action applied by the
+# monitor) the monitor resets what is still open. The client (python3, in
+# the namespace) prints what it saw and when; the test compares that with
+# when the server's end was seen.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=net/lib.sh
@@ -111,6 +112,7 @@ for mode in $(modes_to_run); do
 	hold_case "$mode" "exit() with 7 bytes of the request unread" unread - 0 RESET 0
 	hold_case "$mode" "the last thread's SYS_exit" thread-exit - 3 EOF 0
 	hold_case "$mode" "exit() with a connection not accepted" pending - 0 RESET 0
+	hold_case "$mode" "abort(), SIGABRT's default action in the guest" abort - 134 EOF 0
 	hold_case "$mode" "a crash (SIGSEGV)" crash - 139 $appl_reset $resets
 	hold_case "$mode" "ended by timeout" wait timeout 124 $appl_reset $resets
 	hold_case "$mode" "SIGTERM from outside, its default action" wait term 143 $appl_reset $resets

@@ -16,7 +16,8 @@
  *                                         holding the connection, ends: HOW is
  *                                         exit, unread (exit with 7 bytes of it
  *                                         unread), thread-exit (SYS_exit of the
- *                                         last thread, status 3), crash (SIGSEGV),
+ *                                         last thread, status 3), abort (SIGABRT's
+ *                                         default action), crash (SIGSEGV),
  *                                         wait (until a signal or --timeout), or
  *                                         pending (exit with a connection not
  *                                         yet accepted) (net-close.sh)
@@ -746,6 +747,8 @@ static int end_holding(int c, const char *how)
 	printf("got the request\n");
 	if (!strcmp(how, "thread-exit"))
 		syscall(SYS_exit, 3);
+	if (!strcmp(how, "abort"))
+		abort();
 	if (!strcmp(how, "crash")) {
 		int *volatile nowhere = NULL; /* a fault, not a raise(): the CPU's */
 		*nowhere = 1;
