@@ -1,9 +1,18 @@
 /*
  * epoll: an fd holding a set of watches, each on one (file, fd) pair with
- * the events it wants. Nothing is queued when something happens: a wait
- * asks each watched file what it is ready for (its poll op), which is the
- * same answer poll() gets, so the two never disagree. That is O(watches)
- * per look, fine for the tens to hundreds of connections of one appliance.
+ * the events it wants. What a watch reports is what its file's poll op
+ * says now, the same answer poll() gets, so the two never disagree; in
+ * which order is Linux's: a ready list, in the order the watches' files
+ * changed (hut_file_changed: data, EOF, a connection, room, an error), a
+ * watch joining it at its first change since it was last taken off. A
+ * wait reports from the front; a level-triggered watch it reported goes
+ * to the back, so one busy connection cannot starve the others, and one
+ * that reports nothing leaves. So a request that came first is served
+ * first, whatever the order the connections were added in, and a peer's
+ * FIN counts in that order too. Kinds that never call hut_file_changed
+ * (the console) still get asked, after the ready list, in the order added;
+ * so is every watch by the wait's predicate: O(watches) per look, fine for
+ * the tens to hundreds of connections of one appliance.
  *
  * Edge-triggered watches report a file once per change: when its ready
  * bits grew since the last report, or its kind counted something new of a
@@ -21,25 +30,34 @@
 #include <sys/epoll.h>
 
 #define CONTROL_BITS (EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE)
+#define IN_EVENTS (EPOLLIN | EPOLLRDNORM | EPOLLRDBAND | EPOLLPRI | EPOLLRDHUP)
+#define OUT_EVENTS (EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND)
 #define NEST_MAX 5 /* as Linux's EP_MAX_NESTS */
 
-struct watch {
-	struct watch *next;
+struct epoll;
+
+struct hut_watch {
+	struct hut_watch *next;	     /* the instance's watches, in the order added */
+	struct hut_watch *file_next; /* the other watches on the same file */
+	struct hut_watch *ready_next, *ready_prev;
+	struct epoll *ep;
 	struct hut_file *file;
 	int fd;
 	uint32_t events; /* what the app asked for, control bits included */
 	uint64_t data;
 	uint32_t last_mask; /* edge-triggered: the bits and counts at the last report */
 	uint32_t last_in, last_out;
-	int disabled; /* EPOLLONESHOT fired */
+	int disabled;	   /* EPOLLONESHOT fired */
+	int queued;	   /* on ep's ready list */
+	uint32_t reported; /* the number of the wait that last reported it */
 };
 
 struct epoll {
-	struct epoll *next; /* every instance, for hut_epoll_file_gone */
-	struct watch *watches;
+	struct hut_watch *watches;
+	struct hut_watch *ready_head, *ready_tail; /* oldest change first */
+	uint32_t waits;				   /* collects so far */
 };
 
-static struct epoll *instances;
 static const struct hut_file_ops epoll_ops;
 
 static struct epoll *epoll_of(struct hut_file *f)
@@ -47,8 +65,60 @@ static struct epoll *epoll_of(struct hut_file *f)
 	return f && f->ops == &epoll_ops ? f->priv : NULL;
 }
 
+/* --- the ready list ---------------------------------------------------------- */
+
+static void enqueue(struct hut_watch *w)
+{
+	struct epoll *ep = w->ep;
+	if (w->queued)
+		return;
+	w->queued = 1;
+	w->ready_next = NULL;
+	w->ready_prev = ep->ready_tail;
+	if (ep->ready_tail)
+		ep->ready_tail->ready_next = w;
+	else
+		ep->ready_head = w;
+	ep->ready_tail = w;
+}
+
+static void dequeue(struct hut_watch *w)
+{
+	struct epoll *ep = w->ep;
+	if (!w->queued)
+		return;
+	w->queued = 0;
+	if (w->ready_prev)
+		w->ready_prev->ready_next = w->ready_next;
+	else
+		ep->ready_head = w->ready_next;
+	if (w->ready_next)
+		w->ready_next->ready_prev = w->ready_prev;
+	else
+		ep->ready_tail = w->ready_prev;
+}
+
+/* Whether a change of this kind wakes w, as Linux's wake-up keys decide:
+ * data for readers, room for writers, errors and hang-ups for all. */
+static int wakes(const struct hut_watch *w, uint32_t what)
+{
+	if (w->disabled)
+		return 0;
+	if ((what & (HUT_POLLIN | HUT_POLLOUT)) == (HUT_POLLIN | HUT_POLLOUT))
+		return 1;
+	return ((what & HUT_POLLIN) && (w->events & IN_EVENTS)) ||
+	       ((what & HUT_POLLOUT) && (w->events & OUT_EVENTS));
+}
+
+void hut_epoll_news(struct hut_file *f, uint32_t what)
+{
+	for (struct hut_watch *w = f->epoll_watches; w; w = w->file_next)
+		if (wakes(w, what))
+			enqueue(w);
+}
+
 /* What w would report now (0: nothing). */
-static uint32_t watch_events(const struct watch *w)
+static uint32_t watch_events(const struct hut_watch *w)
 {
 	if (w->disabled)
 		return 0;
@@ -62,7 +132,7 @@ static uint32_t watch_events(const struct watch *w)
 }
 
 /* The report of w is made: edge and one-shot state move on. */
-static void watch_reported(struct watch *w, uint32_t mask)
+static void watch_reported(struct hut_watch *w, uint32_t mask)
 {
 	w->last_mask = mask;
 	w->last_in = w->file->changes_in;
@@ -73,7 +143,7 @@ static void watch_reported(struct watch *w, uint32_t mask)
 
 /* Edge-triggered watches that report nothing forget bits that went away,
  * so that their return is a new edge. */
-static void watch_settle(struct watch *w)
+static void watch_settle(struct hut_watch *w)
 {
 	if ((w->events & EPOLLET) && !w->disabled)
 		w->last_mask &= hut_file_poll(w->file);
@@ -82,7 +152,7 @@ static void watch_settle(struct watch *w)
 static int any_ready(void *arg)
 {
 	const struct epoll *ep = arg;
-	for (const struct watch *w = ep->watches; w; w = w->next)
+	for (const struct hut_watch *w = ep->watches; w; w = w->next)
 		if (watch_events(w))
 			return 1;
 	return 0;
@@ -93,19 +163,21 @@ static uint32_t epoll_poll(struct hut_file *f)
 	return any_ready(f->priv) ? HUT_POLLIN | HUT_POLLRDNORM : 0;
 }
 
-static void watch_free(struct watch *w)
+/* Takes w off its file's list and the ready list, and frees it. */
+static void watch_free(struct hut_watch *w)
 {
-	w->file->epoll_watches--;
+	struct hut_watch **p = &w->file->epoll_watches;
+	while (*p != w)
+		p = &(*p)->file_next;
+	*p = w->file_next;
+	dequeue(w);
 	hut_kfree(w, sizeof *w);
 }
 
 static void epoll_release(struct hut_file *f)
 {
-	struct epoll *ep = f->priv, **p = &instances;
-	while (*p != ep)
-		p = &(*p)->next;
-	*p = ep->next;
-	for (struct watch *w = ep->watches, *next; w; w = next) {
+	struct epoll *ep = f->priv;
+	for (struct hut_watch *w = ep->watches, *next; w; w = next) {
 		next = w->next;
 		watch_free(w);
 	}
@@ -120,16 +192,12 @@ static const struct hut_file_ops epoll_ops = {
 
 void hut_epoll_file_gone(struct hut_file *f)
 {
-	for (struct epoll *ep = instances; ep && f->epoll_watches; ep = ep->next) {
-		for (struct watch **p = &ep->watches; *p;) {
-			struct watch *w = *p;
-			if (w->file == f) {
-				*p = w->next;
-				watch_free(w);
-			} else {
-				p = &w->next;
-			}
-		}
+	while (f->epoll_watches) {
+		struct hut_watch *w = f->epoll_watches, **p = &w->ep->watches;
+		while (*p != w)
+			p = &(*p)->next;
+		*p = w->next;
+		watch_free(w);
 	}
 }
 
@@ -144,8 +212,6 @@ static long create(int cloexec)
 		return -ENOMEM;
 	}
 	f->priv = ep;
-	ep->next = instances;
-	instances = ep;
 	return hut_fd_install(f, 0, cloexec);
 }
 
@@ -163,9 +229,9 @@ HUT_SYSCALL(epoll_create)
 
 /* --- epoll_ctl ------------------------------------------------------------- */
 
-static struct watch *find(struct epoll *ep, struct hut_file *f, int fd)
+static struct hut_watch *find(struct epoll *ep, struct hut_file *f, int fd)
 {
-	for (struct watch *w = ep->watches; w; w = w->next)
+	for (struct hut_watch *w = ep->watches; w; w = w->next)
 		if (w->file == f && w->fd == fd)
 			return w;
 	return NULL;
@@ -178,7 +244,7 @@ static int depth_below(struct epoll *ep, const struct epoll *target)
 	int deepest = 0;
 	if (ep == target)
 		return NEST_MAX + 1;
-	for (struct watch *w = ep->watches; w; w = w->next) {
+	for (struct hut_watch *w = ep->watches; w; w = w->next) {
 		struct epoll *inner = epoll_of(w->file);
 		if (inner) {
 			int d = 1 + depth_below(inner, target);
@@ -195,25 +261,29 @@ static long add(struct epoll *ep, struct hut_file *f, int fd, const struct epoll
 		return -EEXIST;
 	if (inner && depth_below(inner, ep) > NEST_MAX)
 		return -ELOOP;
-	struct watch *w = hut_kalloc(sizeof *w);
+	struct hut_watch *w = hut_kalloc(sizeof *w);
 	if (!w)
 		return -ENOMEM;
-	*w = (struct watch){.file = f, .fd = fd, .events = ev->events, .data = ev->data.u64};
+	*w = (struct hut_watch){
+		.ep = ep, .file = f, .fd = fd, .events = ev->events, .data = ev->data.u64};
 	w->last_in = f->changes_in - 1; /* what is ready now is news */
 	w->last_out = f->changes_out - 1;
-	f->epoll_watches++;
-	struct watch **p = &ep->watches;
+	w->file_next = f->epoll_watches;
+	f->epoll_watches = w;
+	struct hut_watch **p = &ep->watches;
 	while (*p)
 		p = &(*p)->next;
 	*p = w;
+	if (watch_events(w)) /* ready already: in line from now, as Linux's ep_insert */
+		enqueue(w);
 	return 0;
 }
 
 static long del(struct epoll *ep, struct hut_file *f, int fd)
 {
-	for (struct watch **p = &ep->watches; *p; p = &(*p)->next) {
+	for (struct hut_watch **p = &ep->watches; *p; p = &(*p)->next) {
 		if ((*p)->file == f && (*p)->fd == fd) {
-			struct watch *w = *p;
+			struct hut_watch *w = *p;
 			*p = w->next;
 			watch_free(w);
 			return 0;
@@ -224,7 +294,7 @@ static long del(struct epoll *ep, struct hut_file *f, int fd)
 
 static long mod(struct epoll *ep, struct hut_file *f, int fd, const struct epoll_event *ev)
 {
-	struct watch *w = find(ep, f, fd);
+	struct hut_watch *w = find(ep, f, fd);
 	if (!w)
 		return -ENOENT;
 	w->events = ev->events;
@@ -233,6 +303,8 @@ static long mod(struct epoll *ep, struct hut_file *f, int fd, const struct epoll
 	w->last_mask = 0;
 	w->last_in = f->changes_in - 1;
 	w->last_out = f->changes_out - 1;
+	if (watch_events(w))
+		enqueue(w);
 	return 0;
 }
 
@@ -268,22 +340,57 @@ HUT_SYSCALL(epoll_ctl)
 
 /* --- epoll_wait, epoll_pwait ------------------------------------------------ */
 
-/* Fills up to max events, in the order the watches were added. */
+/* Reports w into *out if it has something; a level-triggered watch goes
+ * back in line, at the end. Returns 1 if it reported. */
+static int report(struct epoll *ep, struct hut_watch *w, struct epoll_event *out)
+{
+	uint32_t mask = watch_events(w);
+	if (!mask)
+		return 0;
+	out->events = mask;
+	out->data.u64 = w->data;
+	watch_reported(w, mask);
+	w->reported = ep->waits;
+	if (!(w->events & (EPOLLET | EPOLLONESHOT)))
+		enqueue(w);
+	return 1;
+}
+
+/* Fills up to max events: the ready list from its front, each watch taken
+ * off it (those still ready and level-triggered go to its back, behind
+ * the ones that were there), then the watches ready with no news (kinds
+ * that never call hut_file_changed), in the order added. */
 static int collect(struct epoll *ep, struct epoll_event *out, int max)
 {
 	int n = 0;
-	for (struct watch *w = ep->watches; w; w = w->next) {
-		uint32_t mask = n < max ? watch_events(w) : 0;
-		if (mask) {
-			out[n].events = mask;
-			out[n].data.u64 = w->data;
-			n++;
-			watch_reported(w, mask);
-		} else {
-			watch_settle(w);
-		}
+	ep->waits++;
+	struct hut_watch *last = ep->ready_tail;
+	while (last && n < max) {
+		struct hut_watch *w = ep->ready_head;
+		dequeue(w);
+		n += report(ep, w, &out[n]);
+		if (w == last)
+			break;
 	}
+	for (struct hut_watch *w = ep->watches; w && n < max; w = w->next)
+		if (!w->queued && w->reported != ep->waits)
+			n += report(ep, w, &out[n]);
+	for (struct hut_watch *w = ep->watches; w; w = w->next)
+		if (w->reported != ep->waits)
+			watch_settle(w);
 	return n;
+}
+
+/* Before a wait, as Linux's first look at its ready list: watches on it
+ * that have nothing to report leave it, so that their next change puts
+ * them at its back rather than at a place they took long ago. */
+static void prune(struct epoll *ep)
+{
+	for (struct hut_watch *w = ep->ready_head, *next; w; w = next) {
+		next = w->ready_next;
+		if (!watch_events(w))
+			dequeue(w);
+	}
 }
 
 static long do_wait(long epfd, struct epoll_event *out, long max, long ms)
@@ -301,10 +408,11 @@ static long do_wait(long epfd, struct epoll_event *out, long max, long ms)
 		uint64_t now = hut_time_since_boot_ns();
 		deadline = now + (uint64_t)ms * 1000000ull;
 	}
+	prune(ep);
 	long r = hut_wait(any_ready, ep, deadline, HUT_WAIT_INTERRUPTIBLE);
 	if (r == -EINTR)
 		return r;
-	return r == 0 ? collect(ep, out, (int)max) : 0;
+	return collect(ep, out, (int)max); /* after a timeout too: it drops what is stale */
 }
 
 HUT_SYSCALL(epoll_wait)

@@ -41,6 +41,7 @@
 struct hut_file;
 struct hut_mount;
 struct hut_attr;
+struct hut_watch;
 
 struct hut_file_ops {
 	/* Moves data between the app's iovecs (already checked) and the file at
@@ -83,11 +84,12 @@ struct hut_file {
 	void *priv; /* the kind's own state */
 	uint64_t priv2;
 	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
-	/* epoll (epoll.c): how many epoll instances watch this description,
-	 * and counts its kind bumps (hut_file_changed) whenever new data
-	 * (in) or room (out) arrives, so that edge-triggered watches see every
-	 * new event, as Linux's wake-ups do. */
-	uint32_t epoll_watches;
+	/* epoll (epoll.c): the watches on this description, and counts its
+	 * kind bumps (hut_file_changed) whenever new data (in) or room (out)
+	 * arrives, so that edge-triggered watches see every new event, as
+	 * Linux's wake-ups do; each change also puts the watches that wait for
+	 * it on their instance's ready list, in the order changes came. */
+	struct hut_watch *epoll_watches;
 	uint32_t changes_in, changes_out;
 };
 
@@ -109,6 +111,9 @@ long hut_fd_close(long fd);
 int hut_fd_cloexec(long fd);
 void hut_fd_set_cloexec(long fd, int on);
 
+/* epoll.c: news for the watches on f (hut_file_changed). */
+void hut_epoll_news(struct hut_file *f, uint32_t what);
+
 /* Something new for epoll: what has HUT_POLLIN (data, EOF, a connection),
  * HUT_POLLOUT (room), or both (an error, a hang-up). */
 static inline void hut_file_changed(struct hut_file *f, uint32_t what)
@@ -117,6 +122,8 @@ static inline void hut_file_changed(struct hut_file *f, uint32_t what)
 		return;
 	f->changes_in += (what & HUT_POLLIN) != 0;
 	f->changes_out += (what & HUT_POLLOUT) != 0;
+	if (f->epoll_watches)
+		hut_epoll_news(f, what);
 }
 
 /* poll.c: what f is ready for now (its poll op, or the default). */

@@ -63,8 +63,10 @@ char *hut_append_u64(char *p, char *end, uint64_t v);
 /* console.c */
 void hut_console_print(int fd, const char *s);
 
-/* process.c */
+/* process.c: the exit hypercall alone, and the process's end (its sockets
+ * closed first, as Linux closes a dying process's fds). */
 _Noreturn void hut_exit(uint32_t kind, int status);
+_Noreturn void hut_exit_process(uint32_t kind, int status);
 
 /* signal.c */
 void hut_signal_raise(int sig);	       /* to the process: any thread not blocking it */

@@ -1,6 +1,7 @@
 /*
- * The process: one of it, pid 1, root (its names: uts.c).
- * exit_group (and the last thread's exit, thread.c) ends the appliance.
+ * The process: one of it, pid 1, root (its names: uts.c). exit_group (and
+ * the last thread's exit, thread.c, and a signal's default action,
+ * signal.c) ends the appliance.
  */
 #include "file.h"
 #include "syscalls.h"
@@ -30,11 +31,19 @@ _Noreturn void hut_exit(uint32_t kind, int status)
 /* In libhut-net.a: null in images without sockets. */
 __attribute__((weak)) void hut_net_exit(void);
 
-HUT_SYSCALL(exit_group)
+/* The process ends (exit_group, the last thread's exit, a signal's default
+ * action): as Linux closes its fds, the socket layer closes its sockets and
+ * lets their FINs and resets reach the device. */
+_Noreturn void hut_exit_process(uint32_t kind, int status)
 {
 	if (hut_net_exit)
 		hut_net_exit();
-	hut_exit(HUT_EXIT_STATUS, (int)(a0 & 0xff));
+	hut_exit(kind, status);
+}
+
+HUT_SYSCALL(exit_group)
+{
+	hut_exit_process(HUT_EXIT_STATUS, (int)(a0 & 0xff));
 }
 
 HUT_SYSCALL(getpid)

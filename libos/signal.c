@@ -92,7 +92,7 @@ static void take(int sig)
 static void act_without_handler(int sig)
 {
 	if (actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
-		hut_exit(HUT_EXIT_SIGNAL, sig);
+		hut_exit_process(HUT_EXIT_SIGNAL, sig);
 }
 
 /* Tells the monitor what it needs to decide for a signal from outside. */

@@ -253,7 +253,7 @@ static _Noreturn void end_thread(int status)
 {
 	struct hut_thread *t = hut_thread_now;
 	if (hut_threads_live == 1)
-		hut_exit(HUT_EXIT_STATUS, status & 0xff);
+		hut_exit_process(HUT_EXIT_STATUS, status & 0xff);
 	if (t->clear_child_tid && hut_user_writable(t->clear_child_tid, sizeof(int))) {
 		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
 		hut_futex_wake(t->clear_child_tid, 1);

@@ -63,14 +63,14 @@ _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e)
 	struct hut_hc_exit copy = *e; /* read the guest's struct once */
 	flush_console();
 	hut_trace_guest(&copy);
-	hut_trace_print(vm);
 	if (copy.kind == HUT_EXIT_STATUS)
-		exit(copy.status & 0xff);
+		hut_end(vm, copy.status & 0xff, true);
 	if (copy.kind != HUT_EXIT_SIGNAL || copy.status < 1 || copy.status > 64)
 		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS), "bad hypercall: exit kind %u status %d",
 			 copy.kind, copy.status);
-	hut_fail(vm, HUT_SIGNAL_EXIT(copy.status), "guest killed by signal %d (%s)", copy.status,
-		 signal_name(copy.status));
+	fprintf(stderr, "hut-monitor: %s: guest killed by signal %d (%s)\n", vm->opt->image,
+		copy.status, signal_name(copy.status));
+	hut_end(vm, HUT_SIGNAL_EXIT(copy.status), true);
 }
 
 static void describe_page_fault(char *buf, size_t len, uint64_t error, uint64_t cr2)
@@ -133,6 +133,5 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 		dump_registers(&r, &f);
 	if (vm->core_fd >= 0 && have_regs && hut_core_write(vm, &r, &s, &f, sig) != 0)
 		fprintf(stderr, "hut-monitor: %s: could not write the core file\n", vm->opt->image);
-	hut_trace_print(vm);
-	exit(HUT_SIGNAL_EXIT(sig));
+	hut_end(vm, HUT_SIGNAL_EXIT(sig), false);
 }

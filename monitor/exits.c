@@ -47,10 +47,11 @@ static void print_net(const struct hut_vm *vm)
 	const struct hut_net_stats *s = &vm->net->ring.stats;
 	fprintf(stderr,
 		"hut-monitor: trace-exits: net: tx %lu frames (%lu refused by the tap), rx %lu "
-		"frames (%lu dropped), %lu kicks (%s), %lu wakes of a sleeping guest\n",
+		"frames (%lu dropped), %lu kicks (%s), %lu wakes of a sleeping guest; %u TCP "
+		"connections reset at the end\n",
 		s->tx_frames, s->tx_errors, s->rx_frames, s->rx_dropped, s->kicks,
-		vm->net->ioeventfd ? "ioeventfd: no exit to the monitor" : "each an exit",
-		s->wakes);
+		vm->net->ioeventfd ? "ioeventfd: no exit to the monitor" : "each an exit", s->wakes,
+		vm->net->resets);
 }
 
 void hut_exits_print(const struct hut_vm *vm)

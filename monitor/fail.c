@@ -1,9 +1,22 @@
-/* The monitor's one way to give up: one line on stderr, one exit status. */
+/*
+ * How the monitor ends, for every reason: hut_end is the one way out once
+ * the guest exists (its network connections are reset, --trace-exits and
+ * --trace-boot print), and hut_fail gives up with one line on stderr first.
+ */
 #include "monitor.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+_Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed)
+{
+	if (vm) {
+		hut_net_end(vm->net, libos_closed);
+		hut_trace_print(vm);
+	}
+	exit(status);
+}
 
 _Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ...)
 {
@@ -17,7 +30,5 @@ _Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ..
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	if (vm)
-		hut_trace_print(vm);
-	exit(status);
+	hut_end(vm, status, false);
 }

@@ -8,9 +8,9 @@
  * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
  * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor reads
  * or fills for the guest), volume.c, files.c and files_path.c (volumes and
- * the file hypercall), net*.c (the network device, net.h), fail.c and main.c
- * (options). Reading and validating the image is the image format's
- * (image/), shared with `hut`.
+ * the file hypercall), net*.c (the network device, net.h), fail.c (every
+ * ending) and main.c (options). Reading and validating the image is the
+ * image format's (image/), shared with `hut`.
  */
 #ifndef HUT_MONITOR_H
 #define HUT_MONITOR_H
@@ -88,7 +88,11 @@ struct hut_vm {
 	struct hut_net *net; /* the running device, or NULL */
 };
 
-/* Prints "hut-monitor: <image>: <message>" and exits with status. */
+/* fail.c: every ending: the guest's TCP connections reset (all of them,
+ * or, libos_closed, those the libos sent no FIN on), the traces asked for
+ * printed, exit(status). */
+_Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed);
+/* Prints "hut-monitor: <image>: <message>" and ends (hut_end) with status. */
 _Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -7,13 +7,18 @@
  *   net_ring.c     the ring parser: every index, length and address the
  *                  guest wrote is checked here (and fuzzed: tests/fuzz)
  *   net_io.c       the I/O thread, the guest's kick and the poll hypercall's wait
+ *   net_reset.c    the guest's live TCP connections, learned from the frames
+ *                  the I/O thread moves, and the resets that end them
+ *   net_end.c      the device's end with the guest: those resets written
  */
 #ifndef HUT_NET_H
 #define HUT_NET_H
 
 #include "mem.h"
+#include "net_reset.h"
 
 #include <hut/abi.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,7 +77,18 @@ struct hut_net {
 	uint32_t events;       /* atomic: bumped per batch moved (the I/O thread) */
 	uint32_t vcpu_waiting; /* atomic: the vCPU sleeps in the poll hypercall */
 	uint32_t wake_seq;     /* atomic, a futex: bumped to wake the vCPU */
+	/* The guest's TCP connections: the I/O thread's alone (it sees every
+	 * frame), and it writes their resets when the guest ends (net_end.c). */
+	struct hut_conns conns;
+	pthread_t io_thread;
+	uint32_t io_started; /* atomic: io_thread is set, the thread runs */
+	uint32_t end_how;    /* atomic: 0, or the HUT_NET_END_* an ending thread asked for */
+	uint32_t end_done;   /* atomic, a futex: the resets are written */
+	unsigned resets;     /* how many (--trace-exits) */
 };
+
+#define HUT_NET_END_OPEN 1 /* the libos closed its sockets: reset those it sent no FIN on */
+#define HUT_NET_END_ALL 2  /* the guest ended without closing anything: reset them all */
 
 struct hut_vm;
 struct hut_options;
@@ -91,5 +107,14 @@ void hut_net_start(struct hut_vm *vm);
 uint64_t hut_net_wait(struct hut_vm *vm, uint32_t seen, uint64_t timeout_ns);
 /* The kick hypercall when KVM has no ioeventfd for it. */
 void hut_net_kick(struct hut_vm *vm);
+/* net_end.c: the guest ends (hut_end): its live TCP connections are reset,
+ * by the I/O thread, within a bounded wait. libos_closed: the guest left by
+ * the exit hypercall, after the libos closed its sockets (their FINs went
+ * out); else it crashed, timed out or was stopped. n may be NULL. */
+void hut_net_end(struct hut_net *n, bool libos_closed);
+/* The I/O thread, between batches: whether an ending thread asked, and
+ * then the resets written; it moves no frame after that. */
+bool hut_net_end_asked(struct hut_net *n);
+_Noreturn void hut_net_end_serve(struct hut_net *n);
 
 #endif

@@ -45,13 +45,16 @@ static struct hut_net net;
 static sem_t io_ready;
 static uint8_t scratch[65536 + 4096]; /* frames nobody takes: larger than any tap MTU */
 
+/* Each frame that goes through also tells the connection table (net_reset.c). */
 static int tap_send(void *ctx, const void *frame, size_t len)
 {
-	const struct hut_net *n = ctx;
+	struct hut_net *n = ctx;
 	for (;;) {
 		ssize_t w = write(n->tap_fd, frame, len);
-		if (w >= 0)
+		if (w >= 0) {
+			hut_conns_sent(&n->conns, frame, len);
 			return 0;
+		}
 		if (errno != EINTR)
 			return errno == EAGAIN ? -EAGAIN : -errno;
 	}
@@ -61,11 +64,13 @@ static int tap_send(void *ctx, const void *frame, size_t len)
  * too big for the guest is read whole (and then dropped), never split. */
 static ssize_t tap_recv(void *ctx, void *buf, size_t cap)
 {
-	const struct hut_net *n = ctx;
+	struct hut_net *n = ctx;
 	struct iovec iov[2] = {{buf, cap}, {scratch, sizeof scratch}};
 	for (;;) {
 		ssize_t r =
 			buf ? readv(n->tap_fd, iov, 2) : read(n->tap_fd, scratch, sizeof scratch);
+		if (r >= 0 && buf && (size_t)r <= cap)
+			hut_conns_delivered(&n->conns, buf, (size_t)r);
 		if (r >= 0)
 			return r;
 		if (errno != EINTR)
@@ -149,11 +154,15 @@ static void *io_main(void *arg)
 {
 	struct hut_vm *vm = arg;
 	struct hut_net *n = vm->net;
+	n->io_thread = pthread_self();
+	__atomic_store_n(&n->io_started, 1, SEQ);
 	if (!vm->opt->no_sandbox)
 		hut_sandbox_enter_net_io(vm);
 	sem_post(&io_ready);
 	for (;;) {
 		bool blocked;
+		if (hut_net_end_asked(n))
+			hut_net_end_serve(n);
 		int tx = hut_net_tx_drain(&n->ring, tap_send, n, &blocked);
 		int rx = tx < 0 ? 0 : hut_net_rx_fill(&n->ring, tap_recv, n);
 		if (tx < 0 || rx < 0)
@@ -212,6 +221,9 @@ void hut_net_start(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
 			 strerror(errno));
 	bind_kick(vm, n);
+	/* The MAC the monitor chose, read before the guest runs. */
+	const struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
+	hut_conns_init(&n->conns, bi->net.mac);
 	start_thread(vm);
 }
 

@@ -69,10 +69,9 @@ void hut_signals_forward(struct hut_vm *vm)
 		if ((box->caught | box->blocked) & bit)
 			box->pending |= bit;
 		else if (!(box->ignored & bit)) {
-			/* Quietly, as a process killed by it; but what --trace-exits
-			 * and --trace-boot asked for is printed, as on any ending. */
-			hut_trace_print(vm);
-			exit(HUT_SIGNAL_EXIT(sig));
+			/* Quietly, as a process killed by it; its connections
+			 * reset and the traces printed, as on any ending. */
+			hut_end(vm, HUT_SIGNAL_EXIT(sig), false);
 		}
 	}
 }

@@ -16,7 +16,10 @@ int hut_net_poll(void);
 void hut_net_flush(void);
 /* Sleeps until the device has news, lwIP's next timer, or max_ns. */
 void hut_net_idle(uint64_t max_ns);
-/* exit(): lets what the sockets hold reach the device, for a bounded time. */
+/* The process ends (process.c, by a weak reference): socket.c closes every
+ * socket, as Linux closes a dying process's fds, then netif.c lets their
+ * FINs, resets and queued data reach the device, for a bounded time. */
 void hut_net_exit(void);
+void hut_net_linger(void);
 
 #endif

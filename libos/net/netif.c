@@ -220,13 +220,14 @@ static int tx_drained(void)
 	return load(&shared->tx.cons) == tx_prod;
 }
 
-/* The app exits: Linux would still deliver what its sockets hold, but the
- * guest ends with the monitor. So run the stack a little longer, until
- * TCP owes the device nothing and the I/O thread has taken every TX frame,
- * for at most EXIT_LINGER_NS (a peer that stopped answering costs that). */
+/* The app exits, its sockets closed: Linux would still deliver what they
+ * hold, but the guest ends with the monitor. So run the stack a little
+ * longer, until TCP owes the device nothing and the I/O thread has taken
+ * every TX frame, for at most EXIT_LINGER_NS (a peer that stopped
+ * answering costs that; the monitor resets what is still open then). */
 #define EXIT_LINGER_NS 500000000ull
 
-void hut_net_exit(void)
+void hut_net_linger(void)
 {
 	if (!ready)
 		return;

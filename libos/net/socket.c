@@ -183,6 +183,18 @@ static const struct hut_file_ops sock_ops = {
 	.release = sock_release,
 };
 
+/* The process ends: every socket is closed as close() would (a FIN, or a
+ * reset over unread data; a listener resets what it had not accepted), as
+ * Linux closes a dying process's fds, and what they send reaches the device. */
+void hut_net_exit(void)
+{
+	struct hut_sock *s;
+	for (long fd = 0; fd < HUT_FD_MAX; fd++)
+		if (hut_sock_fd(fd, &s) == 0)
+			hut_fd_close(fd);
+	hut_net_linger();
+}
+
 /* --- socket, bind, listen, accept, connect, shutdown ---------------------------- */
 
 static long check_protocol(int type, long protocol)

@@ -11,20 +11,20 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imoni
 	-D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_oci
+FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_netconns fuzz_oci
 
 # Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
-# reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
-# calls are renamed to the harness's fuzz_exit, which does the same.
+# reaches except fail.c (its own hut_fail and hut_end longjmp back).
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
 	monitor/files.c monitor/files_path.c monitor/volume.c monitor/exits.c \
-	monitor/net_io.c monitor/net_ring.c \
+	monitor/net_io.c monitor/net_ring.c monitor/net_reset.c monitor/net_end.c \
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c monitor/signals.c \
-	$(FUZZ_IMAGE_SRC)
+	monitor/crash.c $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
+FUZZ_SRC_fuzz_netconns  := monitor/net_reset.c
 # hut inspect's OCI reader, with the builder's helpers it calls.
 FUZZ_SRC_fuzz_oci       := builder/oci_files.c builder/oci_read.c builder/tar.c builder/sha256.c \
 	builder/diag.c
@@ -32,12 +32,6 @@ FUZZ_LIBS := -lelf -lz -lcrypto -ljansson
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
-
-$(FUZZ_DIR)/crash-noexit.o: monitor/crash.c monitor/monitor.h image/image.h monitor/mem.h include/hut/abi.h
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -Dexit=fuzz_exit -c -o $@ $<
-
-$(FUZZ_DIR)/fuzz_hypercall: $(FUZZ_DIR)/crash-noexit.o
 
 .SECONDEXPANSION:
 $(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h builder/*.h include/hut/*.h

@@ -3,9 +3,8 @@
  * hostile guest. No KVM: a fake vm with 16 MiB of guest RAM, a calloc'd
  * kvm_run and vcpu_fd = -1 (so set_fs's and hut_crash's ioctls fail).
  *
- * hut_fail() is defined here and longjmps back (fail.c is not linked);
- * crash.c is compiled with -Dexit=fuzz_exit, and fuzz_exit does the same, so
- * the exit and abort paths run in full. POLL (nr 3) sleeps for the guest's
+ * hut_fail() and hut_end() are defined here and longjmp back (fail.c is
+ * not linked), so the exit and abort paths run in full. POLL (nr 3) sleeps for the guest's
  * timeout: the harness clamps the timeout in guest memory to < 4 us first.
  *
  * The oracles besides ASan/UBSan: guest RAM sits between PROT_NONE guard
@@ -13,7 +12,7 @@
  * boot info below HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE are read-only while a
  * hypercall runs (the monitor must never write there), every console write
  * must report the sum of its iovec lengths (quiet mode), and every ending
- * must be a deliberate one (hut_fail or exit) with a plausible status.
+ * must be a deliberate one (hut_fail or hut_end) with a plausible status.
  *
  * Input: a sequence of records, each starting with an opcode byte.
  * Bit 2 of a doorbell opcode makes a console write to fd 1 loud (stdout is
@@ -60,7 +59,7 @@ static char volume_dir[256], beside_dir[256];
 static struct hut_vm vm;
 static struct hut_mem guarded; /* RAM plus one guard page each side */
 static jmp_buf back;
-static int ending; /* 1: hut_fail, 2: exit */
+static int ending; /* 1: hut_fail, 2: hut_end */
 static int end_status;
 
 _Noreturn void hut_fail(const struct hut_vm *v, int status, const char *fmt, ...)
@@ -72,16 +71,16 @@ _Noreturn void hut_fail(const struct hut_vm *v, int status, const char *fmt, ...
 	longjmp(back, 1);
 }
 
-_Noreturn void fuzz_exit(int status);
-
 /* No net device here (vm.net stays NULL): its I/O thread never starts. */
 void hut_sandbox_enter_net_io(struct hut_vm *v)
 {
 	(void)v;
 	__builtin_trap();
 }
-_Noreturn void fuzz_exit(int status)
+_Noreturn void hut_end(const struct hut_vm *v, int status, bool libos_closed)
 {
+	(void)libos_closed;
+	CHECK(v == &vm);
 	ending = 2;
 	end_status = status;
 	longjmp(back, 1);

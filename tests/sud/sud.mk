@@ -3,7 +3,7 @@
 # without /dev/kvm. A static PIE, so that all of its code (which may make
 # real syscalls) is one range, away from the image's addresses.
 SUD_MONITOR := hypercall console guest files files_path volume crash core trace clock time fail \
-	mem bootinfo exits net_io net_ring signals
+	mem bootinfo exits net_io net_ring net_reset net_end signals
 SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR)) \
 	$(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC))
 

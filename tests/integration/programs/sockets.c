@@ -12,6 +12,15 @@
  *        sockets --send ADDR PORT TEXT    sends TEXT to ADDR:PORT over TCP,
  *                                         shuts down, prints the reply
  *        sockets --cat FILE               prints FILE (/etc/resolv.conf)
+ *        sockets --hold PORT HOW          takes one TCP request (a line) and,
+ *                                         holding the connection, ends: HOW is
+ *                                         exit, unread (exit with 7 bytes of it
+ *                                         unread), thread-exit (SYS_exit of the
+ *                                         last thread, status 3), abort (SIGABRT's
+ *                                         default action), crash (SIGSEGV),
+ *                                         wait (until a signal or --timeout), or
+ *                                         pending (exit with a connection not
+ *                                         yet accepted) (net-close.sh)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -32,6 +41,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -498,6 +508,75 @@ static void epolls(int l, const struct sockaddr_in *where)
 	close(c);
 }
 
+/* One epoll_wait with timeout 0: what it reported, in its order. */
+static void show_wait(const char *what, int ep, int max)
+{
+	struct epoll_event got[8];
+	int n = epoll_wait(ep, got, max, 0);
+	printf("%s: %d:", what, n);
+	for (int i = 0; i < n; i++)
+		printf(" [%llu %#x]", (unsigned long long)got[i].data.u64, got[i].events);
+	printf("\n");
+}
+
+/* Serves one event at a time (maxevents 1) until nothing is ready: a
+ * request is read, an EOF closes the connection. */
+static void serve_in_order(int ep, const int *a)
+{
+	struct epoll_event ev;
+	char buf[16];
+	while (epoll_wait(ep, &ev, 1, 0) == 1) {
+		int i = (int)ev.data.u64 - 1;
+		ssize_t n = read(a[i], buf, sizeof buf);
+		printf("  served %d: %s\n", i + 1, n > 0 ? "a request" : n == 0 ? "EOF" : res(n));
+		if (n == 0)
+			epoll_ctl(ep, EPOLL_CTL_DEL, a[i], NULL);
+	}
+}
+
+/* epoll reports in the order things happened, as Linux's ready list does,
+ * not in the order the watches were added: requests on connections 3, 1, 2
+ * come out 3, 1, 2; a level-triggered watch still ready goes to the back
+ * (maxevents 1 takes turns); a peer's FIN is in line with the requests, so
+ * a server sees a connection closed before it serves a later request. */
+static void epoll_order(int l, const struct sockaddr_in *where)
+{
+	int c[3], a[3], ep = epoll_create1(0);
+	const int order[3] = {2, 0, 1};
+	struct epoll_event ev;
+	char buf[16];
+	for (int i = 0; i < 3; i++) {
+		c[i] = tcp_pair(l, where, &a[i]);
+		/* A second small write waits for the first one's ack under
+		 * Nagle, and lwIP delays that ack where Linux's loopback acks
+		 * at once: without NODELAY it would come 250 ms late. */
+		setsockopt(c[i], IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
+		ev = (struct epoll_event){.events = EPOLLIN | EPOLLRDHUP,
+					  .data.u64 = (uint64_t)i + 1};
+		epoll_ctl(ep, EPOLL_CTL_ADD, a[i], &ev);
+	}
+	for (int i = 0; i < 3; i++)
+		write(c[order[i]], "r", 1);
+	show_wait("requests on 3, 1, 2", ep, 8);
+	for (int i = 0; i < 4; i++)
+		show_wait("unread, one at a time", ep, 1);
+	for (int i = 0; i < 3; i++)
+		read(a[i], buf, sizeof buf);
+	show_wait("all read", ep, 8);
+	close(c[1]);
+	write(c[0], "r", 1);
+	show_wait("FIN on 2, then a request on 1", ep, 8);
+	write(c[2], "r", 1);
+	printf("then a request on 3, served one at a time:\n");
+	serve_in_order(ep, a);
+	close(ep);
+	for (int i = 0; i < 3; i++) {
+		close(a[i]);
+		if (i != 1)
+			close(c[i]);
+	}
+}
+
 /* poll and select over a pipe, an eventfd and a socket. */
 static void polls(int l, const struct sockaddr_in *where)
 {
@@ -651,6 +730,55 @@ static int send_text(const char *addr, int port, const char *text)
 	return 0;
 }
 
+/* Ends as HOW says, holding connection c (whose request, 8 bytes, is read
+ * or not), as net-close.sh's client waits on it for a reply. */
+static int end_holding(int c, const char *how)
+{
+	char buf[16];
+	int n = 0;
+	if (!strcmp(how, "unread")) {
+		while (ioctl(c, FIONREAD, &n) == 0 && n < 8)
+			usleep(10000);
+		read(c, buf, 1);
+	} else {
+		for (size_t got = 0; got < 8 && (n = (int)read(c, buf + got, 8 - got)) > 0;)
+			got += (size_t)n;
+	}
+	printf("got the request\n");
+	if (!strcmp(how, "thread-exit"))
+		syscall(SYS_exit, 3);
+	if (!strcmp(how, "abort"))
+		abort();
+	if (!strcmp(how, "crash")) {
+		int *volatile nowhere = NULL; /* a fault, not a raise(): the CPU's */
+		*nowhere = 1;
+	}
+	if (!strcmp(how, "wait"))
+		for (;;)
+			pause();
+	return 0;
+}
+
+static int hold(int port, const char *how)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 4)) {
+		perror("hold: bind/listen");
+		return 1;
+	}
+	printf("listening\n");
+	if (!strcmp(how, "pending")) {
+		struct pollfd p = {l, POLLIN, 0};
+		poll(&p, 1, -1);
+		usleep(200000); /* the client's request is in */
+		printf("a connection waits\n");
+		return 0;
+	}
+	return end_holding(accept(l, NULL, NULL), how);
+}
+
 static int cat(const char *path)
 {
 	char buf[4096];
@@ -676,6 +804,8 @@ int main(int argc, char **argv)
 		return send_text(argv[2], atoi(argv[3]), argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "--cat"))
 		return cat(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--hold"))
+		return hold(atoi(argv[2]), argv[3]);
 	if (argc != 2) {
 		fprintf(stderr, "usage: sockets FILE\n");
 		return 2;
@@ -697,6 +827,8 @@ int main(int argc, char **argv)
 	eventfds();
 	printf("== epoll\n");
 	epolls(l, &where);
+	printf("== epoll order\n");
+	epoll_order(l, &where);
 	printf("== poll, select\n");
 	polls(l, &where);
 	printf("== sendfile\n");
