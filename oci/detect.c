@@ -29,13 +29,15 @@
 static int open_in_root(int rootfd, const char *path)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC,
+		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
 }
 
-/* An executable regular file at path in the rootfs: its fd, or -1. */
+/* An executable regular file at path in the rootfs: its fd, or -1. The fd
+ * is O_PATH: opening a FIFO to read waits for a writer (hut-oci would
+ * hang), opening a device can act; is_hut_image reopens a regular file. */
 static int executable(int rootfd, const char *path)
 {
 	int fd = open_in_root(rootfd, path);

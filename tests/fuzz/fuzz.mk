@@ -10,7 +10,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imonitor -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring
+FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_json fuzz_oci_spec
 
 # Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
@@ -24,7 +24,18 @@ FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c
 	$(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
-FUZZ_LIBS := -lelf -lz
+# hut-oci's reading of a bundle (oci/): its JSON reader alone; then config.json
+# and the image lookup in the rootfs (oci_die is the harness's: it longjmps).
+FUZZ_SRC_fuzz_json      := oci/json.c
+FUZZ_SRC_fuzz_oci_spec  := oci/json.c oci/spec.c oci/detect.c
+# The builder's reading of an OCI archive (`hut inspect`), and its writer for
+# the round trip: tar.c, oci_image.c and what they call.
+FUZZ_SRC_fuzz_oci_archive := builder/tar.c builder/oci_image.c builder/sha256.c builder/diag.c \
+	builder/json.c
+FUZZ_INC_fuzz_json        := -Ioci
+FUZZ_INC_fuzz_oci_spec    := -Ioci
+FUZZ_INC_fuzz_oci_archive := -Ibuilder
+FUZZ_LIBS := -lelf -lz -lcrypto
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
@@ -35,10 +46,22 @@ $(FUZZ_DIR)/crash-noexit.o: monitor/crash.c monitor/monitor.h image/image.h moni
 
 $(FUZZ_DIR)/fuzz_hypercall: $(FUZZ_DIR)/crash-noexit.o
 
-.SECONDEXPANSION:
-$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h include/hut/abi.h
+# The image reader for the targets that only pass through it (fuzz_image
+# fuzzes it): ASan and UBSan, no coverage hooks, which would cost more
+# than the rest of an input (the CRC loop over each image).
+FUZZ_COMMA := ,
+FUZZ_IMAGE_NOCOV := $(patsubst %.c,$(FUZZ_DIR)/nocov/%.o,$(FUZZ_IMAGE_SRC))
+$(FUZZ_DIR)/nocov/%.o: %.c image/*.h include/hut/abi.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) $(filter %.o,$^) $(FUZZ_LIBS)
+	$(FUZZ_CC) $(subst -fsanitize=fuzzer$(FUZZ_COMMA),-fsanitize=,$(FUZZ_CFLAGS)) -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_oci_spec $(FUZZ_DIR)/fuzz_oci_archive: $(FUZZ_IMAGE_NOCOV)
+
+.SECONDEXPANSION:
+$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h oci/*.h builder/*.h \
+		include/hut/abi.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_INC_$*) -o $@ $< $(FUZZ_SRC_$*) $(filter %.o,$^) $(FUZZ_LIBS)
 
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
