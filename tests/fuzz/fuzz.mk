@@ -10,7 +10,8 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imonitor -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_json fuzz_oci_spec
+FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_json fuzz_oci_spec \
+	fuzz_oci_archive
 
 # Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
