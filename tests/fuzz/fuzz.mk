@@ -1,6 +1,7 @@
 # Fuzz targets (libFuzzer + ASan + UBSan), built with clang straight from the
-# monitor's sources. `make fuzz [FUZZ_SECONDS=N]` builds and runs each target
-# for N seconds over its checked-in corpus and regressions. New inputs go to
+# project's sources (tests/fuzz/README.md says what each one fuzzes).
+# `make fuzz [FUZZ_SECONDS=N]` builds and runs each target for N seconds over
+# its checked-in corpus and regressions. New inputs go to
 # build/fuzz/corpus/TARGET (never into the checked-in corpus); crashes to
 # build/fuzz/artifacts/. tests/integration/fuzz.sh is the short smoke run.
 
@@ -13,7 +14,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imoni
 FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_json fuzz_oci_spec \
 	fuzz_oci_archive
 
-# Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
+# Each target's sources. fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail longjmps back); crash.c's exit()
 # calls are renamed to the harness's fuzz_exit, which does the same.
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
