@@ -71,5 +71,5 @@ fuzz: fuzz-build
 		echo "== $$t for $(FUZZ_SECONDS)s"; \
 		HUT_FUZZ_IMAGE=$(BUILD)/apps/hello.hut $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- $(FUZZ_DIR)/corpus/$$t \
-			tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t || exit 1; \
+			tests/fuzz/corpus/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) || exit 1; \
 	done

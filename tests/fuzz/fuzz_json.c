@@ -6,7 +6,8 @@
  * same bytes (the writer's form is a fixed point).
  *
  * Other oracles: a refusal always comes with a one-line reason naming a
- * byte offset within the input; every string value is valid UTF-8 without
+ * byte offset within the input; the tree's memory is at most 64 bytes an
+ * input byte (plus 1 KiB); every string value is valid UTF-8 without
  * NUL (what the reader promises its callers); oci_json_int agrees with the
  * number's text. Then the tree is changed as rewrite.c changes a config
  * (oci_json_set replacing and adding keys, oci_json_child, oci_json_append
@@ -18,6 +19,7 @@
 #include "json.h"
 
 #include <inttypes.h>
+#include <sanitizer/allocator_interface.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[OCI_JSON_ERR_MAX];
 	memset(err, 'x', sizeof err);
+	size_t before = __sanitizer_get_current_allocated_bytes();
 	struct oci_json *j = oci_json_parse((const char *)data, size, err);
 	if (!j) {
 		/* one line, "... at byte N"; N is within the input or (after a
@@ -224,6 +227,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	CHECK(err[0] == 0);
+	/* The tree costs a bounded multiple of the input (json.h: a hostile
+	 * file costs at most a few megabytes): a node is 48 bytes, "[0]" is
+	 * three input bytes for two nodes, a value and a slot of 8 */
+	CHECK(__sanitizer_get_current_allocated_bytes() - before <= 64 * size + 1024);
 	check_tree(j, 0);
 
 	size_t len1, len2;
