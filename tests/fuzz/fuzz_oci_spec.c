@@ -253,13 +253,19 @@ static void setup(void)
 		fprintf(stderr, "fuzz_oci_spec: no HUT_FUZZ_IMAGE: no images in the rootfs\n");
 	verbose = getenv("HUT_FUZZ_VERBOSE") != NULL;
 	watchdog_setup();
-	for (int fd = 0; fd < FDS_WATCHED; fd++)
-		fd_open_before[fd] = fcntl(fd, F_GETFD) >= 0;
 }
 
 /* --- after each input ------------------------------------------------------- */
 
-/* Open fds beyond the ones open at start-up; closes them when told to. */
+/* Before each input (not once: libFuzzer starts llvm-symbolizer, with
+ * pipes, when it first reports a new function). */
+static void fds_note(void)
+{
+	for (int fd = 0; fd < FDS_WATCHED; fd++)
+		fd_open_before[fd] = fcntl(fd, F_GETFD) >= 0;
+}
+
+/* Open fds beyond the ones open before the input; closes them when told to. */
 static int fds_left(bool close_them)
 {
 	int left = 0;
@@ -267,8 +273,15 @@ static int fds_left(bool close_them)
 		if (fd_open_before[fd] || fcntl(fd, F_GETFD) < 0)
 			continue;
 		left++;
-		if (close_them)
+		if (close_them) {
 			close(fd);
+			continue;
+		}
+		char proc[64], target[PATH_MAX] = "?";
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(proc, target, sizeof target - 1);
+		target[n > 0 ? n : 1] = 0;
+		fprintf(stderr, "fuzz_oci_spec: fd %d left open: %s\n", fd, target);
 	}
 	return left;
 }
@@ -374,6 +387,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct oci_image img;
 	memset(&s, 0, sizeof s);
 	memset(&img, 0, sizeof img);
+	fds_note();
 	size_t before = __sanitizer_get_current_allocated_bytes();
 	dying = false;
 	__lsan_disable();
