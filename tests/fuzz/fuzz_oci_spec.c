@@ -340,7 +340,10 @@ static void check_found(const struct oci_spec *s, const struct oci_image *img)
 	CHECK(rootfd >= 0);
 	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
 			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	int fd = (int)syscall(SYS_openat2, rootfd, img->path, &how, sizeof how);
+	int fd, tries = 0;
+	do /* EAGAIN: another process's rename raced a ".." step (openat2(2)) */
+		fd = (int)syscall(SYS_openat2, rootfd, img->path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN && ++tries < 100);
 	CHECK(fd >= 0);
 	char proc[64], real[PATH_MAX];
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
