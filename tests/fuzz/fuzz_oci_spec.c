@@ -20,7 +20,9 @@
  *   rootfs/hello.hut   HUT_FUZZ_IMAGE (the `hut pack --bundle` layout)
  *   rootfs/bin/hello   the same image; bin/bad.hut: a copy with one loaded
  *                      byte changed (a hut image the monitor refuses, so
- *                      oci_detect dies); bin/noexec: mode 0644; bin/script,
+ *                      oci_detect dies); bin/hello-net: a copy whose
+ *                      manifest declares an optional net device (net0);
+ *                      bin/noexec: mode 0644; bin/script,
  *                      bin/dir, bin/fifo (a FIFO: opened for reading, it
  *                      waits for a writer)
  *   rootfs/bin/abs -> /bin/hello, rootfs/bin/up -> ../../outside/hello,
@@ -147,6 +149,33 @@ static char *read_image(const char *path, size_t *len)
 	return buf;
 }
 
+/* A copy whose manifest declares an optional net device "net0": the note
+ * lies outside the loaded (checksummed) bytes, so the copy stays valid.
+ * Left out if the manifest is loaded after all. */
+static void put_net_image(const char *img, size_t len, const struct hut_image *h)
+{
+	for (size_t i = 0; i < h->nsegments; i++)
+		if (h->manifest_offset < h->seg[i].offset + h->seg[i].filesz &&
+		    h->manifest_offset + sizeof h->manifest > h->seg[i].offset)
+			return;
+	char *copy = malloc(len);
+	CHECK(copy);
+	memcpy(copy, img, len);
+	struct hut_manifest m;
+	memcpy(&m, copy + h->manifest_offset, sizeof m);
+	m.device_count = 1;
+	memset(&m.devices[0], 0, sizeof m.devices[0]);
+	snprintf(m.devices[0].name, sizeof m.devices[0].name, "net0");
+	m.devices[0].type = HUT_DEVICE_NET;
+	m.devices[0].flags = HUT_DEVICE_OPTIONAL;
+	memcpy(copy + h->manifest_offset, &m, sizeof m);
+	struct hut_image check;
+	if (hut_image_parse(&check, copy, len, 0) == HUT_IMAGE_OK &&
+	    check.manifest.device_count == 1)
+		put("rootfs/bin/hello-net", copy, len, 0755);
+	free(copy);
+}
+
 /* The image's copies; one with a byte of its last loaded segment changed,
  * which the monitor's reader refuses (CRC). */
 static void put_images(const char *image)
@@ -169,6 +198,7 @@ static void put_images(const char *image)
 	put("rootfs/bin/hello", img, len, 0755);
 	put("rootfs/bin/noexec", img, len, 0644);
 	put("outside/hello", img, len, 0755);
+	put_net_image(img, len, &h);
 	img[s->offset + s->filesz / 2] ^= 0x5a;
 	put("rootfs/bin/bad.hut", img, len, 0755);
 	free(img);
@@ -351,6 +381,11 @@ static void check_found(const struct oci_spec *s, const struct oci_image *img)
 	CHECK(n > 0);
 	real[n] = 0;
 	CHECK(under(real, s->rootfs) && strcmp(real, s->rootfs));
+	/* only hello-net declares a device: net0, optional */
+	size_t rl = strlen(real);
+	bool net = rl >= 10 && !strcmp(real + rl - 10, "/hello-net");
+	CHECK(net ? img->net_device && !strcmp(img->net_device, "net0") && !img->net_required
+		  : !img->net_device);
 	struct stat st;
 	CHECK(fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111));
 	close(fd);
