@@ -200,7 +200,8 @@ int builder_oci_write(const char *image, const char *ref, int argc, char *const 
 		free(name);
 		return -1;
 	}
-	builder_tar_add(&layer, name, img.data, img.len, 0755);
+	/* an empty file has no data (NULL): still a file, not a directory */
+	builder_tar_add(&layer, name, img.data ? img.data : "", img.len, 0755);
 	builder_tar_end(&layer);
 	free(img.data);
 	struct blob blobs[3] = {{.data = layer.data, .len = layer.len}}, index = {0};

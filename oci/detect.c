@@ -29,14 +29,22 @@
 static int open_in_root(int rootfd, const char *path)
 {
 	struct open_how how = {
-		/* O_NONBLOCK: a FIFO an image layer carries must not hang us. */
-		.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC,
+		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	/* EAGAIN: a rename or mount anywhere on the host raced a ".." step,
+	 * and openat2(2) says to try again; taken for "not there", it made a
+	 * hut image run as a plain process. */
+	int fd, tries = 0;
+	do
+		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN && ++tries < 100);
+	return fd;
 }
 
-/* An executable regular file at path in the rootfs: its fd, or -1. */
+/* An executable regular file at path in the rootfs: its fd, or -1. The fd
+ * is O_PATH: opening a FIFO to read waits for a writer (hut-oci would
+ * hang), opening a device can act; is_hut_image reopens a regular file. */
 static int executable(int rootfd, const char *path)
 {
 	int fd = open_in_root(rootfd, path);

@@ -182,11 +182,23 @@ static int escape(struct parser *p, char *out, size_t *o)
 	return 0;
 }
 
+/* After the opening quote: the bytes up to the closing quote (or the end),
+ * stepping over escapes as string_value will. */
+static size_t source_length(const struct parser *p)
+{
+	size_t i = p->pos;
+	while (i < p->len && p->s[i] != '"')
+		i += p->s[i] == '\\' ? 2 : 1;
+	return (i < p->len ? i : p->len) - p->pos;
+}
+
 /* After the opening quote. The decoded string is never longer than its
- * source (\uXXXX is 6 bytes for at most 3; a pair is 12 for 4). */
+ * source (\uXXXX is 6 bytes for at most 3; a pair is 12 for 4), so the
+ * buffer is the source's length, not the rest of the input's: that kept
+ * for every string made a 4 MiB config cost gigabytes of address space. */
 static char *string_value(struct parser *p)
 {
-	char *out = xalloc(p->len - p->pos + 1);
+	char *out = xalloc(source_length(p) + 1);
 	size_t o = 0;
 	for (;;) {
 		int c = peek(p);

@@ -1,6 +1,7 @@
 # Fuzz targets (libFuzzer + ASan + UBSan), built with clang straight from the
-# monitor's sources. `make fuzz [FUZZ_SECONDS=N]` builds and runs each target
-# for N seconds over its checked-in corpus and regressions. New inputs go to
+# project's sources (tests/fuzz/README.md says what each one fuzzes).
+# `make fuzz [FUZZ_SECONDS=N]` builds and runs each target for N seconds over
+# its checked-in corpus and regressions. New inputs go to
 # build/fuzz/corpus/TARGET (never into the checked-in corpus); crashes to
 # build/fuzz/artifacts/. tests/integration/fuzz.sh is the short smoke run.
 
@@ -11,9 +12,10 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imoni
 	-D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_netconns fuzz_oci
+FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_netconns fuzz_oci \
+	fuzz_json fuzz_oci_spec
 
-# Each target's sources (the image format's and the monitor's). fuzz_hypercall links everything hut_hypercall
+# Each target's sources. fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail and hut_end longjmp back).
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
@@ -25,18 +27,37 @@ FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
 FUZZ_SRC_fuzz_netconns  := monitor/net_reset.c
-# hut inspect's OCI reader, with the builder's helpers it calls.
+# hut inspect's OCI reader (index.json, manifests, config, layer: oci_read.c),
+# with the builder's helpers it calls.
 FUZZ_SRC_fuzz_oci       := builder/oci_files.c builder/oci_read.c builder/tar.c builder/sha256.c \
 	builder/diag.c
+# hut-oci's reading of a bundle (oci/): its JSON reader alone; then config.json
+# and the image lookup in the rootfs (oci_die is the harness's: it longjmps).
+FUZZ_SRC_fuzz_json      := oci/json.c
+FUZZ_SRC_fuzz_oci_spec  := oci/json.c oci/spec.c oci/detect.c
+FUZZ_INC_fuzz_json        := -Ioci
+FUZZ_INC_fuzz_oci_spec    := -Ioci
 FUZZ_LIBS := -lelf -lz -lcrypto -ljansson
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 
-.SECONDEXPANSION:
-$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h builder/*.h include/hut/*.h
+# The image reader for the targets that only pass through it (fuzz_image
+# fuzzes it): ASan and UBSan, no coverage hooks, which would cost more
+# than the rest of an input (the CRC loop over each image).
+FUZZ_COMMA := ,
+FUZZ_IMAGE_NOCOV := $(patsubst %.c,$(FUZZ_DIR)/nocov/%.o,$(FUZZ_IMAGE_SRC))
+$(FUZZ_DIR)/nocov/%.o: %.c image/*.h include/hut/abi.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) $(filter %.o,$^) $(FUZZ_LIBS)
+	$(FUZZ_CC) $(subst -fsanitize=fuzzer$(FUZZ_COMMA),-fsanitize=,$(FUZZ_CFLAGS)) -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_oci_spec: $(FUZZ_IMAGE_NOCOV)
+
+.SECONDEXPANSION:
+$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h oci/*.h builder/*.h \
+		include/hut/abi.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_INC_$*) -o $@ $< $(FUZZ_SRC_$*) $(filter %.o,$^) $(FUZZ_LIBS)
 
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
@@ -44,5 +65,5 @@ fuzz: fuzz-build
 		echo "== $$t for $(FUZZ_SECONDS)s"; \
 		HUT_FUZZ_IMAGE=$(BUILD)/apps/hello.hut $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- $(FUZZ_DIR)/corpus/$$t \
-			tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t || exit 1; \
+			tests/fuzz/corpus/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) || exit 1; \
 	done
