@@ -99,9 +99,10 @@ static int open_with_care(struct hut_vm *vm, const struct hut_hc_file *hc, struc
 			hut_size_changed(vm, v, was, hut_size_of(fd));
 		hut_size_changed(vm, v, dir_before, hut_size_of(dir));
 	}
-	if (fd >= 0 && !existed && hut_owner_created(vm, v, fd, hc->mode) != 0) {
+	int64_t kept = fd >= 0 && !existed ? hut_owner_created(vm, v, fd, hc->mode) : 0;
+	if (kept != 0) {
 		close(fd);
-		fd = -EIO;
+		fd = (int)kept;
 	}
 	close(dir);
 	return fd;
@@ -127,9 +128,7 @@ static int64_t opened(struct hut_vm *vm, struct hut_hc_file *hc, int fd, int fla
 		close(fd);
 		return r;
 	}
-	hut_file_stat_of(&st, &hc->stat);
-	if (!(flags & O_PATH))
-		hut_owner_view(vm, hc->volume, fd, &hc->stat);
+	hut_file_stat_of(&st, &hc->stat); /* the host's: the owner view costs a syscall */
 	vm->handles[h] = (struct hut_handle){fd,	hc->volume, true, (flags & O_PATH) != 0,
 					     st.st_dev, st.st_ino};
 	hc->handle = (uint32_t)h;

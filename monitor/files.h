@@ -53,6 +53,10 @@ bool hut_owner_mapped(const struct hut_vm *vm, uint32_t v);
 uint32_t hut_owner_host_mode(const struct hut_vm *vm, uint32_t v, uint32_t mode);
 /* Shows the guest's set-ID bits and owner (fd: a readable fd on the file). */
 void hut_owner_view(const struct hut_vm *vm, uint32_t v, int fd, struct hut_file_stat *out);
+/* The same for dir's entry name (one component, not followed), without
+ * opening it; -ENOSYS on kernels without getxattrat (before 6.13). */
+int hut_owner_view_at(const struct hut_vm *vm, uint32_t v, int dir, const char *name,
+		      struct hut_file_stat *out);
 /* After the host part of a SETATTR (hc: its MODE and OWNER), keeps what the
  * host file cannot carry; fd as above. */
 int64_t hut_owner_set(const struct hut_vm *vm, uint32_t v, int fd, const struct hut_hc_file *hc);

@@ -96,7 +96,8 @@ static int reopen(const struct hut_vm *vm, uint32_t v, const char *path)
 	return hut_volume_open_at(vm, v, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 }
 
-/* The guest's owner view of a path's file (owner.c), where there can be one. */
+/* The guest's owner view of a path's file (owner.c), where there can be
+ * one, on kernels without getxattrat: through a readable fd. */
 static void show_owner(const struct hut_vm *vm, uint32_t v, const char *path,
 		       struct hut_file_stat *out)
 {
@@ -109,18 +110,24 @@ static void show_owner(const struct hut_vm *vm, uint32_t v, const char *path,
 	}
 }
 
+/* The entry in its directory (fstatat, never following the last
+ * component), so that the owner view can be read by name beside it. */
 static int64_t op_lstat(const struct hut_vm *vm, struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	struct stat st;
-	int fd = hut_volume_open_at(vm, hc->volume, p->s, O_PATH | O_NOFOLLOW, 0);
-	if (fd < 0)
-		return fd;
-	int64_t r = fstat(fd, &st) ? -errno : 0;
+	const char *name = ".";
+	uint32_t v = hc->volume;
+	int dir = hut_file_parent(vm, v, p, &name);
+	if (dir < 0 && dir != -EBUSY)
+		return dir;
+	int at = dir >= 0 ? dir : vm->volume_fd[v]; /* EBUSY: the volume itself */
+	int64_t r = fstatat(at, dir >= 0 ? name : ".", &st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
 	if (r == 0) {
 		hut_file_stat_of(&st, &hc->stat);
-		show_owner(vm, hc->volume, p->s, &hc->stat);
+		if (hut_owner_view_at(vm, v, at, dir >= 0 ? name : ".", &hc->stat) == -ENOSYS)
+			show_owner(vm, v, p->s, &hc->stat);
 	}
-	return done(r, fd, -1);
+	return done(r, dir, -1);
 }
 
 /* --- size= around changes of names ------------------------------------------ */

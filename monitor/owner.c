@@ -17,7 +17,9 @@
  * StrictModes, databases' data directories); refusing would break them,
  * and pretending without keeping would make their checks fail later. The
  * xattr is written only when the guest's view differs from the host file
- * (most files carry none) and read with one getxattr per stat.
+ * (most files carry none) and read with one getxattr per stat: by name
+ * under the directory the path's stat opens anyway (getxattrat, Linux
+ * 6.13), or, before that kernel, through a readable fd opened for it.
  *
  * A file the host placed in the volume set-ID loses the bits the moment
  * the guest opens it for writing (Linux's kill_priv does so at a write by
@@ -32,14 +34,26 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #define XATTR "user.hut.stat"
 #define SET_ID (S_ISUID | S_ISGID)
+
+#ifndef SYS_getxattrat
+#define SYS_getxattrat 464 /* Linux 6.13 */
+#endif
+struct xattr_args { /* linux/xattr.h's, which older headers lack */
+	uint64_t value;
+	uint32_t size;
+	uint32_t flags;
+};
 
 /* The guest's view of what the host file cannot carry. */
 struct view {
@@ -73,28 +87,53 @@ static bool parse_view(const char *s, struct view *out)
 	return true;
 }
 
-/* The view fd's file carries, or the host's own. */
-static struct view view_of(int fd, const struct stat *st)
+/* The view fd's file carries (name NULL), or dir fd's name (one component,
+ * not followed), or the host's own. -ENOSYS: no getxattrat here. */
+static int view_of(int fd, const char *name, const struct stat *st, struct view *out)
 {
 	char buf[48];
-	struct view v = {0, st->st_uid, st->st_gid};
-	ssize_t n = fgetxattr(fd, XATTR, buf, sizeof buf - 1);
+	struct xattr_args args = {(uint64_t)(uintptr_t)buf, sizeof buf - 1, 0};
+	ssize_t n = name ? syscall(SYS_getxattrat, fd, name, AT_SYMLINK_NOFOLLOW, XATTR, &args,
+				   sizeof args)
+			 : fgetxattr(fd, XATTR, buf, sizeof buf - 1);
+	*out = (struct view){0, st->st_uid, st->st_gid};
+	if (n < 0 && errno == ENOSYS)
+		return -ENOSYS;
 	if (n > 0) {
 		buf[n] = 0;
-		parse_view(buf, &v);
+		parse_view(buf, out);
 	}
-	return v;
+	return 0;
+}
+
+static int view_over(const struct hut_vm *vm, uint32_t v, int fd, const char *name,
+		     struct hut_file_stat *out)
+{
+	struct stat st = {.st_uid = out->uid, .st_gid = out->gid};
+	struct view view;
+	if (!hut_owner_mapped(vm, v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
+		return 0;
+	if (view_of(fd, name, &st, &view) != 0)
+		return -ENOSYS;
+	out->mode |= view.set_id;
+	out->uid = view.uid;
+	out->gid = view.gid;
+	return 0;
 }
 
 void hut_owner_view(const struct hut_vm *vm, uint32_t v, int fd, struct hut_file_stat *out)
 {
-	if (!hut_owner_mapped(vm, v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
-		return;
-	struct stat st = {.st_uid = out->uid, .st_gid = out->gid};
-	struct view view = view_of(fd, &st);
-	out->mode |= view.set_id;
-	out->uid = view.uid;
-	out->gid = view.gid;
+	view_over(vm, v, fd, NULL, out);
+}
+
+/* Once getxattrat is known to be missing, it is not asked again. */
+int hut_owner_view_at(const struct hut_vm *vm, uint32_t v, int dir, const char *name,
+		      struct hut_file_stat *out)
+{
+	static bool missing;
+	if (!missing && view_over(vm, v, dir, name, out) == -ENOSYS)
+		missing = true;
+	return missing ? -ENOSYS : 0;
 }
 
 /* Writes (or, when the host file says it all, removes) the view. An
@@ -138,7 +177,8 @@ int64_t hut_owner_set(const struct hut_vm *vm, uint32_t v, int fd, const struct 
 		return -errno;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return 0;
-	struct view view = view_of(fd, &st);
+	struct view view;
+	view_of(fd, NULL, &st, &view);
 	if (hc->flags & HUT_FILE_ATTR_MODE)
 		view.set_id = hc->mode & SET_ID;
 	if (hc->flags & HUT_FILE_ATTR_OWNER) {

@@ -191,6 +191,9 @@ static struct rule on_host_fds(int nr, int index, int index2)
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
 #endif
+#ifndef SYS_getxattrat
+#define SYS_getxattrat 464
+#endif
 
 /* fchown and fchownat, and set-ID bits in a mode, are owner=passthrough's
  * alone: without such a volume the kernel kills a monitor that would
@@ -241,10 +244,14 @@ static void add_volume_rules(struct hut_vm *vm, struct filter *f)
 		struct rule r = on_host_fds(on_arg0[i], 0, -1);
 		emit_rule(vm, f, &r);
 	}
+	struct rule getxattrat = on_host_fds(SYS_getxattrat, 0, -1);
+	getxattrat.arg[getxattrat.nargs++] = (typeof(getxattrat.arg[0])){
+		2, AT_SYMLINK_NOFOLLOW, AT_SYMLINK_NOFOLLOW + 1}; /* one name, never followed */
 	const struct rule more[] = {
 		on_host_fds(SYS_renameat2, 0, 2),
 		on_host_fds(SYS_linkat, 0, 2),
 		on_host_fds(SYS_symlinkat, 1, -1),
+		getxattrat,
 	};
 	for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
 		emit_rule(vm, f, &more[i]);

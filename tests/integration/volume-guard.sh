@@ -16,10 +16,10 @@ LIMIT=1048576 # the size= of the size tests, 1M
 # owned by UID:GID (the user the monitor ran as).
 host_clean() {
 	local bad
-	bad=$(find "$1" -perm /6000 -printf '%m %u:%g %P\n')
-	[ -z "$bad" ] || problem "set-ID files on the host: $(echo $bad)"
-	bad=$(find "$1" \( ! -uid "$2" -o ! -gid "$3" \) -printf '%m %U:%G %P\n')
-	[ -z "$bad" ] || problem "files not owned by the monitor's user $2:$3: $(echo $bad)"
+	bad=$(find "$1" -perm /6000 -printf '%m %u:%g %P; ')
+	[ -z "$bad" ] || problem "set-ID files on the host: $bad"
+	bad=$(find "$1" \( ! -uid "$2" -o ! -gid "$3" \) -printf '%m %U:%G %P; ')
+	[ -z "$bad" ] || problem "files not owned by the monitor's user $2:$3: $bad"
 }
 
 # privs_volume DIR: a fresh volume holding a set-user-ID program the host put there.
@@ -110,8 +110,9 @@ fills_most() {
 	while read -r line; do
 		n=${line#*: }
 		n=${n%% *}
-		[ "$n" -ge $((LIMIT / 2)) ] && [ "$n" -le $LIMIT ] ||
+		if [ "$n" -lt $((LIMIT / 2)) ] || [ "$n" -gt $LIMIT ]; then
 			problem "the volume took $n bytes: $line"
+		fi
 	done < <(grep -E ': [0-9]+ bytes, then ' "$(out "$1")")
 	[ "$(grep -cE ': [0-9]+ bytes, then ENOSPC$' "$(out "$1")")" = "$2" ] ||
 		{ problem "$1 did not end $2 fills with ENOSPC"; detail_file stdout "$(out "$1")"; }
@@ -196,5 +197,15 @@ if ready_kvm "$MONITOR" "$GUARD"; then
 	expect_status again 0
 	expect_grep "the second monitor let the volume grow past its limit" '^write: [0-9]{1,5} bytes, then ENOSPC$' "$(out again)"
 	within_limit "$TMP/size"
+	finish
+fi
+
+begin "volume :ro,size=1M stays read-only"
+if ready_kvm "$MONITOR" "$GUARD"; then
+	rm -rf "$TMP/size" && mkdir "$TMP/size"
+	run rosize "$MONITOR" --volume "$TMP/size:/data:ro,size=1M" "$GUARD" write /data
+	expect_status rosize 0
+	expect_grep "a write to a read-only volume was not EROFS" '^write: 0 bytes, then Read-only file system$' "$(out rosize)"
+	[ -z "$(ls "$TMP/size")" ] || problem "the read-only volume changed: $(ls "$TMP/size")"
 	finish
 fi
