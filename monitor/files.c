@@ -122,7 +122,8 @@ static int64_t opened(struct hut_vm *vm, struct hut_hc_file *hc, int fd, int fla
 	if (r == 0 && !(flags & O_PATH) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		r = -EACCES; /* devices, FIFOs, sockets: as on a nodev mount */
 	if (r == 0 && S_ISREG(st.st_mode) && writable(flags) &&
-	    (r = hut_owner_strip(vm, hc->volume, fd, st.st_mode)) == 0)
+	    (r = hut_owner_strip(vm, hc->volume, fd, st.st_mode)) == 0 &&
+	    hut_owner_mapped(vm, hc->volume))
 		st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
 	if (r != 0) {
 		close(fd);

@@ -2,10 +2,10 @@
  * Volumes and the file hypercall, shared by volume_size.c (size=: what a
  * volume holds, what fits), owner.c (owners and set-ID bits), volume.c
  * (the --volume option, the host directories, paths checked and opened
- * under them), files_path.c (operations by path) and files.c (handles,
- * operations on open files, the dispatcher), each using only those before
- * it. Every host fd they hold lives at HUT_HOST_FD_BASE or above, and only
- * there: the seccomp filter lets the file syscalls act on that range alone
+ * under them), files_attr.c (attributes by path), files_path.c (the other
+ * operations by path) and files.c (handles, operations on open files, the
+ * dispatcher), each using only those before it. Every host fd they hold lives at HUT_HOST_FD_BASE
+ * or above, and only there: the seccomp filter lets the file syscalls act on that range alone
  * (sandbox.c).
  */
 #ifndef HUT_FILES_H
@@ -83,6 +83,15 @@ int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, in
 		       uint32_t mode);
 /* The same under any directory fd of a volume. */
 int hut_open_beneath(int dir, const char *path, int flags, uint32_t mode);
+/* path opened for reading, not following a last symlink: what chmod and
+ * utimensat want on kernels before fchmodat2 (6.6) and utimensat's
+ * AT_EMPTY_PATH, and xattrs on all kernels (an O_PATH fd will not do). */
+int hut_volume_reopen(const struct hut_vm *vm, uint32_t v, const char *path);
+
+/* files_attr.c: SETATTR (size, mode, owner, times by path); an ftruncate
+ * of a writable fd on volume v, with size= checked and counted. */
+int64_t hut_file_setattr(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p);
+int64_t hut_file_truncate(struct hut_vm *vm, uint32_t v, int fd, uint64_t size);
 
 /* files_path.c: the operations that take a path; a host stat as the ABI's;
  * p's directory (an O_PATH fd, -EBUSY for the volume itself) and, in
@@ -91,7 +100,5 @@ int64_t hut_file_path_op(struct hut_vm *vm, struct hut_hc_file *hc);
 void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out);
 int hut_file_parent(const struct hut_vm *vm, uint32_t v, struct hut_guest_path *p,
 		    const char **name);
-/* ftruncate of a writable fd on volume v, with size= checked and counted. */
-int64_t hut_file_truncate(struct hut_vm *vm, uint32_t v, int fd, uint64_t size);
 
 #endif

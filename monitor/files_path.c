@@ -3,8 +3,8 @@
  * openat2 under the volume (beneath it, no symlinks, no magic links), and
  * the change is made there with the *at() call on a single name, which can
  * name nothing outside that directory. On a :ro volume nothing changes:
- * ENOENT or EEXIST where Linux checks those first (mkdir, symlink, link,
- * setattr), else EROFS.
+ * ENOENT or EEXIST where Linux checks those first (mkdir, symlink, link),
+ * else EROFS. Attributes by path are files_attr.c's.
  */
 #include "files.h"
 
@@ -23,9 +23,6 @@
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 0x1
 #define RENAME_EXCHANGE 0x2
-#endif
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
 #endif
 
 void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out)
@@ -88,14 +85,6 @@ static int64_t done(int64_t r, int fd1, int fd2)
 	return r;
 }
 
-/* chmod and utimensat want a file, not an O_PATH fd, on kernels before
- * fchmodat2 (6.6) and utimensat's AT_EMPTY_PATH; xattrs want one on all
- * kernels: open it for reading. */
-static int reopen(const struct hut_vm *vm, uint32_t v, const char *path)
-{
-	return hut_volume_open_at(vm, v, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
-}
-
 /* The guest's owner view of a path's file (owner.c), where there can be
  * one, on kernels without getxattrat: through a readable fd. */
 static void show_owner(const struct hut_vm *vm, uint32_t v, const char *path,
@@ -103,7 +92,7 @@ static void show_owner(const struct hut_vm *vm, uint32_t v, const char *path,
 {
 	if (!hut_owner_mapped(vm, v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
 		return;
-	int rfd = reopen(vm, v, path);
+	int rfd = hut_volume_reopen(vm, v, path);
 	if (rfd >= 0) {
 		hut_owner_view(vm, v, rfd, out);
 		close(rfd);
@@ -320,126 +309,6 @@ static int64_t op_readlink(const struct hut_vm *vm, const struct hut_hc_file *hc
 	return done(n < 0 ? -errno : n, dir, -1);
 }
 
-static int64_t set_mode(const struct hut_vm *vm, uint32_t v, const char *path, int fd,
-			uint32_t mode)
-{
-	if (syscall(SYS_fchmodat2, fd, "", mode & 07777, AT_EMPTY_PATH) == 0)
-		return 0;
-	if (errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
-		return -errno;
-	int rfd = reopen(vm, v, path);
-	if (rfd < 0)
-		return rfd;
-	return done(fchmod(rfd, mode & 07777) ? -errno : 0, rfd, -1);
-}
-
-static int64_t set_times(const struct hut_vm *vm, uint32_t v, const char *path, int fd,
-			 const struct timespec ts[2])
-{
-	if (utimensat(fd, "", ts, AT_EMPTY_PATH) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOENT && errno != EBADF)
-		return -errno;
-	int rfd = reopen(vm, v, path);
-	if (rfd < 0)
-		return rfd;
-	return done(futimens(rfd, ts) ? -errno : 0, rfd, -1);
-}
-
-/* A truncate on a writable fd, where size= checks growth first and
- * counts what it freed or took (files.c's FSETATTR too). */
-int64_t hut_file_truncate(struct hut_vm *vm, uint32_t v, int fd, uint64_t size)
-{
-	struct stat st;
-	int64_t r;
-	if (size > INT64_MAX)
-		return -EINVAL;
-	if (!hut_size_limited(vm, v))
-		return ftruncate(fd, (off_t)size) ? -errno : 0;
-	if (fstat(fd, &st) != 0)
-		return -errno;
-	if ((r = hut_size_grow_fits(vm, v, &st, size)) != 0)
-		return r;
-	r = ftruncate(fd, (off_t)size) ? -errno : 0;
-	hut_size_changed(vm, v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
-	return r;
-}
-
-/* Truncating by path writes the file: no set-ID bits stay (owner.c). */
-static int64_t set_size(struct hut_vm *vm, uint32_t v, const char *path, const struct stat *st,
-			uint64_t size)
-{
-	if (size > INT64_MAX)
-		return -EINVAL;
-	int wfd = hut_volume_open_at(vm, v, path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0);
-	if (wfd < 0)
-		return wfd;
-	int64_t r = hut_owner_strip(vm, v, wfd, st->st_mode);
-	return done(r ? r : hut_file_truncate(vm, v, wfd, size), wfd, -1);
-}
-
-/* owner=mapped: what the host file cannot carry of a chmod or chown goes
- * to its xattr, through a readable fd. A file an unprivileged monitor
- * cannot read (mode 0) does not keep it. */
-static int64_t keep_owner(const struct hut_vm *vm, const struct hut_hc_file *hc, const char *path,
-			  const struct stat *st)
-{
-	if (!hut_owner_mapped(vm, hc->volume) ||
-	    !(hc->flags & (HUT_FILE_ATTR_MODE | HUT_FILE_ATTR_OWNER)) ||
-	    !(S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
-		return 0;
-	int rfd = reopen(vm, hc->volume, path);
-	if (rfd < 0)
-		return rfd == -EACCES ? 0 : rfd;
-	return done(hut_owner_set(vm, hc->volume, rfd, hc), rfd, -1);
-}
-
-/* Only owner=passthrough changes the host file's owner. */
-static int64_t set_owner(const struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
-{
-	if (hut_owner_mapped(vm, hc->volume))
-		return 0;
-	return fchownat(fd, "", hc->uid, hc->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) ? -errno : 0;
-}
-
-static int64_t apply_attr(struct hut_vm *vm, const struct hut_hc_file *hc, const char *path, int fd,
-			  const struct stat *st)
-{
-	int64_t r = 0;
-	uint32_t v = hc->volume;
-	struct timespec ts[2] = {{hc->atime_sec, hc->atime_nsec}, {hc->mtime_sec, hc->mtime_nsec}};
-	if (hc->flags & HUT_FILE_ATTR_SIZE)
-		r = S_ISDIR(st->st_mode)    ? -EISDIR
-		    : !S_ISREG(st->st_mode) ? -EINVAL
-					    : set_size(vm, v, path, st, hc->offset);
-	if (r == 0 && (hc->flags & HUT_FILE_ATTR_MODE))
-		r = S_ISLNK(st->st_mode)
-			    ? -EOPNOTSUPP
-			    : set_mode(vm, v, path, fd, hut_owner_host_mode(vm, v, hc->mode));
-	if (r == 0 && (hc->flags & HUT_FILE_ATTR_OWNER))
-		r = set_owner(vm, hc, fd);
-	if (r == 0)
-		r = keep_owner(vm, hc, path, st);
-	if (r == 0 && (hc->flags & HUT_FILE_ATTR_TIMES))
-		r = set_times(vm, v, path, fd, ts);
-	return r;
-}
-
-static int64_t op_setattr(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p)
-{
-	struct stat st;
-	int fd = hut_volume_open_at(vm, hc->volume, p->s, O_PATH | O_NOFOLLOW, 0);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) != 0)
-		return done(-errno, fd, -1);
-	if ((hc->flags & HUT_FILE_ATTR_NOLINK) && S_ISLNK(st.st_mode))
-		return done(-ELOOP, fd, -1);
-	if (read_only(vm, hc->volume))
-		return done(-EROFS, fd, -1);
-	return done(apply_attr(vm, hc, p->s, fd, &st), fd, -1);
-}
-
 /* size=: the guest's df shows the limit, and what is left of it. */
 static void limit_statfs(const struct hut_vm *vm, uint32_t v, struct hut_file_statfs *out)
 {
@@ -500,7 +369,7 @@ int64_t hut_file_path_op(struct hut_vm *vm, struct hut_hc_file *hc)
 	case HUT_FILE_READLINK:
 		return op_readlink(vm, hc, &p);
 	case HUT_FILE_SETATTR:
-		return op_setattr(vm, hc, &p);
+		return hut_file_setattr(vm, hc, &p);
 	default:
 		return -EINVAL;
 	}

@@ -7,9 +7,9 @@
  * outside), crash.c and core.c (how a guest ends),
  * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
  * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor reads
- * or fills for the guest), volume.c, files.c and files_path.c (volumes and
- * the file hypercall; volume_options.c, owner.c and volume_size.c: a
- * volume's options, owners and set-ID bits, size=), net*.c (the network
+ * or fills for the guest), volume.c, files.c, files_path.c and files_attr.c
+ * (volumes and the file hypercall; volume_options.c, owner.c and
+ * volume_size.c: a volume's options, owners and set-ID bits, size=), net*.c (the network
  * device, net.h), fail.c and main.c (options). Reading and validating the
  * image is the image format's (image/), shared with `hut`.
  */

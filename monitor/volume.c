@@ -209,3 +209,8 @@ int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, in
 {
 	return hut_open_beneath(vm->volume_fd[v], path, flags, mode);
 }
+
+int hut_volume_reopen(const struct hut_vm *vm, uint32_t v, const char *path)
+{
+	return hut_volume_open_at(vm, v, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+}

@@ -18,8 +18,8 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c image/size.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
-	monitor/files.c monitor/files_path.c monitor/volume.c monitor/volume_options.c \
-	monitor/volume_size.c monitor/owner.c monitor/exits.c \
+	monitor/files.c monitor/files_path.c monitor/files_attr.c monitor/volume.c \
+	monitor/volume_options.c monitor/volume_size.c monitor/owner.c monitor/exits.c \
 	monitor/net_io.c monitor/net_ring.c \
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c monitor/signals.c \
 	$(FUZZ_IMAGE_SRC)
