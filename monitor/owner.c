@@ -11,7 +11,8 @@
  * only the safe bits (permissions and sticky, never S_ISUID or S_ISGID;
  * its owner never changes), and what the host file cannot carry is kept
  * in the xattr user.hut.stat, "MODE UID GID" (the set-ID bits in octal,
- * the guest's owner), which the guest's stat shows on top of the host's.
+ * the guest's owner), which the guest's stat shows on top of the host's
+ * (trusted.hut.stat where the file system has no user xattrs).
  * Why mapped and not "refuse chown": programs running as root do chown
  * (package scripts, tar, install -o) and check owners and modes (sshd's
  * StrictModes, databases' data directories); refusing would break them,
@@ -23,15 +24,16 @@
  *
  * A file the host placed in the volume set-ID loses the bits the moment
  * the guest opens it for writing (Linux's kill_priv does so at a write by
- * a non-owner; here the host side always does). A symlink or a file on a
+ * anyone without CAP_FSETID; here the host side always does). A symlink or a file on a
  * file system without user xattrs cannot keep a guest's owner or set-ID
- * bits: the change is accepted and not kept, as vfat's `quiet` does.
+ * bits (nor can an unprivileged monitor on a file system without user
+ * xattrs): the change is accepted and not kept, as vfat's `quiet` does.
  *
  * owner=passthrough is the opt-in to the host file getting what the guest
  * asks as it is: chown and set-ID bits reach the host as they would for a
  * process of the monitor's user (root: anything).
  */
-#include "monitor.h"
+#include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +45,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define XATTR "user.hut.stat"
 #define SET_ID (S_ISUID | S_ISGID)
 
 #ifndef SYS_getxattrat
@@ -54,6 +55,48 @@ struct xattr_args { /* linux/xattr.h's, which older headers lack */
 	uint32_t size;
 	uint32_t flags;
 };
+
+/* user.hut.stat; on a volume whose file system keeps no user xattrs (tmpfs
+ * before Linux 6.6), trusted.hut.stat: a root monitor may write it there,
+ * and no one but root can read or forge it. */
+static const char *const xattr_name[2] = {"user.hut.stat", "trusted.hut.stat"};
+static uint8_t trusted[HUT_VOLUMES_MAX]; /* 1 once the volume refused a user xattr */
+
+static ssize_t get_once(int fd, const char *name, const char *xname, char *buf, size_t len)
+{
+	struct xattr_args args = {(uint64_t)(uintptr_t)buf, (uint32_t)len, 0};
+	if (name)
+		return syscall(SYS_getxattrat, fd, name, AT_SYMLINK_NOFOLLOW, xname, &args,
+			       sizeof args);
+	return fgetxattr(fd, xname, buf, len);
+}
+
+/* The view's xattr of fd's file (name NULL) or of dir fd's entry name. */
+static ssize_t get(uint32_t v, int fd, const char *name, char *buf, size_t len)
+{
+	ssize_t n = get_once(fd, name, xattr_name[trusted[v]], buf, len);
+	if (n < 0 && errno == EOPNOTSUPP && !trusted[v]) {
+		trusted[v] = 1;
+		n = get_once(fd, name, xattr_name[1], buf, len);
+	}
+	return n;
+}
+
+static int put_once(int fd, const char *xname, const char *buf, int n, bool plain)
+{
+	return plain ? fremovexattr(fd, xname) : fsetxattr(fd, xname, buf, (size_t)n, 0);
+}
+
+/* Sets the view's xattr, or removes it when the host file says it all. */
+static int put(uint32_t v, int fd, const char *buf, int n, bool plain)
+{
+	int r = put_once(fd, xattr_name[trusted[v]], buf, n, plain);
+	if (r != 0 && errno == EOPNOTSUPP && !trusted[v]) {
+		trusted[v] = 1;
+		r = put_once(fd, xattr_name[1], buf, n, plain);
+	}
+	return r;
+}
 
 /* The guest's view of what the host file cannot carry. */
 struct view {
@@ -89,13 +132,10 @@ static bool parse_view(const char *s, struct view *out)
 
 /* The view fd's file carries (name NULL), or dir fd's name (one component,
  * not followed), or the host's own. -ENOSYS: no getxattrat here. */
-static int view_of(int fd, const char *name, const struct stat *st, struct view *out)
+static int view_of(uint32_t v, int fd, const char *name, const struct stat *st, struct view *out)
 {
 	char buf[48];
-	struct xattr_args args = {(uint64_t)(uintptr_t)buf, sizeof buf - 1, 0};
-	ssize_t n = name ? syscall(SYS_getxattrat, fd, name, AT_SYMLINK_NOFOLLOW, XATTR, &args,
-				   sizeof args)
-			 : fgetxattr(fd, XATTR, buf, sizeof buf - 1);
+	ssize_t n = get(v, fd, name, buf, sizeof buf - 1);
 	*out = (struct view){0, st->st_uid, st->st_gid};
 	if (n < 0 && errno == ENOSYS)
 		return -ENOSYS;
@@ -113,7 +153,7 @@ static int view_over(const struct hut_vm *vm, uint32_t v, int fd, const char *na
 	struct view view;
 	if (!hut_owner_mapped(vm, v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
 		return 0;
-	if (view_of(fd, name, &st, &view) != 0)
+	if (view_of(v, fd, name, &st, &view) != 0)
 		return -ENOSYS;
 	out->mode |= view.set_id;
 	out->uid = view.uid;
@@ -139,15 +179,15 @@ int hut_owner_view_at(const struct hut_vm *vm, uint32_t v, int dir, const char *
 /* Writes (or, when the host file says it all, removes) the view. An
  * unprivileged monitor needs write permission on its own file to set a
  * user xattr: lent for the moment, then taken back. */
-static int64_t store(int fd, const struct stat *st, const struct view *v)
+static int64_t store(uint32_t vol, int fd, const struct stat *st, const struct view *v)
 {
 	char buf[48];
 	int n = snprintf(buf, sizeof buf, "%o %u %u", v->set_id, v->uid, v->gid);
 	bool plain = !v->set_id && v->uid == st->st_uid && v->gid == st->st_gid;
-	int r = plain ? fremovexattr(fd, XATTR) : fsetxattr(fd, XATTR, buf, (size_t)n, 0);
+	int r = put(vol, fd, buf, n, plain);
 	if (r != 0 && errno == EACCES && !(st->st_mode & S_IWUSR) &&
 	    fchmod(fd, (st->st_mode & 07777 & ~SET_ID) | S_IWUSR) == 0) {
-		r = plain ? fremovexattr(fd, XATTR) : fsetxattr(fd, XATTR, buf, (size_t)n, 0);
+		r = put(vol, fd, buf, n, plain);
 		int e = errno;
 		fchmod(fd, st->st_mode & 07777 & ~SET_ID);
 		errno = e;
@@ -178,7 +218,7 @@ int64_t hut_owner_set(const struct hut_vm *vm, uint32_t v, int fd, const struct 
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return 0;
 	struct view view;
-	view_of(fd, NULL, &st, &view);
+	view_of(v, fd, NULL, &st, &view);
 	if (hc->flags & HUT_FILE_ATTR_MODE)
 		view.set_id = hc->mode & SET_ID;
 	if (hc->flags & HUT_FILE_ATTR_OWNER) {
@@ -186,7 +226,7 @@ int64_t hut_owner_set(const struct hut_vm *vm, uint32_t v, int fd, const struct 
 		view.gid = hc->gid != UINT32_MAX ? hc->gid : view.gid;
 		chown_drops(&view, &st);
 	}
-	return store(fd, &st, &view);
+	return store(v, fd, &st, &view);
 }
 
 int64_t hut_owner_created(const struct hut_vm *vm, uint32_t v, int fd, uint32_t mode)
@@ -197,7 +237,7 @@ int64_t hut_owner_created(const struct hut_vm *vm, uint32_t v, int fd, uint32_t 
 	if (fstat(fd, &st) != 0)
 		return -errno;
 	struct view view = {mode & SET_ID, st.st_uid, st.st_gid};
-	return store(fd, &st, &view);
+	return store(v, fd, &st, &view);
 }
 
 int64_t hut_owner_strip(const struct hut_vm *vm, uint32_t v, int fd, uint32_t host_mode)

@@ -24,7 +24,7 @@
  * asked with SEEK_DATA/SEEK_HOLE. A file system's own bookkeeping for a
  * write (an extent block) can pass the limit by a block now and then.
  */
-#include "monitor.h"
+#include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>
