@@ -18,12 +18,17 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-static int64_t stat_fd(int fd, struct hut_file_stat *out)
+/* A handle's stat: the host's, with the guest's owner view on top (an O_PATH
+ * handle cannot read xattrs: it shows the host's). */
+static int64_t stat_handle(const struct hut_vm *vm, uint32_t h, struct hut_file_stat *out)
 {
 	struct stat st;
-	if (fstat(fd, &st) != 0)
+	const struct hut_handle *hd = &vm->handles[h];
+	if (fstat(hd->fd, &st) != 0)
 		return -errno;
 	hut_file_stat_of(&st, out);
+	if (!hd->path_only)
+		hut_owner_view(vm, hd->volume, hd->fd, out);
 	return 0;
 }
 
@@ -60,31 +65,94 @@ static int free_handle(const struct hut_vm *vm)
 	return -1;
 }
 
-static int64_t op_open(struct hut_vm *vm, struct hut_hc_file *hc, const char *path)
+/* Opening with O_CREAT or O_TRUNC where size= counts, or creating with
+ * set-ID bits where owner=mapped keeps them: the name is looked at first
+ * (did it exist, what did it hold) and its directory measured around. */
+static bool open_needs_care(const struct hut_vm *vm, uint32_t v, int flags, uint32_t mode)
+{
+	if (flags & O_PATH)
+		return false;
+	return (hut_size_limited(vm, v) && (flags & (O_CREAT | O_TRUNC))) ||
+	       (hut_owner_mapped(vm, v) && (flags & O_CREAT) && (mode & (S_ISUID | S_ISGID)));
+}
+
+static int open_with_care(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p,
+			  int flags)
+{
+	const char *name;
+	struct stat old;
+	uint32_t v = hc->volume, mode = hut_owner_host_mode(vm, v, hc->mode);
+	int dir = hut_file_parent(vm, v, p, &name);
+	if (dir == -EBUSY) /* the volume itself: nothing to create or truncate */
+		return hut_volume_open_at(vm, v, p->s, flags, mode);
+	if (dir < 0)
+		return dir;
+	bool existed = fstatat(dir, name, &old, AT_SYMLINK_NOFOLLOW) == 0;
+	bool limited = hut_size_limited(vm, v);
+	uint64_t dir_before = limited ? hut_size_of(dir) : 0;
+	int fd = !existed && (flags & O_CREAT) && limited && !hut_size_room(vm, v)
+			 ? -ENOSPC
+			 : hut_volume_open_at(vm, v, p->s, flags, mode);
+	if (fd >= 0 && limited) {
+		uint64_t was = existed && S_ISREG(old.st_mode) ? (uint64_t)old.st_blocks * 512 : 0;
+		if (!existed || (flags & O_TRUNC))
+			hut_size_changed(vm, v, was, hut_size_of(fd));
+		hut_size_changed(vm, v, dir_before, hut_size_of(dir));
+	}
+	int64_t kept = fd >= 0 && !existed ? hut_owner_created(vm, v, fd, hc->mode) : 0;
+	if (kept != 0) {
+		close(fd);
+		fd = (int)kept;
+	}
+	close(dir);
+	return fd;
+}
+
+static bool writable(int flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+}
+
+/* The open file's checks (a regular file or a directory, unless O_PATH;
+ * no set-ID bits left on what the guest may write), its stat and handle. */
+static int64_t opened(struct hut_vm *vm, struct hut_hc_file *hc, int fd, int flags, int h)
+{
+	struct stat st;
+	int64_t r = fstat(fd, &st) ? -errno : 0;
+	if (r == 0 && !(flags & O_PATH) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		r = -EACCES; /* devices, FIFOs, sockets: as on a nodev mount */
+	if (r == 0 && S_ISREG(st.st_mode) && writable(flags) &&
+	    (r = hut_owner_strip(vm, hc->volume, fd, st.st_mode)) == 0 &&
+	    hut_owner_mapped(vm, hc->volume))
+		st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	if (r != 0) {
+		close(fd);
+		return r;
+	}
+	hut_file_stat_of(&st, &hc->stat); /* the host's: the owner view costs a syscall */
+	vm->handles[h] = (struct hut_handle){fd,	hc->volume, true, (flags & O_PATH) != 0,
+					     st.st_dev, st.st_ino};
+	hc->handle = (uint32_t)h;
+	return 0;
+}
+
+static int64_t op_open(struct hut_vm *vm, struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	int flags = (int)hc->flags & OPEN_FLAGS, fd, h = free_handle(vm);
-	int64_t r;
+	uint32_t v = hc->volume;
 	if (h < 0)
 		return -ENFILE;
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW;
 	else
 		flags |= O_NONBLOCK;
-	fd = vm->opt->volumes[hc->volume].ro
-		     ? (int)open_read_only(vm, hc->volume, path, flags)
-		     : hut_volume_open_at(vm, hc->volume, path, flags, hc->mode);
-	if (fd < 0)
-		return fd;
-	if ((r = stat_fd(fd, &hc->stat)) == 0 && !(flags & O_PATH) && !S_ISREG(hc->stat.mode) &&
-	    !S_ISDIR(hc->stat.mode))
-		r = -EACCES; /* devices, FIFOs, sockets: as on a nodev mount */
-	if (r != 0) {
-		close(fd);
-		return r;
-	}
-	vm->handles[h] = (struct hut_handle){fd, hc->volume, true, (flags & O_PATH) != 0};
-	hc->handle = (uint32_t)h;
-	return 0;
+	if (vm->opt->volumes[v].ro)
+		fd = (int)open_read_only(vm, v, p->s, flags);
+	else if (open_needs_care(vm, v, flags, hc->mode))
+		fd = open_with_care(vm, hc, p, flags);
+	else
+		fd = hut_volume_open_at(vm, v, p->s, flags, hut_owner_host_mode(vm, v, hc->mode));
+	return fd < 0 ? fd : opened(vm, hc, fd, flags, h);
 }
 
 /* --- data ----------------------------------------------------------------- */
@@ -103,30 +171,57 @@ static int64_t op_read(struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
 	return n < 0 ? -errno : n;
 }
 
+/* Cuts iov[0..n) to its first `bytes` bytes (fewer than it holds);
+ * returns how many iovecs are left. */
+static int cut_iovecs(struct iovec *iov, int n, uint64_t bytes)
+{
+	for (int i = 0; i < n; i++) {
+		if (iov[i].iov_len >= bytes) {
+			iov[i].iov_len = bytes;
+			return i + 1;
+		}
+		bytes -= iov[i].iov_len;
+	}
+	return n;
+}
+
 /* An append writes at the end as it is now (the libos keeps O_APPEND); the
- * new offset goes back either way. */
+ * new offset goes back either way. On a volume with size=, the write is
+ * cut to what fits first, and what it allocated is counted after. */
 static int64_t op_write(struct hut_vm *vm, struct hut_hc_file *hc, int fd)
 {
 	static struct iovec iov[HUT_IOV_MAX];
 	uint64_t at = hc->offset;
-	struct stat st;
-	if (vm->opt->volumes[vm->handles[hc->handle].volume].ro)
+	uint32_t v = vm->handles[hc->handle].volume;
+	bool limited = hut_size_limited(vm, v);
+	int count = (int)hc->len;
+	struct stat st = {0};
+	if (vm->opt->volumes[v].ro)
 		return -EBADF; /* it cannot have been opened for writing */
 	if (hc->len > HUT_IOV_MAX)
 		return -EINVAL;
-	if (at == HUT_FILE_APPEND) {
-		if (fstat(fd, &st) != 0)
-			return -errno;
+	if ((at == HUT_FILE_APPEND || limited) && fstat(fd, &st) != 0)
+		return -errno;
+	if (at == HUT_FILE_APPEND)
 		at = (uint64_t)st.st_size;
-	}
 	if (at > INT64_MAX)
 		return -EINVAL;
 	int64_t total = hut_guest_iovecs(vm, hc->buf, (uint32_t)hc->len, iov, false);
 	if (total < 0)
 		return total;
-	ssize_t n = pwritev(fd, iov, (int)hc->len, (off_t)at);
+	if (limited) {
+		uint64_t fits = hut_size_write_fits(vm, v, fd, &st, at, (uint64_t)total);
+		if (fits == 0 && total > 0)
+			return -ENOSPC;
+		if (fits < (uint64_t)total)
+			count = cut_iovecs(iov, count, fits);
+	}
+	ssize_t n = pwritev(fd, iov, count, (off_t)at);
+	int e = errno;
+	if (limited)
+		hut_size_changed(vm, v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
 	if (n < 0)
-		return -errno;
+		return -e;
 	hc->offset = at + (uint64_t)n;
 	return n;
 }
@@ -149,28 +244,50 @@ static int64_t op_seek(const struct hut_hc_file *hc, int fd)
 	return r < 0 ? -errno : r;
 }
 
-static int64_t op_allocate(const struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
+static int64_t op_allocate(struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
 {
-	if (vm->opt->volumes[vm->handles[hc->handle].volume].ro)
+	uint32_t v = vm->handles[hc->handle].volume;
+	bool limited = hut_size_limited(vm, v);
+	struct stat st = {0};
+	int64_t r;
+	if (vm->opt->volumes[v].ro)
 		return -EBADF;
 	if (hc->offset > INT64_MAX || hc->len > INT64_MAX)
 		return -EINVAL;
-	return fallocate(fd, 0, (off_t)hc->offset, (off_t)hc->len) ? -errno : 0;
+	if (limited && fstat(fd, &st) != 0)
+		return -errno;
+	if (limited && (r = hut_size_allocate_fits(vm, v, fd, &st, hc->offset, hc->len)) != 0)
+		return r;
+	r = fallocate(fd, 0, (off_t)hc->offset, (off_t)hc->len) ? -errno : 0;
+	if (limited)
+		hut_size_changed(vm, v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
+	return r;
 }
 
 /* --- attributes of an open file ------------------------------------------- */
 
-static int64_t op_fsetattr(const struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
+/* Mode and owner: the host gets what owner= lets it have (owner.c), the
+ * guest's view keeps the rest. */
+static int64_t set_owner(const struct hut_vm *vm, uint32_t v, const struct hut_hc_file *hc, int fd)
 {
-	if (vm->opt->volumes[vm->handles[hc->handle].volume].ro)
+	if ((hc->flags & HUT_FILE_ATTR_MODE) && fchmod(fd, hut_owner_host_mode(vm, v, hc->mode)))
+		return -errno;
+	if ((hc->flags & HUT_FILE_ATTR_OWNER) && !hut_owner_mapped(vm, v) &&
+	    fchown(fd, hc->uid, hc->gid) != 0)
+		return -errno;
+	return hut_owner_set(vm, v, fd, hc);
+}
+
+static int64_t op_fsetattr(struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
+{
+	uint32_t v = vm->handles[hc->handle].volume;
+	int64_t r;
+	if (vm->opt->volumes[v].ro)
 		return -EROFS;
-	if ((hc->flags & HUT_FILE_ATTR_SIZE) &&
-	    (hc->offset > INT64_MAX || ftruncate(fd, (off_t)hc->offset) != 0))
-		return hc->offset > INT64_MAX ? -EINVAL : -errno;
-	if ((hc->flags & HUT_FILE_ATTR_MODE) && fchmod(fd, hc->mode & 07777) != 0)
-		return -errno;
-	if ((hc->flags & HUT_FILE_ATTR_OWNER) && fchown(fd, hc->uid, hc->gid) != 0)
-		return -errno;
+	if ((hc->flags & HUT_FILE_ATTR_SIZE) && (r = hut_file_truncate(vm, v, fd, hc->offset)) != 0)
+		return r;
+	if ((r = set_owner(vm, v, hc, fd)) != 0)
+		return r;
 	if (hc->flags & HUT_FILE_ATTR_TIMES) {
 		struct timespec ts[2] = {{hc->atime_sec, hc->atime_nsec},
 					 {hc->mtime_sec, hc->mtime_nsec}};
@@ -182,8 +299,9 @@ static int64_t op_fsetattr(const struct hut_vm *vm, const struct hut_hc_file *hc
 
 static int64_t op_close(struct hut_vm *vm, uint32_t h)
 {
+	hut_size_closing(vm, h);
 	close(vm->handles[h].fd);
-	vm->handles[h] = (struct hut_handle){-1, 0, false, false};
+	vm->handles[h] = (struct hut_handle){-1, 0, false, false, 0, 0};
 	return 0;
 }
 
@@ -203,7 +321,7 @@ static int64_t handle_op(struct hut_vm *vm, struct hut_hc_file *hc)
 	case HUT_FILE_WRITE:
 		return op_write(vm, hc, fd);
 	case HUT_FILE_STAT:
-		return stat_fd(fd, &hc->stat);
+		return stat_handle(vm, hc->handle, &hc->stat);
 	case HUT_FILE_GETDENTS:
 		return op_getdents(vm, hc, fd);
 	case HUT_FILE_SEEK:
@@ -237,7 +355,7 @@ void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc)
 	else if (hc->op == HUT_FILE_OPEN)
 		r = (r = hut_guest_path(vm, hc->path, hc->path_len, &path))
 			    ? r
-			    : op_open(vm, hc, path.s);
+			    : op_open(vm, hc, &path);
 	else
 		r = hut_file_path_op(vm, hc);
 	hc->result = r;

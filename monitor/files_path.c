@@ -3,8 +3,8 @@
  * openat2 under the volume (beneath it, no symlinks, no magic links), and
  * the change is made there with the *at() call on a single name, which can
  * name nothing outside that directory. On a :ro volume nothing changes:
- * ENOENT or EEXIST where Linux checks those first (mkdir, symlink, link,
- * setattr), else EROFS.
+ * ENOENT or EEXIST where Linux checks those first (mkdir, symlink, link),
+ * else EROFS. Attributes by path are files_attr.c's.
  */
 #include "files.h"
 
@@ -23,9 +23,6 @@
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 0x1
 #define RENAME_EXCHANGE 0x2
-#endif
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
 #endif
 
 void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out)
@@ -51,8 +48,8 @@ void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out)
 
 /* Opens p's directory; *name is p's last component. The volume itself has
  * no directory here: EBUSY, as for a mount point. */
-static int parent_of(const struct hut_vm *vm, uint32_t v, struct hut_guest_path *p,
-		     const char **name)
+int hut_file_parent(const struct hut_vm *vm, uint32_t v, struct hut_guest_path *p,
+		    const char **name)
 {
 	char *slash = strrchr(p->s, '/');
 	if (!strcmp(p->s, "."))
@@ -62,8 +59,10 @@ static int parent_of(const struct hut_vm *vm, uint32_t v, struct hut_guest_path 
 		return hut_volume_open_at(vm, v, ".", O_PATH | O_DIRECTORY, 0);
 	}
 	*slash = 0;
+	int fd = hut_volume_open_at(vm, v, p->s, O_PATH | O_DIRECTORY, 0);
+	*slash = '/';
 	*name = slash + 1;
-	return hut_volume_open_at(vm, v, p->s, O_PATH | O_DIRECTORY, 0);
+	return fd;
 }
 
 static int exists(int dir, const char *name)
@@ -86,46 +85,156 @@ static int64_t done(int64_t r, int fd1, int fd2)
 	return r;
 }
 
+/* The guest's owner view of a path's file (owner.c), where there can be
+ * one, on kernels without getxattrat: through a readable fd. */
+static void show_owner(const struct hut_vm *vm, uint32_t v, const char *path,
+		       struct hut_file_stat *out)
+{
+	if (!hut_owner_mapped(vm, v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
+		return;
+	int rfd = hut_volume_reopen(vm, v, path);
+	if (rfd >= 0) {
+		hut_owner_view(vm, v, rfd, out);
+		close(rfd);
+	}
+}
+
+/* The entry in its directory (fstatat, never following the last
+ * component), so that the owner view can be read by name beside it. */
 static int64_t op_lstat(const struct hut_vm *vm, struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	struct stat st;
-	int fd = hut_volume_open_at(vm, hc->volume, p->s, O_PATH | O_NOFOLLOW, 0);
+	const char *name = ".";
+	uint32_t v = hc->volume;
+	int dir = hut_file_parent(vm, v, p, &name);
+	if (dir < 0 && dir != -EBUSY)
+		return dir;
+	int at = dir >= 0 ? dir : vm->volume_fd[v]; /* EBUSY: the volume itself */
+	int64_t r = fstatat(at, dir >= 0 ? name : ".", &st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+	if (r == 0) {
+		hut_file_stat_of(&st, &hc->stat);
+		if (hut_owner_view_at(vm, v, at, dir >= 0 ? name : ".", &hc->stat) == -ENOSYS)
+			show_owner(vm, v, p->s, &hc->stat);
+	}
+	return done(r, dir, -1);
+}
+
+/* --- size= around changes of names ------------------------------------------ */
+
+/* No new name in a full volume, as a full file system refuses one. */
+static bool full(const struct hut_vm *vm, uint32_t v)
+{
+	return hut_size_limited(vm, v) && hut_size_room(vm, v) == 0;
+}
+
+/* A directory's blocks before a change, where size= counts them. */
+static uint64_t dir_before(const struct hut_vm *vm, uint32_t v, int dir)
+{
+	return hut_size_limited(vm, v) ? hut_size_of(dir) : 0;
+}
+
+/* dir/name was just made: its blocks and its directory's growth count; a
+ * set-group-ID bit a new directory inherits from its parent is taken off
+ * the host's (owner.c). */
+static int64_t made(struct hut_vm *vm, uint32_t v, int dir, const char *name, uint64_t before)
+{
+	struct stat st;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return 0;
+	if (hut_size_limited(vm, v)) {
+		hut_size_changed(vm, v, 0, (uint64_t)st.st_blocks * 512);
+		hut_size_changed(vm, v, before, hut_size_of(dir));
+	}
+	if (!S_ISDIR(st.st_mode) || !(st.st_mode & (S_ISUID | S_ISGID)) || !hut_owner_mapped(vm, v))
+		return 0;
+	int fd = hut_open_beneath(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return fd;
-	int64_t r = fstat(fd, &st) ? -errno : 0;
-	if (r == 0)
-		hut_file_stat_of(&st, &hc->stat);
-	return done(r, fd, -1);
+	return done(hut_owner_strip(vm, v, fd, st.st_mode), fd, -1);
 }
 
-static int64_t op_mkdir(const struct hut_vm *vm, const struct hut_hc_file *hc,
-			struct hut_guest_path *p)
+static int64_t op_mkdir(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	const char *name;
-	int dir = parent_of(vm, hc->volume, p, &name);
+	uint32_t v = hc->volume;
+	int dir = hut_file_parent(vm, v, p, &name);
 	if (dir < 0)
 		return dir == -EBUSY ? -EEXIST : dir;
-	if (read_only(vm, hc->volume))
-		return done(exists(dir, name) ? -EEXIST : -EROFS, dir, -1);
-	return done(mkdirat(dir, name, hc->mode & 07777) ? -errno : 0, dir, -1);
+	if (read_only(vm, v) || full(vm, v))
+		return done(exists(dir, name)  ? -EEXIST
+			    : read_only(vm, v) ? -EROFS
+					       : -ENOSPC,
+			    dir, -1);
+	uint64_t before = dir_before(vm, v, dir);
+	if (mkdirat(dir, name, hut_owner_host_mode(vm, v, hc->mode)) != 0)
+		return done(-errno, dir, -1);
+	return done(made(vm, v, dir, name, before), dir, -1);
 }
 
-static int64_t op_unlink(const struct hut_vm *vm, const struct hut_hc_file *hc,
-			 struct hut_guest_path *p)
+static int64_t op_unlink(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	const char *name;
-	int dir = parent_of(vm, hc->volume, p, &name);
+	uint32_t v = hc->volume;
+	int dir = hut_file_parent(vm, v, p, &name);
 	if (dir < 0)
 		return dir;
-	if (read_only(vm, hc->volume))
+	if (read_only(vm, v))
 		return done(-EROFS, dir, -1); /* before looking: as Linux */
 	int flags = (hc->flags & HUT_FILE_RMDIR) ? AT_REMOVEDIR : 0;
-	return done(unlinkat(dir, name, flags) ? -errno : 0, dir, -1);
+	bool limited = hut_size_limited(vm, v);
+	uint64_t before = dir_before(vm, v, dir),
+		 freed = limited ? hut_size_freed(vm, dir, name) : 0;
+	if (unlinkat(dir, name, flags) != 0)
+		return done(-errno, dir, -1);
+	if (limited) {
+		hut_size_changed(vm, v, freed, 0);
+		hut_size_changed(vm, v, before, hut_size_of(dir));
+	}
+	return done(0, dir, -1);
+}
+
+/* size= around a rename or a link: both directories' growth (once when
+ * they are one), and the file a rename replaces, unless it is the same. */
+struct two_sizes {
+	uint64_t dir1, dir2, freed;
+	bool one_dir;
+};
+
+static bool same_file(int d1, const char *n1, int d2, const char *n2)
+{
+	struct stat a, b;
+	int flags = AT_SYMLINK_NOFOLLOW | (*n1 ? 0 : AT_EMPTY_PATH);
+	return fstatat(d1, n1, &a, flags) == 0 && fstatat(d2, n2, &b, flags) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static struct two_sizes two_before(const struct hut_vm *vm, const struct hut_hc_file *hc, int d1,
+				   const char *n1, int d2, const char *n2)
+{
+	struct two_sizes t = {0};
+	if (!hut_size_limited(vm, hc->volume))
+		return t;
+	t.one_dir = same_file(d1, "", d2, "");
+	t.dir1 = hut_size_of(d1);
+	t.dir2 = hut_size_of(d2);
+	if (hc->op == HUT_FILE_RENAME && !(hc->flags & RENAME_EXCHANGE) &&
+	    !same_file(d1, n1, d2, n2))
+		t.freed = hut_size_freed(vm, d2, n2);
+	return t;
+}
+
+static void two_after(struct hut_vm *vm, uint32_t v, const struct two_sizes *t, int d1, int d2)
+{
+	if (!hut_size_limited(vm, v))
+		return;
+	hut_size_changed(vm, v, t->freed, 0);
+	hut_size_changed(vm, v, t->dir1, hut_size_of(d1));
+	if (!t->one_dir)
+		hut_size_changed(vm, v, t->dir2, hut_size_of(d2));
 }
 
 /* RENAME and LINK: from path to path2, both in this volume. */
-static int64_t op_two(const struct hut_vm *vm, const struct hut_hc_file *hc,
-		      struct hut_guest_path *p)
+static int64_t op_two(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	static struct hut_guest_path p2;
 	const char *name1, *name2;
@@ -135,25 +244,32 @@ static int64_t op_two(const struct hut_vm *vm, const struct hut_hc_file *hc,
 		return r;
 	if (hc->op == HUT_FILE_RENAME && (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE)))
 		return -EINVAL;
-	int d1 = parent_of(vm, hc->volume, p, &name1);
+	int d1 = hut_file_parent(vm, hc->volume, p, &name1);
 	if (d1 < 0)
 		return d1;
-	int d2 = parent_of(vm, hc->volume, &p2, &name2);
+	int d2 = hut_file_parent(vm, hc->volume, &p2, &name2);
 	if (d2 < 0)
 		return done(d2, d1, -1);
 	if (read_only(vm, hc->volume)) /* link looks its old name up first, rename does not */
 		return done(hc->op == HUT_FILE_LINK && !exists(d1, name1) ? -ENOENT : -EROFS, d1,
 			    d2);
+	if (hc->op == HUT_FILE_LINK && full(vm, hc->volume))
+		return done(!exists(d1, name1)	? -ENOENT
+			    : exists(d2, name2) ? -EEXIST
+						: -ENOSPC,
+			    d1, d2);
+	struct two_sizes t = two_before(vm, hc, d1, name1, d2, name2);
 	if (hc->op == HUT_FILE_LINK)
 		r = linkat(d1, name1, d2, name2, 0) ? -errno : 0;
 	else
 		r = syscall(SYS_renameat2, d1, name1, d2, name2, flags) ? -errno : 0;
+	if (r == 0)
+		two_after(vm, hc->volume, &t, d1, d2);
 	return done(r, d1, d2);
 }
 
 /* The target is stored as given: any bytes but NUL, never followed here. */
-static int64_t op_symlink(const struct hut_vm *vm, const struct hut_hc_file *hc,
-			  struct hut_guest_path *p)
+static int64_t op_symlink(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	static char target[PATH_MAX];
 	const char *name, *t = hut_guest_readable(vm, hc->path2, hc->path2_len);
@@ -165,12 +281,18 @@ static int64_t op_symlink(const struct hut_vm *vm, const struct hut_hc_file *hc,
 	target[hc->path2_len] = 0;
 	if (memchr(target, 0, hc->path2_len))
 		return -EINVAL;
-	int dir = parent_of(vm, hc->volume, p, &name);
+	int dir = hut_file_parent(vm, hc->volume, p, &name);
 	if (dir < 0)
 		return dir == -EBUSY ? -EEXIST : dir;
-	if (read_only(vm, hc->volume))
-		return done(exists(dir, name) ? -EEXIST : -EROFS, dir, -1);
-	return done(symlinkat(target, dir, name) ? -errno : 0, dir, -1);
+	if (read_only(vm, hc->volume) || full(vm, hc->volume))
+		return done(exists(dir, name)		? -EEXIST
+			    : read_only(vm, hc->volume) ? -EROFS
+							: -ENOSPC,
+			    dir, -1);
+	uint64_t before = dir_before(vm, hc->volume, dir);
+	if (symlinkat(target, dir, name) != 0)
+		return done(-errno, dir, -1);
+	return done(made(vm, hc->volume, dir, name, before), dir, -1);
 }
 
 static int64_t op_readlink(const struct hut_vm *vm, const struct hut_hc_file *hc,
@@ -180,90 +302,23 @@ static int64_t op_readlink(const struct hut_vm *vm, const struct hut_hc_file *hc
 	char *buf = hut_guest_writable(vm, hc->buf, hc->len);
 	if (!buf)
 		return -EFAULT;
-	int dir = parent_of(vm, hc->volume, p, &name);
+	int dir = hut_file_parent(vm, hc->volume, p, &name);
 	if (dir < 0)
 		return dir == -EBUSY ? -EINVAL : dir;
 	ssize_t n = readlinkat(dir, name, buf, hc->len > PATH_MAX ? PATH_MAX : hc->len);
 	return done(n < 0 ? -errno : n, dir, -1);
 }
 
-/* chmod and utimensat want a file, not an O_PATH fd, on kernels before
- * fchmodat2 (6.6) and utimensat's AT_EMPTY_PATH: open it for reading. */
-static int reopen(const struct hut_vm *vm, uint32_t v, const char *path)
+/* size=: the guest's df shows the limit, and what is left of it. */
+static void limit_statfs(const struct hut_vm *vm, uint32_t v, struct hut_file_statfs *out)
 {
-	return hut_volume_open_at(vm, v, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
-}
-
-static int64_t set_mode(const struct hut_vm *vm, uint32_t v, const char *path, int fd,
-			uint32_t mode)
-{
-	if (syscall(SYS_fchmodat2, fd, "", mode & 07777, AT_EMPTY_PATH) == 0)
-		return 0;
-	if (errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
-		return -errno;
-	int rfd = reopen(vm, v, path);
-	if (rfd < 0)
-		return rfd;
-	return done(fchmod(rfd, mode & 07777) ? -errno : 0, rfd, -1);
-}
-
-static int64_t set_times(const struct hut_vm *vm, uint32_t v, const char *path, int fd,
-			 const struct timespec ts[2])
-{
-	if (utimensat(fd, "", ts, AT_EMPTY_PATH) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOENT && errno != EBADF)
-		return -errno;
-	int rfd = reopen(vm, v, path);
-	if (rfd < 0)
-		return rfd;
-	return done(futimens(rfd, ts) ? -errno : 0, rfd, -1);
-}
-
-static int64_t set_size(const struct hut_vm *vm, uint32_t v, const char *path, uint64_t size)
-{
-	if (size > INT64_MAX)
-		return -EINVAL;
-	int wfd = hut_volume_open_at(vm, v, path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0);
-	if (wfd < 0)
-		return wfd;
-	return done(ftruncate(wfd, (off_t)size) ? -errno : 0, wfd, -1);
-}
-
-static int64_t apply_attr(const struct hut_vm *vm, const struct hut_hc_file *hc, const char *path,
-			  int fd, const struct stat *st)
-{
-	int64_t r = 0;
-	struct timespec ts[2] = {{hc->atime_sec, hc->atime_nsec}, {hc->mtime_sec, hc->mtime_nsec}};
-	if (hc->flags & HUT_FILE_ATTR_SIZE)
-		r = S_ISDIR(st->st_mode)    ? -EISDIR
-		    : !S_ISREG(st->st_mode) ? -EINVAL
-					    : set_size(vm, hc->volume, path, hc->offset);
-	if (r == 0 && (hc->flags & HUT_FILE_ATTR_MODE))
-		r = S_ISLNK(st->st_mode) ? -EOPNOTSUPP
-					 : set_mode(vm, hc->volume, path, fd, hc->mode);
-	if (r == 0 && (hc->flags & HUT_FILE_ATTR_OWNER) &&
-	    fchownat(fd, "", hc->uid, hc->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0)
-		r = -errno;
-	if (r == 0 && (hc->flags & HUT_FILE_ATTR_TIMES))
-		r = set_times(vm, hc->volume, path, fd, ts);
-	return r;
-}
-
-static int64_t op_setattr(const struct hut_vm *vm, const struct hut_hc_file *hc,
-			  struct hut_guest_path *p)
-{
-	struct stat st;
-	int fd = hut_volume_open_at(vm, hc->volume, p->s, O_PATH | O_NOFOLLOW, 0);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) != 0)
-		return done(-errno, fd, -1);
-	if ((hc->flags & HUT_FILE_ATTR_NOLINK) && S_ISLNK(st.st_mode))
-		return done(-ELOOP, fd, -1);
-	if (read_only(vm, hc->volume))
-		return done(-EROFS, fd, -1);
-	return done(apply_attr(vm, hc, p->s, fd, &st), fd, -1);
+	uint64_t unit = out->frsize ? out->frsize : out->bsize;
+	if (!hut_size_limited(vm, v) || unit == 0)
+		return;
+	uint64_t room = hut_size_room(vm, v) / unit;
+	out->blocks = vm->opt->volumes[v].size / unit;
+	out->bfree = out->bfree < room ? out->bfree : room;
+	out->bavail = out->bavail < room ? out->bavail : room;
 }
 
 static int64_t op_statfs(const struct hut_vm *vm, const struct hut_hc_file *hc)
@@ -287,6 +342,7 @@ static int64_t op_statfs(const struct hut_vm *vm, const struct hut_hc_file *hc)
 		(uint64_t)sf.f_frsize,
 		(uint64_t)sf.f_flags | (read_only(vm, hc->volume) ? ST_RDONLY : 0),
 	};
+	limit_statfs(vm, hc->volume, out);
 	return 0;
 }
 
@@ -313,7 +369,7 @@ int64_t hut_file_path_op(struct hut_vm *vm, struct hut_hc_file *hc)
 	case HUT_FILE_READLINK:
 		return op_readlink(vm, hc, &p);
 	case HUT_FILE_SETATTR:
-		return op_setattr(vm, hc, &p);
+		return hut_file_setattr(vm, hc, &p);
 	default:
 		return -EINVAL;
 	}

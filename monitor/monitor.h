@@ -7,10 +7,12 @@
  * outside), crash.c and core.c (how a guest ends),
  * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
  * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor reads
- * or fills for the guest), volume.c, files.c and files_path.c (volumes and
- * the file hypercall), net*.c (the network device, net.h), fail.c (every
- * ending) and main.c (options). Reading and validating the image is the
- * image format's (image/), shared with `hut`.
+ * or fills for the guest), volume.c, files.c, files_path.c and files_attr.c
+ * (volumes and the file hypercall; volume_options.c, owner.c and
+ * volume_size.c: a volume's options, owners and set-ID bits, size=), net*.c
+ * (the network device, net.h), fail.c (every ending) and main.c (options).
+ * Reading and validating the image is the image format's (image/), shared
+ * with `hut`.
  */
 #ifndef HUT_MONITOR_H
 #define HUT_MONITOR_H
@@ -31,11 +33,19 @@
 #define HUT_EXIT_NO_IMAGE 127
 #define HUT_SIGNAL_EXIT(sig) (128 + (sig))
 
-/* --volume HOST:GUEST[:ro] */
+/* How a volume keeps what the guest sets of owners and set-ID bits (owner.c). */
+enum hut_owner_mode {
+	HUT_OWNER_MAPPED,      /* the default: the host file never gets them; an xattr keeps them */
+	HUT_OWNER_PASSTHROUGH, /* owner=passthrough: the host file gets them as they are */
+};
+
+/* --volume HOST:GUEST[:OPTIONS] (volume.c, volume_options.c) */
 struct hut_volume {
 	const char *host;
 	const char *guest; /* canonical absolute path, not "/" */
 	bool ro;
+	enum hut_owner_mode owner;
+	uint64_t size; /* size=: bytes the volume may hold on the host; 0: no limit */
 };
 
 struct hut_options {
@@ -63,7 +73,8 @@ struct hut_handle {
 	int fd; /* host fd, >= HUT_HOST_FD_BASE */
 	uint32_t volume;
 	bool used;
-	bool path_only; /* opened O_PATH */
+	bool path_only;	   /* opened O_PATH */
+	uint64_t dev, ino; /* the host file's, for size=: is a removed file still open? */
 };
 
 struct hut_vm {
@@ -82,6 +93,8 @@ struct hut_vm {
 	int core_fd;			/* --core's file, or -1 */
 	uint64_t threads_gpa;		/* the libos's struct hut_threads_table, or 0 */
 	int volume_fd[HUT_VOLUMES_MAX]; /* each volume's host directory (O_PATH) */
+	/* volume_size.c: the bytes each volume with size= holds on the host */
+	uint64_t volume_used[HUT_VOLUMES_MAX];
 	struct hut_handle handles[HUT_FILE_HANDLES_MAX]; /* files.c: open files on volumes */
 	uint64_t net_gpa;    /* the net region (top of the heap), with --net */
 	int net_tap_fd;	     /* --net's tap, -1 without */
@@ -120,8 +133,11 @@ bool hut_timeout_expired(void);
 void hut_sandbox_enter(struct hut_vm *vm);
 void hut_sandbox_enter_net_io(struct hut_vm *vm);
 /* volume.c: --volume's value (NULL, or why it is refused); the host
- * directories, opened before the sandbox. */
+ * directories, opened before the sandbox (and measured, with size=). */
 const char *hut_volume_parse(struct hut_options *o, const char *spec);
+/* volume_options.c: the OPTIONS list into v (NULL, or why it is refused);
+ * list is cut up in place. */
+const char *hut_volume_options(struct hut_volume *v, char *list);
 void hut_volumes_open(struct hut_vm *vm);
 void hut_volumes_fill_low(struct hut_vm *vm);
 /* files.c: one file hypercall. */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -190,30 +191,71 @@ static struct rule on_host_fds(int nr, int index, int index2)
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
 #endif
+#ifndef SYS_getxattrat
+#define SYS_getxattrat 464
+#endif
+
+/* fchown and fchownat, and set-ID bits in a mode, are owner=passthrough's
+ * alone: without such a volume the kernel kills a monitor that would
+ * chown a host file or make one set-ID (owner.c). */
+static bool any_passthrough(const struct hut_vm *vm)
+{
+	for (unsigned i = 0; i < vm->opt->nvolumes; i++)
+		if (vm->opt->volumes[i].owner == HUT_OWNER_PASSTHROUGH)
+			return true;
+	return false;
+}
+
+/* A mode-setting syscall on a host fd, its mode argument below hi. */
+static struct rule mode_below(int nr, int mode_index, uint32_t hi)
+{
+	struct rule r = on_host_fds(nr, 0, -1);
+	r.arg[r.nargs++] = (typeof(r.arg[0])){mode_index, 0, hi};
+	return r;
+}
+
+static void add_owner_rules(struct hut_vm *vm, struct filter *f)
+{
+	bool passthrough = any_passthrough(vm);
+	uint32_t modes = passthrough ? 010000 : S_ISGID; /* [0, 02000): no set-ID bit */
+	struct rule rules[] = {
+		mode_below(SYS_fchmod, 1, modes),  mode_below(SYS_fchmodat2, 2, modes),
+		mode_below(SYS_mkdirat, 2, modes), on_host_fds(SYS_fchown, 0, -1),
+		on_host_fds(SYS_fchownat, 0, -1),
+	};
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0] - (passthrough ? 0 : 2); i++)
+		emit_rule(vm, f, &rules[i]);
+}
 
 /* What volumes add, only when there are some (files.c, files_path.c,
- * volume.c): each on the host-fd range, where every new fd lands
- * (hut_volumes_fill_low took the ones below). */
+ * volume.c, owner.c, volume_size.c): each on the host-fd range, where
+ * every new fd lands (hut_volumes_fill_low took the ones below). The
+ * xattrs are owner=mapped's view (owner.c); Landlock has no right for
+ * them, so this range is their only bound. */
 static void add_volume_rules(struct hut_vm *vm, struct filter *f)
 {
 	static const int on_arg0[] = {
-		SYS_openat2,   SYS_close,      SYS_fstat,   SYS_newfstatat, SYS_preadv,
-		SYS_pwritev,   SYS_getdents64, SYS_lseek,   SYS_fsync,	    SYS_fdatasync,
-		SYS_fallocate, SYS_ftruncate,  SYS_fchmod,  SYS_fchmodat2,  SYS_fchown,
-		SYS_fchownat,  SYS_utimensat,  SYS_mkdirat, SYS_unlinkat,   SYS_readlinkat,
-		SYS_fstatfs,
+		SYS_openat2,   SYS_close,      SYS_fstat,     SYS_newfstatat,	SYS_preadv,
+		SYS_pwritev,   SYS_getdents64, SYS_lseek,     SYS_fsync,	SYS_fdatasync,
+		SYS_fallocate, SYS_ftruncate,  SYS_utimensat, SYS_unlinkat,	SYS_readlinkat,
+		SYS_fstatfs,   SYS_fgetxattr,  SYS_fsetxattr, SYS_fremovexattr,
 	};
 	for (size_t i = 0; i < sizeof on_arg0 / sizeof on_arg0[0]; i++) {
 		struct rule r = on_host_fds(on_arg0[i], 0, -1);
 		emit_rule(vm, f, &r);
 	}
+	struct rule getxattrat = on_host_fds(SYS_getxattrat, 0, -1);
+	getxattrat.arg[getxattrat.nargs++] = (typeof(getxattrat.arg[0])){
+		2, AT_SYMLINK_NOFOLLOW, AT_SYMLINK_NOFOLLOW + 1}; /* one name, never followed */
 	const struct rule more[] = {
 		on_host_fds(SYS_renameat2, 0, 2),
 		on_host_fds(SYS_linkat, 0, 2),
 		on_host_fds(SYS_symlinkat, 1, -1),
+		getxattrat,
 	};
 	for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
 		emit_rule(vm, f, &more[i]);
+	add_owner_rules(vm, f);
 }
 
 static void emit_rules(struct hut_vm *vm, struct filter *f, const struct rule *rules, size_t n)

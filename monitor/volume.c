@@ -1,6 +1,6 @@
 /*
- * Volumes: `--volume HOST:GUEST[:ro]` makes the host directory HOST the
- * guest's GUEST. The monitor opens HOST once, before the sandbox; every
+ * Volumes: `--volume HOST:GUEST[:OPTIONS]` makes the host directory HOST
+ * the guest's GUEST. The monitor opens HOST once, before the sandbox; every
  * later access is relative to that directory fd (files_path.c), and the
  * sandbox (Landlock, seccomp) confines the monitor to these trees.
  */
@@ -77,24 +77,26 @@ static char *cut_field(char *s, bool *bad)
 	return NULL;
 }
 
-/* HOST:GUEST[:ro|:rw], where a ':' or '\' inside HOST or GUEST is written
- * "\:" or "\\" (hut-oci escapes bind-mount paths so). Returns NULL, or
- * why it is refused. */
+/* HOST:GUEST[:OPTIONS], where a ':' or '\' inside HOST or GUEST is written
+ * "\:" or "\\" (hut-oci escapes bind-mount paths so) and OPTIONS is a
+ * comma-separated list (volume_options.c). Returns NULL, or why it is
+ * refused. */
 const char *hut_volume_parse(struct hut_options *o, const char *spec)
 {
 	struct hut_volume *v = &o->volumes[o->nvolumes];
-	char *s, *guest, *mode;
+	char *s, *guest, *options;
 	bool bad = false;
 	if (o->nvolumes >= HUT_VOLUMES_MAX)
 		return "too many volumes (at most 16)";
 	if (!(s = strdup(spec)))
 		return "out of memory";
 	if (!(guest = cut_field(s, &bad)) || !*s)
-		return "expected HOST:GUEST or HOST:GUEST:ro";
-	if ((mode = cut_field(guest, &bad)) != NULL) {
-		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
-			return "the mode after GUEST must be ro or rw";
-		v->ro = !strcmp(mode, "ro");
+		return "expected HOST:GUEST or HOST:GUEST:OPTIONS";
+	*v = (struct hut_volume){0};
+	if ((options = cut_field(guest, &bad)) != NULL) {
+		const char *why = hut_volume_options(v, options);
+		if (why)
+			return why;
 	}
 	if (bad)
 		return "a '\\' in HOST or GUEST must be written '\\\\' (and a ':' '\\:')";
@@ -153,6 +155,8 @@ void hut_volumes_open(struct hut_vm *vm)
 		if ((vm->volume_fd[i] = hut_host_fd_place(fd)) < 0)
 			hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: out of fds (%s)", v->host,
 				 v->guest, strerror(-vm->volume_fd[i]));
+		if (hut_size_limited(vm, i))
+			hut_size_measure(vm, i);
 	}
 }
 
@@ -183,8 +187,7 @@ int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
 	return 0;
 }
 
-int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, int flags,
-		       uint32_t mode)
+int hut_open_beneath(int dir, const char *path, int flags, uint32_t mode)
 {
 	/* openat2 refuses O_PATH with anything but these. */
 	int always = (flags & O_PATH) ? O_CLOEXEC : O_CLOEXEC | O_NOCTTY;
@@ -193,10 +196,21 @@ int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, in
 		.mode = (flags & O_CREAT) ? mode & 07777 : 0,
 		.resolve = RESOLVE_VOLUME,
 	};
-	long fd = syscall(SYS_openat2, vm->volume_fd[v], path, &how, sizeof how);
+	long fd = syscall(SYS_openat2, dir, path, &how, sizeof how);
 	/* The monitor's own fd limit is the machine's, not the guest's: ENFILE. */
 	if (fd < 0)
 		return errno == EMFILE ? -ENFILE : -errno;
 	fd = hut_host_fd_place((int)fd);
 	return fd == -EMFILE ? -ENFILE : (int)fd;
+}
+
+int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, int flags,
+		       uint32_t mode)
+{
+	return hut_open_beneath(vm->volume_fd[v], path, flags, mode);
+}
+
+int hut_volume_reopen(const struct hut_vm *vm, uint32_t v, const char *path)
+{
+	return hut_volume_open_at(vm, v, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 }

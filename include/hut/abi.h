@@ -419,7 +419,11 @@ struct hut_hc_set_fs {
  * files are the monitor's handles (at most HUT_FILE_HANDLES_MAX at a time);
  * the guest never sees a host fd. Data moves straight between the host file
  * and the guest's iovecs. result is what the host syscall gave: a count, 0,
- * or -errno as Linux defines it.
+ * or -errno as Linux defines it. On an owner=mapped volume (the default)
+ * the set-ID bits and owner a guest gives a file are kept beside it, never
+ * on the host file: STAT and LSTAT show them, OPEN's stat is the host
+ * file's (its type is what it is for). With size=, STATFS's blocks are the
+ * limit's and a write, ALLOCATE or growing truncate past it is -ENOSPC.
  */
 #define HUT_FILE_HANDLES_MAX 1024
 #define HUT_FILE_APPEND HUT_U64(0xffffffffffffffff) /* WRITE's offset: at the end */

@@ -17,10 +17,11 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_netconns f
 
 # Each target's sources. fuzz_hypercall links everything hut_hypercall
 # reaches except fail.c (its own hut_fail and hut_end longjmp back).
-FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c
+FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c image/size.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
-	monitor/files.c monitor/files_path.c monitor/volume.c monitor/exits.c \
+	monitor/files.c monitor/files_path.c monitor/files_attr.c monitor/volume.c \
+	monitor/volume_options.c monitor/volume_size.c monitor/owner.c monitor/exits.c \
 	monitor/net_io.c monitor/net_ring.c monitor/net_reset.c monitor/net_end.c \
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c monitor/signals.c \
 	monitor/crash.c $(FUZZ_IMAGE_SRC)

@@ -27,10 +27,11 @@
  *                steered at them (op, volume, handle and lengths clamped)
  *
  * File hypercalls act on two volumes over one fresh directory (the second
- * read-only). Their oracles: a result that is a count or an errno, a
- * handle that is in the table, no host fd leaked outside it, and nothing
- * changed beside the volume directory (checked every 64 inputs, when the
- * directory is emptied again).
+ * read-only, the first with size=1M). Their oracles: a result that is a
+ * count or an errno, a handle that is in the table, no host fd leaked
+ * outside it, nothing changed beside the volume directory and no set-ID
+ * file in it (checked every 64 inputs, when the directory is emptied
+ * again).
  */
 #include "files.h"
 #include "monitor.h"
@@ -99,15 +100,16 @@ static void volumes_setup(void)
 	snprintf(beside_dir, sizeof beside_dir, "%s/beside", base);
 	if (mkdir(volume_dir, 0700) || mkdir(beside_dir, 0700))
 		abort();
-	opt.volumes[0] = (struct hut_volume){volume_dir, "/data", false};
-	opt.volumes[1] = (struct hut_volume){volume_dir, "/ro", true};
+	opt.volumes[0] = (struct hut_volume){volume_dir, "/data", false, HUT_OWNER_MAPPED, 1 << 20};
+	opt.volumes[1] = (struct hut_volume){volume_dir, "/ro", true, HUT_OWNER_MAPPED, 0};
 	opt.nvolumes = 2;
 	hut_volumes_open(&vm);
 }
 
+/* owner=mapped: whatever the guest did, no host file is set-ID. */
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	(void)st, (void)flag;
+	CHECK(flag == FTW_NS || !(st->st_mode & (S_ISUID | S_ISGID)));
 	if (ftw->level > 0)
 		remove(path);
 	return 0;
@@ -126,6 +128,7 @@ static void volumes_check(void)
 		CHECK(fcntl(fd, F_GETFD) < 0 || fd == vm.volume_fd[0] || fd == vm.volume_fd[1]);
 	chmod(volume_dir, 0700);
 	nftw(volume_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	hut_size_measure(&vm, 0); /* size= counts from the emptied tree again */
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

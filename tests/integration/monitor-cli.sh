@@ -198,4 +198,41 @@ if ready "$MONITOR" "$HELLO"; then
 	finish
 fi
 
+# --volume's third field is a comma-separated option list: :ro and :rw as
+# before, size= and owner= beside them, the escapes in the paths unchanged.
+begin "monitor --volume OPTIONS: ro,size=64M and rw,size=1G,owner=... with escaped paths"
+if ready_kvm "$MONITOR" "$APP"; then
+	vol="${TMP//:/\\:}/a\\:b\\\\c"
+	for o in ro,size=64M size=64M,ro rw,size=1G,owner=mapped owner=passthrough rw ro; do
+		run "opt-$o" "$MONITOR" --volume "$vol:/d\\:x:$o" "$APP" cat "/d:x/msg.txt"
+		expect_status "opt-$o" 0
+		expect_same_file "the volume's file with :$o" "$TMP/a:b\\c/msg.txt" "$(out "opt-$o")"
+	done
+	finish
+fi
+
+# A bad option list is refused before anything starts: 125 and one line.
+begin "monitor --volume refuses a bad option in one line that names it"
+if ready "$MONITOR"; then
+	for o in bogus ro,bogus size=0 size=12Q size= owner=root ro,rw size=1M,size=2M "ro," ",ro" "" \
+		"ro:x" "RO"; do
+		run badopt "$MONITOR" --volume "$TMP:/d:$o" "$APP" cat /d/msg.txt
+		expect_monitor_error badopt 125
+		expect_grep "--volume ...:$o: the error does not say --volume" '^hut-monitor: --volume ' "$(err badopt)"
+	done
+	run unknown "$MONITOR" --volume "$TMP:/d:ro,bogus" "$APP" cat /d/msg.txt
+	expect_grep "an unknown option is not named" "unknown option 'bogus'" "$(err unknown)"
+	run badsize "$MONITOR" --volume "$TMP:/d:size=12Q" "$APP" cat /d/msg.txt
+	expect_grep "a bad size is not named" "size= takes a size like 64M or 1G, not '12Q'" "$(err badsize)"
+	finish
+fi
+
+begin "monitor --help describes --volume's options"
+run help "$MONITOR" --help
+expect_status help 0
+for o in "ro | rw" "size=SIZE" "owner=mapped" "owner=passthrough"; do
+	expect_grep "--help does not mention $o" "$o" "$(out help)"
+done
+finish
+
 exit 0

@@ -1,8 +1,9 @@
 #!/bin/bash
-# Volumes (hut-monitor --volume HOST:GUEST[:ro]): a process with the host
-# directory bind-mounted at GUEST (lib.sh's files_process) and the
-# appliance must print the same bytes, leave the same tree behind, refuse
-# every way out alike, and keep every acknowledged write when killed.
+# Volumes (hut-monitor --volume HOST:GUEST[:ro]; volume-guard.sh tests the
+# other options): a process with the host directory bind-mounted at GUEST
+# (lib.sh's files_process) and the appliance must print the same bytes,
+# leave the same tree behind, refuse every way out alike, and keep every
+# acknowledged write when killed.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -20,7 +20,7 @@
  * The handlers run on their own stack and switch the FS base between the
  * app's TLS (musl) and this program's (glibc).
  *
- * usage: hut-sud [--mem SIZE] [--volume HOST:GUEST[:ro]]... [--env N=V]...
+ * usage: hut-sud [--mem SIZE] [--volume HOST:GUEST[:OPTIONS]]... [--env N=V]...
  *                IMAGE [ARG...]
  * With HUT_SUD_COUNT=1 in its environment it prints, at exit, how many
  * syscalls the app trapped and how many hypercalls (exits, on KVM) of each

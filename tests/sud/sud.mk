@@ -2,8 +2,9 @@
 # Dispatch, with the monitor's hypercall code: a test aid for machines
 # without /dev/kvm. A static PIE, so that all of its code (which may make
 # real syscalls) is one range, away from the image's addresses.
-SUD_MONITOR := hypercall console guest files files_path volume crash core trace clock time fail \
-	mem bootinfo exits net_io net_ring net_reset net_end signals
+SUD_MONITOR := hypercall console guest files files_path files_attr volume volume_options \
+	volume_size owner crash core trace clock time fail mem bootinfo exits net_io net_ring \
+	net_reset net_end signals
 SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR)) \
 	$(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC))
 
