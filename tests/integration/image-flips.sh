@@ -41,14 +41,19 @@ section_of() {
 	[ -n "$size" ] && echo $((16#$off)) $((16#$size))
 }
 
+# expect_all_refused WHAT OFFSET SIZE: every one of SIZE flips at OFFSET gave 126.
+expect_all_refused() {
+	[ "${3:-0}" -gt 0 ] || { problem "no $1 found in hello.hut"; return; }
+	flips "$1" "$2" "$3" >"$TMP/${1// /-}.st" 2>"$TMP/${1// /-}.err"
+	[ "$(cat "$TMP/${1// /-}.st")" = "126 $3" ] ||
+		{ problem "of $3 changed bytes of the $1, some were not refused as invalid"
+		  detail_file statuses "$TMP/${1// /-}.st"; detail_file accepted "$TMP/${1// /-}.err"; }
+}
+
 begin "image: every changed byte of the manifest note is refused (126)"
 if ready "$MONITOR" "$HELLO" "$HUT"; then
 	read -r off size < <(section_of .note.hut)
-	[ -n "$off" ] && [ "$size" -gt 0 ] || problem "no .note.hut in hello.hut"
-	flips note "$off" "$size" >"$TMP/note.st" 2>"$TMP/note.err"
-	[ "$(cat "$TMP/note.st")" = "126 $size" ] ||
-		{ problem "of $size changed bytes of the note, some were not refused as invalid"
-		  detail_file statuses "$TMP/note.st"; detail_file accepted "$TMP/note.err"; }
+	expect_all_refused note "$off" "$size"
 	finish
 fi
 
@@ -56,12 +61,7 @@ begin "image: every changed byte of the program headers is refused (126)"
 if ready "$MONITOR" "$HELLO"; then
 	phoff=$(readelf -h -W "$HELLO" | awk '/Start of program headers/ { print $5 }')
 	phnum=$(readelf -h -W "$HELLO" | awk '/Number of program headers/ { print $5 }')
-	size=$((phnum * 56))
-	[ "$size" -gt 0 ] || problem "no program headers read from hello.hut"
-	flips phdrs "$phoff" "$size" >"$TMP/ph.st" 2>"$TMP/ph.err"
-	[ "$(cat "$TMP/ph.st")" = "126 $size" ] ||
-		{ problem "of $size changed bytes of the program headers, some were not refused"
-		  detail_file statuses "$TMP/ph.st"; detail_file accepted "$TMP/ph.err"; }
+	expect_all_refused "program headers" "$phoff" $((phnum * 56))
 	finish
 fi
 
