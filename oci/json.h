@@ -21,6 +21,7 @@
 #define OCI_JSON_INPUT_MAX (4u << 20) /* bytes */
 #define OCI_JSON_DEPTH_MAX 64
 #define OCI_JSON_NODES_MAX 100000
+#define OCI_JSON_MEMBERS_MAX 4096 /* in one object */
 #define OCI_JSON_ERR_MAX 128
 
 enum oci_json_type {
