@@ -9,4 +9,4 @@ $(BUILD)/guests/%.hut: tests/guests/%.c include/hut/abi.h $(PROGRAMS) $(RUNTIME)
 
 .PHONY: guests
 guests: $(GUEST_IMAGES)
-test: guests
+test test-nested: guests
