@@ -5,23 +5,13 @@
  * gcc to report as it always does.
  */
 #include "builder.h"
+#include "image.h"
 
 #include <sys/stat.h>
-
-static const char *kind(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	return "a device";
-}
 
 void builder_check_input(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		builder_die(1, path, "not a file to build from", kind(st.st_mode));
+		builder_die(1, path, "not a file to build from", hut_file_kind(&st));
 }

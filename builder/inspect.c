@@ -363,9 +363,7 @@ int builder_cmd_inspect(int argc, char **argv)
 	/* Read nothing that is not a file: a FIFO would block the read. */
 	if (stat(image, &st) == 0 && !S_ISREG(st.st_mode))
 		builder_die(INSPECT_INVALID, image, "not an image, an OCI archive or a layout",
-			    S_ISFIFO(st.st_mode)   ? "a FIFO"
-			    : S_ISSOCK(st.st_mode) ? "a socket"
-						   : "a device");
+			    hut_file_kind(&st));
 	struct builder_buf b = {0};
 	if (read_if_archive(image, &b))
 		return inspect_oci_archive(image, &b);

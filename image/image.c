@@ -376,7 +376,7 @@ enum hut_image_result hut_image_parse(struct hut_image *img, const void *bytes, 
 	return parse_elf(img, flags);
 }
 
-static const char *file_kind(const struct stat *st)
+const char *hut_file_kind(const struct stat *st)
 {
 	switch (st->st_mode & S_IFMT) {
 	case S_IFREG:
@@ -406,14 +406,14 @@ enum hut_image_result hut_image_open(struct hut_image *img, const char *path, un
 		int e = errno;
 		struct stat st;
 		if (e != ENOENT && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-			return fail(img, "not a regular, non-empty file (%s)", file_kind(&st));
+			return fail(img, "not a regular, non-empty file (%s)", hut_file_kind(&st));
 		snprintf(img->err, sizeof img->err, "cannot open (%s)", strerror(e));
 		return e == ENOENT ? HUT_IMAGE_NOT_FOUND : HUT_IMAGE_INVALID;
 	}
 	struct stat st = {0};
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(fd);
-		return fail(img, "not a regular, non-empty file (%s)", file_kind(&st));
+		return fail(img, "not a regular, non-empty file (%s)", hut_file_kind(&st));
 	}
 	void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);

@@ -55,6 +55,10 @@ enum hut_image_result {
  * over the manifest itself with its crc32 field as zero (abi.h). */
 uint32_t hut_image_sealed_crc(uint32_t loaded, const struct hut_manifest *m);
 
+/* What a file is, for messages: "a FIFO", "a directory", "empty"... */
+struct stat;
+const char *hut_file_kind(const struct stat *st);
+
 /* Maps path and parses it. On failure img->err says why. */
 enum hut_image_result hut_image_open(struct hut_image *img, const char *path, unsigned flags);
 /* Parses bytes already in memory (the caller keeps them alive). */

@@ -55,7 +55,7 @@ $(FUZZ_DIR)/nocov/%.o: %.c image/*.h include/hut/abi.h
 $(FUZZ_DIR)/fuzz_oci_spec: $(FUZZ_IMAGE_NOCOV)
 
 .SECONDEXPANSION:
-$(FUZZ_DIR)/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) image/*.h monitor/*.h oci/*.h builder/*.h \
+$(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/check.h $$(FUZZ_SRC_$$*) image/*.h monitor/*.h oci/*.h builder/*.h \
 		include/hut/abi.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_INC_$*) -o $@ $< $(FUZZ_SRC_$*) $(filter %.o,$^) $(FUZZ_LIBS)

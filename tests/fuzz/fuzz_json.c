@@ -24,14 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Says which check failed (line and expression), then traps. */
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);      \
-			__builtin_trap();                                                          \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 static bool equal(const struct oci_json *a, const struct oci_json *b)
 {

@@ -62,14 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Says which check failed (line and expression), then traps. */
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);      \
-			__builtin_trap();                                                          \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 #define ID "fuzz"
 #define FDS_WATCHED 64

@@ -14,31 +14,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "raw_file.h"
+
 extern const struct hut_boot_info *hut_boot_info;
 
-static struct hut_hc_file fh;
 static char buf[256];
 static const char text[] = "0123456789";
 
-static int64_t call(struct hut_hc_file f)
-{
-	fh = f;
-	fh.result = 12345;
-	__asm__ volatile("movq %1, %0"
-			 : "=m"(*(volatile uint64_t *)(HUT_HYPERCALL_GPA + 8 * HUT_HC_FILE))
-			 : "r"((uint64_t)&fh)
-			 : "memory");
-	return fh.result;
-}
-
-static struct hut_hc_file on(uint32_t op, const char *path)
-{
-	return (struct hut_hc_file){.op = op, .path = (uint64_t)path, .path_len = strlen(path)};
-}
-
 static int64_t lstat_path(const char *path)
 {
-	return call(on(HUT_FILE_LSTAT, path));
+	return file_call(on(HUT_FILE_LSTAT, path));
 }
 
 /* A handle on a fresh file holding text, or a negative errno. */
@@ -47,14 +32,14 @@ static int64_t new_file(const char *name)
 	struct hut_hc_file f = on(HUT_FILE_OPEN, name);
 	f.flags = O_RDWR | O_CREAT | O_TRUNC;
 	f.mode = 0600;
-	int64_t r = call(f);
+	int64_t r = file_call(f);
 	if (r < 0)
 		return r;
 	uint32_t h = fh.handle;
 	struct hut_iovec iov = {(uint64_t)text, sizeof text};
 	f = (struct hut_hc_file){
 		.op = HUT_FILE_WRITE, .handle = h, .buf = (uint64_t)&iov, .len = 1};
-	r = call(f);
+	r = file_call(f);
 	return r < 0 ? r : (int64_t)h;
 }
 
@@ -65,11 +50,11 @@ static int64_t read_into(int64_t h, uint64_t base, uint64_t len, uint64_t iovcnt
 	if (h < 0)
 		return h;
 	iov = (struct hut_iovec){base, len};
-	return call((struct hut_hc_file){.op = HUT_FILE_READ,
-					 .handle = (uint32_t)h,
-					 .buf = (uint64_t)&iov,
-					 .len = iovcnt,
-					 .offset = off});
+	return file_call((struct hut_hc_file){.op = HUT_FILE_READ,
+					      .handle = (uint32_t)h,
+					      .buf = (uint64_t)&iov,
+					      .len = iovcnt,
+					      .offset = off});
 }
 
 /* --- paths ------------------------------------------------------------------ */
@@ -81,7 +66,7 @@ static int64_t bad_volume(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_LSTAT, "");
 	f.volume = 7;
-	return call(f);
+	return file_call(f);
 }
 static int64_t dotdot(void)
 {
@@ -116,34 +101,34 @@ static int64_t nul_inside(void)
 	struct hut_hc_file f = on(HUT_FILE_LSTAT, "ab");
 	f.path = (uint64_t) "a\0b";
 	f.path_len = 3;
-	return call(f);
+	return file_call(f);
 }
 static int64_t path_huge(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_LSTAT, "a");
 	f.path_len = 1ull << 40;
-	return call(f);
+	return file_call(f);
 }
 static int64_t path_out_of_ram(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_LSTAT, "a");
 	f.path = hut_boot_info->mem_size - 2;
 	f.path_len = 8;
-	return call(f);
+	return file_call(f);
 }
 static int64_t path_in_pagetables(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_LSTAT, "a");
 	f.path = HUT_PAGETABLE_GPA;
 	f.path_len = 8;
-	return call(f);
+	return file_call(f);
 }
 static int64_t path_wraps(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_LSTAT, "a");
 	f.path = UINT64_MAX - 3;
 	f.path_len = 8;
-	return call(f);
+	return file_call(f);
 }
 
 /* --- symlinks the monitor must never follow ------------------------------------- */
@@ -153,12 +138,12 @@ static int64_t link_then(const char *target, const char *open_path)
 	f.path2 = (uint64_t)target;
 	f.path2_len = strlen(target);
 	unlink("/data/esc");
-	int64_t r = call(f);
+	int64_t r = file_call(f);
 	if (r < 0)
 		return r;
 	f = on(HUT_FILE_OPEN, open_path);
 	f.flags = O_RDONLY;
-	return call(f);
+	return file_call(f);
 }
 static int64_t symlink_abs(void)
 {
@@ -181,24 +166,24 @@ static int64_t symlink_target_bad(void)
 	struct hut_hc_file f = on(HUT_FILE_SYMLINK, "esc2");
 	f.path2 = HUT_GDT_GPA;
 	f.path2_len = 8;
-	return call(f);
+	return file_call(f);
 }
 
 /* --- handles and buffers ---------------------------------------------------- */
 static int64_t handle_huge(void)
 {
-	return call((struct hut_hc_file){.op = HUT_FILE_STAT, .handle = UINT32_MAX});
+	return file_call((struct hut_hc_file){.op = HUT_FILE_STAT, .handle = UINT32_MAX});
 }
 static int64_t handle_unused(void)
 {
-	return call((struct hut_hc_file){.op = HUT_FILE_STAT, .handle = 1000});
+	return file_call((struct hut_hc_file){.op = HUT_FILE_STAT, .handle = 1000});
 }
 static int64_t handle_closed(void)
 {
 	int64_t h = new_file("f");
 	if (h < 0)
 		return h;
-	call((struct hut_hc_file){.op = HUT_FILE_CLOSE, .handle = (uint32_t)h});
+	file_call((struct hut_hc_file){.op = HUT_FILE_CLOSE, .handle = (uint32_t)h});
 	return read_into(h, (uint64_t)buf, sizeof buf, 1, 0);
 }
 static int64_t read_ok(void)
@@ -207,7 +192,7 @@ static int64_t read_ok(void)
 }
 static int64_t read_into_text(void)
 {
-	return read_into(new_file("f"), (uint64_t)call, 16, 1, 0);
+	return read_into(new_file("f"), (uint64_t)file_call, 16, 1, 0);
 }
 static int64_t read_into_rodata(void)
 {
@@ -235,49 +220,50 @@ static int64_t write_from_gdt(void)
 	int64_t h = new_file("f");
 	if (h < 0)
 		return h;
-	return call((struct hut_hc_file){
+	return file_call((struct hut_hc_file){
 		.op = HUT_FILE_WRITE, .handle = (uint32_t)h, .buf = (uint64_t)&iov, .len = 1});
 }
 static int64_t getdents_into_rodata(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_OPEN, "");
 	f.flags = O_RDONLY | O_DIRECTORY;
-	if (call(f) < 0)
+	if (file_call(f) < 0)
 		return fh.result;
-	return call((struct hut_hc_file){
+	return file_call((struct hut_hc_file){
 		.op = HUT_FILE_GETDENTS, .handle = fh.handle, .buf = (uint64_t)text, .len = 64});
 }
 static int64_t readlink_into_text(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_READLINK, "esc");
-	f.buf = (uint64_t)call;
+	f.buf = (uint64_t)file_call;
 	f.len = 16;
-	return call(f);
+	return file_call(f);
 }
 static int64_t statfs_short(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_STATFS, "");
 	f.buf = (uint64_t)buf;
 	f.len = 3;
-	return call(f);
+	return file_call(f);
 }
 static int64_t bad_op(void)
 {
-	return call(on(999, ""));
+	return file_call(on(999, ""));
 }
 static int64_t seek_bad_whence(void)
 {
 	int64_t h = new_file("f");
 	if (h < 0)
 		return h;
-	return call((struct hut_hc_file){.op = HUT_FILE_SEEK, .handle = (uint32_t)h, .flags = 9});
+	return file_call(
+		(struct hut_hc_file){.op = HUT_FILE_SEEK, .handle = (uint32_t)h, .flags = 9});
 }
 /* A FIFO the test left in the volume: refused, as on a nodev mount. */
 static int64_t open_fifo(void)
 {
 	struct hut_hc_file f = on(HUT_FILE_OPEN, "fifo");
 	f.flags = O_RDONLY;
-	return call(f);
+	return file_call(f);
 }
 /* Every handle taken: the next open is ENFILE, and the monitor goes on. */
 static int64_t handles_exhausted(void)
@@ -285,9 +271,9 @@ static int64_t handles_exhausted(void)
 	struct hut_hc_file f = on(HUT_FILE_OPEN, "");
 	f.flags = O_RDONLY | O_DIRECTORY;
 	for (int i = 0; i < HUT_FILE_HANDLES_MAX; i++)
-		if (call(f) < 0)
+		if (file_call(f) < 0)
 			return fh.result;
-	return call(f);
+	return file_call(f);
 }
 
 /* --- the libos: paths the app hands it --------------------------------------- */

@@ -33,6 +33,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "raw_file.h"
+
 extern const struct hut_boot_info *hut_boot_info; /* NULL in a Linux process */
 
 static const char *dir;
@@ -94,23 +96,6 @@ static int make(const char *name, mode_t mode)
 }
 
 /* --- raw file hypercalls (on the first volume), as a guest without a libos --- */
-static struct hut_hc_file fh;
-
-static int64_t hypercall(struct hut_hc_file f)
-{
-	fh = f;
-	__asm__ volatile("movq %1, %0"
-			 : "=m"(*(volatile uint64_t *)(HUT_HYPERCALL_GPA + 8 * HUT_HC_FILE))
-			 : "r"((uint64_t)&fh)
-			 : "memory");
-	return fh.result;
-}
-
-static struct hut_hc_file on(uint32_t op, const char *path)
-{
-	return (struct hut_hc_file){.op = op, .path = (uint64_t)path, .path_len = strlen(path)};
-}
-
 static void raw(const char *what, int64_t r)
 {
 	if (r < 0)
@@ -122,36 +107,36 @@ static void raw_cases(void)
 	struct hut_hc_file f = on(HUT_FILE_OPEN, "raw-open");
 	f.flags = O_CREAT | O_WRONLY;
 	f.mode = 07777;
-	raw("raw-open", hypercall(f));
+	raw("raw-open", file_call(f));
 	raw("raw-open close",
-	    hypercall((struct hut_hc_file){.op = HUT_FILE_CLOSE, .handle = fh.handle}));
+	    file_call((struct hut_hc_file){.op = HUT_FILE_CLOSE, .handle = fh.handle}));
 	f = on(HUT_FILE_OPEN, "raw-fsetattr");
 	f.flags = O_CREAT | O_RDWR;
 	f.mode = 0600;
-	raw("raw-fsetattr open", hypercall(f));
+	raw("raw-fsetattr open", file_call(f));
 	uint32_t h = fh.handle;
 	raw("raw-fsetattr",
-	    hypercall((struct hut_hc_file){.op = HUT_FILE_FSETATTR,
+	    file_call((struct hut_hc_file){.op = HUT_FILE_FSETATTR,
 					   .handle = h,
 					   .flags = HUT_FILE_ATTR_MODE | HUT_FILE_ATTR_OWNER,
 					   .mode = 07777,
 					   .uid = 0,
 					   .gid = 0}));
 	raw("raw-fsetattr close",
-	    hypercall((struct hut_hc_file){.op = HUT_FILE_CLOSE, .handle = h}));
+	    file_call((struct hut_hc_file){.op = HUT_FILE_CLOSE, .handle = h}));
 	f = on(HUT_FILE_SETATTR, "raw-open");
 	f.flags = HUT_FILE_ATTR_MODE;
 	f.mode = 06777;
-	raw("raw-setattr", hypercall(f));
+	raw("raw-setattr", file_call(f));
 	f = on(HUT_FILE_MKDIR, "raw-mkdir");
 	f.mode = 07777;
-	raw("raw-mkdir", hypercall(f));
+	raw("raw-mkdir", file_call(f));
 	f = on(HUT_FILE_SETATTR, "raw-mkdir");
 	f.flags = HUT_FILE_ATTR_OWNER | HUT_FILE_ATTR_MODE;
 	f.mode = 07777;
 	f.uid = 1;
 	f.gid = 1;
-	raw("raw-setattr dir", hypercall(f));
+	raw("raw-setattr dir", file_call(f));
 }
 
 /* --- privs: set-ID bits and owners ------------------------------------------ */
