@@ -38,8 +38,9 @@ OCI_SRC     := $(filter-out oci/main.c,$(wildcard oci/*.c))
 # vectors, messages, temporary files, running programs, OCI bundles).
 BENCH_HARNESS_SRC := $(filter-out bench/harness/main.c,$(wildcard bench/harness/*.c))
 BENCH_BUILDER_SRC := $(addprefix builder/,args.c diag.c workdir.c run.c toolchain.c pack.c json.c)
-LIBOS_SRC   := $(wildcard libos/*.c libos/fs/*.c libos/arch/x86_64/*.c)
-LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S)
+LIBOS_SRC   := $(wildcard libos/arch/x86_64/*.c libos/base/*.c libos/mem/*.c libos/proc/*.c \
+	libos/fd/*.c libos/fs/*.c libos/sys/*.c)
+LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S libos/sys/*.S)
 APPS        := $(notdir $(wildcard apps/*))
 APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))
 

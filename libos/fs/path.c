@@ -29,6 +29,30 @@ struct walk {
  * and never reenters itself, so static buffers are safe. */
 static struct walk walks[2];
 
+/* The process's place in the tree and its creation mask: path resolution
+ * starts at the cwd; opencalls.c changes both. */
+char hut_cwd[HUT_PATH_MAX] = "/";
+size_t hut_cwd_len = 1;
+uint32_t hut_umask = 022;
+
+void hut_cwd_set(const char *path, size_t len)
+{
+	hut_memcpy(hut_cwd, path, len);
+	hut_cwd[len] = 0;
+	hut_cwd_len = len;
+}
+
+long hut_file_set_path(struct hut_file *f, const struct hut_path *p)
+{
+	char *copy = hut_kstrndup(p->canon, p->len);
+	if (!copy)
+		return -ENOMEM;
+	hut_kfree(f->path, f->path_len + 1);
+	f->path = copy;
+	f->path_len = (uint32_t)p->len;
+	return 0;
+}
+
 long hut_path_start(long dirfd, const char **dir, size_t *len)
 {
 	if (dirfd == AT_FDCWD) {

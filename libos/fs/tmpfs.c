@@ -15,56 +15,6 @@
 static struct tmpfs the_tmpfs;
 static struct tnode root_node; /* static: mounting allocates nothing */
 
-static struct tnode *node_new(struct tmpfs *fs, uint32_t mode)
-{
-	struct tnode *n = hut_kalloc(sizeof *n);
-	if (!n)
-		return NULL;
-	n->mode = mode;
-	n->ino = fs->next_ino++;
-	n->atime = n->mtime = n->ctime = hut_realtime();
-	return n;
-}
-
-static void node_free(struct tmpfs *fs, struct tnode *n)
-{
-	if (S_ISDIR(n->mode)) {
-		hut_tdir_free(&n->dir);
-	} else if (S_ISLNK(n->mode)) {
-		hut_kfree(n->target, n->size + 1);
-	} else {
-		hut_tdata_truncate(fs, n, 0);
-		hut_kfree(n->data.pages, n->data.cap * sizeof *n->data.pages);
-	}
-	hut_kfree(n, sizeof *n);
-}
-
-void hut_tnode_put(struct tmpfs *fs, struct tnode *n)
-{
-	if (n->nlink == 0 && n->opens == 0)
-		node_free(fs, n);
-}
-
-static void touch(struct tnode *n)
-{
-	n->mtime = n->ctime = hut_realtime();
-}
-
-void hut_tnode_stat(const struct hut_mount *m, const struct tnode *n, struct stat *st)
-{
-	uint64_t pages = S_ISREG(n->mode) ? 0 : 1;
-	for (uint64_t i = 0; S_ISREG(n->mode) && i < n->data.cap; i++)
-		pages += n->data.pages[i] != NULL;
-	hut_stat_fill(st, m, n->ino, n->mode, S_ISDIR(n->mode) ? 40 + 20 * n->dir.live : n->size);
-	st->st_nlink = n->nlink;
-	st->st_uid = n->uid;
-	st->st_gid = n->gid;
-	st->st_blocks = (blkcnt_t)(pages * (HUT_PAGE_SIZE / 512));
-	st->st_atim = n->atime;
-	st->st_mtim = n->mtime;
-	st->st_ctim = n->ctime;
-}
-
 /* --- walking a relative path ---------------------------------------------- */
 
 struct found {
@@ -130,7 +80,7 @@ static long add_entry(struct found *f, struct tnode *node)
 		node->parent = f->dir;
 		f->dir->nlink++;
 	}
-	touch(f->dir);
+	hut_tnode_touch(f->dir);
 	return 0;
 }
 
@@ -139,12 +89,12 @@ static long create(struct tmpfs *fs, struct found *f, uint32_t mode, struct tnod
 {
 	if (!f->dir)
 		return -EEXIST; /* the root */
-	struct tnode *n = node_new(fs, mode);
+	struct tnode *n = hut_tnode_new(fs, mode);
 	if (!n)
 		return -ENOSPC;
 	long r = add_entry(f, n);
 	if (r != 0) {
-		node_free(fs, n);
+		hut_tnode_free(fs, n);
 		return r;
 	}
 	*out = n;
@@ -226,7 +176,7 @@ static void remove_entry(struct tmpfs *fs, struct found *f)
 {
 	struct tnode *n = f->node;
 	hut_tdir_remove(&f->dir->dir, (uint32_t)f->slot);
-	touch(f->dir);
+	hut_tnode_touch(f->dir);
 	n->ctime = f->dir->mtime;
 	if (S_ISDIR(n->mode)) {
 		f->dir->nlink--;
@@ -345,7 +295,7 @@ static void repoint(struct tnode *dir, int64_t slot, struct tnode *node)
 		node->parent = dir;
 		dir->nlink++;
 	}
-	touch(dir);
+	hut_tnode_touch(dir);
 }
 
 static long tmpfs_rename(struct hut_mount *m, const char *from, const char *to, unsigned flags)
@@ -385,35 +335,9 @@ static long tmpfs_rename(struct hut_mount *m, const char *from, const char *to, 
 	/* The old slot: look it up again, the add may have packed the table. */
 	int64_t slot = hut_tdir_find(&old.dir->dir, old.name, old.len);
 	hut_tdir_remove(&old.dir->dir, (uint32_t)slot);
-	touch(old.dir);
-	touch(new.dir);
+	hut_tnode_touch(old.dir);
+	hut_tnode_touch(new.dir);
 	old.node->ctime = new.dir->mtime;
-	return 0;
-}
-
-long hut_tnode_setattr(struct tmpfs *fs, struct tnode *n, const struct hut_attr *a)
-{
-	long r;
-	if (a->valid & HUT_ATTR_SIZE) {
-		if (S_ISDIR(n->mode))
-			return -EISDIR;
-		if (!S_ISREG(n->mode))
-			return -EINVAL;
-		if ((r = hut_tdata_truncate(fs, n, a->size)) != 0)
-			return r;
-		n->mtime = hut_realtime();
-	}
-	if (a->valid & HUT_ATTR_MODE)
-		n->mode = (n->mode & S_IFMT) | (a->mode & 07777);
-	if (a->valid & HUT_ATTR_UID)
-		n->uid = a->uid;
-	if (a->valid & HUT_ATTR_GID)
-		n->gid = a->gid;
-	if (a->valid & HUT_ATTR_ATIME)
-		n->atime = a->atime;
-	if (a->valid & HUT_ATTR_MTIME)
-		n->mtime = a->mtime;
-	n->ctime = hut_realtime();
 	return 0;
 }
 

@@ -66,7 +66,10 @@ long hut_tdata_write(struct tmpfs *fs, struct tnode *n, const struct hut_iovec *
 long hut_tdata_truncate(struct tmpfs *fs, struct tnode *n, uint64_t size);
 long hut_tdata_reserve(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t len);
 
-/* tmpfs.c */
+/* tmpfs_node.c */
+struct tnode *hut_tnode_new(struct tmpfs *fs, uint32_t mode);
+void hut_tnode_free(struct tmpfs *fs, struct tnode *n);
+void hut_tnode_touch(struct tnode *n); /* mtime and ctime: now */
 void hut_tnode_stat(const struct hut_mount *m, const struct tnode *n, struct stat *st);
 void hut_tnode_put(struct tmpfs *fs, struct tnode *n); /* frees it if unlinked and closed */
 long hut_tnode_setattr(struct tmpfs *fs, struct tnode *n, const struct hut_attr *a);

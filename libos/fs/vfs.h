@@ -18,7 +18,7 @@
 #ifndef HUT_VFS_H
 #define HUT_VFS_H
 
-#include "../file.h"
+#include "fd/file.h"
 
 #include <fcntl.h>
 #include <sys/statfs.h>
@@ -133,10 +133,11 @@ int hut_is_mount_point(const char *canon, size_t len);
 /* sync(2): each mount's sync op. */
 void hut_vfs_sync(void);
 
-/* open.c */
+/* path.c: the process's cwd (set by chdir and fchdir) and umask. */
 extern char hut_cwd[HUT_PATH_MAX];
 extern size_t hut_cwd_len;
 extern uint32_t hut_umask;
+void hut_cwd_set(const char *path, size_t len);
 /* Keeps a copy of p's canonical path in f (directories: *at, fchdir). */
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
 

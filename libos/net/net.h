@@ -5,6 +5,8 @@
 #ifndef HUT_LIBOS_NET_H
 #define HUT_LIBOS_NET_H
 
+#include "base/base.h"
+
 #include <stdint.h>
 
 /* netif.c: starts lwIP and the device (if the monitor gave one). */
@@ -16,10 +18,9 @@ int hut_net_poll(void);
 void hut_net_flush(void);
 /* Sleeps until the device has news, lwIP's next timer, or max_ns. */
 void hut_net_idle(uint64_t max_ns);
-/* The process ends (process.c, by a weak reference): socket.c closes every
- * socket, as Linux closes a dying process's fds, then netif.c lets their
- * FINs, resets and queued data reach the device, for a bounded time. */
-void hut_net_exit(void);
+/* Gives what the sockets still owe the device a moment to leave. */
 void hut_net_linger(void);
+/* start.c: the network's start, at the first socket() (once). */
+void hut_net_start(void);
 
 #endif

@@ -7,7 +7,6 @@
  *
  * Buffers are fixed: RX slot i uses pool buffer i, TX slot i buffer N + i.
  */
-#include "../libos.h"
 #include "net.h"
 
 #include <lwip/etharp.h>

@@ -1,5 +1,4 @@
 /* What lwIP asks of its platform (lwip/arch/cc.h): time, randomness, asserts. */
-#include "../libos.h"
 #include "net.h"
 
 #include <lwip/sys.h>

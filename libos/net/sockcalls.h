@@ -1,11 +1,11 @@
-/* The socket syscalls (libhut-net.a). libos/syscall.c refers to them
+/* The socket syscalls (libhut-net.a). sys/syscall.c refers to them
  * weakly, so an image without sockets links none of them. */
 #ifndef HUT_LIBOS_SOCKCALLS_H
 #define HUT_LIBOS_SOCKCALLS_H
 
-#include "../libos.h"
+#include "base/base.h"
 
-/* socket.c */
+/* sockcalls.c */
 HUT_SYSCALL(socket);
 HUT_SYSCALL(bind);
 HUT_SYSCALL(listen);
@@ -19,7 +19,7 @@ HUT_SYSCALL(sendto);
 HUT_SYSCALL(recvfrom);
 HUT_SYSCALL(sendmsg);
 HUT_SYSCALL(recvmsg);
-/* sockopt.c */
+/* sockoptcalls.c */
 HUT_SYSCALL(setsockopt);
 HUT_SYSCALL(getsockopt);
 

@@ -15,7 +15,7 @@
 #ifndef HUT_LIBOS_SOCKET_H
 #define HUT_LIBOS_SOCKET_H
 
-#include "../file.h"
+#include "fd/file.h"
 
 #include <lwip/ip_addr.h>
 
@@ -97,9 +97,16 @@ struct hut_sock {
 	uint64_t rcvtimeo_ns, sndtimeo_ns;   /* 0: none */
 };
 
-/* socket.c */
+/* tcp.c, udp.c: the protocols (registered by start.c). */
 extern const struct hut_sock_proto hut_tcp_proto, hut_udp_proto;
+
+/* sock.c */
+/* The protocol behind a socket type (SOCK_STREAM, SOCK_DGRAM). */
+void hut_sock_register(int type, const struct hut_sock_proto *proto);
+/* A new socket of a registered type, or NULL. */
 struct hut_sock *hut_sock_new(int type);
+/* 0 (do not wait: non-blocking or MSG_DONTWAIT), now + timeo_ns, or forever. */
+uint64_t hut_sock_deadline(const struct hut_sock *s, int flags, uint64_t timeo_ns);
 /* The socket behind fd: 0, -EBADF, or -ENOTSOCK for other files. */
 long hut_sock_fd(long fd, struct hut_sock **s);
 /* Installs s behind a new fd (accept, socket). */
@@ -124,7 +131,5 @@ long hut_sockaddr_in(const void *addr, long len, struct hut_sock_addr *out);
 long hut_sockaddr_out(const struct hut_sock_addr *a, void *addr, uint32_t *len);
 long hut_err_to_errno(int8_t err);
 
-/* net startup (netif.c) */
-void hut_net_boot(void);
 
 #endif

@@ -1,0 +1,86 @@
+/*
+ * The libos's base layer: what every other layer may use and which uses
+ * none of them (docs/ARCHITECTURE.md, "Layout"): strings, the boot info,
+ * the app's memory checked, the kernel log, clocks, randomness, the exit
+ * hypercall and the signal page shared with the monitor. The libos runs at
+ * CPL3 between the app's `syscall` and its return, on its own stack,
+ * without SSE, and cannot use the app's libc.
+ */
+#ifndef HUT_BASE_H
+#define HUT_BASE_H
+
+#include "arch/x86_64/cpu.h"
+
+#include <hut/abi.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Every syscall handler has this shape; unused arguments are ignored. The
+ * handlers live in each layer's *calls.c files; sys/syscall.c's table
+ * names them. */
+#define HUT_SYSCALL(name)                                                                          \
+	long hut_sys_##name(long a0 __attribute__((unused)), long a1 __attribute__((unused)),      \
+			    long a2 __attribute__((unused)), long a3 __attribute__((unused)),      \
+			    long a4 __attribute__((unused)), long a5 __attribute__((unused)))
+typedef long (*hut_syscall_fn)(long, long, long, long, long, long);
+
+/* bootinfo.c */
+extern const struct hut_boot_info *hut_boot_info; /* NULL when running as a Linux process */
+extern uint64_t hut_tsc_boot, hut_tsc_main;
+
+/* string.c */
+void *hut_memcpy(void *dst, const void *src, size_t n);
+void *hut_memset(void *dst, int c, size_t n);
+void *hut_memmove(void *dst, const void *src, size_t n);
+size_t hut_strlen(const char *s);
+int hut_memcmp(const void *a, const void *b, size_t n);
+int hut_streq(const char *a, const char *b);
+char *hut_append(char *p, char *end, const char *s); /* copies s, never past end */
+char *hut_append_u64(char *p, char *end, uint64_t v);
+
+/* klog.c: the console hypercalls. */
+long hut_console_hypercall(unsigned nr, uint32_t fd, const struct hut_iovec *iov, int iovcnt);
+void hut_console_print(int fd, const char *s); /* a whole string to the monitor's fd */
+
+/* exit.c: the exit hypercall alone (proc/process.c ends the process). */
+_Noreturn void hut_exit(uint32_t kind, int status);
+
+/* clock.c */
+void hut_time_init(const struct hut_boot_info *bi);
+uint64_t hut_time_since_boot_ns(void);
+struct timespec hut_realtime(void); /* CLOCK_REALTIME now */
+/* ns now on clock clk (a clockid_t), or -EINVAL. */
+int hut_clock_now(long clk, uint64_t *ns);
+struct timespec hut_ns_to_timespec(uint64_t ns);
+int hut_timespec_to_ns(const struct timespec *ts, uint64_t *ns); /* 0 or -EINVAL */
+/* The network device's events counter now (0 without one): a sleep that
+ * does not wait for the network passes it to the poll hypercall. */
+uint32_t hut_net_events_now(void);
+
+/* random.c */
+void hut_random_init(const struct hut_boot_info *bi);
+void hut_random_fill(void *buf, size_t len);
+
+/* user.c: the app's memory, checked before the libos touches it for the app. */
+int hut_user_readable(const void *p, size_t len);
+int hut_user_writable(void *p, size_t len);
+long hut_user_string(const char *s, char *buf, size_t size); /* length, -EFAULT, -ENAMETOOLONG */
+
+/* iovec.c: the app's iovecs, checked once, copied from and to. */
+long hut_iov_check(const struct hut_iovec *iov, long iovcnt, int writable, uint64_t *total);
+/* Copies up to len bytes from src (NULL: zeros) into the iovecs, skipping
+ * their first skip bytes; returns how many were copied. */
+uint64_t hut_iov_copy_out(const struct hut_iovec *iov, int iovcnt, uint64_t skip, const void *src,
+			  uint64_t len);
+/* Copies up to len bytes out of the iovecs (after skip bytes) into dst. */
+uint64_t hut_iov_copy_in(const struct hut_iovec *iov, int iovcnt, uint64_t skip, void *dst,
+			 uint64_t len);
+uint64_t hut_iov_total(const struct hut_iovec *iov, int iovcnt);
+
+/* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
+void hut_signal_box_init(const struct hut_boot_info *bi);
+uint64_t hut_signal_box_take(void); /* the signals that came from outside, taken */
+void hut_signal_box_publish(uint64_t caught, uint64_t ignored, uint64_t blocked);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * The app's memory as the libos touches it on the app's behalf. Linux
+ * answers a bad pointer in a syscall with EFAULT instead of crashing; so do
+ * we: before the libos reads or writes an app buffer it checks the range
+ * lies in memory the app itself could read (or write) at CPL3. The map is
+ * the one the monitor built: the boot info (read-only), the image's
+ * segments with their own permissions, the heap arena and the stack.
+ * Pages inside the arena that nobody allocated are mapped, so they pass:
+ * the libos cannot fault on them, which is what matters here.
+ */
+#include "base.h"
+
+#include <elf.h>
+#include <errno.h>
+
+#define MAX_RANGES 16
+
+struct range {
+	uint64_t lo, hi; /* [lo, hi) */
+	int writable;
+};
+
+static struct range ranges[MAX_RANGES];
+static int nranges;
+
+/* Ranges come in address order; one that continues the last with the same
+ * permission extends it, so a buffer may span both (.bss into the heap). */
+static void add_range(uint64_t lo, uint64_t hi, int writable)
+{
+	struct range *last = nranges ? &ranges[nranges - 1] : NULL;
+	if (lo >= hi)
+		return;
+	if (last && last->hi == lo && last->writable == writable)
+		last->hi = hi;
+	else if (nranges < MAX_RANGES)
+		ranges[nranges++] = (struct range){lo, hi, writable};
+}
+
+/* Made at the first check, from the boot info and the program headers. */
+static void setup(const struct hut_boot_info *bi)
+{
+	add_range(HUT_BOOTINFO_GPA, HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, 0);
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)bi->phdr;
+	for (uint64_t i = 0; i < bi->phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		uint64_t end =
+			(ph[i].p_vaddr + ph[i].p_memsz + HUT_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1);
+		add_range(ph[i].p_vaddr, end, (ph[i].p_flags & PF_W) != 0);
+	}
+	add_range(bi->heap_start, bi->heap_end, 1);
+	add_range(bi->stack_top - bi->stack_size, bi->stack_top, 1);
+}
+
+static int user_ok(const void *p, size_t len, int write)
+{
+	uint64_t a = (uint64_t)p;
+	if (len == 0)
+		return 1;
+	if (nranges == 0)
+		setup(hut_boot_info);
+	for (int i = 0; i < nranges; i++) {
+		const struct range *r = &ranges[i];
+		if (a >= r->lo && a < r->hi && len <= r->hi - a && (r->writable || !write))
+			return 1;
+	}
+	return 0;
+}
+
+int hut_user_readable(const void *p, size_t len)
+{
+	return user_ok(p, len, 0);
+}
+
+int hut_user_writable(void *p, size_t len)
+{
+	return user_ok(p, len, 1);
+}
+
+/* Copies the app's NUL-terminated string at s into buf (size bytes, as
+ * PATH_MAX counts them: with the NUL). Returns its length, -EFAULT if it
+ * runs into memory the app cannot read, -ENAMETOOLONG if it does not fit. */
+long hut_user_string(const char *s, char *buf, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		uint64_t a = (uint64_t)s + i;
+		if ((i == 0 || (a & (HUT_PAGE_SIZE - 1)) == 0) && !hut_user_readable(s + i, 1))
+			return -EFAULT;
+		buf[i] = s[i];
+		if (!buf[i])
+			return (long)i;
+	}
+	return -ENAMETOOLONG;
+}

@@ -1,0 +1,94 @@
+/*
+ * The fd table: numbers to open file descriptions, lowest free number
+ * first, as POSIX requires. fd/fdcalls.c has close, dup and the rest.
+ */
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+struct fd_slot {
+	struct hut_file *file;
+	uint8_t cloexec;
+};
+
+static struct fd_slot table[HUT_FD_MAX];
+static int table_ready; /* fds 0-2 are set at the first use, not at boot */
+
+static void ensure_table(void)
+{
+	if (!table_ready) {
+		table_ready = 1;
+		for (int fd = 0; fd <= 2; fd++)
+			table[fd].file = hut_console_open(fd);
+	}
+}
+
+#define HOOKS_MAX 2
+
+static void (*close_hooks[HOOKS_MAX])(struct hut_file *f);
+static unsigned close_hook_count;
+
+void hut_fd_on_close(void (*hook)(struct hut_file *f))
+{
+	for (unsigned i = 0; i < close_hook_count; i++)
+		if (close_hooks[i] == hook)
+			return;
+	if (close_hook_count < HOOKS_MAX)
+		close_hooks[close_hook_count++] = hook;
+}
+
+struct hut_file *hut_fd_file(long fd)
+{
+	ensure_table();
+	return fd >= 0 && fd < HUT_FD_MAX ? table[fd].file : NULL;
+}
+
+long hut_fd_install(struct hut_file *f, long min, int cloexec)
+{
+	ensure_table();
+	for (long fd = min < 0 ? 0 : min; fd < HUT_FD_MAX; fd++) {
+		if (!table[fd].file) {
+			table[fd] = (struct fd_slot){f, (uint8_t)(cloexec != 0)};
+			return fd;
+		}
+	}
+	hut_file_unref(f);
+	return -EMFILE;
+}
+
+long hut_fd_close(long fd)
+{
+	struct hut_file *f = hut_fd_file(fd);
+	if (!f)
+		return -EBADF;
+	table[fd].file = NULL;
+	for (unsigned i = 0; i < close_hook_count; i++)
+		close_hooks[i](f);
+	hut_file_unref(f);
+	return 0;
+}
+
+int hut_fd_cloexec(long fd)
+{
+	return table[fd].cloexec;
+}
+
+void hut_fd_set_cloexec(long fd, int on)
+{
+	table[fd].cloexec = (uint8_t)(on != 0);
+}
+
+long hut_fd_dup_to(long oldfd, long newfd, int cloexec)
+{
+	struct hut_file *f = hut_fd_file(oldfd);
+	if (!f)
+		return -EBADF;
+	if (newfd < 0 || newfd >= HUT_FD_MAX)
+		return -EBADF;
+	if (table[newfd].file)
+		hut_fd_close(newfd);
+	hut_file_ref(f);
+	table[newfd] = (struct fd_slot){f, (uint8_t)cloexec};
+	return newfd;
+}

@@ -1,0 +1,69 @@
+/*
+ * Open file descriptions: made by each kind (hut_file_new), shared by fds
+ * and mappings in flight (refs), gone with their last reference. What other
+ * parts keep per description goes with it through the release hooks.
+ */
+#include "file.h"
+
+#define HOOKS_MAX 4
+
+static void (*release_hooks[HOOKS_MAX])(struct hut_file *f);
+static unsigned release_hook_count;
+void (*hut_file_news_hook)(struct hut_file *f, uint32_t what);
+
+void hut_file_on_release(void (*hook)(struct hut_file *f))
+{
+	for (unsigned i = 0; i < release_hook_count; i++)
+		if (release_hooks[i] == hook)
+			return;
+	if (release_hook_count < HOOKS_MAX)
+		release_hooks[release_hook_count++] = hook;
+}
+
+struct hut_file *hut_file_new(const struct hut_file_ops *ops, uint32_t flags, uint32_t kind)
+{
+	struct hut_file *f = hut_kalloc(sizeof *f);
+	if (!f)
+		return NULL;
+	f->ops = ops;
+	f->refs = 1;
+	f->flags = flags;
+	f->kind = kind;
+	return f;
+}
+
+long hut_anon_inode_stat(struct hut_file *f, struct stat *st)
+{
+	hut_memset(st, 0, sizeof *st);
+	st->st_mode = 0600;
+	st->st_nlink = 1;
+	st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+	st->st_blksize = HUT_PAGE_SIZE;
+	return 0;
+}
+
+void hut_file_ref(struct hut_file *f)
+{
+	f->refs++;
+}
+
+void hut_file_unref(struct hut_file *f)
+{
+	if (--f->refs > 0)
+		return;
+	for (unsigned i = 0; i < release_hook_count; i++)
+		release_hooks[i](f);
+	if (f->ops->release)
+		f->ops->release(f);
+	hut_kfree(f->path, f->path_len + 1);
+	hut_kfree(f, sizeof *f);
+}
+
+/* What f is ready for now: its poll op, or, for files without one (regular
+ * files, directories), always ready, as Linux's DEFAULT_POLLMASK. */
+uint32_t hut_file_poll(struct hut_file *f)
+{
+	if (f->ops->poll)
+		return f->ops->poll(f);
+	return HUT_POLLIN | HUT_POLLOUT | HUT_POLLRDNORM | HUT_POLLWRNORM;
+}

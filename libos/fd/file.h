@@ -1,0 +1,165 @@
+/*
+ * Open files and the fd table. Everything the app reaches through a file
+ * descriptor is a struct hut_file: the console, files and directories of
+ * every file system, pipes, and (next) sockets, eventfds and epoll
+ * instances. A kind of file is a struct hut_file_ops; the generic layer
+ * (fd.c, fd_io.c, fcntl.c) does what is the same for all of them (fd
+ * numbers, offsets, access modes, argument checks) and calls the ops for
+ * the rest. An op a kind lacks is NULL and gets the errno Linux gives for it.
+ *
+ * As in Linux, an fd points to an open file description (struct hut_file:
+ * offset, status flags), which dup() shares; FD_CLOEXEC belongs to the fd.
+ */
+#ifndef HUT_FILE_H
+#define HUT_FILE_H
+
+#include "proc/proc.h"
+
+#include <sys/stat.h>
+
+#define HUT_FD_MAX HUT_FILES_MAX /* proc/proc.h */
+
+/* Offset for a write that appends (O_APPEND): the op writes at the end and
+ * reports the new end. */
+#define HUT_OFF_APPEND UINT64_MAX
+
+/* Readiness, as poll(2) reports it (POLLIN, POLLOUT, ... values). A kind's
+ * poll op returns the bits Linux's would for the same kind (pipes and
+ * sockets add RDNORM and WRNORM, eventfds do not), so that poll and epoll
+ * report the same numbers as Linux. */
+#define HUT_POLLIN 0x001
+#define HUT_POLLPRI 0x002
+#define HUT_POLLOUT 0x004
+#define HUT_POLLERR 0x008
+#define HUT_POLLHUP 0x010
+#define HUT_POLLNVAL 0x020
+#define HUT_POLLRDNORM 0x040
+#define HUT_POLLWRNORM 0x100
+#define HUT_POLLWRBAND 0x200
+#define HUT_POLLRDHUP 0x2000
+
+struct hut_file;
+struct hut_mount;
+struct hut_attr;
+struct hut_watch;
+
+struct hut_file_ops {
+	/* Moves data between the app's iovecs (already checked) and the file at
+	 * *off, which the op advances by what it moved. Streams ignore *off. */
+	long (*read)(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off);
+	long (*write)(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off);
+	long (*stat)(struct hut_file *f, struct stat *st);
+	/* Requests the generic layer does not know; arg is the app's. */
+	long (*ioctl)(struct hut_file *f, unsigned long request, long arg);
+	/* HUT_POLL* bits: what read and write would do now without blocking.
+	 * NULL: always readable and writable (regular files), and epoll
+	 * refuses the file (EPERM), as Linux does. */
+	uint32_t (*poll)(struct hut_file *f);
+	/* Directories: linux_dirent64 records into buf (checked), from f->pos. */
+	long (*getdents)(struct hut_file *f, void *buf, size_t len);
+	/* Directories whose position is not an entry index (volumes). */
+	long (*seek_dir)(struct hut_file *f, int64_t off, int whence);
+	long (*truncate)(struct hut_file *f, uint64_t len);
+	long (*sync)(struct hut_file *f, int datasync);
+	long (*allocate)(struct hut_file *f, uint64_t off, uint64_t len);
+	long (*setattr)(struct hut_file *f, const struct hut_attr *a);
+	/* The last reference is gone: free what the kind owns (not f). */
+	void (*release)(struct hut_file *f);
+};
+
+/* f->kind bits (HUT_KIND_*) */
+#define HUT_KIND_SEEKABLE 0x1 /* has an offset: read/write use and move f->pos */
+#define HUT_KIND_DIR 0x2      /* a directory: getdents, fchdir, *at() */
+#define HUT_KIND_PATH 0x4     /* O_PATH: only fstat, fchdir, *at(), close, dup */
+
+struct hut_file {
+	const struct hut_file_ops *ops;
+	uint32_t refs;	/* fds (and mappings in flight) pointing here */
+	uint32_t flags; /* O_ACCMODE and the status flags (O_APPEND, O_NONBLOCK, ...) */
+	uint32_t kind;	/* HUT_KIND_* */
+	uint64_t pos;
+	struct hut_mount *mount; /* NULL for pipes and the console */
+	char *path;		 /* canonical path for directories (*at, fchdir), or NULL */
+	uint32_t path_len;
+	void *priv; /* the kind's own state */
+	uint64_t priv2;
+	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
+	/* epoll (epoll.c): the watches on this description, and counts its
+	 * kind bumps (hut_file_changed) whenever new data (in) or room (out)
+	 * arrives, so that edge-triggered watches see every new event, as
+	 * Linux's wake-ups do; each change also puts the watches that wait for
+	 * it on their instance's ready list, in the order changes came. */
+	struct hut_watch *epoll_watches;
+	uint32_t changes_in, changes_out;
+};
+
+/* A new description with one reference (the caller's), or NULL (no memory). */
+struct hut_file *hut_file_new(const struct hut_file_ops *ops, uint32_t flags, uint32_t kind);
+void hut_file_ref(struct hut_file *f);
+void hut_file_unref(struct hut_file *f);
+/* fstat of an anonymous inode (epoll, eventfd), as Linux's: no file type
+ * bits, mode 0600, an inode number from the object's address. */
+long hut_anon_inode_stat(struct hut_file *f, struct stat *st);
+
+/* The file behind fd, or NULL (EBADF). No reference is taken: the libos is
+ * one thread and nothing closes the fd while a syscall runs. */
+struct hut_file *hut_fd_file(long fd);
+/* Installs f at the lowest free fd >= min, consuming the caller's
+ * reference. Returns the fd, or -EMFILE (and drops the reference). */
+long hut_fd_install(struct hut_file *f, long min, int cloexec);
+long hut_fd_close(long fd);
+int hut_fd_cloexec(long fd);
+void hut_fd_set_cloexec(long fd, int on);
+/* dup2 and dup3: newfd (checked here) closed first, silently, as Linux does. */
+long hut_fd_dup_to(long oldfd, long newfd, int cloexec);
+
+/* What other parts keep per description (epoll's watches, locks) goes with
+ * it through hooks, so that file.c and fd.c name none of them: a release
+ * hook runs when the last reference goes (before the kind's own release),
+ * a close hook whenever an fd to it is closed (POSIX record locks). Each
+ * registers when it is first used; registering twice is harmless. */
+void hut_file_on_release(void (*hook)(struct hut_file *f));
+void hut_fd_on_close(void (*hook)(struct hut_file *f));
+/* epoll.c sets it with its first instance: news for the watches on a file. */
+extern void (*hut_file_news_hook)(struct hut_file *f, uint32_t what);
+
+/* Something new for epoll: what has HUT_POLLIN (data, EOF, a connection),
+ * HUT_POLLOUT (room), or both (an error, a hang-up). */
+static inline void hut_file_changed(struct hut_file *f, uint32_t what)
+{
+	if (!f)
+		return;
+	f->changes_in += (what & HUT_POLLIN) != 0;
+	f->changes_out += (what & HUT_POLLOUT) != 0;
+	if (f->epoll_watches)
+		hut_file_news_hook(f, what);
+}
+
+/* file.c: what f is ready for now (its poll op, or the default). */
+uint32_t hut_file_poll(struct hut_file *f);
+
+/* console.c: the descriptions behind fds 0-2. */
+struct hut_file *hut_console_open(int fd);
+
+/* lock.c: record locks (fcntl) and flock, released as Linux releases them. */
+long hut_lock_fcntl(struct hut_file *f, int cmd, void *arg);
+long hut_lock_flock(struct hut_file *f, int op);
+
+/* epoll.c: an instance (its fd, or -errno); epoll_ctl with a copy of the
+ * app's event; epoll_wait into the app's out[max] (checked here). */
+struct epoll_event;
+long hut_epoll_create(int cloexec);
+long hut_epoll_ctl(long epfd, int op, int fd, const struct epoll_event *ev);
+long hut_epoll_wait(long epfd, struct epoll_event *out, long max, long ms);
+
+/* pipe.c: a pipe's two ends at fds[0] and fds[1] (checked), flags O_CLOEXEC,
+ * O_NONBLOCK, O_DIRECT; eventfd.c: an eventfd's fd. Both 0/fd or -errno. */
+long hut_pipe_open(int *fds, long flags);
+#define HUT_EFD_SEMAPHORE 1
+#define HUT_EFD_FLAGS (HUT_EFD_SEMAPHORE | O_CLOEXEC | O_NONBLOCK)
+long hut_eventfd_open(uint32_t initval, long flags);
+
+/* file_mmap.c */
+long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off);
+
+#endif

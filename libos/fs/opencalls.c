@@ -1,0 +1,115 @@
+/*
+ * Opening files, and the process's place in the tree: open, openat, creat,
+ * chdir, fchdir, getcwd, umask (the cwd and umask are fs/path.c's).
+ */
+#include "vfs.h"
+
+#include <errno.h>
+
+struct open_request {
+	int flags;
+	uint32_t mode;
+	struct hut_file *file;
+};
+
+static long open_resolved(struct hut_path *p, void *ctx)
+{
+	struct open_request *o = ctx;
+	if (p->must_dir && (o->flags & O_CREAT))
+		return -EISDIR;
+	int flags = o->flags | (p->must_dir ? O_DIRECTORY : 0);
+	long r = p->mount->ops->open(p->mount, p->rel, flags, o->mode, &o->file);
+	if (r != 0)
+		return r;
+	if ((o->file->kind & HUT_KIND_DIR) && !o->file->path &&
+	    (r = hut_file_set_path(o->file, p)) != 0) {
+		hut_file_unref(o->file);
+		return r;
+	}
+	return 0;
+}
+
+static long do_open(long dirfd, const char *path, long flags, long mode)
+{
+	/* With O_CREAT|O_EXCL a symlink in the last place is not followed: it
+	 * exists, so EEXIST. */
+	int walk = (flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL))
+			   ? 0
+			   : HUT_WALK_FOLLOW;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (flags & O_PATH) /* O_PATH ignores everything but these */
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	struct open_request o = {(int)flags | O_LARGEFILE, (uint32_t)mode & 07777 & ~hut_umask,
+				 NULL};
+	long r = hut_path_run(0, dirfd, (const char *)path, walk, open_resolved, &o);
+	if (r != 0)
+		return r;
+	return hut_fd_install(o.file, 0, (flags & O_CLOEXEC) != 0);
+}
+
+HUT_SYSCALL(open)
+{
+	return do_open(AT_FDCWD, (const char *)a0, a1, a2);
+}
+
+HUT_SYSCALL(openat)
+{
+	return do_open(a0, (const char *)a1, a2, a3);
+}
+
+HUT_SYSCALL(creat)
+{
+	return do_open(AT_FDCWD, (const char *)a0, O_CREAT | O_WRONLY | O_TRUNC, a1);
+}
+
+static long chdir_resolved(struct hut_path *p, void *ctx)
+{
+	struct stat st;
+	long r = p->mount->ops->lstat(p->mount, p->rel, &st);
+	(void)ctx;
+	if (r != 0)
+		return r;
+	if (S_ISLNK(st.st_mode))
+		return -HUT_ESYMLINK;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	hut_cwd_set(p->canon, p->len);
+	return 0;
+}
+
+HUT_SYSCALL(chdir)
+{
+	return hut_path_run(0, AT_FDCWD, (const char *)a0, HUT_WALK_FOLLOW, chdir_resolved, NULL);
+}
+
+HUT_SYSCALL(fchdir)
+{
+	const struct hut_file *f = hut_fd_file(a0);
+	if (!f)
+		return -EBADF;
+	if (!(f->kind & HUT_KIND_DIR) || !f->path)
+		return -ENOTDIR;
+	hut_cwd_set(f->path, f->path_len);
+	return 0;
+}
+
+/* The syscall returns the length with the NUL, not the pointer libc does. */
+HUT_SYSCALL(getcwd)
+{
+	char *buf = (char *)a0;
+	size_t size = (size_t)a1;
+	if (size < hut_cwd_len + 1)
+		return -ERANGE;
+	if (!hut_user_writable(buf, hut_cwd_len + 1))
+		return -EFAULT;
+	hut_memcpy(buf, hut_cwd, hut_cwd_len + 1);
+	return (long)hut_cwd_len + 1;
+}
+
+HUT_SYSCALL(umask)
+{
+	uint32_t old = hut_umask;
+	hut_umask = (uint32_t)a0 & 0777;
+	return old;
+}

@@ -1,0 +1,31 @@
+/*
+ * The memory layer: the arena's pages (memory.c, which also serves the
+ * app's anonymous mappings and brk) and small objects for the libos
+ * (kalloc.c). Uses only the base layer.
+ */
+#ifndef HUT_MEM_H
+#define HUT_MEM_H
+
+#include "base/base.h"
+
+void hut_memory_init(const struct hut_boot_info *bi);
+
+/* memory.c: pages of the arena for the libos's own use (zeroed). */
+void *hut_pages_alloc(uint64_t count);
+void hut_pages_free(void *p, uint64_t count);
+uint64_t hut_pages_total(void);
+uint64_t hut_pages_free_count(void);
+/* The app's memory (sys/memcalls.c has the syscalls): anonymous zero pages
+ * at a free place or where MAP_FIXED says (an address or -errno), brk,
+ * munmap and madvise over the same arena. */
+long hut_anon_map(uint64_t addr, uint64_t len, long flags);
+long hut_brk(uint64_t want);
+long hut_unmap(uint64_t addr, uint64_t len);
+long hut_advise(uint64_t addr, uint64_t len, long advice);
+
+/* kalloc.c: small objects for the libos; zeroed; free with the same size. */
+void *hut_kalloc(size_t n);
+void hut_kfree(void *p, size_t n);
+char *hut_kstrndup(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * The execution layer: threads (thread.c, clone.c), the scheduler
+ * (sched.c), the one way to block (wait.c), futexes, signals and the
+ * process's end. Uses the memory and base layers only; layers above reach
+ * back through hooks (hut_wait_set_device, hut_at_process_exit). The
+ * syscalls are the *calls.c files here.
+ */
+#ifndef HUT_PROC_H
+#define HUT_PROC_H
+
+#include "mem/mem.h"
+#include "thread.h"
+#include "wait.h"
+
+/* The most fds a process may hold: as Linux's default RLIMIT_NOFILE. */
+#define HUT_FILES_MAX 1024
+
+/* process.c: the process ends (the at-exit hooks run first, in the order
+ * they were registered; a hook registered twice runs once). */
+_Noreturn void hut_exit_process(uint32_t kind, int status);
+void hut_at_process_exit(void (*hook)(void));
+
+/* clone.c */
+long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int *child_tid,
+		      uint64_t tls);
+_Noreturn void hut_thread_end(int status);
+
+/* futex.c: futex(2) itself; and the CHILD_CLEARTID wake (up to n waiters). */
+long hut_futex(const int *addr, int op, int val, long a3, const int *addr2, uint32_t a5);
+long hut_futex_wake(const int *addr, long n);
+
+/* signal.c */
+int hut_signal_due(void);	       /* a signal is pending and not blocked */
+void hut_signal_raise(int sig);	       /* to the process: any thread not blocking it */
+void hut_signal_raise_thread(int sig); /* to the running thread (SIGPIPE) */
+void hut_signal_threads_changed(void); /* a thread ended: what all block may change */
+/* ppoll, pselect6, epoll_pwait: the mask for the wait; returns the old one. */
+uint64_t hut_signal_swap_mask(uint64_t mask);
+/* At syscall return: if a handler is due, sets the frame up to enter it and
+ * returns what %rax should hold; else returns result. */
+long hut_signal_deliver(struct hut_syscall_frame *f, long result);
+/* rt_sigreturn: restores the frame a handler was entered with. */
+long hut_signal_return(struct hut_syscall_frame *f);
+/* The syscalls' services (signalcalls.c checks the arguments first). */
+void hut_signal_action(int sig, const void *act, void *oldact);
+void hut_signal_procmask(int how, const uint64_t *set, uint64_t *old);
+void hut_signal_suspend_mask(uint64_t mask);
+void hut_signal_send_process(int sig);
+long hut_signal_send_thread(long tid, long sig);
+
+#endif

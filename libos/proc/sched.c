@@ -1,0 +1,80 @@
+/*
+ * The scheduler: who gets the one vCPU. Threads take turns round the ring
+ * of live threads (thread.c). A thread gives the vCPU up
+ *  - when it waits (hut_wait, wait.c): the next thread runs; a thread that
+ *    was waiting looks at its own predicate again when its turn comes;
+ *    when every live thread has looked in vain since anything progressed,
+ *    the vCPU sleeps in the poll hypercall until the earliest deadline
+ *    among them (or device news) and the round starts again;
+ *  - when it calls sched_yield;
+ *  - on the way out of any syscall, once it has held the vCPU for a time
+ *    slice (SLICE_MS). That is the only preemption: a thread that spins
+ *    without making any syscall keeps the vCPU (docs/ARCHITECTURE.md,
+ *    "Threads", says why and what it costs).
+ */
+#include "proc.h"
+
+
+#define SLICE_MS 4
+
+/* Waits found not over, in a row, since a thread last ran app code (any
+ * syscall's entry resets it, as does a new or ended thread): when it
+ * reaches the number of live threads, all of them wait. */
+static unsigned vain_looks;
+
+void hut_sched_progress(void)
+{
+	vain_looks = 0;
+}
+
+int hut_sched_block(uint64_t deadline_ns)
+{
+	struct hut_thread *me = hut_thread_now;
+	me->waiting = 1;
+	me->wait_deadline = deadline_ns;
+	if (hut_threads_live == 1 || ++vain_looks >= hut_threads_live) {
+		vain_looks = 0;
+		return 0;
+	}
+	hut_thread_switch_to(me->next);
+	return 1;
+}
+
+uint64_t hut_sched_next_deadline(void)
+{
+	uint64_t first = HUT_WAIT_FOREVER;
+	struct hut_thread *t = hut_thread_now;
+	do {
+		if (t->waiting && t->wait_deadline < first)
+			first = t->wait_deadline;
+		t = t->next;
+	} while (t != hut_thread_now);
+	return first;
+}
+
+void hut_sched_wait_over(void)
+{
+	hut_thread_now->waiting = 0;
+	vain_looks = 0;
+}
+
+/* The caller can run on, but lets the others have a turn first. */
+void hut_sched_yield(void)
+{
+	if (hut_threads_live == 1)
+		return;
+	vain_looks = 0;
+	hut_thread_switch_to(hut_thread_now->next);
+	vain_looks = 0;
+}
+
+void hut_sched_preempt_point(void)
+{
+	static uint64_t slice_ticks;
+	if (hut_threads_live == 1)
+		return;
+	if (!slice_ticks)
+		slice_ticks = hut_boot_info->tsc_khz * SLICE_MS;
+	if (hut_rdtsc() - hut_thread_now->slice_start >= slice_ticks)
+		hut_sched_yield();
+}

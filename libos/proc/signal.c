@@ -1,0 +1,377 @@
+/*
+ * Signals: one process, so signals are those it sends itself (raise, abort,
+ * kill(getpid()), tgkill to one of its threads, a write to a closed pipe)
+ * and those hut-monitor receives from outside, which come through the
+ * signal box (signal_box.c): the monitor applies a default action itself,
+ * and leaves a caught or blocked signal pending for us to take at the next
+ * syscall return or sleep, where it joins the process's pending set.
+ * Dispositions are the process's; each thread has its own mask and pending
+ * set, beside the process's pending set (kill, signals from outside), which
+ * any thread not blocking a signal takes, as Linux keeps them. A pending,
+ * unblocked signal is acted on at once when its action is to ignore or to
+ * terminate; a handler runs when the syscall returns, on a signal frame
+ * built on the app's stack, as the kernel does, and rt_sigreturn undoes the
+ * frame. A read, write, futex wait... that a handler interrupted is
+ * restarted when the handler has SA_RESTART, as Linux restarts it
+ * (pthread_cancel depends on it). Not supported: signals from CPU
+ * exceptions (a fault ends the appliance), sigaltstack (handlers run on the
+ * current stack), stop signals (ignored: nothing could continue us).
+ */
+#define _GNU_SOURCE /* REG_* names for ucontext gregs */
+#include "proc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+
+#define NSIG_LINUX 64
+#define RED_ZONE 128
+#define FXSAVE_SIZE 512
+
+/* The kernel's struct sigaction, not libc's. */
+struct k_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+/* What a handler finds on its stack: the return address (musl's
+ * __restore_rt, which calls rt_sigreturn), then the context it may inspect.
+ * The FPU/SSE state is saved 16-byte aligned below, where uc points to it. */
+struct sigframe {
+	uint64_t restorer;
+	ucontext_t uc;
+	siginfo_t info;
+};
+
+static struct k_sigaction actions[NSIG_LINUX + 1];
+static uint64_t pending; /* sent to the process; threads' own are in hut_thread */
+
+static uint64_t bit(int sig)
+{
+	return 1ull << (sig - 1);
+}
+
+/* Signals whose action, here, is to do nothing by default. */
+static int ignored_by_default(int sig)
+{
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH ||
+	       sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static int has_handler(int sig)
+{
+	uint64_t h = actions[sig].handler;
+	return h != (uint64_t)SIG_IGN && h != (uint64_t)SIG_DFL;
+}
+
+/* The running thread's pending, unblocked signals. */
+static uint64_t due(void)
+{
+	const struct hut_thread *t = hut_thread_now;
+	return (t->sig_pending | pending) & ~t->sig_blocked;
+}
+
+static void take(int sig)
+{
+	if (hut_thread_now->sig_pending & bit(sig))
+		hut_thread_now->sig_pending &= ~bit(sig);
+	else
+		pending &= ~bit(sig);
+}
+
+/* What a signal with no handler does: nothing, or end the process. */
+static void act_without_handler(int sig)
+{
+	if (actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
+		hut_exit_process(HUT_EXIT_SIGNAL, sig);
+}
+
+/* Tells the monitor what it needs to decide for a signal from outside. */
+static void publish(void) /* called whenever dispositions or the mask change */
+{
+	uint64_t caught = 0, ignored = 0;
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		uint64_t h = actions[sig].handler;
+		if (has_handler(sig))
+			caught |= bit(sig);
+		else if (h == (uint64_t)SIG_IGN || ignored_by_default(sig))
+			ignored |= bit(sig);
+	}
+	hut_signal_box_publish(caught, ignored, hut_threads_blocked_by_all());
+}
+
+void hut_signal_threads_changed(void)
+{
+	publish();
+}
+
+/* Acts on pending, unblocked signals without handlers; those with one stay
+ * pending until the syscall returns. */
+static void act_on_pending(void)
+{
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		if (!(due() & bit(sig)) || has_handler(sig))
+			continue;
+		take(sig);
+		act_without_handler(sig);
+	}
+}
+
+/* Raises the signals the monitor left in the box (signals from outside). */
+static void take_from_outside(void)
+{
+	uint64_t got = hut_signal_box_take();
+	for (int sig = 1; got && sig <= NSIG_LINUX; sig++)
+		if (got & bit(sig))
+			hut_signal_raise(sig);
+}
+
+int hut_signal_due(void)
+{
+	take_from_outside(); /* a default action or ignore is acted on now */
+	return due() != 0;
+}
+
+/* A signal for the process (one from outside, through the box). */
+void hut_signal_raise(int sig)
+{
+	pending |= bit(sig);
+	act_on_pending();
+}
+
+/* A signal for the running thread (a write to a closed pipe). */
+void hut_signal_raise_thread(int sig)
+{
+	hut_thread_now->sig_pending |= bit(sig);
+	act_on_pending();
+}
+
+static void save_context(struct sigframe *fr, const struct hut_syscall_frame *f, long result,
+			 void *fpu)
+{
+	greg_t *g = fr->uc.uc_mcontext.gregs;
+	g[REG_RDI] = (greg_t)f->a0;
+	g[REG_RSI] = (greg_t)f->a1;
+	g[REG_RDX] = (greg_t)f->a2;
+	g[REG_R10] = (greg_t)f->a3;
+	g[REG_R8] = (greg_t)f->a4;
+	g[REG_R9] = (greg_t)f->a5;
+	g[REG_RAX] = result;
+	g[REG_RIP] = (greg_t)f->rip;
+	g[REG_EFL] = (greg_t)f->rflags;
+	g[REG_RSP] = (greg_t)hut_user_rsp;
+	fr->uc.uc_mcontext.fpregs = fpu;
+	struct hut_thread *t = hut_thread_now;
+	const uint64_t *saved = t->sig_has_restore ? &t->sig_restore : &t->sig_blocked;
+	hut_memcpy(&fr->uc.uc_sigmask, saved, sizeof(uint64_t));
+}
+
+/* Builds sig's frame below the app's red zone and points the syscall's
+ * return at the handler: %rdi = sig, %rsi = &info, %rdx = &uc. */
+static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
+{
+	const struct k_sigaction a = actions[sig]; /* a copy: SA_RESETHAND changes it */
+	uint64_t sp = (hut_user_rsp - RED_ZONE - FXSAVE_SIZE) & ~63ull;
+	void *fpu = (void *)sp;
+	__asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[FXSAVE_SIZE])fpu));
+	sp = ((sp - sizeof(struct sigframe)) & ~15ull) - 8; /* as if called */
+	struct sigframe *fr = (struct sigframe *)sp;
+	hut_memset(fr, 0, sizeof *fr);
+	fr->restorer = a.restorer;
+	fr->info.si_signo = sig;
+	fr->info.si_code = SI_TKILL;
+	fr->info.si_pid = 1;
+	save_context(fr, f, result, fpu);
+	hut_thread_now->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
+	if (a.flags & SA_RESETHAND)
+		actions[sig].handler = (uint64_t)SIG_DFL;
+	publish();
+	f->rip = a.handler;
+	f->rflags &= ~0x500ull; /* DF and TF clear, as the kernel leaves them */
+	f->a0 = (uint64_t)sig;
+	f->a1 = (uint64_t)&fr->info;
+	f->a2 = (uint64_t)&fr->uc;
+	hut_user_rsp = sp;
+}
+
+/* Whether Linux restarts syscall f, interrupted, after an SA_RESTART
+ * handler: the blocking calls that return -ERESTARTSYS (a futex wait only
+ * without a timeout; poll, select, epoll and sleeps return EINTR). */
+static int restartable(const struct hut_syscall_frame *f)
+{
+	switch (f->nr) {
+	case SYS_read:
+	case SYS_readv:
+	case SYS_write:
+	case SYS_writev:
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_flock:
+	case SYS_wait4:
+		return 1;
+	case SYS_futex:
+		return f->a3 == 0;
+	default:
+		return 0;
+	}
+}
+
+/* Makes the interrupted syscall start again once the handler returns: the
+ * app resumes at its `syscall` instruction (2 bytes) or its call to the
+ * dispatcher (5), with %rax the number again. */
+static long restart(struct hut_syscall_frame *f)
+{
+	f->rip -= f->via ? 2 : 5;
+	return (long)f->nr;
+}
+
+/* The end of a call that waited under a mask of its own (rt_sigsuspend):
+ * with a handler entered, its frame holds the caller's mask for sigreturn;
+ * without one, the caller's mask comes back now. */
+static void end_call_mask(int handler_entered)
+{
+	struct hut_thread *t = hut_thread_now;
+	if (!t->sig_has_restore)
+		return;
+	t->sig_has_restore = 0;
+	if (!handler_entered) {
+		t->sig_blocked = t->sig_restore;
+		publish();
+	}
+}
+
+long hut_signal_deliver(struct hut_syscall_frame *f, long result)
+{
+	take_from_outside(); /* signals from outside: two loads when none came */
+	if (!due()) {	       /* every syscall passes here: the usual case first */
+		end_call_mask(0);
+		return result;
+	}
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		if ((due() & bit(sig)) && has_handler(sig)) {
+			take(sig);
+			if (result == -EINTR && (actions[sig].flags & SA_RESTART) && restartable(f))
+				result = restart(f);
+			enter_handler(f, sig, result);
+			end_call_mask(1);
+			return 0;
+		}
+	}
+	end_call_mask(0);
+	return result;
+}
+
+/* rt_sigreturn: the handler returned into musl's restorer, so %rsp is just
+ * past the return address, at uc. Everything comes back from the frame. */
+long hut_signal_return(struct hut_syscall_frame *f)
+{
+	struct sigframe *fr = (struct sigframe *)(hut_user_rsp - offsetof(struct sigframe, uc));
+	const greg_t *g = fr->uc.uc_mcontext.gregs;
+	f->a0 = (uint64_t)g[REG_RDI];
+	f->a1 = (uint64_t)g[REG_RSI];
+	f->a2 = (uint64_t)g[REG_RDX];
+	f->a3 = (uint64_t)g[REG_R10];
+	f->a4 = (uint64_t)g[REG_R8];
+	f->a5 = (uint64_t)g[REG_R9];
+	f->rip = (uint64_t)g[REG_RIP];
+	f->rflags = ((uint64_t)g[REG_EFL] & 0xcd5ull) | 0x202ull; /* arithmetic flags and DF */
+	hut_user_rsp = (uint64_t)g[REG_RSP];
+	if (fr->uc.uc_mcontext.fpregs)
+		__asm__ volatile("fxrstor64 %0"
+				 :
+				 : "m"(*(char(*)[FXSAVE_SIZE])fr->uc.uc_mcontext.fpregs));
+	uint64_t *blocked = &hut_thread_now->sig_blocked;
+	hut_memcpy(blocked, &fr->uc.uc_sigmask, sizeof *blocked);
+	*blocked &= ~(bit(SIGKILL) | bit(SIGSTOP));
+	publish();
+	act_on_pending();
+	return g[REG_RAX];
+}
+
+/* rt_sigaction: sig is 1..64, not SIGKILL or SIGSTOP if act is set. */
+void hut_signal_action(int sig, const void *act, void *oldact)
+{
+	if (oldact)
+		hut_memcpy(oldact, &actions[sig], sizeof actions[sig]);
+	if (act) {
+		hut_memcpy(&actions[sig], act, sizeof actions[sig]);
+		publish();
+		act_on_pending(); /* a pending signal now ignored, or now fatal */
+	}
+}
+
+/* rt_sigprocmask: how is SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK. */
+void hut_signal_procmask(int how, const uint64_t *set, uint64_t *old)
+{
+	uint64_t *blocked = &hut_thread_now->sig_blocked;
+	if (old)
+		*old = *blocked;
+	if (set) {
+		uint64_t want = *set & ~(bit(SIGKILL) | bit(SIGSTOP));
+		if (how == SIG_BLOCK)
+			*blocked |= want;
+		else if (how == SIG_UNBLOCK)
+			*blocked &= ~want;
+		else
+			*blocked = want;
+		publish();
+		act_on_pending();
+	}
+}
+
+/* rt_sigsuspend's mask, until the call returns (the caller then waits). */
+void hut_signal_suspend_mask(uint64_t mask)
+{
+	struct hut_thread *t = hut_thread_now;
+	t->sig_restore = t->sig_blocked;
+	t->sig_has_restore = 1;
+	t->sig_blocked = mask & ~(bit(SIGKILL) | bit(SIGSTOP));
+	publish();
+	act_on_pending();
+}
+
+uint64_t hut_signal_swap_mask(uint64_t mask)
+{
+	uint64_t *blocked = &hut_thread_now->sig_blocked, old = *blocked;
+	*blocked = mask & ~(bit(SIGKILL) | bit(SIGSTOP));
+	publish();
+	act_on_pending();
+	return old;
+}
+
+/* kill to the process (sig 1..64). */
+void hut_signal_send_process(int sig)
+{
+	pending |= bit(sig);
+	act_on_pending();
+}
+
+/* tkill/tgkill: 0 or -errno. */
+long hut_signal_send_thread(long tid, long sig)
+{
+	struct hut_thread *t = hut_thread_by_tid(tid);
+	if (sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	if (tid <= 0)
+		return -EINVAL;
+	if (!t)
+		return -ESRCH;
+	if (sig == 0)
+		return 0;
+	t->sig_pending |= bit((int)sig);
+	if (t == hut_thread_now) {
+		act_on_pending();
+	} else if (!has_handler((int)sig) && !(t->sig_blocked & bit((int)sig))) {
+		t->sig_pending &= ~bit((int)sig);
+		act_without_handler((int)sig);
+	}
+	return 0;
+}

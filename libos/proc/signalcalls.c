@@ -1,0 +1,81 @@
+/*
+ * The signal syscalls: the arguments checked here, dispositions, masks and
+ * sending in proc/signal.c; pause and rt_sigsuspend wait in proc/wait.c.
+ */
+#include "proc.h"
+
+#include <errno.h>
+#include <signal.h>
+
+#define NSIG_LINUX 64
+#define SIGSET_SIZE 8 /* the kernel's sigset_t: 64 bits */
+
+HUT_SYSCALL(rt_sigaction)
+{
+	int sig = (int)a0;
+	if (sig < 1 || sig > NSIG_LINUX || a3 != SIGSET_SIZE)
+		return -EINVAL;
+	if (a1 && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	hut_signal_action(sig, (const void *)a1, (void *)a2);
+	return 0;
+}
+
+HUT_SYSCALL(rt_sigprocmask)
+{
+	if (a3 != SIGSET_SIZE)
+		return -EINVAL;
+	if (a1 && a0 != SIG_BLOCK && a0 != SIG_UNBLOCK && a0 != SIG_SETMASK) {
+		if (a2) /* Linux stores the old mask before it looks at how */
+			hut_signal_procmask(SIG_BLOCK, NULL, (uint64_t *)a2);
+		return -EINVAL;
+	}
+	hut_signal_procmask((int)a0, (const uint64_t *)a1, (uint64_t *)a2);
+	return 0;
+}
+
+HUT_SYSCALL(rt_sigsuspend)
+{
+	if (a1 != SIGSET_SIZE)
+		return -EINVAL;
+	if (!hut_user_readable((const void *)a0, sizeof(uint64_t)))
+		return -EFAULT;
+	hut_signal_suspend_mask(*(const uint64_t *)a0);
+	hut_wait(NULL, NULL, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+	return -EINTR;
+}
+
+/* The one call that only waits for a signal. */
+HUT_SYSCALL(pause)
+{
+	return hut_wait(NULL, NULL, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+}
+
+HUT_SYSCALL(sigaltstack)
+{
+	return 0;
+}
+
+/* One process, pid 1: kill reaches it as pid 1, 0 (its group) or -1. */
+HUT_SYSCALL(kill)
+{
+	if (a0 != 1 && a0 != 0 && a0 != -1)
+		return -ESRCH;
+	if (a1 < 0 || a1 > NSIG_LINUX)
+		return -EINVAL;
+	if (a1 != 0)
+		hut_signal_send_process((int)a1);
+	return 0;
+}
+
+HUT_SYSCALL(tkill)
+{
+	return hut_signal_send_thread(a0, a1);
+}
+
+HUT_SYSCALL(tgkill)
+{
+	if (a0 <= 0 || a1 <= 0)
+		return -EINVAL;
+	return a0 == 1 ? hut_signal_send_thread(a1, a2) : -ESRCH;
+}

@@ -1,0 +1,63 @@
+/*
+ * hut_wait (wait.h): run the network stack, check; if the wait is not over,
+ * give the vCPU to another thread (sched.c); when every thread waits, sleep
+ * in the poll hypercall until the earliest deadline among them, lwIP's
+ * next timer or the device's next event, whichever is first. The monitor
+ * may wake us early (a frame, a signal from outside); we simply look again.
+ *
+ * The network stack lives in libhut-net.a, which an image links only when
+ * it uses sockets; it registers here when it starts (hut_wait_set_device),
+ * so a plain sleep never pulls lwIP in, and this layer never names it.
+ */
+#include "proc.h"
+
+#include <errno.h>
+
+static const struct hut_wait_device *device;
+
+void hut_wait_set_device(const struct hut_wait_device *d)
+{
+	device = d;
+}
+
+static void run_network(void)
+{
+	if (device)
+		device->poll();
+}
+
+/* Sleeps at most ns, waking early for device news. */
+static void idle(uint64_t ns)
+{
+	if (device) {
+		device->idle(ns);
+		return;
+	}
+	struct hut_hc_poll hc = {.timeout_ns = ns, .net_events = hut_net_events_now()};
+	hut_hypercall(HUT_HC_POLL, &hc);
+}
+
+static long over(long result)
+{
+	hut_sched_wait_over();
+	return result;
+}
+
+long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flags)
+{
+	for (;;) {
+		run_network();
+		if (ready && ready(arg))
+			return over(0);
+		if ((flags & HUT_WAIT_INTERRUPTIBLE) && hut_signal_due())
+			return over(-EINTR);
+		uint64_t now = hut_time_since_boot_ns();
+		if (now >= deadline_ns)
+			return over(-ETIMEDOUT);
+		if (hut_sched_block(deadline_ns))
+			continue; /* another thread ran: look again */
+		uint64_t until = hut_sched_next_deadline();
+		if (until > now)
+			idle(until - now);
+	}
+}

@@ -1,0 +1,93 @@
+/*
+ * The libos's ways in (x86-64): the boot entry (the monitor starts the vCPU
+ * here, at CPL3), the syscall entry (MSR_LSTAR) and the syscall dispatcher
+ * (called by hut's musl instead of executing `syscall`). They are the top of
+ * the libos: they call hut_boot() and hut_syscall() (sys/boot.c,
+ * sys/syscall.c). The way back to the app, the thread switch and the stacks
+ * are arch/x86_64/cpu.S, below everything. Kept tiny: on kvm-pvm CPL0 code
+ * is emulated.
+ */
+#include <hut/abi.h>
+
+/* %rdi = boot info. Time-stamp the very first instruction, take the libos
+ * stack and go to C; hut_boot() never returns. */
+	.section .text.hut_boot, "ax"
+	.globl hut_boot_entry
+	.type hut_boot_entry, @function
+hut_boot_entry:
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, hut_tsc_boot(%rip)
+	lea hut_kstack_top(%rip), %rsp
+	call hut_boot
+	ud2
+	.size hut_boot_entry, . - hut_boot_entry
+
+/*
+ * hut_syscall_dispatch: where hut's musl goes instead of executing `syscall`
+ * in an appliance (musl/syscall_arch.h), with the instruction's registers:
+ * %rax = number, args in %rdi %rsi %rdx %r10 %r8 %r9, and only %rax, %rcx,
+ * %r11 changed on return. The caller has stepped %rsp over its red zone.
+ * It does what the instruction does here, %rcx = return address and %r11 =
+ * rflags, and joins the trapped path below: one frame, one table, one signal
+ * delivery, one way back (at CPL3: popfq; jmp *%rcx). musl's sequence only
+ * calls it in an appliance (hut_boot_info set, boot.c); should anything
+ * call it in a Linux process, it is the real instruction there. Testing that
+ * is a load and jrcxz, which read no flags and write none.
+ */
+	.globl hut_syscall_dispatch
+	.type hut_syscall_dispatch, @function
+hut_syscall_dispatch:
+	mov hut_boot_info(%rip), %rcx
+	jrcxz 1f
+	pop %rcx
+	pushfq
+	pop %r11
+	jmp hut_syscall_enter
+1:	syscall
+	ret
+	.size hut_syscall_dispatch, . - hut_syscall_dispatch
+
+/*
+ * syscall: %rax = number, args in %rdi %rsi %rdx %r10 %r8 %r9, %rcx = return
+ * address, %r11 = rflags. Real x86 enters at CPL0; kvm-pvm stays at CPL3.
+ * Count the trap (the flags are already saved in %r11), switch stacks with
+ * a plain mov (never touching the app's stack, so its red zone is safe),
+ * save the frame, call C, and return the way the CPL allows. Linux
+ * preserves every register but %rax, %rcx and %r11: so do we.
+ */
+	.globl hut_syscall_entry
+	.type hut_syscall_entry, @function
+hut_syscall_entry:
+	incq hut_syscalls_trapped(%rip)
+	mov %rsp, hut_user_rsp(%rip)
+	mov hut_kstack_now(%rip), %rsp
+	push $1                   /* how it came: the syscall instruction */
+	jmp 2f
+hut_syscall_enter:
+	mov %rsp, hut_user_rsp(%rip)
+	mov hut_kstack_now(%rip), %rsp
+	push $0                   /* how it came: a call to hut_syscall_dispatch */
+2:	cld
+	push %r15                 /* struct hut_syscall_frame, top down: the */
+	push %r14                 /* callee-saved registers too, so that a */
+	push %r13                 /* clone's child starts with all of them and */
+	push %r12                 /* a thread's registers are in one place */
+	push %rbp
+	push %rbx
+	push %rcx
+	push %r11
+	push %r9
+	push %r8
+	push %r10
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rax
+	mov %rsp, %rdi
+	call hut_syscall
+	jmp hut_syscall_return
+	.size hut_syscall_entry, . - hut_syscall_entry
+
+	.section .note.GNU-stack, "", @progbits

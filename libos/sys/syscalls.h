@@ -1,0 +1,157 @@
+/*
+ * Every syscall handler, by the file that holds it: each layer's *calls.c
+ * files check the arguments and call that layer's services. Only the table
+ * (syscall.c) includes this; a handler is HUT_SYSCALL(name) in its file.
+ */
+#ifndef HUT_SYSCALLS_H
+#define HUT_SYSCALLS_H
+
+#include "base/base.h"
+
+/* proc/processcalls.c */
+HUT_SYSCALL(exit_group);
+HUT_SYSCALL(getpid);
+HUT_SYSCALL(getppid);
+HUT_SYSCALL(getuid);
+HUT_SYSCALL(sysinfo);
+HUT_SYSCALL(getrlimit);
+HUT_SYSCALL(prlimit64);
+HUT_SYSCALL(arch_prctl);
+HUT_SYSCALL(getrandom);
+
+/* proc/utscalls.c */
+HUT_SYSCALL(uname);
+HUT_SYSCALL(sethostname);
+HUT_SYSCALL(setdomainname);
+
+/* proc/threadcalls.c */
+HUT_SYSCALL(clone);
+HUT_SYSCALL(exit);
+HUT_SYSCALL(set_tid_address);
+HUT_SYSCALL(set_robust_list);
+HUT_SYSCALL(gettid);
+HUT_SYSCALL(futex);
+HUT_SYSCALL(sched_yield);
+HUT_SYSCALL(sched_getaffinity);
+HUT_SYSCALL(sched_setaffinity);
+
+/* proc/signalcalls.c */
+HUT_SYSCALL(rt_sigaction);
+HUT_SYSCALL(rt_sigprocmask);
+HUT_SYSCALL(rt_sigsuspend);
+HUT_SYSCALL(pause);
+HUT_SYSCALL(sigaltstack);
+HUT_SYSCALL(kill);
+HUT_SYSCALL(tkill);
+HUT_SYSCALL(tgkill);
+
+/* proc/timecalls.c */
+HUT_SYSCALL(clock_gettime);
+HUT_SYSCALL(clock_getres);
+HUT_SYSCALL(gettimeofday);
+HUT_SYSCALL(time);
+HUT_SYSCALL(nanosleep);
+HUT_SYSCALL(clock_nanosleep);
+
+/* sys/memcalls.c */
+HUT_SYSCALL(brk);
+HUT_SYSCALL(mmap);
+HUT_SYSCALL(munmap);
+HUT_SYSCALL(mremap);
+HUT_SYSCALL(mprotect);
+HUT_SYSCALL(madvise);
+
+/* fd/fdcalls.c */
+HUT_SYSCALL(close);
+HUT_SYSCALL(dup);
+HUT_SYSCALL(dup2);
+HUT_SYSCALL(dup3);
+HUT_SYSCALL(fcntl);
+HUT_SYSCALL(flock);
+HUT_SYSCALL(fadvise64);
+HUT_SYSCALL(pipe2);
+HUT_SYSCALL(pipe);
+HUT_SYSCALL(eventfd2);
+HUT_SYSCALL(eventfd);
+
+/* fd/iocalls.c */
+HUT_SYSCALL(read);
+HUT_SYSCALL(write);
+HUT_SYSCALL(readv);
+HUT_SYSCALL(writev);
+HUT_SYSCALL(pread64);
+HUT_SYSCALL(pwrite64);
+HUT_SYSCALL(preadv);
+HUT_SYSCALL(pwritev);
+HUT_SYSCALL(lseek);
+HUT_SYSCALL(fstat);
+HUT_SYSCALL(ioctl);
+HUT_SYSCALL(fsync);
+HUT_SYSCALL(fdatasync);
+HUT_SYSCALL(ftruncate);
+HUT_SYSCALL(fallocate);
+HUT_SYSCALL(sendfile);
+
+/* fd/pollcalls.c */
+HUT_SYSCALL(poll);
+HUT_SYSCALL(ppoll);
+HUT_SYSCALL(select);
+HUT_SYSCALL(pselect6);
+HUT_SYSCALL(epoll_create1);
+HUT_SYSCALL(epoll_create);
+HUT_SYSCALL(epoll_ctl);
+HUT_SYSCALL(epoll_wait);
+HUT_SYSCALL(epoll_pwait);
+
+/* fs/opencalls.c */
+HUT_SYSCALL(open);
+HUT_SYSCALL(openat);
+HUT_SYSCALL(creat);
+HUT_SYSCALL(chdir);
+HUT_SYSCALL(fchdir);
+HUT_SYSCALL(getcwd);
+HUT_SYSCALL(umask);
+
+/* fs/statcalls.c */
+HUT_SYSCALL(stat);
+HUT_SYSCALL(lstat);
+HUT_SYSCALL(newfstatat);
+HUT_SYSCALL(statx);
+HUT_SYSCALL(access);
+HUT_SYSCALL(faccessat);
+HUT_SYSCALL(faccessat2);
+HUT_SYSCALL(readlink);
+HUT_SYSCALL(readlinkat);
+HUT_SYSCALL(statfs);
+HUT_SYSCALL(fstatfs);
+HUT_SYSCALL(getdents64);
+
+/* fs/attrcalls.c */
+HUT_SYSCALL(chmod);
+HUT_SYSCALL(fchmodat);
+HUT_SYSCALL(fchmod);
+HUT_SYSCALL(chown);
+HUT_SYSCALL(lchown);
+HUT_SYSCALL(fchown);
+HUT_SYSCALL(fchownat);
+HUT_SYSCALL(utimensat);
+HUT_SYSCALL(truncate);
+HUT_SYSCALL(sync);
+
+/* fs/modifycalls.c */
+HUT_SYSCALL(mkdir);
+HUT_SYSCALL(mkdirat);
+HUT_SYSCALL(rmdir);
+HUT_SYSCALL(unlink);
+HUT_SYSCALL(unlinkat);
+HUT_SYSCALL(rename);
+HUT_SYSCALL(renameat);
+HUT_SYSCALL(renameat2);
+HUT_SYSCALL(link);
+HUT_SYSCALL(linkat);
+HUT_SYSCALL(symlink);
+HUT_SYSCALL(symlinkat);
+
+/* net/ (libhut-net.a): declared weak in syscall.c, see there */
+
+#endif
