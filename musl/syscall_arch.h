@@ -6,9 +6,9 @@
  * musl's own header executes the `syscall` instruction. In a hut image
  * that instruction traps out of the guest (~40 us on kvm-pvm hosts), so
  * these first ask where they run: hut_boot_info, which the libos sets when
- * it boots the image (libos/boot.c), is NULL in a Linux process.
+ * it boots the image (libos/sys/boot.c), is NULL in a Linux process.
  *  - As a process: the `syscall` instruction, as musl's header has it.
- *  - In an appliance: a call to hut_syscall_dispatch (libos/arch/x86_64/
+ *  - In an appliance: a call to hut_syscall_dispatch (libos/sys/
  *    entry.S), which enters the libos's syscall path with no trap.
  * Both take and give back the instruction's registers: number in %rax;
  * arguments in %rdi, %rsi, %rdx, %r10, %r8, %r9; result in %rax; %rcx and

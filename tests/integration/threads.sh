@@ -1,5 +1,5 @@
 #!/bin/bash
-# Threads (libos/thread.c, sched.c, futex.c): apps/threads as a plain musl
+# Threads (libos/proc/thread.c, clone.c, sched.c, futex.c): apps/threads as a plain musl
 # program, as a hut image run as a Linux process and as an appliance; the
 # same bytes and the same status each way. Every check prints a line that
 # does not depend on timing or thread ids: N workers with a mutex and a
