@@ -1,9 +1,9 @@
 /*
  * Open files and the fd table. Everything the app reaches through a file
  * descriptor is a struct hut_file: the console, files and directories of
- * every file system, pipes, and (next) sockets, eventfds and epoll
- * instances. A kind of file is a struct hut_file_ops; the generic layer
- * (fd.c, fd_io.c, fcntl.c) does what is the same for all of them (fd
+ * every file system, pipes, sockets, eventfds and epoll instances. A kind
+ * of file is a struct hut_file_ops; the generic layer (file.c, fd.c and
+ * the syscalls in fdcalls.c, iocalls.c) does what is the same for all of them (fd
  * numbers, offsets, access modes, argument checks) and calls the ops for
  * the rest. An op a kind lacks is NULL and gets the errno Linux gives for it.
  *

@@ -2,7 +2,7 @@
  * The libos's own allocator, for open files, tmpfs nodes, names and
  * directory tables. Small sizes come from per-size free lists carved out of
  * whole pages; anything over half a page is a run of pages from the arena
- * (memory.c). The caller gives the size back when it frees, as the libos
+ * (mem/memory.c). The caller gives the size back when it frees, as the libos
  * always knows it: no headers, no searching.
  */
 #include "mem.h"

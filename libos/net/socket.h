@@ -7,10 +7,12 @@
  * predicate on that state, so it sleeps in the monitor, and another thread
  * (or the peer on loopback) can end the wait.
  *
- * socket.c   the syscalls and the file ops, shared by both protocols
- * sockaddr.c sockaddr_in to and from the app, the socket's names
- * sockopt.c  setsockopt, getsockopt
- * tcp.c      SOCK_STREAM on tcp_pcb, udp.c SOCK_DGRAM on udp_pcb
+ * sock.c         a socket and its file ops, whatever its protocol
+ * sockcalls.c    the socket syscalls (the checks before the protocol)
+ * sockaddr.c     sockaddr_in to and from the app, the socket's names
+ * sockoptcalls.c setsockopt, getsockopt
+ * tcp.c          SOCK_STREAM on tcp_pcb, udp.c SOCK_DGRAM on udp_pcb
+ * start.c        the network's start: registers the protocols and hooks
  */
 #ifndef HUT_LIBOS_SOCKET_H
 #define HUT_LIBOS_SOCKET_H
@@ -36,7 +38,7 @@ struct hut_sock_addr {
 	uint16_t port;
 };
 
-/* What a protocol does; socket.c did the generic checks before. */
+/* What a protocol does; sockcalls.c did the generic checks before. */
 struct hut_sock_proto {
 	long (*open)(struct hut_sock *s); /* makes the pcb */
 	long (*bind)(struct hut_sock *s, const struct hut_sock_addr *a);

@@ -79,7 +79,7 @@ HUT_SYSCALL(prlimit64)
 	return 0;
 }
 
-/* TLS, the running thread's (thread.c switches it with the thread). */
+/* TLS, the running thread's (proc/thread.c switches it with the thread). */
 HUT_SYSCALL(arch_prctl)
 {
 	if (a0 == ARCH_GET_FS) {

@@ -2,7 +2,7 @@
  * Signals: one process, so signals are those it sends itself (raise, abort,
  * kill(getpid()), tgkill to one of its threads, a write to a closed pipe)
  * and those hut-monitor receives from outside, which come through the
- * signal box (signal_box.c): the monitor applies a default action itself,
+ * signal box (base/signal_box.c): the monitor applies a default action itself,
  * and leaves a caught or blocked signal pending for us to take at the next
  * syscall return or sleep, where it joins the process's pending set.
  * Dispositions are the process's; each thread has its own mask and pending

@@ -10,7 +10,7 @@
 	.balign 16
 	.globl hut_kstack
 hut_kstack:
-	.zero 32768               /* HUT_KSTACK_SIZE (thread.h) */
+	.zero 32768               /* HUT_KSTACK_SIZE (cpu.h) */
 	.globl hut_kstack_top
 hut_kstack_top:
 	.balign 8
