@@ -78,6 +78,17 @@ uint64_t hut_iov_copy_in(const struct hut_iovec *iov, int iovcnt, uint64_t skip,
 			 uint64_t len);
 uint64_t hut_iov_total(const struct hut_iovec *iov, int iovcnt);
 
+/* hooks.c: a few functions a layer above registers (each once) and a layer
+ * below runs, with one argument, when its event comes. */
+#define HUT_HOOKS_MAX 4
+typedef void (*hut_hook_fn)(void *arg);
+struct hut_hooks {
+	hut_hook_fn fn[HUT_HOOKS_MAX];
+	unsigned count;
+};
+void hut_hooks_add(struct hut_hooks *h, hut_hook_fn fn);
+void hut_hooks_run(const struct hut_hooks *h, void *arg);
+
 /* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
 void hut_signal_box_init(const struct hut_boot_info *bi);
 uint64_t hut_signal_box_take(void); /* the signals that came from outside, taken */

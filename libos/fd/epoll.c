@@ -189,8 +189,9 @@ static const struct hut_file_ops epoll_ops = {
 };
 
 /* f's description is going away: drop the watches on it. */
-static void file_gone(struct hut_file *f)
+static void file_gone(void *file)
 {
+	struct hut_file *f = file;
 	while (f->epoll_watches) {
 		struct hut_watch *w = f->epoll_watches, **p = &w->ep->watches;
 		while (*p != w)

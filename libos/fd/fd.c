@@ -24,18 +24,11 @@ static void ensure_table(void)
 	}
 }
 
-#define HOOKS_MAX 2
+static struct hut_hooks close_hooks;
 
-static void (*close_hooks[HOOKS_MAX])(struct hut_file *f);
-static unsigned close_hook_count;
-
-void hut_fd_on_close(void (*hook)(struct hut_file *f))
+void hut_fd_on_close(hut_hook_fn hook)
 {
-	for (unsigned i = 0; i < close_hook_count; i++)
-		if (close_hooks[i] == hook)
-			return;
-	if (close_hook_count < HOOKS_MAX)
-		close_hooks[close_hook_count++] = hook;
+	hut_hooks_add(&close_hooks, hook);
 }
 
 struct hut_file *hut_fd_file(long fd)
@@ -63,8 +56,7 @@ long hut_fd_close(long fd)
 	if (!f)
 		return -EBADF;
 	table[fd].file = NULL;
-	for (unsigned i = 0; i < close_hook_count; i++)
-		close_hooks[i](f);
+	hut_hooks_run(&close_hooks, f);
 	hut_file_unref(f);
 	return 0;
 }

@@ -5,19 +5,12 @@
  */
 #include "file.h"
 
-#define HOOKS_MAX 4
-
-static void (*release_hooks[HOOKS_MAX])(struct hut_file *f);
-static unsigned release_hook_count;
+static struct hut_hooks release_hooks;
 void (*hut_file_news_hook)(struct hut_file *f, uint32_t what);
 
-void hut_file_on_release(void (*hook)(struct hut_file *f))
+void hut_file_on_release(hut_hook_fn hook)
 {
-	for (unsigned i = 0; i < release_hook_count; i++)
-		if (release_hooks[i] == hook)
-			return;
-	if (release_hook_count < HOOKS_MAX)
-		release_hooks[release_hook_count++] = hook;
+	hut_hooks_add(&release_hooks, hook);
 }
 
 struct hut_file *hut_file_new(const struct hut_file_ops *ops, uint32_t flags, uint32_t kind)
@@ -51,8 +44,7 @@ void hut_file_unref(struct hut_file *f)
 {
 	if (--f->refs > 0)
 		return;
-	for (unsigned i = 0; i < release_hook_count; i++)
-		release_hooks[i](f);
+	hut_hooks_run(&release_hooks, f);
 	if (f->ops->release)
 		f->ops->release(f);
 	hut_kfree(f->path, f->path_len + 1);

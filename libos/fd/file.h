@@ -118,8 +118,8 @@ long hut_fd_dup_to(long oldfd, long newfd, int cloexec);
  * hook runs when the last reference goes (before the kind's own release),
  * a close hook whenever an fd to it is closed (POSIX record locks). Each
  * registers when it is first used; registering twice is harmless. */
-void hut_file_on_release(void (*hook)(struct hut_file *f));
-void hut_fd_on_close(void (*hook)(struct hut_file *f));
+void hut_file_on_release(hut_hook_fn hook); /* called with the struct hut_file * */
+void hut_fd_on_close(hut_hook_fn hook);
 /* epoll.c sets it with its first instance: news for the watches on a file. */
 extern void (*hut_file_news_hook)(struct hut_file *f, uint32_t what);
 

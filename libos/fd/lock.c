@@ -159,8 +159,8 @@ static long set_lock(struct hut_file *f, const void *owner, const struct flock *
 	return new_lock(&records, &l) ? 0 : -ENOLCK;
 }
 
-static void file_closed(struct hut_file *f);
-static void file_released(struct hut_file *f);
+static void file_closed(void *file);
+static void file_released(void *file);
 
 /* The fd layer tells us of closes and releases once a lock was asked for. */
 static void watch_files(void)
@@ -232,8 +232,9 @@ long hut_lock_flock(struct hut_file *f, int op)
 }
 
 /* Any fd to f closed: the process's POSIX locks on its file go. */
-static void file_closed(struct hut_file *f)
+static void file_closed(void *file)
 {
+	struct hut_file *f = file;
 	uint64_t dev, ino;
 	for (struct lock *l = records; l; l = l->next) {
 		if (l->owner == &process) {
@@ -245,8 +246,9 @@ static void file_closed(struct hut_file *f)
 }
 
 /* f's description gone: its OFD locks and flocks go. */
-static void file_released(struct hut_file *f)
+static void file_released(void *file)
 {
+	struct hut_file *f = file;
 	if (records)
 		drop_where(&records, f, 0, 0, 0);
 	if (flocks)

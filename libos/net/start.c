@@ -18,8 +18,9 @@ static const struct hut_wait_device net_device = {
 /* The process ends: every socket is closed as close() would (a FIN, or a
  * reset over unread data; a listener resets what it had not accepted), as
  * Linux closes a dying process's fds, and what they send reaches the device. */
-static void net_exit(void)
+static void net_exit(void *unused)
 {
+	(void)unused;
 	struct hut_sock *s;
 	for (long fd = 0; fd < HUT_FD_MAX; fd++)
 		if (hut_sock_fd(fd, &s) == 0)

@@ -18,7 +18,7 @@
 /* process.c: the process ends (the at-exit hooks run first, in the order
  * they were registered; a hook registered twice runs once). */
 _Noreturn void hut_exit_process(uint32_t kind, int status);
-void hut_at_process_exit(void (*hook)(void));
+void hut_at_process_exit(hut_hook_fn hook); /* called with NULL */
 
 /* clone.c */
 long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int *child_tid,

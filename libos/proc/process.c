@@ -7,23 +7,15 @@
  */
 #include "proc.h"
 
-#define AT_EXIT_MAX 4
+static struct hut_hooks at_exit;
 
-static void (*at_exit[AT_EXIT_MAX])(void);
-static unsigned at_exit_count;
-
-void hut_at_process_exit(void (*hook)(void))
+void hut_at_process_exit(hut_hook_fn hook)
 {
-	for (unsigned i = 0; i < at_exit_count; i++)
-		if (at_exit[i] == hook)
-			return;
-	if (at_exit_count < AT_EXIT_MAX)
-		at_exit[at_exit_count++] = hook;
+	hut_hooks_add(&at_exit, hook);
 }
 
 _Noreturn void hut_exit_process(uint32_t kind, int status)
 {
-	for (unsigned i = 0; i < at_exit_count; i++)
-		at_exit[i]();
+	hut_hooks_run(&at_exit, NULL);
 	hut_exit(kind, status);
 }
