@@ -5,8 +5,8 @@
  * registers TCP and UDP), so this file names none of them. The syscalls are
  * net/sockcalls.c. See socket.h for the design.
  */
-#include "socket.h"
 #include "net.h"
+#include "socket.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,7 +135,8 @@ static long sock_read(struct hut_file *f, const struct hut_iovec *iov, int iovcn
 {
 	struct hut_sock *s = f->priv;
 	(void)off;
-	return s->proto->recv(s, iov, iovcnt, 0, NULL, NULL, hut_sock_deadline(s, 0, s->rcvtimeo_ns));
+	return s->proto->recv(s, iov, iovcnt, 0, NULL, NULL,
+			      hut_sock_deadline(s, 0, s->rcvtimeo_ns));
 }
 
 static long sock_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)

@@ -4,8 +4,8 @@
  * (net/tcp.c, net/udp.c). The first socket() starts the network
  * (net/start.c).
  */
-#include "net.h"
 #include "sockcalls.h"
+#include "net.h"
 #include "socket.h"
 
 #include <errno.h>

@@ -133,5 +133,4 @@ long hut_sockaddr_in(const void *addr, long len, struct hut_sock_addr *out);
 long hut_sockaddr_out(const struct hut_sock_addr *a, void *addr, uint32_t *len);
 long hut_err_to_errno(int8_t err);
 
-
 #endif

@@ -173,9 +173,10 @@ static long unsupported(int cmd)
 	return -ENOSYS;
 }
 
-/* futex(addr, op, val, timeout or val2, addr2, val3): a3 is the timeout
- * for the waits and a count for the requeues. */
-long hut_futex(const int *addr, int op, int val, long a3, const int *addr2, uint32_t a5)
+/* futex(addr, op, val, timeout or val2, addr2, val3): the fourth argument
+ * is the timeout for the waits and a count for the requeues. */
+long hut_futex(const int *addr, int op, int val, long timeout_or_val2, const int *addr2,
+	       uint32_t val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
 	uint64_t deadline;
@@ -185,27 +186,28 @@ long hut_futex(const int *addr, int op, int val, long a3, const int *addr2, uint
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
-		r = deadline_of((const struct timespec *)a3, cmd, op, &deadline);
+		r = deadline_of((const struct timespec *)timeout_or_val2, cmd, op, &deadline);
 		if (r)
 			return r;
 		return futex_wait(addr, val, deadline,
-				  cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a5);
+				  cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
-		if (cmd == FUTEX_WAKE_BITSET && !(uint32_t)a5)
+		if (cmd == FUTEX_WAKE_BITSET && !val3)
 			return -EINVAL;
 		if ((uint64_t)addr & (sizeof(int) - 1))
 			return -EINVAL;
-		return wake(addr, val, cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a5);
+		return wake(addr, val, cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
-		if (val < 0 || (int)a3 < 0)
+		if (val < 0 || (int)timeout_or_val2 < 0)
 			return -EINVAL;
 		if ((r = check_addr(addr)) || (r = check_addr(addr2)))
 			return r;
-		if (cmd == FUTEX_CMP_REQUEUE && __atomic_load_n(addr, __ATOMIC_SEQ_CST) != (int)a5)
+		if (cmd == FUTEX_CMP_REQUEUE &&
+		    __atomic_load_n(addr, __ATOMIC_SEQ_CST) != (int)val3)
 			return -EAGAIN;
-		return requeue(addr, val, (int)a3, addr2);
+		return requeue(addr, val, (int)timeout_or_val2, addr2);
 	default:
 		return unsupported(cmd);
 	}

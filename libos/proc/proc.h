@@ -26,7 +26,8 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 _Noreturn void hut_thread_end(int status);
 
 /* futex.c: futex(2) itself; and the CHILD_CLEARTID wake (up to n waiters). */
-long hut_futex(const int *addr, int op, int val, long a3, const int *addr2, uint32_t a5);
+long hut_futex(const int *addr, int op, int val, long timeout_or_val2, const int *addr2,
+	       uint32_t val3);
 long hut_futex_wake(const int *addr, long n);
 
 /* signal.c */

@@ -14,7 +14,6 @@
  */
 #include "proc.h"
 
-
 #define SLICE_MS 4
 
 /* Waits found not over, in a row, since a thread last ran app code (any

@@ -251,7 +251,7 @@ static void end_call_mask(int handler_entered)
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
 	take_from_outside(); /* signals from outside: two loads when none came */
-	if (!due()) {	       /* every syscall passes here: the usual case first */
+	if (!due()) {	     /* every syscall passes here: the usual case first */
 		end_call_mask(0);
 		return result;
 	}

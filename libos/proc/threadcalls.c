@@ -8,7 +8,8 @@
 
 HUT_SYSCALL(clone)
 {
-	return hut_thread_clone((unsigned long)a0, (uint64_t)a1, (int *)a2, (int *)a3, (uint64_t)a4);
+	return hut_thread_clone((unsigned long)a0, (uint64_t)a1, (int *)a2, (int *)a3,
+				(uint64_t)a4);
 }
 
 HUT_SYSCALL(exit)
