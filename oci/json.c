@@ -3,6 +3,7 @@
 #include "json.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,24 @@
 _Static_assert(JSON_PARSER_MAX_DEPTH == OCI_JSON_DEPTH_MAX,
 	       "jansson/jansson.mk's JANSSON_MAX_DEPTH is not OCI_JSON_DEPTH_MAX");
 
+/* What a parse may allocate, all told (frees are not counted back): a
+ * hostile file's tree must stay small too. jansson's values cost up to
+ * ~100 times their text ("{}" is 2 bytes, an object with its first hash
+ * buckets ~200), so a 4 MiB file of empty objects would take 330 MiB; real
+ * configs take about 4 times their size. Past the budget an allocation
+ * fails, jansson gives the parse up, and the file is refused. */
+static size_t budget_left;
+static bool budget_on, budget_spent;
+
 static void *xmalloc(size_t n)
 {
+	if (budget_on) {
+		if (n > budget_left) {
+			budget_spent = true;
+			return NULL;
+		}
+		budget_left -= n;
+	}
 	void *p = malloc(n ? n : 1);
 	if (!p) {
 		fputs("hut-oci: out of memory\n", stderr);
@@ -111,7 +128,16 @@ json_t *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_ERR_MAX])
 		return NULL;
 	}
 	json_error_t e;
+	budget_left = OCI_JSON_TREE_MAX;
+	budget_on = true;
+	budget_spent = false;
 	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+	budget_on = false;
+	if (!j && budget_spent) { /* where jansson was is not kept: no line */
+		snprintf(err, OCI_JSON_ERR_MAX, "its values take more than %u MiB",
+			 OCI_JSON_TREE_MAX >> 20);
+		return NULL;
+	}
 	if (!j) {
 		parse_error(&e, err);
 		return NULL;

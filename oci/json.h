@@ -9,7 +9,9 @@
  * "\u0000" (strings are C strings), at most OCI_JSON_INPUT_MAX bytes, at
  * most OCI_JSON_DEPTH_MAX levels of nesting (jansson's own limit, so its
  * recursion stays shallow; it counts a value inside the innermost array or
- * object as a level) and OCI_JSON_MEMBERS_MAX members in one object. Integers are 64-bit signed (jansson's json_int_t): a larger
+ * object as a level), OCI_JSON_MEMBERS_MAX members in one object, and at
+ * most OCI_JSON_TREE_MAX bytes allocated for the tree (so a hostile file
+ * costs hut-oci tens of megabytes at most). Integers are 64-bit signed (jansson's json_int_t): a larger
  * one is refused.
  *
  * Allocation failures end the program (exit 1): hut-oci has no way to go
@@ -23,6 +25,7 @@
 #include <stdio.h>
 
 #define OCI_JSON_INPUT_MAX (4u << 20) /* bytes */
+#define OCI_JSON_TREE_MAX (32u << 20) /* bytes a parse may allocate */
 #define OCI_JSON_DEPTH_MAX 64
 #define OCI_JSON_MEMBERS_MAX 4096 /* in one object */
 #define OCI_JSON_ERR_MAX 200
