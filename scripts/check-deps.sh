@@ -14,17 +14,18 @@
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 BUILD=${1:-build}
-FOLDERS="include image cli monitor builder oci bench/harness libos"
+FOLDERS="include image cli common monitor builder oci bench/harness libos"
 
 # Which folders each folder may use besides itself (awk reads this table).
 RULES="include:
 image:include
 cli:
+common:include
 monitor:include image cli
-builder:include image cli
-oci:include image cli
+builder:include image cli common
+oci:include image cli common
 libos:include
-bench/harness:include image builder cli"
+bench/harness:include image builder cli common"
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
