@@ -18,8 +18,8 @@ void hut_json_string(FILE *f, const char *s)
 			fprintf(f, "\\%c", *p);
 		else if (*p == '\n')
 			fputs("\\n", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p); /* JSON forbids raw control bytes; DEL too, for terminals */
+		else if (*p < 0x20 || *p == 0x7f) /* JSON forbids control bytes; DEL: terminals */
+			fprintf(f, "\\u%04x", *p);
 		else
 			fputc(*p, f);
 	}

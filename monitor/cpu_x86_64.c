@@ -6,14 +6,12 @@
  */
 #include "monitor.h"
 
-#include <hut/x86.h>
-
 #include <cpuid.h>
 #include <elf.h>
 #include <errno.h>
+#include <hut/x86.h>
 #include <string.h>
 #include <sys/ioctl.h>
-
 
 #define MSR_STAR 0xc0000081u
 #define MSR_LSTAR 0xc0000082u

@@ -3,8 +3,8 @@
 #include "json.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -99,25 +99,18 @@ static void parse_error(const json_error_t *e, char err[OCI_JSON_ERR_MAX])
  * a runtime config's objects hold tens of members, annotations hundreds. */
 static const json_t *too_wide(const json_t *j, const char **key)
 {
-	const char *k;
-	const json_t *v, *found = NULL;
-	size_t i;
-	if (json_is_object(j)) {
-		if (json_object_size(j) > OCI_JSON_MEMBERS_MAX)
-			return j;
-		json_object_foreach ((json_t *)j, k, v) {
-			if ((found = too_wide(v, key)) != NULL) {
-				if (found == v)
-					*key = k;
-				return found;
-			}
-		}
-	} else if (json_is_array(j)) {
-		json_array_foreach (j, i, v)
-			if ((found = too_wide(v, key)) != NULL)
-				return found;
+	const json_t *found = NULL;
+	if (json_object_size(j) > OCI_JSON_MEMBERS_MAX)
+		return j;
+	for (void *it = json_object_iter((json_t *)j); it && !found;
+	     it = json_object_iter_next((json_t *)j, it)) {
+		const json_t *v = json_object_iter_value(it);
+		if ((found = too_wide(v, key)) == v)
+			*key = json_object_iter_key(it);
 	}
-	return NULL;
+	for (size_t i = 0; i < json_array_size(j) && !found; i++)
+		found = too_wide(json_array_get(j, i), key);
+	return found;
 }
 
 json_t *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_ERR_MAX])

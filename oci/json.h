@@ -11,8 +11,8 @@
  * recursion stays shallow; it counts a value inside the innermost array or
  * object as a level), OCI_JSON_MEMBERS_MAX members in one object, and at
  * most OCI_JSON_TREE_MAX bytes allocated for the tree (so a hostile file
- * costs hut-oci tens of megabytes at most). Integers are 64-bit signed (jansson's json_int_t): a larger
- * one is refused.
+ * costs hut-oci tens of megabytes at most). Integers are 64-bit signed
+ * (jansson's json_int_t): a larger one is refused.
  *
  * Allocation failures end the program (exit 1): hut-oci has no way to go
  * on without memory, and so no caller checks jansson's results for it.

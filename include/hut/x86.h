@@ -9,11 +9,11 @@
 #define HUT_X86_H
 
 /* Page-table entries (4-level paging). */
-#define PTE_P 0x1ull  /* present */
-#define PTE_W 0x2ull  /* writable */
-#define PTE_U 0x4ull  /* user (CPL3) may access */
-#define PTE_A 0x20ull /* accessed */
-#define PTE_D 0x40ull /* dirty */
+#define PTE_P 0x1ull   /* present */
+#define PTE_W 0x2ull   /* writable */
+#define PTE_U 0x4ull   /* user (CPL3) may access */
+#define PTE_A 0x20ull  /* accessed */
+#define PTE_D 0x40ull  /* dirty */
 #define PTE_PS 0x80ull /* a large page (2 MiB in a PD, 1 GiB in a PDPT) */
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull

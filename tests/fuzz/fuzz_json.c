@@ -78,23 +78,22 @@ static bool utf8_ok(const char *s, size_t len)
 static void check_tree(const json_t *j, unsigned depth)
 {
 	CHECK(depth <= OCI_JSON_DEPTH_MAX);
-	const char *key;
-	json_t *v;
-	size_t i;
 	switch (json_typeof(j)) {
 	case JSON_STRING:
 		CHECK(utf8_ok(json_string_value(j), json_string_length(j)));
 		break;
 	case JSON_OBJECT:
 		CHECK(json_object_size(j) <= OCI_JSON_MEMBERS_MAX);
-		json_object_foreach ((json_t *)j, key, v) {
+		for (void *it = json_object_iter((json_t *)j); it;
+		     it = json_object_iter_next((json_t *)j, it)) {
+			const char *key = json_object_iter_key(it);
 			CHECK(utf8_ok(key, strlen(key)));
-			check_tree(v, depth + 1);
+			check_tree(json_object_iter_value(it), depth + 1);
 		}
 		break;
 	case JSON_ARRAY:
-		json_array_foreach (j, i, v)
-			check_tree(v, depth + 1);
+		for (size_t i = 0; i < json_array_size(j); i++)
+			check_tree(json_array_get(j, i), depth + 1);
 		break;
 	default:
 		break;
@@ -137,17 +136,15 @@ static json_t *reparse(const char *text, size_t len, const json_t *want)
  * edits below. */
 static const char *some_string(const json_t *j)
 {
-	const char *key, *s;
-	json_t *v;
-	size_t i;
 	if (json_is_string(j))
 		return json_string_value(j);
-	json_object_foreach ((json_t *)j, key, v)
-		return key;
-	json_array_foreach (j, i, v)
-		if ((s = some_string(v)) != NULL)
-			return s;
-	return NULL;
+	void *it = json_object_iter((json_t *)j);
+	if (it)
+		return json_object_iter_key(it);
+	const char *s = NULL;
+	for (size_t i = 0; i < json_array_size(j) && !s; i++)
+		s = some_string(json_array_get(j, i));
+	return s;
 }
 
 /* Edits as rewrite.c makes them, then a write and a read that must give
