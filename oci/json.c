@@ -115,28 +115,45 @@ static const json_t *too_wide(const json_t *j, const char **key)
 	return found;
 }
 
-json_t *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_ERR_MAX])
+/* One jansson parse under the budget; NULL with err and *code. */
+static json_t *load(const char *text, size_t len, size_t flags, enum json_error_code *code,
+		    char err[OCI_JSON_ERR_MAX])
+{
+	json_error_t e;
+	memset(&e, 0, sizeof e); /* a failed allocation leaves it unset */
+	budget_left = OCI_JSON_TREE_MAX;
+	budget_on = true;
+	budget_spent = false;
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | flags, &e);
+	budget_on = false;
+	*code = budget_spent ? json_error_out_of_memory : json_error_code(&e);
+	if (!j && budget_spent) /* where jansson was is not kept: no line */
+		snprintf(err, OCI_JSON_ERR_MAX, "its values take more than %u MiB",
+			 OCI_JSON_TREE_MAX >> 20);
+	else if (!j)
+		parse_error(&e, err);
+	return j;
+}
+
+json_t *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_ERR_MAX],
+		       char inexact[OCI_JSON_ERR_MAX])
 {
 	err[0] = 0;
+	if (inexact)
+		inexact[0] = 0;
 	if (len > OCI_JSON_INPUT_MAX) {
 		snprintf(err, OCI_JSON_ERR_MAX, "larger than %u bytes", OCI_JSON_INPUT_MAX);
 		return NULL;
 	}
-	json_error_t e;
-	budget_left = OCI_JSON_TREE_MAX;
-	budget_on = true;
-	budget_spent = false;
-	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
-	budget_on = false;
-	if (!j && budget_spent) { /* where jansson was is not kept: no line */
-		snprintf(err, OCI_JSON_ERR_MAX, "its values take more than %u MiB",
-			 OCI_JSON_TREE_MAX >> 20);
-		return NULL;
+	enum json_error_code code;
+	json_t *j = load(text, len, 0, &code, err);
+	if (!j && inexact && code == json_error_numeric_overflow) {
+		memcpy(inexact, err, OCI_JSON_ERR_MAX);
+		err[0] = 0;
+		j = load(text, len, JSON_DECODE_INT_AS_REAL, &code, err);
 	}
-	if (!j) {
-		parse_error(&e, err);
+	if (!j)
 		return NULL;
-	}
 	const char *key = NULL;
 	if (too_wide(j, &key)) {
 		snprintf(err, OCI_JSON_ERR_MAX, "more than %d members in one object%s%s%s",
@@ -148,7 +165,8 @@ json_t *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_ERR_MAX])
 	return j;
 }
 
-json_t *oci_json_read_file(const char *path, char err[OCI_JSON_ERR_MAX])
+json_t *oci_json_read_file(const char *path, char err[OCI_JSON_ERR_MAX],
+			   char inexact[OCI_JSON_ERR_MAX])
 {
 	/* O_NONBLOCK: a FIFO is refused below, not waited on. */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -171,7 +189,7 @@ json_t *oci_json_read_file(const char *path, char err[OCI_JSON_ERR_MAX])
 	while (got < (size_t)st.st_size && (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
 		got += (size_t)n;
 	close(fd);
-	json_t *j = oci_json_parse(buf, got, err);
+	json_t *j = oci_json_parse(buf, got, err, inexact);
 	free(buf);
 	return j;
 }

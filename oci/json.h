@@ -12,7 +12,8 @@
  * object as a level), OCI_JSON_MEMBERS_MAX members in one object, and at
  * most OCI_JSON_TREE_MAX bytes allocated for the tree (so a hostile file
  * costs hut-oci tens of megabytes at most). Integers are 64-bit signed
- * (jansson's json_int_t): a larger one is refused.
+ * (jansson's json_int_t): a larger one is refused, or, where the caller can
+ * do with less, read as a double (below).
  *
  * Allocation failures end the program (exit 1): hut-oci has no way to go
  * on without memory, and so no caller checks jansson's results for it.
@@ -31,10 +32,20 @@
 #define OCI_JSON_ERR_MAX 200
 
 /* Parses len bytes (any JSON value). Returns the tree, or NULL with err
- * filled in: one line, "line N: what" (or what alone when no line applies). */
-json_t *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_ERR_MAX]);
+ * filled in: one line, "line N: what" (or what alone when no line applies).
+ *
+ * inexact NULL: an integer beyond int64 is refused. Otherwise such a text
+ * is read again with every number a double (JSON_DECODE_INT_AS_REAL) and
+ * inexact says why ("line N: number out of range ..."; "" when every
+ * integer fitted): the runtime spec's uint64 fields hold 2^64-1 for
+ * "unlimited" (an rlimit from `podman --ulimit host`, `docker --ulimit
+ * core=-1`), and a container hut-oci only hands on must still run. Such a
+ * tree is good for looking at, not for writing back. */
+json_t *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_ERR_MAX],
+		       char inexact[OCI_JSON_ERR_MAX]);
 /* Reads and parses a regular file of at most OCI_JSON_INPUT_MAX bytes. */
-json_t *oci_json_read_file(const char *path, char err[OCI_JSON_ERR_MAX]);
+json_t *oci_json_read_file(const char *path, char err[OCI_JSON_ERR_MAX],
+			   char inexact[OCI_JSON_ERR_MAX]);
 
 /* A new string value; ends the program if s is not UTF-8 (JSON's strings
  * must be, and jansson would refuse it). */

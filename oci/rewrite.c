@@ -213,6 +213,11 @@ static void add_kvm(json_t *config, const char *id)
 void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct oci_podnet *net,
 		 int tap_fd, const char *id)
 {
+	if (s->inexact[0])
+		oci_die(id,
+			"config.json: %s: hut-oci reads integers up to 2^63-1 (jansson's), so it "
+			"cannot write this config into hut-monitor's bundle exactly",
+			s->inexact);
 	check_memory(s, img, id);
 	const char *host = monitor_on_host(id);
 	/* Under the runtime's /dev tmpfs when there is one: nothing is

@@ -50,9 +50,11 @@ static void read_memory_limit(struct oci_spec *s, const char *id)
 	const json_t *linux_ = json_object_get(s->config, "linux");
 	const json_t *res = json_object_get(linux_, "resources");
 	const json_t *limit = json_object_get(json_object_get(res, "memory"), "limit");
-	if (limit && !json_is_integer(limit))
+	/* With every number a double, the limit is not looked at: only a hut
+	 * image's rewrite uses it, and rewrite.c refuses such a config. */
+	if (limit && !json_is_integer(limit) && !s->inexact[0])
 		oci_die(id, "config.json: linux.resources.memory.limit is not a whole number");
-	s->memory_limit = limit ? json_integer_value(limit) : -1;
+	s->memory_limit = json_is_integer(limit) ? json_integer_value(limit) : -1;
 	if (s->memory_limit < 0) /* -1 is "unlimited" */
 		s->memory_limit = -1;
 }
@@ -98,7 +100,7 @@ void oci_spec_read(struct oci_spec *s, const char *bundle, const char *id)
 	if (!path)
 		oci_die(id, "out of memory");
 	snprintf(path, n, "%s/config.json", s->bundle);
-	s->config = oci_json_read_file(path, err);
+	s->config = oci_json_read_file(path, err, s->inexact);
 	if (!s->config || !json_is_object(s->config))
 		oci_die(id, "%s: %s", path, s->config ? "not a JSON object" : err);
 	free(path);

@@ -23,7 +23,7 @@ int oci_cmd_state(const char *id)
 	char *out = oci_lower_capture(&a, &status), err[OCI_JSON_ERR_MAX];
 	if (status != 0) /* its message is on stderr already */
 		return status;
-	json_t *state = out ? oci_json_parse(out, strlen(out), err) : NULL;
+	json_t *state = out ? oci_json_parse(out, strlen(out), err, NULL) : NULL;
 	if (!state || !json_is_object(state))
 		oci_die(id, "%s state printed no JSON object (%s)", oci_g.lower_name,
 			state ? "another type" : err);

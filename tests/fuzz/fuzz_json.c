@@ -9,6 +9,9 @@
  * OCI_JSON_DEPTH_MAX levels, OCI_JSON_MEMBERS_MAX members in an object,
  * strings and keys valid UTF-8 without NUL (checked independently of
  * jansson's decoder); the parse allocated at most OCI_JSON_TREE_MAX bytes.
+ * An input read again with every number a double (an integer beyond int64:
+ * json.h) holds no integer, and the strict reading refuses it for the
+ * reason given.
  * What oci_json_write writes parses again to an equal tree, and writing
  * that gives the same bytes (the writer's form is a fixed point). Then the
  * tree is changed as rewrite.c changes a config (oci_json_text of bytes
@@ -74,11 +77,15 @@ static bool utf8_ok(const char *s, size_t len)
 	return true;
 }
 
-/* depth: the value's level, 1 for the top (jansson counts so). */
-static void check_tree(const json_t *j, unsigned depth)
+/* depth: the value's level, 1 for the top (jansson counts so); reals: the
+ * tree was read with every number a double. */
+static void check_tree(const json_t *j, unsigned depth, bool reals)
 {
 	CHECK(depth <= OCI_JSON_DEPTH_MAX);
 	switch (json_typeof(j)) {
+	case JSON_INTEGER:
+		CHECK(!reals);
+		break;
 	case JSON_STRING:
 		CHECK(utf8_ok(json_string_value(j), json_string_length(j)));
 		break;
@@ -88,12 +95,12 @@ static void check_tree(const json_t *j, unsigned depth)
 		     it = json_object_iter_next((json_t *)j, it)) {
 			const char *key = json_object_iter_key(it);
 			CHECK(utf8_ok(key, strlen(key)));
-			check_tree(json_object_iter_value(it), depth + 1);
+			check_tree(json_object_iter_value(it), depth + 1, reals);
 		}
 		break;
 	case JSON_ARRAY:
 		for (size_t i = 0; i < json_array_size(j); i++)
-			check_tree(json_array_get(j, i), depth + 1);
+			check_tree(json_array_get(j, i), depth + 1, reals);
 		break;
 	default:
 		break;
@@ -122,7 +129,7 @@ static void check_refusal(const char *err, const uint8_t *data, size_t size)
 static json_t *reparse(const char *text, size_t len, const json_t *want)
 {
 	char err[OCI_JSON_ERR_MAX];
-	json_t *j = oci_json_parse(text, len, err);
+	json_t *j = oci_json_parse(text, len, err, NULL);
 	if (!j) {
 		fprintf(stderr, "written JSON refused: %s\n%.*s\n", err, (int)len, text);
 		CHECK(0);
@@ -182,17 +189,25 @@ static void edit(json_t *root, int64_t number)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[OCI_JSON_ERR_MAX];
+	char err[OCI_JSON_ERR_MAX], inexact[OCI_JSON_ERR_MAX];
 	memset(err, 'x', sizeof err);
+	memset(inexact, 'x', sizeof inexact);
 	size_t before = __sanitizer_get_current_allocated_bytes();
-	json_t *j = oci_json_parse((const char *)data, size, err);
+	json_t *j = oci_json_parse((const char *)data, size, err, inexact);
 	if (!j) {
 		check_refusal(err, data, size);
 		return 0;
 	}
 	CHECK(err[0] == 0);
 	CHECK(__sanitizer_get_current_allocated_bytes() - before <= OCI_JSON_TREE_MAX);
-	check_tree(j, 1);
+	check_tree(j, 1, inexact[0] != 0);
+	if (inexact[0]) {
+		/* read again as doubles: strictly, it is refused for a number */
+		check_refusal(inexact, data, size);
+		CHECK(strstr(inexact, "number out of range"));
+		json_t *strict = oci_json_parse((const char *)data, size, err, NULL);
+		CHECK(!strict && !strcmp(err, inexact));
+	}
 
 	size_t len1, len2;
 	char *out1 = written(j, &len1);

@@ -407,8 +407,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Not a JSON object: oci_spec_read dies naming json.c's reason
 	 * (fuzz_json's ground), holding the path it formats the message with,
 	 * and every such input would cost libFuzzer a leak check. */
-	char err[OCI_JSON_ERR_MAX];
-	json_t *j = oci_json_parse((const char *)data, size, err);
+	char err[OCI_JSON_ERR_MAX], inexact[OCI_JSON_ERR_MAX];
+	json_t *j = oci_json_parse((const char *)data, size, err, inexact);
 	bool object = json_is_object(j);
 	json_decref(j);
 	if (!object)
