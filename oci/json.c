@@ -65,8 +65,9 @@ static const char *what(const json_error_t *e)
 		return "\\u0000 in a key";
 	case json_error_stack_overflow:
 		return "nested deeper than " NUMBER(OCI_JSON_DEPTH_MAX);
-	case json_error_numeric_overflow:
-		return "number out of range (integers are 64-bit signed)";
+	case json_error_numeric_overflow: /* "too big integer", "real number overflow" */
+		return strncmp(e->text, "real", 4) ? "integer out of range (64-bit signed)"
+						    : "number out of range (a double's)";
 	case json_error_premature_end_of_input:
 		return "unexpected end";
 	case json_error_end_of_input_expected:
@@ -151,6 +152,8 @@ json_t *oci_json_parse(const char *text, size_t len, char err[OCI_JSON_ERR_MAX],
 		memcpy(inexact, err, OCI_JSON_ERR_MAX);
 		err[0] = 0;
 		j = load(text, len, JSON_DECODE_INT_AS_REAL, &code, err);
+		if (!j)
+			inexact[0] = 0;
 	}
 	if (!j)
 		return NULL;

@@ -36,7 +36,7 @@
  *
  * inexact NULL: an integer beyond int64 is refused. Otherwise such a text
  * is read again with every number a double (JSON_DECODE_INT_AS_REAL) and
- * inexact says why ("line N: number out of range ..."; "" when every
+ * inexact says why ("line N: integer out of range ..."; "" when every
  * integer fitted): the runtime spec's uint64 fields hold 2^64-1 for
  * "unlimited" (an rlimit from `podman --ulimit host`, `docker --ulimit
  * core=-1`), and a container hut-oci only hands on must still run. Such a

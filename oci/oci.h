@@ -62,7 +62,7 @@ struct oci_mount {
 };
 struct oci_spec {
 	json_t *config; /* the whole file, kept for rewrite.c */
-	/* Why config's numbers are all doubles ("line N: number out of range
+	/* Why config's numbers are all doubles ("line N: integer out of range
 	 * ..."), or "": json.h, oci_json_parse. */
 	char inexact[OCI_JSON_ERR_MAX];
 	const char *bundle;	 /* absolute */
