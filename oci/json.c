@@ -67,7 +67,7 @@ static const char *what(const json_error_t *e)
 		return "nested deeper than " NUMBER(OCI_JSON_DEPTH_MAX);
 	case json_error_numeric_overflow: /* "too big integer", "real number overflow" */
 		return strncmp(e->text, "real", 4) ? "integer out of range (64-bit signed)"
-						    : "number out of range (a double's)";
+						   : "number out of range (a double's)";
 	case json_error_premature_end_of_input:
 		return "unexpected end";
 	case json_error_end_of_input_expected:
