@@ -10,10 +10,10 @@ PREFIX  ?= /usr/local
 # project picks hut-cc, so our own tree must not follow CC.
 HOSTCC  := gcc
 WARN    := -Wall -Wextra -Werror -Wpointer-arith
-# Every host program sees the ABI (include/), the image format (image/) and the
-# command-line reading they share (cli/); a folder's own header sits next to
-# its sources.
-CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -Icli -D_GNU_SOURCE
+# Every host program sees the ABI (include/), the image format (image/), the
+# command-line reading they share (cli/) and the rest of their shared code
+# (common/); a folder's own header sits next to its sources.
+CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -Icli -Icommon -D_GNU_SOURCE
 
 # The libos runs under musl's headers, between the app's syscalls: no SSE
 # (it must not clobber the app's XMM registers), no red zone, no canary
@@ -30,6 +30,8 @@ CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $
 IMAGE_READER_SRC := image/image.c image/crc32.c image/size.c image/packed.c
 IMAGE_WRITER_SRC := image/manifest.c
 CLI_SRC := cli/option.c
+# Code the host programs share besides those (common/: the JSON string writer).
+COMMON_SRC := $(wildcard common/*.c)
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 BUILDER_SRC := $(wildcard builder/*.c)
 # hut-oci, the OCI runtime (oci/): a static musl program like the monitor.
@@ -37,7 +39,7 @@ OCI_SRC     := $(filter-out oci/main.c,$(wildcard oci/*.c))
 # hut-bench, the benchmark harness: it uses the builder's helpers (argument
 # vectors, messages, temporary files, running programs, OCI bundles).
 BENCH_HARNESS_SRC := $(filter-out bench/harness/main.c,$(wildcard bench/harness/*.c))
-BENCH_BUILDER_SRC := $(addprefix builder/,args.c diag.c workdir.c run.c toolchain.c pack.c json.c)
+BENCH_BUILDER_SRC := $(addprefix builder/,args.c diag.c workdir.c run.c toolchain.c pack.c)
 LIBOS_SRC   := $(wildcard libos/arch/x86_64/*.c libos/base/*.c libos/mem/*.c libos/proc/*.c \
 	libos/fd/*.c libos/fs/*.c libos/sys/*.c)
 LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S libos/sys/*.S)
@@ -46,6 +48,7 @@ APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))
 
 IMAGE_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC) $(IMAGE_WRITER_SRC))
 CLI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
+COMMON_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC))
 MONITOR_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(MONITOR_SRC))
 BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC))
 OCI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(OCI_SRC))
@@ -59,6 +62,8 @@ include musl/musl.mk
 # The TCP/IP stack: Debian's lwIP source, built freestanding (lwip/lwip.mk),
 # with the libos's network glue (libos/net/) into libhut-net.a.
 include lwip/lwip.mk
+# The JSON library hut-oci links: Debian's jansson source, built with musl.
+include jansson/jansson.mk
 LIBOS_NET_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libos/net/*.c))
 
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench $(BIN)/hut-oci
@@ -86,7 +91,7 @@ $(BUILD)/obj/bench/%.o $(BUILD)/obj-musl/bench/%.o: FOLDER_INC := -Ibuilder
 # kvm-pvm hosts every CPUID is a VM exit (~11 µs), and glibc's start-up runs
 # enough of them to cost ~0.9 ms per launch; musl's runs none. Its objects are
 # built a second time, with musl's headers (the kernel's uapi headers after).
-CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -Icli -D_GNU_SOURCE \
+CFLAGS_MUSL := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -Icli -Icommon -D_GNU_SOURCE \
 	-idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
 MONITOR_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(MONITOR_SRC) monitor/main.c \
 	$(IMAGE_READER_SRC) $(CLI_SRC))
@@ -101,11 +106,15 @@ $(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
 	musl-gcc -static -o $@ $^
 
 # hut-oci runs for every container operation an orchestrator makes: static
-# musl for the same start-up reason, with its own strict JSON reader (no
-# JSON library Debian ships is built for musl). It reads images with the
+# musl for the same start-up reason. Its JSON is jansson's, built from
+# Debian's source with musl (jansson/jansson.mk: Debian ships jansson for
+# glibc only), under hut-oci's rules (oci/json.c). It reads images with the
 # monitor's reader.
-$(BIN)/hut-oci: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c $(IMAGE_READER_SRC) \
-	$(CLI_SRC))
+OCI_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c)
+$(OCI_MUSL_OBJ): FOLDER_INC := -I$(JANSSON_INC)
+$(OCI_MUSL_OBJ): | $(JANSSON_HEADERS)
+$(BIN)/hut-oci: $(OCI_MUSL_OBJ) $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(IMAGE_READER_SRC) \
+	$(CLI_SRC) $(COMMON_SRC)) $(JANSSON_LIB)
 	@mkdir -p $(dir $@)
 	musl-gcc -static -o $@ $^
 
@@ -113,12 +122,12 @@ $(BIN)/hut-oci: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c $(IMA
 # libelf writes the manifest, libcrypto hashes OCI blobs, jansson reads the
 # OCI images `hut inspect` is given.
 BUILDER_LIBS := -lelf -lz -lcrypto -ljansson
-$(BIN)/hut: $(BUILDER_OBJ) $(IMAGE_OBJ) $(CLI_OBJ)
+$(BIN)/hut: $(BUILDER_OBJ) $(IMAGE_OBJ) $(CLI_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -o $@ $^ $(BUILDER_LIBS)
 
 # `hut bench` runs hut-bench, a static musl program (bench/harness/main.c).
-BENCH_SRC := $(BENCH_HARNESS_SRC) bench/harness/main.c $(BENCH_BUILDER_SRC)
+BENCH_SRC := $(BENCH_HARNESS_SRC) bench/harness/main.c $(BENCH_BUILDER_SRC) $(COMMON_SRC)
 $(BIN)/hut-bench: $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(BENCH_SRC))
 	@mkdir -p $(dir $@)
 	musl-gcc -static -o $@ $^
@@ -203,7 +212,7 @@ demo: all
 # monitor's, builder's and harness's objects (minus their main).
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
-LIB_OBJ    := $(IMAGE_OBJ) $(CLI_OBJ) $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_OBJ)) \
+LIB_OBJ    := $(IMAGE_OBJ) $(CLI_OBJ) $(COMMON_OBJ) $(MONITOR_OBJ) $(filter-out $(BUILD)/obj/builder/main.o,$(BUILDER_OBJ)) \
 	$(BENCH_HARNESS_OBJ)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
@@ -241,7 +250,7 @@ test: all unit-tests $(BUILD)/asan/hut-monitor test-deps
 test-nested: all unit-tests $(BUILD)/asan/hut-monitor test-deps
 	@tests/run-all.sh --nested
 
-$(BUILD)/bench/kvm-floor: bench/kvm-floor.c
+$(BUILD)/bench/kvm-floor: bench/kvm-floor.c include/hut/x86.h
 	@mkdir -p $(dir $@)
 	musl-gcc $(CFLAGS_MUSL) -static -o $@ $<
 

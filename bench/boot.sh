@@ -41,7 +41,7 @@ mkdir -p "$BENCH"
 # timeit is static so that its own pages do not set a floor under the
 # children's ru_maxrss (vfork+exec records the parent's RSS as the child's).
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o "$BENCH/timeit" bench/timeit.c
-[ -x "$FLOOR" ] || gcc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$FLOOR" bench/kvm-floor.c
+[ -x "$FLOOR" ] || gcc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -o "$FLOOR" bench/kvm-floor.c
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

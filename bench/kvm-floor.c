@@ -14,6 +14,7 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <hut/x86.h>
 #include <linux/kvm.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,21 +35,6 @@
 /* Inside the identity-mapped first 2 MiB, outside the memslot. */
 #define DOORBELL_GPA 0x100000ull
 #define DOORBELL_VALUE 0x2a
-
-#define PTE_P 0x1ull
-#define PTE_RW 0x2ull
-#define PTE_US 0x4ull
-#define PTE_PS 0x80ull
-
-#define CR0_PE 0x1ull
-#define CR0_MP 0x2ull
-#define CR0_ET 0x10ull
-#define CR0_NE 0x20ull
-#define CR0_WP 0x10000ull
-#define CR0_PG 0x80000000ull
-#define CR4_PAE 0x20ull
-#define EFER_LME 0x100ull
-#define EFER_LMA 0x400ull
 
 static void die(const char *what)
 {
@@ -131,9 +117,9 @@ int main(void)
 	uint64_t *pml4 = (uint64_t *)(mem + PML4_GPA);
 	uint64_t *pdpt = (uint64_t *)(mem + PDPT_GPA);
 	uint64_t *pd = (uint64_t *)(mem + PD_GPA);
-	pml4[0] = PDPT_GPA | PTE_P | PTE_RW | PTE_US;
-	pdpt[0] = PD_GPA | PTE_P | PTE_RW | PTE_US;
-	pd[0] = 0 | PTE_P | PTE_RW | PTE_US | PTE_PS;
+	pml4[0] = PDPT_GPA | PTE_P | PTE_W | PTE_U;
+	pdpt[0] = PD_GPA | PTE_P | PTE_W | PTE_U;
+	pd[0] = 0 | PTE_P | PTE_W | PTE_U | PTE_PS;
 
 	/* movl $DOORBELL_VALUE, DOORBELL_GPA ; then ud2 (never reached) */
 	static const uint8_t code[] = {

@@ -15,6 +15,7 @@
  * call, the cases interleaved round by round so drift hits them alike.
  */
 #define _GNU_SOURCE
+#include <hut/raw_syscall.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +32,6 @@ extern const void *hut_boot_info __attribute__((weak));
 
 static char read_buf[READ_SIZE];
 static long short_reads;
-
-static long raw_syscall3(long nr, long a0, long a1, long a2)
-{
-	long ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 static void __attribute__((noinline)) empty_function(void)
 {
@@ -69,7 +60,7 @@ static void musl_getpid(void)
 
 static void raw_getpid(void)
 {
-	raw_syscall3(SYS_getpid, 0, 0, 0);
+	hut_raw_syscall3(SYS_getpid, 0, 0, 0);
 }
 
 static void musl_clock(void)
@@ -87,7 +78,7 @@ static void musl_clock_syscall(void)
 static void raw_clock(void)
 {
 	struct timespec ts;
-	raw_syscall3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0);
+	hut_raw_syscall3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0);
 }
 
 static void musl_write(void)
@@ -98,7 +89,7 @@ static void musl_write(void)
 
 static void raw_write(void)
 {
-	if (raw_syscall3(SYS_write, 1, (long)"x", 1) != 1)
+	if (hut_raw_syscall3(SYS_write, 1, (long)"x", 1) != 1)
 		abort();
 }
 
@@ -110,7 +101,7 @@ static void musl_read(void)
 
 static void raw_read(void)
 {
-	if (raw_syscall3(SYS_read, 0, (long)read_buf, READ_SIZE) != READ_SIZE)
+	if (hut_raw_syscall3(SYS_read, 0, (long)read_buf, READ_SIZE) != READ_SIZE)
 		short_reads++;
 }
 

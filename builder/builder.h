@@ -200,12 +200,6 @@ int builder_cmd_cc(int argc, char **argv); /* argv[0] is "hut-cc" or "cc" */
 int builder_cmd_run(int argc, char **argv);
 int builder_cmd_bench_exec(int argc, char **argv); /* execs hut-bench (bench/harness/) */
 
-/* --- json.c: JSON output ------------------------------------------------ */
-
-#include <stdio.h>
-/* Writes s as a quoted, escaped JSON string. */
-void builder_json_string(FILE *f, const char *s);
-
 /* --- output.c: outputs that appear whole or not at all ------------------ */
 
 /* Checks path does not exist and makes a temporary file or folder beside

@@ -14,6 +14,7 @@
  * crun or runc run the same image as a plain container.
  */
 #include "builder.h"
+#include "json_string.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,13 +58,13 @@ static void config_blob(struct blob *out, const char *name, const struct blob *l
 	fputs("{\"created\":\"" EPOCH "\",\"architecture\":\"amd64\",\"os\":\"linux\","
 	      "\"config\":{\"Entrypoint\":[",
 	      f);
-	builder_json_string(f, entry);
+	hut_json_string(f, entry);
 	fputs("]", f);
 	if (argc > 0) {
 		fputs(",\"Cmd\":[", f);
 		for (int i = 0; i < argc; i++) {
 			fputs(i ? "," : "", f);
-			builder_json_string(f, args[i]);
+			hut_json_string(f, args[i]);
 		}
 		fputs("]", f);
 	}
@@ -97,9 +98,9 @@ static void index_json(struct blob *out, const struct blob *manifest, const char
 	fputs("{\"schemaVersion\":2,\"mediaType\":\"" MT_INDEX "\",\"manifests\":[", f);
 	descriptor(f, MT_MANIFEST, manifest);
 	fputs(",\"annotations\":{\"io.containerd.image.name\":", f);
-	builder_json_string(f, ref);
+	hut_json_string(f, ref);
 	fputs(",\"org.opencontainers.image.ref.name\":", f);
-	builder_json_string(f, tag);
+	hut_json_string(f, tag);
 	fputs("}}]}", f);
 	fclose(f);
 }

@@ -14,6 +14,7 @@
  * to the container runtime for work the other launchers do not do.
  */
 #include "builder.h"
+#include "json_string.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,11 +81,11 @@ static void write_config(FILE *f, const char *name, int argc, char *const *args)
 	      "    \"args\": [",
 	      f);
 	char *path = builder_xasprintf("/%s", name);
-	builder_json_string(f, path);
+	hut_json_string(f, path);
 	free(path);
 	for (int i = 0; i < argc; i++) {
 		fputs(", ", f);
-		builder_json_string(f, args[i]);
+		hut_json_string(f, args[i]);
 	}
 	fputs("],\n"
 	      "    \"env\": [\"PATH=/\"],\n"

@@ -9,32 +9,9 @@
 #include <cpuid.h>
 #include <elf.h>
 #include <errno.h>
+#include <hut/x86.h>
 #include <string.h>
 #include <sys/ioctl.h>
-
-#define PTE_P 0x1ull
-#define PTE_W 0x2ull
-#define PTE_U 0x4ull
-#define PTE_A 0x20ull
-#define PTE_D 0x40ull
-#define PTE_PS 0x80ull
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
-
-#define CR0_PE 0x1ull
-#define CR0_MP 0x2ull
-#define CR0_ET 0x10ull
-#define CR0_NE 0x20ull
-#define CR0_WP 0x10000ull
-#define CR0_PG 0x80000000ull
-#define CR4_PAE 0x20ull
-#define CR4_OSFXSR 0x200ull
-#define CR4_OSXMMEXCPT 0x400ull
-#define CR4_FSGSBASE 0x10000ull
-#define EFER_SCE 0x1ull
-#define EFER_LME 0x100ull
-#define EFER_LMA 0x400ull
-#define EFER_NXE 0x800ull
 
 #define MSR_STAR 0xc0000081u
 #define MSR_LSTAR 0xc0000082u

@@ -58,8 +58,8 @@ static int executable(int rootfd, const char *path)
 
 static const char *process_path(const struct oci_spec *s)
 {
-	for (size_t i = 0; s->env && i < s->env->n; i++) {
-		const char *e = oci_json_string(s->env->items[i]);
+	for (size_t i = 0; i < json_array_size(s->env); i++) {
+		const char *e = json_string_value(json_array_get(s->env, i));
 		if (e && !strncmp(e, "PATH=", 5))
 			return e + 5;
 	}
@@ -83,12 +83,12 @@ static int look_up(int rootfd, const struct oci_spec *s, const char *name, char 
 	return -1;
 }
 
-static bool all_strings(const struct oci_json *a)
+static bool all_strings(const json_t *a)
 {
-	if (!a || a->type != OCI_JSON_ARRAY || a->n == 0)
+	if (json_array_size(a) == 0)
 		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (a->items[i]->type != OCI_JSON_STRING)
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (!json_is_string(json_array_get(a, i)))
 			return false;
 	return true;
 }
@@ -121,7 +121,7 @@ bool oci_detect(const struct oci_spec *s, struct oci_image *img, const char *id)
 	memset(img, 0, sizeof *img);
 	if (!all_strings(s->args))
 		return false; /* the lower runtime says what is wrong */
-	const char *arg0 = s->args->items[0]->text;
+	const char *arg0 = json_string_value(json_array_get(s->args, 0));
 	int rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		oci_die(id, "cannot open the rootfs %s (%s)", s->rootfs, strerror(errno));
@@ -129,7 +129,7 @@ bool oci_detect(const struct oci_spec *s, struct oci_image *img, const char *id)
 	int fd = -1;
 	if (strchr(arg0, '/')) {
 		const char *cwd =
-			oci_json_string(oci_json_get(oci_json_get(s->config, "process"), "cwd"));
+			json_string_value(json_object_get(json_object_get(s->config, "process"), "cwd"));
 		if (arg0[0] == '/' || !cwd)
 			snprintf(found, sizeof found, "%s", arg0);
 		else

@@ -7,6 +7,8 @@
  */
 #include "oci.h"
 
+#include "json_string.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +26,11 @@ static void log_line(const char *level, const char *msg)
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (oci_g.log_json) {
 		fprintf(f, "{\"level\":\"%s\",\"msg\":", level);
-		oci_json_write_string(f, msg);
+		hut_json_string(f, msg);
 		fprintf(f, ",\"time\":\"%s\"}\n", when);
 	} else {
 		fprintf(f, "time=\"%s\" level=%s msg=", when, level);
-		oci_json_write_string(f, msg);
+		hut_json_string(f, msg);
 		fputc('\n', f);
 	}
 	fclose(f);

@@ -61,11 +61,14 @@ struct oci_mount {
 	bool ro;
 };
 struct oci_spec {
-	struct oci_json *config; /* the whole file, kept for rewrite.c */
+	json_t *config; /* the whole file, kept for rewrite.c */
+	/* Why config's numbers are all doubles ("line N: integer out of range
+	 * ..."), or "": json.h, oci_json_parse. */
+	char inexact[OCI_JSON_ERR_MAX];
 	const char *bundle;	 /* absolute */
 	char *rootfs;		 /* absolute */
-	struct oci_json *args;	 /* process.args: an array of strings */
-	struct oci_json *env;	 /* process.env, or NULL */
+	json_t *args;	 /* process.args: an array of strings */
+	json_t *env;	 /* process.env, or NULL */
 	int64_t memory_limit;	 /* linux.resources.memory.limit, or -1 */
 	/* linux.namespaces' network entry: its path (the pod's namespace), or
 	 * NULL; has_netns false when there is none (the host's network). */
@@ -98,7 +101,7 @@ void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id
 
 /* rlimit.c: lowers process.rlimits the host cannot grant to what it can
  * (a hut image's limits bind the monitor, not the guest), with a warning. */
-void oci_rlimits_fit(struct oci_json *config, const char *id);
+void oci_rlimits_fit(json_t *config, const char *id);
 
 /* record.c: ROOT/hut/ID holds the monitor's bundle and the original
  * bundle's path; only hut containers have one. */
@@ -183,7 +186,7 @@ void oci_podnet_detach(const char *netns, const char *ifname, const char *id);
 /* The monitor's --net fd=FD, --mac, --ip, --gw, and --dns when the spec
  * mounts a resolv.conf naming an IPv4 server, appended to args. */
 void oci_podnet_options(const struct oci_podnet *p, const struct oci_spec *s, int fd,
-			struct oci_json *args);
+			json_t *args);
 
 /* state.c, features.c */
 int oci_cmd_state(const char *id);

@@ -282,14 +282,14 @@ void oci_podnet_detach(const char *netns, const char *ifname, const char *id)
 			      strerror(errno));
 }
 
-static void add(struct oci_json *args, const char *fmt, ...)
+static void add(json_t *args, const char *fmt, ...)
 {
 	char buf[64];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	oci_json_append(args, oci_json_new_string(buf));
+	json_array_append_new(args, oci_json_text(buf));
 }
 
 /* The pod's name server: the first IPv4 `nameserver` line of the file the
@@ -315,7 +315,7 @@ static void pod_dns(const struct oci_spec *s, char out[INET_ADDRSTRLEN])
 }
 
 void oci_podnet_options(const struct oci_podnet *p, const struct oci_spec *s, int fd,
-			struct oci_json *args)
+			json_t *args)
 {
 	char dns[INET_ADDRSTRLEN];
 	char addr[INET_ADDRSTRLEN];

@@ -93,13 +93,13 @@ static void escape_volume_path(const char *path, char *out, size_t size, const c
 
 /* --volume DEST:DEST[:ro]: inside the container the runtime has mounted the
  * host's directory at DEST, and the guest sees it at the same path. */
-static void add_volume(struct oci_json *a, const struct oci_mount *m, const char *id)
+static void add_volume(json_t *a, const struct oci_mount *m, const char *id)
 {
 	char path[PATH_MAX * 2], spec[PATH_MAX * 4 + 8];
 	escape_volume_path(m->destination, path, sizeof path, id);
 	snprintf(spec, sizeof spec, m->ro ? "%s:%s:ro" : "%s:%s", path, path);
-	oci_json_append(a, oci_json_new_string("--volume"));
-	oci_json_append(a, oci_json_new_string(spec));
+	json_array_append_new(a, oci_json_text("--volume"));
+	json_array_append_new(a, oci_json_text(spec));
 }
 
 static void check_memory(const struct oci_spec *s, const struct oci_image *img, const char *id)
@@ -116,31 +116,31 @@ static void check_memory(const struct oci_spec *s, const struct oci_image *img, 
 			(unsigned long long)OCI_MONITOR_OVERHEAD >> 20);
 }
 
-static struct oci_json *monitor_args(const struct oci_spec *s, const struct oci_image *img,
+static json_t *monitor_args(const struct oci_spec *s, const struct oci_image *img,
 				     const char *monitor, const struct oci_podnet *net, int tap_fd,
 				     const char *id)
 {
-	struct oci_json *a = oci_json_new(OCI_JSON_ARRAY);
-	oci_json_append(a, oci_json_new_string(monitor));
+	json_t *a = json_array();
+	json_array_append_new(a, oci_json_text(monitor));
 	/* For `make bench-oci`: the monitor's share of a container's time. */
 	const char *trace = getenv("HUT_OCI_TRACE_BOOT");
 	if (trace && !strcmp(trace, "1"))
-		oci_json_append(a, oci_json_new_string("--trace-boot"));
+		json_array_append_new(a, oci_json_text("--trace-boot"));
 	if (net)
 		oci_podnet_options(net, s, tap_fd, a);
-	const char *hostname = oci_json_string(oci_json_get(s->config, "hostname"));
+	const char *hostname = json_string_value(json_object_get(s->config, "hostname"));
 	if (hostname && *hostname) {
 		if (strlen(hostname) > 64)
 			oci_die(id, "config.json: hostname is longer than 64 bytes");
-		oci_json_append(a, oci_json_new_string("--hostname"));
-		oci_json_append(a, oci_json_new_string(hostname));
+		json_array_append_new(a, oci_json_text("--hostname"));
+		json_array_append_new(a, oci_json_text(hostname));
 	}
-	for (size_t i = 0; s->env && i < s->env->n; i++) {
-		const char *e = oci_json_string(s->env->items[i]);
+	for (size_t i = 0; i < json_array_size(s->env); i++) {
+		const char *e = json_string_value(json_array_get(s->env, i));
 		if (!e || !strchr(e, '=') || e[0] == '=')
 			continue; /* the runtime would refuse it; the guest never sees it */
-		oci_json_append(a, oci_json_new_string("--env"));
-		oci_json_append(a, oci_json_new_string(e));
+		json_array_append_new(a, oci_json_text("--env"));
+		json_array_append_new(a, oci_json_text(e));
 	}
 	unsigned volumes = 0;
 	for (size_t i = 0; i < s->nmounts; i++) {
@@ -154,74 +154,79 @@ static struct oci_json *monitor_args(const struct oci_spec *s, const struct oci_
 				VOLUMES_MAX, VOLUMES_MAX);
 		add_volume(a, m, id);
 	}
-	oci_json_append(a, oci_json_new_string("--"));
-	oci_json_append(a, oci_json_new_string(img->path));
-	for (size_t i = 1; i < s->args->n; i++)
-		oci_json_append(a, oci_json_new_string(s->args->items[i]->text));
+	json_array_append_new(a, oci_json_text("--"));
+	json_array_append_new(a, oci_json_text(img->path));
+	for (size_t i = 1; i < json_array_size(s->args); i++)
+		json_array_append(a, json_array_get(s->args, i));
 	return a;
 }
 
-static void add_monitor_mount(struct oci_json *config, const char *dest, const char *host)
+static void add_monitor_mount(json_t *config, const char *dest, const char *host)
 {
-	struct oci_json *mounts = oci_json_child(config, "mounts", OCI_JSON_ARRAY);
-	struct oci_json *m = oci_json_new(OCI_JSON_OBJECT);
-	oci_json_set(m, "destination", oci_json_new_string(dest));
-	oci_json_set(m, "type", oci_json_new_string("bind"));
-	oci_json_set(m, "source", oci_json_new_string(host));
-	struct oci_json *o = oci_json_new(OCI_JSON_ARRAY);
+	json_t *mounts = oci_json_child(config, "mounts", JSON_ARRAY);
+	json_t *m = json_object();
+	json_object_set_new(m, "destination", oci_json_text(dest));
+	json_object_set_new(m, "type", oci_json_text("bind"));
+	json_object_set_new(m, "source", oci_json_text(host));
+	json_t *o = json_array();
 	static const char *const opts[] = {"bind", "ro", "nosuid", "nodev"};
 	for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
-		oci_json_append(o, oci_json_new_string(opts[i]));
-	oci_json_set(m, "options", o);
-	oci_json_append(mounts, m);
+		json_array_append_new(o, oci_json_text(opts[i]));
+	json_object_set_new(m, "options", o);
+	json_array_append_new(mounts, m);
 }
 
 /* /dev/kvm in the container (mode 0666: the process may run as any user)
  * and in the device cgroup's allow list. */
-static void add_kvm(struct oci_json *config, const char *id)
+static void add_kvm(json_t *config, const char *id)
 {
 	struct stat st;
 	if (stat(KVM_DEVICE, &st) != 0 || !S_ISCHR(st.st_mode))
 		oci_die(id, "no %s on this host: a hut image needs KVM (%s)", KVM_DEVICE,
 			strerror(errno ? errno : ENODEV));
-	struct oci_json *linux_ = oci_json_child(config, "linux", OCI_JSON_OBJECT);
-	struct oci_json *devices =
-		linux_ ? oci_json_child(linux_, "devices", OCI_JSON_ARRAY) : NULL;
-	struct oci_json *res = linux_ ? oci_json_child(linux_, "resources", OCI_JSON_OBJECT) : NULL;
-	struct oci_json *allow = res ? oci_json_child(res, "devices", OCI_JSON_ARRAY) : NULL;
+	json_t *linux_ = oci_json_child(config, "linux", JSON_OBJECT);
+	json_t *devices =
+		linux_ ? oci_json_child(linux_, "devices", JSON_ARRAY) : NULL;
+	json_t *res = linux_ ? oci_json_child(linux_, "resources", JSON_OBJECT) : NULL;
+	json_t *allow = res ? oci_json_child(res, "devices", JSON_ARRAY) : NULL;
 	if (!devices || !allow)
 		oci_die(id, "config.json: linux, linux.devices or linux.resources.devices has "
 			    "the wrong type");
-	struct oci_json *d = oci_json_new(OCI_JSON_OBJECT);
-	oci_json_set(d, "path", oci_json_new_string(KVM_DEVICE));
-	oci_json_set(d, "type", oci_json_new_string("c"));
-	oci_json_set(d, "major", oci_json_new_int(major(st.st_rdev)));
-	oci_json_set(d, "minor", oci_json_new_int(minor(st.st_rdev)));
-	oci_json_set(d, "fileMode", oci_json_new_int(0666));
-	oci_json_set(d, "uid", oci_json_new_int(0));
-	oci_json_set(d, "gid", oci_json_new_int(0));
-	oci_json_append(devices, d);
-	struct oci_json *r = oci_json_new(OCI_JSON_OBJECT);
-	oci_json_set(r, "allow", oci_json_new(OCI_JSON_TRUE));
-	oci_json_set(r, "type", oci_json_new_string("c"));
-	oci_json_set(r, "major", oci_json_new_int(major(st.st_rdev)));
-	oci_json_set(r, "minor", oci_json_new_int(minor(st.st_rdev)));
-	oci_json_set(r, "access", oci_json_new_string("rwm"));
-	oci_json_append(allow, r);
+	json_t *d = json_object();
+	json_object_set_new(d, "path", oci_json_text(KVM_DEVICE));
+	json_object_set_new(d, "type", oci_json_text("c"));
+	json_object_set_new(d, "major", json_integer(major(st.st_rdev)));
+	json_object_set_new(d, "minor", json_integer(minor(st.st_rdev)));
+	json_object_set_new(d, "fileMode", json_integer(0666));
+	json_object_set_new(d, "uid", json_integer(0));
+	json_object_set_new(d, "gid", json_integer(0));
+	json_array_append_new(devices, d);
+	json_t *r = json_object();
+	json_object_set_new(r, "allow", json_true());
+	json_object_set_new(r, "type", oci_json_text("c"));
+	json_object_set_new(r, "major", json_integer(major(st.st_rdev)));
+	json_object_set_new(r, "minor", json_integer(minor(st.st_rdev)));
+	json_object_set_new(r, "access", oci_json_text("rwm"));
+	json_array_append_new(allow, r);
 }
 
 void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct oci_podnet *net,
 		 int tap_fd, const char *id)
 {
+	if (s->inexact[0])
+		oci_die(id,
+			"config.json: %s: hut-oci reads integers up to 2^63-1 (jansson's), so it "
+			"cannot write this config into hut-monitor's bundle exactly",
+			s->inexact);
 	check_memory(s, img, id);
 	const char *host = monitor_on_host(id);
 	/* Under the runtime's /dev tmpfs when there is one: nothing is
 	 * created in the image's rootfs. */
 	const char *dest = has_dev_mount(s) ? "/dev/hut-monitor" : "/hut-monitor";
-	struct oci_json *process = oci_json_child(s->config, "process", OCI_JSON_OBJECT);
-	oci_json_set(process, "args", monitor_args(s, img, dest, net, tap_fd, id));
-	oci_json_set(oci_json_child(s->config, "root", OCI_JSON_OBJECT), "path",
-		     oci_json_new_string(s->rootfs));
+	json_t *process = oci_json_child(s->config, "process", JSON_OBJECT);
+	json_object_set_new(process, "args", monitor_args(s, img, dest, net, tap_fd, id));
+	json_object_set_new(oci_json_child(s->config, "root", JSON_OBJECT), "path",
+		     oci_json_text(s->rootfs));
 	add_monitor_mount(s->config, dest, host);
 	add_kvm(s->config, id);
 	oci_rlimits_fit(s->config, id);

@@ -53,17 +53,15 @@ static int resource_of(const char *name)
 	return -1;
 }
 
-/* A limit as the spec writes it: a whole number in [0, 2^64) (2^64-1 is
- * "unlimited"); false for anything else. */
-static bool read_limit(const struct oci_json *j, rlim_t *v)
+/* A limit as the spec writes it: a whole number, 0 or more; false for
+ * anything else. (The spec's type is uint64, with 2^64-1 "unlimited";
+ * jansson's integers stop at 2^63-1 and json.c refuses a larger one.) */
+static bool read_limit(const json_t *j, rlim_t *v)
 {
-	if (!j || j->type != OCI_JSON_NUMBER || j->text[0] < '0' || j->text[0] > '9')
+	if (!json_is_integer(j) || json_integer_value(j) < 0)
 		return false;
-	char *end;
-	errno = 0;
-	unsigned long long n = strtoull(j->text, &end, 10);
-	*v = (rlim_t)n;
-	return !*end && errno == 0;
+	*v = (rlim_t)json_integer_value(j);
+	return true;
 }
 
 /* The highest hard limit the host grants for resource up to want. */
@@ -78,13 +76,13 @@ static rlim_t grantable(int resource, rlim_t want)
 	return now.rlim_max;
 }
 
-static void fit_one(struct oci_json *limit, size_t i, const char *id)
+static void fit_one(json_t *limit, size_t i, const char *id)
 {
-	const char *type = oci_json_string(oci_json_get(limit, "type"));
+	const char *type = json_string_value(json_object_get(limit, "type"));
 	int resource = resource_of(type);
 	rlim_t hard, soft;
-	if (resource < 0 || !read_limit(oci_json_get(limit, "hard"), &hard) ||
-	    !read_limit(oci_json_get(limit, "soft"), &soft))
+	if (resource < 0 || !read_limit(json_object_get(limit, "hard"), &hard) ||
+	    !read_limit(json_object_get(limit, "soft"), &soft))
 		return; /* the runtime refuses it with its own message */
 	rlim_t can = grantable(resource, hard);
 	if (can >= hard || can > INT64_MAX)
@@ -95,18 +93,18 @@ static void fit_one(struct oci_json *limit, size_t i, const char *id)
 			"own limits are the libos's)",
 			i, type, (unsigned long long)hard, (unsigned long long)can,
 			(unsigned long long)can);
-	oci_json_set(limit, "hard", oci_json_new_int((int64_t)can));
+	json_object_set_new(limit, "hard", json_integer((int64_t)can));
 	if (soft > can)
-		oci_json_set(limit, "soft", oci_json_new_int((int64_t)can));
+		json_object_set_new(limit, "soft", json_integer((int64_t)can));
 }
 
-void oci_rlimits_fit(struct oci_json *config, const char *id)
+void oci_rlimits_fit(json_t *config, const char *id)
 {
-	struct oci_json *limits = oci_json_get(oci_json_get(config, "process"), "rlimits");
+	json_t *limits = json_object_get(json_object_get(config, "process"), "rlimits");
 	if (!limits)
 		return;
-	if (limits->type != OCI_JSON_ARRAY)
+	if (!json_is_array(limits))
 		oci_die(id, "config.json: process.rlimits is not an array");
-	for (size_t i = 0; i < limits->n; i++)
-		fit_one(limits->items[i], i, id);
+	for (size_t i = 0; i < json_array_size(limits); i++)
+		fit_one(json_array_get(limits, i), i, id);
 }

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool has_option(const struct oci_json *options, const char *name)
+static bool has_option(const json_t *options, const char *name)
 {
-	for (size_t i = 0; options && options->type == OCI_JSON_ARRAY && i < options->n; i++) {
-		const char *o = oci_json_string(options->items[i]);
+	for (size_t i = 0; i < json_array_size(options); i++) {
+		const char *o = json_string_value(json_array_get(options, i));
 		if (o && !strcmp(o, name))
 			return true;
 	}
@@ -22,23 +22,23 @@ static bool has_option(const struct oci_json *options, const char *name)
 
 static void read_mounts(struct oci_spec *s, const char *id)
 {
-	const struct oci_json *mounts = oci_json_get(s->config, "mounts");
+	const json_t *mounts = json_object_get(s->config, "mounts");
 	if (!mounts)
 		return;
-	if (mounts->type != OCI_JSON_ARRAY)
+	if (!json_is_array(mounts))
 		oci_die(id, "config.json: mounts is not an array");
-	for (size_t i = 0; i < mounts->n; i++) {
-		const struct oci_json *m = mounts->items[i];
-		const char *dest = oci_json_string(oci_json_get(m, "destination"));
+	for (size_t i = 0; i < json_array_size(mounts); i++) {
+		const json_t *m = json_array_get(mounts, i);
+		const char *dest = json_string_value(json_object_get(m, "destination"));
 		if (!dest)
 			oci_die(id, "config.json: mounts[%zu] has no destination", i);
 		if (s->nmounts == OCI_MOUNTS_MAX)
 			oci_die(id, "config.json: more than %d mounts", OCI_MOUNTS_MAX);
-		const char *type = oci_json_string(oci_json_get(m, "type"));
-		const struct oci_json *opts = oci_json_get(m, "options");
+		const char *type = json_string_value(json_object_get(m, "type"));
+		const json_t *opts = json_object_get(m, "options");
 		struct oci_mount *om = &s->mounts[s->nmounts++];
 		om->destination = dest;
-		om->source = oci_json_string(oci_json_get(m, "source"));
+		om->source = json_string_value(json_object_get(m, "source"));
 		om->bind = (type && !strcmp(type, "bind")) || has_option(opts, "bind") ||
 			   has_option(opts, "rbind");
 		om->ro = has_option(opts, "ro");
@@ -47,12 +47,14 @@ static void read_mounts(struct oci_spec *s, const char *id)
 
 static void read_memory_limit(struct oci_spec *s, const char *id)
 {
-	const struct oci_json *linux_ = oci_json_get(s->config, "linux");
-	const struct oci_json *res = oci_json_get(linux_, "resources");
-	const struct oci_json *limit = oci_json_get(oci_json_get(res, "memory"), "limit");
-	s->memory_limit = -1;
-	if (limit && oci_json_int(limit, &s->memory_limit) != 0)
+	const json_t *linux_ = json_object_get(s->config, "linux");
+	const json_t *res = json_object_get(linux_, "resources");
+	const json_t *limit = json_object_get(json_object_get(res, "memory"), "limit");
+	/* With every number a double, the limit is not looked at: only a hut
+	 * image's rewrite uses it, and rewrite.c refuses such a config. */
+	if (limit && !json_is_integer(limit) && !s->inexact[0])
 		oci_die(id, "config.json: linux.resources.memory.limit is not a whole number");
+	s->memory_limit = json_is_integer(limit) ? json_integer_value(limit) : -1;
 	if (s->memory_limit < 0) /* -1 is "unlimited" */
 		s->memory_limit = -1;
 }
@@ -62,18 +64,18 @@ static void read_memory_limit(struct oci_spec *s, const char *id)
  * empty namespace; none at all is the host's network. */
 static void read_netns(struct oci_spec *s, const char *id)
 {
-	const struct oci_json *ns = oci_json_get(oci_json_get(s->config, "linux"), "namespaces");
+	const json_t *ns = json_object_get(json_object_get(s->config, "linux"), "namespaces");
 	if (!ns)
 		return;
-	if (ns->type != OCI_JSON_ARRAY)
+	if (!json_is_array(ns))
 		oci_die(id, "config.json: linux.namespaces is not an array");
-	for (size_t i = 0; i < ns->n; i++) {
-		const char *type = oci_json_string(oci_json_get(ns->items[i], "type"));
+	for (size_t i = 0; i < json_array_size(ns); i++) {
+		const char *type = json_string_value(json_object_get(json_array_get(ns, i), "type"));
 		if (!type || strcmp(type, "network"))
 			continue;
-		const struct oci_json *path = oci_json_get(ns->items[i], "path");
+		const json_t *path = json_object_get(json_array_get(ns, i), "path");
 		s->has_netns = true;
-		s->netns = oci_json_string(path);
+		s->netns = json_string_value(path);
 		if (path && (!s->netns || s->netns[0] != '/'))
 			oci_die(id,
 				"config.json: linux.namespaces[%zu].path is not an absolute path",
@@ -98,11 +100,11 @@ void oci_spec_read(struct oci_spec *s, const char *bundle, const char *id)
 	if (!path)
 		oci_die(id, "out of memory");
 	snprintf(path, n, "%s/config.json", s->bundle);
-	s->config = oci_json_read_file(path, err);
-	if (!s->config || s->config->type != OCI_JSON_OBJECT)
+	s->config = oci_json_read_file(path, err, s->inexact);
+	if (!s->config || !json_is_object(s->config))
 		oci_die(id, "%s: %s", path, s->config ? "not a JSON object" : err);
 	free(path);
-	const char *root = oci_json_string(oci_json_get(oci_json_get(s->config, "root"), "path"));
+	const char *root = json_string_value(json_object_get(json_object_get(s->config, "root"), "path"));
 	if (!root)
 		oci_die(id, "config.json: root.path is missing");
 	if (root[0] == '/') {
@@ -113,10 +115,10 @@ void oci_spec_read(struct oci_spec *s, const char *bundle, const char *id)
 			oci_die(id, "config.json: root.path is too long");
 		s->rootfs = absolute(joined, "root.path", id);
 	}
-	const struct oci_json *process = oci_json_get(s->config, "process");
-	s->args = oci_json_get(process, "args");
-	s->env = oci_json_get(process, "env");
-	if (s->env && s->env->type != OCI_JSON_ARRAY)
+	const json_t *process = json_object_get(s->config, "process");
+	s->args = json_object_get(process, "args");
+	s->env = json_object_get(process, "env");
+	if (s->env && !json_is_array(s->env))
 		oci_die(id, "config.json: process.env is not an array");
 	read_mounts(s, id);
 	read_memory_limit(s, id);

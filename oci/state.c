@@ -23,11 +23,11 @@ int oci_cmd_state(const char *id)
 	char *out = oci_lower_capture(&a, &status), err[OCI_JSON_ERR_MAX];
 	if (status != 0) /* its message is on stderr already */
 		return status;
-	struct oci_json *state = out ? oci_json_parse(out, strlen(out), err) : NULL;
-	if (!state || state->type != OCI_JSON_OBJECT)
+	json_t *state = out ? oci_json_parse(out, strlen(out), err, NULL) : NULL;
+	if (!state || !json_is_object(state))
 		oci_die(id, "%s state printed no JSON object (%s)", oci_g.lower_name,
 			state ? "another type" : err);
-	oci_json_set(state, "bundle", oci_json_new_string(bundle));
+	json_object_set_new(state, "bundle", oci_json_text(bundle));
 	oci_json_write(stdout, state);
 	fputc('\n', stdout);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -21,10 +21,11 @@ BUILD=${1:-build}
 RULES="include:
 image:include
 cli:
+common:include
 monitor:include image cli
-builder:include image cli
-oci:include image cli
-bench/harness:include image builder cli
+builder:include image cli common
+oci:include image cli common
+bench/harness:include image builder cli common
 libos:include
 libos/arch:include
 libos/base:include libos/arch

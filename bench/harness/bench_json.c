@@ -11,6 +11,7 @@
  *   "concurrent": { "k": K, "hut": {...}, "crun": {...} } | null }
  */
 #include "bench.h"
+#include "json_string.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,14 +22,14 @@ static void launcher(const struct bench_launcher *l, FILE *f)
 	struct bench_stats st;
 	bench_wall_stats(l, &st);
 	fputs("    { \"name\": ", f);
-	builder_json_string(f, l->name);
+	hut_json_string(f, l->name);
 	fprintf(f, ", \"status\": \"%s\", \"reason\": ", l->na || !st.n ? "n/a" : "ok");
 	if (l->na || !st.n)
-		builder_json_string(f, l->na ? l->na : "every measured run failed");
+		hut_json_string(f, l->na ? l->na : "every measured run failed");
 	else
 		fputs("null", f);
 	fprintf(f, ", \"disk_bytes\": %llu, \"disk_what\": ", (unsigned long long)l->disk_bytes);
-	builder_json_string(f, l->disk_what ? l->disk_what : "");
+	hut_json_string(f, l->disk_what ? l->disk_what : "");
 	fprintf(f, ", \"want_status\": %d", l->want_status);
 	if (st.n)
 		fprintf(f, ", \"median_us\": %.1f, \"min_us\": %.0f, \"max_us\": %.0f", st.median,
@@ -62,7 +63,7 @@ static void trace(const struct bench *b, FILE *f)
 	fputs("{", f);
 	for (size_t i = 0; i < b->nphases; i++) {
 		fputs(i ? ", " : " ", f);
-		builder_json_string(f, b->phases[i].name);
+		hut_json_string(f, b->phases[i].name);
 		fprintf(f, ": %.1f", b->phases[i].median_us);
 	}
 	fputs(" },\n", f);
@@ -76,11 +77,11 @@ int bench_write_json(const struct bench *b, const char *path)
 		return -1;
 	}
 	fputs("{\n  \"image\": ", f);
-	builder_json_string(f, b->image);
+	hut_json_string(f, b->image);
 	fputs(",\n  \"args\": [", f);
 	for (int i = 0; i < b->argc; i++) {
 		fputs(i ? ", " : "", f);
-		builder_json_string(f, b->args[i]);
+		hut_json_string(f, b->args[i]);
 	}
 	fprintf(f, "],\n  \"runs\": %d, \"warmup\": %d, \"self_rss_kib\": %ld,\n", b->runs,
 		b->warmup, b->self_rss_kib);

@@ -32,12 +32,13 @@ FUZZ_SRC_fuzz_netconns  := monitor/net_reset.c
 # with the builder's helpers it calls.
 FUZZ_SRC_fuzz_oci       := builder/oci_files.c builder/oci_read.c builder/tar.c builder/sha256.c \
 	builder/diag.c
-# hut-oci's reading of a bundle (oci/): its JSON reader alone; then config.json
-# and the image lookup in the rootfs (oci_die is the harness's: it longjmps).
+# hut-oci's reading of a bundle (oci/): its JSON reading alone (json.c over
+# jansson); then config.json and the image lookup in the rootfs (oci_die is
+# the harness's: it longjmps).
 FUZZ_SRC_fuzz_json      := oci/json.c
 FUZZ_SRC_fuzz_oci_spec  := oci/json.c oci/spec.c oci/detect.c
-FUZZ_INC_fuzz_json        := -Ioci
-FUZZ_INC_fuzz_oci_spec    := -Ioci
+FUZZ_INC_fuzz_json        := -Ioci -I$(JANSSON_INC)
+FUZZ_INC_fuzz_oci_spec    := -Ioci -I$(JANSSON_INC)
 FUZZ_LIBS := -lelf -lz -lcrypto -ljansson
 
 .PHONY: fuzz fuzz-build
@@ -53,6 +54,20 @@ $(FUZZ_DIR)/nocov/%.o: %.c image/*.h include/hut/abi.h
 	$(FUZZ_CC) $(subst -fsanitize=fuzzer$(FUZZ_COMMA),-fsanitize=,$(FUZZ_CFLAGS)) -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_oci_spec: $(FUZZ_IMAGE_NOCOV)
+
+# jansson as hut-oci has it: the same Debian source and generated headers
+# (jansson/jansson.mk), here with clang, the sanitizers and coverage (its
+# parser is what fuzz_json fuzzes); its own code's warnings are not ours.
+# These objects, not Debian's libjansson (which fuzz_oci, the builder's
+# reader, links), hold the symbols in the two targets below.
+FUZZ_JANSSON := $(patsubst %.c,$(FUZZ_DIR)/jansson/%.o,$(JANSSON_FILES))
+$(FUZZ_DIR)/jansson/%.o: $(JANSSON_SRC)/.hut-debian-source $(JANSSON_HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu99 -g -O1 -w -DHAVE_CONFIG_H -I$(JANSSON_INC) -I$(JANSSON_SRC)/src \
+		-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+		-fno-omit-frame-pointer -c -o $@ $(JANSSON_SRC)/src/$*.c
+
+$(FUZZ_DIR)/fuzz_json $(FUZZ_DIR)/fuzz_oci_spec: $(FUZZ_JANSSON)
 
 .SECONDEXPANSION:
 $(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/check.h $$(FUZZ_SRC_$$*) image/*.h monitor/*.h oci/*.h builder/*.h \

@@ -1,64 +1,56 @@
 /*
- * libFuzzer target: hut-oci's strict JSON reader (oci/json.c) on arbitrary
- * bytes. A file it accepts must survive its own writer: oci_json_write's
- * output parses again to an equal tree (same types, numbers as written,
- * strings byte for byte, keys in order), and writing that tree gives the
- * same bytes (the writer's form is a fixed point).
+ * libFuzzer target: hut-oci's JSON reading (oci/json.c: hut-oci's rules
+ * over jansson, built from the same source with the same configuration as
+ * hut-oci's, tests/fuzz/fuzz.mk) on arbitrary bytes.
  *
- * Other oracles: a refusal always comes with a one-line reason naming a
- * byte offset within the input; the tree's memory is at most 64 bytes an
- * input byte (plus 1 KiB); every string value is valid UTF-8 without
- * NUL (what the reader promises its callers); oci_json_int agrees with the
- * number's text. Then the tree is changed as rewrite.c changes a config
- * (oci_json_set replacing and adding keys, oci_json_child, oci_json_append
- * of strings and integers the writer must escape), written and read again.
+ * Oracles: a refusal is one line, "line N: what" with N within the input's
+ * lines, or one of json.c's own reasons; an accepted tree keeps hut-oci's
+ * rules, checked here rather than trusted to jansson: at most
+ * OCI_JSON_DEPTH_MAX levels, OCI_JSON_MEMBERS_MAX members in an object,
+ * strings and keys valid UTF-8 without NUL (checked independently of
+ * jansson's decoder); the parse allocated at most OCI_JSON_TREE_MAX bytes.
+ * An input read again with every number a double (an integer beyond int64:
+ * json.h) holds no integer, and the strict reading refuses it for the
+ * reason given.
+ * What oci_json_write writes parses again to an equal tree, and writing
+ * that gives the same bytes (the writer's form is a fixed point). Then the
+ * tree is changed as rewrite.c changes a config (oci_json_text of bytes
+ * that must be escaped, integers, oci_json_child), written and read again.
  *
- * json.c ends the program on allocation failure (exit 1); libFuzzer's
- * -malloc_limit_mb stops a runaway allocation before that can happen.
+ * json.c ends the program on allocation failure outside a parse (exit 1);
+ * libFuzzer's -malloc_limit_mb stops a runaway allocation before that.
  */
 #include "json.h"
 
-#include <inttypes.h>
 #include <sanitizer/allocator_interface.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 
-static bool equal(const struct oci_json *a, const struct oci_json *b)
-{
-	if (a->type != b->type || a->n != b->n || !a->keys != !b->keys)
-		return false;
-	if (a->type == OCI_JSON_NUMBER || a->type == OCI_JSON_STRING)
-		return !strcmp(a->text, b->text);
-	for (size_t i = 0; i < a->n; i++) {
-		if (a->keys && strcmp(a->keys[i], b->keys[i]))
-			return false;
-		if (!equal(a->items[i], b->items[i]))
-			return false;
-	}
-	return true;
-}
-
 /* Writes j into a malloc'd, NUL-terminated buffer. */
-static char *written(const struct oci_json *j, size_t *len)
+static char *written(const json_t *j, size_t *len)
 {
 	char *out = NULL;
 	FILE *f = open_memstream(&out, len);
 	CHECK(f);
-	oci_json_write(f, j);
+	CHECK(oci_json_write(f, j) == 0);
 	CHECK(fclose(f) == 0);
 	return out;
 }
 
 /* Valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF),
- * no NUL: checked independently of json.c's decoder. */
-static bool utf8_ok(const char *s)
+ * no NUL in its len bytes. */
+static bool utf8_ok(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
 		unsigned c = *p, n, cp, min;
+		if (c == 0)
+			return false;
 		if (c < 0x80) {
 			p++;
 			continue;
@@ -70,6 +62,8 @@ static bool utf8_ok(const char *s)
 		else if ((c & 0xf8) == 0xf0)
 			n = 4, cp = c & 0x07, min = 0x10000;
 		else
+			return false;
+		if ((size_t)(end - p) < n)
 			return false;
 		for (unsigned i = 1; i < n; i++) {
 			if ((p[i] & 0xc0) != 0x80)
@@ -83,161 +77,150 @@ static bool utf8_ok(const char *s)
 	return true;
 }
 
-/* A JSON number's text: is it an integer (no fraction, no exponent) whose
- * value fits in int64? Decided on the digits, not with strtoll. */
-static bool int64_text(const char *t)
-{
-	bool neg = *t == '-';
-	const char *d = t + neg;
-	if (strpbrk(d, ".eE"))
-		return false;
-	size_t n = strlen(d);
-	const char *limit = neg ? "9223372036854775808" : "9223372036854775807";
-	return n < 19 || (n == 19 && strcmp(d, limit) <= 0);
-}
-
-static void check_tree(const struct oci_json *j, unsigned depth)
+/* depth: the value's level, 1 for the top (jansson counts so); reals: the
+ * tree was read with every number a double. */
+static void check_tree(const json_t *j, unsigned depth, bool reals)
 {
 	CHECK(depth <= OCI_JSON_DEPTH_MAX);
-	switch (j->type) {
-	case OCI_JSON_NULL:
-	case OCI_JSON_FALSE:
-	case OCI_JSON_TRUE:
-		CHECK(j->n == 0 && !j->text);
+	switch (json_typeof(j)) {
+	case JSON_INTEGER:
+		CHECK(!reals);
 		break;
-	case OCI_JSON_NUMBER: {
-		CHECK(j->text && j->text[0] && strlen(j->text) <= 64);
-		int64_t v;
-		bool is_int = oci_json_int(j, &v) == 0;
-		CHECK(is_int == int64_text(j->text));
-		if (is_int) {
-			char back[24];
-			snprintf(back, sizeof back, "%" PRId64, v);
-			CHECK(!strcmp(back, j->text) || (!strcmp(j->text, "-0") && v == 0));
+	case JSON_STRING:
+		CHECK(utf8_ok(json_string_value(j), json_string_length(j)));
+		break;
+	case JSON_OBJECT:
+		CHECK(json_object_size(j) <= OCI_JSON_MEMBERS_MAX);
+		for (void *it = json_object_iter((json_t *)j); it;
+		     it = json_object_iter_next((json_t *)j, it)) {
+			const char *key = json_object_iter_key(it);
+			CHECK(utf8_ok(key, strlen(key)));
+			check_tree(json_object_iter_value(it), depth + 1, reals);
 		}
 		break;
-	}
-	case OCI_JSON_STRING:
-		CHECK(j->text && utf8_ok(j->text));
-		CHECK(oci_json_string(j) == j->text);
-		break;
-	case OCI_JSON_ARRAY:
-	case OCI_JSON_OBJECT:
-		CHECK(!j->text && j->n <= j->cap);
-		CHECK(j->type == OCI_JSON_OBJECT ? j->n == 0 || j->keys : !j->keys);
-		for (size_t i = 0; i < j->n; i++) {
-			if (j->type == OCI_JSON_OBJECT) {
-				CHECK(utf8_ok(j->keys[i]));
-				/* no duplicate keys: the first match is this one */
-				CHECK(oci_json_get(j, j->keys[i]) == j->items[i]);
-			}
-			check_tree(j->items[i], depth + 1);
-		}
+	case JSON_ARRAY:
+		for (size_t i = 0; i < json_array_size(j); i++)
+			check_tree(json_array_get(j, i), depth + 1, reals);
 		break;
 	default:
-		CHECK(0);
+		break;
 	}
+}
+
+static void check_refusal(const char *err, const uint8_t *data, size_t size)
+{
+	size_t elen = strnlen(err, OCI_JSON_ERR_MAX);
+	CHECK(elen > 0 && elen < OCI_JSON_ERR_MAX);
+	for (size_t i = 0; i < elen; i++)
+		CHECK((unsigned char)err[i] >= 0x20 && err[i] != 0x7f);
+	int line;
+	if (sscanf(err, "line %d: ", &line) == 1) {
+		size_t lines = 1;
+		for (size_t i = 0; i < size; i++)
+			lines += data[i] == '\n';
+		CHECK(line >= 1 && (size_t)line <= lines);
+		return;
+	}
+	CHECK(!strncmp(err, "larger than ", 12) || !strncmp(err, "more than ", 10) ||
+	      !strncmp(err, "its values take more than ", 26));
 }
 
 /* Parses text, which must be accepted and equal to want (if given). */
-static struct oci_json *reparse(const char *text, size_t len, const struct oci_json *want)
+static json_t *reparse(const char *text, size_t len, const json_t *want)
 {
 	char err[OCI_JSON_ERR_MAX];
-	struct oci_json *j = oci_json_parse(text, len, err);
+	json_t *j = oci_json_parse(text, len, err, NULL);
 	if (!j) {
 		fprintf(stderr, "written JSON refused: %s\n%.*s\n", err, (int)len, text);
 		CHECK(0);
 	}
 	if (want)
-		CHECK(equal(j, want));
+		CHECK(json_equal(j, want));
 	return j;
 }
 
-/* The first string in the tree (a key or a value), as a source of
- * well-formed text for the edits below. */
-static const char *some_string(const struct oci_json *j)
+/* The first key or string value in the tree, as well-formed text for the
+ * edits below. */
+static const char *some_string(const json_t *j)
 {
-	if (j->type == OCI_JSON_STRING)
-		return j->text;
-	for (size_t i = 0; i < j->n; i++) {
-		if (j->keys)
-			return j->keys[i];
-		const char *s = some_string(j->items[i]);
-		if (s)
-			return s;
-	}
-	return NULL;
+	if (json_is_string(j))
+		return json_string_value(j);
+	void *it = json_object_iter((json_t *)j);
+	if (it)
+		return json_object_iter_key(it);
+	const char *s = NULL;
+	for (size_t i = 0; i < json_array_size(j) && !s; i++)
+		s = some_string(json_array_get(j, i));
+	return s;
 }
 
 /* Edits as rewrite.c makes them, then a write and a read that must give
  * the edited tree back. */
-static void edit(struct oci_json *root, int64_t number)
+static void edit(json_t *root, int64_t number)
 {
-	if (root->type != OCI_JSON_OBJECT)
+	if (!json_is_object(root))
 		return;
 	const char *s = some_string(root);
 	char *key = strdup(s ? s : "process");
-	/* a control byte, DEL, a quote and a backslash: all must be escaped */
+	/* control bytes, DEL, a quote and a backslash: all must be escaped */
 	static const char hostile[] = "\x01\x1f\x7f\"\\\n\t/\xc3\xa9";
-	oci_json_set(root, key, oci_json_new_string(hostile)); /* may replace */
-	CHECK(!strcmp(oci_json_string(oci_json_get(root, key)), hostile));
-	struct oci_json *args = oci_json_child(root, "fuzz-args", OCI_JSON_ARRAY);
+	json_object_set_new(root, key, oci_json_text(hostile)); /* may replace */
+	CHECK(!strcmp(json_string_value(json_object_get(root, key)), hostile));
+	json_t *args = oci_json_child(root, "fuzz-args", JSON_ARRAY);
 	if (args) {
-		oci_json_append(args, oci_json_new_string(key));
-		oci_json_append(args, oci_json_new_int(number));
-		oci_json_append(args, oci_json_new_int(INT64_MIN));
+		json_array_append_new(args, oci_json_text(key));
+		json_array_append_new(args, json_integer(number));
+		json_array_append_new(args, json_integer(INT64_MIN));
 	}
 	size_t len;
 	char *out = written(root, &len);
-	struct oci_json *back = reparse(out, len, root);
+	json_t *back = reparse(out, len, root);
 	if (args) {
-		int64_t v;
-		struct oci_json *a = oci_json_get(back, "fuzz-args");
-		CHECK(a && a->type == OCI_JSON_ARRAY && a->n >= 3);
-		CHECK(oci_json_int(a->items[a->n - 2], &v) == 0 && v == number);
-		CHECK(oci_json_int(a->items[a->n - 1], &v) == 0 && v == INT64_MIN);
+		json_t *a = json_object_get(back, "fuzz-args");
+		size_t n = json_array_size(a);
+		CHECK(n >= 3);
+		CHECK(json_integer_value(json_array_get(a, n - 2)) == number);
+		CHECK(json_integer_value(json_array_get(a, n - 1)) == INT64_MIN);
 	}
-	oci_json_free(back);
+	json_decref(back);
 	free(out);
 	free(key);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[OCI_JSON_ERR_MAX];
+	char err[OCI_JSON_ERR_MAX], inexact[OCI_JSON_ERR_MAX];
 	memset(err, 'x', sizeof err);
+	memset(inexact, 'x', sizeof inexact);
 	size_t before = __sanitizer_get_current_allocated_bytes();
-	struct oci_json *j = oci_json_parse((const char *)data, size, err);
+	json_t *j = oci_json_parse((const char *)data, size, err, inexact);
 	if (!j) {
-		/* one line, "... at byte N"; N is within the input or (after a
-		 * backslash that ends it) one past its end */
-		size_t elen = strnlen(err, sizeof err);
-		CHECK(elen > 0 && elen < sizeof err && !strchr(err, '\n'));
-		const char *at = strstr(err, " at byte ");
-		CHECK(at);
-		unsigned long long pos = strtoull(at + 9, NULL, 10);
-		CHECK(pos <= size + 1);
+		check_refusal(err, data, size);
 		return 0;
 	}
 	CHECK(err[0] == 0);
-	/* The tree costs a bounded multiple of the input (json.h: a hostile
-	 * file costs at most a few megabytes): a node is 48 bytes, "[0]" is
-	 * three input bytes for two nodes, a value and a slot of 8 */
-	CHECK(__sanitizer_get_current_allocated_bytes() - before <= 64 * size + 1024);
-	check_tree(j, 0);
+	CHECK(__sanitizer_get_current_allocated_bytes() - before <= OCI_JSON_TREE_MAX);
+	check_tree(j, 1, inexact[0] != 0);
+	if (inexact[0]) {
+		/* read again as doubles: strictly, it is refused for a number */
+		check_refusal(inexact, data, size);
+		CHECK(strstr(inexact, "integer out of range"));
+		json_t *strict = oci_json_parse((const char *)data, size, err, NULL);
+		CHECK(!strict && !strcmp(err, inexact));
+	}
 
 	size_t len1, len2;
 	char *out1 = written(j, &len1);
-	struct oci_json *k = reparse(out1, len1, j);
+	json_t *k = reparse(out1, len1, j);
 	char *out2 = written(k, &len2);
 	CHECK(len1 == len2 && !memcmp(out1, out2, len1));
-	oci_json_free(k);
+	json_decref(k);
 	free(out1);
 	free(out2);
 
 	int64_t number = 0;
 	memcpy(&number, data, size < sizeof number ? size : sizeof number);
 	edit(j, number);
-	oci_json_free(j);
+	json_decref(j);
 	return 0;
 }

@@ -337,7 +337,7 @@ static bool under(const char *path, const char *dir_)
 
 static void check_spec(const struct oci_spec *s)
 {
-	CHECK(s->config && s->config->type == OCI_JSON_OBJECT);
+	CHECK(json_is_object(s->config));
 	CHECK(s->bundle && !strcmp(s->bundle, bundle));
 	CHECK(s->rootfs && s->rootfs[0] == '/');
 	struct stat st;
@@ -346,7 +346,7 @@ static void check_spec(const struct oci_spec *s)
 	for (size_t i = 0; i < s->nmounts; i++)
 		CHECK(s->mounts[i].destination);
 	CHECK(s->memory_limit >= -1);
-	CHECK(!s->env || s->env->type == OCI_JSON_ARRAY);
+	CHECK(!s->env || json_is_array(s->env));
 	CHECK(!s->netns || (s->has_netns && s->netns[0] == '/'));
 }
 
@@ -356,7 +356,8 @@ static void check_found(const struct oci_spec *s, const struct oci_image *img)
 	CHECK(have_image && img->path);
 	/* Absolute, but for an args[0] with a '/' and no absolute process.cwd
 	 * (such a spec the runtimes refuse: runc wants an absolute cwd). */
-	const char *cwd = oci_json_string(oci_json_get(oci_json_get(s->config, "process"), "cwd"));
+	const char *cwd =
+		json_string_value(json_object_get(json_object_get(s->config, "process"), "cwd"));
 	CHECK(img->path[0] == '/' || !cwd || cwd[0] != '/');
 	CHECK(img->mem_default == image_mem);
 	int rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -387,7 +388,7 @@ static void check_found(const struct oci_spec *s, const struct oci_image *img)
 
 static void free_all(struct oci_spec *s, struct oci_image *img)
 {
-	oci_json_free(s->config);
+	json_decref(s->config);
 	free((char *)s->bundle);
 	free(s->rootfs);
 	free(img->path);
@@ -406,10 +407,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Not a JSON object: oci_spec_read dies naming json.c's reason
 	 * (fuzz_json's ground), holding the path it formats the message with,
 	 * and every such input would cost libFuzzer a leak check. */
-	char err[OCI_JSON_ERR_MAX];
-	struct oci_json *j = oci_json_parse((const char *)data, size, err);
-	bool object = j && j->type == OCI_JSON_OBJECT;
-	oci_json_free(j);
+	char err[OCI_JSON_ERR_MAX], inexact[OCI_JSON_ERR_MAX];
+	json_t *j = oci_json_parse((const char *)data, size, err, inexact);
+	bool object = json_is_object(j);
+	json_decref(j);
 	if (!object)
 		return 0;
 	put_file(config_path, data, size, 0644);

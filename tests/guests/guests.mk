@@ -3,7 +3,8 @@
 # hypercall page directly, so they see the ABI header.
 GUEST_IMAGES := $(patsubst tests/guests/%.c,$(BUILD)/guests/%.hut,$(wildcard tests/guests/*.c))
 
-$(BUILD)/guests/%.hut: tests/guests/%.c tests/guests/raw_file.h include/hut/abi.h $(PROGRAMS) $(RUNTIME)
+$(BUILD)/guests/%.hut: tests/guests/%.c tests/guests/raw_file.h tests/guests/raw_hypercall.h \
+		include/hut/abi.h $(PROGRAMS) $(RUNTIME)
 	@mkdir -p $(dir $@)
 	$(BIN)/hut build -o $@ $< -- -Iinclude
 

@@ -16,16 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "raw_hypercall.h"
+
 /* The libos's pointer to the boot info (NULL as a Linux process). */
 extern const struct hut_boot_info *hut_boot_info;
-
-#define SLOT(nr) (HUT_HYPERCALL_GPA + 8 * (uint64_t)(nr))
-
-/* The raw doorbell, as libos.h has it, but with any argument value. */
-static void hc(unsigned nr, uint64_t arg)
-{
-	__asm__ volatile("movq %1, %0" : "=m"(*(volatile uint64_t *)SLOT(nr)) : "r"(arg) : "memory");
-}
 
 static uint64_t ram(void)
 {
@@ -40,7 +34,7 @@ static struct hut_hc_console con;
 static int64_t console(uint64_t iov_gpa, uint32_t iovcnt, uint32_t fd)
 {
 	con = (struct hut_hc_console){iov_gpa, iovcnt, fd, 12345};
-	hc(HUT_HC_CONSOLE_WRITE, (uint64_t)&con);
+	raw_hypercall(HUT_HC_CONSOLE_WRITE, (uint64_t)&con);
 	return con.result;
 }
 
@@ -83,7 +77,7 @@ static int64_t console_read(uint64_t base, uint64_t len, uint32_t fd)
 {
 	iov[0] = (struct hut_iovec){base, len};
 	con = (struct hut_hc_console){(uint64_t)iov, 1, fd, 12345};
-	hc(HUT_HC_CONSOLE_READ, (uint64_t)&con);
+	raw_hypercall(HUT_HC_CONSOLE_READ, (uint64_t)&con);
 	return con.result;
 }
 static int64_t read_into_text(void) { return console_read((uint64_t)console_read, 16, 0); }
@@ -115,39 +109,42 @@ static int64_t iov_max_all_ram(void)
 
 /* ---- argument structs: a bad one ends the guest with 159 ---------------- */
 
-static void arg_out_of_ram(void) { hc(HUT_HC_CONSOLE_WRITE, ram()); }
-static void arg_straddles_end(void) { hc(HUT_HC_CONSOLE_WRITE, ram() - 8); }
-static void arg_wraps(void) { hc(HUT_HC_CONSOLE_WRITE, UINT64_MAX - 7); }
-static void arg_in_gdt(void) { hc(HUT_HC_CONSOLE_WRITE, HUT_GDT_GPA); }
-static void arg_in_pagetables(void) { hc(HUT_HC_POLL, HUT_PAGETABLE_GPA); }
-static void arg_in_bootinfo(void) { hc(HUT_HC_CONSOLE_WRITE, HUT_BOOTINFO_GPA); }
-static void arg_null(void) { hc(HUT_HC_CONSOLE_WRITE, 0); }
-static void exit_arg_bad(void) { hc(HUT_HC_EXIT, ram()); }
-static void poll_arg_bad(void) { hc(HUT_HC_POLL, UINT64_MAX); }
-static void setfs_arg_bad(void) { hc(HUT_HC_SET_FS, 0x2000); }
+static void arg_out_of_ram(void) { raw_hypercall(HUT_HC_CONSOLE_WRITE, ram()); }
+static void arg_straddles_end(void) { raw_hypercall(HUT_HC_CONSOLE_WRITE, ram() - 8); }
+static void arg_wraps(void) { raw_hypercall(HUT_HC_CONSOLE_WRITE, UINT64_MAX - 7); }
+static void arg_in_gdt(void) { raw_hypercall(HUT_HC_CONSOLE_WRITE, HUT_GDT_GPA); }
+static void arg_in_pagetables(void) { raw_hypercall(HUT_HC_POLL, HUT_PAGETABLE_GPA); }
+static void arg_in_bootinfo(void) { raw_hypercall(HUT_HC_CONSOLE_WRITE, HUT_BOOTINFO_GPA); }
+static void arg_null(void) { raw_hypercall(HUT_HC_CONSOLE_WRITE, 0); }
+static void exit_arg_bad(void) { raw_hypercall(HUT_HC_EXIT, ram()); }
+static void poll_arg_bad(void) { raw_hypercall(HUT_HC_POLL, UINT64_MAX); }
+static void setfs_arg_bad(void) { raw_hypercall(HUT_HC_SET_FS, 0x2000); }
 /* A threads table running past the end of RAM. */
-static void threads_arg_bad(void) { hc(HUT_HC_THREADS, ram() - 8); }
+static void threads_arg_bad(void) { raw_hypercall(HUT_HC_THREADS, ram() - 8); }
 
 /* ---- the doorbell itself ------------------------------------------------- */
 
-static void store1(void) { *(volatile uint8_t *)SLOT(0) = 1; }
-static void store2(void) { *(volatile uint16_t *)SLOT(0) = 1; }
-static void store4(void) { *(volatile uint32_t *)SLOT(1) = 1; }
-static void store_unaligned(void) { *(volatile uint64_t *)(SLOT(1) + 4) = (uint64_t)&con; }
+static void store1(void) { *(volatile uint8_t *)HC_SLOT(0) = 1; }
+static void store2(void) { *(volatile uint16_t *)HC_SLOT(0) = 1; }
+static void store4(void) { *(volatile uint32_t *)HC_SLOT(1) = 1; }
+static void store_unaligned(void) { *(volatile uint64_t *)(HC_SLOT(1) + 4) = (uint64_t)&con; }
 static void store_page_end(void) { *(volatile uint64_t *)(HUT_HYPERCALL_GPA + 0xffc) = 0; }
-static void load8(void) { (void)*(volatile uint64_t *)SLOT(HUT_HC_EXIT); }
-static void unknown_nr(void) { hc(HUT_HC_COUNT, (uint64_t)&con); }
-static void last_slot(void) { hc(511, (uint64_t)&con); }
+static void load8(void) { (void)*(volatile uint64_t *)HC_SLOT(HUT_HC_EXIT); }
+static void unknown_nr(void) { raw_hypercall(HUT_HC_COUNT, (uint64_t)&con); }
+static void last_slot(void) { raw_hypercall(511, (uint64_t)&con); }
 static void next_page(void) { *(volatile uint64_t *)(HUT_HYPERCALL_GPA + HUT_PAGE_SIZE) = 0; }
 
 /* A 16-byte SSE store: KVM splits it into 8-byte MMIO pieces; the first
  * one must be judged like any other store (here: argument 0 is bad). */
 static void store16(void)
 {
-	__asm__ volatile("xorps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)" ::"r"(SLOT(0)) : "xmm0", "memory");
+	__asm__ volatile("xorps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)"
+			 :
+			 : "r"(HC_SLOT(0))
+			 : "xmm0", "memory");
 }
 
-static void exec_doorbell(void) { ((void (*)(void))SLOT(0))(); }
+static void exec_doorbell(void) { ((void (*)(void))HC_SLOT(0))(); }
 
 /* ---- exit and abort ------------------------------------------------------ */
 
@@ -156,7 +153,7 @@ static struct hut_hc_exit ex;
 static void exit_with(uint32_t kind, int32_t status)
 {
 	ex = (struct hut_hc_exit){.kind = kind, .status = status};
-	hc(HUT_HC_EXIT, (uint64_t)&ex);
+	raw_hypercall(HUT_HC_EXIT, (uint64_t)&ex);
 }
 
 static void exit_bad_kind(void) { exit_with(7, 0); }
@@ -167,15 +164,15 @@ static void exit_signal_9(void) { exit_with(HUT_EXIT_SIGNAL, 9); }
 static void exit_status_big(void) { exit_with(HUT_EXIT_STATUS, 0x1234); }
 static void exit_status_neg(void) { exit_with(HUT_EXIT_STATUS, -1); }
 
-static void abort_frame_out_of_ram(void) { hc(HUT_HC_ABORT, ram()); }
-static void abort_frame_wraps(void) { hc(HUT_HC_ABORT, UINT64_MAX - 8); }
+static void abort_frame_out_of_ram(void) { raw_hypercall(HUT_HC_ABORT, ram()); }
+static void abort_frame_wraps(void) { raw_hypercall(HUT_HC_ABORT, UINT64_MAX - 8); }
 
 /* A frame the guest made up: nonsense vector and rip; still a clean report. */
 static void abort_frame_garbage(void)
 {
 	static struct hut_trap_frame f;
 	memset(&f, 0xff, sizeof f);
-	hc(HUT_HC_ABORT, (uint64_t)&f);
+	raw_hypercall(HUT_HC_ABORT, (uint64_t)&f);
 }
 
 /* ---- privileged instructions at CPL3: #GP, reported as SIGSEGV ----------- */
@@ -245,7 +242,7 @@ static void poll_forever(void)
 	static struct hut_hc_poll p;
 	p.timeout_ns = UINT64_MAX;
 	for (;;)
-		hc(HUT_HC_POLL, (uint64_t)&p);
+		raw_hypercall(HUT_HC_POLL, (uint64_t)&p);
 }
 
 /* ---- the table -------------------------------------------------------------- */

@@ -21,18 +21,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "raw_hypercall.h"
+
 extern const struct hut_boot_info *hut_boot_info;
 
 static struct hut_net_shared *sh;
 static struct hut_net_desc *txd, *rxd;
 static uint64_t pool;
 static uint32_t tx_prod, rx_prod, rx_seen, events_seen;
-
-static void hc(unsigned nr, uint64_t arg)
-{
-	volatile uint64_t *slot = (volatile uint64_t *)(HUT_HYPERCALL_GPA + 8 * (uint64_t)nr);
-	__asm__ volatile("movq %1, %0" : "=m"(*slot) : "r"(arg) : "memory");
-}
 
 static uint64_t buffer(unsigned i)
 {
@@ -59,14 +55,14 @@ static void setup(int post_rx)
 static void wait_news(uint64_t ns)
 {
 	struct hut_hc_poll p = {.timeout_ns = ns, .net_events = events_seen};
-	hc(HUT_HC_POLL, (uint64_t)&p);
+	raw_hypercall(HUT_HC_POLL, (uint64_t)&p);
 }
 
 static void kick_if_idle(void)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&sh->io_idle, __ATOMIC_RELAXED))
-		hc(HUT_HC_NET_KICK, 0);
+		raw_hypercall(HUT_HC_NET_KICK, 0);
 }
 
 /* Posts one frame, waiting (tx_wanted) while the ring is full. */
@@ -161,7 +157,7 @@ static void post_tx(uint64_t addr, uint32_t len, uint32_t prod)
 {
 	txd[0] = (struct hut_net_desc){addr, len, 0};
 	__atomic_store_n(&sh->tx.prod, prod, __ATOMIC_SEQ_CST);
-	hc(HUT_HC_NET_KICK, 0);
+	raw_hypercall(HUT_HC_NET_KICK, 0);
 }
 
 static void post_rx(uint64_t addr, uint32_t len, uint32_t prod)
@@ -216,7 +212,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "tx-burst"))
 		return tx_burst(arg);
 	if (!strcmp(argv[1], "kick-no-net")) {
-		hc(HUT_HC_NET_KICK, 0);
+		raw_hypercall(HUT_HC_NET_KICK, 0);
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {

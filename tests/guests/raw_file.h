@@ -11,16 +11,15 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "raw_hypercall.h"
+
 static struct hut_hc_file fh;
 
 static int64_t file_call(struct hut_hc_file f)
 {
 	fh = f;
 	fh.result = 12345;
-	__asm__ volatile("movq %1, %0"
-			 : "=m"(*(volatile uint64_t *)(HUT_HYPERCALL_GPA + 8 * HUT_HC_FILE))
-			 : "r"((uint64_t)&fh)
-			 : "memory");
+	raw_hypercall(HUT_HC_FILE, (uint64_t)&fh);
 	return fh.result;
 }
 

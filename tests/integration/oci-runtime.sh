@@ -10,7 +10,9 @@
 # The lower runtime is one the host's cgroup layout allows (runc where crun
 # refuses hybrid cgroups); a resource limit the host cannot grant is
 # lowered for the monitor, with a warning in the log. The config's hostname
-# is the guest's; bind mounts with ':' in their paths become volumes.
+# is the guest's; bind mounts with ':' in their paths become volumes. A
+# config with an integer beyond int64 is handed on for a plain container,
+# refused for a hut image.
 # hut-test: needs-kvm (oci_ready calls need_kvm)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -197,6 +199,31 @@ if oci_ready crun; then
 	finish
 fi
 
+# An rlimit of 2^64-1 ("unlimited", as podman --ulimit host writes it) is
+# beyond jansson's integers: hut-oci reads the config with every number a
+# double, hands a plain container on, and refuses to rewrite a hut image's.
+begin "hut-oci: an rlimit of 2^64-1: a plain container runs; a hut image is refused, naming it"
+if oci_ready crun; then
+	unlimited='c["process"]["rlimits"]=[{"type":"RLIMIT_CPU","hard":2**64-1,"soft":2**64-1}]'
+	if ref=$(reference hello); then
+		"$HUT" pack --plain --bundle "$TMP/b-plain" "$ref" world >/dev/null 2>&1 ||
+			problem "hut pack --plain --bundle failed"
+		edit_config b-plain "$unlimited"
+		run plain "$OCI" --root "$R" run --bundle "$TMP/b-plain" p1
+		expect_status plain 0
+		expect_grep "the plain container did not run" 'world' "$(out plain)"
+	else
+		problem "the reference build of hello failed"
+	fi
+	bundle b-inf exit 0
+	edit_config b-inf "$unlimited"
+	run inf "$OCI" --root "$R" run --bundle "$TMP/b-inf" i1
+	expect_status inf 1
+	expect_grep "the refusal does not name the number" \
+		"integer out of range .*near '18446744073709551615'" "$(err inf)"
+	finish
+fi
+
 begin "hut-oci: errors as runc's (exit 1, one line, JSON log), features"
 if ready "$OCI"; then
 	run bad "$OCI" --root "$R" --log "$TMP/log.json" --log-format json create --bundle "$TMP/nowhere" e1
@@ -223,4 +250,4 @@ json.dump({"ociVersion": "1.0.2", "annotations": {"k%d" % i: "v" for i in range(
 fi
 
 # Whatever a failed check left running.
-for id in c1 k1 f1 r42 l1 h1 m1; do oci delete --force "$id"; done >/dev/null 2>&1
+for id in c1 k1 f1 r42 l1 h1 m1 p1 i1; do oci delete --force "$id"; done >/dev/null 2>&1

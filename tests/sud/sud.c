@@ -32,6 +32,7 @@
 #include <asm/prctl.h>
 #include <elf.h>
 #include <errno.h>
+#include <hut/raw_syscall.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,21 +89,13 @@ static _Noreturn void die(const char *what)
 static uint64_t fs_get(void)
 {
 	uint64_t v;
-	long r;
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "0"((long)SYS_arch_prctl), "D"((long)ARCH_GET_FS), "S"(&v)
-			 : "rcx", "r11", "memory");
+	hut_raw_syscall3(SYS_arch_prctl, ARCH_GET_FS, (long)&v, 0);
 	return v;
 }
 
 static void fs_set(uint64_t v)
 {
-	long r;
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "0"((long)SYS_arch_prctl), "D"((long)ARCH_SET_FS), "S"(v)
-			 : "rcx", "r11", "memory");
+	hut_raw_syscall3(SYS_arch_prctl, ARCH_SET_FS, (long)v, 0);
 }
 
 /* --- the machine ------------------------------------------------------------- */

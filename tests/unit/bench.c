@@ -3,6 +3,7 @@
  * escaper (builder/json.c) and the OCI bundle writer (builder/pack.c).
  */
 #include "bench.h"
+#include "json_string.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -77,9 +78,9 @@ Test(json, escapes_quotes_backslashes_and_control_bytes)
 	char *buf;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
-	builder_json_string(f, "a\"b\\c\nd\x01");
+	hut_json_string(f, "a\"b\\c\nd\x01\x7f");
 	fclose(f);
-	cr_expect_str_eq(buf, "\"a\\\"b\\\\c\\nd\\u0001\"");
+	cr_expect_str_eq(buf, "\"a\\\"b\\\\c\\nd\\u0001\\u007f\"");
 	free(buf);
 }
 

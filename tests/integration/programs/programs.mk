@@ -28,9 +28,10 @@ PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut c
 	oci_app.hut oci_app-net.hut) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
-$(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h | deps
+$(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
+		include/hut/raw_syscall.h | deps
 	@mkdir -p $(dir $@)
-	musl-gcc -std=gnu11 -O2 $(WARN) -c -o $@ $<
+	musl-gcc -std=gnu11 -O2 $(WARN) -Iinclude -c -o $@ $<
 
 $(PROG_OUT)/libraw.a: $(PROG_OUT)/raw_syscalls.o
 	rm -f $@ && ar rcs $@ $<

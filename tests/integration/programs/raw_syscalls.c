@@ -7,34 +7,25 @@
  */
 #include "raw_syscalls.h"
 
+#include <hut/raw_syscall.h>
 #include <sys/syscall.h>
 #include <time.h>
 
-static long raw_syscall3(long nr, long a0, long a1, long a2)
-{
-	long ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
 long raw_write(int fd, const void *buf, unsigned long len)
 {
-	return raw_syscall3(SYS_write, fd, (long)buf, (long)len);
+	return hut_raw_syscall3(SYS_write, fd, (long)buf, (long)len);
 }
 
 long raw_getpid(void)
 {
-	return raw_syscall3(SYS_getpid, 0, 0, 0);
+	return hut_raw_syscall3(SYS_getpid, 0, 0, 0);
 }
 
 /* CLOCK_MONOTONIC in ns, or -1. */
 long raw_clock_ns(void)
 {
 	struct timespec ts;
-	if (raw_syscall3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0) != 0)
+	if (hut_raw_syscall3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0) != 0)
 		return -1;
 	return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
@@ -42,5 +33,5 @@ long raw_clock_ns(void)
 _Noreturn void raw_exit(int status)
 {
 	for (;;)
-		raw_syscall3(SYS_exit_group, status, 0, 0);
+		hut_raw_syscall3(SYS_exit_group, status, 0, 0);
 }
