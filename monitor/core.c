@@ -196,8 +196,9 @@ static int put(int fd, const void *buf, size_t len, uint64_t off)
 
 /* Layout: ELF header, program headers (a note, then one PT_LOAD per region),
  * the note, then each region's bytes at a page-aligned offset. */
-int hut_core_write(const struct hut_vm *vm, int fd, uint64_t threads_gpa, const struct kvm_regs *regs,
-		   const struct kvm_sregs *sregs, const struct hut_trap_frame *f, int sig)
+int hut_core_write(const struct hut_vm *vm, int fd, uint64_t threads_gpa,
+		   const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+		   const struct hut_trap_frame *f, int sig)
 {
 	static struct {
 		Elf64_Ehdr eh;

@@ -15,8 +15,8 @@
 #include <sys/syscall.h>
 
 static struct {
-	const char *path; /* --core's FILE, or NULL */
-	int fd;		  /* its fd, or -1 */
+	const char *path;     /* --core's FILE, or NULL */
+	int fd;		      /* its fd, or -1 */
 	uint64_t threads_gpa; /* the libos's struct hut_threads_table, or 0 */
 } core = {NULL, -1, 0};
 
@@ -45,6 +45,11 @@ static void threads_registered(struct hut_vm *vm, uint64_t gpa, void *arg)
 {
 	(void)vm, (void)arg;
 	core.threads_gpa = gpa;
+}
+
+uint64_t hut_core_threads(void)
+{
+	return core.threads_gpa;
 }
 
 static void core_keep(const struct hut_vm *vm, struct hut_kept_fds *k)
@@ -81,7 +86,8 @@ static const struct hut_hypercall hypercalls[] = {
 const struct hut_module hut_module_core = {
 	.name = "core",
 	.usage = "  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
-		 "                  `gdb IMAGE FILE` (FILE is created at start, empty if no crash)\n",
+		 "                  `gdb IMAGE FILE` (FILE is created at start, empty if no "
+		 "crash)\n",
 	.options = options,
 	.noptions = 1,
 	.prepare = core_open,

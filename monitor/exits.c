@@ -37,12 +37,14 @@ void hut_exits_print(const struct hut_vm *vm)
 		count.total, count.mmio);
 	const char *sep = "";
 	for (int i = 0; i <= HUT_HC_COUNT; i++) {
-		const char *name = i < HUT_HC_COUNT ? hut_hypercall_name(vm, (uint64_t)i) : "unknown";
+		const char *name =
+			i < HUT_HC_COUNT ? hut_hypercall_name(vm, (uint64_t)i) : "unknown";
 		if (count.hypercall[i] && name) {
 			fprintf(stderr, "%s%s %lu", sep, name, count.hypercall[i]);
 			sep = ", ";
 		}
 	}
 	fprintf(stderr, "), %lu other\n", count.other);
-	hut_call_modules(vm, trace_exits, vm);
+	hut_call_modules(vm, trace_exits, vm)
+		;
 }

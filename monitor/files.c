@@ -76,8 +76,7 @@ static bool open_needs_care(uint32_t v, int flags, uint32_t mode)
 	       (hut_owner_mapped(v) && (flags & O_CREAT) && (mode & (S_ISUID | S_ISGID)));
 }
 
-static int open_with_care(const struct hut_hc_file *hc, struct hut_guest_path *p,
-			  int flags)
+static int open_with_care(const struct hut_hc_file *hc, struct hut_guest_path *p, int flags)
 {
 	const char *name;
 	struct stat old;
@@ -122,16 +121,15 @@ static int64_t opened(struct hut_hc_file *hc, int fd, int flags, int h)
 	if (r == 0 && !(flags & O_PATH) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		r = -EACCES; /* devices, FIFOs, sockets: as on a nodev mount */
 	if (r == 0 && S_ISREG(st.st_mode) && writable(flags) &&
-	    (r = hut_owner_strip(hc->volume, fd, st.st_mode)) == 0 &&
-	    hut_owner_mapped(hc->volume))
+	    (r = hut_owner_strip(hc->volume, fd, st.st_mode)) == 0 && hut_owner_mapped(hc->volume))
 		st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
 	if (r != 0) {
 		close(fd);
 		return r;
 	}
 	hut_file_stat_of(&st, &hc->stat); /* the host's: the owner view costs a syscall */
-	hut_files.handles[h] = (struct hut_handle){fd,	hc->volume, true, (flags & O_PATH) != 0,
-					     st.st_dev, st.st_ino};
+	hut_files.handles[h] = (struct hut_handle){
+		fd, hc->volume, true, (flags & O_PATH) != 0, st.st_dev, st.st_ino};
 	hc->handle = (uint32_t)h;
 	return 0;
 }
@@ -353,9 +351,8 @@ void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc)
 	else if (hc->volume >= hut_files.nvolumes)
 		r = -ENODEV;
 	else if (hc->op == HUT_FILE_OPEN)
-		r = (r = hut_guest_path(vm, hc->path, hc->path_len, &path))
-			    ? r
-			    : op_open(hc, &path);
+		r = (r = hut_guest_path(vm, hc->path, hc->path_len, &path)) ? r
+									    : op_open(hc, &path);
 	else
 		r = hut_file_path_op(vm, hc);
 	hc->result = r;

@@ -72,14 +72,12 @@ uint64_t hut_size_of_at(int dir, const char *name); /* the same, not following a
 void hut_size_measure(struct hut_vm *vm, uint32_t v);
 /* Of n bytes written at `at` into fd's file (st: its fstat now), how many
  * fit: n, fewer, or 0 (ENOSPC). */
-uint64_t hut_size_write_fits(uint32_t v, int fd, const struct stat *st,
-			     uint64_t at, uint64_t n);
+uint64_t hut_size_write_fits(uint32_t v, int fd, const struct stat *st, uint64_t at, uint64_t n);
 /* 0, or -ENOSPC for an fallocate (or a truncate growing to size) that
  * cannot fit: checked before the host allocates anything. */
-int64_t hut_size_allocate_fits(uint32_t v, int fd, const struct stat *st,
-			       uint64_t off, uint64_t len);
-int64_t hut_size_grow_fits(uint32_t v, const struct stat *st,
-			   uint64_t size);
+int64_t hut_size_allocate_fits(uint32_t v, int fd, const struct stat *st, uint64_t off,
+			       uint64_t len);
+int64_t hut_size_grow_fits(uint32_t v, const struct stat *st, uint64_t size);
 /* What removing dir/name frees now (0: another link or an open handle
  * keeps it); a removed file's last handle closing frees the rest. */
 uint64_t hut_size_freed(int dir, const char *name);
@@ -93,8 +91,7 @@ uint32_t hut_owner_host_mode(uint32_t v, uint32_t mode);
 void hut_owner_view(uint32_t v, int fd, struct hut_file_stat *out);
 /* The same for dir's entry name (one component, not followed), without
  * opening it; -ENOSYS on kernels without getxattrat (before 6.13). */
-int hut_owner_view_at(uint32_t v, int dir, const char *name,
-		      struct hut_file_stat *out);
+int hut_owner_view_at(uint32_t v, int dir, const char *name, struct hut_file_stat *out);
 /* After the host part of a SETATTR (hc: its MODE and OWNER), keeps what the
  * host file cannot carry; fd as above. */
 int64_t hut_owner_set(uint32_t v, int fd, const struct hut_hc_file *hc);
@@ -129,8 +126,7 @@ int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
 		       struct hut_guest_path *out);
 /* openat2 under volume v with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
  * RESOLVE_NO_SYMLINKS: returns a placed fd or -errno. */
-int hut_volume_open_at(uint32_t v, const char *path, int flags,
-		       uint32_t mode);
+int hut_volume_open_at(uint32_t v, const char *path, int flags, uint32_t mode);
 /* The same under any directory fd of a volume. */
 int hut_open_beneath(int dir, const char *path, int flags, uint32_t mode);
 /* path opened for reading, not following a last symlink: what chmod and
@@ -148,7 +144,6 @@ int64_t hut_file_truncate(uint32_t v, int fd, uint64_t size);
  * *name, its last component (p stays whole). */
 int64_t hut_file_path_op(struct hut_vm *vm, struct hut_hc_file *hc);
 void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out);
-int hut_file_parent(uint32_t v, struct hut_guest_path *p,
-		    const char **name);
+int hut_file_parent(uint32_t v, struct hut_guest_path *p, const char **name);
 
 #endif

@@ -27,8 +27,7 @@ static int64_t done(int64_t r, int fd)
 	return r;
 }
 
-static int64_t set_mode(uint32_t v, const char *path, int fd,
-			uint32_t mode)
+static int64_t set_mode(uint32_t v, const char *path, int fd, uint32_t mode)
 {
 	if (syscall(SYS_fchmodat2, fd, "", mode & 07777, AT_EMPTY_PATH) == 0)
 		return 0;
@@ -40,8 +39,7 @@ static int64_t set_mode(uint32_t v, const char *path, int fd,
 	return done(fchmod(rfd, mode & 07777) ? -errno : 0, rfd);
 }
 
-static int64_t set_times(uint32_t v, const char *path, int fd,
-			 const struct timespec ts[2])
+static int64_t set_times(uint32_t v, const char *path, int fd, const struct timespec ts[2])
 {
 	if (utimensat(fd, "", ts, AT_EMPTY_PATH) == 0)
 		return 0;
@@ -73,8 +71,7 @@ int64_t hut_file_truncate(uint32_t v, int fd, uint64_t size)
 }
 
 /* Truncating by path writes the file: no set-ID bits stay (owner.c). */
-static int64_t set_size(uint32_t v, const char *path, const struct stat *st,
-			uint64_t size)
+static int64_t set_size(uint32_t v, const char *path, const struct stat *st, uint64_t size)
 {
 	if (size > INT64_MAX)
 		return -EINVAL;
@@ -88,8 +85,7 @@ static int64_t set_size(uint32_t v, const char *path, const struct stat *st,
 /* owner=mapped: what the host file cannot carry of a chmod or chown goes
  * to its xattr, through a readable fd. A file an unprivileged monitor
  * cannot read (mode 0) does not keep it. */
-static int64_t keep_owner(const struct hut_hc_file *hc, const char *path,
-			  const struct stat *st)
+static int64_t keep_owner(const struct hut_hc_file *hc, const char *path, const struct stat *st)
 {
 	if (!hut_owner_mapped(hc->volume) ||
 	    !(hc->flags & (HUT_FILE_ATTR_MODE | HUT_FILE_ATTR_OWNER)) ||
@@ -120,9 +116,8 @@ static int64_t apply_attr(const struct hut_hc_file *hc, const char *path, int fd
 		    : !S_ISREG(st->st_mode) ? -EINVAL
 					    : set_size(v, path, st, hc->offset);
 	if (r == 0 && (hc->flags & HUT_FILE_ATTR_MODE))
-		r = S_ISLNK(st->st_mode)
-			    ? -EOPNOTSUPP
-			    : set_mode(v, path, fd, hut_owner_host_mode(v, hc->mode));
+		r = S_ISLNK(st->st_mode) ? -EOPNOTSUPP
+					 : set_mode(v, path, fd, hut_owner_host_mode(v, hc->mode));
 	if (r == 0 && (hc->flags & HUT_FILE_ATTR_OWNER))
 		r = set_owner(hc, fd);
 	if (r == 0)

@@ -48,8 +48,7 @@ void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out)
 
 /* Opens p's directory; *name is p's last component. The volume itself has
  * no directory here: EBUSY, as for a mount point. */
-int hut_file_parent(uint32_t v, struct hut_guest_path *p,
-		    const char **name)
+int hut_file_parent(uint32_t v, struct hut_guest_path *p, const char **name)
 {
 	char *slash = strrchr(p->s, '/');
 	if (!strcmp(p->s, "."))
@@ -87,8 +86,7 @@ static int64_t done(int64_t r, int fd1, int fd2)
 
 /* The guest's owner view of a path's file (owner.c), where there can be
  * one, on kernels without getxattrat: through a readable fd. */
-static void show_owner(uint32_t v, const char *path,
-		       struct hut_file_stat *out)
+static void show_owner(uint32_t v, const char *path, struct hut_file_stat *out)
 {
 	if (!hut_owner_mapped(v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
 		return;
@@ -161,10 +159,7 @@ static int64_t op_mkdir(const struct hut_hc_file *hc, struct hut_guest_path *p)
 	if (dir < 0)
 		return dir == -EBUSY ? -EEXIST : dir;
 	if (read_only(v) || full(v))
-		return done(exists(dir, name)  ? -EEXIST
-			    : read_only(v) ? -EROFS
-					       : -ENOSPC,
-			    dir, -1);
+		return done(exists(dir, name) ? -EEXIST : read_only(v) ? -EROFS : -ENOSPC, dir, -1);
 	uint64_t before = dir_before(v, dir);
 	if (mkdirat(dir, name, hut_owner_host_mode(v, hc->mode)) != 0)
 		return done(-errno, dir, -1);
@@ -182,8 +177,7 @@ static int64_t op_unlink(const struct hut_hc_file *hc, struct hut_guest_path *p)
 		return done(-EROFS, dir, -1); /* before looking: as Linux */
 	int flags = (hc->flags & HUT_FILE_RMDIR) ? AT_REMOVEDIR : 0;
 	bool limited = hut_size_limited(v);
-	uint64_t before = dir_before(v, dir),
-		 freed = limited ? hut_size_freed(dir, name) : 0;
+	uint64_t before = dir_before(v, dir), freed = limited ? hut_size_freed(dir, name) : 0;
 	if (unlinkat(dir, name, flags) != 0)
 		return done(-errno, dir, -1);
 	if (limited) {
@@ -208,8 +202,8 @@ static bool same_file(int d1, const char *n1, int d2, const char *n2)
 	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-static struct two_sizes two_before(const struct hut_hc_file *hc, int d1,
-				   const char *n1, int d2, const char *n2)
+static struct two_sizes two_before(const struct hut_hc_file *hc, int d1, const char *n1, int d2,
+				   const char *n2)
 {
 	struct two_sizes t = {0};
 	if (!hut_size_limited(hc->volume))
@@ -285,9 +279,9 @@ static int64_t op_symlink(struct hut_vm *vm, const struct hut_hc_file *hc, struc
 	if (dir < 0)
 		return dir == -EBUSY ? -EEXIST : dir;
 	if (read_only(hc->volume) || full(hc->volume))
-		return done(exists(dir, name)		? -EEXIST
+		return done(exists(dir, name)	    ? -EEXIST
 			    : read_only(hc->volume) ? -EROFS
-							: -ENOSPC,
+						    : -ENOSPC,
 			    dir, -1);
 	uint64_t before = dir_before(hc->volume, dir);
 	if (symlinkat(target, dir, name) != 0)

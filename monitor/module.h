@@ -136,7 +136,7 @@ void hut_console_quiet(bool quiet);
 /* Calls hook(args) of every module of vm that has it, in table order (a
  * NULL table: none); and walks them, m set to each. */
 #define hut_call_modules(vm, hook, ...)                                                            \
-	for (const struct hut_module *const *m_ = (vm)->modules; m_ && *m_; m_++)                 \
+	for (const struct hut_module *const *m_ = (vm)->modules; m_ && *m_; m_++)                  \
 		if ((*m_)->hook)                                                                   \
 	(*m_)->hook(__VA_ARGS__)
 #define hut_each_module(vm, m)                                                                     \

@@ -35,12 +35,12 @@
 #define HUT_SIGNAL_EXIT(sig) (128 + (sig))
 
 struct hut_options {
-	uint64_t mem;	    /* 0: the manifest's default */
+	uint64_t mem;	      /* 0: the manifest's default */
 	bool mem_from_option; /* mem came from --mem */
-	unsigned timeout_s; /* 0: none */
+	unsigned timeout_s;   /* 0: none */
 	bool trace_boot;
-	bool trace_exits; /* count exits (and what modules moved), print them at the end */
-	bool no_sandbox;  /* skip the seccomp sandbox (debugging only) */
+	bool trace_exits;     /* count exits (and what modules moved), print them at the end */
+	bool no_sandbox;      /* skip the seccomp sandbox (debugging only) */
 	const char *hostname; /* --hostname: uname's nodename; NULL: the service name */
 	const char *image;
 	int argc; /* guest argv, argv[0] = image path */
@@ -60,9 +60,9 @@ struct hut_vm {
 	uint64_t tsc_khz;
 	bool fsgsbase;
 	uint64_t heap_start, heap_end, stack_top, stack_size;
-	uint64_t signals_gpa;		/* the signal box: the page below the heap */
-	uint64_t pt_next;		/* next free page-table page */
-	uint64_t guest_tsc_start;	/* guest TSC just before the first KVM_RUN */
+	uint64_t signals_gpa;	  /* the signal box: the page below the heap */
+	uint64_t pt_next;	  /* next free page-table page */
+	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
 	/* RAM the modules share with the guest, above heap_end (ram_size) */
 	uint64_t devices_size;
 };

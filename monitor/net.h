@@ -77,8 +77,8 @@ int hut_net_tx_pending(struct hut_net_ring *r);
  * threads share. */
 struct hut_net {
 	struct hut_net_config config;
-	uint64_t gpa;  /* the net region (top of the heap), with --net */
-	bool running;  /* started: the vCPU thread may use it */
+	uint64_t gpa; /* the net region (top of the heap), with --net */
+	bool running; /* started: the vCPU thread may use it */
 	struct hut_net_ring ring;
 	int tap_fd;
 	int kick_fd;	       /* eventfd the guest's kick signals */

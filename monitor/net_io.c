@@ -157,8 +157,8 @@ static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
 {
 	const struct hut_seccomp_rule rules[] = {
 		HUT_ALLOW_ARG(SYS_read, 0, n->tap_fd),	/* a frame for the guest */
-		HUT_ALLOW_ARG(SYS_readv, 0, n->tap_fd),	/* the same, into the ring and scratch */
-		HUT_ALLOW_ARG(SYS_write, 0, n->tap_fd),	/* a frame from the guest; the resets */
+		HUT_ALLOW_ARG(SYS_readv, 0, n->tap_fd), /* the same, into the ring and scratch */
+		HUT_ALLOW_ARG(SYS_write, 0, n->tap_fd), /* a frame from the guest; the resets */
 		HUT_ALLOW_ARG(SYS_read, 0, n->kick_fd), /* the guest's kicks */
 		HUT_ALLOW(SYS_poll),			/* sleep until the tap or a kick */
 		HUT_ALLOW(SYS_futex),			/* wake the vCPU; musl's stdio locks */

@@ -146,8 +146,7 @@ static int view_of(uint32_t v, int fd, const char *name, const struct stat *st, 
 	return 0;
 }
 
-static int view_over(uint32_t v, int fd, const char *name,
-		     struct hut_file_stat *out)
+static int view_over(uint32_t v, int fd, const char *name, struct hut_file_stat *out)
 {
 	struct stat st = {.st_uid = out->uid, .st_gid = out->gid};
 	struct view view;
@@ -167,8 +166,7 @@ void hut_owner_view(uint32_t v, int fd, struct hut_file_stat *out)
 }
 
 /* Once getxattrat is known to be missing, it is not asked again. */
-int hut_owner_view_at(uint32_t v, int dir, const char *name,
-		      struct hut_file_stat *out)
+int hut_owner_view_at(uint32_t v, int dir, const char *name, struct hut_file_stat *out)
 {
 	static bool missing;
 	if (!missing && view_over(v, dir, name, out) == -ENOSYS)

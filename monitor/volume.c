@@ -203,8 +203,7 @@ int hut_open_beneath(int dir, const char *path, int flags, uint32_t mode)
 	return fd == -EMFILE ? -ENFILE : (int)fd;
 }
 
-int hut_volume_open_at(uint32_t v, const char *path, int flags,
-		       uint32_t mode)
+int hut_volume_open_at(uint32_t v, const char *path, int flags, uint32_t mode)
 {
 	return hut_open_beneath(hut_files.volume_fd[v], path, flags, mode);
 }

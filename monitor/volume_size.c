@@ -144,8 +144,7 @@ static uint64_t new_bytes(int fd, const struct stat *st, uint64_t start, uint64_
 	return hole_bytes(fd, start, end);
 }
 
-uint64_t hut_size_write_fits(uint32_t v, int fd, const struct stat *st,
-			     uint64_t at, uint64_t n)
+uint64_t hut_size_write_fits(uint32_t v, int fd, const struct stat *st, uint64_t at, uint64_t n)
 {
 	uint64_t room = hut_size_room(v), bs = block_of(st);
 	uint64_t start = at / bs * bs, end = round_up(at + n, bs);
@@ -158,8 +157,8 @@ uint64_t hut_size_write_fits(uint32_t v, int fd, const struct stat *st,
 	return fit_end > at ? (fit_end - at < n ? fit_end - at : n) : 0;
 }
 
-int64_t hut_size_allocate_fits(uint32_t v, int fd, const struct stat *st,
-			       uint64_t off, uint64_t len)
+int64_t hut_size_allocate_fits(uint32_t v, int fd, const struct stat *st, uint64_t off,
+			       uint64_t len)
 {
 	uint64_t room = hut_size_room(v), bs = block_of(st);
 	uint64_t start = off / bs * bs, end = round_up(off + len, bs);
@@ -168,8 +167,7 @@ int64_t hut_size_allocate_fits(uint32_t v, int fd, const struct stat *st,
 
 /* A file grown by truncate takes no blocks, but it may not grow past what
  * the volume could then hold: as on a file system without holes. */
-int64_t hut_size_grow_fits(uint32_t v, const struct stat *st,
-			   uint64_t size)
+int64_t hut_size_grow_fits(uint32_t v, const struct stat *st, uint64_t size)
 {
 	uint64_t bs = block_of(st), old = round_up((uint64_t)st->st_size, bs);
 	if (size <= (uint64_t)st->st_size || round_up(size, bs) - old <= hut_size_room(v))
@@ -182,7 +180,8 @@ int64_t hut_size_grow_fits(uint32_t v, const struct stat *st,
 static bool open_by_guest(const struct stat *st, int except)
 {
 	for (int h = 0; h < HUT_FILE_HANDLES_MAX; h++)
-		if (hut_files.handles[h].used && h != except && hut_files.handles[h].ino == st->st_ino &&
+		if (hut_files.handles[h].used && h != except &&
+		    hut_files.handles[h].ino == st->st_ino &&
 		    hut_files.handles[h].dev == st->st_dev)
 			return true;
 	return false;

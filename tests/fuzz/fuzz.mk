@@ -16,7 +16,8 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_netconns f
 	fuzz_json fuzz_oci_spec
 
 # Each target's sources. fuzz_hypercall links everything hut_hypercall
-# reaches except fail.c (its own hut_fail and hut_end longjmp back).
+# reaches (the modules through their table) except fail.c (its own hut_fail
+# and hut_end longjmp back); no net device and no sandbox there.
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c image/size.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c monitor/mem.c \
@@ -24,7 +25,9 @@ FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c
 	monitor/volume_options.c monitor/volume_size.c monitor/owner.c monitor/exits.c \
 	monitor/net_io.c monitor/net_ring.c monitor/net_reset.c monitor/net_end.c \
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c monitor/signals.c \
-	monitor/crash.c $(FUZZ_IMAGE_SRC)
+	monitor/crash.c monitor/bootinfo.c monitor/modules.c monitor/core_module.c monitor/files_module.c \
+	monitor/net_module.c monitor/net_options.c monitor/net_tap.c monitor/sandbox.c \
+	monitor/landlock.c $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
 FUZZ_SRC_fuzz_netconns  := monitor/net_reset.c
