@@ -62,8 +62,7 @@ static void put_args(struct hut_vm *vm, struct hut_boot_info *bi)
 	bi->envc = (uint64_t)vm->opt->envc;
 	bi->envp = hut_bootinfo_strings(vm, &cursor, bi->envc, vm->opt->env,
 					"arguments and environment");
-	hut_call_modules(vm, boot_info, vm, bi, &cursor)
-		;
+	hut_call_modules(vm, boot_info, vm, bi, &cursor);
 }
 
 void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)

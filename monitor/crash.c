@@ -131,8 +131,7 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 		f.error_code, f.rip, where, detail, signal_name(sig));
 	if (have_regs) {
 		dump_registers(&r, &f);
-		hut_call_modules(vm, crash, vm, &r, &s, &f, sig)
-			; /* --core writes its file */
+		hut_call_modules(vm, crash, vm, &r, &s, &f, sig); /* --core writes its file */
 	}
 	hut_end(vm, HUT_SIGNAL_EXIT(sig), false);
 }

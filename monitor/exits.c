@@ -13,7 +13,8 @@
 static struct {
 	uint64_t total, mmio, other;
 	uint64_t hypercall[HUT_HC_COUNT + 1]; /* the last: unknown numbers */
-} count;
+	const char *name[HUT_HC_COUNT + 1];   /* each one's, as the dispatcher named it */
+} count = {.name[HUT_HC_COUNT] = "unknown"};
 
 void hut_exits_count(const struct kvm_run *run)
 {
@@ -24,9 +25,11 @@ void hut_exits_count(const struct kvm_run *run)
 		count.other++;
 }
 
-void hut_exits_hypercall(uint64_t nr)
+void hut_exits_hypercall(uint64_t nr, const char *name)
 {
-	count.hypercall[nr < HUT_HC_COUNT ? nr : HUT_HC_COUNT]++;
+	uint64_t i = nr < HUT_HC_COUNT && name ? nr : HUT_HC_COUNT;
+	count.hypercall[i]++;
+	count.name[i] = i < HUT_HC_COUNT ? name : count.name[i];
 }
 
 void hut_exits_print(const struct hut_vm *vm)
@@ -37,14 +40,11 @@ void hut_exits_print(const struct hut_vm *vm)
 		count.total, count.mmio);
 	const char *sep = "";
 	for (int i = 0; i <= HUT_HC_COUNT; i++) {
-		const char *name =
-			i < HUT_HC_COUNT ? hut_hypercall_name(vm, (uint64_t)i) : "unknown";
-		if (count.hypercall[i] && name) {
-			fprintf(stderr, "%s%s %lu", sep, name, count.hypercall[i]);
+		if (count.hypercall[i]) {
+			fprintf(stderr, "%s%s %lu", sep, count.name[i], count.hypercall[i]);
 			sep = ", ";
 		}
 	}
 	fprintf(stderr, "), %lu other\n", count.other);
-	hut_call_modules(vm, trace_exits, vm)
-		;
+	hut_call_modules(vm, trace_exits, vm);
 }

@@ -13,8 +13,7 @@
 _Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed)
 {
 	if (vm) {
-		hut_call_modules(vm, end, vm, libos_closed)
-			;
+		hut_call_modules(vm, end, vm, libos_closed);
 		hut_trace_print(vm);
 	}
 	exit(status);

@@ -52,7 +52,7 @@ struct hut_files {
 	uint64_t volume_used[HUT_VOLUMES_MAX];
 	struct hut_handle handles[HUT_FILE_HANDLES_MAX]; /* files.c: open files on volumes */
 };
-extern struct hut_files hut_files; /* files_module.c */
+extern struct hut_files hut_files; /* files_state.c */
 
 #define HUT_HOST_FD_BASE 256
 #define HUT_HOST_FD_END (HUT_HOST_FD_BASE + HUT_VOLUMES_MAX + HUT_FILE_HANDLES_MAX + 16)

@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 
-struct hut_files hut_files;
-
 /* A message for bad_usage: "--volume SPEC: why". */
 static const char *volume_option(const char *spec)
 {

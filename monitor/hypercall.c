@@ -107,12 +107,6 @@ static const struct hut_hypercall *find(const struct hut_vm *vm, uint64_t nr)
 	return h;
 }
 
-const char *hut_hypercall_name(const struct hut_vm *vm, uint64_t nr)
-{
-	const struct hut_hypercall *h = find(vm, nr);
-	return h ? h->name : NULL;
-}
-
 void hut_hypercall(struct hut_vm *vm)
 {
 	const struct kvm_run *run = vm->run;
@@ -128,8 +122,8 @@ void hut_hypercall(struct hut_vm *vm)
 			 "bad hypercall: %u-byte store to offset 0x%lx (8-byte stores only)",
 			 run->mmio.len, off);
 	memcpy(&arg, run->mmio.data, 8);
-	hut_exits_hypercall(off / 8);
 	const struct hut_hypercall *h = find(vm, off / 8);
+	hut_exits_hypercall(off / 8, h ? h->name : NULL);
 	if (!h)
 		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL, "bad hypercall: unknown number %lu", off / 8);
 	h->serve(vm, arg, h->arg_size ? arg_struct(vm, arg, h->arg_size) : NULL);

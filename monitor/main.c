@@ -231,8 +231,7 @@ int main(int argc, char **argv)
 	if (!opt.mem)
 		opt.mem = vm.img.manifest.mem_default;
 	check_host_ram(&vm);
-	hut_call_modules(&vm, open, &vm)
-		;
+	hut_call_modules(&vm, open, &vm);
 	hut_trace_mark("open");
 	hut_kvm_open(&vm);
 	hut_trace_mark("create-vm");
@@ -244,11 +243,9 @@ int main(int argc, char **argv)
 	hut_time_setup(&vm);
 	hut_cpu_setup(&vm);
 	hut_bootinfo_setup(&vm);
-	hut_call_modules(&vm, start, &vm)
-		;
+	hut_call_modules(&vm, start, &vm);
 	hut_trace_mark("vcpu");
-	hut_call_modules(&vm, prepare, &vm)
-		;
+	hut_call_modules(&vm, prepare, &vm);
 	hut_timeout_arm(opt.timeout_s);
 	/* A closed stdout is the guest's EPIPE (it raises its own SIGPIPE, or
 	 * ignores it and goes on, as a process would), not the monitor's death. */

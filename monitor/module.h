@@ -136,9 +136,11 @@ void hut_console_quiet(bool quiet);
 /* Calls hook(args) of every module of vm that has it, in table order (a
  * NULL table: none); and walks them, m set to each. */
 #define hut_call_modules(vm, hook, ...)                                                            \
-	for (const struct hut_module *const *m_ = (vm)->modules; m_ && *m_; m_++)                  \
-		if ((*m_)->hook)                                                                   \
-	(*m_)->hook(__VA_ARGS__)
+	do {                                                                                       \
+		for (const struct hut_module *const *m_ = (vm)->modules; m_ && *m_; m_++)          \
+			if ((*m_)->hook)                                                           \
+				(*m_)->hook(__VA_ARGS__);                                          \
+	} while (0)
 #define hut_each_module(vm, m)                                                                     \
 	for (const struct hut_module *const *m##_at = (vm)->modules;                               \
 	     m##_at && (m = *m##_at) != NULL; m##_at++)

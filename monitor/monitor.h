@@ -108,10 +108,8 @@ void hut_sandbox_thread(struct hut_vm *vm, const struct hut_seccomp_rule *rules,
 void hut_landlock_enter(struct hut_vm *vm);
 /* run.c */
 _Noreturn void hut_run(struct hut_vm *vm);
-/* hypercall.c: handles one MMIO exit; returns only if the guest continues.
- * The name of hypercall nr (NULL: none serves it). */
+/* hypercall.c: handles one MMIO exit; returns only if the guest continues. */
 void hut_hypercall(struct hut_vm *vm);
-const char *hut_hypercall_name(const struct hut_vm *vm, uint64_t nr);
 /* guest.c: guest memory the monitor may read (or fill) for the guest, or
  * NULL; the guest's iovecs as host ones (count <= HUT_IOV_MAX), returning
  * their total or -EFAULT. */
@@ -125,7 +123,7 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa);
 _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e);
 /* exits.c: --trace-exits */
 void hut_exits_count(const struct kvm_run *run);
-void hut_exits_hypercall(uint64_t nr);
+void hut_exits_hypercall(uint64_t nr, const char *name); /* name NULL: none serves nr */
 void hut_exits_print(const struct hut_vm *vm);
 /* trace.c */
 void hut_trace_mark(const char *phase);

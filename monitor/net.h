@@ -101,7 +101,7 @@ struct hut_net {
 
 struct hut_vm;
 
-/* net_io.c: the module's state. */
+/* net_io.c: the module's state (the I/O thread's file, where it always was). */
 extern struct hut_net hut_net;
 
 /* net_options.c: --net, --mac, --ip, --gw, --dns (each value into

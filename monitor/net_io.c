@@ -41,6 +41,7 @@
 
 #define SEQ __ATOMIC_SEQ_CST
 
+struct hut_net hut_net = {.tap_fd = -1};
 static sem_t io_ready;
 static uint8_t scratch[65536 + 4096]; /* frames nobody takes: larger than any tap MTU */
 

@@ -15,8 +15,6 @@
 #include <sys/random.h>
 #include <sys/syscall.h>
 
-struct hut_net hut_net = {.tap_fd = -1};
-
 static void net_open(struct hut_vm *vm)
 {
 	hut_net_check_image(vm);

@@ -53,8 +53,7 @@ static void kept_ranges(struct hut_vm *vm, struct hut_kept_fds *k)
 {
 	k->vm = vm;
 	hut_keep_fds(k, vm->vcpu_fd, vm->vcpu_fd);
-	hut_call_modules(vm, keep_fds, vm, k)
-		;
+	hut_call_modules(vm, keep_fds, vm, k);
 }
 
 /* Old kernels (before 5.9) lack close_range: walk /proc/self/fd instead. */
@@ -207,8 +206,7 @@ static void add_rules(struct hut_vm *vm, struct hut_seccomp *f)
 {
 	f->vm = vm;
 	core_rules(vm, f);
-	hut_call_modules(vm, seccomp, vm, f)
-		;
+	hut_call_modules(vm, seccomp, vm, f);
 	emit(f, RET(RET_UNLISTED));
 }
 
@@ -242,8 +240,7 @@ static void load_filter(struct hut_vm *vm, struct hut_seccomp *f)
 void hut_sandbox_enter(struct hut_vm *vm)
 {
 	close_other_fds(vm);
-	hut_call_modules(vm, fds_closed, vm)
-		;
+	hut_call_modules(vm, fds_closed, vm);
 	no_new_privs(vm);
 	hut_landlock_enter(vm);
 	static struct hut_seccomp f;

@@ -27,7 +27,7 @@ FUZZ_SRC_fuzz_hypercall := monitor/hypercall.c monitor/console.c monitor/guest.c
 	monitor/trace.c monitor/clock.c monitor/time.c monitor/core.c monitor/signals.c \
 	monitor/crash.c monitor/bootinfo.c monitor/modules.c monitor/core_module.c monitor/files_module.c \
 	monitor/net_module.c monitor/net_options.c monitor/net_tap.c monitor/sandbox.c \
-	monitor/landlock.c $(FUZZ_IMAGE_SRC)
+	monitor/landlock.c monitor/files_state.c $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/net_ring.c
 FUZZ_SRC_fuzz_netconns  := monitor/net_reset.c

@@ -5,7 +5,7 @@
 SUD_MONITOR := hypercall console guest files files_path files_attr volume volume_options \
 	volume_size owner crash core trace clock time fail mem bootinfo exits net_io net_ring \
 	net_reset net_end signals modules core_module files_module net_module net_options net_tap \
-	sandbox landlock
+	sandbox landlock files_state
 SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR)) \
 	$(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC))
 
