@@ -2,7 +2,9 @@
  * The hypercall doorbell: an 8-byte store of an argument struct's address to
  * HUT_HYPERCALL_GPA + 8 * nr exits with KVM_EXIT_MMIO. Anything else on that
  * page, and any argument that is not in the guest's own memory, is a broken
- * guest: it ends with SIGSYS's status, as a bad system call would.
+ * guest: it ends with SIGSYS's status, as a bad system call would. Number nr
+ * is served by the core's table below (exit, abort, poll, set-fs) or by the
+ * module whose table has it (module.h); none: a bad hypercall.
  */
 #include "monitor.h"
 

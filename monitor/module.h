@@ -68,12 +68,11 @@ struct hut_seccomp_rule {
 	} arg[HUT_RULE_ARGS];
 };
 
-/* Rules: no checked argument; argument i equal to v; argument i in
- * [lo, hi); two arguments, each equal to a value. */
+/* Rules: no checked argument; argument i equal to v; two arguments, each
+ * equal to a value. */
 /* clang-format off */
 #define HUT_ALLOW(nr) {(nr), 0, {{0, 0, 0}}}
 #define HUT_ALLOW_ARG(nr, i, v) {(nr), 1, {HUT_ARG_IS(i, v)}}
-#define HUT_ALLOW_RANGE(nr, i, lo, hi) {(nr), 1, {{(i), (lo), (hi)}}}
 #define HUT_ALLOW_ARGS2(nr, i, v, j, w) {(nr), 2, {HUT_ARG_IS(i, v), HUT_ARG_IS(j, w)}}
 #define HUT_ARG_IS(i, v) {(i), (uint32_t)(v), (uint32_t)(v) + 1}
 /* clang-format on */
@@ -92,7 +91,7 @@ struct hut_kept_fds;
 void hut_keep_fds(struct hut_kept_fds *k, int lo, int hi);
 
 struct hut_module {
-	const char *name;
+	const char *name;  /* for a reader and a debugger */
 	const char *usage; /* its lines of --help */
 	const struct hut_option *options;
 	size_t noptions;
@@ -115,9 +114,9 @@ struct hut_module {
 	 * without Landlock, for the warning then. */
 	const char *(*landlock)(const struct hut_vm *vm, struct hut_landlock *l);
 	void (*resume)(struct hut_vm *vm);
-	/* The poll hypercall: news the guest must see before it sleeps; a
-	 * sleep a module can end early (it returns hc->ready, or false when
-	 * it has no device to wait on). */
+	/* The poll hypercall: news the guest must see before it sleeps (the
+	 * sleep is then 0); a sleep a device ends early (it sets hc->ready and
+	 * returns true; false: no device, the core sleeps). */
 	bool (*wake_now)(struct hut_vm *vm);
 	bool (*sleep)(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns);
 	void (*crash)(struct hut_vm *vm, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
