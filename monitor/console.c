@@ -125,13 +125,14 @@ static const struct hut_hypercall hypercalls[] = {
 	{HUT_HC_CONSOLE_READ, "console-read", sizeof(struct hut_hc_console), serve_read},
 };
 
+/* Its lines of --help. */
+static const char usage[] = "  --quiet         discard the guest's console output\n";
+
 const struct hut_module hut_module_console = {
 	.name = "console",
-	.usage = "  --quiet         discard the guest's console output\n",
-	.options = options,
-	.noptions = 1,
+	.usage = usage,
+	HUT_MODULE_OPTIONS(options),
 	.boot_info = console_boot_info,
-	.hypercalls = hypercalls,
-	.nhypercalls = 2,
+	HUT_MODULE_HYPERCALLS(hypercalls),
 	.seccomp = console_seccomp,
 };

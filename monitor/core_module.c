@@ -83,16 +83,17 @@ static const struct hut_hypercall hypercalls[] = {
 	{HUT_HC_THREADS, "threads", sizeof(struct hut_threads_table), threads_registered},
 };
 
+/* Its lines of --help. */
+static const char usage[] =
+	"  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
+	"                  `gdb IMAGE FILE` (FILE is created at start, empty if no crash)\n";
+
 const struct hut_module hut_module_core = {
 	.name = "core",
-	.usage = "  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
-		 "                  `gdb IMAGE FILE` (FILE is created at start, empty if no "
-		 "crash)\n",
-	.options = options,
-	.noptions = 1,
+	.usage = usage,
+	HUT_MODULE_OPTIONS(options),
 	.prepare = core_open,
-	.hypercalls = hypercalls,
-	.nhypercalls = 1,
+	HUT_MODULE_HYPERCALLS(hypercalls),
 	.keep_fds = core_keep,
 	.seccomp = core_seccomp,
 	.crash = core_crash,

@@ -163,27 +163,29 @@ static const struct hut_hypercall hypercalls[] = {
 	{HUT_HC_FILE, "file", sizeof(struct hut_hc_file), serve_file},
 };
 
+/* Its lines of --help. */
+static const char usage[] =
+	"  -v, --volume HOST:GUEST[:OPTIONS]  the host directory HOST is the guest's\n"
+	"                  directory GUEST (repeatable, at most 16); write a ':' or\n"
+	"                  '\\' in a path as '\\:' or '\\\\'. OPTIONS, comma-separated:\n"
+	"                    ro | rw     read-only, or read-write (the default)\n"
+	"                    size=SIZE   the most the volume may hold on the host\n"
+	"                                (blocks allocated, e.g. 64M or 1G): past it\n"
+	"                                the guest's writes get ENOSPC\n"
+	"                    owner=mapped  (the default) the guest's chown and set-ID\n"
+	"                                bits stay in its view (xattr user.hut.stat);\n"
+	"                                host files never get them\n"
+	"                    owner=passthrough  they reach the host files as asked\n"
+	"                                (a root monitor: any owner, setuid root)\n"
+	"                  e.g. --volume /srv/data:/data:size=1G or /srv/www:/www:ro\n";
+
 const struct hut_module hut_module_files = {
 	.name = "files",
-	.usage = "  -v, --volume HOST:GUEST[:OPTIONS]  the host directory HOST is the guest's\n"
-		 "                  directory GUEST (repeatable, at most 16); write a ':' or\n"
-		 "                  '\\' in a path as '\\:' or '\\\\'. OPTIONS, comma-separated:\n"
-		 "                    ro | rw     read-only, or read-write (the default)\n"
-		 "                    size=SIZE   the most the volume may hold on the host\n"
-		 "                                (blocks allocated, e.g. 64M or 1G): past it\n"
-		 "                                the guest's writes get ENOSPC\n"
-		 "                    owner=mapped  (the default) the guest's chown and set-ID\n"
-		 "                                bits stay in its view (xattr user.hut.stat);\n"
-		 "                                host files never get them\n"
-		 "                    owner=passthrough  they reach the host files as asked\n"
-		 "                                (a root monitor: any owner, setuid root)\n"
-		 "                  e.g. --volume /srv/data:/data:size=1G or /srv/www:/www:ro\n",
-	.options = options,
-	.noptions = 1,
+	.usage = usage,
+	HUT_MODULE_OPTIONS(options),
 	.boot_info = files_boot_info,
 	.prepare = hut_volumes_open,
-	.hypercalls = hypercalls,
-	.nhypercalls = 1,
+	HUT_MODULE_HYPERCALLS(hypercalls),
 	.keep_fds = files_keep,
 	.fds_closed = hut_volumes_fill_low,
 	.seccomp = files_seccomp,

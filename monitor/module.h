@@ -126,6 +126,10 @@ struct hut_module {
 	void (*end)(const struct hut_vm *vm, bool libos_closed);
 };
 
+/* A module's options and hypercalls, each a table with its length. */
+#define HUT_MODULE_OPTIONS(t) .options = (t), .noptions = sizeof(t) / sizeof((t)[0])
+#define HUT_MODULE_HYPERCALLS(t) .hypercalls = (t), .nhypercalls = sizeof(t) / sizeof((t)[0])
+
 /* modules.c: the table, NULL-terminated; main.c gives it to the vm. */
 extern const struct hut_module *const hut_modules[];
 

@@ -125,25 +125,27 @@ static const struct hut_hypercall hypercalls[] = {
 	{HUT_HC_NET_KICK, "net-kick", 0, serve_kick},
 };
 
+/* Its lines of --help. */
+static const char usage[] =
+	"  --net TAP       give the guest a network device on the existing tap device\n"
+	"                  TAP; --net fd=N: on a tap fd the caller opened (IFF_TAP |\n"
+	"                  IFF_NO_PI), so the monitor needs no privilege\n"
+	"  --mac MAC       the guest's Ethernet address (default: a random local one)\n"
+	"  --ip ADDR/PREFIX  the guest's IPv4 address, e.g. 192.0.2.2/24\n"
+	"  --gw ADDR       its default gateway\n"
+	"  --dns ADDR      its name server (the guest's /etc/resolv.conf)\n";
+
 const struct hut_module hut_module_net = {
 	.name = "net",
-	.usage = "  --net TAP       give the guest a network device on the existing tap device\n"
-		 "                  TAP; --net fd=N: on a tap fd the caller opened (IFF_TAP |\n"
-		 "                  IFF_NO_PI), so the monitor needs no privilege\n"
-		 "  --mac MAC       the guest's Ethernet address (default: a random local one)\n"
-		 "  --ip ADDR/PREFIX  the guest's IPv4 address, e.g. 192.0.2.2/24\n"
-		 "  --gw ADDR       its default gateway\n"
-		 "  --dns ADDR      its name server (the guest's /etc/resolv.conf)\n",
-	.options = hut_net_options,
-	.noptions = HUT_NET_OPTIONS,
+	.usage = usage,
+	HUT_MODULE_OPTIONS(hut_net_options),
 	.options_done = hut_net_options_done,
 	.open = net_open,
 	.ram_size = net_ram_size,
 	.ram_at = net_ram_at,
 	.boot_info = net_boot_info,
 	.start = hut_net_start,
-	.hypercalls = hypercalls,
-	.nhypercalls = 1,
+	HUT_MODULE_HYPERCALLS(hypercalls),
 	.keep_fds = net_keep,
 	.seccomp = net_seccomp,
 	.sleep = net_sleep,
