@@ -3,8 +3,8 @@
  * gives up every file-system access but those (read-only ones for reading
  * only) before the guest starts. openat2 already keeps each path beneath
  * its volume; this is the kernel saying the same, should a bug ever let a
- * path out. Files the
- * monitor holds open (the image, /dev/kvm's fds, stdio) are unaffected.
+ * path out. Files the monitor holds open (the image, /dev/kvm's fds,
+ * stdio) are unaffected.
  * A kernel without Landlock (before 5.13, or disabled) gets one warning and
  * the seccomp filter alone.
  */
@@ -132,5 +132,5 @@ void hut_landlock_enter(struct hut_vm *vm)
 			unconfined = unconfined ? unconfined : why;
 		}
 	if (l.n)
-		restrict_to(vm, &l, unconfined);
+		restrict_to(vm, &l, unconfined ? unconfined : "seccomp alone confines them");
 }

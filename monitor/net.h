@@ -119,7 +119,7 @@ int hut_net_tap_open(struct hut_vm *vm, const struct hut_net_config *c);
 void hut_net_start(struct hut_vm *vm);
 /* The poll hypercall with a net device: sleeps until the deadline or until
  * events != seen; returns HUT_POLL_NET when they differ. */
-uint64_t hut_net_wait(struct hut_vm *vm, uint32_t seen, uint64_t timeout_ns);
+uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns);
 /* The kick hypercall when KVM has no ioeventfd for it. */
 void hut_net_kick(struct hut_vm *vm);
 /* net_end.c: the guest ends (hut_end): its live TCP connections are reset,

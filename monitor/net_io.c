@@ -250,10 +250,9 @@ void hut_net_start(struct hut_vm *vm)
 	start_thread(vm);
 }
 
-uint64_t hut_net_wait(struct hut_vm *vm, uint32_t seen, uint64_t timeout_ns)
+uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns)
 {
 	struct hut_net *n = &hut_net;
-	(void)vm;
 	__atomic_store_n(&n->vcpu_waiting, 1, SEQ);
 	uint32_t seq = __atomic_load_n(&n->wake_seq, SEQ);
 	if (__atomic_load_n(&n->events, SEQ) == seen) {

@@ -1,7 +1,7 @@
 /*
- * The signals module: signals from outside. hut-monitor is the container's process (pid 1 in
- * its pid namespace, where the kernel drops any signal without a handler)
- * or a shell's job: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2
+ * The signals module: signals from outside. hut-monitor is the container's
+ * process (pid 1 in its pid namespace, where the kernel drops any signal
+ * without a handler) or a shell's job: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2
  * must reach the guest as they would reach the program run as a process.
  *
  * The handler only records the signal and sets immediate_exit, so a
