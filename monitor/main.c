@@ -1,7 +1,8 @@
 /*
  * hut-monitor: boots one hut image as a KVM appliance.
  * Options, then the boot sequence; each step lives in its own file, and
- * the modules (module.h, the table in modules.c) join it at fixed points.
+ * the modules (module.h; the table in modules/table.c) join it at fixed
+ * points.
  */
 #include "monitor.h"
 #include "option.h"

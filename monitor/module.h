@@ -4,7 +4,7 @@
  * Each is a struct hut_module of its options, hooks, hypercalls and
  * sandbox rules, and keeps its state to itself; the core (main.c, the boot
  * sequence, run.c, hypercall.c, sandbox.c, landlock.c, fail.c) loops over
- * the table (modules.c) and names none of them. Solo5's hvt tender is the
+ * the table (modules/table.c) and names none of them. Solo5's hvt tender is the
  * model: a module per device, hooks the core calls at fixed points.
  *
  * Every hook may be NULL. They run in table order, at these points:
@@ -130,7 +130,7 @@ struct hut_module {
 #define HUT_MODULE_OPTIONS(t) .options = (t), .noptions = sizeof(t) / sizeof((t)[0])
 #define HUT_MODULE_HYPERCALLS(t) .hypercalls = (t), .nhypercalls = sizeof(t) / sizeof((t)[0])
 
-/* modules.c: the table, NULL-terminated; main.c gives it to the vm. */
+/* modules/table.c: the table, NULL-terminated; main.c gives it to the vm. */
 extern const struct hut_module *const hut_modules[];
 
 /* console.c: --quiet, set by a harness between inputs (tests/fuzz). */

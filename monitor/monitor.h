@@ -9,11 +9,10 @@
  * reads or fills for the guest), fail.c (every ending) and main.c
  * (options, the boot sequence).
  *
- * Each device or service is a module (module.h; the table is modules.c):
- * console.c; cores.c and core.c (--core); signals.c; volumes and the file
- * hypercall (files_module.c, files.h); the network device (net_module.c,
- * net.h). Reading and validating the image is the image format's (image/),
- * shared with `hut`.
+ * Each device or service is a module (module.h), in modules/ with its
+ * table (modules/table.c): the console, core dumps, volumes and the file
+ * hypercall, the network device, signals from outside. Reading and
+ * validating the image is the image format's (image/), shared with `hut`.
  */
 #ifndef HUT_MONITOR_H
 #define HUT_MONITOR_H

@@ -4,7 +4,7 @@
  * the others need --net, and an image that declares a (non-optional) net
  * device needs it too.
  */
-#include "monitor.h"
+#include "../monitor.h"
 #include "net.h"
 
 #include <arpa/inet.h>

@@ -13,7 +13,7 @@
 #ifndef HUT_FILES_H
 #define HUT_FILES_H
 
-#include "monitor.h"
+#include "../monitor.h"
 
 #include <linux/limits.h>
 #include <sys/stat.h>

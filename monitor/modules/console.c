@@ -4,7 +4,7 @@
  * every byte is out (or dropped, with --quiet), its readv of fd 0, one read
  * of the monitor's stdin, and the terminal's size in the boot info.
  */
-#include "monitor.h"
+#include "../monitor.h"
 
 #include <errno.h>
 #include <string.h>

@@ -17,7 +17,7 @@
  * so either the sleeper sees the new events or the waker sees the sleeper
  * and its futex_wake finds wake_seq changed.
  */
-#include "monitor.h"
+#include "../monitor.h"
 #include "net.h"
 
 #include <errno.h>

@@ -5,7 +5,7 @@
 #ifndef HUT_CORE_H
 #define HUT_CORE_H
 
-#include "monitor.h"
+#include "../monitor.h"
 
 /* Writes the core of a crashed guest to fd: the crashed thread's registers,
  * those of every other thread in the libos's table at threads_gpa (0: none

@@ -17,8 +17,8 @@
 #ifndef HUT_NET_H
 #define HUT_NET_H
 
-#include "mem.h"
-#include "module.h"
+#include "../mem.h"
+#include "../module.h"
 #include "net_reset.h"
 
 #include <hut/abi.h>

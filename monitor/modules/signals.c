@@ -15,7 +15,7 @@
  * when asked for). SIGKILL needs nothing: it ends the monitor.
  * The seccomp filter stays as it is: the handler makes no syscall.
  */
-#include "monitor.h"
+#include "../monitor.h"
 
 #include <signal.h>
 #include <stdlib.h>

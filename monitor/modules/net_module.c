@@ -5,7 +5,7 @@
  * poll hypercall's wait, its fds and rules in the vCPU thread's sandbox,
  * --trace-exits' line, and the resets of the guest's connections at the end.
  */
-#include "monitor.h"
+#include "../monitor.h"
 #include "net.h"
 
 #include <errno.h>
