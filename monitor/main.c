@@ -116,12 +116,17 @@ static void add_env(struct hut_options *o, const char *v, int argc)
 		o->env[o->envc++] = pair;
 }
 
-/* One of a module's options: true if argv[*i] was one (and *i is past it). */
+static bool named(const char *arg, const struct hut_option *o)
+{
+	return !strcmp(arg, o->name) || (o->alias && !strcmp(arg, o->alias));
+}
+
+/* One of a module's options: true if argv[*i] was one (and *i is past its
+ * value). A flag's parse gets NULL. */
 static bool module_option(int argc, char **argv, int *i, const struct hut_option *o)
 {
 	const char *v = NULL;
-	if (!o->takes_value && strcmp(argv[*i], o->name) != 0 &&
-	    !(o->alias && !strcmp(argv[*i], o->alias)))
+	if (!o->takes_value && !named(argv[*i], o))
 		return false;
 	if (o->takes_value && !(v = option_value(argc, argv, i, o->name)) &&
 	    !(o->alias && (v = option_value(argc, argv, i, o->alias))))
