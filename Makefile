@@ -32,7 +32,7 @@ IMAGE_WRITER_SRC := image/manifest.c
 CLI_SRC := cli/option.c
 # Code the host programs share besides those (common/: the JSON string writer).
 COMMON_SRC := $(wildcard common/*.c)
-MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
+MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c monitor/modules/*.c))
 BUILDER_SRC := $(wildcard builder/*.c)
 # hut-oci, the OCI runtime (oci/): a static musl program like the monitor.
 OCI_SRC     := $(filter-out oci/main.c,$(wildcard oci/*.c))
@@ -219,15 +219,16 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Ibuilder -Ibench/harness -o $@ $< $(LIB_OBJ) \
-		-lcriterion $(BUILDER_LIBS)
+	@$(HOSTCC) $(CFLAGS_HOST) -Imonitor -Imonitor/modules -Ibuilder -Ibench/harness -o $@ $< \
+		$(LIB_OBJ) -lcriterion $(BUILDER_LIBS)
 
 unit-tests: $(UNIT_BINS)
 
 # The monitor under ASan and UBSan (glibc, dynamic: the sanitizers need it),
 # for tests/integration/asan.sh: the hostile guests must not trip them.
 ASAN_SRC := $(MONITOR_SRC) monitor/main.c $(IMAGE_READER_SRC) $(CLI_SRC)
-$(BUILD)/asan/hut-monitor: $(ASAN_SRC) $(wildcard monitor/*.h image/*.h cli/*.h include/hut/*.h)
+$(BUILD)/asan/hut-monitor: $(ASAN_SRC) $(wildcard monitor/*.h monitor/modules/*.h image/*.h cli/*.h \
+	include/hut/*.h)
 	@scripts/deps.sh test
 	@mkdir -p $(dir $@)
 	@echo "  ASAN    $@"

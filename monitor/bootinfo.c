@@ -25,10 +25,8 @@ static uint64_t guest_tsc(struct hut_vm *vm)
 	return m.e.data;
 }
 
-/* Copies count strings into the boot info region at *cursor: an array of
- * their guest addresses, then the strings. Returns the array's address. */
-static uint64_t put_strings(struct hut_vm *vm, uint64_t *cursor, uint64_t count,
-			    char *const *strings, const char *what)
+uint64_t hut_bootinfo_strings(struct hut_vm *vm, uint64_t *cursor, uint64_t count,
+			      char *const *strings, const char *what)
 {
 	uint64_t end = HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, ptrs = *cursor;
 	uint64_t str = ptrs + 8 * count;
@@ -53,73 +51,18 @@ static uint64_t put_strings(struct hut_vm *vm, uint64_t *cursor, uint64_t count,
 	return ptrs;
 }
 
-/* The volumes' guest paths, then their struct hut_boot_volume array. */
-static void put_volumes(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
-{
-	const struct hut_options *o = vm->opt;
-	char *paths[HUT_VOLUMES_MAX];
-	struct hut_boot_volume *v;
-	for (unsigned i = 0; i < o->nvolumes; i++)
-		paths[i] = (char *)o->volumes[i].guest;
-	uint64_t ptrs = put_strings(vm, cursor, o->nvolumes, paths, "volume paths");
-	uint64_t end = HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, size = o->nvolumes * sizeof *v;
-	if (size > end - *cursor || !(v = hut_gpa(&vm->mem, *cursor, size)))
-		hut_fail(vm, HUT_EXIT_MONITOR, "guest arguments and volumes exceed %llu KiB",
-			 HUT_BOOTINFO_SIZE >> 10);
-	const uint64_t *path = hut_gpa(&vm->mem, ptrs, o->nvolumes * 8ul);
-	for (unsigned i = 0; i < o->nvolumes; i++)
-		v[i] = (struct hut_boot_volume){path[i], o->volumes[i].ro ? HUT_VOLUME_RDONLY : 0,
-						0};
-	bi->volumes = *cursor;
-	bi->volume_count = o->nvolumes;
-	*cursor += size;
-}
-
-/* argv, the environment and the volumes, right after the struct. */
+/* argv and the environment right after the struct, then what each module
+ * puts there (the volumes' paths) and elsewhere in it (the terminal's size,
+ * the net device). */
 static void put_args(struct hut_vm *vm, struct hut_boot_info *bi)
 {
 	uint64_t cursor = HUT_BOOTINFO_GPA + ((sizeof *bi + 7) & ~7ul);
 	bi->argc = (uint64_t)vm->opt->argc;
-	bi->argv = put_strings(vm, &cursor, bi->argc, vm->opt->argv, "arguments");
+	bi->argv = hut_bootinfo_strings(vm, &cursor, bi->argc, vm->opt->argv, "arguments");
 	bi->envc = (uint64_t)vm->opt->envc;
-	bi->envp = put_strings(vm, &cursor, bi->envc, vm->opt->env, "arguments and environment");
-	put_volumes(vm, bi, &cursor);
-}
-
-static void put_console_size(const struct hut_vm *vm, struct hut_boot_info *bi)
-{
-	struct winsize ws;
-	if (vm->opt->quiet || ioctl(1, TIOCGWINSZ, &ws) != 0)
-		return;
-	/* A terminal whose size nobody set yet (a container's fresh pty, which
-	 * podman or ctr resizes a moment later) is still a terminal: 24x80, as
-	 * a VT100's. */
-	bi->tty_rows = ws.ws_row ? ws.ws_row : 24;
-	bi->tty_cols = ws.ws_col ? ws.ws_col : 80;
-}
-
-/* A random locally administered unicast address unless --mac gave one. */
-static void put_net(struct hut_vm *vm, struct hut_boot_info *bi)
-{
-	const struct hut_net_config *c = &vm->opt->net;
-	if (!vm->net_gpa)
-		return;
-	bi->net = (struct hut_boot_net){
-		.region = vm->net_gpa,
-		.region_size = HUT_NET_REGION_SIZE,
-		.mtu = HUT_NET_MTU,
-		.ipv4 = c->ipv4,
-		.prefix_len = c->prefix_len,
-		.gateway = c->gateway,
-		.dns = c->dns,
-	};
-	if (c->have_mac) {
-		memcpy(bi->net.mac, c->mac, sizeof bi->net.mac);
-	} else {
-		if (getrandom(bi->net.mac, sizeof bi->net.mac, 0) != sizeof bi->net.mac)
-			hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));
-		bi->net.mac[0] = (uint8_t)((bi->net.mac[0] & 0xfe) | 0x02);
-	}
+	bi->envp = hut_bootinfo_strings(vm, &cursor, bi->envc, vm->opt->env,
+					"arguments and environment");
+	hut_call_modules(vm, boot_info, vm, bi, &cursor);
 }
 
 void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
@@ -147,8 +90,6 @@ void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 	bi->files_gpa = m->files_gpa;
 	bi->files_size = m->files_size;
 	put_args(vm, bi);
-	put_console_size(vm, bi);
-	put_net(vm, bi);
 	if (getrandom(bi->random, sizeof bi->random, 0) != sizeof bi->random)
 		hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));
 	struct timespec now;

@@ -106,8 +106,8 @@ static void build_page_tables(struct hut_vm *vm)
 		map_range(vm, s->gpa, end, segment_flags(s));
 	}
 	map_range(vm, vm->signals_gpa, vm->heap_end, PTE_U | PTE_W | PTE_NX); /* box + heap */
-	if (vm->net_gpa)
-		map_range(vm, vm->net_gpa, vm->net_gpa + HUT_NET_REGION_SIZE,
+	if (vm->devices_size) /* the modules' RAM, above the heap */
+		map_range(vm, vm->heap_end, vm->heap_end + vm->devices_size,
 			  PTE_U | PTE_W | PTE_NX);
 	map_range(vm, vm->stack_top - vm->stack_size, vm->stack_top, PTE_U | PTE_W | PTE_NX);
 	map_range(vm, HUT_HYPERCALL_GPA, HUT_HYPERCALL_GPA + HUT_PAGE_SIZE, PTE_U | PTE_W | PTE_NX);

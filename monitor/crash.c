@@ -129,9 +129,9 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 		"%s\n",
 		vm->opt->image, vectors[v].name ? vectors[v].name : "reserved vector", f.vector,
 		f.error_code, f.rip, where, detail, signal_name(sig));
-	if (have_regs)
+	if (have_regs) {
 		dump_registers(&r, &f);
-	if (vm->core_fd >= 0 && have_regs && hut_core_write(vm, &r, &s, &f, sig) != 0)
-		fprintf(stderr, "hut-monitor: %s: could not write the core file\n", vm->opt->image);
+		hut_call_modules(vm, crash, vm, &r, &s, &f, sig); /* --core writes its file */
+	}
 	hut_end(vm, HUT_SIGNAL_EXIT(sig), false);
 }

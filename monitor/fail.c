@@ -1,7 +1,8 @@
 /*
  * How the monitor ends, for every reason: hut_end is the one way out once
- * the guest exists (its network connections are reset, --trace-exits and
- * --trace-boot print), and hut_fail gives up with one line on stderr first.
+ * the guest exists (each module's end hook runs: the net device resets the
+ * guest's connections; --trace-exits and --trace-boot print), and hut_fail
+ * gives up with one line on stderr first.
  */
 #include "monitor.h"
 
@@ -12,7 +13,7 @@
 _Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed)
 {
 	if (vm) {
-		hut_net_end(vm->net, libos_closed);
+		hut_call_modules(vm, end, vm, libos_closed);
 		hut_trace_print(vm);
 	}
 	exit(status);

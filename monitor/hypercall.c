@@ -2,7 +2,9 @@
  * The hypercall doorbell: an 8-byte store of an argument struct's address to
  * HUT_HYPERCALL_GPA + 8 * nr exits with KVM_EXIT_MMIO. Anything else on that
  * page, and any argument that is not in the guest's own memory, is a broken
- * guest: it ends with SIGSYS's status, as a bad system call would.
+ * guest: it ends with SIGSYS's status, as a bad system call would. Number nr
+ * is served by the core's table below (exit, abort, poll, set-fs) or by the
+ * module whose table has it (module.h); none: a bad hypercall.
  */
 #include "monitor.h"
 
@@ -30,36 +32,22 @@ static void *arg_struct(struct hut_vm *vm, uint64_t gpa, uint64_t len)
 	return p;
 }
 
-static void console_write(struct hut_vm *vm, uint64_t gpa)
+/* A module's news the guest has not seen (a signal from outside) ends the
+ * sleep at once; a module with a device sleeps itself, ending early when
+ * the device has news (the net device); else a plain sleep, which a
+ * signal from outside ends too (no SA_RESTART). */
+static void poll_sleep(struct hut_vm *vm, uint64_t gpa, void *arg)
 {
-	struct hut_hc_console *hc = arg_struct(vm, gpa, sizeof *hc);
-	hc->result = hut_console_write(vm, hc->fd, hc->iov, hc->iovcnt);
-}
-
-static void console_read(struct hut_vm *vm, uint64_t gpa)
-{
-	struct hut_hc_console *hc = arg_struct(vm, gpa, sizeof *hc);
-	hc->result = hut_console_read(vm, hc->fd, hc->iov, hc->iovcnt);
-}
-
-static void file_op(struct hut_vm *vm, uint64_t gpa)
-{
-	hut_file_hypercall(vm, arg_struct(vm, gpa, sizeof(struct hut_hc_file)));
-}
-
-/* With a net device the sleep ends early when it has news (net_io.c); a
- * signal from outside ends it too (no SA_RESTART). */
-static void poll_sleep(struct hut_vm *vm, uint64_t gpa)
-{
-	struct hut_hc_poll *hc = arg_struct(vm, gpa, sizeof *hc);
+	struct hut_hc_poll *hc = arg;
+	const struct hut_module *m;
 	uint64_t ns = hc->timeout_ns;
-	if (hut_signals_arrived(vm)) /* the guest must see it first (signals.c) */
-		ns = 0;
-	if (vm->net) {
-		uint32_t seen = hc->net_events;
-		hc->ready = hut_net_wait(vm, seen, ns);
-		return;
-	}
+	(void)gpa;
+	hut_each_module(vm, m)
+		if (m->wake_now && m->wake_now(vm))
+			ns = 0;
+	hut_each_module(vm, m)
+		if (m->sleep && m->sleep(vm, hc, ns))
+			return;
 	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
 	if (ts.tv_sec < 0) /* more than 292 years: sleep "forever" */
 		ts.tv_sec = INT64_MAX;
@@ -67,15 +55,58 @@ static void poll_sleep(struct hut_vm *vm, uint64_t gpa)
 	hc->ready = 0;
 }
 
-static void set_fs(struct hut_vm *vm, uint64_t gpa)
+static void set_fs(struct hut_vm *vm, uint64_t gpa, void *arg)
 {
-	const struct hut_hc_set_fs *hc = arg_struct(vm, gpa, sizeof *hc);
+	const struct hut_hc_set_fs *hc = arg;
 	struct kvm_sregs s;
+	(void)gpa;
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_GET_SREGS failed (%s)", strerror(errno));
 	s.fs.base = hc->base;
 	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &s) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_SREGS failed (%s)", strerror(errno));
+}
+
+static void guest_exit(struct hut_vm *vm, uint64_t gpa, void *arg)
+{
+	(void)gpa;
+	hut_exit_guest(vm, arg);
+}
+
+/* The trap frame is read by hut_crash, which checks it (it may be
+ * misaligned: a CPL0 stub stored it). */
+static void guest_abort(struct hut_vm *vm, uint64_t gpa, void *arg)
+{
+	(void)arg;
+	hut_crash(vm, gpa);
+}
+
+/* The core's own hypercalls; the modules' are in their tables. */
+static const struct hut_hypercall core_hypercalls[] = {
+	{HUT_HC_EXIT, "exit", sizeof(struct hut_hc_exit), guest_exit},
+	{HUT_HC_ABORT, "abort", 0, guest_abort},
+	{HUT_HC_POLL, "poll", sizeof(struct hut_hc_poll), poll_sleep},
+	{HUT_HC_SET_FS, "set-fs", sizeof(struct hut_hc_set_fs), set_fs},
+};
+
+static const struct hut_hypercall *in(const struct hut_hypercall *t, size_t n, uint64_t nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].nr == nr)
+			return &t[i];
+	return NULL;
+}
+
+/* A linear look through a dozen entries: nothing next to an exit's cost. */
+static const struct hut_hypercall *find(const struct hut_vm *vm, uint64_t nr)
+{
+	const struct hut_hypercall *h =
+		in(core_hypercalls, sizeof core_hypercalls / sizeof core_hypercalls[0], nr);
+	const struct hut_module *m;
+	hut_each_module(vm, m)
+		if (!h)
+			h = in(m->hypercalls, m->nhypercalls, nr);
+	return h;
 }
 
 void hut_hypercall(struct hut_vm *vm)
@@ -93,32 +124,9 @@ void hut_hypercall(struct hut_vm *vm)
 			 "bad hypercall: %u-byte store to offset 0x%lx (8-byte stores only)",
 			 run->mmio.len, off);
 	memcpy(&arg, run->mmio.data, 8);
-	hut_exits_hypercall(off / 8);
-	switch (off / 8) {
-	case HUT_HC_CONSOLE_WRITE:
-		return console_write(vm, arg);
-	case HUT_HC_EXIT:
-		hut_exit_guest(vm, arg_struct(vm, arg, sizeof(struct hut_hc_exit)));
-	case HUT_HC_ABORT:
-		hut_crash(vm, arg);
-	case HUT_HC_POLL:
-		return poll_sleep(vm, arg);
-	case HUT_HC_SET_FS:
-		return set_fs(vm, arg);
-	case HUT_HC_CONSOLE_READ:
-		return console_read(vm, arg);
-	case HUT_HC_FILE:
-		return file_op(vm, arg);
-	case HUT_HC_THREADS:
-		arg_struct(vm, arg, sizeof(struct hut_threads_table)); /* fails if out of RAM */
-		vm->threads_gpa = arg;
-		return;
-	case HUT_HC_NET_KICK:
-		if (!vm->net)
-			hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,
-				 "bad hypercall: net kick without a network device");
-		return hut_net_kick(vm);
-	default:
+	const struct hut_hypercall *h = find(vm, off / 8);
+	hut_exits_hypercall(off / 8, h ? h->name : NULL);
+	if (!h)
 		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL, "bad hypercall: unknown number %lu", off / 8);
-	}
+	h->serve(vm, arg, h->arg_size ? arg_struct(vm, arg, h->arg_size) : NULL);
 }

@@ -1,9 +1,10 @@
 /*
- * Landlock: with volumes, the monitor gives up every file-system access
- * but the volume trees (read-only ones for reading only) before the guest
- * starts. openat2 already keeps each path beneath its volume; this is the
- * kernel saying the same, should a bug ever let a path out. Files the
- * monitor holds open (the image, /dev/kvm's fds, stdio) are unaffected.
+ * Landlock: when a module asks for trees (the volumes do), the monitor
+ * gives up every file-system access but those (read-only ones for reading
+ * only) before the guest starts. openat2 already keeps each path beneath
+ * its volume; this is the kernel saying the same, should a bug ever let a
+ * path out. Files the monitor holds open (the image, /dev/kvm's fds,
+ * stdio) are unaffected.
  * A kernel without Landlock (before 5.13, or disabled) gets one warning and
  * the seccomp filter alone.
  */
@@ -46,20 +47,41 @@ static uint64_t handled_for(int abi)
 	return all;
 }
 
-static void add_volume(struct hut_vm *vm, int ruleset, unsigned i, uint64_t handled)
+#define MAX_TREES (HUT_VOLUMES_MAX + 4)
+
+/* The trees the modules asked for (their landlock hooks). */
+struct hut_landlock {
+	const struct hut_vm *vm;
+	unsigned n;
+	struct {
+		int dir;
+		bool writable;
+		const char *kind, *what;
+	} tree[MAX_TREES];
+};
+
+void hut_landlock_allow(struct hut_landlock *l, int dir, bool writable, const char *kind,
+			const char *what)
+{
+	if (l->n == MAX_TREES)
+		hut_fail(l->vm, HUT_EXIT_MONITOR, "landlock: too many trees");
+	l->tree[l->n++] = (typeof(l->tree[0])){dir, writable, kind, what};
+}
+
+static void add_tree(struct hut_landlock *l, unsigned i, int ruleset, uint64_t handled)
 {
 	struct landlock_path_beneath_attr rule = {
-		.allowed_access = vm->opt->volumes[i].ro ? READ_ACCESS : handled & ~NEVER,
-		.parent_fd = vm->volume_fd[i],
+		.allowed_access = l->tree[i].writable ? handled & ~NEVER : READ_ACCESS,
+		.parent_fd = l->tree[i].dir,
 	};
 	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "landlock: cannot add the volume %s (%s)",
-			 vm->opt->volumes[i].host, strerror(errno));
+		hut_fail(l->vm, HUT_EXIT_MONITOR, "landlock: cannot add the %s %s (%s)",
+			 l->tree[i].kind, l->tree[i].what, strerror(errno));
 }
 
 /* HUT_SANDBOX_SELFTEST=landlock: a file outside the volumes must now be
  * refused; the monitor says so and goes on (tests/integration/sandbox.sh). */
-static void selftest(struct hut_vm *vm)
+static void selftest(const struct hut_vm *vm)
 {
 	const char *s = getenv("HUT_SANDBOX_SELFTEST");
 	if (!s || strcmp(s, "landlock") != 0)
@@ -72,17 +94,15 @@ static void selftest(struct hut_vm *vm)
 		vm->opt->image, strerror(errno));
 }
 
-void hut_landlock_enter(struct hut_vm *vm)
+/* unconfined: what still confines the trees on a kernel without Landlock
+ * (a module's landlock hook says). */
+static void restrict_to(const struct hut_vm *vm, struct hut_landlock *l, const char *unconfined)
 {
-	if (vm->opt->nvolumes == 0)
-		return;
 	int abi =
 		(int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 0) {
-		fprintf(stderr,
-			"hut-monitor: %s: warning: no Landlock in this kernel (%s): volumes are "
-			"confined by openat2 and seccomp only\n",
-			vm->opt->image, strerror(errno));
+		fprintf(stderr, "hut-monitor: %s: warning: no Landlock in this kernel (%s): %s\n",
+			vm->opt->image, strerror(errno), unconfined);
 		return;
 	}
 	struct landlock_ruleset_attr attr = {.handled_access_fs = handled_for(abi)};
@@ -90,11 +110,27 @@ void hut_landlock_enter(struct hut_vm *vm)
 	if (ruleset < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "landlock: cannot create a ruleset (%s)",
 			 strerror(errno));
-	for (unsigned i = 0; i < vm->opt->nvolumes; i++)
-		add_volume(vm, ruleset, i, attr.handled_access_fs);
+	for (unsigned i = 0; i < l->n; i++)
+		add_tree(l, i, ruleset, attr.handled_access_fs);
 	if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "landlock: cannot restrict the monitor (%s)",
 			 strerror(errno));
 	close(ruleset);
 	selftest(vm);
+}
+
+/* Nothing asked for: no Landlock at all (the monitor opens no file then). */
+void hut_landlock_enter(struct hut_vm *vm)
+{
+	static struct hut_landlock l;
+	const struct hut_module *m;
+	const char *unconfined = NULL;
+	l.vm = vm;
+	hut_each_module(vm, m)
+		if (m->landlock) {
+			const char *why = m->landlock(vm, &l);
+			unconfined = unconfined ? unconfined : why;
+		}
+	if (l.n)
+		restrict_to(vm, &l, unconfined ? unconfined : "seccomp alone confines them");
 }

@@ -1,6 +1,6 @@
 /*
- * Loading: lay the guest's RAM out (image, signal box, heap, guard page,
- * stack) and copy
+ * Loading: lay the guest's RAM out (image, signal box, heap, the modules'
+ * RAM, guard page, stack) and copy
  * the image's PT_LOAD segments in. The image was validated when it was
  * opened; here we check it fits the RAM this run gives it.
  */
@@ -15,6 +15,22 @@
 
 #define MIN_HEAP (1ull << 20)
 
+/* What a module shares with the guest (the network device's rings and
+ * buffers): taken from the top of the heap, so devices_size bytes above
+ * heap_end are the modules'. False if the heap is too small. */
+static bool take_ram(struct hut_vm *vm, const struct hut_module *m)
+{
+	uint64_t size = m->ram_size();
+	if (size == 0)
+		return true;
+	if (vm->heap_end - vm->heap_start < size)
+		return false;
+	vm->heap_end -= size;
+	vm->devices_size += size;
+	m->ram_at(vm->heap_end);
+	return true;
+}
+
 static void layout(struct hut_vm *vm)
 {
 	uint64_t mem = vm->mem.size;
@@ -23,14 +39,12 @@ static void layout(struct hut_vm *vm)
 	vm->heap_end = mem - vm->stack_size - HUT_PAGE_SIZE; /* one guard page under the stack */
 	vm->signals_gpa = vm->img.image_end;		     /* one page: the signal box */
 	vm->heap_start = vm->signals_gpa + HUT_PAGE_SIZE;
-	if (vm->opt->net.wanted && vm->heap_start <= vm->heap_end &&
-	    vm->heap_end - vm->heap_start >= HUT_NET_REGION_SIZE) {
-		/* The network device's rings and buffers: the top of the heap. */
-		vm->heap_end -= HUT_NET_REGION_SIZE;
-		vm->net_gpa = vm->heap_end;
-	}
-	if (vm->heap_start > vm->heap_end || vm->heap_end - vm->heap_start < MIN_HEAP ||
-	    (vm->opt->net.wanted && !vm->net_gpa))
+	bool fits = vm->heap_start <= vm->heap_end;
+	const struct hut_module *m;
+	hut_each_module(vm, m)
+		if (fits && m->ram_size)
+			fits = take_ram(vm, m);
+	if (!fits || vm->heap_end - vm->heap_start < MIN_HEAP)
 		hut_fail(vm, HUT_EXIT_BAD_IMAGE,
 			 "image needs more memory than %lu MiB (try a larger --mem)", mem >> 20);
 }

@@ -1,6 +1,8 @@
 /*
  * hut-monitor: boots one hut image as a KVM appliance.
- * Options, then the boot sequence; each step lives in its own file.
+ * Options, then the boot sequence; each step lives in its own file, and
+ * the modules (module.h; the table in modules/table.c) join it at fixed
+ * points.
  */
 #include "monitor.h"
 #include "option.h"
@@ -14,7 +16,8 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
-static const char usage[] =
+/* --help: the core's options, then each module's, then these. */
+static const char usage_head[] =
 	"usage: hut-monitor [OPTIONS] IMAGE [ARG...]\n"
 	"Boots IMAGE (built by `hut build`) as a KVM appliance. Everything after\n"
 	"IMAGE is the guest's argv. The guest's stdin, stdout and stderr are the\n"
@@ -26,34 +29,13 @@ static const char usage[] =
 	"  --trace-boot    print microseconds per boot phase to stderr\n"
 	"  --trace-exits   at the end, print how many exits reached the monitor (by\n"
 	"                  kind) and what the network device moved\n"
-	"  --quiet         discard the guest's console output\n"
 	"  -e, --env NAME=VALUE  put NAME in the guest's environment (repeatable; the\n"
 	"                  guest has no other); --env NAME passes the monitor's own\n"
-	"  -v, --volume HOST:GUEST[:OPTIONS]  the host directory HOST is the guest's\n"
-	"                  directory GUEST (repeatable, at most 16); write a ':' or\n"
-	"                  '\\' in a path as '\\:' or '\\\\'. OPTIONS, comma-separated:\n"
-	"                    ro | rw     read-only, or read-write (the default)\n"
-	"                    size=SIZE   the most the volume may hold on the host\n"
-	"                                (blocks allocated, e.g. 64M or 1G): past it\n"
-	"                                the guest's writes get ENOSPC\n"
-	"                    owner=mapped  (the default) the guest's chown and set-ID\n"
-	"                                bits stay in its view (xattr user.hut.stat);\n"
-	"                                host files never get them\n"
-	"                    owner=passthrough  they reach the host files as asked\n"
-	"                                (a root monitor: any owner, setuid root)\n"
-	"                  e.g. --volume /srv/data:/data:size=1G or /srv/www:/www:ro\n"
 	"  --hostname NAME the guest's host name (uname -n), 1 to 64 bytes\n"
 	"                  (default: the image's service name)\n"
-	"  --core FILE     if the guest crashes, write an ELF core to FILE for\n"
-	"                  `gdb IMAGE FILE` (FILE is created at start, empty if no crash)\n"
-	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n"
-	"  --net TAP       give the guest a network device on the existing tap device\n"
-	"                  TAP; --net fd=N: on a tap fd the caller opened (IFF_TAP |\n"
-	"                  IFF_NO_PI), so the monitor needs no privilege\n"
-	"  --mac MAC       the guest's Ethernet address (default: a random local one)\n"
-	"  --ip ADDR/PREFIX  the guest's IPv4 address, e.g. 192.0.2.2/24\n"
-	"  --gw ADDR       its default gateway\n"
-	"  --dns ADDR      its name server (the guest's /etc/resolv.conf)\n"
+	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n";
+
+static const char usage_tail[] =
 	"  -h, --help      show this help\n"
 	"  --version       show the version\n"
 	"\n"
@@ -62,6 +44,16 @@ static const char usage[] =
 	"hypercall or net ring); 124 timeout; 125 monitor failure or bad option;\n"
 	"126 image invalid, too big for --mem, or needing a device it was not given;\n"
 	"127 image not found.\n";
+
+static _Noreturn void help(void)
+{
+	fputs(usage_head, stdout);
+	for (size_t i = 0; hut_modules[i]; i++)
+		if (hut_modules[i]->usage)
+			fputs(hut_modules[i]->usage, stdout);
+	fputs(usage_tail, stdout);
+	exit(0);
+}
 
 static _Noreturn void bad_usage(const char *fmt, const char *arg)
 {
@@ -124,29 +116,45 @@ static void add_env(struct hut_options *o, const char *v, int argc)
 		o->env[o->envc++] = pair;
 }
 
-static void add_volume(struct hut_options *o, const char *v)
+static bool named(const char *arg, const struct hut_option *o)
 {
-	const char *why = hut_volume_parse(o, v);
-	if (why) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "--volume %s: %s", v, why);
-		bad_usage("%s", msg);
-	}
+	return !strcmp(arg, o->name) || (o->alias && !strcmp(arg, o->alias));
 }
 
-static const char *const net_options[] = {"--net", "--mac", "--ip", "--gw", "--dns"};
-
-/* One of the network options: true if argv[*i] was one. */
-static bool net_option(int argc, char **argv, int *i, struct hut_options *o)
+/* One of a module's options: true if argv[*i] was one (and *i is past its
+ * value). A flag's parse gets NULL. */
+static bool module_option(int argc, char **argv, int *i, const struct hut_option *o)
 {
-	for (size_t k = 0; k < sizeof net_options / sizeof net_options[0]; k++) {
-		const char *v = option_value(argc, argv, i, net_options[k]), *why;
-		if (v && (why = hut_net_option(&o->net, net_options[k], v)) != NULL)
-			bad_usage("%s", why);
-		if (v)
-			return true;
-	}
+	const char *v = NULL;
+	if (!o->takes_value && !named(argv[*i], o))
+		return false;
+	if (o->takes_value && !(v = option_value(argc, argv, i, o->name)) &&
+	    !(o->alias && (v = option_value(argc, argv, i, o->alias))))
+		return false;
+	const char *why = o->parse(v);
+	if (why)
+		bad_usage("%s", why);
+	return true;
+}
+
+static bool any_module_option(int argc, char **argv, int *i)
+{
+	for (size_t m = 0; hut_modules[m]; m++)
+		for (size_t k = 0; k < hut_modules[m]->noptions; k++)
+			if (module_option(argc, argv, i, &hut_modules[m]->options[k]))
+				return true;
 	return false;
+}
+
+/* What the modules say of their options together (--mac needs --net). */
+static void modules_options_done(void)
+{
+	for (size_t m = 0; hut_modules[m]; m++) {
+		const char *why =
+			hut_modules[m]->options_done ? hut_modules[m]->options_done() : NULL;
+		if (why)
+			bad_usage("%s", why);
+	}
 }
 
 static void parse_options(int argc, char **argv, struct hut_options *o)
@@ -155,8 +163,7 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 	const char *v;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			exit(0);
+			help();
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("hut-monitor %s (ABI %d)\n", HUT_VERSION, HUT_ABI_VERSION);
 			exit(0);
@@ -164,10 +171,6 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			o->trace_boot = true;
 		} else if (!strcmp(argv[i], "--trace-exits")) {
 			o->trace_exits = true;
-		} else if (net_option(argc, argv, &i, o)) {
-			continue;
-		} else if (!strcmp(argv[i], "--quiet")) {
-			o->quiet = true;
 		} else if (!strcmp(argv[i], "--no-sandbox")) {
 			o->no_sandbox = true;
 		} else if ((v = option_value(argc, argv, &i, "--mem")) != NULL) {
@@ -176,11 +179,6 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 		} else if ((v = option_value(argc, argv, &i, "--env")) != NULL ||
 			   (v = option_value(argc, argv, &i, "-e")) != NULL) {
 			add_env(o, v, argc);
-		} else if ((v = option_value(argc, argv, &i, "--volume")) != NULL ||
-			   (v = option_value(argc, argv, &i, "-v")) != NULL) {
-			add_volume(o, v);
-		} else if ((v = option_value(argc, argv, &i, "--core")) != NULL) {
-			o->core = v;
 		} else if ((v = option_value(argc, argv, &i, "--hostname")) != NULL) {
 			if (!*v || strlen(v) > 64) /* Linux's HOST_NAME_MAX */
 				bad_usage("--hostname takes 1 to 64 bytes, not '%s'", v);
@@ -190,14 +188,13 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
-		} else {
+		} else if (!any_module_option(argc, argv, &i)) {
 			bad_usage("unknown option '%s'", argv[i]);
 		}
 	}
 	if (i >= argc)
 		bad_usage("%s", "no IMAGE given");
-	if (!o->net.wanted && (o->net.ipv4 || o->net.gateway || o->net.dns || o->net.have_mac))
-		bad_usage("%s", "--mac, --ip, --gw and --dns need --net");
+	modules_options_done();
 	o->image = argv[i];
 	o->argc = argc - i;
 	o->argv = argv + i;
@@ -233,16 +230,14 @@ static void open_image(struct hut_vm *vm)
 int main(int argc, char **argv)
 {
 	static struct hut_options opt;
-	static struct hut_vm vm = {.opt = &opt, .core_fd = -1, .net_tap_fd = -1};
+	static struct hut_vm vm = {.opt = &opt, .modules = hut_modules};
 	hut_trace_mark("start");
 	parse_options(argc, argv, &opt);
 	open_image(&vm);
 	if (!opt.mem)
 		opt.mem = vm.img.manifest.mem_default;
 	check_host_ram(&vm);
-	hut_net_check_image(&vm);
-	if (opt.net.wanted)
-		vm.net_tap_fd = hut_net_tap_open(&vm, &opt.net);
+	hut_call_modules(&vm, open, &vm);
 	hut_trace_mark("open");
 	hut_kvm_open(&vm);
 	hut_trace_mark("create-vm");
@@ -254,12 +249,10 @@ int main(int argc, char **argv)
 	hut_time_setup(&vm);
 	hut_cpu_setup(&vm);
 	hut_bootinfo_setup(&vm);
-	hut_net_start(&vm);
+	hut_call_modules(&vm, start, &vm);
 	hut_trace_mark("vcpu");
-	hut_core_open(&vm);
-	hut_volumes_open(&vm);
+	hut_call_modules(&vm, prepare, &vm);
 	hut_timeout_arm(opt.timeout_s);
-	hut_signals_setup(&vm);
 	/* A closed stdout is the guest's EPIPE (it raises its own SIGPIPE, or
 	 * ignores it and goes on, as a process would), not the monitor's death. */
 	signal(SIGPIPE, SIG_IGN);

@@ -35,13 +35,15 @@ static void on_exit_reason(struct hut_vm *vm)
 	}
 }
 
+/* Each module's resume hook runs before every KVM_RUN (signals from
+ * outside are forwarded there). */
 _Noreturn void hut_run(struct hut_vm *vm)
 {
 	for (;;) {
 		vm->run->immediate_exit = 0; /* before the checks: see signals.c, time.c */
 		if (hut_timeout_expired())
 			hut_fail(vm, HUT_EXIT_TIMEOUT, "timed out after %u s", vm->opt->timeout_s);
-		hut_signals_forward(vm);
+		hut_call_modules(vm, resume, vm);
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) == 0) {
 			hut_exits_count(vm->run);
 			on_exit_reason(vm);

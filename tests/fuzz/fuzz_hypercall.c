@@ -33,6 +33,7 @@
  * file in it (checked every 64 inputs, when the directory is emptied
  * again).
  */
+#include "core.h"
 #include "files.h"
 #include "monitor.h"
 
@@ -55,7 +56,7 @@
 			__builtin_trap();                                                          \
 	} while (0)
 
-static struct hut_options opt = {.quiet = true, .image = "fuzz.hut"};
+static struct hut_options opt = {.image = "fuzz.hut"};
 static char volume_dir[256], beside_dir[256];
 static struct hut_vm vm;
 static struct hut_mem guarded; /* RAM plus one guard page each side */
@@ -72,12 +73,6 @@ _Noreturn void hut_fail(const struct hut_vm *v, int status, const char *fmt, ...
 	longjmp(back, 1);
 }
 
-/* No net device here (vm.net stays NULL): its I/O thread never starts. */
-void hut_sandbox_enter_net_io(struct hut_vm *v)
-{
-	(void)v;
-	__builtin_trap();
-}
 _Noreturn void hut_end(const struct hut_vm *v, int status, bool libos_closed)
 {
 	(void)libos_closed;
@@ -100,9 +95,10 @@ static void volumes_setup(void)
 	snprintf(beside_dir, sizeof beside_dir, "%s/beside", base);
 	if (mkdir(volume_dir, 0700) || mkdir(beside_dir, 0700))
 		abort();
-	opt.volumes[0] = (struct hut_volume){volume_dir, "/data", false, HUT_OWNER_MAPPED, 1 << 20};
-	opt.volumes[1] = (struct hut_volume){volume_dir, "/ro", true, HUT_OWNER_MAPPED, 0};
-	opt.nvolumes = 2;
+	hut_files.volumes[0] =
+		(struct hut_volume){volume_dir, "/data", false, HUT_OWNER_MAPPED, 1 << 20};
+	hut_files.volumes[1] = (struct hut_volume){volume_dir, "/ro", true, HUT_OWNER_MAPPED, 0};
+	hut_files.nvolumes = 2;
 	hut_volumes_open(&vm);
 }
 
@@ -125,7 +121,8 @@ static void volumes_check(void)
 		return;
 	CHECK(stat(beside_dir, &st) == 0 && st.st_nlink == 2 && (st.st_mode & 07777) == 0700);
 	for (int fd = HUT_HOST_FD_BASE; fd < HUT_HOST_FD_END; fd++)
-		CHECK(fcntl(fd, F_GETFD) < 0 || fd == vm.volume_fd[0] || fd == vm.volume_fd[1]);
+		CHECK(fcntl(fd, F_GETFD) < 0 || fd == hut_files.volume_fd[0] ||
+		      fd == hut_files.volume_fd[1]);
 	chmod(volume_dir, 0700);
 	nftw(volume_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	hut_size_measure(&vm, 0); /* size= counts from the emptied tree again */
@@ -142,6 +139,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    mprotect(guarded.host + HUT_PAGE_SIZE + RAM_SIZE, HUT_PAGE_SIZE, PROT_NONE) != 0)
 		abort();
 	vm.opt = &opt;
+	vm.modules = hut_modules;
+	hut_console_quiet(true);
 	vm.mem.host = guarded.host + HUT_PAGE_SIZE;
 	vm.mem.size = RAM_SIZE;
 	vm.kvm_fd = vm.vm_fd = vm.vcpu_fd = -1;
@@ -202,9 +201,9 @@ static void check_file_result(uint64_t arg)
 	memcpy(&hc, vm.mem.host + arg, sizeof hc);
 	CHECK(hc.result >= -4095);
 	if (hc.op == HUT_FILE_OPEN && hc.result == 0) {
-		CHECK(hc.handle < HUT_FILE_HANDLES_MAX && vm.handles[hc.handle].used);
-		CHECK(vm.handles[hc.handle].fd >= HUT_HOST_FD_BASE &&
-		      vm.handles[hc.handle].fd < HUT_HOST_FD_END);
+		CHECK(hc.handle < HUT_FILE_HANDLES_MAX && hut_files.handles[hc.handle].used);
+		CHECK(hut_files.handles[hc.handle].fd >= HUT_HOST_FD_BASE &&
+		      hut_files.handles[hc.handle].fd < HUT_HOST_FD_END);
 	}
 }
 
@@ -277,7 +276,7 @@ static int ring(int loud)
 		memcpy(&before, vm.mem.host + arg, need < sizeof before ? need : sizeof before);
 	/* Loud writes go to stdout (/dev/null here), so write_all runs too;
 	 * stderr stays libFuzzer's. */
-	opt.quiet = !(loud && before.fd == 1);
+	hut_console_quiet(!(loud && before.fd == 1));
 
 	ending = 0;
 	protect_low(PROT_READ);
@@ -294,7 +293,7 @@ static int ring(int loud)
 		if (nr == HUT_HC_FILE)
 			check_file_result(arg);
 		else if (nr == HUT_HC_THREADS)
-			CHECK(vm.threads_gpa == arg);
+			CHECK(hut_core_threads() == arg);
 		else if (nr != HUT_HC_POLL) {
 			int64_t result;
 			memcpy(&result, vm.mem.host + arg + offsetof(struct hut_hc_console, result),
@@ -422,11 +421,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (madvise(vm.mem.host, RAM_SIZE, MADV_DONTNEED) != 0)
 		abort();
 	memset(vm.run, 0, sizeof *vm.run);
-	opt.quiet = true;
+	hut_console_quiet(true);
 	for (int h = 0; h < HUT_FILE_HANDLES_MAX; h++) /* every input starts with none open */
-		if (vm.handles[h].used) {
-			close(vm.handles[h].fd);
-			vm.handles[h].used = false;
+		if (hut_files.handles[h].used) {
+			close(hut_files.handles[h].fd);
+			hut_files.handles[h].used = false;
 		}
 	volumes_check();
 	return 0;

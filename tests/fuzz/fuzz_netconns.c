@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the monitor's table of the guest's TCP connections
- * (monitor/net_reset.c) fed hostile frames both ways, then asked for the
+ * (monitor/modules/net_reset.c) fed hostile frames both ways, then asked for the
  * resets a guest's end writes.
  *
  * The oracles besides ASan/UBSan: each frame lies in a heap buffer of

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the network ring parser (monitor/net_ring.c) against a
+ * libFuzzer target: the network ring parser (monitor/modules/net_ring.c) against a
  * hostile guest that rewrites its rings between (and, in effect, during)
  * every pass of the I/O thread. No tap: a fake send and receive.
  *

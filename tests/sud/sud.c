@@ -26,6 +26,7 @@
  * syscalls the app trapped and how many hypercalls (exits, on KVM) of each
  * number the libos made: bench/files.sh counts exits per operation so.
  */
+#include "files.h"
 #include "monitor.h"
 #include "size.h"
 
@@ -58,7 +59,7 @@
 extern const char __executable_start[], etext[];
 
 static struct hut_options opt = {.image = NULL};
-static struct hut_vm vm = {.opt = &opt, .core_fd = -1, .vcpu_fd = -1};
+static struct hut_vm vm = {.opt = &opt, .modules = hut_modules, .vcpu_fd = -1};
 static struct kvm_run run;
 static volatile char selector = SELECTOR_ALLOW;
 static uint64_t own_fs, app_fs;
@@ -70,13 +71,6 @@ static void print_counts(void)
 	for (int i = 0; i <= HUT_HC_COUNT; i++)
 		fprintf(stderr, " hc%d %lu", i, (unsigned long)hypercalls[i]);
 	fputc('\n', stderr);
-}
-
-/* hut-sud has no --net: the network device's I/O thread never starts. */
-void hut_sandbox_enter_net_io(struct hut_vm *v)
-{
-	(void)v;
-	abort();
 }
 
 static _Noreturn void die(const char *what)
@@ -281,7 +275,7 @@ static void parse(int argc, char **argv)
 			die("option needs a value");
 		if (!strcmp(argv[i], "--mem") && hut_parse_size(v, &opt.mem) == 0)
 			i++;
-		else if (!strcmp(argv[i], "--volume") && (why = hut_volume_parse(&opt, v)) == NULL)
+		else if (!strcmp(argv[i], "--volume") && (why = hut_volume_parse(v)) == NULL)
 			i++;
 		else if (!strcmp(argv[i], "--env") && opt.envc < 256)
 			env[opt.envc++] = argv[++i];

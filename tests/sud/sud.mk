@@ -2,15 +2,17 @@
 # Dispatch, with the monitor's hypercall code: a test aid for machines
 # without /dev/kvm. A static PIE, so that all of its code (which may make
 # real syscalls) is one range, away from the image's addresses.
-SUD_MONITOR := hypercall console guest files files_path files_attr volume volume_options \
-	volume_size owner crash core trace clock time fail mem bootinfo exits net_io net_ring \
-	net_reset net_end signals
+SUD_MONITOR := hypercall guest crash trace clock time fail mem bootinfo exits sandbox landlock
+SUD_MODULES := table console files files_path files_attr files_state files_module volume \
+	volume_options volume_size owner core core_module net_io net_ring net_reset net_end net_module \
+	net_options net_tap signals
 SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR)) \
+	$(patsubst %,$(BUILD)/obj/monitor/modules/%.o,$(SUD_MODULES)) \
 	$(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC))
 
 # It drives the monitor's code, so it sees the monitor's header; its signal
 # handlers run on the app's FS base, where no canary lives.
-$(BUILD)/obj/tests/sud/sud.o: FOLDER_INC := -Imonitor
+$(BUILD)/obj/tests/sud/sud.o: FOLDER_INC := -Imonitor -Imonitor/modules
 $(BUILD)/obj/tests/sud/sud.o: CFLAGS_HOST += -fno-stack-protector
 
 $(BUILD)/tests/hut-sud: $(SUD_OBJ)

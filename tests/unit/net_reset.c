@@ -1,6 +1,6 @@
 /*
  * Unit tests for the monitor's table of the guest's TCP connections and the
- * resets it writes when the guest ends (monitor/net_reset.c): what it
+ * resets it writes when the guest ends (monitor/modules/net_reset.c): what it
  * learns and forgets, the reset's sequence number, addresses and
  * checksums, and the frames it must ignore (hostile or not TCP).
  */

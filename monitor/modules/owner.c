@@ -103,14 +103,14 @@ struct view {
 	uint32_t set_id, uid, gid;
 };
 
-bool hut_owner_mapped(const struct hut_vm *vm, uint32_t v)
+bool hut_owner_mapped(uint32_t v)
 {
-	return vm->opt->volumes[v].owner == HUT_OWNER_MAPPED;
+	return hut_files.volumes[v].owner == HUT_OWNER_MAPPED;
 }
 
-uint32_t hut_owner_host_mode(const struct hut_vm *vm, uint32_t v, uint32_t mode)
+uint32_t hut_owner_host_mode(uint32_t v, uint32_t mode)
 {
-	return mode & (hut_owner_mapped(vm, v) ? 07777 & ~SET_ID : 07777);
+	return mode & (hut_owner_mapped(v) ? 07777 & ~SET_ID : 07777);
 }
 
 /* "MODE UID GID" exactly (the xattr is the host's, so it is checked too). */
@@ -146,12 +146,11 @@ static int view_of(uint32_t v, int fd, const char *name, const struct stat *st, 
 	return 0;
 }
 
-static int view_over(const struct hut_vm *vm, uint32_t v, int fd, const char *name,
-		     struct hut_file_stat *out)
+static int view_over(uint32_t v, int fd, const char *name, struct hut_file_stat *out)
 {
 	struct stat st = {.st_uid = out->uid, .st_gid = out->gid};
 	struct view view;
-	if (!hut_owner_mapped(vm, v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
+	if (!hut_owner_mapped(v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
 		return 0;
 	if (view_of(v, fd, name, &st, &view) != 0)
 		return -ENOSYS;
@@ -161,17 +160,16 @@ static int view_over(const struct hut_vm *vm, uint32_t v, int fd, const char *na
 	return 0;
 }
 
-void hut_owner_view(const struct hut_vm *vm, uint32_t v, int fd, struct hut_file_stat *out)
+void hut_owner_view(uint32_t v, int fd, struct hut_file_stat *out)
 {
-	view_over(vm, v, fd, NULL, out);
+	view_over(v, fd, NULL, out);
 }
 
 /* Once getxattrat is known to be missing, it is not asked again. */
-int hut_owner_view_at(const struct hut_vm *vm, uint32_t v, int dir, const char *name,
-		      struct hut_file_stat *out)
+int hut_owner_view_at(uint32_t v, int dir, const char *name, struct hut_file_stat *out)
 {
 	static bool missing;
-	if (!missing && view_over(vm, v, dir, name, out) == -ENOSYS)
+	if (!missing && view_over(v, dir, name, out) == -ENOSYS)
 		missing = true;
 	return missing ? -ENOSYS : 0;
 }
@@ -208,10 +206,10 @@ static void chown_drops(struct view *v, const struct stat *st)
 		v->set_id &= ~(uint32_t)S_ISGID;
 }
 
-int64_t hut_owner_set(const struct hut_vm *vm, uint32_t v, int fd, const struct hut_hc_file *hc)
+int64_t hut_owner_set(uint32_t v, int fd, const struct hut_hc_file *hc)
 {
 	struct stat st;
-	if (!hut_owner_mapped(vm, v) || !(hc->flags & (HUT_FILE_ATTR_MODE | HUT_FILE_ATTR_OWNER)))
+	if (!hut_owner_mapped(v) || !(hc->flags & (HUT_FILE_ATTR_MODE | HUT_FILE_ATTR_OWNER)))
 		return 0;
 	if (fstat(fd, &st) != 0)
 		return -errno;
@@ -229,10 +227,10 @@ int64_t hut_owner_set(const struct hut_vm *vm, uint32_t v, int fd, const struct 
 	return store(v, fd, &st, &view);
 }
 
-int64_t hut_owner_created(const struct hut_vm *vm, uint32_t v, int fd, uint32_t mode)
+int64_t hut_owner_created(uint32_t v, int fd, uint32_t mode)
 {
 	struct stat st;
-	if (!hut_owner_mapped(vm, v) || !(mode & SET_ID))
+	if (!hut_owner_mapped(v) || !(mode & SET_ID))
 		return 0;
 	if (fstat(fd, &st) != 0)
 		return -errno;
@@ -240,9 +238,9 @@ int64_t hut_owner_created(const struct hut_vm *vm, uint32_t v, int fd, uint32_t 
 	return store(v, fd, &st, &view);
 }
 
-int64_t hut_owner_strip(const struct hut_vm *vm, uint32_t v, int fd, uint32_t host_mode)
+int64_t hut_owner_strip(uint32_t v, int fd, uint32_t host_mode)
 {
-	if (!hut_owner_mapped(vm, v) || !(host_mode & SET_ID))
+	if (!hut_owner_mapped(v) || !(host_mode & SET_ID))
 		return 0;
 	return fchmod(fd, host_mode & 07777 & ~SET_ID) == 0 ? 0 : -errno;
 }

@@ -1,9 +1,10 @@
 /*
  * --net TAP|fd=N, --mac, --ip ADDR/PREFIX, --gw, --dns: parsed into the
- * net config; the guest gets them through the boot info. And the manifest
- * check: an image that declares a (non-optional) net device needs --net.
+ * net config; the guest gets them through the boot info. And the checks:
+ * the others need --net, and an image that declares a (non-optional) net
+ * device needs it too.
  */
-#include "monitor.h"
+#include "../monitor.h"
 #include "net.h"
 
 #include <arpa/inet.h>
@@ -78,25 +79,49 @@ static const char *parse_ip(struct hut_net_config *c, const char *v)
 	return NULL;
 }
 
-const char *hut_net_option(struct hut_net_config *c, const char *name, const char *value)
+static const char *net_option(const char *v)
 {
-	if (!strcmp(name, "--net"))
-		return parse_net(c, value);
-	if (!strcmp(name, "--mac"))
-		return parse_mac(c, value);
-	if (!strcmp(name, "--ip"))
-		return parse_ip(c, value);
-	if (!strcmp(name, "--gw"))
-		return parse_ipv4(value, &c->gateway) ? "--gw takes an IPv4 address" : NULL;
-	if (!strcmp(name, "--dns"))
-		return parse_ipv4(value, &c->dns) ? "--dns takes an IPv4 address" : NULL;
-	return "unknown network option";
+	return parse_net(&hut_net.config, v);
+}
+
+static const char *mac_option(const char *v)
+{
+	return parse_mac(&hut_net.config, v);
+}
+
+static const char *ip_option(const char *v)
+{
+	return parse_ip(&hut_net.config, v);
+}
+
+static const char *gw_option(const char *v)
+{
+	return parse_ipv4(v, &hut_net.config.gateway) ? "--gw takes an IPv4 address" : NULL;
+}
+
+static const char *dns_option(const char *v)
+{
+	return parse_ipv4(v, &hut_net.config.dns) ? "--dns takes an IPv4 address" : NULL;
+}
+
+const struct hut_option hut_net_options[HUT_NET_OPTIONS] = {
+	{"--net", NULL, true, net_option}, {"--mac", NULL, true, mac_option},
+	{"--ip", NULL, true, ip_option},   {"--gw", NULL, true, gw_option},
+	{"--dns", NULL, true, dns_option},
+};
+
+const char *hut_net_options_done(void)
+{
+	const struct hut_net_config *c = &hut_net.config;
+	if (!c->wanted && (c->ipv4 || c->gateway || c->dns || c->have_mac))
+		return "--mac, --ip, --gw and --dns need --net";
+	return NULL;
 }
 
 void hut_net_check_image(struct hut_vm *vm)
 {
 	const struct hut_manifest *m = &vm->img.manifest;
-	if (vm->opt->net.wanted)
+	if (hut_net.config.wanted)
 		return;
 	for (uint32_t i = 0; i < m->device_count && i < HUT_DEVICES_MAX; i++)
 		if (m->devices[i].type == HUT_DEVICE_NET &&

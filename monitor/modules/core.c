@@ -1,7 +1,7 @@
 /*
  * --core FILE: an ELF core file of a crashed guest, so that `gdb IMAGE FILE`
- * shows where it died. The file is opened before the sandbox is entered (the
- * sandbox allows no open); the crash path only writes to that fd. It holds
+ * shows where it died (the module, its option and its file: core_module.c;
+ * this writes the file when the guest crashed). It holds
  * the registers of the thread that crashed (NT_PRSTATUS, first: gdb's
  * current thread) and of every other thread the libos listed (abi.h,
  * HUT_HC_THREADS; `info threads`, `thread apply all bt`), and the memory a
@@ -9,7 +9,7 @@
  * up, and a window above each thread's %rsp (threads' stacks lie in the
  * heap, where musl maps them).
  */
-#include "monitor.h"
+#include "core.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -35,23 +35,6 @@ struct region {
  * the descriptor at offset 20, where a C struct would insert padding. */
 #define NOTE_DESC 20
 #define NOTE_SIZE (NOTE_DESC + sizeof(struct elf_prstatus))
-
-void hut_core_open(struct hut_vm *vm)
-{
-	vm->core_fd = -1;
-	if (!vm->opt->core)
-		return;
-	/* O_NONBLOCK: an existing FIFO must not hang the monitor; only a
-	 * regular file is a core file. */
-	vm->core_fd =
-		open(vm->opt->core, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
-	struct stat st;
-	if (vm->core_fd < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "cannot create core file %s (%s)", vm->opt->core,
-			 strerror(errno));
-	if (fstat(vm->core_fd, &st) != 0 || !S_ISREG(st.st_mode))
-		hut_fail(vm, HUT_EXIT_MONITOR, "core file %s is not a regular file", vm->opt->core);
-}
 
 /* Adds [from, to) of RAM to the data regions r[first..*n), merged with any
  * it overlaps or touches, so that no two PT_LOADs cover the same bytes. */
@@ -107,10 +90,11 @@ static size_t collect(const struct hut_vm *vm, uint64_t rsp, const struct hut_th
 }
 
 /* The other threads, from the libos's table: a copy, each entry checked. */
-static size_t other_threads(const struct hut_vm *vm, struct hut_thread_regs *out, uint64_t *running)
+static size_t other_threads(const struct hut_vm *vm, uint64_t threads_gpa,
+			    struct hut_thread_regs *out, uint64_t *running)
 {
 	static struct hut_threads_table copy;
-	const void *p = vm->threads_gpa ? hut_gpa(&vm->mem, vm->threads_gpa, sizeof copy) : NULL;
+	const void *p = threads_gpa ? hut_gpa(&vm->mem, threads_gpa, sizeof copy) : NULL;
 	size_t n = 0;
 	*running = 1;
 	if (!p)
@@ -212,7 +196,8 @@ static int put(int fd, const void *buf, size_t len, uint64_t off)
 
 /* Layout: ELF header, program headers (a note, then one PT_LOAD per region),
  * the note, then each region's bytes at a page-aligned offset. */
-int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+int hut_core_write(const struct hut_vm *vm, int fd, uint64_t threads_gpa,
+		   const struct kvm_regs *regs, const struct kvm_sregs *sregs,
 		   const struct hut_trap_frame *f, int sig)
 {
 	static struct {
@@ -224,7 +209,7 @@ int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct 
 	struct elf_prstatus status = {0};
 	struct region r[CORE_REGIONS];
 	uint64_t running;
-	size_t nthreads = other_threads(vm, threads, &running);
+	size_t nthreads = other_threads(vm, threads_gpa, threads, &running);
 	size_t n = collect(vm, f->rsp, threads, nthreads, r);
 	uint64_t off = (sizeof h + 4095) & ~4095ull;
 	memcpy(h.eh.e_ident, ELFMAG, SELFMAG);
@@ -254,9 +239,9 @@ int hut_core_write(struct hut_vm *vm, const struct kvm_regs *regs, const struct 
 		const void *bytes = hut_gpa(&vm->mem, r[i].gpa, r[i].len);
 		h.ph[1 + i] = (Elf64_Phdr){PT_LOAD,  r[i].flags, off,	   r[i].gpa,
 					   r[i].gpa, r[i].len,	 r[i].len, 4096};
-		if (!bytes || put(vm->core_fd, bytes, r[i].len, off) != 0)
+		if (!bytes || put(fd, bytes, r[i].len, off) != 0)
 			return -1;
 		off += r[i].len;
 	}
-	return put(vm->core_fd, &h, sizeof h, 0);
+	return put(fd, &h, sizeof h, 0);
 }

@@ -27,27 +27,25 @@ static int64_t done(int64_t r, int fd)
 	return r;
 }
 
-static int64_t set_mode(const struct hut_vm *vm, uint32_t v, const char *path, int fd,
-			uint32_t mode)
+static int64_t set_mode(uint32_t v, const char *path, int fd, uint32_t mode)
 {
 	if (syscall(SYS_fchmodat2, fd, "", mode & 07777, AT_EMPTY_PATH) == 0)
 		return 0;
 	if (errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
 		return -errno;
-	int rfd = hut_volume_reopen(vm, v, path);
+	int rfd = hut_volume_reopen(v, path);
 	if (rfd < 0)
 		return rfd;
 	return done(fchmod(rfd, mode & 07777) ? -errno : 0, rfd);
 }
 
-static int64_t set_times(const struct hut_vm *vm, uint32_t v, const char *path, int fd,
-			 const struct timespec ts[2])
+static int64_t set_times(uint32_t v, const char *path, int fd, const struct timespec ts[2])
 {
 	if (utimensat(fd, "", ts, AT_EMPTY_PATH) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOENT && errno != EBADF)
 		return -errno;
-	int rfd = hut_volume_reopen(vm, v, path);
+	int rfd = hut_volume_reopen(v, path);
 	if (rfd < 0)
 		return rfd;
 	return done(futimens(rfd, ts) ? -errno : 0, rfd);
@@ -55,61 +53,59 @@ static int64_t set_times(const struct hut_vm *vm, uint32_t v, const char *path, 
 
 /* A truncate on a writable fd, where size= checks growth first and
  * counts what it freed or took (files.c's FSETATTR too). */
-int64_t hut_file_truncate(struct hut_vm *vm, uint32_t v, int fd, uint64_t size)
+int64_t hut_file_truncate(uint32_t v, int fd, uint64_t size)
 {
 	struct stat st;
 	int64_t r;
 	if (size > INT64_MAX)
 		return -EINVAL;
-	if (!hut_size_limited(vm, v))
+	if (!hut_size_limited(v))
 		return ftruncate(fd, (off_t)size) ? -errno : 0;
 	if (fstat(fd, &st) != 0)
 		return -errno;
-	if ((r = hut_size_grow_fits(vm, v, &st, size)) != 0)
+	if ((r = hut_size_grow_fits(v, &st, size)) != 0)
 		return r;
 	r = ftruncate(fd, (off_t)size) ? -errno : 0;
-	hut_size_changed(vm, v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
+	hut_size_changed(v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
 	return r;
 }
 
 /* Truncating by path writes the file: no set-ID bits stay (owner.c). */
-static int64_t set_size(struct hut_vm *vm, uint32_t v, const char *path, const struct stat *st,
-			uint64_t size)
+static int64_t set_size(uint32_t v, const char *path, const struct stat *st, uint64_t size)
 {
 	if (size > INT64_MAX)
 		return -EINVAL;
-	int wfd = hut_volume_open_at(vm, v, path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+	int wfd = hut_volume_open_at(v, path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 	if (wfd < 0)
 		return wfd;
-	int64_t r = hut_owner_strip(vm, v, wfd, st->st_mode);
-	return done(r ? r : hut_file_truncate(vm, v, wfd, size), wfd);
+	int64_t r = hut_owner_strip(v, wfd, st->st_mode);
+	return done(r ? r : hut_file_truncate(v, wfd, size), wfd);
 }
 
 /* owner=mapped: what the host file cannot carry of a chmod or chown goes
  * to its xattr, through a readable fd. A file an unprivileged monitor
  * cannot read (mode 0) does not keep it. */
-static int64_t keep_owner(const struct hut_vm *vm, const struct hut_hc_file *hc, const char *path,
-			  const struct stat *st)
+static int64_t keep_owner(const struct hut_hc_file *hc, const char *path, const struct stat *st)
 {
-	if (!hut_owner_mapped(vm, hc->volume) ||
+	if (!hut_owner_mapped(hc->volume) ||
 	    !(hc->flags & (HUT_FILE_ATTR_MODE | HUT_FILE_ATTR_OWNER)) ||
 	    !(S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
 		return 0;
-	int rfd = hut_volume_reopen(vm, hc->volume, path);
+	int rfd = hut_volume_reopen(hc->volume, path);
 	if (rfd < 0)
 		return rfd == -EACCES ? 0 : rfd;
-	return done(hut_owner_set(vm, hc->volume, rfd, hc), rfd);
+	return done(hut_owner_set(hc->volume, rfd, hc), rfd);
 }
 
 /* Only owner=passthrough changes the host file's owner. */
-static int64_t set_owner(const struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
+static int64_t set_owner(const struct hut_hc_file *hc, int fd)
 {
-	if (hut_owner_mapped(vm, hc->volume))
+	if (hut_owner_mapped(hc->volume))
 		return 0;
 	return fchownat(fd, "", hc->uid, hc->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) ? -errno : 0;
 }
 
-static int64_t apply_attr(struct hut_vm *vm, const struct hut_hc_file *hc, const char *path, int fd,
+static int64_t apply_attr(const struct hut_hc_file *hc, const char *path, int fd,
 			  const struct stat *st)
 {
 	int64_t r = 0;
@@ -118,31 +114,30 @@ static int64_t apply_attr(struct hut_vm *vm, const struct hut_hc_file *hc, const
 	if (hc->flags & HUT_FILE_ATTR_SIZE)
 		r = S_ISDIR(st->st_mode)    ? -EISDIR
 		    : !S_ISREG(st->st_mode) ? -EINVAL
-					    : set_size(vm, v, path, st, hc->offset);
+					    : set_size(v, path, st, hc->offset);
 	if (r == 0 && (hc->flags & HUT_FILE_ATTR_MODE))
-		r = S_ISLNK(st->st_mode)
-			    ? -EOPNOTSUPP
-			    : set_mode(vm, v, path, fd, hut_owner_host_mode(vm, v, hc->mode));
+		r = S_ISLNK(st->st_mode) ? -EOPNOTSUPP
+					 : set_mode(v, path, fd, hut_owner_host_mode(v, hc->mode));
 	if (r == 0 && (hc->flags & HUT_FILE_ATTR_OWNER))
-		r = set_owner(vm, hc, fd);
+		r = set_owner(hc, fd);
 	if (r == 0)
-		r = keep_owner(vm, hc, path, st);
+		r = keep_owner(hc, path, st);
 	if (r == 0 && (hc->flags & HUT_FILE_ATTR_TIMES))
-		r = set_times(vm, v, path, fd, ts);
+		r = set_times(v, path, fd, ts);
 	return r;
 }
 
-int64_t hut_file_setattr(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p)
+int64_t hut_file_setattr(const struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	struct stat st;
-	int fd = hut_volume_open_at(vm, hc->volume, p->s, O_PATH | O_NOFOLLOW, 0);
+	int fd = hut_volume_open_at(hc->volume, p->s, O_PATH | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) != 0)
 		return done(-errno, fd);
 	if ((hc->flags & HUT_FILE_ATTR_NOLINK) && S_ISLNK(st.st_mode))
 		return done(-ELOOP, fd);
-	if (vm->opt->volumes[hc->volume].ro)
+	if (hut_files.volumes[hc->volume].ro)
 		return done(-EROFS, fd);
-	return done(apply_attr(vm, hc, p->s, fd, &st), fd);
+	return done(apply_attr(hc, p->s, fd, &st), fd);
 }

@@ -20,15 +20,15 @@
 
 /* A handle's stat: the host's, with the guest's owner view on top (an O_PATH
  * handle cannot read xattrs: it shows the host's). */
-static int64_t stat_handle(const struct hut_vm *vm, uint32_t h, struct hut_file_stat *out)
+static int64_t stat_handle(uint32_t h, struct hut_file_stat *out)
 {
 	struct stat st;
-	const struct hut_handle *hd = &vm->handles[h];
+	const struct hut_handle *hd = &hut_files.handles[h];
 	if (fstat(hd->fd, &st) != 0)
 		return -errno;
 	hut_file_stat_of(&st, out);
 	if (!hd->path_only)
-		hut_owner_view(vm, hd->volume, hd->fd, out);
+		hut_owner_view(hd->volume, hd->fd, out);
 	return 0;
 }
 
@@ -42,12 +42,12 @@ static int64_t stat_handle(const struct hut_vm *vm, uint32_t h, struct hut_file_
 	 O_PATH)
 
 /* A :ro volume: only reads, and an O_CREAT of a file that exists. */
-static int64_t open_read_only(const struct hut_vm *vm, uint32_t v, const char *path, int flags)
+static int64_t open_read_only(uint32_t v, const char *path, int flags)
 {
 	int fd;
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
 		return -EROFS;
-	fd = hut_volume_open_at(vm, v, path, flags & ~(O_CREAT | O_EXCL), 0);
+	fd = hut_volume_open_at(v, path, flags & ~(O_CREAT | O_EXCL), 0);
 	if (fd == -ENOENT && (flags & O_CREAT))
 		return -EROFS;
 	if (fd >= 0 && (flags & O_CREAT) && (flags & O_EXCL)) {
@@ -57,10 +57,10 @@ static int64_t open_read_only(const struct hut_vm *vm, uint32_t v, const char *p
 	return fd;
 }
 
-static int free_handle(const struct hut_vm *vm)
+static int free_handle(void)
 {
 	for (int h = 0; h < HUT_FILE_HANDLES_MAX; h++)
-		if (!vm->handles[h].used)
+		if (!hut_files.handles[h].used)
 			return h;
 	return -1;
 }
@@ -68,38 +68,37 @@ static int free_handle(const struct hut_vm *vm)
 /* Opening with O_CREAT or O_TRUNC where size= counts, or creating with
  * set-ID bits where owner=mapped keeps them: the name is looked at first
  * (did it exist, what did it hold) and its directory measured around. */
-static bool open_needs_care(const struct hut_vm *vm, uint32_t v, int flags, uint32_t mode)
+static bool open_needs_care(uint32_t v, int flags, uint32_t mode)
 {
 	if (flags & O_PATH)
 		return false;
-	return (hut_size_limited(vm, v) && (flags & (O_CREAT | O_TRUNC))) ||
-	       (hut_owner_mapped(vm, v) && (flags & O_CREAT) && (mode & (S_ISUID | S_ISGID)));
+	return (hut_size_limited(v) && (flags & (O_CREAT | O_TRUNC))) ||
+	       (hut_owner_mapped(v) && (flags & O_CREAT) && (mode & (S_ISUID | S_ISGID)));
 }
 
-static int open_with_care(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p,
-			  int flags)
+static int open_with_care(const struct hut_hc_file *hc, struct hut_guest_path *p, int flags)
 {
 	const char *name;
 	struct stat old;
-	uint32_t v = hc->volume, mode = hut_owner_host_mode(vm, v, hc->mode);
-	int dir = hut_file_parent(vm, v, p, &name);
+	uint32_t v = hc->volume, mode = hut_owner_host_mode(v, hc->mode);
+	int dir = hut_file_parent(v, p, &name);
 	if (dir == -EBUSY) /* the volume itself: nothing to create or truncate */
-		return hut_volume_open_at(vm, v, p->s, flags, mode);
+		return hut_volume_open_at(v, p->s, flags, mode);
 	if (dir < 0)
 		return dir;
 	bool existed = fstatat(dir, name, &old, AT_SYMLINK_NOFOLLOW) == 0;
-	bool limited = hut_size_limited(vm, v);
+	bool limited = hut_size_limited(v);
 	uint64_t dir_before = limited ? hut_size_of(dir) : 0;
-	int fd = !existed && (flags & O_CREAT) && limited && !hut_size_room(vm, v)
+	int fd = !existed && (flags & O_CREAT) && limited && !hut_size_room(v)
 			 ? -ENOSPC
-			 : hut_volume_open_at(vm, v, p->s, flags, mode);
+			 : hut_volume_open_at(v, p->s, flags, mode);
 	if (fd >= 0 && limited) {
 		uint64_t was = existed && S_ISREG(old.st_mode) ? (uint64_t)old.st_blocks * 512 : 0;
 		if (!existed || (flags & O_TRUNC))
-			hut_size_changed(vm, v, was, hut_size_of(fd));
-		hut_size_changed(vm, v, dir_before, hut_size_of(dir));
+			hut_size_changed(v, was, hut_size_of(fd));
+		hut_size_changed(v, dir_before, hut_size_of(dir));
 	}
-	int64_t kept = fd >= 0 && !existed ? hut_owner_created(vm, v, fd, hc->mode) : 0;
+	int64_t kept = fd >= 0 && !existed ? hut_owner_created(v, fd, hc->mode) : 0;
 	if (kept != 0) {
 		close(fd);
 		fd = (int)kept;
@@ -115,30 +114,29 @@ static bool writable(int flags)
 
 /* The open file's checks (a regular file or a directory, unless O_PATH;
  * no set-ID bits left on what the guest may write), its stat and handle. */
-static int64_t opened(struct hut_vm *vm, struct hut_hc_file *hc, int fd, int flags, int h)
+static int64_t opened(struct hut_hc_file *hc, int fd, int flags, int h)
 {
 	struct stat st;
 	int64_t r = fstat(fd, &st) ? -errno : 0;
 	if (r == 0 && !(flags & O_PATH) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		r = -EACCES; /* devices, FIFOs, sockets: as on a nodev mount */
 	if (r == 0 && S_ISREG(st.st_mode) && writable(flags) &&
-	    (r = hut_owner_strip(vm, hc->volume, fd, st.st_mode)) == 0 &&
-	    hut_owner_mapped(vm, hc->volume))
+	    (r = hut_owner_strip(hc->volume, fd, st.st_mode)) == 0 && hut_owner_mapped(hc->volume))
 		st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
 	if (r != 0) {
 		close(fd);
 		return r;
 	}
 	hut_file_stat_of(&st, &hc->stat); /* the host's: the owner view costs a syscall */
-	vm->handles[h] = (struct hut_handle){fd,	hc->volume, true, (flags & O_PATH) != 0,
-					     st.st_dev, st.st_ino};
+	hut_files.handles[h] = (struct hut_handle){
+		fd, hc->volume, true, (flags & O_PATH) != 0, st.st_dev, st.st_ino};
 	hc->handle = (uint32_t)h;
 	return 0;
 }
 
-static int64_t op_open(struct hut_vm *vm, struct hut_hc_file *hc, struct hut_guest_path *p)
+static int64_t op_open(struct hut_hc_file *hc, struct hut_guest_path *p)
 {
-	int flags = (int)hc->flags & OPEN_FLAGS, fd, h = free_handle(vm);
+	int flags = (int)hc->flags & OPEN_FLAGS, fd, h = free_handle();
 	uint32_t v = hc->volume;
 	if (h < 0)
 		return -ENFILE;
@@ -146,13 +144,13 @@ static int64_t op_open(struct hut_vm *vm, struct hut_hc_file *hc, struct hut_gue
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW;
 	else
 		flags |= O_NONBLOCK;
-	if (vm->opt->volumes[v].ro)
-		fd = (int)open_read_only(vm, v, p->s, flags);
-	else if (open_needs_care(vm, v, flags, hc->mode))
-		fd = open_with_care(vm, hc, p, flags);
+	if (hut_files.volumes[v].ro)
+		fd = (int)open_read_only(v, p->s, flags);
+	else if (open_needs_care(v, flags, hc->mode))
+		fd = open_with_care(hc, p, flags);
 	else
-		fd = hut_volume_open_at(vm, v, p->s, flags, hut_owner_host_mode(vm, v, hc->mode));
-	return fd < 0 ? fd : opened(vm, hc, fd, flags, h);
+		fd = hut_volume_open_at(v, p->s, flags, hut_owner_host_mode(v, hc->mode));
+	return fd < 0 ? fd : opened(hc, fd, flags, h);
 }
 
 /* --- data ----------------------------------------------------------------- */
@@ -192,11 +190,11 @@ static int64_t op_write(struct hut_vm *vm, struct hut_hc_file *hc, int fd)
 {
 	static struct iovec iov[HUT_IOV_MAX];
 	uint64_t at = hc->offset;
-	uint32_t v = vm->handles[hc->handle].volume;
-	bool limited = hut_size_limited(vm, v);
+	uint32_t v = hut_files.handles[hc->handle].volume;
+	bool limited = hut_size_limited(v);
 	int count = (int)hc->len;
 	struct stat st = {0};
-	if (vm->opt->volumes[v].ro)
+	if (hut_files.volumes[v].ro)
 		return -EBADF; /* it cannot have been opened for writing */
 	if (hc->len > HUT_IOV_MAX)
 		return -EINVAL;
@@ -210,7 +208,7 @@ static int64_t op_write(struct hut_vm *vm, struct hut_hc_file *hc, int fd)
 	if (total < 0)
 		return total;
 	if (limited) {
-		uint64_t fits = hut_size_write_fits(vm, v, fd, &st, at, (uint64_t)total);
+		uint64_t fits = hut_size_write_fits(v, fd, &st, at, (uint64_t)total);
 		if (fits == 0 && total > 0)
 			return -ENOSPC;
 		if (fits < (uint64_t)total)
@@ -219,7 +217,7 @@ static int64_t op_write(struct hut_vm *vm, struct hut_hc_file *hc, int fd)
 	ssize_t n = pwritev(fd, iov, count, (off_t)at);
 	int e = errno;
 	if (limited)
-		hut_size_changed(vm, v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
+		hut_size_changed(v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
 	if (n < 0)
 		return -e;
 	hc->offset = at + (uint64_t)n;
@@ -244,23 +242,23 @@ static int64_t op_seek(const struct hut_hc_file *hc, int fd)
 	return r < 0 ? -errno : r;
 }
 
-static int64_t op_allocate(struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
+static int64_t op_allocate(const struct hut_hc_file *hc, int fd)
 {
-	uint32_t v = vm->handles[hc->handle].volume;
-	bool limited = hut_size_limited(vm, v);
+	uint32_t v = hut_files.handles[hc->handle].volume;
+	bool limited = hut_size_limited(v);
 	struct stat st = {0};
 	int64_t r;
-	if (vm->opt->volumes[v].ro)
+	if (hut_files.volumes[v].ro)
 		return -EBADF;
 	if (hc->offset > INT64_MAX || hc->len > INT64_MAX)
 		return -EINVAL;
 	if (limited && fstat(fd, &st) != 0)
 		return -errno;
-	if (limited && (r = hut_size_allocate_fits(vm, v, fd, &st, hc->offset, hc->len)) != 0)
+	if (limited && (r = hut_size_allocate_fits(v, fd, &st, hc->offset, hc->len)) != 0)
 		return r;
 	r = fallocate(fd, 0, (off_t)hc->offset, (off_t)hc->len) ? -errno : 0;
 	if (limited)
-		hut_size_changed(vm, v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
+		hut_size_changed(v, (uint64_t)st.st_blocks * 512, hut_size_of(fd));
 	return r;
 }
 
@@ -268,25 +266,25 @@ static int64_t op_allocate(struct hut_vm *vm, const struct hut_hc_file *hc, int 
 
 /* Mode and owner: the host gets what owner= lets it have (owner.c), the
  * guest's view keeps the rest. */
-static int64_t set_owner(const struct hut_vm *vm, uint32_t v, const struct hut_hc_file *hc, int fd)
+static int64_t set_owner(uint32_t v, const struct hut_hc_file *hc, int fd)
 {
-	if ((hc->flags & HUT_FILE_ATTR_MODE) && fchmod(fd, hut_owner_host_mode(vm, v, hc->mode)))
+	if ((hc->flags & HUT_FILE_ATTR_MODE) && fchmod(fd, hut_owner_host_mode(v, hc->mode)))
 		return -errno;
-	if ((hc->flags & HUT_FILE_ATTR_OWNER) && !hut_owner_mapped(vm, v) &&
+	if ((hc->flags & HUT_FILE_ATTR_OWNER) && !hut_owner_mapped(v) &&
 	    fchown(fd, hc->uid, hc->gid) != 0)
 		return -errno;
-	return hut_owner_set(vm, v, fd, hc);
+	return hut_owner_set(v, fd, hc);
 }
 
-static int64_t op_fsetattr(struct hut_vm *vm, const struct hut_hc_file *hc, int fd)
+static int64_t op_fsetattr(const struct hut_hc_file *hc, int fd)
 {
-	uint32_t v = vm->handles[hc->handle].volume;
+	uint32_t v = hut_files.handles[hc->handle].volume;
 	int64_t r;
-	if (vm->opt->volumes[v].ro)
+	if (hut_files.volumes[v].ro)
 		return -EROFS;
-	if ((hc->flags & HUT_FILE_ATTR_SIZE) && (r = hut_file_truncate(vm, v, fd, hc->offset)) != 0)
+	if ((hc->flags & HUT_FILE_ATTR_SIZE) && (r = hut_file_truncate(v, fd, hc->offset)) != 0)
 		return r;
-	if ((r = set_owner(vm, v, hc, fd)) != 0)
+	if ((r = set_owner(v, hc, fd)) != 0)
 		return r;
 	if (hc->flags & HUT_FILE_ATTR_TIMES) {
 		struct timespec ts[2] = {{hc->atime_sec, hc->atime_nsec},
@@ -297,31 +295,31 @@ static int64_t op_fsetattr(struct hut_vm *vm, const struct hut_hc_file *hc, int 
 	return 0;
 }
 
-static int64_t op_close(struct hut_vm *vm, uint32_t h)
+static int64_t op_close(uint32_t h)
 {
-	hut_size_closing(vm, h);
-	close(vm->handles[h].fd);
-	vm->handles[h] = (struct hut_handle){-1, 0, false, false, 0, 0};
+	hut_size_closing(h);
+	close(hut_files.handles[h].fd);
+	hut_files.handles[h] = (struct hut_handle){-1, 0, false, false, 0, 0};
 	return 0;
 }
 
 static int64_t handle_op(struct hut_vm *vm, struct hut_hc_file *hc)
 {
-	if (hc->handle >= HUT_FILE_HANDLES_MAX || !vm->handles[hc->handle].used)
+	if (hc->handle >= HUT_FILE_HANDLES_MAX || !hut_files.handles[hc->handle].used)
 		return -EBADF;
-	int fd = vm->handles[hc->handle].fd;
-	if (vm->handles[hc->handle].path_only && hc->op != HUT_FILE_CLOSE &&
+	int fd = hut_files.handles[hc->handle].fd;
+	if (hut_files.handles[hc->handle].path_only && hc->op != HUT_FILE_CLOSE &&
 	    hc->op != HUT_FILE_STAT)
 		return -EBADF;
 	switch (hc->op) {
 	case HUT_FILE_CLOSE:
-		return op_close(vm, hc->handle);
+		return op_close(hc->handle);
 	case HUT_FILE_READ:
 		return op_read(vm, hc, fd);
 	case HUT_FILE_WRITE:
 		return op_write(vm, hc, fd);
 	case HUT_FILE_STAT:
-		return stat_handle(vm, hc->handle, &hc->stat);
+		return stat_handle(hc->handle, &hc->stat);
 	case HUT_FILE_GETDENTS:
 		return op_getdents(vm, hc, fd);
 	case HUT_FILE_SEEK:
@@ -329,9 +327,9 @@ static int64_t handle_op(struct hut_vm *vm, struct hut_hc_file *hc)
 	case HUT_FILE_SYNC:
 		return (hc->flags & 1 ? fdatasync(fd) : fsync(fd)) ? -errno : 0;
 	case HUT_FILE_ALLOCATE:
-		return op_allocate(vm, hc, fd);
+		return op_allocate(hc, fd);
 	case HUT_FILE_FSETATTR:
-		return op_fsetattr(vm, hc, fd);
+		return op_fsetattr(hc, fd);
 	default:
 		return -EINVAL;
 	}
@@ -350,12 +348,11 @@ void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc)
 	int64_t r;
 	if (takes_handle(hc->op))
 		r = handle_op(vm, hc);
-	else if (hc->volume >= vm->opt->nvolumes)
+	else if (hc->volume >= hut_files.nvolumes)
 		r = -ENODEV;
 	else if (hc->op == HUT_FILE_OPEN)
-		r = (r = hut_guest_path(vm, hc->path, hc->path_len, &path))
-			    ? r
-			    : op_open(vm, hc, &path);
+		r = (r = hut_guest_path(vm, hc->path, hc->path_len, &path)) ? r
+									    : op_open(hc, &path);
 	else
 		r = hut_file_path_op(vm, hc);
 	hc->result = r;

@@ -48,18 +48,17 @@ void hut_file_stat_of(const struct stat *st, struct hut_file_stat *out)
 
 /* Opens p's directory; *name is p's last component. The volume itself has
  * no directory here: EBUSY, as for a mount point. */
-int hut_file_parent(const struct hut_vm *vm, uint32_t v, struct hut_guest_path *p,
-		    const char **name)
+int hut_file_parent(uint32_t v, struct hut_guest_path *p, const char **name)
 {
 	char *slash = strrchr(p->s, '/');
 	if (!strcmp(p->s, "."))
 		return -EBUSY;
 	if (!slash) {
 		*name = p->s;
-		return hut_volume_open_at(vm, v, ".", O_PATH | O_DIRECTORY, 0);
+		return hut_volume_open_at(v, ".", O_PATH | O_DIRECTORY, 0);
 	}
 	*slash = 0;
-	int fd = hut_volume_open_at(vm, v, p->s, O_PATH | O_DIRECTORY, 0);
+	int fd = hut_volume_open_at(v, p->s, O_PATH | O_DIRECTORY, 0);
 	*slash = '/';
 	*name = slash + 1;
 	return fd;
@@ -71,9 +70,9 @@ static int exists(int dir, const char *name)
 	return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-static int read_only(const struct hut_vm *vm, uint32_t v)
+static int read_only(uint32_t v)
 {
-	return vm->opt->volumes[v].ro;
+	return hut_files.volumes[v].ro;
 }
 
 static int64_t done(int64_t r, int fd1, int fd2)
@@ -87,34 +86,33 @@ static int64_t done(int64_t r, int fd1, int fd2)
 
 /* The guest's owner view of a path's file (owner.c), where there can be
  * one, on kernels without getxattrat: through a readable fd. */
-static void show_owner(const struct hut_vm *vm, uint32_t v, const char *path,
-		       struct hut_file_stat *out)
+static void show_owner(uint32_t v, const char *path, struct hut_file_stat *out)
 {
-	if (!hut_owner_mapped(vm, v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
+	if (!hut_owner_mapped(v) || !(S_ISREG(out->mode) || S_ISDIR(out->mode)))
 		return;
-	int rfd = hut_volume_reopen(vm, v, path);
+	int rfd = hut_volume_reopen(v, path);
 	if (rfd >= 0) {
-		hut_owner_view(vm, v, rfd, out);
+		hut_owner_view(v, rfd, out);
 		close(rfd);
 	}
 }
 
 /* The entry in its directory (fstatat, never following the last
  * component), so that the owner view can be read by name beside it. */
-static int64_t op_lstat(const struct hut_vm *vm, struct hut_hc_file *hc, struct hut_guest_path *p)
+static int64_t op_lstat(struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	struct stat st;
 	const char *name = ".";
 	uint32_t v = hc->volume;
-	int dir = hut_file_parent(vm, v, p, &name);
+	int dir = hut_file_parent(v, p, &name);
 	if (dir < 0 && dir != -EBUSY)
 		return dir;
-	int at = dir >= 0 ? dir : vm->volume_fd[v]; /* EBUSY: the volume itself */
+	int at = dir >= 0 ? dir : hut_files.volume_fd[v]; /* EBUSY: the volume itself */
 	int64_t r = fstatat(at, dir >= 0 ? name : ".", &st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
 	if (r == 0) {
 		hut_file_stat_of(&st, &hc->stat);
-		if (hut_owner_view_at(vm, v, at, dir >= 0 ? name : ".", &hc->stat) == -ENOSYS)
-			show_owner(vm, v, p->s, &hc->stat);
+		if (hut_owner_view_at(v, at, dir >= 0 ? name : ".", &hc->stat) == -ENOSYS)
+			show_owner(v, p->s, &hc->stat);
 	}
 	return done(r, dir, -1);
 }
@@ -122,73 +120,69 @@ static int64_t op_lstat(const struct hut_vm *vm, struct hut_hc_file *hc, struct 
 /* --- size= around changes of names ------------------------------------------ */
 
 /* No new name in a full volume, as a full file system refuses one. */
-static bool full(const struct hut_vm *vm, uint32_t v)
+static bool full(uint32_t v)
 {
-	return hut_size_limited(vm, v) && hut_size_room(vm, v) == 0;
+	return hut_size_limited(v) && hut_size_room(v) == 0;
 }
 
 /* A directory's blocks before a change, where size= counts them. */
-static uint64_t dir_before(const struct hut_vm *vm, uint32_t v, int dir)
+static uint64_t dir_before(uint32_t v, int dir)
 {
-	return hut_size_limited(vm, v) ? hut_size_of(dir) : 0;
+	return hut_size_limited(v) ? hut_size_of(dir) : 0;
 }
 
 /* dir/name was just made: its blocks and its directory's growth count; a
  * set-group-ID bit a new directory inherits from its parent is taken off
  * the host's (owner.c). */
-static int64_t made(struct hut_vm *vm, uint32_t v, int dir, const char *name, uint64_t before)
+static int64_t made(uint32_t v, int dir, const char *name, uint64_t before)
 {
 	struct stat st;
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return 0;
-	if (hut_size_limited(vm, v)) {
-		hut_size_changed(vm, v, 0, (uint64_t)st.st_blocks * 512);
-		hut_size_changed(vm, v, before, hut_size_of(dir));
+	if (hut_size_limited(v)) {
+		hut_size_changed(v, 0, (uint64_t)st.st_blocks * 512);
+		hut_size_changed(v, before, hut_size_of(dir));
 	}
-	if (!S_ISDIR(st.st_mode) || !(st.st_mode & (S_ISUID | S_ISGID)) || !hut_owner_mapped(vm, v))
+	if (!S_ISDIR(st.st_mode) || !(st.st_mode & (S_ISUID | S_ISGID)) || !hut_owner_mapped(v))
 		return 0;
 	int fd = hut_open_beneath(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return fd;
-	return done(hut_owner_strip(vm, v, fd, st.st_mode), fd, -1);
+	return done(hut_owner_strip(v, fd, st.st_mode), fd, -1);
 }
 
-static int64_t op_mkdir(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p)
+static int64_t op_mkdir(const struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	const char *name;
 	uint32_t v = hc->volume;
-	int dir = hut_file_parent(vm, v, p, &name);
+	int dir = hut_file_parent(v, p, &name);
 	if (dir < 0)
 		return dir == -EBUSY ? -EEXIST : dir;
-	if (read_only(vm, v) || full(vm, v))
-		return done(exists(dir, name)  ? -EEXIST
-			    : read_only(vm, v) ? -EROFS
-					       : -ENOSPC,
-			    dir, -1);
-	uint64_t before = dir_before(vm, v, dir);
-	if (mkdirat(dir, name, hut_owner_host_mode(vm, v, hc->mode)) != 0)
+	if (read_only(v) || full(v))
+		return done(exists(dir, name) ? -EEXIST : read_only(v) ? -EROFS : -ENOSPC, dir, -1);
+	uint64_t before = dir_before(v, dir);
+	if (mkdirat(dir, name, hut_owner_host_mode(v, hc->mode)) != 0)
 		return done(-errno, dir, -1);
-	return done(made(vm, v, dir, name, before), dir, -1);
+	return done(made(v, dir, name, before), dir, -1);
 }
 
-static int64_t op_unlink(struct hut_vm *vm, const struct hut_hc_file *hc, struct hut_guest_path *p)
+static int64_t op_unlink(const struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	const char *name;
 	uint32_t v = hc->volume;
-	int dir = hut_file_parent(vm, v, p, &name);
+	int dir = hut_file_parent(v, p, &name);
 	if (dir < 0)
 		return dir;
-	if (read_only(vm, v))
+	if (read_only(v))
 		return done(-EROFS, dir, -1); /* before looking: as Linux */
 	int flags = (hc->flags & HUT_FILE_RMDIR) ? AT_REMOVEDIR : 0;
-	bool limited = hut_size_limited(vm, v);
-	uint64_t before = dir_before(vm, v, dir),
-		 freed = limited ? hut_size_freed(vm, dir, name) : 0;
+	bool limited = hut_size_limited(v);
+	uint64_t before = dir_before(v, dir), freed = limited ? hut_size_freed(dir, name) : 0;
 	if (unlinkat(dir, name, flags) != 0)
 		return done(-errno, dir, -1);
 	if (limited) {
-		hut_size_changed(vm, v, freed, 0);
-		hut_size_changed(vm, v, before, hut_size_of(dir));
+		hut_size_changed(v, freed, 0);
+		hut_size_changed(v, before, hut_size_of(dir));
 	}
 	return done(0, dir, -1);
 }
@@ -208,29 +202,29 @@ static bool same_file(int d1, const char *n1, int d2, const char *n2)
 	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-static struct two_sizes two_before(const struct hut_vm *vm, const struct hut_hc_file *hc, int d1,
-				   const char *n1, int d2, const char *n2)
+static struct two_sizes two_before(const struct hut_hc_file *hc, int d1, const char *n1, int d2,
+				   const char *n2)
 {
 	struct two_sizes t = {0};
-	if (!hut_size_limited(vm, hc->volume))
+	if (!hut_size_limited(hc->volume))
 		return t;
 	t.one_dir = same_file(d1, "", d2, "");
 	t.dir1 = hut_size_of(d1);
 	t.dir2 = hut_size_of(d2);
 	if (hc->op == HUT_FILE_RENAME && !(hc->flags & RENAME_EXCHANGE) &&
 	    !same_file(d1, n1, d2, n2))
-		t.freed = hut_size_freed(vm, d2, n2);
+		t.freed = hut_size_freed(d2, n2);
 	return t;
 }
 
-static void two_after(struct hut_vm *vm, uint32_t v, const struct two_sizes *t, int d1, int d2)
+static void two_after(uint32_t v, const struct two_sizes *t, int d1, int d2)
 {
-	if (!hut_size_limited(vm, v))
+	if (!hut_size_limited(v))
 		return;
-	hut_size_changed(vm, v, t->freed, 0);
-	hut_size_changed(vm, v, t->dir1, hut_size_of(d1));
+	hut_size_changed(v, t->freed, 0);
+	hut_size_changed(v, t->dir1, hut_size_of(d1));
 	if (!t->one_dir)
-		hut_size_changed(vm, v, t->dir2, hut_size_of(d2));
+		hut_size_changed(v, t->dir2, hut_size_of(d2));
 }
 
 /* RENAME and LINK: from path to path2, both in this volume. */
@@ -244,27 +238,27 @@ static int64_t op_two(struct hut_vm *vm, const struct hut_hc_file *hc, struct hu
 		return r;
 	if (hc->op == HUT_FILE_RENAME && (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE)))
 		return -EINVAL;
-	int d1 = hut_file_parent(vm, hc->volume, p, &name1);
+	int d1 = hut_file_parent(hc->volume, p, &name1);
 	if (d1 < 0)
 		return d1;
-	int d2 = hut_file_parent(vm, hc->volume, &p2, &name2);
+	int d2 = hut_file_parent(hc->volume, &p2, &name2);
 	if (d2 < 0)
 		return done(d2, d1, -1);
-	if (read_only(vm, hc->volume)) /* link looks its old name up first, rename does not */
+	if (read_only(hc->volume)) /* link looks its old name up first, rename does not */
 		return done(hc->op == HUT_FILE_LINK && !exists(d1, name1) ? -ENOENT : -EROFS, d1,
 			    d2);
-	if (hc->op == HUT_FILE_LINK && full(vm, hc->volume))
+	if (hc->op == HUT_FILE_LINK && full(hc->volume))
 		return done(!exists(d1, name1)	? -ENOENT
 			    : exists(d2, name2) ? -EEXIST
 						: -ENOSPC,
 			    d1, d2);
-	struct two_sizes t = two_before(vm, hc, d1, name1, d2, name2);
+	struct two_sizes t = two_before(hc, d1, name1, d2, name2);
 	if (hc->op == HUT_FILE_LINK)
 		r = linkat(d1, name1, d2, name2, 0) ? -errno : 0;
 	else
 		r = syscall(SYS_renameat2, d1, name1, d2, name2, flags) ? -errno : 0;
 	if (r == 0)
-		two_after(vm, hc->volume, &t, d1, d2);
+		two_after(hc->volume, &t, d1, d2);
 	return done(r, d1, d2);
 }
 
@@ -281,18 +275,18 @@ static int64_t op_symlink(struct hut_vm *vm, const struct hut_hc_file *hc, struc
 	target[hc->path2_len] = 0;
 	if (memchr(target, 0, hc->path2_len))
 		return -EINVAL;
-	int dir = hut_file_parent(vm, hc->volume, p, &name);
+	int dir = hut_file_parent(hc->volume, p, &name);
 	if (dir < 0)
 		return dir == -EBUSY ? -EEXIST : dir;
-	if (read_only(vm, hc->volume) || full(vm, hc->volume))
-		return done(exists(dir, name)		? -EEXIST
-			    : read_only(vm, hc->volume) ? -EROFS
-							: -ENOSPC,
+	if (read_only(hc->volume) || full(hc->volume))
+		return done(exists(dir, name)	    ? -EEXIST
+			    : read_only(hc->volume) ? -EROFS
+						    : -ENOSPC,
 			    dir, -1);
-	uint64_t before = dir_before(vm, hc->volume, dir);
+	uint64_t before = dir_before(hc->volume, dir);
 	if (symlinkat(target, dir, name) != 0)
 		return done(-errno, dir, -1);
-	return done(made(vm, hc->volume, dir, name, before), dir, -1);
+	return done(made(hc->volume, dir, name, before), dir, -1);
 }
 
 static int64_t op_readlink(const struct hut_vm *vm, const struct hut_hc_file *hc,
@@ -302,7 +296,7 @@ static int64_t op_readlink(const struct hut_vm *vm, const struct hut_hc_file *hc
 	char *buf = hut_guest_writable(vm, hc->buf, hc->len);
 	if (!buf)
 		return -EFAULT;
-	int dir = hut_file_parent(vm, hc->volume, p, &name);
+	int dir = hut_file_parent(hc->volume, p, &name);
 	if (dir < 0)
 		return dir == -EBUSY ? -EINVAL : dir;
 	ssize_t n = readlinkat(dir, name, buf, hc->len > PATH_MAX ? PATH_MAX : hc->len);
@@ -310,13 +304,13 @@ static int64_t op_readlink(const struct hut_vm *vm, const struct hut_hc_file *hc
 }
 
 /* size=: the guest's df shows the limit, and what is left of it. */
-static void limit_statfs(const struct hut_vm *vm, uint32_t v, struct hut_file_statfs *out)
+static void limit_statfs(uint32_t v, struct hut_file_statfs *out)
 {
 	uint64_t unit = out->frsize ? out->frsize : out->bsize;
-	if (!hut_size_limited(vm, v) || unit == 0)
+	if (!hut_size_limited(v) || unit == 0)
 		return;
-	uint64_t room = hut_size_room(vm, v) / unit;
-	out->blocks = vm->opt->volumes[v].size / unit;
+	uint64_t room = hut_size_room(v) / unit;
+	out->blocks = hut_files.volumes[v].size / unit;
 	out->bfree = out->bfree < room ? out->bfree : room;
 	out->bavail = out->bavail < room ? out->bavail : room;
 }
@@ -328,7 +322,7 @@ static int64_t op_statfs(const struct hut_vm *vm, const struct hut_hc_file *hc)
 		hc->len == sizeof *out ? hut_guest_writable(vm, hc->buf, sizeof *out) : NULL;
 	if (!out)
 		return -EFAULT;
-	if (fstatfs(vm->volume_fd[hc->volume], &sf) != 0)
+	if (fstatfs(hut_files.volume_fd[hc->volume], &sf) != 0)
 		return -errno;
 	*out = (struct hut_file_statfs){
 		(uint64_t)sf.f_type,
@@ -340,9 +334,9 @@ static int64_t op_statfs(const struct hut_vm *vm, const struct hut_hc_file *hc)
 		sf.f_ffree,
 		(uint64_t)sf.f_namelen,
 		(uint64_t)sf.f_frsize,
-		(uint64_t)sf.f_flags | (read_only(vm, hc->volume) ? ST_RDONLY : 0),
+		(uint64_t)sf.f_flags | (read_only(hc->volume) ? ST_RDONLY : 0),
 	};
-	limit_statfs(vm, hc->volume, out);
+	limit_statfs(hc->volume, out);
 	return 0;
 }
 
@@ -356,11 +350,11 @@ int64_t hut_file_path_op(struct hut_vm *vm, struct hut_hc_file *hc)
 		return r;
 	switch (hc->op) {
 	case HUT_FILE_LSTAT:
-		return op_lstat(vm, hc, &p);
+		return op_lstat(hc, &p);
 	case HUT_FILE_MKDIR:
-		return op_mkdir(vm, hc, &p);
+		return op_mkdir(hc, &p);
 	case HUT_FILE_UNLINK:
-		return op_unlink(vm, hc, &p);
+		return op_unlink(hc, &p);
 	case HUT_FILE_RENAME:
 	case HUT_FILE_LINK:
 		return op_two(vm, hc, &p);
@@ -369,7 +363,7 @@ int64_t hut_file_path_op(struct hut_vm *vm, struct hut_hc_file *hc)
 	case HUT_FILE_READLINK:
 		return op_readlink(vm, hc, &p);
 	case HUT_FILE_SETATTR:
-		return hut_file_setattr(vm, hc, &p);
+		return hut_file_setattr(hc, &p);
 	default:
 		return -EINVAL;
 	}

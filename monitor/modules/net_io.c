@@ -17,7 +17,7 @@
  * so either the sleeper sees the new events or the waker sees the sleeper
  * and its futex_wake finds wake_seq changed.
  */
-#include "monitor.h"
+#include "../monitor.h"
 #include "net.h"
 
 #include <errno.h>
@@ -41,7 +41,7 @@
 
 #define SEQ __ATOMIC_SEQ_CST
 
-static struct hut_net net;
+struct hut_net hut_net = {.tap_fd = -1};
 static sem_t io_ready;
 static uint8_t scratch[65536 + 4096]; /* frames nobody takes: larger than any tap MTU */
 
@@ -150,14 +150,38 @@ static void sleep_until_work(struct hut_vm *vm, struct hut_net *n, bool tx_block
 		n->ring.stats.kicks += kicks;
 }
 
+/* The I/O thread's own allow-list: frames to and from the tap, the kick
+ * eventfd, its sleep and the vCPU's wake-up; and, to end the guest over a
+ * bad ring, a message and exit. It starts before the vCPU thread's sandbox
+ * (hut_net_start) and loads this first thing. */
+static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
+{
+	const struct hut_seccomp_rule rules[] = {
+		HUT_ALLOW_ARG(SYS_read, 0, n->tap_fd),	/* a frame for the guest */
+		HUT_ALLOW_ARG(SYS_readv, 0, n->tap_fd), /* the same, into the ring and scratch */
+		HUT_ALLOW_ARG(SYS_write, 0, n->tap_fd), /* a frame from the guest; the resets */
+		HUT_ALLOW_ARG(SYS_read, 0, n->kick_fd), /* the guest's kicks */
+		HUT_ALLOW(SYS_poll),			/* sleep until the tap or a kick */
+		HUT_ALLOW(SYS_futex),			/* wake the vCPU; musl's stdio locks */
+		HUT_ALLOW_ARG(SYS_write, 0, 1),		/* hut_fail's message (stdio) */
+		HUT_ALLOW_ARG(SYS_write, 0, 2),		/* hut_fail's message (stdio) */
+		HUT_ALLOW_ARG(SYS_writev, 0, 1),	/* hut_fail's message (musl's stdio) */
+		HUT_ALLOW_ARG(SYS_writev, 0, 2),	/* hut_fail's message (musl's stdio) */
+		HUT_ALLOW(SYS_clock_gettime),		/* hut_fail prints the --trace-boot times */
+		HUT_ALLOW(SYS_exit_group),		/* hut_fail's exit */
+		HUT_ALLOW(SYS_exit),			/* musl's _Exit, should exit_group return */
+	};
+	hut_sandbox_thread(vm, rules, sizeof rules / sizeof rules[0]);
+}
+
 static void *io_main(void *arg)
 {
 	struct hut_vm *vm = arg;
-	struct hut_net *n = vm->net;
+	struct hut_net *n = &hut_net;
 	n->io_thread = pthread_self();
 	__atomic_store_n(&n->io_started, 1, SEQ);
 	if (!vm->opt->no_sandbox)
-		hut_sandbox_enter_net_io(vm);
+		io_sandbox(vm, n);
 	sem_post(&io_ready);
 	for (;;) {
 		bool blocked;
@@ -207,15 +231,14 @@ static void start_thread(struct hut_vm *vm)
 
 void hut_net_start(struct hut_vm *vm)
 {
-	struct hut_net *n = &net;
-	if (!vm->opt->net.wanted)
+	struct hut_net *n = &hut_net;
+	if (!n->config.wanted)
 		return;
-	vm->net = n;
-	n->tap_fd = vm->net_tap_fd;
-	if (hut_net_ring_init(&n->ring, &vm->mem, vm->net_gpa) < 0)
+	n->running = true;
+	if (hut_net_ring_init(&n->ring, &vm->mem, n->gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: %s", n->ring.why);
 	/* The guest touches the whole region soon; one host call backs it. */
-	madvise(vm->mem.host + vm->net_gpa, HUT_NET_REGION_SIZE, MADV_POPULATE_WRITE);
+	madvise(vm->mem.host + n->gpa, HUT_NET_REGION_SIZE, MADV_POPULATE_WRITE);
 	n->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (n->kick_fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
@@ -227,9 +250,9 @@ void hut_net_start(struct hut_vm *vm)
 	start_thread(vm);
 }
 
-uint64_t hut_net_wait(struct hut_vm *vm, uint32_t seen, uint64_t timeout_ns)
+uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns)
 {
-	struct hut_net *n = vm->net;
+	struct hut_net *n = &hut_net;
 	__atomic_store_n(&n->vcpu_waiting, 1, SEQ);
 	uint32_t seq = __atomic_load_n(&n->wake_seq, SEQ);
 	if (__atomic_load_n(&n->events, SEQ) == seen) {
@@ -245,7 +268,7 @@ uint64_t hut_net_wait(struct hut_vm *vm, uint32_t seen, uint64_t timeout_ns)
 void hut_net_kick(struct hut_vm *vm)
 {
 	uint64_t one = 1;
-	if (vm->net && write(vm->net->kick_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+	if (hut_net.running && write(hut_net.kick_fd, &one, sizeof one) < 0 && errno != EAGAIN)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot signal the I/O thread (%s)",
 			 strerror(errno));
 }

@@ -1,12 +1,15 @@
 /*
- * The network device: a tap on the host side, two descriptor rings in guest
+ * The net module: a tap on the host side, two descriptor rings in guest
  * memory on the guest side (include/hut/abi.h, "Network device"), and an I/O
  * thread between them. Files:
+ *   net_module.c   the module: its hooks, the kick hypercall, the vCPU
+ *                  thread's sandbox rules
  *   net_options.c  --net, --mac, --ip, --gw, --dns; the manifest's net device
  *   net_tap.c      opening the tap (by name, or an fd the caller opened)
  *   net_ring.c     the ring parser: every index, length and address the
  *                  guest wrote is checked here (and fuzzed: tests/fuzz)
- *   net_io.c       the I/O thread, the guest's kick and the poll hypercall's wait
+ *   net_io.c       the I/O thread (and its own sandbox rules), the guest's kick
+ *                  and the poll hypercall's wait
  *   net_reset.c    the guest's live TCP connections, learned from the frames
  *                  the I/O thread moves, and the resets that end them
  *   net_end.c      the device's end with the guest: those resets written
@@ -14,7 +17,8 @@
 #ifndef HUT_NET_H
 #define HUT_NET_H
 
-#include "mem.h"
+#include "../mem.h"
+#include "../module.h"
 #include "net_reset.h"
 
 #include <hut/abi.h>
@@ -68,8 +72,13 @@ int hut_net_rx_fill(struct hut_net_ring *r, hut_net_recv_fn recv, void *ctx);
  * HUT_NET_BAD for an index out of range). */
 int hut_net_tx_pending(struct hut_net_ring *r);
 
-/* The device: the ring, the host fds and what the two threads share. */
+/* The module's state: what the options asked for, the RAM it shares with
+ * the guest, and the device: the ring, the host fds and what the two
+ * threads share. */
 struct hut_net {
+	struct hut_net_config config;
+	uint64_t gpa; /* the net region (top of the heap), with --net */
+	bool running; /* started: the vCPU thread may use it */
 	struct hut_net_ring ring;
 	int tap_fd;
 	int kick_fd;	       /* eventfd the guest's kick signals */
@@ -91,11 +100,17 @@ struct hut_net {
 #define HUT_NET_END_ALL 2  /* the guest ended without closing anything: reset them all */
 
 struct hut_vm;
-struct hut_options;
 
-/* net_options.c: --net's and friends' values (NULL, or why it is refused);
- * the manifest check (an image that needs a net device and got no --net). */
-const char *hut_net_option(struct hut_net_config *c, const char *name, const char *value);
+/* net_io.c: the module's state (the I/O thread's file, where it always was). */
+extern struct hut_net hut_net;
+
+/* net_options.c: --net, --mac, --ip, --gw, --dns (each value into
+ * hut_net.config); the check once all are read (NULL, or why they are
+ * refused); the manifest check (an image that needs a net device and got
+ * no --net). */
+#define HUT_NET_OPTIONS 5
+extern const struct hut_option hut_net_options[HUT_NET_OPTIONS];
+const char *hut_net_options_done(void);
 void hut_net_check_image(struct hut_vm *vm);
 /* net_tap.c: opens --net's tap, O_NONBLOCK; fails the monitor (125) if it cannot. */
 int hut_net_tap_open(struct hut_vm *vm, const struct hut_net_config *c);
@@ -104,7 +119,7 @@ int hut_net_tap_open(struct hut_vm *vm, const struct hut_net_config *c);
 void hut_net_start(struct hut_vm *vm);
 /* The poll hypercall with a net device: sleeps until the deadline or until
  * events != seen; returns HUT_POLL_NET when they differ. */
-uint64_t hut_net_wait(struct hut_vm *vm, uint32_t seen, uint64_t timeout_ns);
+uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns);
 /* The kick hypercall when KVM has no ioeventfd for it. */
 void hut_net_kick(struct hut_vm *vm);
 /* net_end.c: the guest ends (hut_end): its live TCP connections are reset,

@@ -36,20 +36,20 @@
 #define ALLOCATED(st) ((uint64_t)(st)->st_blocks * 512)
 #define MAX_EXTENTS 64 /* SEEK_DATA/SEEK_HOLE steps before assuming the rest is a hole */
 
-bool hut_size_limited(const struct hut_vm *vm, uint32_t v)
+bool hut_size_limited(uint32_t v)
 {
-	return vm->opt->volumes[v].size != 0 && !vm->opt->volumes[v].ro;
+	return hut_files.volumes[v].size != 0 && !hut_files.volumes[v].ro;
 }
 
-uint64_t hut_size_room(const struct hut_vm *vm, uint32_t v)
+uint64_t hut_size_room(uint32_t v)
 {
-	uint64_t limit = vm->opt->volumes[v].size, used = vm->volume_used[v];
+	uint64_t limit = hut_files.volumes[v].size, used = hut_files.volume_used[v];
 	return used < limit ? limit - used : 0;
 }
 
-void hut_size_changed(struct hut_vm *vm, uint32_t v, uint64_t before, uint64_t after)
+void hut_size_changed(uint32_t v, uint64_t before, uint64_t after)
 {
-	uint64_t *used = &vm->volume_used[v];
+	uint64_t *used = &hut_files.volume_used[v];
 	if (after >= before)
 		*used += after - before;
 	else
@@ -88,12 +88,12 @@ static int count_one(const char *path, const struct stat *st, int type, struct F
  * bounded in fds and depth, once per volume, before the guest starts. */
 void hut_size_measure(struct hut_vm *vm, uint32_t v)
 {
-	const struct hut_volume *vol = &vm->opt->volumes[v];
+	const struct hut_volume *vol = &hut_files.volumes[v];
 	walked = 0;
 	if (nftw(vol->host, count_one, 16, FTW_PHYS) != 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: cannot measure %s for size= (%s)",
 			 vol->host, vol->guest, vol->host, strerror(errno));
-	vm->volume_used[v] = walked;
+	hut_files.volume_used[v] = walked;
 }
 
 /* --- what an operation may allocate ---------------------------------------- */
@@ -144,10 +144,9 @@ static uint64_t new_bytes(int fd, const struct stat *st, uint64_t start, uint64_
 	return hole_bytes(fd, start, end);
 }
 
-uint64_t hut_size_write_fits(const struct hut_vm *vm, uint32_t v, int fd, const struct stat *st,
-			     uint64_t at, uint64_t n)
+uint64_t hut_size_write_fits(uint32_t v, int fd, const struct stat *st, uint64_t at, uint64_t n)
 {
-	uint64_t room = hut_size_room(vm, v), bs = block_of(st);
+	uint64_t room = hut_size_room(v), bs = block_of(st);
 	uint64_t start = at / bs * bs, end = round_up(at + n, bs);
 	if (n == 0 || end - start <= room || new_bytes(fd, st, start, end) <= room)
 		return n;
@@ -158,55 +157,55 @@ uint64_t hut_size_write_fits(const struct hut_vm *vm, uint32_t v, int fd, const 
 	return fit_end > at ? (fit_end - at < n ? fit_end - at : n) : 0;
 }
 
-int64_t hut_size_allocate_fits(const struct hut_vm *vm, uint32_t v, int fd, const struct stat *st,
-			       uint64_t off, uint64_t len)
+int64_t hut_size_allocate_fits(uint32_t v, int fd, const struct stat *st, uint64_t off,
+			       uint64_t len)
 {
-	uint64_t room = hut_size_room(vm, v), bs = block_of(st);
+	uint64_t room = hut_size_room(v), bs = block_of(st);
 	uint64_t start = off / bs * bs, end = round_up(off + len, bs);
 	return end - start <= room || new_bytes(fd, st, start, end) <= room ? 0 : -ENOSPC;
 }
 
 /* A file grown by truncate takes no blocks, but it may not grow past what
  * the volume could then hold: as on a file system without holes. */
-int64_t hut_size_grow_fits(const struct hut_vm *vm, uint32_t v, const struct stat *st,
-			   uint64_t size)
+int64_t hut_size_grow_fits(uint32_t v, const struct stat *st, uint64_t size)
 {
 	uint64_t bs = block_of(st), old = round_up((uint64_t)st->st_size, bs);
-	if (size <= (uint64_t)st->st_size || round_up(size, bs) - old <= hut_size_room(vm, v))
+	if (size <= (uint64_t)st->st_size || round_up(size, bs) - old <= hut_size_room(v))
 		return 0;
 	return -ENOSPC;
 }
 
 /* --- removing --------------------------------------------------------------- */
 
-static bool open_by_guest(const struct hut_vm *vm, const struct stat *st, int except)
+static bool open_by_guest(const struct stat *st, int except)
 {
 	for (int h = 0; h < HUT_FILE_HANDLES_MAX; h++)
-		if (vm->handles[h].used && h != except && vm->handles[h].ino == st->st_ino &&
-		    vm->handles[h].dev == st->st_dev)
+		if (hut_files.handles[h].used && h != except &&
+		    hut_files.handles[h].ino == st->st_ino &&
+		    hut_files.handles[h].dev == st->st_dev)
 			return true;
 	return false;
 }
 
 /* A name about to go: its blocks are freed if it is the last link (a
  * directory: empty) and no handle holds it, else at the last close. */
-uint64_t hut_size_freed(const struct hut_vm *vm, int dir, const char *name)
+uint64_t hut_size_freed(int dir, const char *name)
 {
 	struct stat st;
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return 0;
-	if ((!S_ISDIR(st.st_mode) && st.st_nlink > 1) || open_by_guest(vm, &st, -1))
+	if ((!S_ISDIR(st.st_mode) && st.st_nlink > 1) || open_by_guest(&st, -1))
 		return 0;
 	return ALLOCATED(&st);
 }
 
 /* Handle h is closing: a removed file it was the last to hold frees now. */
-void hut_size_closing(struct hut_vm *vm, uint32_t h)
+void hut_size_closing(uint32_t h)
 {
 	struct stat st;
-	uint32_t v = vm->handles[h].volume;
-	if (!hut_size_limited(vm, v) || fstat(vm->handles[h].fd, &st) != 0)
+	uint32_t v = hut_files.handles[h].volume;
+	if (!hut_size_limited(v) || fstat(hut_files.handles[h].fd, &st) != 0)
 		return;
-	if (st.st_nlink == 0 && !open_by_guest(vm, &st, (int)h))
-		hut_size_changed(vm, v, ALLOCATED(&st), 0);
+	if (st.st_nlink == 0 && !open_by_guest(&st, (int)h))
+		hut_size_changed(v, ALLOCATED(&st), 0);
 }

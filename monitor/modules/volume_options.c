@@ -6,7 +6,7 @@
  * sets reach the host (owner.c). Each option at most once: a list that
  * says two things about one of them is a mistake, not a preference.
  */
-#include "monitor.h"
+#include "files.h"
 #include "size.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
- * Signals from outside. hut-monitor is the container's process (pid 1 in
- * its pid namespace, where the kernel drops any signal without a handler)
- * or a shell's job: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2
+ * The signals module: signals from outside. hut-monitor is the container's
+ * process (pid 1 in its pid namespace, where the kernel drops any signal
+ * without a handler) or a shell's job: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2
  * must reach the guest as they would reach the program run as a process.
  *
  * The handler only records the signal and sets immediate_exit, so a
@@ -15,7 +15,7 @@
  * when asked for). SIGKILL needs nothing: it ends the monitor.
  * The seccomp filter stays as it is: the handler makes no syscall.
  */
-#include "monitor.h"
+#include "../monitor.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ static void on_signal(int sig)
 		kick_run->immediate_exit = 1;
 }
 
-void hut_signals_setup(struct hut_vm *vm)
+static void signals_setup(struct hut_vm *vm)
 {
 	kick_run = vm->run;
 	struct hut_signal_box *box = hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box);
@@ -56,7 +56,7 @@ void hut_signals_setup(struct hut_vm *vm)
  * comes after the exchange below sets it again and is seen next time. The box is guest memory: its
  * words are only bit masks, and the worst a lying guest can do is catch a signal it did not ask
  * for. */
-void hut_signals_forward(struct hut_vm *vm)
+static void signals_forward(struct hut_vm *vm)
 {
 	uint64_t got = __atomic_exchange_n(&arrived, 0, __ATOMIC_SEQ_CST);
 	if (!got)
@@ -81,7 +81,7 @@ void hut_signals_forward(struct hut_vm *vm)
  * one that came after the loop's last look, must end the sleep at once.
  * The window left, between this load and the sleep's syscall, is a few
  * instructions; a signal in it ends the sleep at its timeout. */
-bool hut_signals_arrived(struct hut_vm *vm)
+static bool signals_arrived(struct hut_vm *vm)
 {
 	const struct hut_signal_box *box = vm->signals_gpa
 						   ? hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box)
@@ -89,3 +89,11 @@ bool hut_signals_arrived(struct hut_vm *vm)
 	return __atomic_load_n(&arrived, __ATOMIC_SEQ_CST) != 0 ||
 	       (box && __atomic_load_n(&box->pending, __ATOMIC_SEQ_CST) != 0);
 }
+
+/* No option and no syscall of its own: it is always there. */
+const struct hut_module hut_module_signals = {
+	.name = "signals",
+	.prepare = signals_setup,
+	.resume = signals_forward,
+	.wake_now = signals_arrived,
+};

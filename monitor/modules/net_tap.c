@@ -5,7 +5,7 @@
  * (--net fd=N), so the monitor itself needs no privilege at all. Frames are
  * plain Ethernet: no packet-information header, no virtio-net header.
  */
-#include "monitor.h"
+#include "../monitor.h"
 #include "net.h"
 
 #include <errno.h>

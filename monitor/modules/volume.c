@@ -81,12 +81,12 @@ static char *cut_field(char *s, bool *bad)
  * "\:" or "\\" (hut-oci escapes bind-mount paths so) and OPTIONS is a
  * comma-separated list (volume_options.c). Returns NULL, or why it is
  * refused. */
-const char *hut_volume_parse(struct hut_options *o, const char *spec)
+const char *hut_volume_parse(const char *spec)
 {
-	struct hut_volume *v = &o->volumes[o->nvolumes];
+	struct hut_volume *v = &hut_files.volumes[hut_files.nvolumes];
 	char *s, *guest, *options;
 	bool bad = false;
-	if (o->nvolumes >= HUT_VOLUMES_MAX)
+	if (hut_files.nvolumes >= HUT_VOLUMES_MAX)
 		return "too many volumes (at most 16)";
 	if (!(s = strdup(spec)))
 		return "out of memory";
@@ -103,12 +103,12 @@ const char *hut_volume_parse(struct hut_options *o, const char *spec)
 	const char *why = check_guest_path(guest);
 	if (why)
 		return why;
-	for (unsigned i = 0; i < o->nvolumes; i++)
-		if (!strcmp(o->volumes[i].guest, guest))
+	for (unsigned i = 0; i < hut_files.nvolumes; i++)
+		if (!strcmp(hut_files.volumes[i].guest, guest))
 			return "another volume has the same GUEST path";
 	v->host = s;
 	v->guest = guest;
-	o->nvolumes++;
+	hut_files.nvolumes++;
 	return NULL;
 }
 
@@ -130,9 +130,9 @@ static void raise_fd_limit(void)
 void hut_volumes_fill_low(struct hut_vm *vm)
 {
 	int fd;
-	if (vm->opt->nvolumes == 0)
+	if (hut_files.nvolumes == 0)
 		return;
-	while ((fd = dup(vm->volume_fd[0])) >= 0 && fd < HUT_HOST_FD_BASE)
+	while ((fd = dup(hut_files.volume_fd[0])) >= 0 && fd < HUT_HOST_FD_BASE)
 		;
 	if (fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR,
@@ -143,19 +143,18 @@ void hut_volumes_fill_low(struct hut_vm *vm)
 
 void hut_volumes_open(struct hut_vm *vm)
 {
-	const struct hut_options *o = vm->opt;
-	if (o->nvolumes)
+	if (hut_files.nvolumes)
 		raise_fd_limit();
-	for (unsigned i = 0; i < o->nvolumes; i++) {
-		const struct hut_volume *v = &o->volumes[i];
+	for (unsigned i = 0; i < hut_files.nvolumes; i++) {
+		const struct hut_volume *v = &hut_files.volumes[i];
 		int fd = open(v->host, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: cannot open %s (%s)",
 				 v->host, v->guest, v->host, strerror(errno));
-		if ((vm->volume_fd[i] = hut_host_fd_place(fd)) < 0)
+		if ((hut_files.volume_fd[i] = hut_host_fd_place(fd)) < 0)
 			hut_fail(vm, HUT_EXIT_MONITOR, "--volume %s:%s: out of fds (%s)", v->host,
-				 v->guest, strerror(-vm->volume_fd[i]));
-		if (hut_size_limited(vm, i))
+				 v->guest, strerror(-hut_files.volume_fd[i]));
+		if (hut_size_limited(i))
 			hut_size_measure(vm, i);
 	}
 }
@@ -204,13 +203,12 @@ int hut_open_beneath(int dir, const char *path, int flags, uint32_t mode)
 	return fd == -EMFILE ? -ENFILE : (int)fd;
 }
 
-int hut_volume_open_at(const struct hut_vm *vm, uint32_t v, const char *path, int flags,
-		       uint32_t mode)
+int hut_volume_open_at(uint32_t v, const char *path, int flags, uint32_t mode)
 {
-	return hut_open_beneath(vm->volume_fd[v], path, flags, mode);
+	return hut_open_beneath(hut_files.volume_fd[v], path, flags, mode);
 }
 
-int hut_volume_reopen(const struct hut_vm *vm, uint32_t v, const char *path)
+int hut_volume_reopen(uint32_t v, const char *path)
 {
-	return hut_volume_open_at(vm, v, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+	return hut_volume_open_at(v, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 }
