@@ -23,6 +23,7 @@ image:include
 cli:
 common:include
 monitor:include image cli
+monitor/modules:include image cli monitor
 builder:include image cli common
 oci:include image cli common
 bench/harness:include image builder cli common
@@ -35,6 +36,10 @@ libos/fd:include libos/arch libos/base libos/mem libos/proc
 libos/fs:include libos/arch libos/base libos/mem libos/proc libos/fd
 libos/net:include libos/arch libos/base libos/mem libos/proc libos/fd
 libos/sys:include libos/arch libos/base libos/mem libos/proc libos/fd libos/fs libos/net"
+# Single edges allowed across the rules, "from to" by file: the monitor's
+# entry point puts the module table in the machine, and nothing else in the
+# core names a module.
+EDGES_OK="monitor/main monitor/modules/table"
 # The folders looked at (those present), and where the libos's #include
 # "layer/x.h" lines resolve from (its -I flag).
 FOLDERS=$(echo "$RULES" | cut -d: -f1 | while read -r d; do [ -d "$d" ] && echo "$d"; done)
@@ -170,8 +175,13 @@ for kind in includes calls; do
 			"each other: $members"
 		status=1
 	done <"$tmp/$kind.cycles"
-	awk -v kind="$kind" -v rules="$RULES" "$FOLDER_OF"'
-		BEGIN { load_rules(rules) }
+	awk -v kind="$kind" -v rules="$RULES" -v edges_ok="$EDGES_OK" "$FOLDER_OF"'
+		BEGIN {
+			load_rules(rules)
+			n = split(edges_ok, line, "\n")
+			for (i = 1; i <= n; i++) fine[line[i]] = 1
+		}
+		($1 " " $2) in fine { next }
 		{
 			a = folder($1); b = folder($2)
 			n = split(may[a], allowed, " "); ok = 0
@@ -196,7 +206,7 @@ for d in $FOLDERS; do
 		folder($1) == d && folder($2) == d { inner[FILENAME ~ /calls$/]++ }
 		END {
 			if (files)
-				printf "    %-14s %3d files, %3d #include and %3d symbol edges inside, 0 cycles\n",
+				printf "    %-17s %3d files, %3d #include and %3d symbol edges inside, 0 cycles\n",
 				d "/", files, inner[0], inner[1]
 		}' "$tmp/files" "$tmp/includes" "$tmp/calls"
 done
