@@ -10,6 +10,7 @@
 #define HUT_BASE_H
 
 #include "arch/x86_64/cpu.h"
+#include "clock.h"
 
 #include <hut/abi.h>
 #include <stddef.h>
@@ -46,13 +47,9 @@ void hut_console_print(int fd, const char *s); /* a whole string to the monitor'
 /* exit.c: the exit hypercall alone (proc/process.c ends the process). */
 _Noreturn void hut_exit(uint32_t kind, int status);
 
-/* clock.c */
+/* clock.c (and clock.h: hut_time_since_boot_ns, hut_clock_now, inline) */
 void hut_time_init(const struct hut_boot_info *bi);
-uint64_t hut_time_since_boot_ns(void);
 struct timespec hut_realtime(void); /* CLOCK_REALTIME now */
-/* ns now on clock clk (a clockid_t), or -EINVAL. */
-int hut_clock_now(long clk, uint64_t *ns);
-struct timespec hut_ns_to_timespec(uint64_t ns);
 int hut_timespec_to_ns(const struct timespec *ts, uint64_t *ns); /* 0 or -EINVAL */
 /* The network device's events counter now (0 without one): a sleep that
  * does not wait for the network passes it to the poll hypercall. */

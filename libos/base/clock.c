@@ -1,6 +1,7 @@
 /*
  * Time from the TSC: the monitor tells us its frequency and the wall-clock
- * time at a known TSC value, so reading a clock never leaves the guest.
+ * time at a known TSC value, so reading a clock never leaves the guest
+ * (clock.h reads them, inline).
  * The clock syscalls and sleeps are proc/timecalls.c.
  */
 #include "base.h"
@@ -8,55 +9,21 @@
 #include <errno.h>
 #include <time.h>
 
-#define NS_PER_S 1000000000ull
+#define NS_PER_S HUT_NS_PER_S
 
-static uint64_t tsc_origin;
-static uint64_t ns_per_tick_fp32; /* nanoseconds per TSC tick, 32.32 fixed point */
-static uint64_t wallclock_origin;
+struct hut_clock hut_clock;
 
 void hut_time_init(const struct hut_boot_info *bi)
 {
-	tsc_origin = bi->tsc_at_boot;
-	ns_per_tick_fp32 = (1000000ull << 32) / bi->tsc_khz;
-	wallclock_origin = bi->wallclock_ns;
-}
-
-uint64_t hut_time_since_boot_ns(void)
-{
-	unsigned __int128 ticks = hut_rdtsc() - tsc_origin;
-	return (uint64_t)((ticks * ns_per_tick_fp32) >> 32);
-}
-
-int hut_clock_now(long clk, uint64_t *ns)
-{
-	switch (clk) {
-	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-		*ns = wallclock_origin + hut_time_since_boot_ns();
-		return 0;
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID: /* one process, alone on its CPU; a thread's CPU time */
-				       /* is not kept apart: it reads as the process's */
-	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = hut_time_since_boot_ns();
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-struct timespec hut_ns_to_timespec(uint64_t ns)
-{
-	return (struct timespec){(time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S)};
+	hut_clock.tsc_origin = bi->tsc_at_boot;
+	hut_clock.ns_per_tick_fp32 = (1000000ull << 32) / bi->tsc_khz;
+	hut_clock.wallclock_origin = bi->wallclock_ns;
 }
 
 /* CLOCK_REALTIME, for file timestamps. */
 struct timespec hut_realtime(void)
 {
-	return hut_ns_to_timespec(wallclock_origin + hut_time_since_boot_ns());
+	return hut_ns_to_timespec(hut_clock.wallclock_origin + hut_time_since_boot_ns());
 }
 
 int hut_timespec_to_ns(const struct timespec *ts, uint64_t *ns)
