@@ -8,6 +8,7 @@
  * is emulated.
  */
 #include <hut/abi.h>
+#include "arch/x86_64/return.h"
 
 /* %rdi = boot info. Time-stamp the very first instruction, take the libos
  * stack and go to C; hut_boot() never returns. */
@@ -87,7 +88,7 @@ hut_syscall_enter:
 	push %rax
 	mov %rsp, %rdi
 	call hut_syscall
-	jmp hut_syscall_return
+	HUT_RETURN_TO_USER
 	.size hut_syscall_entry, . - hut_syscall_entry
 
 	.section .note.GNU-stack, "", @progbits

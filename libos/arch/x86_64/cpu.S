@@ -5,6 +5,7 @@
  * new thread's first return. sys/entry.S comes in; this goes out.
  */
 #include <hut/abi.h>
+#include "return.h"
 
 	.section .bss
 	.balign 16
@@ -37,31 +38,8 @@ hut_kstack_now:
 	.section .text
 	.globl hut_syscall_return
 	.type hut_syscall_return, @function
-hut_syscall_return:           /* %rax = result, %rsp = the frame (thread.c) */
-	add $8, %rsp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %r10
-	pop %r8
-	pop %r9
-	pop %r11
-	pop %rcx
-	pop %rbx
-	pop %rbp
-	pop %r12
-	pop %r13
-	pop %r14
-	pop %r15
-	movw %cs, (%rsp)          /* the `via` word is scratch now */
-	testb $3, (%rsp)
-	jnz 1f
-	mov hut_user_rsp(%rip), %rsp
-	sysretq
-1:	push %r11                 /* CPL3: sysretq would #GP */
-	popfq
-	mov hut_user_rsp(%rip), %rsp
-	jmp *%rcx
+hut_syscall_return:           /* %rax = result, %rsp = the frame */
+	HUT_RETURN_TO_USER
 	.size hut_syscall_return, . - hut_syscall_return
 
 /*
