@@ -68,7 +68,7 @@ LIBOS_NET_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libos/net/*.c))
 
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench $(BIN)/hut-oci
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
-	$(MUSL_LIBC)
+	$(MUSL_LIBC) $(LIBDIR)/uapi/.hut
 
 .PHONY: all deps demo test test-deps test-nested unit-tests bench-boot install clean
 .SECONDARY:
@@ -172,6 +172,16 @@ $(LIBDIR)/hut.ld: builder/hut.ld
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# The kernel's uapi headers images may include (<linux/...>, <asm/...>),
+# from Debian's linux-libc-dev: links to its three trees, so that hut-cc
+# adds those and not the rest of /usr/include (glibc's) to the search path.
+UAPI_TREES := /usr/include/linux /usr/include/x86_64-linux-gnu/asm /usr/include/asm-generic
+$(LIBDIR)/uapi/.hut: | deps
+	@for d in $(UAPI_TREES); do [ -d $$d ] || { echo "no $$d: install linux-libc-dev" >&2; exit 1; }; done
+	@mkdir -p $(dir $@)
+	@for d in $(UAPI_TREES); do ln -sfn $$d $(dir $@)$$(basename $$d); done
+	@touch $@
+
 # gcc specs for the image link: an empty link_libgcc drops the -L options
 # gcc adds for its own and glibc's library directories (the file format has
 # no comments; builder/toolchain.c says why).
@@ -265,7 +275,7 @@ install: all
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
 	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
 		$(DESTDIR)$(PREFIX)/lib/hut/
-	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
+	cp -R $(MUSL_DIR) $(LIBDIR)/uapi $(DESTDIR)$(PREFIX)/lib/hut/
 	install -m 644 include/hut/abi.h include/hut/version.h $(DESTDIR)$(PREFIX)/include/hut/
 
 clean:

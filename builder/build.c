@@ -158,9 +158,11 @@ int builder_build(struct builder_job *job)
 	struct stat out;
 	int have_out = stat(job->out, &out) == 0;
 	for (size_t i = 0; i < job->inputs.n; i++)
-		check_input(job->inputs.v[i], have_out ? &out : NULL);
+		if (job->inputs.v[i][0] != '-') /* not a link word kept in order (flags.c) */
+			check_input(job->inputs.v[i], have_out ? &out : NULL);
 	int strip = builder_take_strip_flags(&job->ldflags);
-	builder_resolve_libs(&job->ldflags, &files);
+	builder_resolve_libs(&job->inputs, &job->ldflags, &files);
+	builder_resolve_libs(&job->ldflags, &job->ldflags, &files);
 	for (size_t i = 0; i < job->inputs.n; i++) {
 		const char *in = job->inputs.v[i];
 		builder_args_add(&objects, is_source(in) ? compile(job, in) : in);
