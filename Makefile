@@ -172,13 +172,15 @@ $(LIBDIR)/hut.ld: builder/hut.ld
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-# The kernel's uapi headers images may include (<linux/...>, <asm/...>),
-# from Debian's linux-libc-dev: links to its three trees, so that hut-cc
-# adds those and not the rest of /usr/include (glibc's) to the search path.
-UAPI_TREES := /usr/include/linux /usr/include/x86_64-linux-gnu/asm /usr/include/asm-generic
+# The kernel's uapi headers images may include (<linux/...>, <asm/...>,
+# <mtd/...>...): links to the trees Debian's linux-libc-dev installs, so that
+# hut-cc adds those and not the rest of /usr/include (glibc's) to the search
+# path (builder/toolchain.c).
+UAPI_TREES = $(shell dpkg -L linux-libc-dev 2>/dev/null | \
+	grep -E '^/usr/include/([^/]+|x86_64-linux-gnu/asm)$$' | grep -v '/x86_64-linux-gnu$$')
 $(LIBDIR)/uapi/.hut: | deps
-	@for d in $(UAPI_TREES); do [ -d $$d ] || { echo "no $$d: install linux-libc-dev" >&2; exit 1; }; done
-	@mkdir -p $(dir $@)
+	@[ -n "$(filter %/linux,$(UAPI_TREES))" ] || { echo "no kernel headers: install linux-libc-dev" >&2; exit 1; }
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
 	@for d in $(UAPI_TREES); do ln -sfn $$d $(dir $@)$$(basename $$d); done
 	@touch $@
 

@@ -99,18 +99,23 @@ static void link_prologue(struct builder_args *cmd, const struct builder_link_fi
 	builder_args_add(cmd, f->crt1);
 	builder_args_add(cmd, f->crti);
 	builder_args_add(cmd, f->crtbegin);
-}
-
-/* The end of the link line: the whole libos (nothing in the app refers to
- * its boot and trap entries, so nothing would pull them from the archive),
- * then the network stack (lwIP and its glue: only what the image refers to
- * is pulled in, so an image without networking carries none of it), libc
- * and libgcc as a group, as they refer to each other. */
-static void link_epilogue(struct builder_args *cmd, const struct builder_link_files *f)
-{
+	/* The whole libos (nothing in the app refers to its boot and trap
+	 * entries, so nothing would pull them from the archive), before the
+	 * app's inputs: crt1's call of main goes to the libos's __wrap_main
+	 * (--wrap=main), so the libos is what refers to the app's main, and
+	 * ld must know that before it scans the app's archives, or a main
+	 * that lives in an archive (busybox's) is never taken. */
 	builder_args_add(cmd, "-Wl,--whole-archive");
 	builder_args_add(cmd, f->libhut);
 	builder_args_add(cmd, "-Wl,--no-whole-archive");
+}
+
+/* The end of the link line: the network stack (lwIP and its glue: only
+ * what the image refers to is pulled in, so an image without networking
+ * carries none of it), libc and libgcc as a group, as they refer to each
+ * other. */
+static void link_epilogue(struct builder_args *cmd, const struct builder_link_files *f)
+{
 	builder_args_add(cmd, "-Wl,--start-group");
 	builder_args_add(cmd, f->libhut_net);
 	builder_args_add(cmd, f->libc);
