@@ -50,6 +50,8 @@ long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flag
 {
 	for (;;) {
 		run_network();
+		if (hut_timers_armed())
+			hut_timers_run(); /* a timerfd's count, a SIGALRM: before the look */
 		if (ready && ready(arg))
 			return over(0);
 		if ((flags & HUT_WAIT_INTERRUPTIBLE) && hut_signal_due())
@@ -59,7 +61,8 @@ long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flag
 			return over(-ETIMEDOUT);
 		if (hut_sched_block(deadline_ns))
 			continue; /* another thread ran: look again */
-		uint64_t until = hut_sched_next_deadline();
+		uint64_t until = hut_sched_next_deadline(), timer = hut_timers_next();
+		until = timer < until ? timer : until;
 		if (until > now)
 			idle(until - now);
 	}

@@ -197,6 +197,13 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_mlockall] = hut_sys_mlockall,
 	[SYS_munlockall] = hut_sys_munlockall,
 	[SYS_mincore] = hut_sys_mincore,
+	/* timers */
+	[SYS_alarm] = hut_sys_alarm,
+	[SYS_setitimer] = hut_sys_setitimer,
+	[SYS_getitimer] = hut_sys_getitimer,
+	[SYS_timerfd_create] = hut_sys_timerfd_create,
+	[SYS_timerfd_settime] = hut_sys_timerfd_settime,
+	[SYS_timerfd_gettime] = hut_sys_timerfd_gettime,
 };
 
 extern const char *const hut_syscall_names[];
@@ -236,6 +243,8 @@ long hut_syscall(struct hut_syscall_frame *f)
 		warn_unimplemented(f->nr);
 		result = -ENOSYS;
 	}
+	if (hut_timers_armed())
+		hut_timers_run(); /* a SIGALRM due is delivered on this way out */
 	hut_sched_preempt_point();
 	return hut_signal_deliver(f, result);
 }

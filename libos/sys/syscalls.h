@@ -26,6 +26,11 @@ HUT_SYSCALL(getsid);
 HUT_SYSCALL(setpgid);
 HUT_SYSCALL(setsid);
 
+/* proc/itimercalls.c */
+HUT_SYSCALL(getitimer);
+HUT_SYSCALL(setitimer);
+HUT_SYSCALL(alarm);
+
 /* proc/processcalls.c */
 HUT_SYSCALL(exit_group);
 HUT_SYSCALL(getpid);
@@ -97,6 +102,9 @@ HUT_SYSCALL(pipe2);
 HUT_SYSCALL(pipe);
 HUT_SYSCALL(eventfd2);
 HUT_SYSCALL(eventfd);
+HUT_SYSCALL(timerfd_create);
+HUT_SYSCALL(timerfd_gettime);
+HUT_SYSCALL(timerfd_settime);
 
 /* fd/iocalls.c */
 HUT_SYSCALL(read);
