@@ -49,24 +49,24 @@
 #define KSTACK_TOP 0x6000 /* the CPL0 stack (TSS.RSP0) */
 #define USTACK_TOP 0x30000
 #define NSPACES 8 /* address spaces: PML4, PDPT, PD each */
-#define PML4_GPA(i) (0x40000 + (i) * 0x1000)
-#define PDPT_GPA(i) (0x48000 + (i) * 0x1000)
-#define PD_GPA(i) (0x50000 + (i) * 0x1000)
+#define PML4_GPA(i) (0x40000 + (i)*0x1000)
+#define PDPT_GPA(i) (0x48000 + (i)*0x1000)
+#define PD_GPA(i) (0x50000 + (i)*0x1000)
 #define PT_GPA 0x60000 /* 16 page tables: the 4 KiB-mapped CoW region */
 #define NPT 16
-#define PT_TOUCH(s) (0x78000 + (s) * 0x1000) /* each space's touch window */
-#define CPY_SRC 0x70000 /* the CPL0 copy's source and destination */
+#define PT_TOUCH(s) (0x78000 + (s)*0x1000) /* each space's touch window */
+#define CPY_SRC 0x70000			   /* the CPL0 copy's source and destination */
 #define CPY_DST 0x71000
 #define CODE_GPA 0x80000
 #define COW_BASE 0x200000 /* PD[1..16]: 32 MiB in 4 KiB pages */
 #define TOUCH_BASE 0x2400000
 #define MC_SRC 0x4000000
 #define MC_DST 0x8000000
-#define MC_COLD 0xc000000     /* never touched by anyone: 64 MiB */
-#define MC_COLD2 0x10000000   /* never touched: small copies */
-#define MC_HOSTED 0x12000000  /* touched by the host only */
+#define MC_COLD 0xc000000      /* never touched by anyone: 64 MiB */
+#define MC_COLD2 0x10000000    /* never touched: small copies */
+#define MC_HOSTED 0x12000000   /* touched by the host only */
 #define RAM_SIZE 0x14000000ull /* 320 MiB */
-#define SLOT_GPA 0x20000000   /* slot 1, 2 MiB: the remapped one */
+#define SLOT_GPA 0x20000000    /* slot 1, 2 MiB: the remapped one */
 #define SLOT_SIZE 0x200000ull
 #define DB_GPA 0x3fe00000 /* doorbells: no memslot; PD[511] */
 #define DB_LOOP (DB_GPA + 0)
@@ -89,6 +89,7 @@
  * to a stub that rings DB_FAULT with its vector, so "not supported here" is
  * a line in the table, not a hang.
  */
+/* clang-format off */
 __asm__(".pushsection .rodata.procprims_guest, \"a\"\n"
 	".globl g_start\n"
 	"g_start:\n"
@@ -257,13 +258,14 @@ __asm__(".pushsection .rodata.procprims_guest, \"a\"\n"
 	".globl g_end\n"
 	"g_end:\n"
 	".popsection\n");
+/* clang-format on */
 
-extern const char g_start[], g_end[], g_doorbell[], g_int80[], g_int41[], g_int3[], g_ud2[], g_read[],
-	g_write[], g_memcpy[], g_h_switch[], g_h_none[], g_h_switch_ud[], g_h_none_ud[], g_pte_wp[], g_h_flush[], g_h_pf_fix[], g_h_pf_copy[],
-	g_h_pf_mon[], g_fault_stubs[];
+extern const char g_start[], g_end[], g_doorbell[], g_int80[], g_int41[], g_int3[], g_ud2[],
+	g_read[], g_write[], g_memcpy[], g_h_switch[], g_h_none[], g_h_switch_ud[], g_h_none_ud[],
+	g_pte_wp[], g_h_flush[], g_h_pf_fix[], g_h_pf_copy[], g_h_pf_mon[], g_fault_stubs[];
 
 /* A blob label's guest address. */
-#define GADDR(sym) (CODE_GPA + (uint64_t)((sym) - g_start))
+#define GADDR(sym) (CODE_GPA + (uint64_t)((sym)-g_start))
 
 /* ---- the machine --------------------------------------------------------- */
 
@@ -303,10 +305,10 @@ static void set_gate(unsigned vec, uint64_t handler, unsigned dpl)
 static void build_tables(void)
 {
 	uint64_t *gdt = guest_u64(GDT_GPA);
-	gdt[1] = 0x00af9a000000ffffull; /* kernel code, L=1 */
-	gdt[2] = 0x00cf92000000ffffull; /* kernel data */
-	gdt[3] = 0x00cff2000000ffffull; /* user data, DPL3 */
-	gdt[4] = 0x00affa000000ffffull; /* user code, L=1, DPL3 */
+	gdt[1] = 0x00af9a000000ffffull;				/* kernel code, L=1 */
+	gdt[2] = 0x00cf92000000ffffull;				/* kernel data */
+	gdt[3] = 0x00cff2000000ffffull;				/* user data, DPL3 */
+	gdt[4] = 0x00affa000000ffffull;				/* user code, L=1, DPL3 */
 	gdt[5] = 103 | (uint64_t)TSS_GPA << 16 | 0x8bull << 40; /* busy 64-bit TSS */
 	gdt[6] = 0;
 	uint64_t rsp0 = KSTACK_TOP;
@@ -335,8 +337,8 @@ static void build_tables(void)
 		 * through its own page table, as a process's private pages. */
 		pd[TOUCH_BASE >> 21] = PT_TOUCH(s) | PTE_P | PTE_W | PTE_U;
 		for (uint64_t i = 0; i < 512; i++)
-			guest_u64(PT_TOUCH(s))[i] = (TOUCH_BASE + s * 0x200000ull + i * 4096) |
-						    PTE_P | PTE_W | PTE_U;
+			guest_u64(PT_TOUCH(s))[i] =
+				(TOUCH_BASE + s * 0x200000ull + i * 4096) | PTE_P | PTE_W | PTE_U;
 		pd[SLOT_GPA >> 21] = SLOT_GPA | big;
 		pd[DB_GPA >> 21] = DB_GPA | big;
 	}
@@ -380,8 +382,10 @@ static struct kvm_segment seg(uint16_t sel, int code)
 
 static void set_slot(int slot, uint64_t gpa, uint64_t size, void *host)
 {
-	struct kvm_userspace_memory_region r = {
-		.slot = slot, .guest_phys_addr = gpa, .memory_size = size, .userspace_addr = (uintptr_t)host};
+	struct kvm_userspace_memory_region r = {.slot = slot,
+						.guest_phys_addr = gpa,
+						.memory_size = size,
+						.userspace_addr = (uintptr_t)host};
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
 		die("KVM_SET_USER_MEMORY_REGION");
 }
@@ -394,13 +398,13 @@ static void machine(void)
 	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	if (vm_fd < 0)
 		die("KVM_CREATE_VM");
-	mem = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
+	mem = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED)
 		die("mmap guest RAM");
 	for (int i = 0; i < 2; i++) {
-		slot_buf[i] = mmap(NULL, SLOT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				   -1, 0);
+		slot_buf[i] = mmap(NULL, SLOT_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (slot_buf[i] == MAP_FAILED)
 			die("mmap slot");
 		memset(slot_buf[i], i + 1, SLOT_SIZE); /* host pages exist */
@@ -419,7 +423,8 @@ static void machine(void)
 	if (run == MAP_FAILED)
 		die("mmap kvm_run");
 	set_cpuid();
-	have_sync_regs = (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_SREGS) != 0;
+	have_sync_regs =
+		(ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_SREGS) != 0;
 
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &base_sregs) < 0)
 		die("KVM_GET_SREGS");
@@ -448,13 +453,17 @@ static void set_cr3(uint64_t cr3)
 static void enter(const char *routine, uint64_t rdi, uint64_t rsi, uint64_t rdx)
 {
 	set_cr3(PML4_GPA(0));
-	struct kvm_regs r = {.rip = GADDR(routine), .rsp = USTACK_TOP, .rflags = 0x2,
-			     .rdi = rdi, .rsi = rsi, .rdx = rdx};
+	struct kvm_regs r = {.rip = GADDR(routine),
+			     .rsp = USTACK_TOP,
+			     .rflags = 0x2,
+			     .rdi = rdi,
+			     .rsi = rsi,
+			     .rdx = rdx};
 	if (ioctl(vcpu_fd, KVM_SET_REGS, &r) < 0)
 		die("KVM_SET_REGS");
 }
 
-static char why[160];	     /* why the last run_to failed */
+static char why[160];	       /* why the last run_to failed */
 static unsigned long pf_exits; /* DB_PF doorbells served */
 
 /* KVM_RUN until the guest rings `want`; a DB_PF on the way is served (the
@@ -468,8 +477,9 @@ static int run_to(uint64_t want)
 		}
 		if (run->exit_reason != KVM_EXIT_MMIO) {
 			snprintf(why, sizeof why, "exit reason %u%s", run->exit_reason,
-				 run->exit_reason == KVM_EXIT_INTERNAL_ERROR ? " (internal error: emulation)"
-									 : "");
+				 run->exit_reason == KVM_EXIT_INTERNAL_ERROR
+					 ? " (internal error: emulation)"
+					 : "");
 			return -1;
 		}
 		uint64_t at = run->mmio.phys_addr;
@@ -491,9 +501,9 @@ static int run_to(uint64_t want)
 			uint64_t rip = *guest_u64(KSTACK_TOP - 40 - 8 * err);
 			snprintf(why, sizeof why, "guest exception vector %u at rip 0x%llx", val,
 				 (unsigned long long)rip);
-		}
-		else
-			snprintf(why, sizeof why, "unexpected doorbell 0x%llx", (unsigned long long)at);
+		} else
+			snprintf(why, sizeof why, "unexpected doorbell 0x%llx",
+				 (unsigned long long)at);
 		return -1;
 	}
 }
@@ -711,8 +721,8 @@ static void copy_warm(const char *name, uint64_t bytes, uint64_t reps)
 /* Copies into destinations never used before: `*next` walks the region;
  * with `host_touch` the host writes them first (host pages exist, the
  * guest's mappings of them do not). */
-static void copy_cold(const char *name, uint64_t bytes, int batches, uint64_t *next,
-		      int host_touch, const char *exits)
+static void copy_cold(const char *name, uint64_t bytes, int batches, uint64_t *next, int host_touch,
+		      const char *exits)
 {
 	double v[BATCHES];
 	for (int b = 0; b < batches; b++) {
@@ -763,7 +773,8 @@ static void tighten_probe(void)
 			break;
 		}
 		printf("monitor clears W of a PTE the guest used; %-44s: %s\n", how[k],
-		       pf_exits ? "the next write faults (seen)" : "NOT seen: the write went through");
+		       pf_exits ? "the next write faults (seen)"
+				: "NOT seen: the write went through");
 	}
 	set_gate(14, GADDR(g_fault_stubs) + 16 * 14, 0);
 }
@@ -801,8 +812,7 @@ static void guest_wp(const char *name, int flush, int npages)
 		seen += pf_exits;
 	}
 	char exits[64];
-	snprintf(exits, sizeof exits, "0; %lu of %d writes faulted after", seen,
-		 BATCHES * npages);
+	snprintf(exits, sizeof exits, "0; %lu of %d writes faulted after", seen, BATCHES * npages);
 	row(name, v, BATCHES, exits);
 	set_gate(3, GADDR(g_fault_stubs) + 16 * 3, 0);
 	return;
@@ -891,10 +901,12 @@ static void header(void)
 		}
 	if (f)
 		fclose(f);
-	const char *kind = access("/sys/module/kvm_pvm", F_OK) == 0	  ? "kvm-pvm (a software nested hypervisor: shadow paging, CPL0 emulated)"
-			   : access("/sys/module/kvm_intel", F_OK) == 0 ? "kvm_intel"
-			   : access("/sys/module/kvm_amd", F_OK) == 0	  ? "kvm_amd"
-									  : "unknown";
+	const char *kind =
+		access("/sys/module/kvm_pvm", F_OK) == 0
+			? "kvm-pvm (a software nested hypervisor: shadow paging, CPL0 emulated)"
+		: access("/sys/module/kvm_intel", F_OK) == 0 ? "kvm_intel"
+		: access("/sys/module/kvm_amd", F_OK) == 0   ? "kvm_amd"
+							     : "unknown";
 	time_t t = time(NULL);
 	char date[64];
 	strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&t));
@@ -917,9 +929,11 @@ int main(void)
 	exit_loop("  + KVM_SET_SREGS, CR3 alternating over 2", SREGS_2, 0, 0, "1", &io_2);
 	exit_loop("  + KVM_SET_SREGS, CR3 rotating over 8", SREGS_8, 0, 0, "1", NULL);
 	if (have_sync_regs)
-		exit_loop("  + CR3 of 2 through kvm_run sync_regs (no ioctl)", SYNC_2, 0, 0, "1", NULL);
+		exit_loop("  + CR3 of 2 through kvm_run sync_regs (no ioctl)", SYNC_2, 0, 0, "1",
+			  NULL);
 	else
-		printf("%-58s %11s  (KVM_CAP_SYNC_REGS lacks SREGS)\n", "  + CR3 through sync_regs", "n/a");
+		printf("%-58s %11s  (KVM_CAP_SYNC_REGS lacks SREGS)\n", "  + CR3 through sync_regs",
+		       "n/a");
 	exit_loop("exit round trip + read 64 pages", NOTHING, 64, TOUCH_BASE, "1", NULL);
 	exit_loop("  + KVM_SET_SREGS, CR3 of 2, read 64 pages", SREGS_2, 64, TOUCH_BASE, "1", NULL);
 	exit_loop("  + KVM_SET_SREGS, CR3 of 8, read 64 pages", SREGS_8, 64, TOUCH_BASE, "1", NULL);
@@ -942,7 +956,8 @@ int main(void)
 
 	section("3. copy-on-write fault (CPL3 store to a read-only page)");
 	cow("#PF to CPL0, set W + invlpg, iretq", g_h_pf_fix, 0, "0 (CPL0 emulated)");
-	cow("#PF to CPL0, 4 KiB rep movsq at CPL0, set W, iretq", g_h_pf_copy, 1, "0 (CPL0 emulated)");
+	cow("#PF to CPL0, 4 KiB rep movsq at CPL0, set W, iretq", g_h_pf_copy, 1,
+	    "0 (CPL0 emulated)");
 	cow("#PF to CPL0 stub -> doorbell, monitor sets W, iretq", g_h_pf_mon, 2, "1");
 
 	tighten_probe();
@@ -972,7 +987,8 @@ int main(void)
 
 	section("5. remapping by memslot (KVM_SET_USER_MEMORY_REGION: delete + create)");
 	exit_loop("exit round trip + read 64 pages of slot 1", NOTHING, 64, SLOT_GPA, "1", NULL);
-	exit_loop("  + slot 1 replaced, read 64 pages of slot 1", REMAP, 64, SLOT_GPA, "1", &io_remap);
+	exit_loop("  + slot 1 replaced, read 64 pages of slot 1", REMAP, 64, SLOT_GPA, "1",
+		  &io_remap);
 	exit_loop("  + slot 1 replaced, read 64 pages of slot 0", REMAP, 64, TOUCH_BASE, "1", NULL);
 	printf("   (the two ioctls alone, median: %.2f us)\n", io_remap / 1e3);
 
