@@ -13,14 +13,18 @@
  *      handler writes CR3 and irets, and the same gate without the write;
  *   3. a copy-on-write fault: a CPL3 store to a read-only page, #PF to a CPL0
  *      handler that sets the writable bit and invlpg's (with and without a
- *      4 KiB copy at CPL0), and the same fault sent to the monitor, which
- *      fixes the PTE and re-enters;
+ *      4 KiB copy at CPL0); the same fault sent to the monitor, which fixes
+ *      the PTE and re-enters; and the stub handing it to a CPL3 handler that
+ *      copies and fixes it (with and without an invlpg trap after). Also:
+ *      whether a PTE the monitor makes stricter is seen, and what the libos
+ *      write-protecting PTEs at CPL3 and flushing once costs;
  *   4. memcpy at CPL3 (rep movsq) of 4 KiB..64 MiB: warm, into guest pages
  *      the host has but the guest never touched, and into fresh memory;
  *   5. KVM_SET_USER_MEMORY_REGION replacing a slot's host memory (delete and
  *      re-create: KVM cannot change userspace_addr in place) and what the
  *      next touches of that slot, or of another slot, cost after it;
- *   6. a host-side memcpy of guest memory during an exit (fork in the monitor).
+ *   6. a host-side memcpy of guest memory during an exit (fork in the monitor);
+ *   7. making a VM and a vCPU (a VM per process).
  *
  * Read with docs/ARCHITECTURE.md, "Processes: the design and its costs".
  * KVM's API document (Documentation/virt/kvm/api.rst: KVM_SET_SREGS,
