@@ -71,6 +71,8 @@ void hut_signal_action(int sig, const void *act, void *oldact);
 void hut_signal_procmask(int how, const uint64_t *set, uint64_t *old);
 void hut_signal_suspend_mask(uint64_t mask);
 void hut_signal_send_process(int sig);
+uint64_t hut_signal_pending_set(void);	/* the thread's and the process's */
+int hut_signal_take_from(uint64_t set); /* rt_sigtimedwait: a signal of set, taken, or 0 */
 long hut_signal_send_thread(long tid, long sig);
 
 #endif

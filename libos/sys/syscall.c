@@ -141,6 +141,8 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_tgkill] = hut_sys_tgkill,
 	[SYS_pause] = hut_sys_pause,
 	[SYS_rt_sigsuspend] = hut_sys_rt_sigsuspend,
+	[SYS_rt_sigpending] = hut_sys_rt_sigpending,
+	[SYS_rt_sigtimedwait] = hut_sys_rt_sigtimedwait,
 	/* time */
 	[SYS_nanosleep] = hut_sys_nanosleep,
 	[SYS_gettimeofday] = hut_sys_gettimeofday,

@@ -51,6 +51,8 @@ HUT_SYSCALL(sigaltstack);
 HUT_SYSCALL(kill);
 HUT_SYSCALL(tkill);
 HUT_SYSCALL(tgkill);
+HUT_SYSCALL(rt_sigpending);
+HUT_SYSCALL(rt_sigtimedwait);
 
 /* proc/threadcalls.c */
 HUT_SYSCALL(clone);

@@ -145,6 +145,36 @@ static void timerfds(void)
 	printf("bad clock: %d %s\n", r, strerror(errno));
 }
 
+/* Waiting for a signal instead of handling it: sigwait, sigtimedwait,
+ * sigwaitinfo, sigpending. */
+static void signal_waits(void)
+{
+	sigset_t set, none, got;
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	struct itimerval it = {{0, 0}, {0, 30000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	int sig = 0;
+	int r = sigwait(&set, &sig);
+	printf("sigwait: %d, %s\n", r, sig == SIGALRM ? "SIGALRM" : "another");
+	struct timespec brief = {0, 20000000};
+	r = sigtimedwait(&set, NULL, &brief);
+	printf("sigtimedwait with none pending: %d %s\n", r, strerror(errno));
+	raise(SIGUSR1);
+	sigemptyset(&got);
+	sigpending(&got);
+	printf("sigpending has SIGUSR1: %s\n", sigismember(&got, SIGUSR1) ? "yes" : "no");
+	siginfo_t info;
+	memset(&info, 0, sizeof info);
+	r = sigwaitinfo(&set, &info);
+	printf("sigwaitinfo: %s, si_signo %s\n", r == SIGUSR1 ? "SIGUSR1" : "another",
+	       info.si_signo == SIGUSR1 ? "SIGUSR1" : "another");
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -157,5 +187,6 @@ int main(int argc, char **argv)
 	interval_timer();
 	cpu_timer();
 	timerfds();
+	signal_waits();
 	return 0;
 }
