@@ -8,6 +8,7 @@
 #include "manifest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,25 @@ static void finish(const struct builder_job *job)
 		builder_die(1, job->out, "cannot make executable", strerror(errno));
 }
 
+/* Copies the finished image into what -o named when that is not a regular
+ * file: a device, as `-o /dev/null` in a Makefile's link check, which gcc
+ * writes into. Renaming over it or changing its mode would replace the
+ * host's /dev/null with a file. */
+static void copy_into(const char *image, const char *target)
+{
+	int in = open(image, O_RDONLY | O_CLOEXEC);
+	int out = open(target, O_WRONLY | O_CLOEXEC);
+	if (in < 0 || out < 0)
+		builder_die(1, target, "cannot write the image there", strerror(errno));
+	char buf[65536];
+	for (ssize_t n; (n = read(in, buf, sizeof buf)) != 0;) {
+		if (n < 0 || write(out, buf, (size_t)n) != n)
+			builder_die(1, target, "cannot write the image there", strerror(errno));
+	}
+	close(in);
+	close(out);
+}
+
 int builder_build(struct builder_job *job)
 {
 	struct builder_args objects = {0};
@@ -162,6 +182,9 @@ int builder_build(struct builder_job *job)
 	builder_link_files(&files);
 	struct stat out;
 	int have_out = stat(job->out, &out) == 0;
+	const char *target = job->out;
+	if (have_out && !S_ISREG(out.st_mode)) /* a device: made aside, then written into */
+		job->out = builder_temp_file(job->out, ".hut");
 	for (size_t i = 0; i < job->inputs.n; i++)
 		if (job->inputs.v[i][0] != '-') /* not a link word kept in order (flags.c) */
 			check_input(job->inputs.v[i], have_out ? &out : NULL);
@@ -186,5 +209,7 @@ int builder_build(struct builder_job *job)
 	if (builder_verbose)
 		fprintf(stderr, "%s: %s: image written (name %s)\n", builder_prog, job->out,
 			job->name);
+	if (target != job->out)
+		copy_into(job->out, target);
 	return 0;
 }

@@ -49,6 +49,16 @@ static inline int hut_timers_armed(void)	    /* every syscall asks: inline */
 }
 uint64_t hut_timers_next(void); /* the earliest wall-clock deadline, or HUT_WAIT_FOREVER */
 
+/* ptimer.c: POSIX timers (notify: SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID;
+ * cpu: on CPU time; value_is_id: the signal's value is the timer's id). All
+ * return 0 (or the id) or -errno. */
+long hut_ptimer_create(int clock, int cpu, int notify, int signo, int tid, uint64_t value,
+		       int value_is_id);
+long hut_ptimer_delete(long id);
+long hut_ptimer_get(long id, uint64_t *value_ns, uint64_t *interval_ns);
+long hut_ptimer_set(long id, int absolute, uint64_t value_ns, uint64_t interval_ns);
+long hut_ptimer_overrun(long id);
+
 /* futex.c: futex(2) itself; and the CHILD_CLEARTID wake (up to n waiters). */
 long hut_futex(const int *addr, int op, int val, long timeout_or_val2, const int *addr2,
 	       uint32_t val3);
@@ -71,8 +81,18 @@ void hut_signal_action(int sig, const void *act, void *oldact);
 void hut_signal_procmask(int how, const uint64_t *set, uint64_t *old);
 void hut_signal_suspend_mask(uint64_t mask);
 void hut_signal_send_process(int sig);
-uint64_t hut_signal_pending_set(void);	/* the thread's and the process's */
-int hut_signal_take_from(uint64_t set); /* rt_sigtimedwait: a signal of set, taken, or 0 */
+uint64_t hut_signal_pending_set(void); /* the thread's and the process's */
+/* Where a signal came from, when not from a kill: a POSIX timer's. */
+struct hut_siginfo {
+	int code; /* 0: sent by a kill (SI_TKILL to a handler); SI_TIMER */
+	int timerid, overrun;
+	uint64_t value; /* sigev_value */
+};
+/* Raises sig with its origin, to the process (tid 0) or one thread; a
+ * thread that is gone: -ESRCH. */
+long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si);
+/* rt_sigtimedwait: a signal of set, taken (its origin in *si), or 0. */
+int hut_signal_take_from(uint64_t set, struct hut_siginfo *si);
 long hut_signal_send_thread(long tid, long sig);
 
 #endif

@@ -48,6 +48,10 @@ struct sigframe {
 };
 
 static struct k_sigaction actions[NSIG_LINUX + 1];
+/* The origin of each pending signal a timer sent (code SI_TIMER), for the
+ * handler's siginfo and sigwaitinfo; one per signal, as a standard signal
+ * is pending once. */
+static struct hut_siginfo origins[NSIG_LINUX + 1];
 static uint64_t pending; /* sent to the process; threads' own are in hut_thread */
 
 static uint64_t bit(int sig)
@@ -150,6 +154,14 @@ void hut_signal_raise_thread(int sig)
 	act_on_pending();
 }
 
+/* The origin of sig as it is taken: once read, it is gone. */
+static struct hut_siginfo take_origin(int sig)
+{
+	struct hut_siginfo from = origins[sig];
+	origins[sig] = (struct hut_siginfo){0};
+	return from;
+}
+
 static void save_context(struct sigframe *fr, const struct hut_syscall_frame *f, long result,
 			 void *fpu)
 {
@@ -182,9 +194,16 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	struct sigframe *fr = (struct sigframe *)sp;
 	hut_memset(fr, 0, sizeof *fr);
 	fr->restorer = a.restorer;
+	struct hut_siginfo from = take_origin(sig);
 	fr->info.si_signo = sig;
-	fr->info.si_code = SI_TKILL;
-	fr->info.si_pid = 1;
+	fr->info.si_code = from.code ? from.code : SI_TKILL;
+	if (from.code == SI_TIMER) {
+		fr->info.si_timerid = from.timerid;
+		fr->info.si_overrun = from.overrun;
+		fr->info.si_value.sival_ptr = (void *)from.value;
+	} else {
+		fr->info.si_pid = 1;
+	}
 	save_context(fr, f, result, fpu);
 	hut_thread_now->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
 	if (a.flags & SA_RESETHAND)
@@ -385,12 +404,24 @@ uint64_t hut_signal_pending_set(void)
 
 /* rt_sigtimedwait's take: the lowest signal of set pending for the thread
  * or the process, no longer pending; 0 if none is. */
-int hut_signal_take_from(uint64_t set)
+int hut_signal_take_from(uint64_t set, struct hut_siginfo *si)
 {
 	uint64_t found = hut_signal_pending_set() & set;
 	if (!found)
 		return 0;
 	int sig = __builtin_ctzll(found) + 1;
 	take(sig);
+	*si = take_origin(sig);
 	return sig;
+}
+
+long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si)
+{
+	if (tid && !hut_thread_by_tid(tid))
+		return -ESRCH;
+	origins[sig] = *si;
+	if (tid)
+		return hut_signal_send_thread(tid, sig);
+	hut_signal_raise(sig);
+	return 0;
 }

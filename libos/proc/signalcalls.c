@@ -98,12 +98,13 @@ HUT_SYSCALL(rt_sigpending)
 struct signal_wait {
 	uint64_t set;
 	int sig;
+	struct hut_siginfo from;
 };
 
 static int signal_came(void *arg)
 {
 	struct signal_wait *w = arg;
-	w->sig = hut_signal_take_from(w->set);
+	w->sig = hut_signal_take_from(w->set, &w->from);
 	return w->sig != 0;
 }
 
@@ -130,7 +131,8 @@ HUT_SYSCALL(rt_sigtimedwait)
 		uint64_t now = hut_time_since_boot_ns();
 		deadline = ns > HUT_WAIT_FOREVER - now ? HUT_WAIT_FOREVER : now + ns;
 	}
-	struct signal_wait w = {*set & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))), 0};
+	struct signal_wait w = {
+		*set & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))), 0, {0}};
 	r = hut_wait(signal_came, &w, deadline, HUT_WAIT_INTERRUPTIBLE);
 	if (r == -ETIMEDOUT)
 		return -EAGAIN;
@@ -139,8 +141,14 @@ HUT_SYSCALL(rt_sigtimedwait)
 	if (info) {
 		hut_memset(info, 0, sizeof *info);
 		info->si_signo = w.sig;
-		info->si_code = SI_USER;
-		info->si_pid = 1;
+		info->si_code = w.from.code ? w.from.code : SI_USER;
+		if (w.from.code == SI_TIMER) {
+			info->si_timerid = w.from.timerid;
+			info->si_overrun = w.from.overrun;
+			info->si_value.sival_ptr = (void *)w.from.value;
+		} else {
+			info->si_pid = 1;
+		}
 	}
 	return w.sig;
 }

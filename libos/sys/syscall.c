@@ -206,6 +206,11 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_timerfd_create] = hut_sys_timerfd_create,
 	[SYS_timerfd_settime] = hut_sys_timerfd_settime,
 	[SYS_timerfd_gettime] = hut_sys_timerfd_gettime,
+	[SYS_timer_create] = hut_sys_timer_create,
+	[SYS_timer_settime] = hut_sys_timer_settime,
+	[SYS_timer_gettime] = hut_sys_timer_gettime,
+	[SYS_timer_getoverrun] = hut_sys_timer_getoverrun,
+	[SYS_timer_delete] = hut_sys_timer_delete,
 };
 
 extern const char *const hut_syscall_names[];

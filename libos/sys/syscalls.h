@@ -42,6 +42,13 @@ HUT_SYSCALL(prlimit64);
 HUT_SYSCALL(arch_prctl);
 HUT_SYSCALL(getrandom);
 
+/* proc/ptimercalls.c */
+HUT_SYSCALL(timer_create);
+HUT_SYSCALL(timer_gettime);
+HUT_SYSCALL(timer_settime);
+HUT_SYSCALL(timer_getoverrun);
+HUT_SYSCALL(timer_delete);
+
 /* proc/signalcalls.c */
 HUT_SYSCALL(rt_sigaction);
 HUT_SYSCALL(rt_sigprocmask);

@@ -361,4 +361,18 @@ EOF
 	finish
 fi
 
+begin "hut-cc -o a device (a Makefile's link check: -o /dev/null) writes into it, never replaces it"
+if ready "$HUT_CC"; then
+	# A null device of our own, so that a fault cannot break the host's /dev/null.
+	if mknod -m 666 "$TMP/null" c 1 3 2>/dev/null; then
+		run devnull "$HUT_CC" -o "$TMP/null" "$TMP/kb/main.c" "$TMP/kb/a.c" "$TMP/kb/b.c"
+		expect_status devnull 0
+		[ -c "$TMP/null" ] || problem "the device was replaced by a file"
+		[ "$(stat -c %a "$TMP/null")" = 666 ] || problem "the device's mode changed"
+		finish
+	else
+		skip "$TEST_NAME" "mknod needs root"
+	fi
+fi
+
 exit 0

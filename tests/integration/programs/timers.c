@@ -175,6 +175,81 @@ static void signal_waits(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+static volatile sig_atomic_t timer_signals, timer_code, timer_value, thread_runs;
+
+static void on_timer(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	timer_signals++;
+	timer_code = si->si_code;
+	timer_value = si->si_value.sival_int;
+}
+
+static void on_thread_timer(union sigval v)
+{
+	thread_runs += v.sival_int;
+}
+
+/* POSIX timers: SIGEV_SIGNAL with SI_TIMER and the value, overruns while
+ * the signal is blocked, SIGEV_THREAD (musl: a thread in sigwaitinfo). */
+static void posix_timers(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_timer;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR2, &sa, NULL);
+	struct sigevent sev;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGUSR2;
+	sev.sigev_value.sival_int = 77;
+	timer_t id;
+	int r = timer_create(CLOCK_MONOTONIC, &sev, &id);
+	struct itimerspec its = {{0, 0}, {0, 20000000}}, now;
+	int s = timer_settime(id, 0, &its, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	while (!timer_signals)
+		sigsuspend(&none);
+	printf("timer_create %d settime %d: %s, value %d\n", r, s,
+	       timer_code == SI_TIMER ? "SI_TIMER" : "another code", (int)timer_value);
+
+	sigset_t usr2;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, NULL);
+	its = (struct itimerspec){{0, 5000000}, {0, 5000000}};
+	timer_settime(id, 0, &its, NULL);
+	struct timespec nap = {0, 80000000};
+	nanosleep(&nap, NULL);
+	timer_signals = 0;
+	sigprocmask(SIG_UNBLOCK, &usr2, NULL);
+	int overrun = timer_getoverrun(id);
+	timer_gettime(id, &now);
+	printf("blocked 80 ms: one signal %s, overruns counted %s, interval %ld ns\n",
+	       timer_signals == 1 ? "yes" : "no", overrun > 0 ? "yes" : "no",
+	       now.it_interval.tv_nsec);
+	r = timer_delete(id);
+	printf("timer_delete: %d\n", r);
+
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD;
+	sev.sigev_notify_function = on_thread_timer;
+	sev.sigev_value.sival_int = 1;
+	r = timer_create(CLOCK_MONOTONIC, &sev, &id);
+	its = (struct itimerspec){{0, 10000000}, {0, 10000000}};
+	timer_settime(id, 0, &its, NULL);
+	time_t give_up = time(NULL) + 10;
+	while (thread_runs < 3 && time(NULL) < give_up)
+		nanosleep(&(struct timespec){0, 5000000}, NULL);
+	timer_delete(id);
+	printf("SIGEV_THREAD: create %d, ran 3 times %s\n", r, thread_runs >= 3 ? "yes" : "no");
+	r = timer_create(CLOCK_TAI + 100, NULL, &id);
+	printf("bad clock: %d %s\n", r, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -188,5 +263,6 @@ int main(int argc, char **argv)
 	cpu_timer();
 	timerfds();
 	signal_waits();
+	posix_timers();
 	return 0;
 }

@@ -1,0 +1,123 @@
+/*
+ * POSIX timers (timer_create): each a libos timer (timer.c) with what to do
+ * when it fires: raise a signal to the process (SIGEV_SIGNAL) or to one
+ * thread (SIGEV_THREAD_ID, which musl's SIGEV_THREAD timers use with a
+ * thread of their own waiting in sigwaitinfo), or nothing (SIGEV_NONE).
+ * The signal carries SI_TIMER, the timer's id and value; expirations while
+ * that signal is still pending are counted as overruns, as on Linux.
+ */
+#include "proc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <time.h>
+
+#define PTIMERS_MAX 256
+#define OVERRUN_MAX 0x7fffffff /* DELAYTIMER_MAX */
+
+struct ptimer {
+	struct hut_timer timer; /* first: its fire finds the ptimer */
+	int id;
+	int clock;
+	int notify; /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
+	int signo;
+	int tid;
+	uint64_t value;
+	int overrun;	 /* of the signal now pending, or the last delivered */
+	uint64_t raised; /* the pending-set bit of its signal when it raised it */
+};
+
+static struct ptimer *timers[PTIMERS_MAX];
+
+static void expired(struct hut_timer *t, uint64_t expirations)
+{
+	struct ptimer *p = (struct ptimer *)t;
+	if (p->notify == SIGEV_NONE)
+		return;
+	uint64_t bit = 1ull << (p->signo - 1);
+	if (p->raised && (hut_signal_pending_set() & bit)) { /* still pending: overruns */
+		uint64_t more = (uint64_t)p->overrun + expirations;
+		p->overrun = more > OVERRUN_MAX ? OVERRUN_MAX : (int)more;
+		return;
+	}
+	p->overrun = expirations - 1 > OVERRUN_MAX ? OVERRUN_MAX : (int)(expirations - 1);
+	p->raised = bit;
+	struct hut_siginfo si = {SI_TIMER, p->id, p->overrun, p->value};
+	hut_signal_raise_info(p->signo, p->notify == SIGEV_THREAD_ID ? p->tid : 0, &si);
+}
+
+long hut_ptimer_create(int clock, int cpu, int notify, int signo, int tid, uint64_t value,
+		       int value_is_id)
+{
+	int id = 0;
+	while (id < PTIMERS_MAX && timers[id])
+		id++;
+	if (id == PTIMERS_MAX)
+		return -EAGAIN;
+	struct ptimer *p = hut_kalloc(sizeof *p);
+	if (!p)
+		return -EAGAIN;
+	p->timer.fire = expired;
+	p->timer.cpu = cpu;
+	p->id = id;
+	p->notify = notify;
+	p->signo = signo;
+	p->tid = tid;
+	p->value = value_is_id ? (uint64_t)id : value;
+	p->clock = clock;
+	timers[id] = p;
+	return id;
+}
+
+static struct ptimer *find(long id)
+{
+	return id >= 0 && id < PTIMERS_MAX ? timers[id] : NULL;
+}
+
+long hut_ptimer_delete(long id)
+{
+	struct ptimer *p = find(id);
+	if (!p)
+		return -EINVAL;
+	hut_timer_disarm(&p->timer);
+	timers[id] = NULL;
+	hut_kfree(p, sizeof *p);
+	return 0;
+}
+
+long hut_ptimer_get(long id, uint64_t *value_ns, uint64_t *interval_ns)
+{
+	struct ptimer *p = find(id);
+	if (!p)
+		return -EINVAL;
+	*value_ns = hut_timer_left(&p->timer);
+	*interval_ns = p->timer.interval;
+	return 0;
+}
+
+/* value_ns: a time on the timer's clock when absolute (a CLOCK_REALTIME one
+ * becomes one since boot, as the libos's timers count), else from now; 0
+ * disarms. */
+long hut_ptimer_set(long id, int absolute, uint64_t value_ns, uint64_t interval_ns)
+{
+	struct ptimer *p = find(id);
+	if (!p)
+		return -EINVAL;
+	if (absolute && p->clock == CLOCK_REALTIME)
+		value_ns = value_ns > hut_clock.wallclock_origin
+				   ? value_ns - hut_clock.wallclock_origin
+				   : 1;
+	if (!value_ns)
+		hut_timer_disarm(&p->timer);
+	else if (absolute)
+		hut_timer_arm_at(&p->timer, value_ns, interval_ns);
+	else
+		hut_timer_arm(&p->timer, value_ns, interval_ns);
+	return 0;
+}
+
+long hut_ptimer_overrun(long id)
+{
+	struct ptimer *p = find(id);
+	return p ? p->overrun : -EINVAL;
+}
