@@ -44,9 +44,6 @@ $(BUILD)/debian/xz.hut: $(XZ_SRC)/.hut-debian-source $(BIN)/hut-cc $(RUNTIME)
 		{ tail -20 $(XZ_BUILD)/make.log; exit 1; }
 	cp $(XZ_BUILD)/src/xz/xz $@
 
-.PHONY: debian-programs
-debian-programs: $(DEBIAN_PROGRAMS)
-test test-nested: debian-programs
 
 # busybox: a kbuild-style build (its Makefiles make partial links with
 # $(CC) -nostdlib -r and link archives in --start-group), unmodified, with
@@ -68,3 +65,9 @@ $(BUILD)/debian/busybox.hut: $(BUSYBOX_SRC)/.hut-debian-source $(BIN)/hut-cc $(R
 	MAKEFLAGS= make -s -j2 -C $(BUSYBOX_BUILD) CC=$(abspath $(BIN)/hut-cc) \
 		>>$(BUSYBOX_BUILD)/make.log 2>&1 || { tail -20 $(BUSYBOX_BUILD)/make.log; exit 1; }
 	cp $(BUSYBOX_BUILD)/busybox $@
+
+# Last: make reads a rule's prerequisites where the rule stands, so every
+# program must be in DEBIAN_PROGRAMS above.
+.PHONY: debian-programs
+debian-programs: $(DEBIAN_PROGRAMS)
+test test-nested: debian-programs
