@@ -167,7 +167,7 @@ static long set_ip_level(struct hut_sock *s, int name, int v)
 	}
 }
 
-HUT_SYSCALL(setsockopt)
+HUT_SYSCALL(inet_setsockopt)
 {
 	struct hut_sock *s;
 	int level = (int)a1, name = (int)a2;
@@ -285,7 +285,7 @@ static long get_ip_level(struct hut_sock *s, int name, struct optval *o)
 	}
 }
 
-HUT_SYSCALL(getsockopt)
+HUT_SYSCALL(inet_getsockopt)
 {
 	struct hut_sock *s;
 	struct optval o = {0};

@@ -5,6 +5,7 @@
  * _start, exactly as if the kernel had exec'd the image.
  */
 #include "mem/mem.h"
+#include "syscalls.h"
 
 #include <elf.h>
 
@@ -93,6 +94,7 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_time_init(bi);
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
+	hut_syscall_init();
 	uint64_t sp = build_process_stack(bi);
 	/* As the kernel leaves it for _start: %rsp at argc, %rdx 0 (no atexit hook). */
 	__asm__ volatile("mov %0, %%rsp\n\t"
