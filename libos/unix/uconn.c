@@ -104,18 +104,6 @@ long hut_unix_accept(struct hut_unix *u, struct hut_unix **child, uint64_t deadl
 	return 0;
 }
 
-/* The listener closes: the connections nobody accepted are reset. */
-void hut_unix_drop_pending(struct hut_unix *l)
-{
-	while (l->acc_head) {
-		struct hut_unix *c = l->acc_head;
-		l->acc_head = c->acc_next;
-		hut_unix_release(c);
-	}
-	l->acc_tail = NULL;
-	l->acc_count = 0;
-}
-
 /* connect() of a datagram socket: the default peer, which sends go to and
  * which alone may send to it. to NULL (AF_UNSPEC) dissolves it. */
 long hut_unix_connect_dgram(struct hut_unix *u, const struct hut_unix_name *to)

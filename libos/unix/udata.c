@@ -119,17 +119,18 @@ static long dest_of(const struct dest_wait *w, struct hut_unix **out)
 {
 	if (!w->to) {
 		*out = w->u->peer;
-		if (*out)
-			return 0;
-		int e = w->u->error;
-		w->u->error = 0;
-		return e ? -e : -ENOTCONN;
+		if (!*out) {
+			int e = w->u->error;
+			w->u->error = 0;
+			return e ? -e : -ENOTCONN;
+		}
+	} else {
+		long r = hut_unix_lookup(w->to, out);
+		if (r != 0)
+			return r;
+		if ((*out)->type != SOCK_DGRAM)
+			return -EPROTOTYPE;
 	}
-	long r = hut_unix_lookup(w->to, out);
-	if (r != 0)
-		return r;
-	if ((*out)->type != SOCK_DGRAM)
-		return -EPROTOTYPE;
 	if ((*out)->peer && (*out)->peer != w->u)
 		return -EPERM; /* it takes datagrams from its peer only */
 	return 0;
@@ -342,7 +343,7 @@ uint32_t hut_unix_poll(struct hut_unix *u)
 
 uint64_t hut_unix_readable(struct hut_unix *u)
 {
-	if (u->type == SOCK_STREAM)
-		return u->rx_bytes;
+	if (u->type != SOCK_DGRAM)
+		return u->rx_bytes; /* seqpacket too, as Linux's unix_inq_len */
 	return u->rx_head ? u->rx_head->len : 0;
 }

@@ -14,6 +14,7 @@
  * usock.c      the object: made, connected, freed; the bound-name table
  * uname.c      struct sockaddr_un in and out; bind, and finding a name
  * uconn.c      listen, connect, accept (stream and seqpacket)
+ * uclose.c     the end of a socket
  * udata.c      the message queues: send, receive, shutdown
  * uscm.c       SCM_RIGHTS: files in flight
  * ufile.c      the socket as a file: read, write, poll, ioctl, fstat, close
@@ -82,9 +83,9 @@ struct hut_unix {
 
 /* usock.c */
 struct hut_unix *hut_unix_new(int type);
-/* The socket's file went (close of its last fd): the peer sees EOF or a
- * reset, names and queued messages go. */
-void hut_unix_release(struct hut_unix *u);
+/* Off the list of sockets; its peers unhooked (see usock.c). */
+void hut_unix_forget(struct hut_unix *u);
+void hut_unix_detach_peers(struct hut_unix *u, int unread);
 void hut_unix_pair(struct hut_unix *a, struct hut_unix *b);
 /* The socket bound to name (abstract) or to node (path), or NULL. */
 struct hut_unix *hut_unix_find(const struct hut_unix_name *name, uint64_t dev, uint64_t ino);
@@ -106,7 +107,6 @@ long hut_unix_lookup(const struct hut_unix_name *n, struct hut_unix **out);
 long hut_unix_listen(struct hut_unix *u, int backlog);
 long hut_unix_connect(struct hut_unix *u, const struct hut_unix_name *to, uint64_t deadline);
 long hut_unix_accept(struct hut_unix *u, struct hut_unix **child, uint64_t deadline);
-void hut_unix_drop_pending(struct hut_unix *listener);
 long hut_unix_connect_dgram(struct hut_unix *u, const struct hut_unix_name *to);
 
 /* udata.c. to: NULL for the peer. files: SCM_RIGHTS, references taken
@@ -139,6 +139,11 @@ long hut_unix_scm_in(const void *control, uint64_t len, struct hut_file ***files
 		     uint32_t *nfiles);
 long hut_unix_scm_out(struct hut_unix_recv *r, void *control, uint64_t *len, int cloexec);
 void hut_unix_files_drop(struct hut_file **files, uint32_t n);
+
+/* uclose.c: the socket's file went (close of its last fd), or a
+ * connection was never accepted: the peer sees EOF or a reset, names and
+ * queued messages go. */
+void hut_unix_release(struct hut_unix *u);
 
 /* ufile.c */
 struct hut_unix *hut_unix_of(struct hut_file *f);

@@ -1,6 +1,6 @@
 /*
  * The Unix socket object: made, paired, found by its bound name, and
- * released when its file goes. Every socket is on one list, which
+ * unhooked when it goes (uclose.c). Every socket is on one list, which
  * hut_unix_find searches for a name and which a closing socket walks to
  * unhook datagram sockets that named it as their peer (a few sockets per
  * appliance; a table comes when that is measured to matter).
@@ -49,7 +49,7 @@ struct hut_unix *hut_unix_find(const struct hut_unix_name *name, uint64_t dev, u
 	return NULL;
 }
 
-static void unlink_from_all(struct hut_unix *u)
+void hut_unix_forget(struct hut_unix *u)
 {
 	for (struct hut_unix **p = &all; *p; p = &(*p)->all_next)
 		if (*p == u) {
@@ -60,7 +60,7 @@ static void unlink_from_all(struct hut_unix *u)
 
 /* A stream peer sees EOF (ECONNRESET if it left data unread, as Linux
  * does); datagram sockets that sent to u by default lose their peer. */
-static void detach_peers(struct hut_unix *u, int unread)
+void hut_unix_detach_peers(struct hut_unix *u, int unread)
 {
 	for (struct hut_unix *o = all; o; o = o->all_next) {
 		if (o->peer != u)
@@ -75,22 +75,6 @@ static void detach_peers(struct hut_unix *u, int unread)
 		}
 		hut_unix_news(o, HUT_POLLIN | HUT_POLLOUT);
 	}
-}
-
-void hut_unix_release(struct hut_unix *u)
-{
-	int embryo = u->file == NULL; /* made by connect(), never accepted */
-	u->file = NULL;
-	unlink_from_all(u);
-	if (u->state == HUT_UNIX_LISTENING)
-		hut_unix_drop_pending(u);
-	detach_peers(u, embryo || (u->rx_head != NULL && u->type != SOCK_DGRAM));
-	while (u->rx_head) {
-		struct unix_msg *m = u->rx_head;
-		u->rx_head = m->next;
-		hut_unix_msg_free(m);
-	}
-	hut_kfree(u, sizeof *u);
 }
 
 uint64_t hut_unix_deadline(const struct hut_unix *u, int flags, uint64_t timeo_ns)

@@ -83,6 +83,17 @@ $(PROG_OUT)/sockets.hut: $(PROG_SRC)/sockets.c $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build --file $(PROG_SRC)/sockets.c:/data/sent -o $@ $< -- $(WARN)
 PROG_IMAGES += $(PROG_OUT)/sockets.hut
 
+# unix_sockets.c: AF_UNIX sockets and socketpair (tests/integration/unix-sockets.sh);
+# unix_pair.hut, the same with -DPAIR_ONLY: socketpair without socket(), so
+# it must link no network stack.
+$(PROG_OUT)/unix_sockets.hut: $(PROG_SRC)/unix_sockets.c $(PROGRAMS) $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build -o $@ $< -- $(WARN)
+$(PROG_OUT)/unix_pair.hut: $(PROG_SRC)/unix_sockets.c $(PROGRAMS) $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build -o $@ $< -- $(WARN) -DPAIR_ONLY
+PROG_IMAGES += $(PROG_OUT)/unix_sockets.hut $(PROG_OUT)/unix_pair.hut
+
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
 test test-nested: test-programs
