@@ -13,7 +13,10 @@
  * unix_pair.hut, which calls socketpair but never socket() and so must
  * link no network stack.
  *
- * Usage: unix_sockets [--bench]   (--bench: ns per socketpair round trip)
+ * Usage: unix_sockets                  the whole test
+ *        unix_sockets --bench          ns per socketpair round trip
+ *        unix_sockets --bind PATH      what bind() to PATH answers (EROFS on the
+ *                                      image, EOPNOTSUPP on a volume)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -76,6 +79,7 @@ static const char *res(long r)
 		E(EPROTOTYPE)
 		E(EMSGSIZE)
 		E(ENXIO)
+		E(EROFS)
 #undef E
 	default:
 		snprintf(b, 32, "errno %d", errno);
@@ -636,6 +640,14 @@ int main(int argc, char **argv)
 		bench();
 		return 0;
 	}
+#ifndef PAIR_ONLY
+	if (argc > 2 && strcmp(argv[1], "--bind") == 0) {
+		struct sockaddr_un sa;
+		socklen_t len = name_of(&sa, argv[2], 0);
+		SHOW("bind", bind(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&sa, len));
+		return 0;
+	}
+#endif
 	if (!mkdtemp(dir)) {
 		printf("mkdtemp: %s\n", res(-1));
 		return 1;
