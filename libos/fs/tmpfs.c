@@ -160,7 +160,8 @@ static long tmpfs_readlink(struct hut_mount *m, const char *rel, char *buf, size
 	return (long)n;
 }
 
-static long tmpfs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
+/* A new node of type and mode at rel, which must not exist (mkdir, bind). */
+static long create_at(struct hut_mount *m, const char *rel, uint32_t type_mode)
 {
 	struct tmpfs *fs = fs_of(m);
 	struct found f;
@@ -170,21 +171,18 @@ static long tmpfs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
 		return r;
 	if (f.node)
 		return -EEXIST;
-	return create(fs, &f, S_IFDIR | (mode & 07777), &n);
+	return create(fs, &f, type_mode, &n);
+}
+
+static long tmpfs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
+{
+	return create_at(m, rel, S_IFDIR | (mode & 07777));
 }
 
 /* bind() of an AF_UNIX socket to a path: a socket node (fs/socknode.c). */
 static long tmpfs_mksock(struct hut_mount *m, const char *rel, uint32_t mode)
 {
-	struct tmpfs *fs = fs_of(m);
-	struct found f;
-	struct tnode *n;
-	long r = walk(fs, rel, &f);
-	if (r != 0)
-		return r;
-	if (f.node)
-		return -EEXIST;
-	return create(fs, &f, S_IFSOCK | (mode & 07777), &n);
+	return create_at(m, rel, S_IFSOCK | (mode & 07777));
 }
 
 /* Drops the entry f found; the node goes when nothing else holds it. */

@@ -229,33 +229,12 @@ HUT_SYSCALL(inet_recvfrom)
 	return do_recv(a0, &iov, 1, (int)a3, (void *)a4, (uint32_t *)a5, NULL);
 }
 
-/* The kernel's struct msghdr (musl's pads its int fields; Linux reads
- * full words): data only, no control messages. */
-struct k_msghdr {
-	void *msg_name;
-	uint32_t msg_namelen;
-	const struct hut_iovec *msg_iov;
-	uint64_t msg_iovlen;
-	void *msg_control;
-	uint64_t msg_controllen;
-	int32_t msg_flags;
-};
-
-static long msghdr_check(const struct k_msghdr *m, int writable)
-{
-	if (!(writable ? hut_user_writable((void *)m, sizeof *m) : hut_user_readable(m, sizeof *m)))
-		return -EFAULT;
-	if (m->msg_iovlen > HUT_IOV_MAX)
-		return -EMSGSIZE;
-	if (!hut_user_readable(m->msg_iov, m->msg_iovlen * sizeof(struct hut_iovec)))
-		return -EFAULT;
-	return 0;
-}
+/* sendmsg and recvmsg: data only, no control messages. */
 
 HUT_SYSCALL(inet_sendmsg)
 {
-	const struct k_msghdr *m = (const void *)a1;
-	long r = msghdr_check(m, 0);
+	const struct hut_msghdr *m = (const void *)a1;
+	long r = hut_msghdr_check(m, 0);
 	if (r != 0)
 		return r;
 	return do_send(a0, m->msg_iov, (long)m->msg_iovlen, (int)a2, m->msg_name,
@@ -264,9 +243,9 @@ HUT_SYSCALL(inet_sendmsg)
 
 HUT_SYSCALL(inet_recvmsg)
 {
-	struct k_msghdr *m = (struct k_msghdr *)a1;
+	struct hut_msghdr *m = (struct hut_msghdr *)a1;
 	int msg_flags = 0;
-	long r = msghdr_check(m, 1);
+	long r = hut_msghdr_check(m, 1);
 	if (r != 0)
 		return r;
 	r = do_recv(a0, m->msg_iov, (long)m->msg_iovlen, (int)a2, m->msg_name,

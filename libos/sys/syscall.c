@@ -32,11 +32,11 @@ NET_SYSCALL(setsockopt);
 NET_SYSCALL(getsockopt);
 
 static const struct hut_sock_family inet_family = {
-	hut_sys_inet_socket,	  hut_sys_inet_bind,	    hut_sys_inet_listen,
-	hut_sys_inet_accept,	  hut_sys_inet_accept4,	    hut_sys_inet_connect,
-	hut_sys_inet_shutdown,	  hut_sys_inet_getsockname, hut_sys_inet_getpeername,
-	hut_sys_inet_sendto,	  hut_sys_inet_recvfrom,    hut_sys_inet_sendmsg,
-	hut_sys_inet_recvmsg,	  hut_sys_inet_setsockopt,  hut_sys_inet_getsockopt,
+	hut_sys_inet_socket,   hut_sys_inet_bind,	 hut_sys_inet_listen,
+	hut_sys_inet_accept,   hut_sys_inet_accept4,	 hut_sys_inet_connect,
+	hut_sys_inet_shutdown, hut_sys_inet_getsockname, hut_sys_inet_getpeername,
+	hut_sys_inet_sendto,   hut_sys_inet_recvfrom,	 hut_sys_inet_sendmsg,
+	hut_sys_inet_recvmsg,  hut_sys_inet_setsockopt,	 hut_sys_inet_getsockopt,
 };
 
 void hut_syscall_init(void)

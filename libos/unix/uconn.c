@@ -67,7 +67,7 @@ long hut_unix_connect(struct hut_unix *u, const struct hut_unix_name *to, uint64
 		return -EISCONN;
 	if (u->state == HUT_UNIX_LISTENING)
 		return -EINVAL;
-	if ((r = hut_unix_wait(backlog_room, &w, deadline)) != 0)
+	if ((r = hut_sock_wait_for(backlog_room, &w, deadline)) != 0)
 		return r;
 	if ((r = find_listener(to, u->type, &l)) != 0)
 		return r;
@@ -90,7 +90,7 @@ long hut_unix_accept(struct hut_unix *u, struct hut_unix **child, uint64_t deadl
 {
 	if (u->state != HUT_UNIX_LISTENING)
 		return -EINVAL;
-	long r = hut_unix_wait(has_pending, u, deadline);
+	long r = hut_sock_wait_for(has_pending, u, deadline);
 	if (r != 0)
 		return r;
 	if (!u->acc_head)

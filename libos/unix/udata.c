@@ -92,7 +92,7 @@ static long conn_send(struct hut_unix *u, struct hut_unix_send *s, uint64_t tota
 		return -EMSGSIZE;
 	do {
 		struct room_wait w = {u, stream ? 1 : total};
-		long r = hut_unix_wait(conn_room, &w, deadline);
+		long r = hut_sock_wait_for(conn_room, &w, deadline);
 		if (r != 0)
 			return done ? (long)done : r;
 		if ((u->shut & HUT_UNIX_SHUT_WR) || !u->peer || (u->peer->shut & HUT_UNIX_SHUT_RD))
@@ -157,7 +157,7 @@ static long dgram_send(struct hut_unix *u, struct hut_unix_send *s, uint64_t tot
 		return -EMSGSIZE;
 	if ((r = dest_of(&w, &d)) != 0)
 		return r;
-	if ((r = hut_unix_wait(dgram_room, &w, hut_unix_deadline(u, s->flags, u->sndtimeo_ns))))
+	if ((r = hut_sock_wait_for(dgram_room, &w, hut_unix_deadline(u, s->flags, u->sndtimeo_ns))))
 		return r;
 	if ((r = dest_of(&w, &d)) != 0)
 		return r;
@@ -285,7 +285,7 @@ long hut_unix_recv(struct hut_unix *u, const struct hut_iovec *iov, int iovcnt, 
 	int conn = u->type != SOCK_DGRAM;
 	if (conn && u->state != HUT_UNIX_CONNECTED)
 		return -EINVAL;
-	long r = hut_unix_wait(has_data, u, hut_unix_deadline(u, flags, u->rcvtimeo_ns));
+	long r = hut_sock_wait_for(has_data, u, hut_unix_deadline(u, flags, u->rcvtimeo_ns));
 	if (r != 0)
 		return r;
 	if (!u->rx_head) {
@@ -304,7 +304,7 @@ long hut_unix_recv(struct hut_unix *u, const struct hut_iovec *iov, int iovcnt, 
 
 long hut_unix_shutdown(struct hut_unix *u, int how)
 {
-	int mine = how == SHUT_RD ? HUT_UNIX_SHUT_RD
+	int mine = how == SHUT_RD   ? HUT_UNIX_SHUT_RD
 		   : how == SHUT_WR ? HUT_UNIX_SHUT_WR
 				    : HUT_UNIX_SHUT_RD | HUT_UNIX_SHUT_WR;
 	u->shut |= mine;
@@ -335,7 +335,7 @@ uint32_t hut_unix_poll(struct hut_unix *u)
 	if (u->type != SOCK_DGRAM && u->state == HUT_UNIX_NEW)
 		bits |= HUT_POLLHUP;
 	int full = u->peer && (u->type == SOCK_DGRAM ? u->peer->rx_count >= DGRAM_QLEN
-						      : u->peer->rx_bytes >= (uint64_t)u->sndbuf);
+						     : u->peer->rx_bytes >= (uint64_t)u->sndbuf);
 	if (!full)
 		bits |= HUT_POLLOUT | HUT_POLLWRNORM | HUT_POLLWRBAND;
 	return bits;

@@ -11,8 +11,6 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 
-#define SOCKFS_DEV 8
-
 static const struct hut_file_ops unix_ops;
 
 struct hut_unix *hut_unix_of(struct hut_file *f)
@@ -49,17 +47,6 @@ static long unix_write(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	return hut_unix_send(f->priv, &s, NULL);
 }
 
-static long unix_stat(struct hut_file *f, struct stat *st)
-{
-	hut_memset(st, 0, sizeof *st);
-	st->st_dev = SOCKFS_DEV;
-	st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
-	st->st_mode = S_IFSOCK | 0777;
-	st->st_nlink = 1;
-	st->st_blksize = HUT_PAGE_SIZE;
-	return 0;
-}
-
 static long unix_ioctl(struct hut_file *f, unsigned long request, long arg)
 {
 	struct hut_unix *u = f->priv;
@@ -67,11 +54,7 @@ static long unix_ioctl(struct hut_file *f, unsigned long request, long arg)
 		return -ENOTTY;
 	if (u->state == HUT_UNIX_LISTENING)
 		return -EINVAL;
-	if (!hut_user_writable((void *)arg, sizeof(int)))
-		return -EFAULT;
-	uint64_t n = hut_unix_readable(u);
-	*(int *)arg = n > INT32_MAX ? INT32_MAX : (int)n;
-	return 0;
+	return hut_sock_fionread(arg, hut_unix_readable(u));
 }
 
 static uint32_t unix_poll(struct hut_file *f)
@@ -87,7 +70,7 @@ static void unix_release(struct hut_file *f)
 static const struct hut_file_ops unix_ops = {
 	.read = unix_read,
 	.write = unix_write,
-	.stat = unix_stat,
+	.stat = hut_sock_file_stat,
 	.ioctl = unix_ioctl,
 	.poll = unix_poll,
 	.release = unix_release,

@@ -30,9 +30,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#define HUT_UNIX_SHUT_RD 1 /* Linux's RCV_SHUTDOWN */
-#define HUT_UNIX_SHUT_WR 2 /* SEND_SHUTDOWN */
-#define HUT_UNIX_BUF 212992 /* net.core.[rw]mem_default */
+#define HUT_UNIX_SHUT_RD 1   /* Linux's RCV_SHUTDOWN */
+#define HUT_UNIX_SHUT_WR 2   /* SEND_SHUTDOWN */
+#define HUT_UNIX_BUF 212992  /* net.core.[rw]mem_default */
 #define HUT_UNIX_FDS_MAX 253 /* SCM_MAX_FD */
 
 /* A bound name as the app sees it: family, then a path (NUL-terminated)
@@ -45,7 +45,7 @@ struct hut_unix_name {
 
 struct unix_msg {
 	struct unix_msg *next;
-	uint64_t len, off;	    /* data bytes, and those already read (streams) */
+	uint64_t len, off;	   /* data bytes, and those already read (streams) */
 	struct hut_unix_name from; /* the sender's name */
 	struct hut_file **files;   /* SCM_RIGHTS in flight, or NULL */
 	uint32_t nfiles;
@@ -89,9 +89,11 @@ void hut_unix_detach_peers(struct hut_unix *u, int unread);
 void hut_unix_pair(struct hut_unix *a, struct hut_unix *b);
 /* The socket bound to name (abstract) or to node (path), or NULL. */
 struct hut_unix *hut_unix_find(const struct hut_unix_name *name, uint64_t dev, uint64_t ino);
-/* 0, or -EAGAIN at deadline 0 / when it passes, -EINTR. */
-long hut_unix_wait(int (*ready)(void *), void *arg, uint64_t deadline);
-uint64_t hut_unix_deadline(const struct hut_unix *u, int flags, uint64_t timeo_ns);
+/* Waits go through fd/sockbase.c's hut_sock_wait_for, with this deadline. */
+static inline uint64_t hut_unix_deadline(const struct hut_unix *u, int flags, uint64_t timeo_ns)
+{
+	return hut_sock_deadline_for(u->file, flags, timeo_ns);
+}
 void hut_unix_news(struct hut_unix *u, uint32_t what);
 
 /* uname.c */
@@ -135,8 +137,7 @@ void hut_unix_msg_free(struct unix_msg *m);
 
 /* uscm.c: files from a sendmsg's control messages (checked), and to a
  * recvmsg's buffer; drops what is not delivered. */
-long hut_unix_scm_in(const void *control, uint64_t len, struct hut_file ***files,
-		     uint32_t *nfiles);
+long hut_unix_scm_in(const void *control, uint64_t len, struct hut_file ***files, uint32_t *nfiles);
 long hut_unix_scm_out(struct hut_unix_recv *r, void *control, uint64_t *len, int cloexec);
 void hut_unix_files_drop(struct hut_file **files, uint32_t n);
 

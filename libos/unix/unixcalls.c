@@ -201,18 +201,6 @@ HUT_SYSCALL(getpeername)
 
 /* --- data ---------------------------------------------------------------------------- */
 
-/* The kernel's struct msghdr (musl's pads its int fields; Linux reads
- * full words). */
-struct k_msghdr {
-	void *msg_name;
-	uint32_t msg_namelen;
-	const struct hut_iovec *msg_iov;
-	uint64_t msg_iovlen;
-	void *msg_control;
-	uint64_t msg_controllen;
-	int32_t msg_flags;
-};
-
 /* One send: data, an optional name, optional control messages. */
 static long do_send(struct hut_unix *u, const struct hut_iovec *iov, long iovcnt, int flags,
 		    const void *to, long tolen, const void *control, uint64_t controllen)
@@ -238,7 +226,7 @@ static long do_send(struct hut_unix *u, const struct hut_iovec *iov, long iovcnt
 /* One receive: data, the sender's name (0 bytes if it has none, as Linux),
  * files passed. */
 static long do_recv(struct hut_unix *u, const struct hut_iovec *iov, long iovcnt, int flags,
-		    void *from, uint32_t *fromlen, struct k_msghdr *m)
+		    void *from, uint32_t *fromlen, struct hut_msghdr *m)
 {
 	struct hut_unix_recv rcv = {0};
 	uint64_t total;
@@ -285,36 +273,24 @@ HUT_SYSCALL(recvfrom)
 	return do_recv(u, &iov, 1, (int)a3, (void *)a4, (uint32_t *)a5, NULL);
 }
 
-static long msghdr_check(const struct k_msghdr *m, int writable)
-{
-	if (!(writable ? hut_user_writable((void *)m, sizeof *m) : hut_user_readable(m, sizeof *m)))
-		return -EFAULT;
-	if (m->msg_iovlen > HUT_IOV_MAX)
-		return -EMSGSIZE;
-	if (!hut_user_readable(m->msg_iov, m->msg_iovlen * sizeof(struct hut_iovec)))
-		return -EFAULT;
-	return 0;
-}
-
 HUT_SYSCALL(sendmsg)
 {
 	struct hut_unix *u;
 	UNIX_OR_OTHER(sendmsg, u);
-	const struct k_msghdr *m = (const void *)a1;
-	long r = msghdr_check(m, 0);
+	const struct hut_msghdr *m = (const void *)a1;
+	long r = hut_msghdr_check(m, 0);
 	if (r != 0)
 		return r;
 	return do_send(u, m->msg_iov, (long)m->msg_iovlen, (int)a2, m->msg_name,
-		       m->msg_name ? (long)m->msg_namelen : 0, m->msg_control,
-		       m->msg_controllen);
+		       m->msg_name ? (long)m->msg_namelen : 0, m->msg_control, m->msg_controllen);
 }
 
 HUT_SYSCALL(recvmsg)
 {
 	struct hut_unix *u;
 	UNIX_OR_OTHER(recvmsg, u);
-	struct k_msghdr *m = (struct k_msghdr *)a1;
-	long r = msghdr_check(m, 1);
+	struct hut_msghdr *m = (struct hut_msghdr *)a1;
+	long r = hut_msghdr_check(m, 1);
 	if (r != 0)
 		return r;
 	return do_recv(u, m->msg_iov, (long)m->msg_iovlen, (int)a2, m->msg_name,

@@ -63,12 +63,12 @@ static long one_cmsg(const struct k_cmsghdr *c, struct hut_file ***files, uint32
 	if (c->type == SCM_RIGHTS)
 		return add_rights((const int *)(c + 1), (c->len - HDR) / sizeof(int), files, n);
 	if (c->type == SCM_CREDENTIALS)
-		return c->len == HDR + 3 * sizeof(int) ? 0 : -EINVAL; /* a ucred: accepted, not sent */
+		return c->len == HDR + 3 * sizeof(int) ? 0
+						       : -EINVAL; /* a ucred: accepted, not sent */
 	return -EINVAL;
 }
 
-long hut_unix_scm_in(const void *control, uint64_t len, struct hut_file ***files,
-		     uint32_t *nfiles)
+long hut_unix_scm_in(const void *control, uint64_t len, struct hut_file ***files, uint32_t *nfiles)
 {
 	*files = NULL;
 	*nfiles = 0;
@@ -108,8 +108,8 @@ long hut_unix_scm_out(struct hut_unix_recv *r, void *control, uint64_t *len, int
 		fds[i] = (int)fd;
 	}
 	if (i > 0) {
-		*(struct k_cmsghdr *)control = (struct k_cmsghdr){HDR + i * sizeof(int), SOL_SOCKET,
-								 SCM_RIGHTS};
+		*(struct k_cmsghdr *)control =
+			(struct k_cmsghdr){HDR + i * sizeof(int), SOL_SOCKET, SCM_RIGHTS};
 		uint64_t used = ALIGN8(HDR + i * sizeof(int));
 		*len = used < room ? used : room;
 	}

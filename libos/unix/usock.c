@@ -77,25 +77,6 @@ void hut_unix_detach_peers(struct hut_unix *u, int unread)
 	}
 }
 
-uint64_t hut_unix_deadline(const struct hut_unix *u, int flags, uint64_t timeo_ns)
-{
-	if ((u->file && (u->file->flags & O_NONBLOCK)) || (flags & MSG_DONTWAIT))
-		return 0;
-	if (!timeo_ns)
-		return HUT_WAIT_FOREVER;
-	return hut_time_since_boot_ns() + timeo_ns;
-}
-
-long hut_unix_wait(int (*ready)(void *), void *arg, uint64_t deadline)
-{
-	if (ready(arg))
-		return 0;
-	if (deadline == 0)
-		return -EAGAIN;
-	long r = hut_wait(ready, arg, deadline, HUT_WAIT_INTERRUPTIBLE);
-	return r == -ETIMEDOUT ? -EAGAIN : r;
-}
-
 void hut_unix_news(struct hut_unix *u, uint32_t what)
 {
 	if (u)

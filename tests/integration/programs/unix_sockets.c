@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "res.h"
+
 static int sigpipes;
 
 static void on_sigpipe(int sig)
@@ -45,49 +47,6 @@ static void on_sigpipe(int sig)
 	(void)sig;
 	sigpipes++;
 }
-
-/* "0", a count, or the errno's name */
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int next;
-	char *b = buf[next++ % 8];
-	if (r >= 0) {
-		snprintf(b, 32, "%ld", r);
-		return b;
-	}
-	switch (errno) {
-#define E(x)                                                                                       \
-	case x:                                                                                    \
-		return #x;
-		E(EAGAIN)
-		E(EBADF)
-		E(EINVAL)
-		E(EPIPE)
-		E(ENOTCONN)
-		E(EISCONN)
-		E(ECONNREFUSED)
-		E(ECONNRESET)
-		E(EADDRINUSE)
-		E(ENOTSOCK)
-		E(EOPNOTSUPP)
-		E(ENOPROTOOPT)
-		E(ENOENT)
-		E(EPERM)
-		E(EFAULT)
-		E(EAFNOSUPPORT)
-		E(EPROTOTYPE)
-		E(EMSGSIZE)
-		E(ENXIO)
-		E(EROFS)
-#undef E
-	default:
-		snprintf(b, 32, "errno %d", errno);
-		return b;
-	}
-}
-
-#define SHOW(what, call) printf("%s: %s\n", what, res((long)(call)))
 
 static void pair(int type, int sv[2])
 {
@@ -288,7 +247,9 @@ static long send_fds(int sock, const int *fds, int n, const char *data)
 {
 	char control[CMSG_SPACE(4 * sizeof(int))] = {0};
 	struct iovec iov = {(void *)data, strlen(data)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = control,
 			   .msg_controllen = CMSG_SPACE(n * sizeof(int))};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 	c->cmsg_level = SOL_SOCKET;
@@ -304,7 +265,9 @@ static int recv_fds(int sock, int *fds, int room, int flags)
 	char data[16] = {0};
 	char control[CMSG_SPACE(4 * sizeof(int))];
 	struct iovec iov = {data, sizeof data - 1};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = control,
 			   .msg_controllen = room ? CMSG_LEN(room * sizeof(int)) : 0};
 	long r = recvmsg(sock, &m, flags);
 	int n = 0;
@@ -511,9 +474,9 @@ static void datagrams(const char *path, const char *abstract)
 	SHOW("sendto abstract from path", sendto(da, "yo", 2, 0, (struct sockaddr *)&b, blen));
 	flen = sizeof from;
 	SHOW("recvfrom", recvfrom(db, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen));
-	printf("  sender is the path: %d\n", flen == offsetof(struct sockaddr_un, sun_path) +
-							  strlen(path) + 1 &&
-						   strcmp(from.sun_path, path) == 0);
+	printf("  sender is the path: %d\n",
+	       flen == offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1 &&
+		       strcmp(from.sun_path, path) == 0);
 	SHOW("sendto from an unnamed socket", sendto(anon, "x", 1, 0, (struct sockaddr *)&a, alen));
 	flen = sizeof from;
 	SHOW("recvfrom", recvfrom(da, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen));
