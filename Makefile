@@ -68,7 +68,7 @@ LIBOS_NET_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libos/net/*.c))
 
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench $(BIN)/hut-oci
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
-	$(MUSL_LIBC)
+	$(MUSL_LIBC) $(LIBDIR)/uapi/.hut
 
 .PHONY: all deps demo test test-deps test-nested unit-tests bench-boot install clean
 .SECONDARY:
@@ -172,6 +172,18 @@ $(LIBDIR)/hut.ld: builder/hut.ld
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# The kernel's uapi headers images may include (<linux/...>, <asm/...>,
+# <mtd/...>...): links to the trees Debian's linux-libc-dev installs, so that
+# hut-cc adds those and not the rest of /usr/include (glibc's) to the search
+# path (builder/toolchain.c).
+UAPI_TREES = $(shell dpkg -L linux-libc-dev 2>/dev/null | \
+	grep -E '^/usr/include/([^/]+|x86_64-linux-gnu/asm)$$' | grep -v '/x86_64-linux-gnu$$')
+$(LIBDIR)/uapi/.hut: | deps
+	@[ -n "$(filter %/linux,$(UAPI_TREES))" ] || { echo "no kernel headers: install linux-libc-dev" >&2; exit 1; }
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	@for d in $(UAPI_TREES); do ln -sfn $$d $(dir $@)$$(basename $$d); done
+	@touch $@
+
 # gcc specs for the image link: an empty link_libgcc drops the -L options
 # gcc adds for its own and glibc's library directories (the file format has
 # no comments; builder/toolchain.c says why).
@@ -265,7 +277,7 @@ install: all
 	ln -sf hut $(DESTDIR)$(PREFIX)/bin/hut-cc
 	install -m 644 $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
 		$(DESTDIR)$(PREFIX)/lib/hut/
-	cp -R $(MUSL_DIR) $(DESTDIR)$(PREFIX)/lib/hut/
+	cp -R $(MUSL_DIR) $(LIBDIR)/uapi $(DESTDIR)$(PREFIX)/lib/hut/
 	install -m 644 include/hut/abi.h include/hut/version.h $(DESTDIR)$(PREFIX)/include/hut/
 
 clean:
@@ -274,6 +286,6 @@ clean:
 # Rules owned by the test and benchmark folders.
 -include tests/guests/guests.mk tests/integration/programs/programs.mk tests/fuzz/fuzz.mk \
 	tests/sud/sud.mk tests/debian/debian.mk tests/integration/net/net.mk bench/bench.mk \
-	bench/syscalls.mk bench/threads.mk
+	bench/syscalls.mk bench/threads.mk bench/procprims.mk
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

@@ -99,18 +99,23 @@ static void link_prologue(struct builder_args *cmd, const struct builder_link_fi
 	builder_args_add(cmd, f->crt1);
 	builder_args_add(cmd, f->crti);
 	builder_args_add(cmd, f->crtbegin);
-}
-
-/* The end of the link line: the whole libos (nothing in the app refers to
- * its boot and trap entries, so nothing would pull them from the archive),
- * then the network stack (lwIP and its glue: only what the image refers to
- * is pulled in, so an image without networking carries none of it), libc
- * and libgcc as a group, as they refer to each other. */
-static void link_epilogue(struct builder_args *cmd, const struct builder_link_files *f)
-{
+	/* The whole libos (nothing in the app refers to its boot and trap
+	 * entries, so nothing would pull them from the archive), before the
+	 * app's inputs: crt1's call of main goes to the libos's __wrap_main
+	 * (--wrap=main), so the libos is what refers to the app's main, and
+	 * ld must know that before it scans the app's archives, or a main
+	 * that lives in an archive (busybox's) is never taken. */
 	builder_args_add(cmd, "-Wl,--whole-archive");
 	builder_args_add(cmd, f->libhut);
 	builder_args_add(cmd, "-Wl,--no-whole-archive");
+}
+
+/* The end of the link line: the network stack (lwIP and its glue: only
+ * what the image refers to is pulled in, so an image without networking
+ * carries none of it), libc and libgcc as a group, as they refer to each
+ * other. */
+static void link_epilogue(struct builder_args *cmd, const struct builder_link_files *f)
+{
 	builder_args_add(cmd, "-Wl,--start-group");
 	builder_args_add(cmd, f->libhut_net);
 	builder_args_add(cmd, f->libc);
@@ -158,9 +163,11 @@ int builder_build(struct builder_job *job)
 	struct stat out;
 	int have_out = stat(job->out, &out) == 0;
 	for (size_t i = 0; i < job->inputs.n; i++)
-		check_input(job->inputs.v[i], have_out ? &out : NULL);
+		if (job->inputs.v[i][0] != '-') /* not a link word kept in order (flags.c) */
+			check_input(job->inputs.v[i], have_out ? &out : NULL);
 	int strip = builder_take_strip_flags(&job->ldflags);
-	builder_resolve_libs(&job->ldflags, &files);
+	builder_resolve_libs(&job->inputs, &job->ldflags, &files);
+	builder_resolve_libs(&job->ldflags, &job->ldflags, &files);
 	for (size_t i = 0; i < job->inputs.n; i++) {
 		const char *in = job->inputs.v[i];
 		builder_args_add(&objects, is_source(in) ? compile(job, in) : in);

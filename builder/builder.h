@@ -113,6 +113,9 @@ enum builder_flag_use {
 enum builder_flag_use builder_flag_classify(char **argv, int argc, int i, int *count);
 /* Why gcc option opt cannot build a hut image, or NULL if it can. */
 const char *builder_flag_refused(const char *opt);
+/* A link word whose place among the inputs matters (-lNAME, -Wl,--start-group,
+ * -Wl,--whole-archive...): hut-cc keeps it there, in order. */
+int builder_flag_ordered(const char *opt);
 
 /* --- strip.c: -s ----------------------------------------------------------- */
 
@@ -131,7 +134,10 @@ void builder_strip_image(const char *path);
  * only, and checks it (builder_check_musl). Dies in one line, before the
  * link, naming the library, if it is not there, or is only in gcc's or
  * glibc's directories. */
-void builder_resolve_libs(struct builder_args *ldflags, const struct builder_link_files *f);
+/* Each -lNAME (or "-l NAME") of words becomes the archive's path, looked
+ * for in musl's and the runtime's directories, then dirs_from's -L. */
+void builder_resolve_libs(struct builder_args *words, const struct builder_args *dirs_from,
+			  const struct builder_link_files *f);
 /* Dies in one line naming what (-lNAME, or the file) if the object or
  * archive at path refers to symbols only glibc has (built against glibc's
  * headers: __*_chk, __isoc99_*, NAME@GLIBC_*). */

@@ -19,7 +19,8 @@ static void cc_help(void)
 	       "Makefiles: make CC=hut-cc.\n"
 	       "\n"
 	       "  With -c, -S, -E, -M or -MM, or with no input files (-dumpmachine),\n"
-	       "  it runs gcc with hut's musl headers (-nostdinc -isystem %s ...)\n"
+	       "  it runs gcc with hut's musl headers (-nostdinc -isystem %s ...,\n"
+	       "  then the kernel's uapi headers: linux/, asm/, asm-generic/)\n"
 	       "  and -fno-pie, then your options. --version prints gcc's version\n"
 	       "  as gcc does (build tools read it), then a last line with hut's.\n"
 	       "\n"
@@ -30,7 +31,12 @@ static void cc_help(void)
 	       "  musl (-lm, -lpthread, -lcrypt... are musl's), hut's runtime or your -L\n"
 	       "  dirs, never gcc's or glibc's directories; an archive or object built\n"
 	       "  against glibc is refused. -s (-Wl,-s, -Wl,--strip-all) strips the\n"
-	       "  finished image. -shared, -pie, -static-pie and -r are refused.\n"
+	       "  finished image. -lNAME, -Wl,--start-group/--end-group and\n"
+	       "  -Wl,--whole-archive keep their places among the inputs. -shared, -pie\n"
+	       "  and -static-pie are refused.\n"
+	       "\n"
+	       "  With -r (or -Wl,-r) it makes a partial link, an object, with gcc and no\n"
+	       "  start-up files or libraries (they come with the image's link).\n"
 	       "\n"
 	       "  -v prints each command hut-cc runs (the compile and the link), and gcc's\n"
 	       "  own -v output.\n"
@@ -55,6 +61,19 @@ static int compile_only(const char *arg)
 	       !strcmp(arg, "-M") || !strcmp(arg, "-MM");
 }
 
+/* A partial link (-r, -Wl,-r, -Wl,--relocatable): an object, not an image,
+ * as kbuild-style Makefiles make with $(CC). gcc does it, with musl's
+ * headers for any source among the inputs and no start-up files or
+ * libraries (those come with the image's link). */
+static int partial_link(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-r") || !strcmp(argv[i], "-Wl,-r") ||
+		    !strcmp(argv[i], "-Wl,--relocatable"))
+			return 1;
+	return 0;
+}
+
 /* Is this a link (some input and no compile-only mode)? Option values
  * ("-o x", "-I dir") are skipped so they are not taken for inputs. Every
  * input is checked to be a file on the way (builder_check_input). */
@@ -69,17 +88,21 @@ static int is_link(int argc, char **argv)
 			count = 2;
 		else if (builder_flag_classify(argv, argc, i, &count) == BUILDER_FLAG_INPUT)
 			inputs++, builder_check_input(argv[i]);
+		else if (!strncmp(argv[i], "-l", 2)) /* a library is an input to gcc too */
+			inputs++;
 		i += count;
 	}
 	return inputs > 0 && !compile;
 }
 
 /* gcc, with musl's headers in place of glibc's, and the user's words. */
-__attribute__((noreturn)) static void pass_to_gcc(int argc, char **argv)
+__attribute__((noreturn)) static void pass_to_gcc(int argc, char **argv, const char *extra)
 {
 	struct builder_args cmd = {0};
 	builder_args_add(&cmd, BUILDER_GCC);
 	builder_musl_cflags(&cmd);
+	if (extra)
+		builder_args_add(&cmd, extra);
 	for (int i = 1; i < argc; i++)
 		builder_args_add(&cmd, argv[i]);
 	builder_exec(&cmd, 1);
@@ -116,9 +139,17 @@ static void add_word(struct builder_job *job, int argc, char **argv, int *i)
 		builder_die(1, a, "not supported", refused);
 	int count;
 	enum builder_flag_use use = builder_flag_classify(argv, argc, *i, &count);
+	int ordered = use == BUILDER_FLAG_LINK && builder_flag_ordered(a);
+	if (ordered && count == 2 && !strcmp(a, "-l")) { /* "-l NAME": one word in the list */
+		builder_args_add(&job->inputs, builder_xasprintf("-l%s", argv[*i + 1]));
+		*i += 2;
+		return;
+	}
 	for (int k = 0; k < count; k++, ++*i) {
-		if (use == BUILDER_FLAG_INPUT)
+		if (use == BUILDER_FLAG_INPUT || ordered) {
 			builder_args_add(&job->inputs, argv[*i]);
+			continue;
+		}
 		if (use & BUILDER_FLAG_COMPILE)
 			builder_args_add(&job->cflags, argv[*i]);
 		if (use & BUILDER_FLAG_LINK)
@@ -159,7 +190,9 @@ int builder_cmd_cc(int argc, char **argv)
 		if (!strcmp(argv[i], "--version"))
 			return version(argc, argv);
 	if (!is_link(argc, argv))
-		pass_to_gcc(argc, argv);
+		pass_to_gcc(argc, argv, NULL);
+	if (partial_link(argc, argv))
+		pass_to_gcc(argc, argv, "-nostdlib");
 	struct builder_job job = {.out = "a.out", .mem = HUT_MEM_DEFAULT};
 	for (int i = 1; i < argc;)
 		add_word(&job, argc, argv, &i);

@@ -84,7 +84,6 @@ static const struct {
 	{"-shared", "hut images are static executables"},
 	{"-pie", "hut images are linked at a fixed address (non-PIE)"},
 	{"-static-pie", "hut images are linked at a fixed address (non-PIE)"},
-	{"-r", "hut-cc links whole images; use ld -r for partial links"},
 };
 
 const char *builder_flag_refused(const char *opt)
@@ -93,4 +92,37 @@ const char *builder_flag_refused(const char *opt)
 		if (strcmp(opt, refused[i].opt) == 0)
 			return refused[i].why;
 	return NULL;
+}
+
+/* ld's words whose place among the inputs is their meaning: a group of
+ * archives searched until nothing new is found, archives taken whole, and
+ * the modes that apply to the archives after them. */
+static const char *const positional[] = {
+	"--start-group",   "--end-group",	 "-(",		"-)",
+	"--whole-archive", "--no-whole-archive", "--as-needed", "--no-as-needed",
+	"-Bstatic",	   "-Bdynamic",		 "-static",	"-dn",
+	"-non_shared",
+};
+
+static int positional_ld_word(const char *w, size_t len)
+{
+	for (size_t i = 0; i < sizeof positional / sizeof *positional; i++)
+		if (strlen(positional[i]) == len && !strncmp(w, positional[i], len))
+			return 1;
+	return 0;
+}
+
+int builder_flag_ordered(const char *opt)
+{
+	if (!strncmp(opt, "-l", 2))
+		return 1;
+	if (strncmp(opt, "-Wl,", 4) != 0)
+		return 0;
+	for (const char *w = opt + 4; *w;) { /* the comma-separated words of -Wl, */
+		size_t len = strcspn(w, ",");
+		if (positional_ld_word(w, len))
+			return 1;
+		w += len + (w[len] == ',');
+	}
+	return 0;
 }

@@ -112,11 +112,12 @@ static const char *resolve(const struct search *s, const char *name)
 	return path;
 }
 
-void builder_resolve_libs(struct builder_args *ldflags, const struct builder_link_files *f)
+void builder_resolve_libs(struct builder_args *ldflags, const struct builder_args *dirs_from,
+			  const struct builder_link_files *f)
 {
 	struct search s = {.files = f};
 	struct builder_args out = {0};
-	search_dirs(&s, ldflags);
+	search_dirs(&s, dirs_from);
 	for (size_t i = 0; i < ldflags->n; i++) {
 		const char *w = ldflags->v[i];
 		if (!strcmp(w, "-Xlinker") && i + 1 < ldflags->n) {

@@ -96,6 +96,12 @@ void builder_musl_cflags(struct builder_args *a)
 	builder_args_add(a, builder_musl_incdir());
 	builder_args_add(a, "-isystem");
 	builder_args_add(a, gcc_include);
+	/* The kernel's uapi headers (linux/, asm/, asm-generic/, mtd/...:
+	 * the trees of Debian's linux-libc-dev), after musl's, as musl-gcc
+	 * users add them: many programs include <linux/...>. Only those
+	 * trees, never the rest of /usr/include, which is glibc's. */
+	builder_args_add(a, "-idirafter");
+	builder_args_add(a, builder_xasprintf("%s/uapi", runtime_dir()));
 	/* Images are linked at a fixed address (ET_EXEC): no PIC overhead. */
 	builder_args_add(a, "-fno-pie");
 }

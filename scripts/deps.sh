@@ -2,7 +2,7 @@
 # Installs the Debian packages hut needs to build and test, or, when not root,
 # prints the exact command to run. Usage: scripts/deps.sh [build|test|net|bench|vm|oci]
 set -e
-pkgs="gcc binutils make musl-dev musl-tools libelf-dev zlib1g-dev libssl-dev libjansson-dev pkg-config dpkg-dev"
+pkgs="gcc binutils make linux-libc-dev musl-dev musl-tools libelf-dev zlib1g-dev libssl-dev libjansson-dev pkg-config dpkg-dev"
 case "${1:-build}" in
 build) ;;
 # iproute2, iputils-ping, curl, wrk and python3: the network tests (tests/integration/net/),

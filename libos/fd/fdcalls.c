@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 
 #ifndef F_OFD_GETLK
 #define F_OFD_GETLK 36
@@ -137,4 +138,63 @@ HUT_SYSCALL(eventfd2)
 HUT_SYSCALL(eventfd)
 {
 	return hut_sys_eventfd2(a0, 0, 0, 0, 0, 0);
+}
+
+/* --- timerfds (fd/timerfd.c) ------------------------------------------------------ */
+
+#define TFD_TIMER_ABSTIME 1
+#define TFD_TIMER_CANCEL_ON_SET 2
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_BOOTTIME_ALARM 9
+
+/* The *_ALARM clocks would wake a suspended machine: here they are their
+ * plain clocks (the appliance is root, which may use them). */
+HUT_SYSCALL(timerfd_create)
+{
+	long clock = a0 == CLOCK_REALTIME_ALARM	  ? CLOCK_REALTIME
+		     : a0 == CLOCK_BOOTTIME_ALARM ? CLOCK_BOOTTIME
+						  : a0;
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+		return -EINVAL;
+	if (a1 & ~(long)(O_NONBLOCK | O_CLOEXEC))
+		return -EINVAL;
+	return hut_timerfd_open((int)clock, a1);
+}
+
+static void put_itimerspec(struct itimerspec *out, uint64_t value, uint64_t interval)
+{
+	out->it_value = hut_ns_to_timespec(value);
+	out->it_interval = hut_ns_to_timespec(interval);
+}
+
+HUT_SYSCALL(timerfd_gettime)
+{
+	struct itimerspec *out = (struct itimerspec *)a1;
+	uint64_t value, interval;
+	if (!hut_user_writable(out, sizeof *out))
+		return -EFAULT;
+	long r = hut_timerfd_get(a0, &value, &interval);
+	if (r == 0)
+		put_itimerspec(out, value, interval);
+	return r;
+}
+
+HUT_SYSCALL(timerfd_settime)
+{
+	const struct itimerspec *in = (const struct itimerspec *)a2;
+	struct itimerspec *old = (struct itimerspec *)a3;
+	uint64_t value, interval, old_value, old_interval;
+	long r;
+	if (a1 & ~(long)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
+		return -EINVAL;
+	if (!hut_user_readable(in, sizeof *in) || (old && !hut_user_writable(old, sizeof *old)))
+		return -EFAULT;
+	if ((r = hut_timespec_to_ns(&in->it_value, &value)) ||
+	    (r = hut_timespec_to_ns(&in->it_interval, &interval)))
+		return r;
+	if ((r = hut_timerfd_get(a0, &old_value, &old_interval)) != 0)
+		return r;
+	if (old)
+		put_itimerspec(old, old_value, old_interval);
+	return hut_timerfd_set(a0, (a1 & TFD_TIMER_ABSTIME) != 0, value, interval);
 }

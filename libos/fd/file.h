@@ -199,6 +199,12 @@ struct hut_msghdr {
 };
 long hut_msghdr_check(const struct hut_msghdr *m, int writable);
 
+/* timerfd.c: a timerfd's fd (clock a CLOCK_*, flags O_NONBLOCK, O_CLOEXEC);
+ * its timer now, and set (absolute: value_ns is a time on its clock). */
+long hut_timerfd_open(int clock, long flags);
+long hut_timerfd_get(long fd, uint64_t *value_ns, uint64_t *interval_ns);
+long hut_timerfd_set(long fd, int absolute, uint64_t value_ns, uint64_t interval_ns);
+
 /* file_mmap.c */
 long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off);
 

@@ -80,6 +80,7 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 		t->user_rsp = hut_user_rsp;
 	t->fs_base = (flags & CLONE_SETTLS) ? tls : parent->fs_base;
 	t->sig_blocked = parent->sig_blocked;
+	hut_memcpy(t->name, parent->name, sizeof t->name);
 	t->clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? child_tid : NULL;
 	if (flags & CLONE_PARENT_SETTID)
 		*parent_tid = t->tid;

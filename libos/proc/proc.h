@@ -25,6 +25,30 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 		      uint64_t tls);
 _Noreturn void hut_thread_end(int status);
 
+/* timer.c: timers on the libos's clock (alarm, interval timers, timerfds).
+ * A timer fires on a syscall's way out or in a wait once its deadline has
+ * passed, with the number of periods that passed (>= 1). */
+struct hut_timer {
+	struct hut_timer *next; /* the armed list */
+	uint64_t deadline;	/* on its clock (since boot, or CPU time); 0: disarmed */
+	uint64_t interval;	/* ns between periodic expirations; 0: one-shot */
+	int cpu;		/* counts the process's CPU time (hut_cpu_time_ns) */
+	void (*fire)(struct hut_timer *t, uint64_t expirations);
+};
+/* Arms t value_ns from now (0 disarms) and every interval_ns after. */
+void hut_timer_arm(struct hut_timer *t, uint64_t value_ns, uint64_t interval_ns);
+/* Arms t for an absolute deadline on its clock (past: due at once). */
+void hut_timer_arm_at(struct hut_timer *t, uint64_t deadline_ns, uint64_t interval_ns);
+void hut_timer_disarm(struct hut_timer *t);
+uint64_t hut_timer_left(const struct hut_timer *t); /* ns to go; 0 if disarmed */
+void hut_timers_run(void);			    /* fires what is due */
+extern struct hut_timer *hut_timers;		    /* the armed ones (timer.c) */
+static inline int hut_timers_armed(void)	    /* every syscall asks: inline */
+{
+	return hut_timers != 0;
+}
+uint64_t hut_timers_next(void); /* the earliest wall-clock deadline, or HUT_WAIT_FOREVER */
+
 /* futex.c: futex(2) itself; and the CHILD_CLEARTID wake (up to n waiters). */
 long hut_futex(const int *addr, int op, int val, long timeout_or_val2, const int *addr2,
 	       uint32_t val3);
@@ -47,6 +71,8 @@ void hut_signal_action(int sig, const void *act, void *oldact);
 void hut_signal_procmask(int how, const uint64_t *set, uint64_t *old);
 void hut_signal_suspend_mask(uint64_t mask);
 void hut_signal_send_process(int sig);
+uint64_t hut_signal_pending_set(void);	/* the thread's and the process's */
+int hut_signal_take_from(uint64_t set); /* rt_sigtimedwait: a signal of set, taken, or 0 */
 long hut_signal_send_thread(long tid, long sig);
 
 #endif

@@ -375,3 +375,22 @@ long hut_signal_send_thread(long tid, long sig)
 	}
 	return 0;
 }
+
+/* The signals pending for the calling thread (its own and the process's). */
+uint64_t hut_signal_pending_set(void)
+{
+	take_from_outside();
+	return hut_thread_now->sig_pending | pending;
+}
+
+/* rt_sigtimedwait's take: the lowest signal of set pending for the thread
+ * or the process, no longer pending; 0 if none is. */
+int hut_signal_take_from(uint64_t set)
+{
+	uint64_t found = hut_signal_pending_set() & set;
+	if (!found)
+		return 0;
+	int sig = __builtin_ctzll(found) + 1;
+	take(sig);
+	return sig;
+}

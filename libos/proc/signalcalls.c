@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 
 #define NSIG_LINUX 64
 #define SIGSET_SIZE 8 /* the kernel's sigset_t: 64 bits */
@@ -78,4 +79,68 @@ HUT_SYSCALL(tgkill)
 	if (a0 <= 0 || a1 <= 0)
 		return -EINVAL;
 	return a0 == 1 ? hut_signal_send_thread(a1, a2) : -ESRCH;
+}
+
+/* sigpending: what is pending and blocked (what is not blocked is being
+ * delivered). */
+HUT_SYSCALL(rt_sigpending)
+{
+	uint64_t *out = (uint64_t *)a0;
+	if (a1 > SIGSET_SIZE) /* Linux takes a shorter set, never a longer one */
+		return -EINVAL;
+	if (!hut_user_writable(out, (size_t)a1))
+		return -EFAULT;
+	uint64_t set = hut_signal_pending_set() & hut_thread_now->sig_blocked;
+	hut_memcpy(out, &set, (size_t)a1);
+	return 0;
+}
+
+struct signal_wait {
+	uint64_t set;
+	int sig;
+};
+
+static int signal_came(void *arg)
+{
+	struct signal_wait *w = arg;
+	w->sig = hut_signal_take_from(w->set);
+	return w->sig != 0;
+}
+
+/* sigwaitinfo, sigtimedwait, sigwait: waits for one of set (usually blocked)
+ * and takes it instead of delivering it; EAGAIN when the timeout passes,
+ * EINTR when a handler for another signal is due. */
+HUT_SYSCALL(rt_sigtimedwait)
+{
+	const uint64_t *set = (const uint64_t *)a0;
+	siginfo_t *info = (siginfo_t *)a1;
+	const struct timespec *timeout = (const struct timespec *)a2;
+	uint64_t ns = 0, deadline = HUT_WAIT_FOREVER;
+	long r;
+	if (a3 != SIGSET_SIZE)
+		return -EINVAL;
+	if (!hut_user_readable(set, sizeof *set) ||
+	    (info && !hut_user_writable(info, sizeof *info)))
+		return -EFAULT;
+	if (timeout) {
+		if (!hut_user_readable(timeout, sizeof *timeout))
+			return -EFAULT;
+		if ((r = hut_timespec_to_ns(timeout, &ns)) != 0)
+			return r;
+		uint64_t now = hut_time_since_boot_ns();
+		deadline = ns > HUT_WAIT_FOREVER - now ? HUT_WAIT_FOREVER : now + ns;
+	}
+	struct signal_wait w = {*set & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))), 0};
+	r = hut_wait(signal_came, &w, deadline, HUT_WAIT_INTERRUPTIBLE);
+	if (r == -ETIMEDOUT)
+		return -EAGAIN;
+	if (r != 0)
+		return r;
+	if (info) {
+		hut_memset(info, 0, sizeof *info);
+		info->si_signo = w.sig;
+		info->si_code = SI_USER;
+		info->si_pid = 1;
+	}
+	return w.sig;
 }

@@ -27,6 +27,7 @@ struct hut_thread {
 	uint64_t sig_restore;
 	int sig_has_restore;
 	int *clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID */
+	char name[16];	      /* prctl(PR_SET_NAME): the thread's comm, NUL-terminated */
 	/* sched.c */
 	int waiting;		/* inside hut_wait, its wait not over */
 	uint64_t wait_deadline; /* ns since boot */
@@ -45,6 +46,9 @@ struct hut_thread *hut_thread_by_tid(long tid);
 uint64_t hut_threads_blocked_by_all(void);
 /* Sets the FS base of the running thread (arch_prctl, clone). */
 void hut_thread_set_fs(uint64_t base);
+/* The first thread's name (comm), as exec gives it: the last part of path,
+ * at most 15 bytes. */
+void hut_thread_name_from_path(const char *path);
 
 /* Bookkeeping for clone.c: a new thread (stack, tid; NULL without
  * memory), put in the ring after parent, taken out of it at its end (its

@@ -26,15 +26,18 @@ static void run_network(void)
 		device->poll();
 }
 
-/* Sleeps at most ns, waking early for device news. */
+/* Sleeps at most ns, waking early for device news. The time slept is the
+ * vCPU's idle time, which the CPU-time clocks leave out. */
 static void idle(uint64_t ns)
 {
+	uint64_t start = hut_time_since_boot_ns();
 	if (device) {
 		device->idle(ns);
-		return;
+	} else {
+		struct hut_hc_poll hc = {.timeout_ns = ns, .net_events = hut_net_events_now()};
+		hut_hypercall(HUT_HC_POLL, &hc);
 	}
-	struct hut_hc_poll hc = {.timeout_ns = ns, .net_events = hut_net_events_now()};
-	hut_hypercall(HUT_HC_POLL, &hc);
+	hut_clock.idle_ns += hut_time_since_boot_ns() - start;
 }
 
 static long over(long result)
@@ -47,6 +50,8 @@ long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flag
 {
 	for (;;) {
 		run_network();
+		if (hut_timers_armed())
+			hut_timers_run(); /* a timerfd's count, a SIGALRM: before the look */
 		if (ready && ready(arg))
 			return over(0);
 		if ((flags & HUT_WAIT_INTERRUPTIBLE) && hut_signal_due())
@@ -56,7 +61,8 @@ long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flag
 			return over(-ETIMEDOUT);
 		if (hut_sched_block(deadline_ns))
 			continue; /* another thread ran: look again */
-		uint64_t until = hut_sched_next_deadline();
+		uint64_t until = hut_sched_next_deadline(), timer = hut_timers_next();
+		until = timer < until ? timer : until;
 		if (until > now)
 			idle(until - now);
 	}

@@ -4,7 +4,7 @@
  * stack Linux would have built (argc, argv, envp, auxv) and jump to musl's
  * _start, exactly as if the kernel had exec'd the image.
  */
-#include "mem/mem.h"
+#include "proc/proc.h"
 #include "syscalls.h"
 
 #include <elf.h>
@@ -96,6 +96,8 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_signal_box_init(bi);
 	hut_syscall_init();
 	uint64_t sp = build_process_stack(bi);
+	if (bi->argc > 0)
+		hut_thread_name_from_path((const char *)((const uint64_t *)bi->argv)[0]);
 	/* As the kernel leaves it for _start: %rsp at argc, %rdx 0 (no atexit hook). */
 	__asm__ volatile("mov %0, %%rsp\n\t"
 			 "xor %%ebp, %%ebp\n\t"

@@ -44,3 +44,45 @@ HUT_SYSCALL(madvise)
 {
 	return hut_advise((uint64_t)a0, (uint64_t)a1, a2);
 }
+
+/* All of the guest's memory is resident and never swapped: locking it
+ * changes nothing and succeeds, as it would for a process with enough
+ * RLIMIT_MEMLOCK. */
+HUT_SYSCALL(mlock)
+{
+	return 0;
+}
+
+HUT_SYSCALL(munlock)
+{
+	return 0;
+}
+
+HUT_SYSCALL(mlock2)
+{
+	return a2 & ~1l ? -EINVAL : 0; /* MLOCK_ONFAULT */
+}
+
+HUT_SYSCALL(mlockall)
+{
+	return !a0 || (a0 & ~7l) ? -EINVAL : 0; /* MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT */
+}
+
+HUT_SYSCALL(munlockall)
+{
+	return 0;
+}
+
+/* mincore: every page the app may read is resident. */
+HUT_SYSCALL(mincore)
+{
+	uint64_t pages = ((uint64_t)a1 + HUT_PAGE_SIZE - 1) / HUT_PAGE_SIZE;
+	if (a0 & (HUT_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!hut_user_readable((const void *)a0, (size_t)a1))
+		return -ENOMEM;
+	if (!hut_user_writable((void *)a2, pages))
+		return -EFAULT;
+	hut_memset((void *)a2, 1, pages);
+	return 0;
+}

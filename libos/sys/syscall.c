@@ -158,6 +158,8 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_tgkill] = hut_sys_tgkill,
 	[SYS_pause] = hut_sys_pause,
 	[SYS_rt_sigsuspend] = hut_sys_rt_sigsuspend,
+	[SYS_rt_sigpending] = hut_sys_rt_sigpending,
+	[SYS_rt_sigtimedwait] = hut_sys_rt_sigtimedwait,
 	/* time */
 	[SYS_nanosleep] = hut_sys_nanosleep,
 	[SYS_gettimeofday] = hut_sys_gettimeofday,
@@ -191,6 +193,36 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_sched_yield] = hut_sys_sched_yield,
 	[SYS_sched_getaffinity] = hut_sys_sched_getaffinity,
 	[SYS_sched_setaffinity] = hut_sys_sched_setaffinity,
+	/* accounting, policy, prctl, groups and sessions */
+	[SYS_getrusage] = hut_sys_getrusage,
+	[SYS_times] = hut_sys_times,
+	[SYS_getpriority] = hut_sys_getpriority,
+	[SYS_setpriority] = hut_sys_setpriority,
+	[SYS_sched_getscheduler] = hut_sys_sched_getscheduler,
+	[SYS_sched_setscheduler] = hut_sys_sched_setscheduler,
+	[SYS_sched_getparam] = hut_sys_sched_getparam,
+	[SYS_sched_setparam] = hut_sys_sched_setparam,
+	[SYS_sched_get_priority_max] = hut_sys_sched_get_priority_max,
+	[SYS_sched_get_priority_min] = hut_sys_sched_get_priority_min,
+	[SYS_prctl] = hut_sys_prctl,
+	[SYS_getpgrp] = hut_sys_getpgrp,
+	[SYS_getpgid] = hut_sys_getpgid,
+	[SYS_getsid] = hut_sys_getsid,
+	[SYS_setpgid] = hut_sys_setpgid,
+	[SYS_setsid] = hut_sys_setsid,
+	[SYS_mlock] = hut_sys_mlock,
+	[SYS_munlock] = hut_sys_munlock,
+	[SYS_mlock2] = hut_sys_mlock2,
+	[SYS_mlockall] = hut_sys_mlockall,
+	[SYS_munlockall] = hut_sys_munlockall,
+	[SYS_mincore] = hut_sys_mincore,
+	/* timers */
+	[SYS_alarm] = hut_sys_alarm,
+	[SYS_setitimer] = hut_sys_setitimer,
+	[SYS_getitimer] = hut_sys_getitimer,
+	[SYS_timerfd_create] = hut_sys_timerfd_create,
+	[SYS_timerfd_settime] = hut_sys_timerfd_settime,
+	[SYS_timerfd_gettime] = hut_sys_timerfd_gettime,
 };
 
 extern const char *const hut_syscall_names[];
@@ -230,6 +262,8 @@ long hut_syscall(struct hut_syscall_frame *f)
 		warn_unimplemented(f->nr);
 		result = -ENOSYS;
 	}
+	if (hut_timers_armed())
+		hut_timers_run(); /* a SIGALRM due is delivered on this way out */
 	hut_sched_preempt_point();
 	return hut_signal_deliver(f, result);
 }

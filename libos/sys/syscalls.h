@@ -8,6 +8,29 @@
 
 #include "base/base.h"
 
+/* proc/accountcalls.c */
+HUT_SYSCALL(getrusage);
+HUT_SYSCALL(times);
+HUT_SYSCALL(getpriority);
+HUT_SYSCALL(setpriority);
+HUT_SYSCALL(sched_getscheduler);
+HUT_SYSCALL(sched_setscheduler);
+HUT_SYSCALL(sched_getparam);
+HUT_SYSCALL(sched_setparam);
+HUT_SYSCALL(sched_get_priority_max);
+HUT_SYSCALL(sched_get_priority_min);
+HUT_SYSCALL(prctl);
+HUT_SYSCALL(getpgrp);
+HUT_SYSCALL(getpgid);
+HUT_SYSCALL(getsid);
+HUT_SYSCALL(setpgid);
+HUT_SYSCALL(setsid);
+
+/* proc/itimercalls.c */
+HUT_SYSCALL(getitimer);
+HUT_SYSCALL(setitimer);
+HUT_SYSCALL(alarm);
+
 /* proc/processcalls.c */
 HUT_SYSCALL(exit_group);
 HUT_SYSCALL(getpid);
@@ -19,10 +42,17 @@ HUT_SYSCALL(prlimit64);
 HUT_SYSCALL(arch_prctl);
 HUT_SYSCALL(getrandom);
 
-/* proc/utscalls.c */
-HUT_SYSCALL(uname);
-HUT_SYSCALL(sethostname);
-HUT_SYSCALL(setdomainname);
+/* proc/signalcalls.c */
+HUT_SYSCALL(rt_sigaction);
+HUT_SYSCALL(rt_sigprocmask);
+HUT_SYSCALL(rt_sigsuspend);
+HUT_SYSCALL(pause);
+HUT_SYSCALL(sigaltstack);
+HUT_SYSCALL(kill);
+HUT_SYSCALL(tkill);
+HUT_SYSCALL(tgkill);
+HUT_SYSCALL(rt_sigpending);
+HUT_SYSCALL(rt_sigtimedwait);
 
 /* proc/threadcalls.c */
 HUT_SYSCALL(clone);
@@ -35,16 +65,6 @@ HUT_SYSCALL(sched_yield);
 HUT_SYSCALL(sched_getaffinity);
 HUT_SYSCALL(sched_setaffinity);
 
-/* proc/signalcalls.c */
-HUT_SYSCALL(rt_sigaction);
-HUT_SYSCALL(rt_sigprocmask);
-HUT_SYSCALL(rt_sigsuspend);
-HUT_SYSCALL(pause);
-HUT_SYSCALL(sigaltstack);
-HUT_SYSCALL(kill);
-HUT_SYSCALL(tkill);
-HUT_SYSCALL(tgkill);
-
 /* proc/timecalls.c */
 HUT_SYSCALL(clock_gettime);
 HUT_SYSCALL(clock_getres);
@@ -53,6 +73,11 @@ HUT_SYSCALL(time);
 HUT_SYSCALL(nanosleep);
 HUT_SYSCALL(clock_nanosleep);
 
+/* proc/utscalls.c */
+HUT_SYSCALL(uname);
+HUT_SYSCALL(sethostname);
+HUT_SYSCALL(setdomainname);
+
 /* sys/memcalls.c */
 HUT_SYSCALL(brk);
 HUT_SYSCALL(mmap);
@@ -60,6 +85,12 @@ HUT_SYSCALL(munmap);
 HUT_SYSCALL(mremap);
 HUT_SYSCALL(mprotect);
 HUT_SYSCALL(madvise);
+HUT_SYSCALL(mlock);
+HUT_SYSCALL(munlock);
+HUT_SYSCALL(mlock2);
+HUT_SYSCALL(mlockall);
+HUT_SYSCALL(munlockall);
+HUT_SYSCALL(mincore);
 
 /* fd/fdcalls.c */
 HUT_SYSCALL(close);
@@ -73,6 +104,9 @@ HUT_SYSCALL(pipe2);
 HUT_SYSCALL(pipe);
 HUT_SYSCALL(eventfd2);
 HUT_SYSCALL(eventfd);
+HUT_SYSCALL(timerfd_create);
+HUT_SYSCALL(timerfd_gettime);
+HUT_SYSCALL(timerfd_settime);
 
 /* fd/iocalls.c */
 HUT_SYSCALL(read);
@@ -103,29 +137,6 @@ HUT_SYSCALL(epoll_ctl);
 HUT_SYSCALL(epoll_wait);
 HUT_SYSCALL(epoll_pwait);
 
-/* fs/opencalls.c */
-HUT_SYSCALL(open);
-HUT_SYSCALL(openat);
-HUT_SYSCALL(creat);
-HUT_SYSCALL(chdir);
-HUT_SYSCALL(fchdir);
-HUT_SYSCALL(getcwd);
-HUT_SYSCALL(umask);
-
-/* fs/statcalls.c */
-HUT_SYSCALL(stat);
-HUT_SYSCALL(lstat);
-HUT_SYSCALL(newfstatat);
-HUT_SYSCALL(statx);
-HUT_SYSCALL(access);
-HUT_SYSCALL(faccessat);
-HUT_SYSCALL(faccessat2);
-HUT_SYSCALL(readlink);
-HUT_SYSCALL(readlinkat);
-HUT_SYSCALL(statfs);
-HUT_SYSCALL(fstatfs);
-HUT_SYSCALL(getdents64);
-
 /* fs/attrcalls.c */
 HUT_SYSCALL(chmod);
 HUT_SYSCALL(fchmodat);
@@ -151,6 +162,29 @@ HUT_SYSCALL(link);
 HUT_SYSCALL(linkat);
 HUT_SYSCALL(symlink);
 HUT_SYSCALL(symlinkat);
+
+/* fs/opencalls.c */
+HUT_SYSCALL(open);
+HUT_SYSCALL(openat);
+HUT_SYSCALL(creat);
+HUT_SYSCALL(chdir);
+HUT_SYSCALL(fchdir);
+HUT_SYSCALL(getcwd);
+HUT_SYSCALL(umask);
+
+/* fs/statcalls.c */
+HUT_SYSCALL(stat);
+HUT_SYSCALL(lstat);
+HUT_SYSCALL(newfstatat);
+HUT_SYSCALL(statx);
+HUT_SYSCALL(access);
+HUT_SYSCALL(faccessat);
+HUT_SYSCALL(faccessat2);
+HUT_SYSCALL(readlink);
+HUT_SYSCALL(readlinkat);
+HUT_SYSCALL(statfs);
+HUT_SYSCALL(fstatfs);
+HUT_SYSCALL(getdents64);
 
 /* unix/unixcalls.c: the socket syscalls, AF_UNIX and the front door to
  * the other families (net/, libhut-net.a: declared weak in syscall.c) */

@@ -47,3 +47,24 @@ $(BUILD)/debian/xz.hut: $(XZ_SRC)/.hut-debian-source $(BIN)/hut-cc $(RUNTIME)
 .PHONY: debian-programs
 debian-programs: $(DEBIAN_PROGRAMS)
 test test-nested: debian-programs
+
+# busybox: a kbuild-style build (its Makefiles make partial links with
+# $(CC) -nostdlib -r and link archives in --start-group), unmodified, with
+# CC=hut-cc and its default configuration, out of the source tree. The
+# source version is the binary's without a binNMU suffix (+bN).
+BUSYBOX_VERSION := $(shell apt-cache policy busybox 2>/dev/null | \
+	sed -n 's/^ *Candidate: *//p' | sed 's/+b[0-9]*$$//')
+BUSYBOX_SRC     := $(BUILD)/src/busybox
+BUSYBOX_BUILD   := $(BUILD)/debian/busybox-build
+DEBIAN_PROGRAMS += $(BUILD)/debian/busybox.hut
+
+$(BUSYBOX_SRC)/.hut-debian-source: | deps
+	@scripts/debian-source.sh busybox $(BUSYBOX_VERSION) $(BUSYBOX_SRC)
+
+$(BUILD)/debian/busybox.hut: $(BUSYBOX_SRC)/.hut-debian-source $(BIN)/hut-cc $(RUNTIME)
+	rm -rf $(BUSYBOX_BUILD) && mkdir -p $(BUSYBOX_BUILD)
+	MAKEFLAGS= make -s -C $(BUSYBOX_SRC) O=$(abspath $(BUSYBOX_BUILD)) defconfig \
+		>$(BUSYBOX_BUILD)/make.log 2>&1 || { tail -20 $(BUSYBOX_BUILD)/make.log; exit 1; }
+	MAKEFLAGS= make -s -j2 -C $(BUSYBOX_BUILD) CC=$(abspath $(BIN)/hut-cc) \
+		>>$(BUSYBOX_BUILD)/make.log 2>&1 || { tail -20 $(BUSYBOX_BUILD)/make.log; exit 1; }
+	cp $(BUSYBOX_BUILD)/busybox $@

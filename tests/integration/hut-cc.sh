@@ -290,4 +290,75 @@ if ready "$HUT"; then
 	finish
 fi
 
+# --- what kbuild-style Makefiles do with $(CC) ----------------------------------------
+mkdir -p "$TMP/kb"
+cat >"$TMP/kb/a.c" <<'EOF'
+int helper_b(int);
+int helper_a(int x) { return x > 0 ? helper_b(x - 1) + 1 : 0; }
+EOF
+cat >"$TMP/kb/b.c" <<'EOF'
+int helper_a(int);
+int helper_b(int x) { return x > 0 ? helper_a(x - 1) * 2 : 1; }
+EOF
+cat >"$TMP/kb/main.c" <<'EOF'
+#include <stdio.h>
+int helper_a(int);
+int main(void) { printf("helpers say %d\n", helper_a(7)); return 0; }
+EOF
+gcc -O2 -o "$TMP/kb/ref" "$TMP/kb/a.c" "$TMP/kb/b.c" "$TMP/kb/main.c"
+
+begin "hut-cc -r makes a partial link that an image then links"
+if ready "$HUT_CC"; then
+	run part "$HUT_CC" -O2 -r -o "$TMP/kb/part.o" "$TMP/kb/a.c" "$TMP/kb/b.c"
+	expect_status part 0
+	readelf -h "$TMP/kb/part.o" 2>/dev/null | grep -q 'Type: *REL' ||
+		problem "the partial link is not a relocatable object"
+	run img "$HUT_CC" -O2 -o "$TMP/kb/part.hut" "$TMP/kb/main.c" "$TMP/kb/part.o"
+	expect_status img 0
+	run ref "$TMP/kb/ref"
+	run proc "$TMP/kb/part.hut"
+	expect_status proc 0
+	expect_same_file "image and glibc program stdout" "$(out ref)" "$(out proc)"
+	finish
+fi
+
+begin "hut-cc -Wl,--start-group keeps its archives: main() and a cycle inside archives"
+if ready "$HUT_CC"; then
+	for f in a b main; do "$HUT_CC" -O2 -c -o "$TMP/kb/$f.o" "$TMP/kb/$f.c"; done
+	ar rcs "$TMP/kb/libmain.a" "$TMP/kb/main.o" "$TMP/kb/a.o"
+	ar rcs "$TMP/kb/libb.a" "$TMP/kb/b.o"
+	run group "$HUT_CC" -o "$TMP/kb/group.hut" -Wl,--start-group "$TMP/kb/libmain.a" \
+		"$TMP/kb/libb.a" -Wl,--end-group -Wl,-u,main
+	expect_status group 0
+	run proc "$TMP/kb/group.hut"
+	expect_same_file "image and glibc program stdout" "$(out ref)" "$(out proc)"
+	run lgroup "$HUT_CC" -o "$TMP/kb/lgroup.hut" -L "$TMP/kb" -Wl,--start-group -lmain -lb \
+		-Wl,--end-group -Wl,-u,main
+	expect_status lgroup 0
+	run proc "$TMP/kb/lgroup.hut"
+	expect_same_file "image (-l in a group) and glibc program stdout" "$(out ref)" "$(out proc)"
+	finish
+fi
+
+begin "hut-cc finds the kernel's uapi headers after musl's, and no other glibc header"
+if ready "$HUT_CC"; then
+	cat >"$TMP/kb/uapi.c" <<'EOF'
+#include <asm/unistd.h>
+#include <linux/limits.h>
+#include <linux/types.h>
+#include <stdio.h>
+int main(void) { __u32 max = PATH_MAX; printf("%u %d\n", max, __NR_getpid); return 0; }
+EOF
+	run uapi "$HUT_CC" -o "$TMP/kb/uapi.hut" "$TMP/kb/uapi.c"
+	expect_status uapi 0
+	run proc "$TMP/kb/uapi.hut"
+	echo "4096 39" >"$TMP/kb/uapi.want"
+	expect_same_file "uapi constants" "$TMP/kb/uapi.want" "$(out proc)"
+	printf '#include <gnu/libc-version.h>\nint main(void) { return 0; }\n' >"$TMP/kb/glibc.c"
+	run glibc "$HUT_CC" -c -o "$TMP/kb/glibc.o" "$TMP/kb/glibc.c"
+	expect_status glibc 1
+	expect_grep "a glibc-only header was found" "gnu/libc-version.h: No such file" "$(err glibc)"
+	finish
+fi
+
 exit 0

@@ -303,16 +303,18 @@ unshare -m -r true 2>/dev/null && CAN_UNSHARE=1
 
 # files_process TAG IMAGE [ARG...]: IMAGE run in such a root.
 # VOLUMES: "HOST:GUEST[:ro]" words (PVOLUMES, when set, for the process
-# alone); PACKED: "DIR:GUEST" words, copied in.
+# alone); PACKED: "DIR:GUEST" words, copied in. The image is /image in that
+# root, or PNAME (a program that reads its argv[0], as busybox does).
 files_process() {
 	local tag=$1 image=$2 root=$TMP/root-$1 setup v host rest guest
 	shift 2
 	rm -rf "$root"
 	mkdir -p "$root/tmp" "$root/dev"
-	touch "$root/image"
+	local at=/${PNAME:-image}
+	touch "$root$at"
 	# The root is read-only, as the image's files are; what is mounted on it is not.
 	setup="mount --bind '$root' '$root'; mount -t tmpfs -o size=16m tmpfs '$root/tmp'"
-	setup+="; mount --bind '$image' '$root/image'"
+	setup+="; mount --bind '$image' '$root$at'"
 	for v in null zero full random urandom; do
 		touch "$root/dev/$v"
 		setup+="; mount --bind /dev/$v '$root/dev/$v'"
@@ -330,7 +332,7 @@ files_process() {
 		[ "${rest##*:}" = ro ] && setup+="; mount -o remount,bind,ro '$root$guest'"
 	done
 	setup+="; mount -o remount,bind,ro '$root'"
-	run "$tag" unshare -m -r sh -c "set -e; $setup; exec chroot '$root' /image \"\$@\"" sh "$@"
+	run "$tag" unshare -m -r sh -c "set -e; $setup; exec chroot '$root' $at \"\$@\"" sh "$@"
 }
 
 # files_appliance TAG IMAGE [ARG...]: the same under the monitor, with VOLUMES

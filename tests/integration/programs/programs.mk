@@ -10,6 +10,9 @@
 #                             tests run
 #   oci_app-net.hut           the same, declaring its network device (hut build
 #                             --net): oci-net.sh's second appliance in a pod
+#   accounting.hut, accounting-ref  accounting.c (accounting.sh), and as a
+#                             glibc program: the reference
+#   timers.hut, timers-ref    timers.c (timers.sh), the same way
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -25,7 +28,7 @@ PROG_OUT := $(BUILD)/tests/programs
 UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream)
 UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
-	oci_app.hut oci_app-net.hut) \
+	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
@@ -53,6 +56,14 @@ $(PROG_OUT)/oci_app.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 
 $(PROG_OUT)/oci_app-net.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build --net -o $@ $< -- $(WARN)
+
+# Programs checked against themselves built with gcc and glibc.
+$(PROG_OUT)/%.hut: $(PROG_SRC)/%.c $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build -o $@ $< -- $(WARN)
+
+$(PROG_OUT)/%-ref: $(PROG_SRC)/%.c
+	@mkdir -p $(dir $@)
+	gcc -std=gnu11 -O2 $(WARN) -o $@ $<
 
 # The project's own Makefile does the build, as a user's would; MAKEFLAGS is
 # emptied so nothing of this make's command line reaches it.

@@ -1,0 +1,119 @@
+/*
+ * Timers on the libos's clock: alarm and the interval timers, timerfds,
+ * and whatever else counts time down. One list of armed timers, earliest
+ * first; a timer fires when the libos next looks: on every syscall's way
+ * out (a compare when one is armed) and in every wait, whose sleep ends at
+ * the earliest deadline. A program that spins without any syscall is not
+ * interrupted (that would need a guest timer interrupt: ARCHITECTURE.md,
+ * "Timers").
+ *
+ * Timers on CPU time (ITIMER_VIRTUAL, ITIMER_PROF) count hut_cpu_time_ns(),
+ * which stands still while the vCPU sleeps: they fire only while the
+ * process runs, so a wait's sleep never ends for them.
+ */
+#include "proc.h"
+
+struct hut_timer *hut_timers; /* armed: wall-clock ones earliest first, then CPU-time ones */
+
+static uint64_t now_on(const struct hut_timer *t)
+{
+	return t->cpu ? hut_cpu_time_ns() : hut_time_since_boot_ns();
+}
+
+static void unlink_timer(struct hut_timer *t)
+{
+	for (struct hut_timer **p = &hut_timers; *p; p = &(*p)->next) {
+		if (*p == t) {
+			*p = t->next;
+			break;
+		}
+	}
+	t->next = NULL;
+	t->deadline = 0;
+}
+
+/* Wall-clock timers in deadline order, CPU-time timers after them. */
+static void insert(struct hut_timer *t)
+{
+	struct hut_timer **p = &hut_timers;
+	while (*p && ((*p)->cpu < t->cpu || ((*p)->cpu == t->cpu && (*p)->deadline <= t->deadline)))
+		p = &(*p)->next;
+	t->next = *p;
+	*p = t;
+}
+
+void hut_timer_arm(struct hut_timer *t, uint64_t value_ns, uint64_t interval_ns)
+{
+	if (t->deadline)
+		unlink_timer(t);
+	t->interval = interval_ns;
+	if (!value_ns)
+		return; /* disarmed */
+	uint64_t now = now_on(t);
+	t->deadline = value_ns > UINT64_MAX - now ? UINT64_MAX : now + value_ns;
+	insert(t);
+}
+
+void hut_timer_arm_at(struct hut_timer *t, uint64_t deadline_ns, uint64_t interval_ns)
+{
+	if (t->deadline)
+		unlink_timer(t);
+	t->interval = interval_ns;
+	t->deadline = deadline_ns ? deadline_ns : 1; /* 0 means disarmed: the past will do */
+	insert(t);
+}
+
+void hut_timer_disarm(struct hut_timer *t)
+{
+	hut_timer_arm(t, 0, 0);
+}
+
+uint64_t hut_timer_left(const struct hut_timer *t)
+{
+	if (!t->deadline)
+		return 0;
+	uint64_t now = now_on(t);
+	return t->deadline > now ? t->deadline - now : 1; /* due: not yet seen, not 0 */
+}
+
+/* Fires t (due, now past its deadline): a periodic timer counts every
+ * period that passed and moves on past now; a one-shot is disarmed first,
+ * so its fire may arm it again. */
+static void fire(struct hut_timer *t, uint64_t now)
+{
+	uint64_t due = t->deadline, times = 1;
+	unlink_timer(t);
+	if (t->interval) {
+		times += (now - due) / t->interval;
+		t->deadline = due + times * t->interval;
+		insert(t);
+	}
+	t->fire(t, times);
+}
+
+static struct hut_timer *first_cpu_timer(void)
+{
+	struct hut_timer *t = hut_timers;
+	while (t && !t->cpu)
+		t = t->next;
+	return t;
+}
+
+void hut_timers_run(void)
+{
+	uint64_t wall = hut_time_since_boot_ns(), cpu = hut_cpu_time_ns();
+	for (;;) {
+		struct hut_timer *t = hut_timers, *c;
+		if (t && !t->cpu && t->deadline <= wall)
+			fire(t, wall);
+		else if ((c = first_cpu_timer()) && c->deadline <= cpu)
+			fire(c, cpu);
+		else
+			return;
+	}
+}
+
+uint64_t hut_timers_next(void)
+{
+	return hut_timers && !hut_timers->cpu ? hut_timers->deadline : HUT_WAIT_FOREVER;
+}
