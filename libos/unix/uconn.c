@@ -122,6 +122,8 @@ long hut_unix_connect_dgram(struct hut_unix *u, const struct hut_unix_name *to)
 	if (d->peer && d->peer != u)
 		return -EPERM;
 	u->peer = d;
+	u->peer_name = d->name;
+	u->refused = 0;
 	u->state = HUT_UNIX_CONNECTED;
 	return 0;
 }

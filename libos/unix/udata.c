@@ -120,9 +120,11 @@ static long dest_of(const struct dest_wait *w, struct hut_unix **out)
 	if (!w->to) {
 		*out = w->u->peer;
 		if (!*out) {
-			int e = w->u->error;
-			w->u->error = 0;
-			return e ? -e : -ENOTCONN;
+			int refused = w->u->refused;
+			w->u->refused = 0;
+			if (refused)
+				w->u->state = HUT_UNIX_NEW; /* disconnected, as Linux then is */
+			return refused ? -ECONNREFUSED : -ENOTCONN;
 		}
 	} else {
 		long r = hut_unix_lookup(w->to, out);

@@ -68,6 +68,8 @@ struct hut_unix {
 	struct hut_unix *peer;
 	struct hut_unix_name name;
 	int owns_name; /* bound by bind(), not a listener's name an accepted socket shows */
+	struct hut_unix_name peer_name; /* getpeername, also once the peer has closed */
+	int refused;		     /* datagrams: the default peer closed; the next send says so */
 	uint64_t node_dev, node_ino; /* bound to a path: its node (fs/socknode.c) */
 	/* received, not yet read */
 	struct unix_msg *rx_head, *rx_tail;

@@ -194,9 +194,9 @@ HUT_SYSCALL(getpeername)
 {
 	struct hut_unix *u;
 	UNIX_OR_OTHER(getpeername, u);
-	if (!u->peer)
+	if (u->state != HUT_UNIX_CONNECTED)
 		return -ENOTCONN;
-	return hut_unix_name_out(&u->peer->name, (void *)a1, (uint32_t *)a2);
+	return hut_unix_name_out(&u->peer_name, (void *)a1, (uint32_t *)a2);
 }
 
 /* --- data ---------------------------------------------------------------------------- */

@@ -28,6 +28,8 @@ void hut_unix_pair(struct hut_unix *a, struct hut_unix *b)
 {
 	a->peer = b;
 	b->peer = a;
+	a->peer_name = b->name;
+	b->peer_name = a->name;
 	a->state = b->state = HUT_UNIX_CONNECTED;
 }
 
@@ -59,7 +61,8 @@ void hut_unix_forget(struct hut_unix *u)
 }
 
 /* A stream peer sees EOF (ECONNRESET if it left data unread, as Linux
- * does); datagram sockets that sent to u by default lose their peer. */
+ * does); datagram sockets that sent to u by default lose their peer, and
+ * their next send says ECONNREFUSED. */
 void hut_unix_detach_peers(struct hut_unix *u, int unread)
 {
 	for (struct hut_unix *o = all; o; o = o->all_next) {
@@ -71,7 +74,7 @@ void hut_unix_detach_peers(struct hut_unix *u, int unread)
 			if (unread)
 				o->error = ECONNRESET;
 		} else {
-			o->error = ECONNREFUSED;
+			o->refused = 1;
 		}
 		hut_unix_news(o, HUT_POLLIN | HUT_POLLOUT);
 	}

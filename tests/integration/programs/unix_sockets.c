@@ -168,6 +168,9 @@ static void eof_and_epipe(void)
 	SHOW("write, then close unread", write(sv[0], "lost", 4));
 	close(sv[1]);
 	SHOW("read after peer closed unread", read(sv[0], buf, sizeof buf));
+	struct sockaddr_un sa;
+	socklen_t len = sizeof sa;
+	SHOW("getpeername after the peer closed", getpeername(sv[0], (struct sockaddr *)&sa, &len));
 	close(sv[0]);
 	signal(SIGPIPE, SIG_DFL);
 }
@@ -492,6 +495,10 @@ static void datagrams(const char *path, const char *abstract)
 	SHOW("stream connect to a datagram socket", connect(st, (struct sockaddr *)&a, alen));
 	close(st);
 	close(da);
+	flen = sizeof from;
+	SHOW("getpeername, the peer closed", getpeername(anon, (struct sockaddr *)&from, &flen));
+	SHOW("send to the closed peer", send(anon, "x", 1, 0));
+	SHOW("send again", send(anon, "x", 1, 0));
 	close(db);
 	close(anon);
 	unlink(path);
