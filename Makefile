@@ -41,7 +41,7 @@ OCI_SRC     := $(filter-out oci/main.c,$(wildcard oci/*.c))
 BENCH_HARNESS_SRC := $(filter-out bench/harness/main.c,$(wildcard bench/harness/*.c))
 BENCH_BUILDER_SRC := $(addprefix builder/,args.c diag.c workdir.c run.c toolchain.c pack.c)
 LIBOS_SRC   := $(wildcard libos/arch/x86_64/*.c libos/base/*.c libos/mem/*.c libos/proc/*.c \
-	libos/fd/*.c libos/fs/*.c libos/sys/*.c)
+	libos/fd/*.c libos/fs/*.c libos/unix/*.c libos/sys/*.c)
 LIBOS_ASM   := $(wildcard libos/arch/x86_64/*.S libos/sys/*.S)
 APPS        := $(notdir $(wildcard apps/*))
 APP_IMAGES  := $(patsubst %,$(BUILD)/apps/%.hut,$(filter-out mkproject,$(APPS)))

@@ -6,7 +6,7 @@
 #     (nm over build/obj*, so run it after `make`); one umbrella header per
 #     program would hide call cycles from the #include lines, not from nm.
 # Every folder is covered, the libos's layers included (libos/arch, base,
-# mem, proc, fd, fs, net, sys: each may use only the layers below it).
+# mem, proc, fd, fs, net, unix, sys: each may use only the layers below it).
 # Fails on any cycle between files (each one is named, with its files) and
 # on any edge between folders that the layout does not allow
 # (docs/ARCHITECTURE.md, "Layout"). Prints what it found and exits 1, or
@@ -35,7 +35,8 @@ libos/proc:include libos/arch libos/base libos/mem
 libos/fd:include libos/arch libos/base libos/mem libos/proc
 libos/fs:include libos/arch libos/base libos/mem libos/proc libos/fd
 libos/net:include libos/arch libos/base libos/mem libos/proc libos/fd
-libos/sys:include libos/arch libos/base libos/mem libos/proc libos/fd libos/fs libos/net"
+libos/unix:include libos/arch libos/base libos/mem libos/proc libos/fd libos/fs
+libos/sys:include libos/arch libos/base libos/mem libos/proc libos/fd libos/fs libos/net libos/unix"
 # Single edges allowed across the rules, "from to" by file: the monitor's
 # entry point puts the module table in the machine, and nothing else in the
 # core names a module.

@@ -159,6 +159,46 @@ long hut_pipe_open(int *fds, long flags);
 #define HUT_EFD_FLAGS (HUT_EFD_SEMAPHORE | O_CLOEXEC | O_NONBLOCK)
 long hut_eventfd_open(uint32_t initval, long flags);
 
+/* sockbase.c: what AF_INET (net/) and AF_UNIX (unix/) sockets share. */
+/* 0 (do not wait: O_NONBLOCK or MSG_DONTWAIT), now + timeo_ns, or forever. */
+uint64_t hut_sock_deadline_for(const struct hut_file *f, int flags, uint64_t timeo_ns);
+/* Waits for ready(arg) until deadline (0: not at all), interruptibly: 0
+ * once ready, -EAGAIN when the deadline passes, -EINTR. */
+long hut_sock_wait_for(int (*ready)(void *), void *arg, uint64_t deadline);
+long hut_sock_file_stat(struct hut_file *f, struct stat *st); /* S_IFSOCK, f->priv's inode */
+long hut_sock_fionread(long arg, uint64_t n);		      /* n into the app's int */
+/* SO_RCVBUF/SO_SNDBUF as Linux keeps them (doubled, capped); SO_*TIMEO
+ * from and to a struct timeval (returns its size). */
+int hut_sockopt_buf(uint32_t v, int min);
+long hut_sockopt_timeout_in(uint64_t *ns, const void *val, uint32_t len);
+/* getsockopt: an option's value and size, before it is cut to what the
+ * app gave; put with hut_optval_*, copied out (lenp, val checked here). */
+struct hut_optval {
+	union {
+		int i;
+		uint8_t bytes[16]; /* a struct timeval, linger, ucred */
+		uint64_t align;
+	} u;
+	uint32_t size;
+};
+long hut_optval_int(struct hut_optval *o, int v); /* 0 */
+long hut_optval_bytes(struct hut_optval *o, const void *p, uint32_t n);
+long hut_optval_timeout(struct hut_optval *o, uint64_t ns);
+long hut_optval_len_check(uint32_t *lenp); /* before the option is read */
+long hut_optval_out(const struct hut_optval *o, void *val, uint32_t *lenp);
+/* The kernel's struct msghdr (musl's pads its int fields; Linux reads
+ * full words), checked: the header itself and the iovec array. */
+struct hut_msghdr {
+	void *msg_name;
+	uint32_t msg_namelen;
+	const struct hut_iovec *msg_iov;
+	uint64_t msg_iovlen;
+	void *msg_control;
+	uint64_t msg_controllen;
+	int32_t msg_flags;
+};
+long hut_msghdr_check(const struct hut_msghdr *m, int writable);
+
 /* timerfd.c: a timerfd's fd (clock a CLOCK_*, flags O_NONBLOCK, O_CLOEXEC);
  * its timer now, and set (absolute: value_ns is a time on its clock). */
 long hut_timerfd_open(int clock, long flags);

@@ -115,6 +115,8 @@ static long open_existing(struct hut_mount *m, struct found *f, int flags)
 	}
 	if ((flags & O_DIRECTORY) && !S_ISDIR(n->mode))
 		return -ENOTDIR;
+	if (S_ISSOCK(n->mode) && !(flags & O_PATH))
+		return -ENXIO; /* a socket is reached by connect(), as on Linux */
 	if (S_ISDIR(n->mode) && !(flags & O_PATH) && (acc != O_RDONLY || (flags & O_CREAT)))
 		return -EISDIR;
 	if ((flags & O_TRUNC) && S_ISREG(n->mode) && !(flags & O_PATH))
@@ -158,7 +160,8 @@ static long tmpfs_readlink(struct hut_mount *m, const char *rel, char *buf, size
 	return (long)n;
 }
 
-static long tmpfs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
+/* A new node of type and mode at rel, which must not exist (mkdir, bind). */
+static long create_at(struct hut_mount *m, const char *rel, uint32_t type_mode)
 {
 	struct tmpfs *fs = fs_of(m);
 	struct found f;
@@ -168,7 +171,18 @@ static long tmpfs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
 		return r;
 	if (f.node)
 		return -EEXIST;
-	return create(fs, &f, S_IFDIR | (mode & 07777), &n);
+	return create(fs, &f, type_mode, &n);
+}
+
+static long tmpfs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
+{
+	return create_at(m, rel, S_IFDIR | (mode & 07777));
+}
+
+/* bind() of an AF_UNIX socket to a path: a socket node (fs/socknode.c). */
+static long tmpfs_mksock(struct hut_mount *m, const char *rel, uint32_t mode)
+{
+	return create_at(m, rel, S_IFSOCK | (mode & 07777));
 }
 
 /* Drops the entry f found; the node goes when nothing else holds it. */
@@ -386,6 +400,7 @@ const struct hut_fs_ops hut_tmpfs_ops = {
 	.rename = tmpfs_rename,
 	.link = tmpfs_link,
 	.symlink = tmpfs_symlink,
+	.mksock = tmpfs_mksock,
 	.setattr = tmpfs_setattr,
 	.statfs = tmpfs_statfs,
 	.sync = tmpfs_sync,

@@ -65,6 +65,9 @@ struct hut_fs_ops {
 	long (*rename)(struct hut_mount *m, const char *from, const char *to, unsigned flags);
 	long (*link)(struct hut_mount *m, const char *from, const char *to);
 	long (*symlink)(struct hut_mount *m, const char *target, const char *rel);
+	/* A socket node (S_IFSOCK) for bind(); NULL: EROFS on a read-only
+	 * mount, EOPNOTSUPP elsewhere (fs/socknode.c). */
+	long (*mksock)(struct hut_mount *m, const char *rel, uint32_t mode);
 	long (*setattr)(struct hut_mount *m, const char *rel, const struct hut_attr *a, int follow);
 	long (*statfs)(struct hut_mount *m, struct statfs *sf);
 	long (*sync)(struct hut_mount *m);
@@ -149,6 +152,14 @@ uint8_t hut_dirent_type(uint32_t mode);
 /* lseek on a directory whose positions are entry numbers (the in-memory
  * file systems): SEEK_SET and SEEK_CUR only, as Linux's tmpfs allows. */
 long hut_dir_seek_entries(struct hut_file *f, int64_t off, int whence);
+
+/* socknode.c: the nodes AF_UNIX sockets bind to. hut_socknode_make
+ * creates one at the app's path (a copy in libos memory, NUL-terminated)
+ * and returns its st_dev and st_ino, the key the socket is found by;
+ * -EADDRINUSE if the path exists. hut_socknode_find follows symlinks and
+ * returns the node's stat, -ECONNREFUSED if it is no socket. */
+long hut_socknode_make(const char *path, uint32_t mode, uint64_t *dev, uint64_t *ino);
+long hut_socknode_find(const char *path, uint64_t *dev, uint64_t *ino);
 
 /* The file systems. */
 extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops;

@@ -20,8 +20,9 @@ int __wrap_socket(int domain, int type, int protocol)
 
 /* Strong references, so that the linker takes every handler's file. */
 __attribute__((used)) static const hut_syscall_fn hut_net_syscalls[] = {
-	hut_sys_socket,	     hut_sys_bind,	 hut_sys_listen,     hut_sys_accept,
-	hut_sys_accept4,     hut_sys_connect,	 hut_sys_shutdown,   hut_sys_getsockname,
-	hut_sys_getpeername, hut_sys_sendto,	 hut_sys_recvfrom,   hut_sys_sendmsg,
-	hut_sys_recvmsg,     hut_sys_setsockopt, hut_sys_getsockopt,
+	hut_sys_inet_socket,   hut_sys_inet_bind,	 hut_sys_inet_listen,
+	hut_sys_inet_accept,   hut_sys_inet_accept4,	 hut_sys_inet_connect,
+	hut_sys_inet_shutdown, hut_sys_inet_getsockname, hut_sys_inet_getpeername,
+	hut_sys_inet_sendto,   hut_sys_inet_recvfrom,	 hut_sys_inet_sendmsg,
+	hut_sys_inet_recvmsg,  hut_sys_inet_setsockopt,	 hut_sys_inet_getsockopt,
 };

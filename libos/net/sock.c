@@ -15,8 +15,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#define SOCKFS_DEV 8
-
 static const struct hut_file_ops sock_ops;
 
 static struct hut_sock *sock_of(struct hut_file *f)
@@ -33,29 +31,10 @@ long hut_sock_fd(long fd, struct hut_sock **s)
 	return *s ? 0 : -ENOTSOCK;
 }
 
-static int nonblocking(const struct hut_sock *s, int flags)
-{
-	return (s->file && (s->file->flags & O_NONBLOCK)) || (flags & MSG_DONTWAIT);
-}
-
 /* 0 (do not wait), the SO_*TIMEO deadline, or forever. */
 uint64_t hut_sock_deadline(const struct hut_sock *s, int flags, uint64_t timeo_ns)
 {
-	if (nonblocking(s, flags))
-		return 0;
-	if (!timeo_ns)
-		return HUT_WAIT_FOREVER;
-	return hut_time_since_boot_ns() + timeo_ns;
-}
-
-long hut_sock_wait_for(int (*ready)(void *), void *arg, uint64_t deadline)
-{
-	if (ready(arg))
-		return 0;
-	if (deadline == 0)
-		return -EAGAIN;
-	long r = hut_wait(ready, arg, deadline, HUT_WAIT_INTERRUPTIBLE);
-	return r == -ETIMEDOUT ? -EAGAIN : r;
+	return hut_sock_deadline_for(s->file, flags, timeo_ns);
 }
 
 long hut_sock_wait(struct hut_sock *s, int (*ready)(void *), uint64_t deadline)
@@ -146,17 +125,6 @@ static long sock_write(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	return s->proto->send(s, iov, iovcnt, 0, NULL, hut_sock_deadline(s, 0, s->sndtimeo_ns));
 }
 
-static long sock_stat(struct hut_file *f, struct stat *st)
-{
-	hut_memset(st, 0, sizeof *st);
-	st->st_dev = SOCKFS_DEV;
-	st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
-	st->st_mode = S_IFSOCK | 0777;
-	st->st_nlink = 1;
-	st->st_blksize = HUT_PAGE_SIZE;
-	return 0;
-}
-
 static long sock_ioctl(struct hut_file *f, unsigned long request, long arg)
 {
 	struct hut_sock *s = f->priv;
@@ -164,11 +132,7 @@ static long sock_ioctl(struct hut_file *f, unsigned long request, long arg)
 		return -ENOTTY;
 	if (s->state == HUT_SOCK_LISTENING)
 		return -EINVAL;
-	if (!hut_user_writable((void *)arg, sizeof(int)))
-		return -EFAULT;
-	uint64_t n = s->proto->readable_bytes(s);
-	*(int *)arg = n > INT32_MAX ? INT32_MAX : (int)n;
-	return 0;
+	return hut_sock_fionread(arg, s->proto->readable_bytes(s));
 }
 
 static uint32_t sock_poll(struct hut_file *f)
@@ -188,7 +152,7 @@ static void sock_release(struct hut_file *f)
 static const struct hut_file_ops sock_ops = {
 	.read = sock_read,
 	.write = sock_write,
-	.stat = sock_stat,
+	.stat = hut_sock_file_stat,
 	.ioctl = sock_ioctl,
 	.poll = sock_poll,
 	.release = sock_release,

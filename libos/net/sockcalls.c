@@ -27,7 +27,7 @@ static long check_protocol(int type, long protocol)
 	return -EPROTONOSUPPORT;
 }
 
-HUT_SYSCALL(socket)
+HUT_SYSCALL(inet_socket)
 {
 	int type = (int)(a1 & ~TYPE_FLAGS);
 	long r;
@@ -50,7 +50,7 @@ HUT_SYSCALL(socket)
 	return hut_sock_install(s, (int)a1);
 }
 
-HUT_SYSCALL(bind)
+HUT_SYSCALL(inet_bind)
 {
 	struct hut_sock *s;
 	struct hut_sock_addr a;
@@ -64,7 +64,7 @@ HUT_SYSCALL(bind)
 	return s->proto->bind(s, &a);
 }
 
-HUT_SYSCALL(listen)
+HUT_SYSCALL(inet_listen)
 {
 	struct hut_sock *s;
 	long r = hut_sock_fd(a0, &s);
@@ -99,17 +99,17 @@ static long do_accept(long fd, void *addr, uint32_t *addrlen, long flags)
 	return newfd;
 }
 
-HUT_SYSCALL(accept)
+HUT_SYSCALL(inet_accept)
 {
 	return do_accept(a0, (void *)a1, (uint32_t *)a2, 0);
 }
 
-HUT_SYSCALL(accept4)
+HUT_SYSCALL(inet_accept4)
 {
 	return do_accept(a0, (void *)a1, (uint32_t *)a2, a3);
 }
 
-HUT_SYSCALL(connect)
+HUT_SYSCALL(inet_connect)
 {
 	struct hut_sock *s;
 	struct hut_sock_addr a;
@@ -125,7 +125,7 @@ HUT_SYSCALL(connect)
 	return s->proto->connect(s, &a, hut_sock_deadline(s, 0, s->sndtimeo_ns));
 }
 
-HUT_SYSCALL(shutdown)
+HUT_SYSCALL(inet_shutdown)
 {
 	struct hut_sock *s;
 	long r = hut_sock_fd(a0, &s);
@@ -138,7 +138,7 @@ HUT_SYSCALL(shutdown)
 
 /* --- names ------------------------------------------------------------------------ */
 
-HUT_SYSCALL(getsockname)
+HUT_SYSCALL(inet_getsockname)
 {
 	struct hut_sock *s;
 	long r = hut_sock_fd(a0, &s);
@@ -148,7 +148,7 @@ HUT_SYSCALL(getsockname)
 	return hut_sockaddr_out(&s->local, (void *)a1, (uint32_t *)a2);
 }
 
-HUT_SYSCALL(getpeername)
+HUT_SYSCALL(inet_getpeername)
 {
 	struct hut_sock *s;
 	long r = hut_sock_fd(a0, &s);
@@ -217,56 +217,35 @@ static long do_recv(long fd, const struct hut_iovec *iov, long iovcnt, int flags
 	return r;
 }
 
-HUT_SYSCALL(sendto)
+HUT_SYSCALL(inet_sendto)
 {
 	struct hut_iovec iov = {(uint64_t)a1, (uint64_t)a2};
 	return do_send(a0, &iov, 1, (int)a3, (const void *)a4, a5);
 }
 
-HUT_SYSCALL(recvfrom)
+HUT_SYSCALL(inet_recvfrom)
 {
 	struct hut_iovec iov = {(uint64_t)a1, (uint64_t)a2};
 	return do_recv(a0, &iov, 1, (int)a3, (void *)a4, (uint32_t *)a5, NULL);
 }
 
-/* The kernel's struct msghdr (musl's pads its int fields; Linux reads
- * full words): data only, no control messages. */
-struct k_msghdr {
-	void *msg_name;
-	uint32_t msg_namelen;
-	const struct hut_iovec *msg_iov;
-	uint64_t msg_iovlen;
-	void *msg_control;
-	uint64_t msg_controllen;
-	int32_t msg_flags;
-};
+/* sendmsg and recvmsg: data only, no control messages. */
 
-static long msghdr_check(const struct k_msghdr *m, int writable)
+HUT_SYSCALL(inet_sendmsg)
 {
-	if (!(writable ? hut_user_writable((void *)m, sizeof *m) : hut_user_readable(m, sizeof *m)))
-		return -EFAULT;
-	if (m->msg_iovlen > HUT_IOV_MAX)
-		return -EMSGSIZE;
-	if (!hut_user_readable(m->msg_iov, m->msg_iovlen * sizeof(struct hut_iovec)))
-		return -EFAULT;
-	return 0;
-}
-
-HUT_SYSCALL(sendmsg)
-{
-	const struct k_msghdr *m = (const void *)a1;
-	long r = msghdr_check(m, 0);
+	const struct hut_msghdr *m = (const void *)a1;
+	long r = hut_msghdr_check(m, 0);
 	if (r != 0)
 		return r;
 	return do_send(a0, m->msg_iov, (long)m->msg_iovlen, (int)a2, m->msg_name,
 		       m->msg_name ? (long)m->msg_namelen : 0);
 }
 
-HUT_SYSCALL(recvmsg)
+HUT_SYSCALL(inet_recvmsg)
 {
-	struct k_msghdr *m = (struct k_msghdr *)a1;
+	struct hut_msghdr *m = (struct hut_msghdr *)a1;
 	int msg_flags = 0;
-	long r = msghdr_check(m, 1);
+	long r = hut_msghdr_check(m, 1);
 	if (r != 0)
 		return r;
 	r = do_recv(a0, m->msg_iov, (long)m->msg_iovlen, (int)a2, m->msg_name,

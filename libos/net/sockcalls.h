@@ -6,21 +6,21 @@
 #include "base/base.h"
 
 /* sockcalls.c */
-HUT_SYSCALL(socket);
-HUT_SYSCALL(bind);
-HUT_SYSCALL(listen);
-HUT_SYSCALL(accept);
-HUT_SYSCALL(accept4);
-HUT_SYSCALL(connect);
-HUT_SYSCALL(shutdown);
-HUT_SYSCALL(getsockname);
-HUT_SYSCALL(getpeername);
-HUT_SYSCALL(sendto);
-HUT_SYSCALL(recvfrom);
-HUT_SYSCALL(sendmsg);
-HUT_SYSCALL(recvmsg);
+HUT_SYSCALL(inet_socket);
+HUT_SYSCALL(inet_bind);
+HUT_SYSCALL(inet_listen);
+HUT_SYSCALL(inet_accept);
+HUT_SYSCALL(inet_accept4);
+HUT_SYSCALL(inet_connect);
+HUT_SYSCALL(inet_shutdown);
+HUT_SYSCALL(inet_getsockname);
+HUT_SYSCALL(inet_getpeername);
+HUT_SYSCALL(inet_sendto);
+HUT_SYSCALL(inet_recvfrom);
+HUT_SYSCALL(inet_sendmsg);
+HUT_SYSCALL(inet_recvmsg);
 /* sockoptcalls.c */
-HUT_SYSCALL(setsockopt);
-HUT_SYSCALL(getsockopt);
+HUT_SYSCALL(inet_setsockopt);
+HUT_SYSCALL(inet_getsockopt);
 
 #endif

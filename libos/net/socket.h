@@ -118,7 +118,6 @@ void hut_sock_news(struct hut_sock *s, uint32_t what);
 /* Waits for ready(s) until deadline (0: not at all, -EAGAIN), interruptible;
  * 0 once ready, -EAGAIN when the deadline passes, -EINTR. */
 long hut_sock_wait(struct hut_sock *s, int (*ready)(void *), uint64_t deadline);
-long hut_sock_wait_for(int (*ready)(void *), void *arg, uint64_t deadline);
 /* Takes the pending error (SO_ERROR), 0 if none. */
 int hut_sock_take_error(struct hut_sock *s);
 /* EPIPE for a send, with SIGPIPE unless MSG_NOSIGNAL. */

@@ -14,11 +14,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#define BUF_MAX 212992	/* net.core.rmem_max and wmem_max */
 #define RCVBUF_MIN 2304 /* SOCK_MIN_RCVBUF */
 #define SNDBUF_MIN 4608 /* SOCK_MIN_SNDBUF */
-#define NS_PER_US 1000ull
-#define US_PER_S 1000000ull
 
 /* A TCP pcb that is not listening (those lack flags and keepalive timers). */
 static struct tcp_pcb *conn_pcb(struct hut_sock *s)
@@ -48,26 +45,6 @@ static void set_ip_option(struct hut_sock *s, int option, int on)
 		ip_reset_option(pcb, option);
 }
 
-static int buf_size(uint32_t v, int min)
-{
-	v = v > BUF_MAX ? BUF_MAX : v;
-	return (int)v * 2 < min ? min : (int)v * 2;
-}
-
-static long set_timeout(uint64_t *ns, const void *val, uint32_t len)
-{
-	const struct timeval *tv = val;
-	if (len < sizeof *tv)
-		return -EINVAL;
-	if (tv->tv_usec < 0 || (uint64_t)tv->tv_usec >= US_PER_S)
-		return -EDOM;
-	if (tv->tv_sec < 0)
-		*ns = 0;
-	else
-		*ns = ((uint64_t)tv->tv_sec * US_PER_S + (uint64_t)tv->tv_usec) * NS_PER_US;
-	return 0;
-}
-
 static long set_socket_level(struct hut_sock *s, int name, const void *val, uint32_t len)
 {
 	int v = *(const int *)val;
@@ -88,10 +65,10 @@ static long set_socket_level(struct hut_sock *s, int name, const void *val, uint
 		set_ip_option(s, SOF_BROADCAST, v != 0);
 		return 0;
 	case SO_RCVBUF:
-		s->rcvbuf = buf_size((uint32_t)v, RCVBUF_MIN);
+		s->rcvbuf = hut_sockopt_buf((uint32_t)v, RCVBUF_MIN);
 		return 0;
 	case SO_SNDBUF:
-		s->sndbuf = buf_size((uint32_t)v, SNDBUF_MIN);
+		s->sndbuf = hut_sockopt_buf((uint32_t)v, SNDBUF_MIN);
 		return 0;
 	case SO_LINGER: {
 		const struct linger *l = val;
@@ -102,9 +79,9 @@ static long set_socket_level(struct hut_sock *s, int name, const void *val, uint
 		return 0;
 	}
 	case SO_RCVTIMEO:
-		return set_timeout(&s->rcvtimeo_ns, val, len);
+		return hut_sockopt_timeout_in(&s->rcvtimeo_ns, val, len);
 	case SO_SNDTIMEO:
-		return set_timeout(&s->sndtimeo_ns, val, len);
+		return hut_sockopt_timeout_in(&s->sndtimeo_ns, val, len);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -167,7 +144,7 @@ static long set_ip_level(struct hut_sock *s, int name, int v)
 	}
 }
 
-HUT_SYSCALL(setsockopt)
+HUT_SYSCALL(inet_setsockopt)
 {
 	struct hut_sock *s;
 	int level = (int)a1, name = (int)a2;
@@ -191,114 +168,89 @@ HUT_SYSCALL(setsockopt)
 
 /* --- getsockopt ----------------------------------------------------------------- */
 
-/* An option's value and size, before it is cut to what the app gave. */
-struct optval {
-	union {
-		int i;
-		struct linger l;
-		struct timeval tv;
-	} u;
-	uint32_t size;
-};
-
-static void put_int(struct optval *o, int v)
-{
-	o->u.i = v;
-	o->size = sizeof(int);
-}
-
-static void put_timeout(struct optval *o, uint64_t ns)
-{
-	uint64_t us = ns / NS_PER_US;
-	o->u.tv = (struct timeval){(time_t)(us / US_PER_S), (suseconds_t)(us % US_PER_S)};
-	o->size = sizeof o->u.tv;
-}
-
-static long get_socket_level(struct hut_sock *s, int name, struct optval *o)
+static long get_socket_level(struct hut_sock *s, int name, struct hut_optval *o)
 {
 	switch (name) {
 	case SO_TYPE:
-		return put_int(o, s->type), 0;
+		return hut_optval_int(o, s->type);
 	case SO_ERROR:
-		return put_int(o, hut_sock_take_error(s)), 0;
+		return hut_optval_int(o, hut_sock_take_error(s));
 	case SO_ACCEPTCONN:
-		return put_int(o, s->state == HUT_SOCK_LISTENING), 0;
+		return hut_optval_int(o, s->state == HUT_SOCK_LISTENING);
 	case SO_DOMAIN:
-		return put_int(o, AF_INET), 0;
+		return hut_optval_int(o, AF_INET);
 	case SO_PROTOCOL:
-		return put_int(o, s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP), 0;
+		return hut_optval_int(o, s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP);
 	case SO_REUSEADDR:
-		return put_int(o, s->reuseaddr), 0;
+		return hut_optval_int(o, s->reuseaddr);
 	case SO_REUSEPORT:
-		return put_int(o, s->reuseport), 0;
+		return hut_optval_int(o, s->reuseport);
 	case SO_KEEPALIVE:
-		return put_int(o, s->keepalive), 0;
+		return hut_optval_int(o, s->keepalive);
 	case SO_BROADCAST:
-		return put_int(o, s->broadcast), 0;
+		return hut_optval_int(o, s->broadcast);
 	case SO_RCVBUF:
-		return put_int(o, s->rcvbuf), 0;
+		return hut_optval_int(o, s->rcvbuf);
 	case SO_SNDBUF:
-		return put_int(o, s->sndbuf), 0;
-	case SO_LINGER:
-		o->u.l = (struct linger){s->linger_on, s->linger_sec};
-		o->size = sizeof o->u.l;
-		return 0;
+		return hut_optval_int(o, s->sndbuf);
+	case SO_LINGER: {
+		struct linger l = {s->linger_on, s->linger_sec};
+		return hut_optval_bytes(o, &l, sizeof l);
+	}
 	case SO_RCVTIMEO:
-		return put_timeout(o, s->rcvtimeo_ns), 0;
+		return hut_optval_timeout(o, s->rcvtimeo_ns);
 	case SO_SNDTIMEO:
-		return put_timeout(o, s->sndtimeo_ns), 0;
+		return hut_optval_timeout(o, s->sndtimeo_ns);
 	default:
 		return -ENOPROTOOPT;
 	}
 }
 
-static long get_tcp_level(struct hut_sock *s, int name, struct optval *o)
+static long get_tcp_level(struct hut_sock *s, int name, struct hut_optval *o)
 {
 	struct tcp_pcb *pcb = conn_pcb(s);
 	switch (name) {
 	case TCP_NODELAY:
-		return put_int(o, s->nodelay), 0;
+		return hut_optval_int(o, s->nodelay);
 	case TCP_KEEPIDLE:
-		return put_int(o, s->keep_idle), 0;
+		return hut_optval_int(o, s->keep_idle);
 	case TCP_KEEPINTVL:
-		return put_int(o, s->keep_intvl), 0;
+		return hut_optval_int(o, s->keep_intvl);
 	case TCP_KEEPCNT:
-		return put_int(o, s->keep_cnt), 0;
+		return hut_optval_int(o, s->keep_cnt);
 	case TCP_CORK:
-		return put_int(o, s->cork), 0;
+		return hut_optval_int(o, s->cork);
 	case TCP_MAXSEG:
-		return put_int(o, s->maxseg ? s->maxseg : pcb ? pcb->mss : 536), 0;
+		return hut_optval_int(o, s->maxseg ? s->maxseg : pcb ? pcb->mss : 536);
 	default:
 		return -ENOPROTOOPT;
 	}
 }
 
-static long get_ip_level(struct hut_sock *s, int name, struct optval *o)
+static long get_ip_level(struct hut_sock *s, int name, struct hut_optval *o)
 {
 	switch (name) {
 	case IP_TOS:
-		return put_int(o, s->tos), 0;
+		return hut_optval_int(o, s->tos);
 	case IP_TTL:
-		return put_int(o, s->ttl), 0;
+		return hut_optval_int(o, s->ttl);
 	default:
 		return -ENOPROTOOPT;
 	}
 }
 
-HUT_SYSCALL(getsockopt)
+HUT_SYSCALL(inet_getsockopt)
 {
 	struct hut_sock *s;
-	struct optval o = {0};
+	struct hut_optval o = {0};
 	int level = (int)a1, name = (int)a2;
 	void *val = (void *)a3;
 	uint32_t *lenp = (uint32_t *)a4;
 	long r = hut_sock_fd(a0, &s);
 	if (r != 0)
 		return r;
-	if (!hut_user_writable(lenp, sizeof *lenp))
-		return -EFAULT;
-	if ((int)*lenp < 0)
-		return -EINVAL;
+	if ((r = hut_optval_len_check(lenp)) != 0)
+		return r;
 	if (level == SOL_SOCKET)
 		r = get_socket_level(s, name, &o);
 	else if (level == IPPROTO_TCP && s->type == SOCK_STREAM)
@@ -307,12 +259,5 @@ HUT_SYSCALL(getsockopt)
 		r = get_ip_level(s, name, &o);
 	else
 		r = -ENOPROTOOPT;
-	if (r != 0)
-		return r;
-	uint32_t n = *lenp < o.size ? *lenp : o.size;
-	if (n && !hut_user_writable(val, n))
-		return -EFAULT;
-	hut_memcpy(val, &o.u, n);
-	*lenp = n;
-	return 0;
+	return r != 0 ? r : hut_optval_out(&o, val, lenp);
 }

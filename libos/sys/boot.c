@@ -5,6 +5,7 @@
  * _start, exactly as if the kernel had exec'd the image.
  */
 #include "proc/proc.h"
+#include "syscalls.h"
 
 #include <elf.h>
 
@@ -93,6 +94,7 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_time_init(bi);
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
+	hut_syscall_init();
 	uint64_t sp = build_process_stack(bi);
 	if (bi->argc > 0)
 		hut_thread_name_from_path((const char *)((const uint64_t *)bi->argv)[0]);

@@ -2,17 +2,19 @@
  * The syscall table: Linux x86-64 numbers to libos handlers. A number with
  * no handler returns -ENOSYS and warns once, naming the syscall.
  */
-#include "proc/proc.h"
 #include "syscalls.h"
+#include "unix/unix.h"
 
 #include <errno.h>
 #include <sys/syscall.h>
 
 #define TABLE_SIZE 512
 
-/* The socket syscalls live in libhut-net.a (net/sockcalls.h): weak here,
- * so they are null, and ENOSYS, in an image that never calls socket(). */
-#define NET_SYSCALL(name) HUT_SYSCALL(name) __attribute__((weak))
+/* The AF_INET socket syscalls live in libhut-net.a (net/sockcalls.h): weak
+ * here, so they are null in an image that never calls socket(). When they
+ * are linked, the socket syscalls' front door (unix/unixcalls.c), which may
+ * not name the net layer, gets them as the other family's handlers. */
+#define NET_SYSCALL(name) HUT_SYSCALL(inet_##name) __attribute__((weak))
 NET_SYSCALL(socket);
 NET_SYSCALL(bind);
 NET_SYSCALL(listen);
@@ -28,6 +30,20 @@ NET_SYSCALL(sendmsg);
 NET_SYSCALL(recvmsg);
 NET_SYSCALL(setsockopt);
 NET_SYSCALL(getsockopt);
+
+static const struct hut_sock_family inet_family = {
+	hut_sys_inet_socket,   hut_sys_inet_bind,	 hut_sys_inet_listen,
+	hut_sys_inet_accept,   hut_sys_inet_accept4,	 hut_sys_inet_connect,
+	hut_sys_inet_shutdown, hut_sys_inet_getsockname, hut_sys_inet_getpeername,
+	hut_sys_inet_sendto,   hut_sys_inet_recvfrom,	 hut_sys_inet_sendmsg,
+	hut_sys_inet_recvmsg,  hut_sys_inet_setsockopt,	 hut_sys_inet_getsockopt,
+};
+
+void hut_syscall_init(void)
+{
+	if (hut_sys_inet_socket)
+		hut_sock_family_register(&inet_family);
+}
 
 static const hut_syscall_fn table[TABLE_SIZE] = {
 	/* files and fds */
@@ -109,8 +125,9 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_epoll_pwait] = hut_sys_epoll_pwait,
 	[SYS_eventfd] = hut_sys_eventfd,
 	[SYS_eventfd2] = hut_sys_eventfd2,
-	/* sockets (weak: see above) */
+	/* sockets: unix/unixcalls.c, AF_INET through it (see above) */
 	[SYS_socket] = hut_sys_socket,
+	[SYS_socketpair] = hut_sys_socketpair,
 	[SYS_bind] = hut_sys_bind,
 	[SYS_listen] = hut_sys_listen,
 	[SYS_accept] = hut_sys_accept,

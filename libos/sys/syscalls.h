@@ -193,6 +193,26 @@ HUT_SYSCALL(statfs);
 HUT_SYSCALL(fstatfs);
 HUT_SYSCALL(getdents64);
 
-/* net/ (libhut-net.a): declared weak in syscall.c, see there */
+/* unix/unixcalls.c: the socket syscalls, AF_UNIX and the front door to
+ * the other families (net/, libhut-net.a: declared weak in syscall.c) */
+HUT_SYSCALL(socket);
+HUT_SYSCALL(socketpair);
+HUT_SYSCALL(bind);
+HUT_SYSCALL(listen);
+HUT_SYSCALL(accept);
+HUT_SYSCALL(accept4);
+HUT_SYSCALL(connect);
+HUT_SYSCALL(shutdown);
+HUT_SYSCALL(getsockname);
+HUT_SYSCALL(getpeername);
+HUT_SYSCALL(sendto);
+HUT_SYSCALL(recvfrom);
+HUT_SYSCALL(sendmsg);
+HUT_SYSCALL(recvmsg);
+HUT_SYSCALL(setsockopt);
+HUT_SYSCALL(getsockopt);
+
+/* syscall.c: registers the families linked in the image (at boot). */
+void hut_syscall_init(void);
 
 #endif

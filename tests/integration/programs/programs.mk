@@ -89,10 +89,21 @@ $(PROG_OUT)/upstream-%.hut: $(PROG_OUT)/upstream-g/upstream
 
 # sockets.c: the socket API over 127.0.0.1, poll/select/epoll/eventfd and
 # sendfile (tests/integration/sockets.sh), with a file packed to send.
-$(PROG_OUT)/sockets.hut: $(PROG_SRC)/sockets.c $(PROGRAMS) $(RUNTIME)
+$(PROG_OUT)/sockets.hut: $(PROG_SRC)/sockets.c $(PROG_SRC)/res.h $(PROGRAMS) $(RUNTIME)
 	@mkdir -p $(dir $@)
 	$(BIN)/hut build --file $(PROG_SRC)/sockets.c:/data/sent -o $@ $< -- $(WARN)
 PROG_IMAGES += $(PROG_OUT)/sockets.hut
+
+# unix_sockets.c: AF_UNIX sockets and socketpair (tests/integration/unix-sockets.sh);
+# unix_pair.hut, the same with -DPAIR_ONLY: socketpair without socket(), so
+# it must link no network stack.
+$(PROG_OUT)/unix_sockets.hut: $(PROG_SRC)/unix_sockets.c $(PROG_SRC)/res.h $(PROGRAMS) $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build -o $@ $< -- $(WARN)
+$(PROG_OUT)/unix_pair.hut: $(PROG_SRC)/unix_sockets.c $(PROG_SRC)/res.h $(PROGRAMS) $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build -o $@ $< -- $(WARN) -DPAIR_ONLY
+PROG_IMAGES += $(PROG_OUT)/unix_sockets.hut $(PROG_OUT)/unix_pair.hut
 
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)

@@ -45,6 +45,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "res.h"
+
 #define MIB (1024 * 1024)
 #define ALL_POLL_BITS 0x3fff
 
@@ -55,52 +57,6 @@ static void on_sigpipe(int sig)
 	(void)sig;
 	sigpipes++;
 }
-
-/* "0", a count, or the errno's name */
-static const char *res(long r)
-{
-	static char buf[8][32];
-	static int next;
-	char *b = buf[next++ % 8];
-	if (r >= 0) {
-		snprintf(b, 32, "%ld", r);
-		return b;
-	}
-	switch (errno) {
-#define E(x)                                                                                       \
-	case x:                                                                                    \
-		return #x;
-		E(EAGAIN)
-		E(EBADF)
-		E(EINVAL)
-		E(EPIPE)
-		E(ENOTCONN)
-		E(EISCONN)
-		E(EALREADY)
-		E(EINPROGRESS)
-		E(ECONNREFUSED)
-		E(ECONNRESET)
-		E(ECONNABORTED)
-		E(EADDRINUSE)
-		E(EADDRNOTAVAIL)
-		E(ENOTSOCK)
-		E(EOPNOTSUPP)
-		E(EDESTADDRREQ)
-		E(ENOPROTOOPT)
-		E(EEXIST)
-		E(ENOENT)
-		E(EPERM)
-		E(EFAULT)
-		E(EAFNOSUPPORT)
-		E(ELOOP)
-#undef E
-	default:
-		snprintf(b, 32, "errno %d", errno);
-		return b;
-	}
-}
-
-#define SHOW(what, call) printf("%s: %s\n", what, res((long)(call)))
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
