@@ -50,6 +50,11 @@ _Noreturn void hut_exit(uint32_t kind, int status);
 /* clock.c (and clock.h: hut_time_since_boot_ns, hut_clock_now, inline) */
 void hut_time_init(const struct hut_boot_info *bi);
 struct timespec hut_realtime(void); /* CLOCK_REALTIME now */
+/* A timer's setting between the app's struct itimerspec and ns: in reads a
+ * (checked) app struct, 0 or -EFAULT/-EINVAL; out writes one (checked by
+ * the caller). */
+long hut_itimerspec_in(const struct itimerspec *in, uint64_t *value_ns, uint64_t *interval_ns);
+void hut_itimerspec_out(struct itimerspec *out, uint64_t value_ns, uint64_t interval_ns);
 int hut_timespec_to_ns(const struct timespec *ts, uint64_t *ns); /* 0 or -EINVAL */
 /* The network device's events counter now (0 without one): a sleep that
  * does not wait for the network passes it to the poll hypercall. */

@@ -47,3 +47,17 @@ uint32_t hut_net_events_now(void)
 	return __atomic_load_n(&((const struct hut_net_shared *)n->region)->events,
 			       __ATOMIC_ACQUIRE);
 }
+
+long hut_itimerspec_in(const struct itimerspec *in, uint64_t *value_ns, uint64_t *interval_ns)
+{
+	if (!hut_user_readable(in, sizeof *in))
+		return -EFAULT;
+	long r = hut_timespec_to_ns(&in->it_value, value_ns);
+	return r ? r : hut_timespec_to_ns(&in->it_interval, interval_ns);
+}
+
+void hut_itimerspec_out(struct itimerspec *out, uint64_t value_ns, uint64_t interval_ns)
+{
+	out->it_value = hut_ns_to_timespec(value_ns);
+	out->it_interval = hut_ns_to_timespec(interval_ns);
+}

@@ -161,12 +161,6 @@ HUT_SYSCALL(timerfd_create)
 	return hut_timerfd_open((int)clock, a1);
 }
 
-static void put_itimerspec(struct itimerspec *out, uint64_t value, uint64_t interval)
-{
-	out->it_value = hut_ns_to_timespec(value);
-	out->it_interval = hut_ns_to_timespec(interval);
-}
-
 HUT_SYSCALL(timerfd_gettime)
 {
 	struct itimerspec *out = (struct itimerspec *)a1;
@@ -175,7 +169,7 @@ HUT_SYSCALL(timerfd_gettime)
 		return -EFAULT;
 	long r = hut_timerfd_get(a0, &value, &interval);
 	if (r == 0)
-		put_itimerspec(out, value, interval);
+		hut_itimerspec_out(out, value, interval);
 	return r;
 }
 
@@ -187,14 +181,13 @@ HUT_SYSCALL(timerfd_settime)
 	long r;
 	if (a1 & ~(long)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
 		return -EINVAL;
-	if (!hut_user_readable(in, sizeof *in) || (old && !hut_user_writable(old, sizeof *old)))
+	if (old && !hut_user_writable(old, sizeof *old))
 		return -EFAULT;
-	if ((r = hut_timespec_to_ns(&in->it_value, &value)) ||
-	    (r = hut_timespec_to_ns(&in->it_interval, &interval)))
+	if ((r = hut_itimerspec_in(in, &value, &interval)) != 0)
 		return r;
 	if ((r = hut_timerfd_get(a0, &old_value, &old_interval)) != 0)
 		return r;
 	if (old)
-		put_itimerspec(old, old_value, old_interval);
+		hut_itimerspec_out(old, old_value, old_interval);
 	return hut_timerfd_set(a0, (a1 & TFD_TIMER_ABSTIME) != 0, value, interval);
 }
