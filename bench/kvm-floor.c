@@ -11,6 +11,8 @@
  * compared against this program's (bench/boot.sh). Both are static musl
  * programs, so neither pays glibc's start-up.
  */
+#include "kvm_cpuid.h"
+
 #include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -72,22 +74,9 @@ static struct kvm_segment user_segment(uint16_t selector, int code)
 	return s;
 }
 
-/* The fewest CPUID leaves long mode needs: 0x80000001 says LM, 0x80000008
- * gives the physical address width. KVM_GET_SUPPORTED_CPUID is skipped (it
- * costs ~0.9 ms on kvm-pvm), exactly as hut-monitor skips it, so the floor
- * stays the least any launch can cost. */
 static void set_cpuid(int vcpu)
 {
-	struct {
-		struct kvm_cpuid2 hdr;
-		struct kvm_cpuid_entry2 e[3];
-	} c = {.hdr.nent = 3};
-	const uint32_t leaves[3] = {0x80000000u, 0x80000001u, 0x80000008u};
-	for (int i = 0; i < 3; i++) {
-		c.e[i].function = leaves[i];
-		__cpuid(leaves[i], c.e[i].eax, c.e[i].ebx, c.e[i].ecx, c.e[i].edx);
-	}
-	if (ioctl(vcpu, KVM_SET_CPUID2, &c) < 0)
+	if (bench_set_minimal_cpuid(vcpu) < 0)
 		die("KVM_SET_CPUID2");
 }
 

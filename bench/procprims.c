@@ -31,6 +31,8 @@
  * KVM_CAP_SYNC_REGS, KVM_SET_USER_MEMORY_REGION) is where the ioctls'
  * semantics come from; the gates and the #PF frame are the SDM's, vol. 3, 6.
  */
+#include "kvm_cpuid.h"
+
 #include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -432,19 +434,10 @@ static void build_tables(void)
 	memcpy(mem + CODE_GPA, g_start, (size_t)(g_end - g_start));
 }
 
-/* The fewest CPUID leaves long mode needs (as kvm-floor). */
+/* The fewest CPUID leaves long mode needs (bench/kvm_cpuid.h). */
 static void set_cpuid(void)
 {
-	struct {
-		struct kvm_cpuid2 hdr;
-		struct kvm_cpuid_entry2 e[3];
-	} c = {.hdr.nent = 3};
-	const uint32_t leaves[3] = {0x80000000u, 0x80000001u, 0x80000008u};
-	for (int i = 0; i < 3; i++) {
-		c.e[i].function = leaves[i];
-		__cpuid(leaves[i], c.e[i].eax, c.e[i].ebx, c.e[i].ecx, c.e[i].edx);
-	}
-	if (ioctl(vcpu_fd, KVM_SET_CPUID2, &c) < 0)
+	if (bench_set_minimal_cpuid(vcpu_fd) < 0)
 		die("KVM_SET_CPUID2");
 }
 
