@@ -208,13 +208,8 @@ long hut_epoll_create(int cloexec)
 	struct epoll *ep = hut_kalloc(sizeof *ep);
 	if (!ep)
 		return -ENOMEM;
-	struct hut_file *f = hut_file_new(&epoll_ops, O_RDWR, 0);
-	if (!f) {
-		hut_kfree(ep, sizeof *ep);
-		return -ENOMEM;
-	}
-	f->priv = ep;
-	return hut_fd_install(f, 0, cloexec);
+	struct hut_file *f = hut_anon_file(&epoll_ops, O_RDWR, ep, sizeof *ep);
+	return f ? hut_fd_install(f, 0, cloexec) : -ENOMEM;
 }
 
 /* --- epoll_ctl ------------------------------------------------------------- */

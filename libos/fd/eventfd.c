@@ -117,11 +117,9 @@ long hut_eventfd_open(uint32_t initval, long flags)
 		return -ENOMEM;
 	e->count = initval;
 	e->semaphore = (flags & HUT_EFD_SEMAPHORE) != 0;
-	struct hut_file *f = hut_file_new(&eventfd_ops, O_RDWR | (uint32_t)(flags & O_NONBLOCK), 0);
-	if (!f) {
-		hut_kfree(e, sizeof *e);
+	struct hut_file *f =
+		hut_anon_file(&eventfd_ops, O_RDWR | (uint32_t)(flags & O_NONBLOCK), e, sizeof *e);
+	if (!f)
 		return -ENOMEM;
-	}
-	f->priv = e;
 	return hut_fd_install(f, 0, (flags & O_CLOEXEC) != 0);
 }

@@ -25,6 +25,18 @@ struct hut_file *hut_file_new(const struct hut_file_ops *ops, uint32_t flags, ui
 	return f;
 }
 
+struct hut_file *hut_anon_file(const struct hut_file_ops *ops, uint32_t flags, void *priv,
+			       size_t priv_size)
+{
+	struct hut_file *f = hut_file_new(ops, flags, 0);
+	if (!f) {
+		hut_kfree(priv, priv_size);
+		return NULL;
+	}
+	f->priv = priv;
+	return f;
+}
+
 long hut_anon_inode_stat(struct hut_file *f, struct stat *st)
 {
 	hut_memset(st, 0, sizeof *st);

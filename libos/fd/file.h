@@ -97,6 +97,10 @@ struct hut_file {
 struct hut_file *hut_file_new(const struct hut_file_ops *ops, uint32_t flags, uint32_t kind);
 void hut_file_ref(struct hut_file *f);
 void hut_file_unref(struct hut_file *f);
+/* A description of an anonymous inode (epoll, eventfd, timerfd) holding
+ * priv (kalloc'ed, priv_size bytes); NULL without memory, priv freed. */
+struct hut_file *hut_anon_file(const struct hut_file_ops *ops, uint32_t flags, void *priv,
+			       size_t priv_size);
 /* fstat of an anonymous inode (epoll, eventfd), as Linux's: no file type
  * bits, mode 0600, an inode number from the object's address. */
 long hut_anon_inode_stat(struct hut_file *f, struct stat *st);

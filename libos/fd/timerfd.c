@@ -79,16 +79,13 @@ long hut_timerfd_open(int clock, long flags)
 	struct timerfd *tf = hut_kalloc(sizeof *tf);
 	if (!tf)
 		return -ENOMEM;
-	struct hut_file *f =
-		hut_file_new(&timerfd_ops, O_RDONLY | (uint32_t)(flags & O_NONBLOCK), 0);
-	if (!f) {
-		hut_kfree(tf, sizeof *tf);
+	struct hut_file *f = hut_anon_file(&timerfd_ops, O_RDONLY | (uint32_t)(flags & O_NONBLOCK),
+					   tf, sizeof *tf);
+	if (!f)
 		return -ENOMEM;
-	}
 	tf->timer.fire = expired;
 	tf->file = f;
 	tf->clock = clock;
-	f->priv = tf;
 	return hut_fd_install(f, 0, (flags & O_CLOEXEC) != 0);
 }
 

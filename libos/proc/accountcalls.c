@@ -108,9 +108,9 @@ HUT_SYSCALL(sched_setscheduler)
 	const struct sched_param *p = (const struct sched_param *)a2;
 	if (!hut_user_readable(p, sizeof *p))
 		return -EFAULT;
-	if ((a1 & ~SCHED_RESET_ON_FORK) != SCHED_OTHER &&
-	    (a1 & ~SCHED_RESET_ON_FORK) != SCHED_BATCH && (a1 & ~SCHED_RESET_ON_FORK) != SCHED_IDLE)
-		return (a1 & ~SCHED_RESET_ON_FORK) <= SCHED_RR ? -EPERM : -EINVAL;
+	long policy = a1 & ~SCHED_RESET_ON_FORK;
+	if (policy != SCHED_OTHER && policy != SCHED_BATCH && policy != SCHED_IDLE)
+		return policy <= SCHED_RR ? -EPERM : -EINVAL;
 	return p->sched_priority == 0 ? 0 : -EINVAL;
 }
 

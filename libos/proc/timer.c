@@ -42,30 +42,29 @@ static void insert(struct hut_timer *t)
 	*p = t;
 }
 
-void hut_timer_arm(struct hut_timer *t, uint64_t value_ns, uint64_t interval_ns)
+void hut_timer_disarm(struct hut_timer *t)
 {
 	if (t->deadline)
 		unlink_timer(t);
-	t->interval = interval_ns;
-	if (!value_ns)
-		return; /* disarmed */
-	uint64_t now = now_on(t);
-	t->deadline = value_ns > UINT64_MAX - now ? UINT64_MAX : now + value_ns;
-	insert(t);
+	t->interval = 0;
 }
 
 void hut_timer_arm_at(struct hut_timer *t, uint64_t deadline_ns, uint64_t interval_ns)
 {
-	if (t->deadline)
-		unlink_timer(t);
+	hut_timer_disarm(t);
 	t->interval = interval_ns;
 	t->deadline = deadline_ns ? deadline_ns : 1; /* 0 means disarmed: the past will do */
 	insert(t);
 }
 
-void hut_timer_disarm(struct hut_timer *t)
+void hut_timer_arm(struct hut_timer *t, uint64_t value_ns, uint64_t interval_ns)
 {
-	hut_timer_arm(t, 0, 0);
+	if (!value_ns) {
+		hut_timer_disarm(t);
+		return;
+	}
+	uint64_t now = now_on(t);
+	hut_timer_arm_at(t, value_ns > UINT64_MAX - now ? UINT64_MAX : now + value_ns, interval_ns);
 }
 
 uint64_t hut_timer_left(const struct hut_timer *t)
