@@ -23,8 +23,8 @@ struct ptimer {
 	int signo;
 	int tid;
 	uint64_t value;
-	int overrun;	 /* of the signal now pending, or the last delivered */
-	uint64_t raised; /* the pending-set bit of its signal when it raised it */
+	int overrun; /* of the signal now pending, or the last delivered */
+	int raised;  /* it has raised its signal (overruns count while that is pending) */
 };
 
 static struct ptimer *timers[PTIMERS_MAX];
@@ -41,7 +41,7 @@ static void expired(struct hut_timer *t, uint64_t expirations)
 		return;
 	}
 	p->overrun = expirations - 1 > OVERRUN_MAX ? OVERRUN_MAX : (int)(expirations - 1);
-	p->raised = bit;
+	p->raised = 1;
 	struct hut_siginfo si = {SI_TIMER, p->id, p->overrun, p->value};
 	hut_signal_raise_info(p->signo, p->notify == SIGEV_THREAD_ID ? p->tid : 0, &si);
 }
