@@ -1,12 +1,18 @@
 /*
  * The exception stubs (the IDT, at CPL0): each hands the monitor a uniform
- * frame and never returns. Kept tiny: on kvm-pvm CPL0 code is emulated.
+ * frame and never returns, but for one: an int3 at hut_cr3_load (mmu.S)
+ * loads CR3 and returns (hut_bp_gate). Kept tiny: on kvm-pvm CPL0 code is
+ * emulated.
  */
 #include <hut/abi.h>
 
 	.section .text.hut_trap, "ax"
 	.macro trap_stub vector
 	.balign HUT_TRAP_STRIDE
+	.if \vector == 3
+	jmp hut_bp_gate
+	.exitm
+	.endif
 	.if (\vector == 8) || (\vector >= 10 && \vector <= 14) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
 	.else
 	push $0                   /* no error code from the CPU: make one */
@@ -23,6 +29,21 @@ hut_trap_entry:
 	trap_stub \v
 	.endr
 	.size hut_trap_entry, . - hut_trap_entry
+
+/*
+ * #BP: the libos's own int3 (the stacked rip is hut_cr3_resume) switches
+ * address spaces, the new CR3 in %rax; any other is the app's breakpoint,
+ * reported as a crash. Two instructions more for a breakpoint; the way in
+ * that int n would give is #UD on kvm-pvm (docs/ARCHITECTURE.md).
+ */
+hut_bp_gate:
+	cmpq $hut_cr3_resume, (%rsp)
+	jne 1f
+	mov %rax, %cr3
+	iretq
+1:	push $0
+	push $3
+	jmp hut_trap_common
 
 hut_trap_common:
 	push %rax
