@@ -82,8 +82,8 @@ static int own_below(uint64_t *entry, int level)
 {
 	if (*entry & HUT_PTE_OWNED)
 		return 0;
-	uint64_t *t = (level == 2 && (*entry & PTE_PS)) ? split_large(*entry)
-							 : copy_table(table(*entry));
+	uint64_t *t =
+		(level == 2 && (*entry & PTE_PS)) ? split_large(*entry) : copy_table(table(*entry));
 	if (!t)
 		return -ENOMEM;
 	uint64_t flags = *entry & ~PTE_ADDR & ~PTE_PS;

@@ -53,10 +53,10 @@ int main(void)
 	      hut_aspace_map(&child, (uint64_t)data_page, (uint64_t)frame,
 			     PTE_W | PTE_U | PTE_NX) == 0);
 	check("point heap page a at heap page b's frame",
-	      hut_aspace_map(&child, (uint64_t)heap_a, (uint64_t)heap_b,
-			     PTE_W | PTE_U | PTE_NX) == 0);
-	check("the copy says where", hut_aspace_frame(&child, (uint64_t)data_page) ==
-					     (int64_t)(uintptr_t)frame);
+	      hut_aspace_map(&child, (uint64_t)heap_a, (uint64_t)heap_b, PTE_W | PTE_U | PTE_NX) ==
+		      0);
+	check("the copy says where",
+	      hut_aspace_frame(&child, (uint64_t)data_page) == (int64_t)(uintptr_t)frame);
 
 	hut_aspace_switch(&child);
 	printf("in the copy: %s / %s / %s\n", data_page, heap_a, heap_b);
