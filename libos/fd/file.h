@@ -111,6 +111,7 @@ struct hut_file *hut_fd_file(long fd);
 /* Installs f at the lowest free fd >= min, consuming the caller's
  * reference. Returns the fd, or -EMFILE (and drops the reference). */
 long hut_fd_install(struct hut_file *f, long min, int cloexec);
+void hut_fd_init(void); /* each process gets its own table */
 long hut_fd_close(long fd);
 int hut_fd_cloexec(long fd);
 void hut_fd_set_cloexec(long fd, int on);

@@ -42,6 +42,41 @@ void hut_cwd_set(const char *path, size_t len)
 	hut_cwd_len = len;
 }
 
+/* Each process's own (proc/process.h): saved with it while another runs. */
+struct place {
+	char cwd[HUT_PATH_MAX];
+	size_t cwd_len;
+	uint32_t umask;
+};
+
+static void save_place(void *to)
+{
+	struct place *p = to;
+	hut_memcpy(p->cwd, hut_cwd, hut_cwd_len + 1);
+	p->cwd_len = hut_cwd_len;
+	p->umask = hut_umask;
+}
+
+static void load_place(const void *from)
+{
+	const struct place *p = from;
+	hut_cwd_set(p->cwd, p->cwd_len);
+	hut_umask = p->umask;
+}
+
+static void nothing_to_let_go(void)
+{
+}
+
+static const struct hut_proc_state_ops place_ops = {
+	sizeof(struct place), save_place, load_place, save_place, nothing_to_let_go,
+};
+
+void hut_path_init(void)
+{
+	hut_proc_state_register(&place_ops);
+}
+
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p)
 {
 	char *copy = hut_kstrndup(p->canon, p->len);

@@ -141,6 +141,7 @@ extern char hut_cwd[HUT_PATH_MAX];
 extern size_t hut_cwd_len;
 extern uint32_t hut_umask;
 void hut_cwd_set(const char *path, size_t len);
+void hut_path_init(void); /* each process gets its own cwd and umask */
 /* Keeps a copy of p's canonical path in f (directories: *at, fchdir). */
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
 

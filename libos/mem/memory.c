@@ -11,38 +11,56 @@
  * The libos takes pages from the same arena for its own use (kalloc.c, tmpfs
  * data, pipe buffers), as a kernel takes them from the memory it manages:
  * hut_pages_alloc and hut_pages_free.
+ *
+ * Processes (mm.h): each maps the arena at the same addresses, its app's
+ * pages marked in its `mine` bitmap. Until the first fork a page's bit in
+ * `used` is the whole story. From then on (counting), `users` counts the
+ * processes or libos users of each frame of RAM and `holders` the processes
+ * that map each arena address, and a page is in use while either is
+ * nonzero: a process that lets go of an address another still maps, or of
+ * a frame a copy-on-write sharer still reads, frees nothing.
  */
-#include "mem.h"
+#include "mm.h"
 
 #include <errno.h>
+#include <hut/x86.h>
 #include <sys/mman.h>
 
 #define PAGE HUT_PAGE_SIZE
 
-static uint64_t *used; /* the bitmap, at the bottom of the arena */
-static uint64_t base;  /* address of page 0 of the arena */
+static uint64_t *used;	      /* the bitmap, at the bottom of the arena */
+static uint64_t *shared_bits; /* MAP_SHARED pages: fork leaves them shared */
+static uint64_t base;	      /* address of page 0 of the arena */
 static uint64_t npages;
-static uint64_t brk_start, brk_cur; /* brk_cur is byte exact, as Linux's */
 static uint64_t fresh_low, fresh_high;
+static uint16_t *users;	 /* per frame of RAM, counting only */
+static uint8_t *holders; /* per arena page, counting only */
+static uint64_t ram_pages;
+
+static struct hut_mm boot_mm;
+struct hut_mm *hut_mm_now = &boot_mm;
 
 static uint64_t page_up(uint64_t v)
 {
 	return (v + PAGE - 1) & ~(PAGE - 1);
 }
 
-static int is_used(uint64_t page)
+static int bit(const uint64_t *map, uint64_t page)
 {
-	return (used[page / 64] >> (page % 64)) & 1;
+	return (map[page / 64] >> (page % 64)) & 1;
 }
 
-static void set_pages(uint64_t first, uint64_t count, int in_use)
+static void set_bit(uint64_t *map, uint64_t page, int on)
 {
-	for (uint64_t p = first; p < first + count; p++) {
-		if (in_use)
-			used[p / 64] |= 1ull << (p % 64);
-		else
-			used[p / 64] &= ~(1ull << (p % 64));
-	}
+	if (on)
+		map[page / 64] |= 1ull << (page % 64);
+	else
+		map[page / 64] &= ~(1ull << (page % 64));
+}
+
+static int is_used(uint64_t page)
+{
+	return bit(used, page);
 }
 
 static int range_free(uint64_t first, uint64_t count)
@@ -74,33 +92,146 @@ static void zero_stale(uint64_t addr, uint64_t end)
 		fresh_low = end;
 }
 
-static void take(uint64_t addr, uint64_t len)
+/* ---- counting (after the first fork) ----------------------------------- */
+
+static uint64_t frame_index(uint64_t frame)
 {
-	set_pages((addr - base) / PAGE, len / PAGE, 1);
+	return frame / PAGE;
+}
+
+/* An arena page is in use while a frame user or an address holder has it. */
+static void refresh(uint64_t page)
+{
+	set_bit(used, page, users[frame_index(base + page * PAGE)] || holders[page]);
+}
+
+static int in_arena(uint64_t frame)
+{
+	return frame >= base && frame < base + npages * PAGE;
+}
+
+int hut_frames_count(void)
+{
+	if (users)
+		return 0;
+	ram_pages = hut_boot_info->stack_top / PAGE;
+	uint64_t *u = hut_pages_alloc(page_up(ram_pages * sizeof *users) / PAGE);
+	uint64_t *h = hut_pages_alloc(page_up(npages * sizeof *holders) / PAGE);
+	if (!u || !h) {
+		if (u)
+			hut_pages_free(u, page_up(ram_pages * sizeof *users) / PAGE);
+		return -ENOMEM;
+	}
+	users = (uint16_t *)u;
+	holders = (uint8_t *)h;
+	for (uint64_t f = 0; f < ram_pages; f++) /* the image, the stack: one user */
+		users[f] = !in_arena(f * PAGE);
+	for (uint64_t p = 0; p < npages; p++) {
+		users[frame_index(base + p * PAGE)] = (uint16_t)is_used(p);
+		holders[p] = (uint8_t)bit(boot_mm.mine, p);
+	}
+	return 0;
+}
+
+void hut_frame_ref(uint64_t frame)
+{
+	users[frame_index(frame)]++;
+}
+
+void hut_frame_unref(uint64_t frame)
+{
+	users[frame_index(frame)]--;
+	if (in_arena(frame))
+		refresh((frame - base) / PAGE);
+}
+
+uint32_t hut_frame_users(uint64_t frame)
+{
+	return users ? users[frame_index(frame)] : 1;
+}
+
+void hut_arena_hold(struct hut_mm *mm, uint64_t page)
+{
+	set_bit(mm->mine, page, 1);
+	if (holders) {
+		holders[page]++;
+		refresh(page);
+	}
+}
+
+void hut_arena_release(struct hut_mm *mm, uint64_t page)
+{
+	set_bit(mm->mine, page, 0);
+	if (holders) {
+		holders[page]--;
+		refresh(page);
+	} else {
+		set_bit(used, page, 0);
+	}
+}
+
+int hut_arena_mine(const struct hut_mm *mm, uint64_t page)
+{
+	return mm->mine && bit(mm->mine, page);
+}
+
+int hut_arena_shared(uint64_t page)
+{
+	return bit(shared_bits, page);
+}
+
+uint64_t hut_arena_base(void)
+{
+	return base;
+}
+
+uint64_t hut_arena_pages(void)
+{
+	return npages;
+}
+
+/* ---- the arena --------------------------------------------------------- */
+
+/* Pages [addr, addr + len) become used: the libos's (one frame user), or the
+ * running process's app's (also held, and marked mine). */
+static void take(uint64_t addr, uint64_t len, int app, int shared)
+{
+	uint64_t first = (addr - base) / PAGE, count = len / PAGE;
+	for (uint64_t p = first; p < first + count; p++) {
+		set_bit(used, p, 1);
+		if (users)
+			users[frame_index(base + p * PAGE)] = 1;
+		set_bit(shared_bits, p, shared);
+		if (app)
+			hut_arena_hold(hut_mm_now, p);
+	}
 	zero_stale(addr, addr + len);
 }
 
-static uint64_t bitmap_bytes;
+static uint64_t bitmap_bytes; /* each of the three bitmaps */
 
 void hut_memory_init(const struct hut_boot_info *bi)
 {
 	base = bi->heap_start;
 	npages = (bi->heap_end - base) / PAGE;
+	bitmap_bytes = (npages + 63) / 64 * 8;
 	used = (uint64_t *)base;
-	bitmap_bytes = page_up((npages + 63) / 64 * 8);
+	shared_bits = (uint64_t *)(base + bitmap_bytes);
+	boot_mm.mine = (uint64_t *)(base + 2 * bitmap_bytes);
+	hut_aspace_boot(&boot_mm.as);
 	fresh_low = base;
 	fresh_high = bi->heap_end;
-	brk_start = brk_cur = base + bitmap_bytes;
+	boot_mm.brk_start = boot_mm.brk_cur = base + page_up(3 * bitmap_bytes);
 }
 
-/* The bitmap is first touched when the app first allocates: a page touched
+/* The bitmaps are first touched when the app first allocates: a page touched
  * at boot costs a fault (~35 us on kvm-pvm), and many programs never do. */
 static void bitmap_ready(void)
 {
 	static int ready;
 	if (!ready) {
 		ready = 1;
-		take(base, bitmap_bytes);
+		take(base, page_up(3 * bitmap_bytes), 0, 0);
 	}
 }
 
@@ -121,22 +252,47 @@ static int64_t find_free_run(uint64_t count)
 	return -1;
 }
 
+/* Lets go of the running process's pages in [first, first + count) that it
+ * maps; a page it had its own copy of maps the arena again. */
+static void release_range(uint64_t first, uint64_t count)
+{
+	struct hut_mm *mm = hut_mm_now;
+	int remapped = 0;
+	for (uint64_t p = first; p < first + count; p++) {
+		if (!hut_arena_mine(mm, p))
+			continue;
+		uint64_t va = base + p * PAGE;
+		int64_t frame = users ? hut_aspace_frame(&mm->as, va) : (int64_t)va;
+		hut_arena_release(mm, p);
+		if (users && frame >= 0) {
+			hut_frame_unref((uint64_t)frame);
+			if ((uint64_t)frame != va) {
+				hut_aspace_map(&mm->as, va, va, PTE_W | PTE_U | PTE_NX);
+				remapped = 1;
+			}
+		}
+	}
+	if (remapped) /* no stale entry may reach the old frame */
+		hut_aspace_flush();
+}
+
 /* brk(want): the new break, or the old one when want cannot be had. */
 long hut_brk(uint64_t want)
 {
+	struct hut_mm *mm = hut_mm_now;
 	bitmap_ready();
-	if (want < brk_start || want > base + npages * PAGE)
-		return (long)brk_cur;
-	uint64_t old_end = page_up(brk_cur), new_end = page_up(want);
+	if (want < mm->brk_start || want > base + npages * PAGE)
+		return (long)mm->brk_cur;
+	uint64_t old_end = page_up(mm->brk_cur), new_end = page_up(want);
 	if (new_end > old_end) {
 		if (!range_free((old_end - base) / PAGE, (new_end - old_end) / PAGE))
-			return (long)brk_cur;
-		take(old_end, new_end - old_end);
+			return (long)mm->brk_cur;
+		take(old_end, new_end - old_end, 1, 0);
 	} else if (new_end < old_end) {
-		set_pages((new_end - base) / PAGE, (old_end - new_end) / PAGE, 0);
+		release_range((new_end - base) / PAGE, (old_end - new_end) / PAGE);
 	}
-	brk_cur = want;
-	return (long)brk_cur;
+	mm->brk_cur = want;
+	return (long)mm->brk_cur;
 }
 
 /* A MAP_FIXED range must lie in the arena; pages already in use are simply
@@ -145,30 +301,52 @@ static long map_fixed(uint64_t addr, uint64_t len, long flags)
 {
 	if (addr & (PAGE - 1))
 		return -EINVAL;
-	if (addr < brk_start || addr > base + npages * PAGE || len > base + npages * PAGE - addr)
+	if (addr < hut_mm_now->brk_start || addr > base + npages * PAGE ||
+	    len > base + npages * PAGE - addr)
 		return -ENOMEM;
 	uint64_t first = (addr - base) / PAGE;
 	if ((flags & MAP_FIXED_NOREPLACE) && !range_free(first, len / PAGE))
 		return -EEXIST;
-	take(addr, len);
+	release_range(first, len / PAGE);
+	if (users && !range_free(first, len / PAGE))
+		return -ENOMEM; /* another process's: not yet served */
+	take(addr, len, 1, (flags & MAP_TYPE) != MAP_PRIVATE);
 	return (long)addr;
 }
 
-/* Zeroed pages from the top of the arena, or NULL when no run is free. */
-void *hut_pages_alloc(uint64_t count)
+static void *alloc_run(uint64_t count, int app, int shared)
 {
 	bitmap_ready();
 	int64_t first = count ? find_free_run(count) : -1;
 	if (first < 0)
 		return NULL;
 	uint64_t addr = base + (uint64_t)first * PAGE;
-	take(addr, count * PAGE);
+	take(addr, count * PAGE, app, shared);
 	return (void *)addr;
+}
+
+/* Zeroed pages from the top of the arena, or NULL when no run is free. */
+void *hut_pages_alloc(uint64_t count)
+{
+	return alloc_run(count, 0, 0);
 }
 
 void hut_pages_free(void *p, uint64_t count)
 {
-	set_pages(((uint64_t)p - base) / PAGE, count, 0);
+	uint64_t first = ((uint64_t)p - base) / PAGE;
+	for (uint64_t i = first; i < first + count; i++) {
+		if (users) {
+			users[frame_index(base + i * PAGE)] = 0;
+			refresh(i);
+		} else {
+			set_bit(used, i, 0);
+		}
+	}
+}
+
+uint64_t hut_frame_new(void)
+{
+	return (uint64_t)alloc_run(1, 0, 0);
 }
 
 uint64_t hut_pages_total(void)
@@ -200,7 +378,7 @@ long hut_anon_map(uint64_t addr, uint64_t len, long flags)
 		bitmap_ready();
 		return map_fixed(addr, len, flags);
 	}
-	void *p = hut_pages_alloc(len / PAGE);
+	void *p = alloc_run(len / PAGE, 1, (flags & MAP_TYPE) != MAP_PRIVATE);
 	return p ? (long)p : -ENOMEM;
 }
 
@@ -208,7 +386,7 @@ long hut_anon_map(uint64_t addr, uint64_t len, long flags)
 static int arena_pages(uint64_t addr, uint64_t len, uint64_t *first, uint64_t *count)
 {
 	uint64_t end = addr + page_up(len);
-	uint64_t lo = page_up(brk_cur), hi = base + npages * PAGE;
+	uint64_t lo = page_up(hut_mm_now->brk_cur), hi = base + npages * PAGE;
 	if (end < addr)
 		return -1;
 	if (addr < lo)
@@ -227,7 +405,7 @@ long hut_unmap(uint64_t addr, uint64_t len)
 	uint64_t first, count;
 	if ((addr & (PAGE - 1)) || len == 0 || arena_pages(addr, len, &first, &count))
 		return -EINVAL;
-	set_pages(first, count, 0);
+	release_range(first, count);
 	return 0;
 }
 
@@ -240,7 +418,7 @@ long hut_advise(uint64_t addr, uint64_t len, long advice)
 		return -EINVAL;
 	if (advice == MADV_DONTNEED) /* the next touch must see zeroes */
 		for (uint64_t p = first; p < first + count; p++)
-			if (is_used(p))
+			if (hut_arena_mine(hut_mm_now, p))
 				hut_memset((void *)(base + p * PAGE), 0, PAGE);
 	return 0;
 }

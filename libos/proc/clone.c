@@ -38,7 +38,7 @@ static long refuse_process_clone(unsigned long flags)
 
 /* The child's libos stack: the parent's syscall frame, then a switch frame
  * (six callee-saved registers, zero) returning to hut_thread_first_run. */
-static void build_child_stack(struct hut_thread *t, const struct hut_syscall_frame *parent)
+void hut_thread_build_child_stack(struct hut_thread *t, const struct hut_syscall_frame *parent)
 {
 	struct hut_syscall_frame *f = (struct hut_syscall_frame *)(t->kstack_top - sizeof *f);
 	*f = *parent;
@@ -58,6 +58,8 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 		return -EINVAL;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
+	if (!(flags & CLONE_VM) || (flags & (CLONE_VFORK | CLONE_THREAD)) == CLONE_VFORK)
+		return hut_process_fork(flags, stack, parent_tid, tls);
 	if ((flags & THREAD_FLAGS) != THREAD_FLAGS ||
 	    (flags & ~(THREAD_FLAGS | OPTIONAL_FLAGS | EXIT_SIGNAL_MASK)))
 		return refuse_process_clone(flags);
@@ -70,7 +72,7 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 	struct hut_thread *parent = hut_thread_now, *t = hut_thread_new();
 	if (!t)
 		return -EAGAIN;
-	build_child_stack(t, parent->frame);
+	hut_thread_build_child_stack(t, parent->frame);
 	/* Through the dispatcher the app steps %rsp back over its red zone
 	 * after the call (musl/syscall_arch.h): the child must land on the stack
 	 * it asked for. */
@@ -87,6 +89,7 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 	if (flags & CLONE_CHILD_SETTID)
 		*child_tid = t->tid;
 	hut_thread_link(parent, t);
+	hut_proc_now->threads++;
 	hut_sched_progress();
 	return t->tid;
 }
@@ -95,8 +98,9 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 _Noreturn void hut_thread_end(int status)
 {
 	struct hut_thread *t = hut_thread_now;
-	if (hut_threads_live == 1)
+	if (hut_proc_now->threads == 1)
 		hut_exit_process(HUT_EXIT_STATUS, status & 0xff);
+	hut_proc_now->threads--;
 	if (t->clear_child_tid && hut_user_writable(t->clear_child_tid, sizeof(int))) {
 		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
 		hut_futex_wake(t->clear_child_tid, 1);
@@ -105,5 +109,23 @@ _Noreturn void hut_thread_end(int status)
 	hut_signal_threads_changed();
 	hut_sched_progress();
 	hut_thread_switch_to(t->next);
+	__builtin_unreachable();
+}
+
+/* The running process ends: its other threads first (switched out: freed
+ * at once), then the running one, which gives the vCPU to the next thread
+ * (of another process: a process's last thread runs here). */
+_Noreturn void hut_thread_end_process(struct hut_process *p)
+{
+	struct hut_thread *me = hut_thread_now;
+	for (struct hut_thread *t = me->next, *next; t != me; t = next) {
+		next = t->next;
+		if (t->proc == p)
+			hut_thread_unlink(t);
+	}
+	hut_thread_unlink(me);
+	p->threads = 0;
+	hut_sched_progress();
+	hut_thread_switch_to(me->next);
 	__builtin_unreachable();
 }

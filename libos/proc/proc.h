@@ -9,6 +9,7 @@
 #define HUT_PROC_H
 
 #include "mem/mem.h"
+#include "process.h"
 #include "thread.h"
 #include "wait.h"
 
@@ -84,10 +85,18 @@ void hut_signal_send_process(int sig);
 uint64_t hut_signal_pending_set(void); /* the thread's and the process's */
 /* Where a signal came from, when not from a kill: a POSIX timer's. */
 struct hut_siginfo {
-	int code; /* 0: sent by a kill (SI_TKILL to a handler); SI_TIMER */
+	int code; /* 0: sent by a kill (SI_TKILL or SI_USER); SI_TIMER; CLD_* */
 	int timerid, overrun;
 	uint64_t value; /* sigev_value */
+	int pid;	/* the sender (kill) or the child (SIGCHLD) */
+	int status;	/* SIGCHLD: the exit status or the signal */
 };
+/* A signal for process p (kill from another process, a child's end). */
+void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo *si);
+/* fork: a child's signals (the dispositions, nothing pending); its end. */
+struct hut_sigstate *hut_sigstate_fork(void);
+void hut_sigstate_free(struct hut_sigstate *s);
+extern struct hut_sigstate hut_first_sigstate;
 /* Raises sig with its origin, to the process (tid 0) or one thread; a
  * thread that is gone: -ESRCH. */
 long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si);

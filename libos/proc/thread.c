@@ -14,9 +14,9 @@
  * table the monitor knows of (abi.h, HUT_HC_THREADS), registered when the
  * second thread starts: a crash then dumps every thread.
  */
-#include "thread.h"
+#include "proc.h"
 
-static struct hut_thread first = {.next = &first, .tid = 1, .slot = 0};
+static struct hut_thread first = {.next = &first, .proc = &hut_first_process, .tid = 1, .slot = 0};
 static struct hut_threads_table table = {.running_tid = 1, .thread[0].tid = 1};
 struct hut_thread *hut_thread_now = &first;
 unsigned hut_threads_live = 1;
@@ -27,6 +27,8 @@ void hut_thread_free_ended(void)
 {
 	if (!ended || ended == hut_thread_now)
 		return;
+	if (ended->proc->zombie && !ended->proc->threads)
+		hut_process_release_memory(ended->proc);
 	if (ended->kstack) { /* the first thread's stack and struct are static */
 		hut_pages_free(ended->kstack, HUT_KSTACK_SIZE / HUT_PAGE_SIZE);
 		hut_kfree(ended, sizeof *ended);
@@ -108,6 +110,8 @@ void hut_thread_switch_to(struct hut_thread *next)
 	prev->kstack_top = hut_kstack_now;
 	hut_user_rsp = next->user_rsp;
 	hut_kstack_now = next->kstack_top;
+	if (next->proc != prev->proc)
+		hut_process_switch(next->proc);
 	if (next->fs_base != prev->fs_base)
 		load_fs(next->fs_base);
 	hut_thread_now = next;
@@ -135,7 +139,8 @@ uint64_t hut_threads_blocked_by_all(void)
 	uint64_t all = ~0ull;
 	struct hut_thread *start = hut_thread_now->next, *t = start; /* the ring, even */
 	do {							     /* when now has left it */
-		all &= t->sig_blocked;
+		if (t->proc == hut_proc_now)
+			all &= t->sig_blocked;
 		t = t->next;
 	} while (t != start);
 	return all;
@@ -160,6 +165,7 @@ struct hut_thread *hut_thread_new(void)
 		hut_hypercall(HUT_HC_THREADS, &table);
 	}
 	t->kstack = stack;
+	t->proc = hut_proc_now;
 	t->kstack_top = (uint64_t)stack + HUT_KSTACK_SIZE;
 	t->tid = next_tid++;
 	t->slot = free_slot();
