@@ -1,9 +1,8 @@
 /*
- * Memory: brk and anonymous mmap over one arena, [heap_start, heap_end) from
- * the boot info, tracked a bit per page (1 = in use). brk grows up from the
- * bottom, mmap takes the highest free run, so the two meet only when RAM is
- * full. The monitor mapped all of RAM read-write before boot, so protection
- * changes are bookkeeping only (mprotect succeeds; PROT_NONE is not enforced).
+ * The arena: [heap_start, heap_end) from the boot info, tracked a bit per
+ * page (1 = in use), from which the app's memory (mem/appmem.c: brk grows up
+ * from the bottom, mmap takes the highest free run, so the two meet only
+ * when RAM is full) and the libos's pages come.
  *
  * Linux hands out zeroed pages. RAM is zero at boot, so a page needs zeroing
  * only if it was handed out before: pages in [fresh_low, fresh_high) never were.
@@ -23,7 +22,6 @@
 #include "mm.h"
 
 #include <errno.h>
-#include <hut/x86.h>
 #include <sys/mman.h>
 
 #define PAGE HUT_PAGE_SIZE
@@ -37,7 +35,7 @@ static uint16_t *users;	 /* per frame of RAM, counting only */
 static uint8_t *holders; /* per arena page, counting only */
 static uint64_t ram_pages;
 
-static struct hut_mm boot_mm;
+static struct hut_mm boot_mm = {.as = {.cr3 = HUT_PAGETABLE_GPA}}; /* the monitor's tables */
 struct hut_mm *hut_mm_now = &boot_mm;
 
 static uint64_t page_up(uint64_t v)
@@ -63,7 +61,7 @@ static int is_used(uint64_t page)
 	return bit(used, page);
 }
 
-static int range_free(uint64_t first, uint64_t count)
+int hut_arena_free_run(uint64_t first, uint64_t count)
 {
 	for (uint64_t p = first; p < first + count; p++)
 		if (is_used(p))
@@ -194,7 +192,7 @@ uint64_t hut_arena_pages(void)
 
 /* Pages [addr, addr + len) become used: the libos's (one frame user), or the
  * running process's app's (also held, and marked mine). */
-static void take(uint64_t addr, uint64_t len, int app, int shared)
+void hut_arena_take(uint64_t addr, uint64_t len, int app, int shared)
 {
 	uint64_t first = (addr - base) / PAGE, count = len / PAGE;
 	for (uint64_t p = first; p < first + count; p++) {
@@ -218,7 +216,6 @@ void hut_memory_init(const struct hut_boot_info *bi)
 	used = (uint64_t *)base;
 	shared_bits = (uint64_t *)(base + bitmap_bytes);
 	boot_mm.mine = (uint64_t *)(base + 2 * bitmap_bytes);
-	hut_aspace_boot(&boot_mm.as);
 	fresh_low = base;
 	fresh_high = bi->heap_end;
 	boot_mm.brk_start = boot_mm.brk_cur = base + page_up(3 * bitmap_bytes);
@@ -226,12 +223,12 @@ void hut_memory_init(const struct hut_boot_info *bi)
 
 /* The bitmaps are first touched when the app first allocates: a page touched
  * at boot costs a fault (~35 us on kvm-pvm), and many programs never do. */
-static void bitmap_ready(void)
+void hut_arena_ready(void)
 {
 	static int ready;
 	if (!ready) {
 		ready = 1;
-		take(base, page_up(3 * bitmap_bytes), 0, 0);
+		hut_arena_take(base, page_up(3 * bitmap_bytes), 0, 0);
 	}
 }
 
@@ -252,83 +249,21 @@ static int64_t find_free_run(uint64_t count)
 	return -1;
 }
 
-/* Lets go of the running process's pages in [first, first + count) that it
- * maps; a page it had its own copy of maps the arena again. */
-static void release_range(uint64_t first, uint64_t count)
+void *hut_arena_alloc(uint64_t count, int app, int shared)
 {
-	struct hut_mm *mm = hut_mm_now;
-	int remapped = 0;
-	for (uint64_t p = first; p < first + count; p++) {
-		if (!hut_arena_mine(mm, p))
-			continue;
-		uint64_t va = base + p * PAGE;
-		int64_t frame = users ? hut_aspace_frame(&mm->as, va) : (int64_t)va;
-		hut_arena_release(mm, p);
-		if (users && frame >= 0) {
-			hut_frame_unref((uint64_t)frame);
-			if ((uint64_t)frame != va) {
-				hut_aspace_map(&mm->as, va, va, PTE_W | PTE_U | PTE_NX);
-				remapped = 1;
-			}
-		}
-	}
-	if (remapped) /* no stale entry may reach the old frame */
-		hut_aspace_flush();
-}
-
-/* brk(want): the new break, or the old one when want cannot be had. */
-long hut_brk(uint64_t want)
-{
-	struct hut_mm *mm = hut_mm_now;
-	bitmap_ready();
-	if (want < mm->brk_start || want > base + npages * PAGE)
-		return (long)mm->brk_cur;
-	uint64_t old_end = page_up(mm->brk_cur), new_end = page_up(want);
-	if (new_end > old_end) {
-		if (!range_free((old_end - base) / PAGE, (new_end - old_end) / PAGE))
-			return (long)mm->brk_cur;
-		take(old_end, new_end - old_end, 1, 0);
-	} else if (new_end < old_end) {
-		release_range((new_end - base) / PAGE, (old_end - new_end) / PAGE);
-	}
-	mm->brk_cur = want;
-	return (long)mm->brk_cur;
-}
-
-/* A MAP_FIXED range must lie in the arena; pages already in use are simply
- * replaced by zero pages, as Linux does. */
-static long map_fixed(uint64_t addr, uint64_t len, long flags)
-{
-	if (addr & (PAGE - 1))
-		return -EINVAL;
-	if (addr < hut_mm_now->brk_start || addr > base + npages * PAGE ||
-	    len > base + npages * PAGE - addr)
-		return -ENOMEM;
-	uint64_t first = (addr - base) / PAGE;
-	if ((flags & MAP_FIXED_NOREPLACE) && !range_free(first, len / PAGE))
-		return -EEXIST;
-	release_range(first, len / PAGE);
-	if (users && !range_free(first, len / PAGE))
-		return -ENOMEM; /* another process's: not yet served */
-	take(addr, len, 1, (flags & MAP_TYPE) != MAP_PRIVATE);
-	return (long)addr;
-}
-
-static void *alloc_run(uint64_t count, int app, int shared)
-{
-	bitmap_ready();
+	hut_arena_ready();
 	int64_t first = count ? find_free_run(count) : -1;
 	if (first < 0)
 		return NULL;
 	uint64_t addr = base + (uint64_t)first * PAGE;
-	take(addr, count * PAGE, app, shared);
+	hut_arena_take(addr, count * PAGE, app, shared);
 	return (void *)addr;
 }
 
 /* Zeroed pages from the top of the arena, or NULL when no run is free. */
 void *hut_pages_alloc(uint64_t count)
 {
-	return alloc_run(count, 0, 0);
+	return hut_arena_alloc(count, 0, 0);
 }
 
 void hut_pages_free(void *p, uint64_t count)
@@ -346,7 +281,7 @@ void hut_pages_free(void *p, uint64_t count)
 
 uint64_t hut_frame_new(void)
 {
-	return (uint64_t)alloc_run(1, 0, 0);
+	return (uint64_t)hut_arena_alloc(1, 0, 0);
 }
 
 uint64_t hut_pages_total(void)
@@ -359,7 +294,7 @@ uint64_t hut_pages_total(void)
 uint64_t hut_pages_free_count(void)
 {
 	uint64_t n = 0;
-	bitmap_ready();
+	hut_arena_ready();
 	for (uint64_t w = 0; w < (npages + 63) / 64; w++) {
 		uint64_t x = ~used[w]; /* bits set in a word, SWAR: no libgcc call */
 		x = x - ((x >> 1) & 0x5555555555555555ull);
@@ -370,55 +305,7 @@ uint64_t hut_pages_free_count(void)
 	return n - ((npages + 63) / 64 * 64 - npages); /* bits past the last page */
 }
 
-/* Anonymous memory for mmap: zero pages at a free place, or where
- * MAP_FIXED says. File mappings (file_mmap.c) start as such pages too. */
-long hut_anon_map(uint64_t addr, uint64_t len, long flags)
+int hut_frames_counting(void)
 {
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		bitmap_ready();
-		return map_fixed(addr, len, flags);
-	}
-	void *p = alloc_run(len / PAGE, 1, (flags & MAP_TYPE) != MAP_PRIVATE);
-	return p ? (long)p : -ENOMEM;
-}
-
-/* Pages of [addr, addr + len) inside the arena and above brk, as a page range. */
-static int arena_pages(uint64_t addr, uint64_t len, uint64_t *first, uint64_t *count)
-{
-	uint64_t end = addr + page_up(len);
-	uint64_t lo = page_up(hut_mm_now->brk_cur), hi = base + npages * PAGE;
-	if (end < addr)
-		return -1;
-	if (addr < lo)
-		addr = lo;
-	if (end > hi)
-		end = hi;
-	*first = (addr - base) / PAGE;
-	*count = end > addr ? (end - addr) / PAGE : 0;
-	return 0;
-}
-
-/* munmap: the pages of [addr, addr + len) in the arena are free again. */
-long hut_unmap(uint64_t addr, uint64_t len)
-{
-	bitmap_ready();
-	uint64_t first, count;
-	if ((addr & (PAGE - 1)) || len == 0 || arena_pages(addr, len, &first, &count))
-		return -EINVAL;
-	release_range(first, count);
-	return 0;
-}
-
-/* madvise: MADV_DONTNEED zeroes what it covers; other advice is accepted. */
-long hut_advise(uint64_t addr, uint64_t len, long advice)
-{
-	bitmap_ready();
-	uint64_t first, count;
-	if ((addr & (PAGE - 1)) || arena_pages(addr, len, &first, &count))
-		return -EINVAL;
-	if (advice == MADV_DONTNEED) /* the next touch must see zeroes */
-		for (uint64_t p = first; p < first + count; p++)
-			if (hut_arena_mine(hut_mm_now, p))
-				hut_memset((void *)(base + p * PAGE), 0, PAGE);
-	return 0;
+	return users != 0;
 }

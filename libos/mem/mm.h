@@ -36,7 +36,12 @@ void hut_mm_switch(struct hut_mm *mm);
 /* Lets go of everything mm maps; mm must not be running. */
 void hut_mm_free(struct hut_mm *mm);
 
-/* memory.c, for mm.c */
+/* memory.c, for mm.c and appmem.c */
+void hut_arena_ready(void);
+void hut_arena_take(uint64_t addr, uint64_t len, int app, int shared);
+void *hut_arena_alloc(uint64_t count, int app, int shared);
+int hut_arena_free_run(uint64_t first, uint64_t count);
+int hut_frames_counting(void); /* since the first fork */
 uint64_t hut_arena_base(void);
 uint64_t hut_arena_pages(void);
 int hut_arena_mine(const struct hut_mm *mm, uint64_t page); /* page: arena index */

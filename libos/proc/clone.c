@@ -1,7 +1,6 @@
 /*
- * A thread's life: clone with the flags musl's pthread_create uses, and a
- * thread's end (with the CHILD_CLEARTID wake pthread_join waits for); the
- * last thread's end ends the process. proc/threadcalls.c has the syscalls.
+ * A thread's birth: clone with the flags musl's pthread_create uses
+ * (proc/exit.c has its end). proc/threadcalls.c has the syscalls.
  */
 #define _GNU_SOURCE /* CLONE_* */
 #include "proc.h"
@@ -58,8 +57,6 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 		return -EINVAL;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
-	if (!(flags & CLONE_VM) || (flags & (CLONE_VFORK | CLONE_THREAD)) == CLONE_VFORK)
-		return hut_process_fork(flags, stack, parent_tid, tls);
 	if ((flags & THREAD_FLAGS) != THREAD_FLAGS ||
 	    (flags & ~(THREAD_FLAGS | OPTIONAL_FLAGS | EXIT_SIGNAL_MASK)))
 		return refuse_process_clone(flags);
@@ -92,40 +89,4 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 	hut_proc_now->threads++;
 	hut_sched_progress();
 	return t->tid;
-}
-
-/* The calling thread ends; the last one's exit ends the process. */
-_Noreturn void hut_thread_end(int status)
-{
-	struct hut_thread *t = hut_thread_now;
-	if (hut_proc_now->threads == 1)
-		hut_exit_process(HUT_EXIT_STATUS, status & 0xff);
-	hut_proc_now->threads--;
-	if (t->clear_child_tid && hut_user_writable(t->clear_child_tid, sizeof(int))) {
-		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
-		hut_futex_wake(t->clear_child_tid, 1);
-	}
-	hut_thread_unlink(t);
-	hut_signal_threads_changed();
-	hut_sched_progress();
-	hut_thread_switch_to(t->next);
-	__builtin_unreachable();
-}
-
-/* The running process ends: its other threads first (switched out: freed
- * at once), then the running one, which gives the vCPU to the next thread
- * (of another process: a process's last thread runs here). */
-_Noreturn void hut_thread_end_process(struct hut_process *p)
-{
-	struct hut_thread *me = hut_thread_now;
-	for (struct hut_thread *t = me->next, *next; t != me; t = next) {
-		next = t->next;
-		if (t->proc == p)
-			hut_thread_unlink(t);
-	}
-	hut_thread_unlink(me);
-	p->threads = 0;
-	hut_sched_progress();
-	hut_thread_switch_to(me->next);
-	__builtin_unreachable();
 }

@@ -1,11 +1,9 @@
 /*
- * Processes (process.h): pid 1, made at boot, and the children fork makes.
- * exit_group (and the last thread's exit, proc/clone.c, and a signal's
- * default action, proc/signal.c) ends the running process: pid 1's end is
- * the appliance's, after the hooks layers above registered (the network
- * stack closes the sockets, as Linux closes a dying process's fds); another
- * process becomes a zombie its parent reaps with wait4, and its children
- * go to pid 1, as on Linux. proc/processcalls.c has the syscalls.
+ * Processes (process.h): pid 1, made at boot, and the children fork makes:
+ * their table, their per-process state, the switch between them, the
+ * zombie an ended one becomes (proc/exit.c ends it) and the parent's wait
+ * for it; its children go to pid 1, as on Linux. proc/forkcalls.c and
+ * groupcalls.c have the syscalls.
  */
 #define _GNU_SOURCE
 #include "proc.h"
@@ -14,10 +12,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-struct hut_process hut_first_process = {
-	.pid = 1, .pgid = 1, .sid = 1, .threads = 1, .sig = &hut_first_sigstate};
-#define first hut_first_process
-struct hut_process *hut_proc_now = &first;
+#define first hut_first_process /* proc/thread.c */
 
 static const struct hut_proc_state_ops *states[HUT_PROC_STATES];
 static int nstates;
@@ -125,7 +120,7 @@ static void tell_parent(struct hut_process *p)
 	hut_signal_send_to(p->parent, p->exit_signal, &si);
 }
 
-_Noreturn void hut_process_end(int wait_status)
+void hut_process_zombie(int wait_status)
 {
 	struct hut_process *p = hut_proc_now;
 	for (int i = nstates; i-- > 0;)
@@ -134,7 +129,6 @@ _Noreturn void hut_process_end(int wait_status)
 	p->zombie = 1;
 	reparent_children(p);
 	tell_parent(p);
-	hut_thread_end_process(p);
 }
 
 /* After the last thread of p left: its memory goes (from another address
@@ -221,19 +215,12 @@ long hut_process_kill(long pid, int sig)
 	return found ? 0 : -ESRCH;
 }
 
-static struct hut_hooks at_exit;
-
-void hut_at_process_exit(hut_hook_fn hook)
+static void switch_to(struct hut_process *next)
 {
-	hut_hooks_add(&at_exit, hook);
+	hut_process_switch(next);
 }
 
-/* The running process ends: the appliance with pid 1 (kind and status as
- * for the exit hypercall), any other as a zombie. */
-_Noreturn void hut_exit_process(uint32_t kind, int status)
+void hut_process_init(void)
 {
-	if (hut_proc_now->pid != 1)
-		hut_process_end(kind == HUT_EXIT_SIGNAL ? (status & 0x7f) : (status & 0xff) << 8);
-	hut_hooks_run(&at_exit, NULL);
-	hut_exit(kind, status);
+	hut_thread_process_hooks(switch_to, hut_process_release_memory);
 }

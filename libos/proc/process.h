@@ -53,8 +53,12 @@ struct hut_process *hut_process_by_pid(long pid);
 struct hut_process *hut_process_new(struct hut_mm *mm, int pid, int exit_signal);
 /* The running thread's process switches to p's (the thread switch). */
 void hut_process_switch(struct hut_process *p);
-/* The running process (not pid 1) ends with a wait status; never returns. */
-_Noreturn void hut_process_end(int wait_status);
+/* The running process (not pid 1) becomes a zombie with a wait status,
+ * its children pid 1's; the caller (exit.c) then tells the parent and ends
+ * its threads. */
+void hut_process_zombie(int wait_status);
+/* Wires process switches into the thread switch (boot, exit.c). */
+void hut_process_init(void);
 /* Lets go of an ended process's memory once another address space runs. */
 void hut_process_release_memory(struct hut_process *p);
 /* wait4's look: a child matching pid (as wait4's argument) that ended:
@@ -63,9 +67,6 @@ void hut_process_release_memory(struct hut_process *p);
 long hut_process_reap(long pid, int *status, int keep);
 /* Sends sig (0: only checks) to the processes kill(pid) names: 0 or -errno. */
 long hut_process_kill(long pid, int sig);
-
-/* clone.c: the last thread of p ends with it (the others of p first). */
-_Noreturn void hut_thread_end_process(struct hut_process *p);
 
 /* fork.c: clone without CLONE_VM, fork, vfork (a copy as well). */
 long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint64_t tls);

@@ -57,8 +57,14 @@ struct hut_sigstate {
 	uint64_t pending; /* sent to the process; threads' own are in hut_thread */
 };
 
-struct hut_sigstate hut_first_sigstate; /* pid 1's */
-#define sigs (hut_proc_now->sig)
+static struct hut_sigstate first_sigstate; /* pid 1's */
+#define sigs (hut_proc_now->sig ? hut_proc_now->sig : &first_sigstate)
+static hut_fatal_fn *fatal;
+
+void hut_signal_on_fatal(hut_fatal_fn *end)
+{
+	fatal = end;
+}
 
 static uint64_t bit(int sig)
 {
@@ -96,8 +102,11 @@ static void take(int sig)
 /* What a signal with no handler does: nothing, or end the process. */
 static void act_without_handler(int sig)
 {
-	if (sigs->actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
-		hut_exit_process(HUT_EXIT_SIGNAL, sig);
+	if (sigs->actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig)) {
+		if (fatal)
+			fatal(HUT_EXIT_SIGNAL, sig);
+		hut_exit(HUT_EXIT_SIGNAL, sig); /* before boot wired the process's end */
+	}
 }
 
 /* Tells the monitor what it needs to decide for a signal from outside. */
@@ -139,7 +148,7 @@ static void take_from_outside(void)
 	uint64_t got = hut_signal_box_take();
 	for (int sig = 1; got && sig <= NSIG_LINUX; sig++)
 		if (got & bit(sig))
-			hut_signal_send_to(hut_process_by_pid(1), sig, NULL);
+			hut_signal_send_to(&hut_first_process, sig, NULL);
 }
 
 int hut_signal_due(void)
@@ -157,8 +166,9 @@ void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo
 {
 	struct hut_siginfo from = {0};
 	from.pid = hut_proc_now->pid;
-	p->sig->origins[sig] = si ? *si : from;
-	p->sig->pending |= bit(sig);
+	struct hut_sigstate *to = p->sig ? p->sig : &first_sigstate;
+	to->origins[sig] = si ? *si : from;
+	to->pending |= bit(sig);
 	if (p == hut_proc_now)
 		act_on_pending();
 	hut_sched_progress(); /* its waits may end */
@@ -174,7 +184,7 @@ struct hut_sigstate *hut_sigstate_fork(void)
 
 void hut_sigstate_free(struct hut_sigstate *s)
 {
-	if (s != &hut_first_sigstate)
+	if (s && s != &first_sigstate)
 		hut_kfree(s, sizeof *s);
 }
 

@@ -95,6 +95,7 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
 	hut_syscall_init();
+	hut_exit_init();
 	hut_fd_init();
 	hut_path_init();
 	uint64_t sp = build_process_stack(bi);
