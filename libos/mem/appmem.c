@@ -56,7 +56,8 @@ long hut_brk(uint64_t want)
 		return (long)mm->brk_cur;
 	uint64_t old_end = page_up(mm->brk_cur), new_end = page_up(want);
 	if (new_end > old_end) {
-		if (!hut_arena_free_run((old_end - hut_arena_base()) / PAGE, (new_end - old_end) / PAGE))
+		if (!hut_arena_free_run((old_end - hut_arena_base()) / PAGE,
+					(new_end - old_end) / PAGE))
 			return (long)mm->brk_cur;
 		hut_arena_take(old_end, new_end - old_end, 1, 0);
 	} else if (new_end < old_end) {
@@ -72,8 +73,7 @@ static long map_fixed(uint64_t addr, uint64_t len, long flags)
 {
 	if (addr & (PAGE - 1))
 		return -EINVAL;
-	if (addr < hut_mm_now->brk_start || addr > arena_end() ||
-	    len > arena_end() - addr)
+	if (addr < hut_mm_now->brk_start || addr > arena_end() || len > arena_end() - addr)
 		return -ENOMEM;
 	uint64_t first = (addr - hut_arena_base()) / PAGE;
 	if ((flags & MAP_FIXED_NOREPLACE) && !hut_arena_free_run(first, len / PAGE))

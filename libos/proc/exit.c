@@ -36,7 +36,8 @@ _Noreturn void hut_exit_process(uint32_t kind, int status)
 {
 	struct hut_process *p = hut_proc_now;
 	if (p->pid != 1) {
-		hut_process_zombie(kind == HUT_EXIT_SIGNAL ? (status & 0x7f) : (status & 0xff) << 8);
+		hut_process_zombie(kind == HUT_EXIT_SIGNAL ? (status & 0x7f)
+							   : (status & 0xff) << 8);
 		end_threads(p);
 	}
 	hut_hooks_run(&at_exit, NULL);
