@@ -1,5 +1,5 @@
 /*
- * Changing the tree: mkdir, rmdir, unlink, rename, link and symlink, with
+ * Changing the tree: mkdir, mknod, rmdir, unlink, rename, link and symlink, with
  * their *at forms. The checks that depend on mounts live here (EBUSY for
  * a mount point, EXDEV across mounts); the rest is each file system's.
  */
@@ -67,6 +67,67 @@ HUT_SYSCALL(unlinkat)
 	if (a2 & ~(long)AT_REMOVEDIR)
 		return -EINVAL;
 	return do_unlink(a0, (const char *)a1, (a2 & AT_REMOVEDIR) != 0);
+}
+
+/* mknod: a regular file is made by the file system's open (O_EXCL), the
+ * other types by its mknod op. A file system without one refuses with
+ * EPERM, as Linux does where a file system cannot hold the type: a FIFO
+ * on a volume would be a host FIFO the guest could not share with
+ * anything. Whether the name exists is asked first (EEXIST before EROFS). */
+struct mknod_request {
+	uint32_t type_mode;
+	uint64_t dev;
+};
+
+static long mknod_resolved(struct hut_path *p, void *ctx)
+{
+	const struct mknod_request *q = ctx;
+	struct hut_mount *m = p->mount;
+	struct hut_file *f;
+	struct stat st;
+	if (!*p->rel || p->must_dir)
+		return -EEXIST;
+	long r = m->ops->lstat(m, p->rel, &st);
+	if (r == 0)
+		return -EEXIST;
+	if (r != -ENOENT)
+		return r;
+	if (S_ISREG(q->type_mode)) {
+		if (!m->ops->open)
+			return -EROFS;
+		r = m->ops->open(m, p->rel, O_CREAT | O_EXCL | O_WRONLY | O_LARGEFILE,
+				 q->type_mode & 07777, &f);
+		if (r == 0)
+			hut_file_unref(f);
+		return r;
+	}
+	if (!m->ops->mknod)
+		return m->flags & HUT_MOUNT_RDONLY || !m->ops->mkdir ? -EROFS : -EPERM;
+	return m->ops->mknod(m, p->rel, q->type_mode, q->dev);
+}
+
+static long do_mknod(long dirfd, const char *path, long mode, long dev)
+{
+	uint32_t type = (uint32_t)mode & S_IFMT;
+	if (type == 0)
+		type = S_IFREG;
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
+	    type != S_IFSOCK)
+		return -EINVAL;
+	struct mknod_request q = {type | ((uint32_t)mode & 07777 & ~hut_umask), (uint64_t)dev};
+	return hut_path_run(0, dirfd, path, 0, mknod_resolved, &q);
+}
+
+HUT_SYSCALL(mknod)
+{
+	return do_mknod(AT_FDCWD, (const char *)a0, a1, a2);
+}
+
+HUT_SYSCALL(mknodat)
+{
+	return do_mknod(a0, (const char *)a1, a2, a3);
 }
 
 /* rename and link resolve the old path (which must exist) in slot 0, then

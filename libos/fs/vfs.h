@@ -40,6 +40,16 @@
 	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC | O_DIRECT | O_NOATIME |             \
 	 O_LARGEFILE | O_PATH)
 
+#ifndef F_ADD_SEALS /* Linux's; musl's headers show them to _GNU_SOURCE only */
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+
 /* Internal, never returned to the app: "a symlink is in the way". */
 #define HUT_ESYMLINK 1000
 
@@ -68,6 +78,9 @@ struct hut_fs_ops {
 	/* A socket node (S_IFSOCK) for bind(); NULL: EROFS on a read-only
 	 * mount, EOPNOTSUPP elsewhere (fs/socknode.c). */
 	long (*mksock)(struct hut_mount *m, const char *rel, uint32_t mode);
+	/* mknod of a FIFO, a device or a socket (S_IFREG is made by open);
+	 * NULL: EROFS on a read-only mount, EPERM elsewhere. */
+	long (*mknod)(struct hut_mount *m, const char *rel, uint32_t type_mode, uint64_t dev);
 	long (*setattr)(struct hut_mount *m, const char *rel, const struct hut_attr *a, int follow);
 	long (*statfs)(struct hut_mount *m, struct statfs *sf);
 	long (*sync)(struct hut_mount *m);
@@ -165,6 +178,8 @@ long hut_socknode_find(const char *path, uint64_t *dev, uint64_t *ino);
 extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops;
 void hut_imagefs_mount(struct hut_mount *m, const struct hut_boot_info *bi);
 void hut_tmpfs_mount(struct hut_mount *m);
+/* memfd_create's file: a tmpfs file in no directory, with seals. */
+long hut_tmpfs_anon_file(uint32_t seals, int flags, struct hut_file **out);
 void hut_devfs_mount(struct hut_mount *m);
 void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags);
 void hut_resolv_mount(struct hut_mount *m, uint32_t dns);

@@ -52,7 +52,13 @@ static struct k_sigaction actions[NSIG_LINUX + 1];
  * handler's siginfo and sigwaitinfo; one per signal, as a standard signal
  * is pending once. */
 static struct hut_siginfo origins[NSIG_LINUX + 1];
-static uint64_t pending; /* sent to the process; threads' own are in hut_thread */
+static uint64_t pending;	       /* sent to the process; threads' own are in hut_thread */
+static struct hut_hooks pending_hooks; /* told when a signal becomes pending */
+
+void hut_signal_on_pending(hut_hook_fn hook)
+{
+	hut_hooks_add(&pending_hooks, hook);
+}
 
 static uint64_t bit(int sig)
 {
@@ -144,6 +150,7 @@ int hut_signal_due(void)
 void hut_signal_raise(int sig)
 {
 	pending |= bit(sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	act_on_pending();
 }
 
@@ -151,6 +158,7 @@ void hut_signal_raise(int sig)
 void hut_signal_raise_thread(int sig)
 {
 	hut_thread_now->sig_pending |= bit(sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	act_on_pending();
 }
 
@@ -370,6 +378,7 @@ uint64_t hut_signal_swap_mask(uint64_t mask)
 void hut_signal_send_process(int sig)
 {
 	pending |= bit(sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	act_on_pending();
 }
 
@@ -386,6 +395,7 @@ long hut_signal_send_thread(long tid, long sig)
 	if (sig == 0)
 		return 0;
 	t->sig_pending |= bit((int)sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	if (t == hut_thread_now) {
 		act_on_pending();
 	} else if (!has_handler((int)sig) && !(t->sig_blocked & bit((int)sig))) {

@@ -114,6 +114,8 @@ HUT_SYSCALL(eventfd);
 HUT_SYSCALL(timerfd_create);
 HUT_SYSCALL(timerfd_gettime);
 HUT_SYSCALL(timerfd_settime);
+HUT_SYSCALL(signalfd4);
+HUT_SYSCALL(signalfd);
 
 /* fd/iocalls.c */
 HUT_SYSCALL(read);
@@ -132,6 +134,12 @@ HUT_SYSCALL(fdatasync);
 HUT_SYSCALL(ftruncate);
 HUT_SYSCALL(fallocate);
 HUT_SYSCALL(sendfile);
+
+/* fd/splicecalls.c */
+HUT_SYSCALL(splice);
+HUT_SYSCALL(tee);
+HUT_SYSCALL(vmsplice);
+HUT_SYSCALL(copy_file_range);
 
 /* fd/pollcalls.c */
 HUT_SYSCALL(poll);
@@ -169,11 +177,14 @@ HUT_SYSCALL(link);
 HUT_SYSCALL(linkat);
 HUT_SYSCALL(symlink);
 HUT_SYSCALL(symlinkat);
+HUT_SYSCALL(mknod);
+HUT_SYSCALL(mknodat);
 
 /* fs/opencalls.c */
 HUT_SYSCALL(open);
 HUT_SYSCALL(openat);
 HUT_SYSCALL(creat);
+HUT_SYSCALL(memfd_create);
 HUT_SYSCALL(chdir);
 HUT_SYSCALL(fchdir);
 HUT_SYSCALL(getcwd);
