@@ -143,8 +143,8 @@ long hut_signalfd_open(long fd, uint64_t mask, long flags)
 	if (!s)
 		return -ENOMEM;
 	s->mask = mask;
-	struct hut_file *f = hut_anon_file(&signalfd_ops, O_RDONLY | (uint32_t)(flags & O_NONBLOCK),
-					   s, sizeof *s);
+	struct hut_file *f =
+		hut_anon_file(&signalfd_ops, O_RDWR | (uint32_t)(flags & O_NONBLOCK), s, sizeof *s);
 	if (!f)
 		return -ENOMEM;
 	hut_signal_on_pending(signal_news);

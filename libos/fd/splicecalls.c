@@ -46,8 +46,9 @@ static long file_io(struct hut_file *f, void *buf, uint64_t len, uint64_t *off, 
 	return write ? f->ops->write(f, &iov, 1, off) : f->ops->read(f, &iov, 1, off);
 }
 
-/* The app's offset (checked), or the file's own: NULL offp uses f->pos. */
-static long offset_in(struct hut_file *f, int64_t *offp, uint64_t *off)
+/* The app's offset (checked; negative: EINVAL unless may_be_negative),
+ * or the file's own: NULL offp uses f->pos. */
+static long offset_in(struct hut_file *f, int64_t *offp, uint64_t *off, int may_be_negative)
 {
 	if (!offp) {
 		*off = f->pos;
@@ -55,7 +56,7 @@ static long offset_in(struct hut_file *f, int64_t *offp, uint64_t *off)
 	}
 	if (!hut_user_writable(offp, sizeof *offp))
 		return -EFAULT;
-	if (*offp < 0)
+	if (*offp < 0 && !may_be_negative)
 		return -EINVAL;
 	*off = (uint64_t)*offp;
 	return 0;
@@ -74,7 +75,7 @@ static long from_pipe(struct hut_file *in, struct hut_file *out, int64_t *offp, 
 		      long flags)
 {
 	uint64_t off;
-	long r = offset_in(out, offp, &off);
+	long r = offset_in(out, offp, &off, 0);
 	if (r != 0)
 		return r;
 	if ((r = hut_pipe_wait_data(in, nonblock(in, flags))) <= 0)
@@ -97,7 +98,7 @@ static long to_pipe(struct hut_file *in, int64_t *offp, struct hut_file *out, ui
 		    long flags)
 {
 	uint64_t off;
-	long r = offset_in(in, offp, &off);
+	long r = offset_in(in, offp, &off, 0);
 	if (r != 0)
 		return r;
 	if ((r = hut_pipe_wait_room(out, nonblock(out, flags))) <= 0)
@@ -241,6 +242,7 @@ static long copy_check(struct hut_file *in, struct hut_file *out, uint64_t in_of
 		return -EINVAL;
 	if (!readable_file(in) || !writable_file(out) || (out->flags & O_APPEND))
 		return -EBADF;
+	/* A negative offset is one past INT64_MAX here, as Linux sees it. */
 	if (in_off > (uint64_t)INT64_MAX - len || out_off > (uint64_t)INT64_MAX - len)
 		return -EOVERFLOW;
 	if (si.st_dev == so.st_dev && si.st_ino == so.st_ino && in_off + len > out_off &&
@@ -285,8 +287,8 @@ HUT_SYSCALL(copy_file_range)
 		return -EBADF;
 	if (a5 != 0)
 		return -EINVAL;
-	if ((r = offset_in(in, off_in, &in_off)) != 0 ||
-	    (r = offset_in(out, off_out, &out_off)) != 0)
+	if ((r = offset_in(in, off_in, &in_off, 1)) != 0 ||
+	    (r = offset_in(out, off_out, &out_off, 1)) != 0)
 		return r;
 	if ((r = copy_check(in, out, in_off, out_off, len)) != 0)
 		return r;
