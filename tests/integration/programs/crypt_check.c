@@ -9,11 +9,11 @@
 int main(void)
 {
 	static const char *const salts[] = {
-		"ab",				 /* DES */
-		"$1$salt$",			 /* MD5 */
+		"ab",				  /* DES */
+		"$1$salt$",			  /* MD5 */
 		"$2b$05$abcdefghijklmnopqrstuu", /* bcrypt */
-		"$5$salt$",			 /* SHA-256 */
-		"$6$saltsalt$",			 /* SHA-512 */
+		"$5$salt$",			  /* SHA-256 */
+		"$6$saltsalt$",			  /* SHA-512 */
 	};
 	for (size_t i = 0; i < sizeof salts / sizeof *salts; i++) {
 		const char *hash = crypt("hut", salts[i]);
