@@ -142,6 +142,29 @@ static inline void hut_file_changed(struct hut_file *f, uint32_t what)
 		hut_file_news_hook(f, what);
 }
 
+/* What happens to a file, for a file-system listener (fs/notify.c sets
+ * the hook): the values are inotify's. iocalls.c and splicecalls.c note
+ * reads and writes; closes reach it through the release hooks. */
+#define HUT_NOTE_ACCESS 0x1
+#define HUT_NOTE_MODIFY 0x2
+#define HUT_NOTE_ATTRIB 0x4
+#define HUT_NOTE_CLOSE_WRITE 0x8
+#define HUT_NOTE_CLOSE_NOWRITE 0x10
+#define HUT_NOTE_OPEN 0x20
+#define HUT_NOTE_MOVED_FROM 0x40
+#define HUT_NOTE_MOVED_TO 0x80
+#define HUT_NOTE_CREATE 0x100
+#define HUT_NOTE_DELETE 0x200
+#define HUT_NOTE_DELETE_SELF 0x400
+#define HUT_NOTE_MOVE_SELF 0x800
+#define HUT_NOTE_ISDIR 0x40000000
+extern void (*hut_file_note_hook)(struct hut_file *f, uint32_t what);
+static inline void hut_file_note(struct hut_file *f, uint32_t what)
+{
+	if (hut_file_note_hook)
+		hut_file_note_hook(f, what);
+}
+
 /* file.c: what f is ready for now (its poll op, or the default). */
 uint32_t hut_file_poll(struct hut_file *f);
 

@@ -43,7 +43,10 @@ static long file_io(struct hut_file *f, void *buf, uint64_t len, uint64_t *off, 
 	struct hut_iovec iov = {(uint64_t)(uintptr_t)buf, len};
 	if (write && (f->flags & O_APPEND))
 		*off = HUT_OFF_APPEND;
-	return write ? f->ops->write(f, &iov, 1, off) : f->ops->read(f, &iov, 1, off);
+	long r = write ? f->ops->write(f, &iov, 1, off) : f->ops->read(f, &iov, 1, off);
+	if (r > 0)
+		hut_file_note(f, write ? HUT_NOTE_MODIFY : HUT_NOTE_ACCESS);
+	return r;
 }
 
 /* The app's offset (checked; negative: EINVAL unless may_be_negative),

@@ -18,7 +18,10 @@ static long mkdir_resolved(struct hut_path *p, void *ctx)
 {
 	if (!*p->rel)
 		return -EEXIST; /* a mount point, or "/" */
-	return OP_OR_EROFS(p->mount, mkdir, p->rel, *(const uint32_t *)ctx);
+	long r = OP_OR_EROFS(p->mount, mkdir, p->rel, *(const uint32_t *)ctx);
+	if (r == 0)
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE | HUT_NOTE_ISDIR);
+	return r;
 }
 
 static long do_mkdir(long dirfd, const char *path, long mode)
@@ -44,7 +47,12 @@ static long unlink_resolved(struct hut_path *p, void *ctx)
 		return p->last_dots == 1 ? -EINVAL : -ENOTEMPTY;
 	if (!*p->rel)
 		return is_rmdir ? -EBUSY : -EISDIR;
-	return OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
+	struct stat st;
+	int noting = hut_fs_noting() && p->mount->ops->lstat(p->mount, p->rel, &st) == 0;
+	long r = OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
+	if (r == 0 && noting)
+		hut_fs_note_remove(p->canon, p->len, &st);
+	return r;
 }
 
 static long do_unlink(long dirfd, const char *path, int is_rmdir)
@@ -97,13 +105,18 @@ static long mknod_resolved(struct hut_path *p, void *ctx)
 			return -EROFS;
 		r = m->ops->open(m, p->rel, O_CREAT | O_EXCL | O_WRONLY | O_LARGEFILE,
 				 q->type_mode & 07777, &f);
-		if (r == 0)
+		if (r == 0) {
 			hut_file_unref(f);
+			hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+		}
 		return r;
 	}
 	if (!m->ops->mknod)
 		return m->flags & HUT_MOUNT_RDONLY || !m->ops->mkdir ? -EROFS : -EPERM;
-	return m->ops->mknod(m, p->rel, q->type_mode, q->dev);
+	r = m->ops->mknod(m, p->rel, q->type_mode, q->dev);
+	if (r == 0)
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+	return r;
 }
 
 static long do_mknod(long dirfd, const char *path, long mode, long dev)
@@ -157,7 +170,16 @@ static long rename_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel || !*t->old->rel || p->last_dots || t->old->last_dots)
 		return -EBUSY;
-	return OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
+	struct stat moved, victim;
+	int noting = hut_fs_noting() && p->mount->ops->lstat(p->mount, t->old->rel, &moved) == 0;
+	int replaced = noting && !(t->flags & RENAME_EXCHANGE) &&
+		       p->mount->ops->lstat(p->mount, p->rel, &victim) == 0;
+	long r = OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
+	/* Two names of one file: rename does nothing, and tells nothing. */
+	int same = replaced && victim.st_ino == moved.st_ino && victim.st_dev == moved.st_dev;
+	if (r == 0 && noting && !same)
+		hut_fs_note_rename(t->old, p, &moved, replaced, &victim);
+	return r;
 }
 
 /* Whether p's directory exists ("/a/b": "/a"; "/a": "/"). */
@@ -223,7 +245,12 @@ static long link_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel)
 		return -EEXIST;
-	return OP_OR_EROFS(p->mount, link, t->old->rel, p->rel);
+	long r = OP_OR_EROFS(p->mount, link, t->old->rel, p->rel);
+	if (r == 0) {
+		hut_fs_note(t->old->canon, t->old->len, HUT_NOTE_ATTRIB | HUT_NOTE_SELF_ONLY);
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+	}
+	return r;
 }
 
 static long link_old(struct hut_path *p, void *ctx)
@@ -260,7 +287,10 @@ static long symlink_resolved(struct hut_path *p, void *ctx)
 {
 	if (!*p->rel)
 		return -EEXIST;
-	return OP_OR_EROFS(p->mount, symlink, (const char *)ctx, p->rel);
+	long r = OP_OR_EROFS(p->mount, symlink, (const char *)ctx, p->rel);
+	if (r == 0)
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+	return r;
 }
 
 static long do_symlink(const char *target, long dirfd, const char *path)

@@ -19,13 +19,26 @@ static long open_resolved(struct hut_path *p, void *ctx)
 	if (p->must_dir && (o->flags & O_CREAT))
 		return -EISDIR;
 	int flags = o->flags | (p->must_dir ? O_DIRECTORY : 0);
+	struct stat st;
+	/* Whether open makes the file, for a listener's IN_CREATE. */
+	int created = (flags & O_CREAT) && hut_fs_noting() &&
+		      p->mount->ops->lstat(p->mount, p->rel, &st) == -ENOENT;
 	long r = p->mount->ops->open(p->mount, p->rel, flags, o->mode, &o->file);
 	if (r != 0)
 		return r;
-	if ((o->file->kind & HUT_KIND_DIR) && !o->file->path &&
-	    (r = hut_file_set_path(o->file, p)) != 0) {
+	/* Every file keeps the path it was opened by: directories for *at()
+	 * and fchdir, all for the events of reads, writes and closes. */
+	if (!o->file->path && (r = hut_file_set_path(o->file, p)) != 0) {
 		hut_file_unref(o->file);
 		return r;
+	}
+	if (created)
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+	if (!(flags & O_PATH)) {
+		uint32_t dir = (o->file->kind & HUT_KIND_DIR) ? HUT_NOTE_ISDIR : 0;
+		hut_fs_note(p->canon, p->len, HUT_NOTE_OPEN | dir);
+		if ((flags & O_TRUNC) && !created && !dir)
+			hut_fs_note(p->canon, p->len, HUT_NOTE_MODIFY);
 	}
 	return 0;
 }

@@ -122,6 +122,10 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_mknod] = hut_sys_mknod,
 	[SYS_mknodat] = hut_sys_mknodat,
 	[SYS_memfd_create] = hut_sys_memfd_create,
+	[SYS_inotify_init] = hut_sys_inotify_init,
+	[SYS_inotify_init1] = hut_sys_inotify_init1,
+	[SYS_inotify_add_watch] = hut_sys_inotify_add_watch,
+	[SYS_inotify_rm_watch] = hut_sys_inotify_rm_watch,
 	/* waiting on many fds, eventfd */
 	[SYS_poll] = hut_sys_poll,
 	[SYS_ppoll] = hut_sys_ppoll,

@@ -164,6 +164,12 @@ HUT_SYSCALL(utimensat);
 HUT_SYSCALL(truncate);
 HUT_SYSCALL(sync);
 
+/* fs/inotifycalls.c */
+HUT_SYSCALL(inotify_init);
+HUT_SYSCALL(inotify_init1);
+HUT_SYSCALL(inotify_add_watch);
+HUT_SYSCALL(inotify_rm_watch);
+
 /* fs/modifycalls.c */
 HUT_SYSCALL(mkdir);
 HUT_SYSCALL(mkdirat);

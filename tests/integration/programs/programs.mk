@@ -107,7 +107,7 @@ PROG_IMAGES += $(PROG_OUT)/unix_sockets.hut $(PROG_OUT)/unix_pair.hut
 
 # The file kinds daemons use (tests/integration/fdkinds.sh): memfds, FIFOs,
 # signalfds, splice and its kin, each checked against glibc on Linux.
-FDKINDS := memfd fifo signalfd splice
+FDKINDS := memfd fifo signalfd splice inotify
 $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref): $(PROG_SRC)/res.h
 $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p)-ref): WARN += -pthread
 PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
