@@ -16,3 +16,25 @@ differential "fdkinds: signalfd" "$BUILT/signalfd.hut" "$BUILT/signalfd-ref" 0
 differential "fdkinds: splice, tee, vmsplice, copy_file_range, sendfile" "$BUILT/splice.hut" \
 	"$BUILT/splice-ref" 0
 differential "fdkinds: inotify on /tmp" "$BUILT/inotify.hut" "$BUILT/inotify-ref" 0
+
+# On a volume: inotify hears the guest's own changes there as Linux does
+# (the process runs in a root with the same directory bind-mounted).
+mkdir -p "$TMP/vol-inotify" "$TMP/vol-mknod"
+VOLUMES="$TMP/vol-inotify:/data" files_differential "fdkinds: inotify on a volume" \
+	"$BUILT/inotify.hut" /data
+
+# A FIFO, socket or device node on a volume would be a host object the
+# guest could share with nothing: the appliance refuses them with EPERM and
+# makes regular files (Linux would make them all: not differential).
+begin "fdkinds: mknod on a volume makes regular files, EPERM for the other types"
+if ready_kvm "$BUILT/fifo.hut"; then
+	run appl "$MONITOR" --volume "$TMP/vol-mknod:/data" "$BUILT/fifo.hut" refused /data
+	expect_status appl 0
+	printf '%s\n' "mkfifo: EPERM" "mknod S_IFSOCK: EPERM" "mknod S_IFCHR: EPERM" \
+		"mknod S_IFREG: 0" "stat: regular 600 size 0" "mkfifo on the file: EEXIST" \
+		"unlink: 0" >"$TMP/mknod-want"
+	expect_same_file "the appliance's answers and the documented ones" "$TMP/mknod-want" \
+		"$(out appl)"
+	[ -z "$(ls -A "$TMP/vol-mknod")" ] || problem "the volume is not empty after the test"
+	finish
+fi

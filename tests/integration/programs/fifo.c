@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static char dir[64], path[96];
@@ -174,10 +175,28 @@ static void mknod_types(void)
 	SHOW("mknod in a missing directory", mknod(p, S_IFIFO | 0600, 0));
 }
 
-int main(void)
+/* `fifo refused DIR`: what mknod answers in DIR (a volume, where the
+ * appliance makes regular files only). */
+static int refused(const char *where)
+{
+	char p[128];
+	snprintf(p, sizeof p, "%s/fifo", where);
+	SHOW("mkfifo", mkfifo(p, 0600));
+	SHOW("mknod S_IFSOCK", mknod(p, S_IFSOCK | 0600, 0));
+	SHOW("mknod S_IFCHR", mknod(p, S_IFCHR | 0600, makedev(1, 3)));
+	SHOW("mknod S_IFREG", mknod(p, S_IFREG | 0600, 0));
+	show_stat("stat", p);
+	SHOW("mkfifo on the file", mkfifo(p, 0600));
+	SHOW("unlink", unlink(p));
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	umask(022);
+	if (argc > 2 && !strcmp(argv[1], "refused"))
+		return refused(argv[2]);
 	strcpy(dir, "/tmp/fifo-XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;

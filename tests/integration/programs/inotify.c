@@ -1,5 +1,6 @@
 /*
- * inotify (fdkinds.sh), on a fresh directory of /tmp: the events of
+ * inotify (fdkinds.sh), on a fresh directory of /tmp or of the directory
+ * argv[1] names (a volume): the events of
  * creating, opening, reading, writing, closing, changing, renaming and
  * removing files and directories, each reported to the directory's watch
  * (with a name) and the object's own; MOVED_FROM/MOVED_TO sharing a
@@ -150,10 +151,10 @@ static void files(int fd)
 	unlink(at("g"));
 	drain(fd, "unlink g");
 	symlink("g", at("s"));
-	mknod(at("p"), S_IFIFO | 0600, 0);
+	mknod(at("p"), S_IFREG | 0600, 0);
 	unlink(at("s"));
 	unlink(at("p"));
-	drain(fd, "symlink, mkfifo, unlink both");
+	drain(fd, "symlink, mknod, unlink both");
 }
 
 static void directories(int fd)
@@ -267,10 +268,11 @@ static void errors(int fd)
 	close(p[1]);
 }
 
-int main(void)
+/* argv[1]: where to make the directory (/tmp when absent; a volume). */
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
-	strcpy(dir, "/tmp/inotify-XXXXXX");
+	snprintf(dir, sizeof dir, "%s/inotify-XXXXXX", argc > 1 ? argv[1] : "/tmp");
 	if (!mkdtemp(dir))
 		return 1;
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
