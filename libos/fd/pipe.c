@@ -319,6 +319,10 @@ long hut_pipe_open(int *fds, long flags)
 
 /* --- FIFOs --------------------------------------------------------------------- */
 
+/* What F_GETFL shows of a FIFO's open. */
+#define FIFO_STATUS_FLAGS                                                                          \
+	(O_ACCMODE | O_NONBLOCK | O_APPEND | O_LARGEFILE | O_SYNC | O_DSYNC | O_NOATIME | O_DIRECT)
+
 struct opens_seen {
 	const uint32_t *counter;
 	uint32_t was;
@@ -355,7 +359,7 @@ long hut_fifo_open(struct hut_fifo *fifo, int flags, struct hut_file **out)
 		p->fifo = fifo;
 		fifo->pipe = p;
 	}
-	struct hut_file *f = end_new(p, (uint32_t)flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
+	struct hut_file *f = end_new(p, (uint32_t)flags & FIFO_STATUS_FLAGS);
 	if (!f) {
 		if (!p->ends)
 			pipe_free(p);

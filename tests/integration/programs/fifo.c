@@ -61,6 +61,7 @@ static void nonblocking_opens(void)
 	read_show("read, no writer yet", r);
 	int w = open(path, O_WRONLY | O_NONBLOCK);
 	printf("open writer O_NONBLOCK: %s\n", w >= 0 ? "fd" : res(w));
+	printf("F_GETFL: reader %#x writer %#x\n", fcntl(r, F_GETFL), fcntl(w, F_GETFL));
 	read_show("read, empty", r);
 	SHOW("write", write(w, "through the fifo", 16));
 	SHOW("FIONREAD", (ioctl(r, FIONREAD, &nread), nread));
