@@ -27,6 +27,9 @@
 struct pipe_end {
 	struct hut_file *f;
 	struct pipe_end *next;
+	/* The pipe's writer_opens when this end opened: a FIFO's reader that
+	 * no writer has joined since is not hung up (poll), as on Linux. */
+	uint32_t writer_opens_seen;
 };
 
 struct pipe {
@@ -184,9 +187,11 @@ static long pipe_ioctl(struct hut_file *f, unsigned long request, long arg)
 static uint32_t pipe_poll(struct hut_file *f)
 {
 	const struct pipe *p = f->priv;
+	const struct pipe_end *e = (const struct pipe_end *)(uintptr_t)f->priv2;
 	uint32_t mask = 0;
+	int hung_up = p->writers == 0 && p->writer_opens != e->writer_opens_seen;
 	if (end_reads(f))
-		mask |= (p->len ? HUT_POLLIN | HUT_POLLRDNORM : 0) | (p->writers ? 0 : HUT_POLLHUP);
+		mask |= (p->len ? HUT_POLLIN | HUT_POLLRDNORM : 0) | (hung_up ? HUT_POLLHUP : 0);
 	if (end_writes(f))
 		mask |= (p->len < PIPE_SIZE ? HUT_POLLOUT | HUT_POLLWRNORM : 0) |
 			(p->readers ? 0 : HUT_POLLERR);
@@ -272,6 +277,7 @@ static struct hut_file *end_new(struct pipe *p, uint32_t flags)
 		return NULL;
 	}
 	end_add(p, e, f);
+	e->writer_opens_seen = p->writer_opens;
 	p->reader_opens += end_reads(f);
 	p->writer_opens += end_writes(f);
 	return f;

@@ -59,6 +59,8 @@ static void nonblocking_opens(void)
 	int r = open(path, O_RDONLY | O_NONBLOCK);
 	printf("open reader O_NONBLOCK: %s\n", r >= 0 ? "fd" : res(r));
 	read_show("read, no writer yet", r);
+	struct pollfd pr = {r, POLLIN, 0};
+	SHOW("poll, no writer yet", poll(&pr, 1, 0));
 	int w = open(path, O_WRONLY | O_NONBLOCK);
 	printf("open writer O_NONBLOCK: %s\n", w >= 0 ? "fd" : res(w));
 	printf("F_GETFL: reader %#x writer %#x\n", fcntl(r, F_GETFL), fcntl(w, F_GETFL));
