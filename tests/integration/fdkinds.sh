@@ -3,7 +3,7 @@
 # splice.c): memfd_create and its seals; FIFOs made by mkfifo and mknod in
 # /tmp, opened as fifo(7) says (a thread opens the other end); signalfds
 # read, polled and watched by epoll; splice, tee, vmsplice, copy_file_range
-# and sendfile between pipes, files and memfds; inotify's events on /tmp.
+# and sendfile between pipes, files, memfds and sockets; inotify's events on /tmp.
 # Each prints every result and errno: the same bytes and status as a glibc
 # program, as a process and as an appliance.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -38,3 +38,9 @@ if ready_kvm "$BUILT/fifo.hut"; then
 	[ -z "$(ls -A "$TMP/vol-mknod")" ] || problem "the volume is not empty after the test"
 	finish
 fi
+
+# copy_file_range within a volume copies; from /tmp to a volume it is EXDEV
+# (two file systems, as Linux since 5.19).
+mkdir -p "$TMP/vol-copy"
+VOLUMES="$TMP/vol-copy:/data" files_differential "fdkinds: copy_file_range on a volume and across" \
+	"$BUILT/splice.hut" xdev /data

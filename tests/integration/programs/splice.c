@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -205,12 +206,55 @@ static void sendfile_cases(void)
 	close(p[0]), close(p[1]), close(m), close(g);
 }
 
-int main(void)
+/* Sockets at either end: an AF_UNIX pair through a pipe, and sendfile
+ * from a memfd to a socket. */
+static void socket_cases(void)
+{
+	int s[2], p[2], m = memfd_create("to-socket", 0);
+	off_t off = 0;
+	socketpair(AF_UNIX, SOCK_STREAM, 0, s);
+	pipe(p);
+	write(s[0], "over a socket", 13);
+	SHOW("socket to pipe", splice(s[1], NULL, p[1], NULL, 64, 0));
+	SHOW("pipe to socket", splice(p[0], NULL, s[0], NULL, 64, 0));
+	read_show("the other socket reads", s[1]);
+	write(m, "memfd to socket", 15);
+	SHOW("sendfile memfd to socket", sendfile(s[0], m, &off, 64));
+	read_show("the other socket reads", s[1]);
+	SHOW("socket to socket", splice(s[1], NULL, s[0], NULL, 1, 0));
+	close(s[0]), close(s[1]), close(p[0]), close(p[1]), close(m);
+}
+
+/* `splice xdev DIR`: copy_file_range within DIR (a volume) and from /tmp
+ * to DIR, another file system (EXDEV). */
+static int across(const char *where)
+{
+	char a[128], b[128], t[] = "/tmp/xdev-XXXXXX";
+	snprintf(a, sizeof a, "%s/xdev-a", where);
+	snprintf(b, sizeof b, "%s/xdev-b", where);
+	int f = open(a, O_CREAT | O_TRUNC | O_RDWR, 0644),
+	    g = open(b, O_CREAT | O_TRUNC | O_RDWR, 0644);
+	int x = mkstemp(t);
+	write(f, "on the volume", 13);
+	write(x, "in /tmp", 7);
+	loff_t in = 0;
+	SHOW("copy within the volume", copy_file_range(f, &in, g, NULL, 64, 0));
+	pread_show("copy", g);
+	in = 0;
+	SHOW("copy from /tmp to the volume", copy_file_range(x, &in, g, NULL, 64, 0));
+	unlink(a), unlink(b), unlink(t);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 2 && !strcmp(argv[1], "xdev"))
+		return across(argv[2]);
 	strcpy(dir, "/tmp/splice-XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;
+	socket_cases();
 	splice_cases();
 	tee_cases();
 	vmsplice_cases();
