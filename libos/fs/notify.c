@@ -18,22 +18,28 @@ int hut_fs_noting(void)
 	return listeners.count != 0;
 }
 
-/* Reads, writes and closes of a file opened by path (fd/iocalls.c). */
-static void file_note(struct hut_file *f, uint32_t mask)
+static void path_note(struct hut_file *f, uint32_t mask)
 {
-	if (!f->path)
-		return;
 	if (f->kind & HUT_KIND_DIR)
 		mask |= HUT_NOTE_ISDIR;
 	hut_fs_note(f->path, f->path_len, mask);
 }
 
+/* Reads, writes and changes of a file opened by path (fd/iocalls.c...).
+ * A FIFO's (no mount: its ends are the pipe's) are not events on Linux. */
+static void file_note(struct hut_file *f, uint32_t mask)
+{
+	if (f->path && f->mount)
+		path_note(f, mask);
+}
+
+/* Its last close: any file opened by path, a FIFO's end too. */
 static void close_note(void *arg)
 {
 	struct hut_file *f = arg;
-	if (!f->path || (f->kind & HUT_KIND_PATH) || !f->mount)
+	if (!f->path || (f->kind & HUT_KIND_PATH))
 		return;
-	file_note(f, (f->flags & O_ACCMODE) == O_RDONLY ? HUT_NOTE_CLOSE_NOWRITE
+	path_note(f, (f->flags & O_ACCMODE) == O_RDONLY ? HUT_NOTE_CLOSE_NOWRITE
 							: HUT_NOTE_CLOSE_WRITE);
 }
 

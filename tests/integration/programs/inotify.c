@@ -157,6 +157,20 @@ static void files(int fd)
 	drain(fd, "symlink, mknod, unlink both");
 }
 
+/* A FIFO's opens, reads, writes and closes are events as a file's are
+ * (in /tmp only: a volume makes no FIFO). */
+static void fifo(int fd)
+{
+	char buf[8];
+	mkfifo(at("fifo"), 0600);
+	int f = open(at("fifo"), O_RDWR);
+	write(f, "x", 1);
+	read(f, buf, sizeof buf);
+	close(f);
+	unlink(at("fifo"));
+	drain(fd, "mkfifo, open O_RDWR, write, read, close, unlink");
+}
+
 static void directories(int fd)
 {
 	mkdir(at("sub"), 0755);
@@ -283,6 +297,8 @@ int main(int argc, char **argv)
 	SHOW("read, nothing queued", read(fd, buf, sizeof buf));
 	name_wd(inotify_add_watch(fd, dir, IN_ALL_EVENTS), "dir");
 	files(fd);
+	if (argc < 2)
+		fifo(fd);
 	directories(fd);
 	flags(fd);
 	readiness(fd);
