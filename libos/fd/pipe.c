@@ -27,8 +27,10 @@
 struct pipe_end {
 	struct hut_file *f;
 	struct pipe_end *next;
-	/* The pipe's writer_opens when this end opened: a FIFO's reader that
-	 * no writer has joined since is not hung up (poll), as on Linux. */
+	/* A FIFO's reader opened O_NONBLOCK with no writer is not hung up
+	 * (poll) until a writer has opened since (writer_opens moved past
+	 * what it was then), as on Linux. */
+	int hup_suppressed;
 	uint32_t writer_opens_seen;
 };
 
@@ -189,7 +191,8 @@ static uint32_t pipe_poll(struct hut_file *f)
 	const struct pipe *p = f->priv;
 	const struct pipe_end *e = (const struct pipe_end *)(uintptr_t)f->priv2;
 	uint32_t mask = 0;
-	int hung_up = p->writers == 0 && p->writer_opens != e->writer_opens_seen;
+	int hung_up =
+		p->writers == 0 && !(e->hup_suppressed && p->writer_opens == e->writer_opens_seen);
 	if (end_reads(f))
 		mask |= (p->len ? HUT_POLLIN | HUT_POLLRDNORM : 0) | (hung_up ? HUT_POLLHUP : 0);
 	if (end_writes(f))
@@ -277,7 +280,6 @@ static struct hut_file *end_new(struct pipe *p, uint32_t flags)
 		return NULL;
 	}
 	end_add(p, e, f);
-	e->writer_opens_seen = p->writer_opens;
 	p->reader_opens += end_reads(f);
 	p->writer_opens += end_writes(f);
 	return f;
@@ -370,6 +372,11 @@ long hut_fifo_open(struct hut_fifo *fifo, int flags, struct hut_file **out)
 		if (!p->ends)
 			pipe_free(p);
 		return -ENFILE;
+	}
+	if ((f->flags & O_ACCMODE) == O_RDONLY && p->writers == 0 && (f->flags & O_NONBLOCK)) {
+		struct pipe_end *e = (struct pipe_end *)(uintptr_t)f->priv2;
+		e->hup_suppressed = 1;
+		e->writer_opens_seen = p->writer_opens;
 	}
 	news(p, HUT_POLLIN | HUT_POLLOUT);
 	long r = wait_other_side(f, p);

@@ -73,8 +73,13 @@ static void nonblocking_opens(void)
 	       a.st_ino == b.st_ino && a.st_dev == b.st_dev);
 	SHOW("lseek", lseek(r, 0, SEEK_SET));
 	read_show("read", r);
+	int r2 = open(path, O_RDONLY | O_NONBLOCK); /* a writer is there */
 	SHOW("close writer", close(w));
 	read_show("read after the last writer", r);
+	struct pollfd hup[2] = {{r, POLLIN, 0}, {r2, POLLIN, 0}};
+	SHOW("poll both readers", poll(hup, 2, 0));
+	printf("revents: %#x %#x\n", hup[0].revents, hup[1].revents);
+	close(r2);
 	SHOW("close reader", close(r));
 }
 
