@@ -87,6 +87,8 @@ void hut_signal_procmask(int how, const uint64_t *set, uint64_t *old);
 void hut_signal_suspend_mask(uint64_t mask);
 void hut_signal_send_process(int sig);
 uint64_t hut_signal_pending_set(void); /* the thread's and the process's */
+/* Runs hook (with NULL) whenever a signal becomes pending: signalfd's news. */
+void hut_signal_on_pending(hut_hook_fn hook);
 /* Where a signal came from, when not from a kill: a POSIX timer's. */
 struct hut_siginfo {
 	int code; /* 0: sent by a kill (SI_TKILL or SI_USER); SI_TIMER; CLD_* */
