@@ -99,6 +99,10 @@ struct hut_siginfo {
 };
 /* A signal for process p (kill from another process, a child's end). */
 void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo *si);
+/* p ignores sig (SIG_IGN); p's children leave no zombie (SIGCHLD ignored
+ * or SA_NOCLDWAIT). */
+int hut_signal_ignored(const struct hut_process *p, int sig);
+int hut_signal_child_autoreap(const struct hut_process *parent);
 /* fork: a child's signals (the dispositions, nothing pending); its end. */
 struct hut_sigstate *hut_sigstate_fork(void);
 void hut_sigstate_free(struct hut_sigstate *s);

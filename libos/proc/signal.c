@@ -181,6 +181,23 @@ void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo
 	hut_sched_progress(); /* its waits may end */
 }
 
+static const struct k_sigaction *action_of(const struct hut_process *p, int sig)
+{
+	return &(p->sig ? p->sig : &first_sigstate)->actions[sig];
+}
+
+int hut_signal_ignored(const struct hut_process *p, int sig)
+{
+	const struct k_sigaction *a = action_of(p, sig);
+	return a->handler == (uint64_t)SIG_IGN;
+}
+
+int hut_signal_child_autoreap(const struct hut_process *parent)
+{
+	const struct k_sigaction *a = action_of(parent, SIGCHLD);
+	return a->handler == (uint64_t)SIG_IGN || (a->flags & SA_NOCLDWAIT);
+}
+
 struct hut_sigstate *hut_sigstate_fork(void)
 {
 	struct hut_sigstate *s = hut_kalloc(sizeof *s);
