@@ -1,0 +1,11 @@
+# bench/procs.mk: `make bench-procs` (included by the top Makefile): fork,
+# copy-on-write, pipe round trips between processes, process against
+# appliance (bench/procs.sh says how).
+.PHONY: bench-procs
+
+$(BUILD)/bench/procs.hut: bench/procs.c $(BIN)/hut $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build -o $@ $< -- $(WARN)
+
+bench-procs: all $(BUILD)/bench/procs.hut
+	@bench/procs.sh
