@@ -65,6 +65,8 @@ struct hut_file_ops {
 	long (*setattr)(struct hut_file *f, const struct hut_attr *a);
 	/* The last reference is gone: free what the kind owns (not f). */
 	void (*release)(struct hut_file *f);
+	/* An anonymous inode's name, as /proc/self/fd shows it ("[eventfd]"). */
+	const char *anon_name;
 };
 
 /* f->kind bits (HUT_KIND_*) */
@@ -79,7 +81,7 @@ struct hut_file {
 	uint32_t kind;	/* HUT_KIND_* */
 	uint64_t pos;
 	struct hut_mount *mount; /* NULL for pipes and the console */
-	char *path;		 /* canonical path for directories (*at, fchdir), or NULL */
+	char *path;		 /* canonical path it was opened by (*at, fchdir, /proc), or NULL */
 	uint32_t path_len;
 	void *priv; /* the kind's own state */
 	uint64_t priv2;
@@ -164,6 +166,8 @@ long hut_pipe_open(int *fds, long flags);
 long hut_eventfd_open(uint32_t initval, long flags);
 
 /* sockbase.c: what AF_INET (net/) and AF_UNIX (unix/) sockets share. */
+/* The longest listen backlog, Linux's net.core.somaxconn (/proc/sys shows it). */
+#define HUT_SOMAXCONN 4096
 /* 0 (do not wait: O_NONBLOCK or MSG_DONTWAIT), now + timeo_ns, or forever. */
 uint64_t hut_sock_deadline_for(const struct hut_file *f, int flags, uint64_t timeo_ns);
 /* Waits for ready(arg) until deadline (0: not at all), interruptibly: 0

@@ -1,6 +1,6 @@
 /*
  * The mount table: the image's packed files at "/", a tmpfs at /tmp, the
- * devices at /dev, each volume at its guest path, and /etc/resolv.conf
+ * devices at /dev, the process and machine described at /proc, each volume at its guest path, and /etc/resolv.conf
  * when the monitor names a DNS server. A canonical path lies
  * in the mount whose path is its longest prefix (by whole components); a
  * mount point need not exist in the file system below it, and a directory
@@ -47,6 +47,7 @@ static void setup(void)
 	hut_imagefs_mount(add("/"), bi);
 	hut_tmpfs_mount(add("/tmp"));
 	hut_devfs_mount(add("/dev"));
+	hut_procfs_mount(add("/proc"));
 	for (uint32_t i = 0; i < bi->volume_count && i < HUT_VOLUMES_MAX; i++)
 		hut_volume_mount(add((const char *)v[i].path), i, v[i].flags);
 	if (bi->net.dns)
@@ -132,6 +133,13 @@ long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len)
 			return used ? (long)used : -EINVAL;
 	}
 	return (long)used;
+}
+
+const struct hut_mount *hut_mount_nth(int i)
+{
+	if (nmounts < 0)
+		setup();
+	return i >= 0 && i < nmounts ? &mounts[i] : NULL;
 }
 
 void hut_vfs_sync(void)

@@ -21,7 +21,10 @@ static long open_resolved(struct hut_path *p, void *ctx)
 	long r = p->mount->ops->open(p->mount, p->rel, flags, o->mode, &o->file);
 	if (r != 0)
 		return r;
-	if ((o->file->kind & HUT_KIND_DIR) && !o->file->path &&
+	/* Every file opened here keeps its path: directories for *at() and
+	 * fchdir, all for /proc/self/fd. A description some other open made
+	 * (/dev/stdin's, /proc/self/fd's of a pipe) keeps its own. */
+	if (o->file->mount == p->mount && !o->file->path &&
 	    (r = hut_file_set_path(o->file, p)) != 0) {
 		hut_file_unref(o->file);
 		return r;

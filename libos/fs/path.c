@@ -75,6 +75,13 @@ void hut_path_split(struct hut_path *p)
 	p->mount = hut_mount_of(p->canon, p->len, &p->rel);
 }
 
+struct hut_file *hut_path_fd_link(struct hut_path *p)
+{
+	const char *rel;
+	struct hut_mount *m = hut_mount_of(p->canon, p->len, &rel);
+	return m->ops->fd_link ? m->ops->fd_link(m, rel) : NULL;
+}
+
 /* The canonical path grows in p->canon; the root is kept as "" while
  * walking (so that appending never makes "//") and becomes "/" at the end. */
 static void set_start(struct hut_path *p, const char *start, size_t len, const char *user)
@@ -202,6 +209,8 @@ static long step(struct walk *w, const char *name, size_t n, size_t *i, int last
 		return 0; /* the op decides: create it, or ENOENT */
 	if (r != 0)
 		return r;
+	if (S_ISLNK(st.st_mode) && last && hut_path_fd_link(p))
+		return 0; /* the op serves the file the link stands for */
 	if (S_ISLNK(st.st_mode)) {
 		if (++*links > HUT_SYMLOOP_MAX)
 			return -ELOOP;

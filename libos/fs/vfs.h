@@ -27,7 +27,7 @@
 #define HUT_PATH_MAX 4096 /* PATH_MAX: with the terminating NUL */
 #define HUT_FNAME_MAX 255 /* NAME_MAX */
 #define HUT_SYMLOOP_MAX 40
-#define HUT_MOUNTS_MAX (4 + HUT_VOLUMES_MAX) /* /, /tmp, /dev, /etc/resolv.conf */
+#define HUT_MOUNTS_MAX (5 + HUT_VOLUMES_MAX) /* /, /tmp, /dev, /proc, /etc/resolv.conf */
 
 #ifndef RENAME_NOREPLACE /* Linux's, not in musl's headers */
 #define RENAME_NOREPLACE 0x1
@@ -71,6 +71,11 @@ struct hut_fs_ops {
 	long (*setattr)(struct hut_mount *m, const char *rel, const struct hut_attr *a, int follow);
 	long (*statfs)(struct hut_mount *m, struct statfs *sf);
 	long (*sync)(struct hut_mount *m);
+	const char *type; /* its name in /proc/mounts and /proc/filesystems */
+	/* A "magic" link that stands for an open file without a path
+	 * (/proc/self/fd/N of a pipe, a socket): that file, which following
+	 * the link reaches; NULL for any other path. NULL op: none. */
+	struct hut_file *(*fd_link)(struct hut_mount *m, const char *rel);
 };
 
 struct hut_mount {
@@ -122,6 +127,8 @@ long hut_path_run(int slot, long dirfd, const char *upath, int walk, hut_path_fn
 long hut_path_start(long dirfd, const char **dir, size_t *len);
 /* Sets p's mount and rel from p->canon. */
 void hut_path_split(struct hut_path *p);
+/* The file p's magic link stands for (struct hut_fs_ops's fd_link), or NULL. */
+struct hut_file *hut_path_fd_link(struct hut_path *p);
 
 /* mount.c */
 void hut_vfs_init(const struct hut_boot_info *bi);
@@ -135,13 +142,15 @@ long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len);
 int hut_is_mount_point(const char *canon, size_t len);
 /* sync(2): each mount's sync op. */
 void hut_vfs_sync(void);
+/* The i-th mount in the order they were made (/proc/mounts), or NULL. */
+const struct hut_mount *hut_mount_nth(int i);
 
 /* path.c: the process's cwd (set by chdir and fchdir) and umask. */
 extern char hut_cwd[HUT_PATH_MAX];
 extern size_t hut_cwd_len;
 extern uint32_t hut_umask;
 void hut_cwd_set(const char *path, size_t len);
-/* Keeps a copy of p's canonical path in f (directories: *at, fchdir). */
+/* Keeps a copy of p's canonical path in f (*at, fchdir, /proc/self/fd). */
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
 
 /* dirent.c: one linux_dirent64 record into buf at *used; 0 when it does
@@ -162,10 +171,12 @@ long hut_socknode_make(const char *path, uint32_t mode, uint64_t *dev, uint64_t 
 long hut_socknode_find(const char *path, uint64_t *dev, uint64_t *ino);
 
 /* The file systems. */
-extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops;
+extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops,
+	hut_procfs_ops;
 void hut_imagefs_mount(struct hut_mount *m, const struct hut_boot_info *bi);
 void hut_tmpfs_mount(struct hut_mount *m);
 void hut_devfs_mount(struct hut_mount *m);
+void hut_procfs_mount(struct hut_mount *m);
 void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags);
 void hut_resolv_mount(struct hut_mount *m, uint32_t dns);
 

@@ -192,6 +192,29 @@ uint64_t hut_pages_free_count(void)
 	return n - ((npages + 63) / 64 * 64 - npages); /* bits past the last page */
 }
 
+void hut_memory_brk(uint64_t *start, uint64_t *cur)
+{
+	*start = brk_start;
+	*cur = brk_cur;
+}
+
+int hut_memory_next_run(uint64_t from, uint64_t *start, uint64_t *end)
+{
+	uint64_t heap_lo = (brk_start - base) / PAGE, heap_hi = (page_up(brk_cur) - base) / PAGE;
+	uint64_t p = from > base ? (from - base + PAGE - 1) / PAGE : 0;
+	bitmap_ready();
+	while (p < npages && (!is_used(p) || (p >= heap_lo && p < heap_hi)))
+		p++;
+	if (p >= npages)
+		return 0;
+	uint64_t q = p;
+	while (q < npages && is_used(q) && !(q >= heap_lo && q < heap_hi))
+		q++;
+	*start = base + p * PAGE;
+	*end = base + q * PAGE;
+	return 1;
+}
+
 /* Anonymous memory for mmap: zero pages at a free place, or where
  * MAP_FIXED says. File mappings (file_mmap.c) start as such pages too. */
 long hut_anon_map(uint64_t addr, uint64_t len, long flags)

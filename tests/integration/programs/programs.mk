@@ -13,6 +13,8 @@
 #   accounting.hut, accounting-ref  accounting.c (accounting.sh), and as a
 #                             glibc program: the reference
 #   timers.hut, timers-ref    timers.c (timers.sh), the same way
+#   procfs.hut, procfs-ref    procfs.c (procfs.sh), the same way
+#   paths.hut, paths-ref      paths.c (paths.sh), the same way
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -104,6 +106,11 @@ $(PROG_OUT)/unix_pair.hut: $(PROG_SRC)/unix_sockets.c $(PROG_SRC)/res.h $(PROGRA
 	@mkdir -p $(dir $@)
 	$(BIN)/hut build -o $@ $< -- $(WARN) -DPAIR_ONLY
 PROG_IMAGES += $(PROG_OUT)/unix_sockets.hut $(PROG_OUT)/unix_pair.hut
+
+# procfs.c: /proc as programs read it (tests/integration/procfs.sh); paths.c:
+# dirfds that follow their directory through renames, and paths of any
+# depth (tests/integration/paths.sh). Each also as a glibc program.
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,procfs.hut procfs-ref paths.hut paths-ref)
 
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
