@@ -83,7 +83,8 @@ struct hut_file {
 	struct hut_mount *mount; /* NULL for pipes and the console */
 	char *path;		 /* canonical path it was opened by (*at, fchdir, /proc), or NULL */
 	uint32_t path_len;
-	void *priv; /* the kind's own state */
+	int path_gone; /* removed: path names nothing, or another file (fs/pathkeep.c) */
+	void *priv;    /* the kind's own state */
 	uint64_t priv2;
 	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
 	/* epoll (epoll.c): the watches on this description, and counts its

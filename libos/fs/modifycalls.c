@@ -44,7 +44,10 @@ static long unlink_resolved(struct hut_path *p, void *ctx)
 		return p->last_dots == 1 ? -EINVAL : -ENOTEMPTY;
 	if (!*p->rel)
 		return is_rmdir ? -EBUSY : -EISDIR;
-	return OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
+	long r = OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
+	if (r == 0)
+		hut_paths_removed(p->canon, p->len);
+	return r;
 }
 
 static long do_unlink(long dirfd, const char *path, int is_rmdir)
@@ -96,7 +99,11 @@ static long rename_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel || !*t->old->rel || p->last_dots || t->old->last_dots)
 		return -EBUSY;
-	return OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
+	long r = OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
+	if (r == 0) /* open directories and files follow (fs/pathkeep.c) */
+		hut_paths_renamed(t->old->canon, t->old->len, p->canon, p->len,
+				  (t->flags & RENAME_EXCHANGE) != 0);
+	return r;
 }
 
 /* Whether p's directory exists ("/a/b": "/a"; "/a": "/"). */

@@ -94,6 +94,7 @@ HUT_SYSCALL(fchdir)
 	if (!(f->kind & HUT_KIND_DIR) || !f->path)
 		return -ENOTDIR;
 	hut_cwd_set(f->path, f->path_len);
+	hut_cwd_gone = f->path_gone; /* Linux lets one into a removed directory */
 	return 0;
 }
 
@@ -102,6 +103,10 @@ HUT_SYSCALL(getcwd)
 {
 	char *buf = (char *)a0;
 	size_t size = (size_t)a1;
+	if (hut_cwd_gone)
+		return -ENOENT;
+	if (hut_cwd_len + 1 > HUT_PATH_MAX) /* Linux builds the path in one page */
+		return -ENAMETOOLONG;
 	if (size < hut_cwd_len + 1)
 		return -ERANGE;
 	if (!hut_user_writable(buf, hut_cwd_len + 1))

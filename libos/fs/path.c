@@ -29,19 +29,6 @@ struct walk {
  * and never reenters itself, so static buffers are safe. */
 static struct walk walks[2];
 
-/* The process's place in the tree and its creation mask: path resolution
- * starts at the cwd; opencalls.c changes both. */
-char hut_cwd[HUT_PATH_MAX] = "/";
-size_t hut_cwd_len = 1;
-uint32_t hut_umask = 022;
-
-void hut_cwd_set(const char *path, size_t len)
-{
-	hut_memcpy(hut_cwd, path, len);
-	hut_cwd[len] = 0;
-	hut_cwd_len = len;
-}
-
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p)
 {
 	char *copy = hut_kstrndup(p->canon, p->len);
@@ -56,6 +43,8 @@ long hut_file_set_path(struct hut_file *f, const struct hut_path *p)
 long hut_path_start(long dirfd, const char **dir, size_t *len)
 {
 	if (dirfd == AT_FDCWD) {
+		if (hut_cwd_gone)
+			return -ENOENT;
 		*dir = hut_cwd;
 		*len = hut_cwd_len;
 		return 0;
@@ -65,6 +54,8 @@ long hut_path_start(long dirfd, const char **dir, size_t *len)
 		return -EBADF;
 	if (!(f->kind & HUT_KIND_DIR) || !f->path)
 		return -ENOTDIR;
+	if (f->path_gone)
+		return -ENOENT;
 	*dir = f->path;
 	*len = f->path_len;
 	return 0;
@@ -96,7 +87,7 @@ static void set_start(struct hut_path *p, const char *start, size_t len, const c
 
 static long append(struct hut_path *p, const char *name, size_t n)
 {
-	if (n > HUT_FNAME_MAX || p->len + 1 + n >= HUT_PATH_MAX)
+	if (n > HUT_FNAME_MAX || p->len + 1 + n >= HUT_CANON_MAX)
 		return -ENAMETOOLONG;
 	p->canon[p->len++] = '/';
 	hut_memcpy(p->canon + p->len, name, n);

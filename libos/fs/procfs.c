@@ -29,8 +29,8 @@ struct pnode;
 struct pent {
 	const char *name;
 	uint8_t type;
-	uint8_t dyn;   /* directories: what they list after their table */
-	uint8_t write; /* files: how a write fails */
+	uint8_t dyn;		     /* directories: what they list after their table */
+	uint8_t write;		     /* files: how a write fails */
 	const struct pent *children; /* directories: ends with a NULL name */
 	hut_text_fn text;	     /* files */
 	void (*link)(struct hut_text *t, const struct pnode *n);
@@ -99,6 +99,8 @@ static void link_fd(struct hut_text *t, const struct pnode *n)
 		return;
 	if (f->path && f->mount) {
 		hut_text_mem(t, f->path, f->path_len);
+		if (f->path_gone)
+			hut_text_str(t, " (deleted)");
 		return;
 	}
 	if (f->ops->anon_name) {
@@ -117,10 +119,22 @@ static void link_fd(struct hut_text *t, const struct pnode *n)
 	hut_text_str(t, "/dev/console"); /* fds 0-2 at boot: the monitor's stdio */
 }
 
-#define DIR_(n, kids, d) {n, P_DIR, d, 0, kids, NULL, NULL}
-#define FILE_(n, fn, w) {n, P_FILE, DYN_NONE, w, NULL, fn, NULL}
-#define LINK_(n, fn) {n, P_LINK, DYN_NONE, 0, NULL, NULL, fn}
-#define END_ {NULL, 0, 0, 0, NULL, NULL, NULL}
+#define DIR_(n, kids, d)                                                                           \
+	{                                                                                          \
+		n, P_DIR, d, 0, kids, NULL, NULL                                                   \
+	}
+#define FILE_(n, fn, w)                                                                            \
+	{                                                                                          \
+		n, P_FILE, DYN_NONE, w, NULL, fn, NULL                                             \
+	}
+#define LINK_(n, fn)                                                                               \
+	{                                                                                          \
+		n, P_LINK, DYN_NONE, 0, NULL, NULL, fn                                             \
+	}
+#define END_                                                                                       \
+	{                                                                                          \
+		NULL, 0, 0, 0, NULL, NULL, NULL                                                    \
+	}
 
 static const struct pent random_ents[] = {
 	FILE_("boot_id", hut_proc_boot_id, W_EACCES),
@@ -352,8 +366,7 @@ static long text_of(const struct pnode *n, struct popen *o)
 	return make_text(o, &c);
 }
 
-static long pfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt,
-		       uint64_t *off)
+static long pfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct popen *o = f->priv;
 	if (*off >= o->len)
@@ -363,8 +376,7 @@ static long pfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	return (long)n;
 }
 
-static long pfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt,
-			uint64_t *off)
+static long pfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	const struct popen *o = f->priv;
 	(void)iov;

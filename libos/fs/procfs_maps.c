@@ -24,8 +24,9 @@ void hut_proc_exe_path(struct hut_text *t)
 	const char *arg0 = bi->argc ? ((const char *const *)bi->argv)[0] : "";
 	struct stat st;
 	size_t n = hut_strlen(arg0);
-	if (arg0[0] == '/' && n < HUT_PATH_MAX && hut_vfs_lstat(arg0, n, &st) == 0 &&
-	    S_ISREG(st.st_mode)) {
+	const char *rel;
+	struct hut_mount *m = arg0[0] == '/' ? hut_mount_find(arg0, n, &rel) : NULL;
+	if (m && m->ops->lstat(m, rel, &st) == 0 && S_ISREG(st.st_mode)) {
 		hut_text_mem(t, arg0, n);
 		return;
 	}
@@ -68,8 +69,9 @@ static void segments(struct hut_text *t)
 			continue;
 		char perms[5] = {(ph->p_flags & PF_R) ? 'r' : '-', (ph->p_flags & PF_W) ? 'w' : '-',
 				 (ph->p_flags & PF_X) ? 'x' : '-', 'p', 0};
-		map_line(t, ph->p_vaddr & mask, (ph->p_vaddr + ph->p_memsz + HUT_PAGE_SIZE - 1) & mask,
-			 perms, ph->p_offset & mask, NULL, 1);
+		map_line(t, ph->p_vaddr & mask,
+			 (ph->p_vaddr + ph->p_memsz + HUT_PAGE_SIZE - 1) & mask, perms,
+			 ph->p_offset & mask, NULL, 1);
 	}
 }
 

@@ -213,51 +213,51 @@ void hut_proc_stat(struct hut_text *t, const struct hut_proc_ctx *c)
 	hut_text_str(t, th->name);
 	hut_text_str(t, ") ");
 	hut_text_char(t, state_of(th));
-	num(t, 0);			     /* ppid */
-	num(t, HUT_PROC_PID);		     /* pgrp */
-	num(t, HUT_PROC_PID);		     /* session */
-	num(t, 0);			     /* tty_nr */
-	num(t, -1);			     /* tpgid */
-	unum(t, 0x400100);		     /* flags: PF_RANDOMIZE-less Linux's usual */
-	for (int i = 0; i < 4; i++)	     /* minflt cminflt majflt cmajflt */
-		unum(t, 0);		     /* no page faults: RAM is mapped at boot */
-	unum(t, ticks);			     /* utime: all of it (getrusage says why) */
-	unum(t, 0);			     /* stime */
-	num(t, 0);			     /* cutime */
-	num(t, 0);			     /* cstime */
-	num(t, 20 + hut_nice_value());	     /* priority */
-	num(t, hut_nice_value());	     /* nice */
-	num(t, thread_count());		     /* num_threads */
-	num(t, 0);			     /* itrealvalue */
-	unum(t, 0);			     /* starttime: it began at boot */
-	unum(t, vm_total(&v));		     /* vsize */
+	num(t, 0);		       /* ppid */
+	num(t, HUT_PROC_PID);	       /* pgrp */
+	num(t, HUT_PROC_PID);	       /* session */
+	num(t, 0);		       /* tty_nr */
+	num(t, -1);		       /* tpgid */
+	unum(t, 0x400100);	       /* flags: PF_RANDOMIZE-less Linux's usual */
+	for (int i = 0; i < 4; i++)    /* minflt cminflt majflt cmajflt */
+		unum(t, 0);	       /* no page faults: RAM is mapped at boot */
+	unum(t, ticks);		       /* utime: all of it (getrusage says why) */
+	unum(t, 0);		       /* stime */
+	num(t, 0);		       /* cutime */
+	num(t, 0);		       /* cstime */
+	num(t, 20 + hut_nice_value()); /* priority */
+	num(t, hut_nice_value());      /* nice */
+	num(t, thread_count());	       /* num_threads */
+	num(t, 0);		       /* itrealvalue */
+	unum(t, 0);		       /* starttime: it began at boot */
+	unum(t, vm_total(&v));	       /* vsize */
 	num(t, (int64_t)(vm_total(&v) / HUT_PAGE_SIZE)); /* rss */
-	unum(t, rss.rlim_cur);		     /* rsslim */
-	unum(t, code_lo);		     /* startcode */
-	unum(t, code_hi);		     /* endcode */
-	unum(t, hut_boot_info->stack_top);   /* startstack */
-	unum(t, 0);			     /* kstkesp, as Linux shows another's */
-	unum(t, 0);			     /* kstkeip */
-	unum(t, th->sig_pending | pending);  /* signal */
-	unum(t, th->sig_blocked);	     /* blocked */
-	unum(t, ignored);		     /* sigignore */
-	unum(t, caught);		     /* sigcatch */
-	unum(t, 0);			     /* wchan */
-	unum(t, 0);			     /* nswap */
-	unum(t, 0);			     /* cnswap */
-	num(t, 17);			     /* exit_signal: SIGCHLD */
-	num(t, 0);			     /* processor */
-	unum(t, 0);			     /* rt_priority */
-	unum(t, 0);			     /* policy: SCHED_OTHER */
-	unum(t, 0);			     /* delayacct_blkio_ticks */
-	unum(t, 0);			     /* guest_time */
-	num(t, 0);			     /* cguest_time */
-	unum(t, data_lo);		     /* start_data */
-	unum(t, data_hi);		     /* end_data */
-	unum(t, brk_lo);		     /* start_brk */
-	for (int i = 0; i < 4; i++)	     /* arg_start arg_end env_start env_end */
-		unum(t, 0);		     /* as Linux shows them to another */
-	num(t, 0);			     /* exit_code */
+	unum(t, rss.rlim_cur);				 /* rsslim */
+	unum(t, code_lo);				 /* startcode */
+	unum(t, code_hi);				 /* endcode */
+	unum(t, hut_boot_info->stack_top);		 /* startstack */
+	unum(t, 0);					 /* kstkesp, as Linux shows another's */
+	unum(t, 0);					 /* kstkeip */
+	unum(t, th->sig_pending | pending);		 /* signal */
+	unum(t, th->sig_blocked);			 /* blocked */
+	unum(t, ignored);				 /* sigignore */
+	unum(t, caught);				 /* sigcatch */
+	unum(t, 0);					 /* wchan */
+	unum(t, 0);					 /* nswap */
+	unum(t, 0);					 /* cnswap */
+	num(t, 17);					 /* exit_signal: SIGCHLD */
+	num(t, 0);					 /* processor */
+	unum(t, 0);					 /* rt_priority */
+	unum(t, 0);					 /* policy: SCHED_OTHER */
+	unum(t, 0);					 /* delayacct_blkio_ticks */
+	unum(t, 0);					 /* guest_time */
+	num(t, 0);					 /* cguest_time */
+	unum(t, data_lo);				 /* start_data */
+	unum(t, data_hi);				 /* end_data */
+	unum(t, brk_lo);				 /* start_brk */
+	for (int i = 0; i < 4; i++)			 /* arg_start arg_end env_start env_end */
+		unum(t, 0);				 /* as Linux shows them to another */
+	num(t, 0);					 /* exit_code */
 	hut_text_char(t, '\n');
 }
 
@@ -267,12 +267,12 @@ void hut_proc_statm(struct hut_text *t, const struct hut_proc_ctx *c)
 	uint64_t total = vm_total(&v) / HUT_PAGE_SIZE;
 	(void)c;
 	hut_text_u64(t, total);
-	unum(t, total);				  /* resident */
-	unum(t, v.image / HUT_PAGE_SIZE);	  /* shared: file-backed */
-	unum(t, v.text / HUT_PAGE_SIZE);	  /* text */
-	unum(t, 0);				  /* lib */
+	unum(t, total);				      /* resident */
+	unum(t, v.image / HUT_PAGE_SIZE);	      /* shared: file-backed */
+	unum(t, v.text / HUT_PAGE_SIZE);	      /* text */
+	unum(t, 0);				      /* lib */
 	unum(t, (v.arena + v.stack) / HUT_PAGE_SIZE); /* data + stack */
-	unum(t, 0);				  /* dt */
+	unum(t, 0);				      /* dt */
 	hut_text_char(t, '\n');
 }
 

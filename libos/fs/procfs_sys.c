@@ -64,54 +64,86 @@ struct cpu_flag {
  * (arch/x86/include/asm/cpufeatures.h): 1:EDX, 0x80000001:EDX, 1:ECX,
  * 0x80000001:ECX, 7:EBX, 7:ECX, 7:EDX. */
 static const struct cpu_flag w1_edx[] = {
-	{0, "fpu"},	{1, "vme"},	{2, "de"},	{3, "pse"},    {4, "tsc"},   {5, "msr"},
-	{6, "pae"},	{7, "mce"},	{8, "cx8"},	{9, "apic"},   {11, "sep"},  {12, "mtrr"},
-	{13, "pge"},	{14, "mca"},	{15, "cmov"},	{16, "pat"},   {17, "pse36"}, {19, "clflush"},
-	{21, "dts"},	{22, "acpi"},	{23, "mmx"},	{24, "fxsr"},  {25, "sse"},  {26, "sse2"},
-	{27, "ss"},	{28, "ht"},	{29, "tm"},	{31, "pbe"},   {0, NULL},
+	{0, "fpu"},  {1, "vme"},   {2, "de"},	 {3, "pse"},   {4, "tsc"},    {5, "msr"},
+	{6, "pae"},  {7, "mce"},   {8, "cx8"},	 {9, "apic"},  {11, "sep"},   {12, "mtrr"},
+	{13, "pge"}, {14, "mca"},  {15, "cmov"}, {16, "pat"},  {17, "pse36"}, {19, "clflush"},
+	{21, "dts"}, {22, "acpi"}, {23, "mmx"},	 {24, "fxsr"}, {25, "sse"},   {26, "sse2"},
+	{27, "ss"},  {28, "ht"},   {29, "tm"},	 {31, "pbe"},  {0, NULL},
 };
 static const struct cpu_flag x1_edx[] = {
-	{11, "syscall"}, {19, "mp"}, {20, "nx"}, {22, "mmxext"}, {25, "fxsr_opt"}, {26, "pdpe1gb"},
-	{27, "rdtscp"},	 {29, "lm"}, {0, NULL},
+	{11, "syscall"}, {19, "mp"},	 {20, "nx"}, {22, "mmxext"}, {25, "fxsr_opt"},
+	{26, "pdpe1gb"}, {27, "rdtscp"}, {29, "lm"}, {0, NULL},
 };
 static const struct cpu_flag w1_ecx[] = {
-	{0, "pni"},	 {1, "pclmulqdq"}, {2, "dtes64"},	{3, "monitor"},	 {4, "ds_cpl"},
-	{5, "vmx"},	 {6, "smx"},	   {7, "est"},		{8, "tm2"},	 {9, "ssse3"},
-	{10, "cid"},	 {11, "sdbg"},	   {12, "fma"},		{13, "cx16"},	 {14, "xtpr"},
-	{15, "pdcm"},	 {17, "pcid"},	   {18, "dca"},		{19, "sse4_1"},	 {20, "sse4_2"},
-	{21, "x2apic"},	 {22, "movbe"},	   {23, "popcnt"},	{24, "tsc_deadline_timer"},
-	{25, "aes"},	 {26, "xsave"},	   {28, "avx"},		{29, "f16c"},	 {30, "rdrand"},
-	{31, "hypervisor"}, {0, NULL},
+	{0, "pni"},	{1, "pclmulqdq"},   {2, "dtes64"},  {3, "monitor"},
+	{4, "ds_cpl"},	{5, "vmx"},	    {6, "smx"},	    {7, "est"},
+	{8, "tm2"},	{9, "ssse3"},	    {10, "cid"},    {11, "sdbg"},
+	{12, "fma"},	{13, "cx16"},	    {14, "xtpr"},   {15, "pdcm"},
+	{17, "pcid"},	{18, "dca"},	    {19, "sse4_1"}, {20, "sse4_2"},
+	{21, "x2apic"}, {22, "movbe"},	    {23, "popcnt"}, {24, "tsc_deadline_timer"},
+	{25, "aes"},	{26, "xsave"},	    {28, "avx"},    {29, "f16c"},
+	{30, "rdrand"}, {31, "hypervisor"}, {0, NULL},
 };
 static const struct cpu_flag x1_ecx[] = {
-	{0, "lahf_lm"}, {1, "cmp_legacy"}, {2, "svm"},	    {3, "extapic"}, {4, "cr8_legacy"},
-	{5, "abm"},	{6, "sse4a"},	   {7, "misalignsse"}, {8, "3dnowprefetch"}, {9, "osvw"},
-	{10, "ibs"},	{11, "xop"},	   {12, "skinit"},    {13, "wdt"},	    {15, "lwp"},
-	{16, "fma4"},	{17, "tce"},	   {19, "nodeid_msr"}, {21, "tbm"},	    {22, "topoext"},
+	{0, "lahf_lm"},	      {1, "cmp_legacy"},  {2, "svm"},	 {3, "extapic"},
+	{4, "cr8_legacy"},    {5, "abm"},	  {6, "sse4a"},	 {7, "misalignsse"},
+	{8, "3dnowprefetch"}, {9, "osvw"},	  {10, "ibs"},	 {11, "xop"},
+	{12, "skinit"},	      {13, "wdt"},	  {15, "lwp"},	 {16, "fma4"},
+	{17, "tce"},	      {19, "nodeid_msr"}, {21, "tbm"},	 {22, "topoext"},
 	{23, "perfctr_core"}, {24, "perfctr_nb"}, {26, "bpext"}, {27, "ptsc"},
-	{28, "perfctr_llc"}, {29, "mwaitx"}, {0, NULL},
+	{28, "perfctr_llc"},  {29, "mwaitx"},	  {0, NULL},
 };
 static const struct cpu_flag l7_ebx[] = {
-	{0, "fsgsbase"},  {1, "tsc_adjust"}, {2, "sgx"},	{3, "bmi1"},	  {4, "hle"},
-	{5, "avx2"},	  {7, "smep"},	     {8, "bmi2"},	{9, "erms"},	  {10, "invpcid"},
-	{11, "rtm"},	  {12, "cqm"},	     {14, "mpx"},	{15, "rdt_a"},	  {16, "avx512f"},
-	{17, "avx512dq"}, {18, "rdseed"},    {19, "adx"},	{20, "smap"},	  {21, "avx512ifma"},
-	{23, "clflushopt"}, {24, "clwb"},    {25, "intel_pt"}, {26, "avx512pf"}, {27, "avx512er"},
-	{28, "avx512cd"}, {29, "sha_ni"},    {30, "avx512bw"}, {31, "avx512vl"}, {0, NULL},
+	{0, "fsgsbase"},    {1, "tsc_adjust"}, {2, "sgx"},	 {3, "bmi1"},
+	{4, "hle"},	    {5, "avx2"},       {7, "smep"},	 {8, "bmi2"},
+	{9, "erms"},	    {10, "invpcid"},   {11, "rtm"},	 {12, "cqm"},
+	{14, "mpx"},	    {15, "rdt_a"},     {16, "avx512f"},	 {17, "avx512dq"},
+	{18, "rdseed"},	    {19, "adx"},       {20, "smap"},	 {21, "avx512ifma"},
+	{23, "clflushopt"}, {24, "clwb"},      {25, "intel_pt"}, {26, "avx512pf"},
+	{27, "avx512er"},   {28, "avx512cd"},  {29, "sha_ni"},	 {30, "avx512bw"},
+	{31, "avx512vl"},   {0, NULL},
 };
 static const struct cpu_flag l7_ecx[] = {
-	{1, "avx512vbmi"},  {2, "umip"},	{3, "pku"},	       {4, "ospke"},
-	{5, "waitpkg"},	    {6, "avx512_vbmi2"}, {8, "gfni"},	       {9, "vaes"},
-	{10, "vpclmulqdq"}, {11, "avx512_vnni"}, {12, "avx512_bitalg"}, {13, "tme"},
-	{14, "avx512_vpopcntdq"}, {16, "la57"}, {22, "rdpid"},	       {24, "bus_lock_detect"},
-	{25, "cldemote"},   {27, "movdiri"},	{28, "movdir64b"},     {29, "enqcmd"},
-	{30, "sgx_lc"},	    {0, NULL},
+	{1, "avx512vbmi"},
+	{2, "umip"},
+	{3, "pku"},
+	{4, "ospke"},
+	{5, "waitpkg"},
+	{6, "avx512_vbmi2"},
+	{8, "gfni"},
+	{9, "vaes"},
+	{10, "vpclmulqdq"},
+	{11, "avx512_vnni"},
+	{12, "avx512_bitalg"},
+	{13, "tme"},
+	{14, "avx512_vpopcntdq"},
+	{16, "la57"},
+	{22, "rdpid"},
+	{24, "bus_lock_detect"},
+	{25, "cldemote"},
+	{27, "movdiri"},
+	{28, "movdir64b"},
+	{29, "enqcmd"},
+	{30, "sgx_lc"},
+	{0, NULL},
 };
 static const struct cpu_flag l7_edx[] = {
-	{2, "avx512_4vnniw"}, {3, "avx512_4fmaps"}, {4, "fsrm"},	 {8, "avx512_vp2intersect"},
-	{10, "md_clear"},     {14, "serialize"},    {16, "tsxldtrk"},	 {18, "pconfig"},
-	{19, "arch_lbr"},     {20, "ibt"},	    {22, "amx_bf16"},	 {23, "avx512_fp16"},
-	{24, "amx_tile"},     {25, "amx_int8"},	    {28, "flush_l1d"},	 {29, "arch_capabilities"},
+	{2, "avx512_4vnniw"},
+	{3, "avx512_4fmaps"},
+	{4, "fsrm"},
+	{8, "avx512_vp2intersect"},
+	{10, "md_clear"},
+	{14, "serialize"},
+	{16, "tsxldtrk"},
+	{18, "pconfig"},
+	{19, "arch_lbr"},
+	{20, "ibt"},
+	{22, "amx_bf16"},
+	{23, "avx512_fp16"},
+	{24, "amx_tile"},
+	{25, "amx_int8"},
+	{28, "flush_l1d"},
+	{29, "arch_capabilities"},
 	{0, NULL},
 };
 
@@ -338,13 +370,12 @@ void hut_proc_version(struct hut_text *t, const struct hut_proc_ctx *c)
 
 void hut_proc_filesystems(struct hut_text *t, const struct hut_proc_ctx *c)
 {
-	static const struct hut_fs_ops *const all[] = {&hut_imagefs_ops, &hut_tmpfs_ops,
-						       &hut_devfs_ops, &hut_procfs_ops,
-						       &hut_volume_ops};
+	/* The file systems' struct hut_fs_ops type names. */
+	static const char *const all[] = {"hutimage", "tmpfs", "devtmpfs", "proc", "hutvolume"};
 	(void)c;
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		hut_text_str(t, "nodev\t");
-		hut_text_str(t, all[i]->type);
+		hut_text_str(t, all[i]);
 		hut_text_char(t, '\n');
 	}
 }

@@ -25,6 +25,9 @@
 #include <time.h>
 
 #define HUT_PATH_MAX 4096 /* PATH_MAX: with the terminating NUL */
+/* A canonical path may be longer than one path argument: Linux limits what
+ * the app passes (PATH_MAX), not how deep a relative path takes it. */
+#define HUT_CANON_MAX 65536
 #define HUT_FNAME_MAX 255 /* NAME_MAX */
 #define HUT_SYMLOOP_MAX 40
 #define HUT_MOUNTS_MAX (5 + HUT_VOLUMES_MAX) /* /, /tmp, /dev, /proc, /etc/resolv.conf */
@@ -106,7 +109,7 @@ struct hut_attr {
 
 /* A resolved path. */
 struct hut_path {
-	char canon[HUT_PATH_MAX];
+	char canon[HUT_CANON_MAX];
 	size_t len;
 	struct hut_mount *mount;
 	const char *rel; /* inside canon */
@@ -142,16 +145,31 @@ long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len);
 int hut_is_mount_point(const char *canon, size_t len);
 /* sync(2): each mount's sync op. */
 void hut_vfs_sync(void);
-/* The i-th mount in the order they were made (/proc/mounts), or NULL. */
+/* mounttab.c: the table; hut_nmounts is -1 until mount.c sets it up. The
+ * mount canon lies in (as hut_mount_of, without setting up); the i-th
+ * mount in the order they were made (/proc/mounts), or NULL. */
+extern struct hut_mount hut_mounts[HUT_MOUNTS_MAX];
+extern int hut_nmounts;
+struct hut_mount *hut_mount_add(const char *path);
+void hut_mount_order(void);
+struct hut_mount *hut_mount_find(const char *canon, size_t len, const char **rel);
 const struct hut_mount *hut_mount_nth(int i);
 
-/* path.c: the process's cwd (set by chdir and fchdir) and umask. */
-extern char hut_cwd[HUT_PATH_MAX];
+/* cwd.c: the process's cwd (set by chdir and fchdir) and umask; gone:
+ * the cwd was removed (getcwd and relative lookups are ENOENT). */
+extern char hut_cwd[HUT_CANON_MAX];
 extern size_t hut_cwd_len;
+extern int hut_cwd_gone;
 extern uint32_t hut_umask;
 void hut_cwd_set(const char *path, size_t len);
-/* Keeps a copy of p's canonical path in f (*at, fchdir, /proc/self/fd). */
+/* path.c: keeps a copy of p's canonical path in f (*at, fchdir, /proc/self/fd). */
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
+
+/* pathkeep.c: open files' paths and the cwd kept true after a rename (or
+ * an exchange) and a removal in the guest. */
+void hut_paths_renamed(const char *from, size_t from_len, const char *to, size_t to_len,
+		       int exchange);
+void hut_paths_removed(const char *path, size_t len);
 
 /* dirent.c: one linux_dirent64 record into buf at *used; 0 when it does
  * not fit. */

@@ -240,9 +240,9 @@ static uint64_t sigset_field(const char *text, const char *key)
 static void status(int threads)
 {
 	static const char *const order[] = {
-		"Name",	  "State",  "Tgid",   "Pid",	"PPid",	  "Uid",    "Gid",   "FDSize",
-		"VmPeak", "VmSize", "VmRSS",  "VmData", "VmStk",  "Threads", "SigQ", "SigPnd",
-		"ShdPnd", "SigBlk", "SigIgn", "SigCgt", NULL,
+		"Name",	  "State",  "Tgid",   "Pid",	"PPid",	  "Uid",    "Gid",
+		"FDSize", "VmPeak", "VmSize", "VmRSS",	"VmData", "VmStk",  "Threads",
+		"SigQ",	  "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", NULL,
 	};
 	char *s = slurp("/proc/self/status", NULL);
 	char name[17] = {0};
@@ -253,10 +253,12 @@ static void status(int threads)
 	prctl(PR_GET_NAME, name);
 	const char *v = field(s, "Name");
 	check("status fields in Linux's order", in_order(s, order));
-	check("Name is PR_SET_NAME's", v && !strncmp(v, name, strlen(name)) && v[strlen(name)] == '\n');
+	check("Name is PR_SET_NAME's",
+	      v && !strncmp(v, name, strlen(name)) && v[strlen(name)] == '\n');
 	v = field(s, "State");
 	check("State is R (running)", v && !strncmp(v, "R (running)", 11));
-	check("Tgid and Pid are getpid", field_num(s, "Tgid") == getpid() && field_num(s, "Pid") == getpid());
+	check("Tgid and Pid are getpid",
+	      field_num(s, "Tgid") == getpid() && field_num(s, "Pid") == getpid());
 	check("PPid is getppid", field_num(s, "PPid") == getppid());
 	check("Uid is getuid", field_num(s, "Uid") == (long long)getuid());
 	check("Gid is getgid", field_num(s, "Gid") == (long long)getgid());
@@ -336,8 +338,9 @@ static void stat_file(int threads)
 	s = slurp("/proc/self/statm", NULL);
 	long long a[7];
 	check("statm has 7 numbers, size >= resident > 0",
-	      s && sscanf(s, "%lld %lld %lld %lld %lld %lld %lld", &a[0], &a[1], &a[2], &a[3],
-			  &a[4], &a[5], &a[6]) == 7 &&
+	      s &&
+		      sscanf(s, "%lld %lld %lld %lld %lld %lld %lld", &a[0], &a[1], &a[2], &a[3],
+			     &a[4], &a[5], &a[6]) == 7 &&
 		      a[0] >= a[1] && a[1] > 0);
 	free(s);
 }
@@ -355,8 +358,8 @@ static void maps(void)
 		int name_at = 0;
 		if (nl)
 			*nl = 0;
-		if (sscanf(l, "%lx-%lx %7s %lx %x:%x %lu %n", &lo, &hi, perms, &off, &maj, &min, &ino,
-			   &name_at) < 7) {
+		if (sscanf(l, "%lx-%lx %7s %lx %x:%x %lu %n", &lo, &hi, perms, &off, &maj, &min,
+			   &ino, &name_at) < 7) {
 			sorted = 0;
 			break;
 		}
@@ -410,7 +413,8 @@ static void limits(void)
 	struct rlimit rl;
 	char want[64];
 	getrlimit(RLIMIT_NOFILE, &rl);
-	snprintf(want, sizeof want, "Max open files            %-20llu", (unsigned long long)rl.rlim_cur);
+	snprintf(want, sizeof want, "Max open files            %-20llu",
+		 (unsigned long long)rl.rlim_cur);
 	int rows = 0;
 	for (char *p = s; p && (p = strchr(p, '\n')) != NULL; p++)
 		rows++;
@@ -426,7 +430,8 @@ static void mounts(void)
 	for (char *l = s; l && *l;) {
 		char src[256], target[256], type[64], opts[256];
 		int a, b;
-		if (sscanf(l, "%255s %255s %63s %255s %d %d", src, target, type, opts, &a, &b) != 6 ||
+		if (sscanf(l, "%255s %255s %63s %255s %d %d", src, target, type, opts, &a, &b) !=
+			    6 ||
 		    a != 0 || b != 0)
 			good = 0;
 		if (!strcmp(target, "/proc") && !strcmp(type, "proc"))
@@ -445,10 +450,11 @@ static void machine(void)
 {
 	char *s = slurp("/proc/meminfo", NULL);
 	static const char *const mem_order[] = {"MemTotal", "MemFree", "MemAvailable", NULL};
-	long long total = s ? field_num(s, "MemTotal") : -1, freem = s ? field_num(s, "MemFree") : -1;
+	long long total = s ? field_num(s, "MemTotal") : -1,
+		  freem = s ? field_num(s, "MemFree") : -1;
 	check("meminfo: MemTotal, MemFree, MemAvailable in order", s && in_order(s, mem_order));
-	check("meminfo: 0 < MemFree <= MemTotal", total > 0 && freem > 0 && freem <= total &&
-						       field_num(s, "MemAvailable") <= total);
+	check("meminfo: 0 < MemFree <= MemTotal",
+	      total > 0 && freem > 0 && freem <= total && field_num(s, "MemAvailable") <= total);
 	check("meminfo: kB", s && strstr(s, " kB\n"));
 	free(s);
 
@@ -464,8 +470,9 @@ static void machine(void)
 	double l1, l5, l15;
 	int running, total_threads, last;
 	check("loadavg: 3 averages, running/total, last pid",
-	      s && sscanf(s, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &running, &total_threads,
-			  &last) == 6 &&
+	      s &&
+		      sscanf(s, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &running, &total_threads,
+			     &last) == 6 &&
 		      l1 >= 0 && running >= 1 && running <= total_threads);
 	free(s);
 
@@ -487,7 +494,8 @@ static void machine(void)
 	btime = b ? atoll(b + 7) : -1;
 	check("stat: btime is now - uptime", btime > 0 && btime <= now && btime >= now - up - 2);
 	const char *pr = s ? strstr(s, "\nprocs_running ") : NULL;
-	check("stat: processes and procs_running", s && strstr(s, "\nprocesses ") && pr && atoi(pr + 15) >= 1);
+	check("stat: processes and procs_running",
+	      s && strstr(s, "\nprocesses ") && pr && atoi(pr + 15) >= 1);
 	free(s);
 
 	struct utsname u;
@@ -515,7 +523,8 @@ static int uuid_like(const char *s)
 	if (!s || strlen(s) != 37 || s[36] != '\n')
 		return 0;
 	for (int i = 0; i < 36; i++)
-		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-'
+							      : !isxdigit((unsigned char)s[i]))
 			return 0;
 	return 1;
 }
@@ -608,7 +617,8 @@ static void reading(void)
 		n++;
 	check("lseek to 0", lseek(fd, 0, SEEK_SET) == 0);
 	ssize_t all = read(fd, whole, sizeof whole);
-	check("byte-by-byte reads give the whole text", n > 100 && all == n && !memcmp(whole, bytes, (size_t)n));
+	check("byte-by-byte reads give the whole text",
+	      n > 100 && all == n && !memcmp(whole, bytes, (size_t)n));
 	char part[10];
 	check("pread at an offset", pread(fd, part, sizeof part, 20) == sizeof part &&
 					    !memcmp(part, whole + 20, sizeof part));
@@ -620,7 +630,8 @@ static void reading(void)
 	check("stat of a file: S_IFREG 0444 size 0",
 	      stat("/proc/meminfo", &st) == 0 && st.st_mode == (S_IFREG | 0444) && st.st_size == 0);
 	check("stat of status: S_IFREG 0444 size 0", stat("/proc/self/status", &st) == 0 &&
-							    st.st_mode == (S_IFREG | 0444) && st.st_size == 0);
+							     st.st_mode == (S_IFREG | 0444) &&
+							     st.st_size == 0);
 	check("stat of sys: S_IFDIR 0555",
 	      stat("/proc/sys", &st) == 0 && st.st_mode == (S_IFDIR | 0555));
 	check("unlink of a file is EPERM", unlink("/proc/meminfo") == -1 && errno == EPERM);
@@ -643,7 +654,8 @@ static void reading(void)
 	}
 	if (d)
 		closedir(d);
-	check("getdents of /proc: self, meminfo, sys, the pid", self && meminfo && sysdir && piddir);
+	check("getdents of /proc: self, meminfo, sys, the pid",
+	      self && meminfo && sysdir && piddir);
 }
 
 static void on_usr2(int sig)
