@@ -111,6 +111,8 @@ long hut_anon_inode_stat(struct hut_file *f, struct stat *st);
 /* The file behind fd, or NULL (EBADF). No reference is taken: the libos is
  * one thread and nothing closes the fd while a syscall runs. */
 struct hut_file *hut_fd_file(long fd);
+/* One past the highest fd ever used: walks of the table stop there. */
+long hut_fd_top(void);
 /* Installs f at the lowest free fd >= min, consuming the caller's
  * reference. Returns the fd, or -EMFILE (and drops the reference). */
 long hut_fd_install(struct hut_file *f, long min, int cloexec);

@@ -6,8 +6,8 @@
  * O_CREAT) creates "b/f" even if a new "a" was made since; after rmdir or
  * unlink, the path no longer names the file (gone: lookups from it are
  * ENOENT, /proc shows "(deleted)"). Every successful rename, rmdir and
- * unlink in the guest comes through here; the fd table is walked once
- * (1024 entries), each description once, and the cwd.
+ * unlink in the guest comes through here; the fd table is walked once (up
+ * to the highest fd used), each description once, and the cwd.
  *
  * What a path cannot follow: changes the host makes to a volume's tree
  * while the guest runs, and descriptions held by no fd (SCM_RIGHTS in
@@ -95,7 +95,7 @@ void hut_paths_renamed(const char *from, size_t from_len, const char *to, size_t
 {
 	if (from_len == to_len && !hut_memcmp(from, to, to_len))
 		return;
-	for (long fd = 0; fd < HUT_FD_MAX; fd++) {
+	for (long fd = 0, top = hut_fd_top(); fd < top; fd++) {
 		struct hut_file *f = hut_fd_file(fd);
 		if (f && f->path && f->mount && (!exchange || first_fd_of(f, fd)))
 			rename_one(f, from, from_len, to, to_len, exchange);
@@ -105,7 +105,7 @@ void hut_paths_renamed(const char *from, size_t from_len, const char *to, size_t
 
 void hut_paths_removed(const char *path, size_t len)
 {
-	for (long fd = 0; fd < HUT_FD_MAX; fd++) {
+	for (long fd = 0, top = hut_fd_top(); fd < top; fd++) {
 		struct hut_file *f = hut_fd_file(fd);
 		if (f && f->path && f->mount && f->path_len == len &&
 		    !hut_memcmp(f->path, path, len))

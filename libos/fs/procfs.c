@@ -81,6 +81,8 @@ static void link_cwd(struct hut_text *t, const struct pnode *n)
 {
 	(void)n;
 	hut_text_mem(t, hut_cwd, hut_cwd_len);
+	if (hut_cwd_gone)
+		hut_text_str(t, " (deleted)");
 }
 
 static void link_root(struct hut_text *t, const struct pnode *n)
@@ -437,9 +439,9 @@ static int next_dynamic(const struct pnode *dir, uint64_t *k, char *name, size_t
 		return 1;
 	}
 	case DYN_FDS:
-		while (*k < HUT_FD_MAX && !hut_fd_file((long)*k))
+		while (*k < (uint64_t)hut_fd_top() && !hut_fd_file((long)*k))
 			(*k)++;
-		if (*k >= HUT_FD_MAX)
+		if (*k >= (uint64_t)hut_fd_top())
 			return 0;
 		child.ent = &fd_ent;
 		child.fd = (int)*k;

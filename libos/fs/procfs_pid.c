@@ -83,7 +83,7 @@ static void sigset(struct hut_text *t, const char *name, uint64_t set)
 static uint64_t fd_table_size(void)
 {
 	uint64_t size = 64;
-	for (long fd = HUT_FD_MAX - 1; fd >= 0; fd--)
+	for (long fd = hut_fd_top() - 1; fd >= 0; fd--)
 		if (hut_fd_file(fd)) {
 			while (size <= (uint64_t)fd)
 				size *= 2;

@@ -122,6 +122,21 @@ static void removed_dirfd(void)
 	check("nothing made in the new e", !exists(in("e/h")));
 	close(fd);
 
+	/* A file's fd after rename and unlink, as /proc/self/fd names it. */
+	char link[64], target[600], want[600];
+	int k = open(in("k"), O_WRONLY | O_CREAT, 0644);
+	snprintf(link, sizeof link, "/proc/self/fd/%d", k);
+	check("rename k to l", rename(in("k"), in("l")) == 0);
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	target[n > 0 ? n : 0] = 0;
+	check("/proc/self/fd of a renamed file names l", !strcmp(target, in("l")));
+	check("unlink l", unlink(in("l")) == 0);
+	n = readlink(link, target, sizeof target - 1);
+	target[n > 0 ? n : 0] = 0;
+	snprintf(want, sizeof want, "%s (deleted)", in("l"));
+	check("... and after unlink, \"l (deleted)\"", !strcmp(target, want));
+	close(k);
+
 	mkdir(in("r"), 0755);
 	check("chdir r", chdir(in("r")) == 0);
 	check("rmdir r (the cwd)", rmdir(in("r")) == 0);
