@@ -315,10 +315,29 @@ static uint64_t ino_of(const struct pnode *n)
 	       (((uint64_t)(uintptr_t)n->ent >> 3) & 0xffffff);
 }
 
-static void node_stat(const struct hut_mount *m, const struct pnode *n, struct stat *st)
+/* Linux's modes: fd/ is its owner's alone, and an fd's link shows how the
+ * fd was opened (r-x for reading, -wx for writing). */
+static uint32_t mode_of(const struct pnode *n)
 {
 	static const uint32_t modes[] = {S_IFDIR | 0555, S_IFREG | 0444, S_IFLNK | 0777};
-	hut_stat_fill(st, m, n->ent == &root_ent ? 1 : ino_of(n), modes[n->ent->type], 0);
+	if (n->ent->dyn == DYN_FDS)
+		return S_IFDIR | 0500;
+	if (n->ent == &fd_ent) {
+		const struct hut_file *f = hut_fd_file(n->fd);
+		uint32_t acc = f ? (f->flags & O_ACCMODE) : O_RDONLY;
+		uint32_t mode = S_IFLNK;
+		if ((f && (f->flags & O_PATH)) || acc == O_RDONLY || acc == O_RDWR)
+			mode |= 0500;
+		if (acc == O_WRONLY || acc == O_RDWR)
+			mode |= 0300;
+		return mode;
+	}
+	return modes[n->ent->type];
+}
+
+static void node_stat(const struct hut_mount *m, const struct pnode *n, struct stat *st)
+{
+	hut_stat_fill(st, m, n->ent == &root_ent ? 1 : ino_of(n), mode_of(n), 0);
 	st->st_blocks = 0;
 	st->st_blksize = 1024;
 	if (n->ent->type == P_DIR)

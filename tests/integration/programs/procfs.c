@@ -181,7 +181,16 @@ static void fds(void)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", e);
 	check("fd of an eventfd links to anon_inode:[eventfd]",
 	      readlink_is(path, "anon_inode:[eventfd]"));
-	check("lstat of fd/N is a symlink", lstat(path, &st) == 0 && S_ISLNK(st.st_mode));
+	check("lstat of fd/N of an O_RDWR fd: S_IFLNK 0700",
+	      lstat(path, &st) == 0 && st.st_mode == (S_IFLNK | 0700));
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+	check("... of an O_RDONLY fd: S_IFLNK 0500",
+	      lstat(path, &st) == 0 && st.st_mode == (S_IFLNK | 0500));
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
+	check("... of an O_WRONLY fd: S_IFLNK 0300",
+	      lstat(path, &st) == 0 && st.st_mode == (S_IFLNK | 0300));
+	check("stat of fd/: S_IFDIR 0500",
+	      stat("/proc/self/fd", &st) == 0 && st.st_mode == (S_IFDIR | 0500));
 
 	/* Reopening a file: a new description, at offset 0. */
 	char buf[16] = {0};
