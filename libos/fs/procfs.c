@@ -358,7 +358,10 @@ static long procfs_lstat(struct hut_mount *m, const char *rel, struct stat *st)
 /* Runs the entry's printer into a buffer that fits it (procfs.h). */
 static long make_text(struct popen *o, const struct hut_proc_ctx *c)
 {
-	struct hut_text t = {NULL, 0, 0};
+	/* A page to start: most texts fit, and each generator then runs once. */
+	struct hut_text t = {hut_kalloc(HUT_PAGE_SIZE), HUT_PAGE_SIZE, 0};
+	if (!t.buf)
+		return -ENOMEM;
 	for (;;) {
 		t.len = 0;
 		if (o->node.ent->type == P_LINK)

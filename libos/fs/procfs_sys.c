@@ -55,6 +55,29 @@ void hut_proc_meminfo(struct hut_text *t, const struct hut_proc_ctx *c)
 	mem_line(t, "Hugepagesize", 2u << 20);
 }
 
+/* CPUID, each leaf asked once: under KVM every CPUID is an exit (~45 us
+ * here), and what the vCPU is does not change. */
+static void cpuid(uint32_t leaf, uint32_t r[4])
+{
+	static struct {
+		uint32_t leaf, valid, r[4];
+	} known[16];
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		if (known[i].valid && known[i].leaf == leaf) {
+			hut_memcpy(r, known[i].r, sizeof known[i].r);
+			return;
+		}
+		if (!known[i].valid) {
+			hut_cpuid(leaf, 0, known[i].r);
+			known[i].leaf = leaf;
+			known[i].valid = 1;
+			hut_memcpy(r, known[i].r, sizeof known[i].r);
+			return;
+		}
+	}
+	hut_cpuid(leaf, 0, r);
+}
+
 struct cpu_flag {
 	uint8_t bit;
 	const char *name;
@@ -159,11 +182,11 @@ static void flags_of(struct hut_text *t, const struct cpu_flag *f, uint32_t reg)
 static void cpuinfo_flags(struct hut_text *t, uint32_t max_leaf, uint32_t max_ext)
 {
 	uint32_t l1[4], x1[4] = {0}, l7[4] = {0};
-	hut_cpuid(1, 0, l1);
+	cpuid(1, l1);
 	if (max_ext >= 0x80000001)
-		hut_cpuid(0x80000001, 0, x1);
+		cpuid(0x80000001, x1);
 	if (max_leaf >= 7)
-		hut_cpuid(7, 0, l7);
+		cpuid(7, l7);
 	hut_text_str(t, "flags\t\t:");
 	flags_of(t, w1_edx, l1[3]);
 	flags_of(t, x1_edx, x1[3]);
@@ -182,7 +205,7 @@ static void model_name(struct hut_text *t, uint32_t max_ext)
 	const char *s = brand;
 	if (max_ext >= 0x80000004)
 		for (uint32_t i = 0; i < 3; i++)
-			hut_cpuid(0x80000002 + i, 0, (uint32_t *)(brand + 16 * i));
+			cpuid(0x80000002 + i, (uint32_t *)(brand + 16 * i));
 	while (*s == ' ')
 		s++;
 	hut_text_str(t, *s ? s : "unknown");
@@ -213,11 +236,11 @@ void hut_proc_cpuinfo(struct hut_text *t, const struct hut_proc_ctx *c)
 	char vendor[13];
 	uint64_t khz = hut_boot_info->tsc_khz;
 	(void)c;
-	hut_cpuid(0, 0, l0);
-	hut_cpuid(1, 0, l1);
-	hut_cpuid(0x80000000, 0, x0);
+	cpuid(0, l0);
+	cpuid(1, l1);
+	cpuid(0x80000000, x0);
 	if (x0[0] >= 0x80000008)
-		hut_cpuid(0x80000008, 0, x8);
+		cpuid(0x80000008, x8);
 	hut_memcpy(vendor, &l0[1], 4);
 	hut_memcpy(vendor + 4, &l0[3], 4);
 	hut_memcpy(vendor + 8, &l0[2], 4);

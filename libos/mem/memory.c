@@ -203,13 +203,22 @@ int hut_memory_next_run(uint64_t from, uint64_t *start, uint64_t *end)
 	uint64_t heap_lo = (brk_start - base) / PAGE, heap_hi = (page_up(brk_cur) - base) / PAGE;
 	uint64_t p = from > base ? (from - base + PAGE - 1) / PAGE : 0;
 	bitmap_ready();
-	while (p < npages && (!is_used(p) || (p >= heap_lo && p < heap_hi)))
-		p++;
+	while (p < npages && (!is_used(p) || (p >= heap_lo && p < heap_hi))) {
+		if (p % 64 == 0 && used[p / 64] == 0 && p + 64 <= npages)
+			p += 64; /* a free word at a time */
+		else
+			p++;
+	}
 	if (p >= npages)
 		return 0;
 	uint64_t q = p;
-	while (q < npages && is_used(q) && !(q >= heap_lo && q < heap_hi))
-		q++;
+	while (q < npages && is_used(q) && !(q >= heap_lo && q < heap_hi)) {
+		if (q % 64 == 0 && used[q / 64] == ~0ull && q + 64 <= npages &&
+		    (q + 64 <= heap_lo || q >= heap_hi))
+			q += 64; /* a used word at a time */
+		else
+			q++;
+	}
 	*start = base + p * PAGE;
 	*end = base + q * PAGE;
 	return 1;
