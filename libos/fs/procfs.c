@@ -590,9 +590,7 @@ static long procfs_open(struct hut_mount *m, const char *rel, int flags, uint32_
 	struct hut_file *target;
 	long r = lookup(rel, &n);
 	(void)mode;
-	if (r == -ENOENT && (flags & O_CREAT))
-		return -EACCES; /* no entry can be made here */
-	if (r != 0)
+	if (r != 0) /* O_CREAT too: a name /proc lacks cannot even be looked up */
 		return r;
 	if (!(flags & (O_PATH | O_NOFOLLOW)) && (target = pathless_target(&n))) {
 		hut_file_ref(target);
@@ -642,7 +640,10 @@ static long procfs_readlink(struct hut_mount *m, const char *rel, char *buf, siz
 	return r;
 }
 
-/* Changes: what Linux's procfs answers as root. */
+/* Changes: what Linux's procfs answers as root. Its lookup of a name it
+ * lacks fails (ENOENT) where other file systems find a place for a new
+ * one, so making a name is ENOENT; an existing name is EEXIST, and
+ * removing or renaming one is EPERM (no such op). */
 static long exists_or(const char *rel, long missing, long present)
 {
 	struct pnode n;
@@ -664,6 +665,28 @@ static long procfs_unlink(struct hut_mount *m, const char *rel, int is_rmdir)
 	(void)m;
 	(void)is_rmdir;
 	return exists_or(rel, -ENOENT, -EPERM);
+}
+
+static long procfs_rename(struct hut_mount *m, const char *from, const char *to, unsigned flags)
+{
+	(void)m;
+	(void)flags;
+	long r = exists_or(from, -ENOENT, 0);
+	return r ? r : exists_or(to, -ENOENT, -EPERM);
+}
+
+static long procfs_link(struct hut_mount *m, const char *from, const char *to)
+{
+	(void)m;
+	long r = exists_or(from, -ENOENT, 0);
+	return r ? r : exists_or(to, -ENOENT, -EEXIST);
+}
+
+static long procfs_symlink(struct hut_mount *m, const char *target, const char *rel)
+{
+	(void)m;
+	(void)target;
+	return exists_or(rel, -ENOENT, -EEXIST);
 }
 
 static long procfs_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,
@@ -692,6 +715,9 @@ const struct hut_fs_ops hut_procfs_ops = {
 	.readlink = procfs_readlink,
 	.mkdir = procfs_mkdir,
 	.unlink = procfs_unlink,
+	.rename = procfs_rename,
+	.link = procfs_link,
+	.symlink = procfs_symlink,
 	.setattr = procfs_setattr,
 	.statfs = procfs_statfs,
 	.fd_link = procfs_fd_link,

@@ -645,6 +645,21 @@ static void reading(void)
 	      stat("/proc/sys", &st) == 0 && st.st_mode == (S_IFDIR | 0555));
 	check("unlink of a file is EPERM", unlink("/proc/meminfo") == -1 && errno == EPERM);
 	check("mkdir over a file is EEXIST", mkdir("/proc/meminfo", 0755) == -1 && errno == EEXIST);
+	check("creating a name is ENOENT (procfs cannot look it up)",
+	      open("/proc/new-file", O_WRONLY | O_CREAT, 0644) == -1 && errno == ENOENT &&
+		      mkdir("/proc/new-dir", 0755) == -1 && errno == ENOENT &&
+		      symlink("x", "/proc/new-link") == -1 && errno == ENOENT);
+	/* As root (the appliance is): the open succeeds and the write fails. */
+	fd = open("/proc/meminfo", O_WRONLY);
+	check("write to the machine's file is EIO",
+	      fd >= 0 && write(fd, "x", 1) == -1 && errno == EIO);
+	close(fd);
+	fd = open("/proc/self/status", O_WRONLY);
+	check("write to the process's file is EINVAL",
+	      fd >= 0 && write(fd, "x", 1) == -1 && errno == EINVAL);
+	close(fd);
+	check("open of a read-only /proc/sys file for writing is EACCES",
+	      open("/proc/sys/kernel/ostype", O_WRONLY) == -1 && errno == EACCES);
 	check("open of what is not there is ENOENT",
 	      open("/proc/no-such-file", O_RDONLY) == -1 && errno == ENOENT);
 	check("open of the pid dir for writing is EISDIR",
