@@ -20,5 +20,5 @@ rm -rf "$DIR"
 rm -rf "$TMP/volp" "$TMP/vola"
 mkdir -p "$TMP/volp" "$TMP/vola"
 PVOLUMES="$TMP/volp:/data" AVOLUMES="$TMP/vola:/data" \
-	files_differential "paths on a volume: dirfds and the cwd through renames, 70 deep" \
-	"$BUILT/paths.hut" /data/p 70
+	files_differential "paths on a volume: dirfds and the cwd through renames, 120 deep" \
+	"$BUILT/paths.hut" /data/p 120
