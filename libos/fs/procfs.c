@@ -423,7 +423,7 @@ static void pfile_release(struct hut_file *f)
 	hut_kfree(o, sizeof *o);
 }
 
-/* The n-th dynamic entry of a directory from *k on: its name, inode and
+/* The next dynamic entry of a directory from *k on: its name, inode and
  * type, with *k moved past it; 0 when there are no more. */
 static int next_dynamic(const struct pnode *dir, uint64_t *k, char *name, size_t *len,
 			uint64_t *ino, uint8_t *type)
