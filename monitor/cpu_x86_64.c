@@ -93,12 +93,16 @@ static uint64_t segment_flags(const struct hut_segment *s)
 	return PTE_U | ((s->flags & PF_W) ? PTE_W : 0) | ((s->flags & PF_X) ? 0 : PTE_NX);
 }
 
-/* Page 0 and the stack guard stay unmapped; monitor pages are supervisor-only. */
+/* Page 0 and the stack guard stay unmapped; the descriptor tables, TSS and
+ * trap stacks are supervisor-only. These page tables are readable at CPL3
+ * but not writable: the libos copies them when it makes a process's own
+ * address space (libos/mem/aspace.c) and never changes them in place. */
 static void build_page_tables(struct hut_vm *vm)
 {
 	vm->pt_next = HUT_PAGETABLE_GPA;
 	alloc_table(vm); /* the PML4 */
-	map_range(vm, HUT_GDT_GPA, HUT_BOOTINFO_GPA, PTE_W | PTE_NX);
+	map_range(vm, HUT_GDT_GPA, HUT_PAGETABLE_GPA, PTE_W | PTE_NX);
+	map_range(vm, HUT_PAGETABLE_GPA, HUT_BOOTINFO_GPA, PTE_U | PTE_NX);
 	map_range(vm, HUT_BOOTINFO_GPA, HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, PTE_U | PTE_NX);
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];

@@ -44,6 +44,15 @@ char *hut_append_u64(char *p, char *end, uint64_t v);
 long hut_console_hypercall(unsigned nr, uint32_t fd, const struct hut_iovec *iov, int iovcnt);
 void hut_console_print(int fd, const char *s); /* a whole string to the monitor's fd */
 
+/* phys.c: what the monitor is given of app memory, in guest-physical terms.
+ * hut_phys_of (NULL: every address is its own) gives the frame of a page;
+ * hut_iov_phys translates n iovecs into at most max (fewer bytes when max
+ * is too small: a short transfer) and returns how many. */
+typedef uint64_t (*hut_phys_fn)(uint64_t page);
+extern hut_phys_fn hut_phys_of;
+int hut_iov_phys(const struct hut_iovec *iov, int n, struct hut_iovec *out, int max);
+#define HUT_PHYS_IOV_MAX 64
+
 /* exit.c: the exit hypercall alone (proc/process.c ends the process). */
 _Noreturn void hut_exit(uint32_t kind, int status);
 

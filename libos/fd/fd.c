@@ -1,6 +1,9 @@
 /*
  * The fd table: numbers to open file descriptions, lowest free number
  * first, as POSIX requires. fd/fdcalls.c has close, dup and the rest.
+ * Each process has its own (proc/process.h): the running one's is here,
+ * the others' are saved with their process; fork gives the child the same
+ * open file descriptions, and a process's end closes its fds.
  */
 #include "file.h"
 
@@ -93,4 +96,44 @@ long hut_fd_dup_to(long oldfd, long newfd, int cloexec)
 	if (newfd >= top)
 		top = newfd + 1;
 	return newfd;
+}
+
+/* ---- one table per process ------------------------------------------------ */
+
+static void save_table(void *to)
+{
+	ensure_table();
+	hut_memcpy(to, table, sizeof table);
+}
+
+static void load_table(const void *from)
+{
+	hut_memcpy(table, from, sizeof table);
+}
+
+static void fork_table(void *child)
+{
+	ensure_table();
+	struct fd_slot *copy = child;
+	for (int fd = 0; fd < HUT_FD_MAX; fd++) {
+		copy[fd] = table[fd];
+		if (table[fd].file)
+			hut_file_ref(table[fd].file);
+	}
+}
+
+static void close_all(void)
+{
+	for (int fd = 0; fd < HUT_FD_MAX; fd++)
+		if (table[fd].file)
+			hut_fd_close(fd);
+}
+
+static const struct hut_proc_state_ops table_ops = {
+	sizeof table, save_table, load_table, fork_table, close_all,
+};
+
+void hut_fd_init(void)
+{
+	hut_proc_state_register(&table_ops);
 }

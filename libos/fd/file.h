@@ -84,7 +84,8 @@ struct hut_file {
 	char *path;		 /* canonical path it was opened by (*at, fchdir, /proc), or NULL */
 	uint32_t path_len;
 	int path_gone; /* removed: path names nothing, or another file (fs/pathkeep.c) */
-	void *priv;    /* the kind's own state */
+	struct hut_file *path_prev, *path_next; /* every description with a path (pathkeep.c) */
+	void *priv;				/* the kind's own state */
 	uint64_t priv2;
 	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
 	/* epoll (epoll.c): the watches on this description, and counts its
@@ -116,6 +117,7 @@ long hut_fd_top(void);
 /* Installs f at the lowest free fd >= min, consuming the caller's
  * reference. Returns the fd, or -EMFILE (and drops the reference). */
 long hut_fd_install(struct hut_file *f, long min, int cloexec);
+void hut_fd_init(void); /* each process gets its own table */
 long hut_fd_close(long fd);
 int hut_fd_cloexec(long fd);
 void hut_fd_set_cloexec(long fd, int on);

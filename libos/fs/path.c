@@ -34,6 +34,8 @@ long hut_file_set_path(struct hut_file *f, const struct hut_path *p)
 	char *copy = hut_kstrndup(p->canon, p->len);
 	if (!copy)
 		return -ENOMEM;
+	if (!f->path)
+		hut_paths_hold(f);
 	hut_kfree(f->path, f->path_len + 1);
 	f->path = copy;
 	f->path_len = (uint32_t)p->len;

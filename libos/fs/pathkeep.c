@@ -6,12 +6,12 @@
  * O_CREAT) creates "b/f" even if a new "a" was made since; after rmdir or
  * unlink, the path no longer names the file (gone: lookups from it are
  * ENOENT, /proc shows "(deleted)"). Every successful rename, rmdir and
- * unlink in the guest comes through here; the fd table is walked once (up
- * to the highest fd used), each description once, and the cwd.
+ * unlink in the guest comes through here and visits each description that
+ * holds a path once (a list of them), and the running process's cwd.
  *
  * What a path cannot follow: changes the host makes to a volume's tree
- * while the guest runs, and descriptions held by no fd (SCM_RIGHTS in
- * flight on an AF_UNIX socket).
+ * while the guest runs, and the cwd of a process that is not running
+ * (saved with it: cwd.c).
  */
 #include "vfs.h"
 
@@ -81,13 +81,33 @@ static void cwd_renamed(const char *from, size_t from_len, const char *to, size_
 	hut_cwd_set(moved, n);
 }
 
-/* Each description once, though several fds may point to it. */
-static int first_fd_of(struct hut_file *f, long fd)
+/* Every description that holds a path, in every process's fd table or
+ * none (a mapping, SCM_RIGHTS in flight): a list, so that a rename reaches
+ * them all without walking fd tables, some of which are saved away with
+ * their process. */
+static struct hut_file *holders;
+
+static void let_go(void *arg)
 {
-	for (long k = 0; k < fd; k++)
-		if (hut_fd_file(k) == f)
-			return 0;
-	return 1;
+	struct hut_file *f = arg;
+	if (!f->path)
+		return;
+	if (f->path_prev)
+		f->path_prev->path_next = f->path_next;
+	else if (holders == f)
+		holders = f->path_next;
+	if (f->path_next)
+		f->path_next->path_prev = f->path_prev;
+}
+
+void hut_paths_hold(struct hut_file *f)
+{
+	hut_file_on_release(let_go); /* registering twice is harmless */
+	f->path_prev = NULL;
+	f->path_next = holders;
+	if (holders)
+		holders->path_prev = f;
+	holders = f;
 }
 
 void hut_paths_renamed(const char *from, size_t from_len, const char *to, size_t to_len,
@@ -95,11 +115,9 @@ void hut_paths_renamed(const char *from, size_t from_len, const char *to, size_t
 {
 	if (from_len == to_len && !hut_memcmp(from, to, to_len))
 		return;
-	for (long fd = 0, top = hut_fd_top(); fd < top; fd++) {
-		struct hut_file *f = hut_fd_file(fd);
-		if (f && f->path && f->mount && (!exchange || first_fd_of(f, fd)))
+	for (struct hut_file *f = holders; f; f = f->path_next)
+		if (f->mount)
 			rename_one(f, from, from_len, to, to_len, exchange);
-	}
 	cwd_renamed(from, from_len, to, to_len, exchange);
 }
 

@@ -1,8 +1,10 @@
 /*
  * /proc: the process and the machine described as Linux describes them,
  * read-only. The tree is static tables (struct pent) with three kinds of
- * directory whose entries are made on the fly: the pid ("1", the one
- * process), task/<tid> (each live thread) and fd/<n> (each open fd).
+ * directory whose entries are made on the fly: the pid (the calling
+ * process's: another's fd table and cwd are saved away with it while it
+ * does not run, so /proc shows each process itself alone), task/<tid>
+ * (each of its live threads) and fd/<n> (each open fd).
  * A file's text is made whole when it is opened (procfs.h), so reads at
  * any offset and lseek see one consistent text, as seq_file gives.
  *
@@ -270,7 +272,7 @@ static long step(struct pnode *node, const char *name, size_t n)
 		node->tid = HUT_PROC_PID;
 		return 0;
 	case DYN_TASKS:
-		if (v < 0 || !hut_thread_by_tid(v))
+		if (v < 0 || !hut_proc_thread(v))
 			return -ENOENT;
 		node->ent = &tid_ent;
 		node->tid = (int)v;
@@ -383,7 +385,7 @@ static long make_text(struct popen *o, const struct hut_proc_ctx *c)
 
 static long text_of(const struct pnode *n, struct popen *o)
 {
-	struct hut_proc_ctx c = {hut_thread_by_tid(n->tid ? n->tid : HUT_PROC_PID), n->is_task};
+	struct hut_proc_ctx c = {hut_proc_thread(n->tid ? n->tid : HUT_PROC_PID), n->is_task};
 	if (!c.thread)
 		c.thread = hut_thread_now;
 	o->node = *n;
@@ -444,7 +446,8 @@ static int next_dynamic(const struct pnode *dir, uint64_t *k, char *name, size_t
 		/* In tid order, whatever the ring's: the tid that follows *k's. */
 		int best = 0;
 		do {
-			if (th->tid > (int)*k && (!best || th->tid < best))
+			if (th->proc == hut_proc_now && th->tid > (int)*k &&
+			    (!best || th->tid < best))
 				best = th->tid;
 			th = th->next;
 		} while (th != hut_thread_now);

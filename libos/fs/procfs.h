@@ -77,7 +77,14 @@ void hut_proc_entropy(struct hut_text *t, const struct hut_proc_ctx *c);
 void hut_proc_overcommit(struct hut_text *t, const struct hut_proc_ctx *c);
 void hut_proc_somaxconn(struct hut_text *t, const struct hut_proc_ctx *c);
 
-/* The one process's id (getpid). */
-#define HUT_PROC_PID 1
+/* The calling process's id (getpid): /proc shows the caller's own
+ * directory (procfs.c says why). */
+#define HUT_PROC_PID (hut_proc_now->pid)
+/* The caller's thread with that tid, or NULL (another process's). */
+static inline struct hut_thread *hut_proc_thread(long tid)
+{
+	struct hut_thread *t = hut_thread_by_tid(tid);
+	return t && t->proc == hut_proc_now ? t : NULL;
+}
 
 #endif

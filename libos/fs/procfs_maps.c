@@ -1,11 +1,10 @@
 /*
  * /proc/self/maps and the image's name. The address space is the image's
  * PT_LOAD segments (named by the image's path, with their ELF
- * permissions), then the arena (mem/memory.c) as runs of pages in use,
- * brk's part named [heap], then the main stack [stack]. The arena's runs
- * are the app's mappings and the libos's own pages alike (the bitmap does
- * not tell them apart), all read-write: the monitor maps RAM so and
- * mprotect is bookkeeping only.
+ * permissions), then the arena's pages the process maps for its app
+ * (mem/appmem.c) as runs, brk's part named [heap], then the main stack
+ * [stack]. All read-write: the monitor maps RAM so and mprotect is
+ * bookkeeping only.
  *
  * The image's path: the image's bytes are not a file in the guest, so
  * /proc/self/exe names argv[0] when that is an absolute path to a file the

@@ -19,8 +19,8 @@ static const char *const *argv_of(uint64_t *n)
 }
 
 /* The process's memory, in bytes: the image's segments, the stack, and the
- * arena's pages in use (brk, the app's mappings, the libos's own). All of
- * it is resident: RAM is mapped before boot and never swapped. */
+ * arena's pages it maps for its app (brk, mmap). All of it is resident:
+ * RAM is mapped before boot and never swapped. */
 struct vm_sizes {
 	uint64_t image, text, stack, arena;
 };
@@ -28,8 +28,7 @@ struct vm_sizes {
 static struct vm_sizes vm_sizes(void)
 {
 	const struct hut_boot_info *bi = hut_boot_info;
-	struct vm_sizes v = {0, 0, bi->stack_size,
-			     (hut_pages_total() - hut_pages_free_count()) * HUT_PAGE_SIZE};
+	struct vm_sizes v = {0, 0, bi->stack_size, hut_memory_app_pages() * HUT_PAGE_SIZE};
 	for (uint64_t i = 0; i < bi->phnum; i++) {
 		const Elf64_Phdr *ph = (const Elf64_Phdr *)(bi->phdr + i * bi->phent);
 		if (ph->p_type != PT_LOAD)
@@ -61,7 +60,12 @@ static uint64_t vm_peak(uint64_t now)
 
 static unsigned thread_count(void)
 {
-	return hut_threads_live;
+	return (unsigned)hut_proc_now->threads;
+}
+
+static uint64_t parent_pid(void)
+{
+	return hut_proc_now->parent ? (uint64_t)hut_proc_now->parent->pid : 0;
 }
 
 /* 'R' for the thread running this syscall, 'S' for one waiting. */
@@ -118,7 +122,7 @@ void hut_proc_status(struct hut_text *t, const struct hut_proc_ctx *c)
 	hut_text_field(t, "Tgid", HUT_PROC_PID);
 	hut_text_field(t, "Ngid", 0);
 	hut_text_field(t, "Pid", (uint64_t)(c->is_task ? th->tid : HUT_PROC_PID));
-	hut_text_field(t, "PPid", 0);
+	hut_text_field(t, "PPid", parent_pid());
 	hut_text_field(t, "TracerPid", 0);
 	ids(t, "Uid");
 	ids(t, "Gid");
@@ -126,8 +130,8 @@ void hut_proc_status(struct hut_text *t, const struct hut_proc_ctx *c)
 	hut_text_str(t, "Groups:\t\n");
 	hut_text_field(t, "NStgid", HUT_PROC_PID);
 	hut_text_field(t, "NSpid", (uint64_t)(c->is_task ? th->tid : HUT_PROC_PID));
-	hut_text_field(t, "NSpgid", HUT_PROC_PID);
-	hut_text_field(t, "NSsid", HUT_PROC_PID);
+	hut_text_field(t, "NSpgid", (uint64_t)hut_proc_now->pgid);
+	hut_text_field(t, "NSsid", (uint64_t)hut_proc_now->sid);
 	hut_text_kb(t, "VmPeak", vm_peak(total));
 	hut_text_kb(t, "VmSize", total);
 	hut_text_kb(t, "VmLck", 0);
@@ -213,9 +217,9 @@ void hut_proc_stat(struct hut_text *t, const struct hut_proc_ctx *c)
 	hut_text_str(t, th->name);
 	hut_text_str(t, ") ");
 	hut_text_char(t, state_of(th));
-	num(t, 0);		       /* ppid */
-	num(t, HUT_PROC_PID);	       /* pgrp */
-	num(t, HUT_PROC_PID);	       /* session */
+	num(t, (int64_t)parent_pid()); /* ppid */
+	num(t, hut_proc_now->pgid);    /* pgrp */
+	num(t, hut_proc_now->sid);     /* session */
 	num(t, 0);		       /* tty_nr */
 	num(t, -1);		       /* tpgid */
 	unum(t, 0x400100);	       /* flags: PF_RANDOMIZE-less Linux's usual */

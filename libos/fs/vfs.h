@@ -162,6 +162,7 @@ extern size_t hut_cwd_len;
 extern int hut_cwd_gone;
 extern uint32_t hut_umask;
 void hut_cwd_set(const char *path, size_t len);
+void hut_path_init(void); /* each process gets its own cwd and umask (cwd.c) */
 /* path.c: keeps a copy of p's canonical path in f (*at, fchdir, /proc/self/fd). */
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
 
@@ -170,6 +171,8 @@ long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
 void hut_paths_renamed(const char *from, size_t from_len, const char *to, size_t to_len,
 		       int exchange);
 void hut_paths_removed(const char *path, size_t len);
+/* f has just been given its path: it is followed from now on. */
+void hut_paths_hold(struct hut_file *f);
 
 /* dirent.c: one linux_dirent64 record into buf at *used; 0 when it does
  * not fit. */

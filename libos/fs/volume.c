@@ -58,12 +58,35 @@ static long volume_lstat(struct hut_mount *m, const char *rel, struct stat *st)
 	return r;
 }
 
+/* An operation whose buffer the monitor fills: straight into buf with one
+ * process; through libos memory once processes may have copies of their
+ * own (base/phys.c), at most BOUNCE_MAX bytes at a time. */
+#define BOUNCE_MAX 65536
+
+static long into_buffer(struct hut_hc_file *hc, void *buf, size_t len)
+{
+	if (!hut_phys_of) {
+		hc->buf = (uint64_t)buf;
+		hc->len = len;
+		return call(hc);
+	}
+	len = len < BOUNCE_MAX ? len : BOUNCE_MAX;
+	void *bounce = hut_kalloc(len ? len : 1);
+	if (!bounce)
+		return -ENOMEM;
+	hc->buf = (uint64_t)bounce;
+	hc->len = len;
+	long r = call(hc);
+	if (r > 0)
+		hut_memcpy(buf, bounce, (size_t)r);
+	hut_kfree(bounce, len ? len : 1);
+	return r;
+}
+
 static long volume_readlink(struct hut_mount *m, const char *rel, char *buf, size_t len)
 {
 	struct hut_hc_file hc = on_path(m, HUT_FILE_READLINK, rel);
-	hc.buf = (uint64_t)buf;
-	hc.len = len;
-	return call(&hc);
+	return into_buffer(&hc, buf, len);
 }
 
 static long volume_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
@@ -164,6 +187,11 @@ static long volume_statfs(struct hut_mount *m, struct statfs *sf)
 static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_READ);
+	struct hut_iovec phys[HUT_PHYS_IOV_MAX];
+	if (hut_phys_of) {
+		iovcnt = hut_iov_phys(iov, iovcnt, phys, HUT_PHYS_IOV_MAX);
+		iov = phys;
+	}
 	hc.buf = (uint64_t)iov;
 	hc.len = (uint64_t)iovcnt;
 	hc.offset = *off;
@@ -176,6 +204,11 @@ static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovc
 static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_WRITE);
+	struct hut_iovec phys[HUT_PHYS_IOV_MAX];
+	if (hut_phys_of) {
+		iovcnt = hut_iov_phys(iov, iovcnt, phys, HUT_PHYS_IOV_MAX);
+		iov = phys;
+	}
 	hc.buf = (uint64_t)iov;
 	hc.len = (uint64_t)iovcnt;
 	hc.offset = *off == HUT_OFF_APPEND ? HUT_FILE_APPEND : *off;
@@ -197,9 +230,7 @@ static long vfile_stat(struct hut_file *f, struct stat *st)
 static long vfile_getdents(struct hut_file *f, void *buf, size_t len)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_GETDENTS);
-	hc.buf = (uint64_t)buf;
-	hc.len = len;
-	return call(&hc);
+	return into_buffer(&hc, buf, len);
 }
 
 static long vfile_seek_dir(struct hut_file *f, int64_t off, int whence)

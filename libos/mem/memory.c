@@ -1,9 +1,8 @@
 /*
- * Memory: brk and anonymous mmap over one arena, [heap_start, heap_end) from
- * the boot info, tracked a bit per page (1 = in use). brk grows up from the
- * bottom, mmap takes the highest free run, so the two meet only when RAM is
- * full. The monitor mapped all of RAM read-write before boot, so protection
- * changes are bookkeeping only (mprotect succeeds; PROT_NONE is not enforced).
+ * The arena: [heap_start, heap_end) from the boot info, tracked a bit per
+ * page (1 = in use), from which the app's memory (mem/appmem.c: brk grows up
+ * from the bottom, mmap takes the highest free run, so the two meet only
+ * when RAM is full) and the libos's pages come.
  *
  * Linux hands out zeroed pages. RAM is zero at boot, so a page needs zeroing
  * only if it was handed out before: pages in [fresh_low, fresh_high) never were.
@@ -11,41 +10,58 @@
  * The libos takes pages from the same arena for its own use (kalloc.c, tmpfs
  * data, pipe buffers), as a kernel takes them from the memory it manages:
  * hut_pages_alloc and hut_pages_free.
+ *
+ * Processes (mm.h): each maps the arena at the same addresses, its app's
+ * pages marked in its `mine` bitmap. Until the first fork a page's bit in
+ * `used` is the whole story. From then on (counting), `users` counts the
+ * processes or libos users of each frame of RAM and `holders` the processes
+ * that map each arena address, and a page is in use while either is
+ * nonzero: a process that lets go of an address another still maps, or of
+ * a frame a copy-on-write sharer still reads, frees nothing.
  */
-#include "mem.h"
+#include "mm.h"
 
 #include <errno.h>
 #include <sys/mman.h>
 
 #define PAGE HUT_PAGE_SIZE
 
-static uint64_t *used; /* the bitmap, at the bottom of the arena */
-static uint64_t base;  /* address of page 0 of the arena */
+static uint64_t *used;	      /* the bitmap, at the bottom of the arena */
+static uint64_t *shared_bits; /* MAP_SHARED pages: fork leaves them shared */
+static uint64_t base;	      /* address of page 0 of the arena */
 static uint64_t npages;
-static uint64_t brk_start, brk_cur; /* brk_cur is byte exact, as Linux's */
 static uint64_t fresh_low, fresh_high;
+static uint16_t *users;	 /* per frame of RAM, counting only */
+static uint8_t *holders; /* per arena page, counting only */
+static uint64_t ram_pages;
+
+static struct hut_mm boot_mm = {.as = {.cr3 = HUT_PAGETABLE_GPA}}; /* the monitor's tables */
+struct hut_mm *hut_mm_now = &boot_mm;
 
 static uint64_t page_up(uint64_t v)
 {
 	return (v + PAGE - 1) & ~(PAGE - 1);
 }
 
+static int bit(const uint64_t *map, uint64_t page)
+{
+	return (map[page / 64] >> (page % 64)) & 1;
+}
+
+static void set_bit(uint64_t *map, uint64_t page, int on)
+{
+	if (on)
+		map[page / 64] |= 1ull << (page % 64);
+	else
+		map[page / 64] &= ~(1ull << (page % 64));
+}
+
 static int is_used(uint64_t page)
 {
-	return (used[page / 64] >> (page % 64)) & 1;
+	return bit(used, page);
 }
 
-static void set_pages(uint64_t first, uint64_t count, int in_use)
-{
-	for (uint64_t p = first; p < first + count; p++) {
-		if (in_use)
-			used[p / 64] |= 1ull << (p % 64);
-		else
-			used[p / 64] &= ~(1ull << (p % 64));
-	}
-}
-
-static int range_free(uint64_t first, uint64_t count)
+int hut_arena_free_run(uint64_t first, uint64_t count)
 {
 	for (uint64_t p = first; p < first + count; p++)
 		if (is_used(p))
@@ -74,33 +90,145 @@ static void zero_stale(uint64_t addr, uint64_t end)
 		fresh_low = end;
 }
 
-static void take(uint64_t addr, uint64_t len)
+/* ---- counting (after the first fork) ----------------------------------- */
+
+static uint64_t frame_index(uint64_t frame)
 {
-	set_pages((addr - base) / PAGE, len / PAGE, 1);
+	return frame / PAGE;
+}
+
+/* An arena page is in use while a frame user or an address holder has it. */
+static void refresh(uint64_t page)
+{
+	set_bit(used, page, users[frame_index(base + page * PAGE)] || holders[page]);
+}
+
+static int in_arena(uint64_t frame)
+{
+	return frame >= base && frame < base + npages * PAGE;
+}
+
+int hut_frames_count(void)
+{
+	if (users)
+		return 0;
+	ram_pages = hut_boot_info->stack_top / PAGE;
+	uint64_t *u = hut_pages_alloc(page_up(ram_pages * sizeof *users) / PAGE);
+	uint64_t *h = hut_pages_alloc(page_up(npages * sizeof *holders) / PAGE);
+	if (!u || !h) {
+		if (u)
+			hut_pages_free(u, page_up(ram_pages * sizeof *users) / PAGE);
+		return -ENOMEM;
+	}
+	users = (uint16_t *)u;
+	holders = (uint8_t *)h;
+	for (uint64_t f = 0; f < ram_pages; f++) /* the image, the stack: one user */
+		users[f] = !in_arena(f * PAGE);
+	for (uint64_t p = 0; p < npages; p++) {
+		users[frame_index(base + p * PAGE)] = (uint16_t)is_used(p);
+		holders[p] = (uint8_t)bit(boot_mm.mine, p);
+	}
+	return 0;
+}
+
+void hut_frame_ref(uint64_t frame)
+{
+	users[frame_index(frame)]++;
+}
+
+void hut_frame_unref(uint64_t frame)
+{
+	users[frame_index(frame)]--;
+	if (in_arena(frame))
+		refresh((frame - base) / PAGE);
+}
+
+uint32_t hut_frame_users(uint64_t frame)
+{
+	return users ? users[frame_index(frame)] : 1;
+}
+
+void hut_arena_hold(struct hut_mm *mm, uint64_t page)
+{
+	set_bit(mm->mine, page, 1);
+	if (holders) {
+		holders[page]++;
+		refresh(page);
+	}
+}
+
+void hut_arena_release(struct hut_mm *mm, uint64_t page)
+{
+	set_bit(mm->mine, page, 0);
+	if (holders) {
+		holders[page]--;
+		refresh(page);
+	} else {
+		set_bit(used, page, 0);
+	}
+}
+
+int hut_arena_mine(const struct hut_mm *mm, uint64_t page)
+{
+	return mm->mine && bit(mm->mine, page);
+}
+
+int hut_arena_shared(uint64_t page)
+{
+	return bit(shared_bits, page);
+}
+
+uint64_t hut_arena_base(void)
+{
+	return base;
+}
+
+uint64_t hut_arena_pages(void)
+{
+	return npages;
+}
+
+/* ---- the arena --------------------------------------------------------- */
+
+/* Pages [addr, addr + len) become used: the libos's (one frame user), or the
+ * running process's app's (also held, and marked mine). */
+void hut_arena_take(uint64_t addr, uint64_t len, int app, int shared)
+{
+	uint64_t first = (addr - base) / PAGE, count = len / PAGE;
+	for (uint64_t p = first; p < first + count; p++) {
+		set_bit(used, p, 1);
+		if (users)
+			users[frame_index(base + p * PAGE)] = 1;
+		set_bit(shared_bits, p, shared);
+		if (app)
+			hut_arena_hold(hut_mm_now, p);
+	}
 	zero_stale(addr, addr + len);
 }
 
-static uint64_t bitmap_bytes;
+static uint64_t bitmap_bytes; /* each of the three bitmaps */
 
 void hut_memory_init(const struct hut_boot_info *bi)
 {
 	base = bi->heap_start;
 	npages = (bi->heap_end - base) / PAGE;
+	bitmap_bytes = (npages + 63) / 64 * 8;
 	used = (uint64_t *)base;
-	bitmap_bytes = page_up((npages + 63) / 64 * 8);
+	shared_bits = (uint64_t *)(base + bitmap_bytes);
+	boot_mm.mine = (uint64_t *)(base + 2 * bitmap_bytes);
 	fresh_low = base;
 	fresh_high = bi->heap_end;
-	brk_start = brk_cur = base + bitmap_bytes;
+	boot_mm.brk_start = boot_mm.brk_cur = base + page_up(3 * bitmap_bytes);
 }
 
-/* The bitmap is first touched when the app first allocates: a page touched
+/* The bitmaps are first touched when the app first allocates: a page touched
  * at boot costs a fault (~35 us on kvm-pvm), and many programs never do. */
-static void bitmap_ready(void)
+void hut_arena_ready(void)
 {
 	static int ready;
 	if (!ready) {
 		ready = 1;
-		take(base, bitmap_bytes);
+		hut_arena_take(base, page_up(3 * bitmap_bytes), 0, 0);
 	}
 }
 
@@ -121,54 +249,39 @@ static int64_t find_free_run(uint64_t count)
 	return -1;
 }
 
-/* brk(want): the new break, or the old one when want cannot be had. */
-long hut_brk(uint64_t want)
+void *hut_arena_alloc(uint64_t count, int app, int shared)
 {
-	bitmap_ready();
-	if (want < brk_start || want > base + npages * PAGE)
-		return (long)brk_cur;
-	uint64_t old_end = page_up(brk_cur), new_end = page_up(want);
-	if (new_end > old_end) {
-		if (!range_free((old_end - base) / PAGE, (new_end - old_end) / PAGE))
-			return (long)brk_cur;
-		take(old_end, new_end - old_end);
-	} else if (new_end < old_end) {
-		set_pages((new_end - base) / PAGE, (old_end - new_end) / PAGE, 0);
-	}
-	brk_cur = want;
-	return (long)brk_cur;
-}
-
-/* A MAP_FIXED range must lie in the arena; pages already in use are simply
- * replaced by zero pages, as Linux does. */
-static long map_fixed(uint64_t addr, uint64_t len, long flags)
-{
-	if (addr & (PAGE - 1))
-		return -EINVAL;
-	if (addr < brk_start || addr > base + npages * PAGE || len > base + npages * PAGE - addr)
-		return -ENOMEM;
-	uint64_t first = (addr - base) / PAGE;
-	if ((flags & MAP_FIXED_NOREPLACE) && !range_free(first, len / PAGE))
-		return -EEXIST;
-	take(addr, len);
-	return (long)addr;
+	hut_arena_ready();
+	int64_t first = count ? find_free_run(count) : -1;
+	if (first < 0)
+		return NULL;
+	uint64_t addr = base + (uint64_t)first * PAGE;
+	hut_arena_take(addr, count * PAGE, app, shared);
+	return (void *)addr;
 }
 
 /* Zeroed pages from the top of the arena, or NULL when no run is free. */
 void *hut_pages_alloc(uint64_t count)
 {
-	bitmap_ready();
-	int64_t first = count ? find_free_run(count) : -1;
-	if (first < 0)
-		return NULL;
-	uint64_t addr = base + (uint64_t)first * PAGE;
-	take(addr, count * PAGE);
-	return (void *)addr;
+	return hut_arena_alloc(count, 0, 0);
 }
 
 void hut_pages_free(void *p, uint64_t count)
 {
-	set_pages(((uint64_t)p - base) / PAGE, count, 0);
+	uint64_t first = ((uint64_t)p - base) / PAGE;
+	for (uint64_t i = first; i < first + count; i++) {
+		if (users) {
+			users[frame_index(base + i * PAGE)] = 0;
+			refresh(i);
+		} else {
+			set_bit(used, i, 0);
+		}
+	}
+}
+
+uint64_t hut_frame_new(void)
+{
+	return (uint64_t)hut_arena_alloc(1, 0, 0);
 }
 
 uint64_t hut_pages_total(void)
@@ -181,7 +294,7 @@ uint64_t hut_pages_total(void)
 uint64_t hut_pages_free_count(void)
 {
 	uint64_t n = 0;
-	bitmap_ready();
+	hut_arena_ready();
 	for (uint64_t w = 0; w < (npages + 63) / 64; w++) {
 		uint64_t x = ~used[w]; /* bits set in a word, SWAR: no libgcc call */
 		x = x - ((x >> 1) & 0x5555555555555555ull);
@@ -192,87 +305,7 @@ uint64_t hut_pages_free_count(void)
 	return n - ((npages + 63) / 64 * 64 - npages); /* bits past the last page */
 }
 
-void hut_memory_brk(uint64_t *start, uint64_t *cur)
+int hut_frames_counting(void)
 {
-	*start = brk_start;
-	*cur = brk_cur;
-}
-
-int hut_memory_next_run(uint64_t from, uint64_t *start, uint64_t *end)
-{
-	uint64_t heap_lo = (brk_start - base) / PAGE, heap_hi = (page_up(brk_cur) - base) / PAGE;
-	uint64_t p = from > base ? (from - base + PAGE - 1) / PAGE : 0;
-	bitmap_ready();
-	while (p < npages && (!is_used(p) || (p >= heap_lo && p < heap_hi))) {
-		if (p % 64 == 0 && used[p / 64] == 0 && p + 64 <= npages)
-			p += 64; /* a free word at a time */
-		else
-			p++;
-	}
-	if (p >= npages)
-		return 0;
-	uint64_t q = p;
-	while (q < npages && is_used(q) && !(q >= heap_lo && q < heap_hi)) {
-		if (q % 64 == 0 && used[q / 64] == ~0ull && q + 64 <= npages &&
-		    (q + 64 <= heap_lo || q >= heap_hi))
-			q += 64; /* a used word at a time */
-		else
-			q++;
-	}
-	*start = base + p * PAGE;
-	*end = base + q * PAGE;
-	return 1;
-}
-
-/* Anonymous memory for mmap: zero pages at a free place, or where
- * MAP_FIXED says. File mappings (file_mmap.c) start as such pages too. */
-long hut_anon_map(uint64_t addr, uint64_t len, long flags)
-{
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		bitmap_ready();
-		return map_fixed(addr, len, flags);
-	}
-	void *p = hut_pages_alloc(len / PAGE);
-	return p ? (long)p : -ENOMEM;
-}
-
-/* Pages of [addr, addr + len) inside the arena and above brk, as a page range. */
-static int arena_pages(uint64_t addr, uint64_t len, uint64_t *first, uint64_t *count)
-{
-	uint64_t end = addr + page_up(len);
-	uint64_t lo = page_up(brk_cur), hi = base + npages * PAGE;
-	if (end < addr)
-		return -1;
-	if (addr < lo)
-		addr = lo;
-	if (end > hi)
-		end = hi;
-	*first = (addr - base) / PAGE;
-	*count = end > addr ? (end - addr) / PAGE : 0;
-	return 0;
-}
-
-/* munmap: the pages of [addr, addr + len) in the arena are free again. */
-long hut_unmap(uint64_t addr, uint64_t len)
-{
-	bitmap_ready();
-	uint64_t first, count;
-	if ((addr & (PAGE - 1)) || len == 0 || arena_pages(addr, len, &first, &count))
-		return -EINVAL;
-	set_pages(first, count, 0);
-	return 0;
-}
-
-/* madvise: MADV_DONTNEED zeroes what it covers; other advice is accepted. */
-long hut_advise(uint64_t addr, uint64_t len, long advice)
-{
-	bitmap_ready();
-	uint64_t first, count;
-	if ((addr & (PAGE - 1)) || arena_pages(addr, len, &first, &count))
-		return -EINVAL;
-	if (advice == MADV_DONTNEED) /* the next touch must see zeroes */
-		for (uint64_t p = first; p < first + count; p++)
-			if (is_used(p))
-				hut_memset((void *)(base + p * PAGE), 0, PAGE);
-	return 0;
+	return users != 0;
 }

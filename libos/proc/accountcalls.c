@@ -223,35 +223,3 @@ HUT_SYSCALL(prctl)
 		return -EINVAL;
 	}
 }
-
-/* --- process groups and sessions: pid 1 leads both ----------------------------- */
-
-HUT_SYSCALL(getpgrp)
-{
-	return 1;
-}
-
-HUT_SYSCALL(getpgid)
-{
-	return a0 == 0 || a0 == 1 ? 1 : -ESRCH;
-}
-
-HUT_SYSCALL(getsid)
-{
-	return a0 == 0 || a0 == 1 ? 1 : -ESRCH;
-}
-
-/* A session leader cannot move to another group, nor start a session. */
-HUT_SYSCALL(setpgid)
-{
-	if (a1 < 0)
-		return -EINVAL;
-	if (a0 != 0 && a0 != 1)
-		return -ESRCH;
-	return a1 == 0 || a1 == 1 ? 0 : -EPERM;
-}
-
-HUT_SYSCALL(setsid)
-{
-	return -EPERM;
-}

@@ -1,7 +1,6 @@
 /*
- * A thread's life: clone with the flags musl's pthread_create uses, and a
- * thread's end (with the CHILD_CLEARTID wake pthread_join waits for); the
- * last thread's end ends the process. proc/threadcalls.c has the syscalls.
+ * A thread's birth: clone with the flags musl's pthread_create uses
+ * (proc/exit.c has its end). proc/threadcalls.c has the syscalls.
  */
 #define _GNU_SOURCE /* CLONE_* */
 #include "proc.h"
@@ -38,7 +37,7 @@ static long refuse_process_clone(unsigned long flags)
 
 /* The child's libos stack: the parent's syscall frame, then a switch frame
  * (six callee-saved registers, zero) returning to hut_thread_first_run. */
-static void build_child_stack(struct hut_thread *t, const struct hut_syscall_frame *parent)
+void hut_thread_build_child_stack(struct hut_thread *t, const struct hut_syscall_frame *parent)
 {
 	struct hut_syscall_frame *f = (struct hut_syscall_frame *)(t->kstack_top - sizeof *f);
 	*f = *parent;
@@ -70,7 +69,7 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 	struct hut_thread *parent = hut_thread_now, *t = hut_thread_new();
 	if (!t)
 		return -EAGAIN;
-	build_child_stack(t, parent->frame);
+	hut_thread_build_child_stack(t, parent->frame);
 	/* Through the dispatcher the app steps %rsp back over its red zone
 	 * after the call (musl/syscall_arch.h): the child must land on the stack
 	 * it asked for. */
@@ -87,23 +86,7 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 	if (flags & CLONE_CHILD_SETTID)
 		*child_tid = t->tid;
 	hut_thread_link(parent, t);
+	hut_proc_now->threads++;
 	hut_sched_progress();
 	return t->tid;
-}
-
-/* The calling thread ends; the last one's exit ends the process. */
-_Noreturn void hut_thread_end(int status)
-{
-	struct hut_thread *t = hut_thread_now;
-	if (hut_threads_live == 1)
-		hut_exit_process(HUT_EXIT_STATUS, status & 0xff);
-	if (t->clear_child_tid && hut_user_writable(t->clear_child_tid, sizeof(int))) {
-		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
-		hut_futex_wake(t->clear_child_tid, 1);
-	}
-	hut_thread_unlink(t);
-	hut_signal_threads_changed();
-	hut_sched_progress();
-	hut_thread_switch_to(t->next);
-	__builtin_unreachable();
 }

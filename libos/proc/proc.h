@@ -9,20 +9,25 @@
 #define HUT_PROC_H
 
 #include "mem/mem.h"
+#include "process.h"
 #include "thread.h"
 #include "wait.h"
 
 /* The most fds a process may hold: as Linux's default RLIMIT_NOFILE. */
 #define HUT_FILES_MAX 1024
 
-/* process.c: the process ends (the at-exit hooks run first, in the order
- * they were registered; a hook registered twice runs once). */
+/* exit.c: the running process ends: pid 1's end is the appliance's (the
+ * at-exit hooks run first, in the order they were registered; a hook
+ * registered twice runs once), another becomes a zombie. */
 _Noreturn void hut_exit_process(uint32_t kind, int status);
 void hut_at_process_exit(hut_hook_fn hook); /* called with NULL */
+void hut_exit_init(void);		    /* wires the ends (boot) */
 
-/* clone.c */
+/* clone.c: threads only (threadcalls.c sends a clone that makes a process
+ * to fork.c) */
 long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int *child_tid,
 		      uint64_t tls);
+/* exit.c: the calling thread ends; the last one's exit ends the process. */
 _Noreturn void hut_thread_end(int status);
 
 /* timer.c: timers on the libos's clock (alarm, interval timers, timerfds).
@@ -95,10 +100,20 @@ uint64_t hut_signal_pending_set(void); /* the thread's and the process's */
 void hut_signal_dispositions(uint64_t *caught, uint64_t *ignored, uint64_t *process_pending);
 /* Where a signal came from, when not from a kill: a POSIX timer's. */
 struct hut_siginfo {
-	int code; /* 0: sent by a kill (SI_TKILL to a handler); SI_TIMER */
+	int code; /* 0: sent by a kill (SI_TKILL or SI_USER); SI_TIMER; CLD_* */
 	int timerid, overrun;
 	uint64_t value; /* sigev_value */
+	int pid;	/* the sender (kill) or the child (SIGCHLD) */
+	int status;	/* SIGCHLD: the exit status or the signal */
 };
+/* A signal for process p (kill from another process, a child's end). */
+void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo *si);
+/* fork: a child's signals (the dispositions, nothing pending); its end. */
+struct hut_sigstate *hut_sigstate_fork(void);
+void hut_sigstate_free(struct hut_sigstate *s);
+/* exit.c's: what a signal's fatal default action calls. */
+typedef void hut_fatal_fn(uint32_t kind, int status); /* never returns */
+void hut_signal_on_fatal(hut_fatal_fn *end);
 /* Raises sig with its origin, to the process (tid 0) or one thread; a
  * thread that is gone: -ESRCH. */
 long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si);

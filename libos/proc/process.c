@@ -1,21 +1,226 @@
 /*
- * The process: one of it, pid 1, root (its names: proc/utscalls.c). exit_group
- * (and the last thread's exit, proc/clone.c, and a signal's default action,
- * proc/signal.c) ends the appliance, after the hooks layers above registered
- * (the network stack closes the process's sockets, as Linux closes a dying
- * process's fds). proc/processcalls.c has the syscalls.
+ * Processes (process.h): pid 1, made at boot, and the children fork makes:
+ * their table, their per-process state, the switch between them, the
+ * zombie an ended one becomes (proc/exit.c ends it) and the parent's wait
+ * for it; its children go to pid 1, as on Linux. proc/forkcalls.c and
+ * groupcalls.c have the syscalls.
  */
+#define _GNU_SOURCE
 #include "proc.h"
 
-static struct hut_hooks at_exit;
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
 
-void hut_at_process_exit(hut_hook_fn hook)
+#define first hut_first_process /* proc/thread.c */
+
+static const struct hut_proc_state_ops *states[HUT_PROC_STATES];
+static int nstates;
+
+void hut_proc_state_register(const struct hut_proc_state_ops *ops)
 {
-	hut_hooks_add(&at_exit, hook);
+	for (int i = 0; i < nstates; i++)
+		if (states[i] == ops)
+			return;
+	if (nstates < HUT_PROC_STATES)
+		states[nstates++] = ops;
 }
 
-_Noreturn void hut_exit_process(uint32_t kind, int status)
+struct hut_process *hut_process_by_pid(long pid)
 {
-	hut_hooks_run(&at_exit, NULL);
-	hut_exit(kind, status);
+	for (struct hut_process *p = &first; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+static void free_states(struct hut_process *p)
+{
+	for (int i = 0; i < nstates; i++)
+		if (p->state[i])
+			hut_kfree(p->state[i], states[i]->size);
+}
+
+struct hut_process *hut_process_new(struct hut_mm *mm, int pid, int exit_signal)
+{
+	struct hut_process *parent = hut_proc_now, *p = hut_kalloc(sizeof *p);
+	if (!p)
+		return NULL;
+	if (!parent->mm) /* pid 1 runs on the boot memory (mem/memory.c) */
+		parent->mm = hut_mm_now;
+	*p = (struct hut_process){.pid = pid,
+				  .pgid = parent->pgid,
+				  .sid = parent->sid,
+				  .parent = parent,
+				  .exit_signal = exit_signal,
+				  .mm = mm,
+				  .sig = hut_sigstate_fork()};
+	for (int i = 0; i < nstates && p->sig; i++) {
+		p->state[i] = hut_kalloc(states[i]->size);
+		if (!p->state[i])
+			break;
+		states[i]->fork(p->state[i]);
+	}
+	if (!p->sig || (nstates && !p->state[nstates - 1])) {
+		free_states(p); /* fork's references: none was taken for a missing one */
+		if (p->sig)
+			hut_sigstate_free(p->sig);
+		hut_kfree(p, sizeof *p);
+		return NULL;
+	}
+	p->sibling = parent->children;
+	parent->children = p;
+	p->next = first.next;
+	first.next = p;
+	return p;
+}
+
+void hut_process_switch(struct hut_process *p)
+{
+	struct hut_process *prev = hut_proc_now;
+	if (p == prev)
+		return;
+	for (int i = 0; i < nstates; i++) {
+		if (!prev->state[i]) /* pid 1's buffers, made at its first switch */
+			prev->state[i] = hut_kalloc(states[i]->size);
+		states[i]->save(prev->state[i]);
+		states[i]->load(p->state[i]);
+	}
+	hut_proc_now = p;
+	if (p->mm)
+		hut_mm_switch(p->mm);
+}
+
+/* The children of an ending process go to pid 1. */
+static void reparent_children(struct hut_process *p)
+{
+	while (p->children) {
+		struct hut_process *c = p->children;
+		p->children = c->sibling;
+		c->parent = &first;
+		c->sibling = first.children;
+		first.children = c;
+		if (c->zombie && c->exit_signal)
+			hut_signal_send_to(&first, c->exit_signal, NULL);
+	}
+}
+
+static void tell_parent(struct hut_process *p)
+{
+	if (!p->exit_signal)
+		return;
+	struct hut_siginfo si = {.pid = p->pid};
+	if (WIFSIGNALED(p->wait_status)) {
+		si.code = WCOREDUMP(p->wait_status) ? CLD_DUMPED : CLD_KILLED;
+		si.status = WTERMSIG(p->wait_status);
+	} else {
+		si.code = CLD_EXITED;
+		si.status = WEXITSTATUS(p->wait_status);
+	}
+	hut_signal_send_to(p->parent, p->exit_signal, &si);
+}
+
+void hut_process_zombie(int wait_status)
+{
+	struct hut_process *p = hut_proc_now;
+	for (int i = nstates; i-- > 0;)
+		states[i]->exit(); /* closes its fds: pipes see their end */
+	p->wait_status = wait_status;
+	p->zombie = 1;
+	reparent_children(p);
+	tell_parent(p);
+}
+
+/* After the last thread of p left: its memory goes (from another address
+ * space: the running one cannot be freed). */
+void hut_process_release_memory(struct hut_process *p)
+{
+	if (!p->mm || p->mm == hut_mm_now)
+		return;
+	hut_mm_free(p->mm);
+	p->mm = NULL;
+}
+
+static int matches(const struct hut_process *c, long pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == hut_proc_now->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return 1;
+}
+
+static void unlink_child(struct hut_process *parent, struct hut_process *c)
+{
+	struct hut_process **pp = &parent->children;
+	while (*pp != c)
+		pp = &(*pp)->sibling;
+	*pp = c->sibling;
+	pp = &first.next;
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+}
+
+long hut_process_reap(long pid, int *status, int keep)
+{
+	struct hut_process *me = hut_proc_now;
+	int any = 0;
+	hut_thread_free_ended(); /* an ended thread may still name a child */
+	for (struct hut_process *c = me->children; c; c = c->sibling) {
+		if (!matches(c, pid))
+			continue;
+		any = 1;
+		if (!c->zombie || c->threads)
+			continue;
+		long found = c->pid;
+		*status = c->wait_status;
+		if (!keep) {
+			unlink_child(me, c);
+			hut_process_release_memory(c);
+			hut_sigstate_free(c->sig);
+			free_states(c);
+			hut_kfree(c, sizeof *c);
+		}
+		return found;
+	}
+	return any ? 0 : -ECHILD;
+}
+
+static long kill_one(struct hut_process *p, int sig)
+{
+	if (p->zombie)
+		return 0; /* as Linux: a zombie takes (and ignores) any signal */
+	if (sig)
+		hut_signal_send_to(p, sig, NULL);
+	return 0;
+}
+
+long hut_process_kill(long pid, int sig)
+{
+	if (pid > 0) {
+		struct hut_process *p = hut_process_by_pid(pid);
+		return p ? kill_one(p, sig) : -ESRCH;
+	}
+	long group = pid == 0 ? hut_proc_now->pgid : -pid;
+	int found = 0;
+	for (struct hut_process *p = &first; p; p = p->next) {
+		if (pid == -1 ? (p->pid == 1 || p == hut_proc_now) : p->pgid != group)
+			continue;
+		found = 1;
+		kill_one(p, sig);
+	}
+	return found ? 0 : -ESRCH;
+}
+
+static void switch_to(struct hut_process *next)
+{
+	hut_process_switch(next);
+}
+
+void hut_process_init(void)
+{
+	hut_thread_process_hooks(switch_to, hut_process_release_memory);
 }

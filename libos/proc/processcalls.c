@@ -1,5 +1,5 @@
 /*
- * The process's syscalls: its end, its ids (one process, pid 1, root), its
+ * The process's syscalls: its end, its ids (root; pids in forkcalls.c), its
  * limits, its memory and uptime (sysinfo), its FS base, and getrandom.
  */
 #include "proc.h"
@@ -16,16 +16,6 @@ HUT_SYSCALL(exit_group)
 	hut_exit_process(HUT_EXIT_STATUS, (int)(a0 & 0xff));
 }
 
-HUT_SYSCALL(getpid)
-{
-	return 1;
-}
-
-HUT_SYSCALL(getppid)
-{
-	return 0;
-}
-
 HUT_SYSCALL(getuid)
 {
 	return 0;
@@ -38,7 +28,9 @@ HUT_SYSCALL(sysinfo)
 	si->uptime = (long)(hut_time_since_boot_ns() / 1000000000ull);
 	si->totalram = hut_boot_info->mem_size;
 	si->freeram = hut_pages_free_count() * HUT_PAGE_SIZE;
-	si->procs = 1;
+	si->procs = 0;
+	for (struct hut_process *p = &hut_first_process; p; p = p->next)
+		si->procs++;
 	si->mem_unit = 1;
 	return 0;
 }
@@ -67,7 +59,7 @@ HUT_SYSCALL(prlimit64)
 {
 	if (a1 < 0 || a1 >= RLIM_NLIMITS)
 		return -EINVAL;
-	if (a0 != 0 && a0 != 1) /* only ourselves: pid 0 or 1 */
+	if (a0 != 0 && a0 != hut_proc_now->pid) /* only ourselves */
 		return -ESRCH;
 	struct rlimit now;
 	hut_rlimit_of(a1, &now);

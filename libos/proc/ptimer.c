@@ -42,7 +42,8 @@ static void expired(struct hut_timer *t, uint64_t expirations)
 	}
 	p->overrun = expirations - 1 > OVERRUN_MAX ? OVERRUN_MAX : (int)(expirations - 1);
 	p->raised = 1;
-	struct hut_siginfo si = {SI_TIMER, p->id, p->overrun, p->value};
+	struct hut_siginfo si = {
+		.code = SI_TIMER, .timerid = p->id, .overrun = p->overrun, .value = p->value};
 	hut_signal_raise_info(p->signo, p->notify == SIGEV_THREAD_ID ? p->tid : 0, &si);
 }
 

@@ -47,12 +47,24 @@ struct sigframe {
 	siginfo_t info;
 };
 
-static struct k_sigaction actions[NSIG_LINUX + 1];
-/* The origin of each pending signal a timer sent (code SI_TIMER), for the
- * handler's siginfo and sigwaitinfo; one per signal, as a standard signal
- * is pending once. */
-static struct hut_siginfo origins[NSIG_LINUX + 1];
-static uint64_t pending; /* sent to the process; threads' own are in hut_thread */
+/* A process's signals (proc/process.h): each has its own. */
+struct hut_sigstate {
+	struct k_sigaction actions[NSIG_LINUX + 1];
+	/* The origin of each pending signal a timer or a child sent, for the
+	 * handler's siginfo and sigwaitinfo; one per signal, as a standard
+	 * signal is pending once. */
+	struct hut_siginfo origins[NSIG_LINUX + 1];
+	uint64_t pending; /* sent to the process; threads' own are in hut_thread */
+};
+
+static struct hut_sigstate first_sigstate; /* pid 1's */
+#define sigs (hut_proc_now->sig ? hut_proc_now->sig : &first_sigstate)
+static hut_fatal_fn *fatal;
+
+void hut_signal_on_fatal(hut_fatal_fn *end)
+{
+	fatal = end;
+}
 
 static uint64_t bit(int sig)
 {
@@ -68,7 +80,7 @@ static int ignored_by_default(int sig)
 
 static int has_handler(int sig)
 {
-	uint64_t h = actions[sig].handler;
+	uint64_t h = sigs->actions[sig].handler;
 	return h != (uint64_t)SIG_IGN && h != (uint64_t)SIG_DFL;
 }
 
@@ -76,7 +88,7 @@ static int has_handler(int sig)
 static uint64_t due(void)
 {
 	const struct hut_thread *t = hut_thread_now;
-	return (t->sig_pending | pending) & ~t->sig_blocked;
+	return (t->sig_pending | sigs->pending) & ~t->sig_blocked;
 }
 
 static void take(int sig)
@@ -84,22 +96,27 @@ static void take(int sig)
 	if (hut_thread_now->sig_pending & bit(sig))
 		hut_thread_now->sig_pending &= ~bit(sig);
 	else
-		pending &= ~bit(sig);
+		sigs->pending &= ~bit(sig);
 }
 
 /* What a signal with no handler does: nothing, or end the process. */
 static void act_without_handler(int sig)
 {
-	if (actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig))
-		hut_exit_process(HUT_EXIT_SIGNAL, sig);
+	if (sigs->actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig)) {
+		if (fatal)
+			fatal(HUT_EXIT_SIGNAL, sig);
+		hut_exit(HUT_EXIT_SIGNAL, sig); /* before boot wired the process's end */
+	}
 }
 
 /* Tells the monitor what it needs to decide for a signal from outside. */
 static void publish(void) /* called whenever dispositions or the mask change */
 {
 	uint64_t caught = 0, ignored = 0;
+	if (hut_proc_now->pid != 1) /* signals from outside go to pid 1 */
+		return;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
-		uint64_t h = actions[sig].handler;
+		uint64_t h = sigs->actions[sig].handler;
 		if (has_handler(sig))
 			caught |= bit(sig);
 		else if (h == (uint64_t)SIG_IGN || ignored_by_default(sig))
@@ -131,19 +148,50 @@ static void take_from_outside(void)
 	uint64_t got = hut_signal_box_take();
 	for (int sig = 1; got && sig <= NSIG_LINUX; sig++)
 		if (got & bit(sig))
-			hut_signal_raise(sig);
+			hut_signal_send_to(&hut_first_process, sig, NULL);
 }
 
 int hut_signal_due(void)
 {
 	take_from_outside(); /* a default action or ignore is acted on now */
+	if (due())
+		act_on_pending(); /* another process's kill */
 	return due() != 0;
+}
+
+/* A signal for process p, from the running one (kill, a child's end) or
+ * from outside; si says where from (NULL: a kill by the running process).
+ * p acts on it now if it runs, else when it next does. */
+void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo *si)
+{
+	struct hut_siginfo from = {0};
+	from.pid = hut_proc_now->pid;
+	struct hut_sigstate *to = p->sig ? p->sig : &first_sigstate;
+	to->origins[sig] = si ? *si : from;
+	to->pending |= bit(sig);
+	if (p == hut_proc_now)
+		act_on_pending();
+	hut_sched_progress(); /* its waits may end */
+}
+
+struct hut_sigstate *hut_sigstate_fork(void)
+{
+	struct hut_sigstate *s = hut_kalloc(sizeof *s);
+	if (s)
+		hut_memcpy(s->actions, sigs->actions, sizeof s->actions);
+	return s;
+}
+
+void hut_sigstate_free(struct hut_sigstate *s)
+{
+	if (s && s != &first_sigstate)
+		hut_kfree(s, sizeof *s);
 }
 
 /* A signal for the process (one from outside, through the box). */
 void hut_signal_raise(int sig)
 {
-	pending |= bit(sig);
+	sigs->pending |= bit(sig);
 	act_on_pending();
 }
 
@@ -157,8 +205,8 @@ void hut_signal_raise_thread(int sig)
 /* The origin of sig as it is taken: once read, it is gone. */
 static struct hut_siginfo take_origin(int sig)
 {
-	struct hut_siginfo from = origins[sig];
-	origins[sig] = (struct hut_siginfo){0};
+	struct hut_siginfo from = sigs->origins[sig];
+	sigs->origins[sig] = (struct hut_siginfo){0};
 	return from;
 }
 
@@ -186,7 +234,7 @@ static void save_context(struct sigframe *fr, const struct hut_syscall_frame *f,
  * return at the handler: %rdi = sig, %rsi = &info, %rdx = &uc. */
 static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 {
-	const struct k_sigaction a = actions[sig]; /* a copy: SA_RESETHAND changes it */
+	const struct k_sigaction a = sigs->actions[sig]; /* a copy: SA_RESETHAND changes it */
 	uint64_t sp = (hut_user_rsp - RED_ZONE - FXSAVE_SIZE) & ~63ull;
 	void *fpu = (void *)sp;
 	__asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[FXSAVE_SIZE])fpu));
@@ -201,13 +249,18 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 		fr->info.si_timerid = from.timerid;
 		fr->info.si_overrun = from.overrun;
 		fr->info.si_value.sival_ptr = (void *)from.value;
+	} else if (from.code >= CLD_EXITED && from.code <= CLD_CONTINUED && sig == SIGCHLD) {
+		fr->info.si_code = from.code;
+		fr->info.si_pid = from.pid;
+		fr->info.si_status = from.status;
 	} else {
-		fr->info.si_pid = 1;
+		fr->info.si_code = from.pid == hut_proc_now->pid ? SI_TKILL : SI_USER;
+		fr->info.si_pid = from.pid ? from.pid : hut_proc_now->pid;
 	}
 	save_context(fr, f, result, fpu);
 	hut_thread_now->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
 	if (a.flags & SA_RESETHAND)
-		actions[sig].handler = (uint64_t)SIG_DFL;
+		sigs->actions[sig].handler = (uint64_t)SIG_DFL;
 	publish();
 	f->rip = a.handler;
 	f->rflags &= ~0x500ull; /* DF and TF clear, as the kernel leaves them */
@@ -274,10 +327,12 @@ long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 		end_call_mask(0);
 		return result;
 	}
+	act_on_pending(); /* another process's kill with a default action */
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		if ((due() & bit(sig)) && has_handler(sig)) {
 			take(sig);
-			if (result == -EINTR && (actions[sig].flags & SA_RESTART) && restartable(f))
+			if (result == -EINTR && (sigs->actions[sig].flags & SA_RESTART) &&
+			    restartable(f))
 				result = restart(f);
 			enter_handler(f, sig, result);
 			end_call_mask(1);
@@ -319,9 +374,9 @@ long hut_signal_return(struct hut_syscall_frame *f)
 void hut_signal_action(int sig, const void *act, void *oldact)
 {
 	if (oldact)
-		hut_memcpy(oldact, &actions[sig], sizeof actions[sig]);
+		hut_memcpy(oldact, &sigs->actions[sig], sizeof sigs->actions[sig]);
 	if (act) {
-		hut_memcpy(&actions[sig], act, sizeof actions[sig]);
+		hut_memcpy(&sigs->actions[sig], act, sizeof sigs->actions[sig]);
 		publish();
 		act_on_pending(); /* a pending signal now ignored, or now fatal */
 	}
@@ -369,7 +424,7 @@ uint64_t hut_signal_swap_mask(uint64_t mask)
 /* kill to the process (sig 1..64). */
 void hut_signal_send_process(int sig)
 {
-	pending |= bit(sig);
+	sigs->pending |= bit(sig);
 	act_on_pending();
 }
 
@@ -388,7 +443,8 @@ long hut_signal_send_thread(long tid, long sig)
 	t->sig_pending |= bit((int)sig);
 	if (t == hut_thread_now) {
 		act_on_pending();
-	} else if (!has_handler((int)sig) && !(t->sig_blocked & bit((int)sig))) {
+	} else if (t->proc == hut_proc_now && !has_handler((int)sig) &&
+		   !(t->sig_blocked & bit((int)sig))) {
 		t->sig_pending &= ~bit((int)sig);
 		act_without_handler((int)sig);
 	}
@@ -401,17 +457,17 @@ void hut_signal_dispositions(uint64_t *caught, uint64_t *ignored, uint64_t *proc
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		if (has_handler(sig))
 			*caught |= bit(sig);
-		else if (actions[sig].handler == (uint64_t)SIG_IGN)
+		else if (sigs->actions[sig].handler == (uint64_t)SIG_IGN)
 			*ignored |= bit(sig);
 	}
-	*process_pending = pending;
+	*process_pending = sigs->pending;
 }
 
 /* The signals pending for the calling thread (its own and the process's). */
 uint64_t hut_signal_pending_set(void)
 {
 	take_from_outside();
-	return hut_thread_now->sig_pending | pending;
+	return hut_thread_now->sig_pending | sigs->pending;
 }
 
 /* rt_sigtimedwait's take: the lowest signal of set pending for the thread
@@ -431,7 +487,7 @@ long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si)
 {
 	if (tid && !hut_thread_by_tid(tid))
 		return -ESRCH;
-	origins[sig] = *si;
+	sigs->origins[sig] = *si;
 	if (tid)
 		return hut_signal_send_thread(tid, sig);
 	hut_signal_raise(sig);

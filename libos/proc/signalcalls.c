@@ -57,16 +57,14 @@ HUT_SYSCALL(sigaltstack)
 	return 0;
 }
 
-/* One process, pid 1: kill reaches it as pid 1, 0 (its group) or -1. */
+/* kill: a process, a group, or every process but pid 1 and the caller. */
 HUT_SYSCALL(kill)
 {
-	if (a0 != 1 && a0 != 0 && a0 != -1)
-		return -ESRCH;
 	if (a1 < 0 || a1 > NSIG_LINUX)
 		return -EINVAL;
-	if (a1 != 0)
-		hut_signal_send_process((int)a1);
-	return 0;
+	if (a0 == INT32_MIN)
+		return -ESRCH;
+	return hut_process_kill(a0, (int)a1);
 }
 
 HUT_SYSCALL(tkill)
@@ -78,7 +76,8 @@ HUT_SYSCALL(tgkill)
 {
 	if (a0 <= 0 || a1 <= 0)
 		return -EINVAL;
-	return a0 == 1 ? hut_signal_send_thread(a1, a2) : -ESRCH;
+	struct hut_thread *t = hut_thread_by_tid(a1);
+	return t && t->proc->pid == a0 ? hut_signal_send_thread(a1, a2) : -ESRCH;
 }
 
 /* sigpending: what is pending and blocked (what is not blocked is being
@@ -147,7 +146,8 @@ HUT_SYSCALL(rt_sigtimedwait)
 			info->si_overrun = w.from.overrun;
 			info->si_value.sival_ptr = (void *)w.from.value;
 		} else {
-			info->si_pid = 1;
+			info->si_pid = w.from.pid ? w.from.pid : hut_proc_now->pid;
+			info->si_status = w.from.status;
 		}
 	}
 	return w.sig;

@@ -14,9 +14,23 @@
  * table the monitor knows of (abi.h, HUT_HC_THREADS), registered when the
  * second thread starts: a crash then dumps every thread.
  */
-#include "thread.h"
+#include "proc.h"
 
-static struct hut_thread first = {.next = &first, .tid = 1, .slot = 0};
+/* pid 1, and the running thread's process (proc/process.h): here, below
+ * everything that reads them. */
+struct hut_process hut_first_process = {.pid = 1, .pgid = 1, .sid = 1, .threads = 1};
+struct hut_process *hut_proc_now = &hut_first_process;
+
+static struct hut_thread first = {.next = &first, .proc = &hut_first_process, .tid = 1, .slot = 0};
+static void (*process_switch)(struct hut_process *next);
+static void (*process_gone)(struct hut_process *p);
+
+void hut_thread_process_hooks(void (*switch_to)(struct hut_process *next),
+			      void (*gone)(struct hut_process *p))
+{
+	process_switch = switch_to;
+	process_gone = gone;
+}
 static struct hut_threads_table table = {.running_tid = 1, .thread[0].tid = 1};
 struct hut_thread *hut_thread_now = &first;
 unsigned hut_threads_live = 1;
@@ -27,6 +41,8 @@ void hut_thread_free_ended(void)
 {
 	if (!ended || ended == hut_thread_now)
 		return;
+	if (ended->proc->zombie && !ended->proc->threads && process_gone)
+		process_gone(ended->proc);
 	if (ended->kstack) { /* the first thread's stack and struct are static */
 		hut_pages_free(ended->kstack, HUT_KSTACK_SIZE / HUT_PAGE_SIZE);
 		hut_kfree(ended, sizeof *ended);
@@ -108,6 +124,8 @@ void hut_thread_switch_to(struct hut_thread *next)
 	prev->kstack_top = hut_kstack_now;
 	hut_user_rsp = next->user_rsp;
 	hut_kstack_now = next->kstack_top;
+	if (next->proc != prev->proc && process_switch)
+		process_switch(next->proc);
 	if (next->fs_base != prev->fs_base)
 		load_fs(next->fs_base);
 	hut_thread_now = next;
@@ -135,7 +153,8 @@ uint64_t hut_threads_blocked_by_all(void)
 	uint64_t all = ~0ull;
 	struct hut_thread *start = hut_thread_now->next, *t = start; /* the ring, even */
 	do {							     /* when now has left it */
-		all &= t->sig_blocked;
+		if (t->proc == hut_proc_now)
+			all &= t->sig_blocked;
 		t = t->next;
 	} while (t != start);
 	return all;
@@ -160,6 +179,7 @@ struct hut_thread *hut_thread_new(void)
 		hut_hypercall(HUT_HC_THREADS, &table);
 	}
 	t->kstack = stack;
+	t->proc = hut_proc_now;
 	t->kstack_top = (uint64_t)stack + HUT_KSTACK_SIZE;
 	t->tid = next_tid++;
 	t->slot = free_slot();

@@ -10,8 +10,11 @@
 
 #include "mem/mem.h"
 
+struct hut_process;
+
 struct hut_thread {
 	struct hut_thread *next; /* the ring of live threads, in run order */
+	struct hut_process *proc;
 	int tid;
 	int exited;
 	int slot;	     /* in the table for --core (thread.c), or -1 */
@@ -57,6 +60,12 @@ struct hut_thread *hut_thread_new(void);
 void hut_thread_link(struct hut_thread *parent, struct hut_thread *t);
 void hut_thread_unlink(struct hut_thread *t);
 void hut_thread_free_ended(void);
+/* process.c's: called when the running thread's successor is of another
+ * process, and when an ended process's last thread is gone. */
+void hut_thread_process_hooks(void (*switch_to)(struct hut_process *next),
+			      void (*gone)(struct hut_process *p));
+/* A clone's child's libos stack: it leaves the parent's syscall with 0. */
+void hut_thread_build_child_stack(struct hut_thread *t, const struct hut_syscall_frame *parent);
 /* Copies t's app registers into the table the monitor reads for --core. */
 void hut_thread_publish(const struct hut_thread *t);
 

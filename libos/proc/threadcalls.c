@@ -4,12 +4,18 @@
  */
 #include "proc.h"
 
+#define _GNU_SOURCE /* CLONE_* */
 #include <errno.h>
+#include <sched.h>
 
+/* A clone with memory of its own makes a process (vfork's shares none
+ * here either: proc/fork.c); with CLONE_VM, a thread. */
 HUT_SYSCALL(clone)
 {
-	return hut_thread_clone((unsigned long)a0, (uint64_t)a1, (int *)a2, (int *)a3,
-				(uint64_t)a4);
+	unsigned long flags = (unsigned long)a0;
+	if (!(flags & CLONE_VM) || (flags & (CLONE_VFORK | CLONE_THREAD)) == CLONE_VFORK)
+		return hut_process_fork(flags, (uint64_t)a1, (int *)a2, (uint64_t)a4);
+	return hut_thread_clone(flags, (uint64_t)a1, (int *)a2, (int *)a3, (uint64_t)a4);
 }
 
 HUT_SYSCALL(exit)

@@ -4,7 +4,7 @@
  * stack Linux would have built (argc, argv, envp, auxv) and jump to musl's
  * _start, exactly as if the kernel had exec'd the image.
  */
-#include "proc/proc.h"
+#include "fs/vfs.h"
 #include "syscalls.h"
 
 #include <elf.h>
@@ -95,6 +95,9 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
 	hut_syscall_init();
+	hut_exit_init();
+	hut_fd_init();
+	hut_path_init();
 	uint64_t sp = build_process_stack(bi);
 	if (bi->argc > 0)
 		hut_thread_name_from_path((const char *)((const uint64_t *)bi->argv)[0]);

@@ -185,6 +185,10 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_getrandom] = hut_sys_getrandom,
 	/* threads */
 	[SYS_clone] = hut_sys_clone,
+	[SYS_fork] = hut_sys_fork,
+	[SYS_vfork] = hut_sys_vfork,
+	[SYS_wait4] = hut_sys_wait4,
+	[SYS_waitid] = hut_sys_waitid,
 	[SYS_exit] = hut_sys_exit,
 	[SYS_gettid] = hut_sys_gettid,
 	[SYS_set_tid_address] = hut_sys_set_tid_address,

@@ -20,6 +20,16 @@ HUT_SYSCALL(sched_setparam);
 HUT_SYSCALL(sched_get_priority_max);
 HUT_SYSCALL(sched_get_priority_min);
 HUT_SYSCALL(prctl);
+
+/* proc/forkcalls.c */
+HUT_SYSCALL(fork);
+HUT_SYSCALL(vfork);
+HUT_SYSCALL(getpid);
+HUT_SYSCALL(getppid);
+HUT_SYSCALL(wait4);
+HUT_SYSCALL(waitid);
+
+/* proc/groupcalls.c */
 HUT_SYSCALL(getpgrp);
 HUT_SYSCALL(getpgid);
 HUT_SYSCALL(getsid);
@@ -33,8 +43,6 @@ HUT_SYSCALL(alarm);
 
 /* proc/processcalls.c */
 HUT_SYSCALL(exit_group);
-HUT_SYSCALL(getpid);
-HUT_SYSCALL(getppid);
 HUT_SYSCALL(getuid);
 HUT_SYSCALL(sysinfo);
 HUT_SYSCALL(getrlimit);

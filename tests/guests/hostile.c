@@ -201,7 +201,7 @@ static void write_idt(void) { poke(HUT_IDT_GPA + 14 * 16); }
 static void write_tss(void) { poke(HUT_TSS_GPA + 4); }
 static void write_trap_stack(void) { poke(HUT_TRAP_STACK_TOP - 8); }
 static void write_pagetables(void) { poke(HUT_PAGETABLE_GPA); }
-static void read_pagetables(void) { peek(HUT_PAGETABLE_GPA + 0x1000); }
+static void read_idt(void) { peek(HUT_IDT_GPA); }
 static void write_bootinfo(void) { poke(HUT_BOOTINFO_GPA); }
 static void write_null(void) { poke(8); }
 
@@ -335,7 +335,7 @@ static const struct fatal fatal[] = {
 	{"write-tss", write_tss},
 	{"write-trap-stack", write_trap_stack},
 	{"write-pagetables", write_pagetables},
-	{"read-pagetables", read_pagetables},
+	{"read-idt", read_idt},
 	{"write-bootinfo", write_bootinfo},
 	{"write-null", write_null},
 	{"write-text", write_text},

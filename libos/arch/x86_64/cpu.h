@@ -31,6 +31,10 @@ void hut_context_switch(uint64_t *save_sp, uint64_t new_sp);
 /* A new thread's first "return" from hut_context_switch: leaves clone with 0. */
 void hut_thread_first_run(void);
 
+/* mmu.S: runs on the page tables at cr3 from now on, flushing the TLB (one
+ * trap to CPL0). */
+void hut_cr3_load(uint64_t cr3);
+
 /* The doorbell: store the argument struct's address to the hypercall's slot.
  * The "memory" clobbers order the struct's stores before, and the monitor's
  * results after. */

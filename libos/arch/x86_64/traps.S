@@ -1,12 +1,24 @@
 /*
  * The exception stubs (the IDT, at CPL0): each hands the monitor a uniform
- * frame and never returns. Kept tiny: on kvm-pvm CPL0 code is emulated.
+ * frame and never returns, but for two: an int3 at hut_cr3_load (mmu.S)
+ * loads CR3 and returns (hut_bp_gate), and a page fault at CPL3, when the
+ * libos takes them, goes on at CPL3 in fault_upcall.S (hut_pf_gate). Kept tiny:
+ * on kvm-pvm CPL0 code is emulated.
  */
 #include <hut/abi.h>
+#include "fault.h"
 
 	.section .text.hut_trap, "ax"
 	.macro trap_stub vector
 	.balign HUT_TRAP_STRIDE
+	.if \vector == 3
+	jmp hut_bp_gate
+	.exitm
+	.endif
+	.if \vector == 14
+	jmp hut_pf_gate
+	.exitm
+	.endif
 	.if (\vector == 8) || (\vector >= 10 && \vector <= 14) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
 	.else
 	push $0                   /* no error code from the CPU: make one */
@@ -23,6 +35,54 @@ hut_trap_entry:
 	trap_stub \v
 	.endr
 	.size hut_trap_entry, . - hut_trap_entry
+
+/*
+ * #BP: the libos's own int3 (the stacked rip is hut_cr3_resume) switches
+ * address spaces, the new CR3 in %rax; any other is the app's breakpoint,
+ * reported as a crash. Two instructions more for a breakpoint; the way in
+ * that int n would give is #UD on kvm-pvm (docs/ARCHITECTURE.md).
+ */
+hut_bp_gate:
+	cmpq $hut_cr3_resume, (%rsp)
+	jne 1f
+	mov %rax, %cr3
+	iretq
+1:	push $0
+	push $3
+	jmp hut_trap_common
+
+/*
+ * #PF: when the libos takes page faults (hut_fault_wanted) and this one
+ * came from CPL3 outside the fault handler itself, the iret goes to
+ * hut_fault_upcall (fault_upcall.S) on the fault stack, with what the handler
+ * needs in hut_fault_state; anything else is a crash, as before.
+ */
+hut_pf_gate:
+	testb $4, (%rsp)              /* the error code's U bit */
+	jz 1f
+	cmpb $0, hut_fault_wanted(%rip)
+	je 1f
+	cmpq $0, hut_fault_state+HUT_FAULT_BUSY(%rip)
+	jne 1f
+	push %rax
+	mov %cr2, %rax
+	mov %rax, hut_fault_state+HUT_FAULT_ADDR(%rip)
+	mov 8(%rsp), %rax
+	mov %rax, hut_fault_state+HUT_FAULT_ERROR(%rip)
+	mov 16(%rsp), %rax
+	mov %rax, hut_fault_state+HUT_FAULT_RIP(%rip)
+	mov 32(%rsp), %rax
+	mov %rax, hut_fault_state+HUT_FAULT_RFLAGS(%rip)
+	mov 40(%rsp), %rax
+	mov %rax, hut_fault_state+HUT_FAULT_RSP(%rip)
+	movq $1, hut_fault_state+HUT_FAULT_BUSY(%rip)
+	movq $hut_fault_upcall, 16(%rsp)
+	movq $hut_fault_stack_top, 40(%rsp)
+	pop %rax
+	add $8, %rsp                  /* the error code */
+	iretq
+1:	push $14
+	jmp hut_trap_common
 
 hut_trap_common:
 	push %rax

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -682,6 +683,26 @@ static void reading(void)
 	      self && meminfo && sysdir && piddir);
 }
 
+/* A child's /proc is its own: self, Pid, PPid, one thread. */
+static void child_view(void)
+{
+	pid_t parent = getpid();
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		char want[32];
+		snprintf(want, sizeof want, "%d", getpid());
+		char *s = slurp("/proc/self/status", NULL);
+		int ok = readlink_is("/proc/self", want) && s && field_num(s, "Pid") == getpid() &&
+			 field_num(s, "PPid") == parent && field_num(s, "Threads") == 1;
+		_exit(ok ? 0 : 1);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	check("a child's /proc/self is its own: self, Pid, PPid, Threads",
+	      c > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void on_usr2(int sig)
 {
 	(void)sig;
@@ -726,6 +747,7 @@ int main(int argc, char **argv)
 		return 2;
 	for (int i = 0; i < WORKERS; i++)
 		pthread_join(th[i], NULL);
+	child_view();
 	printf("%s\n", failures ? "FAILED" : "done");
 	return failures ? 1 : 0;
 }

@@ -15,6 +15,8 @@
 #   timers.hut, timers-ref    timers.c (timers.sh), the same way
 #   procfs.hut, procfs-ref    procfs.c (procfs.sh), the same way
 #   paths.hut, paths-ref      paths.c (paths.sh), the same way
+#   aspace.hut                aspace.c (aspace.sh): calls the libos itself, so
+#                             it sees the libos's headers; no reference
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -30,7 +32,8 @@ PROG_OUT := $(BUILD)/tests/programs
 UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream)
 UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
-	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref) \
+	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref aspace.hut \
+	fork.hut fork-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
@@ -58,6 +61,9 @@ $(PROG_OUT)/oci_app.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 
 $(PROG_OUT)/oci_app-net.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build --net -o $@ $< -- $(WARN)
+
+$(PROG_OUT)/aspace.hut: $(PROG_SRC)/aspace.c $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build -o $@ $< -- $(WARN) -Iinclude -Ilibos
 
 # Programs checked against themselves built with gcc and glibc.
 $(PROG_OUT)/%.hut: $(PROG_SRC)/%.c $(PROGRAMS) $(RUNTIME)

@@ -1,0 +1,44 @@
+/*
+ * Page faults at CPL3 (fault.h): the state the #PF gate fills, the handler
+ * the memory layer installs, and the frame a fault nobody takes is reported
+ * with (the one the crash stubs would have stored: the monitor's report and
+ * --core read it).
+ */
+#include "fault.h"
+
+#include <hut/abi.h>
+
+#define USER_CS 0x23 /* the monitor's GDT: user code, RPL 3 */
+#define USER_SS 0x1b
+#define SAVED_RAX 14 /* fault_upcall.S pushes %rax first, 15 registers in all */
+
+struct hut_fault_state hut_fault_state;
+struct hut_trap_frame hut_fault_frame;
+unsigned char hut_fault_wanted; /* read by traps.S's gate */
+static hut_fault_fn handler;
+
+void hut_fault_take(hut_fault_fn fn)
+{
+	handler = fn;
+	hut_fault_wanted = fn != 0;
+}
+
+int hut_fault_dispatch(const uint64_t *saved);
+
+int hut_fault_dispatch(const uint64_t *saved)
+{
+	struct hut_fault_state *s = &hut_fault_state;
+	if (handler && handler(s->addr, s->error, s->rip) == 0)
+		return 0;
+	hut_fault_frame = (struct hut_trap_frame){
+		.rax = saved[SAVED_RAX],
+		.vector = 14,
+		.error_code = s->error,
+		.rip = s->rip,
+		.cs = USER_CS,
+		.rflags = s->rflags,
+		.rsp = s->rsp,
+		.ss = USER_SS,
+	};
+	return 1;
+}

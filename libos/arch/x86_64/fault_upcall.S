@@ -1,0 +1,87 @@
+/*
+ * The page-fault upcall (fault.h): traps.S's #PF gate irets here at CPL3
+ * on hut_fault_stack with every register as it was at the fault. Saves
+ * them, asks hut_fault_dispatch (fault.c), then either goes back to the
+ * faulting instruction with its registers, flags and stack exactly as they
+ * were (popfq then a jump through memory: nothing is written below the
+ * app's %rsp, whose red zone may be in use), or reports the crash with the
+ * same registers.
+ */
+#include <hut/abi.h>
+#include "fault.h"
+
+	.section .bss
+	.balign 16
+	.globl hut_fault_stack
+hut_fault_stack:
+	.zero 16384
+	.globl hut_fault_stack_top
+hut_fault_stack_top:
+
+	.text
+	.globl hut_fault_upcall
+	.type hut_fault_upcall, @function
+hut_fault_upcall:
+	push %rax                 /* saved[14]: fault.c reads it for a crash */
+	push %rcx
+	push %rdx
+	push %rbx
+	push %rbp
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	cld
+	mov %rsp, %rdi
+	sub $8, %rsp              /* 15 pushes: align for the call */
+	call hut_fault_dispatch
+	add $8, %rsp
+	mov %eax, %ecx            /* 0: taken */
+	jrcxz 1f
+	pop %r15                  /* not taken: the crash, registers as they were */
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rbp
+	pop %rbx
+	pop %rdx
+	pop %rcx
+	add $8, %rsp              /* %rax is in hut_fault_frame */
+	movabs $(HUT_HYPERCALL_GPA + 8 * HUT_HC_ABORT), %rax
+	movq $hut_fault_frame, (%rax)
+	ud2
+1:	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rbp
+	pop %rbx
+	pop %rdx
+	pop %rcx
+	pop %rax
+	pushq hut_fault_state+HUT_FAULT_RFLAGS(%rip)
+	popfq
+	mov hut_fault_state+HUT_FAULT_RSP(%rip), %rsp
+	movq $0, hut_fault_state+HUT_FAULT_BUSY(%rip)
+	jmp *hut_fault_state+HUT_FAULT_RIP(%rip)
+	.size hut_fault_upcall, . - hut_fault_upcall
+
+	.section .note.GNU-stack, "", @progbits

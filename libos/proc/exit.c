@@ -1,0 +1,70 @@
+/*
+ * Ends: a thread's (exit), a process's (exit_group, the last thread's exit,
+ * a signal's fatal default action). pid 1's end is the appliance's, after
+ * the hooks layers above registered (the network stack closes the sockets,
+ * as Linux closes a dying process's fds); another process becomes a zombie
+ * (proc/process.c) whose parent hears of it, and its threads go.
+ */
+#include "proc.h"
+
+static struct hut_hooks at_exit;
+
+void hut_at_process_exit(hut_hook_fn hook)
+{
+	hut_hooks_add(&at_exit, hook);
+}
+
+/* The running process ends: its other threads first (switched out: freed
+ * at once), then the running one, which gives the vCPU to the next thread
+ * (of another process: pid 1 always has one while the appliance runs). */
+static _Noreturn void end_threads(struct hut_process *p)
+{
+	struct hut_thread *me = hut_thread_now;
+	for (struct hut_thread *t = me->next, *next; t != me; t = next) {
+		next = t->next;
+		if (t->proc == p)
+			hut_thread_unlink(t);
+	}
+	hut_thread_unlink(me);
+	p->threads = 0;
+	hut_sched_progress();
+	hut_thread_switch_to(me->next);
+	__builtin_unreachable();
+}
+
+_Noreturn void hut_exit_process(uint32_t kind, int status)
+{
+	struct hut_process *p = hut_proc_now;
+	if (p->pid != 1) {
+		hut_process_zombie(kind == HUT_EXIT_SIGNAL ? (status & 0x7f)
+							   : (status & 0xff) << 8);
+		end_threads(p);
+	}
+	hut_hooks_run(&at_exit, NULL);
+	hut_exit(kind, status);
+}
+
+/* The calling thread ends (with the CHILD_CLEARTID wake pthread_join waits
+ * for); the last one's exit ends the process. */
+_Noreturn void hut_thread_end(int status)
+{
+	struct hut_thread *t = hut_thread_now;
+	if (hut_proc_now->threads == 1)
+		hut_exit_process(HUT_EXIT_STATUS, status & 0xff);
+	hut_proc_now->threads--;
+	if (t->clear_child_tid && hut_user_writable(t->clear_child_tid, sizeof(int))) {
+		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
+		hut_futex_wake(t->clear_child_tid, 1);
+	}
+	hut_thread_unlink(t);
+	hut_signal_threads_changed();
+	hut_sched_progress();
+	hut_thread_switch_to(t->next);
+	__builtin_unreachable();
+}
+
+void hut_exit_init(void)
+{
+	hut_signal_on_fatal(hut_exit_process);
+	hut_process_init();
+}

@@ -1,0 +1,58 @@
+/*
+ * fork: a new process with a copy-on-write copy of the caller's memory
+ * (mem/mm.c), a copy of its signal dispositions and of the state the
+ * layers above keep per process (the fd table: the same open files), and
+ * one thread, the caller's copy, which leaves the syscall with 0.
+ *
+ * vfork and clone(CLONE_VM|CLONE_VFORK), as musl's posix_spawn, system and
+ * popen make them, get the same copy: POSIX allows it, and the child only
+ * execs or exits. The parent is not suspended until then (Linux's is);
+ * musl's posix_spawn waits for the child on a pipe anyway.
+ */
+#define _GNU_SOURCE /* CLONE_* */
+#include "proc.h"
+
+#include <errno.h>
+#include <sched.h>
+
+#define RED_ZONE 128
+#define EXIT_SIGNAL_MASK 0xff
+#define FORK_FLAGS                                                                                 \
+	(CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_SETTLS | CLONE_CHILD_SETTID |        \
+	 CLONE_CHILD_CLEARTID | EXIT_SIGNAL_MASK)
+
+long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint64_t tls)
+{
+	/* A child with its own memory shares nothing else it could name:
+	 * CLONE_THREAD, SIGHAND, FILES, FS... would need CLONE_VM. */
+	if (flags & ~(unsigned long)FORK_FLAGS)
+		return -EINVAL;
+	if ((flags & CLONE_PARENT_SETTID) && !hut_user_writable(parent_tid, sizeof *parent_tid))
+		return -EFAULT;
+	hut_thread_free_ended();
+	struct hut_thread *parent = hut_thread_now, *t = hut_thread_new();
+	if (!t)
+		return -EAGAIN;
+	struct hut_mm *mm = hut_mm_fork();
+	struct hut_process *p =
+		mm ? hut_process_new(mm, t->tid, (int)(flags & EXIT_SIGNAL_MASK)) : 0;
+	if (!p) {
+		if (mm)
+			hut_mm_free(mm);
+		hut_thread_link(parent, t); /* the simplest way to free it: as ended */
+		hut_thread_unlink(t);
+		return -ENOMEM;
+	}
+	hut_thread_build_child_stack(t, parent->frame);
+	t->user_rsp = stack ? stack - (parent->frame->via ? 0 : RED_ZONE) : hut_user_rsp;
+	t->fs_base = (flags & CLONE_SETTLS) ? tls : parent->fs_base;
+	t->sig_blocked = parent->sig_blocked;
+	hut_memcpy(t->name, parent->name, sizeof t->name);
+	t->proc = p;
+	p->threads = 1;
+	if (flags & CLONE_PARENT_SETTID)
+		*parent_tid = t->tid;
+	hut_thread_link(parent, t);
+	hut_sched_progress();
+	return p->pid;
+}

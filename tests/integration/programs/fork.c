@@ -1,0 +1,170 @@
+/*
+ * Processes (fork.sh): fork gives the child a copy of memory (globals, heap,
+ * stack) that the parent no longer sees change, the same open files (a
+ * pipe joins them), its own fd table, and a parent it can name; wait4,
+ * waitpid and waitid report how a child ended (status, signal) once;
+ * WNOHANG does not wait; SIGCHLD runs its handler with the child's pid;
+ * kill reaches another process; many forks in a row work. It prints only
+ * what is the same for any run: the same bytes as a glibc program, a hut
+ * image run as a process, and an appliance.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int global = 1;
+static volatile sig_atomic_t chld_pid, chld_code, chld_status;
+
+static void report(const char *what, int status)
+{
+	if (WIFEXITED(status))
+		printf("%s: exited %d\n", what, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		printf("%s: killed by signal %d\n", what, WTERMSIG(status));
+	else
+		printf("%s: status 0x%x\n", what, status);
+}
+
+static void memory_is_copied(void)
+{
+	int on_stack = 2;
+	int *on_heap = malloc(sizeof *on_heap);
+	*on_heap = 3;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		global = 10, on_stack = 20, *on_heap = 30;
+		printf("child sees %d %d %d\n", global, on_stack, *on_heap);
+		exit(7);
+	}
+	int status;
+	printf("waitpid returns the child: %s\n", waitpid(pid, &status, 0) == pid ? "yes" : "no");
+	report("child", status);
+	printf("parent still sees %d %d %d\n", global, on_stack, *on_heap);
+	free(on_heap);
+}
+
+static void pipe_joins_them(void)
+{
+	int p[2];
+	char buf[64] = "";
+	pipe(p);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		char line[64];
+		int n = snprintf(line, sizeof line, "my parent is %s",
+				 getppid() == (pid_t)strtol(getenv("PARENT"), 0, 10) ? "right"
+										     : "wrong");
+		write(p[1], line, (size_t)n);
+		_exit(0);
+	}
+	close(p[1]);
+	ssize_t n = read(p[0], buf, sizeof buf - 1);
+	printf("from the child through a pipe: %.*s\n", (int)(n > 0 ? n : 0), buf);
+	printf("then end of file: %s\n", read(p[0], buf, 1) == 0 ? "yes" : "no");
+	close(p[0]);
+	waitpid(pid, 0, 0);
+}
+
+static void nohang_then_wait(void)
+{
+	int go[2];
+	pipe(go);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		close(go[1]);
+		read(go[0], &c, 1);
+		_exit(c);
+	}
+	close(go[0]);
+	int status = -1;
+	printf("WNOHANG while it runs: %d\n", (int)waitpid(pid, &status, WNOHANG));
+	write(go[1], "\x05", 1);
+	close(go[1]);
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	printf("waitid WNOWAIT: %s\n", waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == 0 &&
+						       si.si_pid == pid &&
+						       si.si_code == CLD_EXITED && si.si_status == 5
+					       ? "the child, exited 5"
+					       : "wrong");
+	printf("then wait4 reaps it: %s\n", wait4(pid, &status, 0, 0) == pid ? "yes" : "no");
+	report("child", status);
+	errno = 0;
+	int got = (int)wait(&status);
+	printf("no child left: %d %s\n", got, errno == ECHILD ? "ECHILD" : "other");
+}
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	chld_pid = si->si_pid;
+	chld_code = si->si_code;
+	chld_status = si->si_status;
+}
+
+static void sigchld_and_kill(void)
+{
+	struct sigaction sa = {.sa_sigaction = on_chld, .sa_flags = SA_SIGINFO | SA_RESTART};
+	sigaction(SIGCHLD, &sa, 0);
+	int ready[2];
+	pipe(ready);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		write(ready[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	char c;
+	close(ready[1]);
+	read(ready[0], &c, 1);
+	printf("kill the child: %d\n", kill(pid, SIGTERM));
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	report("killed child", status);
+	printf("SIGCHLD came from it: %s, code %s, signal %d\n", chld_pid == pid ? "yes" : "no",
+	       chld_code == CLD_KILLED ? "CLD_KILLED" : "other", (int)chld_status);
+	int killed = kill(pid, 0);
+	printf("kill of a reaped pid: %d %s\n", killed, errno == ESRCH ? "ESRCH" : "other");
+	signal(SIGCHLD, SIG_DFL);
+	close(ready[0]);
+}
+
+static void many_forks(void)
+{
+	int done = 0;
+	for (int i = 0; i < 200; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(i & 0x7f);
+		int status;
+		if (waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == (i & 0x7f))
+			done++;
+	}
+	printf("forked, ended and reaped: %d of 200\n", done);
+}
+
+int main(void)
+{
+	char me[16];
+	snprintf(me, sizeof me, "%d", (int)getpid());
+	setenv("PARENT", me, 1);
+	memory_is_copied();
+	pipe_joins_them();
+	nohang_then_wait();
+	sigchld_and_kill();
+	many_forks();
+	return 0;
+}
