@@ -39,6 +39,7 @@ int hut_memcmp(const void *a, const void *b, size_t n);
 int hut_streq(const char *a, const char *b);
 char *hut_append(char *p, char *end, const char *s); /* copies s, never past end */
 char *hut_append_u64(char *p, char *end, uint64_t v);
+char *hut_append_hex(char *p, char *end, uint64_t v); /* lower case, no 0x */
 
 /* klog.c: the console hypercalls. */
 long hut_console_hypercall(unsigned nr, uint32_t fd, const struct hut_iovec *iov, int iovcnt);

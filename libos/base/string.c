@@ -55,6 +55,18 @@ char *hut_append_u64(char *p, char *end, uint64_t v)
 	return p;
 }
 
+char *hut_append_hex(char *p, char *end, uint64_t v)
+{
+	char digits[16];
+	int n = 0;
+	do
+		digits[n++] = "0123456789abcdef"[v % 16];
+	while ((v /= 16) != 0);
+	while (n > 0 && p < end)
+		*p++ = digits[--n];
+	return p;
+}
+
 int hut_memcmp(const void *a, const void *b, size_t n)
 {
 	const uint8_t *x = a, *y = b;

@@ -9,6 +9,11 @@
 #include <fcntl.h>
 #include <time.h>
 
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#endif
+
 #ifndef F_OFD_GETLK
 #define F_OFD_GETLK 36
 #define F_OFD_SETLK 37
@@ -78,6 +83,14 @@ HUT_SYSCALL(fcntl)
 			return -EBADF;
 		f->flags = (f->flags & ~(uint32_t)SETFL_MASK) | ((uint32_t)a2 & SETFL_MASK);
 		return 0;
+	case F_ADD_SEALS:
+		if (!f->ops->seals || (f->kind & HUT_KIND_PATH))
+			return -EINVAL;
+		return f->ops->seals(f, 1, (uint32_t)a2);
+	case F_GET_SEALS:
+		if (!f->ops->seals || (f->kind & HUT_KIND_PATH))
+			return -EINVAL;
+		return f->ops->seals(f, 0, 0);
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
@@ -190,4 +203,23 @@ HUT_SYSCALL(timerfd_settime)
 	if (old)
 		hut_itimerspec_out(old, old_value, old_interval);
 	return hut_timerfd_set(a0, (a1 & TFD_TIMER_ABSTIME) != 0, value, interval);
+}
+
+/* --- signalfds (fd/signalfd.c) ------------------------------------------------------ */
+
+HUT_SYSCALL(signalfd4)
+{
+	const uint64_t *mask = (const uint64_t *)a1;
+	if (a2 != sizeof *mask)
+		return -EINVAL;
+	if (!hut_user_readable(mask, sizeof *mask))
+		return -EFAULT;
+	if (a3 & ~(long)(O_NONBLOCK | O_CLOEXEC))
+		return -EINVAL;
+	return hut_signalfd_open(a0, *mask, a3);
+}
+
+HUT_SYSCALL(signalfd)
+{
+	return hut_sys_signalfd4(a0, a1, a2, 0, 0, 0);
 }

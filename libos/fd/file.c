@@ -7,6 +7,7 @@
 
 static struct hut_hooks release_hooks;
 void (*hut_file_news_hook)(struct hut_file *f, uint32_t what);
+void (*hut_file_note_hook)(struct hut_file *f, uint32_t what);
 
 void hut_file_on_release(hut_hook_fn hook)
 {

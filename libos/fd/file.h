@@ -63,6 +63,9 @@ struct hut_file_ops {
 	long (*sync)(struct hut_file *f, int datasync);
 	long (*allocate)(struct hut_file *f, uint64_t off, uint64_t len);
 	long (*setattr)(struct hut_file *f, const struct hut_attr *a);
+	/* fcntl F_ADD_SEALS (add: 0 or -errno) and F_GET_SEALS (the seals);
+	 * NULL: the file cannot be sealed (EINVAL). */
+	long (*seals)(struct hut_file *f, int add, uint32_t seals);
 	/* The last reference is gone: free what the kind owns (not f). */
 	void (*release)(struct hut_file *f);
 	/* An anonymous inode's name, as /proc/self/fd shows it ("[eventfd]"). */
@@ -146,6 +149,29 @@ static inline void hut_file_changed(struct hut_file *f, uint32_t what)
 		hut_file_news_hook(f, what);
 }
 
+/* What happens to a file, for a file-system listener (fs/notify.c sets
+ * the hook): the values are inotify's. iocalls.c and splicecalls.c note
+ * reads and writes; closes reach it through the release hooks. */
+#define HUT_NOTE_ACCESS 0x1
+#define HUT_NOTE_MODIFY 0x2
+#define HUT_NOTE_ATTRIB 0x4
+#define HUT_NOTE_CLOSE_WRITE 0x8
+#define HUT_NOTE_CLOSE_NOWRITE 0x10
+#define HUT_NOTE_OPEN 0x20
+#define HUT_NOTE_MOVED_FROM 0x40
+#define HUT_NOTE_MOVED_TO 0x80
+#define HUT_NOTE_CREATE 0x100
+#define HUT_NOTE_DELETE 0x200
+#define HUT_NOTE_DELETE_SELF 0x400
+#define HUT_NOTE_MOVE_SELF 0x800
+#define HUT_NOTE_ISDIR 0x40000000
+extern void (*hut_file_note_hook)(struct hut_file *f, uint32_t what);
+static inline void hut_file_note(struct hut_file *f, uint32_t what)
+{
+	if (hut_file_note_hook)
+		hut_file_note_hook(f, what);
+}
+
 /* file.c: what f is ready for now (its poll op, or the default). */
 uint32_t hut_file_poll(struct hut_file *f);
 
@@ -166,6 +192,30 @@ long hut_epoll_wait(long epfd, struct epoll_event *out, long max, long ms);
 /* pipe.c: a pipe's two ends at fds[0] and fds[1] (checked), flags O_CLOEXEC,
  * O_NONBLOCK, O_DIRECT; eventfd.c: an eventfd's fd. Both 0/fd or -errno. */
 long hut_pipe_open(int *fds, long flags);
+
+/* FIFOs: a file system's node embeds a struct hut_fifo; its opens share
+ * one pipe (pipe.c), made by the first open and gone with the last close.
+ * stat fills the node's stat; closed runs once per end closed (the node
+ * counts its opens). flags are open(2)'s: O_RDONLY waits for a writer,
+ * O_WRONLY for a reader (O_NONBLOCK: ENXIO without one), O_RDWR never. */
+struct hut_fifo {
+	void *pipe;
+	void (*stat)(struct hut_fifo *fifo, struct stat *st);
+	void (*closed)(struct hut_fifo *fifo);
+};
+long hut_fifo_open(struct hut_fifo *fifo, int flags, struct hut_file **out);
+
+/* What splice, tee and vmsplice need of a pipe (pipe.c). A read end's data
+ * is waited for (bytes there, 0 at EOF, -EAGAIN, -EINTR), copied without
+ * being taken (peek from skip), then taken; a write end's room is waited
+ * for (bytes free, -EPIPE with SIGPIPE raised, -EAGAIN, -EINTR), then
+ * filled with at most that much. */
+int hut_file_is_pipe(const struct hut_file *f);
+long hut_pipe_wait_data(struct hut_file *r, int nonblock);
+long hut_pipe_wait_room(struct hut_file *w, int nonblock);
+uint64_t hut_pipe_peek(struct hut_file *r, void *buf, uint64_t len);
+void hut_pipe_take(struct hut_file *r, uint64_t n);
+void hut_pipe_put(struct hut_file *w, const void *buf, uint64_t n);
 #define HUT_EFD_SEMAPHORE 1
 #define HUT_EFD_FLAGS (HUT_EFD_SEMAPHORE | O_CLOEXEC | O_NONBLOCK)
 long hut_eventfd_open(uint32_t initval, long flags);
@@ -217,6 +267,10 @@ long hut_msghdr_check(const struct hut_msghdr *m, int writable);
 long hut_timerfd_open(int clock, long flags);
 long hut_timerfd_get(long fd, uint64_t *value_ns, uint64_t *interval_ns);
 long hut_timerfd_set(long fd, int absolute, uint64_t value_ns, uint64_t interval_ns);
+
+/* signalfd.c: signalfd4's service: a new signalfd (fd -1) or fd's mask
+ * replaced; flags O_NONBLOCK, O_CLOEXEC. */
+long hut_signalfd_open(long fd, uint64_t mask, long flags);
 
 /* file_mmap.c */
 long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off);

@@ -48,6 +48,8 @@ static long do_read(long fd, const struct hut_iovec *iov, long iovcnt, const int
 	r = f->ops->read(f, iov, (int)iovcnt, &off);
 	if (r > 0 && !at && (f->kind & HUT_KIND_SEEKABLE))
 		f->pos = off;
+	if (r > 0)
+		hut_file_note(f, HUT_NOTE_ACCESS);
 	return r;
 }
 
@@ -71,6 +73,8 @@ static long do_write(long fd, const struct hut_iovec *iov, long iovcnt, const in
 	r = f->ops->write(f, iov, (int)iovcnt, &off);
 	if (r >= 0 && !at && (f->kind & HUT_KIND_SEEKABLE))
 		f->pos = off;
+	if (r > 0)
+		hut_file_note(f, HUT_NOTE_MODIFY);
 	return r;
 }
 
@@ -254,7 +258,10 @@ HUT_SYSCALL(ftruncate)
 		return -EBADF;
 	if (!can_write(f) || !f->ops->truncate)
 		return -EINVAL;
-	return f->ops->truncate(f, (uint64_t)a1);
+	long r = f->ops->truncate(f, (uint64_t)a1);
+	if (r == 0)
+		hut_file_note(f, HUT_NOTE_MODIFY);
+	return r;
 }
 
 /* Mode 0 only: reserve the range, extending the file if it ends before. */
@@ -271,7 +278,12 @@ HUT_SYSCALL(fallocate)
 		return -EISDIR;
 	if (!(f->kind & HUT_KIND_SEEKABLE))
 		return -ESPIPE;
-	return f->ops->allocate ? f->ops->allocate(f, (uint64_t)a2, (uint64_t)a3) : -ENODEV;
+	if (!f->ops->allocate)
+		return -ENODEV;
+	long r = f->ops->allocate(f, (uint64_t)a2, (uint64_t)a3);
+	if (r == 0)
+		hut_file_note(f, HUT_NOTE_MODIFY);
+	return r;
 }
 
 /* --- sendfile ------------------------------------------------------------------ */
@@ -295,7 +307,10 @@ static long move_chunk(struct hut_file *in, struct hut_file *out, uint8_t *buf, 
 		return got;
 	iov.len = (uint64_t)got;
 	long put = out->ops->write(out, &iov, 1, &out_off);
+	if (got > 0)
+		hut_file_note(in, HUT_NOTE_ACCESS);
 	if (put > 0) {
+		hut_file_note(out, HUT_NOTE_MODIFY);
 		*in_off += (uint64_t)put;
 		if (out->kind & HUT_KIND_SEEKABLE)
 			out->pos = out_off;

@@ -7,6 +7,11 @@
  * read); with no other thread, as on Linux, it never returns, so only
  * --timeout ends it. A signal handler interrupts the wait (EINTR, or the
  * count done so far), and SA_RESTART restarts it (signal.c).
+ *
+ * A FIFO is the same pipe reached through a node of a file system (struct
+ * hut_fifo): any number of opens of either kind (O_RDWR is both), whose
+ * opens wait for the other side as fifo(7) says. Every end is on the
+ * pipe's list, so that epoll hears of news on each.
  */
 #include "file.h"
 
@@ -19,13 +24,51 @@
 #define PIPE_ATOMIC 4096	       /* PIPE_BUF */
 #define PIPEFS_DEV 12
 
+struct pipe_end {
+	struct hut_file *f;
+	struct pipe_end *next;
+	/* A FIFO's reader opened O_NONBLOCK with no writer is not hung up
+	 * (poll) until a writer has opened since (writer_opens moved past
+	 * what it was then), as on Linux. */
+	int hup_suppressed;
+	uint32_t writer_opens_seen;
+};
+
 struct pipe {
 	uint8_t *buf;
 	uint64_t head, len; /* readable bytes: len of them from head, wrapping */
 	uint32_t readers, writers;
+	/* Opens ever made of each side: a FIFO's open waits for the other's
+	 * to change, as Linux's r_counter and w_counter. */
+	uint32_t reader_opens, writer_opens;
 	uint64_t ino;
-	struct hut_file *read_end, *write_end; /* NULL once released: news for epoll */
+	struct pipe_end *ends; /* every open end: news for epoll */
+	struct hut_fifo *fifo; /* NULL: an anonymous pipe */
 };
+
+static int end_reads(const struct hut_file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static int end_writes(const struct hut_file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+/* News for epoll: data (HUT_POLLIN) to the ends that read, room
+ * (HUT_POLLOUT) to those that write; a hang-up to all. */
+static void news(struct pipe *p, uint32_t what)
+{
+	for (struct pipe_end *e = p->ends; e; e = e->next) {
+		uint32_t w = what;
+		if (what != (HUT_POLLIN | HUT_POLLOUT))
+			w &= (end_reads(e->f) ? HUT_POLLIN : 0) |
+			     (end_writes(e->f) ? HUT_POLLOUT : 0);
+		if (w)
+			hut_file_changed(e->f, w);
+	}
+}
 
 static int readable(void *arg)
 {
@@ -83,7 +126,7 @@ static long pipe_read(struct hut_file *f, const struct hut_iovec *iov, int iovcn
 	}
 	uint64_t n = want < p->len ? want : p->len;
 	ring_read(p, iov, iovcnt, n);
-	hut_file_changed(p->write_end, HUT_POLLOUT);
+	news(p, HUT_POLLOUT);
 	return (long)n;
 }
 
@@ -109,7 +152,7 @@ static long pipe_write(struct hut_file *f, const struct hut_iovec *iov, int iovc
 		}
 		uint64_t n = left < room ? left : room;
 		ring_write(p, iov, iovcnt, done, n);
-		hut_file_changed(p->read_end, HUT_POLLIN);
+		news(p, HUT_POLLIN);
 		done += n;
 	}
 	hut_signal_raise_thread(SIGPIPE);
@@ -119,6 +162,10 @@ static long pipe_write(struct hut_file *f, const struct hut_iovec *iov, int iovc
 static long pipe_stat(struct hut_file *f, struct stat *st)
 {
 	const struct pipe *p = f->priv;
+	if (p->fifo) {
+		p->fifo->stat(p->fifo, st);
+		return 0;
+	}
 	hut_memset(st, 0, sizeof *st);
 	st->st_dev = PIPEFS_DEV;
 	st->st_ino = p->ino;
@@ -142,28 +189,61 @@ static long pipe_ioctl(struct hut_file *f, unsigned long request, long arg)
 static uint32_t pipe_poll(struct hut_file *f)
 {
 	const struct pipe *p = f->priv;
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
-		return (p->len ? HUT_POLLIN | HUT_POLLRDNORM : 0) | (p->writers ? 0 : HUT_POLLHUP);
-	return (p->len < PIPE_SIZE ? HUT_POLLOUT | HUT_POLLWRNORM : 0) |
-	       (p->readers ? 0 : HUT_POLLERR);
+	const struct pipe_end *e = (const struct pipe_end *)(uintptr_t)f->priv2;
+	uint32_t mask = 0;
+	int hung_up =
+		p->writers == 0 && !(e->hup_suppressed && p->writer_opens == e->writer_opens_seen);
+	if (end_reads(f))
+		mask |= (p->len ? HUT_POLLIN | HUT_POLLRDNORM : 0) | (hung_up ? HUT_POLLHUP : 0);
+	if (end_writes(f))
+		mask |= (p->len < PIPE_SIZE ? HUT_POLLOUT | HUT_POLLWRNORM : 0) |
+			(p->readers ? 0 : HUT_POLLERR);
+	return mask;
+}
+
+static void pipe_free(struct pipe *p)
+{
+	if (p->fifo)
+		p->fifo->pipe = NULL;
+	hut_pages_free(p->buf, PIPE_SIZE / HUT_PAGE_SIZE);
+	hut_kfree(p, sizeof *p);
+}
+
+static void end_add(struct pipe *p, struct pipe_end *e, struct hut_file *f)
+{
+	e->f = f;
+	e->next = p->ends;
+	p->ends = e;
+	f->priv = p;
+	f->priv2 = (uint64_t)(uintptr_t)e;
+	p->readers += end_reads(f);
+	p->writers += end_writes(f);
+}
+
+static void end_remove(struct pipe *p, struct hut_file *f)
+{
+	struct pipe_end **pp = &p->ends;
+	while (*pp && (*pp)->f != f)
+		pp = &(*pp)->next;
+	if (*pp) {
+		struct pipe_end *e = *pp;
+		*pp = e->next;
+		hut_kfree(e, sizeof *e);
+	}
+	p->readers -= end_reads(f);
+	p->writers -= end_writes(f);
 }
 
 static void pipe_release(struct hut_file *f)
 {
 	struct pipe *p = f->priv;
-	if ((f->flags & O_ACCMODE) == O_RDONLY) {
-		p->readers--;
-		p->read_end = NULL;
-	} else {
-		p->writers--;
-		p->write_end = NULL;
-	}
-	hut_file_changed(p->read_end, HUT_POLLIN | HUT_POLLOUT);
-	hut_file_changed(p->write_end, HUT_POLLIN | HUT_POLLOUT);
-	if (p->readers == 0 && p->writers == 0) {
-		hut_pages_free(p->buf, PIPE_SIZE / HUT_PAGE_SIZE);
-		hut_kfree(p, sizeof *p);
-	}
+	struct hut_fifo *fifo = p->fifo;
+	end_remove(p, f);
+	news(p, HUT_POLLIN | HUT_POLLOUT);
+	if (p->readers == 0 && p->writers == 0)
+		pipe_free(p);
+	if (fifo)
+		fifo->closed(fifo);
 }
 
 static const struct hut_file_ops pipe_ops = {
@@ -189,20 +269,33 @@ static struct pipe *pipe_new(void)
 	return p;
 }
 
+/* An end of p opened with flags (O_ACCMODE and status), or NULL. */
+static struct hut_file *end_new(struct pipe *p, uint32_t flags)
+{
+	struct hut_file *f = hut_file_new(&pipe_ops, flags, 0);
+	struct pipe_end *e = hut_kalloc(sizeof *e);
+	if (!f || !e) {
+		hut_kfree(f, sizeof *f);
+		hut_kfree(e, sizeof *e);
+		return NULL;
+	}
+	end_add(p, e, f);
+	p->reader_opens += end_reads(f);
+	p->writer_opens += end_writes(f);
+	return f;
+}
+
 /* Both ends, each holding its side of the pipe. */
 static long make_ends(struct pipe *p, uint32_t status, struct hut_file **r, struct hut_file **w)
 {
-	*r = hut_file_new(&pipe_ops, O_RDONLY | status, 0);
-	*w = hut_file_new(&pipe_ops, O_WRONLY | status, 0);
-	if (!*r || !*w) {
+	*r = end_new(p, O_RDONLY | status);
+	*w = *r ? end_new(p, O_WRONLY | status) : NULL;
+	if (!*w) {
+		if (*r)
+			end_remove(p, *r);
 		hut_kfree(*r, sizeof **r);
-		hut_kfree(*w, sizeof **w);
 		return -ENFILE;
 	}
-	(*r)->priv = (*w)->priv = p;
-	p->read_end = *r;
-	p->write_end = *w;
-	p->readers = p->writers = 1;
 	return 0;
 }
 
@@ -214,8 +307,7 @@ long hut_pipe_open(int *fds, long flags)
 	if (!p)
 		return -ENFILE;
 	if (make_ends(p, (uint32_t)(flags & O_NONBLOCK), &r, &w) != 0) {
-		hut_pages_free(p->buf, PIPE_SIZE / HUT_PAGE_SIZE);
-		hut_kfree(p, sizeof *p);
+		pipe_free(p);
 		return -ENFILE;
 	}
 	long rfd = hut_fd_install(r, 0, (flags & O_CLOEXEC) != 0);
@@ -231,4 +323,143 @@ long hut_pipe_open(int *fds, long flags)
 	fds[0] = (int)rfd;
 	fds[1] = (int)wfd;
 	return 0;
+}
+
+/* --- FIFOs --------------------------------------------------------------------- */
+
+/* What F_GETFL shows of a FIFO's open. */
+#define FIFO_STATUS_FLAGS                                                                          \
+	(O_ACCMODE | O_NONBLOCK | O_APPEND | O_LARGEFILE | O_SYNC | O_DSYNC | O_NOATIME | O_DIRECT)
+
+struct opens_seen {
+	const uint32_t *counter;
+	uint32_t was;
+};
+
+static int other_side_opened(void *arg)
+{
+	const struct opens_seen *o = arg;
+	return *o->counter != o->was;
+}
+
+/* fifo(7): a reader waits for a writer to open and a writer for a reader,
+ * unless one is there; an interrupted wait undoes the open. */
+static long wait_other_side(struct hut_file *f, struct pipe *p)
+{
+	int acc = f->flags & O_ACCMODE;
+	if (acc == O_RDWR)
+		return 0;
+	if (acc == O_WRONLY && p->readers == 0 && (f->flags & O_NONBLOCK))
+		return -ENXIO;
+	if ((acc == O_RDONLY ? p->writers : p->readers) > 0 || (f->flags & O_NONBLOCK))
+		return 0;
+	struct opens_seen o = {acc == O_RDONLY ? &p->writer_opens : &p->reader_opens, 0};
+	o.was = *o.counter;
+	return hut_wait(other_side_opened, &o, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+}
+
+long hut_fifo_open(struct hut_fifo *fifo, int flags, struct hut_file **out)
+{
+	struct pipe *p = fifo->pipe;
+	if (!p) {
+		if (!(p = pipe_new()))
+			return -ENFILE;
+		p->fifo = fifo;
+		fifo->pipe = p;
+	}
+	struct hut_file *f = end_new(p, (uint32_t)flags & FIFO_STATUS_FLAGS);
+	if (!f) {
+		if (!p->ends)
+			pipe_free(p);
+		return -ENFILE;
+	}
+	if ((f->flags & O_ACCMODE) == O_RDONLY && p->writers == 0 && (f->flags & O_NONBLOCK)) {
+		struct pipe_end *e = (struct pipe_end *)(uintptr_t)f->priv2;
+		e->hup_suppressed = 1;
+		e->writer_opens_seen = p->writer_opens;
+	}
+	news(p, HUT_POLLIN | HUT_POLLOUT);
+	long r = wait_other_side(f, p);
+	if (r != 0) {
+		p->fifo = NULL; /* the node is told of no close: this open never was */
+		end_remove(p, f);
+		hut_kfree(f, sizeof *f);
+		news(p, HUT_POLLIN | HUT_POLLOUT);
+		if (!p->ends) {
+			fifo->pipe = NULL;
+			pipe_free(p);
+		} else {
+			p->fifo = fifo;
+		}
+		return r;
+	}
+	*out = f;
+	return 0;
+}
+
+/* --- what splice and tee use ------------------------------------------------------ */
+
+int hut_file_is_pipe(const struct hut_file *f)
+{
+	return f->ops == &pipe_ops;
+}
+
+long hut_pipe_wait_data(struct hut_file *r, int nonblock)
+{
+	struct pipe *p = r->priv;
+	if (p->len == 0 && p->writers != 0) {
+		if (nonblock)
+			return -EAGAIN;
+		long w = hut_wait(readable, p, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+		if (w < 0)
+			return w;
+	}
+	return (long)p->len;
+}
+
+long hut_pipe_wait_room(struct hut_file *w, int nonblock)
+{
+	struct pipe *p = w->priv;
+	struct room_wanted want = {p, 1};
+	if (p->readers > 0 && p->len == PIPE_SIZE) {
+		if (nonblock)
+			return -EAGAIN;
+		long r = hut_wait(writable, &want, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+		if (r < 0)
+			return r;
+	}
+	if (p->readers == 0) {
+		hut_signal_raise_thread(SIGPIPE);
+		return -EPIPE;
+	}
+	return (long)(PIPE_SIZE - p->len);
+}
+
+uint64_t hut_pipe_peek(struct hut_file *r, void *buf, uint64_t len)
+{
+	const struct pipe *p = r->priv;
+	uint64_t n = len < p->len ? len : p->len;
+	uint64_t first = PIPE_SIZE - p->head < n ? PIPE_SIZE - p->head : n;
+	hut_memcpy(buf, p->buf + p->head, first);
+	hut_memcpy((uint8_t *)buf + first, p->buf, n - first);
+	return n;
+}
+
+void hut_pipe_take(struct hut_file *r, uint64_t n)
+{
+	struct pipe *p = r->priv;
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	news(p, HUT_POLLOUT);
+}
+
+void hut_pipe_put(struct hut_file *w, const void *buf, uint64_t n)
+{
+	struct pipe *p = w->priv;
+	uint64_t tail = (p->head + p->len) % PIPE_SIZE;
+	uint64_t first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
+	hut_memcpy(p->buf + tail, buf, first);
+	hut_memcpy(p->buf, (const uint8_t *)buf + first, n - first);
+	p->len += n;
+	news(p, HUT_POLLIN);
 }

@@ -32,7 +32,10 @@ static long attr_resolved(struct hut_path *p, void *ctx)
 		if (!S_ISREG(st.st_mode))
 			return -EINVAL;
 	}
-	return m->ops->setattr ? m->ops->setattr(m, p->rel, &q->a, q->follow) : -EROFS;
+	long r = m->ops->setattr ? m->ops->setattr(m, p->rel, &q->a, q->follow) : -EROFS;
+	if (r == 0)
+		hut_fs_note_name(p, q->a.valid & HUT_ATTR_SIZE ? HUT_NOTE_MODIFY : HUT_NOTE_ATTRIB);
+	return r;
 }
 
 static long set_by_path(long dirfd, const char *path, struct attr_request *q)
@@ -49,7 +52,10 @@ static long set_by_fd(long fd, const struct hut_attr *a)
 		return -EBADF;
 	if (!f->mount)
 		return 0;
-	return f->ops->setattr ? f->ops->setattr(f, a) : -EROFS;
+	long r = f->ops->setattr ? f->ops->setattr(f, a) : -EROFS;
+	if (r == 0)
+		hut_file_note(f, a->valid & HUT_ATTR_SIZE ? HUT_NOTE_MODIFY : HUT_NOTE_ATTRIB);
+	return r;
 }
 
 static struct attr_request mode_request(long mode, int follow)

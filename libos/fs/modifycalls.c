@@ -1,5 +1,5 @@
 /*
- * Changing the tree: mkdir, rmdir, unlink, rename, link and symlink, with
+ * Changing the tree: mkdir, mknod, rmdir, unlink, rename, link and symlink, with
  * their *at forms. The checks that depend on mounts live here (EBUSY for
  * a mount point, EXDEV across mounts); the rest is each file system's.
  */
@@ -18,7 +18,10 @@ static long mkdir_resolved(struct hut_path *p, void *ctx)
 {
 	if (!*p->rel)
 		return -EEXIST; /* a mount point, or "/" */
-	return OP_OR_EROFS(p->mount, mkdir, p->rel, *(const uint32_t *)ctx);
+	long r = OP_OR_EROFS(p->mount, mkdir, p->rel, *(const uint32_t *)ctx);
+	if (r == 0)
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE | HUT_NOTE_ISDIR);
+	return r;
 }
 
 static long do_mkdir(long dirfd, const char *path, long mode)
@@ -44,7 +47,11 @@ static long unlink_resolved(struct hut_path *p, void *ctx)
 		return p->last_dots == 1 ? -EINVAL : -ENOTEMPTY;
 	if (!*p->rel)
 		return is_rmdir ? -EBUSY : -EISDIR;
+	struct stat st;
+	int noting = hut_fs_noting() && p->mount->ops->lstat(p->mount, p->rel, &st) == 0;
 	long r = OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
+	if (r == 0 && noting)
+		hut_fs_note_remove(p->canon, p->len, &st);
 	if (r == 0)
 		hut_paths_removed(p->canon, p->len);
 	return r;
@@ -70,6 +77,72 @@ HUT_SYSCALL(unlinkat)
 	if (a2 & ~(long)AT_REMOVEDIR)
 		return -EINVAL;
 	return do_unlink(a0, (const char *)a1, (a2 & AT_REMOVEDIR) != 0);
+}
+
+/* mknod: a regular file is made by the file system's open (O_EXCL), the
+ * other types by its mknod op. A file system without one refuses with
+ * EPERM, as Linux does where a file system cannot hold the type: a FIFO
+ * on a volume would be a host FIFO the guest could not share with
+ * anything. Whether the name exists is asked first (EEXIST before EROFS). */
+struct mknod_request {
+	uint32_t type_mode;
+	uint64_t dev;
+};
+
+static long mknod_resolved(struct hut_path *p, void *ctx)
+{
+	const struct mknod_request *q = ctx;
+	struct hut_mount *m = p->mount;
+	struct hut_file *f;
+	struct stat st;
+	if (!*p->rel || p->must_dir)
+		return -EEXIST;
+	long r = m->ops->lstat(m, p->rel, &st);
+	if (r == 0)
+		return -EEXIST;
+	if (r != -ENOENT)
+		return r;
+	if (S_ISREG(q->type_mode)) {
+		if (!m->ops->open)
+			return -EROFS;
+		r = m->ops->open(m, p->rel, O_CREAT | O_EXCL | O_WRONLY | O_LARGEFILE,
+				 q->type_mode & 07777, &f);
+		if (r == 0) {
+			hut_file_unref(f);
+			hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+		}
+		return r;
+	}
+	if (!m->ops->mknod)
+		return m->flags & HUT_MOUNT_RDONLY || !m->ops->mkdir ? -EROFS : -EPERM;
+	r = m->ops->mknod(m, p->rel, q->type_mode, q->dev);
+	if (r == 0)
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+	return r;
+}
+
+static long do_mknod(long dirfd, const char *path, long mode, long dev)
+{
+	uint32_t type = (uint32_t)mode & S_IFMT;
+	if (type == 0)
+		type = S_IFREG;
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
+	    type != S_IFSOCK)
+		return -EINVAL;
+	struct mknod_request q = {type | ((uint32_t)mode & 07777 & ~hut_umask), (uint64_t)dev};
+	return hut_path_run(0, dirfd, path, 0, mknod_resolved, &q);
+}
+
+HUT_SYSCALL(mknod)
+{
+	return do_mknod(AT_FDCWD, (const char *)a0, a1, a2);
+}
+
+HUT_SYSCALL(mknodat)
+{
+	return do_mknod(a0, (const char *)a1, a2, a3);
 }
 
 /* rename and link resolve the old path (which must exist) in slot 0, then
@@ -99,7 +172,15 @@ static long rename_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel || !*t->old->rel || p->last_dots || t->old->last_dots)
 		return -EBUSY;
+	struct stat moved, victim;
+	int noting = hut_fs_noting() && p->mount->ops->lstat(p->mount, t->old->rel, &moved) == 0;
+	int replaced = noting && !(t->flags & RENAME_EXCHANGE) &&
+		       p->mount->ops->lstat(p->mount, p->rel, &victim) == 0;
 	long r = OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
+	/* Two names of one file: rename does nothing, and tells nothing. */
+	int same = replaced && victim.st_ino == moved.st_ino && victim.st_dev == moved.st_dev;
+	if (r == 0 && noting && !same)
+		hut_fs_note_rename(t->old, p, &moved, replaced, &victim);
 	if (r == 0) /* open directories and files follow (fs/pathkeep.c) */
 		hut_paths_renamed(t->old->canon, t->old->len, p->canon, p->len,
 				  (t->flags & RENAME_EXCHANGE) != 0);
@@ -169,7 +250,12 @@ static long link_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel)
 		return -EEXIST;
-	return OP_OR_EROFS(p->mount, link, t->old->rel, p->rel);
+	long r = OP_OR_EROFS(p->mount, link, t->old->rel, p->rel);
+	if (r == 0) {
+		hut_fs_note(t->old->canon, t->old->len, HUT_NOTE_ATTRIB | HUT_NOTE_SELF_ONLY);
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+	}
+	return r;
 }
 
 static long link_old(struct hut_path *p, void *ctx)
@@ -206,7 +292,10 @@ static long symlink_resolved(struct hut_path *p, void *ctx)
 {
 	if (!*p->rel)
 		return -EEXIST;
-	return OP_OR_EROFS(p->mount, symlink, (const char *)ctx, p->rel);
+	long r = OP_OR_EROFS(p->mount, symlink, (const char *)ctx, p->rel);
+	if (r == 0)
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+	return r;
 }
 
 static long do_symlink(const char *target, long dirfd, const char *path)

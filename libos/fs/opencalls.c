@@ -1,5 +1,6 @@
 /*
  * Opening files, and the process's place in the tree: open, openat, creat,
+ * memfd_create,
  * chdir, fchdir, getcwd, umask (the cwd and umask are fs/path.c's).
  */
 #include "vfs.h"
@@ -18,16 +19,29 @@ static long open_resolved(struct hut_path *p, void *ctx)
 	if (p->must_dir && (o->flags & O_CREAT))
 		return -EISDIR;
 	int flags = o->flags | (p->must_dir ? O_DIRECTORY : 0);
+	struct stat st;
+	/* Whether open makes the file, for a listener's IN_CREATE. */
+	int created = (flags & O_CREAT) && hut_fs_noting() &&
+		      p->mount->ops->lstat(p->mount, p->rel, &st) == -ENOENT;
 	long r = p->mount->ops->open(p->mount, p->rel, flags, o->mode, &o->file);
 	if (r != 0)
 		return r;
-	/* Every file opened here keeps its path: directories for *at() and
-	 * fchdir, all for /proc/self/fd. A description some other open made
-	 * (/dev/stdin's, /proc/self/fd's of a pipe) keeps its own. */
-	if (o->file->mount == p->mount && !o->file->path &&
-	    (r = hut_file_set_path(o->file, p)) != 0) {
+	/* Every file this open made keeps the path it was opened by:
+	 * directories for *at() and fchdir, all for the events of reads,
+	 * writes and closes and for /proc/self/fd. A description another open
+	 * made (/dev/stdin's, /proc/self/fd/N's of a pipe: more than our
+	 * reference) keeps what it had. */
+	if (o->file->refs == 1 && !o->file->path && (r = hut_file_set_path(o->file, p)) != 0) {
 		hut_file_unref(o->file);
 		return r;
+	}
+	if (created)
+		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
+	if (!(flags & O_PATH)) {
+		uint32_t dir = (o->file->kind & HUT_KIND_DIR) ? HUT_NOTE_ISDIR : 0;
+		hut_fs_note(p->canon, p->len, HUT_NOTE_OPEN | dir);
+		if ((flags & O_TRUNC) && !created && !dir)
+			hut_fs_note(p->canon, p->len, HUT_NOTE_MODIFY);
 	}
 	return 0;
 }
@@ -64,6 +78,46 @@ HUT_SYSCALL(openat)
 HUT_SYSCALL(creat)
 {
 	return do_open(AT_FDCWD, (const char *)a0, O_CREAT | O_WRONLY | O_TRUNC, a1);
+}
+
+/* memfd_create: a file of /tmp's tmpfs that no directory holds. Its name
+ * ("memfd:NAME", which Linux shows in /proc/self/fd) is checked as Linux
+ * checks it (EFAULT, at most 249 bytes) and not kept: /proc shows
+ * "/memfd: (deleted)". */
+#define MFD_CLOEXEC 0x1
+#define MFD_ALLOW_SEALING 0x2
+#define MFD_HUGETLB 0x4
+#define MFD_NOEXEC_SEAL 0x8
+#define MFD_EXEC 0x10
+#define MFD_NAME_MAX 249 /* NAME_MAX less "memfd:" */
+#define F_SEAL_EXEC 0x20
+
+HUT_SYSCALL(memfd_create)
+{
+	char name[MFD_NAME_MAX + 1];
+	struct hut_file *f;
+	long flags = a1;
+	if (flags & ~(long)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC))
+		return -EINVAL; /* MFD_HUGETLB too: no huge pages here */
+	if ((flags & MFD_NOEXEC_SEAL) && (flags & MFD_EXEC))
+		return -EINVAL;
+	long r = hut_user_string((const char *)a0, name, sizeof name);
+	if (r < 0)
+		return r == -ENAMETOOLONG ? -EINVAL : r;
+	const char *rel;
+	hut_mount_of("/tmp", 4, &rel); /* the mounts are set up at their first use */
+	uint32_t seals = F_SEAL_SEAL;
+	if (flags & MFD_NOEXEC_SEAL)
+		seals = F_SEAL_EXEC;
+	else if (flags & MFD_ALLOW_SEALING)
+		seals = 0;
+	if ((r = hut_tmpfs_anon_file(seals, O_RDWR | O_LARGEFILE, &f)) != 0)
+		return r;
+	if (flags & MFD_NOEXEC_SEAL) {
+		struct hut_attr a = {.valid = HUT_ATTR_MODE, .mode = 0666};
+		f->ops->setattr(f, &a);
+	}
+	return hut_fd_install(f, 0, (flags & MFD_CLOEXEC) != 0);
 }
 
 static long chdir_resolved(struct hut_path *p, void *ctx)

@@ -116,19 +116,15 @@ void hut_paths_renamed(const char *from, size_t from_len, const char *to, size_t
 	if (from_len == to_len && !hut_memcmp(from, to, to_len))
 		return;
 	for (struct hut_file *f = holders; f; f = f->path_next)
-		if (f->mount)
-			rename_one(f, from, from_len, to, to_len, exchange);
+		rename_one(f, from, from_len, to, to_len, exchange);
 	cwd_renamed(from, from_len, to, to_len, exchange);
 }
 
 void hut_paths_removed(const char *path, size_t len)
 {
-	for (long fd = 0, top = hut_fd_top(); fd < top; fd++) {
-		struct hut_file *f = hut_fd_file(fd);
-		if (f && f->path && f->mount && f->path_len == len &&
-		    !hut_memcmp(f->path, path, len))
+	for (struct hut_file *f = holders; f; f = f->path_next)
+		if (f->path_len == len && !hut_memcmp(f->path, path, len))
 			f->path_gone = 1;
-	}
 	if (hut_cwd_len == len && !hut_memcmp(hut_cwd, path, len))
 		hut_cwd_gone = 1;
 }

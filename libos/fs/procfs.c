@@ -101,7 +101,7 @@ static void link_fd(struct hut_text *t, const struct pnode *n)
 	struct stat st = {0};
 	if (!f)
 		return;
-	if (f->path && f->mount) {
+	if (f->path) { /* a file, directory or FIFO opened by path */
 		hut_text_mem(t, f->path, f->path_len);
 		if (f->path_gone)
 			hut_text_str(t, " (deleted)");
@@ -118,6 +118,10 @@ static void link_fd(struct hut_text *t, const struct pnode *n)
 		hut_text_str(t, S_ISFIFO(st.st_mode) ? "pipe:[" : "socket:[");
 		hut_text_u64(t, st.st_ino);
 		hut_text_char(t, ']');
+		return;
+	}
+	if (S_ISREG(st.st_mode) && f->mount) { /* a memfd: its name is not kept */
+		hut_text_str(t, "/memfd: (deleted)");
 		return;
 	}
 	hut_text_str(t, "/dev/console"); /* fds 0-2 at boot: the monitor's stdio */
@@ -556,11 +560,12 @@ static const struct hut_file_ops pdir_ops = {
 	.release = pfile_release,
 };
 
-/* An fd link to a file without a path opens that file's description. */
+/* An fd link to a file without a path (or whose path is gone) opens that
+ * file's description: Linux would make a new one of the same inode. */
 static struct hut_file *pathless_target(const struct pnode *n)
 {
 	struct hut_file *f = n->ent == &fd_ent ? hut_fd_file(n->fd) : NULL;
-	return f && !(f->path && f->mount) ? f : NULL;
+	return f && (!f->path || f->path_gone) ? f : NULL;
 }
 
 static struct hut_file *procfs_fd_link(struct hut_mount *m, const char *rel)

@@ -48,6 +48,7 @@ static long make_resolved(struct hut_path *p, void *ctx)
 		return r == -EEXIST ? -EADDRINUSE : r;
 	if ((r = m->ops->lstat(m, p->rel, &st)) != 0)
 		return r;
+	hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
 	k->dev = st.st_dev;
 	k->ino = st.st_ino;
 	return 0;

@@ -286,5 +286,8 @@ HUT_SYSCALL(getdents64)
 		return -ENOTDIR;
 	if (!hut_user_writable((void *)a1, (size_t)a2))
 		return -EFAULT;
-	return hut_vfs_getdents(f, (void *)a1, (size_t)a2);
+	long r = hut_vfs_getdents(f, (void *)a1, (size_t)a2);
+	if (r >= 0)
+		hut_file_note(f, HUT_NOTE_ACCESS); /* as Linux's iterate_dir */
+	return r;
 }

@@ -13,7 +13,8 @@
 #define TMPFS_MAGIC 0x01021994
 
 static struct tmpfs the_tmpfs;
-static struct tnode root_node; /* static: mounting allocates nothing */
+static struct tnode root_node;	    /* static: mounting allocates nothing */
+static struct hut_mount *the_mount; /* memfds are its files without a name */
 
 /* --- walking a relative path ---------------------------------------------- */
 
@@ -115,8 +116,8 @@ static long open_existing(struct hut_mount *m, struct found *f, int flags)
 	}
 	if ((flags & O_DIRECTORY) && !S_ISDIR(n->mode))
 		return -ENOTDIR;
-	if (S_ISSOCK(n->mode) && !(flags & O_PATH))
-		return -ENXIO; /* a socket is reached by connect(), as on Linux */
+	if ((S_ISSOCK(n->mode) || S_ISCHR(n->mode) || S_ISBLK(n->mode)) && !(flags & O_PATH))
+		return -ENXIO; /* a socket is reached by connect(); no driver is behind a device */
 	if (S_ISDIR(n->mode) && !(flags & O_PATH) && (acc != O_RDONLY || (flags & O_CREAT)))
 		return -EISDIR;
 	if ((flags & O_TRUNC) && S_ISREG(n->mode) && !(flags & O_PATH))
@@ -141,6 +142,8 @@ static long tmpfs_open(struct hut_mount *m, const char *rel, int flags, uint32_t
 			return r;
 	} else if ((r = open_existing(m, &f, flags)) != 0) {
 		return r;
+	} else if (S_ISFIFO(f.node->mode) && !(flags & O_PATH)) {
+		return hut_tmpfs_fifo_open(m, f.node, flags, out);
 	}
 	return hut_tmpfs_file(m, f.node, flags, out);
 }
@@ -183,6 +186,27 @@ static long tmpfs_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
 static long tmpfs_mksock(struct hut_mount *m, const char *rel, uint32_t mode)
 {
 	return create_at(m, rel, S_IFSOCK | (mode & 07777));
+}
+
+/* mknod: a FIFO, a device node (which opens as ENXIO: no driver), a
+ * regular file or a socket node (type_mode's type is one of those). */
+static long tmpfs_mknod(struct hut_mount *m, const char *rel, uint32_t type_mode, uint64_t dev)
+{
+	struct tmpfs *fs = fs_of(m);
+	struct found f;
+	struct tnode *n;
+	long r = walk(fs, rel, &f);
+	if (r != 0)
+		return r;
+	if (f.node)
+		return -EEXIST;
+	if ((r = create(fs, &f, type_mode, &n)) != 0)
+		return r;
+	if (S_ISCHR(type_mode) || S_ISBLK(type_mode))
+		n->rdev = dev;
+	if (S_ISFIFO(type_mode))
+		n->fifo.mount = m;
+	return 0;
 }
 
 /* Drops the entry f found; the node goes when nothing else holds it. */
@@ -402,6 +426,7 @@ const struct hut_fs_ops hut_tmpfs_ops = {
 	.link = tmpfs_link,
 	.symlink = tmpfs_symlink,
 	.mksock = tmpfs_mksock,
+	.mknod = tmpfs_mknod,
 	.setattr = tmpfs_setattr,
 	.statfs = tmpfs_statfs,
 	.sync = tmpfs_sync,
@@ -415,9 +440,24 @@ void hut_tmpfs_mount(struct hut_mount *m)
 	fs->pages_limit = hut_pages_total() / 2;
 	m->ops = &hut_tmpfs_ops;
 	m->priv = fs;
+	the_mount = m;
 	fs->root = &root_node;
 	root_node.mode = S_IFDIR | 01777;
 	root_node.nlink = 2;
 	root_node.ino = fs->next_ino++;
 	root_node.atime = root_node.mtime = root_node.ctime = hut_realtime();
+}
+
+/* memfd_create: a regular file of /tmp's tmpfs in no directory (nlink 0,
+ * as Linux shows a memfd),
+ * gone with its last open, sealable as seals says (F_SEAL_SEAL: not). */
+long hut_tmpfs_anon_file(uint32_t seals, int flags, struct hut_file **out)
+{
+	if (!the_mount)
+		return -ENOSYS;
+	struct tnode *n = hut_tnode_new(fs_of(the_mount), S_IFREG | 0777);
+	if (!n)
+		return -ENOMEM;
+	n->seals = seals;
+	return hut_tmpfs_file(the_mount, n, flags, out);
 }

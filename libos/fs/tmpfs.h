@@ -30,7 +30,9 @@ struct tnode {
 	uint32_t nlink;
 	uint32_t uid, gid;
 	uint32_t opens; /* open files: an unlinked node lives until the last is closed */
+	uint32_t seals; /* F_SEAL_*: regular files (memfd) */
 	uint64_t ino;
+	uint64_t rdev; /* device nodes */
 	uint64_t size;
 	struct timespec atime, mtime, ctime;
 	struct tnode *parent; /* directories */
@@ -41,6 +43,10 @@ struct tnode {
 			uint64_t cap;	 /* entries in pages */
 		} data;
 		char *target; /* symlinks: size bytes */
+		struct {
+			struct hut_fifo fifo; /* its pipe while open (fd/pipe.c) */
+			struct hut_mount *mount;
+		} fifo; /* FIFOs */
 	};
 };
 
@@ -76,5 +82,11 @@ long hut_tnode_setattr(struct tmpfs *fs, struct tnode *n, const struct hut_attr 
 
 /* tmpfs_file.c */
 long hut_tmpfs_file(struct hut_mount *m, struct tnode *n, int flags, struct hut_file **out);
+/* A FIFO's open: the node's pipe (fd/pipe.c), counted in n->opens. */
+long hut_tmpfs_fifo_open(struct hut_mount *m, struct tnode *n, int flags, struct hut_file **out);
+/* The seals a write of len bytes at off, or a change of size to size,
+ * breaks: -EPERM, else 0. */
+long hut_tnode_seal_write(const struct tnode *n, uint64_t off, uint64_t len);
+long hut_tnode_seal_size(const struct tnode *n, uint64_t size);
 
 #endif

@@ -6,6 +6,7 @@
 #include "tmpfs.h"
 
 #include <errno.h>
+#include <stddef.h>
 
 static struct tnode *node_of(struct hut_file *f)
 {
@@ -30,7 +31,10 @@ static long tfile_write(struct hut_file *f, const struct hut_iovec *iov, int iov
 	struct tnode *n = node_of(f);
 	if (*off == HUT_OFF_APPEND)
 		*off = n->size;
-	long r = hut_tdata_write(fs_of(f), n, iov, iovcnt, *off);
+	long r = hut_tnode_seal_write(n, *off, hut_iov_total(iov, iovcnt));
+	if (r != 0)
+		return r;
+	r = hut_tdata_write(fs_of(f), n, iov, iovcnt, *off);
 	if (r > 0) {
 		*off += (uint64_t)r;
 		n->mtime = n->ctime = hut_realtime();
@@ -59,12 +63,35 @@ static long tfile_sync(struct hut_file *f, int datasync)
 
 static long tfile_allocate(struct hut_file *f, uint64_t off, uint64_t len)
 {
+	if ((node_of(f)->seals & F_SEAL_GROW) && off + len > node_of(f)->size)
+		return -EPERM;
 	return hut_tdata_reserve(fs_of(f), node_of(f), off, len);
 }
 
 static long tfile_setattr(struct hut_file *f, const struct hut_attr *a)
 {
 	return hut_tnode_setattr(fs_of(f), node_of(f), a);
+}
+
+/* F_ADD_SEALS and F_GET_SEALS, as memfd_add_seals: a file opened for
+ * writing may add seals until F_SEAL_SEAL is one of them. (Shared writable
+ * mappings copy the file here, so F_SEAL_WRITE has none to wait for.) */
+#define ALL_SEALS                                                                                  \
+	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | 0x20)
+
+static long tfile_seals(struct hut_file *f, int add, uint32_t seals)
+{
+	struct tnode *n = node_of(f);
+	if (!add)
+		return n->seals;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return -EPERM;
+	if (seals & ~(uint32_t)ALL_SEALS)
+		return -EINVAL;
+	if (n->seals & F_SEAL_SEAL)
+		return -EPERM;
+	n->seals |= seals;
+	return 0;
 }
 
 static void tfile_release(struct hut_file *f)
@@ -107,6 +134,7 @@ static const struct hut_file_ops file_ops = {
 	.sync = tfile_sync,
 	.allocate = tfile_allocate,
 	.setattr = tfile_setattr,
+	.seals = tfile_seals,
 	.release = tfile_release,
 };
 
@@ -145,4 +173,38 @@ long hut_tmpfs_file(struct hut_mount *m, struct tnode *n, int flags, struct hut_
 	n->opens++;
 	*out = f;
 	return 0;
+}
+
+/* --- FIFOs ------------------------------------------------------------------ */
+
+static struct tnode *fifo_node(struct hut_fifo *fifo)
+{
+	return (struct tnode *)((char *)fifo - offsetof(struct tnode, fifo.fifo));
+}
+
+static void fifo_stat(struct hut_fifo *fifo, struct stat *st)
+{
+	struct tnode *n = fifo_node(fifo);
+	hut_tnode_stat(n->fifo.mount, n, st);
+}
+
+static void fifo_closed(struct hut_fifo *fifo)
+{
+	struct tnode *n = fifo_node(fifo);
+	n->opens--;
+	hut_tnode_put(n->fifo.mount->priv, n);
+}
+
+long hut_tmpfs_fifo_open(struct hut_mount *m, struct tnode *n, int flags, struct hut_file **out)
+{
+	n->fifo.mount = m;
+	n->fifo.fifo.stat = fifo_stat;
+	n->fifo.fifo.closed = fifo_closed;
+	n->opens++;
+	long r = hut_fifo_open(&n->fifo.fifo, flags, out);
+	if (r != 0) {
+		n->opens--;
+		hut_tnode_put(m->priv, n);
+	}
+	return r;
 }

@@ -13,6 +13,7 @@ struct tnode *hut_tnode_new(struct tmpfs *fs, uint32_t mode)
 	if (!n)
 		return NULL;
 	n->mode = mode;
+	n->seals = F_SEAL_SEAL; /* as Linux's tmpfs: only a memfd may be sealed */
 	n->ino = fs->next_ino++;
 	n->atime = n->mtime = n->ctime = hut_realtime();
 	return n;
@@ -24,7 +25,7 @@ void hut_tnode_free(struct tmpfs *fs, struct tnode *n)
 		hut_tdir_free(&n->dir);
 	} else if (S_ISLNK(n->mode)) {
 		hut_kfree(n->target, n->size + 1);
-	} else {
+	} else if (S_ISREG(n->mode)) {
 		hut_tdata_truncate(fs, n, 0);
 		hut_kfree(n->data.pages, n->data.cap * sizeof *n->data.pages);
 	}
@@ -49,6 +50,7 @@ void hut_tnode_stat(const struct hut_mount *m, const struct tnode *n, struct sta
 		pages += n->data.pages[i] != NULL;
 	hut_stat_fill(st, m, n->ino, n->mode, S_ISDIR(n->mode) ? 40 + 20 * n->dir.live : n->size);
 	st->st_nlink = n->nlink;
+	st->st_rdev = n->rdev;
 	st->st_uid = n->uid;
 	st->st_gid = n->gid;
 	st->st_blocks = (blkcnt_t)(pages * (HUT_PAGE_SIZE / 512));
@@ -65,6 +67,8 @@ long hut_tnode_setattr(struct tmpfs *fs, struct tnode *n, const struct hut_attr 
 			return -EISDIR;
 		if (!S_ISREG(n->mode))
 			return -EINVAL;
+		if ((r = hut_tnode_seal_size(n, a->size)) != 0)
+			return r;
 		if ((r = hut_tdata_truncate(fs, n, a->size)) != 0)
 			return r;
 		n->mtime = hut_realtime();
@@ -80,5 +84,23 @@ long hut_tnode_setattr(struct tmpfs *fs, struct tnode *n, const struct hut_attr 
 	if (a->valid & HUT_ATTR_MTIME)
 		n->mtime = a->mtime;
 	n->ctime = hut_realtime();
+	return 0;
+}
+
+long hut_tnode_seal_write(const struct tnode *n, uint64_t off, uint64_t len)
+{
+	if (n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((n->seals & F_SEAL_GROW) && len > 0 && off + len > n->size)
+		return -EPERM;
+	return 0;
+}
+
+long hut_tnode_seal_size(const struct tnode *n, uint64_t size)
+{
+	if ((n->seals & F_SEAL_SHRINK) && size < n->size)
+		return -EPERM;
+	if ((n->seals & F_SEAL_GROW) && size > n->size)
+		return -EPERM;
 	return 0;
 }

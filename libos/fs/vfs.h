@@ -43,6 +43,16 @@
 	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC | O_DIRECT | O_NOATIME |             \
 	 O_LARGEFILE | O_PATH)
 
+#ifndef F_ADD_SEALS /* Linux's; musl's headers show them to _GNU_SOURCE only */
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+
 /* Internal, never returned to the app: "a symlink is in the way". */
 #define HUT_ESYMLINK 1000
 
@@ -71,6 +81,9 @@ struct hut_fs_ops {
 	/* A socket node (S_IFSOCK) for bind(); NULL: EROFS on a read-only
 	 * mount, EOPNOTSUPP elsewhere (fs/socknode.c). */
 	long (*mksock)(struct hut_mount *m, const char *rel, uint32_t mode);
+	/* mknod of a FIFO, a device or a socket (S_IFREG is made by open);
+	 * NULL: EROFS on a read-only mount, EPERM elsewhere. */
+	long (*mknod)(struct hut_mount *m, const char *rel, uint32_t type_mode, uint64_t dev);
 	long (*setattr)(struct hut_mount *m, const char *rel, const struct hut_attr *a, int follow);
 	long (*statfs)(struct hut_mount *m, struct statfs *sf);
 	long (*sync)(struct hut_mount *m);
@@ -191,11 +204,49 @@ long hut_dir_seek_entries(struct hut_file *f, int64_t off, int whence);
 long hut_socknode_make(const char *path, uint32_t mode, uint64_t *dev, uint64_t *ino);
 long hut_socknode_find(const char *path, uint64_t *dev, uint64_t *ino);
 
+/* notify.c: file-system events for a listener (inotify) that registers
+ * with hut_fs_on_note; the tree's changes are noted by canonical path.
+ * HUT_NOTE_* are inotify's IN_* values; moves carry a cookie
+ * (hut_fs_note_cookie) on their MOVED_FROM and MOVED_TO halves. */
+struct hut_fs_event {
+	const char *path; /* the object's canonical path */
+	size_t len;
+	uint32_t mask; /* one HUT_NOTE_*, and HUT_NOTE_ISDIR for a directory */
+	uint32_t cookie;
+	const char *to; /* HUT_NOTE_MOVE_SELF: the new path */
+	size_t to_len;
+	/* The object's identity, when the event is about the object itself
+	 * and known (the link count, its end): watches on another of its
+	 * names hear it too. 0: by path only. */
+	uint64_t dev, ino;
+};
+/* Internal: an event for the object's own watchers only (the link count
+ * that unlink and link change), not its directory's. */
+#define HUT_NOTE_SELF_ONLY 0x10000000
+int hut_fs_noting(void);		   /* a listener is there: worth gathering events */
+void hut_fs_on_note(hut_hook_fn listener); /* called with a struct hut_fs_event * */
+void hut_fs_note(const char *path, size_t len, uint32_t mask);
+void hut_fs_note_name(const struct hut_path *p, uint32_t mask); /* ISDIR from an lstat */
+void hut_fs_note_event(const struct hut_fs_event *e);
+/* The events of a name going: unlink and rmdir (st: the object before),
+ * rename (moved: the object; replaced: 1 if new's object went). */
+void hut_fs_note_remove(const char *path, size_t len, const struct stat *st);
+void hut_fs_note_rename(const struct hut_path *old, const struct hut_path *new,
+			const struct stat *moved, int replaced, const struct stat *victim);
+
+/* inotify.c: inotify_init1's instance (flags O_NONBLOCK, O_CLOEXEC,
+ * checked by the caller), inotify_add_watch and inotify_rm_watch. */
+long hut_inotify_open(long flags);
+long hut_inotify_add_watch(long fd, const char *path, uint32_t mask);
+long hut_inotify_rm_watch(long fd, int32_t wd);
+
 /* The file systems. */
 extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops,
 	hut_procfs_ops;
 void hut_imagefs_mount(struct hut_mount *m, const struct hut_boot_info *bi);
 void hut_tmpfs_mount(struct hut_mount *m);
+/* memfd_create's file: a tmpfs file in no directory, with seals. */
+long hut_tmpfs_anon_file(uint32_t seals, int flags, struct hut_file **out);
 void hut_devfs_mount(struct hut_mount *m);
 void hut_procfs_mount(struct hut_mount *m);
 void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags);

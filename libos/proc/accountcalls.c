@@ -19,7 +19,7 @@
 #define NICE_MAX 19
 
 static int nice_value;
-static int pdeath_signal, dumpable = 1, no_new_privs;
+static int dumpable = 1, no_new_privs;
 
 static struct timeval to_timeval(uint64_t ns)
 {
@@ -198,13 +198,18 @@ HUT_SYSCALL(prctl)
 		return set_name((const char *)a1);
 	case PR_GET_NAME:
 		return get_name((char *)a1);
-	case PR_SET_PDEATHSIG: /* a parent's death: pid 1 has none to outlive */
+	case PR_SET_PDEATHSIG: /* sent when the parent ends (proc/process.c) */
 		if (a1 < 0 || a1 > 64)
 			return -EINVAL;
-		pdeath_signal = (int)a1;
+		hut_proc_now->pdeath_signal = (int)a1;
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return get_int(a1, pdeath_signal);
+		return get_int(a1, hut_proc_now->pdeath_signal);
+	case PR_SET_CHILD_SUBREAPER: /* orphans below it come to it, not pid 1 */
+		hut_proc_now->subreaper = a1 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		return get_int(a1, hut_proc_now->subreaper);
 	case PR_SET_DUMPABLE:
 		if (a1 != 0 && a1 != 1)
 			return -EINVAL;

@@ -7,6 +7,10 @@
  */
 #include "proc.h"
 
+#include "arch/x86_64/fault.h"
+
+#include <signal.h>
+
 static struct hut_hooks at_exit;
 
 void hut_at_process_exit(hut_hook_fn hook)
@@ -63,8 +67,31 @@ _Noreturn void hut_thread_end(int status)
 	__builtin_unreachable();
 }
 
+/* A page fault nobody takes ends a process other than pid 1 as Linux's
+ * SIGSEGV would, said in one line; pid 1's is the appliance's crash. */
+static int fault_ends_process(void)
+{
+	return hut_proc_now->pid != 1;
+}
+
+static void fault_end(const struct hut_fault_state *s)
+{
+	char line[200], *p = line, *end = line + sizeof line - 1;
+	p = hut_append(p, end, "hut: process ");
+	p = hut_append_u64(p, end, (uint64_t)hut_proc_now->pid);
+	p = hut_append(p, end, " killed by SIGSEGV: page fault at 0x");
+	p = hut_append_hex(p, end, s->addr);
+	p = hut_append(p, end, ", rip 0x");
+	p = hut_append_hex(p, end, s->rip);
+	p = hut_append(p, end, "\n");
+	*p = 0;
+	hut_console_print(2, line);
+	hut_exit_process(HUT_EXIT_SIGNAL, SIGSEGV);
+}
+
 void hut_exit_init(void)
 {
 	hut_signal_on_fatal(hut_exit_process);
+	hut_fault_on_fatal(fault_ends_process, fault_end);
 	hut_process_init();
 }

@@ -98,6 +98,8 @@ uint64_t hut_signal_pending_set(void); /* the thread's and the process's */
 /* For /proc: the signals with a handler, those set to SIG_IGN, and those
  * pending for the process (not a thread). */
 void hut_signal_dispositions(uint64_t *caught, uint64_t *ignored, uint64_t *process_pending);
+/* Runs hook (with NULL) whenever a signal becomes pending: signalfd's news. */
+void hut_signal_on_pending(hut_hook_fn hook);
 /* Where a signal came from, when not from a kill: a POSIX timer's. */
 struct hut_siginfo {
 	int code; /* 0: sent by a kill (SI_TKILL or SI_USER); SI_TIMER; CLD_* */
@@ -108,6 +110,10 @@ struct hut_siginfo {
 };
 /* A signal for process p (kill from another process, a child's end). */
 void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo *si);
+/* p ignores sig (SIG_IGN); p's children leave no zombie (SIGCHLD ignored
+ * or SA_NOCLDWAIT). */
+int hut_signal_ignored(const struct hut_process *p, int sig);
+int hut_signal_child_autoreap(const struct hut_process *parent);
 /* fork: a child's signals (the dispositions, nothing pending); its end. */
 struct hut_sigstate *hut_sigstate_fork(void);
 void hut_sigstate_free(struct hut_sigstate *s);

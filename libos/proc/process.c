@@ -91,23 +91,36 @@ void hut_process_switch(struct hut_process *p)
 		hut_mm_switch(p->mm);
 }
 
-/* The children of an ending process go to pid 1. */
+/* Who takes an ending process's children: its nearest living subreaper
+ * ancestor, else pid 1, as on Linux. */
+static struct hut_process *new_parent(struct hut_process *p)
+{
+	for (struct hut_process *a = p->parent; a; a = a->parent)
+		if (a->subreaper && !a->zombie)
+			return a;
+	return &first;
+}
+
 static void reparent_children(struct hut_process *p)
 {
+	struct hut_process *to = new_parent(p);
 	while (p->children) {
 		struct hut_process *c = p->children;
 		p->children = c->sibling;
-		c->parent = &first;
-		c->sibling = first.children;
-		first.children = c;
+		c->parent = to;
+		c->sibling = to->children;
+		to->children = c;
+		if (c->pdeath_signal && !c->zombie)
+			hut_signal_send_to(c, c->pdeath_signal, NULL);
 		if (c->zombie && c->exit_signal)
-			hut_signal_send_to(&first, c->exit_signal, NULL);
+			hut_signal_send_to(to, c->exit_signal, NULL);
 	}
 }
 
 static void tell_parent(struct hut_process *p)
 {
-	if (!p->exit_signal)
+	p->autoreap = hut_signal_child_autoreap(p->parent);
+	if (!p->exit_signal || hut_signal_ignored(p->parent, p->exit_signal))
 		return;
 	struct hut_siginfo si = {.pid = p->pid};
 	if (WIFSIGNALED(p->wait_status)) {
@@ -141,6 +154,19 @@ void hut_process_release_memory(struct hut_process *p)
 	p->mm = NULL;
 }
 
+static void free_process(struct hut_process *c);
+
+/* Its last thread is gone: its memory goes, and all of it when nobody will
+ * wait for it. */
+static void gone(struct hut_process *p)
+{
+	hut_process_release_memory(p);
+	if (p->autoreap && !p->mm) {
+		free_process(p);
+		hut_sched_progress(); /* a wait for the last child ends in ECHILD */
+	}
+}
+
 static int matches(const struct hut_process *c, long pid)
 {
 	if (pid > 0)
@@ -164,6 +190,14 @@ static void unlink_child(struct hut_process *parent, struct hut_process *c)
 	*pp = c->next;
 }
 
+static void free_process(struct hut_process *c)
+{
+	unlink_child(c->parent, c);
+	hut_sigstate_free(c->sig);
+	free_states(c);
+	hut_kfree(c, sizeof *c);
+}
+
 long hut_process_reap(long pid, int *status, int keep)
 {
 	struct hut_process *me = hut_proc_now;
@@ -173,16 +207,13 @@ long hut_process_reap(long pid, int *status, int keep)
 		if (!matches(c, pid))
 			continue;
 		any = 1;
-		if (!c->zombie || c->threads)
+		if (!c->zombie || c->threads || c->autoreap)
 			continue;
 		long found = c->pid;
 		*status = c->wait_status;
 		if (!keep) {
-			unlink_child(me, c);
 			hut_process_release_memory(c);
-			hut_sigstate_free(c->sig);
-			free_states(c);
-			hut_kfree(c, sizeof *c);
+			free_process(c);
 		}
 		return found;
 	}
@@ -222,5 +253,5 @@ static void switch_to(struct hut_process *next)
 
 void hut_process_init(void)
 {
-	hut_thread_process_hooks(switch_to, hut_process_release_memory);
+	hut_thread_process_hooks(switch_to, gone);
 }

@@ -24,6 +24,9 @@ struct hut_process {
 	int zombie;		  /* ended, not yet waited for */
 	int wait_status;	  /* as wait4 reports it */
 	int exit_signal;	  /* sent to the parent at the end (SIGCHLD) */
+	int pdeath_signal;	  /* prctl: sent to it when its parent ends */
+	int subreaper;		  /* prctl: orphans below it come to it */
+	int autoreap;		  /* its parent ignores SIGCHLD: no zombie */
 	struct hut_mm *mm;
 	struct hut_sigstate *sig;
 	void *state[HUT_PROC_STATES]; /* the layers' state while switched out */

@@ -60,10 +60,16 @@ struct hut_sigstate {
 static struct hut_sigstate first_sigstate; /* pid 1's */
 #define sigs (hut_proc_now->sig ? hut_proc_now->sig : &first_sigstate)
 static hut_fatal_fn *fatal;
+static struct hut_hooks pending_hooks; /* told when a signal becomes pending */
 
 void hut_signal_on_fatal(hut_fatal_fn *end)
 {
 	fatal = end;
+}
+
+void hut_signal_on_pending(hut_hook_fn hook)
+{
+	hut_hooks_add(&pending_hooks, hook);
 }
 
 static uint64_t bit(int sig)
@@ -169,9 +175,27 @@ void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo
 	struct hut_sigstate *to = p->sig ? p->sig : &first_sigstate;
 	to->origins[sig] = si ? *si : from;
 	to->pending |= bit(sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	if (p == hut_proc_now)
 		act_on_pending();
 	hut_sched_progress(); /* its waits may end */
+}
+
+static const struct k_sigaction *action_of(const struct hut_process *p, int sig)
+{
+	return &(p->sig ? p->sig : &first_sigstate)->actions[sig];
+}
+
+int hut_signal_ignored(const struct hut_process *p, int sig)
+{
+	const struct k_sigaction *a = action_of(p, sig);
+	return a->handler == (uint64_t)SIG_IGN;
+}
+
+int hut_signal_child_autoreap(const struct hut_process *parent)
+{
+	const struct k_sigaction *a = action_of(parent, SIGCHLD);
+	return a->handler == (uint64_t)SIG_IGN || (a->flags & SA_NOCLDWAIT);
 }
 
 struct hut_sigstate *hut_sigstate_fork(void)
@@ -192,6 +216,7 @@ void hut_sigstate_free(struct hut_sigstate *s)
 void hut_signal_raise(int sig)
 {
 	sigs->pending |= bit(sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	act_on_pending();
 }
 
@@ -199,6 +224,7 @@ void hut_signal_raise(int sig)
 void hut_signal_raise_thread(int sig)
 {
 	hut_thread_now->sig_pending |= bit(sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	act_on_pending();
 }
 
@@ -425,6 +451,7 @@ uint64_t hut_signal_swap_mask(uint64_t mask)
 void hut_signal_send_process(int sig)
 {
 	sigs->pending |= bit(sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	act_on_pending();
 }
 
@@ -441,6 +468,7 @@ long hut_signal_send_thread(long tid, long sig)
 	if (sig == 0)
 		return 0;
 	t->sig_pending |= bit((int)sig);
+	hut_hooks_run(&pending_hooks, NULL);
 	if (t == hut_thread_now) {
 		act_on_pending();
 	} else if (t->proc == hut_proc_now && !has_handler((int)sig) &&

@@ -122,6 +122,8 @@ HUT_SYSCALL(eventfd);
 HUT_SYSCALL(timerfd_create);
 HUT_SYSCALL(timerfd_gettime);
 HUT_SYSCALL(timerfd_settime);
+HUT_SYSCALL(signalfd4);
+HUT_SYSCALL(signalfd);
 
 /* fd/iocalls.c */
 HUT_SYSCALL(read);
@@ -140,6 +142,12 @@ HUT_SYSCALL(fdatasync);
 HUT_SYSCALL(ftruncate);
 HUT_SYSCALL(fallocate);
 HUT_SYSCALL(sendfile);
+
+/* fd/splicecalls.c */
+HUT_SYSCALL(splice);
+HUT_SYSCALL(tee);
+HUT_SYSCALL(vmsplice);
+HUT_SYSCALL(copy_file_range);
 
 /* fd/pollcalls.c */
 HUT_SYSCALL(poll);
@@ -164,6 +172,12 @@ HUT_SYSCALL(utimensat);
 HUT_SYSCALL(truncate);
 HUT_SYSCALL(sync);
 
+/* fs/inotifycalls.c */
+HUT_SYSCALL(inotify_init);
+HUT_SYSCALL(inotify_init1);
+HUT_SYSCALL(inotify_add_watch);
+HUT_SYSCALL(inotify_rm_watch);
+
 /* fs/modifycalls.c */
 HUT_SYSCALL(mkdir);
 HUT_SYSCALL(mkdirat);
@@ -177,11 +191,14 @@ HUT_SYSCALL(link);
 HUT_SYSCALL(linkat);
 HUT_SYSCALL(symlink);
 HUT_SYSCALL(symlinkat);
+HUT_SYSCALL(mknod);
+HUT_SYSCALL(mknodat);
 
 /* fs/opencalls.c */
 HUT_SYSCALL(open);
 HUT_SYSCALL(openat);
 HUT_SYSCALL(creat);
+HUT_SYSCALL(memfd_create);
 HUT_SYSCALL(chdir);
 HUT_SYSCALL(fchdir);
 HUT_SYSCALL(getcwd);

@@ -9,3 +9,19 @@
 BUILT=$ROOT/build/tests/programs # tests/integration/programs/programs.mk
 differential "fork: memory copied, files shared, waits, SIGCHLD, kill" "$BUILT/fork.hut" \
 	"$BUILT/fork-ref" 0
+
+begin "fork: a child's crash ends it alone, in one line"
+if ready_kvm "$BUILT/fork.hut"; then
+	run appl "$MONITOR" "$BUILT/fork.hut"
+	expect_status appl 0
+	expect_grep "the crash is reported" '^hut: process [0-9]+ killed by SIGSEGV: page fault at 0x0, rip 0x[0-9a-f]+$' "$(err appl)"
+	finish
+fi
+
+begin "fork: 1,000 children forked, ended and reaped leave no page behind"
+if ready_kvm "$BUILT/fork.hut"; then
+	run appl "$MONITOR" "$BUILT/fork.hut" leak
+	expect_status appl 0
+	expect_grep "every page came back" '^pages lost to 1000 forks: 0$' "$(out appl)"
+	finish
+fi

@@ -16,6 +16,24 @@ struct hut_fault_state hut_fault_state;
 struct hut_trap_frame hut_fault_frame;
 unsigned char hut_fault_wanted; /* read by traps.S's gate */
 static hut_fault_fn handler;
+static int (*fatal_wants)(void);
+static void (*fatal_end)(const struct hut_fault_state *s);
+
+void hut_fault_on_fatal(int (*wants)(void), void (*end)(const struct hut_fault_state *s))
+{
+	fatal_wants = wants;
+	fatal_end = end;
+}
+
+/* fault_upcall.S, on the ending thread's libos stack, the fault stack free
+ * again: a copy of the state first, as another fault may now come. */
+void hut_fault_end(void);
+void hut_fault_end(void)
+{
+	struct hut_fault_state s = hut_fault_state;
+	fatal_end(&s);
+	__builtin_trap(); /* the end hook never returns */
+}
 
 void hut_fault_take(hut_fault_fn fn)
 {
@@ -30,6 +48,8 @@ int hut_fault_dispatch(const uint64_t *saved)
 	struct hut_fault_state *s = &hut_fault_state;
 	if (handler && handler(s->addr, s->error, s->rip) == 0)
 		return 0;
+	if (fatal_wants && fatal_wants())
+		return 2; /* the process ends, not the appliance */
 	hut_fault_frame = (struct hut_trap_frame){
 		.rax = saved[SAVED_RAX],
 		.vector = 14,

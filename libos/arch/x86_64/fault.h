@@ -46,6 +46,11 @@ typedef int (*hut_fault_fn)(uint64_t addr, uint64_t error, uint64_t rip);
 /* Takes CPL3 page faults to fn from now on; NULL gives them back to the
  * crash report. */
 void hut_fault_take(hut_fault_fn fn);
+
+/* A fault the handler declines ends only the running process when wants()
+ * says so: end() runs on the thread's libos stack and never returns. Else
+ * it is a crash report as before. */
+void hut_fault_on_fatal(int (*wants)(void), void (*end)(const struct hut_fault_state *s));
 #endif
 
 #endif

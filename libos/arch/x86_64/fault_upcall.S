@@ -4,8 +4,9 @@
  * them, asks hut_fault_dispatch (fault.c), then either goes back to the
  * faulting instruction with its registers, flags and stack exactly as they
  * were (popfq then a jump through memory: nothing is written below the
- * app's %rsp, whose red zone may be in use), or reports the crash with the
- * same registers.
+ * app's %rsp, whose red zone may be in use), or ends the process on its
+ * thread's libos stack (a process other than pid 1), or reports the crash
+ * with the same registers.
  */
 #include <hut/abi.h>
 #include "fault.h"
@@ -44,6 +45,8 @@ hut_fault_upcall:
 	add $8, %rsp
 	mov %eax, %ecx            /* 0: taken */
 	jrcxz 1f
+	cmp $2, %eax              /* 2: the process ends */
+	je 2f
 	pop %r15                  /* not taken: the crash, registers as they were */
 	pop %r14
 	pop %r13
@@ -61,6 +64,10 @@ hut_fault_upcall:
 	add $8, %rsp              /* %rax is in hut_fault_frame */
 	movabs $(HUT_HYPERCALL_GPA + 8 * HUT_HC_ABORT), %rax
 	movq $hut_fault_frame, (%rax)
+	ud2
+2:	mov hut_kstack_now(%rip), %rsp
+	movq $0, hut_fault_state+HUT_FAULT_BUSY(%rip)
+	call hut_fault_end
 	ud2
 1:	pop %r15
 	pop %r14

@@ -4,7 +4,10 @@
  * pipe joins them), its own fd table, and a parent it can name; wait4,
  * waitpid and waitid report how a child ended (status, signal) once;
  * WNOHANG does not wait; SIGCHLD runs its handler with the child's pid;
- * kill reaches another process; many forks in a row work. It prints only
+ * kill reaches another process; a child that crashes ends alone; with
+ * SIGCHLD ignored no zombie is left; an orphan goes to the subreaper (pid 1
+ * in an appliance: the program itself); PR_SET_PDEATHSIG fires when the
+ * parent ends; many forks in a row work. It prints only
  * what is the same for any run: the same bytes as a glibc program, a hut
  * image run as a process, and an appliance.
  */
@@ -14,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,6 +147,74 @@ static void sigchld_and_kill(void)
 	close(ready[0]);
 }
 
+static void crash_ends_the_child(void)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		volatile int *volatile nowhere = 0;
+		*nowhere = 1;
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	report("crashed child", status);
+}
+
+static void ignored_sigchld_leaves_no_zombie(void)
+{
+	signal(SIGCHLD, SIG_IGN);
+	fflush(stdout);
+	for (int i = 0; i < 3; i++)
+		if (fork() == 0)
+			_exit(0);
+	errno = 0;
+	int got = (int)wait(0);
+	printf("wait with SIGCHLD ignored: %d %s\n", got, errno == ECHILD ? "ECHILD" : "other");
+	signal(SIGCHLD, SIG_DFL);
+}
+
+/* The middle process ends; its child, told by PDEATHSIG, reports who its
+ * parent is now. */
+static void orphans_come_to_the_subreaper(void)
+{
+	int p[2];
+	pipe(p);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	fflush(stdout);
+	pid_t middle = fork();
+	if (middle == 0) {
+		if (fork() == 0) {
+			sigset_t usr1;
+			sigemptyset(&usr1);
+			sigaddset(&usr1, SIGUSR1);
+			sigprocmask(SIG_BLOCK, &usr1, 0);
+			prctl(PR_SET_PDEATHSIG, SIGUSR1);
+			write(p[1], "r", 1);
+			int sig;
+			sigwait(&usr1, &sig);
+			char line[80];
+			int n = snprintf(
+				line, sizeof line,
+				"orphan told by signal %d, its parent is the top: %s\n", sig,
+				getppid() == (pid_t)strtol(getenv("PARENT"), 0, 10) ? "yes" : "no");
+			write(p[1], line, (size_t)n);
+			_exit(0);
+		}
+		char c;
+		read(p[0], &c, 1); /* the grandchild is ready */
+		_exit(0);
+	}
+	close(p[1]);
+	int status;
+	waitpid(middle, &status, 0);
+	char buf[100];
+	ssize_t n = read(p[0], buf, sizeof buf);
+	printf("%.*s", (int)(n > 0 ? n : 0), buf);
+	printf("and it is the top's to reap: %s\n", wait(&status) > 0 ? "yes" : "no");
+	close(p[0]);
+}
+
 static void many_forks(void)
 {
 	int done = 0;
@@ -156,8 +229,24 @@ static void many_forks(void)
 	printf("forked, ended and reaped: %d of 200\n", done);
 }
 
-int main(void)
+/* fork.sh's leak check, in an appliance only (a host's free memory moves
+ * on its own): the arena's free pages before and after 1,000 children. */
+static int leak_check(void)
 {
+	struct sysinfo before, after;
+	many_forks(); /* the first fork makes the libos's tables: not a leak */
+	sysinfo(&before);
+	for (int i = 0; i < 5; i++)
+		many_forks();
+	sysinfo(&after);
+	printf("pages lost to 1000 forks: %ld\n", (long)(before.freeram - after.freeram) / 4096);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "leak") == 0)
+		return leak_check();
 	char me[16];
 	snprintf(me, sizeof me, "%d", (int)getpid());
 	setenv("PARENT", me, 1);
@@ -165,6 +254,9 @@ int main(void)
 	pipe_joins_them();
 	nohang_then_wait();
 	sigchld_and_kill();
+	crash_ends_the_child();
+	ignored_sigchld_leaves_no_zombie();
+	orphans_come_to_the_subreaper();
 	many_forks();
 	return 0;
 }

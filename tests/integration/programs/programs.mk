@@ -113,6 +113,12 @@ $(PROG_OUT)/unix_pair.hut: $(PROG_SRC)/unix_sockets.c $(PROG_SRC)/res.h $(PROGRA
 	$(BIN)/hut build -o $@ $< -- $(WARN) -DPAIR_ONLY
 PROG_IMAGES += $(PROG_OUT)/unix_sockets.hut $(PROG_OUT)/unix_pair.hut
 
+# The file kinds daemons use (tests/integration/fdkinds.sh): memfds, FIFOs,
+# signalfds, splice and its kin, each checked against glibc on Linux.
+FDKINDS := memfd fifo signalfd splice inotify
+$(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref): $(PROG_SRC)/res.h
+$(foreach p,$(FDKINDS),$(PROG_OUT)/$(p)-ref): WARN += -pthread
+PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
 # procfs.c: /proc as programs read it (tests/integration/procfs.sh); paths.c:
 # dirfds that follow their directory through renames, and paths of any
 # depth (tests/integration/paths.sh). Each also as a glibc program.
@@ -121,4 +127,5 @@ PROG_IMAGES += $(addprefix $(PROG_OUT)/,procfs.hut procfs-ref paths.hut paths-re
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
 test test-nested: test-programs
+
 

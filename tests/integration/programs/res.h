@@ -1,5 +1,5 @@
 /*
- * What the socket test programs (sockets.c, unix_sockets.c) print for a
+ * What the test programs (sockets.c, unix_sockets.c, fifo.c, ...) print for a
  * call's result: "0", a count, or the errno's name, never a number that
  * could differ between a process and an appliance. One header, included
  * by each program.
@@ -51,6 +51,12 @@ static const char *res(long r)
 		E(EMSGSIZE)
 		E(ENXIO)
 		E(EROFS)
+		E(ESPIPE)
+		E(EXDEV)
+		E(EISDIR)
+		E(EOVERFLOW)
+		E(EINTR)
+		E(ENOTDIR)
 #undef E
 	default:
 		snprintf(b, 32, "errno %d", errno);
