@@ -21,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -182,6 +184,18 @@ static void fds(void)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", e);
 	check("fd of an eventfd links to anon_inode:[eventfd]",
 	      readlink_is(path, "anon_inode:[eventfd]"));
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	int sfd = signalfd(-1, &mask, 0), ifd = inotify_init1(0);
+	snprintf(want, sizeof want, "/proc/self/fd/%d", sfd);
+	check("fd of a signalfd links to anon_inode:[signalfd]",
+	      sfd > 2 && readlink_is(want, "anon_inode:[signalfd]"));
+	snprintf(want, sizeof want, "/proc/self/fd/%d", ifd);
+	check("fd of an inotify instance links to anon_inode:inotify",
+	      ifd > 2 && readlink_is(want, "anon_inode:inotify"));
+	close(sfd);
+	close(ifd);
 	check("lstat of fd/N of an O_RDWR fd: S_IFLNK 0700",
 	      lstat(path, &st) == 0 && st.st_mode == (S_IFLNK | 0700));
 	snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
