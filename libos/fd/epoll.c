@@ -183,6 +183,7 @@ static void epoll_release(struct hut_file *f)
 }
 
 static const struct hut_file_ops epoll_ops = {
+	.anon_name = "[eventpoll]",
 	.stat = hut_anon_inode_stat,
 	.poll = epoll_poll,
 	.release = epoll_release,

@@ -102,6 +102,7 @@ static void eventfd_release(struct hut_file *f)
 }
 
 static const struct hut_file_ops eventfd_ops = {
+	.anon_name = "[eventfd]",
 	.read = eventfd_read,
 	.write = eventfd_write,
 	.stat = hut_anon_inode_stat,

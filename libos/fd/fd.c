@@ -17,6 +17,7 @@ struct fd_slot {
 
 static struct fd_slot table[HUT_FD_MAX];
 static int table_ready; /* fds 0-2 are set at the first use, not at boot */
+static long top = 3;	/* no fd at or above it has been used */
 
 static void ensure_table(void)
 {
@@ -40,12 +41,19 @@ struct hut_file *hut_fd_file(long fd)
 	return fd >= 0 && fd < HUT_FD_MAX ? table[fd].file : NULL;
 }
 
+long hut_fd_top(void)
+{
+	return top;
+}
+
 long hut_fd_install(struct hut_file *f, long min, int cloexec)
 {
 	ensure_table();
 	for (long fd = min < 0 ? 0 : min; fd < HUT_FD_MAX; fd++) {
 		if (!table[fd].file) {
 			table[fd] = (struct fd_slot){f, (uint8_t)(cloexec != 0)};
+			if (fd >= top)
+				top = fd + 1;
 			return fd;
 		}
 	}
@@ -85,6 +93,8 @@ long hut_fd_dup_to(long oldfd, long newfd, int cloexec)
 		hut_fd_close(newfd);
 	hut_file_ref(f);
 	table[newfd] = (struct fd_slot){f, (uint8_t)cloexec};
+	if (newfd >= top)
+		top = newfd + 1;
 	return newfd;
 }
 

@@ -68,6 +68,8 @@ struct hut_file_ops {
 	long (*seals)(struct hut_file *f, int add, uint32_t seals);
 	/* The last reference is gone: free what the kind owns (not f). */
 	void (*release)(struct hut_file *f);
+	/* An anonymous inode's name, as /proc/self/fd shows it ("[eventfd]"). */
+	const char *anon_name;
 };
 
 /* f->kind bits (HUT_KIND_*) */
@@ -82,9 +84,11 @@ struct hut_file {
 	uint32_t kind;	/* HUT_KIND_* */
 	uint64_t pos;
 	struct hut_mount *mount; /* NULL for pipes and the console */
-	char *path;		 /* canonical path for directories (*at, fchdir), or NULL */
+	char *path;		 /* canonical path it was opened by (*at, fchdir, /proc), or NULL */
 	uint32_t path_len;
-	void *priv; /* the kind's own state */
+	int path_gone; /* removed: path names nothing, or another file (fs/pathkeep.c) */
+	struct hut_file *path_prev, *path_next; /* every description with a path (pathkeep.c) */
+	void *priv;				/* the kind's own state */
 	uint64_t priv2;
 	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
 	/* epoll (epoll.c): the watches on this description, and counts its
@@ -111,6 +115,8 @@ long hut_anon_inode_stat(struct hut_file *f, struct stat *st);
 /* The file behind fd, or NULL (EBADF). No reference is taken: the libos is
  * one thread and nothing closes the fd while a syscall runs. */
 struct hut_file *hut_fd_file(long fd);
+/* One past the highest fd ever used: walks of the table stop there. */
+long hut_fd_top(void);
 /* Installs f at the lowest free fd >= min, consuming the caller's
  * reference. Returns the fd, or -EMFILE (and drops the reference). */
 long hut_fd_install(struct hut_file *f, long min, int cloexec);
@@ -215,6 +221,8 @@ void hut_pipe_put(struct hut_file *w, const void *buf, uint64_t n);
 long hut_eventfd_open(uint32_t initval, long flags);
 
 /* sockbase.c: what AF_INET (net/) and AF_UNIX (unix/) sockets share. */
+/* The longest listen backlog, Linux's net.core.somaxconn (/proc/sys shows it). */
+#define HUT_SOMAXCONN 4096
 /* 0 (do not wait: O_NONBLOCK or MSG_DONTWAIT), now + timeo_ns, or forever. */
 uint64_t hut_sock_deadline_for(const struct hut_file *f, int flags, uint64_t timeo_ns);
 /* Waits for ready(arg) until deadline (0: not at all), interruptibly: 0

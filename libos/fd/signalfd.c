@@ -118,6 +118,7 @@ static void signalfd_release(struct hut_file *f)
 }
 
 static const struct hut_file_ops signalfd_ops = {
+	.anon_name = "[signalfd]",
 	.read = signalfd_read,
 	.stat = hut_anon_inode_stat,
 	.poll = signalfd_poll,

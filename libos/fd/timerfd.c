@@ -68,6 +68,7 @@ static void timerfd_release(struct hut_file *f)
 }
 
 static const struct hut_file_ops timerfd_ops = {
+	.anon_name = "[timerfd]",
 	.read = timerfd_read,
 	.stat = hut_anon_inode_stat,
 	.poll = timerfd_poll,

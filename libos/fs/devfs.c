@@ -254,6 +254,7 @@ static long devfs_statfs(struct hut_mount *m, struct statfs *sf)
 }
 
 const struct hut_fs_ops hut_devfs_ops = {
+	.type = "devtmpfs",
 	.lstat = devfs_lstat,
 	.open = devfs_open,
 	.readlink = devfs_readlink,

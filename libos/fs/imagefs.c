@@ -344,6 +344,7 @@ static long imagefs_open(struct hut_mount *m, const char *rel, int flags, uint32
 }
 
 const struct hut_fs_ops hut_imagefs_ops = {
+	.type = "hutimage",
 	.lstat = imagefs_lstat,
 	.open = imagefs_open,
 	.readlink = imagefs_readlink,

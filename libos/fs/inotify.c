@@ -279,6 +279,7 @@ static void inotify_release(struct hut_file *f)
 }
 
 static const struct hut_file_ops inotify_ops = {
+	.anon_name = "inotify",
 	.read = inotify_read,
 	.stat = hut_anon_inode_stat,
 	.ioctl = inotify_ioctl,

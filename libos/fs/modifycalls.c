@@ -52,6 +52,8 @@ static long unlink_resolved(struct hut_path *p, void *ctx)
 	long r = OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
 	if (r == 0 && noting)
 		hut_fs_note_remove(p->canon, p->len, &st);
+	if (r == 0)
+		hut_paths_removed(p->canon, p->len);
 	return r;
 }
 
@@ -179,6 +181,9 @@ static long rename_new(struct hut_path *p, void *ctx)
 	int same = replaced && victim.st_ino == moved.st_ino && victim.st_dev == moved.st_dev;
 	if (r == 0 && noting && !same)
 		hut_fs_note_rename(t->old, p, &moved, replaced, &victim);
+	if (r == 0) /* open directories and files follow (fs/pathkeep.c) */
+		hut_paths_renamed(t->old->canon, t->old->len, p->canon, p->len,
+				  (t->flags & RENAME_EXCHANGE) != 0);
 	return r;
 }
 

@@ -1,10 +1,9 @@
 /*
  * The mount table: the image's packed files at "/", a tmpfs at /tmp, the
- * devices at /dev, each volume at its guest path, and /etc/resolv.conf
- * when the monitor names a DNS server. A canonical path lies
- * in the mount whose path is its longest prefix (by whole components); a
- * mount point need not exist in the file system below it, and a directory
- * lists the mount points right below it among its entries.
+ * devices at /dev, the process and machine described at /proc, each volume at its guest path, and
+ * /etc/resolv.conf when the monitor names a DNS server. A canonical path lies in the mount whose
+ * path is its longest prefix (by whole components); a mount point need not exist in the file system
+ * below it, and a directory lists the mount points right below it among its entries.
  *
  * Set up at the first path lookup, not at boot: a boot that never opens a
  * file touches none of it (each first touch of a page costs an exit).
@@ -14,68 +13,27 @@
 #include <dirent.h>
 #include <errno.h>
 
-static struct hut_mount mounts[HUT_MOUNTS_MAX];
-static struct hut_mount *longest_first[HUT_MOUNTS_MAX];
-static int nmounts = -1; /* -1: not set up yet */
-
-static struct hut_mount *add(const char *path)
-{
-	struct hut_mount *m = &mounts[nmounts++];
-	m->path = path;
-	m->path_len = hut_strlen(path);
-	m->dev = (uint64_t)nmounts;
-	return m;
-}
-
-/* Longest path first; of two equal paths, the later mount (it hides the
- * earlier one, as in Linux). Insertion sort: a handful of mounts. */
-static void order(void)
-{
-	for (int i = 0; i < nmounts; i++) {
-		int j = i;
-		for (; j > 0 && longest_first[j - 1]->path_len <= mounts[i].path_len; j--)
-			longest_first[j] = longest_first[j - 1];
-		longest_first[j] = &mounts[i];
-	}
-}
-
 static void setup(void)
 {
 	const struct hut_boot_info *bi = hut_boot_info;
 	const struct hut_boot_volume *v = (const struct hut_boot_volume *)bi->volumes;
-	nmounts = 0;
-	hut_imagefs_mount(add("/"), bi);
-	hut_tmpfs_mount(add("/tmp"));
-	hut_devfs_mount(add("/dev"));
+	hut_nmounts = 0;
+	hut_imagefs_mount(hut_mount_add("/"), bi);
+	hut_tmpfs_mount(hut_mount_add("/tmp"));
+	hut_devfs_mount(hut_mount_add("/dev"));
+	hut_procfs_mount(hut_mount_add("/proc"));
 	for (uint32_t i = 0; i < bi->volume_count && i < HUT_VOLUMES_MAX; i++)
-		hut_volume_mount(add((const char *)v[i].path), i, v[i].flags);
+		hut_volume_mount(hut_mount_add((const char *)v[i].path), i, v[i].flags);
 	if (bi->net.dns)
-		hut_resolv_mount(add("/etc/resolv.conf"), bi->net.dns);
-	order();
-}
-
-static int is_prefix(const struct hut_mount *m, const char *canon, size_t len)
-{
-	if (m->path_len == 1)
-		return 1;
-	return len >= m->path_len && !hut_memcmp(canon, m->path, m->path_len) &&
-	       (canon[m->path_len] == 0 || canon[m->path_len] == '/');
+		hut_resolv_mount(hut_mount_add("/etc/resolv.conf"), bi->net.dns);
+	hut_mount_order();
 }
 
 struct hut_mount *hut_mount_of(const char *canon, size_t len, const char **rel)
 {
-	if (nmounts < 0)
+	if (hut_nmounts < 0)
 		setup();
-	for (int i = 0; i < nmounts; i++) {
-		struct hut_mount *m = longest_first[i];
-		if (!is_prefix(m, canon, len))
-			continue;
-		const char *r = canon + (m->path_len == 1 ? 0 : m->path_len);
-		*rel = *r == '/' ? r + 1 : r;
-		return m;
-	}
-	*rel = canon + 1; /* unreachable: "/" is a prefix of everything */
-	return longest_first[nmounts - 1];
+	return hut_mount_find(canon, len, rel);
 }
 
 int hut_is_mount_point(const char *canon, size_t len)
@@ -119,8 +77,8 @@ long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len)
 	size_t used = 0;
 	if (r != 0 || !f->path)
 		return r;
-	for (; f->mount_pos < (uint64_t)nmounts; f->mount_pos++) {
-		const struct hut_mount *m = &mounts[f->mount_pos];
+	for (; f->mount_pos < (uint64_t)hut_nmounts; f->mount_pos++) {
+		const struct hut_mount *m = &hut_mounts[f->mount_pos];
 		const char *name = child_name(m, f->path, f->path_len);
 		const char *rel;
 		if (!name || hut_mount_of(m->path, m->path_len, &rel) != m || fs_has(f, m))
@@ -136,7 +94,7 @@ long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len)
 
 void hut_vfs_sync(void)
 {
-	for (int i = 0; i < nmounts; i++)
-		if (mounts[i].ops->sync)
-			mounts[i].ops->sync(&mounts[i]);
+	for (int i = 0; i < hut_nmounts; i++)
+		if (hut_mounts[i].ops->sync)
+			hut_mounts[i].ops->sync(&hut_mounts[i]);
 }

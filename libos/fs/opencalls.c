@@ -26,9 +26,12 @@ static long open_resolved(struct hut_path *p, void *ctx)
 	long r = p->mount->ops->open(p->mount, p->rel, flags, o->mode, &o->file);
 	if (r != 0)
 		return r;
-	/* Every file keeps the path it was opened by: directories for *at()
-	 * and fchdir, all for the events of reads, writes and closes. */
-	if (!o->file->path && (r = hut_file_set_path(o->file, p)) != 0) {
+	/* Every file this open made keeps the path it was opened by:
+	 * directories for *at() and fchdir, all for the events of reads,
+	 * writes and closes and for /proc/self/fd. A description another open
+	 * made (/dev/stdin's, /proc/self/fd/N's of a pipe: more than our
+	 * reference) keeps what it had. */
+	if (o->file->refs == 1 && !o->file->path && (r = hut_file_set_path(o->file, p)) != 0) {
 		hut_file_unref(o->file);
 		return r;
 	}
@@ -78,8 +81,9 @@ HUT_SYSCALL(creat)
 }
 
 /* memfd_create: a file of /tmp's tmpfs that no directory holds. Its name
- * ("memfd:NAME") would show in /proc, which the libos has not; it is
- * checked as Linux checks it (EFAULT, at most 249 bytes) and not kept. */
+ * ("memfd:NAME", which Linux shows in /proc/self/fd) is checked as Linux
+ * checks it (EFAULT, at most 249 bytes) and not kept: /proc shows
+ * "/memfd: (deleted)". */
 #define MFD_CLOEXEC 0x1
 #define MFD_ALLOW_SEALING 0x2
 #define MFD_HUGETLB 0x4
@@ -144,6 +148,7 @@ HUT_SYSCALL(fchdir)
 	if (!(f->kind & HUT_KIND_DIR) || !f->path)
 		return -ENOTDIR;
 	hut_cwd_set(f->path, f->path_len);
+	hut_cwd_gone = f->path_gone; /* Linux lets one into a removed directory */
 	return 0;
 }
 
@@ -152,6 +157,10 @@ HUT_SYSCALL(getcwd)
 {
 	char *buf = (char *)a0;
 	size_t size = (size_t)a1;
+	if (hut_cwd_gone)
+		return -ENOENT;
+	if (hut_cwd_len + 1 > HUT_PATH_MAX) /* Linux builds the path in one page */
+		return -ENAMETOOLONG;
 	if (size < hut_cwd_len + 1)
 		return -ERANGE;
 	if (!hut_user_writable(buf, hut_cwd_len + 1))

@@ -29,59 +29,13 @@ struct walk {
  * and never reenters itself, so static buffers are safe. */
 static struct walk walks[2];
 
-/* The process's place in the tree and its creation mask: path resolution
- * starts at the cwd; opencalls.c changes both. */
-char hut_cwd[HUT_PATH_MAX] = "/";
-size_t hut_cwd_len = 1;
-uint32_t hut_umask = 022;
-
-void hut_cwd_set(const char *path, size_t len)
-{
-	hut_memcpy(hut_cwd, path, len);
-	hut_cwd[len] = 0;
-	hut_cwd_len = len;
-}
-
-/* Each process's own (proc/process.h): saved with it while another runs. */
-struct place {
-	char cwd[HUT_PATH_MAX];
-	size_t cwd_len;
-	uint32_t umask;
-};
-
-static void save_place(void *to)
-{
-	struct place *p = to;
-	hut_memcpy(p->cwd, hut_cwd, hut_cwd_len + 1);
-	p->cwd_len = hut_cwd_len;
-	p->umask = hut_umask;
-}
-
-static void load_place(const void *from)
-{
-	const struct place *p = from;
-	hut_cwd_set(p->cwd, p->cwd_len);
-	hut_umask = p->umask;
-}
-
-static void nothing_to_let_go(void)
-{
-}
-
-static const struct hut_proc_state_ops place_ops = {
-	sizeof(struct place), save_place, load_place, save_place, nothing_to_let_go,
-};
-
-void hut_path_init(void)
-{
-	hut_proc_state_register(&place_ops);
-}
-
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p)
 {
 	char *copy = hut_kstrndup(p->canon, p->len);
 	if (!copy)
 		return -ENOMEM;
+	if (!f->path)
+		hut_paths_hold(f);
 	hut_kfree(f->path, f->path_len + 1);
 	f->path = copy;
 	f->path_len = (uint32_t)p->len;
@@ -91,6 +45,8 @@ long hut_file_set_path(struct hut_file *f, const struct hut_path *p)
 long hut_path_start(long dirfd, const char **dir, size_t *len)
 {
 	if (dirfd == AT_FDCWD) {
+		if (hut_cwd_gone)
+			return -ENOENT;
 		*dir = hut_cwd;
 		*len = hut_cwd_len;
 		return 0;
@@ -100,6 +56,8 @@ long hut_path_start(long dirfd, const char **dir, size_t *len)
 		return -EBADF;
 	if (!(f->kind & HUT_KIND_DIR) || !f->path)
 		return -ENOTDIR;
+	if (f->path_gone)
+		return -ENOENT;
 	*dir = f->path;
 	*len = f->path_len;
 	return 0;
@@ -108,6 +66,13 @@ long hut_path_start(long dirfd, const char **dir, size_t *len)
 void hut_path_split(struct hut_path *p)
 {
 	p->mount = hut_mount_of(p->canon, p->len, &p->rel);
+}
+
+struct hut_file *hut_path_fd_link(struct hut_path *p)
+{
+	const char *rel;
+	struct hut_mount *m = hut_mount_of(p->canon, p->len, &rel);
+	return m->ops->fd_link ? m->ops->fd_link(m, rel) : NULL;
 }
 
 /* The canonical path grows in p->canon; the root is kept as "" while
@@ -124,7 +89,7 @@ static void set_start(struct hut_path *p, const char *start, size_t len, const c
 
 static long append(struct hut_path *p, const char *name, size_t n)
 {
-	if (n > HUT_FNAME_MAX || p->len + 1 + n >= HUT_PATH_MAX)
+	if (n > HUT_FNAME_MAX || p->len + 1 + n >= HUT_CANON_MAX)
 		return -ENAMETOOLONG;
 	p->canon[p->len++] = '/';
 	hut_memcpy(p->canon + p->len, name, n);
@@ -237,6 +202,8 @@ static long step(struct walk *w, const char *name, size_t n, size_t *i, int last
 		return 0; /* the op decides: create it, or ENOENT */
 	if (r != 0)
 		return r;
+	if (S_ISLNK(st.st_mode) && last && hut_path_fd_link(p))
+		return 0; /* the op serves the file the link stands for */
 	if (S_ISLNK(st.st_mode)) {
 		if (++*links > HUT_SYMLOOP_MAX)
 			return -ELOOP;

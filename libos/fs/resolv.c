@@ -82,6 +82,7 @@ static long resolv_statfs(struct hut_mount *m, struct statfs *sf)
 }
 
 static const struct hut_fs_ops resolv_ops = {
+	.type = "hutimage",
 	.lstat = resolv_lstat,
 	.open = resolv_open,
 	.readlink = resolv_readlink,

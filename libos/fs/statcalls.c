@@ -44,8 +44,12 @@ static long stat_resolved(struct hut_path *p, void *ctx)
 	long r = p->mount->ops->lstat(p->mount, p->rel, &s->st);
 	if (r != 0)
 		return r;
-	if (s->follow && S_ISLNK(s->st.st_mode))
-		return -HUT_ESYMLINK;
+	if (s->follow && S_ISLNK(s->st.st_mode)) {
+		struct hut_file *f = hut_path_fd_link(p);
+		if (!f)
+			return -HUT_ESYMLINK;
+		return f->ops->stat ? f->ops->stat(f, &s->st) : -EINVAL;
+	}
 	if (p->must_dir && !S_ISDIR(s->st.st_mode))
 		return -ENOTDIR;
 	return 0;

@@ -416,6 +416,7 @@ static long tmpfs_sync(struct hut_mount *m)
 }
 
 const struct hut_fs_ops hut_tmpfs_ops = {
+	.type = "tmpfs",
 	.lstat = tmpfs_lstat,
 	.open = tmpfs_open,
 	.readlink = tmpfs_readlink,

@@ -25,9 +25,12 @@
 #include <time.h>
 
 #define HUT_PATH_MAX 4096 /* PATH_MAX: with the terminating NUL */
+/* A canonical path may be longer than one path argument: Linux limits what
+ * the app passes (PATH_MAX), not how deep a relative path takes it. */
+#define HUT_CANON_MAX 65536
 #define HUT_FNAME_MAX 255 /* NAME_MAX */
 #define HUT_SYMLOOP_MAX 40
-#define HUT_MOUNTS_MAX (4 + HUT_VOLUMES_MAX) /* /, /tmp, /dev, /etc/resolv.conf */
+#define HUT_MOUNTS_MAX (5 + HUT_VOLUMES_MAX) /* /, /tmp, /dev, /proc, /etc/resolv.conf */
 
 #ifndef RENAME_NOREPLACE /* Linux's, not in musl's headers */
 #define RENAME_NOREPLACE 0x1
@@ -84,6 +87,11 @@ struct hut_fs_ops {
 	long (*setattr)(struct hut_mount *m, const char *rel, const struct hut_attr *a, int follow);
 	long (*statfs)(struct hut_mount *m, struct statfs *sf);
 	long (*sync)(struct hut_mount *m);
+	const char *type; /* its name in /proc/mounts and /proc/filesystems */
+	/* A "magic" link that stands for an open file without a path
+	 * (/proc/self/fd/N of a pipe, a socket): that file, which following
+	 * the link reaches; NULL for any other path. NULL op: none. */
+	struct hut_file *(*fd_link)(struct hut_mount *m, const char *rel);
 };
 
 struct hut_mount {
@@ -114,7 +122,7 @@ struct hut_attr {
 
 /* A resolved path. */
 struct hut_path {
-	char canon[HUT_PATH_MAX];
+	char canon[HUT_CANON_MAX];
 	size_t len;
 	struct hut_mount *mount;
 	const char *rel; /* inside canon */
@@ -135,6 +143,8 @@ long hut_path_run(int slot, long dirfd, const char *upath, int walk, hut_path_fn
 long hut_path_start(long dirfd, const char **dir, size_t *len);
 /* Sets p's mount and rel from p->canon. */
 void hut_path_split(struct hut_path *p);
+/* The file p's magic link stands for (struct hut_fs_ops's fd_link), or NULL. */
+struct hut_file *hut_path_fd_link(struct hut_path *p);
 
 /* mount.c */
 void hut_vfs_init(const struct hut_boot_info *bi);
@@ -148,15 +158,34 @@ long hut_vfs_getdents(struct hut_file *f, void *buf, size_t len);
 int hut_is_mount_point(const char *canon, size_t len);
 /* sync(2): each mount's sync op. */
 void hut_vfs_sync(void);
+/* mounttab.c: the table; hut_nmounts is -1 until mount.c sets it up. The
+ * mount canon lies in (as hut_mount_of, without setting up); the i-th
+ * mount in the order they were made (/proc/mounts), or NULL. */
+extern struct hut_mount hut_mounts[HUT_MOUNTS_MAX];
+extern int hut_nmounts;
+struct hut_mount *hut_mount_add(const char *path);
+void hut_mount_order(void);
+struct hut_mount *hut_mount_find(const char *canon, size_t len, const char **rel);
+const struct hut_mount *hut_mount_nth(int i);
 
-/* path.c: the process's cwd (set by chdir and fchdir) and umask. */
-extern char hut_cwd[HUT_PATH_MAX];
+/* cwd.c: the process's cwd (set by chdir and fchdir) and umask; gone:
+ * the cwd was removed (getcwd and relative lookups are ENOENT). */
+extern char hut_cwd[HUT_CANON_MAX];
 extern size_t hut_cwd_len;
+extern int hut_cwd_gone;
 extern uint32_t hut_umask;
 void hut_cwd_set(const char *path, size_t len);
-void hut_path_init(void); /* each process gets its own cwd and umask */
-/* Keeps a copy of p's canonical path in f (directories: *at, fchdir). */
+void hut_path_init(void); /* each process gets its own cwd and umask (cwd.c) */
+/* path.c: keeps a copy of p's canonical path in f (*at, fchdir, /proc/self/fd). */
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p);
+
+/* pathkeep.c: open files' paths and the cwd kept true after a rename (or
+ * an exchange) and a removal in the guest. */
+void hut_paths_renamed(const char *from, size_t from_len, const char *to, size_t to_len,
+		       int exchange);
+void hut_paths_removed(const char *path, size_t len);
+/* f has just been given its path: it is followed from now on. */
+void hut_paths_hold(struct hut_file *f);
 
 /* dirent.c: one linux_dirent64 record into buf at *used; 0 when it does
  * not fit. */
@@ -212,12 +241,14 @@ long hut_inotify_add_watch(long fd, const char *path, uint32_t mask);
 long hut_inotify_rm_watch(long fd, int32_t wd);
 
 /* The file systems. */
-extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops;
+extern const struct hut_fs_ops hut_imagefs_ops, hut_tmpfs_ops, hut_devfs_ops, hut_volume_ops,
+	hut_procfs_ops;
 void hut_imagefs_mount(struct hut_mount *m, const struct hut_boot_info *bi);
 void hut_tmpfs_mount(struct hut_mount *m);
 /* memfd_create's file: a tmpfs file in no directory, with seals. */
 long hut_tmpfs_anon_file(uint32_t seals, int flags, struct hut_file **out);
 void hut_devfs_mount(struct hut_mount *m);
+void hut_procfs_mount(struct hut_mount *m);
 void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags);
 void hut_resolv_mount(struct hut_mount *m, uint32_t dns);
 

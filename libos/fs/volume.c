@@ -332,6 +332,7 @@ static long volume_open(struct hut_mount *m, const char *rel, int flags, uint32_
 }
 
 const struct hut_fs_ops hut_volume_ops = {
+	.type = "hutvolume",
 	.lstat = volume_lstat,
 	.open = volume_open,
 	.readlink = volume_readlink,

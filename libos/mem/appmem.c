@@ -137,3 +137,63 @@ long hut_advise(uint64_t addr, uint64_t len, long advice)
 				hut_memset((void *)(hut_arena_base() + p * PAGE), 0, PAGE);
 	return 0;
 }
+
+void hut_memory_brk(uint64_t *start, uint64_t *cur)
+{
+	*start = hut_mm_now->brk_start;
+	*cur = hut_mm_now->brk_cur;
+}
+
+/* Whether arena page p is the running process's and not brk's. */
+static int mapped_outside_brk(uint64_t p, uint64_t heap_lo, uint64_t heap_hi)
+{
+	return hut_arena_mine(hut_mm_now, p) && !(p >= heap_lo && p < heap_hi);
+}
+
+int hut_memory_next_run(uint64_t from, uint64_t *start, uint64_t *end)
+{
+	const struct hut_mm *mm = hut_mm_now;
+	uint64_t base = hut_arena_base(), npages = hut_arena_pages();
+	uint64_t heap_lo = (mm->brk_start - base) / PAGE,
+		 heap_hi = (page_up(mm->brk_cur) - base) / PAGE;
+	uint64_t p = from > base ? (from - base + PAGE - 1) / PAGE : 0;
+	hut_arena_ready();
+	if (!mm->mine)
+		return 0;
+	while (p < npages && !mapped_outside_brk(p, heap_lo, heap_hi)) /* a free word at once */
+		p += p % 64 == 0 && p + 64 <= npages && mm->mine[p / 64] == 0 ? 64 : 1;
+	if (p >= npages)
+		return 0;
+	uint64_t q = p;
+	while (q < npages && mapped_outside_brk(q, heap_lo, heap_hi)) /* a full word at once */
+		q += q % 64 == 0 && q + 64 <= npages && mm->mine[q / 64] == ~0ull &&
+				     (q + 64 <= heap_lo || q >= heap_hi)
+			     ? 64
+			     : 1;
+	*start = base + p * PAGE;
+	*end = base + q * PAGE;
+	return 1;
+}
+
+/* Bits set in a word, SWAR: no libgcc call. */
+static uint64_t bits_in(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
+uint64_t hut_memory_app_pages(void)
+{
+	const struct hut_mm *mm = hut_mm_now;
+	uint64_t n = 0, npages = hut_arena_pages();
+	hut_arena_ready();
+	if (!mm->mine)
+		return 0;
+	for (uint64_t w = 0; w < npages / 64; w++) /* whole words: bits past the end never set */
+		n += bits_in(mm->mine[w]);
+	for (uint64_t p = npages / 64 * 64; p < npages; p++)
+		n += (uint64_t)hut_arena_mine(mm, p);
+	return n;
+}

@@ -23,6 +23,13 @@ long hut_brk(uint64_t want);
 long hut_unmap(uint64_t addr, uint64_t len);
 long hut_advise(uint64_t addr, uint64_t len, long advice);
 
+/* appmem.c, for /proc: the running process's brk range (its start and
+ * the break now); the first run of arena pages it maps for its app at or
+ * above from, brk's pages left out (0 when there is none); how many arena
+ * pages it maps for its app. */
+void hut_memory_brk(uint64_t *start, uint64_t *cur);
+int hut_memory_next_run(uint64_t from, uint64_t *start, uint64_t *end);
+uint64_t hut_memory_app_pages(void);
 /* kalloc.c: small objects for the libos; zeroed; free with the same size. */
 void *hut_kalloc(size_t n);
 void hut_kfree(void *p, size_t n);

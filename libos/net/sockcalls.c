@@ -72,7 +72,7 @@ HUT_SYSCALL(inet_listen)
 		return r;
 	if (s->type != SOCK_STREAM)
 		return -EOPNOTSUPP;
-	int backlog = (int)a1 < 0 ? 0 : (int)a1 > 4096 ? 4096 : (int)a1;
+	int backlog = (int)a1 < 0 ? 0 : (int)a1 > HUT_SOMAXCONN ? HUT_SOMAXCONN : (int)a1;
 	return s->proto->listen(s, backlog);
 }
 

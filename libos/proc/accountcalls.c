@@ -59,6 +59,11 @@ HUT_SYSCALL(times)
 	return (long)(hut_time_since_boot_ns() / (HUT_NS_PER_S / TICKS_PER_S));
 }
 
+int hut_nice_value(void)
+{
+	return nice_value;
+}
+
 /* The one process: who 0 or 1 for PRIO_PROCESS and PRIO_PGRP, uid 0 for PRIO_USER. */
 static long check_who(long which, long who)
 {

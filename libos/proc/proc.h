@@ -64,6 +64,14 @@ long hut_ptimer_get(long id, uint64_t *value_ns, uint64_t *interval_ns);
 long hut_ptimer_set(long id, int absolute, uint64_t value_ns, uint64_t interval_ns);
 long hut_ptimer_overrun(long id);
 
+/* processcalls.c: a resource's limits (getrlimit), resource checked. */
+struct rlimit;
+void hut_rlimit_of(long resource, struct rlimit *rl);
+/* utscalls.c: the host and domain names uname gives; accountcalls.c: the
+ * niceness (getpriority). For /proc. */
+const char *hut_uts_hostname(void);
+const char *hut_uts_domainname(void);
+int hut_nice_value(void);
 /* futex.c: futex(2) itself; and the CHILD_CLEARTID wake (up to n waiters). */
 long hut_futex(const int *addr, int op, int val, long timeout_or_val2, const int *addr2,
 	       uint32_t val3);
@@ -87,6 +95,9 @@ void hut_signal_procmask(int how, const uint64_t *set, uint64_t *old);
 void hut_signal_suspend_mask(uint64_t mask);
 void hut_signal_send_process(int sig);
 uint64_t hut_signal_pending_set(void); /* the thread's and the process's */
+/* For /proc: the signals with a handler, those set to SIG_IGN, and those
+ * pending for the process (not a thread). */
+void hut_signal_dispositions(uint64_t *caught, uint64_t *ignored, uint64_t *process_pending);
 /* Runs hook (with NULL) whenever a signal becomes pending: signalfd's news. */
 void hut_signal_on_pending(hut_hook_fn hook);
 /* Where a signal came from, when not from a kill: a POSIX timer's. */

@@ -35,7 +35,7 @@ HUT_SYSCALL(sysinfo)
 	return 0;
 }
 
-static void limit_of(long resource, struct rlimit *rl)
+void hut_rlimit_of(long resource, struct rlimit *rl)
 {
 	rl->rlim_cur = rl->rlim_max = RLIM_INFINITY;
 	if (resource == RLIMIT_STACK)
@@ -50,7 +50,7 @@ HUT_SYSCALL(getrlimit)
 {
 	if (a0 < 0 || a0 >= RLIM_NLIMITS)
 		return -EINVAL;
-	limit_of(a0, (struct rlimit *)a1);
+	hut_rlimit_of(a0, (struct rlimit *)a1);
 	return 0;
 }
 
@@ -62,7 +62,7 @@ HUT_SYSCALL(prlimit64)
 	if (a0 != 0 && a0 != hut_proc_now->pid) /* only ourselves */
 		return -ESRCH;
 	struct rlimit now;
-	limit_of(a1, &now);
+	hut_rlimit_of(a1, &now);
 	const struct rlimit *want = (const struct rlimit *)a2;
 	if (want && (want->rlim_cur != now.rlim_cur || want->rlim_max != now.rlim_max))
 		return -EPERM;

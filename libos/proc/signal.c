@@ -479,6 +479,18 @@ long hut_signal_send_thread(long tid, long sig)
 	return 0;
 }
 
+void hut_signal_dispositions(uint64_t *caught, uint64_t *ignored, uint64_t *process_pending)
+{
+	*caught = *ignored = 0;
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		if (has_handler(sig))
+			*caught |= bit(sig);
+		else if (sigs->actions[sig].handler == (uint64_t)SIG_IGN)
+			*ignored |= bit(sig);
+	}
+	*process_pending = sigs->pending;
+}
+
 /* The signals pending for the calling thread (its own and the process's). */
 uint64_t hut_signal_pending_set(void)
 {

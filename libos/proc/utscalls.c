@@ -35,6 +35,16 @@ static const char *host_name(void)
 	return hostname;
 }
 
+const char *hut_uts_hostname(void)
+{
+	return host_name();
+}
+
+const char *hut_uts_domainname(void)
+{
+	return domainname;
+}
+
 HUT_SYSCALL(uname)
 {
 	struct utsname *u = (struct utsname *)a0;

@@ -10,7 +10,7 @@
 
 #include <errno.h>
 
-#define BACKLOG_MAX 4096 /* net.core.somaxconn */
+#define BACKLOG_MAX HUT_SOMAXCONN
 
 long hut_unix_listen(struct hut_unix *u, int backlog)
 {

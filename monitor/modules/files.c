@@ -344,7 +344,7 @@ static int takes_handle(uint32_t op)
 
 void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc)
 {
-	struct hut_guest_path path;
+	static struct hut_guest_path path; /* 64 KiB: not on the stack */
 	int64_t r;
 	if (takes_handle(hc->op))
 		r = handle_op(vm, hc);

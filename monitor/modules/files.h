@@ -102,8 +102,13 @@ int64_t hut_owner_created(uint32_t v, int fd, uint32_t mode);
 int64_t hut_owner_strip(uint32_t v, int fd, uint32_t host_mode);
 
 /* A guest path, checked and NUL-terminated: "." for the volume itself. */
+/* A guest's path may be longer than the host's PATH_MAX: the guest's cwd
+ * goes as deep as relative paths take it (Linux limits one path argument,
+ * not depth), and its canonical paths go up to 64 KiB (libos/fs/vfs.h).
+ * hut_volume_open_at opens such a path a piece at a time. */
+#define HUT_GUEST_PATH_MAX 65536
 struct hut_guest_path {
-	char s[PATH_MAX];
+	char s[HUT_GUEST_PATH_MAX];
 	size_t len;
 };
 

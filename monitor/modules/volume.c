@@ -162,8 +162,8 @@ void hut_volumes_open(struct hut_vm *vm)
 int64_t hut_guest_path(const struct hut_vm *vm, uint64_t gpa, uint64_t len,
 		       struct hut_guest_path *out)
 {
-	const char *p = len < PATH_MAX ? hut_guest_readable(vm, gpa, len) : NULL;
-	if (len >= PATH_MAX)
+	const char *p = len < HUT_GUEST_PATH_MAX ? hut_guest_readable(vm, gpa, len) : NULL;
+	if (len >= HUT_GUEST_PATH_MAX)
 		return -ENAMETOOLONG;
 	if (!p)
 		return -EFAULT;
@@ -203,9 +203,41 @@ int hut_open_beneath(int dir, const char *path, int flags, uint32_t mode)
 	return fd == -EMFILE ? -ENFILE : (int)fd;
 }
 
+/* The longest piece of a path opened at once: under the host's PATH_MAX. */
+#define PIECE_MAX (PATH_MAX - 256)
+
+/* A path (checked: relative, canonical, components of at most NAME_MAX)
+ * longer than the host takes in one call is opened a piece at a time: each
+ * piece a directory opened under the last with the same RESOLVE rules, so
+ * no piece leads out of the one before, nor so out of the volume. */
 int hut_volume_open_at(uint32_t v, const char *path, int flags, uint32_t mode)
 {
-	return hut_open_beneath(hut_files.volume_fd[v], path, flags, mode);
+	int dir = hut_files.volume_fd[v], piece_fd = -1, r;
+	size_t len = strlen(path);
+	static char piece[PIECE_MAX + 1];
+	while (len >= PIECE_MAX) {
+		size_t cut = PIECE_MAX;
+		while (cut > 0 && path[cut] != '/')
+			cut--;
+		if (cut == 0)
+			r = -ENAMETOOLONG;
+		else {
+			memcpy(piece, path, cut);
+			piece[cut] = 0;
+			r = hut_open_beneath(dir, piece, O_PATH | O_DIRECTORY, 0);
+		}
+		if (piece_fd >= 0)
+			close(piece_fd);
+		if (r < 0)
+			return r;
+		dir = piece_fd = r;
+		path += cut + 1;
+		len -= cut + 1;
+	}
+	r = hut_open_beneath(dir, path, flags, mode);
+	if (piece_fd >= 0)
+		close(piece_fd);
+	return r;
 }
 
 int hut_volume_reopen(uint32_t v, const char *path)

@@ -309,11 +309,13 @@ files_process() {
 	local tag=$1 image=$2 root=$TMP/root-$1 setup v host rest guest
 	shift 2
 	rm -rf "$root"
-	mkdir -p "$root/tmp" "$root/dev"
+	mkdir -p "$root/tmp" "$root/dev" "$root/proc"
 	local at=/${PNAME:-image}
 	touch "$root$at"
 	# The root is read-only, as the image's files are; what is mounted on it is not.
+	# /proc is the host's (the appliance has the libos's).
 	setup="mount --bind '$root' '$root'; mount -t tmpfs -o size=16m tmpfs '$root/tmp'"
+	setup+="; mount --rbind /proc '$root/proc'"
 	setup+="; mount --bind '$image' '$root$at'"
 	for v in null zero full random urandom; do
 		touch "$root/dev/$v"

@@ -51,4 +51,13 @@ static inline uint64_t hut_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/* CPUID leaf, subleaf: r[0..3] = eax, ebx, ecx, edx. Under KVM each one
+ * exits to the host's CPUID table: for /proc/cpuinfo, not hot paths. */
+static inline void hut_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
 #endif

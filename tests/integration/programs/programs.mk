@@ -13,6 +13,8 @@
 #   accounting.hut, accounting-ref  accounting.c (accounting.sh), and as a
 #                             glibc program: the reference
 #   timers.hut, timers-ref    timers.c (timers.sh), the same way
+#   procfs.hut, procfs-ref    procfs.c (procfs.sh), the same way
+#   paths.hut, paths-ref      paths.c (paths.sh), the same way
 #   aspace.hut                aspace.c (aspace.sh): calls the libos itself, so
 #                             it sees the libos's headers; no reference
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
@@ -117,6 +119,10 @@ FDKINDS := memfd fifo signalfd splice inotify
 $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref): $(PROG_SRC)/res.h
 $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p)-ref): WARN += -pthread
 PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
+# procfs.c: /proc as programs read it (tests/integration/procfs.sh); paths.c:
+# dirfds that follow their directory through renames, and paths of any
+# depth (tests/integration/paths.sh). Each also as a glibc program.
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,procfs.hut procfs-ref paths.hut paths-ref)
 
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
