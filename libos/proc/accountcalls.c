@@ -59,12 +59,14 @@ HUT_SYSCALL(times)
 	return (long)(hut_time_since_boot_ns() / (HUT_NS_PER_S / TICKS_PER_S));
 }
 
-/* The one process: who 0 or 1 for PRIO_PROCESS and PRIO_PGRP, uid 0 for PRIO_USER. */
+/* The one process: who 0 or 1 for PRIO_PROCESS and PRIO_PGRP; for PRIO_USER,
+ * 0 or the real uid it runs as. */
 static long check_who(long which, long who)
 {
 	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
 		return -EINVAL;
-	if (which == PRIO_USER ? who != 0 : (who != 0 && who != 1))
+	if (which == PRIO_USER ? who != 0 && who != hut_cred_current()->uid
+			       : (who != 0 && who != 1))
 		return -ESRCH;
 	return 0;
 }
@@ -214,8 +216,9 @@ HUT_SYSCALL(prctl)
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
 		return a1 || a2 || a3 || a4 ? -EINVAL : no_new_privs;
-	default:
-		return -EINVAL;
+	default: /* the capability options: keepcaps, the bounding and ambient sets */
+		return hut_cred_prctl(a0, (unsigned long)a1, (unsigned long)a2, (unsigned long)a3,
+				      (unsigned long)a4);
 	}
 }
 

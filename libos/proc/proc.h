@@ -8,7 +8,9 @@
 #ifndef HUT_PROC_H
 #define HUT_PROC_H
 
+#include "cred.h"
 #include "mem/mem.h"
+#include "rlimit.h"
 #include "thread.h"
 #include "wait.h"
 

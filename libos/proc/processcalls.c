@@ -1,11 +1,11 @@
 /*
- * The process's syscalls: its end, its ids (one process, pid 1, root), its
- * limits, its memory and uptime (sysinfo), its FS base, and getrandom.
+ * The process's syscalls: its end, its ids (one process, pid 1; who it
+ * runs as is credcalls.c's), its memory and uptime (sysinfo), its FS base,
+ * and getrandom. Its limits are rlimitcalls.c's.
  */
 #include "proc.h"
 
 #include <errno.h>
-#include <sys/resource.h>
 #include <sys/sysinfo.h>
 
 #define ARCH_SET_FS 0x1002
@@ -26,11 +26,6 @@ HUT_SYSCALL(getppid)
 	return 0;
 }
 
-HUT_SYSCALL(getuid)
-{
-	return 0;
-}
-
 HUT_SYSCALL(sysinfo)
 {
 	struct sysinfo *si = (struct sysinfo *)a0;
@@ -40,42 +35,6 @@ HUT_SYSCALL(sysinfo)
 	si->freeram = hut_pages_free_count() * HUT_PAGE_SIZE;
 	si->procs = 1;
 	si->mem_unit = 1;
-	return 0;
-}
-
-static void limit_of(long resource, struct rlimit *rl)
-{
-	rl->rlim_cur = rl->rlim_max = RLIM_INFINITY;
-	if (resource == RLIMIT_STACK)
-		rl->rlim_cur = rl->rlim_max = hut_boot_info->stack_size;
-	else if (resource == RLIMIT_NOFILE)
-		rl->rlim_cur = rl->rlim_max = HUT_FILES_MAX;
-	else if (resource == RLIMIT_NPROC)
-		rl->rlim_cur = rl->rlim_max = 1;
-}
-
-HUT_SYSCALL(getrlimit)
-{
-	if (a0 < 0 || a0 >= RLIM_NLIMITS)
-		return -EINVAL;
-	limit_of(a0, (struct rlimit *)a1);
-	return 0;
-}
-
-/* Limits can be read, not changed: setting one to what it is succeeds. */
-HUT_SYSCALL(prlimit64)
-{
-	if (a1 < 0 || a1 >= RLIM_NLIMITS)
-		return -EINVAL;
-	if (a0 != 0 && a0 != 1) /* only ourselves: pid 0 or 1 */
-		return -ESRCH;
-	struct rlimit now;
-	limit_of(a1, &now);
-	const struct rlimit *want = (const struct rlimit *)a2;
-	if (want && (want->rlim_cur != now.rlim_cur || want->rlim_max != now.rlim_max))
-		return -EPERM;
-	if (a3)
-		*(struct rlimit *)a3 = now;
 	return 0;
 }
 
