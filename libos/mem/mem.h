@@ -22,6 +22,8 @@ long hut_anon_map(uint64_t addr, uint64_t len, long flags);
 long hut_brk(uint64_t want);
 long hut_unmap(uint64_t addr, uint64_t len);
 long hut_advise(uint64_t addr, uint64_t len, long advice);
+/* Pages the app holds through brk and mmap (not the libos's own). */
+uint64_t hut_app_pages(void);
 
 /* kalloc.c: small objects for the libos; zeroed; free with the same size. */
 void *hut_kalloc(size_t n);

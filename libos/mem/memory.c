@@ -24,6 +24,9 @@ static uint64_t base;  /* address of page 0 of the arena */
 static uint64_t npages;
 static uint64_t brk_start, brk_cur; /* brk_cur is byte exact, as Linux's */
 static uint64_t fresh_low, fresh_high;
+/* Pages the app holds (brk, its mappings): what RLIMIT_AS and RLIMIT_DATA
+ * are measured against (sys/memcalls.c). */
+static uint64_t app_pages;
 
 static uint64_t page_up(uint64_t v)
 {
@@ -51,6 +54,24 @@ static int range_free(uint64_t first, uint64_t count)
 		if (is_used(p))
 			return 0;
 	return 1;
+}
+
+static uint64_t used_in(uint64_t first, uint64_t count)
+{
+	uint64_t n = 0;
+	for (uint64_t p = first; p < first + count; p++)
+		n += (uint64_t)is_used(p);
+	return n;
+}
+
+static void app_drop(uint64_t pages)
+{
+	app_pages = pages < app_pages ? app_pages - pages : 0;
+}
+
+uint64_t hut_app_pages(void)
+{
+	return app_pages;
 }
 
 /* Zeroes the pages of [addr, end) that may hold old data, then shrinks the
@@ -132,8 +153,10 @@ long hut_brk(uint64_t want)
 		if (!range_free((old_end - base) / PAGE, (new_end - old_end) / PAGE))
 			return (long)brk_cur;
 		take(old_end, new_end - old_end);
+		app_pages += (new_end - old_end) / PAGE;
 	} else if (new_end < old_end) {
 		set_pages((new_end - base) / PAGE, (old_end - new_end) / PAGE, 0);
+		app_drop((old_end - new_end) / PAGE);
 	}
 	brk_cur = want;
 	return (long)brk_cur;
@@ -150,6 +173,7 @@ static long map_fixed(uint64_t addr, uint64_t len, long flags)
 	uint64_t first = (addr - base) / PAGE;
 	if ((flags & MAP_FIXED_NOREPLACE) && !range_free(first, len / PAGE))
 		return -EEXIST;
+	app_pages += len / PAGE - used_in(first, len / PAGE);
 	take(addr, len);
 	return (long)addr;
 }
@@ -201,7 +225,10 @@ long hut_anon_map(uint64_t addr, uint64_t len, long flags)
 		return map_fixed(addr, len, flags);
 	}
 	void *p = hut_pages_alloc(len / PAGE);
-	return p ? (long)p : -ENOMEM;
+	if (!p)
+		return -ENOMEM;
+	app_pages += len / PAGE;
+	return (long)p;
 }
 
 /* Pages of [addr, addr + len) inside the arena and above brk, as a page range. */
@@ -227,6 +254,7 @@ long hut_unmap(uint64_t addr, uint64_t len)
 	uint64_t first, count;
 	if ((addr & (PAGE - 1)) || len == 0 || arena_pages(addr, len, &first, &count))
 		return -EINVAL;
+	app_drop(used_in(first, count));
 	set_pages(first, count, 0);
 	return 0;
 }
