@@ -18,7 +18,8 @@ static long mkdir_resolved(struct hut_path *p, void *ctx)
 {
 	if (!*p->rel)
 		return -EEXIST; /* a mount point, or "/" */
-	return OP_OR_EROFS(p->mount, mkdir, p->rel, *(const uint32_t *)ctx);
+	long r = hut_perm_create(p);
+	return r ? r : OP_OR_EROFS(p->mount, mkdir, p->rel, *(const uint32_t *)ctx);
 }
 
 static long do_mkdir(long dirfd, const char *path, long mode)
@@ -44,7 +45,8 @@ static long unlink_resolved(struct hut_path *p, void *ctx)
 		return p->last_dots == 1 ? -EINVAL : -ENOTEMPTY;
 	if (!*p->rel)
 		return is_rmdir ? -EBUSY : -EISDIR;
-	return OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
+	long r = hut_perm_delete(p);
+	return r ? r : OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
 }
 
 static long do_unlink(long dirfd, const char *path, int is_rmdir)
@@ -89,6 +91,33 @@ static long existing(struct hut_path *p, int follow)
 	return r;
 }
 
+/* Linux's checks in vfs_rename: the old name removed from its directory,
+ * the new one made or replaced in its own, and a directory that changes
+ * parents writable itself (its ".." changes). Errors the rename itself
+ * finds first (EEXIST for RENAME_NOREPLACE) are left to it. */
+static long may_rename(struct hut_path *old, struct hut_path *new, unsigned flags)
+{
+	struct stat from, to;
+	long r;
+	if (hut_cred_capable(HUT_CAP_DAC_OVERRIDE) && hut_cred_capable(HUT_CAP_FOWNER))
+		return 0;
+	if ((r = hut_perm_delete(old)) != 0)
+		return r;
+	int exists = new->mount->ops->lstat(new->mount, new->rel, &to) == 0;
+	if (exists && (flags & RENAME_NOREPLACE))
+		return 0;
+	if ((r = exists ? hut_perm_delete(new) : hut_perm_create(new)) != 0)
+		return r;
+	if (old->mount->ops->lstat(old->mount, old->rel, &from) != 0 || !S_ISDIR(from.st_mode) ||
+	    (old->mount->flags & HUT_MOUNT_RDONLY))
+		return 0;
+	struct stat old_dir, new_dir;
+	if (hut_perm_parent_stat(old, &old_dir) == 0 && hut_perm_parent_stat(new, &new_dir) == 0 &&
+	    old_dir.st_ino != new_dir.st_ino)
+		return hut_perm(&from, HUT_MAY_WRITE);
+	return 0;
+}
+
 static long rename_new(struct hut_path *p, void *ctx)
 {
 	const struct two_paths *t = ctx;
@@ -96,7 +125,8 @@ static long rename_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel || !*t->old->rel || p->last_dots || t->old->last_dots)
 		return -EBUSY;
-	return OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
+	long r = may_rename(t->old, p, t->flags);
+	return r ? r : OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
 }
 
 /* Whether p's directory exists ("/a/b": "/a"; "/a": "/"). */
@@ -162,7 +192,8 @@ static long link_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel)
 		return -EEXIST;
-	return OP_OR_EROFS(p->mount, link, t->old->rel, p->rel);
+	long r = hut_perm_create(p);
+	return r ? r : OP_OR_EROFS(p->mount, link, t->old->rel, p->rel);
 }
 
 static long link_old(struct hut_path *p, void *ctx)
@@ -199,7 +230,8 @@ static long symlink_resolved(struct hut_path *p, void *ctx)
 {
 	if (!*p->rel)
 		return -EEXIST;
-	return OP_OR_EROFS(p->mount, symlink, (const char *)ctx, p->rel);
+	long r = hut_perm_create(p);
+	return r ? r : OP_OR_EROFS(p->mount, symlink, (const char *)ctx, p->rel);
 }
 
 static long do_symlink(const char *target, long dirfd, const char *path)
