@@ -85,7 +85,8 @@ static long attr_resolved(struct hut_path *p, void *ctx)
 			return -EISDIR; /* truncate: a regular file only */
 		if ((q->a.valid & HUT_ATTR_SIZE) && !S_ISREG(st.st_mode))
 			return -EINVAL;
-		if (!unchecked && (r = may_setattr(&st, q, (m->flags & HUT_MOUNT_RDONLY) != 0)) != 0)
+		if (!unchecked &&
+		    (r = may_setattr(&st, q, (m->flags & HUT_MOUNT_RDONLY) != 0)) != 0)
 			return r;
 	}
 	return m->ops->setattr ? m->ops->setattr(m, p->rel, &q->a, q->follow) : -EROFS;

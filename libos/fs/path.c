@@ -230,7 +230,8 @@ static long may_search(struct walk *w)
 {
 	struct hut_path *p = &w->path;
 	if (!w->dir_known) {
-		long r = p->len ? hut_vfs_lstat(p->canon, p->len, &w->dir) : hut_vfs_lstat("/", 1, &w->dir);
+		long r = p->len ? hut_vfs_lstat(p->canon, p->len, &w->dir)
+				: hut_vfs_lstat("/", 1, &w->dir);
 		if (r != 0)
 			return r;
 		w->dir_known = 1;

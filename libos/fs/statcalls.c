@@ -178,7 +178,8 @@ static long do_access(long dirfd, const char *path, long mode, long flags)
 		return -EINVAL;
 	if (!(flags & AT_EACCESS))
 		hut_cred_use_real(&saved);
-	long r = hut_path_run(0, dirfd, path, a.s.follow ? HUT_WALK_FOLLOW : 0, access_resolved, &a);
+	long r =
+		hut_path_run(0, dirfd, path, a.s.follow ? HUT_WALK_FOLLOW : 0, access_resolved, &a);
 	if (!(flags & AT_EACCESS))
 		hut_cred_restore(&saved);
 	return r;

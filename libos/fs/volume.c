@@ -79,9 +79,8 @@ static int owner_is_not_root(void)
 static struct hut_attr owner_attr(void)
 {
 	const struct hut_cred *c = hut_cred_current();
-	return (struct hut_attr){.valid = HUT_ATTR_UID | HUT_ATTR_GID,
-				 .uid = c->fsuid,
-				 .gid = c->fsgid};
+	return (struct hut_attr){
+		.valid = HUT_ATTR_UID | HUT_ATTR_GID, .uid = c->fsuid, .gid = c->fsgid};
 }
 
 static long volume_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,

@@ -13,6 +13,9 @@
 #   accounting.hut, accounting-ref  accounting.c (accounting.sh), and as a
 #                             glibc program: the reference
 #   timers.hut, timers-ref    timers.c (timers.sh), the same way
+#   identity.hut, identity-ref  identity.c (identity.sh), the same way
+#   identity-packed.hut       the same with a root file of mode 0600 packed at
+#                             /etc/secret (identity.sh: --packed)
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -28,7 +31,8 @@ PROG_OUT := $(BUILD)/tests/programs
 UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream)
 UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
-	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref) \
+	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref \
+	identity.hut identity-ref identity-packed.hut) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
@@ -56,6 +60,11 @@ $(PROG_OUT)/oci_app.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 
 $(PROG_OUT)/oci_app-net.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build --net -o $@ $< -- $(WARN)
+
+$(PROG_OUT)/identity-packed.hut: $(PROG_SRC)/identity.c $(PROGRAMS) $(RUNTIME)
+	@mkdir -p $(dir $@)
+	printf 'not for everyone\n' >$(PROG_OUT)/identity-secret && chmod 0600 $(PROG_OUT)/identity-secret
+	$(BIN)/hut build --file $(PROG_OUT)/identity-secret:/etc/secret -o $@ $< -- $(WARN)
 
 # Programs checked against themselves built with gcc and glibc.
 $(PROG_OUT)/%.hut: $(PROG_SRC)/%.c $(PROGRAMS) $(RUNTIME)
