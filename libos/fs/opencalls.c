@@ -21,6 +21,24 @@ static int open_mask(int flags)
 	return by_mode[flags & O_ACCMODE] | ((flags & O_TRUNC) ? HUT_MAY_WRITE : 0);
 }
 
+/* A writer without CAP_FSETID takes the set-ID bits off a regular file
+ * (Linux's file_remove_privs, at the first write). tmpfs does it itself;
+ * a volume's bits the guest set live in the monitor's xattr, which the
+ * host's own rule never sees, so the libos clears them, at the open (one
+ * exit, only for a set-ID file). */
+static long kill_priv_on_volume(struct hut_path *p, const struct stat *st)
+{
+	uint32_t mode = st->st_mode, keep = mode & 07777 & ~(uint32_t)S_ISUID;
+	if (p->mount->ops != &hut_volume_ops || !S_ISREG(mode) || hut_cred_capable(HUT_CAP_FSETID))
+		return 0;
+	if ((mode & S_ISGID) && ((mode & S_IXGRP) || !hut_cred_in_group(st->st_gid)))
+		keep &= ~(uint32_t)S_ISGID;
+	if (keep == (mode & 07777))
+		return 0;
+	struct hut_attr a = {.valid = HUT_ATTR_MODE, .mode = keep};
+	return p->mount->ops->setattr(p->mount, p->rel, &a, 1);
+}
+
 /* Linux's may_open, after the errors the file system reports first (a
  * symlink, a directory opened for writing, EEXIST, ENOTDIR, EROFS). A new
  * file needs write and search permission on its directory instead. */
@@ -42,7 +60,9 @@ static long may_open(struct hut_path *p, int flags)
 		return 0;
 	if ((r = hut_perm(&st, mask)) != 0)
 		return r;
-	return (flags & O_NOATIME) && !hut_cred_owns(st.st_uid) ? -EPERM : 0;
+	if ((flags & O_NOATIME) && !hut_cred_owns(st.st_uid))
+		return -EPERM;
+	return (mask & HUT_MAY_WRITE) ? kill_priv_on_volume(p, &st) : 0;
 }
 
 static long open_resolved(struct hut_path *p, void *ctx)

@@ -30,6 +30,8 @@ static long tfile_write(struct hut_file *f, const struct hut_iovec *iov, int iov
 	struct tnode *n = node_of(f);
 	if (*off == HUT_OFF_APPEND)
 		*off = n->size;
+	if (hut_iov_total(iov, iovcnt) > 0)
+		hut_tnode_kill_priv(n);
 	long r = hut_tdata_write(fs_of(f), n, iov, iovcnt, *off);
 	if (r > 0) {
 		*off += (uint64_t)r;

@@ -39,6 +39,7 @@ if ready_kvm "$BUILT/identity.hut" "$BUILT/identity-ref"; then
 	expect_no_grep "libos warned about a syscall" 'not implemented' "$(err appl)"
 	# Not a test that cannot fail: the drop must have refused something.
 	expect_grep "no EACCES after the drop" '^open secret O_RDONLY *-1 EACCES$' "$(out appl)"
+	expect_grep "the program left its directory" '^remove the directory *0$' "$(out ref)"
 	finish
 fi
 

@@ -244,6 +244,25 @@ static void make_tree(void)
 	show("root makes sticky/rootfile", make_file("sticky/rootfile", 0644));
 	show("root makes closed/f", make_file("closed/f", 0644));
 	stat_line("secret");
+	/* Set-ID files: a write by someone without CAP_FSETID takes the bits
+	 * off (set-group-ID only with group execute); a chown, anyone's. */
+	const char *setid[] = {"box/suid", "box/sgid", "box/sgid-nox", "chownme"};
+	const mode_t modes[] = {04777, 02777, 02767, 04755};
+	for (int i = 0; i < 4; i++) {
+		make_file(setid[i], 0644);
+		chmod(at(setid[i]), modes[i]);
+	}
+	show("root chowns chownme (04755)", chown(at("chownme"), 0, 0));
+	stat_line("chownme");
+}
+
+static void write_one(const char *name)
+{
+	int fd = open(at(name), O_WRONLY | O_APPEND);
+	show(name, fd < 0 ? -1 : write(fd, "x", 1));
+	if (fd >= 0)
+		close(fd);
+	stat_line(name);
 }
 
 /* Effective uid and gid 65534, saved 0: what a daemon that dropped its
@@ -284,6 +303,9 @@ static void as_nobody(void)
 	show("truncate pub", truncate(at("pub"), 0));
 	show("rename box/mine to box/yours", rename(at("box/mine"), at("box/yours")));
 	show("unlink sticky/rootfile", unlink(at("sticky/rootfile")));
+	write_one("box/suid");
+	write_one("box/sgid");
+	write_one("box/sgid-nox");
 }
 
 /* What an unprivileged caller may not change. */
@@ -343,7 +365,8 @@ static void keepcaps(void)
 
 static void cleanup(void)
 {
-	const char *files[] = {"box/yours", "box/mine",	       "box/link", "secret",
+	const char *files[] = {"box/yours", "box/mine",	       "box/link", "box/suid",
+			       "box/sgid",  "box/sgid-nox",    "chownme",  "secret",
 			       "pub",	    "sticky/rootfile", "closed/f"};
 	const char *dirs[] = {"box/sub", "box", "sticky", "closed"};
 	for (unsigned i = 0; i < sizeof files / sizeof *files; i++)
