@@ -101,11 +101,11 @@ static long may_rename(struct hut_path *old, struct hut_path *new, unsigned flag
 	long r;
 	if (hut_cred_capable(HUT_CAP_DAC_OVERRIDE) && hut_cred_capable(HUT_CAP_FOWNER))
 		return 0;
-	if ((r = hut_perm_delete(old)) != 0)
-		return r;
 	int exists = new->mount->ops->lstat(new->mount, new->rel, &to) == 0;
 	if (exists && (flags & RENAME_NOREPLACE))
 		return 0;
+	if ((r = hut_perm_delete(old)) != 0)
+		return r;
 	if ((r = exists ? hut_perm_delete(new) : hut_perm_create(new)) != 0)
 		return r;
 	if (old->mount->ops->lstat(old->mount, old->rel, &from) != 0 || !S_ISDIR(from.st_mode) ||
