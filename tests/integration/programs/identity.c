@@ -252,6 +252,9 @@ static void make_tree(void)
 		make_file(setid[i], 0644);
 		chmod(at(setid[i]), modes[i]);
 	}
+	mkdir(at("box/rootdir"), 0755);
+	show("access secret X_OK as root", access(at("secret"), X_OK));
+	show("access closed X_OK as root", access(at("closed"), X_OK));
 	show("root chowns chownme (04755)", chown(at("chownme"), 0, 0));
 	stat_line("chownme");
 }
@@ -303,6 +306,14 @@ static void as_nobody(void)
 	show("truncate pub", truncate(at("pub"), 0));
 	show("rename box/mine to box/yours", rename(at("box/mine"), at("box/yours")));
 	show("unlink sticky/rootfile", unlink(at("sticky/rootfile")));
+	show("renameat2 pub secret NOREPLACE",
+	     syscall(SYS_renameat2, AT_FDCWD, at("pub"), AT_FDCWD, at("secret"), 1));
+	show("rename box/rootdir box/rootdir2", rename(at("box/rootdir"), at("box/rootdir2")));
+	show("rename box/rootdir2 sticky/rootdir",
+	     rename(at("box/rootdir2"), at("sticky/rootdir")));
+	show("link box/yours box/hard", link(at("box/yours"), at("box/hard")));
+	show("link box/yours hard (0755 root dir)", link(at("box/yours"), at("hard")));
+	show("setresuid -1 65534 -1 (no change)", setresuid(-1, NOBODY, -1));
 	write_one("box/suid");
 	write_one("box/sgid");
 	write_one("box/sgid-nox");
@@ -351,11 +362,23 @@ static void files_and_drops(void)
 
 static void keepcaps(void)
 {
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	capget_now(d);
+	d[0].inheritable = 1u << CAP_KILL;
+	d[1].inheritable = 0;
+	show("capset inheritable kill", syscall(SYS_capset, &h, d));
+	show("ambient raise kill", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_KILL, 0, 0));
+	show("ambient is_set kill", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_KILL, 0, 0));
+	show("ambient is_set 64", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 64, 0, 0));
+	show("capbset drop mknod", prctl(PR_CAPBSET_DROP, CAP_MKNOD, 0, 0, 0));
+	show("capbset read mknod", prctl(PR_CAPBSET_READ, CAP_MKNOD, 0, 0, 0));
 	show("prctl SET_KEEPCAPS 1", prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0));
 	show("prctl GET_KEEPCAPS", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
 	show("setresuid 65534 65534 65534", setresuid(NOBODY, NOBODY, NOBODY));
 	caps("keepcaps");
-	struct __user_cap_data_struct d[2];
+	show("ambient is_set kill (cleared)",
+	     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_KILL, 0, 0));
 	capget_now(d);
 	show("capset eff setuid", capset_now(1u << CAP_SETUID, d[0].permitted, 0, d[1].permitted));
 	show("setresuid 0 0 0 (CAP_SETUID kept)", setresuid(0, 0, 0));
@@ -365,10 +388,10 @@ static void keepcaps(void)
 
 static void cleanup(void)
 {
-	const char *files[] = {"box/yours", "box/mine",	       "box/link", "box/suid",
-			       "box/sgid",  "box/sgid-nox",    "chownme",  "secret",
-			       "pub",	    "sticky/rootfile", "closed/f"};
-	const char *dirs[] = {"box/sub", "box", "sticky", "closed"};
+	const char *files[] = {"box/hard", "box/yours", "box/mine",	   "box/link",
+			       "box/suid", "box/sgid",	"box/sgid-nox",	   "chownme",
+			       "secret",   "pub",	"sticky/rootfile", "closed/f"};
+	const char *dirs[] = {"box/sub", "box/rootdir2", "box/rootdir", "box", "sticky", "closed"};
 	for (unsigned i = 0; i < sizeof files / sizeof *files; i++)
 		unlink(at(files[i]));
 	for (unsigned i = 0; i < sizeof dirs / sizeof *dirs; i++)
@@ -443,6 +466,9 @@ static void final_drop(void)
 	groups("nobody");
 	show("setuid 0", setuid(0));
 	show("setresuid -1 0 -1", setresuid(-1, 0, -1));
+	show("setresuid 65534 65534 65534 (no change)", setresuid(NOBODY, NOBODY, NOBODY));
+	show("setregid -1 0", setregid(-1, 0));
+	show("setfsgid 0 (returns the old)", setfsgid(0));
 	show("setgid 0", setgid(0));
 	show("prctl CAPBSET_READ setuid", prctl(PR_CAPBSET_READ, CAP_SETUID, 0, 0, 0));
 	show("capset perm setuid", capset_now(0, 1u << CAP_SETUID, 0, 0));
