@@ -83,7 +83,13 @@ HUT_SYSCALL(setpriority)
 	long r = check_who(a0, a1);
 	if (r)
 		return r;
-	nice_value = a2 < NICE_MIN ? NICE_MIN : a2 > NICE_MAX ? NICE_MAX : (int)a2;
+	int nice = a2 < NICE_MIN ? NICE_MIN : a2 > NICE_MAX ? NICE_MAX : (int)a2;
+	/* Lowering the niceness needs CAP_SYS_NICE or RLIMIT_NICE (as 20 -
+	 * nice), as Linux's can_nice. */
+	if (nice < nice_value && !hut_cred_capable(HUT_CAP_SYS_NICE) &&
+	    (uint64_t)(20 - nice) > hut_rlimit_get(RLIMIT_NICE).cur)
+		return -EACCES;
+	nice_value = nice;
 	return 0;
 }
 

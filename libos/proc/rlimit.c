@@ -1,7 +1,8 @@
 /*
  * Resource limits (rlimit.h). They start as Linux gives a root process
- * where hut has the resource (1024 open files; the main stack's size) and
- * unlimited where it has none to count; setrlimit changes them under
+ * where hut has the resource (1024 open files; the main stack's size; no
+ * niceness or real-time priority without the capability) and unlimited
+ * where it has none to count; setrlimit changes them under
  * Linux's rules. Two hard limits have a ceiling no capability lifts, as
  * Linux's nr_open is one for RLIMIT_NOFILE: the fd table's size, and the
  * main stack, which the monitor made once and never grows.
@@ -22,6 +23,10 @@ static void setup(void)
 	limits[RLIMIT_STACK] = (struct hut_rlimit){stack, stack};
 	limits[RLIMIT_NOFILE] = (struct hut_rlimit){HUT_FILES_MAX, HUT_FILES_MAX};
 	limits[RLIMIT_NPROC] = (struct hut_rlimit){1, 1}; /* one process */
+	/* As Linux's first process: niceness and real-time priority only
+	 * through CAP_SYS_NICE. */
+	limits[RLIMIT_NICE] = (struct hut_rlimit){0, 0};
+	limits[RLIMIT_RTPRIO] = (struct hut_rlimit){0, 0};
 	ready = 1;
 }
 

@@ -455,9 +455,21 @@ static void memory(void)
 	show("mmap 32 MiB rw", map(32 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE));
 }
 
+/* Niceness after the drop: raising it is free, lowering it needs
+ * CAP_SYS_NICE or RLIMIT_NICE (set to 0 first: the host's may differ). */
+static void niceness(void)
+{
+	int now = getpriority(PRIO_PROCESS, 0);
+	show("setpriority one nicer", setpriority(PRIO_PROCESS, 0, now + 1));
+	show("setpriority back (RLIMIT_NICE 0)", setpriority(PRIO_PROCESS, 0, now));
+	printf("%-44s %d\n", "niceness now, from the start", getpriority(PRIO_PROCESS, 0) - now);
+}
+
 /* For good: every id 65534, every capability gone, no way back. */
 static void final_drop(void)
 {
+	struct rlimit zero = {0, 0};
+	show("setrlimit NICE 0 0", setrlimit(RLIMIT_NICE, &zero));
 	show("setgroups 0", setgroups(0, NULL));
 	show("setgid 65534", setgid(NOBODY));
 	show("setuid 65534", setuid(NOBODY));
@@ -472,6 +484,7 @@ static void final_drop(void)
 	show("setgid 0", setgid(0));
 	show("prctl CAPBSET_READ setuid", prctl(PR_CAPBSET_READ, CAP_SETUID, 0, 0, 0));
 	show("capset perm setuid", capset_now(0, 1u << CAP_SETUID, 0, 0));
+	niceness();
 }
 
 /* A root file of mode 0600 the caller names (the image's packed one, or
