@@ -22,6 +22,7 @@
 #define PR_GET_KEEPCAPS_ 7
 #define PR_SET_KEEPCAPS_ 8
 #define PR_GET_SECUREBITS_ 27
+#define PR_SET_SECUREBITS_ 28
 
 /* Root with every capability, no supplementary group. */
 static struct hut_cred current = {
@@ -65,6 +66,8 @@ static int any_root(uint32_t a, uint32_t b, uint32_t c)
 void hut_cred_fix_setuid(const struct hut_cred *old)
 {
 	struct hut_cred *c = &current;
+	if (c->securebits & HUT_SECBIT_NO_SETUID_FIXUP)
+		return;
 	if (any_root(old->uid, old->euid, old->suid) && !any_root(c->uid, c->euid, c->suid)) {
 		if (!(c->securebits & HUT_SECBIT_KEEP_CAPS)) {
 			c->cap_permitted = 0;
@@ -81,6 +84,8 @@ void hut_cred_fix_setuid(const struct hut_cred *old)
 void hut_cred_fix_setfsuid(uint32_t old_fsuid)
 {
 	struct hut_cred *c = &current;
+	if (c->securebits & HUT_SECBIT_NO_SETUID_FIXUP)
+		return;
 	if (old_fsuid == 0 && c->fsuid != 0)
 		c->cap_effective &= ~HUT_CAP_FS_SET;
 	if (old_fsuid != 0 && c->fsuid == 0)
@@ -158,7 +163,8 @@ void hut_cred_use_real(struct hut_cred *saved)
 	*saved = current;
 	current.fsuid = current.uid;
 	current.fsgid = current.gid;
-	current.cap_effective = current.uid == 0 ? current.cap_permitted : 0;
+	if (!(current.securebits & HUT_SECBIT_NO_SETUID_FIXUP))
+		current.cap_effective = current.uid == 0 ? current.cap_permitted : 0;
 }
 
 void hut_cred_restore(const struct hut_cred *saved)
@@ -169,6 +175,20 @@ void hut_cred_restore(const struct hut_cred *saved)
 static int cap_valid(unsigned long cap)
 {
 	return cap <= HUT_CAP_LAST;
+}
+
+/* A locked bit may not change, a lock may not be lifted, only known bits,
+ * and only with CAP_SETPCAP (Linux's cap_task_prctl). */
+static long set_securebits(unsigned long bits)
+{
+	uint32_t old = current.securebits;
+	if ((((old & HUT_SECBIT_ALL_LOCKS) >> 1) & (old ^ bits)) ||
+	    (old & HUT_SECBIT_ALL_LOCKS & ~bits) ||
+	    (bits & ~(unsigned long)(HUT_SECBIT_ALL | HUT_SECBIT_ALL_LOCKS)) ||
+	    !hut_cred_capable(HUT_CAP_SETPCAP))
+		return -EPERM;
+	current.securebits = (uint32_t)bits;
+	return 0;
 }
 
 static long ambient(unsigned long op, unsigned long cap, unsigned long a3, unsigned long a4)
@@ -190,7 +210,8 @@ static long ambient(unsigned long op, unsigned long cap, unsigned long a3, unsig
 	}
 	if (op != PR_CAP_AMBIENT_RAISE)
 		return -EINVAL;
-	if (!(c->cap_permitted & c->cap_inheritable & HUT_CAP_BIT(cap)))
+	if (!(c->cap_permitted & c->cap_inheritable & HUT_CAP_BIT(cap)) ||
+	    (c->securebits & HUT_SECBIT_NO_CAP_AMBIENT_RAISE))
 		return -EPERM;
 	c->cap_ambient |= HUT_CAP_BIT(cap);
 	return 0;
@@ -206,11 +227,15 @@ long hut_cred_prctl(long option, unsigned long a1, unsigned long a2, unsigned lo
 	case PR_SET_KEEPCAPS_:
 		if (a1 > 1)
 			return -EINVAL;
+		if (c->securebits & HUT_SECBIT_KEEP_CAPS_LOCKED)
+			return -EPERM;
 		c->securebits = a1 ? c->securebits | HUT_SECBIT_KEEP_CAPS
 				   : c->securebits & ~(uint32_t)HUT_SECBIT_KEEP_CAPS;
 		return 0;
 	case PR_GET_SECUREBITS_:
 		return c->securebits;
+	case PR_SET_SECUREBITS_:
+		return set_securebits(a1);
 	case PR_CAPBSET_READ_:
 		return cap_valid(a1) ? (c->cap_bounding & HUT_CAP_BIT(a1)) != 0 : -EINVAL;
 	case PR_CAPBSET_DROP_:

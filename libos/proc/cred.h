@@ -42,7 +42,13 @@
 	 HUT_CAP_BIT(HUT_CAP_FSETID) | HUT_CAP_BIT(HUT_CAP_LINUX_IMMUTABLE) |                      \
 	 HUT_CAP_BIT(HUT_CAP_MKNOD) | HUT_CAP_BIT(HUT_CAP_MAC_OVERRIDE))
 
-#define HUT_SECBIT_KEEP_CAPS 0x10 /* issecure_mask(SECURE_KEEP_CAPS) */
+/* securebits (linux/securebits.h): each bit and its lock, the next bit up. */
+#define HUT_SECBIT_NO_SETUID_FIXUP 0x04
+#define HUT_SECBIT_KEEP_CAPS 0x10
+#define HUT_SECBIT_KEEP_CAPS_LOCKED 0x20
+#define HUT_SECBIT_NO_CAP_AMBIENT_RAISE 0x40
+#define HUT_SECBIT_ALL 0x555 /* with Linux 6.14's EXEC_RESTRICT_FILE, EXEC_DENY_INTERACTIVE */
+#define HUT_SECBIT_ALL_LOCKS (HUT_SECBIT_ALL << 1)
 
 struct hut_cred {
 	uint32_t uid, euid, suid, fsuid;
@@ -94,7 +100,7 @@ void hut_cred_use_real(struct hut_cred *saved);
 void hut_cred_restore(const struct hut_cred *saved);
 
 /* prctl's capability options (KEEPCAPS, CAPBSET_*, CAP_AMBIENT,
- * GET_SECUREBITS): the result, or -EINVAL for another option. */
+ * GET/SET_SECUREBITS): the result, or -EINVAL for another option. */
 long hut_cred_prctl(long option, unsigned long a1, unsigned long a2, unsigned long a3,
 		    unsigned long a4);
 

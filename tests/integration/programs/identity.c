@@ -384,6 +384,15 @@ static void keepcaps(void)
 	show("setresuid 0 0 0 (CAP_SETUID kept)", setresuid(0, 0, 0));
 	caps("root again");
 	show("prctl SET_KEEPCAPS 0", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0));
+	/* securebits: NO_CAP_AMBIENT_RAISE and its lock (0xc0) */
+	show("prctl SET_SECUREBITS no_ambient locked", prctl(PR_SET_SECUREBITS, 0xc0, 0, 0, 0));
+	show("prctl GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	show("prctl SET_SECUREBITS 0 (locked)", prctl(PR_SET_SECUREBITS, 0, 0, 0, 0));
+	show("ambient raise kill (no_ambient)",
+	     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_KILL, 0, 0));
+	show("prctl SET_KEEPCAPS 1", prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0));
+	show("prctl GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	show("prctl SET_KEEPCAPS 0", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0));
 }
 
 static void cleanup(void)
