@@ -46,10 +46,19 @@ long hut_fd_top(void)
 	return top;
 }
 
+/* Below the soft RLIMIT_NOFILE (never above the table): fds already open
+ * above a lowered limit stay usable, new ones are not given there. */
+static long fd_limit(void)
+{
+	uint64_t limit = hut_rlimit_nofile();
+	return limit < HUT_FD_MAX ? (long)limit : HUT_FD_MAX;
+}
+
 long hut_fd_install(struct hut_file *f, long min, int cloexec)
 {
 	ensure_table();
-	for (long fd = min < 0 ? 0 : min; fd < HUT_FD_MAX; fd++) {
+	long limit = fd_limit();
+	for (long fd = min < 0 ? 0 : min; fd < limit; fd++) {
 		if (!table[fd].file) {
 			table[fd] = (struct fd_slot){f, (uint8_t)(cloexec != 0)};
 			if (fd >= top)
@@ -87,7 +96,7 @@ long hut_fd_dup_to(long oldfd, long newfd, int cloexec)
 	struct hut_file *f = hut_fd_file(oldfd);
 	if (!f)
 		return -EBADF;
-	if (newfd < 0 || newfd >= HUT_FD_MAX)
+	if (newfd < 0 || newfd >= fd_limit())
 		return -EBADF;
 	if (table[newfd].file)
 		hut_fd_close(newfd);

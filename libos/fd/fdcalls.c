@@ -55,7 +55,7 @@ HUT_SYSCALL(dup3)
 
 static long dupfd(struct hut_file *f, long min, int cloexec)
 {
-	if (min < 0 || min >= HUT_FD_MAX)
+	if (min < 0 || (uint64_t)min >= hut_rlimit_nofile())
 		return -EINVAL;
 	hut_file_ref(f);
 	return hut_fd_install(f, min, cloexec);

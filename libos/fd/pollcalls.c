@@ -97,7 +97,7 @@ static int poll_scan(void *arg)
 
 static long do_poll(struct pollfd *fds, unsigned long nfds, uint64_t deadline)
 {
-	if (nfds > HUT_FD_MAX)
+	if (nfds > HUT_FD_MAX || nfds > hut_rlimit_nofile())
 		return -EINVAL;
 	if (!hut_user_writable(fds, nfds * sizeof *fds))
 		return -EFAULT;

@@ -18,7 +18,10 @@ static long mkdir_resolved(struct hut_path *p, void *ctx)
 {
 	if (!*p->rel)
 		return -EEXIST; /* a mount point, or "/" */
-	long r = OP_OR_EROFS(p->mount, mkdir, p->rel, *(const uint32_t *)ctx);
+	long r = hut_perm_create(p);
+	if (r)
+		return r;
+	r = OP_OR_EROFS(p->mount, mkdir, p->rel, *(const uint32_t *)ctx);
 	if (r == 0)
 		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE | HUT_NOTE_ISDIR);
 	return r;
@@ -47,9 +50,12 @@ static long unlink_resolved(struct hut_path *p, void *ctx)
 		return p->last_dots == 1 ? -EINVAL : -ENOTEMPTY;
 	if (!*p->rel)
 		return is_rmdir ? -EBUSY : -EISDIR;
+	long r = hut_perm_delete(p);
+	if (r)
+		return r;
 	struct stat st;
 	int noting = hut_fs_noting() && p->mount->ops->lstat(p->mount, p->rel, &st) == 0;
-	long r = OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
+	r = OP_OR_EROFS(p->mount, unlink, p->rel, is_rmdir);
 	if (r == 0 && noting)
 		hut_fs_note_remove(p->canon, p->len, &st);
 	if (r == 0)
@@ -165,6 +171,33 @@ static long existing(struct hut_path *p, int follow)
 	return r;
 }
 
+/* Linux's checks in vfs_rename: the old name removed from its directory,
+ * the new one made or replaced in its own, and a directory that changes
+ * parents writable itself (its ".." changes). Errors the rename itself
+ * finds first (EEXIST for RENAME_NOREPLACE) are left to it. */
+static long may_rename(struct hut_path *old, struct hut_path *new, unsigned flags)
+{
+	struct stat from, to;
+	long r;
+	if (hut_cred_capable(HUT_CAP_DAC_OVERRIDE) && hut_cred_capable(HUT_CAP_FOWNER))
+		return 0;
+	int exists = new->mount->ops->lstat(new->mount, new->rel, &to) == 0;
+	if (exists && (flags & RENAME_NOREPLACE))
+		return 0;
+	if ((r = hut_perm_delete(old)) != 0)
+		return r;
+	if ((r = exists ? hut_perm_delete(new) : hut_perm_create(new)) != 0)
+		return r;
+	if (old->mount->ops->lstat(old->mount, old->rel, &from) != 0 || !S_ISDIR(from.st_mode) ||
+	    (old->mount->flags & HUT_MOUNT_RDONLY))
+		return 0;
+	struct stat old_dir, new_dir;
+	if (hut_perm_parent_stat(old, &old_dir) == 0 && hut_perm_parent_stat(new, &new_dir) == 0 &&
+	    old_dir.st_ino != new_dir.st_ino)
+		return hut_perm(&from, HUT_MAY_WRITE);
+	return 0;
+}
+
 static long rename_new(struct hut_path *p, void *ctx)
 {
 	const struct two_paths *t = ctx;
@@ -172,11 +205,14 @@ static long rename_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel || !*t->old->rel || p->last_dots || t->old->last_dots)
 		return -EBUSY;
+	long r = may_rename(t->old, p, t->flags);
+	if (r)
+		return r;
 	struct stat moved, victim;
 	int noting = hut_fs_noting() && p->mount->ops->lstat(p->mount, t->old->rel, &moved) == 0;
 	int replaced = noting && !(t->flags & RENAME_EXCHANGE) &&
 		       p->mount->ops->lstat(p->mount, p->rel, &victim) == 0;
-	long r = OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
+	r = OP_OR_EROFS(p->mount, rename, t->old->rel, p->rel, t->flags);
 	/* Two names of one file: rename does nothing, and tells nothing. */
 	int same = replaced && victim.st_ino == moved.st_ino && victim.st_dev == moved.st_dev;
 	if (r == 0 && noting && !same)
@@ -250,7 +286,10 @@ static long link_new(struct hut_path *p, void *ctx)
 		return -EXDEV;
 	if (!*p->rel)
 		return -EEXIST;
-	long r = OP_OR_EROFS(p->mount, link, t->old->rel, p->rel);
+	long r = hut_perm_create(p);
+	if (r)
+		return r;
+	r = OP_OR_EROFS(p->mount, link, t->old->rel, p->rel);
 	if (r == 0) {
 		hut_fs_note(t->old->canon, t->old->len, HUT_NOTE_ATTRIB | HUT_NOTE_SELF_ONLY);
 		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
@@ -292,7 +331,10 @@ static long symlink_resolved(struct hut_path *p, void *ctx)
 {
 	if (!*p->rel)
 		return -EEXIST;
-	long r = OP_OR_EROFS(p->mount, symlink, (const char *)ctx, p->rel);
+	long r = hut_perm_create(p);
+	if (r)
+		return r;
+	r = OP_OR_EROFS(p->mount, symlink, (const char *)ctx, p->rel);
 	if (r == 0)
 		hut_fs_note(p->canon, p->len, HUT_NOTE_CREATE);
 	return r;

@@ -13,17 +13,73 @@ struct open_request {
 	struct hut_file *file;
 };
 
+/* What open asks of the file: read, write or both (O_ACCMODE 3 is both, as
+ * Linux's ACC_MODE), and write for O_TRUNC. */
+static int open_mask(int flags)
+{
+	static const int by_mode[4] = {HUT_MAY_READ, HUT_MAY_WRITE, HUT_MAY_READ | HUT_MAY_WRITE,
+				       HUT_MAY_READ | HUT_MAY_WRITE};
+	return by_mode[flags & O_ACCMODE] | ((flags & O_TRUNC) ? HUT_MAY_WRITE : 0);
+}
+
+/* A writer without CAP_FSETID takes the set-ID bits off a regular file
+ * (Linux's file_remove_privs, at the first write). tmpfs does it itself;
+ * a volume's bits the guest set live in the monitor's xattr, which the
+ * host's own rule never sees, so the libos clears them, at the open (one
+ * exit, only for a set-ID file). */
+static long kill_priv_on_volume(struct hut_path *p, const struct stat *st)
+{
+	uint32_t mode = st->st_mode, keep = mode & 07777 & ~(uint32_t)S_ISUID;
+	if (p->mount->ops != &hut_volume_ops || !S_ISREG(mode) || hut_cred_capable(HUT_CAP_FSETID))
+		return 0;
+	if ((mode & S_ISGID) && ((mode & S_IXGRP) || !hut_cred_in_group(st->st_gid)))
+		keep &= ~(uint32_t)S_ISGID;
+	if (keep == (mode & 07777))
+		return 0;
+	struct hut_attr a = {.valid = HUT_ATTR_MODE, .mode = keep};
+	return p->mount->ops->setattr(p->mount, p->rel, &a, 1);
+}
+
+/* Linux's may_open, after the errors the file system reports first (a
+ * symlink, a directory opened for writing, EEXIST, ENOTDIR, EROFS). A new
+ * file needs write and search permission on its directory instead. */
+static long may_open(struct hut_path *p, int flags)
+{
+	struct stat st;
+	if ((flags & O_PATH) || hut_cred_capable(HUT_CAP_DAC_OVERRIDE))
+		return 0;
+	long r = p->mount->ops->lstat(p->mount, p->rel, &st);
+	if (r == -ENOENT && (flags & O_CREAT))
+		return hut_perm_create(p);
+	if (r != 0 || ((flags & O_CREAT) && (flags & O_EXCL)) || S_ISLNK(st.st_mode))
+		return 0;
+	int mask = open_mask(flags);
+	if ((S_ISDIR(st.st_mode) && (mask & HUT_MAY_WRITE)) ||
+	    ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)))
+		return 0;
+	if ((mask & HUT_MAY_WRITE) && (p->mount->flags & HUT_MOUNT_RDONLY))
+		return 0;
+	if ((r = hut_perm(&st, mask)) != 0)
+		return r;
+	if ((flags & O_NOATIME) && !hut_cred_owns(st.st_uid))
+		return -EPERM;
+	return (mask & HUT_MAY_WRITE) ? kill_priv_on_volume(p, &st) : 0;
+}
+
 static long open_resolved(struct hut_path *p, void *ctx)
 {
 	struct open_request *o = ctx;
 	if (p->must_dir && (o->flags & O_CREAT))
 		return -EISDIR;
 	int flags = o->flags | (p->must_dir ? O_DIRECTORY : 0);
+	long r = may_open(p, flags);
+	if (r != 0)
+		return r;
 	struct stat st;
 	/* Whether open makes the file, for a listener's IN_CREATE. */
 	int created = (flags & O_CREAT) && hut_fs_noting() &&
 		      p->mount->ops->lstat(p->mount, p->rel, &st) == -ENOENT;
-	long r = p->mount->ops->open(p->mount, p->rel, flags, o->mode, &o->file);
+	r = p->mount->ops->open(p->mount, p->rel, flags, o->mode, &o->file);
 	if (r != 0)
 		return r;
 	/* Every file this open made keeps the path it was opened by:
@@ -131,6 +187,8 @@ static long chdir_resolved(struct hut_path *p, void *ctx)
 		return -HUT_ESYMLINK;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	if ((r = hut_perm(&st, HUT_MAY_EXEC)) != 0)
+		return r;
 	hut_cwd_set(p->canon, p->len);
 	return 0;
 }
@@ -142,11 +200,16 @@ HUT_SYSCALL(chdir)
 
 HUT_SYSCALL(fchdir)
 {
-	const struct hut_file *f = hut_fd_file(a0);
+	struct hut_file *f = hut_fd_file(a0);
+	struct stat st;
+	long r;
 	if (!f)
 		return -EBADF;
 	if (!(f->kind & HUT_KIND_DIR) || !f->path)
 		return -ENOTDIR;
+	if (!hut_cred_searches_all() && f->ops->stat &&
+	    ((r = f->ops->stat(f, &st)) != 0 || (r = hut_perm(&st, HUT_MAY_EXEC)) != 0))
+		return r;
 	hut_cwd_set(f->path, f->path_len);
 	hut_cwd_gone = f->path_gone; /* Linux lets one into a removed directory */
 	return 0;

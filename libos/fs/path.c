@@ -23,6 +23,8 @@ struct walk {
 	char rest[HUT_PATH_MAX]; /* what is left to walk, symlink targets spliced in */
 	char link[HUT_PATH_MAX];
 	struct hut_path path;
+	struct stat dir; /* the directory walked into last (dir_known) */
+	int dir_known;
 };
 
 /* Two: rename and link resolve two paths at once. The libos is one thread
@@ -193,6 +195,7 @@ static long step(struct walk *w, const char *name, size_t n, size_t *i, int last
 	size_t parent_len = p->len, link_len;
 	struct stat st;
 	long r = append(p, name, n);
+	w->dir_known = 0;
 	if (r != 0)
 		return r;
 	if (last && !follow)
@@ -218,7 +221,24 @@ static long step(struct walk *w, const char *name, size_t n, size_t *i, int last
 	}
 	if ((!last || p->must_dir) && !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	w->dir = st;
+	w->dir_known = S_ISDIR(st.st_mode);
 	return 0;
+}
+
+/* Search permission on the directory the walk stands in, before each
+ * component, as Linux's may_lookup. */
+static long may_search(struct walk *w)
+{
+	struct hut_path *p = &w->path;
+	if (!w->dir_known) {
+		long r = p->len ? hut_vfs_lstat(p->canon, p->len, &w->dir)
+				: hut_vfs_lstat("/", 1, &w->dir);
+		if (r != 0)
+			return r;
+		w->dir_known = 1;
+	}
+	return hut_perm(&w->dir, HUT_MAY_EXEC);
 }
 
 static int at_end(const char *s, size_t i)
@@ -229,8 +249,9 @@ static int at_end(const char *s, size_t i)
 }
 
 /* The exact way. A trailing slash (or a last "."): the last component must
- * be a directory, so it is followed whatever follow says. */
-static long exact(struct walk *w, const char *start, size_t start_len, int follow)
+ * be a directory, so it is followed whatever follow says. check: search
+ * permission is checked on every directory walked through. */
+static long exact(struct walk *w, const char *start, size_t start_len, int follow, int check)
 {
 	struct hut_path *p = &w->path;
 	size_t i = 0, n, ulen = hut_strlen(w->user);
@@ -241,12 +262,16 @@ static long exact(struct walk *w, const char *start, size_t start_len, int follo
 	set_start(p, start, start_len, w->user);
 	p->must_dir = ulen > 1 && (w->user[ulen - 1] == '/' ||
 				   (w->user[ulen - 1] == '.' && w->user[ulen - 2] == '/'));
+	w->dir_known = 0;
 	while ((n = next_component(w->rest, &i, &name)) != 0) {
 		int last = at_end(w->rest, i);
+		if (check && (r = may_search(w)) != 0)
+			return r;
 		if (is_dots(name, n, 1))
 			continue;
 		if (is_dots(name, n, 2)) {
 			pop(p);
+			w->dir_known = 0;
 			continue;
 		}
 		r = step(w, name, n, &i, last, follow || (last && p->must_dir), &links);
@@ -285,7 +310,10 @@ long hut_path_run(int slot, long dirfd, const char *upath, int walk, hut_path_fn
 		return r;
 	w->path.exact = 0;
 	w->path.last_dots = last_dots(w->user);
-	r = as_written(&w->path, start, start_len, w->user);
+	/* A caller who may not search every directory walks exactly, checking
+	 * each one: the way as written would not see them. */
+	int check = !hut_cred_searches_all();
+	r = check ? 1 : as_written(&w->path, start, start_len, w->user);
 	if (r < 0)
 		return r;
 	if (r == 0) {
@@ -293,7 +321,7 @@ long hut_path_run(int slot, long dirfd, const char *upath, int walk, hut_path_fn
 		if (r != -HUT_ESYMLINK)
 			return r;
 	}
-	if ((r = exact(w, start, start_len, walk & HUT_WALK_FOLLOW)) != 0)
+	if ((r = exact(w, start, start_len, walk & HUT_WALK_FOLLOW, check)) != 0)
 		return r;
 	w->path.exact = 1;
 	r = fn(&w->path, ctx);

@@ -43,7 +43,9 @@ static long make_resolved(struct hut_path *p, void *ctx)
 		warn_no_sockets();
 		return -EOPNOTSUPP;
 	}
-	long r = m->ops->mksock(m, p->rel, k->mode);
+	long r = hut_perm_create(p);
+	if (r == 0)
+		r = m->ops->mksock(m, p->rel, k->mode);
 	if (r != 0)
 		return r == -EEXIST ? -EADDRINUSE : r;
 	if ((r = m->ops->lstat(m, p->rel, &st)) != 0)
@@ -72,6 +74,8 @@ static long find_resolved(struct hut_path *p, void *ctx)
 		return r;
 	if (S_ISLNK(st.st_mode))
 		return -HUT_ESYMLINK;
+	if ((r = hut_perm(&st, HUT_MAY_WRITE)) != 0)
+		return r; /* connecting writes to the socket, as Linux checks */
 	if (!S_ISSOCK(st.st_mode))
 		return -ECONNREFUSED;
 	k->dev = st.st_dev;

@@ -150,9 +150,9 @@ HUT_SYSCALL(statx)
 	return 0;
 }
 
-/* access: the app is root, so only a read-only file system (W_OK on a
- * file, directory or symlink) and execute bits (X_OK on a non-directory
- * with none set) can say no. */
+/* access: a read-only file system says EROFS to W_OK on a file, directory
+ * or symlink; then the permission bits decide, for the real ids unless
+ * AT_EACCESS asks for the effective ones (proc/cred.c swaps them in). */
 struct access_request {
 	struct stat_request s;
 	int mode;
@@ -168,19 +168,25 @@ static long access_resolved(struct hut_path *p, void *ctx)
 	if ((a->mode & W_OK) && (p->mount->flags & HUT_MOUNT_RDONLY) &&
 	    (S_ISREG(m) || S_ISDIR(m) || S_ISLNK(m)))
 		return -EROFS;
-	if ((a->mode & X_OK) && !S_ISDIR(m) && !(m & 0111))
-		return -EACCES;
-	return 0;
+	/* R_OK, W_OK and X_OK are HUT_MAY_READ, _WRITE and _EXEC. */
+	return a->mode ? hut_perm(&a->s.st, a->mode) : 0;
 }
 
 static long do_access(long dirfd, const char *path, long mode, long flags)
 {
 	struct access_request a = {{!(flags & AT_SYMLINK_NOFOLLOW), {0}}, (int)mode};
+	struct hut_cred saved;
 	if (mode & ~(long)(R_OK | W_OK | X_OK))
 		return -EINVAL;
 	if (flags & ~(long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	return hut_path_run(0, dirfd, path, a.s.follow ? HUT_WALK_FOLLOW : 0, access_resolved, &a);
+	if (!(flags & AT_EACCESS))
+		hut_cred_use_real(&saved);
+	long r =
+		hut_path_run(0, dirfd, path, a.s.follow ? HUT_WALK_FOLLOW : 0, access_resolved, &a);
+	if (!(flags & AT_EACCESS))
+		hut_cred_restore(&saved);
+	return r;
 }
 
 HUT_SYSCALL(access)

@@ -2,8 +2,9 @@
  * tmpfs: a file system in guest memory, mounted at /tmp. Nodes (files,
  * directories, symlinks) with hard links; a node lives while a directory
  * entry or an open file refers to it. Everything here is what Linux's
- * tmpfs answers, errno for errno; the app runs as root, so permission bits
- * are kept but never refuse anything.
+ * tmpfs answers, errno for errno. A new node belongs to the caller's
+ * fsuid and fsgid (or the directory's group, if it is set-group-ID); the
+ * permission checks are the VFS's (fs/perm.c).
  */
 #include "tmpfs.h"
 
@@ -90,9 +91,17 @@ static long create(struct tmpfs *fs, struct found *f, uint32_t mode, struct tnod
 {
 	if (!f->dir)
 		return -EEXIST; /* the root */
+	const struct hut_cred *c = hut_cred_current();
 	struct tnode *n = hut_tnode_new(fs, mode);
 	if (!n)
 		return -ENOSPC;
+	n->uid = c->fsuid;
+	n->gid = c->fsgid;
+	if (f->dir->mode & S_ISGID) { /* the group is the directory's, as Linux */
+		n->gid = f->dir->gid;
+		if (S_ISDIR(mode))
+			n->mode |= S_ISGID;
+	}
 	long r = add_entry(f, n);
 	if (r != 0) {
 		hut_tnode_free(fs, n);

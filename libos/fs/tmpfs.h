@@ -79,6 +79,7 @@ void hut_tnode_touch(struct tnode *n); /* mtime and ctime: now */
 void hut_tnode_stat(const struct hut_mount *m, const struct tnode *n, struct stat *st);
 void hut_tnode_put(struct tmpfs *fs, struct tnode *n); /* frees it if unlinked and closed */
 long hut_tnode_setattr(struct tmpfs *fs, struct tnode *n, const struct hut_attr *a);
+void hut_tnode_kill_priv(struct tnode *n); /* a write by a caller without CAP_FSETID */
 
 /* tmpfs_file.c */
 long hut_tmpfs_file(struct hut_mount *m, struct tnode *n, int flags, struct hut_file **out);

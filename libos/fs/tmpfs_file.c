@@ -34,6 +34,8 @@ static long tfile_write(struct hut_file *f, const struct hut_iovec *iov, int iov
 	long r = hut_tnode_seal_write(n, *off, hut_iov_total(iov, iovcnt));
 	if (r != 0)
 		return r;
+	if (hut_iov_total(iov, iovcnt) > 0)
+		hut_tnode_kill_priv(n);
 	r = hut_tdata_write(fs_of(f), n, iov, iovcnt, *off);
 	if (r > 0) {
 		*off += (uint64_t)r;

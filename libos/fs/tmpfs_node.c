@@ -59,6 +59,27 @@ void hut_tnode_stat(const struct hut_mount *m, const struct tnode *n, struct sta
 	st->st_ctim = n->ctime;
 }
 
+/* Whether the set-group-ID bit goes (Linux's setattr_should_drop_sgid):
+ * with group execute always, else for a caller outside the file's group
+ * without CAP_FSETID. */
+static int drops_sgid(const struct tnode *n)
+{
+	return (n->mode & S_ISGID) && ((n->mode & S_IXGRP) || (!hut_cred_in_group(n->gid) &&
+							       !hut_cred_capable(HUT_CAP_FSETID)));
+}
+
+/* A regular file written or truncated by a caller without CAP_FSETID
+ * loses its set-ID bits (Linux's file_remove_privs): a writer cannot leave
+ * a program that runs as someone else. */
+void hut_tnode_kill_priv(struct tnode *n)
+{
+	if (!S_ISREG(n->mode) || hut_cred_capable(HUT_CAP_FSETID))
+		return;
+	if (drops_sgid(n))
+		n->mode &= ~(uint32_t)S_ISGID;
+	n->mode &= ~(uint32_t)S_ISUID;
+}
+
 long hut_tnode_setattr(struct tmpfs *fs, struct tnode *n, const struct hut_attr *a)
 {
 	long r;
@@ -72,9 +93,17 @@ long hut_tnode_setattr(struct tmpfs *fs, struct tnode *n, const struct hut_attr 
 		if ((r = hut_tdata_truncate(fs, n, a->size)) != 0)
 			return r;
 		n->mtime = hut_realtime();
+		hut_tnode_kill_priv(n);
 	}
 	if (a->valid & HUT_ATTR_MODE)
 		n->mode = (n->mode & S_IFMT) | (a->mode & 07777);
+	/* A new owner or group takes the set-ID bits off a non-directory,
+	 * whoever asks (Linux's chown_common). */
+	if ((a->valid & (HUT_ATTR_UID | HUT_ATTR_GID)) && !S_ISDIR(n->mode)) {
+		if (drops_sgid(n))
+			n->mode &= ~(uint32_t)S_ISGID;
+		n->mode &= ~(uint32_t)S_ISUID;
+	}
 	if (a->valid & HUT_ATTR_UID)
 		n->uid = a->uid;
 	if (a->valid & HUT_ATTR_GID)

@@ -146,6 +146,18 @@ void hut_path_split(struct hut_path *p);
 /* The file p's magic link stands for (struct hut_fs_ops's fd_link), or NULL. */
 struct hut_file *hut_path_fd_link(struct hut_path *p);
 
+/* perm.c: permission checks with the caller's credentials (proc/cred.h).
+ * Each returns 0 or the errno Linux gives (EACCES, EPERM). */
+long hut_perm(const struct stat *st, int mask); /* mask: HUT_MAY_* */
+long hut_perm_parent_stat(struct hut_path *p, struct stat *st);
+/* A new name at p (open O_CREAT, mkdir, symlink, link, bind, rename):
+ * write and search permission on its directory, unless the name exists
+ * (the op says EEXIST) or the mount is read-only (EROFS). */
+long hut_perm_create(struct hut_path *p);
+/* p's name removed (unlink, rmdir, rename): write and search permission on
+ * its directory and the sticky bit's rule, unless it does not exist. */
+long hut_perm_delete(struct hut_path *p);
+
 /* mount.c */
 void hut_vfs_init(const struct hut_boot_info *bi);
 struct hut_mount *hut_mount_of(const char *canon, size_t len, const char **rel);

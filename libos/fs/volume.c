@@ -89,11 +89,40 @@ static long volume_readlink(struct hut_mount *m, const char *rel, char *buf, siz
 	return into_buffer(&hc, buf, len);
 }
 
+/* A file the guest makes on the host is the monitor's user's; one made by
+ * a caller whose fsuid or fsgid is not 0 is then given to those, as a
+ * process's would be on a bind mount (the monitor keeps that owner for the
+ * guest: monitor/modules/owner.c). One more exit, only after a drop. */
+static int owner_is_not_root(void)
+{
+	const struct hut_cred *c = hut_cred_current();
+	return c->fsuid != 0 || c->fsgid != 0;
+}
+
+static struct hut_attr owner_attr(void)
+{
+	const struct hut_cred *c = hut_cred_current();
+	return (struct hut_attr){
+		.valid = HUT_ATTR_UID | HUT_ATTR_GID, .uid = c->fsuid, .gid = c->fsgid};
+}
+
+static long volume_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,
+			   int follow);
+
+static long made(struct hut_mount *m, const char *rel, long r)
+{
+	struct hut_attr a = owner_attr();
+	if (r != 0 || !owner_is_not_root())
+		return r;
+	volume_setattr(m, rel, &a, 0);
+	return 0;
+}
+
 static long volume_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
 {
 	struct hut_hc_file hc = on_path(m, HUT_FILE_MKDIR, rel);
 	hc.mode = mode;
-	return call(&hc);
+	return made(m, rel, call(&hc));
 }
 
 static long volume_unlink(struct hut_mount *m, const char *rel, int is_rmdir)
@@ -126,7 +155,7 @@ static long volume_link(struct hut_mount *m, const char *from, const char *to)
 /* The target is any bytes: the monitor stores it, never follows it. */
 static long volume_symlink(struct hut_mount *m, const char *target, const char *rel)
 {
-	return two_paths(m, HUT_FILE_SYMLINK, rel, target, 0);
+	return made(m, rel, two_paths(m, HUT_FILE_SYMLINK, rel, target, 0));
 }
 
 static void put_attr(struct hut_hc_file *hc, const struct hut_attr *a)
@@ -303,15 +332,40 @@ static const struct hut_file_ops path_ops = {
 	.release = vfile_release,
 };
 
+/* Opens rel; *created says whether this open made it. With an owner to
+ * set afterwards, O_CREAT is first tried with O_EXCL to know. */
+static long open_on_host(struct hut_mount *m, const char *rel, int flags, uint32_t mode,
+			 struct hut_hc_file *hc, int *created)
+{
+	int probe = (flags & O_CREAT) && !(flags & O_EXCL) && owner_is_not_root();
+	*hc = on_path(m, HUT_FILE_OPEN, rel);
+	hc->flags = (uint32_t)(probe ? flags | O_EXCL : flags);
+	hc->mode = mode;
+	long r = call(hc);
+	*created = r == 0 && (flags & O_CREAT);
+	if (r != -EEXIST || !probe)
+		return r;
+	*hc = on_path(m, HUT_FILE_OPEN, rel);
+	hc->flags = (uint32_t)(flags & ~O_CREAT);
+	hc->mode = mode;
+	*created = 0;
+	return call(hc);
+}
+
 static long volume_open(struct hut_mount *m, const char *rel, int flags, uint32_t mode,
 			struct hut_file **out)
 {
-	struct hut_hc_file hc = on_path(m, HUT_FILE_OPEN, rel);
-	hc.flags = (uint32_t)flags;
-	hc.mode = mode;
-	long r = call(&hc);
+	struct hut_hc_file hc;
+	int created;
+	long r = open_on_host(m, rel, flags, mode, &hc, &created);
 	if (r != 0)
 		return r;
+	if (created && owner_is_not_root()) {
+		struct hut_attr a = owner_attr();
+		struct hut_hc_file set = {.op = HUT_FILE_FSETATTR, .handle = hc.handle};
+		put_attr(&set, &a);
+		call(&set);
+	}
 	int dir = S_ISDIR(hc.stat.mode);
 	const struct hut_file_ops *ops = dir ? &dir_ops : &file_ops;
 	uint32_t kind = HUT_KIND_SEEKABLE | (dir ? HUT_KIND_DIR : 0);

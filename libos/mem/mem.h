@@ -29,7 +29,7 @@ long hut_advise(uint64_t addr, uint64_t len, long advice);
  * pages it maps for its app. */
 void hut_memory_brk(uint64_t *start, uint64_t *cur);
 int hut_memory_next_run(uint64_t from, uint64_t *start, uint64_t *end);
-uint64_t hut_memory_app_pages(void);
+uint64_t hut_memory_app_pages(void); /* also what RLIMIT_AS and DATA count */
 /* kalloc.c: small objects for the libos; zeroed; free with the same size. */
 void *hut_kalloc(size_t n);
 void hut_kfree(void *p, size_t n);

@@ -64,12 +64,14 @@ int hut_nice_value(void)
 	return nice_value;
 }
 
-/* The one process: who 0 or 1 for PRIO_PROCESS and PRIO_PGRP, uid 0 for PRIO_USER. */
+/* The one process: who 0 or 1 for PRIO_PROCESS and PRIO_PGRP; for PRIO_USER,
+ * 0 or the real uid it runs as. */
 static long check_who(long which, long who)
 {
 	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
 		return -EINVAL;
-	if (which == PRIO_USER ? who != 0 : (who != 0 && who != 1))
+	if (which == PRIO_USER ? who != 0 && who != hut_cred_current()->uid
+			       : (who != 0 && who != 1))
 		return -ESRCH;
 	return 0;
 }
@@ -86,7 +88,13 @@ HUT_SYSCALL(setpriority)
 	long r = check_who(a0, a1);
 	if (r)
 		return r;
-	nice_value = a2 < NICE_MIN ? NICE_MIN : a2 > NICE_MAX ? NICE_MAX : (int)a2;
+	int nice = a2 < NICE_MIN ? NICE_MIN : a2 > NICE_MAX ? NICE_MAX : (int)a2;
+	/* Lowering the niceness needs CAP_SYS_NICE or RLIMIT_NICE (as 20 -
+	 * nice), as Linux's can_nice. */
+	if (nice < nice_value && !hut_cred_capable(HUT_CAP_SYS_NICE) &&
+	    (uint64_t)(20 - nice) > hut_rlimit_get(RLIMIT_NICE).cur)
+		return -EACCES;
+	nice_value = nice;
 	return 0;
 }
 
@@ -224,7 +232,8 @@ HUT_SYSCALL(prctl)
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
 		return a1 || a2 || a3 || a4 ? -EINVAL : no_new_privs;
-	default:
-		return -EINVAL;
+	default: /* the capability options: keepcaps, the bounding and ambient sets */
+		return hut_cred_prctl(a0, (unsigned long)a1, (unsigned long)a2, (unsigned long)a3,
+				      (unsigned long)a4);
 	}
 }

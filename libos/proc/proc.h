@@ -8,8 +8,10 @@
 #ifndef HUT_PROC_H
 #define HUT_PROC_H
 
+#include "cred.h"
 #include "mem/mem.h"
 #include "process.h"
+#include "rlimit.h"
 #include "thread.h"
 #include "wait.h"
 
@@ -64,7 +66,7 @@ long hut_ptimer_get(long id, uint64_t *value_ns, uint64_t *interval_ns);
 long hut_ptimer_set(long id, int absolute, uint64_t value_ns, uint64_t interval_ns);
 long hut_ptimer_overrun(long id);
 
-/* processcalls.c: a resource's limits (getrlimit), resource checked. */
+/* rlimit.c: a resource's limits as getrlimit gives them (resource checked). */
 struct rlimit;
 void hut_rlimit_of(long resource, struct rlimit *rl);
 /* utscalls.c: the host and domain names uname gives; accountcalls.c: the

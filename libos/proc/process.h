@@ -10,7 +10,7 @@
 
 #include "mem/mm.h"
 
-#define HUT_PROC_STATES 4 /* layers above that keep state per process */
+#define HUT_PROC_STATES 8 /* layers above that keep state per process */
 
 struct hut_sigstate; /* signal.c */
 

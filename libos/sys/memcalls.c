@@ -5,12 +5,49 @@
  */
 #include "fd/file.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+
+/* Pages the process holds outside the arena: its image and its stack. */
+static uint64_t fixed_pages(void)
+{
+	static uint64_t pages;
+	if (!pages) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)hut_boot_info->phdr;
+		for (uint64_t i = 0; i < hut_boot_info->phnum; i++)
+			if (ph[i].p_type == PT_LOAD)
+				pages += (ph[i].p_memsz + HUT_PAGE_SIZE - 1) / HUT_PAGE_SIZE;
+		pages += hut_boot_info->stack_size / HUT_PAGE_SIZE;
+	}
+	return pages;
+}
+
+static int over(int resource, uint64_t pages)
+{
+	uint64_t limit = hut_rlimit_get(resource).cur;
+	return limit != HUT_RLIM_INFINITY && pages > limit / HUT_PAGE_SIZE;
+}
+
+/* Linux's may_expand_vm: RLIMIT_AS bounds everything the process maps,
+ * RLIMIT_DATA its private writable memory (the app's pages stand for it:
+ * the libos does not keep each mapping's protection). */
+static int may_grow(uint64_t pages, int is_data)
+{
+	uint64_t now = hut_memory_app_pages();
+	return !over(RLIMIT_AS, fixed_pages() + now + pages) &&
+	       !(is_data && over(RLIMIT_DATA, now + pages));
+}
 
 HUT_SYSCALL(brk)
 {
-	return hut_brk((uint64_t)a0);
+	uint64_t cur = (uint64_t)hut_brk(0), want = (uint64_t)a0;
+	uint64_t cur_end = (cur + HUT_PAGE_SIZE - 1) & ~(uint64_t)(HUT_PAGE_SIZE - 1);
+	uint64_t want_end = (want + HUT_PAGE_SIZE - 1) & ~(uint64_t)(HUT_PAGE_SIZE - 1);
+	if (want_end > cur_end && !may_grow((want_end - cur_end) / HUT_PAGE_SIZE, 1))
+		return (long)cur; /* brk fails by not moving */
+	return hut_brk(want);
 }
 
 HUT_SYSCALL(mmap)
@@ -18,6 +55,9 @@ HUT_SYSCALL(mmap)
 	uint64_t len = ((uint64_t)a1 + HUT_PAGE_SIZE - 1) & ~(uint64_t)(HUT_PAGE_SIZE - 1);
 	if (a1 == 0 || len == 0)
 		return -EINVAL;
+	if (!may_grow(len / HUT_PAGE_SIZE,
+		      (a2 & PROT_WRITE) && !(a3 & (MAP_SHARED | MAP_GROWSDOWN))))
+		return -ENOMEM;
 	if (!(a3 & MAP_ANONYMOUS))
 		return hut_file_mmap((uint64_t)a0, len, a2, a3, a4, a5);
 	return hut_anon_map((uint64_t)a0, len, a3);

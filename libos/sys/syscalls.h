@@ -36,6 +36,26 @@ HUT_SYSCALL(getsid);
 HUT_SYSCALL(setpgid);
 HUT_SYSCALL(setsid);
 
+/* proc/credcalls.c */
+HUT_SYSCALL(getuid);
+HUT_SYSCALL(geteuid);
+HUT_SYSCALL(getgid);
+HUT_SYSCALL(getegid);
+HUT_SYSCALL(getresuid);
+HUT_SYSCALL(getresgid);
+HUT_SYSCALL(setuid);
+HUT_SYSCALL(setreuid);
+HUT_SYSCALL(setresuid);
+HUT_SYSCALL(setfsuid);
+HUT_SYSCALL(setgid);
+HUT_SYSCALL(setregid);
+HUT_SYSCALL(setresgid);
+HUT_SYSCALL(setfsgid);
+HUT_SYSCALL(getgroups);
+HUT_SYSCALL(setgroups);
+HUT_SYSCALL(capget);
+HUT_SYSCALL(capset);
+
 /* proc/itimercalls.c */
 HUT_SYSCALL(getitimer);
 HUT_SYSCALL(setitimer);
@@ -43,10 +63,7 @@ HUT_SYSCALL(alarm);
 
 /* proc/processcalls.c */
 HUT_SYSCALL(exit_group);
-HUT_SYSCALL(getuid);
 HUT_SYSCALL(sysinfo);
-HUT_SYSCALL(getrlimit);
-HUT_SYSCALL(prlimit64);
 HUT_SYSCALL(arch_prctl);
 HUT_SYSCALL(getrandom);
 
@@ -56,6 +73,11 @@ HUT_SYSCALL(timer_gettime);
 HUT_SYSCALL(timer_settime);
 HUT_SYSCALL(timer_getoverrun);
 HUT_SYSCALL(timer_delete);
+
+/* proc/rlimitcalls.c */
+HUT_SYSCALL(getrlimit);
+HUT_SYSCALL(setrlimit);
+HUT_SYSCALL(prlimit64);
 
 /* proc/signalcalls.c */
 HUT_SYSCALL(rt_sigaction);

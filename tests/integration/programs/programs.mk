@@ -17,6 +17,9 @@
 #   paths.hut, paths-ref      paths.c (paths.sh), the same way
 #   aspace.hut                aspace.c (aspace.sh): calls the libos itself, so
 #                             it sees the libos's headers; no reference
+#   identity.hut, identity-ref  identity.c (identity.sh), the same way
+#   identity-packed.hut       the same with a root file of mode 0600 packed at
+#                             /etc/secret (identity.sh: --packed)
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -33,7 +36,7 @@ UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream
 UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
 	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref aspace.hut \
-	fork.hut fork-ref) \
+	fork.hut fork-ref identity.hut identity-ref identity-packed.hut) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
@@ -64,6 +67,11 @@ $(PROG_OUT)/oci_app-net.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 
 $(PROG_OUT)/aspace.hut: $(PROG_SRC)/aspace.c $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build -o $@ $< -- $(WARN) -Iinclude -Ilibos
+
+$(PROG_OUT)/identity-packed.hut: $(PROG_SRC)/identity.c $(PROGRAMS) $(RUNTIME)
+	@mkdir -p $(dir $@)
+	printf 'not for everyone\n' >$(PROG_OUT)/identity-secret && chmod 0600 $(PROG_OUT)/identity-secret
+	$(BIN)/hut build --file $(PROG_OUT)/identity-secret:/etc/secret -o $@ $< -- $(WARN)
 
 # Programs checked against themselves built with gcc and glibc.
 $(PROG_OUT)/%.hut: $(PROG_SRC)/%.c $(PROGRAMS) $(RUNTIME)
