@@ -65,6 +65,17 @@ struct hut_file_ops {
 	long (*setattr)(struct hut_file *f, const struct hut_attr *a);
 	/* The last reference is gone: free what the kind owns (not f). */
 	void (*release)(struct hut_file *f);
+	/* Shared mappings (file_mmap.c) of files that can keep them coherent
+	 * (tmpfs, volumes). map_shared: the file's bytes [off, off + len)
+	 * (page multiples) at the one address every shared mapping of those
+	 * bytes gets, seen by read and written by write of the file at once;
+	 * at: where MAP_FIXED wants them, or 0. The address, or -errno.
+	 * unmap_shared: one map_shared of [off, off + len) is over.
+	 * sync_shared: the stores in [off, off + len) reach the file's
+	 * storage (sync: durably, as fdatasync). */
+	long (*map_shared)(struct hut_file *f, uint64_t off, uint64_t len, uint64_t at);
+	void (*unmap_shared)(struct hut_file *f, uint64_t off, uint64_t len);
+	long (*sync_shared)(struct hut_file *f, uint64_t off, uint64_t len, int sync);
 };
 
 /* f->kind bits (HUT_KIND_*) */
@@ -83,6 +94,7 @@ struct hut_file {
 	uint32_t path_len;
 	void *priv; /* the kind's own state */
 	uint64_t priv2;
+	uint64_t ino;	    /* volumes: the host file's inode (shared mappings find theirs by it) */
 	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
 	/* epoll (epoll.c): the watches on this description, and counts its
 	 * kind bumps (hut_file_changed) whenever new data (in) or room (out)
@@ -209,7 +221,12 @@ long hut_timerfd_open(int clock, long flags);
 long hut_timerfd_get(long fd, uint64_t *value_ns, uint64_t *interval_ns);
 long hut_timerfd_set(long fd, int absolute, uint64_t value_ns, uint64_t interval_ns);
 
-/* file_mmap.c */
+/* file_mmap.c: mmap of a file (len a page multiple); munmap, madvise and
+ * msync of a range that may hold shared file mappings (the rest is the
+ * memory layer's). */
 long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off);
+long hut_file_munmap(uint64_t addr, uint64_t len);
+long hut_file_madvise(uint64_t addr, uint64_t len, long advice);
+long hut_file_msync(uint64_t addr, uint64_t len, long flags);
 
 #endif

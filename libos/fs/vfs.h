@@ -167,6 +167,18 @@ void hut_imagefs_mount(struct hut_mount *m, const struct hut_boot_info *bi);
 void hut_tmpfs_mount(struct hut_mount *m);
 void hut_devfs_mount(struct hut_mount *m);
 void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags);
+/* volume_map.c: the windows shared mappings of volume files share (the
+ * struct hut_file_ops map_shared, unmap_shared and sync_shared of a volume
+ * file), kept coherent by volume.c's read, write and truncate. */
+long hut_vmap_map(struct hut_file *f, uint64_t off, uint64_t len, uint64_t at);
+void hut_vmap_unmap(struct hut_file *f, uint64_t off, uint64_t len);
+long hut_vmap_sync(struct hut_file *f, uint64_t off, uint64_t len, int sync);
+void hut_vmap_after_read(const struct hut_file *f, const struct hut_iovec *iov, int iovcnt,
+			 uint64_t off, uint64_t n);
+void hut_vmap_after_write(const struct hut_file *f, const struct hut_iovec *iov, int iovcnt,
+			  uint64_t off, uint64_t n);
+int hut_vmap_any(void);
+void hut_vmap_truncated(const struct hut_mount *m, uint64_t ino, uint64_t size);
 void hut_resolv_mount(struct hut_mount *m, uint32_t dns);
 
 /* The stat every file system fills the same way. */

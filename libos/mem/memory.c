@@ -244,3 +244,15 @@ long hut_advise(uint64_t addr, uint64_t len, long advice)
 				hut_memset((void *)(base + p * PAGE), 0, PAGE);
 	return 0;
 }
+
+int hut_mem_in_use(uint64_t addr, uint64_t len)
+{
+	uint64_t end = base + npages * PAGE;
+	bitmap_ready();
+	for (uint64_t a = addr & ~(PAGE - 1); a < addr + len; a += PAGE) {
+		if (a >= base && a < end ? !is_used((a - base) / PAGE)
+					 : !hut_user_readable((const void *)a, 1))
+			return 0;
+	}
+	return 1;
+}
