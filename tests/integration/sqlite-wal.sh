@@ -21,6 +21,7 @@ SQL=$TMP/sql # scripts, a read-only volume at /sql
 mkdir -p "$SQL"
 
 cat >"$SQL/wal.sql" <<'EOF'
+PRAGMA page_size=1024;
 PRAGMA journal_mode=WAL;
 CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);
 BEGIN; INSERT INTO t VALUES(1, 'one'); INSERT INTO t VALUES(2, 'two'); COMMIT;
@@ -30,6 +31,17 @@ WITH RECURSIVE n(i) AS (SELECT 5 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
 BEGIN; DELETE FROM t WHERE id > 10; ROLLBACK;
 SELECT count(*), sum(id) FROM t;
 SELECT * FROM t WHERE id <= 5 ORDER BY id;
+PRAGMA wal_autocheckpoint=0;
+PRAGMA synchronous=OFF;
+CREATE TABLE u(i);
+EOF
+# 4500 transactions of one frame each, never checkpointed: the WAL index
+# outgrows its first 32 KiB region of the -shm file (4062 frames), so
+# SQLite maps a second one. Pages of 1 KiB keep the WAL (~4.7 MB) within
+# the process's 16 MiB /tmp.
+seq 1 4500 | sed 's/.*/INSERT INTO u VALUES(&);/' >>"$SQL/wal.sql"
+cat >>"$SQL/wal.sql" <<'EOF'
+SELECT count(*), sum(i) FROM u;
 PRAGMA wal_checkpoint;
 UPDATE t SET v = upper(v) WHERE id % 100 = 0;
 SELECT v FROM t WHERE id = 500;
@@ -45,6 +57,8 @@ wal
 3|one+2
 4|two+2
 5|row-5
+0
+4500|10127250
 ROW-500
 ok
 wal
