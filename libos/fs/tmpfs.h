@@ -70,7 +70,7 @@ long hut_tdata_reserve(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t
 /* Shared mappings: the file's pages [off, off + len) made one run (at at,
  * if not 0) and held there; its address, or -errno. Unmap lets one go. */
 long hut_tdata_map(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t len, uint64_t at);
-void hut_tdata_unmap(struct tnode *n, uint64_t off, uint64_t len);
+void hut_tdata_unmap(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t len);
 
 /* tmpfs_node.c */
 struct tnode *hut_tnode_new(struct tmpfs *fs, uint32_t mode);

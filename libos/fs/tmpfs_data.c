@@ -230,7 +230,21 @@ long hut_tdata_map(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t len
 	return r < 0 ? r : (long)n->data.pages[first];
 }
 
-void hut_tdata_unmap(struct tnode *n, uint64_t off, uint64_t len)
+/* Pages a mapping took past the file's end that nothing holds any more:
+ * freed, as a file never written there has none. */
+static void drop_past_end(struct tmpfs *fs, struct tnode *n, uint64_t first, uint64_t count)
+{
+	uint64_t end_page = (n->size + PAGE - 1) / PAGE;
+	for (uint64_t i = first > end_page ? first : end_page; i < first + count; i++) {
+		if (n->data.pages[i] && !pinned(n, i, 1)) {
+			hut_pages_free(n->data.pages[i], 1);
+			n->data.pages[i] = NULL;
+			fs->pages_used--;
+		}
+	}
+}
+
+void hut_tdata_unmap(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t len)
 {
 	uint64_t first = off / PAGE, count = len / PAGE;
 	for (struct tpin **pp = &n->data.pins; *pp; pp = &(*pp)->next) {
@@ -239,6 +253,7 @@ void hut_tdata_unmap(struct tnode *n, uint64_t off, uint64_t len)
 			if (--p->refs == 0) {
 				*pp = p->next;
 				hut_kfree(p, sizeof *p);
+				drop_past_end(fs, n, first, count);
 			}
 			return;
 		}

@@ -74,7 +74,7 @@ static long tfile_map_shared(struct hut_file *f, uint64_t off, uint64_t len, uin
 
 static void tfile_unmap_shared(struct hut_file *f, uint64_t off, uint64_t len)
 {
-	hut_tdata_unmap(node_of(f), off, len);
+	hut_tdata_unmap(fs_of(f), node_of(f), off, len);
 }
 
 /* The mapping is the file's pages: nothing to write back, and a tmpfs has

@@ -127,8 +127,9 @@ finish
 expect_commits() {
 	local tag=$1 n=$2 count min max
 	IFS='|' read -r count min max <"$(out "$tag")"
-	[ "$min" = 1 ] && [ "$count" = "$max" ] && [ "${count:-0}" -ge "$n" ] ||
+	if ! [ "$min" = 1 ] || ! [ "$count" = "$max" ] || ! [ "${count:-0}" -ge "$n" ]; then
 		problem "$tag: rows count|min|max $count|$min|$max after $n commits were printed"
+	fi
 	[ "$(sed -n 2p "$(out "$tag")")" = ok ] || problem "$tag: integrity_check says $(sed -n 2p "$(out "$tag")")"
 	[ "$(sed -n 3p "$(out "$tag")")" = "value-$n" ] || problem "$tag: row $n holds $(sed -n 3p "$(out "$tag")")"
 }
