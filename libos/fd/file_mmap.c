@@ -105,9 +105,13 @@ static void entry_free(struct shared_map *m)
 	hut_kfree(m, sizeof *m);
 }
 
-static long map_shared(struct hut_file *f, uint64_t addr, uint64_t len, long flags, long off)
+/* Every shared mapping of a file's bytes is at one address (the file
+ * header's rule); one the file cannot place there fails with ENOMEM, or,
+ * read-only, becomes a copy (what every shared mapping was before). */
+static long map_shared(struct hut_file *f, uint64_t addr, uint64_t len, long prot, long flags,
+		       long off)
 {
-	static int warned;
+	static int warned, warned_copy;
 	uint64_t at = 0;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE - 1))
@@ -119,6 +123,13 @@ static long map_shared(struct hut_file *f, uint64_t addr, uint64_t len, long fla
 		at = addr;
 	}
 	long r = f->ops->map_shared(f, (uint64_t)off, len, at);
+	if (r == -ENOMEM && !(prot & PROT_WRITE)) {
+		warn_once(&warned_copy,
+			  "hut: warning: a read-only shared file mapping overlaps another "
+			  "of the same file with another extent: it is a copy, which later "
+			  "changes to the file do not reach\n");
+		return map_copy(f, addr, len, flags, off);
+	}
 	if (r == -ENOMEM)
 		warn_once(&warned,
 			  "hut: warning: a shared file mapping cannot be placed (its pages "
@@ -151,7 +162,7 @@ long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, 
 	if ((f->kind & HUT_KIND_DIR) || !f->ops->read)
 		return -ENODEV;
 	if (type != MAP_PRIVATE && f->ops->map_shared)
-		return map_shared(f, addr, len, flags, off);
+		return map_shared(f, addr, len, prot, flags, off);
 	if (type != MAP_PRIVATE && (prot & PROT_WRITE)) {
 		warn_once(&warned, "hut: warning: mmap of this file with MAP_SHARED and PROT_WRITE "
 				   "is not supported, returning -ENODEV\n");
