@@ -71,3 +71,41 @@ if ready_kvm "$IMAGE"; then
 	[ "$(stat -c %s "$TMP/vola/shmap-file")" = 20 ] || problem "the write-back changed the file's size"
 	finish
 fi
+
+# --- what msync(MS_SYNC) and fsync acknowledged survives SIGKILL ------------------------
+# "synced" stores in two pages, acknowledges one with msync(MS_SYNC) and the
+# other with fsync, stores once more unsynced, then waits: killed with
+# SIGKILL (the monitor, for the appliance), the host file must hold both
+# acknowledged stores.
+
+# kill_after_fsync TAG DIR CMD...: runs CMD until it printed "fsync: 0",
+# then kills it with SIGKILL; checks DIR/shmap-file.
+kill_after_fsync() {
+	local tag=$1 dir=$2 pid
+	shift 2
+	mkdir -p "$dir"
+	(cd "$WORK" && exec "$@") >"$TMP/$tag.out" 2>"$TMP/$tag.err" </dev/null &
+	pid=$!
+	for _ in $(seq 1 $((300 * SLOW))); do
+		grep -q '^fsync: 0$' "$TMP/$tag.out" && break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	grep -q '^fsync: 0$' "$TMP/$tag.out" || { problem "$tag never acknowledged its fsync"; detail_file stderr "$TMP/$tag.err"; return; }
+	[ "$(head -c 7 "$dir/shmap-file")" = msynced ] || problem "$tag: the msync'ed store is not in the host file"
+	[ "$(tail -c +4097 "$dir/shmap-file" | head -c 7)" = fsynced ] || problem "$tag: the fsync'ed store is not in the host file"
+	[ "$(stat -c %s "$dir/shmap-file")" = 8192 ] || problem "$tag: the file's size changed"
+}
+
+begin "shmap: msync(MS_SYNC) and fsync survive SIGKILL (process)"
+if ready "$IMAGE"; then
+	kill_after_fsync syncp "$TMP/syncp" "$IMAGE" "$TMP/syncp" synced
+	finish
+fi
+begin "shmap: msync(MS_SYNC) and fsync survive SIGKILL of the monitor (appliance)"
+if ready_kvm "$IMAGE"; then
+	kill_after_fsync synca "$TMP/synca" "$MONITOR" --volume "$TMP/synca:/data" "$IMAGE" /data synced
+	expect_same_file "process and appliance stdout" "$TMP/syncp.out" "$TMP/synca.out"
+	finish
+fi

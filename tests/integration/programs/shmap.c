@@ -6,8 +6,9 @@
  * file (and of one file opened twice) see each other, a mapping outlives
  * munmap of another, close of its fd and the file's unlink, truncate
  * zeroes what falls past the end, msync's flags and every error as Linux.
- * "DIR leave" stores through a mapping and exits without msync or munmap:
- * the script then reads the file. Prints one line per check; no addresses.
+ * "DIR leave" stores through a mapping and exits without msync or munmap;
+ * "DIR synced" stores, syncs and waits to be killed: the script then reads
+ * the file. Prints one line per check; no addresses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define PAGE 4096
@@ -243,6 +245,53 @@ static void errors(const char *dir)
 	show("unlink", unlink(path));
 }
 
+/* Two mappings of one file apart (as SQLite maps its -shm in regions), and
+ * reads and writes of several iovecs across both; then O_TRUNC. */
+static void regions(void)
+{
+	int fd = open_file(O_RDWR | O_CREAT | O_TRUNC);
+	show("ftruncate to 12288", ftruncate(fd, 3 * PAGE));
+	char *r0 = map(PAGE, PROT_READ | PROT_WRITE, fd, 0);
+	char *r2 = map(PAGE, PROT_READ | PROT_WRITE, fd, 2 * PAGE);
+	static char big[3 * PAGE];
+	memset(big, 'b', sizeof big);
+	show("pwrite 12288 across both", pwrite(fd, big, sizeof big, 0));
+	printf("both mappings see it: %c %c\n", r0[PAGE - 1], r2[0]);
+	memcpy(r0 + PAGE - 3, "END", 3);
+	memcpy(r2, "START", 5);
+	char a[4] = {0}, b[PAGE] = {0}, c[6] = {0};
+	struct iovec in[3] = {{a, 3}, {b, PAGE}, {c, 5}};
+	show("preadv 3 + 4096 + 5 from 4093", preadv(fd, in, 3, PAGE - 3));
+	printf("it reads both mappings' stores: %s %c %s\n", a, b[100], c);
+	struct iovec out[2] = {{"xy", 2}, {"zw", 2}};
+	show("pwritev 2 + 2 at 8190", pwritev(fd, out, 2, 2 * PAGE - 2));
+	printf("the second mapping sees its part: %.2s\n", r2);
+	int again = open_file(O_RDWR | O_TRUNC);
+	show("pwrite at 8191 after O_TRUNC", pwrite(again, "e", 1, 2 * PAGE - 1));
+	show("pwrite new at 0", pwrite(again, "new", 3, 0));
+	printf("the first mapping shows the new bytes and zeros: %.3s %d\n", r0, r0[PAGE - 1]);
+	munmap(r0, PAGE), munmap(r2, PAGE);
+	close(fd), close(again);
+	show("unlink", unlink(path));
+}
+
+/* Stores acknowledged by msync(MS_SYNC) and by fsync, then a store never
+ * synced, then a wait to be killed: the script checks the host file. */
+static void synced(void)
+{
+	int fd = open_file(O_RDWR | O_CREAT | O_TRUNC);
+	if (ftruncate(fd, 2 * PAGE) != 0)
+		exit(1);
+	char *p = map(2 * PAGE, PROT_READ | PROT_WRITE, fd, 0);
+	memcpy(p, "msynced", 7);
+	show("msync MS_SYNC", msync(p, PAGE, MS_SYNC));
+	memcpy(p + PAGE, "fsynced", 7);
+	show("fsync", fsync(fd));
+	memcpy(p + 100, "unsynced", 8);
+	for (;;)
+		pause();
+}
+
 /* Stores through a mapping, then exit: no msync, no munmap, no close. */
 static void leave(void)
 {
@@ -263,8 +312,11 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 2 && strcmp(argv[2], "leave") == 0)
 		leave();
+	if (argc > 2 && strcmp(argv[2], "synced") == 0)
+		synced();
 	coherence();
 	persistence();
+	regions();
 	errors(argv[1]);
 	return 0;
 }
