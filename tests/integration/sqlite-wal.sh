@@ -6,7 +6,8 @@
 # programs/shmap.c, used by a real program.
 #  - a script (journal_mode=WAL, a table, transactions, a rollback, a
 #    checkpoint, reads) prints the same bytes as a process and as an
-#    appliance, with the database in /tmp and on a volume;
+#    appliance, with the database in /tmp and on a volume, and again with
+#    the database file itself mapped (mmap_size);
 #  - an appliance committing a stream of transactions on a volume is killed
 #    with SIGKILL (the monitor) after N commits were printed, each printed
 #    after its COMMIT returned; reopened as a process on the host file and
@@ -64,26 +65,35 @@ ok
 wal
 EOF
 
-# wal_run TAG WHERE DB: the script on DB, as a process (TAG-proc) and as an
-# appliance (TAG-appl), with the scripts at /sql and a volume at /data.
+# The same with the database file itself mapped (mmap_size): SQLite reads
+# pages through a read-only shared mapping it remaps as the file grows, and
+# writes them with pwrite.
+{ echo "PRAGMA mmap_size=268435456;"; cat "$SQL/wal.sql"; } >"$SQL/wal-mmap.sql"
+{ echo 268435456; cat "$TMP/want-lines"; } >"$TMP/want-lines-mmap"
+
+# wal_run TAG WHERE DB [mmap]: the script on DB, as a process (TAG-proc) and
+# as an appliance (TAG-appl), with the scripts at /sql and a volume at /data.
 wal_run() {
-	local tag=$1 where=$2 db=$3
+	local tag=$1 where=$2 db=$3 script=wal want=want-lines
+	if [ "${4:-}" = mmap ]; then
+		script=wal-mmap want=want-lines-mmap where+=", the database file mapped"
+	fi
 	rm -rf "$TMP/$tag-vp" "$TMP/$tag-va"
 	mkdir -p "$TMP/$tag-vp" "$TMP/$tag-va"
 	begin "sqlite WAL in $where: a process prints what SQLite should"
 	if [ $CAN_UNSHARE = 0 ]; then
 		problem "cannot make a private mount namespace (unshare -m -r) for the process"
 	elif ready "$SQLITE"; then
-		PVOLUMES="$SQL:/sql:ro $TMP/$tag-vp:/data" files_process "$tag-proc" "$SQLITE" "$db" ".read /sql/wal.sql"
+		PVOLUMES="$SQL:/sql:ro $TMP/$tag-vp:/data" files_process "$tag-proc" "$SQLITE" "$db" ".read /sql/$script.sql"
 		expect_status "$tag-proc" 0
-		expect_same_file "expected lines and process stdout" "$TMP/want-lines" \
+		expect_same_file "expected lines and process stdout" "$TMP/$want" \
 			<(grep -v '^0|' "$(out "$tag-proc")")
 		expect_grep "no checkpoint line" '^0\|[0-9]+\|[0-9]+$' "$(out "$tag-proc")"
 	fi
 	finish
 	begin "sqlite WAL in $where: the appliance prints the same bytes"
 	if ready_kvm "$SQLITE"; then
-		AVOLUMES="$SQL:/sql:ro $TMP/$tag-va:/data" files_appliance "$tag-appl" "$SQLITE" "$db" ".read /sql/wal.sql"
+		AVOLUMES="$SQL:/sql:ro $TMP/$tag-va:/data" files_appliance "$tag-appl" "$SQLITE" "$db" ".read /sql/$script.sql"
 		expect_status "$tag-appl" 0
 		expect_same_file "process and appliance stdout" "$(out "$tag-proc")" "$(out "$tag-appl")"
 		expect_no_grep "the libos warned" '^hut: warning' "$(err "$tag-appl")"
@@ -92,8 +102,9 @@ wal_run() {
 }
 
 wal_run tmp /tmp /tmp/test.db
+wal_run tmpm /tmp /tmp/test.db mmap
+wal_run volm "a volume" /data/test.db mmap
 wal_run vol "a volume" /data/test.db
-cp "$(out vol-appl)" "$TMP/vol-appl.first" 2>/dev/null
 
 begin "sqlite WAL on a volume: the host file is a WAL database SQLite reads back"
 if [ -f "$TMP/vol-va/test.db" ]; then
