@@ -33,15 +33,9 @@ BEGIN; DELETE FROM t WHERE id > 10; ROLLBACK;
 SELECT count(*), sum(id) FROM t;
 SELECT * FROM t WHERE id <= 5 ORDER BY id;
 PRAGMA wal_autocheckpoint=0;
-PRAGMA synchronous=OFF;
-CREATE TABLE u(i);
-EOF
-# 4500 transactions of one frame each, never checkpointed: the WAL index
-# outgrows its first 32 KiB region of the -shm file (4062 frames), so
-# SQLite maps a second one. Pages of 1 KiB keep the WAL (~4.7 MB) within
-# the process's 16 MiB /tmp.
-seq 1 4500 | sed 's/.*/INSERT INTO u VALUES(&);/' >>"$SQL/wal.sql"
-cat >>"$SQL/wal.sql" <<'EOF'
+CREATE TABLE u(i, b);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4500)
+  INSERT INTO u SELECT i, zeroblob(900) FROM n;
 SELECT count(*), sum(i) FROM u;
 PRAGMA wal_checkpoint;
 UPDATE t SET v = upper(v) WHERE id % 100 = 0;
@@ -49,6 +43,10 @@ SELECT v FROM t WHERE id = 500;
 PRAGMA integrity_check;
 PRAGMA journal_mode;
 EOF
+# The transaction into u writes ~4600 pages of 1 KiB, all in the WAL (never
+# checkpointed): its index outgrows the first 32 KiB region of the -shm file
+# (4062 frames), so SQLite maps a second one. Pages of 1 KiB keep the WAL
+# (~5 MB) within the process's 16 MiB /tmp.
 # What any SQLite prints for it (wal_checkpoint's counts aside).
 cat >"$TMP/want-lines" <<'EOF'
 wal
