@@ -2,9 +2,10 @@
  * mmap of a file.
  *
  * A private mapping (and a shared one of a file that cannot share its
- * pages: the image's files, devices) is anonymous pages filled with the
- * file's bytes from off, zeros past the end; a shared writable mapping of
- * such a file is refused with ENODEV and one warning.
+ * pages: the image's files) is anonymous pages filled with the file's bytes
+ * from off, zeros past the end; a shared writable mapping of such a file is
+ * refused with ENODEV and one warning. /dev/zero maps anonymous memory;
+ * what Linux cannot map (pipes, sockets, other devices) is ENODEV.
  *
  * A shared mapping of a file whose kind has map_shared (tmpfs, volumes) is
  * the file's own pages: the libos's page tables are the monitor's identity
@@ -144,6 +145,14 @@ static long map_shared(struct hut_file *f, uint64_t addr, uint64_t len, long pro
 	return r;
 }
 
+/* /dev/zero, the one device Linux maps: char 1:5, found by what it is. */
+static int is_dev_zero(struct hut_file *f)
+{
+	struct stat st;
+	return f->ops->stat && f->ops->stat(f, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == ((1 << 8) | 5);
+}
+
 long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off)
 {
 	static int warned;
@@ -161,6 +170,11 @@ long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, 
 		return -EACCES;
 	if ((f->kind & HUT_KIND_DIR) || !f->ops->read)
 		return -ENODEV;
+	/* Pipes, sockets, eventfds, the console and devices have no mmap in
+	 * Linux, but /dev/zero, whose mappings are anonymous memory (shared or
+	 * not: an appliance is one process). */
+	if (!(f->kind & HUT_KIND_SEEKABLE) && !f->ops->map_shared)
+		return is_dev_zero(f) ? hut_anon_map(addr, len, flags) : -ENODEV;
 	if (type != MAP_PRIVATE && f->ops->map_shared)
 		return map_shared(f, addr, len, prot, flags, off);
 	if (type != MAP_PRIVATE && (prot & PROT_WRITE)) {

@@ -238,6 +238,23 @@ static void errors(const char *dir)
 	show_map("MAP_SHARED of a directory", mmap(NULL, PAGE, PROT_READ, MAP_SHARED, d, 0));
 	int pfd = open(path, O_PATH);
 	show_map("MAP_SHARED of an O_PATH fd", mmap(NULL, PAGE, PROT_READ, MAP_SHARED, pfd, 0));
+	int pipes[2];
+	if (pipe(pipes) != 0)
+		exit(1);
+	show_map("MAP_PRIVATE of a pipe", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, pipes[0], 0));
+	show_map("MAP_SHARED of a pipe's write end",
+		 mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, pipes[1], 0));
+	close(pipes[0]), close(pipes[1]);
+	int null = open("/dev/null", O_RDWR), zero = open("/dev/zero", O_RDWR);
+	show_map("MAP_PRIVATE of /dev/null", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, null, 0));
+	char *z = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, zero, 0);
+	show_map("MAP_SHARED of /dev/zero", z);
+	if (z != MAP_FAILED) {
+		z[PAGE] = 'z';
+		printf("it is zeros and memory: %d %c\n", z[0], z[PAGE]);
+		munmap(z, 2 * PAGE);
+	}
+	close(null), close(zero);
 	char *gone = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	munmap(gone, PAGE);
 	show("msync of unmapped memory", msync(gone, PAGE, MS_SYNC));
