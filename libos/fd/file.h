@@ -70,6 +70,17 @@ struct hut_file_ops {
 	void (*release)(struct hut_file *f);
 	/* An anonymous inode's name, as /proc/self/fd shows it ("[eventfd]"). */
 	const char *anon_name;
+	/* Shared mappings (file_mmap.c) of files that can keep them coherent
+	 * (tmpfs, volumes). map_shared: the file's bytes [off, off + len)
+	 * (page multiples) at the one address every shared mapping of those
+	 * bytes gets, seen by read and written by write of the file at once;
+	 * at: where MAP_FIXED wants them, or 0. The address, or -errno.
+	 * unmap_shared: one map_shared of [off, off + len) is over.
+	 * sync_shared: the stores in [off, off + len) reach the file's
+	 * storage (sync: durably, as fdatasync). */
+	long (*map_shared)(struct hut_file *f, uint64_t off, uint64_t len, uint64_t at);
+	void (*unmap_shared)(struct hut_file *f, uint64_t off, uint64_t len);
+	long (*sync_shared)(struct hut_file *f, uint64_t off, uint64_t len, int sync);
 };
 
 /* f->kind bits (HUT_KIND_*) */
@@ -90,6 +101,7 @@ struct hut_file {
 	struct hut_file *path_prev, *path_next; /* every description with a path (pathkeep.c) */
 	void *priv;				/* the kind's own state */
 	uint64_t priv2;
+	uint64_t ino;	    /* volumes: the host file's inode (shared mappings find theirs by it) */
 	uint64_t mount_pos; /* getdents: next mount point to list after the fs's own entries */
 	/* epoll (epoll.c): the watches on this description, and counts its
 	 * kind bumps (hut_file_changed) whenever new data (in) or room (out)
@@ -272,7 +284,12 @@ long hut_timerfd_set(long fd, int absolute, uint64_t value_ns, uint64_t interval
  * replaced; flags O_NONBLOCK, O_CLOEXEC. */
 long hut_signalfd_open(long fd, uint64_t mask, long flags);
 
-/* file_mmap.c */
+/* file_mmap.c: mmap of a file (len a page multiple); munmap, madvise and
+ * msync of a range that may hold shared file mappings (the rest is the
+ * memory layer's). */
 long hut_file_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off);
+long hut_file_munmap(uint64_t addr, uint64_t len);
+long hut_file_madvise(uint64_t addr, uint64_t len, long advice);
+long hut_file_msync(uint64_t addr, uint64_t len, long flags);
 
 #endif

@@ -8,6 +8,7 @@
 #include "vfs.h"
 
 struct tnode;
+struct tpin;
 
 struct tdirent {
 	struct tnode *node; /* NULL: removed (the slot keeps getdents positions stable) */
@@ -39,8 +40,9 @@ struct tnode {
 	union {
 		struct tdir dir;
 		struct {
-			uint8_t **pages; /* page i of the data, or NULL: a hole (zeros) */
-			uint64_t cap;	 /* entries in pages */
+			uint8_t **pages;   /* page i of the data, or NULL: a hole (zeros) */
+			uint64_t cap;	   /* entries in pages */
+			struct tpin *pins; /* runs of pages shared mappings hold in place */
 		} data;
 		char *target; /* symlinks: size bytes */
 		struct {
@@ -71,6 +73,10 @@ long hut_tdata_write(struct tmpfs *fs, struct tnode *n, const struct hut_iovec *
 		     uint64_t off);
 long hut_tdata_truncate(struct tmpfs *fs, struct tnode *n, uint64_t size);
 long hut_tdata_reserve(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t len);
+/* Shared mappings: the file's pages [off, off + len) made one run (at at,
+ * if not 0) and held there; its address, or -errno. Unmap lets one go. */
+long hut_tdata_map(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t len, uint64_t at);
+void hut_tdata_unmap(struct tmpfs *fs, struct tnode *n, uint64_t off, uint64_t len);
 
 /* tmpfs_node.c */
 struct tnode *hut_tnode_new(struct tmpfs *fs, uint32_t mode);

@@ -96,6 +96,24 @@ static long tfile_seals(struct hut_file *f, int add, uint32_t seals)
 	return 0;
 }
 
+static long tfile_map_shared(struct hut_file *f, uint64_t off, uint64_t len, uint64_t at)
+{
+	return hut_tdata_map(fs_of(f), node_of(f), off, len, at);
+}
+
+static void tfile_unmap_shared(struct hut_file *f, uint64_t off, uint64_t len)
+{
+	hut_tdata_unmap(fs_of(f), node_of(f), off, len);
+}
+
+/* The mapping is the file's pages: nothing to write back, and a tmpfs has
+ * no disk to sync. */
+static long tfile_sync_shared(struct hut_file *f, uint64_t off, uint64_t len, int sync)
+{
+	(void)f, (void)off, (void)len, (void)sync;
+	return 0;
+}
+
 static void tfile_release(struct hut_file *f)
 {
 	struct tnode *n = node_of(f);
@@ -138,6 +156,9 @@ static const struct hut_file_ops file_ops = {
 	.setattr = tfile_setattr,
 	.seals = tfile_seals,
 	.release = tfile_release,
+	.map_shared = tfile_map_shared,
+	.unmap_shared = tfile_unmap_shared,
+	.sync_shared = tfile_sync_shared,
 };
 
 static const struct hut_file_ops dir_ops = {

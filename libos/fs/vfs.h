@@ -262,6 +262,18 @@ long hut_tmpfs_anon_file(uint32_t seals, int flags, struct hut_file **out);
 void hut_devfs_mount(struct hut_mount *m);
 void hut_procfs_mount(struct hut_mount *m);
 void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags);
+/* volume_map.c: the windows shared mappings of volume files share (the
+ * struct hut_file_ops map_shared, unmap_shared and sync_shared of a volume
+ * file), kept coherent by volume.c's read, write and truncate. */
+long hut_vmap_map(struct hut_file *f, uint64_t off, uint64_t len, uint64_t at);
+void hut_vmap_unmap(struct hut_file *f, uint64_t off, uint64_t len);
+long hut_vmap_sync(struct hut_file *f, uint64_t off, uint64_t len, int sync);
+void hut_vmap_after_read(const struct hut_file *f, const struct hut_iovec *iov, int iovcnt,
+			 uint64_t off, uint64_t n);
+void hut_vmap_after_write(const struct hut_file *f, const struct hut_iovec *iov, int iovcnt,
+			  uint64_t off, uint64_t n);
+int hut_vmap_any(void);
+void hut_vmap_truncated(const struct hut_mount *m, uint64_t ino, uint64_t size);
 void hut_resolv_mount(struct hut_mount *m, uint32_t dns);
 
 /* The stat every file system fills the same way. */

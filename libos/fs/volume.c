@@ -8,7 +8,8 @@
  * as a process with the same directory bind-mounted would.
  *
  * Exits per operation: open, close, stat, a read or write of any number of
- * iovecs, getdents of a buffer, fsync: one each.
+ * iovecs, getdents of a buffer, fsync: one each. Shared mappings are
+ * windows (volume_map.c) that read, write and truncate here keep coherent.
  */
 #include "vfs.h"
 
@@ -178,6 +179,15 @@ static void put_attr(struct hut_hc_file *hc, const struct hut_attr *a)
 	hc->offset = a->size;
 }
 
+/* A truncate by path of a file shared mappings hold: one more exit, for
+ * its inode. */
+static void path_truncated(struct hut_mount *m, const char *rel, uint64_t size)
+{
+	struct hut_hc_file hc = on_path(m, HUT_FILE_LSTAT, rel);
+	if (call(&hc) == 0)
+		hut_vmap_truncated(m, hc.stat.ino, size);
+}
+
 static long volume_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,
 			   int follow)
 {
@@ -185,7 +195,10 @@ static long volume_setattr(struct hut_mount *m, const char *rel, const struct hu
 	put_attr(&hc, a);
 	if (follow)
 		hc.flags |= HUT_FILE_ATTR_NOLINK;
-	return call(&hc);
+	long r = call(&hc);
+	if (r == 0 && (a->valid & HUT_ATTR_SIZE) && hut_vmap_any())
+		path_truncated(m, rel, a->size);
+	return r;
 }
 
 static long volume_statfs(struct hut_mount *m, struct statfs *sf)
@@ -225,8 +238,10 @@ static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	hc.len = (uint64_t)iovcnt;
 	hc.offset = *off;
 	long r = call(&hc);
-	if (r > 0)
+	if (r > 0) {
+		hut_vmap_after_read(f, iov, iovcnt, *off, (uint64_t)r);
 		*off += (uint64_t)r;
+	}
 	return r;
 }
 
@@ -244,6 +259,8 @@ static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iov
 	long r = call(&hc);
 	if (r >= 0)
 		*off = hc.offset;
+	if (r > 0)
+		hut_vmap_after_write(f, iov, iovcnt, hc.offset - (uint64_t)r, (uint64_t)r);
 	return r;
 }
 
@@ -277,7 +294,10 @@ static long vfile_setattr(struct hut_file *f, const struct hut_attr *a)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_FSETATTR);
 	put_attr(&hc, a);
-	return call(&hc);
+	long r = call(&hc);
+	if (r == 0 && (a->valid & HUT_ATTR_SIZE))
+		hut_vmap_truncated(f->mount, f->ino, a->size);
+	return r;
 }
 
 static long vfile_truncate(struct hut_file *f, uint64_t len)
@@ -286,8 +306,13 @@ static long vfile_truncate(struct hut_file *f, uint64_t len)
 	return vfile_setattr(f, &a);
 }
 
+/* fsync and fdatasync also write back what shared mappings of the file
+ * hold, as Linux's write the page cache's dirty pages. */
 static long vfile_sync(struct hut_file *f, int datasync)
 {
+	long r = hut_vmap_sync(f, 0, UINT64_MAX, 0);
+	if (r < 0)
+		return r;
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_SYNC);
 	hc.flags = datasync ? 1 : 0;
 	return call(&hc);
@@ -316,6 +341,9 @@ static const struct hut_file_ops file_ops = {
 	.allocate = vfile_allocate,
 	.setattr = vfile_setattr,
 	.release = vfile_release,
+	.map_shared = hut_vmap_map,
+	.unmap_shared = hut_vmap_unmap,
+	.sync_shared = hut_vmap_sync,
 };
 
 static const struct hut_file_ops dir_ops = {
@@ -381,6 +409,9 @@ static long volume_open(struct hut_mount *m, const char *rel, int flags, uint32_
 	}
 	f->mount = m;
 	f->priv2 = hc.handle;
+	f->ino = hc.stat.ino;
+	if ((flags & O_TRUNC) && !dir)
+		hut_vmap_truncated(m, f->ino, 0);
 	*out = f;
 	return 0;
 }

@@ -22,6 +22,9 @@ long hut_anon_map(uint64_t addr, uint64_t len, long flags);
 long hut_brk(uint64_t want);
 long hut_unmap(uint64_t addr, uint64_t len);
 long hut_advise(uint64_t addr, uint64_t len, long advice);
+/* Whether every page of [addr, addr + len) is mapped: in use in the arena,
+ * or readable app memory outside it (the image, the stack). */
+int hut_mem_in_use(uint64_t addr, uint64_t len);
 
 /* appmem.c, for /proc: the running process's brk range (its start and
  * the break now); the first run of arena pages it maps for its app at or

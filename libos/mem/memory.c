@@ -309,3 +309,15 @@ int hut_frames_counting(void)
 {
 	return users != 0;
 }
+
+int hut_mem_in_use(uint64_t addr, uint64_t len)
+{
+	uint64_t end = base + npages * PAGE;
+	hut_arena_ready();
+	for (uint64_t a = addr & ~(PAGE - 1); a < addr + len; a += PAGE) {
+		if (a >= base && a < end ? !is_used((a - base) / PAGE)
+					 : !hut_user_readable((const void *)a, 1))
+			return 0;
+	}
+	return 1;
+}

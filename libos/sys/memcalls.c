@@ -65,7 +65,12 @@ HUT_SYSCALL(mmap)
 
 HUT_SYSCALL(munmap)
 {
-	return hut_unmap((uint64_t)a0, (uint64_t)a1);
+	return hut_file_munmap((uint64_t)a0, (uint64_t)a1);
+}
+
+HUT_SYSCALL(msync)
+{
+	return hut_file_msync((uint64_t)a0, (uint64_t)a1, a2);
 }
 
 /* musl's realloc copies when mremap fails: simpler than moving mappings. */
@@ -82,7 +87,7 @@ HUT_SYSCALL(mprotect)
 
 HUT_SYSCALL(madvise)
 {
-	return hut_advise((uint64_t)a0, (uint64_t)a1, a2);
+	return hut_file_madvise((uint64_t)a0, (uint64_t)a1, a2);
 }
 
 /* All of the guest's memory is resident and never swapped: locking it

@@ -159,6 +159,7 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_mmap] = hut_sys_mmap,
 	[SYS_mprotect] = hut_sys_mprotect,
 	[SYS_munmap] = hut_sys_munmap,
+	[SYS_msync] = hut_sys_msync,
 	[SYS_brk] = hut_sys_brk,
 	[SYS_mremap] = hut_sys_mremap,
 	[SYS_madvise] = hut_sys_madvise,

@@ -119,6 +119,7 @@ HUT_SYSCALL(setdomainname);
 HUT_SYSCALL(brk);
 HUT_SYSCALL(mmap);
 HUT_SYSCALL(munmap);
+HUT_SYSCALL(msync);
 HUT_SYSCALL(mremap);
 HUT_SYSCALL(mprotect);
 HUT_SYSCALL(madvise);

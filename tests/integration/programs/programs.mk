@@ -20,6 +20,7 @@
 #   identity.hut, identity-ref  identity.c (identity.sh), the same way
 #   identity-packed.hut       the same with a root file of mode 0600 packed at
 #                             /etc/secret (identity.sh: --packed)
+#   shmap.hut, shmap-ref      shmap.c (shmap.sh): shared file mappings
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -36,7 +37,7 @@ UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream
 UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
 	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref aspace.hut \
-	fork.hut fork-ref identity.hut identity-ref identity-packed.hut) \
+	fork.hut fork-ref identity.hut identity-ref identity-packed.hut shmap.hut shmap-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
