@@ -1,6 +1,16 @@
 /*
  * The syscall table: Linux x86-64 numbers to libos handlers. A number with
  * no handler returns -ENOSYS and warns once, naming the syscall.
+ *
+ * The table here is the whole of what the libos serves, and it is weak:
+ * `hut build` links in its place a table of only the rows an image can
+ * reach (builder/syscall_table.c, from `hut inspect --syscalls`), so that
+ * -Wl,--gc-sections drops the other handlers. Both come from the rows
+ * below (scripts/syscall-table.sh reads them for the builder): keep each
+ * row `[SYS_x] = hut_sys_y,` on its own line. A handler that accepts the
+ * call and changes nothing (there is nothing to change in a one-vCPU,
+ * memory-resident machine) is marked HUT_NOOP(hut_sys_y): the report says
+ * "no-op" for it.
  */
 #include "syscalls.h"
 #include "unix/unix.h"
@@ -9,6 +19,9 @@
 #include <sys/syscall.h>
 
 #define TABLE_SIZE 512
+
+/* A mark for the report (see above); the handler is the handler. */
+#define HUT_NOOP(handler) handler
 
 /* The AF_INET socket syscalls live in libhut-net.a (net/sockcalls.h): weak
  * here, so they are null in an image that never calls socket(). When they
@@ -45,7 +58,8 @@ void hut_syscall_init(void)
 		hut_sock_family_register(&inet_family);
 }
 
-static const hut_syscall_fn table[TABLE_SIZE] = {
+extern const hut_syscall_fn hut_syscall_table[TABLE_SIZE];
+__attribute__((weak)) const hut_syscall_fn hut_syscall_table[TABLE_SIZE] = {
 	/* files and fds */
 	[SYS_read] = hut_sys_read,
 	[SYS_write] = hut_sys_write,
@@ -66,7 +80,7 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_dup2] = hut_sys_dup2,
 	[SYS_fcntl] = hut_sys_fcntl,
 	[SYS_flock] = hut_sys_flock,
-	[SYS_fadvise64] = hut_sys_fadvise64,
+	[SYS_fadvise64] = HUT_NOOP(hut_sys_fadvise64),
 	[SYS_fsync] = hut_sys_fsync,
 	[SYS_fdatasync] = hut_sys_fdatasync,
 	[SYS_truncate] = hut_sys_truncate,
@@ -188,11 +202,11 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_exit] = hut_sys_exit,
 	[SYS_gettid] = hut_sys_gettid,
 	[SYS_set_tid_address] = hut_sys_set_tid_address,
-	[SYS_set_robust_list] = hut_sys_set_robust_list,
+	[SYS_set_robust_list] = HUT_NOOP(hut_sys_set_robust_list),
 	[SYS_futex] = hut_sys_futex,
 	[SYS_sched_yield] = hut_sys_sched_yield,
 	[SYS_sched_getaffinity] = hut_sys_sched_getaffinity,
-	[SYS_sched_setaffinity] = hut_sys_sched_setaffinity,
+	[SYS_sched_setaffinity] = HUT_NOOP(hut_sys_sched_setaffinity),
 	/* accounting, policy, prctl, groups and sessions */
 	[SYS_getrusage] = hut_sys_getrusage,
 	[SYS_times] = hut_sys_times,
@@ -210,11 +224,11 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_getsid] = hut_sys_getsid,
 	[SYS_setpgid] = hut_sys_setpgid,
 	[SYS_setsid] = hut_sys_setsid,
-	[SYS_mlock] = hut_sys_mlock,
-	[SYS_munlock] = hut_sys_munlock,
-	[SYS_mlock2] = hut_sys_mlock2,
-	[SYS_mlockall] = hut_sys_mlockall,
-	[SYS_munlockall] = hut_sys_munlockall,
+	[SYS_mlock] = HUT_NOOP(hut_sys_mlock),
+	[SYS_munlock] = HUT_NOOP(hut_sys_munlock),
+	[SYS_mlock2] = HUT_NOOP(hut_sys_mlock2),
+	[SYS_mlockall] = HUT_NOOP(hut_sys_mlockall),
+	[SYS_munlockall] = HUT_NOOP(hut_sys_munlockall),
 	[SYS_mincore] = hut_sys_mincore,
 	/* timers */
 	[SYS_alarm] = hut_sys_alarm,
@@ -255,7 +269,7 @@ static void warn_unimplemented(uint64_t nr)
 long hut_syscall(struct hut_syscall_frame *f);
 long hut_syscall(struct hut_syscall_frame *f)
 {
-	hut_syscall_fn fn = f->nr < TABLE_SIZE ? table[f->nr] : 0;
+	hut_syscall_fn fn = f->nr < TABLE_SIZE ? hut_syscall_table[f->nr] : 0;
 	long result;
 	hut_thread_now->frame = f; /* clone copies it; a switch leaves it here */
 	hut_sched_progress();	   /* this thread ran app code: it may have woken others */

@@ -1,0 +1,529 @@
+/*
+ * The syscalls an image can make, from the image alone (`hut inspect
+ * --syscalls`, and `hut build` for its warnings and its table).
+ *
+ * Three sources, most exact first:
+ *  1. hut's musl records every site of __syscall0..6 in the non-loaded
+ *     section .hut.syscalls (musl/syscall_arch.h): the address of its
+ *     `syscall` instruction and its number when the compiler knew it, or -1.
+ *  2. A `syscall` instruction that no record names (musl's assembly, an
+ *     app's own asm) is a raw site: its number is the constant the code
+ *     puts in %eax on every path to it.
+ *  3. The functions that take the number as an argument (syscall(), the
+ *     cancellable path under read/write/close...) are followed to their
+ *     callers, where the argument is a constant loaded before the call.
+ * What cannot be known (a number computed at run time, a pointer to
+ * syscall(), a stripped image) is listed under "any": the image may then
+ * make any syscall.
+ */
+#include "builder.h"
+#include "disasm.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NOTES ".hut.syscalls"
+#define NOTE_SIZE 16 /* .quad site, .quad number */
+#define SCAN_STEPS 4096
+
+enum reg { REG_RAX, REG_RDI, REG_RSI };
+
+/* musl 1.2.3's functions whose syscall number is an argument, and in which
+ * register it comes: their own sites are reached through their callers.
+ * __syscall_cp_c is sccp when cancellation is not linked; __cp_begin is a
+ * label inside __syscall_cp_asm; do_setxid runs __setxid's number on each
+ * thread. hut_syscall_dispatch (libos/sys/entry.S) is where the recorded
+ * sites go in an appliance; its `syscall` is theirs as a process. A musl
+ * that changed these shows its sites under "any", never silently missing. */
+static const struct forwarder {
+	const char *name;
+	enum reg reg;
+} forwarders[] = {
+	{"syscall", REG_RDI},
+	{"__syscall_cp", REG_RDI},
+	{"__syscall_cp_c", REG_RDI},
+	{"sccp", REG_RDI},
+	{"__syscall_cp_asm", REG_RSI},
+	{"__setxid", REG_RDI},
+	{"__cp_begin", -1},
+	{"__cp_end", -1},
+	{"__cp_cancel", -1},
+	{"do_setxid", -1},
+	{"hut_syscall_dispatch", -1},
+};
+
+static const struct forwarder *forwarder(const char *name)
+{
+	for (size_t i = 0; i < sizeof forwarders / sizeof *forwarders; i++)
+		if (!strcmp(forwarders[i].name, name))
+			return &forwarders[i];
+	return NULL;
+}
+
+static const char *sym_of(const struct disasm *d, size_t i)
+{
+	return i < d->n ? d->sym[d->insn[i].sym].name : "?";
+}
+
+/* Adds s (allocated; taken) to a unless it is there. */
+static void add_unique(struct builder_args *a, char *s)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->v[i], s)) {
+			free(s);
+			return;
+		}
+	builder_args_add(a, s);
+}
+
+static void add_from(struct builder_syscall_report *r, long nr, char *from)
+{
+	if (nr < 0 || nr >= BUILDER_SYSCALLS_MAX) {
+		add_unique(&r->any, builder_xasprintf("%s makes syscall %ld, which Linux has not",
+						      from, nr));
+		free(from);
+		return;
+	}
+	if (!r->from[nr].n)
+		r->count++;
+	add_unique(&r->from[nr], from);
+}
+
+/* --- which instruction writes a register, and with what --------------------- */
+
+static const char *const reg_names[3][5] = {
+	{"%rax", "%eax", "%ax", "%al", "%ah"},
+	{"%rdi", "%edi", "%di", "%dil", NULL},
+	{"%rsi", "%esi", "%si", "%sil", NULL},
+};
+
+static int is_reg(const char *op, size_t len, enum reg r, int full_only)
+{
+	for (int i = 0; i < (full_only ? 2 : 5) && reg_names[r][i]; i++)
+		if (strlen(reg_names[r][i]) == len && !strncmp(op, reg_names[r][i], len))
+			return 1;
+	return 0;
+}
+
+/* The operands split at the commas outside parentheses: the last is the
+ * destination in AT&T syntax. Returns how many (at most 4). */
+static int operands(const char *ops, const char *start[4], size_t len[4])
+{
+	int n = 0, depth = 0;
+	const char *p = ops;
+	if (!*ops)
+		return 0;
+	start[0] = ops;
+	for (; *p; p++) {
+		depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+		if (*p == ',' && !depth && n < 3) {
+			len[n] = (size_t)(p - start[n]);
+			start[++n] = p + 1;
+		}
+	}
+	len[n] = (size_t)(p - start[n]);
+	return n + 1;
+}
+
+static int starts(const char *m, const char *prefix)
+{
+	return !strncmp(m, prefix, strlen(prefix));
+}
+
+/* Instructions that write a register without naming it as destination. */
+static int implicit_write(const char *m, int nops, enum reg r)
+{
+	if (r == REG_RAX)
+		return starts(m, "mul") || starts(m, "div") || starts(m, "idiv") ||
+		       (starts(m, "imul") && nops == 1) || !strcmp(m, "cltq") ||
+		       !strcmp(m, "cwtl") || !strcmp(m, "cbtw") || starts(m, "cmpxchg") ||
+		       starts(m, "lods") || starts(m, "rdtsc") || !strcmp(m, "cpuid") ||
+		       starts(m, "in") || !strcmp(m, "lahf") || !strcmp(m, "xgetbv") ||
+		       starts(m, "rdpkru");
+	if (r == REG_RDI)
+		return starts(m, "stos") || starts(m, "movs") || starts(m, "scas") ||
+		       starts(m, "cmps") || starts(m, "ins");
+	return starts(m, "movs") || starts(m, "lods") || starts(m, "cmps") || starts(m, "outs");
+}
+
+/* Instructions that only read their operands. */
+static int reads_only(const char *m)
+{
+	static const char *const exact[] = {"cmp",   "cmpb",  "cmpw",  "cmpl",	"cmpq", "test",
+					    "testb", "testw", "testl", "testq", "bt",	"btl",
+					    "btq",   "push",  "pushq", "ptest", "nop"};
+	for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+		if (!strcmp(m, exact[i]))
+			return 1;
+	return starts(m, "nop") || starts(m, "ucomis") || starts(m, "comis") ||
+	       starts(m, "prefetch");
+}
+
+enum write { WRITE_NONE, WRITE_CONST, WRITE_OTHER };
+
+static enum write writes(const struct disasm_insn *in, enum reg r, long *value)
+{
+	const char *m = in->mnem, *op[4];
+	size_t len[4];
+	if (in->kind == DISASM_CALL || in->kind == DISASM_SYSCALL)
+		return WRITE_OTHER; /* the registers a call or syscall may change */
+	int n = operands(in->ops, op, len);
+	if (starts(m, "xchg") || starts(m, "xadd")) {
+		if (n == 2 && len[0] == len[1] && !strncmp(op[0], op[1], len[0]))
+			return WRITE_NONE; /* xchg %ax,%ax: a nop */
+		for (int i = 0; i < n; i++)
+			if (is_reg(op[i], len[i], r, 0))
+				return WRITE_OTHER;
+		return WRITE_NONE;
+	}
+	if (implicit_write(m, n, r))
+		return WRITE_OTHER;
+	if (!n || reads_only(m) || in->kind != DISASM_OTHER || !is_reg(op[n - 1], len[n - 1], r, 0))
+		return WRITE_NONE;
+	if ((starts(m, "mov") && strlen(m) <= 6 && !starts(m, "movs") && !starts(m, "movz")) &&
+	    n == 2 && op[0][0] == '$' && is_reg(op[1], len[1], r, 1)) {
+		*value = strtol(op[0] + 1, NULL, 0);
+		if (!strcmp(m, "movl") || (op[1][1] == 'e' && !strcmp(m, "mov")))
+			*value = (long)(uint32_t)*value;
+		return WRITE_CONST;
+	}
+	if ((!strncmp(m, "xor", 3) || !strncmp(m, "sub", 3)) && n == 2 && len[0] == len[1] &&
+	    !strncmp(op[0], op[1], len[0]) && is_reg(op[1], len[1], r, 1)) {
+		*value = 0;
+		return WRITE_CONST;
+	}
+	return WRITE_OTHER;
+}
+
+/* --- following a register back along every path ---------------------------- */
+
+struct edge {
+	uint64_t target;
+	size_t from;
+};
+
+struct scan {
+	const struct disasm *d;
+	struct edge *edges; /* direct jumps by target */
+	size_t nedges;
+	unsigned char *seen; /* per instruction */
+	size_t *touched, ntouched, *stack, nstack;
+};
+
+static int by_target(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+	return x->target < y->target ? -1 : x->target > y->target;
+}
+
+static void scan_init(struct scan *s, const struct disasm *d)
+{
+	memset(s, 0, sizeof *s);
+	s->d = d;
+	s->edges = builder_xmalloc((d->n + 1) * sizeof *s->edges);
+	for (size_t i = 0; i < d->n; i++)
+		if (d->insn[i].target &&
+		    (d->insn[i].kind == DISASM_JUMP || d->insn[i].kind == DISASM_BRANCH))
+			s->edges[s->nedges++] = (struct edge){d->insn[i].target, i};
+	qsort(s->edges, s->nedges, sizeof *s->edges, by_target);
+	s->seen = calloc(d->n + 1, 1);
+	s->touched = builder_xmalloc(SCAN_STEPS * sizeof *s->touched);
+	s->stack = builder_xmalloc((SCAN_STEPS + 1) * sizeof *s->stack);
+	if (!s->seen)
+		builder_die(1, "syscall report", "out of memory", NULL);
+}
+
+static void scan_free(struct scan *s)
+{
+	free(s->edges);
+	free(s->seen);
+	free(s->touched);
+	free(s->stack);
+}
+
+static int push(struct scan *s, size_t i)
+{
+	if (s->seen[i])
+		return 0;
+	if (s->ntouched == SCAN_STEPS)
+		return -1;
+	s->seen[i] = 1;
+	s->touched[s->ntouched++] = i;
+	s->stack[s->nstack++] = i;
+	return 0;
+}
+
+/* Pushes the instructions that can run just before i: the one above it
+ * when that one falls through, and every direct jump to it. The entry of
+ * a function has a caller before it: the number came from there. */
+static int push_preds(struct scan *s, size_t i)
+{
+	const struct disasm *d = s->d;
+	int any = 0;
+	if (disasm_at_symbol(d, i))
+		return -1;
+	if (i > 0 && d->insn[i - 1].kind != DISASM_JUMP && d->insn[i - 1].kind != DISASM_END) {
+		if (push(s, i - 1) != 0)
+			return -1;
+		any = 1;
+	}
+	size_t lo = 0, hi = s->nedges;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->edges[mid].target < d->insn[i].addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->nedges && s->edges[lo].target == d->insn[i].addr; lo++, any = 1)
+		if (push(s, s->edges[lo].from) != 0)
+			return -1;
+	return any ? 0 : -1; /* reached only by an indirect jump: not followed */
+}
+
+/* The values register r holds when instruction site runs, each a constant
+ * written on some path to it. 0 with them in vals, or -1 if some path
+ * writes something else, enters from a caller or is too long to follow. */
+static int values_at(struct scan *s, size_t site, enum reg r, long *vals, size_t *nvals, size_t max)
+{
+	int rc = 0;
+	*nvals = 0;
+	s->nstack = 0;
+	if (push_preds(s, site) != 0)
+		rc = -1;
+	while (!rc && s->nstack) {
+		size_t i = s->stack[--s->nstack];
+		long v;
+		enum write w = writes(&s->d->insn[i], r, &v);
+		if (w == WRITE_OTHER) {
+			rc = -1;
+		} else if (w == WRITE_CONST) {
+			size_t k = 0;
+			while (k < *nvals && vals[k] != v)
+				k++;
+			if (k == *nvals && (*nvals == max ? (rc = -1) : 0) == 0)
+				vals[(*nvals)++] = v;
+		} else if (push_preds(s, i) != 0) {
+			rc = -1;
+		}
+	}
+	for (size_t k = 0; k < s->ntouched; k++)
+		s->seen[s->touched[k]] = 0;
+	s->ntouched = 0;
+	return rc;
+}
+
+/* --- the records musl's sites left ----------------------------------------- */
+
+struct note {
+	uint64_t site;
+	int64_t nr;
+};
+
+static int by_site(const void *a, const void *b)
+{
+	const struct note *x = a, *y = b;
+	return x->site < y->site ? -1 : x->site > y->site;
+}
+
+/* The records of .hut.syscalls, sorted by site; sets *symbols when the
+ * image has a symbol table. 0, or -1 with why. */
+static int read_notes(const char *path, struct note **out, size_t *n, int *symbols, char *why,
+		      size_t why_len)
+{
+	*out = NULL;
+	*n = 0;
+	*symbols = 0;
+	elf_version(EV_CURRENT);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return builder_why(why, why_len, "cannot open it");
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	size_t shstrndx;
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return builder_why(why, why_len, "not an ELF file");
+	}
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL;) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB)
+			*symbols = 1;
+		if (!name || strcmp(name, NOTES) != 0 || sh.sh_type == SHT_NOBITS)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t count = data ? data->d_size / NOTE_SIZE : 0;
+		*out = builder_xmalloc((count + 1) * sizeof **out);
+		for (size_t i = 0; i < count; i++) {
+			const unsigned char *p = (const unsigned char *)data->d_buf + i * NOTE_SIZE;
+			memcpy(&(*out)[i].site, p, 8);
+			memcpy(&(*out)[i].nr, p + 8, 8);
+		}
+		*n = count;
+	}
+	elf_end(elf);
+	close(fd);
+	qsort(*out, *n, sizeof **out, by_site);
+	return 0;
+}
+
+static int noted(const struct note *notes, size_t n, uint64_t site)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (notes[mid].site < site)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && notes[lo].site == site;
+}
+
+/* --- the three sources ------------------------------------------------------ */
+
+static void from_notes(struct builder_syscall_report *r, const struct disasm *d,
+		       const struct note *notes, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (!notes[k].site)
+			continue; /* a site in code the link dropped */
+		const char *fn = sym_of(d, disasm_find(d, notes[k].site));
+		if (notes[k].nr >= 0)
+			add_from(r, (long)notes[k].nr, builder_xstrdup(fn));
+		else if (!forwarder(fn))
+			add_unique(
+				&r->any,
+				builder_xasprintf("%s makes a syscall with a computed number", fn));
+	}
+}
+
+static void from_raw(struct builder_syscall_report *r, struct scan *s, const struct note *notes,
+		     size_t n)
+{
+	const struct disasm *d = s->d;
+	long vals[8];
+	size_t nvals;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->insn[i].kind != DISASM_SYSCALL || noted(notes, n, d->insn[i].addr))
+			continue;
+		const char *fn = sym_of(d, i);
+		if (forwarder(fn))
+			continue;
+		if (values_at(s, i, REG_RAX, vals, &nvals, 8) != 0) {
+			add_unique(&r->any, builder_xasprintf("%s executes `syscall` with a "
+							      "computed number",
+							      fn));
+			continue;
+		}
+		for (size_t k = 0; k < nvals; k++)
+			add_from(r, vals[k], builder_xasprintf("%s (raw syscall)", fn));
+	}
+}
+
+/* The address of the forwarder f in the image, or 0. */
+static uint64_t forwarder_addr(const struct disasm *d, const struct forwarder *f)
+{
+	for (size_t k = 0; k < d->nsym; k++)
+		if (!strcmp(d->sym[k].name, f->name))
+			return d->sym[k].addr;
+	return 0;
+}
+
+static void from_callers(struct builder_syscall_report *r, struct scan *s)
+{
+	const struct disasm *d = s->d;
+	long vals[16];
+	size_t nvals;
+	for (size_t f = 0; f < sizeof forwarders / sizeof *forwarders; f++) {
+		uint64_t at = forwarder_addr(d, &forwarders[f]);
+		if (!at || (int)forwarders[f].reg < 0)
+			continue;
+		const char *fname = forwarders[f].name;
+		char imm[32];
+		snprintf(imm, sizeof imm, "$0x%" PRIx64, at);
+		for (size_t i = 0; i < d->n; i++) {
+			const struct disasm_insn *in = &d->insn[i];
+			const char *fn = sym_of(d, i);
+			if (forwarder(fn))
+				continue;
+			int calls = in->target == at &&
+				    (in->kind == DISASM_CALL || in->kind == DISASM_JUMP);
+			if (!calls) {
+				/* A pointer to it: the calls through it cannot be followed. */
+				const char *hit = strstr(in->ops, imm);
+				if (in->ref == at ||
+				    (hit && !isxdigit((unsigned char)hit[strlen(imm)])))
+					add_unique(&r->any,
+						   builder_xasprintf("%s takes the address of %s",
+								     fn, fname));
+				continue;
+			}
+			if (values_at(s, i, forwarders[f].reg, vals, &nvals, 16) != 0) {
+				add_unique(&r->any,
+					   builder_xasprintf("%s calls %s() with a computed "
+							     "number",
+							     fn, fname));
+				continue;
+			}
+			for (size_t k = 0; k < nvals; k++)
+				add_from(r, vals[k],
+					 builder_xasprintf("%s (through %s)", fn, fname));
+		}
+	}
+}
+
+int builder_syscall_report(const char *path, struct builder_syscall_report *r, char *why,
+			   size_t why_len)
+{
+	struct note *notes;
+	size_t n;
+	int symbols;
+	memset(r, 0, sizeof *r);
+	if (read_notes(path, &notes, &n, &symbols, why, why_len) != 0)
+		return -1;
+	struct disasm d;
+	if (disasm_read(&d, path, why, why_len) != 0) {
+		free(notes);
+		return -1;
+	}
+	if (!symbols)
+		builder_args_add(&r->any,
+				 builder_xstrdup("the image has no symbols (stripped): the "
+						 "callers of syscall() cannot be followed"));
+	if (!n)
+		builder_args_add(&r->any, builder_xstrdup("the image has no " NOTES " records (not "
+							  "linked with hut's musl?)"));
+	struct scan s;
+	scan_init(&s, &d);
+	from_notes(r, &d, notes, n);
+	from_raw(r, &s, notes, n);
+	from_callers(r, &s);
+	scan_free(&s);
+	disasm_free(&d);
+	free(notes);
+	return 0;
+}
+
+void builder_syscall_report_free(struct builder_syscall_report *r)
+{
+	for (size_t i = 0; i < BUILDER_SYSCALLS_MAX; i++) {
+		for (size_t k = 0; k < r->from[i].n; k++)
+			free((char *)r->from[i].v[k]);
+		builder_args_free(&r->from[i]);
+	}
+	for (size_t k = 0; k < r->any.n; k++)
+		free((char *)r->any.v[k]);
+	builder_args_free(&r->any);
+}
