@@ -33,18 +33,20 @@
 #define NOTE_SIZE 16 /* .quad site, .quad number */
 #define SCAN_STEPS 4096
 
-enum reg { REG_RAX, REG_RDI, REG_RSI };
+/* Registers by their number in the instruction encoding. */
+enum reg { REG_RAX = 0, REG_RSI = 6, REG_RDI = 7 };
 
 /* musl 1.2.3's functions whose syscall number is an argument, and in which
  * register it comes: their own sites are reached through their callers.
  * __syscall_cp_c is sccp when cancellation is not linked; __cp_begin is a
  * label inside __syscall_cp_asm; do_setxid runs __setxid's number on each
- * thread. hut_syscall_dispatch (libos/sys/entry.S) is where the recorded
+ * thread; cancel_handler compares the interrupted PC with
+ * __syscall_cp_asm's labels and calls nothing. hut_syscall_dispatch (libos/sys/entry.S) is where the recorded
  * sites go in an appliance; its `syscall` is theirs as a process. A musl
  * that changed these shows its sites under "any", never silently missing. */
 static const struct forwarder {
 	const char *name;
-	enum reg reg;
+	int reg; /* -1: calls none of them, makes no syscall of its own */
 } forwarders[] = {
 	{"syscall", REG_RDI},
 	{"__syscall_cp", REG_RDI},
@@ -57,6 +59,7 @@ static const struct forwarder {
 	{"__cp_cancel", -1},
 	{"do_setxid", -1},
 	{"hut_syscall_dispatch", -1},
+	{"cancel_handler", -1},
 };
 
 static const struct forwarder *forwarder(const char *name)
@@ -98,18 +101,36 @@ static void add_from(struct builder_syscall_report *r, long nr, char *from)
 
 /* --- which instruction writes a register, and with what --------------------- */
 
-static const char *const reg_names[3][5] = {
-	{"%rax", "%eax", "%ax", "%al", "%ah"},
-	{"%rdi", "%edi", "%di", "%dil", NULL},
-	{"%rsi", "%esi", "%si", "%sil", NULL},
+/* The 16 general registers, by their 64-, 32-, 16- and 8-bit names (and
+ * the high bytes of the first four). */
+static const char *const reg_names[16][5] = {
+	{"%rax", "%eax", "%ax", "%al", "%ah"},	  {"%rcx", "%ecx", "%cx", "%cl", "%ch"},
+	{"%rdx", "%edx", "%dx", "%dl", "%dh"},	  {"%rbx", "%ebx", "%bx", "%bl", "%bh"},
+	{"%rsp", "%esp", "%sp", "%spl", NULL},	  {"%rbp", "%ebp", "%bp", "%bpl", NULL},
+	{"%rsi", "%esi", "%si", "%sil", NULL},	  {"%rdi", "%edi", "%di", "%dil", NULL},
+	{"%r8", "%r8d", "%r8w", "%r8b", NULL},	  {"%r9", "%r9d", "%r9w", "%r9b", NULL},
+	{"%r10", "%r10d", "%r10w", "%r10b", NULL}, {"%r11", "%r11d", "%r11w", "%r11b", NULL},
+	{"%r12", "%r12d", "%r12w", "%r12b", NULL}, {"%r13", "%r13d", "%r13w", "%r13b", NULL},
+	{"%r14", "%r14d", "%r14w", "%r14b", NULL}, {"%r15", "%r15d", "%r15w", "%r15b", NULL},
 };
 
-static int is_reg(const char *op, size_t len, enum reg r, int full_only)
+/* The registers a call may change (the SysV ABI's caller-saved ones) and
+ * those the `syscall` instruction changes. */
+#define CALL_CLOBBERS 0x0fc7u /* rax rcx rdx rsi rdi r8-r11 */
+#define SYSCALL_CLOBBERS 0x0803u /* rax rcx r11 */
+
+/* The register an operand names, or -1; *part is 0 for the 64-bit name, 1
+ * for the 32-bit one, 2, 3, 4 for the 16-bit, low and high bytes. */
+static int reg_of(const char *op, size_t len, int *part)
 {
-	for (int i = 0; i < (full_only ? 2 : 5) && reg_names[r][i]; i++)
-		if (strlen(reg_names[r][i]) == len && !strncmp(op, reg_names[r][i], len))
-			return 1;
-	return 0;
+	for (int r = 0; r < 16; r++)
+		for (int i = 0; i < 5; i++)
+			if (reg_names[r][i] && strlen(reg_names[r][i]) == len &&
+			    !strncmp(op, reg_names[r][i], len)) {
+				*part = i;
+				return r;
+			}
+	return -1;
 }
 
 /* The operands split at the commas outside parentheses: the last is the
@@ -137,20 +158,20 @@ static int starts(const char *m, const char *prefix)
 	return !strncmp(m, prefix, strlen(prefix));
 }
 
-/* Instructions that write a register without naming it as destination. */
-static int implicit_write(const char *m, int nops, enum reg r)
+/* Instructions that write a register without naming it as destination:
+ * string instructions (objdump shows their operands with segments) step
+ * %rdi and %rsi; the rest write %rax. */
+static int implicit_write(const char *m, const char *ops, int nops, int r)
 {
-	if (r == REG_RAX)
-		return starts(m, "mul") || starts(m, "div") || starts(m, "idiv") ||
-		       (starts(m, "imul") && nops == 1) || !strcmp(m, "cltq") ||
-		       !strcmp(m, "cwtl") || !strcmp(m, "cbtw") || starts(m, "cmpxchg") ||
-		       starts(m, "lods") || starts(m, "rdtsc") || !strcmp(m, "cpuid") ||
-		       starts(m, "in") || !strcmp(m, "lahf") || !strcmp(m, "xgetbv") ||
-		       starts(m, "rdpkru");
 	if (r == REG_RDI)
-		return starts(m, "stos") || starts(m, "movs") || starts(m, "scas") ||
-		       starts(m, "cmps") || starts(m, "ins");
-	return starts(m, "movs") || starts(m, "lods") || starts(m, "cmps") || starts(m, "outs");
+		return strstr(ops, "%es:(%rdi)") != NULL;
+	if (r == REG_RSI)
+		return strstr(ops, "%ds:(%rsi)") != NULL;
+	return starts(m, "mul") || starts(m, "div") || starts(m, "idiv") ||
+	       (starts(m, "imul") && nops == 1) || !strcmp(m, "cltq") || !strcmp(m, "cwtl") ||
+	       !strcmp(m, "cbtw") || starts(m, "cmpxchg") || starts(m, "rdtsc") ||
+	       !strcmp(m, "cpuid") || !strcmp(m, "in") || !strcmp(m, "lahf") ||
+	       !strcmp(m, "xgetbv") || !strcmp(m, "rdpkru");
 }
 
 /* Instructions that only read their operands. */
@@ -166,36 +187,57 @@ static int reads_only(const char *m)
 	       starts(m, "prefetch");
 }
 
-enum write { WRITE_NONE, WRITE_CONST, WRITE_OTHER };
+enum write {
+	WRITE_NONE,  /* leaves the register alone */
+	WRITE_CONST, /* sets it to *value */
+	WRITE_LOW8,  /* sets its low byte to *value, the rest as it was */
+	WRITE_COPY,  /* copies register *value into it */
+	WRITE_OTHER, /* anything else */
+};
 
-static enum write writes(const struct disasm_insn *in, enum reg r, long *value)
+static enum write writes(const struct disasm_insn *in, int r, long *value)
 {
 	const char *m = in->mnem, *op[4];
 	size_t len[4];
-	if (in->kind == DISASM_CALL || in->kind == DISASM_SYSCALL)
-		return WRITE_OTHER; /* the registers a call or syscall may change */
+	int part, src;
+	if (in->kind == DISASM_CALL)
+		return (CALL_CLOBBERS >> r) & 1 ? WRITE_OTHER : WRITE_NONE;
+	if (in->kind == DISASM_SYSCALL)
+		return (SYSCALL_CLOBBERS >> r) & 1 ? WRITE_OTHER : WRITE_NONE;
 	int n = operands(in->ops, op, len);
 	if (starts(m, "xchg") || starts(m, "xadd")) {
 		if (n == 2 && len[0] == len[1] && !strncmp(op[0], op[1], len[0]))
 			return WRITE_NONE; /* xchg %ax,%ax: a nop */
 		for (int i = 0; i < n; i++)
-			if (is_reg(op[i], len[i], r, 0))
+			if (reg_of(op[i], len[i], &part) == r)
 				return WRITE_OTHER;
 		return WRITE_NONE;
 	}
-	if (implicit_write(m, n, r))
+	if (implicit_write(m, in->ops, n, r))
 		return WRITE_OTHER;
-	if (!n || reads_only(m) || in->kind != DISASM_OTHER || !is_reg(op[n - 1], len[n - 1], r, 0))
+	if (!n || reads_only(m) || in->kind != DISASM_OTHER ||
+	    reg_of(op[n - 1], len[n - 1], &part) != r)
 		return WRITE_NONE;
-	if ((starts(m, "mov") && strlen(m) <= 6 && !starts(m, "movs") && !starts(m, "movz")) &&
-	    n == 2 && op[0][0] == '$' && is_reg(op[1], len[1], r, 1)) {
+	int is_mov = !strcmp(m, "mov") || !strcmp(m, "movl") || !strcmp(m, "movq") ||
+		     !strcmp(m, "movabs") || !strcmp(m, "movb");
+	if (is_mov && n == 2 && op[0][0] == '$' && part <= 1) {
 		*value = strtol(op[0] + 1, NULL, 0);
-		if (!strcmp(m, "movl") || (op[1][1] == 'e' && !strcmp(m, "mov")))
+		if (part == 1)
 			*value = (long)(uint32_t)*value;
 		return WRITE_CONST;
 	}
+	if (is_mov && n == 2 && op[0][0] == '$' && part == 3) {
+		*value = strtol(op[0] + 1, NULL, 0) & 0xff;
+		return WRITE_LOW8; /* musl's clone.s: xor %eax,%eax; mov $56,%al */
+	}
+	int src_part;
+	if (is_mov && n == 2 && part <= 1 && (src = reg_of(op[0], len[0], &src_part)) >= 0 &&
+	    src_part == part) {
+		*value = src;
+		return WRITE_COPY;
+	}
 	if ((!strncmp(m, "xor", 3) || !strncmp(m, "sub", 3)) && n == 2 && len[0] == len[1] &&
-	    !strncmp(op[0], op[1], len[0]) && is_reg(op[1], len[1], r, 1)) {
+	    !strncmp(op[0], op[1], len[0]) && part <= 1) {
 		*value = 0;
 		return WRITE_CONST;
 	}
@@ -209,12 +251,21 @@ struct edge {
 	size_t from;
 };
 
+/* One step of the walk: an instruction, the register followed there, and
+ * the low byte already known for it (-1: none). */
+struct step {
+	size_t i;
+	int reg, low8;
+};
+
 struct scan {
 	const struct disasm *d;
 	struct edge *edges; /* direct jumps by target */
 	size_t nedges;
-	unsigned char *seen; /* per instruction */
-	size_t *touched, ntouched, *stack, nstack;
+	uint32_t *seen; /* per instruction: a bit per register (and low8 known) */
+	size_t *touched, ntouched;
+	struct step *stack;
+	size_t nstack;
 };
 
 static int by_target(const void *a, const void *b)
@@ -233,7 +284,7 @@ static void scan_init(struct scan *s, const struct disasm *d)
 		    (d->insn[i].kind == DISASM_JUMP || d->insn[i].kind == DISASM_BRANCH))
 			s->edges[s->nedges++] = (struct edge){d->insn[i].target, i};
 	qsort(s->edges, s->nedges, sizeof *s->edges, by_target);
-	s->seen = calloc(d->n + 1, 1);
+	s->seen = calloc(d->n + 1, sizeof *s->seen);
 	s->touched = builder_xmalloc(SCAN_STEPS * sizeof *s->touched);
 	s->stack = builder_xmalloc((SCAN_STEPS + 1) * sizeof *s->stack);
 	if (!s->seen)
@@ -248,29 +299,31 @@ static void scan_free(struct scan *s)
 	free(s->stack);
 }
 
-static int push(struct scan *s, size_t i)
+static int push(struct scan *s, size_t i, int reg, int low8)
 {
-	if (s->seen[i])
+	uint32_t bit = 1u << (reg + (low8 >= 0 ? 16 : 0));
+	if (s->seen[i] & bit)
 		return 0;
 	if (s->ntouched == SCAN_STEPS)
 		return -1;
-	s->seen[i] = 1;
-	s->touched[s->ntouched++] = i;
-	s->stack[s->nstack++] = i;
+	if (!s->seen[i])
+		s->touched[s->ntouched++] = i;
+	s->seen[i] |= bit;
+	s->stack[s->nstack++] = (struct step){i, reg, low8};
 	return 0;
 }
 
 /* Pushes the instructions that can run just before i: the one above it
  * when that one falls through, and every direct jump to it. The entry of
- * a function has a caller before it: the number came from there. */
-static int push_preds(struct scan *s, size_t i)
+ * a function has a caller before it: the value came from there. */
+static int push_preds(struct scan *s, size_t i, int reg, int low8)
 {
 	const struct disasm *d = s->d;
 	int any = 0;
 	if (disasm_at_symbol(d, i))
 		return -1;
 	if (i > 0 && d->insn[i - 1].kind != DISASM_JUMP && d->insn[i - 1].kind != DISASM_END) {
-		if (push(s, i - 1) != 0)
+		if (push(s, i - 1, reg, low8) != 0)
 			return -1;
 		any = 1;
 	}
@@ -283,34 +336,51 @@ static int push_preds(struct scan *s, size_t i)
 			hi = mid;
 	}
 	for (; lo < s->nedges && s->edges[lo].target == d->insn[i].addr; lo++, any = 1)
-		if (push(s, s->edges[lo].from) != 0)
+		if (push(s, s->edges[lo].from, reg, low8) != 0)
 			return -1;
 	return any ? 0 : -1; /* reached only by an indirect jump: not followed */
 }
 
-/* The values register r holds when instruction site runs, each a constant
- * written on some path to it. 0 with them in vals, or -1 if some path
- * writes something else, enters from a caller or is too long to follow. */
-static int values_at(struct scan *s, size_t site, enum reg r, long *vals, size_t *nvals, size_t max)
+static int add_value(long *vals, size_t *nvals, size_t max, long v)
+{
+	for (size_t k = 0; k < *nvals; k++)
+		if (vals[k] == v)
+			return 0;
+	if (*nvals == max)
+		return -1;
+	vals[(*nvals)++] = v;
+	return 0;
+}
+
+/* The values register r holds when instruction site runs: each path back
+ * from it must reach a constant written into r, through copies between
+ * registers. 0 with them in vals, or -1 if some path writes something
+ * else, enters from a caller or is too long to follow. */
+static int values_at(struct scan *s, size_t site, enum reg r, long *vals, size_t *nvals,
+		     size_t max)
 {
 	int rc = 0;
 	*nvals = 0;
 	s->nstack = 0;
-	if (push_preds(s, site) != 0)
+	if (push_preds(s, site, r, -1) != 0)
 		rc = -1;
 	while (!rc && s->nstack) {
-		size_t i = s->stack[--s->nstack];
+		struct step at = s->stack[--s->nstack];
 		long v;
-		enum write w = writes(&s->d->insn[i], r, &v);
-		if (w == WRITE_OTHER) {
-			rc = -1;
-		} else if (w == WRITE_CONST) {
-			size_t k = 0;
-			while (k < *nvals && vals[k] != v)
-				k++;
-			if (k == *nvals && (*nvals == max ? (rc = -1) : 0) == 0)
-				vals[(*nvals)++] = v;
-		} else if (push_preds(s, i) != 0) {
+		switch (writes(&s->d->insn[at.i], at.reg, &v)) {
+		case WRITE_CONST:
+			rc = add_value(vals, nvals, max, at.low8 >= 0 ? (v & ~0xffl) | at.low8 : v);
+			break;
+		case WRITE_LOW8:
+			rc = at.low8 >= 0 ? 0 : push_preds(s, at.i, at.reg, (int)v);
+			break;
+		case WRITE_COPY:
+			rc = push_preds(s, at.i, (int)v, at.low8);
+			break;
+		case WRITE_NONE:
+			rc = push_preds(s, at.i, at.reg, at.low8);
+			break;
+		default:
 			rc = -1;
 		}
 	}
