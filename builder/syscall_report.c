@@ -41,9 +41,9 @@ enum reg { REG_RAX = 0, REG_RSI = 6, REG_RDI = 7 };
  * __syscall_cp_c is sccp when cancellation is not linked; __cp_begin is a
  * label inside __syscall_cp_asm; do_setxid runs __setxid's number on each
  * thread; cancel_handler compares the interrupted PC with
- * __syscall_cp_asm's labels and calls nothing. hut_syscall_dispatch (libos/sys/entry.S) is where the recorded
- * sites go in an appliance; its `syscall` is theirs as a process. A musl
- * that changed these shows its sites under "any", never silently missing. */
+ * __syscall_cp_asm's labels and calls nothing. hut_syscall_dispatch (libos/sys/entry.S) is where
+ * the recorded sites go in an appliance; its `syscall` is theirs as a process. A musl that changed
+ * these shows its sites under "any", never silently missing. */
 static const struct forwarder {
 	const char *name;
 	int reg; /* -1: calls none of them, makes no syscall of its own */
@@ -104,11 +104,11 @@ static void add_from(struct builder_syscall_report *r, long nr, char *from)
 /* The 16 general registers, by their 64-, 32-, 16- and 8-bit names (and
  * the high bytes of the first four). */
 static const char *const reg_names[16][5] = {
-	{"%rax", "%eax", "%ax", "%al", "%ah"},	  {"%rcx", "%ecx", "%cx", "%cl", "%ch"},
-	{"%rdx", "%edx", "%dx", "%dl", "%dh"},	  {"%rbx", "%ebx", "%bx", "%bl", "%bh"},
-	{"%rsp", "%esp", "%sp", "%spl", NULL},	  {"%rbp", "%ebp", "%bp", "%bpl", NULL},
-	{"%rsi", "%esi", "%si", "%sil", NULL},	  {"%rdi", "%edi", "%di", "%dil", NULL},
-	{"%r8", "%r8d", "%r8w", "%r8b", NULL},	  {"%r9", "%r9d", "%r9w", "%r9b", NULL},
+	{"%rax", "%eax", "%ax", "%al", "%ah"},	   {"%rcx", "%ecx", "%cx", "%cl", "%ch"},
+	{"%rdx", "%edx", "%dx", "%dl", "%dh"},	   {"%rbx", "%ebx", "%bx", "%bl", "%bh"},
+	{"%rsp", "%esp", "%sp", "%spl", NULL},	   {"%rbp", "%ebp", "%bp", "%bpl", NULL},
+	{"%rsi", "%esi", "%si", "%sil", NULL},	   {"%rdi", "%edi", "%di", "%dil", NULL},
+	{"%r8", "%r8d", "%r8w", "%r8b", NULL},	   {"%r9", "%r9d", "%r9w", "%r9b", NULL},
 	{"%r10", "%r10d", "%r10w", "%r10b", NULL}, {"%r11", "%r11d", "%r11w", "%r11b", NULL},
 	{"%r12", "%r12d", "%r12w", "%r12b", NULL}, {"%r13", "%r13d", "%r13w", "%r13b", NULL},
 	{"%r14", "%r14d", "%r14w", "%r14b", NULL}, {"%r15", "%r15d", "%r15w", "%r15b", NULL},
@@ -116,7 +116,7 @@ static const char *const reg_names[16][5] = {
 
 /* The registers a call may change (the SysV ABI's caller-saved ones) and
  * those the `syscall` instruction changes. */
-#define CALL_CLOBBERS 0x0fc7u /* rax rcx rdx rsi rdi r8-r11 */
+#define CALL_CLOBBERS 0x0fc7u	 /* rax rcx rdx rsi rdi r8-r11 */
 #define SYSCALL_CLOBBERS 0x0803u /* rax rcx r11 */
 
 /* The register an operand names, or -1; *part is 0 for the 64-bit name, 1
@@ -246,6 +246,25 @@ static enum write writes(const struct disasm_insn *in, int r, long *value)
 
 /* --- following a register back along every path ---------------------------- */
 
+static int by_value(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int has_value(const uint64_t *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == x;
+}
+
 struct edge {
 	uint64_t target;
 	size_t from;
@@ -262,6 +281,13 @@ struct scan {
 	const struct disasm *d;
 	struct edge *edges; /* direct jumps by target */
 	size_t nedges;
+	struct edge *calls; /* direct calls by target */
+	size_t ncalls;
+	/* Addresses the code or the data hold as values (immediates, rip-
+	 * relative references, stored words): a function among them may be
+	 * called through a pointer. */
+	uint64_t *taken;
+	size_t ntaken;
 	uint32_t *seen; /* per instruction: a bit per register (and low8 known) */
 	size_t *touched, ntouched;
 	struct step *stack;
@@ -274,16 +300,45 @@ static int by_target(const void *a, const void *b)
 	return x->target < y->target ? -1 : x->target > y->target;
 }
 
-static void scan_init(struct scan *s, const struct disasm *d)
+/* The immediates of an instruction's operands ("$0x401234"). */
+static void add_immediates(struct scan *s, const char *ops, size_t *cap)
+{
+	for (const char *p = ops; (p = strstr(p, "$0x")) != NULL; p += 3) {
+		if (s->ntaken == *cap) {
+			*cap *= 2;
+			s->taken = realloc(s->taken, *cap * sizeof *s->taken);
+			if (!s->taken)
+				builder_die(1, "syscall report", "out of memory", NULL);
+		}
+		s->taken[s->ntaken++] = strtoull(p + 1, NULL, 16);
+	}
+}
+
+static void scan_init(struct scan *s, const struct disasm *d, const uint64_t *words, size_t nwords)
 {
 	memset(s, 0, sizeof *s);
 	s->d = d;
 	s->edges = builder_xmalloc((d->n + 1) * sizeof *s->edges);
-	for (size_t i = 0; i < d->n; i++)
-		if (d->insn[i].target &&
-		    (d->insn[i].kind == DISASM_JUMP || d->insn[i].kind == DISASM_BRANCH))
-			s->edges[s->nedges++] = (struct edge){d->insn[i].target, i};
+	s->calls = builder_xmalloc((d->n + 1) * sizeof *s->calls);
+	size_t cap = nwords + d->n + 16;
+	s->taken = builder_xmalloc(cap * sizeof *s->taken);
+	if (nwords)
+		memcpy(s->taken, words, nwords * sizeof *words);
+	s->ntaken = nwords;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct disasm_insn *in = &d->insn[i];
+		if (in->target && (in->kind == DISASM_JUMP || in->kind == DISASM_BRANCH))
+			s->edges[s->nedges++] = (struct edge){in->target, i};
+		else if (in->target && in->kind == DISASM_CALL)
+			s->calls[s->ncalls++] = (struct edge){in->target, i};
+		else if (in->ref)
+			s->taken[s->ntaken++] = in->ref;
+		if (!in->target)
+			add_immediates(s, in->ops, &cap);
+	}
 	qsort(s->edges, s->nedges, sizeof *s->edges, by_target);
+	qsort(s->calls, s->ncalls, sizeof *s->calls, by_target);
+	qsort(s->taken, s->ntaken, sizeof *s->taken, by_value);
 	s->seen = calloc(d->n + 1, sizeof *s->seen);
 	s->touched = builder_xmalloc(SCAN_STEPS * sizeof *s->touched);
 	s->stack = builder_xmalloc((SCAN_STEPS + 1) * sizeof *s->stack);
@@ -294,6 +349,8 @@ static void scan_init(struct scan *s, const struct disasm *d)
 static void scan_free(struct scan *s)
 {
 	free(s->edges);
+	free(s->calls);
+	free(s->taken);
 	free(s->seen);
 	free(s->touched);
 	free(s->stack);
@@ -313,30 +370,62 @@ static int push(struct scan *s, size_t i, int reg, int low8)
 	return 0;
 }
 
+/* The first edge of edges[0..n) whose target is addr (n if none). */
+static size_t first_edge(const struct edge *edges, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (edges[mid].target < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int push_preds(struct scan *s, size_t i, int reg, int low8);
+
+/* The walk reached the entry of a function with reg, an argument
+ * register: the value comes from its callers. They are followed when
+ * every one is a direct call or jump in this image (its address is held
+ * nowhere as a value) and reg is an argument a caller sets. */
+static int push_callers(struct scan *s, size_t i, int reg, int low8)
+{
+	const struct disasm *d = s->d;
+	uint64_t addr = d->insn[i].addr;
+	int any = 0;
+	if (!((1u << reg) & 0x03c6u) || has_value(s->taken, s->ntaken, addr) ||
+	    forwarder(d->sym[d->insn[i].sym].name))
+		return -1; /* not rdi rsi rdx rcx r8 r9; a pointer to it; musl's own */
+	for (size_t k = first_edge(s->calls, s->ncalls, addr);
+	     k < s->ncalls && s->calls[k].target == addr; k++, any = 1)
+		if (push_preds(s, s->calls[k].from, reg, low8) != 0)
+			return -1;
+	for (size_t k = first_edge(s->edges, s->nedges, addr);
+	     k < s->nedges && s->edges[k].target == addr; k++, any = 1)
+		if (push(s, s->edges[k].from, reg, low8) != 0)
+			return -1;
+	return any ? 0 : -1;
+}
+
 /* Pushes the instructions that can run just before i: the one above it
- * when that one falls through, and every direct jump to it. The entry of
- * a function has a caller before it: the value came from there. */
+ * when that one falls through, and every direct jump to it; at the entry
+ * of a function, its callers' instructions before their calls. */
 static int push_preds(struct scan *s, size_t i, int reg, int low8)
 {
 	const struct disasm *d = s->d;
 	int any = 0;
 	if (disasm_at_symbol(d, i))
-		return -1;
+		return push_callers(s, i, reg, low8);
 	if (i > 0 && d->insn[i - 1].kind != DISASM_JUMP && d->insn[i - 1].kind != DISASM_END) {
 		if (push(s, i - 1, reg, low8) != 0)
 			return -1;
 		any = 1;
 	}
-	size_t lo = 0, hi = s->nedges;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->edges[mid].target < d->insn[i].addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < s->nedges && s->edges[lo].target == d->insn[i].addr; lo++, any = 1)
-		if (push(s, s->edges[lo].from, reg, low8) != 0)
+	for (size_t k = first_edge(s->edges, s->nedges, d->insn[i].addr);
+	     k < s->nedges && s->edges[k].target == d->insn[i].addr; k++, any = 1)
+		if (push(s, s->edges[k].from, reg, low8) != 0)
 			return -1;
 	return any ? 0 : -1; /* reached only by an indirect jump: not followed */
 }
@@ -356,8 +445,7 @@ static int add_value(long *vals, size_t *nvals, size_t max, long v)
  * from it must reach a constant written into r, through copies between
  * registers. 0 with them in vals, or -1 if some path writes something
  * else, enters from a caller or is too long to follow. */
-static int values_at(struct scan *s, size_t site, enum reg r, long *vals, size_t *nvals,
-		     size_t max)
+static int values_at(struct scan *s, size_t site, enum reg r, long *vals, size_t *nvals, size_t max)
 {
 	int rc = 0;
 	*nvals = 0;
@@ -463,19 +551,34 @@ static int noted(const struct note *notes, size_t n, uint64_t site)
 
 /* --- the three sources ------------------------------------------------------ */
 
-static void from_notes(struct builder_syscall_report *r, const struct disasm *d,
-		       const struct note *notes, size_t n)
+/* The recorded sites. One whose number the compiler did not know (a
+ * __syscallN musl did not inline, a computed number) is walked back like
+ * a raw one, through its function's callers. */
+static void from_notes(struct builder_syscall_report *r, struct scan *s, const struct note *notes,
+		       size_t n)
 {
+	const struct disasm *d = s->d;
+	long vals[16];
+	size_t nvals;
 	for (size_t k = 0; k < n; k++) {
 		if (!notes[k].site)
 			continue; /* a site in code the link dropped */
-		const char *fn = sym_of(d, disasm_find(d, notes[k].site));
-		if (notes[k].nr >= 0)
+		size_t i = disasm_find(d, notes[k].site);
+		const char *fn = sym_of(d, i);
+		if (notes[k].nr >= 0) {
 			add_from(r, (long)notes[k].nr, builder_xstrdup(fn));
-		else if (!forwarder(fn))
+			continue;
+		}
+		if (forwarder(fn))
+			continue;
+		if (i == (size_t)-1 || values_at(s, i, REG_RAX, vals, &nvals, 16) != 0) {
 			add_unique(
 				&r->any,
 				builder_xasprintf("%s makes a syscall with a computed number", fn));
+			continue;
+		}
+		for (size_t v = 0; v < nvals; v++)
+			add_from(r, vals[v], builder_xstrdup(fn));
 	}
 }
 
@@ -554,6 +657,55 @@ static void from_callers(struct builder_syscall_report *r, struct scan *s)
 	}
 }
 
+/* Every aligned 8-byte word of the image's loaded data (not its code): the
+ * function pointers it stores are among them. Sorted; NULL if none. */
+static uint64_t *data_words(const char *path, size_t *n)
+{
+	uint64_t *words = NULL;
+	size_t cap = 0;
+	*n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	for (Elf_Scn *scn = NULL; elf && (scn = elf_nextscn(elf, scn)) != NULL;) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_ALLOC) || (sh.sh_flags & SHF_EXECINSTR) ||
+		    !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t off = (8 - sh.sh_addr % 8) % 8; off + 8 <= data->d_size; off += 8) {
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 4096;
+				words = realloc(words, cap * sizeof *words);
+				if (!words)
+					builder_die(1, path, "out of memory", NULL);
+			}
+			memcpy(&words[(*n)++], (const char *)data->d_buf + off, 8);
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	if (words)
+		qsort(words, *n, sizeof *words, by_value);
+	return words;
+}
+
+/* A forwarder's address stored in the image's data (a table of function
+ * pointers): the calls through it cannot be followed. */
+static void pointers_in_data(struct builder_syscall_report *r, const struct disasm *d,
+			     const uint64_t *words, size_t n)
+{
+	for (size_t f = 0; f < sizeof forwarders / sizeof *forwarders; f++) {
+		uint64_t at = forwarders[f].reg >= 0 ? forwarder_addr(d, &forwarders[f]) : 0;
+		if (at && has_value(words, n, at))
+			add_unique(&r->any, builder_xasprintf("a pointer to %s is stored in the "
+							      "image's data",
+							      forwarders[f].name));
+	}
+}
+
 int builder_syscall_report(const char *path, struct builder_syscall_report *r, char *why,
 			   size_t why_len)
 {
@@ -575,12 +727,16 @@ int builder_syscall_report(const char *path, struct builder_syscall_report *r, c
 	if (!n)
 		builder_args_add(&r->any, builder_xstrdup("the image has no " NOTES " records (not "
 							  "linked with hut's musl?)"));
+	size_t nwords;
+	uint64_t *words = data_words(path, &nwords);
 	struct scan s;
-	scan_init(&s, &d);
-	from_notes(r, &d, notes, n);
+	scan_init(&s, &d, words, nwords);
+	from_notes(r, &s, notes, n);
 	from_raw(r, &s, notes, n);
 	from_callers(r, &s);
+	pointers_in_data(r, &d, words, nwords);
 	scan_free(&s);
+	free(words);
 	disasm_free(&d);
 	free(notes);
 	return 0;
