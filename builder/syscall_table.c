@@ -12,7 +12,7 @@
 
 /* The kernel's names by number (scripts/syscall-names.sh), as the libos's
  * own "not implemented" warning names them. */
-extern const char *const hut_syscall_names[];
+extern const char hut_syscall_names[]; /* one string, each name NUL-ended */
 extern const unsigned hut_syscall_names_count;
 
 /* rt_sigreturn has no row: the libos's entry (libos/sys/syscall.c,
@@ -37,8 +37,12 @@ enum builder_served builder_syscall_served(long nr)
 
 const char *builder_syscall_name(long nr)
 {
-	return nr >= 0 && (unsigned long)nr < hut_syscall_names_count ? hut_syscall_names[nr]
-								      : NULL;
+	const char *p = hut_syscall_names;
+	if (nr < 0 || (unsigned long)nr >= hut_syscall_names_count)
+		return NULL;
+	for (; nr; nr--)
+		p += strlen(p) + 1;
+	return *p ? p : NULL;
 }
 
 static const char *served_word(enum builder_served s)
@@ -114,7 +118,17 @@ const char *builder_syscall_table_source(const struct builder_syscall_report *r,
 		if (row->nr < BUILDER_SYSCALLS_MAX && r->from[row->nr].n)
 			fprintf(f, "long %s(long, long, long, long, long, long);\n", row->handler);
 	}
-	fprintf(f, "const hut_syscall_fn hut_syscall_table[%u] = {\n", builder_syscall_table_size);
+	/* As long as the highest row reached: the libos reads the size too. */
+	long size = 1;
+	for (size_t i = 0; i < builder_syscall_rows_count; i++) {
+		const struct builder_syscall_row *row = &builder_syscall_rows[i];
+		if (row->nr < BUILDER_SYSCALLS_MAX && r->from[row->nr].n && row->nr >= size)
+			size = row->nr + 1;
+	}
+	if ((unsigned long)size > builder_syscall_table_size)
+		builder_die(1, path, "a table row beyond the libos's TABLE_SIZE", NULL);
+	fprintf(f, "const unsigned hut_syscall_table_size = %ld;\n", size);
+	fprintf(f, "const hut_syscall_fn hut_syscall_table[%ld] = {\n", size);
 	for (size_t i = 0; i < builder_syscall_rows_count; i++) {
 		const struct builder_syscall_row *row = &builder_syscall_rows[i];
 		if (row->nr < BUILDER_SYSCALLS_MAX && r->from[row->nr].n)

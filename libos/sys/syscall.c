@@ -58,6 +58,8 @@ void hut_syscall_init(void)
 		hut_sock_family_register(&inet_family);
 }
 
+extern const unsigned hut_syscall_table_size;
+__attribute__((weak)) const unsigned hut_syscall_table_size = TABLE_SIZE;
 extern const hut_syscall_fn hut_syscall_table[TABLE_SIZE];
 __attribute__((weak)) const hut_syscall_fn hut_syscall_table[TABLE_SIZE] = {
 	/* files and fds */
@@ -244,8 +246,19 @@ __attribute__((weak)) const hut_syscall_fn hut_syscall_table[TABLE_SIZE] = {
 	[SYS_timer_delete] = hut_sys_timer_delete,
 };
 
-extern const char *const hut_syscall_names[];
+/* The kernel's names, one string in number order (scripts/syscall-names.sh). */
+extern const char hut_syscall_names[];
 extern const unsigned hut_syscall_names_count;
+
+static const char *syscall_name(uint64_t nr)
+{
+	const char *p = hut_syscall_names;
+	if (nr >= hut_syscall_names_count)
+		return 0;
+	for (; nr; nr--)
+		p += hut_strlen(p) + 1;
+	return *p ? p : 0;
+}
 
 static void warn_unimplemented(uint64_t nr)
 {
@@ -255,7 +268,7 @@ static void warn_unimplemented(uint64_t nr)
 			return;
 		warned[nr / 64] |= 1ull << (nr % 64);
 	}
-	const char *name = nr < hut_syscall_names_count ? hut_syscall_names[nr] : 0;
+	const char *name = syscall_name(nr);
 	char line[128], *p = line, *end = line + sizeof line - 1;
 	p = hut_append(p, end, "hut: warning: syscall ");
 	p = hut_append(p, end, name ? name : "unknown");
@@ -269,7 +282,7 @@ static void warn_unimplemented(uint64_t nr)
 long hut_syscall(struct hut_syscall_frame *f);
 long hut_syscall(struct hut_syscall_frame *f)
 {
-	hut_syscall_fn fn = f->nr < TABLE_SIZE ? hut_syscall_table[f->nr] : 0;
+	hut_syscall_fn fn = f->nr < hut_syscall_table_size ? hut_syscall_table[f->nr] : 0;
 	long result;
 	hut_thread_now->frame = f; /* clone copies it; a switch leaves it here */
 	hut_sched_progress();	   /* this thread ran app code: it may have woken others */
