@@ -41,9 +41,10 @@ enum reg { REG_RAX = 0, REG_RSI = 6, REG_RDI = 7 };
  * __syscall_cp_c is sccp when cancellation is not linked; __cp_begin is a
  * label inside __syscall_cp_asm; do_setxid runs __setxid's number on each
  * thread; cancel_handler compares the interrupted PC with
- * __syscall_cp_asm's labels and calls nothing. hut_syscall_dispatch (libos/sys/entry.S) is where
- * the recorded sites go in an appliance; its `syscall` is theirs as a process. A musl that changed
- * these shows its sites under "any", never silently missing. */
+ * __syscall_cp_asm's labels and calls nothing. hut_syscall_dispatch
+ * (libos/sys/entry.S) is where the recorded sites go in an appliance; its
+ * `syscall` is theirs as a process. A musl that changed these shows its
+ * sites under "any", never silently missing. */
 static const struct forwarder {
 	const char *name;
 	int reg; /* -1: calls none of them, makes no syscall of its own */
@@ -386,39 +387,43 @@ static size_t first_edge(const struct edge *edges, size_t n, uint64_t addr)
 
 static int push_preds(struct scan *s, size_t i, int reg, int low8);
 
-/* The walk reached the entry of a function with reg, an argument
- * register: the value comes from its callers. They are followed when
- * every one is a direct call or jump in this image (its address is held
- * nowhere as a value) and reg is an argument a caller sets. */
+/* Whether the instruction before a symbol runs into it: not a jump or a
+ * return, and not the padding after one (nops, int3). */
+static int falls_into(const struct disasm_insn *prev)
+{
+	return prev->kind != DISASM_JUMP && prev->kind != DISASM_END &&
+	       strncmp(prev->mnem, "nop", 3) != 0 && strcmp(prev->mnem, "int3") != 0 &&
+	       !(starts(prev->mnem, "xchg") && !strcmp(prev->ops, "%ax,%ax"));
+}
+
+/* The walk reached the entry of a function: the value comes from its
+ * callers, followed when every one is a direct call in this image (its
+ * address is held nowhere as a value: no pointer to it can be called) and
+ * reg is an argument they set. Returns how many were pushed, or -1. */
 static int push_callers(struct scan *s, size_t i, int reg, int low8)
 {
 	const struct disasm *d = s->d;
 	uint64_t addr = d->insn[i].addr;
-	int any = 0;
-	if (!((1u << reg) & 0x03c6u) || has_value(s->taken, s->ntaken, addr) ||
-	    forwarder(d->sym[d->insn[i].sym].name))
-		return -1; /* not rdi rsi rdx rcx r8 r9; a pointer to it; musl's own */
+	int n = 0;
+	if (has_value(s->taken, s->ntaken, addr) || forwarder(d->sym[d->insn[i].sym].name))
+		return -1; /* a pointer to it; musl's own */
 	for (size_t k = first_edge(s->calls, s->ncalls, addr);
-	     k < s->ncalls && s->calls[k].target == addr; k++, any = 1)
-		if (push_preds(s, s->calls[k].from, reg, low8) != 0)
-			return -1;
-	for (size_t k = first_edge(s->edges, s->nedges, addr);
-	     k < s->nedges && s->edges[k].target == addr; k++, any = 1)
-		if (push(s, s->edges[k].from, reg, low8) != 0)
-			return -1;
-	return any ? 0 : -1;
+	     k < s->ncalls && s->calls[k].target == addr; k++, n++)
+		if (!((1u << reg) & 0x03c6u) || push_preds(s, s->calls[k].from, reg, low8) != 0)
+			return -1; /* not rdi rsi rdx rcx r8 r9: no argument */
+	return n;
 }
 
 /* Pushes the instructions that can run just before i: the one above it
- * when that one falls through, and every direct jump to it; at the entry
- * of a function, its callers' instructions before their calls. */
+ * when it falls through, every direct jump to i and, at the entry of a
+ * function, its callers' instructions before their calls. */
 static int push_preds(struct scan *s, size_t i, int reg, int low8)
 {
 	const struct disasm *d = s->d;
-	int any = 0;
-	if (disasm_at_symbol(d, i))
-		return push_callers(s, i, reg, low8);
-	if (i > 0 && d->insn[i - 1].kind != DISASM_JUMP && d->insn[i - 1].kind != DISASM_END) {
+	int any = 0, entry = disasm_at_symbol(d, i);
+	if (i > 0 &&
+	    (entry ? falls_into(&d->insn[i - 1])
+		   : d->insn[i - 1].kind != DISASM_JUMP && d->insn[i - 1].kind != DISASM_END)) {
 		if (push(s, i - 1, reg, low8) != 0)
 			return -1;
 		any = 1;
@@ -427,6 +432,12 @@ static int push_preds(struct scan *s, size_t i, int reg, int low8)
 	     k < s->nedges && s->edges[k].target == d->insn[i].addr; k++, any = 1)
 		if (push(s, s->edges[k].from, reg, low8) != 0)
 			return -1;
+	if (entry) {
+		int n = push_callers(s, i, reg, low8);
+		if (n < 0)
+			return -1;
+		any |= n > 0;
+	}
 	return any ? 0 : -1; /* reached only by an indirect jump: not followed */
 }
 

@@ -282,7 +282,10 @@ static void warn_unimplemented(uint64_t nr)
 long hut_syscall(struct hut_syscall_frame *f);
 long hut_syscall(struct hut_syscall_frame *f)
 {
-	hut_syscall_fn fn = f->nr < hut_syscall_table_size ? hut_syscall_table[f->nr] : 0;
+	/* Read from memory: gcc folds a weak const's initializer, but the
+	 * linker may have put an image's shorter table in its place. */
+	unsigned size = *(const volatile unsigned *)&hut_syscall_table_size;
+	hut_syscall_fn fn = f->nr < size ? hut_syscall_table[f->nr] : 0;
 	long result;
 	hut_thread_now->frame = f; /* clone copies it; a switch leaves it here */
 	hut_sched_progress();	   /* this thread ran app code: it may have woken others */
