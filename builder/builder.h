@@ -187,6 +187,9 @@ extern const size_t builder_syscall_rows_count;
 extern const unsigned builder_syscall_table_size; /* the libos's TABLE_SIZE */
 
 #define BUILDER_SYSCALLS_MAX 1024 /* Linux x86-64 numbers below this */
+/* The section `hut build` records an image's report in (not loaded), so a
+ * stripped image still has it. */
+#define BUILDER_SYSCALL_LIST ".hut.syscall.list"
 
 struct builder_syscall_report {
 	/* For each number the image can make, where from ("f", "g (through
@@ -196,6 +199,7 @@ struct builder_syscall_report {
 	 * (a computed number, a stripped image): then any of them. */
 	struct builder_args any;
 	size_t count; /* numbers with a site */
+	int recorded; /* read from BUILDER_SYSCALL_LIST (the image has no symbols) */
 };
 
 /* The report of the image at path, from its .hut.syscalls records and its

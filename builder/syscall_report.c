@@ -503,13 +503,15 @@ static int by_site(const void *a, const void *b)
 }
 
 /* The records of .hut.syscalls, sorted by site; sets *symbols when the
- * image has a symbol table. 0, or -1 with why. */
-static int read_notes(const char *path, struct note **out, size_t *n, int *symbols, char *why,
-		      size_t why_len)
+ * image has a symbol table, *list to the report hut build recorded (or
+ * NULL). 0, or -1 with why. */
+static int read_notes(const char *path, struct note **out, size_t *n, int *symbols, char **list,
+		      char *why, size_t why_len)
 {
 	*out = NULL;
 	*n = 0;
 	*symbols = 0;
+	*list = NULL;
 	elf_version(EV_CURRENT);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -529,6 +531,15 @@ static int read_notes(const char *path, struct note **out, size_t *n, int *symbo
 		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (sh.sh_type == SHT_SYMTAB)
 			*symbols = 1;
+		if (name && !strcmp(name, BUILDER_SYSCALL_LIST) && sh.sh_type == SHT_PROGBITS) {
+			Elf_Data *data = elf_getdata(scn, NULL);
+			size_t len = data ? data->d_size : 0;
+			free(*list);
+			*list = builder_xmalloc(len + 1);
+			if (len)
+				memcpy(*list, data->d_buf, len);
+			(*list)[len] = 0;
+		}
 		if (!name || strcmp(name, NOTES) != 0 || sh.sh_type == SHT_NOBITS)
 			continue;
 		Elf_Data *data = elf_getdata(scn, NULL);
@@ -717,15 +728,41 @@ static void pointers_in_data(struct builder_syscall_report *r, const struct disa
 	}
 }
 
+/* The report hut build recorded: lines "NR<tab>FROM|FROM...". */
+static void from_list(struct builder_syscall_report *r, char *list)
+{
+	for (char *line = list, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		char *end, *from = strchr(line, '\t');
+		long nr = strtol(line, &end, 10);
+		if (!from || end != from)
+			continue;
+		for (char *f = strtok(from + 1, "|"); f; f = strtok(NULL, "|"))
+			add_from(r, nr, builder_xstrdup(f));
+	}
+	r->recorded = 1;
+}
+
 int builder_syscall_report(const char *path, struct builder_syscall_report *r, char *why,
 			   size_t why_len)
 {
 	struct note *notes;
 	size_t n;
 	int symbols;
+	char *list;
 	memset(r, 0, sizeof *r);
-	if (read_notes(path, &notes, &n, &symbols, why, why_len) != 0)
+	if (read_notes(path, &notes, &n, &symbols, &list, why, why_len) != 0)
 		return -1;
+	if (!symbols && list) {
+		/* Stripped after hut build made the report: the report stands. */
+		from_list(r, list);
+		free(list);
+		free(notes);
+		return 0;
+	}
+	free(list);
 	struct disasm d;
 	if (disasm_read(&d, path, why, why_len) != 0) {
 		free(notes);

@@ -81,6 +81,8 @@ void builder_syscall_report_print(const struct builder_syscall_report *r)
 		       served_word(builder_syscall_served(nr)),
 		       from_list(&r->from[nr], buf, sizeof buf));
 	}
+	if (r->recorded)
+		printf("recorded: by hut build, before the image was stripped\n");
 	if (!r->any.n)
 		printf("any:      no (every site's number is known)\n");
 	for (size_t k = 0; k < r->any.n; k++)
@@ -100,6 +102,23 @@ void builder_syscall_warn(const struct builder_syscall_report *r, const char *im
 			builder_prog, image, name ? name : "?", nr,
 			from_list(&r->from[nr], buf, sizeof buf));
 	}
+}
+
+/* The report itself, for `hut inspect --syscalls` of the image once strip
+ * has taken the symbols the analysis needs: lines "NR<tab>FROM|FROM...",
+ * in a section that is not loaded (BUILDER_SYSCALL_LIST). */
+static void record_report(FILE *f, const struct builder_syscall_report *r)
+{
+	fprintf(f, "__asm__(\".pushsection " BUILDER_SYSCALL_LIST ",\\\"\\\",@progbits\\n\"\n");
+	for (long nr = 0; nr < BUILDER_SYSCALLS_MAX; nr++) {
+		if (!r->from[nr].n)
+			continue;
+		fprintf(f, "\t\".ascii \\\"%ld\\\\t", nr);
+		for (size_t k = 0; k < r->from[nr].n; k++)
+			fprintf(f, "%s%s", k ? "|" : "", r->from[nr].v[k]);
+		fprintf(f, "\\\\n\\\"\\n\"\n");
+	}
+	fprintf(f, "\t\".popsection\");\n");
 }
 
 const char *builder_syscall_table_source(const struct builder_syscall_report *r, const char *image)
@@ -135,6 +154,7 @@ const char *builder_syscall_table_source(const struct builder_syscall_report *r,
 			fprintf(f, "\t[%ld] = %s,\n", row->nr, row->handler);
 	}
 	fprintf(f, "};\n");
+	record_report(f, r);
 	if (fclose(f) != 0)
 		builder_die(1, path, "cannot write the syscall table", NULL);
 	return path;

@@ -100,15 +100,21 @@ for image in "$IMAGES"/*.hut "$BUILT"/*.hut; do
 done
 
 # busybox (tests/debian/debian.mk): several applets, one report. Its own
-# Makefile strips the image it installs; the report is of the image before
-# (busybox_unstripped, the same code with its symbols), the one hut-cc
-# linked and made the table of.
-BUSYBOX=$ROOT/build/debian/busybox-build/busybox_unstripped
+# Makefile strips the image it installs: that one's report is the one hut-cc
+# recorded in it, the same as the analysis of busybox_unstripped (the image
+# before strip).
+BUSYBOX=$ROOT/build/debian/busybox.hut
+UNSTRIPPED=$ROOT/build/debian/busybox-build/busybox_unstripped
 begin "syscall report of busybox covers strace of its applets"
-if ready "$BUSYBOX"; then
+if ready "$BUSYBOX" "$UNSTRIPPED"; then
 	report busybox "$BUSYBOX"
 	expect_status busybox 0
+	expect_grep "busybox's report was not recorded" '^recorded: by hut build' "$(out busybox)"
 	expect_grep "busybox's report says any" '^any: *no' "$(out busybox)"
+	report unstripped "$UNSTRIPPED"
+	expect_status unstripped 0
+	diff <(listed busybox) <(listed unstripped) >"$TMP/bb.diff" ||
+		{ problem "the recorded report is not the analysis's"; detail_file diff "$TMP/bb.diff"; }
 	n=0
 	for cmd in "ls -la /" "sh -c 'echo hi; x=\$(echo a b); echo \$x; exit 3'" \
 		"sed -n 1p /etc/passwd" "sort /etc/group" "find /etc -name host*" \
@@ -219,6 +225,22 @@ if ready "$HELLO"; then
 	expect_grep "an image calling rename() lacks its handler" ' hut_sys_rename$' "$TMP/ren.nm"
 	finish
 fi
+
+# An image stripped by hut build -s (or by strip afterwards): the report
+# hut build recorded in it, the same syscalls as the image with symbols.
+begin "a stripped image's report is the one recorded before strip"
+run sbuild "$HUT" build -o "$TMP/hello-s.hut" "$ROOT/apps/hello/hello.c" -- -s
+expect_status sbuild 0
+report stripped "$TMP/hello-s.hut"
+expect_status stripped 0
+report full "$IMAGES/hello.hut"
+expect_grep "no 'recorded' line" '^recorded: by hut build' "$(out stripped)"
+expect_grep "the stripped image's report says any" '^any: *no' "$(out stripped)"
+[ "$(listed stripped)" = "$(listed full)" ] || {
+	problem "the stripped image lists other syscalls"
+	detail_file stripped "$(out stripped)"
+}
+finish
 
 begin "hut inspect --syscalls: help, a wrong flag, no image, a missing image"
 run help "$HUT" inspect --help
