@@ -46,7 +46,8 @@ static void inspect_help(void)
 	       "at each syscall site, every raw `syscall` instruction, and the constant\n"
 	       "numbers callers pass to syscall() (objdump disassembles). The list may\n"
 	       "hold syscalls a run never makes; \"any: yes\" says why it may also miss\n"
-	       "some (a number computed at run time, a stripped image).\n"
+	       "some (a number computed at run time). An image without symbols shows the\n"
+	       "list hut build recorded in it before strip (\"recorded:\").\n"
 	       "\n"
 	       "Exit status: 0 valid, 126 invalid or corrupt (a broken OCI image too),\n"
 	       "127 not found.\n");
