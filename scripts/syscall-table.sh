@@ -31,6 +31,13 @@ FNR == NR {
 	}
 	printf "\t{%d, \"%s\", %d},\n", nr[name], fn, noop
 	rows++
+	next
+}
+/^[ \t]*\[SYS_/ {
+	# A row in another form would be served by the whole table but left
+	# out of every image'"'"'s own: refuse it.
+	print "syscall-table.sh: " FILENAME ":" FNR ": not a table row of the form [SYS_x] = hut_sys_y, or [SYS_x] = HUT_NOOP(hut_sys_y),: " $0 > "/dev/stderr"
+	exit 1
 }
 END {
 	if (!rows || !size) {

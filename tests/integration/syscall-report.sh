@@ -242,6 +242,19 @@ expect_grep "the stripped image's report says any" '^any: *no' "$(out stripped)"
 }
 finish
 
+# The builder's copy of the table comes from its rows by a script: a row in
+# another form must stop the build, not drop out of every image's table.
+begin "scripts/syscall-table.sh refuses a table row it cannot read"
+sed 's/\[SYS_mlock\] = HUT_NOOP(hut_sys_mlock),/[SYS_mlock] = (hut_syscall_fn)hut_sys_mlock,/' \
+	"$TABLE" >"$TMP/table.c"
+run rows "$ROOT/scripts/syscall-table.sh" "$TABLE"
+expect_status rows 0
+expect_grep "mlock's row is not a no-op row" '^.\{149, "hut_sys_mlock", 1\},$' "$(out rows)"
+run badrow "$ROOT/scripts/syscall-table.sh" "$TMP/table.c"
+expect_status badrow 1
+expect_grep "the odd row is not named" 'not a table row.*\[SYS_mlock\] = \(hut_syscall_fn\)' "$(err badrow)"
+finish
+
 begin "hut inspect --syscalls: help, a wrong flag, no image, a missing image"
 run help "$HUT" inspect --help
 expect_status help 0
