@@ -20,9 +20,13 @@ CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iimage -Icli -Icommon -D_GNU
 # (it runs before TLS exists).
 MUSL_INC := /usr/include/x86_64-linux-musl
 GCC_INC  := $(shell $(HOSTCC) -print-file-name=include)
+# Each function and object in its own section: an image links only the
+# syscall handlers it can reach (`hut build` gives it a table of those and
+# links with --gc-sections, builder/syscall_table.c).
 CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $(GCC_INC) \
 	-Iinclude -Ilibos -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
-	-ffreestanding -fno-pie -fno-builtin -fno-asynchronous-unwind-tables
+	-ffreestanding -fno-pie -fno-builtin -fno-asynchronous-unwind-tables \
+	-ffunction-sections -fdata-sections
 
 # The image format, shared by hut and hut-monitor. The reader is libelf-free
 # (hut-monitor is a static musl program); the manifest writer uses libelf and
@@ -50,7 +54,10 @@ IMAGE_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC) $(IMAGE_WRITE
 CLI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 COMMON_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC))
 MONITOR_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(MONITOR_SRC))
-BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC))
+# The builder also carries the libos's table rows and the kernel's syscall
+# names, generated (below) for `hut inspect --syscalls` and `hut build`.
+BUILDER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BUILDER_SRC)) \
+	$(BUILD)/obj/gen/syscall_rows.o $(BUILD)/obj/gen/syscall_names.o
 OCI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(OCI_SRC))
 BENCH_HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_HARNESS_SRC))
 LIBOS_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBOS_SRC)) \
@@ -151,6 +158,17 @@ $(BUILD)/obj/libos/%.o: libos/%.S | deps
 $(BUILD)/gen/syscall_names.c: scripts/syscall-names.sh
 	@mkdir -p $(dir $@)
 	scripts/syscall-names.sh > $@
+
+# The libos's table rows (libos/sys/syscall.c) for the builder: what an
+# image's syscalls are to the libos, and the table each image links.
+$(BUILD)/gen/syscall_rows.c: scripts/syscall-table.sh libos/sys/syscall.c
+	@mkdir -p $(dir $@)
+	scripts/syscall-table.sh libos/sys/syscall.c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(HOSTCC) $(CFLAGS_HOST) -Ibuilder -c -o $@ $<
 
 $(BUILD)/obj/libos/syscall_names.o: $(BUILD)/gen/syscall_names.c
 	@mkdir -p $(dir $@)

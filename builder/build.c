@@ -86,6 +86,10 @@ static void link_prologue(struct builder_args *cmd, const struct builder_link_fi
 		"-Wl,--wrap=socket",
 		"-Wl,-z,noexecstack",
 		"-Wl,--build-id=none",
+		/* Only what the image can reach: the libos is compiled a
+		 * function a section, and its syscall table names only the
+		 * handlers the image's syscalls need (link_reachable). */
+		"-Wl,--gc-sections",
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
 		builder_args_add(cmd, fixed[i]);
@@ -140,6 +144,58 @@ static void link_image(const struct builder_job *job, const struct builder_link_
 	builder_args_free(&cmd);
 	if (status != 0)
 		builder_die(1, job->out, "link failed", "see the linker's messages above");
+}
+
+/* The generated table, compiled as plain C: it includes nothing and
+ * holds only addresses, so no musl or user flags apply. */
+static const char *compile_table(const char *src)
+{
+	const char *obj = builder_temp_file(src, ".o");
+	struct builder_args cmd = {0};
+	builder_args_add(&cmd, BUILDER_GCC);
+	builder_args_add(&cmd, "-std=c11");
+	builder_args_add(&cmd, "-O2");
+	builder_args_add(&cmd, "-fno-pie");
+	builder_args_add(&cmd, "-c");
+	builder_args_add(&cmd, src);
+	builder_args_add(&cmd, "-o");
+	builder_args_add(&cmd, obj);
+	int status = builder_run(&cmd);
+	builder_args_free(&cmd);
+	if (status != 0)
+		builder_die(1, src, "cannot compile the image's syscall table", NULL);
+	return obj;
+}
+
+/* The image's syscalls, from the image as first linked (with the libos's
+ * whole table): a warning for each the libos does not serve, then the
+ * image linked again with a table of only the rows it can reach, so that
+ * --gc-sections drops every other handler and what only they use. An
+ * image that may make any syscall (a computed number) keeps the whole
+ * table: a syscall it never makes still gets ENOSYS and its warning. */
+static void link_reachable(const struct builder_job *job, const struct builder_link_files *files,
+			   struct builder_args *objects)
+{
+	struct builder_syscall_report *r = builder_xmalloc(sizeof *r);
+	char why[256];
+	if (builder_syscall_report(job->out, r, why, sizeof why) != 0) {
+		fprintf(stderr,
+			"%s: warning: %s: cannot list its syscalls (%s): it keeps every "
+			"handler\n",
+			builder_prog, job->out, why);
+		free(r);
+		return;
+	}
+	builder_syscall_warn(r, job->out);
+	if (!r->any.n) {
+		builder_args_add(objects, compile_table(builder_syscall_table_source(r, job->out)));
+		link_image(job, files, objects);
+	} else if (builder_verbose) {
+		fprintf(stderr, "%s: %s: keeps every syscall handler (%s)\n", builder_prog,
+			job->out, r->any.v[0]);
+	}
+	builder_syscall_report_free(r);
+	free(r);
 }
 
 static void finish(const struct builder_job *job)
@@ -202,6 +258,7 @@ int builder_build(struct builder_job *job)
 	}
 	builder_args_add(&objects, compile(job, builder_files_source(job->files, job->out)));
 	link_image(job, &files, &objects);
+	link_reachable(job, &files, &objects);
 	builder_args_free(&objects);
 	finish(job);
 	if (strip)

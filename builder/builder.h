@@ -173,6 +173,54 @@ const char *builder_files_source(struct builder_files *t, const char *image);
 void builder_etc_defaults(struct builder_files *t);
 const unsigned char *builder_utc_tzif(size_t *size);
 
+/* --- syscall_report.c, syscall_table.c: the syscalls an image can make ---- */
+
+/* One row of the libos's syscall table (libos/sys/syscall.c), as
+ * scripts/syscall-table.sh copies it into the builder at make time. */
+struct builder_syscall_row {
+	long nr;
+	const char *handler; /* hut_sys_NAME */
+	int noop;	     /* HUT_NOOP(...): accepted, nothing changes */
+};
+extern const struct builder_syscall_row builder_syscall_rows[];
+extern const size_t builder_syscall_rows_count;
+extern const unsigned builder_syscall_table_size; /* the libos's TABLE_SIZE */
+
+#define BUILDER_SYSCALLS_MAX 1024 /* Linux x86-64 numbers below this */
+/* The section `hut build` records an image's report in (not loaded), so a
+ * stripped image still has it. */
+#define BUILDER_SYSCALL_LIST ".hut.syscall.list"
+
+struct builder_syscall_report {
+	/* For each number the image can make, where from ("f", "g (through
+	 * syscall)"...); an empty vector (n == 0) when it cannot. */
+	struct builder_args from[BUILDER_SYSCALLS_MAX];
+	/* Why the image may make a syscall whose number is not known here
+	 * (a computed number, a stripped image): then any of them. */
+	struct builder_args any;
+	size_t count; /* numbers with a site */
+	int recorded; /* read from BUILDER_SYSCALL_LIST (the image has no symbols) */
+};
+
+/* The report of the image at path, from its .hut.syscalls records and its
+ * code. 0, or -1 with why (no objdump, not an ELF file). */
+int builder_syscall_report(const char *path, struct builder_syscall_report *r, char *why,
+			   size_t why_len);
+void builder_syscall_report_free(struct builder_syscall_report *r);
+
+enum builder_served { BUILDER_UNSERVED, BUILDER_SERVED, BUILDER_NOOP };
+enum builder_served builder_syscall_served(long nr);
+/* The Linux name of nr, or NULL. */
+const char *builder_syscall_name(long nr);
+/* Prints the report (hut inspect --syscalls). */
+void builder_syscall_report_print(const struct builder_syscall_report *r);
+/* One warning line on stderr for each syscall the image can make that the
+ * libos does not serve (hut build). */
+void builder_syscall_warn(const struct builder_syscall_report *r, const char *image);
+/* Writes a C file holding the table of the rows the report reaches, to be
+ * linked in place of the libos's whole (weak) table; returns its path. */
+const char *builder_syscall_table_source(const struct builder_syscall_report *r, const char *image);
+
 /* --- build.c: compile, link, finish -------------------------------------- */
 
 struct builder_job {

@@ -24,6 +24,7 @@
 static void inspect_help(void)
 {
 	printf("usage: hut inspect IMAGE | OCI-ARCHIVE | OCI-LAYOUT-DIR\n"
+	       "       hut inspect --syscalls IMAGE\n"
 	       "\n"
 	       "Shows an image's manifest (name, ABI version, entry points, default memory,\n"
 	       "devices), whether it has symbols (not after strip), its loadable segments,\n"
@@ -37,6 +38,16 @@ static void inspect_help(void)
 	       "image's name, manifest digest and command. An archive and a layout of one\n"
 	       "image show the same but for the first line. A broken one is refused in\n"
 	       "one line.\n"
+	       "\n"
+	       "--syscalls lists the syscalls the image's code can make, one a line:\n"
+	       "number, name, what the libos does with it (served, no-op: accepted and\n"
+	       "nothing changes, unserved: an appliance gets ENOSYS) and the functions\n"
+	       "they come from. Found in the image itself: the records hut's musl leaves\n"
+	       "at each syscall site, every raw `syscall` instruction, and the constant\n"
+	       "numbers callers pass to syscall() (objdump disassembles). The list may\n"
+	       "hold syscalls a run never makes; \"any: yes\" says why it may also miss\n"
+	       "some (a number computed at run time). An image without symbols shows the\n"
+	       "list hut build recorded in it before strip (\"recorded:\").\n"
 	       "\n"
 	       "Exit status: 0 valid, 126 invalid or corrupt (a broken OCI image too),\n"
 	       "127 not found.\n");
@@ -341,13 +352,38 @@ static int read_if_archive(const char *path, struct builder_buf *b)
 	return builder_tar_is(b->data, b->len);
 }
 
+/* `hut inspect --syscalls IMAGE`: the report of syscall_report.c. */
+static int inspect_syscalls(const char *image)
+{
+	struct stat st;
+	if (stat(image, &st) != 0)
+		builder_die(INSPECT_MISSING, image, "image not found", NULL);
+	if (!S_ISREG(st.st_mode))
+		builder_die(INSPECT_INVALID, image, "--syscalls takes an image file",
+			    hut_file_kind(&st));
+	struct builder_syscall_report *r = builder_xmalloc(sizeof *r);
+	char why[256];
+	if (builder_syscall_report(image, r, why, sizeof why) != 0)
+		builder_die(INSPECT_INVALID, image, "cannot list its syscalls", why);
+	printf("%-10s%s\n", "file:", image);
+	builder_syscall_report_print(r);
+	builder_syscall_report_free(r);
+	free(r);
+	return 0;
+}
+
 int builder_cmd_inspect(int argc, char **argv)
 {
 	const char *image = NULL;
+	int syscalls = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			inspect_help();
 			return 0;
+		}
+		if (!strcmp(argv[i], "--syscalls")) {
+			syscalls = 1;
+			continue;
 		}
 		if (argv[i][0] == '-')
 			builder_usage_error(argv[i], "unknown option", INSPECT_HELP);
@@ -357,6 +393,8 @@ int builder_cmd_inspect(int argc, char **argv)
 	}
 	if (!image)
 		builder_usage_error("inspect", "no image given", INSPECT_HELP);
+	if (syscalls)
+		return inspect_syscalls(image);
 	struct stat st;
 	if (stat(image, &st) == 0 && S_ISDIR(st.st_mode))
 		return inspect_oci_layout(image);

@@ -27,25 +27,57 @@
  * unlike `sub`/`add`, leaves the flags alone.
  */
 
-/* The instruction sequence that replaces `syscall`. */
-#define HUT_SYSCALL_VIA_LIBOS                                                                      \
+/* The instruction sequence that replaces `syscall`; `note` records the
+ * site (HUT_SYSCALL_NOTE). The label on the `syscall` instruction is the
+ * site's address: `hut inspect --syscalls` tells a site of this header
+ * from a raw `syscall` written elsewhere by it. */
+#define HUT_SYSCALL_VIA_LIBOS(note)                                                                \
 	"mov hut_boot_info(%%rip), %%rcx\n\t"                                                      \
-	"jrcxz 1f\n\t"                                                                             \
+	"jrcxz .Lhut_sc%=\n\t"                                                                     \
 	"lea -128(%%rsp), %%rsp\n\t"                                                               \
 	"call hut_syscall_dispatch\n\t"                                                            \
 	"lea 128(%%rsp), %%rsp\n\t"                                                                \
 	"jmp 2f\n"                                                                                 \
-	"1:\tsyscall\n"                                                                            \
-	"2:"
+	".Lhut_sc%=:\tsyscall\n"                                                                   \
+	"2:\n\t" note
+
+/* The record of one site, for `hut inspect --syscalls` and the per-image
+ * syscall table (builder/syscall_report.c): the address of its `syscall`
+ * instruction and its number, or -1 when the number is not a compile-time
+ * constant (syscall(), the cancellable path's __syscall_cp). The section is
+ * not loaded (no "a" flag: the image's bytes do not change) and is linked
+ * to the code around it ("o", SHF_LINK_ORDER): when -Wl,--gc-sections drops
+ * a function, its records go with it, so the image lists only what it can
+ * run. */
+#define HUT_SYSCALL_NOTE(nr)                                                                       \
+	".pushsection .hut.syscalls,\"o\",@progbits,.Lhut_sc%=\n\t"                                \
+	".quad .Lhut_sc%=, " nr "\n\t"                                                             \
+	".popsection"
 
 /* What the sequence may change besides %rax; "memory" because the kernel
  * (or the libos) reads and writes through the arguments. */
 #define HUT_SYSCALL_CLOBBERS "rcx", "r11", "memory"
 
+/* One site: a constant number is written into the record by the assembler
+ * ("i"); after inlining, __builtin_constant_p tells which. */
+#define HUT_SYSCALL_ASM(n, ...)                                                                    \
+	do {                                                                                       \
+		if (__builtin_constant_p(n))                                                       \
+			__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS(HUT_SYSCALL_NOTE("%c[nr]"))     \
+					     : "+r"(nr_ret)                                        \
+					     : [nr] "i"(n), ##__VA_ARGS__                          \
+					     : HUT_SYSCALL_CLOBBERS);                              \
+		else                                                                               \
+			__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS(HUT_SYSCALL_NOTE("-1"))         \
+					     : "+r"(nr_ret)                                        \
+					     : __VA_ARGS__                                         \
+					     : HUT_SYSCALL_CLOBBERS);                              \
+	} while (0)
+
 static __inline long __syscall0(long n)
 {
 	register long nr_ret __asm__("rax") = n;
-	__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS : "+r"(nr_ret) : : HUT_SYSCALL_CLOBBERS);
+	HUT_SYSCALL_ASM(n);
 	return nr_ret;
 }
 
@@ -53,10 +85,7 @@ static __inline long __syscall1(long n, long a1)
 {
 	register long nr_ret __asm__("rax") = n;
 	register long arg1 __asm__("rdi") = a1;
-	__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS
-			     : "+r"(nr_ret)
-			     : "r"(arg1)
-			     : HUT_SYSCALL_CLOBBERS);
+	HUT_SYSCALL_ASM(n, "r"(arg1));
 	return nr_ret;
 }
 
@@ -65,10 +94,7 @@ static __inline long __syscall2(long n, long a1, long a2)
 	register long nr_ret __asm__("rax") = n;
 	register long arg1 __asm__("rdi") = a1;
 	register long arg2 __asm__("rsi") = a2;
-	__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS
-			     : "+r"(nr_ret)
-			     : "r"(arg1), "r"(arg2)
-			     : HUT_SYSCALL_CLOBBERS);
+	HUT_SYSCALL_ASM(n, "r"(arg1), "r"(arg2));
 	return nr_ret;
 }
 
@@ -78,10 +104,7 @@ static __inline long __syscall3(long n, long a1, long a2, long a3)
 	register long arg1 __asm__("rdi") = a1;
 	register long arg2 __asm__("rsi") = a2;
 	register long arg3 __asm__("rdx") = a3;
-	__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS
-			     : "+r"(nr_ret)
-			     : "r"(arg1), "r"(arg2), "r"(arg3)
-			     : HUT_SYSCALL_CLOBBERS);
+	HUT_SYSCALL_ASM(n, "r"(arg1), "r"(arg2), "r"(arg3));
 	return nr_ret;
 }
 
@@ -92,10 +115,7 @@ static __inline long __syscall4(long n, long a1, long a2, long a3, long a4)
 	register long arg2 __asm__("rsi") = a2;
 	register long arg3 __asm__("rdx") = a3;
 	register long arg4 __asm__("r10") = a4;
-	__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS
-			     : "+r"(nr_ret)
-			     : "r"(arg1), "r"(arg2), "r"(arg3), "r"(arg4)
-			     : HUT_SYSCALL_CLOBBERS);
+	HUT_SYSCALL_ASM(n, "r"(arg1), "r"(arg2), "r"(arg3), "r"(arg4));
 	return nr_ret;
 }
 
@@ -107,10 +127,7 @@ static __inline long __syscall5(long n, long a1, long a2, long a3, long a4, long
 	register long arg3 __asm__("rdx") = a3;
 	register long arg4 __asm__("r10") = a4;
 	register long arg5 __asm__("r8") = a5;
-	__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS
-			     : "+r"(nr_ret)
-			     : "r"(arg1), "r"(arg2), "r"(arg3), "r"(arg4), "r"(arg5)
-			     : HUT_SYSCALL_CLOBBERS);
+	HUT_SYSCALL_ASM(n, "r"(arg1), "r"(arg2), "r"(arg3), "r"(arg4), "r"(arg5));
 	return nr_ret;
 }
 
@@ -123,10 +140,7 @@ static __inline long __syscall6(long n, long a1, long a2, long a3, long a4, long
 	register long arg4 __asm__("r10") = a4;
 	register long arg5 __asm__("r8") = a5;
 	register long arg6 __asm__("r9") = a6;
-	__asm__ __volatile__(HUT_SYSCALL_VIA_LIBOS
-			     : "+r"(nr_ret)
-			     : "r"(arg1), "r"(arg2), "r"(arg3), "r"(arg4), "r"(arg5), "r"(arg6)
-			     : HUT_SYSCALL_CLOBBERS);
+	HUT_SYSCALL_ASM(n, "r"(arg1), "r"(arg2), "r"(arg3), "r"(arg4), "r"(arg5), "r"(arg6));
 	return nr_ret;
 }
 

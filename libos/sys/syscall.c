@@ -1,6 +1,16 @@
 /*
  * The syscall table: Linux x86-64 numbers to libos handlers. A number with
  * no handler returns -ENOSYS and warns once, naming the syscall.
+ *
+ * The table here is the whole of what the libos serves, and it is weak:
+ * `hut build` links in its place a table of only the rows an image can
+ * reach (builder/syscall_table.c, from `hut inspect --syscalls`), so that
+ * -Wl,--gc-sections drops the other handlers. Both come from the rows
+ * below (scripts/syscall-table.sh reads them for the builder): keep each
+ * row `[SYS_x] = hut_sys_y,` on its own line. A handler that accepts the
+ * call and changes nothing (there is nothing to change in a one-vCPU,
+ * memory-resident machine) is marked HUT_NOOP(hut_sys_y): the report says
+ * "no-op" for it.
  */
 #include "syscalls.h"
 #include "unix/unix.h"
@@ -9,6 +19,9 @@
 #include <sys/syscall.h>
 
 #define TABLE_SIZE 512
+
+/* A mark for the report (see above); the handler is the handler. */
+#define HUT_NOOP(handler) handler
 
 /* The AF_INET socket syscalls live in libhut-net.a (net/sockcalls.h): weak
  * here, so they are null in an image that never calls socket(). When they
@@ -45,7 +58,10 @@ void hut_syscall_init(void)
 		hut_sock_family_register(&inet_family);
 }
 
-static const hut_syscall_fn table[TABLE_SIZE] = {
+extern const unsigned hut_syscall_table_size;
+__attribute__((weak)) const unsigned hut_syscall_table_size = TABLE_SIZE;
+extern const hut_syscall_fn hut_syscall_table[TABLE_SIZE];
+__attribute__((weak)) const hut_syscall_fn hut_syscall_table[TABLE_SIZE] = {
 	/* files and fds */
 	[SYS_read] = hut_sys_read,
 	[SYS_write] = hut_sys_write,
@@ -66,7 +82,7 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_dup2] = hut_sys_dup2,
 	[SYS_fcntl] = hut_sys_fcntl,
 	[SYS_flock] = hut_sys_flock,
-	[SYS_fadvise64] = hut_sys_fadvise64,
+	[SYS_fadvise64] = HUT_NOOP(hut_sys_fadvise64),
 	[SYS_fsync] = hut_sys_fsync,
 	[SYS_fdatasync] = hut_sys_fdatasync,
 	[SYS_truncate] = hut_sys_truncate,
@@ -222,11 +238,11 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_exit] = hut_sys_exit,
 	[SYS_gettid] = hut_sys_gettid,
 	[SYS_set_tid_address] = hut_sys_set_tid_address,
-	[SYS_set_robust_list] = hut_sys_set_robust_list,
+	[SYS_set_robust_list] = HUT_NOOP(hut_sys_set_robust_list),
 	[SYS_futex] = hut_sys_futex,
 	[SYS_sched_yield] = hut_sys_sched_yield,
 	[SYS_sched_getaffinity] = hut_sys_sched_getaffinity,
-	[SYS_sched_setaffinity] = hut_sys_sched_setaffinity,
+	[SYS_sched_setaffinity] = HUT_NOOP(hut_sys_sched_setaffinity),
 	/* accounting, policy, prctl, groups and sessions */
 	[SYS_getrusage] = hut_sys_getrusage,
 	[SYS_times] = hut_sys_times,
@@ -244,11 +260,11 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_getsid] = hut_sys_getsid,
 	[SYS_setpgid] = hut_sys_setpgid,
 	[SYS_setsid] = hut_sys_setsid,
-	[SYS_mlock] = hut_sys_mlock,
-	[SYS_munlock] = hut_sys_munlock,
-	[SYS_mlock2] = hut_sys_mlock2,
-	[SYS_mlockall] = hut_sys_mlockall,
-	[SYS_munlockall] = hut_sys_munlockall,
+	[SYS_mlock] = HUT_NOOP(hut_sys_mlock),
+	[SYS_munlock] = HUT_NOOP(hut_sys_munlock),
+	[SYS_mlock2] = HUT_NOOP(hut_sys_mlock2),
+	[SYS_mlockall] = HUT_NOOP(hut_sys_mlockall),
+	[SYS_munlockall] = HUT_NOOP(hut_sys_munlockall),
 	[SYS_mincore] = hut_sys_mincore,
 	/* timers */
 	[SYS_alarm] = hut_sys_alarm,
@@ -264,8 +280,19 @@ static const hut_syscall_fn table[TABLE_SIZE] = {
 	[SYS_timer_delete] = hut_sys_timer_delete,
 };
 
-extern const char *const hut_syscall_names[];
+/* The kernel's names, one string in number order (scripts/syscall-names.sh). */
+extern const char hut_syscall_names[];
 extern const unsigned hut_syscall_names_count;
+
+static const char *syscall_name(uint64_t nr)
+{
+	const char *p = hut_syscall_names;
+	if (nr >= hut_syscall_names_count)
+		return 0;
+	for (; nr; nr--)
+		p += hut_strlen(p) + 1;
+	return *p ? p : 0;
+}
 
 static void warn_unimplemented(uint64_t nr)
 {
@@ -275,7 +302,7 @@ static void warn_unimplemented(uint64_t nr)
 			return;
 		warned[nr / 64] |= 1ull << (nr % 64);
 	}
-	const char *name = nr < hut_syscall_names_count ? hut_syscall_names[nr] : 0;
+	const char *name = syscall_name(nr);
 	char line[128], *p = line, *end = line + sizeof line - 1;
 	p = hut_append(p, end, "hut: warning: syscall ");
 	p = hut_append(p, end, name ? name : "unknown");
@@ -289,7 +316,10 @@ static void warn_unimplemented(uint64_t nr)
 long hut_syscall(struct hut_syscall_frame *f);
 long hut_syscall(struct hut_syscall_frame *f)
 {
-	hut_syscall_fn fn = f->nr < TABLE_SIZE ? table[f->nr] : 0;
+	/* Read from memory: gcc folds a weak const's initializer, but the
+	 * linker may have put an image's shorter table in its place. */
+	unsigned size = *(const volatile unsigned *)&hut_syscall_table_size;
+	hut_syscall_fn fn = f->nr < size ? hut_syscall_table[f->nr] : 0;
 	long result;
 	hut_thread_now->frame = f; /* clone copies it; a switch leaves it here */
 	hut_sched_progress();	   /* this thread ran app code: it may have woken others */

@@ -263,8 +263,10 @@ if ready "$HUT_CC"; then
 	: >"$TMP/ran.log"
 	run v env PATH="$WRAP:$PATH" "$HUT_CC" -v -O2 -s -o "$TMP/v.hut" "$TMP/src/flags.c" -lm
 	expect_status v 0
-	# flags.c, the packed /etc files, the link, strip.
-	expect_commands_shown v 4
+	# flags.c, the packed /etc files, the link, the image's syscall table
+	# (builder/syscall_table.c), the link with it, strip.
+	expect_commands_shown v 6
+	expect_grep "no compile of the syscall table" "^gcc .* -c .*-syscalls\.c " "$(err v)"
 	expect_grep "no link command with -o" "^gcc -nostdlib .* -o $TMP/v\.hut " "$(err v)"
 	expect_grep "no strip command" "^strip --strip-all $TMP/v\.hut$" "$(err v)"
 	expect_grep "gcc's own -v output is missing" '^gcc version ' "$(err v)"
@@ -285,7 +287,7 @@ if ready "$HUT"; then
 	: >"$TMP/ran.log"
 	run vb env PATH="$WRAP:$PATH" "$HUT" build -v -o "$TMP/vb.hut" "$TMP/src/flags.c" -- -lm
 	expect_status vb 0
-	expect_commands_shown vb 3
+	expect_commands_shown vb 5 # with the syscall table's compile and link
 	expect_no_grep "gcc's own -v output (not asked for)" '^gcc version ' "$(err vb)"
 	finish
 fi
