@@ -38,6 +38,17 @@ files_differential "busybox find" "$BB" find /data -name 'f*'
 files_differential "busybox seq" "$BB" seq 3 7
 files_differential "busybox date -u of a fixed time" "$BB" date -u -d @1000000000 '+%Y-%m-%d %H:%M:%S'
 files_differential "busybox sh -c (builtins only)" "$BB" sh -c 'echo $((6 * 7)); x=abc; echo ${#x}'
+# The shell forks (processes in the appliance): command substitution, a
+# pipeline into a group, a subshell's status, a background job and wait,
+# 50 substitutions in a loop; builtins only (an external command needs exec).
+files_differential "busybox sh forks: substitutions, pipelines, subshells, jobs" "$BB" sh -c \
+	'x=$(echo hi; echo there); echo "[$x]"
+	echo a b c | { read p q r; echo "$r $q $p"; }
+	(exit 3); echo "subshell $?"
+	(echo in the background; exit 5) & wait $!; echo "job $?"
+	echo $(( $(echo 2) + $(echo 3) ))
+	i=0; while [ $i -lt 50 ]; do x=$(echo $i); i=$((i + 1)); done; echo "last $x"
+	trap "echo child ended" CHLD; (exit 0); wait; echo done'
 files_differential "busybox gzip -k writes text.gz" "$BB" gzip -k -9 /data/text
 begin "busybox gzip left the same text.gz both ways"
 if need_kvm; then
