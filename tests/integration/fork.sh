@@ -9,6 +9,8 @@
 BUILT=$ROOT/build/tests/programs # tests/integration/programs/programs.mk
 differential "fork: memory copied, files shared, waits, SIGCHLD, kill" "$BUILT/fork.hut" \
 	"$BUILT/fork-ref" 0
+differential "processes share: MAP_SHARED counters, an fd passed, a pre-forking server" \
+	"$BUILT/procshare.hut" "$BUILT/procshare-ref" 0
 
 begin "fork: a child's crash ends it alone, in one line"
 if ready_kvm "$BUILT/fork.hut"; then
