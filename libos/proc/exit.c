@@ -67,26 +67,56 @@ _Noreturn void hut_thread_end(int status)
 	__builtin_unreachable();
 }
 
-/* A page fault nobody takes ends a process other than pid 1 as Linux's
- * SIGSEGV would, said in one line; pid 1's is the appliance's crash. */
+/* An exception in a process other than pid 1 (a page fault nobody takes,
+ * an invalid opcode, a division by zero...) ends that process with the
+ * signal Linux would send, said in one line; pid 1's is the appliance's
+ * crash. */
 static int fault_ends_process(void)
 {
 	return hut_proc_now->pid != 1;
 }
 
+static const struct {
+	const char *what;
+	int sig;
+	const char *sig_name;
+} exceptions[32] = {
+	[0] = {"divide error", SIGFPE, "SIGFPE"},
+	[1] = {"debug trap", SIGTRAP, "SIGTRAP"},
+	[3] = {"breakpoint", SIGTRAP, "SIGTRAP"},
+	[4] = {"overflow", SIGSEGV, "SIGSEGV"},
+	[5] = {"bound range exceeded", SIGSEGV, "SIGSEGV"},
+	[6] = {"invalid opcode", SIGILL, "SIGILL"},
+	[7] = {"device not available", SIGFPE, "SIGFPE"},
+	[11] = {"segment not present", SIGBUS, "SIGBUS"},
+	[12] = {"stack-segment fault", SIGBUS, "SIGBUS"},
+	[13] = {"general protection fault", SIGSEGV, "SIGSEGV"},
+	[14] = {"page fault", SIGSEGV, "SIGSEGV"},
+	[16] = {"x87 floating-point error", SIGFPE, "SIGFPE"},
+	[17] = {"alignment check", SIGBUS, "SIGBUS"},
+	[19] = {"SIMD floating-point error", SIGFPE, "SIGFPE"},
+};
+
 static void fault_end(const struct hut_fault_state *s)
 {
+	uint64_t v = s->vector < 32 && exceptions[s->vector].what ? s->vector : 13;
 	char line[200], *p = line, *end = line + sizeof line - 1;
 	p = hut_append(p, end, "hut: process ");
 	p = hut_append_u64(p, end, (uint64_t)hut_proc_now->pid);
-	p = hut_append(p, end, " killed by SIGSEGV: page fault at 0x");
-	p = hut_append_hex(p, end, s->addr);
+	p = hut_append(p, end, " killed by ");
+	p = hut_append(p, end, exceptions[v].sig_name);
+	p = hut_append(p, end, ": ");
+	p = hut_append(p, end, exceptions[v].what);
+	if (v == 14) {
+		p = hut_append(p, end, " at 0x");
+		p = hut_append_hex(p, end, s->addr);
+	}
 	p = hut_append(p, end, ", rip 0x");
 	p = hut_append_hex(p, end, s->rip);
 	p = hut_append(p, end, "\n");
 	*p = 0;
 	hut_console_print(2, line);
-	hut_exit_process(HUT_EXIT_SIGNAL, SIGSEGV);
+	hut_exit_process(HUT_EXIT_SIGNAL, exceptions[v].sig);
 }
 
 void hut_exit_init(void)

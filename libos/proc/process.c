@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include "proc.h"
 
+#include "arch/x86_64/fault.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -87,6 +89,7 @@ void hut_process_switch(struct hut_process *p)
 		states[i]->load(p->state[i]);
 	}
 	hut_proc_now = p;
+	hut_trap_ends_process = p->pid != 1; /* its exceptions end it alone */
 	if (p->mm)
 		hut_mm_switch(p->mm);
 }

@@ -12,11 +12,13 @@ differential "fork: memory copied, files shared, waits, SIGCHLD, kill" "$BUILT/f
 differential "processes share: MAP_SHARED counters, an fd passed, a pre-forking server" \
 	"$BUILT/procshare.hut" "$BUILT/procshare-ref" 0
 
-begin "fork: a child's crash ends it alone, in one line"
+begin "fork: a child's crash ends it alone, in one line for each"
 if ready_kvm "$BUILT/fork.hut"; then
 	run appl "$MONITOR" "$BUILT/fork.hut"
 	expect_status appl 0
-	expect_grep "the crash is reported" '^hut: process [0-9]+ killed by SIGSEGV: page fault at 0x0, rip 0x[0-9a-f]+$' "$(err appl)"
+	expect_grep "the page fault is reported" '^hut: process [0-9]+ killed by SIGSEGV: page fault at 0x0, rip 0x[0-9a-f]+$' "$(err appl)"
+	expect_grep "the invalid opcode is reported" '^hut: process [0-9]+ killed by SIGILL: invalid opcode, rip 0x[0-9a-f]+$' "$(err appl)"
+	expect_grep "the division by zero is reported" '^hut: process [0-9]+ killed by SIGFPE: divide error, rip 0x[0-9a-f]+$' "$(err appl)"
 	finish
 fi
 

@@ -15,6 +15,7 @@
 struct hut_fault_state hut_fault_state;
 struct hut_trap_frame hut_fault_frame;
 unsigned char hut_fault_wanted; /* read by traps.S's gate */
+unsigned char hut_trap_ends_process;
 static hut_fault_fn handler;
 static int (*fatal_wants)(void);
 static void (*fatal_end)(const struct hut_fault_state *s);
@@ -48,8 +49,10 @@ int hut_fault_dispatch(const uint64_t *saved)
 	struct hut_fault_state *s = &hut_fault_state;
 	if (handler && handler(s->addr, s->error, s->rip) == 0)
 		return 0;
-	if (fatal_wants && fatal_wants())
+	if (fatal_wants && fatal_wants()) {
+		s->vector = 14;
 		return 2; /* the process ends, not the appliance */
+	}
 	hut_fault_frame = (struct hut_trap_frame){
 		.rax = saved[SAVED_RAX],
 		.vector = 14,

@@ -15,6 +15,7 @@
 #define HUT_FAULT_RFLAGS 24
 #define HUT_FAULT_RSP 32
 #define HUT_FAULT_BUSY 40
+#define HUT_FAULT_VECTOR 48
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -32,7 +33,13 @@ struct hut_fault_state {
 	uint64_t rflags; /* as they were */
 	uint64_t rsp;	 /* as it was */
 	uint64_t busy;	 /* 1 from the gate until the handler is done */
+	uint64_t vector; /* the exception (14 for a page fault) */
 };
+_Static_assert(__builtin_offsetof(struct hut_fault_state, vector) == HUT_FAULT_VECTOR, "traps.S");
+
+/* traps.S ends the running process on an exception at CPL3 while this is
+ * set (a process other than pid 1 runs: proc/process.c keeps it). */
+extern unsigned char hut_trap_ends_process;
 _Static_assert(__builtin_offsetof(struct hut_fault_state, busy) == HUT_FAULT_BUSY,
 	       "fault_upcall.S");
 
@@ -48,8 +55,9 @@ typedef int (*hut_fault_fn)(uint64_t addr, uint64_t error, uint64_t rip);
 void hut_fault_take(hut_fault_fn fn);
 
 /* A fault the handler declines ends only the running process when wants()
- * says so: end() runs on the thread's libos stack and never returns. Else
- * it is a crash report as before. */
+ * says so, as any other exception does while hut_trap_ends_process is set:
+ * end() runs on the thread's libos stack and never returns (s->vector says
+ * which exception). Else it is a crash report as before. */
 void hut_fault_on_fatal(int (*wants)(void), void (*end)(const struct hut_fault_state *s));
 #endif
 

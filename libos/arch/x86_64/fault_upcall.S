@@ -91,4 +91,14 @@ hut_fault_upcall:
 	jmp *hut_fault_state+HUT_FAULT_RIP(%rip)
 	.size hut_fault_upcall, . - hut_fault_upcall
 
+/* traps.S's hut_trap_gate irets here, on the thread's libos stack, for an
+ * exception that ends the running process (hut_fault_state says which). */
+	.globl hut_trap_upcall
+	.type hut_trap_upcall, @function
+hut_trap_upcall:
+	and $-16, %rsp
+	call hut_fault_end
+	ud2
+	.size hut_trap_upcall, . - hut_trap_upcall
+
 	.section .note.GNU-stack, "", @progbits

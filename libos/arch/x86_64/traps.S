@@ -1,8 +1,10 @@
 /*
  * The exception stubs (the IDT, at CPL0): each hands the monitor a uniform
  * frame and never returns, but for two: an int3 at hut_cr3_load (mmu.S)
- * loads CR3 and returns (hut_bp_gate), and a page fault at CPL3, when the
- * libos takes them, goes on at CPL3 in fault_upcall.S (hut_pf_gate). Kept tiny:
+ * loads CR3 and returns (hut_bp_gate), a page fault at CPL3, when the
+ * libos takes them, goes on at CPL3 in fault_upcall.S (hut_pf_gate), and
+ * an exception in a process other than pid 1 ends that process
+ * (hut_trap_gate). Kept tiny:
  * on kvm-pvm CPL0 code is emulated.
  */
 #include <hut/abi.h>
@@ -24,7 +26,11 @@
 	push $0                   /* no error code from the CPU: make one */
 	.endif
 	push $\vector
-	jmp hut_trap_common
+	.if (\vector == 2) || (\vector == 8) || (\vector == 18)
+	jmp hut_trap_common       /* NMI, double fault, machine check: never the app's */
+	.else
+	jmp hut_trap_gate
+	.endif
 	.endm
 
 	.balign HUT_TRAP_STRIDE
@@ -49,7 +55,7 @@ hut_bp_gate:
 	iretq
 1:	push $0
 	push $3
-	jmp hut_trap_common
+	jmp hut_trap_gate
 
 /*
  * #PF: when the libos takes page faults (hut_fault_wanted) and this one
@@ -82,7 +88,33 @@ hut_pf_gate:
 	add $8, %rsp                  /* the error code */
 	iretq
 1:	push $14
-	jmp hut_trap_common
+	jmp hut_trap_gate
+
+/*
+ * Any other exception: from CPL3 while a process other than pid 1 runs
+ * (hut_trap_ends_process), the iret goes to hut_trap_upcall
+ * (fault_upcall.S) on the thread's libos stack, which ends that process
+ * with the exception's signal; anything else is the crash report.
+ * %rsp: vector, error code, then the CPU's frame.
+ */
+hut_trap_gate:
+	testb $3, 24(%rsp)            /* the stacked CS's RPL */
+	jz hut_trap_common
+	cmpb $0, hut_trap_ends_process(%rip)
+	je hut_trap_common
+	push %rax
+	mov 8(%rsp), %rax
+	mov %rax, hut_fault_state+HUT_FAULT_VECTOR(%rip)
+	mov 16(%rsp), %rax
+	mov %rax, hut_fault_state+HUT_FAULT_ERROR(%rip)
+	mov 24(%rsp), %rax
+	mov %rax, hut_fault_state+HUT_FAULT_RIP(%rip)
+	movq $hut_trap_upcall, 24(%rsp)
+	mov hut_kstack_now(%rip), %rax
+	mov %rax, 48(%rsp)
+	pop %rax
+	add $16, %rsp                 /* the vector and the error code */
+	iretq
 
 hut_trap_common:
 	push %rax

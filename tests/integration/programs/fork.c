@@ -147,18 +147,32 @@ static void sigchld_and_kill(void)
 	close(ready[0]);
 }
 
+static volatile int zero;
+
+/* Three crashes: a page fault, an invalid opcode, a division by zero. */
 static void crash_ends_the_child(void)
 {
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		volatile int *volatile nowhere = 0;
-		*nowhere = 1;
-		_exit(0);
+	static const char *const kinds[] = {"page fault", "ud2", "division by zero"};
+	for (int k = 0; k < 3; k++) {
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (k == 0) {
+				volatile int *volatile nowhere = 0;
+				*nowhere = 1;
+			} else if (k == 1) {
+				__asm__ volatile("ud2");
+			} else {
+				zero = 7 / zero;
+			}
+			_exit(0);
+		}
+		int status;
+		waitpid(pid, &status, 0);
+		char what[64];
+		snprintf(what, sizeof what, "child crashed by a %s", kinds[k]);
+		report(what, status);
 	}
-	int status;
-	waitpid(pid, &status, 0);
-	report("crashed child", status);
 }
 
 static void ignored_sigchld_leaves_no_zombie(void)
