@@ -77,6 +77,7 @@ void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 	bi->signals = vm->signals_gpa;
 	bi->stack_top = vm->stack_top;
 	bi->stack_size = vm->stack_size;
+	bi->pids_max = vm->opt->pids_max;
 	bi->hypercall_base = HUT_HYPERCALL_GPA;
 	bi->app_entry = vm->img.entry;
 	bi->phdr = vm->img.phdr_gpa;

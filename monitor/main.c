@@ -26,6 +26,8 @@ static const char usage_head[] =
 	"options:\n"
 	"  --mem SIZE      guest RAM, e.g. 64M or 1G (default: the image's manifest)\n"
 	"  --timeout SEC   stop the guest after SEC seconds, exit 124\n"
+	"  --pids N        at most N processes and threads at once in the guest\n"
+	"                  (fork and pthread_create fail with EAGAIN past it)\n"
 	"  --trace-boot    print microseconds per boot phase to stderr\n"
 	"  --trace-exits   at the end, print how many exits reached the monitor (by\n"
 	"                  kind) and what the network device moved\n"
@@ -79,6 +81,15 @@ static unsigned parse_timeout(const char *s)
 	if (*s < '0' || *s > '9' || *end || v == 0 || v > 86400 * 365)
 		bad_usage("--timeout takes a whole number of seconds, not '%s'", s);
 	return (unsigned)v;
+}
+
+static uint32_t parse_pids(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || v == 0 || v > 4194304) /* Linux's pid_max limit */
+		bad_usage("--pids takes a number from 1 to 4194304, not '%s'", s);
+	return (uint32_t)v;
 }
 
 static uint64_t parse_mem(const char *s)
@@ -185,6 +196,8 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			o->hostname = v;
 		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {
 			o->timeout_s = parse_timeout(v);
+		} else if ((v = option_value(argc, argv, &i, "--pids")) != NULL) {
+			o->pids_max = parse_pids(v);
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;

@@ -37,6 +37,7 @@ struct hut_options {
 	uint64_t mem;	      /* 0: the manifest's default */
 	bool mem_from_option; /* mem came from --mem */
 	unsigned timeout_s;   /* 0: none */
+	uint32_t pids_max;    /* --pids; 0: no limit */
 	bool trace_boot;
 	bool trace_exits;     /* count exits (and what modules moved), print them at the end */
 	bool no_sandbox;      /* skip the seccomp sandbox (debugging only) */

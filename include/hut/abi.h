@@ -194,7 +194,7 @@ struct hut_boot_info {
 	uint64_t files_size;	 /* OUT */
 	uint64_t volumes;	 /* OUT guest address of volume_count struct hut_boot_volume */
 	uint32_t volume_count;	 /* OUT at most HUT_VOLUMES_MAX */
-	uint32_t reserved;
+	uint32_t pids_max;	 /* OUT --pids: most processes and threads at once; 0: no limit */
 	struct hut_boot_net net; /* OUT the network device; net.region 0 if none */
 	uint64_t signals;	 /* OUT guest address of the struct hut_signal_box */
 	/* OUT the guest's host name (uname's nodename): --hostname, else the

@@ -66,6 +66,8 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 	    !hut_user_writable(child_tid, sizeof *child_tid))
 		return -EFAULT;
 	hut_thread_free_ended();
+	if (hut_pids_full())
+		return -EAGAIN;
 	struct hut_thread *parent = hut_thread_now, *t = hut_thread_new();
 	if (!t)
 		return -EAGAIN;

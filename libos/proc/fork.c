@@ -30,6 +30,8 @@ long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint
 	if ((flags & CLONE_PARENT_SETTID) && !hut_user_writable(parent_tid, sizeof *parent_tid))
 		return -EFAULT;
 	hut_thread_free_ended();
+	if (hut_pids_full())
+		return -EAGAIN;
 	struct hut_thread *parent = hut_thread_now, *t = hut_thread_new();
 	if (!t)
 		return -EAGAIN;

@@ -232,6 +232,19 @@ static long kill_one(struct hut_process *p, int sig)
 	return 0;
 }
 
+/* --pids (the boot info's pids_max): like a cgroup's pids.max, what counts
+ * is every live thread of every process, and zombies not yet reaped. */
+int hut_pids_full(void)
+{
+	uint32_t max = hut_boot_info ? hut_boot_info->pids_max : 0;
+	if (!max)
+		return 0;
+	uint64_t n = hut_threads_live;
+	for (struct hut_process *p = &first; p; p = p->next)
+		n += p->zombie;
+	return n >= max;
+}
+
 long hut_process_kill(long pid, int sig)
 {
 	if (pid > 0) {

@@ -68,6 +68,8 @@ void hut_process_release_memory(struct hut_process *p);
  * its pid, its status in *status, reaped unless keep; 0 when none has
  * ended yet, -ECHILD when none matches. */
 long hut_process_reap(long pid, int *status, int keep);
+/* A new process or thread would pass --pids: fork and clone give EAGAIN. */
+int hut_pids_full(void);
 /* Sends sig (0: only checks) to the processes kill(pid) names: 0 or -errno. */
 long hut_process_kill(long pid, int sig);
 

@@ -29,3 +29,20 @@ if ready_kvm "$BUILT/fork.hut"; then
 	expect_grep "every page came back" '^pages lost to 1000 forks: 0$' "$(out appl)"
 	finish
 fi
+
+begin "fork: --pids 4 allows pid 1 and 3 children, then EAGAIN"
+if ready_kvm "$BUILT/fork.hut"; then
+	run appl "$MONITOR" --pids 4 "$BUILT/fork.hut" pids
+	expect_status appl 0
+	expect_grep "three children, then EAGAIN" '^children before fork failed: 3 \(EAGAIN\)$' "$(out appl)"
+	expect_grep "fork works again" '^after they ended, fork works again: yes$' "$(out appl)"
+	finish
+fi
+
+begin "hut-monitor --pids refuses what is not a count"
+if need_kvm; then
+	run bad "$MONITOR" --pids 0 "$BUILT/fork.hut"
+	expect_status bad 125
+	expect_grep "says what it takes" 'pids takes a number from 1 to 4194304' "$(err bad)"
+	finish
+fi

@@ -257,8 +257,41 @@ static int leak_check(void)
 	return 0;
 }
 
+/* fork.sh's --pids check, in an appliance only: children that wait on a
+ * pipe until fork fails, then all end. */
+static int pids_check(void)
+{
+	int go[2], n = 0;
+	pipe(go);
+	for (;;) {
+		pid_t pid = fork();
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			char c;
+			close(go[1]);
+			read(go[0], &c, 1);
+			_exit(0);
+		}
+		n++;
+	}
+	int err = errno;
+	close(go[1]);
+	while (wait(0) > 0)
+		;
+	printf("children before fork failed: %d (%s)\n", n, err == EAGAIN ? "EAGAIN" : "other");
+	pid_t again = fork();
+	if (again == 0)
+		_exit(0);
+	printf("after they ended, fork works again: %s\n", again > 0 ? "yes" : "no");
+	waitpid(again, 0, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "pids") == 0)
+		return pids_check();
 	if (argc > 1 && strcmp(argv[1], "leak") == 0)
 		return leak_check();
 	char me[16];
