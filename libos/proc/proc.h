@@ -33,6 +33,7 @@ struct hut_timer {
 	uint64_t deadline;	/* on its clock (since boot, or CPU time); 0: disarmed */
 	uint64_t interval;	/* ns between periodic expirations; 0: one-shot */
 	int cpu;		/* counts the process's CPU time (hut_cpu_time_ns) */
+	int interrupts;		/* raises a signal: a spinning app is interrupted for it */
 	void (*fire)(struct hut_timer *t, uint64_t expirations);
 };
 /* Arms t value_ns from now (0 disarms) and every interval_ns after. */
@@ -48,6 +49,10 @@ static inline int hut_timers_armed(void)	    /* every syscall asks: inline */
 	return hut_timers != 0;
 }
 uint64_t hut_timers_next(void); /* the earliest wall-clock deadline, or HUT_WAIT_FOREVER */
+/* Tells the monitor when to interrupt the app (the signal box's deadline):
+ * the timers that raise signals, those on CPU time only if with_cpu (not
+ * before a sleep, where CPU time stands still). */
+void hut_timers_publish(int with_cpu);
 
 /* ptimer.c: POSIX timers (notify: SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID;
  * cpu: on CPU time; value_is_id: the signal's value is the timer's id). All

@@ -31,6 +31,8 @@ static void run_network(void)
 static void idle(uint64_t ns)
 {
 	uint64_t start = hut_time_since_boot_ns();
+	if (hut_timers_armed())
+		hut_timers_publish(0); /* CPU time stands still: no tick for it */
 	if (device) {
 		device->idle(ns);
 	} else {

@@ -94,6 +94,7 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_time_init(bi);
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
+	hut_ticks_init();
 	hut_syscall_init();
 	uint64_t sp = build_process_stack(bi);
 	if (bi->argc > 0)

@@ -21,6 +21,12 @@ hut_user_rsp:
 	.globl hut_syscalls_trapped
 hut_syscalls_trapped:             /* syscalls that came through MSR_LSTAR */
 	.zero 8
+	.globl hut_app_running
+hut_app_running:                  /* nonzero while the app's own code runs */
+	.zero 8
+	.globl hut_resume_rip
+hut_resume_rip:                   /* where hut_return_full goes */
+	.zero 8
 
 /* The running thread's libos stack (thread.c moves it at each switch); the
  * first thread's is hut_kstack. */
@@ -41,6 +47,66 @@ hut_kstack_now:
 hut_syscall_return:           /* %rax = result, %rsp = the frame */
 	HUT_RETURN_TO_USER
 	.size hut_syscall_return, . - hut_syscall_return
+
+/*
+ * hut_return_full: %rax = the app's %rax, %rsp = a frame whose via is
+ * HUT_VIA_TICK. Gives every register back, the flags too, and jumps to
+ * the frame's rip without touching the app's stack (its red zone). At CPL3
+ * (kvm-pvm) no register is left to jump through, so the target goes
+ * through memory; at CPL0 (hardware, entered by the syscall instruction)
+ * iretq does it all, and must: a jump would stay at CPL0.
+ */
+	.globl hut_return_full
+	.type hut_return_full, @function
+hut_return_full:
+	mov %rax, (%rsp)
+	mov 64(%rsp), %rax
+	mov %rax, hut_resume_rip(%rip)
+	mov %cs, %eax
+	test $3, %al
+	jz 2f
+	call restore_registers
+	pushq 56(%rsp)            /* rflags */
+	popfq
+	mov hut_user_rsp(%rip), %rsp
+	movq $1, hut_app_running(%rip)
+	.globl hut_resume_jmp
+hut_resume_jmp:
+	jmp *hut_resume_rip(%rip)
+2:	sub $48, %rsp             /* an iretq frame below the saved one, and */
+	mov hut_resume_rip(%rip), %rax /* a slot for restore_registers' return */
+	mov %rax, (%rsp)
+	movq $0x23, 8(%rsp)       /* the app's code and stack selectors (GDT) */
+	mov 48+56(%rsp), %rax
+	mov %rax, 16(%rsp)
+	mov hut_user_rsp(%rip), %rax
+	mov %rax, 24(%rsp)
+	movq $0x1b, 32(%rsp)
+	add $48, %rsp
+	call restore_registers
+	sub $48, %rsp
+	iretq
+	.size hut_return_full, . - hut_return_full
+
+/* Loads every register but %rsp from the frame at 8(%rsp) (its caller's
+ * %rsp), through %rsp-relative loads only; flags untouched. */
+restore_registers:
+	mov 8+8(%rsp), %rdi
+	mov 8+16(%rsp), %rsi
+	mov 8+24(%rsp), %rdx
+	mov 8+32(%rsp), %r10
+	mov 8+40(%rsp), %r8
+	mov 8+48(%rsp), %r9
+	mov 8+72(%rsp), %rbx
+	mov 8+80(%rsp), %rbp
+	mov 8+88(%rsp), %r12
+	mov 8+96(%rsp), %r13
+	mov 8+104(%rsp), %r14
+	mov 8+112(%rsp), %r15
+	mov 8+128(%rsp), %rcx
+	mov 8+136(%rsp), %r11
+	mov 8+0(%rsp), %rax
+	ret
 
 /*
  * hut_context_switch(uint64_t *save_sp, uint64_t new_sp): the one thread

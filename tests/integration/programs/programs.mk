@@ -13,6 +13,7 @@
 #   accounting.hut, accounting-ref  accounting.c (accounting.sh), and as a
 #                             glibc program: the reference
 #   timers.hut, timers-ref    timers.c (timers.sh), the same way
+#   preempt.hut, preempt-ref  preempt.c (preempt.sh), the same way
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -28,7 +29,8 @@ PROG_OUT := $(BUILD)/tests/programs
 UPSTREAM_BUILDS := $(foreach b,ref s distro g,$(PROG_OUT)/upstream-$(b)/upstream)
 UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)/upstream-$(s).hut)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
-	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref) \
+	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref \
+	preempt.hut preempt-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
