@@ -86,6 +86,8 @@ static uint64_t build_process_stack(const struct hut_boot_info *bi)
 	return sp;
 }
 
+void hut_tick_entry(void); /* tick_entry.S: where the monitor sends a tick */
+
 _Noreturn void hut_boot(const struct hut_boot_info *bi)
 {
 	hut_boot_info = bi;
@@ -94,7 +96,7 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_time_init(bi);
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
-	hut_ticks_init();
+	hut_signal_box_ticks_init((uint64_t)hut_tick_entry, &hut_app_running);
 	hut_syscall_init();
 	uint64_t sp = build_process_stack(bi);
 	if (bi->argc > 0)

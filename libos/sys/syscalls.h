@@ -215,7 +215,5 @@ HUT_SYSCALL(getsockopt);
 /* syscall.c: registers the families linked in the image (at boot). */
 void hut_syscall_init(void);
 
-/* tick.c: tells the monitor where a tick enters (at boot). */
-void hut_ticks_init(void);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * A tick: the monitor found a timer due while the app's own code ran (it
- * spins without syscalls) and sent the vCPU to hut_tick_entry (entry.S),
+ * spins without syscalls) and sent the vCPU to hut_tick_entry (tick_entry.S),
  * which saved every register in a syscall frame (via HUT_VIA_TICK). Here
  * the timers fire and a handler is entered as on a syscall's way out; the
  * way back gives every register back (arch/x86_64/cpu.S, hut_return_full).
@@ -9,9 +9,6 @@
  * docs/ARCHITECTURE.md, "Ticks", says why it works this way.
  */
 #include "proc/proc.h"
-#include "syscalls.h"
-
-void hut_tick_entry(void); /* entry.S */
 
 long hut_tick(struct hut_syscall_frame *f);
 long hut_tick(struct hut_syscall_frame *f)
@@ -25,9 +22,4 @@ long hut_tick(struct hut_syscall_frame *f)
 		hut_timers_publish(1);
 	}
 	return hut_signal_deliver(f, (long)f->nr);
-}
-
-void hut_ticks_init(void)
-{
-	hut_signal_box_ticks_init((uint64_t)hut_tick_entry, &hut_app_running);
 }

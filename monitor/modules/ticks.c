@@ -58,7 +58,9 @@ static void on_tick(int sig)
 static void ticks_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
 {
 	(void)cursor;
-	int caps = vm->kvm_fd >= 0 && vm->vcpu_fd >= 0 ? ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) : 0;
+	int caps = vm->kvm_fd >= 0 && vm->vcpu_fd >= 0
+			   ? ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS)
+			   : 0;
 	ticks.on = caps > 0 && (caps & KVM_SYNC_X86_REGS);
 	if (ticks.on)
 		bi->flags |= HUT_BOOT_TICKS;
@@ -104,12 +106,13 @@ static void ticks_prepare(struct hut_vm *vm)
 	struct sigaction sa = {.sa_handler = on_tick}; /* no SA_RESTART: sleeps end early */
 	sigfillset(&sa.sa_mask);
 	if (sigaction(ticks.signo, &sa, NULL) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "cannot catch the tick signal (%s)", strerror(errno));
-	struct k_sigevent ev = {.signo = ticks.signo,
-				.notify = SIGEV_THREAD_ID,
-				.tid = (int)syscall(SYS_gettid)};
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot catch the tick signal (%s)",
+			 strerror(errno));
+	struct k_sigevent ev = {
+		.signo = ticks.signo, .notify = SIGEV_THREAD_ID, .tid = (int)syscall(SYS_gettid)};
 	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &ticks.timer) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "cannot create the tick timer (%s)", strerror(errno));
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot create the tick timer (%s)",
+			 strerror(errno));
 	tick_run = vm->run;
 }
 
@@ -233,7 +236,9 @@ static void ticks_trace(const struct hut_vm *vm)
 {
 	(void)vm;
 	if (ticks.redirected || ticks.deferred)
-		fprintf(stderr, "hut-monitor: trace-exits: ticks: %lu entered the app's code, %lu found the libos running\n",
+		fprintf(stderr,
+			"hut-monitor: trace-exits: ticks: %lu entered the app's code, %lu found "
+			"the libos running\n",
 			ticks.redirected, ticks.deferred);
 }
 

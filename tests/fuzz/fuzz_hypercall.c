@@ -187,10 +187,10 @@ static void protect_low(int prot)
 }
 
 static const uint64_t arg_size[HUT_HC_COUNT] = {
-	sizeof(struct hut_hc_console),	 sizeof(struct hut_hc_exit),
-	sizeof(struct hut_trap_frame),	 sizeof(struct hut_hc_poll),
-	sizeof(struct hut_hc_set_fs),	 sizeof(struct hut_hc_console),
-	sizeof(struct hut_hc_file),	 0 /* net kick: no argument */,
+	sizeof(struct hut_hc_console),	  sizeof(struct hut_hc_exit),
+	sizeof(struct hut_trap_frame),	  sizeof(struct hut_hc_poll),
+	sizeof(struct hut_hc_set_fs),	  sizeof(struct hut_hc_console),
+	sizeof(struct hut_hc_file),	  0 /* net kick: no argument */,
 	sizeof(struct hut_threads_table), 0 /* tick: no argument */};
 
 /* A file hypercall's result: a count or 0, or -errno; an OPEN's handle a

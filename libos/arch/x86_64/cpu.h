@@ -19,7 +19,7 @@
  * a tick has not, and returns through hut_return_full, which gives every
  * register back (so does rt_sigreturn, which sets via to HUT_VIA_TICK). */
 struct hut_syscall_frame {
-	uint64_t nr; /* %rax */
+	uint64_t nr;			 /* %rax */
 	uint64_t a0, a1, a2, a3, a4, a5; /* rdi rsi rdx r10 r8 r9 */
 	uint64_t rflags, rip;
 	uint64_t rbx, rbp, r12, r13, r14, r15;

@@ -45,7 +45,7 @@ static void count_tick_dirty(int sig)
 	ticks++;
 }
 
-static void catch(int sig, void (*handler)(int))
+static void catch (int sig, void (*handler)(int))
 {
 	struct sigaction sa = {.sa_handler = handler};
 	sigemptyset(&sa.sa_mask);
@@ -66,7 +66,8 @@ static int spin_until(int want)
 static void report(const char *what, int want, int ok)
 {
 	if (ok)
-		printf("%s: the handler ran at least %d times while the program spun\n", what, want);
+		printf("%s: the handler ran at least %d times while the program spun\n", what,
+		       want);
 	else
 		printf("%s: gave up waiting for the handler\n", what);
 }
@@ -74,7 +75,7 @@ static void report(const char *what, int want, int ok)
 static void alarm_while_spinning(void)
 {
 	ticks = 0;
-	catch(SIGALRM, count_tick);
+	catch (SIGALRM, count_tick);
 	alarm(1);
 	report("alarm(1)", 1, spin_until(1));
 }
@@ -82,7 +83,7 @@ static void alarm_while_spinning(void)
 static void itimer_while_spinning(int which, int sig, const char *what)
 {
 	ticks = 0;
-	catch(sig, count_tick);
+	catch (sig, count_tick);
 	struct itimerval it = {{0, 5000}, {0, 5000}}; /* every 5 ms */
 	setitimer(which, &it, NULL);
 	int ok = spin_until(3);
@@ -94,7 +95,7 @@ static void itimer_while_spinning(int which, int sig, const char *what)
 static void posix_timer_while_spinning(clockid_t clock, const char *what)
 {
 	ticks = 0;
-	catch(SIGUSR1, count_tick);
+	catch (SIGUSR1, count_tick);
 	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
 	timer_t id;
 	if (timer_create(clock, &ev, &id) != 0) {
@@ -140,7 +141,7 @@ static void sse_in_flight(void)
 	uint64_t want_check, check;
 	double want = vector_sum(v, 4096, &want_check);
 	ticks = 0;
-	catch(SIGPROF, count_tick_dirty);
+	catch (SIGPROF, count_tick_dirty);
 	struct itimerval it = {{0, 1000}, {0, 1000}}; /* every 1 ms */
 	setitimer(ITIMER_PROF, &it, NULL);
 	uint64_t start = __rdtsc();
@@ -172,7 +173,8 @@ int main(int argc, char **argv)
 	itimer_while_spinning(ITIMER_VIRTUAL, SIGVTALRM, "ITIMER_VIRTUAL every 5 ms");
 	itimer_while_spinning(ITIMER_REAL, SIGALRM, "ITIMER_REAL every 5 ms");
 	posix_timer_while_spinning(CLOCK_MONOTONIC, "timer_create(CLOCK_MONOTONIC)");
-	posix_timer_while_spinning(CLOCK_PROCESS_CPUTIME_ID, "timer_create(CLOCK_PROCESS_CPUTIME_ID)");
+	posix_timer_while_spinning(CLOCK_PROCESS_CPUTIME_ID,
+				   "timer_create(CLOCK_PROCESS_CPUTIME_ID)");
 	sse_in_flight();
 	return 0;
 }
