@@ -24,6 +24,9 @@ void hut_signal_box_ticks_init(uint64_t entry, const uint64_t *running)
 	box->running = (uint64_t)running;
 }
 
+/* A tick this much late is no worse than an exit to move it earlier. */
+#define TICK_SLACK_NS 20000
+
 /* One compare when nothing moved earlier; an exit when it did. */
 void hut_signal_box_deadline(uint64_t deadline, uint64_t then)
 {
@@ -32,7 +35,7 @@ void hut_signal_box_deadline(uint64_t deadline, uint64_t then)
 	box->deadline = deadline;
 	box->then = then;
 	uint64_t armed = __atomic_load_n(&box->armed, __ATOMIC_RELAXED);
-	if (deadline && (!armed || deadline < armed))
+	if (deadline && (!armed || deadline + TICK_SLACK_NS < armed))
 		hut_hypercall(HUT_HC_TICK, 0);
 }
 

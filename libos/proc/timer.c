@@ -137,13 +137,13 @@ static void keep_earliest(uint64_t at, uint64_t *first, uint64_t *then)
  * pace while the app runs, the only time a tick can help. */
 void hut_timers_publish(int with_cpu)
 {
-	uint64_t first = 0, then = 0, wall = hut_time_since_boot_ns(), cpu = hut_cpu_time_ns();
+	uint64_t first = 0, then = 0;
 	for (const struct hut_timer *t = hut_timers; t; t = t->next) {
 		if (!t->interrupts || (t->cpu && !with_cpu))
 			continue;
-		uint64_t at = t->deadline;
-		if (t->cpu)
-			at = wall + (at > cpu ? at - cpu : 0);
+		/* CPU time is the time since boot less idle_ns: read no clock,
+		 * so that the same deadline always projects to the same moment. */
+		uint64_t at = t->deadline + (t->cpu ? hut_clock.idle_ns : 0);
 		keep_earliest(at, &first, &then);
 		if (t->interval)
 			keep_earliest(at + t->interval, &first, &then);

@@ -31,7 +31,7 @@
 #define MSR_IA32_TSC 0x10u
 #define NS_PER_S 1000000000ull
 
-/* How soon to look again when what the box says comes next has passed. */
+/* How soon to look again when the box says nothing comes next. */
 #define RETRY_NS 1000000ull
 
 static struct {
@@ -157,12 +157,19 @@ static uint64_t guest_now(void)
 	return mono_ns() - ticks.boot_mono;
 }
 
-/* What comes after a tick: at (0: nothing), or a retry soon if at has
- * passed already (the libos may not have run its timers yet). */
-static uint64_t after(uint64_t at)
+/* What comes after a tick: the box's then (0: nothing). If it has passed
+ * too (the tick came late, the host being busy), the libos will have moved
+ * a periodic timer past now: the next multiple of then - deadline, a
+ * guess the libos corrects (HUT_HC_TICK) when it is wrong. */
+static uint64_t after(uint64_t deadline, uint64_t then)
 {
 	uint64_t now = guest_now();
-	return at && at <= now ? now + RETRY_NS : at;
+	if (!then || then > now)
+		return then;
+	uint64_t period = then > deadline ? then - deadline : 0;
+	if (!period)
+		return now + RETRY_NS;
+	return then + ((now - then) / period + 1) * period;
 }
 
 /* KVM_RUN came back with EINTR: if the tick fired, the registers are those
@@ -182,13 +189,13 @@ static void ticks_interrupted(struct hut_vm *vm)
 		ticks.redirected++;
 		/* The libos fires the due timer; then comes what it said
 		 * comes next, and it asks (HUT_HC_TICK) if that changed. */
-		arm(vm, box, after(box->then));
+		arm(vm, box, after(deadline, box->then));
 	} else {
 		/* The libos runs: it fires the timer on its way back to the
 		 * app. A retry covers the way back that cannot tell us (the
 		 * hardware's sysretq). */
 		ticks.deferred++;
-		arm(vm, box, after(box->then ? box->then : 1));
+		arm(vm, box, box->then ? after(deadline, box->then) : guest_now() + RETRY_NS);
 	}
 }
 
