@@ -101,6 +101,7 @@ void hut_signal_box_publish(uint64_t caught, uint64_t ignored, uint64_t blocked)
  * the app was when the last tick took it. */
 void hut_signal_box_ticks_init(uint64_t entry, const uint64_t *running);
 void hut_signal_box_deadline(uint64_t deadline, uint64_t then);
+int hut_signal_box_deadline_set(void); /* a deadline is published */
 uint64_t hut_signal_box_tick_rip(void);
 
 #endif

@@ -39,6 +39,11 @@ void hut_signal_box_deadline(uint64_t deadline, uint64_t then)
 		hut_hypercall(HUT_HC_TICK, 0);
 }
 
+int hut_signal_box_deadline_set(void)
+{
+	return ticks && box->deadline != 0;
+}
+
 uint64_t hut_signal_box_tick_rip(void)
 {
 	return box ? box->tick_rip : 0;

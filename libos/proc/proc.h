@@ -50,9 +50,16 @@ static inline int hut_timers_armed(void)	    /* every syscall asks: inline */
 }
 uint64_t hut_timers_next(void); /* the earliest wall-clock deadline, or HUT_WAIT_FOREVER */
 /* Tells the monitor when to interrupt the app (the signal box's deadline):
- * the timers that raise signals, those on CPU time only if with_cpu (not
- * before a sleep, where CPU time stands still). */
+ * the timers that raise signals and the end of the time slice, those on
+ * CPU time and the slice only if with_cpu (not before a sleep, where CPU
+ * time stands still and no thread runs). */
 void hut_timers_publish(int with_cpu);
+/* Whether the way out must publish: a timer armed, threads to share the
+ * vCPU, or a deadline published before. */
+static inline int hut_ticks_wanted(void)
+{
+	return hut_timers || hut_threads_live > 1 || hut_signal_box_deadline_set();
+}
 
 /* ptimer.c: POSIX timers (notify: SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID;
  * cpu: on CPU time; value_is_id: the signal's value is the timer's id). All

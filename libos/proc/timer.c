@@ -131,10 +131,11 @@ static void keep_earliest(uint64_t at, uint64_t *first, uint64_t *then)
 	}
 }
 
-/* The box gets the earliest moment a timer raising a signal is due, and the
- * earliest after that one has fired once (so that the monitor can re-arm
- * without an exit), both on the wall clock: a CPU-time timer runs at its
- * pace while the app runs, the only time a tick can help. */
+/* The box gets the earliest moment a timer raising a signal is due (or the
+ * running thread's slice ends while another could run), and the earliest
+ * after that one has fired once (so that the monitor can re-arm without an
+ * exit), both on the wall clock: a CPU-time timer runs at its pace while
+ * the app runs, the only time a tick can help. */
 void hut_timers_publish(int with_cpu)
 {
 	uint64_t first = 0, then = 0;
@@ -147,6 +148,11 @@ void hut_timers_publish(int with_cpu)
 		keep_earliest(at, &first, &then);
 		if (t->interval)
 			keep_earliest(at + t->interval, &first, &then);
+	}
+	uint64_t slice = with_cpu ? hut_sched_tick_at() : 0;
+	if (slice) { /* the next thread's slice ends a slice later */
+		keep_earliest(slice, &first, &then);
+		keep_earliest(slice + HUT_SLICE_NS, &first, &then);
 	}
 	hut_signal_box_deadline(first, then);
 }

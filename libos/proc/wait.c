@@ -20,6 +20,11 @@ void hut_wait_set_device(const struct hut_wait_device *d)
 	device = d;
 }
 
+int hut_wait_has_device(void)
+{
+	return device != NULL;
+}
+
 static void run_network(void)
 {
 	if (device)
@@ -31,8 +36,8 @@ static void run_network(void)
 static void idle(uint64_t ns)
 {
 	uint64_t start = hut_time_since_boot_ns();
-	if (hut_timers_armed())
-		hut_timers_publish(0); /* CPU time stands still: no tick for it */
+	if (hut_ticks_wanted())
+		hut_timers_publish(0); /* CPU time stands still, no thread runs: no tick for them */
 	if (device) {
 		device->idle(ns);
 	} else {

@@ -10,6 +10,18 @@
  */
 #include "proc/proc.h"
 
+/* The slice is over: another thread may run. The app was interrupted
+ * anywhere, so its FPU and SSE registers are live (at a syscall they are
+ * not: the calling convention leaves them to the caller); they stay here
+ * while other threads run. */
+static void give_others_a_turn(void)
+{
+	uint8_t fpu[512] __attribute__((aligned(16)));
+	__asm__ volatile("fxsave64 %0" : "=m"(fpu));
+	hut_sched_preempt_point();
+	__asm__ volatile("fxrstor64 %0" : : "m"(fpu));
+}
+
 long hut_tick(struct hut_syscall_frame *f);
 long hut_tick(struct hut_syscall_frame *f)
 {
@@ -17,9 +29,10 @@ long hut_tick(struct hut_syscall_frame *f)
 	if (f->rip == (uint64_t)hut_resume_jmp) /* it was leaving a tick: go on */
 		f->rip = hut_resume_rip;
 	hut_thread_now->frame = f;
-	if (hut_timers_armed()) {
+	if (hut_timers_armed())
 		hut_timers_run();
-		hut_timers_publish(1);
-	}
+	if (hut_threads_live > 1)
+		give_others_a_turn();
+	hut_timers_publish(1);
 	return hut_signal_deliver(f, (long)f->nr);
 }

@@ -4,15 +4,17 @@
  * on the monotonic and the process's CPU clock, each caught by a handler
  * while the main loop only reads a flag; a loop whose SSE registers, flags
  * and red zone are in use gives the same result when handlers interrupt it
- * many times. `preempt die`: an alarm with no handler ends a spinning
- * program (142). It prints only what is the same on Linux and in hut: that
- * each handler ran at least so many times, never a count or a time.
+ * many times; a thread that spins on a flag sees it set by another that
+ * slept first, whichever of the two is the main thread. `preempt die`: an alarm with no handler
+ * ends a spinning program (142). It prints only what is the same on Linux and in hut: that each
+ * handler ran at least so many times, never a count or a time.
  *
  * Every spin also watches the TSC, so that a broken build gives up (and
  * says so) instead of spinning until the test's time limit.
  */
 #define _GNU_SOURCE
 #include <emmintrin.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,6 +161,51 @@ static void sse_in_flight(void)
 	(void)rounds;
 }
 
+static volatile int flag;
+
+/* Spins until flag is set (0 if it gave up). */
+static int spin_on_flag(void)
+{
+	uint64_t start = __rdtsc();
+	while (!flag)
+		if (__rdtsc() - start > GIVE_UP_TICKS)
+			return 0;
+	return 1;
+}
+
+static void *sleep_then_set(void *arg)
+{
+	(void)arg;
+	struct timespec ts = {0, 20000000}; /* 20 ms */
+	nanosleep(&ts, NULL);
+	flag = 1;
+	return NULL;
+}
+
+static void *spinner(void *arg)
+{
+	*(int *)arg = spin_on_flag();
+	return NULL;
+}
+
+static void threads_share_the_cpu(void)
+{
+	pthread_t t;
+	flag = 0;
+	pthread_create(&t, NULL, sleep_then_set, NULL);
+	int ok = spin_on_flag();
+	pthread_join(t, NULL);
+	printf("threads: the main thread %s the flag a sleeping thread set\n",
+	       ok ? "spun until it saw" : "gave up waiting for");
+	flag = 0;
+	int saw = 0;
+	pthread_create(&t, NULL, spinner, &saw);
+	sleep_then_set(NULL);
+	pthread_join(t, NULL);
+	printf("threads: a thread %s the flag the sleeping main thread set\n",
+	       saw ? "spun until it saw" : "gave up waiting for");
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -176,5 +223,6 @@ int main(int argc, char **argv)
 	posix_timer_while_spinning(CLOCK_PROCESS_CPUTIME_ID,
 				   "timer_create(CLOCK_PROCESS_CPUTIME_ID)");
 	sse_in_flight();
+	threads_share_the_cpu();
 	return 0;
 }
