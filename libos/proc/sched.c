@@ -22,6 +22,7 @@ static unsigned vain_looks;
 /* Syscalls entered: a wait that looked in vain before the last one may be
  * over now; one that looked since needs only its deadline. */
 static uint64_t progress;
+static int device_news; /* a device may end a wait (the network) */
 
 void hut_sched_progress(void)
 {
@@ -71,6 +72,11 @@ void hut_sched_yield(void)
 	vain_looks = 0;
 }
 
+void hut_sched_device_news(int may)
+{
+	device_news = may;
+}
+
 static uint64_t ns_since_boot(uint64_t tsc)
 {
 	if (tsc < hut_clock.tsc_origin)
@@ -91,7 +97,7 @@ uint64_t hut_sched_tick_at(void)
 	uint64_t first = 0;
 	for (const struct hut_thread *t = hut_thread_now->next; t != hut_thread_now; t = t->next) {
 		uint64_t at = slice_end;
-		if (t->waiting && t->looked == progress && !hut_wait_has_device()) {
+		if (t->waiting && t->looked == progress && !device_news) {
 			if (t->wait_deadline == HUT_WAIT_FOREVER)
 				continue;
 			at = t->wait_deadline > slice_end ? t->wait_deadline : slice_end;

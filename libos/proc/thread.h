@@ -82,6 +82,8 @@ void hut_sched_preempt_point(void);
  * for another (ns since boot), or 0: none could run before it makes a
  * syscall. */
 uint64_t hut_sched_tick_at(void);
+/* Whether a device may end a wait (wait.c tells, when one registers). */
+void hut_sched_device_news(int may);
 /* sched_yield: the caller runs on after the others had a turn. */
 void hut_sched_yield(void);
 

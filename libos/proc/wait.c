@@ -18,11 +18,7 @@ static const struct hut_wait_device *device;
 void hut_wait_set_device(const struct hut_wait_device *d)
 {
 	device = d;
-}
-
-int hut_wait_has_device(void)
-{
-	return device != NULL;
+	hut_sched_device_news(d != NULL);
 }
 
 static void run_network(void)

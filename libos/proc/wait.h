@@ -37,6 +37,5 @@ struct hut_wait_device {
 	void (*idle)(uint64_t max_ns);
 };
 void hut_wait_set_device(const struct hut_wait_device *d);
-int hut_wait_has_device(void);
 
 #endif
