@@ -53,8 +53,10 @@ hut_syscall_return:           /* %rax = result, %rsp = the frame */
  * HUT_VIA_TICK. Gives every register back, the flags too, and jumps to
  * the frame's rip without touching the app's stack (its red zone). At CPL3
  * (kvm-pvm) no register is left to jump through, so the target goes
- * through memory; at CPL0 (hardware, entered by the syscall instruction)
- * iretq does it all, and must: a jump would stay at CPL0.
+ * through memory (hut_resume_rip). At CPL0 (hardware, entered by the
+ * syscall instruction) it first drops to CPL3 on this stack with iretq and
+ * goes on from there the same way: a jump would stay at CPL0, and only at
+ * CPL3 may the app be said to run (hut_app_running: a tick may come).
  */
 	.globl hut_return_full
 	.type hut_return_full, @function
@@ -65,28 +67,35 @@ hut_return_full:
 	mov %cs, %eax
 	test $3, %al
 	jz 2f
-	call restore_registers
+1:	call restore_registers
 	pushq 56(%rsp)            /* rflags */
 	popfq
 	mov hut_user_rsp(%rip), %rsp
+	jmp hut_resume_cpl3
+2:	mov %rsp, %rax
+	push $0x1b                /* the app's stack and code selectors (GDT) */
+	push %rax
+	push $2
+	push $0x23
+	lea 1b(%rip), %rax
+	push %rax
+	iretq
+	.size hut_return_full, . - hut_return_full
+
+/*
+ * The last two instructions of every way back to the app at CPL3 but the
+ * plain syscall return: %rsp and every register are the app's, its rip is
+ * in hut_resume_rip. From the store on, a tick may take the app; one that
+ * lands on the jump resumes at hut_resume_rip instead (sys/tick.c).
+ */
+	.globl hut_resume_cpl3
+	.type hut_resume_cpl3, @function
+hut_resume_cpl3:
 	movq $1, hut_app_running(%rip)
 	.globl hut_resume_jmp
 hut_resume_jmp:
 	jmp *hut_resume_rip(%rip)
-2:	sub $48, %rsp             /* an iretq frame below the saved one, and */
-	mov hut_resume_rip(%rip), %rax /* a slot for restore_registers' return */
-	mov %rax, (%rsp)
-	movq $0x23, 8(%rsp)       /* the app's code and stack selectors (GDT) */
-	mov 48+56(%rsp), %rax
-	mov %rax, 16(%rsp)
-	mov hut_user_rsp(%rip), %rax
-	mov %rax, 24(%rsp)
-	movq $0x1b, 32(%rsp)
-	add $48, %rsp
-	call restore_registers
-	sub $48, %rsp
-	iretq
-	.size hut_return_full, . - hut_return_full
+	.size hut_resume_cpl3, . - hut_resume_cpl3
 
 /* Loads every register but %rsp from the frame at 8(%rsp) (its caller's
  * %rsp), through %rsp-relative loads only; flags untouched. */

@@ -38,8 +38,10 @@
 	movw %cs, (%rsp)          /* the `via` word is scratch now */
 	testb $3, (%rsp)
 	jnz 1f
-	mov hut_user_rsp(%rip), %rsp
-	sysretq                   /* hut_app_running stays 0: sysretq runs at CPL0 */
+	mov %rcx, hut_resume_rip(%rip) /* CPL0: sysretq to CPL3 code that says */
+	lea hut_resume_cpl3(%rip), %rcx /* the app runs, then jumps there (the */
+	mov hut_user_rsp(%rip), %rsp    /* syscall instruction leaves %rcx to us) */
+	sysretq
 1:	push %r11                 /* CPL3: sysretq would #GP */
 	popfq
 	mov hut_user_rsp(%rip), %rsp
