@@ -86,6 +86,8 @@ uint64_t hut_signal_swap_mask(uint64_t mask);
 /* At syscall return: if a handler is due, sets the frame up to enter it and
  * returns what %rax should hold; else returns result. */
 long hut_signal_deliver(struct hut_syscall_frame *f, long result);
+/* Where handlers return (sys/entry.S), instead of musl's restorer. */
+void hut_signal_set_restorer(uint64_t restorer);
 /* rt_sigreturn: restores the frame a handler was entered with. */
 long hut_signal_return(struct hut_syscall_frame *f);
 /* The syscalls' services (signalcalls.c checks the arguments first). */

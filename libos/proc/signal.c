@@ -53,6 +53,13 @@ static struct k_sigaction actions[NSIG_LINUX + 1];
  * is pending once. */
 static struct hut_siginfo origins[NSIG_LINUX + 1];
 static uint64_t pending; /* sent to the process; threads' own are in hut_thread */
+/* The libos's restorer: rt_sigreturn as a call, not a trap (sys/entry.S). */
+static uint64_t restorer;
+
+void hut_signal_set_restorer(uint64_t r)
+{
+	restorer = r;
+}
 
 static uint64_t bit(int sig)
 {
@@ -201,7 +208,7 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	sp = ((sp - sizeof(struct sigframe)) & ~15ull) - 8; /* as if called */
 	struct sigframe *fr = (struct sigframe *)sp;
 	hut_memset(fr, 0, sizeof *fr);
-	fr->restorer = a.restorer;
+	fr->restorer = restorer && (a.flags & SA_RESTORER) ? restorer : a.restorer;
 	struct hut_siginfo from = take_origin(sig);
 	fr->info.si_signo = sig;
 	fr->info.si_code = from.code ? from.code : SI_TKILL;

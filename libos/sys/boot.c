@@ -86,9 +86,9 @@ static uint64_t build_process_stack(const struct hut_boot_info *bi)
 	return sp;
 }
 
-void hut_tick_entry(void); /* tick_entry.S: where the monitor sends a tick */
-
-_Noreturn void hut_boot(const struct hut_boot_info *bi)
+/* tick_entry: where the monitor sends a tick; restorer: where a handler
+ * returns (entry.S). */
+_Noreturn void hut_boot(const struct hut_boot_info *bi, uint64_t tick_entry, uint64_t restorer)
 {
 	hut_boot_info = bi;
 	/* Each layer from the bottom up; the layers above start on first use. */
@@ -96,7 +96,8 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_time_init(bi);
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
-	hut_signal_box_ticks_init((uint64_t)hut_tick_entry, &hut_app_running);
+	hut_signal_box_ticks_init(tick_entry, &hut_app_running);
+	hut_signal_set_restorer(restorer);
 	hut_syscall_init();
 	uint64_t sp = build_process_stack(bi);
 	if (bi->argc > 0)

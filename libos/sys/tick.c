@@ -1,6 +1,6 @@
 /*
  * A tick: the monitor found a timer due while the app's own code ran (it
- * spins without syscalls) and sent the vCPU to hut_tick_entry (tick_entry.S),
+ * spins without syscalls) and sent the vCPU to hut_tick_entry (entry.S),
  * which saved every register in a syscall frame (via HUT_VIA_TICK). Here
  * the timers fire and a handler is entered as on a syscall's way out; the
  * way back gives every register back (arch/x86_64/cpu.S, hut_return_full).
