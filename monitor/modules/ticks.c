@@ -11,6 +11,9 @@
  * CPL0 code, no interrupt controller (docs/ARCHITECTURE.md, "Ticks", says
  * why and what it costs). If the libos was running, nothing is done: it
  * runs its timers on its way back to the app anyway.
+ * A signal from outside that the guest catches (the signals module leaves
+ * it in the box) enters the same way, so that its handler runs at once
+ * even in a guest that spins.
  *
  * Nothing is paid while no timer is armed: no host timer, no register
  * copies (kvm_run's sync_regs are asked for only while one is).
@@ -45,6 +48,7 @@ static struct {
 
 static struct kvm_run *volatile tick_run;
 static volatile sig_atomic_t fired;
+static bool stopped; /* the last KVM_RUN returned EINTR: no exit is half served */
 
 /* No syscall here: the vCPU loop sees fired after KVM_RUN returns. */
 static void on_tick(int sig)
@@ -176,6 +180,7 @@ static uint64_t after(uint64_t deadline, uint64_t then)
  * of the guest where it stopped (no MMIO is left to complete). */
 static void ticks_interrupted(struct hut_vm *vm)
 {
+	stopped = true;
 	if (!fired)
 		return;
 	fired = 0;
@@ -199,6 +204,22 @@ static void ticks_interrupted(struct hut_vm *vm)
 	}
 }
 
+/* A signal from outside, caught and not blocked, that the signals module
+ * has just left in the box while the app's code ran: the app enters the
+ * libos now (whose tick delivers it) rather than at its next syscall. The
+ * registers come with one ioctl: only a timer armed asks KVM for them. */
+static void enter_for_signal(struct hut_vm *vm)
+{
+	struct hut_signal_box *box = box_of(vm);
+	if (!(__atomic_load_n(&box->pending, __ATOMIC_RELAXED) & box->caught & ~box->blocked))
+		return;
+	if (!(vm->run->kvm_valid_regs & KVM_SYNC_X86_REGS) &&
+	    ioctl(vm->vcpu_fd, KVM_GET_REGS, &vm->run->s.regs.regs) < 0)
+		return;
+	if (enter_libos(vm, box))
+		ticks.redirected++;
+}
+
 /* Before every KVM_RUN: a tick that came while the monitor was busy (an
  * exit being served) is taken at the next EINTR: KVM_RUN completes the
  * exit and comes straight back. */
@@ -206,6 +227,9 @@ static void ticks_resume(struct hut_vm *vm)
 {
 	if (fired)
 		vm->run->immediate_exit = 1;
+	if (ticks.on && stopped)
+		enter_for_signal(vm);
+	stopped = false;
 }
 
 /* HUT_HC_TICK: the guest's deadline is earlier than the armed one. */
