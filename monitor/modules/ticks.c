@@ -34,7 +34,8 @@
 #define MSR_IA32_TSC 0x10u
 #define NS_PER_S 1000000000ull
 
-/* How soon to look again when the box says nothing comes next. */
+/* How soon to look again when what the box says comes next has passed
+ * and it gives no period to guess the next from. */
 #define RETRY_NS 1000000ull
 
 static struct {
@@ -197,10 +198,10 @@ static void ticks_interrupted(struct hut_vm *vm)
 		arm(vm, box, after(deadline, box->then));
 	} else {
 		/* The libos runs: it fires the timer on its way back to the
-		 * app. A retry covers the way back that cannot tell us (the
-		 * hardware's sysretq). */
+		 * app (or in its wait), publishes what comes next and asks
+		 * if that is earlier than what is armed here. */
 		ticks.deferred++;
-		arm(vm, box, box->then ? after(deadline, box->then) : guest_now() + RETRY_NS);
+		arm(vm, box, after(deadline, box->then));
 	}
 }
 
