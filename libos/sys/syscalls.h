@@ -215,5 +215,4 @@ HUT_SYSCALL(getsockopt);
 /* syscall.c: registers the families linked in the image (at boot). */
 void hut_syscall_init(void);
 
-
 #endif
