@@ -304,6 +304,6 @@ clean:
 # Rules owned by the test and benchmark folders.
 -include tests/guests/guests.mk tests/integration/programs/programs.mk tests/fuzz/fuzz.mk \
 	tests/sud/sud.mk tests/debian/debian.mk tests/integration/net/net.mk bench/bench.mk \
-	bench/syscalls.mk bench/threads.mk bench/procprims.mk bench/procs.mk
+	bench/syscalls.mk bench/threads.mk bench/procprims.mk bench/procs.mk bench/preempt.mk
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-musl -name '*.d' 2>/dev/null)

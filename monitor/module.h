@@ -18,6 +18,8 @@
  *   prepare   after it: host files, signal handlers
  *   keep_fds, fds_closed, seccomp, landlock: the sandbox (sandbox.c)
  *   resume    the vCPU loop, before each KVM_RUN
+ *   interrupted  KVM_RUN returned EINTR (a signal; the registers are
+ *             consistent: no exit is left half served)
  *   wake_now, sleep: the poll hypercall
  *   crash     a guest crash, after its report (when its registers could be read)
  *   trace_exits, end: every ending (fail.c)
@@ -114,6 +116,7 @@ struct hut_module {
 	 * without Landlock, for the warning then. */
 	const char *(*landlock)(const struct hut_vm *vm, struct hut_landlock *l);
 	void (*resume)(struct hut_vm *vm);
+	void (*interrupted)(struct hut_vm *vm);
 	/* The poll hypercall: news the guest must see before it sleeps (the
 	 * sleep is then 0); a sleep a device ends early (it sets hc->ready and
 	 * returns true; false: no device, the core sleeps). */

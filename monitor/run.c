@@ -36,7 +36,8 @@ static void on_exit_reason(struct hut_vm *vm)
 }
 
 /* Each module's resume hook runs before every KVM_RUN (signals from
- * outside are forwarded there). */
+ * outside are forwarded there), its interrupted hook after a KVM_RUN a
+ * signal ended (the ticks module's timer). */
 _Noreturn void hut_run(struct hut_vm *vm)
 {
 	for (;;) {
@@ -53,5 +54,6 @@ _Noreturn void hut_run(struct hut_vm *vm)
 			hut_fail(vm, HUT_EXIT_MONITOR, "KVM_RUN failed (%s)", strerror(errno));
 		if (hut_timeout_expired())
 			hut_fail(vm, HUT_EXIT_TIMEOUT, "timed out after %u s", vm->opt->timeout_s);
+		hut_call_modules(vm, interrupted, vm);
 	}
 }

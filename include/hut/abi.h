@@ -23,8 +23,10 @@
  * 5: the signal box (signals from outside; boot info signals field);
  * 6: threads (the threads hypercall and table, for --core);
  * 7: the host name (boot info hostname, hut-monitor --hostname); the CRC
- *    covers the manifest too */
-#define HUT_ABI_VERSION 7
+ *    covers the manifest too;
+ * 8: preemption (the signal box's tick fields, the tick hypercall, boot
+ *    flag HUT_BOOT_TICKS) */
+#define HUT_ABI_VERSION 8
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -148,6 +150,7 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
  * boot entry. All OUT (monitor -> guest).
  * ------------------------------------------------------------------------- */
 #define HUT_BOOT_FSGSBASE 0x1 /* CR4.FSGSBASE is on: wrfsbase works at CPL3 */
+#define HUT_BOOT_TICKS 0x2    /* the monitor serves the box's tick fields (preemption) */
 
 #ifndef __ASSEMBLER__
 /* The network device (hut-monitor --net): where its rings are, and the
@@ -219,6 +222,21 @@ struct hut_signal_box {
 	uint64_t caught;  /* IN bit N-1: N has a handler */
 	uint64_t ignored; /* IN bit N-1: N is ignored (SIG_IGN, or by default) */
 	uint64_t blocked; /* IN the signal mask */
+	/* Ticks (ABI 8, when the boot info has HUT_BOOT_TICKS): a guest that
+	 * spins without syscalls is still interrupted for its timers. The
+	 * libos publishes its earliest deadline; the monitor arms a host timer
+	 * for it and, when it fires while the app's own code runs, sends the
+	 * vCPU to tick_entry with the interrupted rip in tick_rip (every other
+	 * register untouched). The libos asks for the deadline to be looked at
+	 * (HUT_HC_TICK) only when it is earlier than what is armed. */
+	uint64_t deadline;   /* IN ns since boot (the boot info's TSC origin): the earliest
+				timer that must interrupt the app; 0: none */
+	uint64_t then;	     /* IN the earliest after that one has fired once; 0: none */
+	uint64_t tick_entry; /* IN where a tick enters the libos */
+	uint64_t running;    /* IN guest address of the libos's 8-byte flag: nonzero while
+				the app's own code runs (the only time a tick may enter) */
+	uint64_t armed;	     /* OUT the deadline the host timer is armed for; 0: none */
+	uint64_t tick_rip;   /* OUT where the app was when the last tick took it */
 };
 
 /* A host directory the guest sees at path (hut-monitor --volume). Its index
@@ -367,7 +385,8 @@ struct hut_files_entry {
 #define HUT_HC_FILE 6	       /* struct hut_hc_file: an operation on a volume */
 #define HUT_HC_NET_KICK 7      /* no argument (any value): TX descriptors are waiting */
 #define HUT_HC_THREADS 8       /* struct hut_threads_table: where the libos keeps threads */
-#define HUT_HC_COUNT 9
+#define HUT_HC_TICK 9	       /* no argument: the signal box's deadline moved earlier */
+#define HUT_HC_COUNT 10
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {

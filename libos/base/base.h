@@ -105,5 +105,13 @@ void hut_hooks_run(const struct hut_hooks *h, void *arg);
 void hut_signal_box_init(const struct hut_boot_info *bi);
 uint64_t hut_signal_box_take(void); /* the signals that came from outside, taken */
 void hut_signal_box_publish(uint64_t caught, uint64_t ignored, uint64_t blocked);
+/* Ticks (the monitor interrupts a spinning app when a timer is due): where
+ * they enter and the flag saying the app runs; the deadline to interrupt at
+ * (asks the monitor to look when it is earlier than what it armed); where
+ * the app was when the last tick took it. */
+void hut_signal_box_ticks_init(uint64_t entry, const uint64_t *running);
+void hut_signal_box_deadline(uint64_t deadline, uint64_t then);
+int hut_signal_box_deadline_set(void); /* a deadline is published */
+uint64_t hut_signal_box_tick_rip(void);
 
 #endif

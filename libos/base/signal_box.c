@@ -8,10 +8,45 @@
 #include "base.h"
 
 static struct hut_signal_box *box;
+static int ticks; /* the monitor serves the tick fields */
 
 void hut_signal_box_init(const struct hut_boot_info *bi)
 {
 	box = (struct hut_signal_box *)bi->signals;
+	ticks = box && (bi->flags & HUT_BOOT_TICKS);
+}
+
+void hut_signal_box_ticks_init(uint64_t entry, const uint64_t *running)
+{
+	if (!ticks)
+		return;
+	box->tick_entry = entry;
+	box->running = (uint64_t)running;
+}
+
+/* A tick this much late is no worse than an exit to move it earlier. */
+#define TICK_SLACK_NS 20000
+
+/* One compare when nothing moved earlier; an exit when it did. */
+void hut_signal_box_deadline(uint64_t deadline, uint64_t then)
+{
+	if (!ticks)
+		return;
+	box->deadline = deadline;
+	box->then = then;
+	uint64_t armed = __atomic_load_n(&box->armed, __ATOMIC_RELAXED);
+	if (deadline && (!armed || deadline + TICK_SLACK_NS < armed))
+		hut_hypercall(HUT_HC_TICK, 0);
+}
+
+int hut_signal_box_deadline_set(void)
+{
+	return ticks && box->deadline != 0;
+}
+
+uint64_t hut_signal_box_tick_rip(void)
+{
+	return box ? box->tick_rip : 0;
 }
 
 /* Two loads when nothing came: every syscall's way out passes here. */

@@ -24,9 +24,9 @@ static void raise_signal(struct hut_timer *t, uint64_t expirations)
 }
 
 static struct itimer itimers[3] = {
-	[ITIMER_REAL] = {{.fire = raise_signal}, SIGALRM},
-	[ITIMER_VIRTUAL] = {{.fire = raise_signal, .cpu = 1}, SIGVTALRM},
-	[ITIMER_PROF] = {{.fire = raise_signal, .cpu = 1}, SIGPROF},
+	[ITIMER_REAL] = {{.fire = raise_signal, .interrupts = 1}, SIGALRM},
+	[ITIMER_VIRTUAL] = {{.fire = raise_signal, .cpu = 1, .interrupts = 1}, SIGVTALRM},
+	[ITIMER_PROF] = {{.fire = raise_signal, .cpu = 1, .interrupts = 1}, SIGPROF},
 };
 
 static int timeval_ns(const struct timeval *tv, uint64_t *ns)

@@ -40,6 +40,7 @@ struct hut_timer {
 	uint64_t deadline;	/* on its clock (since boot, or CPU time); 0: disarmed */
 	uint64_t interval;	/* ns between periodic expirations; 0: one-shot */
 	int cpu;		/* counts the process's CPU time (hut_cpu_time_ns) */
+	int interrupts;		/* raises a signal: a spinning app is interrupted for it */
 	void (*fire)(struct hut_timer *t, uint64_t expirations);
 };
 /* Arms t value_ns from now (0 disarms) and every interval_ns after. */
@@ -55,6 +56,17 @@ static inline int hut_timers_armed(void)	    /* every syscall asks: inline */
 	return hut_timers != 0;
 }
 uint64_t hut_timers_next(void); /* the earliest wall-clock deadline, or HUT_WAIT_FOREVER */
+/* Tells the monitor when to interrupt the app (the signal box's deadline):
+ * the timers that raise signals and the end of the time slice, those on
+ * CPU time and the slice only if with_cpu (not before a sleep, where CPU
+ * time stands still and no thread runs). */
+void hut_timers_publish(int with_cpu);
+/* Whether the way out must publish: a timer armed, threads to share the
+ * vCPU, or a deadline published before. */
+static inline int hut_ticks_wanted(void)
+{
+	return hut_timers || hut_threads_live > 1 || hut_signal_box_deadline_set();
+}
 
 /* ptimer.c: POSIX timers (notify: SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID;
  * cpu: on CPU time; value_is_id: the signal's value is the timer's id). All
@@ -89,6 +101,8 @@ uint64_t hut_signal_swap_mask(uint64_t mask);
 /* At syscall return: if a handler is due, sets the frame up to enter it and
  * returns what %rax should hold; else returns result. */
 long hut_signal_deliver(struct hut_syscall_frame *f, long result);
+/* Where handlers return (sys/entry.S), instead of musl's restorer. */
+void hut_signal_set_restorer(uint64_t restorer);
 /* rt_sigreturn: restores the frame a handler was entered with. */
 long hut_signal_return(struct hut_syscall_frame *f);
 /* The syscalls' services (signalcalls.c checks the arguments first). */

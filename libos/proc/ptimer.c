@@ -60,6 +60,7 @@ long hut_ptimer_create(int clock, int cpu, int notify, int signo, int tid, uint6
 		return -EAGAIN;
 	p->timer.fire = expired;
 	p->timer.cpu = cpu;
+	p->timer.interrupts = notify != SIGEV_NONE;
 	p->id = id;
 	p->notify = notify;
 	p->signo = signo;

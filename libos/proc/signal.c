@@ -72,6 +72,14 @@ void hut_signal_on_pending(hut_hook_fn hook)
 	hut_hooks_add(&pending_hooks, hook);
 }
 
+/* The libos's restorer: rt_sigreturn as a call, not a trap (sys/entry.S). */
+static uint64_t restorer;
+
+void hut_signal_set_restorer(uint64_t r)
+{
+	restorer = r;
+}
+
 static uint64_t bit(int sig)
 {
 	return 1ull << (sig - 1);
@@ -247,6 +255,14 @@ static void save_context(struct sigframe *fr, const struct hut_syscall_frame *f,
 	g[REG_R8] = (greg_t)f->a4;
 	g[REG_R9] = (greg_t)f->a5;
 	g[REG_RAX] = result;
+	g[REG_RBX] = (greg_t)f->rbx;
+	g[REG_RBP] = (greg_t)f->rbp;
+	g[REG_R12] = (greg_t)f->r12;
+	g[REG_R13] = (greg_t)f->r13;
+	g[REG_R14] = (greg_t)f->r14;
+	g[REG_R15] = (greg_t)f->r15;
+	g[REG_RCX] = (greg_t)f->rcx;
+	g[REG_R11] = (greg_t)f->r11;
 	g[REG_RIP] = (greg_t)f->rip;
 	g[REG_EFL] = (greg_t)f->rflags;
 	g[REG_RSP] = (greg_t)hut_user_rsp;
@@ -267,7 +283,7 @@ static void enter_handler(struct hut_syscall_frame *f, int sig, long result)
 	sp = ((sp - sizeof(struct sigframe)) & ~15ull) - 8; /* as if called */
 	struct sigframe *fr = (struct sigframe *)sp;
 	hut_memset(fr, 0, sizeof *fr);
-	fr->restorer = a.restorer;
+	fr->restorer = restorer && (a.flags & SA_RESTORER) ? restorer : a.restorer;
 	struct hut_siginfo from = take_origin(sig);
 	fr->info.si_signo = sig;
 	fr->info.si_code = from.code ? from.code : SI_TKILL;
@@ -357,8 +373,8 @@ long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		if ((due() & bit(sig)) && has_handler(sig)) {
 			take(sig);
-			if (result == -EINTR && (sigs->actions[sig].flags & SA_RESTART) &&
-			    restartable(f))
+			if (f->via != HUT_VIA_TICK && result == -EINTR &&
+			    (sigs->actions[sig].flags & SA_RESTART) && restartable(f))
 				result = restart(f);
 			enter_handler(f, sig, result);
 			end_call_mask(1);
@@ -370,7 +386,9 @@ long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 }
 
 /* rt_sigreturn: the handler returned into musl's restorer, so %rsp is just
- * past the return address, at uc. Everything comes back from the frame. */
+ * past the return address, at uc. Everything comes back from the frame,
+ * every register: the handler may have interrupted the app anywhere (a
+ * tick), so the way back is the one that gives %rcx and %r11 back too. */
 long hut_signal_return(struct hut_syscall_frame *f)
 {
 	struct sigframe *fr = (struct sigframe *)(hut_user_rsp - offsetof(struct sigframe, uc));
@@ -381,6 +399,15 @@ long hut_signal_return(struct hut_syscall_frame *f)
 	f->a3 = (uint64_t)g[REG_R10];
 	f->a4 = (uint64_t)g[REG_R8];
 	f->a5 = (uint64_t)g[REG_R9];
+	f->rbx = (uint64_t)g[REG_RBX];
+	f->rbp = (uint64_t)g[REG_RBP];
+	f->r12 = (uint64_t)g[REG_R12];
+	f->r13 = (uint64_t)g[REG_R13];
+	f->r14 = (uint64_t)g[REG_R14];
+	f->r15 = (uint64_t)g[REG_R15];
+	f->rcx = (uint64_t)g[REG_RCX];
+	f->r11 = (uint64_t)g[REG_R11];
+	f->via = HUT_VIA_TICK;
 	f->rip = (uint64_t)g[REG_RIP];
 	f->rflags = ((uint64_t)g[REG_EFL] & 0xcd5ull) | 0x202ull; /* arithmetic flags and DF */
 	hut_user_rsp = (uint64_t)g[REG_RSP];

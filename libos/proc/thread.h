@@ -10,6 +10,10 @@
 
 #include "mem/mem.h"
 
+/* How long a thread holds the vCPU when another could run (sched.c). */
+#define HUT_SLICE_MS 4
+#define HUT_SLICE_NS (HUT_SLICE_MS * 1000000ull)
+
 struct hut_process;
 
 struct hut_thread {
@@ -35,6 +39,7 @@ struct hut_thread {
 	int waiting;		/* inside hut_wait, its wait not over */
 	uint64_t wait_deadline; /* ns since boot */
 	uint64_t slice_start;	/* TSC when it last got the vCPU */
+	uint64_t looked;	/* the progress count when its wait last looked in vain */
 };
 
 extern struct hut_thread *hut_thread_now;
@@ -79,8 +84,15 @@ uint64_t hut_sched_next_deadline(void);
 void hut_sched_wait_over(void);
 /* A thread entered a syscall, began or ended: others' waits may be over. */
 void hut_sched_progress(void);
-/* Called on every syscall's way out: yields when the time slice is over. */
+/* Called on every syscall's way out and every tick: yields when the time
+ * slice is over. */
 void hut_sched_preempt_point(void);
+/* When a tick should take the vCPU from the running thread, which spins,
+ * for another (ns since boot), or 0: none could run before it makes a
+ * syscall. */
+uint64_t hut_sched_tick_at(void);
+/* Whether a device may end a wait (wait.c tells, when one registers). */
+void hut_sched_device_news(int may);
 /* sched_yield: the caller runs on after the others had a turn. */
 void hut_sched_yield(void);
 

@@ -3,9 +3,10 @@
  * and whatever else counts time down. One list of armed timers, earliest
  * first; a timer fires when the libos next looks: on every syscall's way
  * out (a compare when one is armed) and in every wait, whose sleep ends at
- * the earliest deadline. A program that spins without any syscall is not
- * interrupted (that would need a guest timer interrupt: ARCHITECTURE.md,
- * "Timers").
+ * the earliest deadline. A program that spins without any syscall is
+ * interrupted all the same for the timers that raise a signal: the monitor
+ * keeps a host timer for the deadline published here and sends the vCPU to
+ * the libos's tick entry (sys/tick.c; ARCHITECTURE.md, "Ticks").
  *
  * Timers on CPU time (ITIMER_VIRTUAL, ITIMER_PROF) count hut_cpu_time_ns(),
  * which stands still while the vCPU sleeps: they fire only while the
@@ -30,6 +31,8 @@ static void unlink_timer(struct hut_timer *t)
 	}
 	t->next = NULL;
 	t->deadline = 0;
+	if (!hut_timers) /* the last one: no tick for it any more */
+		hut_signal_box_deadline(0, 0);
 }
 
 /* Wall-clock timers in deadline order, CPU-time timers after them. */
@@ -115,4 +118,41 @@ void hut_timers_run(void)
 uint64_t hut_timers_next(void)
 {
 	return hut_timers && !hut_timers->cpu ? hut_timers->deadline : HUT_WAIT_FOREVER;
+}
+
+/* Keeps the two earliest of the moments offered (0: none yet). */
+static void keep_earliest(uint64_t at, uint64_t *first, uint64_t *then)
+{
+	if (!*first || at < *first) {
+		*then = *first;
+		*first = at;
+	} else if (!*then || at < *then) {
+		*then = at;
+	}
+}
+
+/* The box gets the earliest moment a timer raising a signal is due (or the
+ * running thread's slice ends while another could run), and the earliest
+ * after that one has fired once (so that the monitor can re-arm without an
+ * exit), both on the wall clock: a CPU-time timer runs at its pace while
+ * the app runs, the only time a tick can help. */
+void hut_timers_publish(int with_cpu)
+{
+	uint64_t first = 0, then = 0;
+	for (const struct hut_timer *t = hut_timers; t; t = t->next) {
+		if (!t->interrupts || (t->cpu && !with_cpu))
+			continue;
+		/* CPU time is the time since boot less idle_ns: read no clock,
+		 * so that the same deadline always projects to the same moment. */
+		uint64_t at = t->deadline + (t->cpu ? hut_clock.idle_ns : 0);
+		keep_earliest(at, &first, &then);
+		if (t->interval)
+			keep_earliest(at + t->interval, &first, &then);
+	}
+	uint64_t slice = with_cpu ? hut_sched_tick_at() : 0;
+	if (slice) { /* the next thread's slice ends a slice later */
+		keep_earliest(slice, &first, &then);
+		keep_earliest(slice + HUT_SLICE_NS, &first, &then);
+	}
+	hut_signal_box_deadline(first, then);
 }

@@ -18,6 +18,7 @@ static const struct hut_wait_device *device;
 void hut_wait_set_device(const struct hut_wait_device *d)
 {
 	device = d;
+	hut_sched_device_news(d != NULL);
 }
 
 static void run_network(void)
@@ -31,6 +32,8 @@ static void run_network(void)
 static void idle(uint64_t ns)
 {
 	uint64_t start = hut_time_since_boot_ns();
+	if (hut_ticks_wanted())
+		hut_timers_publish(0); /* CPU time stands still, no thread runs: no tick for them */
 	if (device) {
 		device->idle(ns);
 	} else {

@@ -86,7 +86,9 @@ static uint64_t build_process_stack(const struct hut_boot_info *bi)
 	return sp;
 }
 
-_Noreturn void hut_boot(const struct hut_boot_info *bi)
+/* tick_entry: where the monitor sends a tick; restorer: where a handler
+ * returns (entry.S). */
+_Noreturn void hut_boot(const struct hut_boot_info *bi, uint64_t tick_entry, uint64_t restorer)
 {
 	hut_boot_info = bi;
 	/* Each layer from the bottom up; the layers above start on first use. */
@@ -94,6 +96,8 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi)
 	hut_time_init(bi);
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
+	hut_signal_box_ticks_init(tick_entry, &hut_app_running);
+	hut_signal_set_restorer(restorer);
 	hut_syscall_init();
 	hut_exit_init();
 	hut_fd_init();

@@ -1,9 +1,10 @@
 /*
  * The libos's ways in (x86-64): the boot entry (the monitor starts the vCPU
- * here, at CPL3), the syscall entry (MSR_LSTAR) and the syscall dispatcher
- * (called by hut's musl instead of executing `syscall`). They are the top of
- * the libos: they call hut_boot() and hut_syscall() (sys/boot.c,
- * sys/syscall.c). The way back to the app, the thread switch and the stacks
+ * here, at CPL3), the syscall entry (MSR_LSTAR), the syscall dispatcher
+ * (called by hut's musl instead of executing `syscall`), the tick entry
+ * (the monitor sends a spinning app there) and the signal restorer (where a
+ * handler returns). They are the top of the libos: they call hut_boot(),
+ * hut_syscall() and hut_tick() (sys/boot.c, sys/syscall.c, sys/tick.c). The way back to the app, the thread switch and the stacks
  * are arch/x86_64/cpu.S, below everything. Kept tiny: on kvm-pvm CPL0 code
  * is emulated.
  */
@@ -11,7 +12,9 @@
 #include "arch/x86_64/return.h"
 
 /* %rdi = boot info. Time-stamp the very first instruction, take the libos
- * stack and go to C; hut_boot() never returns. */
+ * stack and go to C; hut_boot() never returns. It gets the ways in that it
+ * hands out (the tick entry, the signal restorer, below) as arguments:
+ * boot.c naming them would make it and this file call each other. */
 	.section .text.hut_boot, "ax"
 	.globl hut_boot_entry
 	.type hut_boot_entry, @function
@@ -21,6 +24,8 @@ hut_boot_entry:
 	or %rdx, %rax
 	mov %rax, hut_tsc_boot(%rip)
 	lea hut_kstack_top(%rip), %rsp
+	lea hut_tick_entry(%rip), %rsi
+	lea hut_signal_restorer(%rip), %rdx
 	call hut_boot
 	ud2
 	.size hut_boot_entry, . - hut_boot_entry
@@ -61,15 +66,21 @@ hut_syscall_dispatch:
 	.globl hut_syscall_entry
 	.type hut_syscall_entry, @function
 hut_syscall_entry:
+	movq $0, hut_app_running(%rip) /* no tick may enter from here on */
 	incq hut_syscalls_trapped(%rip)
 	mov %rsp, hut_user_rsp(%rip)
 	mov hut_kstack_now(%rip), %rsp
-	push $1                   /* how it came: the syscall instruction */
+	push %r11
+	push %rcx
+	push $HUT_VIA_SYSCALL
 	jmp 2f
 hut_syscall_enter:
+	movq $0, hut_app_running(%rip)
 	mov %rsp, hut_user_rsp(%rip)
 	mov hut_kstack_now(%rip), %rsp
-	push $0                   /* how it came: a call to hut_syscall_dispatch */
+	push %r11
+	push %rcx
+	push $HUT_VIA_DISPATCH
 2:	cld
 	push %r15                 /* struct hut_syscall_frame, top down: the */
 	push %r14                 /* callee-saved registers too, so that a */
@@ -90,5 +101,57 @@ hut_syscall_enter:
 	call hut_syscall
 	HUT_RETURN_TO_USER
 	.size hut_syscall_entry, . - hut_syscall_entry
+
+/*
+ * hut_tick_entry: where the monitor sends the vCPU when a timer is due and
+ * the app's own code was running (monitor/modules/ticks.c). Every register
+ * is the app's, its rip is in the signal box, and it has cleared
+ * hut_app_running. The same frame as a syscall's, with %rcx and %r11 too;
+ * hut_tick() fills in rip, and the way back gives every register back.
+ */
+	.globl hut_tick_entry
+	.type hut_tick_entry, @function
+hut_tick_entry:
+	mov %rsp, hut_user_rsp(%rip)
+	mov hut_kstack_now(%rip), %rsp
+	push %r11
+	push %rcx
+	push $HUT_VIA_TICK
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %rbp
+	push %rbx
+	push $0                   /* rip: hut_tick() takes it from the box */
+	pushfq                    /* the app's flags: the monitor left them */
+	cld
+	push %r9
+	push %r8
+	push %r10
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rax
+	mov %rsp, %rdi
+	call hut_tick
+	HUT_RETURN_TO_USER
+	.size hut_tick_entry, . - hut_tick_entry
+
+/*
+ * hut_signal_restorer: a handler's return address (proc/signal.c puts it in
+ * the signal frame instead of musl's __restore_rt): rt_sigreturn as a call
+ * to the dispatcher, where musl's restorer executes `syscall`, a trap on
+ * kvm-pvm (~40 us). The call's return address lands below %rsp, where
+ * nothing lives once the handler has returned; the dispatcher pops it, so
+ * the libos finds %rsp at the signal frame's context, as after `syscall`.
+ */
+	.globl hut_signal_restorer
+	.type hut_signal_restorer, @function
+hut_signal_restorer:
+	mov $15, %eax             /* SYS_rt_sigreturn */
+	call hut_syscall_dispatch
+	ud2
+	.size hut_signal_restorer, . - hut_signal_restorer
 
 	.section .note.GNU-stack, "", @progbits

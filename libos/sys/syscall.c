@@ -334,5 +334,7 @@ long hut_syscall(struct hut_syscall_frame *f)
 	if (hut_timers_armed())
 		hut_timers_run(); /* a SIGALRM due is delivered on this way out */
 	hut_sched_preempt_point();
+	if (hut_ticks_wanted())
+		hut_timers_publish(1); /* when a spinning app must be interrupted */
 	return hut_signal_deliver(f, result);
 }

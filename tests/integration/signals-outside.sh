@@ -79,6 +79,7 @@ both "HUP, no handler" 129 wait HUP
 both "USR1, no handler" 138 wait USR1
 # A guest that never makes a syscall is reached too.
 both "TERM while spinning" 143 spin TERM
+both "TERM caught while spinning: the handler runs at once" 6 spincatch TERM
 # Ignored: nothing happens (a later SIGUSR1's handler still runs).
 both "TERM ignored, USR1 caught, then KILL" 137 ignore TERM USR1 'KILL@^handler: SIGUSR1$'
 

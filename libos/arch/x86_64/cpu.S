@@ -21,6 +21,12 @@ hut_user_rsp:
 	.globl hut_syscalls_trapped
 hut_syscalls_trapped:             /* syscalls that came through MSR_LSTAR */
 	.zero 8
+	.globl hut_app_running
+hut_app_running:                  /* nonzero while the app's own code runs */
+	.zero 8
+	.globl hut_resume_rip
+hut_resume_rip:                   /* where hut_return_full goes */
+	.zero 8
 
 /* The running thread's libos stack (thread.c moves it at each switch); the
  * first thread's is hut_kstack. */
@@ -41,6 +47,75 @@ hut_kstack_now:
 hut_syscall_return:           /* %rax = result, %rsp = the frame */
 	HUT_RETURN_TO_USER
 	.size hut_syscall_return, . - hut_syscall_return
+
+/*
+ * hut_return_full: %rax = the app's %rax, %rsp = a frame whose via is
+ * HUT_VIA_TICK. Gives every register back, the flags too, and jumps to
+ * the frame's rip without touching the app's stack (its red zone). At CPL3
+ * (kvm-pvm) no register is left to jump through, so the target goes
+ * through memory (hut_resume_rip). At CPL0 (hardware, entered by the
+ * syscall instruction) it first drops to CPL3 on this stack with iretq and
+ * goes on from there the same way: a jump would stay at CPL0, and only at
+ * CPL3 may the app be said to run (hut_app_running: a tick may come).
+ */
+	.globl hut_return_full
+	.type hut_return_full, @function
+hut_return_full:
+	mov %rax, (%rsp)
+	mov 64(%rsp), %rax
+	mov %rax, hut_resume_rip(%rip)
+	mov %cs, %eax
+	test $3, %al
+	jz 2f
+1:	call restore_registers
+	pushq 56(%rsp)            /* rflags */
+	popfq
+	mov hut_user_rsp(%rip), %rsp
+	jmp hut_resume_cpl3
+2:	mov %rsp, %rax
+	push $0x1b                /* the app's stack and code selectors (GDT) */
+	push %rax
+	push $2
+	push $0x23
+	lea 1b(%rip), %rax
+	push %rax
+	iretq
+	.size hut_return_full, . - hut_return_full
+
+/*
+ * The last two instructions of every way back to the app at CPL3 but the
+ * plain syscall return: %rsp and every register are the app's, its rip is
+ * in hut_resume_rip. From the store on, a tick may take the app; one that
+ * lands on the jump resumes at hut_resume_rip instead (sys/tick.c).
+ */
+	.globl hut_resume_cpl3
+	.type hut_resume_cpl3, @function
+hut_resume_cpl3:
+	movq $1, hut_app_running(%rip)
+	.globl hut_resume_jmp
+hut_resume_jmp:
+	jmp *hut_resume_rip(%rip)
+	.size hut_resume_cpl3, . - hut_resume_cpl3
+
+/* Loads every register but %rsp from the frame at 8(%rsp) (its caller's
+ * %rsp), through %rsp-relative loads only; flags untouched. */
+restore_registers:
+	mov 8+8(%rsp), %rdi
+	mov 8+16(%rsp), %rsi
+	mov 8+24(%rsp), %rdx
+	mov 8+32(%rsp), %r10
+	mov 8+40(%rsp), %r8
+	mov 8+48(%rsp), %r9
+	mov 8+72(%rsp), %rbx
+	mov 8+80(%rsp), %rbp
+	mov 8+88(%rsp), %r12
+	mov 8+96(%rsp), %r13
+	mov 8+104(%rsp), %r14
+	mov 8+112(%rsp), %r15
+	mov 8+128(%rsp), %rcx
+	mov 8+136(%rsp), %r11
+	mov 8+0(%rsp), %rax
+	ret
 
 /*
  * hut_context_switch(uint64_t *save_sp, uint64_t new_sp): the one thread

@@ -6,21 +6,28 @@
 #ifndef HUT_ARCH_CPU_H
 #define HUT_ARCH_CPU_H
 
+#include "return.h"
+
 #include <hut/abi.h>
 #include <stdint.h>
 
 #define HUT_KSTACK_SIZE 32768 /* cpu.S's hut_kstack is the first thread's */
 
-/* What hut_syscall_entry saves, lowest address first, at the top of the
- * thread's libos stack: with hut_user_rsp, all of the app's registers but
- * %rcx and %r11 (which the instruction replaced by rip and rflags). */
+/* What hut_syscall_entry (and hut_tick_entry) saves, lowest address first,
+ * at the top of the thread's libos stack: with hut_user_rsp, all of the
+ * app's registers. A syscall has replaced %rcx and %r11 by rip and rflags;
+ * a tick has not, and returns through hut_return_full, which gives every
+ * register back (so does rt_sigreturn, which sets via to HUT_VIA_TICK). */
 struct hut_syscall_frame {
-	uint64_t nr;
+	uint64_t nr;			 /* %rax */
 	uint64_t a0, a1, a2, a3, a4, a5; /* rdi rsi rdx r10 r8 r9 */
 	uint64_t rflags, rip;
 	uint64_t rbx, rbp, r12, r13, r14, r15;
-	uint64_t via; /* 1: the syscall instruction; 0: a call to hut_syscall_dispatch */
+	uint64_t via; /* HUT_VIA_*: how the app came in, so how it goes back */
+	uint64_t rcx, r11;
 };
+_Static_assert(__builtin_offsetof(struct hut_syscall_frame, via) == HUT_FRAME_VIA,
+	       "return.h's offset of via");
 
 /* cpu.S */
 extern uint64_t hut_user_rsp;	      /* the app's %rsp at the syscall */
@@ -30,6 +37,13 @@ extern uint64_t hut_syscalls_trapped; /* syscalls that came through MSR_LSTAR */
 void hut_context_switch(uint64_t *save_sp, uint64_t new_sp);
 /* A new thread's first "return" from hut_context_switch: leaves clone with 0. */
 void hut_thread_first_run(void);
+/* Nonzero while the app's own code runs (set by the way back, cleared by
+ * every way in): the only time the monitor may send a tick in. */
+extern uint64_t hut_app_running;
+/* hut_return_full's last instruction jumps to hut_resume_rip: a tick that
+ * lands on it resumes at hut_resume_rip instead. */
+extern uint64_t hut_resume_rip;
+extern const char hut_resume_jmp[];
 
 /* mmu.S: runs on the page tables at cr3 from now on, flushing the TLB (one
  * trap to CPL0). */

@@ -2,13 +2,24 @@
  * The way back to the app (x86-64), as an assembler macro: %rsp at a
  * struct hut_syscall_frame, %rax the result. Restores the app's registers
  * and returns the way the CPL allows. sys/entry.S expands it right after
- * hut_syscall() (no jump on the hot path: every syscall passes there);
- * cpu.S's hut_syscall_return expands it for a new thread's first run.
+ * hut_syscall() and hut_tick() (no jump on the hot path: every syscall
+ * passes there); cpu.S's hut_syscall_return expands it for a new thread's
+ * first run. A frame a tick made (or rt_sigreturn restored) goes back
+ * through hut_return_full (cpu.S), which gives %rcx and %r11 back too.
  */
 #ifndef HUT_ARCH_RETURN_H
 #define HUT_ARCH_RETURN_H
 
+/* struct hut_syscall_frame's via (cpu.h) */
+#define HUT_VIA_DISPATCH 0 /* a call to hut_syscall_dispatch */
+#define HUT_VIA_SYSCALL 1  /* the syscall instruction */
+#define HUT_VIA_TICK 2	   /* a tick took the app anywhere: every register comes back */
+#define HUT_FRAME_VIA 120  /* its offset */
+
+#ifdef __ASSEMBLER__
 .macro HUT_RETURN_TO_USER
+	cmpq $HUT_VIA_TICK, HUT_FRAME_VIA(%rsp)
+	je hut_return_full
 	add $8, %rsp
 	pop %rdi
 	pop %rsi
@@ -27,12 +38,16 @@
 	movw %cs, (%rsp)          /* the `via` word is scratch now */
 	testb $3, (%rsp)
 	jnz 1f
-	mov hut_user_rsp(%rip), %rsp
+	mov %rcx, hut_resume_rip(%rip) /* CPL0: sysretq to CPL3 code that says */
+	lea hut_resume_cpl3(%rip), %rcx /* the app runs, then jumps there (the */
+	mov hut_user_rsp(%rip), %rsp    /* syscall instruction leaves %rcx to us) */
 	sysretq
 1:	push %r11                 /* CPL3: sysretq would #GP */
 	popfq
 	mov hut_user_rsp(%rip), %rsp
+	movq $1, hut_app_running(%rip) /* a tick from here on finds the app's registers */
 	jmp *%rcx
 .endm
+#endif
 
 #endif

@@ -82,6 +82,9 @@ hut_pf_gate:
 	mov 40(%rsp), %rax
 	mov %rax, hut_fault_state+HUT_FAULT_RSP(%rip)
 	movq $1, hut_fault_state+HUT_FAULT_BUSY(%rip)
+	/* The upcall is the libos's: no tick may enter it (monitor/modules/
+	 * ticks.c). The app's next syscall says again when it runs. */
+	movq $0, hut_app_running(%rip)
 	movq $hut_fault_upcall, 16(%rsp)
 	movq $hut_fault_stack_top, 40(%rsp)
 	pop %rax
@@ -110,6 +113,7 @@ hut_trap_gate:
 	mov 24(%rsp), %rax
 	mov %rax, hut_fault_state+HUT_FAULT_RIP(%rip)
 	movq $hut_trap_upcall, 24(%rsp)
+	movq $0, hut_app_running(%rip)
 	mov hut_kstack_now(%rip), %rax
 	mov %rax, 48(%rsp)
 	pop %rax

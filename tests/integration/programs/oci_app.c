@@ -17,6 +17,8 @@
  *   ignore       SIGTERM ignored, a SIGUSR1 handler that says so: sleeps
  *                for good (only SIGKILL ends it)
  *   spin         no handler, spins without a syscall (SIGTERM ends it, 143)
+ *   spincatch    a SIGTERM handler sets a flag the loop reads, spinning
+ *                without a syscall; says so once it sees it; exits 6
  * A terminal (oci-podman.sh, oci-containerd.sh through a pty):
  *   tty          says whether stdin and stdout are terminals, reads a line
  *                and echoes it, then waits with a SIGINT handler (Ctrl-C)
@@ -142,6 +144,14 @@ static int signal_mode(const char *mode)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGUSR1, on_term);
 		sleep_forever(mode);
+	}
+	if (!strcmp(mode, "spincatch")) {
+		handle_term();
+		say_waiting(mode);
+		while (!got) /* no syscall */
+			;
+		printf("spincatch: the loop saw the handler's flag\n");
+		return 6;
 	}
 	if (!strcmp(mode, "spin")) {
 		say_waiting(mode);
