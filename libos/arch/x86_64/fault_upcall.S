@@ -11,6 +11,24 @@
 #include <hut/abi.h>
 #include "fault.h"
 
+/* What the upcall pushed, but %rax, back into the registers. */
+	.macro POP_ALL_BUT_RAX
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rbp
+	pop %rbx
+	pop %rdx
+	pop %rcx
+	.endm
+
 	.section .bss
 	.balign 16
 	.globl hut_fault_stack
@@ -47,20 +65,7 @@ hut_fault_upcall:
 	jrcxz 1f
 	cmp $2, %eax              /* 2: the process ends */
 	je 2f
-	pop %r15                  /* not taken: the crash, registers as they were */
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rdi
-	pop %rsi
-	pop %rbp
-	pop %rbx
-	pop %rdx
-	pop %rcx
+	POP_ALL_BUT_RAX  /* not taken: the crash, registers as they were */
 	add $8, %rsp              /* %rax is in hut_fault_frame */
 	movabs $(HUT_HYPERCALL_GPA + 8 * HUT_HC_ABORT), %rax
 	movq $hut_fault_frame, (%rax)
@@ -69,20 +74,7 @@ hut_fault_upcall:
 	movq $0, hut_fault_state+HUT_FAULT_BUSY(%rip)
 	call hut_fault_end
 	ud2
-1:	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rdi
-	pop %rsi
-	pop %rbp
-	pop %rbx
-	pop %rdx
-	pop %rcx
+1:	POP_ALL_BUT_RAX
 	pop %rax
 	pushq hut_fault_state+HUT_FAULT_RFLAGS(%rip)
 	popfq
