@@ -107,6 +107,15 @@ long hut_fd_dup_to(long oldfd, long newfd, int cloexec)
 	return newfd;
 }
 
+/* exec: the fds marked close-on-exec close. */
+void hut_fd_close_on_exec(void)
+{
+	ensure_table();
+	for (long fd = 0; fd < HUT_FD_MAX; fd++)
+		if (table[fd].file && table[fd].cloexec)
+			hut_fd_close(fd);
+}
+
 /* ---- one table per process ------------------------------------------------ */
 
 static void save_table(void *to)

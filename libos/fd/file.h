@@ -133,6 +133,7 @@ long hut_fd_top(void);
  * reference. Returns the fd, or -EMFILE (and drops the reference). */
 long hut_fd_install(struct hut_file *f, long min, int cloexec);
 void hut_fd_init(void); /* each process gets its own table */
+void hut_fd_close_on_exec(void);
 long hut_fd_close(long fd);
 int hut_fd_cloexec(long fd);
 void hut_fd_set_cloexec(long fd, int on);

@@ -227,3 +227,30 @@ void hut_mm_free(struct hut_mm *mm)
 	hut_kfree(mm->mine, bitmap_bytes());
 	hut_kfree(mm, sizeof *mm);
 }
+
+/* exec: the running process's app memory starts again from the image's
+ * writable segment (file: its filesz bytes, for [vaddr, vaddr + memsz)):
+ * every arena page it mapped let go, brk back at its start, its private
+ * data as the file has it and its bss zero. The libos's own pages in the
+ * segment stay as they are. Stores into pages shared copy-on-write fault
+ * and copy, as any store does. */
+void hut_mm_exec(const uint8_t *file, uint64_t vaddr, uint64_t filesz)
+{
+	struct hut_mm *mm = hut_mm_now;
+	uint64_t base = hut_arena_base();
+	for (uint64_t p = 0; p < hut_arena_pages(); p++)
+		if (hut_arena_mine(mm, p))
+			hut_unmap(base + p * PAGE, PAGE);
+	hut_brk(mm->brk_start);
+	struct range r[RANGES];
+	private_ranges(r);
+	for (int i = 0; i < RANGES - 1; i++) /* the last is the stack */
+		for (uint64_t va = r[i].start; va < r[i].end; va += PAGE) {
+			uint64_t off = va - vaddr, n = 0;
+			if (va >= vaddr && off < filesz)
+				n = filesz - off < PAGE ? filesz - off : PAGE;
+			if (n)
+				hut_memcpy((void *)va, file + off, n);
+			hut_memset((void *)(va + n), 0, PAGE - n);
+		}
+}

@@ -33,6 +33,9 @@ extern struct hut_mm *hut_mm_now;
 struct hut_mm *hut_mm_fork(void);
 /* Runs on mm from now on (a trap when it is another address space). */
 void hut_mm_switch(struct hut_mm *mm);
+/* exec: the running process's app memory as the image's writable segment
+ * has it (file: its filesz bytes at vaddr), the arena let go. */
+void hut_mm_exec(const uint8_t *file, uint64_t vaddr, uint64_t filesz);
 /* Lets go of everything mm maps; mm must not be running. */
 void hut_mm_free(struct hut_mm *mm);
 

@@ -36,6 +36,21 @@ static _Noreturn void end_threads(struct hut_process *p)
 	__builtin_unreachable();
 }
 
+/* exec: the running thread goes on alone in its process, the others end. */
+void hut_process_single_thread(void)
+{
+	struct hut_process *p = hut_proc_now;
+	struct hut_thread *me = hut_thread_now;
+	for (struct hut_thread *t = me->next, *next; t != me; t = next) {
+		next = t->next;
+		if (t->proc == p)
+			hut_thread_unlink(t);
+	}
+	p->threads = 1;
+	me->clear_child_tid = NULL;
+	hut_signal_threads_changed();
+}
+
 _Noreturn void hut_exit_process(uint32_t kind, int status)
 {
 	struct hut_process *p = hut_proc_now;

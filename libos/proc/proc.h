@@ -126,6 +126,10 @@ struct hut_siginfo {
 };
 /* A signal for process p (kill from another process, a child's end). */
 void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo *si);
+/* exec: handlers back to SIG_DFL (SIG_IGN kept). */
+void hut_signal_exec_reset(void);
+/* exit.c, for exec: the running thread alone in its process. */
+void hut_process_single_thread(void);
 /* p ignores sig (SIG_IGN); p's children leave no zombie (SIGCHLD ignored
  * or SA_NOCLDWAIT). */
 int hut_signal_ignored(const struct hut_process *p, int sig);

@@ -206,6 +206,16 @@ int hut_signal_child_autoreap(const struct hut_process *parent)
 	return a->handler == (uint64_t)SIG_IGN || (a->flags & SA_NOCLDWAIT);
 }
 
+/* exec: handlers cannot survive the program they were in; ignored signals
+ * stay ignored, pending ones pending, the mask as it was (as Linux). */
+void hut_signal_exec_reset(void)
+{
+	for (int sig = 1; sig <= NSIG_LINUX; sig++)
+		if (sigs->actions[sig].handler != (uint64_t)SIG_IGN)
+			sigs->actions[sig] = (struct k_sigaction){0};
+	publish();
+}
+
 struct hut_sigstate *hut_sigstate_fork(void)
 {
 	struct hut_sigstate *s = hut_kalloc(sizeof *s);

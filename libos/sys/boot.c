@@ -64,25 +64,27 @@ static uint64_t *put_auxv(uint64_t *v, const struct hut_boot_info *bi, uint64_t 
 
 #define AUXV_WORDS (13 * 2)
 
-/* Lays out, from stack_top down: AT_RANDOM bytes, environment and argument
- * strings, then (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv,
- * as Linux's exec does. Returns the initial %rsp. */
-static uint64_t build_process_stack(const struct hut_boot_info *bi)
+/* Lays out, from top down: AT_RANDOM bytes, environment and argument
+ * strings (argv and envp: arrays of string addresses), then (16-byte
+ * aligned) argc, argv[], NULL, envp[], NULL, auxv, as Linux's exec does.
+ * Returns the initial %rsp. The boot and exec (sys/execcalls.c) use it. */
+uint64_t hut_build_process_stack(uint64_t top, uint64_t argv, uint64_t argc, uint64_t envp,
+				 uint64_t envc)
 {
-	uint64_t sp = bi->stack_top;
+	uint64_t sp = top;
 	uint8_t random[16];
 	hut_random_fill(random, sizeof random);
 	uint64_t at_random = push_bytes(&sp, random, sizeof random);
-	copy_strings(&sp, bi->envp, bi->envc);
-	copy_strings(&sp, bi->argv, bi->argc);
+	copy_strings(&sp, envp, envc);
+	copy_strings(&sp, argv, argc);
 	const char *s = (const char *)sp;
-	uint64_t words = 1 + (bi->argc + 1) + (bi->envc + 1) + AUXV_WORDS;
+	uint64_t words = 1 + (argc + 1) + (envc + 1) + AUXV_WORDS;
 	sp = (sp - words * 8) & ~15ull;
 	uint64_t *w = (uint64_t *)sp;
-	*w++ = bi->argc;
-	w = put_pointers(w, &s, bi->argc);
-	w = put_pointers(w, &s, bi->envc);
-	put_auxv(w, bi, at_random);
+	*w++ = argc;
+	w = put_pointers(w, &s, argc);
+	w = put_pointers(w, &s, envc);
+	put_auxv(w, hut_boot_info, at_random);
 	return sp;
 }
 
@@ -102,7 +104,8 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi, uint64_t tick_entry, uin
 	hut_exit_init();
 	hut_fd_init();
 	hut_path_init();
-	uint64_t sp = build_process_stack(bi);
+	uint64_t sp =
+		hut_build_process_stack(bi->stack_top, bi->argv, bi->argc, bi->envp, bi->envc);
 	if (bi->argc > 0)
 		hut_thread_name_from_path((const char *)((const uint64_t *)bi->argv)[0]);
 	/* As the kernel leaves it for _start: %rsp at argc, %rdx 0 (no atexit hook). */

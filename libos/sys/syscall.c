@@ -232,6 +232,8 @@ __attribute__((weak)) const hut_syscall_fn hut_syscall_table[TABLE_SIZE] = {
 	/* threads */
 	[SYS_clone] = hut_sys_clone,
 	[SYS_fork] = hut_sys_fork,
+	[SYS_execve] = hut_sys_execve,
+	[SYS_execveat] = hut_sys_execveat,
 	[SYS_vfork] = hut_sys_vfork,
 	[SYS_wait4] = hut_sys_wait4,
 	[SYS_waitid] = hut_sys_waitid,

@@ -21,6 +21,10 @@ HUT_SYSCALL(sched_get_priority_max);
 HUT_SYSCALL(sched_get_priority_min);
 HUT_SYSCALL(prctl);
 
+/* sys/execcalls.c */
+HUT_SYSCALL(execve);
+HUT_SYSCALL(execveat);
+
 /* proc/forkcalls.c */
 HUT_SYSCALL(fork);
 HUT_SYSCALL(vfork);

@@ -49,6 +49,20 @@ files_differential "busybox sh forks: substitutions, pipelines, subshells, jobs"
 	echo $(( $(echo 2) + $(echo 3) ))
 	i=0; while [ $i -lt 50 ]; do x=$(echo $i); i=$((i + 1)); done; echo "last $x"
 	trap "echo child ended" CHLD; (exit 0); wait; echo done'
+# External commands: /bin on a volume holds busybox and links named after
+# its applets, as a busybox system has them; the shell forks and execs
+# /bin/seq, /bin/sort... which are the appliance's own image (the one an
+# appliance can exec), as they are the same file for the process.
+BBIN=$TMP/bbin
+mkdir -p "$BBIN"
+cp "$BB" "$BBIN/busybox"
+for applet in cat sort wc seq tr head sh; do ln -sf busybox "$BBIN/$applet"; done
+PVOLUMES="$PVOLUMES $BBIN:/bin" AVOLUMES="$AVOLUMES $BBIN:/bin" \
+	files_differential "busybox sh runs applets by exec: pipelines, substitutions, a script" \
+	"$BB" sh -c 'seq 1 5 | sort -r | tr "\n" " "; echo
+	n=$(seq 100 | wc -l); echo "lines: $n"
+	head -n 2 /data/fruit | cat
+	sh -c "echo a child shell, \$0" named; echo "its status: $?"'
 files_differential "busybox gzip -k writes text.gz" "$BB" gzip -k -9 /data/text
 begin "busybox gzip left the same text.gz both ways"
 if need_kvm; then
