@@ -11,6 +11,7 @@
  * syscall "returns" to musl's _start. Any other file is ENOEXEC with one
  * line saying why (a script, a dynamic or a non-x86-64 ELF, another image).
  */
+#include "procstack.h"
 #include "syscalls.h"
 
 #include "fs/vfs.h"
@@ -23,9 +24,6 @@
 #define ARGS_MAX (128 * 1024) /* bytes of argv and envp strings; Linux's is larger */
 #define CHUNK (64 * 1024)
 #define WORDS_MAX 4096 /* argv and envp entries */
-
-uint64_t hut_build_process_stack(uint64_t top, uint64_t argv, uint64_t argc, uint64_t envp,
-				 uint64_t envc);
 
 struct strings {
 	char *buf;    /* the strings, NUL-ended, one after another */
