@@ -49,6 +49,28 @@ void hut_thread_build_child_stack(struct hut_thread *t, const struct hut_syscall
 	t->frame = f;
 }
 
+struct hut_thread *hut_thread_copy(uint64_t stack, int settls, uint64_t tls)
+{
+	hut_thread_free_ended();
+	if (hut_pids_full())
+		return NULL;
+	struct hut_thread *parent = hut_thread_now, *t = hut_thread_new();
+	if (!t)
+		return NULL;
+	hut_thread_build_child_stack(t, parent->frame);
+	/* Through the dispatcher the app steps %rsp back over its red zone
+	 * after the call (musl/syscall_arch.h): the child must land on the stack
+	 * it asked for. */
+	if (stack)
+		t->user_rsp = stack - (parent->frame->via ? 0 : RED_ZONE);
+	else
+		t->user_rsp = hut_user_rsp;
+	t->fs_base = settls ? tls : parent->fs_base;
+	t->sig_blocked = parent->sig_blocked;
+	hut_memcpy(t->name, parent->name, sizeof t->name);
+	return t;
+}
+
 /* clone(flags, stack, parent_tid, child_tid, tls): threads only. */
 long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int *child_tid,
 		      uint64_t tls)
@@ -65,23 +87,10 @@ long hut_thread_clone(unsigned long flags, uint64_t stack, int *parent_tid, int 
 	if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
 	    !hut_user_writable(child_tid, sizeof *child_tid))
 		return -EFAULT;
-	hut_thread_free_ended();
-	if (hut_pids_full())
-		return -EAGAIN;
-	struct hut_thread *parent = hut_thread_now, *t = hut_thread_new();
+	struct hut_thread *parent = hut_thread_now,
+			  *t = hut_thread_copy(stack, (flags & CLONE_SETTLS) != 0, tls);
 	if (!t)
 		return -EAGAIN;
-	hut_thread_build_child_stack(t, parent->frame);
-	/* Through the dispatcher the app steps %rsp back over its red zone
-	 * after the call (musl/syscall_arch.h): the child must land on the stack
-	 * it asked for. */
-	if (stack)
-		t->user_rsp = stack - (parent->frame->via ? 0 : RED_ZONE);
-	else
-		t->user_rsp = hut_user_rsp;
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : parent->fs_base;
-	t->sig_blocked = parent->sig_blocked;
-	hut_memcpy(t->name, parent->name, sizeof t->name);
 	t->clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? child_tid : NULL;
 	if (flags & CLONE_PARENT_SETTID)
 		*parent_tid = t->tid;

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <sched.h>
 
-#define RED_ZONE 128
 #define EXIT_SIGNAL_MASK 0xff
 #define FORK_FLAGS                                                                                 \
 	(CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_SETTLS | CLONE_CHILD_SETTID |        \
@@ -29,10 +28,8 @@ long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint
 		return -EINVAL;
 	if ((flags & CLONE_PARENT_SETTID) && !hut_user_writable(parent_tid, sizeof *parent_tid))
 		return -EFAULT;
-	hut_thread_free_ended();
-	if (hut_pids_full())
-		return -EAGAIN;
-	struct hut_thread *parent = hut_thread_now, *t = hut_thread_new();
+	struct hut_thread *parent = hut_thread_now,
+			  *t = hut_thread_copy(stack, (flags & CLONE_SETTLS) != 0, tls);
 	if (!t)
 		return -EAGAIN;
 	struct hut_mm *mm = hut_mm_fork();
@@ -45,11 +42,6 @@ long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint
 		hut_thread_unlink(t);
 		return -ENOMEM;
 	}
-	hut_thread_build_child_stack(t, parent->frame);
-	t->user_rsp = stack ? stack - (parent->frame->via ? 0 : RED_ZONE) : hut_user_rsp;
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : parent->fs_base;
-	t->sig_blocked = parent->sig_blocked;
-	hut_memcpy(t->name, parent->name, sizeof t->name);
 	t->proc = p;
 	p->threads = 1;
 	if (flags & CLONE_PARENT_SETTID)

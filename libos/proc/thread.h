@@ -69,6 +69,10 @@ void hut_thread_free_ended(void);
  * process, and when an ended process's last thread is gone. */
 void hut_thread_process_hooks(void (*switch_to)(struct hut_process *next),
 			      void (*gone)(struct hut_process *p));
+/* clone.c: a new thread, not yet linked, that leaves the caller's syscall
+ * with 0 on stack (0: the caller's %rsp), with TLS tls if settls, the
+ * caller's mask and name; NULL past --pids or without memory. */
+struct hut_thread *hut_thread_copy(uint64_t stack, int settls, uint64_t tls);
 /* A clone's child's libos stack: it leaves the parent's syscall with 0. */
 void hut_thread_build_child_stack(struct hut_thread *t, const struct hut_syscall_frame *parent);
 /* Copies t's app registers into the table the monitor reads for --core. */
