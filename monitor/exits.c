@@ -46,5 +46,12 @@ void hut_exits_print(const struct hut_vm *vm)
 		}
 	}
 	fprintf(stderr, "), %lu other\n", count.other);
+	/* The guest's own count (a guest value, only printed). */
+	const struct hut_signal_box *box =
+		hut_gpa(&vm->mem, vm->signals_gpa, sizeof(struct hut_signal_box));
+	if (box && box->forks)
+		fprintf(stderr,
+			"hut-monitor: trace-exits: the guest made %lu processes besides pid 1\n",
+			(unsigned long)box->forks);
 	hut_call_modules(vm, trace_exits, vm);
 }

@@ -237,6 +237,7 @@ struct hut_signal_box {
 				the app's own code runs (the only time a tick may enter) */
 	uint64_t armed;	     /* OUT the deadline the host timer is armed for; 0: none */
 	uint64_t tick_rip;   /* OUT where the app was when the last tick took it */
+	uint64_t forks;	     /* IN processes the guest made after pid 1 (--trace-exits) */
 };
 
 /* A host directory the guest sees at path (hut-monitor --volume). Its index

@@ -16,6 +16,13 @@ void hut_signal_box_init(const struct hut_boot_info *bi)
 	ticks = box && (bi->flags & HUT_BOOT_TICKS);
 }
 
+/* A process was made (fork): --trace-exits says how many. */
+void hut_signal_box_count_fork(void)
+{
+	if (box)
+		box->forks++;
+}
+
 void hut_signal_box_ticks_init(uint64_t entry, const uint64_t *running)
 {
 	if (!ticks)

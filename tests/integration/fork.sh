@@ -22,11 +22,13 @@ if ready_kvm "$BUILT/fork.hut"; then
 	finish
 fi
 
-begin "fork: 1,000 children forked, ended and reaped leave no page behind"
+begin "fork: 1,000 children forked, ended and reaped leave no page behind, and are counted"
 if ready_kvm "$BUILT/fork.hut"; then
-	run appl "$MONITOR" "$BUILT/fork.hut" leak
+	run appl "$MONITOR" --trace-exits "$BUILT/fork.hut" leak
 	expect_status appl 0
 	expect_grep "every page came back" '^pages lost to 1000 forks: 0$' "$(out appl)"
+	expect_grep "--trace-exits counts the processes" \
+		'^hut-monitor: trace-exits: the guest made 1200 processes besides pid 1$' "$(err appl)"
 	finish
 fi
 
