@@ -53,6 +53,10 @@ typedef uint64_t (*hut_phys_fn)(uint64_t page);
 extern hut_phys_fn hut_phys_of;
 int hut_iov_phys(const struct hut_iovec *iov, int n, struct hut_iovec *out, int max);
 #define HUT_PHYS_IOV_MAX 64
+/* iov as the monitor must be handed it: iov itself while every address is
+ * its own, else its translation in out (*n updated). */
+const struct hut_iovec *hut_iov_for_monitor(const struct hut_iovec *iov, int *n,
+					    struct hut_iovec out[HUT_PHYS_IOV_MAX]);
 
 /* exit.c: the exit hypercall alone (proc/process.c ends the process). */
 _Noreturn void hut_exit(uint32_t kind, int status);
@@ -103,7 +107,7 @@ void hut_hooks_run(const struct hut_hooks *h, void *arg);
 
 /* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
 void hut_signal_box_init(const struct hut_boot_info *bi);
-uint64_t hut_signal_box_take(void); /* the signals that came from outside, taken */
+uint64_t hut_signal_box_take(void);   /* the signals that came from outside, taken */
 void hut_signal_box_count_fork(void); /* a process made, for --trace-exits */
 void hut_signal_box_publish(uint64_t caught, uint64_t ignored, uint64_t blocked);
 /* Ticks (the monitor interrupts a spinning app when a timer is due): where

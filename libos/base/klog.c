@@ -9,10 +9,7 @@
 long hut_console_hypercall(unsigned nr, uint32_t fd, const struct hut_iovec *iov, int iovcnt)
 {
 	struct hut_iovec phys[HUT_PHYS_IOV_MAX];
-	if (hut_phys_of) {
-		iovcnt = hut_iov_phys(iov, iovcnt, phys, HUT_PHYS_IOV_MAX);
-		iov = phys;
-	}
+	iov = hut_iov_for_monitor(iov, &iovcnt, phys);
 	struct hut_hc_console hc = {(uint64_t)iov, (uint32_t)iovcnt, fd, 0};
 	hut_hypercall(nr, &hc);
 	return hc.result;

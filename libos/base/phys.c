@@ -11,6 +11,15 @@
 
 hut_phys_fn hut_phys_of;
 
+const struct hut_iovec *hut_iov_for_monitor(const struct hut_iovec *iov, int *n,
+					    struct hut_iovec out[HUT_PHYS_IOV_MAX])
+{
+	if (!hut_phys_of)
+		return iov;
+	*n = hut_iov_phys(iov, *n, out, HUT_PHYS_IOV_MAX);
+	return out;
+}
+
 int hut_iov_phys(const struct hut_iovec *iov, int n, struct hut_iovec *out, int max)
 {
 	int m = 0;

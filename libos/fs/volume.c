@@ -229,13 +229,12 @@ static long volume_statfs(struct hut_mount *m, struct statfs *sf)
 static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_READ);
+	/* The monitor gets guest-physical pieces; the windows (volume_map.c)
+	 * are overlaid through the app's own addresses. */
 	struct hut_iovec phys[HUT_PHYS_IOV_MAX];
-	if (hut_phys_of) {
-		iovcnt = hut_iov_phys(iov, iovcnt, phys, HUT_PHYS_IOV_MAX);
-		iov = phys;
-	}
-	hc.buf = (uint64_t)iov;
-	hc.len = (uint64_t)iovcnt;
+	int pieces = iovcnt;
+	hc.buf = (uint64_t)hut_iov_for_monitor(iov, &pieces, phys);
+	hc.len = (uint64_t)pieces;
 	hc.offset = *off;
 	long r = call(&hc);
 	if (r > 0) {
@@ -248,13 +247,12 @@ static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovc
 static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_WRITE);
+	/* The monitor gets guest-physical pieces; the windows (volume_map.c)
+	 * are overlaid through the app's own addresses. */
 	struct hut_iovec phys[HUT_PHYS_IOV_MAX];
-	if (hut_phys_of) {
-		iovcnt = hut_iov_phys(iov, iovcnt, phys, HUT_PHYS_IOV_MAX);
-		iov = phys;
-	}
-	hc.buf = (uint64_t)iov;
-	hc.len = (uint64_t)iovcnt;
+	int pieces = iovcnt;
+	hc.buf = (uint64_t)hut_iov_for_monitor(iov, &pieces, phys);
+	hc.len = (uint64_t)pieces;
 	hc.offset = *off == HUT_OFF_APPEND ? HUT_FILE_APPEND : *off;
 	long r = call(&hc);
 	if (r >= 0)

@@ -175,15 +175,6 @@ int hut_memory_next_run(uint64_t from, uint64_t *start, uint64_t *end)
 	return 1;
 }
 
-/* Bits set in a word, SWAR: no libgcc call. */
-static uint64_t bits_in(uint64_t x)
-{
-	x = x - ((x >> 1) & 0x5555555555555555ull);
-	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (x * 0x0101010101010101ull) >> 56;
-}
-
 uint64_t hut_memory_app_pages(void)
 {
 	const struct hut_mm *mm = hut_mm_now;
@@ -192,7 +183,7 @@ uint64_t hut_memory_app_pages(void)
 	if (!mm->mine)
 		return 0;
 	for (uint64_t w = 0; w < npages / 64; w++) /* whole words: bits past the end never set */
-		n += bits_in(mm->mine[w]);
+		n += hut_bits_in(mm->mine[w]);
 	for (uint64_t p = npages / 64 * 64; p < npages; p++)
 		n += (uint64_t)hut_arena_mine(mm, p);
 	return n;

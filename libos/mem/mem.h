@@ -33,6 +33,15 @@ int hut_mem_in_use(uint64_t addr, uint64_t len);
 void hut_memory_brk(uint64_t *start, uint64_t *cur);
 int hut_memory_next_run(uint64_t from, uint64_t *start, uint64_t *end);
 uint64_t hut_memory_app_pages(void); /* also what RLIMIT_AS and DATA count */
+/* Bits set in a word, SWAR: no libgcc call (bitmaps' counts). */
+static inline uint64_t hut_bits_in(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
 /* kalloc.c: small objects for the libos; zeroed; free with the same size. */
 void *hut_kalloc(size_t n);
 void hut_kfree(void *p, size_t n);

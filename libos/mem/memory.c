@@ -33,7 +33,6 @@ static uint64_t npages;
 static uint64_t fresh_low, fresh_high;
 static uint16_t *users;	 /* per frame of RAM, counting only */
 static uint8_t *holders; /* per arena page, counting only */
-static uint64_t ram_pages;
 
 static struct hut_mm boot_mm = {.as = {.cr3 = HUT_PAGETABLE_GPA}}; /* the monitor's tables */
 struct hut_mm *hut_mm_now = &boot_mm;
@@ -112,7 +111,7 @@ int hut_frames_count(void)
 {
 	if (users)
 		return 0;
-	ram_pages = hut_boot_info->stack_top / PAGE;
+	uint64_t ram_pages = hut_boot_info->stack_top / PAGE;
 	uint64_t *u = hut_pages_alloc(page_up(ram_pages * sizeof *users) / PAGE);
 	uint64_t *h = hut_pages_alloc(page_up(npages * sizeof *holders) / PAGE);
 	if (!u || !h) {
@@ -295,13 +294,8 @@ uint64_t hut_pages_free_count(void)
 {
 	uint64_t n = 0;
 	hut_arena_ready();
-	for (uint64_t w = 0; w < (npages + 63) / 64; w++) {
-		uint64_t x = ~used[w]; /* bits set in a word, SWAR: no libgcc call */
-		x = x - ((x >> 1) & 0x5555555555555555ull);
-		x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-		x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-		n += (x * 0x0101010101010101ull) >> 56;
-	}
+	for (uint64_t w = 0; w < (npages + 63) / 64; w++)
+		n += hut_bits_in(~used[w]);
 	return n - ((npages + 63) / 64 * 64 - npages); /* bits past the last page */
 }
 

@@ -17,18 +17,20 @@
 	 CLONE_DETACHED)
 #define EXIT_SIGNAL_MASK 0xff
 
-/* Warns once: a clone that would make a new process rather than a thread. */
+/* Warns once: a clone sharing memory that is neither a thread (as
+ * pthread_create makes it) nor vfork's (threadcalls.c sends those and every
+ * clone with memory of its own to fork.c). */
 static long refuse_process_clone(unsigned long flags)
 {
 	static int warned;
 	if (!warned) {
 		warned = 1;
 		char line[200], *p = line, *end = line + sizeof line - 1;
-		p = hut_append(p, end, "hut: warning: clone without CLONE_VM|CLONE_THREAD (flags ");
+		p = hut_append(p, end, "hut: warning: clone with CLONE_VM (flags ");
 		p = hut_append_u64(p, end, flags);
 		p = hut_append(p, end,
-			       ": fork, vfork or posix_spawn) makes a new process, which an "
-			       "appliance cannot: returning -ENOSYS\n");
+			       ") is neither a thread nor vfork's child: a process sharing its "
+			       "parent's memory is not served: returning -ENOSYS\n");
 		*p = 0;
 		hut_console_print(2, line);
 	}

@@ -18,10 +18,8 @@ void hut_at_process_exit(hut_hook_fn hook)
 	hut_hooks_add(&at_exit, hook);
 }
 
-/* The running process ends: its other threads first (switched out: freed
- * at once), then the running one, which gives the vCPU to the next thread
- * (of another process: pid 1 always has one while the appliance runs). */
-static _Noreturn void end_threads(struct hut_process *p)
+/* p's threads but the running one end (switched out: freed at once). */
+static void end_other_threads(struct hut_process *p)
 {
 	struct hut_thread *me = hut_thread_now;
 	for (struct hut_thread *t = me->next, *next; t != me; t = next) {
@@ -29,6 +27,15 @@ static _Noreturn void end_threads(struct hut_process *p)
 		if (t->proc == p)
 			hut_thread_unlink(t);
 	}
+}
+
+/* The running process ends: its other threads first, then the running
+ * one, which gives the vCPU to the next thread (of another process: pid 1
+ * always has one while the appliance runs). */
+static _Noreturn void end_threads(struct hut_process *p)
+{
+	struct hut_thread *me = hut_thread_now;
+	end_other_threads(p);
 	hut_thread_unlink(me);
 	p->threads = 0;
 	hut_sched_progress();
@@ -40,14 +47,9 @@ static _Noreturn void end_threads(struct hut_process *p)
 void hut_process_single_thread(void)
 {
 	struct hut_process *p = hut_proc_now;
-	struct hut_thread *me = hut_thread_now;
-	for (struct hut_thread *t = me->next, *next; t != me; t = next) {
-		next = t->next;
-		if (t->proc == p)
-			hut_thread_unlink(t);
-	}
+	end_other_threads(p);
 	p->threads = 1;
-	me->clear_child_tid = NULL;
+	hut_thread_now->clear_child_tid = NULL;
 	hut_signal_threads_changed();
 }
 

@@ -109,7 +109,6 @@ long hut_signal_return(struct hut_syscall_frame *f);
 void hut_signal_action(int sig, const void *act, void *oldact);
 void hut_signal_procmask(int how, const uint64_t *set, uint64_t *old);
 void hut_signal_suspend_mask(uint64_t mask);
-void hut_signal_send_process(int sig);
 uint64_t hut_signal_pending_set(void); /* the thread's and the process's */
 /* For /proc: the signals with a handler, those set to SIG_IGN, and those
  * pending for the process (not a thread). */

@@ -43,13 +43,26 @@ static void free_states(struct hut_process *p)
 			hut_kfree(p->state[i], states[i]->size);
 }
 
+/* pid 1 runs on the boot memory (mem/memory.c) and keeps its state in the
+ * layers until its first child: then it gets what a switch saves it into. */
+static int ready_to_switch(struct hut_process *parent)
+{
+	if (!parent->mm)
+		parent->mm = hut_mm_now;
+	for (int i = 0; i < nstates; i++)
+		if (!parent->state[i] && !(parent->state[i] = hut_kalloc(states[i]->size)))
+			return 0;
+	return 1;
+}
+
 struct hut_process *hut_process_new(struct hut_mm *mm, int pid, int exit_signal)
 {
-	struct hut_process *parent = hut_proc_now, *p = hut_kalloc(sizeof *p);
+	struct hut_process *parent = hut_proc_now;
+	if (!ready_to_switch(parent))
+		return NULL;
+	struct hut_process *p = hut_kalloc(sizeof *p);
 	if (!p)
 		return NULL;
-	if (!parent->mm) /* pid 1 runs on the boot memory (mem/memory.c) */
-		parent->mm = hut_mm_now;
 	*p = (struct hut_process){.pid = pid,
 				  .pgid = parent->pgid,
 				  .sid = parent->sid,
@@ -83,8 +96,6 @@ void hut_process_switch(struct hut_process *p)
 	if (p == prev)
 		return;
 	for (int i = 0; i < nstates; i++) {
-		if (!prev->state[i]) /* pid 1's buffers, made at its first switch */
-			prev->state[i] = hut_kalloc(states[i]->size);
 		states[i]->save(prev->state[i]);
 		states[i]->load(p->state[i]);
 	}

@@ -484,14 +484,6 @@ uint64_t hut_signal_swap_mask(uint64_t mask)
 	return old;
 }
 
-/* kill to the process (sig 1..64). */
-void hut_signal_send_process(int sig)
-{
-	sigs->pending |= bit(sig);
-	hut_hooks_run(&pending_hooks, NULL);
-	act_on_pending();
-}
-
 /* tkill/tgkill: 0 or -errno. */
 long hut_signal_send_thread(long tid, long sig)
 {

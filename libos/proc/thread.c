@@ -66,16 +66,16 @@ void hut_thread_set_fs(uint64_t base)
 	load_fs(base);
 }
 
-void hut_thread_name_from_path(const char *path)
+void hut_thread_name_from_path(struct hut_thread *t, const char *path)
 {
 	const char *base = path;
 	for (const char *p = path; *p; p++)
 		if (*p == '/')
 			base = p + 1;
 	size_t n = hut_strlen(base);
-	n = n < sizeof first.name - 1 ? n : sizeof first.name - 1;
-	hut_memcpy(first.name, base, n);
-	first.name[n] = 0;
+	n = n < sizeof t->name - 1 ? n : sizeof t->name - 1;
+	hut_memcpy(t->name, base, n);
+	t->name[n] = 0;
 }
 
 /* Copies a switched-out thread's app registers where the monitor looks. */

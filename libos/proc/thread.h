@@ -54,9 +54,9 @@ struct hut_thread *hut_thread_by_tid(long tid);
 uint64_t hut_threads_blocked_by_all(void);
 /* Sets the FS base of the running thread (arch_prctl, clone). */
 void hut_thread_set_fs(uint64_t base);
-/* The first thread's name (comm), as exec gives it: the last part of path,
- * at most 15 bytes. */
-void hut_thread_name_from_path(const char *path);
+/* A thread's name (comm), as exec gives it: the last part of path, at most
+ * 15 bytes (the first thread's at boot, the running one's at exec). */
+void hut_thread_name_from_path(struct hut_thread *t, const char *path);
 
 /* Bookkeeping for clone.c: a new thread (stack, tid; NULL without
  * memory), put in the ring after parent, taken out of it at its end (its

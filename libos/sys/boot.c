@@ -27,7 +27,8 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi, uint64_t tick_entry, uin
 	uint64_t sp =
 		hut_build_process_stack(bi->stack_top, bi->argv, bi->argc, bi->envp, bi->envc);
 	if (bi->argc > 0)
-		hut_thread_name_from_path((const char *)((const uint64_t *)bi->argv)[0]);
+		hut_thread_name_from_path(hut_thread_now,
+					  (const char *)((const uint64_t *)bi->argv)[0]);
 	/* As the kernel leaves it for _start: %rsp at argc, %rdx 0 (no atexit hook). */
 	__asm__ volatile("mov %0, %%rsp\n\t"
 			 "xor %%ebp, %%ebp\n\t"

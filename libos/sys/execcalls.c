@@ -149,13 +149,7 @@ static long start_again(const char *path, const uint8_t *data, const struct stri
 	uint64_t sp = hut_build_process_stack(hut_boot_info->stack_top, (uint64_t)argv->at, argv->n,
 					      (uint64_t)envp->at, envp->n);
 	struct hut_thread *t = hut_thread_now;
-	const char *base = path;
-	for (const char *p = path; *p; p++)
-		if (*p == '/')
-			base = p + 1;
-	size_t n = hut_strlen(base) < sizeof t->name - 1 ? hut_strlen(base) : sizeof t->name - 1;
-	hut_memcpy(t->name, base, n);
-	t->name[n] = 0;
+	hut_thread_name_from_path(t, path);
 	hut_thread_set_fs(0); /* musl's _start makes its TLS */
 	struct hut_syscall_frame *f = t->frame;
 	uint64_t via = f->via;
