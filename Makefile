@@ -22,11 +22,19 @@ MUSL_INC := /usr/include/x86_64-linux-musl
 GCC_INC  := $(shell $(HOSTCC) -print-file-name=include)
 # Each function and object in its own section: an image links only the
 # syscall handlers it can reach (`hut build` gives it a table of those and
-# links with --gc-sections, builder/syscall_table.c).
+# links with --gc-sections, builder/syscall_table.c). Position-independent
+# code: the libos is linked in a window of its own at 64 GiB (builder/hut.ld),
+# out of reach of the small code model's 32-bit absolute addresses, which
+# -fpie never uses (only %rip-relative ones, within the window).
 CFLAGS_LIBOS := -std=gnu11 -O2 $(WARN) -nostdinc -isystem $(MUSL_INC) -isystem $(GCC_INC) \
 	-Iinclude -Ilibos -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
-	-ffreestanding -fno-pie -fno-builtin -fno-asynchronous-unwind-tables \
+	-ffreestanding -fpie -include hut/hidden.h -fno-builtin -fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections
+# The libos calls none of the app's code: not even the memcpy and memset
+# that gcc emits for a struct copy, which would be musl's, at the app's
+# addresses, and another image's code after an exec. Its archives take the
+# libos's own (libos/base/string.c).
+LIBOS_OWN_STRING := --redefine-sym memcpy=hut_memcpy --redefine-sym memset=hut_memset
 
 # The image format, shared by hut and hut-monitor. The reader is libelf-free
 # (hut-monitor is a static musl program); the manifest writer uses libelf and
@@ -176,7 +184,7 @@ $(BUILD)/obj/libos/syscall_names.o: $(BUILD)/gen/syscall_names.c
 
 $(LIBDIR)/libhut.a: $(LIBOS_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^ && objcopy $(LIBOS_OWN_STRING) $@
 
 # The network glue sees lwIP's headers, which exist once the source is fetched.
 $(LIBOS_NET_OBJ): CFLAGS_LIBOS += $(LWIP_INC)
@@ -184,7 +192,7 @@ $(LIBOS_NET_OBJ): | $(LWIP_SRC)/.hut-debian-source
 
 $(LIBDIR)/libhut-net.a: $(LWIP_OBJ) $(LIBOS_NET_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^ && objcopy $(LIBOS_OWN_STRING) $@
 
 $(LIBDIR)/hut.ld: builder/hut.ld
 	@mkdir -p $(dir $@)

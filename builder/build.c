@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static const char *extension(const char *path)
@@ -167,12 +168,20 @@ static const char *compile_table(const char *src)
 	return obj;
 }
 
+/* Whether the image can exec (execve or execveat reached): then another
+ * program's code may run on its libos, whatever that program calls. */
+static int can_exec(const struct builder_syscall_report *r)
+{
+	return r->from[SYS_execve].n || r->from[SYS_execveat].n;
+}
+
 /* The image's syscalls, from the image as first linked (with the libos's
  * whole table): a warning for each the libos does not serve, then the
  * image linked again with a table of only the rows it can reach, so that
  * --gc-sections drops every other handler and what only they use. An
  * image that may make any syscall (a computed number) keeps the whole
- * table: a syscall it never makes still gets ENOSYS and its warning. */
+ * table: a syscall it never makes still gets ENOSYS and its warning; so
+ * does an image that can exec, with the network stack (can_exec). */
 static void link_reachable(const struct builder_job *job, const struct builder_link_files *files,
 			   struct builder_args *objects)
 {
@@ -187,7 +196,15 @@ static void link_reachable(const struct builder_job *job, const struct builder_l
 		return;
 	}
 	builder_syscall_warn(r, job->out);
-	if (!r->any.n) {
+	if (can_exec(r)) {
+		/* It may run another image's code on its libos (libos/sys/
+		 * execcalls.c): every handler, the network stack too. */
+		builder_args_add(objects, "-Wl,--undefined=__wrap_socket");
+		link_image(job, files, objects);
+		if (builder_verbose)
+			fprintf(stderr, "%s: %s: can exec: keeps every syscall handler\n",
+				builder_prog, job->out);
+	} else if (!r->any.n) {
 		builder_args_add(objects, compile_table(builder_syscall_table_source(r, job->out)));
 		link_image(job, files, objects);
 	} else if (builder_verbose) {

@@ -132,15 +132,22 @@ static void print_symbols(const struct hut_image *img)
 		       "symbols:");
 }
 
+/* The address each segment runs at, and for the libos's window (abi.h)
+ * where in guest RAM it is. */
 static void print_segments(const struct hut_image *img)
 {
-	printf("segments:\n  %-18s  %-10s  %-10s  %s\n", "gpa", "memsz", "filesz", "flags");
+	printf("segments:\n  %-18s  %-10s  %-10s  %-5s  %s\n", "address", "memsz", "filesz",
+	       "flags", "part");
 	for (size_t i = 0; i < img->nsegments; i++) {
 		const struct hut_segment *s = &img->seg[i];
-		printf("  0x%016llx  0x%08llx  0x%08llx  %c%c%c\n", (unsigned long long)s->gpa,
+		printf("  0x%016llx  0x%08llx  0x%08llx  %c%c%c    ", (unsigned long long)s->va,
 		       (unsigned long long)s->memsz, (unsigned long long)s->filesz,
 		       s->flags & PF_R ? 'R' : '-', s->flags & PF_W ? 'W' : '-',
 		       s->flags & PF_X ? 'X' : '-');
+		if (s->va == s->gpa)
+			printf("app\n");
+		else
+			printf("libos (guest RAM 0x%llx)\n", (unsigned long long)s->gpa);
 	}
 }
 

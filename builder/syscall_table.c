@@ -146,8 +146,16 @@ const char *builder_syscall_table_source(const struct builder_syscall_report *r,
 	}
 	if ((unsigned long)size > builder_syscall_table_size)
 		builder_die(1, path, "a table row beyond the libos's TABLE_SIZE", NULL);
-	fprintf(f, "const unsigned hut_syscall_table_size = %ld;\n", size);
-	fprintf(f, "const hut_syscall_fn hut_syscall_table[%ld] = {\n", size);
+	/* In the libos's window (hut.ld: section .hut.table), where the libos
+	 * reads it %rip-relative. */
+	fprintf(f,
+		"__attribute__((section(\".hut.table\"))) const unsigned "
+		"hut_syscall_table_size = %ld;\n",
+		size);
+	fprintf(f,
+		"__attribute__((section(\".hut.table\"))) const hut_syscall_fn "
+		"hut_syscall_table[%ld] = {\n",
+		size);
 	for (size_t i = 0; i < builder_syscall_rows_count; i++) {
 		const struct builder_syscall_row *row = &builder_syscall_rows[i];
 		if (row->nr < BUILDER_SYSCALLS_MAX && r->from[row->nr].n)

@@ -79,11 +79,33 @@ static enum hut_image_result check_header(struct hut_image *img, Elf64_Ehdr *eh)
 	return HUT_IMAGE_OK;
 }
 
+/* A segment of the libos's window (p_vaddr != p_paddr): inside the window,
+ * at the same offset from its RAM as the window's other segments. */
+static enum hut_image_result check_window_segment(struct hut_image *img, const Elf64_Phdr *ph,
+						  size_t i)
+{
+	if (ph->p_vaddr < HUT_LIBOS_VA || ph->p_memsz > HUT_LIBOS_SPAN ||
+	    ph->p_vaddr - HUT_LIBOS_VA > HUT_LIBOS_SPAN - ph->p_memsz)
+		return fail(
+			img,
+			"segment %zu: p_vaddr 0x%lx != p_paddr 0x%lx outside the libos's window "
+			"[0x%llx, 0x%llx)",
+			i, ph->p_vaddr, ph->p_paddr, HUT_LIBOS_VA, HUT_LIBOS_VA + HUT_LIBOS_SPAN);
+	if (!page_aligned(ph->p_vaddr))
+		return fail(img, "segment %zu: address 0x%lx not page aligned", i, ph->p_vaddr);
+	if (img->window_size && ph->p_vaddr - ph->p_paddr != img->window_va - img->window_gpa)
+		return fail(img, "segment %zu: the libos's window is not at one offset from RAM",
+			    i);
+	return HUT_IMAGE_OK;
+}
+
 static enum hut_image_result check_segment(struct hut_image *img, const Elf64_Phdr *ph, size_t i)
 {
-	if (ph->p_vaddr != ph->p_paddr)
-		return fail(img, "segment %zu: p_vaddr 0x%lx != p_paddr 0x%lx", i, ph->p_vaddr,
-			    ph->p_paddr);
+	if (ph->p_vaddr != ph->p_paddr) {
+		enum hut_image_result r = check_window_segment(img, ph, i);
+		if (r != HUT_IMAGE_OK)
+			return r;
+	}
 	if (!page_aligned(ph->p_paddr) || !page_aligned(ph->p_offset))
 		return fail(img, "segment %zu: address 0x%lx or offset 0x%lx not page aligned", i,
 			    ph->p_paddr, ph->p_offset);
@@ -102,6 +124,24 @@ static enum hut_image_result check_segment(struct hut_image *img, const Elf64_Ph
 	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
 		return fail(img, "segment %zu at 0x%lx is writable and executable", i, ph->p_paddr);
 	return HUT_IMAGE_OK;
+}
+
+/* The window grows to cover a new segment of it (same offset: checked). */
+static void extend_window(struct hut_image *img, const struct hut_segment *s)
+{
+	uint64_t end = s->va + page_round_up(s->memsz);
+	if (!img->window_size) {
+		img->window_va = s->va;
+		img->window_gpa = s->gpa;
+		img->window_size = end - s->va;
+		return;
+	}
+	uint64_t lo = s->va < img->window_va ? s->va : img->window_va;
+	uint64_t hi =
+		end > img->window_va + img->window_size ? end : img->window_va + img->window_size;
+	img->window_gpa -= img->window_va - lo;
+	img->window_va = lo;
+	img->window_size = hi - lo;
 }
 
 _Static_assert(HUT_CRC_SKIP_SHOFF == offsetof(Elf64_Ehdr, e_shoff) &&
@@ -160,13 +200,15 @@ static enum hut_image_result add_segment(struct hut_image *img, const Elf64_Phdr
 	if (img->nsegments == HUT_SEGMENTS_MAX)
 		return fail(img, "more than %d loadable segments", HUT_SEGMENTS_MAX);
 	struct hut_segment *s = &img->seg[img->nsegments];
-	*s = (struct hut_segment){ph->p_paddr, ph->p_memsz, ph->p_filesz, ph->p_offset,
-				  ph->p_flags};
+	*s = (struct hut_segment){ph->p_vaddr,	ph->p_paddr,  ph->p_memsz,
+				  ph->p_filesz, ph->p_offset, ph->p_flags};
 	for (size_t j = 0; j < img->nsegments; j++)
 		if (overlaps(s, &img->seg[j]))
 			return fail(img, "segment %zu at 0x%lx overlaps segment at 0x%lx", i,
 				    s->gpa, img->seg[j].gpa);
 	img->nsegments++;
+	if (s->va != s->gpa)
+		extend_window(img, s);
 	uint64_t end = page_round_up(s->gpa + s->memsz);
 	if (end > img->image_end)
 		img->image_end = end;
@@ -183,6 +225,8 @@ static enum hut_image_result locate_phdrs(struct hut_image *img, const Elf64_Ehd
 	if (eh->e_phoff < s->offset || eh->e_phoff - s->offset > s->filesz ||
 	    len > s->filesz - (eh->e_phoff - s->offset))
 		return fail(img, "program headers are not inside the first loadable segment");
+	if (s->va != s->gpa)
+		return fail(img, "the first loadable segment is in the libos's window");
 	img->phdr_gpa = s->gpa + (eh->e_phoff - s->offset);
 	return HUT_IMAGE_OK;
 }
@@ -338,13 +382,12 @@ static enum hut_image_result check_files(struct hut_image *img)
 		return HUT_IMAGE_OK;
 	const struct hut_segment *s = hut_image_segment_at(img, m->files_gpa, m->files_size);
 	if (m->files_gpa % 8 || !s || (s->flags & (PF_W | PF_X)) ||
-	    m->files_gpa - s->gpa > s->filesz ||
-	    m->files_size > s->filesz - (m->files_gpa - s->gpa))
+	    m->files_gpa - s->va > s->filesz || m->files_size > s->filesz - (m->files_gpa - s->va))
 		return fail(
 			img,
 			"packed files at 0x%lx+0x%lx are not in a read-only segment's file bytes",
 			m->files_gpa, m->files_size);
-	const uint8_t *blob = img->file + s->offset + (m->files_gpa - s->gpa);
+	const uint8_t *blob = img->file + s->offset + (m->files_gpa - s->va);
 	if (hut_files_check(blob, m->files_size, why, sizeof why) != 0)
 		return fail(img, "packed files: %s", why);
 	img->files = blob;
@@ -431,12 +474,12 @@ void hut_image_close(struct hut_image *img)
 	img->file = NULL;
 }
 
-const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t gpa,
+const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t va,
 					       uint64_t len)
 {
 	for (size_t i = 0; i < img->nsegments; i++) {
 		const struct hut_segment *s = &img->seg[i];
-		if (gpa >= s->gpa && gpa - s->gpa <= s->memsz && len <= s->memsz - (gpa - s->gpa))
+		if (va >= s->va && va - s->va <= s->memsz && len <= s->memsz - (va - s->va))
 			return s;
 	}
 	return NULL;

@@ -14,7 +14,8 @@
 #define HUT_ERR_MAX 256
 
 struct hut_segment {
-	uint64_t gpa; /* p_paddr == p_vaddr, page aligned */
+	uint64_t va;  /* p_vaddr, page aligned: where the guest sees it */
+	uint64_t gpa; /* p_paddr: where it is in guest RAM; == va but in the window */
 	uint64_t memsz;
 	uint64_t filesz;
 	uint64_t offset; /* in the file */
@@ -30,7 +31,11 @@ struct hut_image {
 	uint64_t phnum, phent;
 	size_t nsegments;
 	struct hut_segment seg[HUT_SEGMENTS_MAX];
-	uint64_t image_end;	  /* end of the highest segment, page rounded */
+	uint64_t image_end; /* end of the highest segment in RAM, page rounded */
+	/* The libos's window (abi.h, HUT_LIBOS_VA): [window_va, + window_size)
+	 * is guest RAM from window_gpa on; window_size 0 when the image has no
+	 * segment there. */
+	uint64_t window_va, window_gpa, window_size;
 	uint32_t crc_loaded;	  /* crc32 of the loaded bytes (abi.h: HUT_CRC_*), as computed */
 	uint32_t crc_actual;	  /* ... continued over the manifest: what its crc32 must be */
 	int have_manifest;	  /* a well-formed manifest note was found */
@@ -75,8 +80,8 @@ const char *hut_image_symbolize(const struct hut_image *img, uint64_t addr, uint
  * on. The CRC counts those fields as zeros and the monitor loads them so:
  * strip rewrites them, nothing that runs reads them. */
 void hut_image_clear_section_fields(uint8_t *buf, uint64_t offset, uint64_t len);
-/* The segment holding [gpa, gpa + len), or NULL. */
-const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t gpa,
+/* The segment holding guest-virtual [va, va + len), or NULL. */
+const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t va,
 					       uint64_t len);
 
 #endif

@@ -64,28 +64,37 @@ static uint64_t *next_table(struct hut_vm *vm, uint64_t *entry)
  * MMU (kvm-pvm's) only prefetches neighbouring entries on a fault when they
  * are, which cuts guest page faults at boot; it also spares the CPU the
  * A/D updates. Measured: boot-to-main 380 -> 245 us with load.c's prefault. */
-static void map_page(struct hut_vm *vm, uint64_t va, uint64_t flags, int large)
+static void map_page(struct hut_vm *vm, uint64_t va, uint64_t pa, uint64_t flags, int large)
 {
 	flags |= PTE_A | ((flags & PTE_W) ? PTE_D : 0);
 	uint64_t *pml4 = table_at(vm, HUT_PAGETABLE_GPA);
 	uint64_t *pdpt = next_table(vm, &pml4[(va >> 39) & 511]);
 	uint64_t *pd = next_table(vm, &pdpt[(va >> 30) & 511]);
 	if (large) {
-		pd[(va >> 21) & 511] = va | flags | PTE_PS | PTE_P;
+		pd[(va >> 21) & 511] = pa | flags | PTE_PS | PTE_P;
 		return;
 	}
 	uint64_t *pt = next_table(vm, &pd[(va >> 21) & 511]);
-	pt[(va >> 12) & 511] = va | flags | PTE_P;
+	pt[(va >> 12) & 511] = pa | flags | PTE_P;
 }
 
-/* Identity-maps [start, end), with 2 MiB pages where alignment allows. */
-static void map_range(struct hut_vm *vm, uint64_t start, uint64_t end, uint64_t flags)
+/* Maps [start, end) onto guest-physical pa on, with 2 MiB pages where
+ * alignment allows. */
+static void map_range(struct hut_vm *vm, uint64_t start, uint64_t end, uint64_t pa, uint64_t flags)
 {
 	for (uint64_t va = start; va < end;) {
-		int large = (va % HUT_LARGE_PAGE_SIZE) == 0 && end - va >= HUT_LARGE_PAGE_SIZE;
-		map_page(vm, va, flags, large);
-		va += large ? HUT_LARGE_PAGE_SIZE : HUT_PAGE_SIZE;
+		int large = (va % HUT_LARGE_PAGE_SIZE) == 0 && (pa % HUT_LARGE_PAGE_SIZE) == 0 &&
+			    end - va >= HUT_LARGE_PAGE_SIZE;
+		map_page(vm, va, pa, flags, large);
+		uint64_t step = large ? HUT_LARGE_PAGE_SIZE : HUT_PAGE_SIZE;
+		va += step;
+		pa += step;
 	}
+}
+
+static void identity_map(struct hut_vm *vm, uint64_t start, uint64_t end, uint64_t flags)
+{
+	map_range(vm, start, end, start, flags);
 }
 
 static uint64_t segment_flags(const struct hut_segment *s)
@@ -101,20 +110,22 @@ static void build_page_tables(struct hut_vm *vm)
 {
 	vm->pt_next = HUT_PAGETABLE_GPA;
 	alloc_table(vm); /* the PML4 */
-	map_range(vm, HUT_GDT_GPA, HUT_PAGETABLE_GPA, PTE_W | PTE_NX);
-	map_range(vm, HUT_PAGETABLE_GPA, HUT_BOOTINFO_GPA, PTE_U | PTE_NX);
-	map_range(vm, HUT_BOOTINFO_GPA, HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, PTE_U | PTE_NX);
+	identity_map(vm, HUT_GDT_GPA, HUT_PAGETABLE_GPA, PTE_W | PTE_NX);
+	identity_map(vm, HUT_PAGETABLE_GPA, HUT_BOOTINFO_GPA, PTE_U | PTE_NX);
+	identity_map(vm, HUT_BOOTINFO_GPA, HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, PTE_U | PTE_NX);
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
-		uint64_t end = s->gpa + ((s->memsz + HUT_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1));
-		map_range(vm, s->gpa, end, segment_flags(s));
+		uint64_t len = (s->memsz + HUT_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1);
+		map_range(vm, s->va, s->va + len, s->gpa, segment_flags(s));
 	}
-	map_range(vm, vm->signals_gpa, vm->heap_end, PTE_U | PTE_W | PTE_NX); /* box + heap */
+	identity_map(vm, vm->heap_start, vm->heap_end, PTE_U | PTE_W | PTE_NX);
 	if (vm->devices_size) /* the modules' RAM, above the heap */
-		map_range(vm, vm->heap_end, vm->heap_end + vm->devices_size,
-			  PTE_U | PTE_W | PTE_NX);
-	map_range(vm, vm->stack_top - vm->stack_size, vm->stack_top, PTE_U | PTE_W | PTE_NX);
-	map_range(vm, HUT_HYPERCALL_GPA, HUT_HYPERCALL_GPA + HUT_PAGE_SIZE, PTE_U | PTE_W | PTE_NX);
+		identity_map(vm, vm->heap_end, vm->heap_end + vm->devices_size,
+			     PTE_U | PTE_W | PTE_NX);
+	identity_map(vm, vm->signals_gpa, vm->signals_gpa + HUT_PAGE_SIZE, PTE_U | PTE_W | PTE_NX);
+	identity_map(vm, vm->stack_top - vm->stack_size, vm->stack_top, PTE_U | PTE_W | PTE_NX);
+	identity_map(vm, HUT_HYPERCALL_GPA, HUT_HYPERCALL_GPA + HUT_PAGE_SIZE,
+		     PTE_U | PTE_W | PTE_NX);
 }
 
 /* ---- descriptor tables ------------------------------------------------- */

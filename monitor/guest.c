@@ -25,15 +25,31 @@ const void *hut_guest_readable(const struct hut_vm *vm, uint64_t gpa, uint64_t l
 	return gpa >= HUT_BOOTINFO_GPA ? hut_gpa(&vm->mem, gpa, len) : NULL;
 }
 
+/* A writable segment holding guest-physical [gpa, gpa + len). */
+static bool in_writable_segment(const struct hut_vm *vm, uint64_t gpa, uint64_t len)
+{
+	for (size_t i = 0; i < vm->img.nsegments; i++) {
+		const struct hut_segment *s = &vm->img.seg[i];
+		if ((s->flags & PF_W) && gpa >= s->gpa && gpa - s->gpa <= s->memsz &&
+		    len <= s->memsz - (gpa - s->gpa))
+			return true;
+	}
+	return false;
+}
+
 /* Writable: the guest's writable segments, heap and stack (a read into its
- * own code would otherwise get around W^X). */
+ * own code would otherwise get around W^X). An address in the libos's
+ * window is its guest-physical page (mem.h): the libos hands its buffers
+ * either way, translated or not (libos/base/phys.c). */
 void *hut_guest_writable(const struct hut_vm *vm, uint64_t gpa, uint64_t len)
 {
-	const struct hut_segment *s = hut_image_segment_at(&vm->img, gpa, len);
+	const struct hut_mem *m = &vm->mem;
 	uint64_t stack = vm->stack_top - vm->stack_size;
 	if (len == 0)
 		return &nothing;
-	if ((s && (s->flags & PF_W)) ||
+	if (gpa >= m->window_va && gpa - m->window_va < m->window_size)
+		gpa = gpa - m->window_va + m->window_gpa; /* hut_gpa checks the length */
+	if (in_writable_segment(vm, gpa, len) ||
 	    (gpa >= vm->heap_start && gpa <= vm->heap_end && len <= vm->heap_end - gpa) ||
 	    (gpa >= stack && gpa <= vm->stack_top && len <= vm->stack_top - gpa))
 		return hut_gpa(&vm->mem, gpa, len);

@@ -1,6 +1,6 @@
 /*
- * Loading: lay the guest's RAM out (image, signal box, heap, the modules'
- * RAM, guard page, stack) and copy
+ * Loading: lay the guest's RAM out (image, heap, the modules' RAM, signal
+ * box, guard page, stack) and copy
  * the image's PT_LOAD segments in. The image was validated when it was
  * opened; here we check it fits the RAM this run gives it.
  */
@@ -37,9 +37,15 @@ static void layout(struct hut_vm *vm)
 	vm->stack_size = mem / 8 < HUT_STACK_MAX ? (mem / 8) & ~(HUT_PAGE_SIZE - 1) : HUT_STACK_MAX;
 	vm->stack_top = mem;
 	vm->heap_end = mem - vm->stack_size - HUT_PAGE_SIZE; /* one guard page under the stack */
-	vm->signals_gpa = vm->img.image_end;		     /* one page: the signal box */
-	vm->heap_start = vm->signals_gpa + HUT_PAGE_SIZE;
-	bool fits = vm->heap_start <= vm->heap_end;
+	/* The signal box: the page under the guard page, above the heap, where
+	 * an image exec'd in the guest, which may be larger than this one, does
+	 * not reach (libos/sys/execcalls.c). */
+	vm->heap_start = vm->img.image_end;
+	bool fits = vm->heap_start + HUT_PAGE_SIZE <= vm->heap_end;
+	if (fits) {
+		vm->heap_end -= HUT_PAGE_SIZE;
+		vm->signals_gpa = vm->heap_end;
+	}
 	const struct hut_module *m;
 	hut_each_module(vm, m)
 		if (fits && m->ram_size)
@@ -82,6 +88,9 @@ static void huge_heap(struct hut_vm *vm)
 
 void hut_load_image(struct hut_vm *vm)
 {
+	vm->mem.window_va = vm->img.window_va;
+	vm->mem.window_gpa = vm->img.window_gpa;
+	vm->mem.window_size = vm->img.window_size;
 	layout(vm);
 	prefault(vm);
 	huge_heap(vm);

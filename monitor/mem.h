@@ -1,7 +1,11 @@
 /*
  * Guest memory: the one checked accessor. Nothing in the monitor touches
- * guest RAM except through hut_gpa(), which turns a guest-physical
- * (address, length) into a host pointer or NULL.
+ * guest RAM except through hut_gpa(), which turns a guest address and
+ * length into a host pointer or NULL. A guest address is guest-physical,
+ * which RAM's identity mapping makes the address the guest uses too, or
+ * one in the libos's window (abi.h, HUT_LIBOS_VA: far above any RAM), which
+ * stands for the RAM the image put the window at: the libos hands the
+ * monitor pointers to its own data as it sees them.
  */
 #ifndef HUT_MEM_H
 #define HUT_MEM_H
@@ -11,12 +15,20 @@
 struct hut_mem {
 	uint8_t *host; /* mmap'd RAM, guest-physical 0 at host[0] */
 	uint64_t size; /* bytes */
+	/* The libos's window: [window_va, + window_size) is RAM from window_gpa
+	 * on (the image's, checked when it was read); size 0: none. */
+	uint64_t window_va, window_gpa, window_size;
 };
 
-/* Host pointer for [gpa, gpa + len), or NULL if any byte lies outside RAM or
- * the range wraps. len 0 is valid when gpa <= size. */
+/* Host pointer for [gpa, gpa + len), or NULL if any byte lies outside RAM
+ * (or the window) or the range wraps. len 0 is valid when gpa <= size. */
 static inline void *hut_gpa(const struct hut_mem *m, uint64_t gpa, uint64_t len)
 {
+	if (gpa >= m->window_va && gpa - m->window_va < m->window_size) {
+		if (len > m->window_size - (gpa - m->window_va))
+			return 0;
+		gpa = gpa - m->window_va + m->window_gpa;
+	}
 	if (gpa > m->size || len > m->size - gpa)
 		return 0;
 	return m->host + gpa;

@@ -60,7 +60,7 @@ struct hut_vm {
 	uint64_t tsc_khz;
 	bool fsgsbase;
 	uint64_t heap_start, heap_end, stack_top, stack_size;
-	uint64_t signals_gpa;	  /* the signal box: the page below the heap */
+	uint64_t signals_gpa;	  /* the signal box: the page under the stack's guard page */
 	uint64_t pt_next;	  /* next free page-table page */
 	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
 	/* RAM the modules share with the guest, above heap_end (ram_size) */

@@ -10,6 +10,11 @@
  *  - As a process: the `syscall` instruction, as musl's header has it.
  *  - In an appliance: a call to hut_syscall_dispatch (libos/sys/
  *    entry.S), which enters the libos's syscall path with no trap.
+ * The libos is linked in a window of its own at 64 GiB (builder/hut.ld),
+ * beyond %rip-relative reach: its two addresses come as 64-bit immediates
+ * (movabs), the call through %r11, which the sequence may change anyway.
+ * They are the same in every image, so that an image exec'd in an
+ * appliance calls the libos that runs it (include/hut/abi.h).
  * Both take and give back the instruction's registers: number in %rax;
  * arguments in %rdi, %rsi, %rdx, %r10, %r8, %r9; result in %rax; %rcx and
  * %r11 changed, nothing else (the flags included: mov, jrcxz, lea, call
@@ -32,10 +37,12 @@
  * site's address: `hut inspect --syscalls` tells a site of this header
  * from a raw `syscall` written elsewhere by it. */
 #define HUT_SYSCALL_VIA_LIBOS(note)                                                                \
-	"mov hut_boot_info(%%rip), %%rcx\n\t"                                                      \
+	"movabs $hut_boot_info, %%rcx\n\t"                                                         \
+	"mov (%%rcx), %%rcx\n\t"                                                                   \
 	"jrcxz .Lhut_sc%=\n\t"                                                                     \
 	"lea -128(%%rsp), %%rsp\n\t"                                                               \
-	"call hut_syscall_dispatch\n\t"                                                            \
+	"movabs $hut_syscall_dispatch, %%r11\n\t"                                                  \
+	"call *%%r11\n\t"                                                                          \
 	"lea 128(%%rsp), %%rsp\n\t"                                                                \
 	"jmp 2f\n"                                                                                 \
 	".Lhut_sc%=:\tsyscall\n"                                                                   \

@@ -17,8 +17,24 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-extern const void *hut_boot_info __attribute__((weak));
-extern char hut_syscall_dispatch[] __attribute__((weak));
+/* Weak: 0 in a program built without hut. In a hut image both sit in the
+ * libos's window at 64 GiB (include/hut/abi.h), out of reach of the small
+ * code model's 32-bit addresses: taken as 64-bit immediates. */
+__asm__(".weak hut_boot_info\n\t.weak hut_syscall_dispatch");
+
+static const void *const *boot_info_slot(void)
+{
+	const void *const *p;
+	__asm__("movabs $hut_boot_info, %0" : "=r"(p));
+	return p;
+}
+
+static void *dispatcher(void)
+{
+	void *p;
+	__asm__("movabs $hut_syscall_dispatch, %0" : "=r"(p));
+	return p;
+}
 
 /* Static, so the asm reaches them %rip-relative while every register is
  * busy: the way, and copies of hut_boot_info and the dispatcher's address
@@ -234,8 +250,8 @@ static int report(const char *what, const char *way, int bad)
 int main(void)
 {
 	int bad = 0;
-	boot_info = &hut_boot_info ? hut_boot_info : NULL;
-	dispatch = hut_syscall_dispatch;
+	boot_info = boot_info_slot() ? *boot_info_slot() : NULL;
+	dispatch = dispatcher();
 	for (via_musl = 0; via_musl <= 1; via_musl++) {
 		const char *way = via_musl ? "hut's musl" : "syscall instruction";
 		bad |= report("general registers", way, check_gprs());

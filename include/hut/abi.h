@@ -25,8 +25,10 @@
  * 7: the host name (boot info hostname, hut-monitor --hostname); the CRC
  *    covers the manifest too;
  * 8: preemption (the signal box's tick fields, the tick hypercall, boot
- *    flag HUT_BOOT_TICKS) */
-#define HUT_ABI_VERSION 8
+ *    flag HUT_BOOT_TICKS);
+ * 9: the libos in a window of its own (HUT_LIBOS_VA), the signal box below
+ *    the stack's guard page */
+#define HUT_ABI_VERSION 9
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -134,11 +136,27 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
 /* Boot info, argv and environment strings: user-readable, read-only. */
 #define HUT_BOOTINFO_GPA HUT_U64(0x100000)
 #define HUT_BOOTINFO_SIZE HUT_U64(0x100000)
-/* The image's PT_LOAD segments, at their p_paddr (== p_vaddr). */
+/* The app's PT_LOAD segments (its code, musl's), at their p_paddr (==
+ * p_vaddr). */
 #define HUT_IMAGE_BASE HUT_U64(0x400000)
 /* The hypercall doorbell page: no memslot, so a store to it exits with
  * KVM_EXIT_MMIO at any CPL. It sits above the largest RAM we allow. */
 #define HUT_HYPERCALL_GPA HUT_U64(0x800000000) /* 32 GiB: needs MAXPHYADDR >= 36 */
+
+/* The libos's own segments are linked at addresses of their own, the
+ * window, far above any RAM: p_vaddr in [HUT_LIBOS_VA, + HUT_LIBOS_SPAN),
+ * p_paddr in RAM right after the app's segments (one offset for them all).
+ * The monitor maps the window onto those pages in every address space, and
+ * reads an address in the window as the guest-physical page behind it
+ * (mem.h, hut_gpa). Another image exec'd inside the appliance is loaded
+ * where the app was, below the window, and keeps calling this libos:
+ * what an app's code reaches of the libos sits at fixed addresses, the
+ * same in every image (struct hut_libos_abi, then hut_syscall_dispatch at
+ * HUT_LIBOS_DISPATCH_VA). docs/ARCHITECTURE.md, "The libos's window". */
+#define HUT_LIBOS_VA HUT_U64(0x1000000000)	      /* 64 GiB */
+#define HUT_LIBOS_SPAN HUT_U64(0x100000000)	      /* 4 GiB */
+#define HUT_LIBOS_DISPATCH_VA HUT_U64(0x1000001000) /* the page after the ABI page */
+#define HUT_LIBOS_MAGIC HUT_U64(0x534f4c4942545548) /* "HUTLIBOS" little-endian */
 
 #define HUT_MEM_MIN (HUT_U64(8) << 20)
 #define HUT_MEM_MAX (HUT_U64(32) << 30)
@@ -153,6 +171,18 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
 #define HUT_BOOT_TICKS 0x2    /* the monitor serves the box's tick fields (preemption) */
 
 #ifndef __ASSEMBLER__
+/* The page at HUT_LIBOS_VA (writable, the libos's): what musl and the
+ * app's side of the image read of the libos, at the same place in every
+ * image; exec checks a file's magic and abi before running it on this
+ * libos (libos/sys/execcalls.c). */
+struct hut_libos_abi {
+	const struct hut_boot_info *boot_info; /* NULL in a Linux process */
+	uint64_t tsc_main;		       /* when main() first started (--trace-boot) */
+	uint64_t magic;			       /* HUT_LIBOS_MAGIC */
+	uint32_t abi_version;		       /* HUT_ABI_VERSION */
+	uint32_t reserved;
+};
+
 /* The network device (hut-monitor --net): where its rings are, and the
  * configuration --mac, --ip, --gw and --dns give. Addresses are IPv4 in
  * network byte order; 0 means "not given". */

@@ -12,6 +12,7 @@
 #include "arch/x86_64/cpu.h"
 #include "clock.h"
 
+#include <elf.h>
 #include <hut/abi.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,11 @@ typedef long (*hut_syscall_fn)(long, long, long, long, long, long);
 /* bootinfo.c */
 extern const struct hut_boot_info *hut_boot_info; /* NULL when running as a Linux process */
 extern uint64_t hut_tsc_boot, hut_tsc_main;
+/* The boot image's program headers, copied at boot (hut_boot_phdrs_keep):
+ * the image's own lie among its app's pages, where a process that exec'd
+ * another program has that program's. */
+const Elf64_Phdr *hut_boot_phdrs(uint64_t *count);
+void hut_boot_phdrs_keep(const struct hut_boot_info *bi);
 
 /* string.c */
 void *hut_memcpy(void *dst, const void *src, size_t n);
@@ -78,7 +84,16 @@ uint32_t hut_net_events_now(void);
 void hut_random_init(const struct hut_boot_info *bi);
 void hut_random_fill(void *buf, size_t len);
 
+/* One of the loaded segments of the image a process runs, page rounded. */
+struct hut_seg {
+	uint64_t start, end;
+	uint32_t flags; /* PF_R | PF_W | PF_X */
+};
+
 /* user.c: the app's memory, checked before the libos touches it for the app. */
+/* The running process's image (the memory layer says at boot, exec and
+ * every process switch); the array stays the caller's. */
+void hut_user_image(const struct hut_seg *seg, int n);
 int hut_user_readable(const void *p, size_t len);
 int hut_user_writable(void *p, size_t len);
 long hut_user_string(const char *s, char *buf, size_t size); /* length, -EFAULT, -ENAMETOOLONG */

@@ -36,20 +36,65 @@ static void add_range(uint64_t lo, uint64_t hi, int writable)
 		ranges[nranges++] = (struct range){lo, hi, writable};
 }
 
-/* Made at the first check, from the boot info and the program headers. */
+/* Made at the first check, from the boot info and the program headers:
+ * what every process has (the libos's window: the libos hands its own
+ * buffers to its handlers too). The image's segments are the running
+ * process's (image below). */
 static void setup(const struct hut_boot_info *bi)
 {
 	add_range(HUT_BOOTINFO_GPA, HUT_BOOTINFO_GPA + HUT_BOOTINFO_SIZE, 0);
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)bi->phdr;
-	for (uint64_t i = 0; i < bi->phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
+	add_range(bi->heap_start, bi->heap_end, 1);
+	add_range(bi->stack_top - bi->stack_size, bi->stack_top, 1);
+	uint64_t phnum;
+	const Elf64_Phdr *ph = hut_boot_phdrs(&phnum);
+	for (uint64_t i = 0; i < phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || ph[i].p_vaddr < HUT_LIBOS_VA)
 			continue;
 		uint64_t end =
 			(ph[i].p_vaddr + ph[i].p_memsz + HUT_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1);
 		add_range(ph[i].p_vaddr, end, (ph[i].p_flags & PF_W) != 0);
 	}
-	add_range(bi->heap_start, bi->heap_end, 1);
-	add_range(bi->stack_top - bi->stack_size, bi->stack_top, 1);
+}
+
+static int in_fixed(uint64_t a, size_t len, int write);
+
+static const struct hut_seg *image;
+static int image_segs;
+
+void hut_user_image(const struct hut_seg *seg, int n)
+{
+	image = seg;
+	image_segs = n;
+}
+
+static int inside(uint64_t a, size_t len, uint64_t lo, uint64_t hi)
+{
+	return a >= lo && a < hi && len <= hi - a;
+}
+
+/* An image segment and the range after it merge where they touch with the
+ * same permission, as add_range does: a buffer may span .bss into the heap. */
+static int in_image(uint64_t a, size_t len, int write)
+{
+	for (int i = 0; i < image_segs; i++) {
+		const struct hut_seg *s = &image[i];
+		if ((write && !(s->flags & PF_W)) || a < s->start || a >= s->end)
+			continue;
+		if (inside(a, len, s->start, s->end))
+			return 1;
+		return in_fixed(s->end, a + len - s->end, write);
+	}
+	return 0;
+}
+
+static int in_fixed(uint64_t a, size_t len, int write)
+{
+	for (int i = 0; i < nranges; i++) {
+		const struct range *r = &ranges[i];
+		if (inside(a, len, r->lo, r->hi) && (r->writable || !write))
+			return 1;
+	}
+	return 0;
 }
 
 static int user_ok(const void *p, size_t len, int write)
@@ -59,12 +104,7 @@ static int user_ok(const void *p, size_t len, int write)
 		return 1;
 	if (nranges == 0)
 		setup(hut_boot_info);
-	for (int i = 0; i < nranges; i++) {
-		const struct range *r = &ranges[i];
-		if (a >= r->lo && a < r->hi && len <= r->hi - a && (r->writable || !write))
-			return 1;
-	}
-	return 0;
+	return in_image(a, len, write) || in_fixed(a, len, write);
 }
 
 int hut_user_readable(const void *p, size_t len)

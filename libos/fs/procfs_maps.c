@@ -1,10 +1,11 @@
 /*
  * /proc/self/maps and the image's name. The address space is the image's
- * PT_LOAD segments (named by the image's path, with their ELF
- * permissions), then the arena's pages the process maps for its app
- * (mem/appmem.c) as runs, brk's part named [heap], then the main stack
- * [stack]. All read-write: the monitor maps RAM so and mprotect is
- * bookkeeping only.
+ * app segments (named by the image's path, with their ELF permissions),
+ * then the arena's pages the process maps for its app (mem/appmem.c) as
+ * runs, brk's part named [heap], the main stack [stack], and the libos's
+ * window (include/hut/abi.h). All read-write: the monitor maps RAM so and
+ * mprotect is bookkeeping only. A process that exec'd another program
+ * still shows the boot image's segments (not yet its own).
  *
  * The image's path: the image's bytes are not a file in the guest, so
  * /proc/self/exe names argv[0] when that is an absolute path to a file the
@@ -58,13 +59,16 @@ static void map_line(struct hut_text *t, uint64_t lo, uint64_t hi, const char *p
 	hut_text_char(t, '\n');
 }
 
-static void segments(struct hut_text *t)
+/* The image's segments below the libos's window (window 0: the app's) or
+ * in it (window 1), in address order. */
+static void segments(struct hut_text *t, int window)
 {
-	const struct hut_boot_info *bi = hut_boot_info;
 	const uint64_t mask = ~(uint64_t)(HUT_PAGE_SIZE - 1);
-	for (uint64_t i = 0; i < bi->phnum; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)(bi->phdr + i * bi->phent);
-		if (ph->p_type != PT_LOAD)
+	uint64_t phnum;
+	const Elf64_Phdr *phdrs = hut_boot_phdrs(&phnum);
+	for (uint64_t i = 0; i < phnum; i++) {
+		const Elf64_Phdr *ph = &phdrs[i];
+		if (ph->p_type != PT_LOAD || (ph->p_vaddr >= HUT_LIBOS_VA) != window)
 			continue;
 		char perms[5] = {(ph->p_flags & PF_R) ? 'r' : '-', (ph->p_flags & PF_W) ? 'w' : '-',
 				 (ph->p_flags & PF_X) ? 'x' : '-', 'p', 0};
@@ -90,10 +94,11 @@ void hut_proc_maps(struct hut_text *t, const struct hut_proc_ctx *c)
 	(void)c;
 	hut_memory_brk(&brk_lo, &brk_now);
 	uint64_t brk_hi = (brk_now + HUT_PAGE_SIZE - 1) & ~(uint64_t)(HUT_PAGE_SIZE - 1);
-	segments(t);
+	segments(t, 0);
 	runs(t, 0, brk_lo);
 	if (brk_hi > brk_lo)
 		map_line(t, brk_lo, brk_hi, "rw-p", 0, "[heap]", 0);
 	runs(t, brk_lo, UINT64_MAX);
 	map_line(t, bi->stack_top - bi->stack_size, bi->stack_top, "rw-p", 0, "[stack]", 0);
+	segments(t, 1);
 }

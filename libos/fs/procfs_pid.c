@@ -29,8 +29,10 @@ static struct vm_sizes vm_sizes(void)
 {
 	const struct hut_boot_info *bi = hut_boot_info;
 	struct vm_sizes v = {0, 0, bi->stack_size, hut_memory_app_pages() * HUT_PAGE_SIZE};
-	for (uint64_t i = 0; i < bi->phnum; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)(bi->phdr + i * bi->phent);
+	uint64_t phnum;
+	const Elf64_Phdr *phdrs = hut_boot_phdrs(&phnum);
+	for (uint64_t i = 0; i < phnum; i++) {
+		const Elf64_Phdr *ph = &phdrs[i];
 		if (ph->p_type != PT_LOAD)
 			continue;
 		uint64_t lo = ph->p_vaddr & ~(uint64_t)(HUT_PAGE_SIZE - 1);
@@ -186,10 +188,11 @@ static void unum(struct hut_text *t, uint64_t v)
 /* The image's segments: start and end of code (PF_X) and of data (PF_W). */
 static void image_bounds(uint64_t flag, uint64_t *lo, uint64_t *hi)
 {
-	const struct hut_boot_info *bi = hut_boot_info;
 	*lo = *hi = 0;
-	for (uint64_t i = 0; i < bi->phnum; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)(bi->phdr + i * bi->phent);
+	uint64_t phnum;
+	const Elf64_Phdr *phdrs = hut_boot_phdrs(&phnum);
+	for (uint64_t i = 0; i < phnum; i++) {
+		const Elf64_Phdr *ph = &phdrs[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & flag))
 			continue;
 		if (!*lo || ph->p_vaddr < *lo)

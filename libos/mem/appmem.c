@@ -23,7 +23,8 @@ static uint64_t arena_end(void)
 }
 
 /* Lets go of the running process's pages in [first, first + count) that it
- * maps; a page it had its own copy of maps the arena again. */
+ * maps; a page it had its own copy of, or shared read-only, maps the arena
+ * again. */
 static void release_range(uint64_t first, uint64_t count)
 {
 	struct hut_mm *mm = hut_mm_now;
@@ -37,7 +38,11 @@ static void release_range(uint64_t first, uint64_t count)
 		hut_arena_release(mm, p);
 		if (counting && frame >= 0) {
 			hut_frame_unref((uint64_t)frame);
-			if ((uint64_t)frame != va) {
+			/* A copy of its own, or the frame still shared read-only
+			 * with another process: the address must map its own
+			 * page, writable, again, for whoever is given it next
+			 * (the libos writes a page it takes at its address). */
+			if (!hut_aspace_identity_rw(&mm->as, va)) {
 				hut_aspace_map(&mm->as, va, va, PTE_W | PTE_U | PTE_NX);
 				remapped = 1;
 			}

@@ -91,25 +91,68 @@ static int own_below(uint64_t *entry, int level)
 	return 0;
 }
 
-int hut_aspace_map(struct hut_aspace *as, uint64_t va, uint64_t frame, uint64_t flags)
+/* A zeroed table this address space owns, for an entry that had none. */
+static int new_below(uint64_t *entry)
 {
-	if (!as->owns_top || (frame & (HUT_PAGE_SIZE - 1)))
-		return -EINVAL;
+	uint64_t *t = hut_pages_alloc(1);
+	if (!t)
+		return -ENOMEM;
+	*entry = (uint64_t)t | PTE_P | PTE_W | PTE_U | PTE_A | HUT_PTE_OWNED;
+	return 0;
+}
+
+/* The leaf entry for va in as's own tables (copied or made on the way:
+ * make), or NULL with *err set. */
+static uint64_t *own_leaf(struct hut_aspace *as, uint64_t va, int make, int *err)
+{
+	*err = -EINVAL;
+	if (!as->owns_top)
+		return NULL;
 	uint64_t *t = table(as->cr3);
 	for (int level = 0; level < LEVELS - 1; level++) {
 		uint64_t *e = &t[index_of(va, level)];
-		if (!(*e & PTE_P))
-			return -EFAULT;
-		int err = own_below(e, level);
-		if (err)
-			return err;
+		*err = !(*e & PTE_P) ? (make ? new_below(e) : -EFAULT) : own_below(e, level);
+		if (*err)
+			return NULL;
 		t = table(*e);
 	}
-	uint64_t *leaf = &t[index_of(va, LEVELS - 1)];
-	if (!(*leaf & PTE_P))
+	return &t[index_of(va, LEVELS - 1)];
+}
+
+static int set_leaf(struct hut_aspace *as, uint64_t va, uint64_t frame, uint64_t flags, int make)
+{
+	int err;
+	if (frame & (HUT_PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t *leaf = own_leaf(as, va, make, &err);
+	if (!leaf)
+		return err;
+	if (!make && !(*leaf & PTE_P))
 		return -EFAULT;
 	*leaf = frame | (flags & (PTE_W | PTE_U | PTE_NX)) | PTE_P | PTE_A |
 		((flags & PTE_W) ? PTE_D : 0);
+	return 0;
+}
+
+int hut_aspace_map(struct hut_aspace *as, uint64_t va, uint64_t frame, uint64_t flags)
+{
+	return set_leaf(as, va, frame, flags, 0);
+}
+
+int hut_aspace_map_new(struct hut_aspace *as, uint64_t va, uint64_t frame, uint64_t flags)
+{
+	return set_leaf(as, va, frame, flags, 1);
+}
+
+int hut_aspace_unmap(struct hut_aspace *as, uint64_t va)
+{
+	int err;
+	if (hut_aspace_frame(as, va) < 0)
+		return 0;
+	uint64_t *leaf = own_leaf(as, va, 0, &err);
+	if (!leaf)
+		return err;
+	*leaf = 0;
 	return 0;
 }
 
@@ -128,6 +171,20 @@ int64_t hut_aspace_frame(const struct hut_aspace *as, uint64_t va)
 		t = table(e);
 	}
 	return -1;
+}
+
+int hut_aspace_identity_rw(const struct hut_aspace *as, uint64_t va)
+{
+	uint64_t *t = table(as->cr3);
+	for (int level = 0; level < LEVELS; level++) {
+		uint64_t e = t[index_of(va, level)];
+		if (!(e & PTE_P))
+			return 0;
+		if (level == LEVELS - 1 || ((e & PTE_PS) && level == 2))
+			return (e & PTE_W) && hut_aspace_frame(as, va) == (int64_t)va;
+		t = table(e);
+	}
+	return 0;
 }
 
 /* Frees the tables below t (of the given level) that this space owns. */

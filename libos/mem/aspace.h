@@ -32,6 +32,17 @@ int hut_aspace_clone(struct hut_aspace *as, const struct hut_aspace *from);
  * after hut_aspace_flush. */
 int hut_aspace_map(struct hut_aspace *as, uint64_t va, uint64_t frame, uint64_t flags);
 
+/* As hut_aspace_map, where va need not be mapped yet: the tables on the
+ * way are made (an exec'd image's pages where the boot's had none). */
+int hut_aspace_map_new(struct hut_aspace *as, uint64_t va, uint64_t frame, uint64_t flags);
+
+/* va maps nothing in as from now on (after hut_aspace_flush): 0, -ENOMEM. */
+int hut_aspace_unmap(struct hut_aspace *as, uint64_t va);
+
+/* Whether va maps its own address, writable, in as: how every process
+ * maps an arena page nobody has made anything else of. */
+int hut_aspace_identity_rw(const struct hut_aspace *as, uint64_t va);
+
 /* The frame va maps to in as (its guest-physical page), or -1 if none. */
 int64_t hut_aspace_frame(const struct hut_aspace *as, uint64_t va);
 

@@ -167,6 +167,30 @@ void hut_arena_release(struct hut_mm *mm, uint64_t page)
 	}
 }
 
+/* An exec'd image's pages at arena addresses (mem/image.c): held, so that
+ * nothing else is given the address, but not the process's mapping of the
+ * arena (not `mine`): its frames are the image's. Counting only. */
+void hut_arena_reserve(uint64_t page)
+{
+	holders[page]++;
+	refresh(page);
+}
+
+void hut_arena_unreserve(uint64_t page)
+{
+	holders[page]--;
+	refresh(page);
+}
+
+/* Whether a process may map a page of its own at this arena address: no
+ * one uses it, or only processes' apps do (each maps its own frame there);
+ * never an address the libos's own memory is at, which every process
+ * reaches at that address. Counting only. */
+int hut_arena_app_address(uint64_t page)
+{
+	return !is_used(page) || holders[page];
+}
+
 int hut_arena_mine(const struct hut_mm *mm, uint64_t page)
 {
 	return mm->mine && bit(mm->mine, page);
@@ -207,17 +231,25 @@ void hut_arena_take(uint64_t addr, uint64_t len, int app, int shared)
 
 static uint64_t bitmap_bytes; /* each of the three bitmaps */
 
+/* The bitmaps sit at the top of the arena, with the libos's other pages;
+ * the bottom is the first process's brk, and the addresses an image larger
+ * than the boot's, exec'd in a process, may need (sys/execcalls.c). */
+static uint64_t bitmaps_at(void)
+{
+	return base + npages * PAGE - page_up(3 * bitmap_bytes);
+}
+
 void hut_memory_init(const struct hut_boot_info *bi)
 {
 	base = bi->heap_start;
 	npages = (bi->heap_end - base) / PAGE;
 	bitmap_bytes = (npages + 63) / 64 * 8;
-	used = (uint64_t *)base;
-	shared_bits = (uint64_t *)(base + bitmap_bytes);
-	boot_mm.mine = (uint64_t *)(base + 2 * bitmap_bytes);
+	used = (uint64_t *)bitmaps_at();
+	shared_bits = (uint64_t *)(bitmaps_at() + bitmap_bytes);
+	boot_mm.mine = (uint64_t *)(bitmaps_at() + 2 * bitmap_bytes);
 	fresh_low = base;
 	fresh_high = bi->heap_end;
-	boot_mm.brk_start = boot_mm.brk_cur = base + page_up(3 * bitmap_bytes);
+	boot_mm.brk_start = boot_mm.brk_cur = base;
 }
 
 /* The bitmaps are first touched when the app first allocates: a page touched
@@ -227,7 +259,7 @@ void hut_arena_ready(void)
 	static int ready;
 	if (!ready) {
 		ready = 1;
-		hut_arena_take(base, page_up(3 * bitmap_bytes), 0, 0);
+		hut_arena_take(bitmaps_at(), page_up(3 * bitmap_bytes), 0, 0);
 	}
 }
 

@@ -4,10 +4,9 @@
  * and a process's end lets go of what it mapped.
  *
  * What is private to a process: its app's arena pages (anonymous mappings
- * other than MAP_SHARED, brk), the image's writable segment less the
- * libos's own data and bss (hut.ld gives those pages of their own), and the
- * main stack. Everything else (the image's code and read-only data, the
- * libos's memory, MAP_SHARED pages, the devices' rings) is one for all.
+ * other than MAP_SHARED, brk), its image's writable segments and the main
+ * stack. Everything else (the image's code and read-only data, the libos's
+ * window and memory, MAP_SHARED pages, the devices' rings) is one for all.
  *
  * Copy-on-write rather than copying at fork: the main stack alone spans up
  * to 8 MiB, most of it never touched, and a child that execs or exits
@@ -24,41 +23,30 @@
 #define PAGE HUT_PAGE_SIZE
 #define PRIVATE_FLAGS (PTE_U | PTE_NX) /* app data is never executable here */
 
-extern char __hut_data_start[], __hut_data_end[], __hut_bss_start[], __hut_bss_end[];
+enum { RANGES = HUT_MM_SEGS + 1 };
 
 struct range {
 	uint64_t start, end;
 };
 
-enum { RANGES = 4 };
-
-static uint64_t page_up(uint64_t v)
-{
-	return (v + PAGE - 1) & ~(PAGE - 1);
-}
-
-/* The private pages outside the arena: the writable segment around the
- * libos's pages, and the main stack. */
-static void private_ranges(struct range r[RANGES])
+/* The private pages outside the arena: the image's writable segments and
+ * the main stack. Returns how many ranges. */
+static int private_ranges(const struct hut_mm *mm, struct range r[RANGES])
 {
 	const struct hut_boot_info *bi = hut_boot_info;
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)bi->phdr;
-	struct range seg = {0, 0};
-	for (uint64_t i = 0; i < bi->phnum; i++)
-		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_W))
-			seg = (struct range){ph[i].p_vaddr & ~(PAGE - 1),
-					     page_up(ph[i].p_vaddr + ph[i].p_memsz)};
-	r[0] = (struct range){seg.start, (uint64_t)__hut_data_start};
-	r[1] = (struct range){(uint64_t)__hut_data_end, (uint64_t)__hut_bss_start};
-	r[2] = (struct range){(uint64_t)__hut_bss_end, seg.end};
-	r[3] = (struct range){bi->stack_top - bi->stack_size, bi->stack_top};
+	int n = 0;
+	for (int i = 0; i < mm->nseg; i++)
+		if (mm->seg[i].flags & PF_W)
+			r[n++] = (struct range){mm->seg[i].start, mm->seg[i].end};
+	r[n++] = (struct range){bi->stack_top - bi->stack_size, bi->stack_top};
+	return n;
 }
 
-static int in_private_range(uint64_t va)
+static int in_private_range(const struct hut_mm *mm, uint64_t va)
 {
 	struct range r[RANGES];
-	private_ranges(r);
-	for (int i = 0; i < RANGES; i++)
+	int n = private_ranges(mm, r);
+	for (int i = 0; i < n; i++)
 		if (va >= r[i].start && va < r[i].end)
 			return 1;
 	return 0;
@@ -67,11 +55,13 @@ static int in_private_range(uint64_t va)
 static int is_private(const struct hut_mm *mm, uint64_t va)
 {
 	uint64_t base = hut_arena_base();
+	if (in_private_range(mm, va)) /* an exec'd image may reach into the arena */
+		return 1;
 	if (va >= base && va < base + hut_arena_pages() * PAGE) {
 		uint64_t p = (va - base) / PAGE;
 		return hut_arena_mine(mm, p) && !hut_arena_shared(p);
 	}
-	return in_private_range(va);
+	return 0;
 }
 
 /* A write to a page shared copy-on-write: the last sharer gets W back, the
@@ -154,8 +144,8 @@ static int share_all(struct hut_mm *child)
 			return -1;
 	}
 	struct range r[RANGES];
-	private_ranges(r);
-	for (int i = 0; i < RANGES; i++)
+	int n = private_ranges(parent, r);
+	for (int i = 0; i < n; i++)
 		for (uint64_t va = r[i].start; va < r[i].end; va += PAGE)
 			if (share(child, va))
 				return -1;
@@ -170,13 +160,23 @@ static uint64_t phys_of(uint64_t page)
 	return frame < 0 ? page : (uint64_t)frame;
 }
 
+/* From the first fork or exec on, processes map frames at addresses not
+ * their own: frames are counted, copy-on-write faults taken, and what the
+ * monitor is handed translated. 0 or -ENOMEM. */
+static int counting_begins(void)
+{
+	if (hut_frames_count())
+		return -ENOMEM;
+	hut_fault_take(cow_fault);
+	hut_phys_of = phys_of;
+	return 0;
+}
+
 struct hut_mm *hut_mm_fork(void)
 {
 	struct hut_mm *parent = hut_mm_now;
-	if (hut_frames_count() || own_tables(parent))
+	if (counting_begins() || own_tables(parent))
 		return NULL;
-	hut_fault_take(cow_fault);
-	hut_phys_of = phys_of;
 	struct hut_mm *child = hut_kalloc(sizeof *child);
 	if (!child)
 		return NULL;
@@ -189,6 +189,7 @@ struct hut_mm *hut_mm_fork(void)
 	}
 	child->brk_start = parent->brk_start;
 	child->brk_cur = parent->brk_cur;
+	hut_image_fork(parent, child);
 	int err = share_all(child);
 	hut_aspace_flush(); /* the parent's pages are read-only from here */
 	if (err) {
@@ -201,7 +202,25 @@ struct hut_mm *hut_mm_fork(void)
 void hut_mm_switch(struct hut_mm *mm)
 {
 	hut_mm_now = mm;
+	hut_user_image(mm->seg, mm->nseg);
 	hut_aspace_switch(&mm->as);
+}
+
+static void unref_range(struct hut_mm *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += PAGE) {
+		int64_t frame = hut_aspace_frame(&mm->as, va);
+		if (frame >= 0)
+			hut_frame_unref((uint64_t)frame);
+	}
+}
+
+/* Every page of the image (shared or not) and of the stack: one user less. */
+static void unref_image_and_stack(struct hut_mm *mm)
+{
+	const struct hut_boot_info *bi = hut_boot_info;
+	hut_image_drop(mm, 0);
+	unref_range(mm, bi->stack_top - bi->stack_size, bi->stack_top);
 }
 
 void hut_mm_free(struct hut_mm *mm)
@@ -215,26 +234,18 @@ void hut_mm_free(struct hut_mm *mm)
 		if (frame >= 0)
 			hut_frame_unref((uint64_t)frame);
 	}
-	struct range r[RANGES];
-	private_ranges(r);
-	for (int i = 0; i < RANGES; i++)
-		for (uint64_t va = r[i].start; va < r[i].end; va += PAGE) {
-			int64_t frame = hut_aspace_frame(&mm->as, va);
-			if (frame >= 0)
-				hut_frame_unref((uint64_t)frame);
-		}
+	unref_image_and_stack(mm);
 	hut_aspace_free(&mm->as);
 	hut_kfree(mm->mine, bitmap_bytes());
 	hut_kfree(mm, sizeof *mm);
 }
 
-/* exec: the running process's app memory starts again from the image's
- * writable segment (file: its filesz bytes, for [vaddr, vaddr + memsz)):
- * every arena page it mapped let go, brk back at its start, its private
- * data as the file has it and its bss zero. The libos's own pages in the
- * segment stay as they are. Stores into pages shared copy-on-write fault
- * and copy, as any store does. */
-void hut_mm_exec(const uint8_t *file, uint64_t vaddr, uint64_t filesz)
+int hut_mm_exec_prepare(void)
+{
+	return counting_begins() || own_tables(hut_mm_now) ? -ENOMEM : 0;
+}
+
+void hut_mm_exec_release(uint64_t brk_start)
 {
 	struct hut_mm *mm = hut_mm_now;
 	uint64_t base = hut_arena_base();
@@ -242,15 +253,5 @@ void hut_mm_exec(const uint8_t *file, uint64_t vaddr, uint64_t filesz)
 		if (hut_arena_mine(mm, p))
 			hut_unmap(base + p * PAGE, PAGE);
 	hut_brk(mm->brk_start);
-	struct range r[RANGES];
-	private_ranges(r);
-	for (int i = 0; i < RANGES - 1; i++) /* the last is the stack */
-		for (uint64_t va = r[i].start; va < r[i].end; va += PAGE) {
-			uint64_t off = va - vaddr, n = 0;
-			if (va >= vaddr && off < filesz)
-				n = filesz - off < PAGE ? filesz - off : PAGE;
-			if (n)
-				hut_memcpy((void *)va, file + off, n);
-			hut_memset((void *)(va + n), 0, PAGE - n);
-		}
+	mm->brk_start = mm->brk_cur = brk_start;
 }

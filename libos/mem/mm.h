@@ -16,11 +16,19 @@
 #include "aspace.h"
 #include "mem.h"
 
+enum { HUT_MM_SEGS = 8 };
+
 struct hut_mm {
 	struct hut_aspace as;
 	uint64_t *mine;	    /* a bit per arena page: this process maps it for its app */
 	uint64_t brk_start; /* brk is each process's own */
 	uint64_t brk_cur;   /* byte exact, as Linux's */
+	/* The image the process runs (below the libos's window): the boot's
+	 * until it execs another. Writable segments are its own, copied on
+	 * write after a fork; the others are shared. */
+	struct hut_seg seg[HUT_MM_SEGS];
+	int nseg;
+	uint64_t entry, phdr, phnum; /* for the auxv: e_entry, AT_PHDR, AT_PHNUM */
 };
 
 /* The running process's memory. */
@@ -33,11 +41,35 @@ extern struct hut_mm *hut_mm_now;
 struct hut_mm *hut_mm_fork(void);
 /* Runs on mm from now on (a trap when it is another address space). */
 void hut_mm_switch(struct hut_mm *mm);
-/* exec: the running process's app memory as the image's writable segment
- * has it (file: its filesz bytes at vaddr), the arena let go. */
-void hut_mm_exec(const uint8_t *file, uint64_t vaddr, uint64_t filesz);
+/* exec, before the point of no return: the running process's memory
+ * ready to be changed (counting begins, tables of its own): 0 or -ENOMEM. */
+int hut_mm_exec_prepare(void);
+/* exec: every arena page the running process maps for its app let go, brk
+ * begins again at brk_start. */
+void hut_mm_exec_release(uint64_t brk_start);
 /* Lets go of everything mm maps; mm must not be running. */
 void hut_mm_free(struct hut_mm *mm);
+/* image.c: the image a process runs. */
+/* The boot image's app segments (those below the window) become mm's. */
+void hut_mm_image_from_boot(struct hut_mm *mm, const struct hut_boot_info *bi);
+/* fork: child runs parent's image too (its tables are a copy of the
+ * parent's; the writable pages are mm.c's to share copy-on-write). */
+void hut_image_fork(const struct hut_mm *parent, struct hut_mm *child);
+/* Lets go of mm's image: each page's frame one user less, its arena
+ * addresses given back; unmap: out of mm's tables too. */
+void hut_image_drop(struct hut_mm *mm, int unmap);
+/* Whether n segments may be mapped by the running process: 0, or -ENOMEM
+ * where one lies where the libos's memory is or outside the image's room. */
+int hut_image_fits(const struct hut_seg *seg, int n);
+/* exec: the running process runs the image of n segments from now on, its
+ * pages at frames (one per page, segment after segment, each one user: the
+ * process's); entry, phdr and phnum for the auxv. */
+int hut_image_exec(const struct hut_seg *seg, int n, const uint64_t *frames, uint64_t entry,
+		   uint64_t phdr, uint64_t phnum);
+/* A page just read for a read-only segment at va, in frame: the boot
+ * image's own frame instead when the running process still maps it there
+ * and it holds the same bytes (frame given back); else frame. */
+uint64_t hut_image_share_boot_page(uint64_t va, uint64_t frame);
 
 /* memory.c, for mm.c and appmem.c */
 void hut_arena_ready(void);
@@ -56,6 +88,11 @@ void hut_frame_unref(uint64_t frame);
 uint32_t hut_frame_users(uint64_t frame);
 /* A frame nobody uses, for a copy (one user), or 0. */
 uint64_t hut_frame_new(void);
+/* An exec'd image's page at an arena address: held, and let go. */
+void hut_arena_reserve(uint64_t page);
+void hut_arena_unreserve(uint64_t page);
+/* Free, or held by processes' apps only (not the libos's memory). */
+int hut_arena_app_address(uint64_t page);
 /* mm holds arena page (index) as its own, and lets it go. */
 void hut_arena_hold(struct hut_mm *mm, uint64_t page);
 void hut_arena_release(struct hut_mm *mm, uint64_t page);

@@ -6,14 +6,17 @@
  * syscall table refers to the handlers weakly: in an image that never
  * calls socket() they are null, and the image carries no network stack.
  *
- * As a Linux process the wrapper simply calls musl's socket().
+ * As a Linux process the wrapper simply calls musl's socket(). The wrapper
+ * is the app's code (section .text.hut_app, below the window: hut.ld): it
+ * calls musl's socket, at the app's addresses; the rest of this file is the
+ * libos's.
  */
 #include "sockcalls.h"
 
 int __real_socket(int domain, int type, int protocol);
 int __wrap_socket(int domain, int type, int protocol);
 
-int __wrap_socket(int domain, int type, int protocol)
+__attribute__((section(".text.hut_app"))) int __wrap_socket(int domain, int type, int protocol)
 {
 	return __real_socket(domain, type, protocol);
 }

@@ -5,6 +5,7 @@
  * and jump to musl's _start, exactly as if the kernel had exec'd the image.
  */
 #include "fs/vfs.h"
+#include "mem/mm.h"
 #include "procstack.h"
 #include "syscalls.h"
 
@@ -13,8 +14,10 @@
 _Noreturn void hut_boot(const struct hut_boot_info *bi, uint64_t tick_entry, uint64_t restorer)
 {
 	hut_boot_info = bi;
+	hut_boot_phdrs_keep(bi);
 	/* Each layer from the bottom up; the layers above start on first use. */
 	hut_memory_init(bi);
+	hut_mm_image_from_boot(hut_mm_now, bi);
 	hut_time_init(bi);
 	hut_random_init(bi);
 	hut_signal_box_init(bi);
@@ -38,15 +41,4 @@ _Noreturn void hut_boot(const struct hut_boot_info *bi, uint64_t tick_entry, uin
 			 : "r"(sp), "r"(bi->app_entry)
 			 : "memory");
 	__builtin_unreachable();
-}
-
-/* `hut build` links with --wrap=main: this stamps when main() starts, for
- * --trace-boot. As a Linux process hut_boot_info is NULL and it just calls. */
-int __real_main(int argc, char **argv, char **envp);
-int __wrap_main(int argc, char **argv, char **envp);
-int __wrap_main(int argc, char **argv, char **envp)
-{
-	if (hut_boot_info)
-		hut_tsc_main = hut_rdtsc();
-	return __real_main(argc, argv, envp);
 }

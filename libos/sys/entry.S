@@ -40,8 +40,11 @@ hut_boot_entry:
  * delivery, one way back (at CPL3: popfq; jmp *%rcx). musl's sequence only
  * calls it in an appliance (hut_boot_info set, boot.c); should anything
  * call it in a Linux process, it is the real instruction there. Testing that
- * is a load and jrcxz, which read no flags and write none.
+ * is a load and jrcxz, which read no flags and write none. It opens the
+ * libos's code (hut.ld): at HUT_LIBOS_DISPATCH_VA in every image, so that
+ * another image exec'd in the appliance reaches this libos (abi.h).
  */
+	.section .text.hut_dispatch, "ax"
 	.globl hut_syscall_dispatch
 	.type hut_syscall_dispatch, @function
 hut_syscall_dispatch:

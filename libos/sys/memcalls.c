@@ -4,6 +4,7 @@
  * spans both layers.
  */
 #include "fd/file.h"
+#include "mem/mm.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -13,14 +14,10 @@
 /* Pages the process holds outside the arena: its image and its stack. */
 static uint64_t fixed_pages(void)
 {
-	static uint64_t pages;
-	if (!pages) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)hut_boot_info->phdr;
-		for (uint64_t i = 0; i < hut_boot_info->phnum; i++)
-			if (ph[i].p_type == PT_LOAD)
-				pages += (ph[i].p_memsz + HUT_PAGE_SIZE - 1) / HUT_PAGE_SIZE;
-		pages += hut_boot_info->stack_size / HUT_PAGE_SIZE;
-	}
+	const struct hut_mm *mm = hut_mm_now;
+	uint64_t pages = hut_boot_info->stack_size / HUT_PAGE_SIZE;
+	for (int i = 0; i < mm->nseg; i++)
+		pages += (mm->seg[i].end - mm->seg[i].start) / HUT_PAGE_SIZE;
 	return pages;
 }
 

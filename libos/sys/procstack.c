@@ -5,6 +5,8 @@
  */
 #include "procstack.h"
 
+#include "mem/mm.h"
+
 #include <elf.h>
 
 /* Pushes len bytes onto the stack growing down from *sp; returns their address. */
@@ -36,21 +38,17 @@ static uint64_t *put_pointers(uint64_t *w, const char **s, uint64_t count)
 	return w;
 }
 
-static uint64_t *put_auxv(uint64_t *v, const struct hut_boot_info *bi, uint64_t random)
+/* The image's program headers and entry: the running process's (the boot
+ * image's, or the one it exec'd: mem/image.c). */
+static uint64_t *put_auxv(uint64_t *v, const struct hut_mm *mm, uint64_t random)
 {
 	const uint64_t pairs[][2] = {
-		{AT_PHDR, bi->phdr},
-		{AT_PHENT, bi->phent},
-		{AT_PHNUM, bi->phnum},
-		{AT_PAGESZ, HUT_PAGE_SIZE},
-		{AT_ENTRY, bi->app_entry},
-		{AT_UID, 0},
-		{AT_EUID, 0},
-		{AT_GID, 0},
-		{AT_EGID, 0},
-		{AT_SECURE, 0},
-		{AT_CLKTCK, 100},
-		{AT_RANDOM, random},
+		{AT_PHDR, mm->phdr},   {AT_PHENT, sizeof(Elf64_Phdr)},
+		{AT_PHNUM, mm->phnum}, {AT_PAGESZ, HUT_PAGE_SIZE},
+		{AT_ENTRY, mm->entry}, {AT_UID, 0},
+		{AT_EUID, 0},	       {AT_GID, 0},
+		{AT_EGID, 0},	       {AT_SECURE, 0},
+		{AT_CLKTCK, 100},      {AT_RANDOM, random},
 		{AT_NULL, 0},
 	};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
@@ -82,6 +80,6 @@ uint64_t hut_build_process_stack(uint64_t top, uint64_t argv, uint64_t argc, uin
 	*w++ = argc;
 	w = put_pointers(w, &s, argc);
 	w = put_pointers(w, &s, envc);
-	put_auxv(w, hut_boot_info, at_random);
+	put_auxv(w, hut_mm_now, at_random);
 	return sp;
 }

@@ -54,7 +54,10 @@ static const struct hut_sock_family inet_family = {
 
 void hut_syscall_init(void)
 {
-	if (hut_sys_inet_socket)
+	/* Read from the table (absolute 64-bit addresses, 0 for a weak
+	 * handler the image lacks), not the symbol: -fpie would test a weak
+	 * symbol through a GOT entry, which the window cannot reach. */
+	if (*(const volatile hut_syscall_fn *)&inet_family.socket)
 		hut_sock_family_register(&inet_family);
 }
 

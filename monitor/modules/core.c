@@ -27,7 +27,7 @@
 #define USER_SS 0x1b
 
 struct region {
-	uint64_t gpa, len;
+	uint64_t va, len; /* guest address: RAM or the libos's window */
 	uint32_t flags;
 };
 
@@ -46,7 +46,7 @@ static void add_data(const struct hut_vm *vm, struct region *r, size_t first, si
 	if (from >= to)
 		return;
 	for (size_t i = first; i < *n; i++) {
-		uint64_t lo = r[i].gpa, hi = r[i].gpa + r[i].len;
+		uint64_t lo = r[i].va, hi = r[i].va + r[i].len;
 		if (from <= hi && lo <= to) {
 			from = from < lo ? from : lo;
 			to = to > hi ? to : hi;
@@ -80,7 +80,7 @@ static size_t collect(const struct hut_vm *vm, uint64_t rsp, const struct hut_th
 	size_t n = 0;
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
-		r[n++] = (struct region){s->gpa, (s->memsz + 4095) & ~4095ull, s->flags};
+		r[n++] = (struct region){s->va, (s->memsz + 4095) & ~4095ull, s->flags};
 	}
 	size_t first = n;
 	add_stack(vm, r, first, &n, rsp, 1);
@@ -236,9 +236,9 @@ int hut_core_write(const struct hut_vm *vm, int fd, uint64_t threads_gpa,
 			       .p_filesz = NOTE_SIZE * (1 + nthreads),
 			       .p_align = 4};
 	for (size_t i = 0; i < n; i++) {
-		const void *bytes = hut_gpa(&vm->mem, r[i].gpa, r[i].len);
-		h.ph[1 + i] = (Elf64_Phdr){PT_LOAD,  r[i].flags, off,	   r[i].gpa,
-					   r[i].gpa, r[i].len,	 r[i].len, 4096};
+		const void *bytes = hut_gpa(&vm->mem, r[i].va, r[i].len);
+		h.ph[1 + i] = (Elf64_Phdr){PT_LOAD, r[i].flags, off,	  r[i].va,
+					   r[i].va, r[i].len,	r[i].len, 4096};
 		if (!bytes || put(fd, bytes, r[i].len, off) != 0)
 			return -1;
 		off += r[i].len;

@@ -62,9 +62,11 @@ static void check_image(const struct hut_image *img, unsigned flags, const uint8
 		CHECK(s->offset <= n && s->filesz <= n - s->offset);
 		CHECK(s->filesz <= s->memsz);
 		CHECK(s->gpa >= HUT_IMAGE_BASE && s->gpa + s->memsz <= HUT_MEM_MAX);
+		CHECK(s->va == s->gpa ||
+		      (s->va >= HUT_LIBOS_VA && s->va - HUT_LIBOS_VA + s->memsz <= HUT_LIBOS_SPAN));
 		CHECK(!((s->flags & PF_W) && (s->flags & PF_X)));
 		CHECK(s->gpa + s->memsz <= img->image_end);
-		CHECK(hut_image_segment_at(img, s->gpa, s->memsz) != NULL);
+		CHECK(hut_image_segment_at(img, s->va, s->memsz) != NULL);
 		for (size_t j = 0; j < i; j++)
 			CHECK(s->gpa >= img->seg[j].gpa + img->seg[j].memsz ||
 			      img->seg[j].gpa >= s->gpa + s->memsz);
@@ -104,8 +106,7 @@ static void check_image(const struct hut_image *img, unsigned flags, const uint8
 		uint64_t a = word_at(d, n, k * 4099 + 17), len = word_at(d, n, k * 131 + 5);
 		const struct hut_segment *s = hut_image_segment_at(img, a, len);
 		if (s)
-			CHECK(a >= s->gpa && a - s->gpa <= s->memsz &&
-			      len <= s->memsz - (a - s->gpa));
+			CHECK(a >= s->va && a - s->va <= s->memsz && len <= s->memsz - (a - s->va));
 		name = hut_image_symbolize(img, a, NULL);
 		if (name)
 			CHECK((const uint8_t *)name >= d && (const uint8_t *)name < d + n);

@@ -51,8 +51,7 @@ files_differential "busybox sh forks: substitutions, pipelines, subshells, jobs"
 	trap "echo child ended" CHLD; (exit 0); wait; echo done'
 # External commands: /bin on a volume holds busybox and links named after
 # its applets, as a busybox system has them; the shell forks and execs
-# /bin/seq, /bin/sort... which are the appliance's own image (the one an
-# appliance can exec), as they are the same file for the process.
+# /bin/seq, /bin/sort..., as they are the same file for the process.
 BBIN=$TMP/bbin
 mkdir -p "$BBIN"
 cp "$BB" "$BBIN/busybox"
@@ -63,6 +62,12 @@ PVOLUMES="$PVOLUMES $BBIN:/bin" AVOLUMES="$AVOLUMES $BBIN:/bin" \
 	n=$(seq 100 | wc -l); echo "lines: $n"
 	head -n 2 /data/fruit | cat
 	sh -c "echo a child shell, \$0" named; echo "its status: $?"'
+# Another program's system() and popen(): /bin/sh is busybox, an image
+# other than the appliance's (it runs on the appliance's libos), which
+# forks and execs its applets in turn.
+SHELL_OUT=$ROOT/build/tests/programs/shell_out.hut
+PNAME=shell_out PVOLUMES="$PVOLUMES $BBIN:/bin" AVOLUMES="$AVOLUMES $BBIN:/bin" \
+	files_differential "system() and popen() of busybox's sh from another program" "$SHELL_OUT"
 files_differential "busybox gzip -k writes text.gz" "$BB" gzip -k -9 /data/text
 begin "busybox gzip left the same text.gz both ways"
 if need_kvm; then

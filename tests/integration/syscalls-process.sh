@@ -14,7 +14,8 @@ HELLO=$IMAGES/hello.hut
 # --- as a process -------------------------------------------------------------------
 # Each `syscall` instruction of musl's is the process half of hut's
 # sequence (musl/syscall_arch.h): three instructions after a call to the
-# dispatcher. The dispatcher has the only other one.
+# dispatcher, whose address (HUT_LIBOS_DISPATCH_VA, include/hut/abi.h) the
+# instruction before loads into %r11. The dispatcher has the only other one.
 begin "hello.hut: every syscall instruction is behind the appliance test"
 if ready "$HELLO"; then
 	objdump -d --no-show-raw-insn "$HELLO" >"$TMP/hello.dis" 2>&1 || problem "objdump failed"
@@ -22,7 +23,8 @@ if ready "$HELLO"; then
 	     /^ +[0-9a-f]+:\t/ { insn[++n] = $0
 		if ($2 != "syscall") next
 		if (fn == "<hut_syscall_dispatch>:") { dispatcher++; next }
-		if (n > 3 && insn[n - 3] ~ /call .*<hut_syscall_dispatch>$/) guarded++
+		if (n > 4 && insn[n - 3] ~ /call +\*%r11$/ &&
+		    insn[n - 4] ~ /movabs +\$0x1000001000,%r11$/) guarded++
 		else { unguarded++; print "unguarded: " fn " " $0 > "/dev/stderr" } }
 	     END { printf "%d %d %d\n", guarded, unguarded, dispatcher }' \
 		"$TMP/hello.dis" >"$TMP/hello.count" 2>"$TMP/hello.unguarded"

@@ -86,7 +86,7 @@ Test(hut_gpa, top_of_address_space)
 /* A RAM of size 0 holds nothing but the empty range at 0. */
 Test(hut_gpa, empty_ram)
 {
-	struct hut_mem none = {ram.host, 0};
+	struct hut_mem none = {.host = ram.host, .size = 0};
 	cr_assert_eq(hut_gpa(&none, 0, 0), ram.host);
 	cr_assert_null(hut_gpa(&none, 0, 1));
 	cr_assert_null(hut_gpa(&none, 1, 0));

@@ -67,8 +67,10 @@ hut_fault_upcall:
 	je 2f
 	POP_ALL_BUT_RAX  /* not taken: the crash, registers as they were */
 	add $8, %rsp              /* %rax is in hut_fault_frame */
+	lea hut_fault_frame(%rip), %rax  /* on the upcall's own stack */
+	push %rax
 	movabs $(HUT_HYPERCALL_GPA + 8 * HUT_HC_ABORT), %rax
-	movq $hut_fault_frame, (%rax)
+	popq (%rax)
 	ud2
 2:	mov hut_kstack_now(%rip), %rsp
 	movq $0, hut_fault_state+HUT_FAULT_BUSY(%rip)

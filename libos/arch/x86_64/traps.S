@@ -49,7 +49,10 @@ hut_trap_entry:
  * that int n would give is #UD on kvm-pvm (docs/ARCHITECTURE.md).
  */
 hut_bp_gate:
-	cmpq $hut_cr3_resume, (%rsp)
+	push %rcx                     /* %rip-relative: the libos is at 64 GiB */
+	lea hut_cr3_resume(%rip), %rcx
+	cmp %rcx, 8(%rsp)
+	pop %rcx
 	jne 1f
 	mov %rax, %cr3
 	iretq
@@ -85,8 +88,10 @@ hut_pf_gate:
 	/* The upcall is the libos's: no tick may enter it (monitor/modules/
 	 * ticks.c). The app's next syscall says again when it runs. */
 	movq $0, hut_app_running(%rip)
-	movq $hut_fault_upcall, 16(%rsp)
-	movq $hut_fault_stack_top, 40(%rsp)
+	lea hut_fault_upcall(%rip), %rax
+	mov %rax, 16(%rsp)
+	lea hut_fault_stack_top(%rip), %rax
+	mov %rax, 40(%rsp)
 	pop %rax
 	add $8, %rsp                  /* the error code */
 	iretq
@@ -112,7 +117,8 @@ hut_trap_gate:
 	mov %rax, hut_fault_state+HUT_FAULT_ERROR(%rip)
 	mov 24(%rsp), %rax
 	mov %rax, hut_fault_state+HUT_FAULT_RIP(%rip)
-	movq $hut_trap_upcall, 24(%rsp)
+	lea hut_trap_upcall(%rip), %rax
+	mov %rax, 24(%rsp)
 	movq $0, hut_app_running(%rip)
 	mov hut_kstack_now(%rip), %rax
 	mov %rax, 48(%rsp)

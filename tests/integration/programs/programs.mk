@@ -68,13 +68,29 @@ $(PROG_OUT)/oci_app.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 $(PROG_OUT)/oci_app-net.hut: $(PROG_SRC)/oci_app.c $(PROGRAMS) $(RUNTIME)
 	$(BIN)/hut build --net -o $@ $< -- $(WARN)
 
+# It calls the libos's page-table functions itself: in the libos's window at
+# 64 GiB, which only the large code model's 64-bit addresses reach.
 $(PROG_OUT)/aspace.hut: $(PROG_SRC)/aspace.c $(PROGRAMS) $(RUNTIME)
-	$(BIN)/hut build -o $@ $< -- $(WARN) -Iinclude -Ilibos
+	$(BIN)/hut build -o $@ $< -- $(WARN) -Iinclude -Ilibos -mcmodel=large
 
 $(PROG_OUT)/identity-packed.hut: $(PROG_SRC)/identity.c $(PROGRAMS) $(RUNTIME)
 	@mkdir -p $(dir $@)
 	printf 'not for everyone\n' >$(PROG_OUT)/identity-secret && chmod 0600 $(PROG_OUT)/identity-secret
 	$(BIN)/hut build --file $(PROG_OUT)/identity-secret:/etc/secret -o $@ $< -- $(WARN)
+
+# What exec_other execs (exec.sh): an image larger than the appliance's
+# whole image (a 24 MiB bss), and a static glibc program, which knows
+# nothing of hut (its `syscall` instructions trap into the libos).
+$(PROG_OUT)/execee-big.hut: $(PROG_SRC)/execee.c $(PROGRAMS) $(RUNTIME)
+	$(BIN)/hut build -o $@ $< -- $(WARN) -DEXECEE_BIG_BSS
+
+$(PROG_OUT)/execee-big-ref: $(PROG_SRC)/execee.c
+	@mkdir -p $(dir $@)
+	gcc -std=gnu11 -O2 $(WARN) -DEXECEE_BIG_BSS -o $@ $<
+
+$(PROG_OUT)/execee-static: $(PROG_SRC)/execee.c
+	@mkdir -p $(dir $@)
+	gcc -std=gnu11 -O2 $(WARN) -static -o $@ $<
 
 # Programs checked against themselves built with gcc and glibc.
 $(PROG_OUT)/%.hut: $(PROG_SRC)/%.c $(PROGRAMS) $(RUNTIME)
@@ -134,6 +150,12 @@ PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
 # dirfds that follow their directory through renames, and paths of any
 # depth (tests/integration/paths.sh). Each also as a glibc program.
 PROG_IMAGES += $(addprefix $(PROG_OUT)/,procfs.hut procfs-ref paths.hut paths-ref)
+# exec_other.c execs execee.c's builds: another image, a larger one, a
+# static glibc program (tests/integration/exec.sh).
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,exec_other.hut exec_other-ref execee.hut execee-ref \
+	execee-big.hut execee-big-ref execee-static)
+# shell_out.c: system() and popen() of busybox's shell (debian-busybox.sh).
+PROG_IMAGES += $(PROG_OUT)/shell_out.hut
 
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
