@@ -34,6 +34,8 @@ static int64_t console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, u
 	if (total < 0 || quiet)
 		return total;
 	hut_console_io_flush(HUT_CONSOLE_SERVE);
+	if (hut_timeout_expired())
+		return -EINTR; /* the flush gave up: the run loop ends the guest */
 	direct_writes++;
 	return hut_console_write_all((int)fd, iov, (int)iovcnt);
 }
@@ -49,6 +51,8 @@ static int64_t console_read(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, ui
 	if (total <= 0)
 		return total;
 	hut_console_io_flush(HUT_CONSOLE_SERVE); /* the prompt, before we wait */
+	if (hut_timeout_expired())
+		return -EINTR; /* the flush gave up: the run loop ends the guest */
 	for (;;) {
 		ssize_t r = readv(0, iov, (int)iovcnt);
 		if (r >= 0)

@@ -186,6 +186,19 @@ if ready "$IMAGE" "$REF"; then
 	fi
 fi
 
+# A reader that holds the pipe and never reads: the guest fills the pipe
+# and the ring, then waits in a write; --timeout must still end it, after
+# at most a second more of waiting for the reader.
+begin "console: a stuck reader: --timeout still ends it"
+if ready_kvm "$IMAGE"; then
+	run appl bash -c '"$1" --timeout 2 "$2" volume 64 > >(sleep 20); exit $?' stuck \
+		"$MONITOR" "$IMAGE"
+	expect_status appl 124
+	[ "$MS" -lt $((6000 * SLOW)) ] || problem "it took $MS ms to end (--timeout 2)"
+	expect_grep "no timeout line" "^hut-monitor: .*timed out after 2 s$" "$(err appl)"
+	finish
+fi
+
 # pipe: writes until a write fails; the reader reads 1000 bytes and goes.
 for how in default ignore; do
 	begin "console: the reader goes away: SIGPIPE ($how)"
