@@ -153,7 +153,7 @@ static void console_trace_exits(const struct hut_vm *vm)
 		"hut-monitor: trace-exits: console: ring %lu writes (%lu bytes) in %lu host "
 		"writes, %lu kicks (%s), %lu writes through the hypercall, %lu waits for the "
 		"ring\n",
-		s->records, s->bytes, s->writes, s->kicks,
+		s->records, s->bytes, s->writes, s->kicks > s->flushes ? s->kicks - s->flushes : 0,
 		hut_console_io_ioeventfd() ? "ioeventfd: no exit to the monitor" : "each an exit",
 		direct_writes, s->flushes);
 }

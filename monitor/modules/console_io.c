@@ -316,7 +316,7 @@ void hut_console_io_flush(enum hut_console_wait how)
 	if (!con.running || con.gave_up || __atomic_load_n(&con.broken, SEQ) ||
 	    !pthread_equal(pthread_self(), con.vcpu) || !hut_console_ring_pending(&con.ring))
 		return;
-	con.s.flushes++;
+	con.s.flushes++; /* its wake-up below is no kick of the guest's */
 	uint32_t req = __atomic_add_fetch(&con.flush_req, 1, SEQ);
 	kick();
 	uint32_t last = __atomic_load_n(&con.ring.cons, SEQ);

@@ -7,7 +7,8 @@
  *
  *   crash       a partial line on stdout, a line on stderr, then a NULL
  *               dereference (SIGSEGV)
- *   interleave  N (default 3000) lines alternating stdout and stderr
+ *   interleave  N (default 3000) lines alternating stdout and stderr, every
+ *               third one a writev of three pieces
  *   spin        a line, then computes for SECONDS (default 2) without a
  *               syscall, then a second line
  *   many        N (default 2000) lines on stdout, then spins for good (a
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,12 +82,28 @@ static int crash(void)
 	return *nowhere; /* SIGSEGV */
 }
 
+/* Every third line is a writev of three pieces, which must stay one write. */
+static void put3(int fd, const char *who, long i)
+{
+	char num[32];
+	int len = snprintf(num, sizeof num, "%ld\n", i);
+	struct iovec iov[3] = {{(void *)who, 3}, {(void *)" line ", 6}, {num, (size_t)len}};
+	if (writev(fd, iov, 3) != 9 + len) {
+		dprintf(2, "writev: short or failed\n");
+		exit(3);
+	}
+}
+
 static int interleave(long n)
 {
 	char line[64];
 	for (long i = 0; i < n; i++) {
-		int len = snprintf(line, sizeof line, "%s line %ld\n", i % 2 ? "err" : "out", i);
-		put(i % 2 ? 2 : 1, line, (size_t)len);
+		const char *who = i % 2 ? "err" : "out";
+		int len = snprintf(line, sizeof line, "%s line %ld\n", who, i);
+		if (i % 3 == 0)
+			put3(i % 2 ? 2 : 1, who, i);
+		else
+			put(i % 2 ? 2 : 1, line, (size_t)len);
 	}
 	return 0;
 }
