@@ -186,6 +186,36 @@ if ready "$IMAGE" "$REF"; then
 	fi
 fi
 
+# stdout a pipe someone set O_NONBLOCK on (the description is shared): the
+# guest's fd 1 is not non-blocking, so the monitor waits for room with poll
+# rather than hand it an EAGAIN; the reader starts after 1 s, then drains.
+NONBLOCK_READER='
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+p = subprocess.Popen(sys.argv[2:], stdout=w)
+os.close(w)
+time.sleep(1)
+with open(sys.argv[1], "wb") as out:
+    while True:
+        b = os.read(r, 65536)
+        if not b:
+            break
+        out.write(b)
+sys.exit(p.wait())'
+begin "console: stdout a non-blocking pipe: the guest waits, nothing is lost"
+if ready "$IMAGE" "$REF"; then
+	run ref "$REF" volume 4
+	expect_status ref 0
+	cp "$(out ref)" "$TMP/nonblock.want"
+	if need_kvm; then
+		run appl python3 -c "$NONBLOCK_READER" "$TMP/nonblock.got" "$MONITOR" "$IMAGE" volume 4
+		expect_status appl 0
+		expect_same_file "the bytes" "$TMP/nonblock.want" "$TMP/nonblock.got"
+		finish
+	fi
+fi
+
 # A reader that holds the pipe and never reads: the guest fills the pipe
 # and the ring, then waits in a write; --timeout must still end it, after
 # at most a second more of waiting for the reader.
