@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016,SC2015 # quoted scripts for an inner bash; A && B || problem
 # The console ring (programs/console.c): what a program writes to stdout
 # and stderr reaches the reader, in the order written, with nothing lost,
 # however it goes on or ends: a crash, an exit, --timeout, SIGTERM or
@@ -159,7 +160,7 @@ if ready "$IMAGE" "$REF"; then
 		proc) prompted proc "$IMAGE" prompt ;;
 		appl) need_kvm || continue 2; prompted appl "$MONITOR" "$IMAGE" prompt ;;
 		esac
-		[ $PROMPTED = 1 ] || problem "$way: no prompt while it waited"
+		[ "$PROMPTED" = 1 ] || problem "$way: no prompt while it waited"
 		expect_status "$way" 0
 		expect_same_file "$way output" "$TMP/prompt.want" "$(out $way)"
 	done
