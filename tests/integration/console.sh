@@ -40,6 +40,21 @@ if ready "$IMAGE" "$REF"; then
 	fi
 fi
 
+# A terminal (hut-oci's tty mode, an interactive shell): script(1) (util-linux,
+# Essential in Debian) gives the program a pty for stdin, stdout and stderr.
+begin "console: stdout and stderr a terminal keep the order written"
+if ready "$IMAGE"; then
+	run proc script -qec "$(printf '%q ' "$IMAGE") interleave 300" /dev/null
+	expect_status proc 0
+	expect_grep "no terminal line endings from the process" $'^out line 0\r$' "$(out proc)"
+	if need_kvm; then
+		run appl script -qec "$(printf '%q ' "$MONITOR" "$IMAGE") interleave 300" /dev/null
+		expect_status appl 0
+		expect_same_file "appliance and process output" "$(out proc)" "$(out appl)"
+		finish
+	fi
+fi
+
 begin "console: the guest's bytes come before the monitor's crash line"
 if ready_kvm "$IMAGE"; then
 	joined appl "$MONITOR" "$IMAGE" crash
