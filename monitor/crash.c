@@ -53,15 +53,17 @@ static const char *signal_name(int sig)
 	return sig >= 34 && sig <= 64 ? "a real-time signal" : "an unnamed signal";
 }
 
-static void flush_console(void)
+/* What the guest wrote (the console ring too) before the monitor's line. */
+static void flush_console(const struct hut_vm *vm)
 {
+	hut_call_modules(vm, flush, vm, false);
 	fflush(stdout);
 }
 
 _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e)
 {
 	struct hut_hc_exit copy = *e; /* read the guest's struct once */
-	flush_console();
+	flush_console(vm);
 	hut_trace_guest(&copy);
 	if (copy.kind == HUT_EXIT_STATUS)
 		hut_end(vm, copy.status & 0xff, true);
@@ -123,7 +125,7 @@ _Noreturn void hut_crash(struct hut_vm *vm, uint64_t frame_gpa)
 		seg && (seg->flags & PF_X) ? hut_image_symbolize(&vm->img, f.rip, &off) : NULL;
 	if (sym)
 		snprintf(where, sizeof where, " <%s+0x%lx>", sym, off);
-	flush_console();
+	flush_console(vm);
 	fprintf(stderr,
 		"hut-monitor: %s: guest crashed: %s (vector %lu, error 0x%lx) at rip 0x%lx%s%s -> "
 		"%s\n",

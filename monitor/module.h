@@ -21,6 +21,10 @@
  *   interrupted  KVM_RUN returned EINTR (a signal; the registers are
  *             consistent: no exit is left half served)
  *   wake_now, sleep: the poll hypercall
+ *   flush     before the monitor's own message or last lines (fail.c,
+ *             crash.c): output the module still holds for the guest goes
+ *             out first (stopped: --timeout, a signal from outside or a
+ *             monitor failure ends it, so a stuck reader is not waited for)
  *   crash     a guest crash, after its report (when its registers could be read)
  *   trace_exits, end: every ending (fail.c)
  */
@@ -122,6 +126,7 @@ struct hut_module {
 	 * returns true; false: no device, the core sleeps). */
 	bool (*wake_now)(struct hut_vm *vm);
 	bool (*sleep)(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns);
+	void (*flush)(const struct hut_vm *vm, bool stopped);
 	void (*crash)(struct hut_vm *vm, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
 		      const struct hut_trap_frame *f, int sig);
 	void (*trace_exits)(const struct hut_vm *vm);

@@ -249,11 +249,12 @@ void hut_sandbox_enter(struct hut_vm *vm)
 	selftest();
 }
 
-/* A module's thread (the net I/O thread) loads its own list, first thing. */
+/* A module's thread (the net I/O thread, the console thread) loads its own
+ * list, first thing. Its filter is built on its own stack: two threads may
+ * do this at once. */
 void hut_sandbox_thread(struct hut_vm *vm, const struct hut_seccomp_rule *rules, size_t n)
 {
-	static struct hut_seccomp f;
-	f.vm = vm;
+	struct hut_seccomp f = {.vm = vm};
 	no_new_privs(vm);
 	hut_seccomp_allow(&f, rules, n);
 	emit(&f, RET(RET_UNLISTED));

@@ -27,7 +27,8 @@
  * 8: preemption (the signal box's tick fields, the tick hypercall, boot
  *    flag HUT_BOOT_TICKS);
  * 9: the libos in a window of its own (HUT_LIBOS_VA), the signal box below
- *    the stack's guard page */
+ *    the stack's guard page; the console ring (boot info console_ring, the
+ *    console-kick hypercall) */
 #define HUT_ABI_VERSION 9
 
 /* ---------------------------------------------------------------------------
@@ -233,6 +234,9 @@ struct hut_boot_info {
 	/* OUT the guest's host name (uname's nodename): --hostname, else the
 	 * service name; NUL-terminated, at most HUT_HOSTNAME_MAX - 1 bytes. */
 	char hostname[HUT_HOSTNAME_MAX];
+	/* OUT guest address of the console region (below, ABI 9); 0: none, every
+	 * write to fds 1 and 2 is a console-write hypercall. */
+	uint64_t console_ring;
 };
 
 /*
@@ -361,6 +365,54 @@ struct hut_net_shared {
 #endif
 
 /* ---------------------------------------------------------------------------
+ * Console ring (ABI 9): what the guest writes to fds 1 and 2 goes into one
+ * ring of records in guest memory, in the order written, and a monitor
+ * thread writes each record to the monitor's own fd 1 or 2 while the guest
+ * runs: a write costs a copy, not an exit.
+ *
+ * The region (HUT_CONSOLE_REGION_SIZE bytes at boot info console_ring, at
+ * the top of the heap) is
+ *   offset 0                    struct hut_console_shared (one page)
+ *   HUT_CONSOLE_DATA_OFFSET     HUT_CONSOLE_RING_SIZE bytes of records
+ * A record is a struct hut_console_record and then len bytes of data,
+ * padded to 8 bytes; data may wrap from the ring's end to its start (a
+ * header never does: every record starts 8-byte aligned). prod and cons
+ * are free-running byte counts (offset = count % HUT_CONSOLE_RING_SIZE).
+ * The guest writes records at [prod, ...) and then bumps prod; the monitor
+ * writes [cons, prod) out and then bumps cons.
+ * Notifications: io_idle is 1 while the monitor thread sleeps with nothing
+ * to do: only then must the guest kick (HUT_HC_CONSOLE_KICK) after bumping
+ * prod (store, full fence, load); it kicks as well when its record takes
+ * the ring past half full. A write that does not fit goes through the
+ * console-write hypercall, which writes what the ring holds first.
+ * An error writing the monitor's fd (EPIPE: the reader is gone) is left in
+ * error[] for the guest's next write to that fd; the monitor drops that
+ * fd's records from then on.
+ * A prod more than the ring ahead of cons, a prod not 8-byte aligned or a
+ * record whose fd is not 1 or 2 or whose length runs past prod ends the
+ * guest (exit status 159, as a bad hypercall).
+ * ------------------------------------------------------------------------- */
+#define HUT_CONSOLE_RING_SIZE HUT_U64(0x10000) /* a power of two */
+#define HUT_CONSOLE_DATA_OFFSET HUT_PAGE_SIZE
+#define HUT_CONSOLE_REGION_SIZE (HUT_CONSOLE_DATA_OFFSET + HUT_CONSOLE_RING_SIZE)
+#define HUT_CONSOLE_ALIGN 8
+
+#ifndef __ASSEMBLER__
+struct hut_console_record {
+	uint32_t len; /* IN data bytes after this header */
+	uint32_t fd;  /* IN 1 or 2 */
+};
+
+struct hut_console_shared {
+	uint32_t prod;	   /* IN bytes of records the guest has written */
+	uint32_t cons;	   /* OUT bytes of records the monitor has written out */
+	uint32_t io_idle;  /* OUT 1: the monitor thread sleeps; kick after bumping prod */
+	uint32_t reserved; /* 0 */
+	int32_t error[2];  /* OUT fd 1's and fd 2's first host error (an errno), 0: none */
+};
+#endif
+
+/* ---------------------------------------------------------------------------
  * Packed files (`hut build --files`): one blob in a read-only PT_LOAD of its
  * own, named by the manifest and covered by its CRC like every loaded byte.
  * The libos serves it from memory, with no exit. Offsets are from the
@@ -417,7 +469,8 @@ struct hut_files_entry {
 #define HUT_HC_NET_KICK 7      /* no argument (any value): TX descriptors are waiting */
 #define HUT_HC_THREADS 8       /* struct hut_threads_table: where the libos keeps threads */
 #define HUT_HC_TICK 9	       /* no argument: the signal box's deadline moved earlier */
-#define HUT_HC_COUNT 10
+#define HUT_HC_CONSOLE_KICK 10 /* no argument (any value): the console ring has records */
+#define HUT_HC_COUNT 11
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {

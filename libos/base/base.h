@@ -51,6 +51,13 @@ char *hut_append_hex(char *p, char *end, uint64_t v); /* lower case, no 0x */
 long hut_console_hypercall(unsigned nr, uint32_t fd, const struct hut_iovec *iov, int iovcnt);
 void hut_console_print(int fd, const char *s); /* a whole string to the monitor's fd */
 
+/* conring.c: a write to fd 1 or 2 through the console ring: the bytes
+ * (total, of checked iovecs) taken, -errno (the host's error at an earlier
+ * write to that fd: EPIPE...), or HUT_CONRING_BYPASS: make it through the
+ * console-write hypercall (no ring, too big, no room yet). */
+#define HUT_CONRING_BYPASS (-4096L)
+long hut_conring_write(uint32_t fd, const struct hut_iovec *iov, int iovcnt, uint64_t total);
+
 /* phys.c: what the monitor is given of app memory, in guest-physical terms.
  * hut_phys_of (NULL: every address is its own) gives the frame of a page;
  * hut_iov_phys translates n iovecs into at most max (fewer bytes when max

@@ -1,7 +1,9 @@
 /*
  * The console: what fds 0, 1 and 2 hold at boot, the monitor's own stdin,
- * stdout and stderr. A stream (no offset); one hypercall per read, readv,
- * write or writev, which carries the app's iovecs as they are.
+ * stdout and stderr. A stream (no offset). A write or writev goes into the
+ * console ring (base/conring.c: no exit); one too big for it, or made while
+ * it is full, is one hypercall, which carries the app's iovecs as they are;
+ * so is each read or readv.
  */
 #include "file.h"
 
@@ -14,7 +16,10 @@ static long console_write(struct hut_file *f, const struct hut_iovec *iov, int i
 			  uint64_t *off)
 {
 	(void)off;
-	long result = hut_console_hypercall(HUT_HC_CONSOLE_WRITE, (uint32_t)f->priv2, iov, iovcnt);
+	uint32_t fd = (uint32_t)f->priv2;
+	long result = hut_conring_write(fd, iov, iovcnt, hut_iov_total(iov, iovcnt));
+	if (result == HUT_CONRING_BYPASS)
+		result = hut_console_hypercall(HUT_HC_CONSOLE_WRITE, fd, iov, iovcnt);
 	if (result == -EPIPE)
 		hut_signal_raise_thread(
 			SIGPIPE); /* as Linux: the writer dies unless it ignores it */

@@ -1,39 +1,27 @@
 /*
- * The console module: the guest's writev to fd 1 or 2, checked piece by
- * piece (guest.c) and written to the monitor's own stdout or stderr until
- * every byte is out (or dropped, with --quiet), its readv of fd 0, one read
- * of the monitor's stdin, and the terminal's size in the boot info.
+ * The console module (console.h): the guest's writes to fd 1 and 2 through
+ * its ring (console_io.c writes it out) or, when a write does not fit
+ * there, the console-write hypercall, checked piece by piece (guest.c) and
+ * written to the monitor's own stdout or stderr after what the ring holds
+ * (or dropped, with --quiet); its readv of fd 0, one read of the monitor's
+ * stdin after the ring is out (a prompt shows before the monitor waits);
+ * the terminal's size in the boot info; and, at every ending, the ring
+ * written out before the monitor's own last lines.
  */
+#include "console.h"
 #include "../monitor.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
-static bool quiet; /* --quiet: the guest's stdout and stderr are dropped */
-
-/* Writes everything, resuming after partial writes. */
-static int64_t write_all(int fd, struct iovec *iov, int n)
-{
-	int64_t done = 0;
-	while (n > 0) {
-		ssize_t w = writev(fd, iov, n);
-		if (w < 0 && errno == EINTR && !hut_timeout_expired())
-			continue; /* a stuck reader cannot outlast --timeout */
-		if (w < 0)
-			return done > 0 ? done : -errno;
-		done += w;
-		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
-			w -= (ssize_t)iov->iov_len;
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
-	}
-	return done;
-}
+static bool quiet;    /* --quiet: the guest's stdout and stderr are dropped */
+static uint64_t ring; /* the console region's guest address (top of the heap) */
+static uint64_t direct_writes;
 
 static int64_t console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt)
 {
@@ -45,7 +33,11 @@ static int64_t console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, u
 	int64_t total = hut_guest_iovecs(vm, iov_gpa, iovcnt, iov, false);
 	if (total < 0 || quiet)
 		return total;
-	return write_all((int)fd, iov, (int)iovcnt);
+	hut_console_io_flush(HUT_CONSOLE_SERVE);
+	if (hut_timeout_expired())
+		return -EINTR; /* the flush gave up: the run loop ends the guest */
+	direct_writes++;
+	return hut_console_write_all((int)fd, iov, (int)iovcnt);
 }
 
 static int64_t console_read(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt)
@@ -58,6 +50,9 @@ static int64_t console_read(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, ui
 	int64_t total = hut_guest_iovecs(vm, iov_gpa, iovcnt, iov, true);
 	if (total <= 0)
 		return total;
+	hut_console_io_flush(HUT_CONSOLE_SERVE); /* the prompt, before we wait */
+	if (hut_timeout_expired())
+		return -EINTR; /* the flush gave up: the run loop ends the guest */
 	for (;;) {
 		ssize_t r = readv(0, iov, (int)iovcnt);
 		if (r >= 0)
@@ -81,10 +76,30 @@ static void serve_read(struct hut_vm *vm, uint64_t gpa, void *arg)
 	hc->result = console_read(vm, hc->fd, hc->iov, hc->iovcnt);
 }
 
+static void serve_kick(struct hut_vm *vm, uint64_t gpa, void *arg)
+{
+	(void)gpa, (void)arg;
+	if (!hut_console_io_running())
+		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS),
+			 "bad hypercall: console kick without a console ring");
+	hut_console_io_kick(vm);
+}
+
+static uint64_t console_ram_size(void)
+{
+	return HUT_CONSOLE_REGION_SIZE;
+}
+
+static void console_ram_at(uint64_t gpa)
+{
+	ring = gpa;
+}
+
 static void console_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
 {
 	struct winsize ws;
 	(void)vm, (void)cursor;
+	bi->console_ring = ring;
 	if (quiet || ioctl(1, TIOCGWINSZ, &ws) != 0)
 		return;
 	/* A terminal whose size nobody set yet (a container's fresh pty, which
@@ -94,14 +109,53 @@ static void console_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint6
 	bi->tty_cols = ws.ws_col ? ws.ws_col : 80;
 }
 
+static void console_start(struct hut_vm *vm)
+{
+	if (ring)
+		hut_console_io_start(vm, ring, quiet);
+}
+
+static void console_keep(const struct hut_vm *vm, struct hut_kept_fds *k)
+{
+	(void)vm;
+	if (hut_console_io_running())
+		hut_keep_fds(k, hut_console_io_kick_fd(), hut_console_io_kick_fd());
+}
+
 /* Writes to fds 1 and 2 are the core's (its messages use them too). */
 static void console_seccomp(const struct hut_vm *vm, struct hut_seccomp *s)
 {
-	static const struct hut_seccomp_rule rules[] = {
+	const struct hut_seccomp_rule rules[] = {
 		HUT_ALLOW_ARG(SYS_readv, 0, 0), /* console read hypercall: stdin */
+		HUT_ALLOW(SYS_poll),		/* a console write to a full non-blocking fd */
+		HUT_ALLOW(SYS_futex),		/* wait for the console thread (a flush) */
+		/* wake it for a flush; the kick, when KVM has no ioeventfd */
+		HUT_ALLOW_ARG(SYS_write, 0, hut_console_io_kick_fd()),
 	};
 	(void)vm;
-	hut_seccomp_allow(s, rules, 1);
+	hut_seccomp_allow(s, rules, hut_console_io_running() ? 4 : 1);
+}
+
+/* Before the monitor's own last lines: what the guest wrote comes first. */
+static void console_flush(const struct hut_vm *vm, bool stopped)
+{
+	(void)vm;
+	hut_console_io_flush(stopped ? HUT_CONSOLE_STOPPED : HUT_CONSOLE_END);
+}
+
+static void console_trace_exits(const struct hut_vm *vm)
+{
+	const struct hut_console_stats *s = hut_console_io_stats();
+	(void)vm;
+	if (!hut_console_io_running())
+		return;
+	fprintf(stderr,
+		"hut-monitor: trace-exits: console: ring %lu writes (%lu bytes) in %lu host "
+		"writes, %lu kicks (%s), %lu writes through the hypercall, %lu waits for the "
+		"ring\n",
+		s->records, s->bytes, s->writes, s->kicks > s->flushes ? s->kicks - s->flushes : 0,
+		hut_console_io_ioeventfd() ? "ioeventfd: no exit to the monitor" : "each an exit",
+		direct_writes, s->flushes);
 }
 
 static const char *quiet_option(const char *value)
@@ -123,6 +177,7 @@ static const struct hut_option options[] = {
 static const struct hut_hypercall hypercalls[] = {
 	{HUT_HC_CONSOLE_WRITE, "console-write", sizeof(struct hut_hc_console), serve_write},
 	{HUT_HC_CONSOLE_READ, "console-read", sizeof(struct hut_hc_console), serve_read},
+	{HUT_HC_CONSOLE_KICK, "console-kick", 0, serve_kick},
 };
 
 /* Its lines of --help. */
@@ -132,7 +187,13 @@ const struct hut_module hut_module_console = {
 	.name = "console",
 	.usage = usage,
 	HUT_MODULE_OPTIONS(options),
+	.ram_size = console_ram_size,
+	.ram_at = console_ram_at,
 	.boot_info = console_boot_info,
+	.start = console_start,
 	HUT_MODULE_HYPERCALLS(hypercalls),
+	.keep_fds = console_keep,
 	.seccomp = console_seccomp,
+	.flush = console_flush,
+	.trace_exits = console_trace_exits,
 };

@@ -191,7 +191,8 @@ static const uint64_t arg_size[HUT_HC_COUNT] = {
 	sizeof(struct hut_trap_frame),	  sizeof(struct hut_hc_poll),
 	sizeof(struct hut_hc_set_fs),	  sizeof(struct hut_hc_console),
 	sizeof(struct hut_hc_file),	  0 /* net kick: no argument */,
-	sizeof(struct hut_threads_table), 0 /* tick: no argument */};
+	sizeof(struct hut_threads_table), 0 /* tick: no argument */,
+	0 /* console kick: no argument */};
 
 /* A file hypercall's result: a count or 0, or -errno; an OPEN's handle a
  * live entry of the table holding a host fd in the range. */

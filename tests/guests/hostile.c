@@ -245,6 +245,36 @@ static void poll_forever(void)
 		raw_hypercall(HUT_HC_POLL, (uint64_t)&p);
 }
 
+/* ---- the console ring: the monitor's thread ends the guest ------------------ */
+
+static struct hut_console_shared *ring(void)
+{
+	return (struct hut_console_shared *)hut_boot_info->console_ring;
+}
+
+/* A record header at the guest's prod (the libos has written nothing yet). */
+static void ring_record(uint32_t len, uint32_t fd)
+{
+	uint8_t *data = (uint8_t *)ring() + HUT_CONSOLE_DATA_OFFSET;
+	*(struct hut_console_record *)(data + ring()->prod % HUT_CONSOLE_RING_SIZE) =
+		(struct hut_console_record){len, fd};
+}
+
+/* Publishes prod, wakes the thread, and waits for it to end the guest. */
+static void ring_publish(uint32_t prod)
+{
+	__atomic_store_n(&ring()->prod, prod, __ATOMIC_SEQ_CST);
+	raw_hypercall(HUT_HC_CONSOLE_KICK, 0);
+	spin();
+}
+
+static void ring_prod_far(void) { ring_publish(ring()->cons + HUT_CONSOLE_RING_SIZE + 8); }
+static void ring_prod_back(void) { ring_publish(ring()->cons - 8); }
+static void ring_prod_unaligned(void) { ring_record(1, 1), ring_publish(ring()->cons + 12); }
+static void ring_bad_fd(void) { ring_record(4, 7), ring_publish(ring()->cons + 16); }
+static void ring_len_past(void) { ring_record(100, 1), ring_publish(ring()->cons + 16); }
+static void ring_len_huge(void) { ring_record(UINT32_MAX, 2), ring_publish(ring()->cons + 16); }
+
 /* ---- the table -------------------------------------------------------------- */
 
 struct checked {
@@ -347,6 +377,12 @@ static const struct fatal fatal[] = {
 	{"exec-bootinfo", exec_bootinfo},
 	{"spin", spin},
 	{"poll-forever", poll_forever},
+	{"ring-prod-far", ring_prod_far},
+	{"ring-prod-back", ring_prod_back},
+	{"ring-prod-unaligned", ring_prod_unaligned},
+	{"ring-bad-fd", ring_bad_fd},
+	{"ring-len-past", ring_len_past},
+	{"ring-len-huge", ring_len_huge},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -39,7 +39,8 @@ if ready_kvm "$MONITOR" "$HELLO"; then
 fi
 
 # While a guest runs: seccomp filter mode, no new privileges, and no fds but
-# stdio and the vCPU (the kvm and VM fds are closed).
+# stdio, the vCPU and the console thread's kick eventfd (the kvm and VM fds
+# are closed).
 begin "sandbox state of a running monitor"
 if ready_kvm "$MONITOR" "$SPIN"; then
 	(cd "$WORK" && exec "$MONITOR" --timeout $((3 * SLOW)) "$SPIN" spin </dev/null >/dev/null 2>"$TMP/spin.err") &
@@ -48,15 +49,16 @@ if ready_kvm "$MONITOR" "$SPIN"; then
 		local f
 		for f in "/proc/$pid/fd"/*; do readlink "$f"; done 2>/dev/null
 	}
-	for _ in $(seq $((50 * SLOW))); do # until it is past set-up (its fd count drops to 4)
+	for _ in $(seq $((50 * SLOW))); do # until it is past set-up (its fd count drops to 5)
 		sleep 0.05
-		[ "$(fd_links | wc -l)" = 4 ] && break
+		[ "$(fd_links | wc -l)" = 5 ] && break
 	done
 	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$pid/status" || problem "not in seccomp filter mode"
 	grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$pid/status" || problem "no_new_privs not set"
 	links=$(fd_links | tr '\n' ' ')
-	[ "$(fd_links | wc -l)" = 4 ] || problem "open fds: $links(want stdio and the vCPU)"
+	[ "$(fd_links | wc -l)" = 5 ] || problem "open fds: $links(want stdio, the vCPU, the console's eventfd)"
 	[[ "$links" == *kvm-vcpu* ]] || problem "no vCPU fd among: $links"
+	[[ "$links" == *"anon_inode:[eventfd]"* ]] || problem "no console eventfd among: $links"
 	[[ "$links" == *"/dev/kvm"* || "$links" == *"anon_inode:kvm-vm"* ]] && problem "kvm or VM fd still open: $links"
 	wait "$pid"
 	st=$?
@@ -91,8 +93,8 @@ if ready_kvm "$MONITOR" "$SPIN"; then
 	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$pid/status" || problem "not in seccomp filter mode"
 	# One ls, not a readlink per fd: forks are slow in the nested guest.
 	others=$(ls -l "/proc/$pid/fd" 2>/dev/null | awk -v vol="$TMP/vol" \
-		'$9 ~ /^[0-9]+$/ && $9 > 2 && $11 != vol && $11 !~ /kvm-vcpu/ {print $9 ":" $11}' | head -3)
-	[ -z "$others" ] || { problem "fds other than stdio, the vCPU and the volume: $others"; detail_file stderr "$TMP/spinv.err"; }
+		'$9 ~ /^[0-9]+$/ && $9 > 2 && $11 != vol && $11 !~ /kvm-vcpu/ && $11 != "anon_inode:[eventfd]" {print $9 ":" $11}' | head -3)
+	[ -z "$others" ] || { problem "fds other than stdio, the vCPU, the volume and the console's eventfd: $others"; detail_file stderr "$TMP/spinv.err"; }
 	[ -e "/proc/$pid/fd/255" ] || problem "fd 255 is free: a volume's fd could land below 256"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null

@@ -22,6 +22,7 @@
 #                             /etc/secret (identity.sh: --packed)
 #   shmap.hut, shmap-ref      shmap.c (shmap.sh): shared file mappings
 #   preempt.hut, preempt-ref  preempt.c (preempt.sh), the same way
+#   console.hut, console-ref  console.c (console.sh), the same way
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -39,7 +40,7 @@ UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
 	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref aspace.hut \
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
-	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref) \
+	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
