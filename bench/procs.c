@@ -1,10 +1,12 @@
 /*
  * What processes cost (bench/procs.sh): fork+exit+wait of a small process
  * and of one with 64 MiB of touched heap, a copy-on-write page written by
- * the child, a pipe round trip between two processes (two switches), the
- * same image as a process and as an appliance.
+ * the child, a pipe round trip between two processes (two switches),
+ * fork+exec+wait of another small program, the same image as a process and
+ * as an appliance.
  *
- *   procs.hut OP N    one operation N times: fork, fork64m, cow, pingpong
+ *   procs.hut OP N [PATH]  one operation N times: fork, fork64m, cow,
+ *                          pingpong, exec (of PATH)
  *
  * Prints "OP: X us each (N times)". A benchmark, not a test.
  */
@@ -51,6 +53,24 @@ static void cow(long n, char *heap)
 	}
 }
 
+static void fork_exec_wait(long n, const char *path)
+{
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			char *args[] = {"true", NULL};
+			execv(path, args);
+			_exit(99);
+		}
+		int status;
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "procs: exec of %s failed\n", path);
+			exit(1);
+		}
+	}
+}
+
 static void pingpong(long n)
 {
 	int down[2], up[2];
@@ -76,8 +96,8 @@ static void pingpong(long n)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: procs fork|fork64m|cow|pingpong N\n");
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[1], "exec"))) {
+		fprintf(stderr, "usage: procs fork|fork64m|cow|pingpong N | exec N PATH\n");
 		return 2;
 	}
 	const char *op = argv[1];
@@ -96,6 +116,8 @@ int main(int argc, char **argv)
 		cow(n, heap);
 	else if (!strcmp(op, "pingpong"))
 		pingpong(n);
+	else if (!strcmp(op, "exec"))
+		fork_exec_wait(n, argv[3]);
 	else
 		return 2;
 	double each = (now_us() - t0) / (double)n;

@@ -7,5 +7,10 @@ $(BUILD)/bench/procs.hut: bench/procs.c $(BIN)/hut $(RUNTIME)
 	@mkdir -p $(dir $@)
 	$(BIN)/hut build -o $@ $< -- $(WARN)
 
-bench-procs: all $(BUILD)/bench/procs.hut
+# What `procs exec` runs: a program of its own that does nothing.
+$(BUILD)/bench/true.hut: bench/true.c $(BIN)/hut $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build -o $@ $< -- $(WARN)
+
+bench-procs: all $(BUILD)/bench/procs.hut $(BUILD)/bench/true.hut
 	@bench/procs.sh

@@ -17,14 +17,22 @@ MONITOR=build/bin/hut-monitor
 # shellcheck source=../scripts/kvm-kind.bash
 . scripts/kvm-kind.bash
 
+# exec's program: on a volume for the appliance, the same file for the process.
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+cp build/bench/true.hut "$DIR/true"
+
 echo "== where: $(nproc) CPUs; appliance on: $(bench_kvm_kind)"
-for run in "fork 500" "fork64m 20" "cow 50" "pingpong 5000"; do
+for run in "fork 500" "fork64m 20" "cow 50" "pingpong 5000" "exec 200"; do
 	set -- $run
+	proc_path=() appl_path=()
+	[ "$1" = exec ] && proc_path=("$DIR/true") appl_path=(/x/true)
 	printf '%-10s process:   ' "$1"
-	"$IMAGE" "$1" "$2"
+	"$IMAGE" "$1" "$2" "${proc_path[@]}"
 	if [ -e /dev/kvm ]; then
 		printf '%-10s appliance: ' "$1"
-		"$MONITOR" --mem 256M --trace-exits "$IMAGE" "$1" "$2" 2>"${TMPDIR:-/tmp}/procs.$$" || true
+		"$MONITOR" --mem 256M --trace-exits --volume "$DIR:/x" "$IMAGE" "$1" "$2" "${appl_path[@]}" \
+			2>"${TMPDIR:-/tmp}/procs.$$" || true
 		sed -n 's/^hut-monitor: trace-exits: \([0-9]*\) exits.*/           exits in the whole run: \1/p' \
 			"${TMPDIR:-/tmp}/procs.$$"
 		rm -f "${TMPDIR:-/tmp}/procs.$$"
