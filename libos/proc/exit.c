@@ -50,6 +50,7 @@ void hut_process_single_thread(void)
 	end_other_threads(p);
 	p->threads = 1;
 	hut_thread_now->clear_child_tid = NULL;
+	hut_process_vfork_release(); /* the point of no return of exec */
 	hut_signal_threads_changed();
 }
 

@@ -8,6 +8,7 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -24,7 +25,7 @@ HUT_SYSCALL(fork)
 
 HUT_SYSCALL(vfork)
 {
-	return hut_process_fork(SIGCHLD, 0, 0, 0);
+	return hut_process_fork(CLONE_VFORK | SIGCHLD, 0, 0, 0);
 }
 
 HUT_SYSCALL(getpid)

@@ -154,6 +154,7 @@ void hut_process_zombie(int wait_status)
 		states[i]->exit(); /* closes its fds: pipes see their end */
 	p->wait_status = wait_status;
 	p->zombie = 1;
+	hut_process_vfork_release();
 	reparent_children(p);
 	tell_parent(p);
 }

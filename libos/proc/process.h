@@ -27,6 +27,7 @@ struct hut_process {
 	int pdeath_signal;	  /* prctl: sent to it when its parent ends */
 	int subreaper;		  /* prctl: orphans below it come to it */
 	int autoreap;		  /* its parent ignores SIGCHLD: no zombie */
+	int vfork_parent_waits;	  /* vfork's child: its parent sleeps until it execs or ends */
 	struct hut_mm *mm;
 	struct hut_sigstate *sig;
 	void *state[HUT_PROC_STATES]; /* the layers' state while switched out */
@@ -73,7 +74,10 @@ int hut_pids_full(void);
 /* Sends sig (0: only checks) to the processes kill(pid) names: 0 or -errno. */
 long hut_process_kill(long pid, int sig);
 
-/* fork.c: clone without CLONE_VM, fork, vfork (a copy as well). */
+/* fork.c: clone without CLONE_VM, fork, vfork (a copy as well, its
+ * parent suspended until the child execs or ends). */
 long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint64_t tls);
+/* The running process execs or ends: a parent waiting in vfork goes on. */
+void hut_process_vfork_release(void);
 
 #endif
