@@ -42,14 +42,6 @@ static void wait_for_exec_or_end(struct hut_process *child)
 	hut_wait(child_let_go, &pid, HUT_WAIT_FOREVER, 0);
 }
 
-void hut_process_vfork_release(void)
-{
-	if (!hut_proc_now->vfork_parent_waits)
-		return;
-	hut_proc_now->vfork_parent_waits = 0;
-	hut_sched_progress();
-}
-
 long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint64_t tls)
 {
 	/* A child with its own memory shares nothing else it could name:

@@ -147,6 +147,15 @@ static void tell_parent(struct hut_process *p)
 	hut_signal_send_to(p->parent, p->exit_signal, &si);
 }
 
+/* fork.c's vfork parent waits for this. */
+void hut_process_vfork_release(void)
+{
+	if (!hut_proc_now->vfork_parent_waits)
+		return;
+	hut_proc_now->vfork_parent_waits = 0;
+	hut_sched_progress();
+}
+
 void hut_process_zombie(int wait_status)
 {
 	struct hut_process *p = hut_proc_now;

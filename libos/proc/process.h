@@ -71,13 +71,13 @@ void hut_process_release_memory(struct hut_process *p);
 long hut_process_reap(long pid, int *status, int keep);
 /* A new process or thread would pass --pids: fork and clone give EAGAIN. */
 int hut_pids_full(void);
+/* The running process execs or ends: a parent waiting in vfork goes on. */
+void hut_process_vfork_release(void);
 /* Sends sig (0: only checks) to the processes kill(pid) names: 0 or -errno. */
 long hut_process_kill(long pid, int sig);
 
 /* fork.c: clone without CLONE_VM, fork, vfork (a copy as well, its
  * parent suspended until the child execs or ends). */
 long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint64_t tls);
-/* The running process execs or ends: a parent waiting in vfork goes on. */
-void hut_process_vfork_release(void);
 
 #endif
