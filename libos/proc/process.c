@@ -163,6 +163,7 @@ void hut_process_zombie(int wait_status)
 		states[i]->exit(); /* closes its fds: pipes see their end */
 	p->wait_status = wait_status;
 	p->zombie = 1;
+	p->stopped = p->wait_report = 0;
 	hut_process_vfork_release();
 	reparent_children(p);
 	tell_parent(p);
@@ -222,7 +223,23 @@ static void free_process(struct hut_process *c)
 	hut_kfree(c, sizeof *c);
 }
 
-long hut_process_reap(long pid, int *status, int keep)
+/* A stop or continue of c that want asks for: its status, the news taken
+ * unless keep; 0: none. */
+static int job_news(struct hut_process *c, int want, int keep)
+{
+	int status = 0;
+	if (c->zombie)
+		return 0;
+	if (c->wait_report == WSTOPPED && (want & WSTOPPED))
+		status = (c->stop_signal << 8) | 0x7f;
+	else if (c->wait_report == WCONTINUED && (want & WCONTINUED))
+		status = 0xffff;
+	if (status && !keep)
+		c->wait_report = 0;
+	return status;
+}
+
+long hut_process_reap(long pid, int want, int *status, int keep)
 {
 	struct hut_process *me = hut_proc_now;
 	int any = 0;
@@ -231,7 +248,12 @@ long hut_process_reap(long pid, int *status, int keep)
 		if (!matches(c, pid))
 			continue;
 		any = 1;
-		if (!c->zombie || c->threads || c->autoreap)
+		int news = job_news(c, want, keep);
+		if (news) {
+			*status = news;
+			return c->pid;
+		}
+		if (!(want & WEXITED) || !c->zombie || c->threads || c->autoreap)
 			continue;
 		long found = c->pid;
 		*status = c->wait_status;

@@ -28,6 +28,9 @@ struct hut_process {
 	int subreaper;		  /* prctl: orphans below it come to it */
 	int autoreap;		  /* its parent ignores SIGCHLD: no zombie */
 	int vfork_parent_waits;	  /* vfork's child: its parent sleeps until it execs or ends */
+	int stopped;		  /* by a stop signal (stop_signal), until a SIGCONT */
+	int stop_signal;
+	int wait_report; /* a stop or continue (WSTOPPED, WCONTINUED) not yet waited for */
 	struct hut_mm *mm;
 	struct hut_sigstate *sig;
 	void *state[HUT_PROC_STATES]; /* the layers' state while switched out */
@@ -65,10 +68,11 @@ void hut_process_zombie(int wait_status);
 void hut_process_init(void);
 /* Lets go of an ended process's memory once another address space runs. */
 void hut_process_release_memory(struct hut_process *p);
-/* wait4's look: a child matching pid (as wait4's argument) that ended:
- * its pid, its status in *status, reaped unless keep; 0 when none has
- * ended yet, -ECHILD when none matches. */
-long hut_process_reap(long pid, int *status, int keep);
+/* wait4's look: a child matching pid (as wait4's argument) with news that
+ * want asks for (WEXITED, WSTOPPED, WCONTINUED): its pid, its status in
+ * *status as wait4 gives it, the news taken (reaped) unless keep; 0 when
+ * none has any yet, -ECHILD when none matches. */
+long hut_process_reap(long pid, int want, int *status, int keep);
 /* A new process or thread would pass --pids: fork and clone give EAGAIN. */
 int hut_pids_full(void);
 /* The running process execs or ends: a parent waiting in vfork goes on. */
