@@ -140,6 +140,7 @@ static void fault_end(const struct hut_fault_state *s)
 void hut_exit_init(void)
 {
 	hut_signal_on_fatal(hut_exit_process);
+	hut_signal_on_stopped(hut_process_stay_stopped);
 	hut_fault_on_fatal(fault_ends_process, fault_end);
 	hut_cred_per_process();
 	hut_rlimit_per_process();

@@ -145,5 +145,11 @@ long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si);
 /* rt_sigtimedwait: a signal of set, taken (its origin in *si), or 0. */
 int hut_signal_take_from(uint64_t set, struct hut_siginfo *si);
 long hut_signal_send_thread(long tid, long sig);
+/* What a thread of a stopped process does on its way back to the app
+ * (jobctl.c's hut_process_stay_stopped, wired at boot). */
+void hut_signal_on_stopped(void (*wait_while_stopped)(void));
+/* jobctl.c: the running thread's process is stopped: it waits until a
+ * SIGCONT or a SIGKILL comes. */
+void hut_process_stay_stopped(void);
 
 #endif

@@ -197,18 +197,12 @@ static int stops_now(const struct hut_process *p, int sig)
 	return 0;
 }
 
-static int continued_or_killed(void *arg)
-{
-	(void)arg;
-	const struct hut_thread *t = hut_thread_now;
-	return !hut_proc_now->stopped || ((t->sig_pending | sigs->pending) & bit(SIGKILL));
-}
+/* jobctl.c's wait while stopped (a hook: it waits, wait.c asks here). */
+static void (*stay_stopped)(void);
 
-/* The running thread's process is stopped: it waits in the libos. */
-static void stay_stopped(void)
+void hut_signal_on_stopped(void (*wait_while_stopped)(void))
 {
-	if (hut_proc_now->stopped)
-		hut_wait(continued_or_killed, NULL, HUT_WAIT_FOREVER, 0);
+	stay_stopped = wait_while_stopped;
 }
 
 /* What a signal with no handler does: nothing, stop the process, or end
@@ -486,7 +480,7 @@ static void end_call_mask(int handler_entered)
 
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
-	if (hut_proc_now->stopped)
+	if (hut_proc_now->stopped && stay_stopped)
 		stay_stopped(); /* the thread goes back to the app once continued */
 	take_from_outside();	/* signals from outside: two loads when none came */
 	if (!due()) {		/* every syscall passes here: the usual case first */
