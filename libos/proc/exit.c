@@ -51,6 +51,7 @@ void hut_process_single_thread(void)
 	p->threads = 1;
 	hut_thread_now->clear_child_tid = NULL;
 	hut_process_vfork_release(); /* the point of no return of exec */
+	hut_ptimers_end(p);	     /* as Linux's exec; alarm and itimers stay */
 	hut_signal_threads_changed();
 }
 

@@ -164,6 +164,8 @@ void hut_process_zombie(int wait_status)
 	p->wait_status = wait_status;
 	p->zombie = 1;
 	p->stopped = p->wait_report = 0;
+	hut_itimers_end(p);
+	hut_ptimers_end(p);
 	hut_process_vfork_release();
 	reparent_children(p);
 	tell_parent(p);

@@ -13,6 +13,7 @@
 #define HUT_PROC_STATES 8 /* layers above that keep state per process */
 
 struct hut_sigstate; /* signal.c */
+struct hut_itimers;  /* itimercalls.c */
 
 struct hut_process {
 	int pid, pgid, sid;
@@ -33,6 +34,7 @@ struct hut_process {
 	int wait_report; /* a stop or continue (WSTOPPED, WCONTINUED) not yet waited for */
 	struct hut_mm *mm;
 	struct hut_sigstate *sig;
+	struct hut_itimers *itimers;  /* alarm, setitimer: NULL until the first */
 	void *state[HUT_PROC_STATES]; /* the layers' state while switched out */
 };
 

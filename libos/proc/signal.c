@@ -606,6 +606,7 @@ long hut_signal_send_thread(long tid, long sig)
 		return 0;
 	t->sig_pending |= bit((int)sig);
 	hut_hooks_run(&pending_hooks, NULL);
+	hut_sched_progress(); /* its wait may end */
 	if (t == hut_thread_now) {
 		act_on_pending();
 	} else if (t->proc == hut_proc_now && !has_handler((int)sig) &&
@@ -648,13 +649,21 @@ int hut_signal_take_from(uint64_t set, struct hut_siginfo *si)
 	return sig;
 }
 
-long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si)
+long hut_signal_raise_info(struct hut_process *p, int sig, long tid, const struct hut_siginfo *si)
 {
-	if (tid && !hut_thread_by_tid(tid))
+	struct hut_thread *t = tid ? hut_thread_by_tid(tid) : NULL;
+	if (tid && (!t || t->proc != p))
 		return -ESRCH;
-	sigs->origins[sig] = *si;
-	if (tid)
-		return hut_signal_send_thread(tid, sig);
-	hut_signal_raise(sig);
-	return 0;
+	if (!tid) {
+		hut_signal_send_to(p, sig, si);
+		return 0;
+	}
+	sigstate_of(p)->origins[sig] = *si;
+	return hut_signal_send_thread(tid, sig);
+}
+
+uint64_t hut_signal_pending_of(const struct hut_process *p, long tid)
+{
+	const struct hut_thread *t = tid ? hut_thread_by_tid(tid) : NULL;
+	return sigstate_of(p)->pending | (t ? t->sig_pending : 0);
 }
