@@ -26,7 +26,7 @@
  *    covers the manifest too;
  * 8: preemption (the signal box's tick fields, the tick hypercall, boot
  *    flag HUT_BOOT_TICKS) */
-#define HUT_ABI_VERSION 8
+#define HUT_ABI_VERSION 9
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -238,6 +238,7 @@ struct hut_signal_box {
 	uint64_t armed;	     /* OUT the deadline the host timer is armed for; 0: none */
 	uint64_t tick_rip;   /* OUT where the app was when the last tick took it */
 	uint64_t forks;	     /* IN processes the guest made after pid 1 (--trace-exits) */
+	uint64_t procs_max;  /* IN (ABI 9) the most processes alive at once, pid 1 counted */
 };
 
 /* A host directory the guest sees at path (hut-monitor --volume). Its index

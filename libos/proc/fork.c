@@ -69,7 +69,6 @@ long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint
 	if (flags & CLONE_PARENT_SETTID)
 		*parent_tid = t->tid;
 	hut_thread_link(parent, t);
-	hut_signal_box_count_fork();
 	hut_sched_progress();
 	if (flags & CLONE_VFORK)
 		wait_for_exec_or_end(p);

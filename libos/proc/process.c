@@ -18,6 +18,7 @@
 
 static const struct hut_proc_state_ops *states[HUT_PROC_STATES];
 static int nstates;
+static uint64_t alive = 1; /* processes made, not yet ended: pid 1 and its live children */
 
 void hut_proc_state_register(const struct hut_proc_state_ops *ops)
 {
@@ -87,6 +88,7 @@ struct hut_process *hut_process_new(struct hut_mm *mm, int pid, int exit_signal)
 	parent->children = p;
 	p->next = first.next;
 	first.next = p;
+	hut_signal_box_count_fork(++alive);
 	return p;
 }
 
@@ -163,6 +165,7 @@ void hut_process_zombie(int wait_status)
 		states[i]->exit(); /* closes its fds: pipes see their end */
 	p->wait_status = wait_status;
 	p->zombie = 1;
+	alive--;
 	p->stopped = p->wait_report = 0;
 	hut_itimers_end(p);
 	hut_ptimers_end(p);

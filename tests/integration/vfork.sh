@@ -26,3 +26,13 @@ if ready_kvm "$BUILT/vfork.hut" "$BUILT/vfork-ref"; then
 	expect_same_file "appliance and reference stdout" "$(out ref)" "$(out appl)"
 	finish
 fi
+
+begin "--trace-boot counts the processes: made besides pid 1, and the most at once"
+if ready_kvm "$BUILT/vfork.hut"; then
+	run appl "$MONITOR" --trace-boot "$BUILT/vfork.hut"
+	expect_status appl 0
+	# vfork.c makes four children, one at a time.
+	expect_grep "four made, two at once" \
+		'^hut-monitor: trace-boot: processes: 4 made besides pid 1, 2 at most at once$' "$(err appl)"
+	finish
+fi
