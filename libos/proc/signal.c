@@ -445,6 +445,7 @@ static int restartable(const struct hut_syscall_frame *f)
 	case SYS_sendto:
 	case SYS_sendmsg:
 	case SYS_flock:
+	case SYS_fcntl: /* F_SETLKW, F_OFD_SETLKW: the only ones that wait */
 	case SYS_wait4:
 		return 1;
 	case SYS_futex:

@@ -3,7 +3,8 @@
  * between parent and child (EAGAIN), F_GETLK names the holder's pid, a
  * child does not inherit its parent's; F_SETLKW waits until the holder
  * unlocks; closing any fd of the file or ending releases a process's
- * locks; a two-process circle gives EDEADLK; OFD locks belong to the open
+ * locks; a two-process circle gives EDEADLK; a handler interrupts F_SETLKW
+ * (EINTR) unless SA_RESTART; OFD locks belong to the open
  * file description (a fork's child shares them, a second open conflicts);
  * flock() likewise, and a blocking flock waits for the unlock. It prints
  * only what is the same for any run: the same bytes as a glibc program, a
@@ -12,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +269,66 @@ static void deadlock(void)
 	close(fd);
 }
 
+static volatile sig_atomic_t usr1s;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1s++;
+}
+
+/* The child waits in F_SETLKW for the parent's lock: SIGUSR1 without
+ * SA_RESTART ends the wait with EINTR; with SA_RESTART it waits on and gets
+ * the lock once the parent lets go. */
+static void setlkw_and_signals(void)
+{
+	int fd = open_file(), p[2];
+	if (pipe(p) < 0)
+		exit(1);
+	lock(fd, F_SETLK, F_WRLCK, 0, 1);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		int cfd = open_file();
+		struct sigaction sa = {.sa_handler = on_usr1};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+		if (write(p[1], "w", 1) < 0)
+			_exit(2);
+		int r = lock(cfd, F_SETLKW, F_WRLCK, 0, 1);
+		printf("child: F_SETLKW interrupted by a handler without SA_RESTART: %s, handled "
+		       "%d\n",
+		       err(r), (int)usr1s);
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGUSR1, &sa, NULL);
+		if (write(p[1], "r", 1) < 0)
+			_exit(2);
+		r = lock(cfd, F_SETLKW, F_WRLCK, 0, 1);
+		printf("child: with SA_RESTART it waited on and got it: %s, handled %d\n", err(r),
+		       (int)usr1s);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(p[1]);
+	char c;
+	if (read(p[0], &c, 1) != 1)
+		exit(1);
+	nap_ms(100); /* the child waits by now */
+	kill(pid, SIGUSR1);
+	if (read(p[0], &c, 1) != 1)
+		exit(1);
+	nap_ms(100);
+	kill(pid, SIGUSR1);
+	nap_ms(100);
+	lock(fd, F_SETLK, F_UNLCK, 0, 1);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	report("child", status);
+	close(p[0]);
+	close(fd);
+}
+
 static void child_ofd(int fd, pid_t parent)
 {
 	(void)parent;
@@ -334,6 +396,7 @@ int main(void)
 	setlkw_waits();
 	release_by_close_and_end();
 	deadlock();
+	setlkw_and_signals();
 	ofd_locks();
 	flocks();
 	unlink(path);
