@@ -3,7 +3,8 @@
  * in shared memory stands still), wait4 with WUNTRACED reports it once,
  * SIGCONT continues it (WCONTINUED reports that, and the counter moves),
  * SIGCHLD says CLD_STOPPED and CLD_CONTINUED (not with SA_NOCLDSTOP); a
- * child that raises SIGTSTP stops itself; a signal sent while stopped
+ * child that raises SIGTSTP stops itself; a stop stops every thread of a
+ * child; a signal sent while stopped
  * waits for the SIGCONT; a stopped child still dies of SIGKILL; waitid's
  * WSTOPPED, WCONTINUED and WNOWAIT; SIGTSTP with a handler does not stop.
  * It prints only what is the same for any run: the same bytes as a glibc
@@ -12,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +146,51 @@ static void stop_and_continue(void)
 	say_chld("the SIGKILL");
 }
 
+static void *count_on(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		counter[1]++;
+		getppid();
+	}
+	return NULL;
+}
+
+/* Two threads count, each its own counter: a stop stands both still. */
+static void threads_stop_too(void)
+{
+	counter[0] = counter[1] = 0;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, count_on, NULL);
+		for (;;) {
+			counter[0]++;
+			getppid();
+		}
+	}
+	while (counter[0] < 1000 || counter[1] < 1000)
+		nap_ms(1);
+	int status = 0;
+	kill(pid, SIGSTOP);
+	waitpid(pid, &status, WUNTRACED);
+	report("a child with two threads", status);
+	nap_ms(20); /* a thread on another CPU stops within this */
+	unsigned long a = counter[0], b = counter[1];
+	nap_ms(50);
+	printf("both of its threads stand still: %s\n",
+	       counter[0] == a && counter[1] == b ? "yes" : "no");
+	kill(pid, SIGCONT);
+	waitpid(pid, &status, WCONTINUED);
+	for (int i = 0; i < 200 && (counter[0] == a || counter[1] == b); i++)
+		nap_ms(5);
+	printf("both run again: %s\n", counter[0] != a && counter[1] != b ? "yes" : "no");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	report("it", status);
+}
+
 static void no_cldstop(void)
 {
 	catch_chld(SA_NOCLDSTOP);
@@ -274,6 +321,8 @@ int main(void)
 	if (counter == MAP_FAILED)
 		return 1;
 	stop_and_continue();
+	signal(SIGCHLD, SIG_DFL);
+	threads_stop_too();
 	no_cldstop();
 	stops_itself();
 	signal(SIGCHLD, SIG_DFL);
