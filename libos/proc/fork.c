@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 
 #define EXIT_SIGNAL_MASK 0xff
 #define FORK_FLAGS                                                                                 \
@@ -26,15 +27,15 @@
 	 CLONE_CHILD_CLEARTID | EXIT_SIGNAL_MASK)
 
 /* Whether the vfork child (by pid: it may be reaped and freed by then, by
- * an autoreap) has exec'd or ended. */
+ * an autoreap) has exec'd or ended, or the parent is being killed. */
 static int child_let_go(void *arg)
 {
 	const struct hut_process *c = hut_process_by_pid(*(long *)arg);
-	return !c || !c->vfork_parent_waits;
+	return !c || !c->vfork_parent_waits || (hut_signal_pending_set() & (1ull << (SIGKILL - 1)));
 }
 
-/* As Linux's, the wait is not interrupted by signals: they are taken once
- * the child let go. */
+/* As Linux's, the wait is not interrupted by signals but SIGKILL: they are
+ * taken once the child let go. */
 static void wait_for_exec_or_end(struct hut_process *child)
 {
 	long pid = child->pid;
