@@ -107,7 +107,7 @@ void hut_hooks_run(const struct hut_hooks *h, void *arg);
 
 /* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
 void hut_signal_box_init(const struct hut_boot_info *bi);
-uint64_t hut_signal_box_take(void);   /* the signals that came from outside, taken */
+uint64_t hut_signal_box_take(void); /* the signals that came from outside, taken */
 /* A process made, with the number now alive: for --trace-exits, --trace-boot
  * and hut-oci state. */
 void hut_signal_box_count_fork(uint64_t alive);
