@@ -42,6 +42,20 @@ static uint64_t tsc_us(const struct hut_vm *vm, uint64_t from, uint64_t to)
 	return to > from && vm->tsc_khz ? (to - from) * 1000 / vm->tsc_khz : 0;
 }
 
+/* The guest's own counts (guest values, only printed): processes made
+ * besides pid 1, and the most alive at once (pid 1 counted). */
+static void print_processes(const struct hut_vm *vm)
+{
+	const struct hut_signal_box *box =
+		hut_gpa(&vm->mem, vm->signals_gpa, sizeof(struct hut_signal_box));
+	if (box)
+		fprintf(stderr,
+			"hut-monitor: trace-boot: processes: %lu made besides pid 1, %lu at most "
+			"at once\n",
+			(unsigned long)box->forks,
+			(unsigned long)(box->procs_max ? box->procs_max : 1));
+}
+
 void hut_trace_print(const struct hut_vm *vm)
 {
 	hut_exits_print(vm);
@@ -60,4 +74,5 @@ void hut_trace_print(const struct hut_vm *vm)
 	if (have_guest)
 		fprintf(stderr, "hut-monitor: trace-boot: trapped syscalls: %lu\n",
 			guest.syscalls_trapped);
+	print_processes(vm);
 }

@@ -128,8 +128,8 @@ bool oci_detect(const struct oci_spec *s, struct oci_image *img, const char *id)
 	char found[PATH_MAX];
 	int fd = -1;
 	if (strchr(arg0, '/')) {
-		const char *cwd =
-			json_string_value(json_object_get(json_object_get(s->config, "process"), "cwd"));
+		const char *cwd = json_string_value(
+			json_object_get(json_object_get(s->config, "process"), "cwd"));
 		if (arg0[0] == '/' || !cwd)
 			snprintf(found, sizeof found, "%s", arg0);
 		else

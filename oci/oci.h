@@ -65,11 +65,11 @@ struct oci_spec {
 	/* Why config's numbers are all doubles ("line N: integer out of range
 	 * ..."), or "": json.h, oci_json_parse. */
 	char inexact[OCI_JSON_ERR_MAX];
-	const char *bundle;	 /* absolute */
-	char *rootfs;		 /* absolute */
-	json_t *args;	 /* process.args: an array of strings */
-	json_t *env;	 /* process.env, or NULL */
-	int64_t memory_limit;	 /* linux.resources.memory.limit, or -1 */
+	const char *bundle;   /* absolute */
+	char *rootfs;	      /* absolute */
+	json_t *args;	      /* process.args: an array of strings */
+	json_t *env;	      /* process.env, or NULL */
+	int64_t memory_limit; /* linux.resources.memory.limit, or -1 */
 	/* linux.namespaces' network entry: its path (the pod's namespace), or
 	 * NULL; has_netns false when there is none (the host's network). */
 	const char *netns;
@@ -112,6 +112,11 @@ char *oci_record_bundle(const char *id);		     /* NULL: not a hut container */
 void oci_record_put(const char *id, const char *name, const char *text); /* dies */
 char *oci_record_get(const char *id, const char *name);			 /* NULL: none */
 void oci_record_remove(const char *id);
+/* The stats file's host path (the monitor's --stats), and what it holds:
+ * false until the monitor wrote it. */
+struct hut_stats;
+char *oci_record_stats_path(const char *id);
+bool oci_record_stats(const char *id, struct hut_stats *st);
 void oci_check_id(const char *id);
 
 /* cgroup.c: the host's cgroup layout, read once. */
@@ -185,8 +190,7 @@ bool oci_podnet_for(struct oci_podnet *p, const struct oci_spec *s, const struct
 void oci_podnet_detach(const char *netns, const char *ifname, const char *id);
 /* The monitor's --net fd=FD, --mac, --ip, --gw, and --dns when the spec
  * mounts a resolv.conf naming an IPv4 server, appended to args. */
-void oci_podnet_options(const struct oci_podnet *p, const struct oci_spec *s, int fd,
-			json_t *args);
+void oci_podnet_options(const struct oci_podnet *p, const struct oci_spec *s, int fd, json_t *args);
 
 /* state.c, features.c */
 int oci_cmd_state(const char *id);

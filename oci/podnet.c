@@ -314,8 +314,7 @@ static void pod_dns(const struct oci_spec *s, char out[INET_ADDRSTRLEN])
 	fclose(f);
 }
 
-void oci_podnet_options(const struct oci_podnet *p, const struct oci_spec *s, int fd,
-			json_t *args)
+void oci_podnet_options(const struct oci_podnet *p, const struct oci_spec *s, int fd, json_t *args)
 {
 	char dns[INET_ADDRSTRLEN];
 	char addr[INET_ADDRSTRLEN];

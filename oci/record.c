@@ -3,11 +3,15 @@
  * holds the bundle handed to the lower runtime (config.json) and the path
  * of the original bundle (bundle), which `state` reports as runc would,
  * and, for a container in a pod's network namespace, that namespace's path
- * and the pod interface's name (netns), for delete to clean up.
+ * and the pod interface's name (netns), for delete to clean up; and the
+ * stats file the monitor keeps the guest's process counts in
+ * (include/hut/stats.h), which `state` shows as annotations.
  * Containers that are not hut images have no record: the lower runtime
  * keeps all there is to know, under ROOT/<crun|runc>.
  */
 #include "oci.h"
+
+#include <hut/stats.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,7 +75,7 @@ static char *file_in(const char *dir, const char *name)
 void oci_record_remove(const char *id)
 {
 	char *dir = oci_record_dir(id);
-	static const char *const files[] = {"config.json", "bundle", "netns"};
+	static const char *const files[] = {"config.json", "bundle", "netns", "stats"};
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		char *f = file_in(dir, files[i]);
 		unlink(f);
@@ -80,6 +84,8 @@ void oci_record_remove(const char *id)
 	rmdir(dir);
 	free(dir);
 }
+
+static void create_stats(const char *id);
 
 char *oci_record_create(const char *id, const char *bundle)
 {
@@ -102,7 +108,38 @@ char *oci_record_create(const char *id, const char *bundle)
 	if (!f || fputs(bundle, f) < 0 || fclose(f) != 0)
 		oci_die(id, "cannot write %s (%s)", path, strerror(errno));
 	free(path);
+	create_stats(id);
 	return dir;
+}
+
+char *oci_record_stats_path(const char *id)
+{
+	char *dir = oci_record_dir(id), *path = file_in(dir, "stats");
+	free(dir);
+	return path;
+}
+
+/* Empty, for the bind mount; writable by the monitor whatever user the
+ * container runs it as (the record's folder is root's alone). */
+static void create_stats(const char *id)
+{
+	char *path = oci_record_stats_path(id);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fchmod(fd, 0666) != 0)
+		oci_die(id, "cannot create %s (%s)", path, strerror(errno));
+	close(fd);
+	free(path);
+}
+
+bool oci_record_stats(const char *id, struct hut_stats *st)
+{
+	char *path = oci_record_stats_path(id);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = fd >= 0 ? read(fd, st, sizeof *st) : -1;
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return n == (ssize_t)sizeof *st && st->magic == HUT_STATS_MAGIC;
 }
 
 void oci_record_put(const char *id, const char *name, const char *text)

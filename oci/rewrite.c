@@ -8,6 +8,9 @@
  *   - hut-monitor (a static program) is bind-mounted read-only into the
  *     container, and /dev/kvm is created in it and allowed by the device
  *     cgroup;
+ *   - the record's stats file (record.c) is bind-mounted writable beside
+ *     it, for the monitor's --stats (the guest's process counts, which
+ *     `state` shows);
  *   - each bind mount of a directory is also a volume of the guest at the
  *     same path (the runtime mounts it; the monitor, inside the container,
  *     serves it);
@@ -116,12 +119,20 @@ static void check_memory(const struct oci_spec *s, const struct oci_image *img, 
 			(unsigned long long)OCI_MONITOR_OVERHEAD >> 20);
 }
 
+/* Where the container sees the stats file: beside the monitor. */
+static const char *stats_in_container(const struct oci_spec *s)
+{
+	return has_dev_mount(s) ? "/dev/hut-stats" : "/hut-stats";
+}
+
 static json_t *monitor_args(const struct oci_spec *s, const struct oci_image *img,
-				     const char *monitor, const struct oci_podnet *net, int tap_fd,
-				     const char *id)
+			    const char *monitor, const struct oci_podnet *net, int tap_fd,
+			    const char *id)
 {
 	json_t *a = json_array();
 	json_array_append_new(a, oci_json_text(monitor));
+	json_array_append_new(a, oci_json_text("--stats"));
+	json_array_append_new(a, oci_json_text(stats_in_container(s)));
 	/* For `make bench-oci`: the monitor's share of a container's time. */
 	const char *trace = getenv("HUT_OCI_TRACE_BOOT");
 	if (trace && !strcmp(trace, "1"))
@@ -161,7 +172,7 @@ static json_t *monitor_args(const struct oci_spec *s, const struct oci_image *im
 	return a;
 }
 
-static void add_monitor_mount(json_t *config, const char *dest, const char *host)
+static void add_monitor_mount(json_t *config, const char *dest, const char *host, bool writable)
 {
 	json_t *mounts = oci_json_child(config, "mounts", JSON_ARRAY);
 	json_t *m = json_object();
@@ -169,8 +180,8 @@ static void add_monitor_mount(json_t *config, const char *dest, const char *host
 	json_object_set_new(m, "type", oci_json_text("bind"));
 	json_object_set_new(m, "source", oci_json_text(host));
 	json_t *o = json_array();
-	static const char *const opts[] = {"bind", "ro", "nosuid", "nodev"};
-	for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+	static const char *const opts[] = {"bind", "nosuid", "nodev", "ro"};
+	for (size_t i = 0; i < sizeof opts / sizeof *opts - writable; i++)
 		json_array_append_new(o, oci_json_text(opts[i]));
 	json_object_set_new(m, "options", o);
 	json_array_append_new(mounts, m);
@@ -185,8 +196,7 @@ static void add_kvm(json_t *config, const char *id)
 		oci_die(id, "no %s on this host: a hut image needs KVM (%s)", KVM_DEVICE,
 			strerror(errno ? errno : ENODEV));
 	json_t *linux_ = oci_json_child(config, "linux", JSON_OBJECT);
-	json_t *devices =
-		linux_ ? oci_json_child(linux_, "devices", JSON_ARRAY) : NULL;
+	json_t *devices = linux_ ? oci_json_child(linux_, "devices", JSON_ARRAY) : NULL;
 	json_t *res = linux_ ? oci_json_child(linux_, "resources", JSON_OBJECT) : NULL;
 	json_t *allow = res ? oci_json_child(res, "devices", JSON_ARRAY) : NULL;
 	if (!devices || !allow)
@@ -226,8 +236,11 @@ void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct o
 	json_t *process = oci_json_child(s->config, "process", JSON_OBJECT);
 	json_object_set_new(process, "args", monitor_args(s, img, dest, net, tap_fd, id));
 	json_object_set_new(oci_json_child(s->config, "root", JSON_OBJECT), "path",
-		     oci_json_text(s->rootfs));
-	add_monitor_mount(s->config, dest, host);
+			    oci_json_text(s->rootfs));
+	add_monitor_mount(s->config, dest, host, false);
+	char *stats = oci_record_stats_path(id);
+	add_monitor_mount(s->config, stats_in_container(s), stats, true);
+	free(stats);
 	add_kvm(s->config, id);
 	oci_rlimits_fit(s->config, id);
 }

@@ -70,7 +70,8 @@ static void read_netns(struct oci_spec *s, const char *id)
 	if (!json_is_array(ns))
 		oci_die(id, "config.json: linux.namespaces is not an array");
 	for (size_t i = 0; i < json_array_size(ns); i++) {
-		const char *type = json_string_value(json_object_get(json_array_get(ns, i), "type"));
+		const char *type =
+			json_string_value(json_object_get(json_array_get(ns, i), "type"));
 		if (!type || strcmp(type, "network"))
 			continue;
 		const json_t *path = json_object_get(json_array_get(ns, i), "path");
@@ -104,7 +105,8 @@ void oci_spec_read(struct oci_spec *s, const char *bundle, const char *id)
 	if (!s->config || !json_is_object(s->config))
 		oci_die(id, "%s: %s", path, s->config ? "not a JSON object" : err);
 	free(path);
-	const char *root = json_string_value(json_object_get(json_object_get(s->config, "root"), "path"));
+	const char *root =
+		json_string_value(json_object_get(json_object_get(s->config, "root"), "path"));
 	if (!root)
 		oci_die(id, "config.json: root.path is missing");
 	if (root[0] == '/') {

@@ -1,14 +1,36 @@
 /*
  * `state ID`: the lower runtime's state (runtime-spec "state": ociVersion,
  * id, status, pid, bundle, annotations), with the bundle a hut container
- * was created from rather than hut-oci's own copy of it. The lower
+ * was created from rather than hut-oci's own copy of it, and the guest's
+ * process counts, as the monitor last wrote them (at the guest's last
+ * sleep or its end), as annotations: org.hut.processes.made (besides pid
+ * 1) and org.hut.processes.max (the most alive at once). The lower
  * runtime's output is read like any input: strictly.
  */
 #include "oci.h"
 
+#include <hut/stats.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void add_process_counts(json_t *state, const char *id)
+{
+	struct hut_stats st;
+	if (!oci_record_stats(id, &st))
+		return;
+	json_t *notes = json_object_get(state, "annotations");
+	if (!json_is_object(notes)) {
+		notes = json_object();
+		json_object_set_new(state, "annotations", notes);
+	}
+	char made[24], max[24];
+	snprintf(made, sizeof made, "%llu", (unsigned long long)st.processes_made);
+	snprintf(max, sizeof max, "%llu", (unsigned long long)st.processes_max);
+	json_object_set_new(notes, "org.hut.processes.made", oci_json_text(made));
+	json_object_set_new(notes, "org.hut.processes.max", oci_json_text(max));
+}
 
 int oci_cmd_state(const char *id)
 {
@@ -28,6 +50,7 @@ int oci_cmd_state(const char *id)
 		oci_die(id, "%s state printed no JSON object (%s)", oci_g.lower_name,
 			state ? "another type" : err);
 	json_object_set_new(state, "bundle", oci_json_text(bundle));
+	add_process_counts(state, id);
 	oci_json_write(stdout, state);
 	fputc('\n', stdout);
 	return fflush(stdout) == 0 ? 0 : 1;

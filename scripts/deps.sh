@@ -8,8 +8,10 @@ build) ;;
 # iproute2, iputils-ping, curl, wrk and python3: the network tests (tests/integration/net/),
 # make demo's network part and make bench-net.
 net) pkgs="$pkgs python3 iproute2 iputils-ping curl wrk" ;;
-# tcl: SQLite's Makefile makes its amalgamation with tclsh (tests/debian/debian.mk).
-test) pkgs="$pkgs tcl libcriterion-dev clang libclang-rt-dev gdb python3 strace iproute2 iputils-ping curl wrk" ;;
+# tcl: SQLite's Makefile makes its amalgamation with tclsh; autoconf: rsync's
+# Makefile remakes its configure.sh from Debian's patched configure.ac
+# (tests/debian/debian.mk).
+test) pkgs="$pkgs tcl autoconf libcriterion-dev clang libclang-rt-dev gdb python3 strace iproute2 iputils-ping curl wrk" ;;
 bench) pkgs="$pkgs libcriterion-dev crun runc qemu-system-x86 util-linux cpio linux-image-cloud-amd64" ;;
 # The nested-KVM guest of tests/vm (hosts without /dev/kvm).
 vm) pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2" ;;

@@ -28,7 +28,7 @@
  *    flag HUT_BOOT_TICKS);
  * 9: the libos in a window of its own (HUT_LIBOS_VA), the signal box below
  *    the stack's guard page; the console ring (boot info console_ring, the
- *    console-kick hypercall) */
+ *    console-kick hypercall); the signal box's procs_max */
 #define HUT_ABI_VERSION 9
 
 /* ---------------------------------------------------------------------------
@@ -272,6 +272,7 @@ struct hut_signal_box {
 	uint64_t armed;	     /* OUT the deadline the host timer is armed for; 0: none */
 	uint64_t tick_rip;   /* OUT where the app was when the last tick took it */
 	uint64_t forks;	     /* IN processes the guest made after pid 1 (--trace-exits) */
+	uint64_t procs_max;  /* IN (ABI 9) the most processes alive at once, pid 1 counted */
 };
 
 /* A host directory the guest sees at path (hut-monitor --volume). Its index

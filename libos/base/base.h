@@ -129,8 +129,10 @@ void hut_hooks_run(const struct hut_hooks *h, void *arg);
 
 /* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
 void hut_signal_box_init(const struct hut_boot_info *bi);
-uint64_t hut_signal_box_take(void);   /* the signals that came from outside, taken */
-void hut_signal_box_count_fork(void); /* a process made, for --trace-exits */
+uint64_t hut_signal_box_take(void); /* the signals that came from outside, taken */
+/* A process made, with the number now alive: for --trace-exits, --trace-boot
+ * and hut-oci state. */
+void hut_signal_box_count_fork(uint64_t alive);
 void hut_signal_box_publish(uint64_t caught, uint64_t ignored, uint64_t blocked);
 /* Ticks (the monitor interrupts a spinning app when a timer is due): where
  * they enter and the flag saying the app runs; the deadline to interrupt at

@@ -16,11 +16,15 @@ void hut_signal_box_init(const struct hut_boot_info *bi)
 	ticks = box && (bi->flags & HUT_BOOT_TICKS);
 }
 
-/* A process was made (fork): --trace-exits says how many. */
-void hut_signal_box_count_fork(void)
+/* A process was made (fork): --trace-exits and --trace-boot say how many,
+ * and how many lived at once (alive: made, not yet ended). */
+void hut_signal_box_count_fork(uint64_t alive)
 {
-	if (box)
-		box->forks++;
+	if (!box)
+		return;
+	box->forks++;
+	if (alive > box->procs_max)
+		box->procs_max = alive;
 }
 
 void hut_signal_box_ticks_init(uint64_t entry, const uint64_t *running)

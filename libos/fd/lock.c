@@ -1,16 +1,21 @@
 /*
- * File locks with one process's semantics. There is one process, so its
- * POSIX record locks (F_SETLK) never conflict with each other: they are
- * kept only because open-file-description locks (F_OFD_SETLK) and they
- * conflict, and because F_GETLK must report OFD locks. OFD locks and
- * flock() locks belong to an open file description, so two opens of one
- * file conflict as in Linux. A lock that would have to wait can only wait
- * for this process itself: instead of hanging forever it fails with
- * EDEADLK, as Linux does when it sees a POSIX deadlock.
+ * File locks between the processes of the appliance. POSIX record locks
+ * (F_SETLK) belong to a process: its own never conflict with each other,
+ * another's do; F_GETLK names the holder's pid; they go when the process
+ * closes any fd to the file (its end closes them all), as Linux's.
+ * Open-file-description locks (F_OFD_SETLK) and flock() locks belong to
+ * an open file description, shared after fork and dup, so two opens of one
+ * file conflict, and they go when the description is released.
+ *
+ * F_SETLKW, F_OFD_SETLKW and a flock() without LOCK_NB wait (a signal
+ * interrupts them: EINTR) until no conflicting lock is left; every unlock
+ * and release is progress that ends such waits (hut_sched_progress). A
+ * POSIX wait that would close a circle (the holder waits, directly or
+ * through others, for a lock the caller holds) fails with EDEADLK instead,
+ * as Linux finds it; OFD and flock waits are not checked, as on Linux.
  *
  * A file is known by (st_dev, st_ino), so locks taken through different
- * opens or paths of one file meet. POSIX locks go when any fd to the file
- * is closed; OFD and flock locks when their description is released.
+ * opens or paths of one file meet.
  */
 #include "file.h"
 
@@ -29,14 +34,32 @@
 struct lock {
 	struct lock *next;
 	uint64_t dev, ino;
-	const void *owner;   /* &process for POSIX locks, the description for OFD and flock */
+	const void *owner;   /* the process for POSIX locks, the description for OFD and flock */
 	int type;	     /* F_RDLCK or F_WRLCK */
 	uint64_t start, end; /* inclusive */
+	int pid;	     /* F_GETLK's l_pid: the process's, -1 for OFD locks */
 };
 
-static const char process = 0; /* the owner of every POSIX lock */
-static struct lock *records;   /* fcntl locks, POSIX and OFD */
-static struct lock *flocks;    /* flock(), whole file */
+static struct lock *records; /* fcntl locks, POSIX and OFD */
+static struct lock *flocks;  /* flock(), whole file */
+
+/* A lock asked for with a wait: who asks, and for what. */
+struct request {
+	struct lock *const *list;
+	uint64_t dev, ino;
+	const void *owner;
+	int type;
+	uint64_t start, end;
+};
+
+/* The POSIX waits under way (each on its waiter's stack): who waits for
+ * whom, for the deadlock check. */
+struct waiter {
+	struct waiter *next;
+	const void *owner, *blocked_by;
+};
+static struct waiter *waiters;
+#define CHAIN_MAX 64 /* owners followed in a deadlock check, as Linux bounds it */
 
 static long identify(struct hut_file *f, uint64_t *dev, uint64_t *ino)
 {
@@ -140,22 +163,75 @@ static void report(struct flock *fl, const struct lock *l)
 	fl->l_whence = SEEK_SET;
 	fl->l_start = (off_t)l->start;
 	fl->l_len = l->end == TO_END ? 0 : (off_t)(l->end - l->start + 1);
-	fl->l_pid = l->owner == &process ? 1 : -1;
+	fl->l_pid = l->pid;
+}
+
+static struct lock *conflict_of(const struct request *r)
+{
+	return first_conflict(*r->list, r->dev, r->ino, r->owner, r->type, r->start, r->end);
+}
+
+static int no_conflict(void *arg)
+{
+	return conflict_of(arg) == NULL;
+}
+
+/* Whether owner waiting for holder closes a circle: holder waits, through
+ * others, for owner. */
+static int would_deadlock(const void *owner, const void *holder)
+{
+	for (int n = 0; n < CHAIN_MAX; n++) {
+		if (holder == owner)
+			return 1;
+		const struct waiter *w = waiters;
+		while (w && w->owner != holder)
+			w = w->next;
+		if (!w)
+			return 0;
+		holder = w->blocked_by;
+	}
+	return 0;
+}
+
+/* Waits until r meets no conflict: 0, -EINTR, or -EDEADLK (posix). */
+static long wait_for(const struct request *r, int posix)
+{
+	struct waiter me = {waiters, r->owner, NULL};
+	long err = 0;
+	waiters = &me;
+	for (const struct lock *c; !err && (c = conflict_of(r));) {
+		me.blocked_by = c->owner;
+		if (posix && would_deadlock(r->owner, c->owner))
+			err = -EDEADLK;
+		else
+			err = hut_wait(no_conflict, (void *)r, HUT_WAIT_FOREVER,
+				       HUT_WAIT_INTERRUPTIBLE);
+	}
+	struct waiter **pp = &waiters;
+	while (*pp != &me)
+		pp = &(*pp)->next;
+	*pp = me.next;
+	return err;
 }
 
 static long set_lock(struct hut_file *f, const void *owner, const struct flock *fl, uint64_t dev,
 		     uint64_t ino, uint64_t start, uint64_t end, int wait)
 {
-	int type = fl->l_type;
+	int type = fl->l_type, posix = owner == hut_proc_now;
 	if ((type == F_RDLCK && (f->flags & O_ACCMODE) == O_WRONLY) ||
 	    (type == F_WRLCK && (f->flags & O_ACCMODE) == O_RDONLY))
 		return -EBADF;
-	if (type != F_UNLCK && first_conflict(records, dev, ino, owner, type, start, end))
-		return wait ? -EDEADLK : -EAGAIN;
+	struct request req = {&records, dev, ino, owner, type, start, end};
+	if (type != F_UNLCK && conflict_of(&req)) {
+		long r = wait ? wait_for(&req, posix) : -EAGAIN;
+		if (r)
+			return r;
+	}
 	long r = carve(dev, ino, owner, start, end);
+	hut_sched_progress(); /* what it let go of may end another's wait */
 	if (r != 0 || type == F_UNLCK)
 		return r;
-	struct lock l = {NULL, dev, ino, owner, type, start, end};
+	struct lock l = {NULL, dev, ino, owner, type, start, end, posix ? hut_proc_now->pid : -1};
 	return new_lock(&records, &l) ? 0 : -ENOLCK;
 }
 
@@ -174,7 +250,7 @@ long hut_lock_fcntl(struct hut_file *f, int cmd, void *arg)
 	watch_files();
 	struct flock *fl = arg;
 	int ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
-	const void *owner = ofd ? (const void *)f : &process;
+	const void *owner = ofd ? (const void *)f : (const void *)hut_proc_now;
 	uint64_t dev, ino, start, end;
 	long r;
 	if (f->kind & HUT_KIND_PATH)
@@ -204,6 +280,7 @@ static void drop_where(struct lock **list, const void *owner, int match_file, ui
 		if (l->owner == owner && (!match_file || (l->dev == dev && l->ino == ino))) {
 			*pp = l->next;
 			hut_kfree(l, sizeof *l);
+			hut_sched_progress(); /* a wait for it may be over */
 		} else {
 			pp = &l->next;
 		}
@@ -224,22 +301,29 @@ long hut_lock_flock(struct hut_file *f, int op)
 		return -EINVAL;
 	if ((r = identify(f, &dev, &ino)) != 0)
 		return r;
-	if (first_conflict(flocks, dev, ino, f, type, 0, TO_END))
-		return (op & LOCK_NB) ? -EWOULDBLOCK : -EDEADLK;
+	struct request req = {&flocks, dev, ino, f, type, 0, TO_END};
+	if (conflict_of(&req)) {
+		if (op & LOCK_NB)
+			return -EWOULDBLOCK;
+		drop_where(&flocks, f, 0, 0, 0); /* a conversion lets go first, as Linux */
+		if ((r = wait_for(&req, 0)) != 0)
+			return r;
+	}
 	drop_where(&flocks, f, 0, 0, 0); /* a conversion replaces the old lock */
-	struct lock l = {NULL, dev, ino, f, type, 0, TO_END};
+	struct lock l = {NULL, dev, ino, f, type, 0, TO_END, -1};
 	return new_lock(&flocks, &l) ? 0 : -ENOLCK;
 }
 
-/* Any fd to f closed: the process's POSIX locks on its file go. */
+/* Any fd to f closed: the running process's POSIX locks on its file go. */
 static void file_closed(void *file)
 {
 	struct hut_file *f = file;
+	const void *me = hut_proc_now;
 	uint64_t dev, ino;
 	for (struct lock *l = records; l; l = l->next) {
-		if (l->owner == &process) {
+		if (l->owner == me) {
 			if (identify(f, &dev, &ino) == 0)
-				drop_where(&records, &process, 1, dev, ino);
+				drop_where(&records, me, 1, dev, ino);
 			return;
 		}
 	}

@@ -50,6 +50,8 @@ void hut_process_single_thread(void)
 	end_other_threads(p);
 	p->threads = 1;
 	hut_thread_now->clear_child_tid = NULL;
+	hut_process_vfork_release(); /* the point of no return of exec */
+	hut_ptimers_end(p);	     /* as Linux's exec; alarm and itimers stay */
 	hut_signal_threads_changed();
 }
 
@@ -139,6 +141,7 @@ static void fault_end(const struct hut_fault_state *s)
 void hut_exit_init(void)
 {
 	hut_signal_on_fatal(hut_exit_process);
+	hut_signal_on_stopped(hut_process_stay_stopped);
 	hut_fault_on_fatal(fault_ends_process, fault_end);
 	hut_cred_per_process();
 	hut_rlimit_per_process();

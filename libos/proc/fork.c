@@ -6,19 +6,42 @@
  *
  * vfork and clone(CLONE_VM|CLONE_VFORK), as musl's posix_spawn, system and
  * popen make them, get the same copy: POSIX allows it, and the child only
- * execs or exits. The parent is not suspended until then (Linux's is);
- * musl's posix_spawn waits for the child on a pipe anyway.
+ * execs or exits (musl's posix_spawn child runs on a stack of its own in
+ * the parent's frame, which the copy has too, and reports a failed exec on
+ * a pipe, not in shared memory). Sharing the memory would save the copy of
+ * the page tables, but would need a second process on one address space.
+ * What the caller sees of vfork is kept: its thread sleeps until the child
+ * execs or ends (hut_process_vfork_release), so the child runs first, as
+ * on Linux; the parent's other threads run on.
  */
 #define _GNU_SOURCE /* CLONE_* */
 #include "proc.h"
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 
 #define EXIT_SIGNAL_MASK 0xff
 #define FORK_FLAGS                                                                                 \
 	(CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_SETTLS | CLONE_CHILD_SETTID |        \
 	 CLONE_CHILD_CLEARTID | EXIT_SIGNAL_MASK)
+
+/* Whether the vfork child (by pid: it may be reaped and freed by then, by
+ * an autoreap) has exec'd or ended, or the parent is being killed. */
+static int child_let_go(void *arg)
+{
+	const struct hut_process *c = hut_process_by_pid(*(long *)arg);
+	return !c || !c->vfork_parent_waits || (hut_signal_pending_set() & (1ull << (SIGKILL - 1)));
+}
+
+/* As Linux's, the wait is not interrupted by signals but SIGKILL: they are
+ * taken once the child let go. */
+static void wait_for_exec_or_end(struct hut_process *child)
+{
+	long pid = child->pid;
+	child->vfork_parent_waits = 1;
+	hut_wait(child_let_go, &pid, HUT_WAIT_FOREVER, 0);
+}
 
 long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint64_t tls)
 {
@@ -47,7 +70,8 @@ long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint
 	if (flags & CLONE_PARENT_SETTID)
 		*parent_tid = t->tid;
 	hut_thread_link(parent, t);
-	hut_signal_box_count_fork();
 	hut_sched_progress();
+	if (flags & CLONE_VFORK)
+		wait_for_exec_or_end(p);
 	return p->pid;
 }

@@ -1,13 +1,13 @@
 /*
  * fork, vfork and the waits: wait4 (and so waitpid, wait) and waitid, with
- * the options a shell uses; a child that ended is reaped once. Stop and
- * continue are not served (no job control signals): WUNTRACED and
- * WCONTINUED are accepted and never report.
+ * the options a shell uses; a child that ended is reaped once, a stop
+ * (WUNTRACED, WSTOPPED) or a continue (WCONTINUED) is reported once.
  */
 #define _GNU_SOURCE
 #include "proc.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -24,7 +24,7 @@ HUT_SYSCALL(fork)
 
 HUT_SYSCALL(vfork)
 {
-	return hut_process_fork(SIGCHLD, 0, 0, 0);
+	return hut_process_fork(CLONE_VFORK | SIGCHLD, 0, 0, 0);
 }
 
 HUT_SYSCALL(getpid)
@@ -38,22 +38,29 @@ HUT_SYSCALL(getppid)
 	return parent ? parent->pid : 0;
 }
 
-/* A child matching pid has ended: the wait is over. */
-static int child_ended(void *arg)
+struct wait_for {
+	long pid;
+	int want; /* WEXITED, WSTOPPED, WCONTINUED */
+};
+
+/* A child matching has news asked for: the wait is over. */
+static int child_has_news(void *arg)
 {
+	const struct wait_for *w = arg;
 	int status;
-	return hut_process_reap(*(long *)arg, &status, 1) != 0;
+	return hut_process_reap(w->pid, w->want, &status, 1) != 0;
 }
 
-/* Reaps (or with keep, looks at) a child matching pid, waiting unless
- * nohang: its pid, 0 (nohang, none yet) or -errno. */
-static long wait_child(long pid, int *status, int nohang, int keep)
+/* Takes (or with keep, looks at) the news of a child matching pid, waiting
+ * unless nohang: its pid, 0 (nohang, none yet) or -errno. */
+static long wait_child(long pid, int want, int *status, int nohang, int keep)
 {
+	struct wait_for w = {pid, want};
 	for (;;) {
-		long found = hut_process_reap(pid, status, keep);
+		long found = hut_process_reap(pid, want, status, keep);
 		if (found != 0 || nohang)
 			return found;
-		long err = hut_wait(child_ended, &pid, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
+		long err = hut_wait(child_has_news, &w, HUT_WAIT_FOREVER, HUT_WAIT_INTERRUPTIBLE);
 		if (err)
 			return err;
 	}
@@ -70,8 +77,8 @@ HUT_SYSCALL(wait4)
 	if ((wstatus && !hut_user_writable(wstatus, sizeof *wstatus)) ||
 	    (ru && !hut_user_writable(ru, sizeof *ru)))
 		return -EFAULT;
-	int status = 0;
-	long pid = wait_child(a0, &status, a2 & WNOHANG, 0);
+	int status = 0, want = WEXITED | (a2 & WUNTRACED ? WSTOPPED : 0) | (int)(a2 & WCONTINUED);
+	long pid = wait_child(a0, want, &status, a2 & WNOHANG, 0);
 	if (pid > 0 && wstatus)
 		*wstatus = status;
 	if (pid >= 0 && ru)
@@ -86,7 +93,13 @@ static void fill_siginfo(siginfo_t *si, long pid, int status)
 		return;
 	si->si_signo = SIGCHLD;
 	si->si_pid = (int)pid;
-	if (WIFSIGNALED(status)) {
+	if (WIFSTOPPED(status)) {
+		si->si_code = CLD_STOPPED;
+		si->si_status = WSTOPSIG(status);
+	} else if (WIFCONTINUED(status)) {
+		si->si_code = CLD_CONTINUED;
+		si->si_status = SIGCONT;
+	} else if (WIFSIGNALED(status)) {
 		si->si_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
 		si->si_status = WTERMSIG(status);
 	} else {
@@ -111,18 +124,9 @@ HUT_SYSCALL(waitid)
 		return -EINVAL;
 	if (si && !hut_user_writable(si, sizeof *si))
 		return -EFAULT;
-	if (!(a3 & WEXITED)) { /* stops and continues are never reported */
-		long any = hut_process_reap(pid, &(int){0}, 1);
-		if (any < 0 || !(a3 & WNOHANG))
-			return any < 0 ? any
-				       : hut_wait(NULL, NULL, HUT_WAIT_FOREVER,
-						  HUT_WAIT_INTERRUPTIBLE);
-		if (si)
-			fill_siginfo(si, 0, 0);
-		return 0;
-	}
 	int status = 0;
-	long found = wait_child(pid, &status, a3 & WNOHANG, a3 & WNOWAIT);
+	long found = wait_child(pid, (int)(a3 & (WEXITED | WSTOPPED | WCONTINUED)), &status,
+				a3 & WNOHANG, a3 & WNOWAIT);
 	if (found < 0)
 		return found;
 	if (si)

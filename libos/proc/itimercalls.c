@@ -1,8 +1,13 @@
 /*
  * alarm and the interval timers (setitimer, getitimer): ITIMER_REAL on the
- * wall clock, SIGALRM; ITIMER_VIRTUAL and ITIMER_PROF on the process's CPU
- * time (the libos runs at the app's level, so user and system time are one),
- * SIGVTALRM and SIGPROF. alarm shares ITIMER_REAL, as on Linux.
+ * wall clock, SIGALRM; ITIMER_VIRTUAL and ITIMER_PROF on CPU time (the
+ * libos runs at the app's level, so user and system time are one),
+ * SIGVTALRM and SIGPROF. alarm shares ITIMER_REAL, as on Linux. Each
+ * process has its own three, which signal it whichever process runs when
+ * they fire; a fork's child starts with none armed, exec keeps them, the
+ * process's end disarms them (hut_itimers_end), as on Linux. The CPU time
+ * the two CPU-time ones count is the appliance's (every process's), not
+ * their process's alone: the libos keeps no CPU clock per process yet.
  */
 #include "proc.h"
 
@@ -13,21 +18,67 @@
 #define US_PER_S 1000000ull
 
 struct itimer {
-	struct hut_timer timer;
+	struct hut_timer timer; /* first: its fire finds the itimer */
 	int sig;
+	struct hut_process *owner;
+};
+
+/* A process's three, made at its first alarm or setitimer. */
+struct hut_itimers {
+	struct itimer t[3];
 };
 
 static void raise_signal(struct hut_timer *t, uint64_t expirations)
 {
 	(void)expirations; /* a standard signal pending once is pending */
-	hut_signal_raise(((struct itimer *)t)->sig);
+	const struct itimer *it = (const struct itimer *)t;
+	struct hut_siginfo si = {.pid = it->owner->pid};
+	hut_signal_send_to(it->owner, it->sig, &si);
 }
 
-static struct itimer itimers[3] = {
-	[ITIMER_REAL] = {{.fire = raise_signal, .interrupts = 1}, SIGALRM},
-	[ITIMER_VIRTUAL] = {{.fire = raise_signal, .cpu = 1, .interrupts = 1}, SIGVTALRM},
-	[ITIMER_PROF] = {{.fire = raise_signal, .cpu = 1, .interrupts = 1}, SIGPROF},
+static const struct itimer unarmed[3] = {
+	[ITIMER_REAL] = {{.fire = raise_signal, .interrupts = 1}, SIGALRM, NULL},
+	[ITIMER_VIRTUAL] = {{.fire = raise_signal, .cpu = 1, .interrupts = 1}, SIGVTALRM, NULL},
+	[ITIMER_PROF] = {{.fire = raise_signal, .cpu = 1, .interrupts = 1}, SIGPROF, NULL},
 };
+
+static struct hut_itimers first_itimers; /* pid 1's: never freed */
+
+/* What a process that never armed one reads. */
+static const struct hut_itimers *unarmed_set(void)
+{
+	static struct hut_itimers none;
+	return &none;
+}
+
+/* The running process's timers (made at the first use; NULL without
+ * memory). */
+static struct hut_itimers *mine(void)
+{
+	struct hut_process *p = hut_proc_now;
+	if (p->itimers)
+		return p->itimers;
+	struct hut_itimers *its = p->pid == 1 ? &first_itimers : hut_kalloc(sizeof *its);
+	if (!its)
+		return NULL;
+	for (int i = 0; i < 3; i++) {
+		its->t[i] = unarmed[i];
+		its->t[i].owner = p;
+	}
+	return p->itimers = its;
+}
+
+void hut_itimers_end(struct hut_process *p)
+{
+	struct hut_itimers *its = p->itimers;
+	if (!its)
+		return;
+	for (int i = 0; i < 3; i++)
+		hut_timer_disarm(&its->t[i].timer);
+	p->itimers = NULL;
+	if (its != &first_itimers)
+		hut_kfree(its, sizeof *its);
+}
 
 static int timeval_ns(const struct timeval *tv, uint64_t *ns)
 {
@@ -44,9 +95,9 @@ static struct timeval ns_timeval(uint64_t ns)
 	return (struct timeval){(time_t)(us / US_PER_S), (suseconds_t)(us % US_PER_S)};
 }
 
-static void current(int which, struct itimerval *out)
+static void current(const struct hut_itimers *its, int which, struct itimerval *out)
 {
-	const struct hut_timer *t = &itimers[which].timer;
+	const struct hut_timer *t = &its->t[which].timer;
 	out->it_value = ns_timeval(hut_timer_left(t));
 	out->it_interval = ns_timeval(t->interval);
 }
@@ -58,7 +109,8 @@ HUT_SYSCALL(getitimer)
 		return -EINVAL;
 	if (!hut_user_writable(out, sizeof *out))
 		return -EFAULT;
-	current((int)a0, out);
+	const struct hut_itimers *its = hut_proc_now->itimers;
+	current(its ? its : unarmed_set(), (int)a0, out);
 	return 0;
 }
 
@@ -77,17 +129,23 @@ HUT_SYSCALL(setitimer)
 	if (in && ((r = timeval_ns(&in->it_value, &value)) ||
 		   (r = timeval_ns(&in->it_interval, &interval))))
 		return r;
+	struct hut_itimers *its = mine();
+	if (!its)
+		return -ENOMEM;
 	if (old)
-		current((int)a0, old);
+		current(its, (int)a0, old);
 	if (in)
-		hut_timer_arm(&itimers[a0].timer, value, value ? interval : 0);
+		hut_timer_arm(&its->t[a0].timer, value, value ? interval : 0);
 	return 0;
 }
 
 /* The seconds left of the previous alarm, rounded as Linux rounds them. */
 HUT_SYSCALL(alarm)
 {
-	struct hut_timer *t = &itimers[ITIMER_REAL].timer;
+	struct hut_itimers *its = mine();
+	if (!its)
+		return -ENOMEM;
+	struct hut_timer *t = &its->t[ITIMER_REAL].timer;
 	uint64_t left = hut_timer_left(t);
 	uint64_t secs = left / HUT_NS_PER_S, usecs = left % HUT_NS_PER_S / 1000;
 	if ((!secs && usecs) || usecs >= 500000)

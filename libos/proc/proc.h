@@ -68,6 +68,9 @@ static inline int hut_ticks_wanted(void)
 	return hut_timers || hut_threads_live > 1 || hut_signal_box_deadline_set();
 }
 
+/* itimercalls.c: p ends: its alarm and interval timers go. */
+void hut_itimers_end(struct hut_process *p);
+
 /* ptimer.c: POSIX timers (notify: SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID;
  * cpu: on CPU time; value_is_id: the signal's value is the timer's id). All
  * return 0 (or the id) or -errno. */
@@ -77,6 +80,8 @@ long hut_ptimer_delete(long id);
 long hut_ptimer_get(long id, uint64_t *value_ns, uint64_t *interval_ns);
 long hut_ptimer_set(long id, int absolute, uint64_t value_ns, uint64_t interval_ns);
 long hut_ptimer_overrun(long id);
+/* Deletes owner's POSIX timers (its exec, its end). */
+void hut_ptimers_end(const struct hut_process *owner);
 
 /* rlimit.c: a resource's limits as getrlimit gives them (resource checked). */
 struct rlimit;
@@ -139,11 +144,19 @@ void hut_sigstate_free(struct hut_sigstate *s);
 /* exit.c's: what a signal's fatal default action calls. */
 typedef void hut_fatal_fn(uint32_t kind, int status); /* never returns */
 void hut_signal_on_fatal(hut_fatal_fn *end);
-/* Raises sig with its origin, to the process (tid 0) or one thread; a
+/* Raises sig with its origin, to process p (tid 0) or one of its threads; a
  * thread that is gone: -ESRCH. */
-long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si);
+long hut_signal_raise_info(struct hut_process *p, int sig, long tid, const struct hut_siginfo *si);
+/* The signals pending for p (tid 0) or for its thread tid and p. */
+uint64_t hut_signal_pending_of(const struct hut_process *p, long tid);
 /* rt_sigtimedwait: a signal of set, taken (its origin in *si), or 0. */
 int hut_signal_take_from(uint64_t set, struct hut_siginfo *si);
 long hut_signal_send_thread(long tid, long sig);
+/* What a thread of a stopped process does on its way back to the app
+ * (jobctl.c's hut_process_stay_stopped, wired at boot). */
+void hut_signal_on_stopped(void (*wait_while_stopped)(void));
+/* jobctl.c: the running thread's process is stopped: it waits until a
+ * SIGCONT or a SIGKILL comes. */
+void hut_process_stay_stopped(void);
 
 #endif

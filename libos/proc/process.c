@@ -18,6 +18,7 @@
 
 static const struct hut_proc_state_ops *states[HUT_PROC_STATES];
 static int nstates;
+static uint64_t alive = 1; /* processes made, not yet ended: pid 1 and its live children */
 
 void hut_proc_state_register(const struct hut_proc_state_ops *ops)
 {
@@ -87,6 +88,7 @@ struct hut_process *hut_process_new(struct hut_mm *mm, int pid, int exit_signal)
 	parent->children = p;
 	p->next = first.next;
 	first.next = p;
+	hut_signal_box_count_fork(++alive);
 	return p;
 }
 
@@ -147,6 +149,15 @@ static void tell_parent(struct hut_process *p)
 	hut_signal_send_to(p->parent, p->exit_signal, &si);
 }
 
+/* fork.c's vfork parent waits for this. */
+void hut_process_vfork_release(void)
+{
+	if (!hut_proc_now->vfork_parent_waits)
+		return;
+	hut_proc_now->vfork_parent_waits = 0;
+	hut_sched_progress();
+}
+
 void hut_process_zombie(int wait_status)
 {
 	struct hut_process *p = hut_proc_now;
@@ -154,6 +165,11 @@ void hut_process_zombie(int wait_status)
 		states[i]->exit(); /* closes its fds: pipes see their end */
 	p->wait_status = wait_status;
 	p->zombie = 1;
+	alive--;
+	p->stopped = p->wait_report = 0;
+	hut_itimers_end(p);
+	hut_ptimers_end(p);
+	hut_process_vfork_release();
 	reparent_children(p);
 	tell_parent(p);
 }
@@ -212,7 +228,23 @@ static void free_process(struct hut_process *c)
 	hut_kfree(c, sizeof *c);
 }
 
-long hut_process_reap(long pid, int *status, int keep)
+/* A stop or continue of c that want asks for: its status, the news taken
+ * unless keep; 0: none. */
+static int job_news(struct hut_process *c, int want, int keep)
+{
+	int status = 0;
+	if (c->zombie)
+		return 0;
+	if (c->wait_report == WSTOPPED && (want & WSTOPPED))
+		status = (c->stop_signal << 8) | 0x7f;
+	else if (c->wait_report == WCONTINUED && (want & WCONTINUED))
+		status = 0xffff;
+	if (status && !keep)
+		c->wait_report = 0;
+	return status;
+}
+
+long hut_process_reap(long pid, int want, int *status, int keep)
 {
 	struct hut_process *me = hut_proc_now;
 	int any = 0;
@@ -221,7 +253,12 @@ long hut_process_reap(long pid, int *status, int keep)
 		if (!matches(c, pid))
 			continue;
 		any = 1;
-		if (!c->zombie || c->threads || c->autoreap)
+		int news = job_news(c, want, keep);
+		if (news) {
+			*status = news;
+			return c->pid;
+		}
+		if (!(want & WEXITED) || !c->zombie || c->threads || c->autoreap)
 			continue;
 		long found = c->pid;
 		*status = c->wait_status;

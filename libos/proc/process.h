@@ -13,6 +13,7 @@
 #define HUT_PROC_STATES 8 /* layers above that keep state per process */
 
 struct hut_sigstate; /* signal.c */
+struct hut_itimers;  /* itimercalls.c */
 
 struct hut_process {
 	int pid, pgid, sid;
@@ -27,8 +28,13 @@ struct hut_process {
 	int pdeath_signal;	  /* prctl: sent to it when its parent ends */
 	int subreaper;		  /* prctl: orphans below it come to it */
 	int autoreap;		  /* its parent ignores SIGCHLD: no zombie */
+	int vfork_parent_waits;	  /* vfork's child: its parent sleeps until it execs or ends */
+	int stopped;		  /* by a stop signal (stop_signal), until a SIGCONT */
+	int stop_signal;
+	int wait_report; /* a stop or continue (WSTOPPED, WCONTINUED) not yet waited for */
 	struct hut_mm *mm;
 	struct hut_sigstate *sig;
+	struct hut_itimers *itimers;  /* alarm, setitimer: NULL until the first */
 	void *state[HUT_PROC_STATES]; /* the layers' state while switched out */
 };
 
@@ -64,16 +70,20 @@ void hut_process_zombie(int wait_status);
 void hut_process_init(void);
 /* Lets go of an ended process's memory once another address space runs. */
 void hut_process_release_memory(struct hut_process *p);
-/* wait4's look: a child matching pid (as wait4's argument) that ended:
- * its pid, its status in *status, reaped unless keep; 0 when none has
- * ended yet, -ECHILD when none matches. */
-long hut_process_reap(long pid, int *status, int keep);
+/* wait4's look: a child matching pid (as wait4's argument) with news that
+ * want asks for (WEXITED, WSTOPPED, WCONTINUED): its pid, its status in
+ * *status as wait4 gives it, the news taken (reaped) unless keep; 0 when
+ * none has any yet, -ECHILD when none matches. */
+long hut_process_reap(long pid, int want, int *status, int keep);
 /* A new process or thread would pass --pids: fork and clone give EAGAIN. */
 int hut_pids_full(void);
+/* The running process execs or ends: a parent waiting in vfork goes on. */
+void hut_process_vfork_release(void);
 /* Sends sig (0: only checks) to the processes kill(pid) names: 0 or -errno. */
 long hut_process_kill(long pid, int sig);
 
-/* fork.c: clone without CLONE_VM, fork, vfork (a copy as well). */
+/* fork.c: clone without CLONE_VM, fork, vfork (a copy as well, its
+ * parent suspended until the child execs or ends). */
 long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint64_t tls);
 
 #endif

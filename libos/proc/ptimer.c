@@ -5,6 +5,9 @@
  * thread of their own waiting in sigwaitinfo), or nothing (SIGEV_NONE).
  * The signal carries SI_TIMER, the timer's id and value; expirations while
  * that signal is still pending are counted as overruns, as on Linux.
+ * Timers belong to the process that made them: its ids (from 0, as Linux
+ * gives them), its signals whichever process runs when they fire; a fork's
+ * child has none, exec and the end delete them (hut_ptimers_end).
  */
 #include "proc.h"
 
@@ -23,6 +26,7 @@ struct ptimer {
 	int signo;
 	int tid;
 	uint64_t value;
+	struct hut_process *owner;
 	int overrun; /* of the signal now pending, or the last delivered */
 	int raised;  /* it has raised its signal (overruns count while that is pending) */
 };
@@ -35,7 +39,8 @@ static void expired(struct hut_timer *t, uint64_t expirations)
 	if (p->notify == SIGEV_NONE)
 		return;
 	uint64_t bit = 1ull << (p->signo - 1);
-	if (p->raised && (hut_signal_pending_set() & bit)) { /* still pending: overruns */
+	int tid = p->notify == SIGEV_THREAD_ID ? p->tid : 0;
+	if (p->raised && (hut_signal_pending_of(p->owner, tid) & bit)) { /* still pending */
 		uint64_t more = (uint64_t)p->overrun + expirations;
 		p->overrun = more > OVERRUN_MAX ? OVERRUN_MAX : (int)more;
 		return;
@@ -44,20 +49,37 @@ static void expired(struct hut_timer *t, uint64_t expirations)
 	p->raised = 1;
 	struct hut_siginfo si = {
 		.code = SI_TIMER, .timerid = p->id, .overrun = p->overrun, .value = p->value};
-	hut_signal_raise_info(p->signo, p->notify == SIGEV_THREAD_ID ? p->tid : 0, &si);
+	hut_signal_raise_info(p->owner, p->signo, tid, &si);
+}
+
+/* The slot of the running process's timer id, or of a free slot (id -1). */
+static int slot_of(long id)
+{
+	for (int i = 0; i < PTIMERS_MAX; i++)
+		if (id < 0 ? !timers[i]
+			   : (timers[i] && timers[i]->owner == hut_proc_now && timers[i]->id == id))
+			return i;
+	return -1;
+}
+
+/* The running process's lowest id not in use. */
+static int free_id(void)
+{
+	for (int id = 0;; id++)
+		if (slot_of(id) < 0)
+			return id;
 }
 
 long hut_ptimer_create(int clock, int cpu, int notify, int signo, int tid, uint64_t value,
 		       int value_is_id)
 {
-	int id = 0;
-	while (id < PTIMERS_MAX && timers[id])
-		id++;
-	if (id == PTIMERS_MAX)
+	int slot = slot_of(-1);
+	if (slot < 0)
 		return -EAGAIN;
 	struct ptimer *p = hut_kalloc(sizeof *p);
 	if (!p)
 		return -EAGAIN;
+	int id = free_id();
 	p->timer.fire = expired;
 	p->timer.cpu = cpu;
 	p->timer.interrupts = notify != SIGEV_NONE;
@@ -67,23 +89,38 @@ long hut_ptimer_create(int clock, int cpu, int notify, int signo, int tid, uint6
 	p->tid = tid;
 	p->value = value_is_id ? (uint64_t)id : value;
 	p->clock = clock;
-	timers[id] = p;
+	p->owner = hut_proc_now;
+	timers[slot] = p;
 	return id;
 }
 
 static struct ptimer *find(long id)
 {
-	return id >= 0 && id < PTIMERS_MAX ? timers[id] : NULL;
+	int slot = id >= 0 ? slot_of(id) : -1;
+	return slot >= 0 ? timers[slot] : NULL;
+}
+
+static void delete_slot(int slot)
+{
+	struct ptimer *p = timers[slot];
+	hut_timer_disarm(&p->timer);
+	timers[slot] = NULL;
+	hut_kfree(p, sizeof *p);
+}
+
+void hut_ptimers_end(const struct hut_process *owner)
+{
+	for (int i = 0; i < PTIMERS_MAX; i++)
+		if (timers[i] && timers[i]->owner == owner)
+			delete_slot(i);
 }
 
 long hut_ptimer_delete(long id)
 {
-	struct ptimer *p = find(id);
-	if (!p)
+	int slot = id >= 0 ? slot_of(id) : -1;
+	if (slot < 0)
 		return -EINVAL;
-	hut_timer_disarm(&p->timer);
-	timers[id] = NULL;
-	hut_kfree(p, sizeof *p);
+	delete_slot(slot);
 	return 0;
 }
 

@@ -15,7 +15,17 @@
  * restarted when the handler has SA_RESTART, as Linux restarts it
  * (pthread_cancel depends on it). Not supported: signals from CPU
  * exceptions (a fault ends the appliance), sigaltstack (handlers run on the
- * current stack), stop signals (ignored: nothing could continue us).
+ * current stack).
+ *
+ * Stop signals (SIGSTOP, and SIGTSTP, SIGTTIN, SIGTTOU with no handler)
+ * stop a process at once when sent: it is marked stopped, its parent told
+ * (SIGCHLD with CLD_STOPPED unless SA_NOCLDSTOP, a report for WUNTRACED),
+ * and each of its threads stays in the libos on its next way back to the
+ * app (a syscall's return, a tick) until a SIGCONT, or a SIGKILL, which
+ * ends it there. Other signals wait, pending, for the SIGCONT. pid 1 is
+ * never stopped from inside, as Linux's init ignores them: nothing above it
+ * in the appliance could continue it (a SIGSTOP from outside stops the
+ * monitor itself: the host's).
  */
 #define _GNU_SOURCE /* REG_* names for ucontext gregs */
 #include "proc.h"
@@ -24,6 +34,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 
 #define NSIG_LINUX 64
@@ -113,9 +124,95 @@ static void take(int sig)
 		sigs->pending &= ~bit(sig);
 }
 
-/* What a signal with no handler does: nothing, or end the process. */
+static int is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static struct hut_sigstate *sigstate_of(const struct hut_process *p)
+{
+	return p->sig ? p->sig : &first_sigstate;
+}
+
+/* A stop or a continue of p, to its parent: SIGCHLD unless it set
+ * SA_NOCLDSTOP or ignores it, and news for its wait. */
+static void tell_parent_job(struct hut_process *p, int report, int code, int status)
+{
+	struct hut_process *parent = p->parent;
+	p->wait_report = report;
+	hut_sched_progress(); /* the parent's wait may be over */
+	if (!parent)
+		return;
+	const struct k_sigaction *a = &sigstate_of(parent)->actions[SIGCHLD];
+	if (a->handler == (uint64_t)SIG_IGN || (a->flags & SA_NOCLDSTOP))
+		return;
+	struct hut_siginfo si = {.code = code, .pid = p->pid, .status = status};
+	hut_signal_send_to(parent, SIGCHLD, &si);
+}
+
+static void stop_process(struct hut_process *p, int sig)
+{
+	if (p->pid == 1 || p->zombie || p->stopped)
+		return;
+	p->stopped = 1;
+	p->stop_signal = sig;
+	tell_parent_job(p, WSTOPPED, CLD_STOPPED, sig);
+}
+
+/* The signals pending for p or any of its threads lose those of set. */
+static void discard(struct hut_process *p, uint64_t set)
+{
+	sigstate_of(p)->pending &= ~set;
+	struct hut_thread *t = hut_thread_now;
+	do {
+		if (t->proc == p)
+			t->sig_pending &= ~set;
+		t = t->next;
+	} while (t != hut_thread_now);
+}
+
+static void continue_process(struct hut_process *p)
+{
+	discard(p, bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU));
+	if (!p->stopped)
+		return;
+	p->stopped = 0;
+	tell_parent_job(p, WCONTINUED, CLD_CONTINUED, SIGCONT);
+}
+
+/* Whether a stop signal sent to p stops it now: SIGSTOP always, the others
+ * when they have their default action and some thread of p takes them. */
+static int stops_now(const struct hut_process *p, int sig)
+{
+	if (sig == SIGSTOP)
+		return 1;
+	if (sigstate_of(p)->actions[sig].handler != (uint64_t)SIG_DFL)
+		return 0;
+	const struct hut_thread *t = hut_thread_now;
+	do {
+		if (t->proc == p && !(t->sig_blocked & bit(sig)))
+			return 1;
+		t = t->next;
+	} while (t != hut_thread_now);
+	return 0;
+}
+
+/* jobctl.c's wait while stopped (a hook: it waits, wait.c asks here). */
+static void (*stay_stopped)(void);
+
+void hut_signal_on_stopped(void (*wait_while_stopped)(void))
+{
+	stay_stopped = wait_while_stopped;
+}
+
+/* What a signal with no handler does: nothing, stop the process, or end
+ * it. */
 static void act_without_handler(int sig)
 {
+	if (sigs->actions[sig].handler == (uint64_t)SIG_DFL && is_stop_signal(sig)) {
+		stop_process(hut_proc_now, sig);
+		return;
+	}
 	if (sigs->actions[sig].handler == (uint64_t)SIG_DFL && !ignored_by_default(sig)) {
 		if (fatal)
 			fatal(HUT_EXIT_SIGNAL, sig);
@@ -180,7 +277,16 @@ void hut_signal_send_to(struct hut_process *p, int sig, const struct hut_siginfo
 {
 	struct hut_siginfo from = {0};
 	from.pid = hut_proc_now->pid;
-	struct hut_sigstate *to = p->sig ? p->sig : &first_sigstate;
+	struct hut_sigstate *to = sigstate_of(p);
+	if (sig == SIGCONT)
+		continue_process(p); /* even when caught or ignored, as Linux */
+	if (is_stop_signal(sig)) {
+		discard(p, bit(SIGCONT));
+		if (stops_now(p, sig)) {
+			stop_process(p, sig);
+			return;
+		}
+	}
 	to->origins[sig] = si ? *si : from;
 	to->pending |= bit(sig);
 	hut_hooks_run(&pending_hooks, NULL);
@@ -339,6 +445,7 @@ static int restartable(const struct hut_syscall_frame *f)
 	case SYS_sendto:
 	case SYS_sendmsg:
 	case SYS_flock:
+	case SYS_fcntl: /* F_SETLKW, F_OFD_SETLKW: the only ones that wait */
 	case SYS_wait4:
 		return 1;
 	case SYS_futex:
@@ -374,8 +481,10 @@ static void end_call_mask(int handler_entered)
 
 long hut_signal_deliver(struct hut_syscall_frame *f, long result)
 {
-	take_from_outside(); /* signals from outside: two loads when none came */
-	if (!due()) {	     /* every syscall passes here: the usual case first */
+	if (hut_proc_now->stopped && stay_stopped)
+		stay_stopped(); /* the thread goes back to the app once continued */
+	take_from_outside();	/* signals from outside: two loads when none came */
+	if (!due()) {		/* every syscall passes here: the usual case first */
 		end_call_mask(0);
 		return result;
 	}
@@ -498,6 +607,7 @@ long hut_signal_send_thread(long tid, long sig)
 		return 0;
 	t->sig_pending |= bit((int)sig);
 	hut_hooks_run(&pending_hooks, NULL);
+	hut_sched_progress(); /* its wait may end */
 	if (t == hut_thread_now) {
 		act_on_pending();
 	} else if (t->proc == hut_proc_now && !has_handler((int)sig) &&
@@ -540,13 +650,21 @@ int hut_signal_take_from(uint64_t set, struct hut_siginfo *si)
 	return sig;
 }
 
-long hut_signal_raise_info(int sig, long tid, const struct hut_siginfo *si)
+long hut_signal_raise_info(struct hut_process *p, int sig, long tid, const struct hut_siginfo *si)
 {
-	if (tid && !hut_thread_by_tid(tid))
+	struct hut_thread *t = tid ? hut_thread_by_tid(tid) : NULL;
+	if (tid && (!t || t->proc != p))
 		return -ESRCH;
-	sigs->origins[sig] = *si;
-	if (tid)
-		return hut_signal_send_thread(tid, sig);
-	hut_signal_raise(sig);
-	return 0;
+	if (!tid) {
+		hut_signal_send_to(p, sig, si);
+		return 0;
+	}
+	sigstate_of(p)->origins[sig] = *si;
+	return hut_signal_send_thread(tid, sig);
+}
+
+uint64_t hut_signal_pending_of(const struct hut_process *p, long tid)
+{
+	const struct hut_thread *t = tid ? hut_thread_by_tid(tid) : NULL;
+	return sigstate_of(p)->pending | (t ? t->sig_pending : 0);
 }

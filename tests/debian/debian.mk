@@ -3,7 +3,8 @@
 # zlib source of the machine's own zlib1g version, and for
 # tests/integration/threads-xz.sh: xz (threaded compression, -T), from the
 # xz-utils source apt would install; for tests/integration/sqlite-wal.sh:
-# SQLite's shell; each fetched and checked by
+# SQLite's shell; for tests/integration/debian-rsync.sh: rsync; each
+# fetched and checked by
 # scripts/debian-source.sh (never committed).
 ZLIB_VERSION := $(shell dpkg-query -W -f='$${Version}' zlib1g 2>/dev/null)
 ZLIB_SRC     := $(BUILD)/src/zlib
@@ -91,6 +92,35 @@ $(BUILD)/debian/sqlite3.hut: $(SQLITE_SRC)/.hut-debian-source $(BIN)/hut-cc $(RU
 	MAKEFLAGS= make -s -C $(SQLITE_BUILD) sqlite3 >$(SQLITE_BUILD)/make.log 2>&1 || \
 		{ tail -20 $(SQLITE_BUILD)/make.log; exit 1; }
 	cp $(SQLITE_BUILD)/sqlite3 $@
+
+# rsync: a local `rsync -a SRC/ DST/` forks a receiver and a generator and
+# talks to them over socketpairs without exec'ing another program
+# (tests/integration/debian-rsync.sh). Unmodified, by its own configure and
+# Makefile with CC=hut-cc, in a copy of the source tree (its configure
+# wrapper runs configure.sh from where it is called); Debian's patches
+# change configure.ac, so the Makefile runs autoconf (scripts/deps.sh).
+# Its bundled zlib and popt, and none of the libraries hut lacks (OpenSSL,
+# xxhash, zstd, lz4, ACLs, xattrs, iconv). The version is pinned to one
+# Debian's main archive serves (bookworm's security candidate may not be
+# on every mirror); RSYNC_VERSION= on make's command line picks another.
+RSYNC_VERSION ?= 3.2.7-1+deb12u6
+RSYNC_SRC     := $(BUILD)/src/rsync
+RSYNC_BUILD   := $(BUILD)/debian/rsync-build
+DEBIAN_PROGRAMS += $(BUILD)/debian/rsync.hut
+
+$(RSYNC_SRC)/.hut-debian-source: | deps
+	@scripts/debian-source.sh rsync $(RSYNC_VERSION) $(RSYNC_SRC)
+
+$(BUILD)/debian/rsync.hut: $(RSYNC_SRC)/.hut-debian-source $(BIN)/hut-cc $(RUNTIME)
+	rm -rf $(RSYNC_BUILD) && cp -a $(RSYNC_SRC) $(RSYNC_BUILD)
+	cd $(RSYNC_BUILD) && ./configure CC=$(abspath $(BIN)/hut-cc) --disable-openssl \
+		--disable-xxhash --disable-zstd --disable-lz4 --disable-acl-support \
+		--disable-xattr-support --disable-iconv --disable-locale --disable-md2man \
+		--with-included-popt --with-included-zlib >configure.log 2>&1 || \
+		{ tail -20 configure.log; exit 1; }
+	MAKEFLAGS= make -s -j2 -C $(RSYNC_BUILD) rsync >$(RSYNC_BUILD)/make.log 2>&1 || \
+		{ tail -20 $(RSYNC_BUILD)/make.log; exit 1; }
+	cp $(RSYNC_BUILD)/rsync $@
 
 # Last: make reads a rule's prerequisites where the rule stands, so every
 # program must be in DEBIAN_PROGRAMS above.

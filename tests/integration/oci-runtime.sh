@@ -5,7 +5,8 @@
 # and start lets it run; state is runtime-spec JSON (checked against the
 # schema Debian ships) naming the caller's bundle; kill delivers signals to
 # the guest, kill --all too; delete --force ends a running one; run returns
-# the guest's status; features is JSON; errors are runc's: exit 1, one
+# the guest's status; state shows the guest's process counts as annotations;
+# features is JSON; errors are runc's: exit 1, one
 # line, and a {"level":"error","msg":...} line under --log-format json.
 # The lower runtime is one the host's cgroup layout allows (runc where crun
 # refuses hybrid cgroups); a resource limit the host cannot grant is
@@ -75,6 +76,26 @@ if oci_ready crun; then
 		oci delete c1 2>"$TMP/delete.err" || { problem "delete failed"; detail_file delete "$TMP/delete.err"; }
 		[ "$(status_of c1)" = none ] || problem "state still answers after delete"
 		[ -e "$R/hut/c1" ] && problem "hut-oci's record of c1 is left after delete"
+	fi
+	finish
+fi
+
+begin "hut-oci: state shows the guest's process counts as annotations (the monitor's --stats)"
+if oci_ready crun; then
+	"$HUT" pack --bundle "$TMP/b-procs" "$ROOT/build/tests/programs/vfork.hut" >/dev/null 2>&1 ||
+		problem "hut pack --bundle vfork.hut failed"
+	if created c9 b-procs; then
+		oci start c9 2>"$TMP/start9.err" || { problem "start failed"; detail_file start "$TMP/start9.err"; }
+		wait_status c9 stopped || problem "c9 never stopped (status $(status_of c9))"
+		oci state c9 >"$TMP/state-procs.json" 2>/dev/null
+		python3 "$VALIDATE" "$RUNTIME_SCHEMAS" state-schema.json "$TMP/state-procs.json" >"$TMP/v9.log" 2>&1 ||
+			{ problem "state JSON with the counts fails the runtime-spec schema"; detail_file v9 "$TMP/v9.log"; }
+		counts=$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])).get("annotations",{}); print(a.get("org.hut.processes.made"), a.get("org.hut.processes.max"))' "$TMP/state-procs.json" 2>&1)
+		# vfork.c makes four children, one at a time.
+		[ "$counts" = "4 2" ] ||
+			{ problem "state's counts are '$counts', not '4 2' (made, at most at once)"; detail_file state "$TMP/state-procs.json"; }
+		oci delete c9 2>/dev/null || problem "delete failed"
+		[ -e "$R/hut/c9" ] && problem "hut-oci's record of c9 (its stats file) is left after delete"
 	fi
 	finish
 fi

@@ -40,7 +40,8 @@ UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
 	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref aspace.hut \
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
-	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref) \
+	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref \
+	vfork.hut vfork-ref jobctl.hut jobctl-ref proctimers.hut proctimers-ref plocks.hut plocks-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \

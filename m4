@@ -1,0 +1,1 @@
+./build/src/rsync/m4
