@@ -134,6 +134,9 @@ PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
 # dirfds that follow their directory through renames, and paths of any
 # depth (tests/integration/paths.sh). Each also as a glibc program.
 PROG_IMAGES += $(addprefix $(PROG_OUT)/,procfs.hut procfs-ref paths.hut paths-ref)
+# idle.c: what tests/integration/density.sh and bench/density.py start by
+# the hundred (waits in read, answers each line); also as a glibc program.
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,idle.hut idle-ref)
 
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
