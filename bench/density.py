@@ -127,9 +127,9 @@ class Copy:
 class Launcher:
     """One way to run a workload: argv for copy i, how it is told to stop."""
 
-    def __init__(self, name, argv_for, ready_word, preexec=None, cleanup=None):
+    def __init__(self, name, argv_for, ready_word, preexec=None, cleanup=None, kill=None):
         self.name, self.argv_for, self.ready_word = name, argv_for, ready_word
-        self.preexec, self.cleanup = preexec, cleanup
+        self.preexec, self.cleanup, self.kill = preexec, cleanup, kill
 
 
 def spawn(launcher, i):
@@ -232,19 +232,29 @@ def ask_each(copies):
 
 
 def stop_all(copies, workload, launcher):
-    """Stops every copy; returns (clean exits, killed after the timeout)."""
+    """Stops every copy; returns (clean exits, killed after the timeout).
+    httpd gets SIGTERM, except in a container, where it is pid 1 and so
+    ignores it (no handler): there `crun kill ID KILL`, as an orchestrator
+    does after its grace period."""
+    trees = {c.index: tree_pids(c.proc.pid) for c in copies}
     for c in copies:
         if workload == "idle":
             c.proc.stdin.close()
+        elif launcher.kill:
+            launcher.kill(c.index)
         else:
             c.proc.send_signal(signal.SIGTERM)
     deadline, clean, killed = time.monotonic() + STOP_TIMEOUT_S, 0, 0
     for c in copies:
         try:
             rc = c.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-            clean += rc == 0 or (workload == "httpd" and rc in (143, -15))
+            clean += rc == 0 or (workload == "httpd" and rc in (143, 137, -15))
         except subprocess.TimeoutExpired:
-            os.killpg(c.proc.pid, signal.SIGKILL)
+            for p in trees[c.index]:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
             c.proc.wait()
             killed += 1
         for f in (c.proc.stdout, c.proc.stderr):
@@ -287,15 +297,29 @@ def measure(workload, launcher, target, parallel):
         seg_start[0] = n
         progress("%s %s: %d running" % (workload, launcher.name, n))
 
+    fds_before = len(os.listdir("/proc/self/fd"))
     running, limit, seconds = ramp(launcher, target, parallel, on_checkpoint)
     starts = sorted(c.start_ms for c in running)
     answered = ask_each(running) if workload == "idle" else None
+    pids = [p for c in running for p in tree_pids(c.proc.pid)]
     clean, killed = stop_all(running, workload, launcher)
+    left = [p for p in pids if still_there(p)]
     return {"workload": workload, "launcher": launcher.name, "target": target,
             "reached": len(running), "limit": limit, "ramp_s": seconds,
             "rate_per_s": len(running) / seconds if seconds > 0 else 0.0,
             "p50_ms": percentile(starts, 50), "p99_ms": percentile(starts, 99),
-            "answered": answered, "stopped_clean": clean, "killed": killed, "rows": rows}
+            "answered": answered, "stopped_clean": clean, "killed": killed,
+            "left_running": len(left), "fds_leaked": len(os.listdir("/proc/self/fd")) - fds_before,
+            "rows": rows}
+
+
+def still_there(pid):
+    """Whether pid still runs (a zombie of ours would be a leak as well)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "X"
+    except OSError:
+        return False
 
 
 def progress(msg):
@@ -324,12 +348,15 @@ def launchers_for(workload, build, bundles, names):
         bundle = bundles(workload, image, port_args(0))
         tag = "density-%d-%s" % (os.getpid(), workload)
         pre = leave_unified if hybrid_cgroups() else None
+        def crun_cmd(*words):
+            return lambda i: subprocess.run(
+                [crun] + [w if w != "ID" else "%s-%d" % (tag, i) for w in words],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pre)
+
         out.append(Launcher(
             "crun", lambda i: [crun, "run", "--bundle", bundle, "%s-%d" % (tag, i)], ready,
-            preexec=pre,
-            cleanup=lambda i: subprocess.run([crun, "delete", "-f", "%s-%d" % (tag, i)],
-                                             stdout=subprocess.DEVNULL,
-                                             stderr=subprocess.DEVNULL, preexec_fn=pre)))
+            preexec=pre, cleanup=crun_cmd("delete", "-f", "ID"),
+            kill=crun_cmd("kill", "ID", "KILL")))
     return out
 
 
@@ -345,8 +372,9 @@ def report(results, f):
                                                                lim["status"], lim["message"])))
         if r["answered"] is not None:
             f.write("  answered: %d of %d\n" % (r["answered"], r["reached"]))
-        f.write("  stopped: %d cleanly, %d killed after %d s\n"
-                % (r["stopped_clean"], r["killed"], STOP_TIMEOUT_S))
+        f.write("  stopped: %d cleanly, %d killed after %d s; %d processes left, %d fds leaked\n"
+                % (r["stopped_clean"], r["killed"], STOP_TIMEOUT_S, r["left_running"],
+                   r["fds_leaked"]))
         f.write("  %6s %10s %10s %10s %9s %9s %9s\n" % ("N", "PSS/copy", "kernel", "used",
                                                           "p50 ms", "p99 ms", "starts/s"))
         for row in r["rows"]:
@@ -456,8 +484,8 @@ def main():
             json.dump(results, f, indent=1)
     if a.svg:
         write_svg(results, a.svg)
-    bad = [r for r in results if r["killed"] or (r["answered"] is not None
-                                                 and r["answered"] != r["reached"])]
+    bad = [r for r in results if r["killed"] or r["left_running"] or r["fds_leaked"] or
+           (r["answered"] is not None and r["answered"] != r["reached"])]
     return 1 if bad else 0
 
 
