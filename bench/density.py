@@ -4,7 +4,8 @@ each costs in memory, and how fast they start, for hut appliances, the same
 image as ordinary processes, and under crun (`make bench-density`).
 
   density.py [--max N] [--crun-max N] [--parallel P] [--workloads idle,httpd]
-             [--launchers hut,process,crun] [--json FILE] [--svg FILE] BUILD
+             [--launchers hut,process,crun] [--mem SIZE] [--json FILE] [--svg FILE]
+             BUILD
 
 For each workload and launcher, copies are started P at a time (P launches in
 flight, default 2, the cores here) until N run or the host refuses one. A
@@ -18,9 +19,11 @@ every running copy is read:
            init), divided by the copies running: shared pages (the monitor's
            text, the image file) count once in all
   kernel   the growth of SUnreclaim + PageTables + SecPageTables +
-           KernelStack in /proc/meminfo since the first start, per copy:
-           what the kernel holds for them outside their PSS (KVM's VM and
-           vCPU structures and shadow page tables, pipes, task structs)
+           VmallocUsed (kernel stacks included) + Percpu in /proc/meminfo
+           since the first start, per copy: what the kernel holds for them
+           outside their PSS (KVM's VM, its memory slot's reverse map and
+           write-tracking arrays, vCPU and shadow page tables; page tables,
+           pipes, task structs and their stacks)
   used     the fall of MemAvailable per copy: the whole host's view, noisy
            when other programs run (this machine is shared)
 
@@ -51,7 +54,10 @@ import time
 CHECKPOINTS = [1, 10, 50, 100, 200, 500, 1000]
 LAUNCH_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 10
-KERNEL_FIELDS = ["SUnreclaim", "PageTables", "SecPageTables", "KernelStack"]
+# Kernel stacks are vmalloc'd (CONFIG_VMAP_STACK, as Debian builds it), so
+# VmallocUsed already holds KernelStack: it is shown, not added.
+KERNEL_FIELDS = ["SUnreclaim", "PageTables", "SecPageTables", "VmallocUsed", "Percpu"]
+SHOWN_FIELDS = KERNEL_FIELDS + ["KernelStack"]
 UNIFIED = "/sys/fs/cgroup/unified"
 
 
@@ -289,6 +295,7 @@ def measure(workload, launcher, target, parallel):
             "n": n,
             "pss_kib": sum(pss_kib(c.proc.pid) for c in running) / n,
             "kernel_kib": sum(m[k] - base[k] for k in KERNEL_FIELDS if k in m) / n,
+            "kernel_by_field": {k: (m[k] - base[k]) / n for k in SHOWN_FIELDS if k in m},
             "used_kib": (base["MemAvailable"] - m["MemAvailable"]) / n,
             "p50_ms": percentile(starts, 50), "p99_ms": percentile(starts, 99),
             "rate_per_s": len(seg) / span if span > 0 else 0.0,
@@ -327,7 +334,7 @@ def progress(msg):
     sys.stderr.flush()
 
 
-def launchers_for(workload, build, bundles, names):
+def launchers_for(workload, build, bundles, names, target, mem=None):
     bindir = os.path.join(build, "bin")
     if workload == "idle":
         image, args, ready = os.path.join(build, "tests/programs/idle.hut"), [], b"ready"
@@ -340,7 +347,8 @@ def launchers_for(workload, build, bundles, names):
     out = []
     if "hut" in names:
         mon = os.path.join(bindir, "hut-monitor")
-        out.append(Launcher("hut", lambda i: [mon, image] + port_args(i), ready))
+        opts = ["--mem", mem] if mem else []
+        out.append(Launcher("hut", lambda i: [mon] + opts + [image] + port_args(i), ready))
     if "process" in names:
         out.append(Launcher("process", lambda i: [image] + proc_args(i), ready))
     crun = shutil.which("crun")
@@ -348,13 +356,19 @@ def launchers_for(workload, build, bundles, names):
         bundle = bundles(workload, image, port_args(0))
         tag = "density-%d-%s" % (os.getpid(), workload)
         pre = leave_unified if hybrid_cgroups() else None
+        # A bundle per container, its files hard links: crun writes into the
+        # bundle's root as it starts (/dev/ptmx), and two starts of one
+        # bundle at once collide ("File exists").
+        for i in range(target):
+            shutil.copytree(bundle, "%s-%d" % (bundle, i), copy_function=os.link, symlinks=True)
         def crun_cmd(*words):
             return lambda i: subprocess.run(
                 [crun] + [w if w != "ID" else "%s-%d" % (tag, i) for w in words],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pre)
 
         out.append(Launcher(
-            "crun", lambda i: [crun, "run", "--bundle", bundle, "%s-%d" % (tag, i)], ready,
+            "crun", lambda i: [crun, "run", "--bundle", "%s-%d" % (bundle, i), "%s-%d" % (tag, i)],
+            ready,
             preexec=pre, cleanup=crun_cmd("delete", "-f", "ID"),
             kill=crun_cmd("kill", "ID", "KILL")))
     return out
@@ -430,9 +444,13 @@ def write_svg(results, path):
     for workload in sorted({r["workload"] for r in results}):
         rs = [r for r in results if r["workload"] == workload]
         out.append("<g transform='translate(0,%d)'>" % y)
-        out.append("<text x='10' y='22' font-size='15' font-weight='bold'>hut density: %s "
-                   "(%s)</text>" % (workload, ", ".join(
-                       "%s %s" % (r["launcher"], COLORS.get(r["launcher"])) for r in rs)))
+        out.append("<text x='10' y='22' font-size='15' font-weight='bold'>hut density: %s"
+                   "</text>" % workload)
+        for k, r in enumerate(rs):  # the legend: one coloured line per launcher
+            x = 300 + 110 * k
+            out.append("<line x1='%d' y1='17' x2='%d' y2='17' stroke='%s' stroke-width='3'/>"
+                       "<text x='%d' y='22'>%s</text>"
+                       % (x, x + 24, COLORS.get(r["launcher"], "#000"), x + 30, r["launcher"]))
         svg_panel(out, 0, "host memory per copy: PSS + kernel", [
             dict(r, rows=[dict(row, total=row["pss_kib"] + row["kernel_kib"])
                           for row in r["rows"]]) for r in rs], ["total", "pss_kib"],
@@ -453,6 +471,7 @@ def main():
     ap.add_argument("--parallel", type=int, default=2)
     ap.add_argument("--workloads", default="idle,httpd")
     ap.add_argument("--launchers", default="hut,process,crun")
+    ap.add_argument("--mem", help="hut-monitor --mem SIZE (default: the image's manifest)")
     ap.add_argument("--json")
     ap.add_argument("--svg")
     ap.add_argument("build")
@@ -472,7 +491,8 @@ def main():
     results = []
     try:
         for workload in a.workloads.split(","):
-            for l in launchers_for(workload, a.build, bundles, a.launchers.split(",")):
+            for l in launchers_for(workload, a.build, bundles, a.launchers.split(","),
+                                   min(a.max, a.crun_max), a.mem):
                 target = min(a.max, a.crun_max) if l.name == "crun" else a.max
                 results.append(measure(workload, l, target, a.parallel))
     finally:
