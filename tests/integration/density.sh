@@ -31,7 +31,7 @@ if ready_kvm "$BUILT/idle.hut"; then
 		--workloads idle --json "$TMP/density.json" "$TMP/built"
 	expect_status density 0
 	if [ -s "$TMP/density.json" ]; then
-		python3 - "$TMP/density.json" "$COPIES" "$MAX_PSS_KIB" >"$TMP/verdict" <<'EOF'
+		python3 - "$TMP/density.json" "$COPIES" "$MAX_PSS_KIB" >"$TMP/verdict" 2>&1 <<'EOF' ||
 import json, sys
 r = json.load(open(sys.argv[1]))[0]
 n, most = int(sys.argv[2]), float(sys.argv[3])
@@ -48,6 +48,7 @@ last = r["rows"][-1] if r["rows"] else None
 if not last or last["pss_kib"] > most:
     print("PSS per idle appliance %s KiB, more than %d" % (last and round(last["pss_kib"]), most))
 EOF
+			echo "no readable results from bench/density.py" >>"$TMP/verdict"
 		[ -s "$TMP/verdict" ] && problem "$(tr '\n' ';' <"$TMP/verdict")"
 	else
 		problem "no results from bench/density.py"
@@ -55,6 +56,34 @@ EOF
 	fi
 	left=$(pgrep -fc "$TMP/built/tests/programs/idle.hut")
 	[ "$left" = 0 ] || problem "$left monitors of this test still run"
+	finish
+fi
+
+# httpd on each appliance's own loopback stack (no tap): up, then SIGTERM
+# ends each (its status 143 or 0), and nothing is left.
+HTTPD_COPIES=100
+[ -n "${HUT_NESTED:-}" ] && HTTPD_COPIES=20
+begin "density: $HTTPD_COPIES idle httpd appliances start and end at SIGTERM, leaving nothing behind"
+if ready_kvm "$IMAGES/httpd.hut"; then
+	mkdir -p "$TMP/built/apps"
+	cp "$IMAGES/httpd.hut" "$TMP/built/apps/httpd.hut"
+	run httpd python3 "$ROOT/bench/density.py" --max "$HTTPD_COPIES" --launchers hut \
+		--workloads httpd --json "$TMP/httpd.json" "$TMP/built"
+	expect_status httpd 0
+	python3 - "$TMP/httpd.json" "$HTTPD_COPIES" >"$TMP/httpd-verdict" 2>&1 <<'EOF2' ||
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+n = int(sys.argv[2])
+if r["reached"] != n:
+    print("%d of %d started; limit: %s" % (r["reached"], n, r["limit"]))
+if r["stopped_clean"] != r["reached"] or r["killed"] or r["left_running"] or r["fds_leaked"]:
+    print("%d of %d ended at SIGTERM, %d killed, %d left, %d fds leaked" % (
+        r["stopped_clean"], r["reached"], r["killed"], r["left_running"], r["fds_leaked"]))
+EOF2
+		echo "no readable results from bench/density.py" >>"$TMP/httpd-verdict"
+	[ -s "$TMP/httpd-verdict" ] && problem "$(tr '\n' ';' <"$TMP/httpd-verdict")"
+	left=$(pgrep -fc "$TMP/built/apps/httpd.hut")
+	[ "$left" = 0 ] || problem "$left httpd monitors of this test still run"
 	finish
 fi
 
