@@ -352,6 +352,8 @@ def launchers_for(workload, build, bundles, names, target, mem=None):
     if "process" in names:
         out.append(Launcher("process", lambda i: [image] + proc_args(i), ready))
     crun = shutil.which("crun")
+    if "crun" in names and not crun:
+        sys.stderr.write("density: crun n/a: not installed (Debian package crun)\n")
     if "crun" in names and crun:
         bundle = bundles(workload, image, port_args(0))
         tag = "density-%d-%s" % (os.getpid(), workload)
