@@ -26,7 +26,7 @@
  *    covers the manifest too;
  * 8: preemption (the signal box's tick fields, the tick hypercall, boot
  *    flag HUT_BOOT_TICKS) */
-#define HUT_ABI_VERSION 8
+#define HUT_ABI_VERSION 9
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -387,7 +387,8 @@ struct hut_files_entry {
 #define HUT_HC_NET_KICK 7      /* no argument (any value): TX descriptors are waiting */
 #define HUT_HC_THREADS 8       /* struct hut_threads_table: where the libos keeps threads */
 #define HUT_HC_TICK 9	       /* no argument: the signal box's deadline moved earlier */
-#define HUT_HC_COUNT 10
+#define HUT_HC_RELEASE 10      /* struct hut_hc_release: free RAM the host may take back */
+#define HUT_HC_COUNT 11
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -429,6 +430,16 @@ struct hut_hc_poll {
 
 struct hut_hc_set_fs {
 	uint64_t base; /* IN new FS base (TLS) */
+};
+
+/* Runs of the arena the libos holds free, given back to the host (which
+ * drops their pages: the guest reads zeroes there next). Each run is
+ * page-aligned and inside the arena [heap_start, heap_end). */
+#define HUT_RELEASE_RUNS_MAX 64
+struct hut_hc_release {
+	uint64_t runs;	/* IN guest-physical address of count struct hut_iovec */
+	uint32_t count; /* IN 1..HUT_RELEASE_RUNS_MAX */
+	uint32_t reserved;
 };
 
 /*

@@ -5,7 +5,7 @@
 SUD_MONITOR := hypercall guest crash trace clock time fail mem limits bootinfo exits sandbox landlock
 SUD_MODULES := table console files files_path files_attr files_state files_module volume \
 	volume_options volume_size owner core core_module net_io net_ring net_reset net_end net_module \
-	net_options net_tap signals ticks
+	net_options net_tap release signals ticks
 SUD_OBJ := $(BUILD)/obj/tests/sud/sud.o $(patsubst %,$(BUILD)/obj/monitor/%.o,$(SUD_MONITOR)) \
 	$(patsubst %,$(BUILD)/obj/monitor/modules/%.o,$(SUD_MODULES)) \
 	$(patsubst %.c,$(BUILD)/obj/%.o,$(IMAGE_READER_SRC))

@@ -136,7 +136,7 @@ PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
 PROG_IMAGES += $(addprefix $(PROG_OUT)/,procfs.hut procfs-ref paths.hut paths-ref)
 # idle.c: what tests/integration/density.sh and bench/density.py start by
 # the hundred (waits in read, answers each line); also as a glibc program.
-PROG_IMAGES += $(addprefix $(PROG_OUT)/,idle.hut idle-ref)
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,idle.hut idle-ref giveback.hut giveback-ref)
 
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
