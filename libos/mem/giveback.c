@@ -6,8 +6,9 @@
  *
  * Giving back costs an exit (~45 µs here) and, when the guest touches such
  * a page again, a host fault inside the nested guest (~30 µs a page), so
- * it is done only when it pays: when the guest goes idle (proc/wait.c,
- * before it sleeps) after at least GIVE_BACK_AFTER pages were freed since
+ * it is done only when it pays: when the guest may go idle (proc/wait.c,
+ * before it sleeps; fd/console.c, before a read of stdin, which waits in
+ * the monitor) after at least GIVE_BACK_AFTER pages were freed since
  * the last time, for the arena's free runs of RUN_MIN pages or more. A
  * program that frees and reuses memory while busy never pays for it.
  */

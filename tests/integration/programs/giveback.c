@@ -4,7 +4,8 @@
  * unmapped; a short sleep lets the appliance go idle, when the libos gives
  * the freed RAM back to the host. It says "freed" and waits for a line on
  * stdin (the test reads the monitor's memory then; /dev/null goes straight
- * on). New mappings must then read as zeroes, and what is written to them
+ * on); the next round's memory is freed just before such a read, the other
+ * idle moment. New mappings must then read as zeroes, and what is written to them
  * must reach the host as written: part of it goes out through write(2),
  * which the monitor reads from guest RAM itself.
  */
@@ -45,6 +46,17 @@ static int all_zero(const unsigned char *p)
 	return 1;
 }
 
+/* Waits for a line on stdin (the test reads the monitor's memory meanwhile;
+ * /dev/null goes straight on). A read that may wait is an idle moment too. */
+static void pause_for_test(const char *what)
+{
+	printf("freed, then %s\n", what);
+	fflush(stdout);
+	char line[64];
+	if (read(0, line, sizeof line) < 0)
+		perror("giveback: read");
+}
+
 int main(void)
 {
 	unsigned char *p = map();
@@ -55,11 +67,7 @@ int main(void)
 	munmap(p, SIZE);
 	struct timespec nap = {0, 50 * 1000 * 1000};
 	nanosleep(&nap, NULL);
-	printf("freed\n");
-	fflush(stdout);
-	char line[64];
-	if (read(0, line, sizeof line) < 0)
-		perror("giveback: read");
+	pause_for_test("slept");
 
 	for (unsigned round = 1; round <= 2; round++) {
 		p = map();
@@ -77,7 +85,8 @@ int main(void)
 		    write(1, "\n", 1) != 1)
 			return 1;
 		munmap(p, SIZE);
-		nanosleep(&nap, NULL);
+		if (round == 1)
+			pause_for_test("read stdin");
 	}
 	return 0;
 }
