@@ -51,3 +51,15 @@ bench-net: all
 bench-oci: all
 	@scripts/deps.sh oci
 	@bench/oci.sh
+
+# `make bench-density`: how many idle copies of one image run at once, the
+# host memory each holds and how fast they start, as appliances, processes
+# and crun containers (bench/density.py). DENSITY= copies (default 1000),
+# DENSITY_CRUN= for crun (default 200: each holds a crun process as well).
+DENSITY      ?= 1000
+DENSITY_CRUN ?= 200
+.PHONY: bench-density
+bench-density: all test-programs
+	@scripts/deps.sh bench
+	@bench/density.py --max $(DENSITY) --crun-max $(DENSITY_CRUN) \
+		--json $(BENCH_DIR)/density.json --svg $(BENCH_DIR)/density.svg $(BUILD)

@@ -451,6 +451,7 @@ enum hut_image_result hut_image_open(struct hut_image *img, const char *path, un
 		if (e != ENOENT && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 			return fail(img, "not a regular, non-empty file (%s)", hut_file_kind(&st));
 		snprintf(img->err, sizeof img->err, "cannot open (%s)", strerror(e));
+		img->host_errno = e;
 		return e == ENOENT ? HUT_IMAGE_NOT_FOUND : HUT_IMAGE_INVALID;
 	}
 	struct stat st = {0};
@@ -460,8 +461,10 @@ enum hut_image_result hut_image_open(struct hut_image *img, const char *path, un
 	}
 	void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (p == MAP_FAILED)
-		return fail(img, "cannot map (%s)", strerror(errno));
+	if (p == MAP_FAILED) {
+		img->host_errno = errno;
+		return fail(img, "cannot map (%s)", strerror(img->host_errno));
+	}
 	enum hut_image_result r = hut_image_parse(img, p, st.st_size, flags);
 	img->mapped = 1;
 	return r;

@@ -43,6 +43,7 @@ struct hut_image {
 	struct hut_manifest manifest;
 	const uint8_t *files;  /* the packed files, checked (packed.c), or NULL */
 	char err[HUT_ERR_MAX]; /* why the image was refused, one line */
+	int host_errno;	       /* open or mmap failed: errno (a host limit, not the image) */
 };
 
 enum hut_image_result {

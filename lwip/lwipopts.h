@@ -35,6 +35,13 @@
 
 /* Memory: one lwIP heap, pools carved from it. */
 #define MEM_ALIGNMENT 8
+/* lwIP's heap is the libos's allocator (libos/net/heap.c), not a static
+ * array: an image's .bss costs host memory at boot, arena pages only once
+ * touched. MEM_SIZE is still the most lwIP may hold. */
+#define MEM_LIBC_MALLOC 1
+#define mem_clib_malloc hut_net_malloc
+#define mem_clib_calloc hut_net_calloc
+#define mem_clib_free hut_net_free
 #define MEM_SIZE (4 * 1024 * 1024)
 #define MEMP_MEM_MALLOC 1
 #define MEMP_NUM_TCP_PCB 256
@@ -66,5 +73,10 @@
 /* The libos cannot call the app's libc (string.c has its own). */
 #define MEMCPY(dst, src, len) hut_memcpy(dst, src, len)
 #define SMEMCPY(dst, src, len) hut_memcpy(dst, src, len)
+
+#include <stddef.h>
+void *hut_net_malloc(size_t n);
+void *hut_net_calloc(size_t count, size_t size);
+void hut_net_free(void *p);
 
 #endif

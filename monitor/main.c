@@ -10,6 +10,7 @@
 
 #include <hut/version.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,10 @@ static void open_image(struct hut_vm *vm)
 	enum hut_image_result r = hut_image_open(&vm->img, vm->opt->image, 0);
 	if (r == HUT_IMAGE_NOT_FOUND)
 		hut_fail(vm, HUT_EXIT_NO_IMAGE, "%s", vm->img.err);
+	/* Out of descriptors or memory: the host's limit, not a bad image. */
+	int e = vm->img.host_errno;
+	if (r != HUT_IMAGE_OK && (e == EMFILE || e == ENFILE || e == ENOMEM))
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot open the image (%s)", hut_limit_text(e));
 	if (r != HUT_IMAGE_OK)
 		hut_fail(vm, HUT_EXIT_BAD_IMAGE, "invalid image: %s", vm->img.err);
 }

@@ -22,7 +22,7 @@ void hut_mem_setup(struct hut_vm *vm)
 	int r = hut_mem_alloc(&vm->mem, vm->opt->mem);
 	if (r < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot allocate %lu bytes of guest memory (%s)",
-			 vm->opt->mem, strerror(-r));
+			 vm->opt->mem, hut_limit_text(-r));
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
 		.guest_phys_addr = 0,
@@ -31,5 +31,5 @@ void hut_mem_setup(struct hut_vm *vm)
 	};
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot give the VM its memory (%s)",
-			 strerror(errno));
+			 hut_limit_text(errno));
 }

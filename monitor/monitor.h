@@ -75,6 +75,9 @@ _Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed);
 _Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* limits.c: strerror(err), or for the errors a host's limits give, which
+ * limit it is (ulimit -n, memory, threads). */
+const char *hut_limit_text(int err);
 /* kvm.c */
 void hut_kvm_open(struct hut_vm *vm);
 void hut_kvm_create_vcpu(struct hut_vm *vm);

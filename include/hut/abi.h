@@ -28,7 +28,8 @@
  *    flag HUT_BOOT_TICKS);
  * 9: the libos in a window of its own (HUT_LIBOS_VA), the signal box below
  *    the stack's guard page; the console ring (boot info console_ring, the
- *    console-kick hypercall); the signal box's procs_max */
+ *    console-kick hypercall); the signal box's procs_max; the release
+ *    hypercall */
 #define HUT_ABI_VERSION 9
 
 /* ---------------------------------------------------------------------------
@@ -471,7 +472,8 @@ struct hut_files_entry {
 #define HUT_HC_THREADS 8       /* struct hut_threads_table: where the libos keeps threads */
 #define HUT_HC_TICK 9	       /* no argument: the signal box's deadline moved earlier */
 #define HUT_HC_CONSOLE_KICK 10 /* no argument (any value): the console ring has records */
-#define HUT_HC_COUNT 11
+#define HUT_HC_RELEASE 11      /* struct hut_hc_release: free RAM the host may take back */
+#define HUT_HC_COUNT 12
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -513,6 +515,16 @@ struct hut_hc_poll {
 
 struct hut_hc_set_fs {
 	uint64_t base; /* IN new FS base (TLS) */
+};
+
+/* Runs of the arena the libos holds free, given back to the host (which
+ * drops their pages: the guest reads zeroes there next). Each run is
+ * page-aligned and inside the arena [heap_start, heap_end). */
+#define HUT_RELEASE_RUNS_MAX 64
+struct hut_hc_release {
+	uint64_t runs;	/* IN guest-physical address of count struct hut_iovec */
+	uint32_t count; /* IN 1..HUT_RELEASE_RUNS_MAX */
+	uint32_t reserved;
 };
 
 /*

@@ -30,6 +30,7 @@ static long console_write(struct hut_file *f, const struct hut_iovec *iov, int i
 static long console_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	(void)off;
+	hut_memory_give_back(); /* the read may wait: an idle moment, as in hut_wait */
 	return hut_console_hypercall(HUT_HC_CONSOLE_READ, (uint32_t)f->priv2, iov, iovcnt);
 }
 

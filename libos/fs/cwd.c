@@ -7,7 +7,13 @@
  */
 #include "vfs.h"
 
-char hut_cwd[HUT_CANON_MAX] = "/";
+#include "mem/mem.h"
+
+/* HUT_CANON_MAX bytes from the arena, made at boot: a static array would sit
+ * in the image's data, which the monitor copies into every guest's RAM and
+ * backs with host memory whole; arena pages cost the host only the one
+ * that holds the path (docs/ARCHITECTURE.md, "Density"). */
+char *hut_cwd;
 size_t hut_cwd_len = 1;
 int hut_cwd_gone;
 uint32_t hut_umask = 022;
@@ -54,5 +60,11 @@ static const struct hut_proc_state_ops place_ops = {
 
 void hut_path_init(void)
 {
+	hut_cwd = hut_pages_alloc(HUT_CANON_MAX / HUT_PAGE_SIZE);
+	if (!hut_cwd) {
+		hut_console_print(2, "hut: no memory for the working directory\n");
+		hut_exit(HUT_EXIT_SIGNAL, 9);
+	}
+	hut_cwd[0] = '/';
 	hut_proc_state_register(&place_ops);
 }

@@ -15,6 +15,8 @@
  */
 #include "vfs.h"
 
+#include "mem/mem.h"
+
 #include <errno.h>
 #include <fcntl.h>
 
@@ -28,8 +30,20 @@ struct walk {
 };
 
 /* Two: rename and link resolve two paths at once. The libos is one thread
- * and never reenters itself, so static buffers are safe. */
-static struct walk walks[2];
+ * and never reenters itself, so shared buffers are safe. They come from the
+ * arena at the first path, not from the image's .bss (156 KiB the monitor
+ * backs with host memory at boot, whole): a walk touches only the pages its
+ * path reaches. */
+#define WALKS 2
+static struct walk *walks;
+
+static struct walk *walk_buffer(int slot)
+{
+	if (!walks)
+		walks = hut_pages_alloc((WALKS * sizeof *walks + HUT_PAGE_SIZE - 1) /
+					HUT_PAGE_SIZE);
+	return walks ? &walks[slot] : NULL;
+}
 
 long hut_file_set_path(struct hut_file *f, const struct hut_path *p)
 {
@@ -300,7 +314,9 @@ static int last_dots(const char *user)
 
 long hut_path_run(int slot, long dirfd, const char *upath, int walk, hut_path_fn fn, void *ctx)
 {
-	struct walk *w = &walks[slot];
+	struct walk *w = walk_buffer(slot);
+	if (!w)
+		return -ENOMEM;
 	const char *start = "/";
 	size_t start_len = 1;
 	long r = hut_user_string(upath, w->user, HUT_PATH_MAX);

@@ -182,7 +182,7 @@ const struct hut_mount *hut_mount_nth(int i);
 
 /* cwd.c: the process's cwd (set by chdir and fchdir) and umask; gone:
  * the cwd was removed (getcwd and relative lookups are ENOENT). */
-extern char hut_cwd[HUT_CANON_MAX];
+extern char *hut_cwd; /* HUT_CANON_MAX bytes */
 extern size_t hut_cwd_len;
 extern int hut_cwd_gone;
 extern uint32_t hut_umask;

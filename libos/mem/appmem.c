@@ -30,6 +30,7 @@ static void release_range(uint64_t first, uint64_t count)
 	struct hut_mm *mm = hut_mm_now;
 	uint64_t base = hut_arena_base();
 	int remapped = 0, counting = hut_frames_counting();
+	hut_memory_freed(count);
 	for (uint64_t p = first; p < first + count; p++) {
 		if (!hut_arena_mine(mm, p))
 			continue;

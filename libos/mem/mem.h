@@ -42,6 +42,11 @@ static inline uint64_t hut_bits_in(uint64_t x)
 	return (x * 0x0101010101010101ull) >> 56;
 }
 
+/* giveback.c: pages were freed (counted); the guest is about to sleep: give
+ * the arena's free runs back to the host if enough were freed since. */
+void hut_memory_freed(uint64_t pages);
+void hut_memory_give_back(void);
+
 /* kalloc.c: small objects for the libos; zeroed; free with the same size. */
 void *hut_kalloc(size_t n);
 void hut_kfree(void *p, size_t n);

@@ -32,6 +32,7 @@ static void run_network(void)
 static void idle(uint64_t ns)
 {
 	uint64_t start = hut_time_since_boot_ns();
+	hut_memory_give_back(); /* memory freed before a sleep is worth the host's */
 	if (hut_ticks_wanted())
 		hut_timers_publish(0); /* CPU time stands still, no thread runs: no tick for them */
 	if (device) {

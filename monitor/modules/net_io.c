@@ -224,7 +224,7 @@ static void start_thread(struct hut_vm *vm)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot start the I/O thread (%s)",
-			 strerror(e));
+			 hut_limit_text(e));
 	while (sem_wait(&io_ready) < 0 && errno == EINTR)
 		;
 }

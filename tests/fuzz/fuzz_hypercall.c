@@ -192,7 +192,7 @@ static const uint64_t arg_size[HUT_HC_COUNT] = {
 	sizeof(struct hut_hc_set_fs),	  sizeof(struct hut_hc_console),
 	sizeof(struct hut_hc_file),	  0 /* net kick: no argument */,
 	sizeof(struct hut_threads_table), 0 /* tick: no argument */,
-	0 /* console kick: no argument */};
+	0 /* console kick: no argument */, sizeof(struct hut_hc_release)};
 
 /* A file hypercall's result: a count or 0, or -errno; an OPEN's handle a
  * live entry of the table holding a host fd in the range. */
@@ -285,15 +285,17 @@ static int ring(int loud)
 		hut_hypercall(&vm);
 		protect_low(PROT_READ | PROT_WRITE);
 		/* Returned: only a valid console write or read, a poll, a file
-		 * operation, the threads table or a tick does (set_fs fails
-		 * without a vCPU); a tick takes no argument (it looks at the
-		 * signal box, and without a vCPU it has no timer to arm). */
+		 * operation, the threads table, a release of arena RAM or a
+		 * tick does (set_fs fails without a vCPU); a tick takes no
+		 * argument (it looks at the signal box, and without a vCPU it
+		 * has no timer to arm). */
 		uint64_t nr = off / 8;
 		if (valid && nr == HUT_HC_TICK)
 			return 0;
 		CHECK(valid && arg_ok);
 		CHECK(nr == HUT_HC_CONSOLE_WRITE || nr == HUT_HC_CONSOLE_READ ||
-		      nr == HUT_HC_POLL || nr == HUT_HC_FILE || nr == HUT_HC_THREADS);
+		      nr == HUT_HC_POLL || nr == HUT_HC_FILE || nr == HUT_HC_THREADS ||
+		      nr == HUT_HC_RELEASE);
 		if (nr == HUT_HC_FILE)
 			check_file_result(arg);
 		else if (nr == HUT_HC_THREADS)

@@ -158,6 +158,9 @@ PROG_IMAGES += $(addprefix $(PROG_OUT)/,exec_other.hut exec_other-ref execee.hut
 	execee-big.hut execee-big-ref execee-static)
 # shell_out.c: system() and popen() of busybox's shell (debian-busybox.sh).
 PROG_IMAGES += $(PROG_OUT)/shell_out.hut
+# idle.c: what tests/integration/density.sh and bench/density.py start by
+# the hundred (waits in read, answers each line); also as a glibc program.
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,idle.hut idle-ref giveback.hut giveback-ref)
 
 .PHONY: test-programs
 test-programs: $(PROG_IMAGES)
