@@ -25,7 +25,7 @@ FUZZ_SRC_fuzz_hypercall := $(addprefix monitor/,hypercall.c guest.c mem.c limits
 	time.c crash.c bootinfo.c sandbox.c landlock.c) \
 	$(addprefix monitor/modules/,table.c console.c console_io.c console_ring.c files.c files_path.c files_attr.c files_state.c \
 	files_module.c volume.c volume_options.c volume_size.c owner.c core.c core_module.c net_io.c \
-	net_ring.c net_reset.c net_end.c net_module.c net_options.c net_tap.c release.c signals.c \
+	net_ring.c net_reset.c net_end.c net_module.c net_options.c net_tap.c release.c signals.c stats.c \
 	ticks.c) \
 	$(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c

@@ -45,7 +45,7 @@ static void setup(void)
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(p != MAP_FAILED);
 	CHECK(mprotect(p + HUT_PAGE_SIZE, RAM_SIZE, PROT_READ | PROT_WRITE) == 0);
-	mem = (struct hut_mem){p + HUT_PAGE_SIZE, RAM_SIZE};
+	mem = (struct hut_mem){.host = p + HUT_PAGE_SIZE, .size = RAM_SIZE};
 }
 
 static int take(const uint8_t **d, size_t *n, void *out, size_t len)

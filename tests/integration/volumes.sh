@@ -73,12 +73,16 @@ kill_when_acked() {
 	ACKED=$(grep '^acked [0-9]*$' "$TMP/$tag.out" | tail -n 1 | cut -d' ' -f2)
 }
 
-# expect_log_holds TAG DIR: DIR/log holds records 0..ACKED (and perhaps one more).
+# expect_log_holds TAG DIR: DIR/log holds records 0..ACKED, and perhaps a
+# few more: one written but not yet acknowledged, and, for an appliance,
+# acknowledgements still in the console ring when the monitor was killed
+# with SIGKILL (nothing can write them out then; docs/ARCHITECTURE.md,
+# "Console ring"), at most a ring's worth of these 12-byte lines.
 expect_log_holds() {
 	local records
 	[ -n "$ACKED" ] || { problem "$1 acknowledged nothing"; detail_file stderr "$TMP/$1.err"; return; }
 	records=$("$IMAGES/kvlog.hut" "$2/log" check | cut -d' ' -f1)
-	[ "$records" -ge $((ACKED + 1)) ] && [ "$records" -le $((ACKED + 2)) ] ||
+	[ "$records" -ge $((ACKED + 1)) ] && [ "$records" -le $((ACKED + 2 + 65536 / 12)) ] ||
 		problem "$1: $records good records after acknowledging 0..$ACKED"
 	[ "$("$IMAGES/kvlog.hut" "$2/log" get "key$ACKED")" = "$(printf 'value-%d-%08x' "$ACKED" $((ACKED * 2654435761)))" ] ||
 		problem "$1: the last acknowledged record is not what was written"
