@@ -219,7 +219,8 @@ void builder_syscall_report_print(const struct builder_syscall_report *r);
 void builder_syscall_warn(const struct builder_syscall_report *r, const char *image);
 /* Writes a C file holding the table of the rows the report reaches, to be
  * linked in place of the libos's whole (weak) table; returns its path. */
-const char *builder_syscall_table_source(const struct builder_syscall_report *r, const char *image);
+const char *builder_syscall_table_source(const struct builder_syscall_report *r, const char *image,
+					 int every);
 
 /* --- build.c: compile, link, finish -------------------------------------- */
 

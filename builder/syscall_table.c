@@ -121,7 +121,14 @@ static void record_report(FILE *f, const struct builder_syscall_report *r)
 	fprintf(f, "\t\".popsection\");\n");
 }
 
-const char *builder_syscall_table_source(const struct builder_syscall_report *r, const char *image)
+/* Whether the table has row (a syscall number): reached, or every row. */
+static int has_row(const struct builder_syscall_report *r, long nr, int every)
+{
+	return nr < BUILDER_SYSCALLS_MAX && (every || r->from[nr].n);
+}
+
+const char *builder_syscall_table_source(const struct builder_syscall_report *r, const char *image,
+					 int every)
 {
 	const char *path = builder_temp_file(image, "-syscalls.c");
 	FILE *f = fopen(path, "w");
@@ -134,14 +141,14 @@ const char *builder_syscall_table_source(const struct builder_syscall_report *r,
 		image);
 	for (size_t i = 0; i < builder_syscall_rows_count; i++) {
 		const struct builder_syscall_row *row = &builder_syscall_rows[i];
-		if (row->nr < BUILDER_SYSCALLS_MAX && r->from[row->nr].n)
+		if (has_row(r, row->nr, every))
 			fprintf(f, "long %s(long, long, long, long, long, long);\n", row->handler);
 	}
 	/* As long as the highest row reached: the libos reads the size too. */
 	long size = 1;
 	for (size_t i = 0; i < builder_syscall_rows_count; i++) {
 		const struct builder_syscall_row *row = &builder_syscall_rows[i];
-		if (row->nr < BUILDER_SYSCALLS_MAX && r->from[row->nr].n && row->nr >= size)
+		if (has_row(r, row->nr, every) && row->nr >= size)
 			size = row->nr + 1;
 	}
 	if ((unsigned long)size > builder_syscall_table_size)
@@ -158,7 +165,7 @@ const char *builder_syscall_table_source(const struct builder_syscall_report *r,
 		size);
 	for (size_t i = 0; i < builder_syscall_rows_count; i++) {
 		const struct builder_syscall_row *row = &builder_syscall_rows[i];
-		if (row->nr < BUILDER_SYSCALLS_MAX && r->from[row->nr].n)
+		if (has_row(r, row->nr, every))
 			fprintf(f, "\t[%ld] = %s,\n", row->nr, row->handler);
 	}
 	fprintf(f, "};\n");

@@ -28,8 +28,12 @@ listed() {
 traced() {
 	local f
 	for f in "$1".*; do
+		# An execve strace split in two (unfinished, then resumed) ends
+		# the image's part at its resumed line.
 		awk -v img="$2" '
 			/^execve\(/ && / = 0$/ && index($0, "execve(\"" img "\"") != 1 { exit }
+			/^execve\(/ && /<unfinished \.\.\.>$/ && index($0, "execve(\"" img "\"") != 1 { other = 1 }
+			/^<\.\.\. execve resumed>/ && / = 0$/ && other { exit }
 			match($0, /^[a-z_0-9]+\(/) { print substr($0, 1, RLENGTH - 1) }
 		' "$f"
 	done | sort -u | grep -vx execve
