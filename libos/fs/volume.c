@@ -11,7 +11,7 @@
  * iovecs, getdents of a buffer, fsync: one each. Shared mappings are
  * windows (volume_map.c) that read, write and truncate here keep coherent.
  */
-#include "vfs.h"
+#include "volume_cache.h"
 
 #include <errno.h>
 
@@ -184,8 +184,10 @@ static void put_attr(struct hut_hc_file *hc, const struct hut_attr *a)
 static void path_truncated(struct hut_mount *m, const char *rel, uint64_t size)
 {
 	struct hut_hc_file hc = on_path(m, HUT_FILE_LSTAT, rel);
-	if (call(&hc) == 0)
+	if (call(&hc) == 0) {
 		hut_vmap_truncated(m, hc.stat.ino, size);
+		hut_vcache_truncated(m, hc.stat.ino, size);
+	}
 }
 
 static long volume_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,
@@ -196,7 +198,7 @@ static long volume_setattr(struct hut_mount *m, const char *rel, const struct hu
 	if (follow)
 		hc.flags |= HUT_FILE_ATTR_NOLINK;
 	long r = call(&hc);
-	if (r == 0 && (a->valid & HUT_ATTR_SIZE) && hut_vmap_any())
+	if (r == 0 && (a->valid & HUT_ATTR_SIZE) && (hut_vmap_any() || hut_vcache_any(m)))
 		path_truncated(m, rel, a->size);
 	return r;
 }
@@ -226,7 +228,14 @@ static long volume_statfs(struct hut_mount *m, struct statfs *sf)
 
 /* --- open files ------------------------------------------------------------ */
 
-static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+/* A file shared mappings hold goes around the cache: the window is the
+ * one copy of its bytes in the guest (volume_map.c). */
+static int mapped(const struct hut_file *f)
+{
+	return hut_vmap_any() && hut_vmap_of(f->mount, f->ino);
+}
+
+static long host_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_READ);
 	/* The monitor gets guest-physical pieces; the windows (volume_map.c)
@@ -244,8 +253,21 @@ static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	return r;
 }
 
-static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
+	long r = mapped(f) ? -HUT_EUNCACHED : hut_vcache_read(f, iov, iovcnt, *off);
+	if (r == -HUT_EUNCACHED)
+		return host_read(f, iov, iovcnt, off);
+	if (r > 0)
+		*off += (uint64_t)r;
+	return r;
+}
+
+static long host_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	long flushed = hut_vcache_before_host_write(f);
+	if (flushed < 0)
+		return flushed;
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_WRITE);
 	/* The monitor gets guest-physical pieces; the windows (volume_map.c)
 	 * are overlaid through the app's own addresses. */
@@ -257,8 +279,21 @@ static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iov
 	long r = call(&hc);
 	if (r >= 0)
 		*off = hc.offset;
-	if (r > 0)
+	if (r > 0) {
 		hut_vmap_after_write(f, iov, iovcnt, hc.offset - (uint64_t)r, (uint64_t)r);
+		hut_vcache_wrote(f, iov, iovcnt, hc.offset - (uint64_t)r, (uint64_t)r);
+	}
+	return r;
+}
+
+static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	long r = mapped(f) || *off == HUT_OFF_APPEND ? -HUT_EUNCACHED
+						     : hut_vcache_write(f, iov, iovcnt, *off);
+	if (r == -HUT_EUNCACHED)
+		return host_write(f, iov, iovcnt, off);
+	if (r > 0)
+		*off += (uint64_t)r;
 	return r;
 }
 
@@ -266,8 +301,10 @@ static long vfile_stat(struct hut_file *f, struct stat *st)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_STAT);
 	long r = call(&hc);
-	if (r == 0)
+	if (r == 0) {
 		to_stat(f->mount, &hc.stat, st);
+		hut_vcache_stat(f, st);
+	}
 	return r;
 }
 
@@ -293,8 +330,10 @@ static long vfile_setattr(struct hut_file *f, const struct hut_attr *a)
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_FSETATTR);
 	put_attr(&hc, a);
 	long r = call(&hc);
-	if (r == 0 && (a->valid & HUT_ATTR_SIZE))
+	if (r == 0 && (a->valid & HUT_ATTR_SIZE)) {
 		hut_vmap_truncated(f->mount, f->ino, a->size);
+		hut_vcache_truncated(f->mount, f->ino, a->size);
+	}
 	return r;
 }
 
@@ -309,6 +348,8 @@ static long vfile_truncate(struct hut_file *f, uint64_t len)
 static long vfile_sync(struct hut_file *f, int datasync)
 {
 	long r = hut_vmap_sync(f, 0, UINT64_MAX, 0);
+	if (r >= 0)
+		r = hut_vcache_flush(f);
 	if (r < 0)
 		return r;
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_SYNC);
@@ -316,16 +357,34 @@ static long vfile_sync(struct hut_file *f, int datasync)
 	return call(&hc);
 }
 
+/* The host allocates after what the cache holds back is there, and says
+ * the size it made (fallocate may grow the file). */
 static long vfile_allocate(struct hut_file *f, uint64_t off, uint64_t len)
 {
+	long r = hut_vcache_flush(f);
+	if (r < 0)
+		return r;
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_ALLOCATE);
 	hc.offset = off;
 	hc.len = len;
-	return call(&hc);
+	r = call(&hc);
+	struct hut_hc_file st = on_handle(f, HUT_FILE_STAT);
+	if (r == 0 && f->priv && call(&st) == 0)
+		hut_vcache_truncated(f->mount, f->ino, st.stat.size);
+	return r;
+}
+
+/* A shared mapping's window becomes the one copy of the file's bytes in
+ * the guest: what the cache holds goes to the host first, and it lets go. */
+static long vfile_map_shared(struct hut_file *f, uint64_t off, uint64_t len, uint64_t at)
+{
+	long r = hut_vcache_drop(f);
+	return r < 0 ? r : hut_vmap_map(f, off, len, at);
 }
 
 static void vfile_release(struct hut_file *f)
 {
+	hut_vcache_release(f);
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_CLOSE);
 	call(&hc);
 }
@@ -339,7 +398,7 @@ static const struct hut_file_ops file_ops = {
 	.allocate = vfile_allocate,
 	.setattr = vfile_setattr,
 	.release = vfile_release,
-	.map_shared = hut_vmap_map,
+	.map_shared = vfile_map_shared,
 	.unmap_shared = hut_vmap_unmap,
 	.sync_shared = hut_vmap_sync,
 };
@@ -408,8 +467,12 @@ static long volume_open(struct hut_mount *m, const char *rel, int flags, uint32_
 	f->mount = m;
 	f->priv2 = hc.handle;
 	f->ino = hc.stat.ino;
-	if ((flags & O_TRUNC) && !dir)
+	if (S_ISREG(hc.stat.mode) && !(flags & O_PATH))
+		hut_vcache_open(f, &hc.stat);
+	if ((flags & O_TRUNC) && !dir) {
 		hut_vmap_truncated(m, f->ino, 0);
+		hut_vcache_truncated(m, f->ino, 0);
+	}
 	*out = f;
 	return 0;
 }
@@ -433,4 +496,5 @@ void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags)
 	m->ops = &hut_volume_ops;
 	m->priv2 = id;
 	m->flags = (flags & HUT_VOLUME_RDONLY) ? HUT_MOUNT_RDONLY : 0;
+	hut_vcache_volume(id, flags);
 }
