@@ -21,6 +21,8 @@
 #   identity-packed.hut       the same with a root file of mode 0600 packed at
 #                             /etc/secret (identity.sh: --packed)
 #   shmap.hut, shmap-ref      shmap.c (shmap.sh): shared file mappings
+#   volcache.hut, volcache-ref  volcache.c (volume-cache.sh): the volume page
+#                             cache
 #   preempt.hut, preempt-ref  preempt.c (preempt.sh), the same way
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
@@ -39,7 +41,7 @@ UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
 	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref aspace.hut \
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
-	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref) \
+	shmap.hut shmap-ref volcache.hut volcache-ref preempt.hut preempt-ref exec.hut exec-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
