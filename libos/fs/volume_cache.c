@@ -58,23 +58,6 @@ struct cpage {
 	struct cpage *nprev, *nnext; /* the node's pages */
 };
 
-struct hut_vnode {
-	const struct hut_mount *mount;
-	uint64_t ino;
-	uint64_t size;		/* the guest's view of it */
-	int64_t host_mtime_sec; /* the host's, when the node last saw it */
-	uint32_t host_mtime_nsec;
-	uint64_t host_size;
-	struct timespec mtime; /* the guest's last cached write */
-	uint32_t opens;	       /* descriptions */
-	uint64_t pages, dirty;
-	uint64_t dirty_lo, dirty_hi; /* every dirty page's index is in [lo, hi) */
-	uint64_t ra_next, ra_pages;  /* a sequential read's next page; how far ahead */
-	struct hut_file *writer;     /* dirty pages go back through it */
-	struct cpage *first;
-	struct hut_vnode *hnext;
-};
-
 static uint32_t modes[HUT_VOLUMES_MAX];
 static struct cpage *page_hash[PAGE_BUCKETS];
 static struct hut_vnode *node_hash[NODE_BUCKETS];
@@ -176,8 +159,24 @@ static struct hut_vnode *find_node(const struct hut_mount *m, uint64_t ino)
 	return NULL;
 }
 
+/* A node goes when nothing holds it: no page, no description, no name. */
+static int unheld(const struct hut_vnode *n)
+{
+	return n->pages == 0 && n->opens == 0 && n->names == 0;
+}
+
+void hut_vcache_put_handle(struct hut_vnode *n)
+{
+	if (!n->has_rhandle || n->names > 0 || n->borrowers > 0)
+		return;
+	struct hut_hc_file hc = {.op = HUT_FILE_CLOSE, .handle = n->rhandle};
+	hut_hypercall(HUT_HC_FILE, &hc);
+	n->has_rhandle = 0;
+}
+
 static void node_free(struct hut_vnode *n)
 {
+	hut_vcache_put_handle(n);
 	struct hut_vnode **pn = &node_hash[node_bucket(n->mount, n->ino)];
 	while (*pn != n)
 		pn = &(*pn)->hnext;
@@ -207,7 +206,7 @@ static void page_free(struct cpage *p)
 	hut_kfree(p, sizeof *p);
 	n->pages--;
 	cached_pages--;
-	if (n->pages == 0 && n->opens == 0)
+	if (unheld(n))
 		node_free(n);
 }
 
@@ -296,7 +295,15 @@ static void stat_host(struct hut_vnode *n, uint32_t handle)
 	struct hut_hc_file hc = {.op = HUT_FILE_STAT, .handle = handle};
 	hut_hypercall(HUT_HC_FILE, &hc);
 	if (hc.result == 0)
-		saw_host(n, &hc.stat);
+		hut_vcache_saw_stat(n, &hc.stat);
+}
+
+void hut_vcache_saw_stat(struct hut_vnode *n, const struct hut_file_stat *s)
+{
+	saw_host(n, s);
+	n->st = *s;
+	n->st_gen = hut_vcache_generation(n->mount);
+	n->st_valid = 1;
 }
 
 static int readable(const struct hut_file *f)
@@ -421,6 +428,24 @@ static uint32_t mode_of(const struct hut_mount *m)
 	return volume_of(m) < HUT_VOLUMES_MAX ? modes[volume_of(m)] : HUT_VOLUME_CACHE_NONE;
 }
 
+uint32_t hut_vcache_mode(const struct hut_mount *m)
+{
+	return mode_of(m);
+}
+
+static uint64_t generations[HUT_VOLUMES_MAX];
+
+uint64_t hut_vcache_generation(const struct hut_mount *m)
+{
+	return volume_of(m) < HUT_VOLUMES_MAX ? generations[volume_of(m)] : 0;
+}
+
+void hut_vcache_changed(const struct hut_mount *m)
+{
+	if (volume_of(m) < HUT_VOLUMES_MAX)
+		generations[volume_of(m)]++;
+}
+
 static int host_changed(const struct hut_vnode *n, const struct hut_file_stat *s)
 {
 	return s->size != n->host_size || s->mtime_sec != n->host_mtime_sec ||
@@ -449,21 +474,55 @@ struct hut_vnode *hut_vcache_open(struct hut_file *f, const struct hut_file_stat
 	struct hut_vnode *n = find_node(f->mount, host_stat->ino);
 	if (!n && !(n = node_new(f->mount, host_stat)))
 		return NULL;
-	if (!(mode & HUT_VOLUME_CACHE_ALWAYS) && !n->dirty && host_changed(n, host_stat)) {
-		drop_pages_from(n, 0);
-		n->size = host_stat->size;
-		saw_host(n, host_stat);
-	}
+	if (!(mode & HUT_VOLUME_CACHE_ALWAYS))
+		hut_vcache_revalidate(n, host_stat);
 	n->opens++;
 	f->priv = n;
 	return n;
 }
 
-void hut_vcache_release(struct hut_file *f)
+void hut_vcache_revalidate(struct hut_vnode *n, const struct hut_file_stat *s)
+{
+	if (n->dirty || !host_changed(n, s))
+		return;
+	n->opens++; /* the node outlives its pages here */
+	drop_pages_from(n, 0);
+	n->opens--;
+	n->size = s->size;
+	saw_host(n, s);
+}
+
+void hut_vcache_attach(struct hut_file *f, struct hut_vnode *n)
+{
+	n->opens++;
+	n->borrowers++;
+	f->priv = n;
+	f->priv2 = n->rhandle | HUT_VCACHE_BORROWED;
+	f->ino = n->ino;
+}
+
+int hut_vcache_fstat(struct hut_file *f, struct hut_file_stat *s)
 {
 	struct hut_vnode *n = f->priv;
+	if (!n || !n->st_valid || n->st_gen != hut_vcache_generation(n->mount))
+		return -1;
+	*s = n->st;
+	s->size = n->size;
+	return 0;
+}
+
+/* Whether f's host handle can serve later opens' reads. */
+static int donatable(const struct hut_file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_DIRECT);
+}
+
+int hut_vcache_release(struct hut_file *f)
+{
+	struct hut_vnode *n = f->priv;
+	int kept = 0;
 	if (!n)
-		return;
+		return 0;
 	if (n->dirty && flush_node(n) != 0) {
 		hut_console_print(2, "hut: a volume file's write-back at close failed: "
 				     "its unwritten data is lost\n");
@@ -478,8 +537,20 @@ void hut_vcache_release(struct hut_file *f)
 	if (n->writer == f)
 		n->writer = NULL;
 	f->priv = NULL;
-	if (--n->opens == 0 && n->pages == 0)
+	if (f->priv2 & HUT_VCACHE_BORROWED) {
+		n->borrowers--;
+		kept = 1;
+	} else if (!n->has_rhandle && n->names > 0 && donatable(f)) {
+		n->rhandle = (uint32_t)f->priv2;
+		n->has_rhandle = 1;
+		kept = 1; /* the next open of this name reads through it */
+	}
+	if (kept)
+		hut_vcache_put_handle(n);
+	n->opens--;
+	if (unheld(n))
 		node_free(n);
+	return kept;
 }
 
 long hut_vcache_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t off)
@@ -592,6 +663,7 @@ void hut_vcache_wrote(struct hut_file *f, const struct hut_iovec *iov, int iovcn
 	}
 	if (off + n_bytes > n->size)
 		n->size = off + n_bytes;
+	n->st_valid = 0; /* the host's times moved */
 }
 
 long hut_vcache_flush(struct hut_file *f)
@@ -622,8 +694,15 @@ void hut_vcache_truncated(const struct hut_mount *m, uint64_t ino, uint64_t size
 	if (p)
 		hut_memset(p->data + size % PAGE, 0, PAGE - size % PAGE);
 	n->size = size;
+	n->st_valid = 0;
 	n->opens--;
-	if (n->opens == 0 && n->pages == 0)
+	if (unheld(n))
+		node_free(n);
+}
+
+void hut_vcache_unhold(struct hut_vnode *n)
+{
+	if (unheld(n))
 		node_free(n);
 }
 
