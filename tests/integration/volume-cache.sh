@@ -7,7 +7,9 @@
 # - each mode's promise when the host file changes under an open file (a
 #   second volume with cache=none on the same directory is the host's
 #   writer): none sees it at once, auto at the next open, always not at all
-#   while the cache holds the file;
+#   while the cache holds the file; a name stat found missing and the host
+#   then made: none sees it at once, auto after a second, always at its
+#   open (an open always asks the host when the cache has no file);
 # - durability: what fsync acknowledged is in the host file after kill -9 of
 #   the monitor, and what was not synced is lost whole, never garbage;
 # - a bad cache= value is refused in one line that names it (the monitor's
@@ -55,16 +57,31 @@ cat >"$TMP/want-none" <<'EOF'
 opened: 5 'first'
 the same open: 14 'second, longer'
 reopened: 14 'second, longer'
+a missing name: ENOENT
+made on the host, at once: there
+1.2 s later: there
+opened: 4 'made'
+after the open: there
 EOF
 cat >"$TMP/want-auto" <<'EOF'
 opened: 5 'first'
 the same open: 5 'first'
 reopened: 14 'second, longer'
+a missing name: ENOENT
+made on the host, at once: ENOENT
+1.2 s later: there
+opened: 4 'made'
+after the open: there
 EOF
 cat >"$TMP/want-always" <<'EOF'
 opened: 5 'first'
 the same open: 5 'first'
 reopened: 5 'first'
+a missing name: ENOENT
+made on the host, at once: ENOENT
+1.2 s later: ENOENT
+opened: 4 'made'
+after the open: there
 EOF
 begin "volume cache: Linux shows a change at once (the reference for cache=none)"
 if ready "$REF"; then

@@ -8,7 +8,8 @@
  *                          read, as checksums; glibc on the host is the truth
  *   volcache twice A B     A and B name one directory (two volumes in the
  *                          appliance): what an open of A/t shows after B/t
- *                          changed, in the same open and after a reopen
+ *                          changed, in the same open and after a reopen; what
+ *                          stat shows of A/u after B/u is made
  *   volcache durable DIR N N records written and fsynced, each said on stdout,
  *                          then 8 MiB more without fsync, then a wait to be killed
  *   volcache check DIR N   the file durable left: the N synced records whole,
@@ -195,6 +196,33 @@ static void show(const char *what, int fd)
 	printf("%s: %zd '%s'\n", what, n, n > 0 ? buf : "");
 }
 
+static void show_stat(const char *what, const char *path)
+{
+	struct stat st;
+	printf("%s: %s\n", what, stat(path, &st) ? "ENOENT" : "there");
+}
+
+/* A name stat found missing, then made through B: stat at once, after
+ * more than a second, and open. */
+static int missing(const char *a, const char *b)
+{
+	char pa[4096], pb[4096];
+	snprintf(pa, sizeof pa, "%s/u", a);
+	snprintf(pb, sizeof pb, "%s/u", b);
+	show_stat("a missing name", pa);
+	replace(pb, "made");
+	show_stat("made on the host, at once", pa);
+	usleep(1200000);
+	show_stat("1.2 s later", pa);
+	int fd = open(pa, O_RDONLY);
+	if (fd < 0)
+		return fail(pa);
+	show("opened", fd);
+	close(fd);
+	show_stat("after the open", pa);
+	return 0;
+}
+
 static int twice(const char *a, const char *b)
 {
 	char pa[4096], pb[4096];
@@ -211,7 +239,7 @@ static int twice(const char *a, const char *b)
 	fd = open(pa, O_RDONLY);
 	show("reopened", fd);
 	close(fd);
-	return 0;
+	return missing(a, b);
 }
 
 static void record(char *r, int i)
