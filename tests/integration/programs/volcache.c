@@ -6,6 +6,10 @@
  *                          O_APPEND beside cached writes, O_SYNC, a shared
  *                          mapping over cached writes, sequential MiBs): what it
  *                          read, as checksums; glibc on the host is the truth
+ *   volcache big DIR MIB   MIB MiB in 4 KiB writes, no fsync, read back: more
+ *                          than the cache may hold in a small guest
+ *   volcache pressure FILE FILE read, then 1 MiB mallocs until one fails: how
+ *                          many MiB the app got
  *   volcache twice A B     A and B name one directory (two volumes in the
  *                          appliance): what an open of A/t shows after B/t
  *                          changed, in the same open and after a reopen; what
@@ -170,6 +174,76 @@ static int sequential(const char *path)
 	return unlink(path);
 }
 
+/* The sum of the whole file through fd, in reads of req bytes, streamed. */
+static void stream_sum(const char *what, int fd, size_t req)
+{
+	static unsigned char buf[65536];
+	uint32_t h = 2166136261u;
+	size_t total = 0;
+	ssize_t n;
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, req)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 16777619u;
+		total += (size_t)n;
+	}
+	printf("%s: %zu bytes, sum %08x\n", what, total, h);
+}
+
+/* More than the cache may hold (a quarter of guest memory): written in
+ * 4 KiB pieces with no fsync, so that dirty pages must go back under
+ * pressure; read back whole and piecewise. */
+static int big(const char *dir, long mib)
+{
+	char path[4096], chunk[PAGE];
+	long chunks = mib * 256, good = 0;
+	snprintf(path, sizeof path, "%s/big", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return fail(path);
+	for (long i = 0; i < chunks; i++) {
+		memset(chunk, (int)(i * 31 & 0xff), sizeof chunk);
+		snprintf(chunk, 32, "chunk %ld", i);
+		if (write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk)
+			return fail("write");
+	}
+	show_size("written", fd);
+	stream_sum("read in 4 KiB pieces", fd, PAGE);
+	for (long i = 0; i < chunks; i += 37) {
+		char want[32];
+		snprintf(want, sizeof want, "chunk %ld", i);
+		if (pread(fd, chunk, sizeof chunk, (off_t)i * PAGE) == (ssize_t)sizeof chunk &&
+		    !strcmp(chunk, want) && chunk[PAGE - 1] == (char)(i * 31 & 0xff))
+			good++;
+	}
+	printf("pieces read back whole: %ld of %ld\n", good, (chunks + 36) / 37);
+	if (fsync(fd) != 0)
+		return fail("fsync");
+	close(fd);
+	fd = open(path, O_RDONLY);
+	stream_sum("reopened, 64 KiB reads", fd, 65536);
+	close(fd);
+	return unlink(path);
+}
+
+/* The file read through the cache, then 1 MiB mallocs until one fails:
+ * how many MiB the app got (the cache must give its pages back). */
+static int pressure(const char *path)
+{
+	static char buf[PAGE];
+	int fd = open(path, O_RDONLY), mib = 0;
+	if (fd < 0)
+		return fail(path);
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	for (char *p; (p = malloc(1 << 20)); mib++)
+		memset(p, 1, 1 << 20);
+	stream_sum("the file read again", fd, PAGE);
+	printf("the app got %d MiB\n", mib);
+	close(fd);
+	return 0;
+}
+
 static int io(const char *dir)
 {
 	char path[4096];
@@ -318,12 +392,17 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "io"))
 		return io(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "pressure"))
+		return pressure(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "big"))
+		return big(argv[2], atol(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "twice"))
 		return twice(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "durable"))
 		return durable(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "check"))
 		return check(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: volcache io DIR | twice A B | durable DIR N | check DIR N\n");
+	fprintf(stderr, "usage: volcache io DIR | big DIR MIB | pressure FILE | twice A B | "
+			"durable DIR N | check DIR N\n");
 	return 2;
 }
