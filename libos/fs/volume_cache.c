@@ -385,6 +385,33 @@ static uint64_t missing_run(struct hut_vnode *n, uint64_t index, uint64_t last)
 	return count;
 }
 
+/* One page's bytes below the file's end to the host. */
+static long write_page(struct hut_vnode *n, struct cpage *p, uint32_t handle)
+{
+	uint64_t at = p->index * PAGE;
+	uint64_t len = at >= n->size ? 0 : n->size - at < PAGE ? n->size - at : PAGE;
+	batch[0] = (struct hut_iovec){(uint64_t)p->data, len};
+	long r = len ? host(HUT_FILE_WRITE, handle, 1, at) : 0;
+	if (r >= 0 && (uint64_t)r != len)
+		return -EIO;
+	if (r >= 0)
+		make_clean(p);
+	return r;
+}
+
+/* Dirty pages far apart (random writes into a large file): walking their
+ * index range would cost more than an exit per page. */
+static long flush_sparse(struct hut_vnode *n, uint32_t handle)
+{
+	long r = 0;
+	for (struct cpage *p = n->first; p && r >= 0; p = p->nnext)
+		if (p->dirty)
+			r = write_page(n, p, handle);
+	return r;
+}
+
+static long flush_runs(struct hut_vnode *n, uint32_t handle);
+
 /* The node's dirty pages to the host in runs of consecutive pages, the
  * last one cut at the file's end; then the host's stat, so that the next
  * open does not take this write for someone else's. */
@@ -396,6 +423,16 @@ static long flush_node(struct hut_vnode *n)
 		return -EIO;
 	uint32_t handle = (uint32_t)n->writer->priv2;
 	busy++;
+	long r = n->dirty_hi - n->dirty_lo > 64 * n->dirty + BATCH ? flush_sparse(n, handle)
+								   : flush_runs(n, handle);
+	if (r >= 0 && n->dirty == 0)
+		stat_host(n, handle);
+	busy--;
+	return r < 0 ? r : 0;
+}
+
+static long flush_runs(struct hut_vnode *n, uint32_t handle)
+{
 	long r = 0;
 	for (uint64_t i = n->dirty_lo; i < n->dirty_hi && r >= 0;) {
 		struct cpage *p = lookup(n, i);
@@ -425,10 +462,7 @@ static long flush_node(struct hut_vnode *n)
 			make_clean(run[k]);
 		i += count;
 	}
-	if (r >= 0 && n->dirty == 0)
-		stat_host(n, handle);
-	busy--;
-	return r < 0 ? r : 0;
+	return r;
 }
 
 /* --- what volume.c calls ---------------------------------------------------- */

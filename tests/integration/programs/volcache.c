@@ -244,11 +244,32 @@ static int pressure(const char *path)
 	return 0;
 }
 
+/* Writes 1 GiB apart (a sparse file): written back and read back. */
+static int far(const char *path)
+{
+	char got[8] = {0};
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return fail(path);
+	put(fd, 'N', 4, 0);
+	put(fd, 'F', 3, (1l << 30) + 100);
+	if (fsync(fd) != 0)
+		return fail("fsync");
+	show_size("1 GiB apart", fd);
+	close(fd);
+	fd = open(path, O_RDONLY);
+	pread(fd, got, 4, 0);
+	pread(fd, got + 4, 3, (1l << 30) + 100);
+	printf("read back: %s\n", got);
+	close(fd);
+	return unlink(path);
+}
+
 static int io(const char *dir)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/io-file", dir);
-	if (holes_and_truncates(path) || writers(path) || mapped(path))
+	if (holes_and_truncates(path) || writers(path) || mapped(path) || far(path))
 		return 1;
 	unlink(path);
 	snprintf(path, sizeof path, "%s/io-seq", dir);
