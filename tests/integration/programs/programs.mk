@@ -21,8 +21,6 @@
 #   identity-packed.hut       the same with a root file of mode 0600 packed at
 #                             /etc/secret (identity.sh: --packed)
 #   shmap.hut, shmap-ref      shmap.c (shmap.sh): shared file mappings
-#   volcache.hut, volcache-ref  volcache.c (volume-cache.sh): the volume page
-#                             cache
 #   preempt.hut, preempt-ref  preempt.c (preempt.sh), the same way
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
@@ -41,7 +39,7 @@ UPSTREAM_STRIPPED := $(foreach s,strip strip-debug strip-all objcopy,$(PROG_OUT)
 PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut crypt.hut \
 	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref aspace.hut \
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
-	shmap.hut shmap-ref volcache.hut volcache-ref preempt.hut preempt-ref exec.hut exec-ref) \
+	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
@@ -132,6 +130,9 @@ FDKINDS := memfd fifo signalfd splice inotify
 $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref): $(PROG_SRC)/res.h
 $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p)-ref): WARN += -pthread
 PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
+# volcache.c: the volume page cache, each cache= mode against glibc
+# (tests/integration/volume-cache.sh).
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,volcache.hut volcache-ref)
 # procfs.c: /proc as programs read it (tests/integration/procfs.sh); paths.c:
 # dirfds that follow their directory through renames, and paths of any
 # depth (tests/integration/paths.sh). Each also as a glibc program.
