@@ -29,10 +29,17 @@ bench: all
 		--svg $(BENCH_DIR)/touch64.svg $(BUILD)/apps/touch64.hut
 
 # `make bench-files`: file figures, process against appliance, and exits per
-# operation (bench/files.sh, bench/fsbench.c).
+# operation (bench/files.sh, bench/fsbench.c), and SQLite's own benchmark
+# (test/speedtest1.c of the Debian source tests/debian/debian.mk builds
+# sqlite3.hut from) on a volume.
 .PHONY: bench-files
-bench-files: all $(BUILD)/tests/hut-sud
+bench-files: all $(BUILD)/tests/hut-sud $(BENCH_DIR)/speedtest1.hut
 	@bench/files.sh
+
+$(BENCH_DIR)/speedtest1.hut: $(BUILD)/debian/sqlite3.hut $(BIN)/hut-cc $(RUNTIME)
+	$(BIN)/hut-cc -O2 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION \
+		-I$(BUILD)/debian/sqlite-build -o $@ $(BUILD)/src/sqlite3/test/speedtest1.c \
+		$(BUILD)/debian/sqlite-build/sqlite3.c -lm
 
 # `make bench-net`: httpd under wrk as an appliance, as a process in a
 # namespace and in crun; boot-to-first-response and exits per request

@@ -13,6 +13,9 @@
 #   image (the process: the same files on the host, cached), in /tmp (the
 #   process: a tmpfs) and on a volume.
 # - fsync latency on a volume (the process: the same directory).
+# - Volumes are cached (cache=auto, the default); the small files are also
+#   read with cache=always, and SQLite's speedtest1 (SIZE=50) runs with its
+#   database on a volume with both modes (the process: the same directory).
 # - Exits per operation, counted by hut-sud (tests/sud): hypercalls the
 #   libos made (each is one exit on KVM) and syscalls the app trapped (0
 #   with hut's musl, whose syscalls are calls; a trap costs about an exit
@@ -53,6 +56,16 @@ row() {
 	printf '| %s | %s %s | %s | %s |\n' "$1" "${p:-?}" "$5" "${a:-n/a}${a:+ $5}" "$ratio"
 }
 
+# row_time WHAT PROCESS-OUTPUT APPLIANCE-OUTPUT: seconds, lower is better;
+# the ratio is still "how many times the process's speed".
+row_time() {
+	local p a ratio="n/a"
+	p=$(value "$2" speedtest1)
+	a=$(value "$3" speedtest1)
+	[ -n "$a" ] && [ -n "$p" ] && ratio=$(awk -v a="$a" -v p="$p" 'BEGIN {printf "%.2fx", p / a}')
+	printf '| %s | %s s | %s | %s |\n' "$1" "${p:-?}" "${a:-n/a}${a:+ s}" "$ratio"
+}
+
 proc() { "$@" 2>/dev/null; }
 appl() { [ $APPLIANCE = 1 ] && "$MONITOR" --mem 512M "$@" 2>/dev/null || true; }
 # The process's /tmp: a tmpfs of its own, as the appliance's is.
@@ -71,8 +84,22 @@ pt=$(proc_tmpfs "$IMAGE" small /tmp 100 100)
 at=$(appl "$IMAGE" small /tmp 100 100)
 pv=$(proc "$IMAGE" small "$TMP/vol" 100 100)
 av=$(appl --volume "$TMP/vol:/vol" "$IMAGE" small /vol 100 100)
+ax=$(appl --volume "$TMP/vol:/vol:cache=always" "$IMAGE" small /vol 100 100)
 pf=$(proc "$IMAGE" fsync "$TMP/vol" 200)
 af=$(appl --volume "$TMP/vol:/vol" "$IMAGE" fsync /vol 200)
+# speedtest1 prints "TOTAL....  N.NNNs" last; its figure is seconds.
+SPEEDTEST=$BENCH/speedtest1.hut SIZE=${SIZE:-50}
+speedtest() { "$@" | awk '/TOTAL/ {sub("s$", "", $NF); print "speedtest1", $NF}'; }
+if [ -x "$SPEEDTEST" ]; then
+	rm -f "$TMP/vol"/speedtest*
+	pq=$(speedtest proc "$SPEEDTEST" --size "$SIZE" "$TMP/vol/speedtest.db")
+	rm -f "$TMP/vol"/speedtest*
+	aq=$(speedtest appl --volume "$TMP/vol:/vol" "$SPEEDTEST" --size "$SIZE" /vol/speedtest.db)
+	rm -f "$TMP/vol"/speedtest*
+	aqx=$(speedtest appl --volume "$TMP/vol:/vol:cache=always" "$SPEEDTEST" --size "$SIZE" \
+		/vol/speedtest.db)
+	rm -f "$TMP/vol"/speedtest*
+fi
 
 echo "fsbench, $MIB MiB, $(date -u +%Y-%m-%d), $(uname -r)"
 [ $APPLIANCE = 1 ] || echo "appliance: n/a (no usable /dev/kvm here; the nested guest's timings mean nothing)"
@@ -87,7 +114,12 @@ row "packed file: read, 1 MiB requests (process: page cache)" read-1048576 "$pr"
 row "small files packed: open+read+close" small-open-read-close "$ps" "$as" ops/s
 row "small files in /tmp: open+read+close" small-open-read-close "$pt" "$at" ops/s
 row "small files on a volume: open+read+close" small-open-read-close "$pv" "$av" ops/s
+row "small files on a volume, cache=always: open+read+close" small-open-read-close "$pv" "$ax" ops/s
 row "volume: fsync of a 4 KiB append, median" fsync-median "$pf" "$af" us
+if [ -x "$SPEEDTEST" ]; then
+	row_time "SQLite speedtest1 --size $SIZE, database on a volume" "$pq" "$aq"
+	row_time "SQLite speedtest1 --size $SIZE, on a volume, cache=always" "$pq" "$aqx"
+fi
 
 # Exits per operation: the difference between 2N and N operations, so
 # that start-up and setup cancel out.
@@ -107,8 +139,14 @@ echo "| operation (exits counted by hut-sud) | file hypercalls each | syscalls e
 echo "|---|---|---|"
 V="--volume $TMP/vol:/vol"
 per_op "open+read+close, volume" 10000 "$V $IMAGE small /vol 100 100" "$V $IMAGE small /vol 100 200"
+VA="--volume $TMP/vol:/vol:cache=always"
+per_op "open+read+close, volume cache=always" 10000 "$VA $IMAGE small /vol 100 100" \
+	"$VA $IMAGE small /vol 100 200"
 per_op "open+read+close, /tmp" 10000 "$IMAGE small /tmp 100 100" "$IMAGE small /tmp 100 200"
 per_op "open+read+close, packed" 10000 "$PACKED small-read /packed/small 100 100" \
 	"$PACKED small-read /packed/small 100 200"
 per_op "4 KiB write and its read back, volume" 256 "$V $IMAGE seq /vol 1 4096" "$V $IMAGE seq /vol 2 4096"
+V0="--volume $TMP/vol:/vol:cache=none"
+per_op "4 KiB write and its read back, volume cache=none" 256 "$V0 $IMAGE seq /vol 1 4096" \
+	"$V0 $IMAGE seq /vol 2 4096"
 per_op "4 KiB append + fsync (+ 2 clock reads), volume" 100 "$V $IMAGE fsync /vol 100" "$V $IMAGE fsync /vol 200"

@@ -280,6 +280,12 @@ struct hut_signal_box {
  * is the volume number file hypercalls name. */
 #define HUT_VOLUMES_MAX 16
 #define HUT_VOLUME_RDONLY 0x1 /* :ro: every change is EROFS */
+/* cache=: how the libos caches the volume's files (libos/fs/volume_cache.c).
+ * Neither bit: cache=auto, the default (close-to-open: each open checks the
+ * host's size, mtime and inode). */
+#define HUT_VOLUME_CACHE_NONE 0x2   /* every read and write reaches the host */
+#define HUT_VOLUME_CACHE_ALWAYS 0x4 /* only this appliance changes the tree */
+#define HUT_VOLUME_SIZED 0x8	    /* size=: writes reach the host at once (exact count) */
 
 struct hut_boot_volume {
 	uint64_t path;	/* OUT guest address of the canonical guest path, NUL-terminated */

@@ -273,6 +273,7 @@ void hut_vmap_after_read(const struct hut_file *f, const struct hut_iovec *iov, 
 void hut_vmap_after_write(const struct hut_file *f, const struct hut_iovec *iov, int iovcnt,
 			  uint64_t off, uint64_t n);
 int hut_vmap_any(void);
+int hut_vmap_of(const struct hut_mount *m, uint64_t ino); /* a window of that file exists */
 void hut_vmap_truncated(const struct hut_mount *m, uint64_t ino, uint64_t size);
 void hut_resolv_mount(struct hut_mount *m, uint32_t dns);
 

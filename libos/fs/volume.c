@@ -11,7 +11,7 @@
  * iovecs, getdents of a buffer, fsync: one each. Shared mappings are
  * windows (volume_map.c) that read, write and truncate here keep coherent.
  */
-#include "vfs.h"
+#include "volume_cache.h"
 
 #include <errno.h>
 
@@ -52,10 +52,20 @@ static void to_stat(const struct hut_mount *m, const struct hut_file_stat *s, st
 
 static long volume_lstat(struct hut_mount *m, const char *rel, struct stat *st)
 {
+	struct hut_file_stat cached;
+	int known = hut_vname_lstat(m, rel, &cached);
+	if (known == 0)
+		to_stat(m, &cached, st);
+	if (known != -1)
+		return known;
 	struct hut_hc_file hc = on_path(m, HUT_FILE_LSTAT, rel);
 	long r = call(&hc);
-	if (r == 0)
+	if (r == 0) {
 		to_stat(m, &hc.stat, st);
+		hut_vname_saw_lstat(m, rel, &hc.stat);
+	} else if (r == -ENOENT) {
+		hut_vname_missing(m, rel);
+	}
 	return r;
 }
 
@@ -121,6 +131,7 @@ static long made(struct hut_mount *m, const char *rel, long r)
 
 static long volume_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
 {
+	hut_vname_forget(m, rel, 0);
 	struct hut_hc_file hc = on_path(m, HUT_FILE_MKDIR, rel);
 	hc.mode = mode;
 	return made(m, rel, call(&hc));
@@ -128,14 +139,19 @@ static long volume_mkdir(struct hut_mount *m, const char *rel, uint32_t mode)
 
 static long volume_unlink(struct hut_mount *m, const char *rel, int is_rmdir)
 {
+	hut_vname_forget(m, rel, 1);
 	struct hut_hc_file hc = on_path(m, HUT_FILE_UNLINK, rel);
 	hc.flags = is_rmdir ? HUT_FILE_RMDIR : 0;
 	return call(&hc);
 }
 
+/* Both paths' names go (RENAME, LINK; SYMLINK's second is its target,
+ * which names nothing here and is harmless to forget). */
 static long two_paths(struct hut_mount *m, uint32_t op, const char *a, const char *b,
 		      uint32_t flags)
 {
+	hut_vname_forget(m, a, 1);
+	hut_vname_forget(m, b, 1);
 	struct hut_hc_file hc = on_path(m, op, a);
 	hc.path2 = (uint64_t)b;
 	hc.path2_len = hut_strlen(b);
@@ -184,19 +200,22 @@ static void put_attr(struct hut_hc_file *hc, const struct hut_attr *a)
 static void path_truncated(struct hut_mount *m, const char *rel, uint64_t size)
 {
 	struct hut_hc_file hc = on_path(m, HUT_FILE_LSTAT, rel);
-	if (call(&hc) == 0)
+	if (call(&hc) == 0) {
 		hut_vmap_truncated(m, hc.stat.ino, size);
+		hut_vcache_truncated(m, hc.stat.ino, size);
+	}
 }
 
 static long volume_setattr(struct hut_mount *m, const char *rel, const struct hut_attr *a,
 			   int follow)
 {
+	hut_vname_forget(m, rel, 1);
 	struct hut_hc_file hc = on_path(m, HUT_FILE_SETATTR, rel);
 	put_attr(&hc, a);
 	if (follow)
 		hc.flags |= HUT_FILE_ATTR_NOLINK;
 	long r = call(&hc);
-	if (r == 0 && (a->valid & HUT_ATTR_SIZE) && hut_vmap_any())
+	if (r == 0 && (a->valid & HUT_ATTR_SIZE) && (hut_vmap_any() || hut_vcache_any(m)))
 		path_truncated(m, rel, a->size);
 	return r;
 }
@@ -226,7 +245,14 @@ static long volume_statfs(struct hut_mount *m, struct statfs *sf)
 
 /* --- open files ------------------------------------------------------------ */
 
-static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+/* A file shared mappings hold goes around the cache: the window is the
+ * one copy of its bytes in the guest (volume_map.c). */
+static int mapped(const struct hut_file *f)
+{
+	return hut_vmap_any() && hut_vmap_of(f->mount, f->ino);
+}
+
+static long host_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_READ);
 	/* The monitor gets guest-physical pieces; the windows (volume_map.c)
@@ -244,8 +270,21 @@ static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	return r;
 }
 
-static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+static long vfile_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
+	long r = mapped(f) ? -HUT_EUNCACHED : hut_vcache_read(f, iov, iovcnt, *off);
+	if (r == -HUT_EUNCACHED)
+		return host_read(f, iov, iovcnt, off);
+	if (r > 0)
+		*off += (uint64_t)r;
+	return r;
+}
+
+static long host_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	long flushed = hut_vcache_before_host_write(f);
+	if (flushed < 0)
+		return flushed;
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_WRITE);
 	/* The monitor gets guest-physical pieces; the windows (volume_map.c)
 	 * are overlaid through the app's own addresses. */
@@ -257,17 +296,42 @@ static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iov
 	long r = call(&hc);
 	if (r >= 0)
 		*off = hc.offset;
-	if (r > 0)
+	if (r > 0) {
 		hut_vmap_after_write(f, iov, iovcnt, hc.offset - (uint64_t)r, (uint64_t)r);
+		hut_vcache_wrote(f, iov, iovcnt, hc.offset - (uint64_t)r, (uint64_t)r);
+	}
 	return r;
 }
 
+static long vfile_write(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
+{
+	long r = mapped(f) || *off == HUT_OFF_APPEND ? -HUT_EUNCACHED
+						     : hut_vcache_write(f, iov, iovcnt, *off);
+	if (r == -HUT_EUNCACHED)
+		return host_write(f, iov, iovcnt, off);
+	if (r > 0)
+		*off += (uint64_t)r;
+	return r;
+}
+
+/* fstat: from the node while its stat is valid (what the guest changed
+ * laid over it), else STAT, which the node then keeps. */
 static long vfile_stat(struct hut_file *f, struct stat *st)
 {
+	struct hut_file_stat cached;
+	if (hut_vcache_fstat(f, &cached) == 0) {
+		to_stat(f->mount, &cached, st);
+		hut_vcache_stat(f, st);
+		return 0;
+	}
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_STAT);
 	long r = call(&hc);
-	if (r == 0)
+	if (r == 0) {
 		to_stat(f->mount, &hc.stat, st);
+		if (f->priv)
+			hut_vcache_saw_stat(f->priv, &hc.stat);
+		hut_vcache_stat(f, st);
+	}
 	return r;
 }
 
@@ -293,8 +357,11 @@ static long vfile_setattr(struct hut_file *f, const struct hut_attr *a)
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_FSETATTR);
 	put_attr(&hc, a);
 	long r = call(&hc);
-	if (r == 0 && (a->valid & HUT_ATTR_SIZE))
+	hut_vcache_changed(f->mount);
+	if (r == 0 && (a->valid & HUT_ATTR_SIZE)) {
 		hut_vmap_truncated(f->mount, f->ino, a->size);
+		hut_vcache_truncated(f->mount, f->ino, a->size);
+	}
 	return r;
 }
 
@@ -309,6 +376,8 @@ static long vfile_truncate(struct hut_file *f, uint64_t len)
 static long vfile_sync(struct hut_file *f, int datasync)
 {
 	long r = hut_vmap_sync(f, 0, UINT64_MAX, 0);
+	if (r >= 0)
+		r = hut_vcache_flush(f);
 	if (r < 0)
 		return r;
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_SYNC);
@@ -316,16 +385,35 @@ static long vfile_sync(struct hut_file *f, int datasync)
 	return call(&hc);
 }
 
+/* The host allocates after what the cache holds back is there, and says
+ * the size it made (fallocate may grow the file). */
 static long vfile_allocate(struct hut_file *f, uint64_t off, uint64_t len)
 {
+	long r = hut_vcache_flush(f);
+	if (r < 0)
+		return r;
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_ALLOCATE);
 	hc.offset = off;
 	hc.len = len;
-	return call(&hc);
+	r = call(&hc);
+	struct hut_hc_file st = on_handle(f, HUT_FILE_STAT);
+	if (r == 0 && f->priv && call(&st) == 0)
+		hut_vcache_truncated(f->mount, f->ino, st.stat.size);
+	return r;
+}
+
+/* A shared mapping's window becomes the one copy of the file's bytes in
+ * the guest: what the cache holds goes to the host first, and it lets go. */
+static long vfile_map_shared(struct hut_file *f, uint64_t off, uint64_t len, uint64_t at)
+{
+	long r = hut_vcache_drop(f);
+	return r < 0 ? r : hut_vmap_map(f, off, len, at);
 }
 
 static void vfile_release(struct hut_file *f)
 {
+	if (hut_vcache_release(f))
+		return; /* the node keeps the host handle */
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_CLOSE);
 	call(&hc);
 }
@@ -339,7 +427,7 @@ static const struct hut_file_ops file_ops = {
 	.allocate = vfile_allocate,
 	.setattr = vfile_setattr,
 	.release = vfile_release,
-	.map_shared = hut_vmap_map,
+	.map_shared = vfile_map_shared,
 	.unmap_shared = hut_vmap_unmap,
 	.sync_shared = hut_vmap_sync,
 };
@@ -378,11 +466,38 @@ static long open_on_host(struct hut_mount *m, const char *rel, int flags, uint32
 	return call(hc);
 }
 
+/* A read-only open of a file the cache's names know: no OPEN (cache=auto
+ * checks it with one LSTAT), and its close no CLOSE. */
+static int by_name(const struct hut_mount *m, int flags)
+{
+	return !(hut_vcache_mode(m) & HUT_VOLUME_CACHE_NONE) && (flags & O_ACCMODE) == O_RDONLY &&
+	       !(flags & (O_CREAT | O_TRUNC | O_PATH | O_DIRECT | O_DIRECTORY));
+}
+
+static long open_by_name(struct hut_mount *m, const char *rel, int flags, struct hut_file **out)
+{
+	struct hut_vnode *n = hut_vname_open(m, rel);
+	if (!n)
+		return -ENOENT;
+	struct hut_file *f =
+		hut_file_new(&file_ops, (uint32_t)flags & HUT_STATUS_FLAGS, HUT_KIND_SEEKABLE);
+	if (!f)
+		return -ENFILE;
+	f->mount = m;
+	hut_vcache_attach(f, n);
+	*out = f;
+	return 0;
+}
+
 static long volume_open(struct hut_mount *m, const char *rel, int flags, uint32_t mode,
 			struct hut_file **out)
 {
 	struct hut_hc_file hc;
 	int created;
+	if (by_name(m, flags) && open_by_name(m, rel, flags, out) == 0)
+		return 0;
+	if (flags & O_CREAT)
+		hut_vname_forget(m, rel, 0); /* no longer missing */
 	long r = open_on_host(m, rel, flags, mode, &hc, &created);
 	if (r != 0)
 		return r;
@@ -408,8 +523,12 @@ static long volume_open(struct hut_mount *m, const char *rel, int flags, uint32_
 	f->mount = m;
 	f->priv2 = hc.handle;
 	f->ino = hc.stat.ino;
-	if ((flags & O_TRUNC) && !dir)
+	if (S_ISREG(hc.stat.mode) && !(flags & O_PATH) && hut_vcache_open(f, &hc.stat))
+		hut_vname_remember(m, rel, f->priv);
+	if ((flags & O_TRUNC) && !dir) {
 		hut_vmap_truncated(m, f->ino, 0);
+		hut_vcache_truncated(m, f->ino, 0);
+	}
 	*out = f;
 	return 0;
 }
@@ -433,4 +552,5 @@ void hut_volume_mount(struct hut_mount *m, uint32_t id, uint32_t flags)
 	m->ops = &hut_volume_ops;
 	m->priv2 = id;
 	m->flags = (flags & HUT_VOLUME_RDONLY) ? HUT_MOUNT_RDONLY : 0;
+	hut_vcache_volume(id, flags);
 }

@@ -229,6 +229,14 @@ int hut_vmap_any(void)
 	return windows != NULL;
 }
 
+int hut_vmap_of(const struct hut_mount *m, uint64_t ino)
+{
+	for (const struct window *w = windows; w; w = w->next)
+		if (of_file(w, m, ino))
+			return 1;
+	return 0;
+}
+
 /* The file is now size bytes long: what the windows hold past it is gone,
  * and reads as zeros if the file grows again (Linux would raise SIGBUS on
  * a touch past the end; that cannot be had here). */

@@ -15,6 +15,9 @@ void *hut_pages_alloc(uint64_t count);
 void hut_pages_free(void *p, uint64_t count);
 uint64_t hut_pages_total(void);
 uint64_t hut_pages_free_count(void);
+/* A hook run when the arena has no free run for an allocation (a cache
+ * above frees what it can), before the allocation is tried again. */
+void hut_mem_on_pressure(hut_hook_fn hook);
 /* The app's memory (sys/memcalls.c has the syscalls): anonymous zero pages
  * at a free place or where MAP_FIXED says (an address or -errno), brk,
  * munmap and madvise over the same arena. */

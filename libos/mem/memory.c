@@ -280,10 +280,23 @@ static int64_t find_free_run(uint64_t count)
 	return -1;
 }
 
+/* Told when no run is free, before the search is tried once more: the
+ * volume cache gives back its clean pages (fs/volume_cache.c). */
+static struct hut_hooks pressure;
+
+void hut_mem_on_pressure(hut_hook_fn hook)
+{
+	hut_hooks_add(&pressure, hook);
+}
+
 void *hut_arena_alloc(uint64_t count, int app, int shared)
 {
 	hut_arena_ready();
 	int64_t first = count ? find_free_run(count) : -1;
+	if (first < 0 && count && pressure.count) {
+		hut_hooks_run(&pressure, NULL);
+		first = find_free_run(count);
+	}
 	if (first < 0)
 		return NULL;
 	uint64_t addr = base + (uint64_t)first * PAGE;

@@ -30,7 +30,8 @@ struct hut_volume {
 	const char *guest; /* canonical absolute path, not "/" */
 	bool ro;
 	enum hut_owner_mode owner;
-	uint64_t size; /* size=: bytes the volume may hold on the host; 0: no limit */
+	uint64_t size;	/* size=: bytes the volume may hold on the host; 0: no limit */
+	uint32_t cache; /* cache=: 0 (auto), HUT_VOLUME_CACHE_NONE or _ALWAYS */
 };
 
 /* A guest's open file on a volume: the guest knows only its index. */

@@ -23,6 +23,14 @@ static const char *volume_option(const char *spec)
 }
 
 /* The volumes' guest paths, then their struct hut_boot_volume array. */
+/* What the libos must know of a volume: whether it may change it, how it
+ * caches it, and whether size= counts every write (a write the libos held
+ * back would pass the count unseen). */
+static uint32_t volume_flags(const struct hut_volume *v)
+{
+	return (v->ro ? HUT_VOLUME_RDONLY : 0) | v->cache | (v->size ? HUT_VOLUME_SIZED : 0);
+}
+
 static void files_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
 {
 	unsigned n = hut_files.nvolumes;
@@ -37,8 +45,7 @@ static void files_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_
 			 HUT_BOOTINFO_SIZE >> 10);
 	const uint64_t *path = hut_gpa(&vm->mem, ptrs, n * 8ul);
 	for (unsigned i = 0; i < n; i++)
-		v[i] = (struct hut_boot_volume){path[i],
-						hut_files.volumes[i].ro ? HUT_VOLUME_RDONLY : 0, 0};
+		v[i] = (struct hut_boot_volume){path[i], volume_flags(&hut_files.volumes[i]), 0};
 	bi->volumes = *cursor;
 	bi->volume_count = n;
 	*cursor += size;
@@ -177,6 +184,11 @@ static const char usage[] =
 	"                                host files never get them\n"
 	"                    owner=passthrough  they reach the host files as asked\n"
 	"                                (a root monitor: any owner, setuid root)\n"
+	"                    cache=auto  (the default) the guest caches file data;\n"
+	"                                each open sees the host's changes\n"
+	"                    cache=always  only this appliance changes HOST: an\n"
+	"                                open trusts what the cache holds\n"
+	"                    cache=none  every read and write reaches the host\n"
 	"                  e.g. --volume /srv/data:/data:size=1G or /srv/www:/www:ro\n";
 
 const struct hut_module hut_module_files = {

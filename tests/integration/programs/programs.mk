@@ -148,6 +148,9 @@ FDKINDS := memfd fifo signalfd splice inotify
 $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref): $(PROG_SRC)/res.h
 $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p)-ref): WARN += -pthread
 PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
+# volcache.c: the volume page cache, each cache= mode against glibc
+# (tests/integration/volume-cache.sh).
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,volcache.hut volcache-ref)
 # procfs.c: /proc as programs read it (tests/integration/procfs.sh); paths.c:
 # dirfds that follow their directory through renames, and paths of any
 # depth (tests/integration/paths.sh). Each also as a glibc program.
