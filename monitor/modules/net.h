@@ -48,6 +48,7 @@ struct hut_net_ring {
 	uint64_t pool_gpa, pool_size;
 	/* The monitor's own indices: never read back from guest memory. */
 	uint32_t tx_cons, rx_cons;
+	bool rx_open; /* the guest has posted RX buffers once: the tap is read */
 	struct hut_net_stats stats;
 	char why[160]; /* after HUT_NET_BAD: how the guest broke the protocol */
 };
@@ -71,6 +72,9 @@ int hut_net_rx_fill(struct hut_net_ring *r, hut_net_recv_fn recv, void *ctx);
 /* Whether the guest has posted TX frames the ring has not sent (or
  * HUT_NET_BAD for an index out of range). */
 int hut_net_tx_pending(struct hut_net_ring *r);
+/* Whether the guest has ever posted RX buffers (1), not yet (0), or
+ * HUT_NET_BAD. Until it has, the tap is not read: frames wait there. */
+int hut_net_rx_open(struct hut_net_ring *r);
 
 /* The module's state: what the options asked for, the RAM it shares with
  * the guest, and the device: the ring, the host fds and what the two

@@ -24,7 +24,6 @@
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -42,7 +41,6 @@
 #define SEQ __ATOMIC_SEQ_CST
 
 struct hut_net hut_net = {.tap_fd = -1};
-static sem_t io_ready;
 static uint8_t scratch[65536 + 4096]; /* frames nobody takes: larger than any tap MTU */
 
 /* Each frame that goes through also tells the connection table (net_reset.c). */
@@ -123,20 +121,24 @@ static bool tx_news(struct hut_net *n)
 	return __atomic_load_n(&n->ring.shared->tx_wanted, __ATOMIC_RELAXED) != 0;
 }
 
-/* Nothing to move: sleep until the tap or the guest has something. */
+/* Nothing to move: sleep until the tap or the guest has something. Before
+ * the guest first posts RX buffers the tap's frames are left where they
+ * are (not polled for), and the guest kicks once it has posted them. */
 static void sleep_until_work(struct hut_vm *vm, struct hut_net *n, bool tx_blocked)
 {
+	bool was_open = n->ring.rx_open;
 	store32(&n->ring.shared->io_idle, 1);
 	__atomic_thread_fence(SEQ);
 	int pending = hut_net_tx_pending(&n->ring);
-	if (pending < 0)
+	int open = hut_net_rx_open(&n->ring);
+	if (pending < 0 || open < 0)
 		bad_ring(vm, n);
-	if (pending && !tx_blocked) {
+	if ((pending && !tx_blocked) || (open && !was_open)) {
 		store32(&n->ring.shared->io_idle, 0);
 		return;
 	}
 	struct pollfd fds[2] = {
-		{n->tap_fd, (short)(POLLIN | (tx_blocked ? POLLOUT : 0)), 0},
+		{n->tap_fd, (short)((open ? POLLIN : 0) | (tx_blocked ? POLLOUT : 0)), 0},
 		{n->kick_fd, POLLIN, 0},
 	};
 	while (poll(fds, 2, -1) < 0)
@@ -153,7 +155,7 @@ static void sleep_until_work(struct hut_vm *vm, struct hut_net *n, bool tx_block
 /* The I/O thread's own allow-list: frames to and from the tap, the kick
  * eventfd, its sleep and the vCPU's wake-up; and, to end the guest over a
  * bad ring, a message and exit. It starts before the vCPU thread's sandbox
- * (hut_net_start) and loads this first thing. */
+ * (hut_net_start) and loads this before it reads anything of the guest's. */
 static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
 {
 	const struct hut_seccomp_rule rules[] = {
@@ -174,15 +176,24 @@ static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
 	hut_sandbox_thread(vm, rules, sizeof rules / sizeof rules[0]);
 }
 
+/* The guest touches the whole region soon (descriptors, then each buffer
+ * as the rings go round): one host call backs it, here and not on the
+ * vCPU thread's way to the guest's first instruction. Content is never
+ * changed: pages the guest already wrote stay as they are. */
+static void populate_region(struct hut_vm *vm, const struct hut_net *n)
+{
+	madvise(vm->mem.host + n->gpa, HUT_NET_REGION_SIZE, MADV_POPULATE_WRITE);
+}
+
 static void *io_main(void *arg)
 {
 	struct hut_vm *vm = arg;
 	struct hut_net *n = &hut_net;
 	n->io_thread = pthread_self();
 	__atomic_store_n(&n->io_started, 1, SEQ);
+	populate_region(vm, n);
 	if (!vm->opt->no_sandbox)
 		io_sandbox(vm, n);
-	sem_post(&io_ready);
 	for (;;) {
 		bool blocked;
 		if (hut_net_end_asked(n))
@@ -212,21 +223,22 @@ static void bind_kick(struct hut_vm *vm, struct hut_net *n)
 }
 
 /* Starts the I/O thread with every signal blocked: --timeout's SIGALRM must
- * reach the vCPU thread, to end a KVM_RUN or a sleep in the poll hypercall. */
+ * reach the vCPU thread, to end a KVM_RUN or a sleep in the poll hypercall.
+ * The vCPU thread does not wait for it: the thread loads its own filter
+ * before it reads the rings, the guest's frames wait in the ring and the
+ * host's in the tap meanwhile, and on a busy host the new thread's first
+ * run can come milliseconds later, which the guest's boot need not wait. */
 static void start_thread(struct hut_vm *vm)
 {
 	sigset_t all, old;
 	pthread_t t;
 	sigfillset(&all);
-	sem_init(&io_ready, 0, 0);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int e = pthread_create(&t, NULL, io_main, vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot start the I/O thread (%s)",
 			 strerror(e));
-	while (sem_wait(&io_ready) < 0 && errno == EINTR)
-		;
 }
 
 void hut_net_start(struct hut_vm *vm)
@@ -237,8 +249,6 @@ void hut_net_start(struct hut_vm *vm)
 	n->running = true;
 	if (hut_net_ring_init(&n->ring, &vm->mem, n->gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: %s", n->ring.why);
-	/* The guest touches the whole region soon; one host call backs it. */
-	madvise(vm->mem.host + n->gpa, HUT_NET_REGION_SIZE, MADV_POPULATE_WRITE);
 	n->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (n->kick_fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
