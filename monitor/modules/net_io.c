@@ -176,19 +176,37 @@ static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
 	hut_sandbox_thread(vm, rules, sizeof rules / sizeof rules[0]);
 }
 
-/* The guest touches the whole region soon (descriptors, then each buffer
- * as the rings go round): one host call backs it, here and not on the
- * vCPU thread's way to the guest's first instruction. Content is never
- * changed: pages the guest already wrote stay as they are. */
+/* What the guest writes first (the shared page, the descriptors, the TX
+ * buffers) is backed with host memory in one call, so that its first
+ * touches do not each fault in the host from inside the guest; the RX
+ * buffers are written first by this thread's own reads, which fault
+ * cheaply. Here, and not on the vCPU thread's way to the guest's first
+ * instruction. Content is never changed: pages the guest already wrote
+ * stay as they are. */
 static void populate_region(struct hut_vm *vm, const struct hut_net *n)
 {
-	madvise(vm->mem.host + n->gpa, HUT_NET_REGION_SIZE, MADV_POPULATE_WRITE);
+	uint8_t *region = vm->mem.host + n->gpa;
+	uint64_t tx_bufs = HUT_NET_POOL_OFFSET + HUT_NET_RING_SIZE * HUT_NET_BUF_SIZE;
+	madvise(region, HUT_NET_POOL_OFFSET, MADV_POPULATE_WRITE);
+	madvise(region + tx_bufs, HUT_NET_REGION_SIZE - tx_bufs, MADV_POPULATE_WRITE);
+}
+
+/* Until hut_net_start says go: the thread is made at the monitor's start
+ * (hut_net_spawn), and a new thread's first run on a busy host can come
+ * milliseconds late (the scheduler queues it behind the running ones), a
+ * woken one's much sooner. So that wait overlaps building the machine,
+ * and the guest's first frames find the thread woken, not still new. */
+static void wait_for_go(struct hut_net *n)
+{
+	while (!__atomic_load_n(&n->io_go, SEQ))
+		syscall(SYS_futex, &n->io_go, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 }
 
 static void *io_main(void *arg)
 {
 	struct hut_vm *vm = arg;
 	struct hut_net *n = &hut_net;
+	wait_for_go(n);
 	n->io_thread = pthread_self();
 	__atomic_store_n(&n->io_started, 1, SEQ);
 	populate_region(vm, n);
@@ -222,13 +240,12 @@ static void bind_kick(struct hut_vm *vm, struct hut_net *n)
 	n->ioeventfd = ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioe) == 0;
 }
 
-/* Starts the I/O thread with every signal blocked: --timeout's SIGALRM must
+/* Makes the I/O thread, with every signal blocked: --timeout's SIGALRM must
  * reach the vCPU thread, to end a KVM_RUN or a sleep in the poll hypercall.
- * The vCPU thread does not wait for it: the thread loads its own filter
- * before it reads the rings, the guest's frames wait in the ring and the
- * host's in the tap meanwhile, and on a busy host the new thread's first
- * run can come milliseconds later, which the guest's boot need not wait. */
-static void start_thread(struct hut_vm *vm)
+ * It waits for hut_net_start's go. The vCPU thread never waits for it:
+ * the thread loads its own filter before it reads the rings, and the
+ * guest's frames wait in the ring and the host's in the tap meanwhile. */
+void hut_net_spawn(struct hut_vm *vm)
 {
 	sigset_t all, old;
 	pthread_t t;
@@ -257,7 +274,8 @@ void hut_net_start(struct hut_vm *vm)
 	/* The MAC the monitor chose, read before the guest runs. */
 	const struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
 	hut_conns_init(&n->conns, bi->net.mac);
-	start_thread(vm);
+	__atomic_store_n(&n->io_go, 1, SEQ);
+	futex_wake(&n->io_go);
 }
 
 uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns)
