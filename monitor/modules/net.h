@@ -94,7 +94,7 @@ struct hut_net {
 	 * frame), and it writes their resets when the guest ends (net_end.c). */
 	struct hut_conns conns;
 	pthread_t io_thread;
-	uint32_t io_go;	     /* atomic, a futex: the device is set up, the thread may run */
+	uint32_t io_go;	     /* atomic: the device is set up (hut_net_start) */
 	uint32_t io_started; /* atomic: io_thread is set, the thread runs */
 	uint32_t end_how;    /* atomic: 0, or the HUT_NET_END_* an ending thread asked for */
 	uint32_t end_done;   /* atomic, a futex: the resets are written */
@@ -119,9 +119,9 @@ const char *hut_net_options_done(void);
 void hut_net_check_image(struct hut_vm *vm);
 /* net_tap.c: opens --net's tap, O_NONBLOCK; fails the monitor (125) if it cannot. */
 int hut_net_tap_open(struct hut_vm *vm, const struct hut_net_config *c);
-/* net_io.c: the I/O thread made at the monitor's start (it waits for
- * hut_net_start); the region set up and the thread told to go (under its
- * own seccomp filter unless --no-sandbox). */
+/* net_io.c: the kick eventfd and the I/O thread made at the monitor's
+ * start (under its own seccomp filter unless --no-sandbox, waiting for the
+ * guest's first kick); the region set up before the guest runs. */
 void hut_net_spawn(struct hut_vm *vm);
 void hut_net_start(struct hut_vm *vm);
 /* The poll hypercall with a net device: sleeps until the deadline or until

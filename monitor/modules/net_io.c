@@ -178,11 +178,11 @@ static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
 
 /* What the guest writes first (the shared page, the descriptors, the TX
  * buffers) is backed with host memory in one call, so that its first
- * touches do not each fault in the host from inside the guest; the RX
- * buffers are written first by this thread's own reads, which fault
- * cheaply. Here, and not on the vCPU thread's way to the guest's first
- * instruction. Content is never changed: pages the guest already wrote
- * stay as they are. */
+ * touches do not each fault in the host from inside the guest (on
+ * kvm-pvm under load, a TX buffer's first write delayed the first
+ * response by milliseconds); the RX buffers are written first by the I/O
+ * thread's own reads, which fault cheaply. Content is never changed:
+ * populating leaves what is there. */
 static void populate_region(struct hut_vm *vm, const struct hut_net *n)
 {
 	uint8_t *region = vm->mem.host + n->gpa;
@@ -191,27 +191,30 @@ static void populate_region(struct hut_vm *vm, const struct hut_net *n)
 	madvise(region + tx_bufs, HUT_NET_REGION_SIZE - tx_bufs, MADV_POPULATE_WRITE);
 }
 
-/* Until hut_net_start says go: the thread is made at the monitor's start
- * (hut_net_spawn), and a new thread's first run on a busy host can come
- * milliseconds late (the scheduler queues it behind the running ones), a
- * woken one's much sooner. So that wait overlaps building the machine,
- * and the guest's first frames find the thread woken, not still new. */
-static void wait_for_go(struct hut_net *n)
+/* The guest's first kick: it comes once the guest has posted its RX
+ * buffers (or sent a frame), so the device is set up by then (go). The
+ * thread waits here, sandboxed already, from the monitor's start: a new
+ * thread's first run on a busy host can come milliseconds late (the
+ * scheduler queues it behind the running ones), a woken one's sooner, and
+ * waking it any earlier (a futex at hut_net_start) let it take the core
+ * from the vCPU thread just as the guest was about to boot. */
+static void wait_for_go(struct hut_vm *vm, struct hut_net *n)
 {
-	while (!__atomic_load_n(&n->io_go, SEQ))
-		syscall(SYS_futex, &n->io_go, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	struct pollfd kick = {n->kick_fd, POLLIN, 0};
+	while (!__atomic_load_n(&n->io_go, SEQ) || !(kick.revents & POLLIN))
+		if (poll(&kick, 1, -1) < 0 && errno != EINTR)
+			hut_fail(vm, HUT_EXIT_MONITOR, "net: poll failed (%s)", strerror(errno));
 }
 
 static void *io_main(void *arg)
 {
 	struct hut_vm *vm = arg;
 	struct hut_net *n = &hut_net;
-	wait_for_go(n);
-	n->io_thread = pthread_self();
-	__atomic_store_n(&n->io_started, 1, SEQ);
-	populate_region(vm, n);
 	if (!vm->opt->no_sandbox)
 		io_sandbox(vm, n);
+	wait_for_go(vm, n);
+	n->io_thread = pthread_self();
+	__atomic_store_n(&n->io_started, 1, SEQ);
 	for (;;) {
 		bool blocked;
 		if (hut_net_end_asked(n))
@@ -240,13 +243,18 @@ static void bind_kick(struct hut_vm *vm, struct hut_net *n)
 	n->ioeventfd = ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioe) == 0;
 }
 
-/* Makes the I/O thread, with every signal blocked: --timeout's SIGALRM must
- * reach the vCPU thread, to end a KVM_RUN or a sleep in the poll hypercall.
- * It waits for hut_net_start's go. The vCPU thread never waits for it:
- * the thread loads its own filter before it reads the rings, and the
- * guest's frames wait in the ring and the host's in the tap meanwhile. */
+/* Makes the kick eventfd and the I/O thread, with every signal blocked:
+ * --timeout's SIGALRM must reach the vCPU thread, to end a KVM_RUN or a
+ * sleep in the poll hypercall. The thread loads its own filter at once and
+ * waits for the guest's first kick; the vCPU thread never waits for it:
+ * the guest's frames wait in the ring and the host's in the tap. */
 void hut_net_spawn(struct hut_vm *vm)
 {
+	struct hut_net *n = &hut_net;
+	n->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (n->kick_fd < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
+			 strerror(errno));
 	sigset_t all, old;
 	pthread_t t;
 	sigfillset(&all);
@@ -266,16 +274,15 @@ void hut_net_start(struct hut_vm *vm)
 	n->running = true;
 	if (hut_net_ring_init(&n->ring, &vm->mem, n->gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: %s", n->ring.why);
-	n->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (n->kick_fd < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
-			 strerror(errno));
+	populate_region(vm, n);
 	bind_kick(vm, n);
 	/* The MAC the monitor chose, read before the guest runs. */
 	const struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
 	hut_conns_init(&n->conns, bi->net.mac);
+	/* The thread waits for the guest's first kick: the guest kicks only
+	 * while the thread says it is idle, which until then it is. */
+	store32(&n->ring.shared->io_idle, 1);
 	__atomic_store_n(&n->io_go, 1, SEQ);
-	futex_wake(&n->io_go);
 }
 
 uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns)
