@@ -5,9 +5,13 @@
 #   process    the same image as a Linux process in a namespace, behind a veth
 #   crun       the same image in crun (`hut pack --bundle`), in that namespace
 # For each: boot-to-first-HTTP-response (bench/first-response.py: from just
-# before the launcher starts to the first 200 answer), requests/s, p50 and
-# p99 latency, wrk's errors; for the appliance also exits per request
-# (--trace-exits). Then the appliance's requests/s over the process's.
+# before the launcher starts to the first 200 answer), the median and the
+# least of BENCH_NET_LAUNCHES launches taken in turns (appliance, process,
+# crun, again), since one launch on a shared host says little; then, on one
+# more launch of each, requests/s, p50 and p99 latency, wrk's errors; for
+# the appliance also exits per request (--trace-exits). Then the
+# appliance's requests/s over the process's, and its median first response
+# over the process's.
 # A benchmark, not a test: it prints figures and never fails on them.
 #
 # Needs root, ip, /dev/net/tun, wrk, python3 and crun (make bench-net installs
@@ -15,7 +19,8 @@
 # tests/vm, and says so: figures from there mean nothing.
 #
 # Environment: BENCH_NET_SECONDS (wrk's duration, default 10),
-# BENCH_NET_CONNECTIONS (default 16).
+# BENCH_NET_CONNECTIONS (default 16), BENCH_NET_LAUNCHES (first responses
+# measured per launcher, default 11).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/build/bin
@@ -24,6 +29,7 @@ WWW=$ROOT/apps/httpd/www
 FIRST=$ROOT/bench/first-response.py
 SECONDS_RUN=${BENCH_NET_SECONDS:-10}
 CONNECTIONS=${BENCH_NET_CONNECTIONS:-16}
+LAUNCHES=${BENCH_NET_LAUNCHES:-11}
 SERVER_IP=192.0.2.2
 GUEST_MAC=02:00:00:00:00:02
 PORT=8080
@@ -33,7 +39,7 @@ if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
 	if [ -z "${HUT_NESTED:-}" ]; then
 		echo "bench-net: no usable /dev/kvm here: running in the nested guest of tests/vm"
 		exec "$ROOT/tests/vm/run.sh" --timeout 900 -- env HUT_NESTED=1 BENCH_NET_SECONDS="$SECONDS_RUN" \
-			BENCH_NET_CONNECTIONS="$CONNECTIONS" "$0" "$@"
+			BENCH_NET_CONNECTIONS="$CONNECTIONS" BENCH_NET_LAUNCHES="$LAUNCHES" "$0" "$@"
 	fi
 	echo "bench-net: no /dev/kvm, even nested" >&2
 	exit 1
@@ -107,19 +113,31 @@ crun_script() {
 	chmod +x "$TMP/crun.sh"
 }
 
-# first_response LAUNCHER NS CMD...: starts the server; its first-response time.
+# first_response LAUNCHER NS CMD...: starts the server; its first-response
+# time is added to the launcher's list (FIRST_ALL).
 first_response() {
-	local launcher=$1 ns=$2
+	local launcher=$1 ns=$2 ms
 	shift 2
 	# nsenter, not ip netns exec: that remounts /sys, where crun looks for cgroups
 	nsenter --net="/run/netns/$ns" python3 "$FIRST" --pidfile "$TMP/$launcher.pid" --timeout 60 \
 		$SERVER_IP $PORT /index.html -- "$@" >"$TMP/$launcher.first" 2>"$TMP/$launcher.err" </dev/null
-	FIRST_MS[$launcher]=$(sed -n 's/^first-response-ms: //p' "$TMP/$launcher.first")
-	[ -n "${FIRST_MS[$launcher]}" ] || {
+	ms=$(sed -n 's/^first-response-ms: //p' "$TMP/$launcher.first")
+	[ -n "$ms" ] || {
 		echo "bench-net: $launcher: $(cat "$TMP/$launcher.first")" >&2
 		sed 's/^/    /' "$TMP/$launcher.err" | head -5 >&2
 		return 1
 	}
+	FIRST_ALL[$launcher]="${FIRST_ALL[$launcher]:-} $ms"
+}
+
+# first_summary LAUNCHER: the median and the least of its first responses.
+first_summary() {
+	local values=${FIRST_ALL[$1]:-}
+	[ -n "$values" ] || return
+	# shellcheck disable=SC2086 # a list of numbers, one per word
+	FIRST_MS[$1]=$(printf '%s\n' $values | sort -n | awk '{v[NR] = $1}
+		END {printf "%.1f (min %.1f)", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1]}')
+	FIRST_MEDIAN[$1]=${FIRST_MS[$1]%% *}
 }
 
 # load LAUNCHER NS: the wrk run; its figures in RPS, P50, P99, ERRORS.
@@ -140,7 +158,7 @@ stop() {
 	sleep 0.2
 }
 
-declare -A FIRST_MS RPS P50 P99 REQUESTS ERRORS
+declare -A FIRST_ALL FIRST_MS FIRST_MEDIAN RPS P50 P99 REQUESTS ERRORS
 EXITS_PER_REQUEST="n/a"
 KICKS_PER_REQUEST="n/a"
 [ -x "$IMAGE" ] || die "no $IMAGE (run make first)"
@@ -149,10 +167,34 @@ setup_namespaces
 echo "bench-net: httpd, wrk -t 1 -c $CONNECTIONS -d ${SECONDS_RUN}s --latency $URL"
 echo "bench-net: KVM: $(bench_kvm_kind)"
 
-# SIGTERM ends it (httpd has no handler): the monitor prints
-# --trace-exits' counts on that ending too.
-if first_response appliance $NS_A "$BIN/hut-monitor" --trace-exits \
-	--net tap0 --mac $GUEST_MAC --ip $SERVER_IP/24 --gw 192.0.2.1 "$IMAGE" --port $PORT --root /; then
+APPLIANCE=("$BIN/hut-monitor" --trace-exits --net tap0 --mac "$GUEST_MAC" --ip "$SERVER_IP/24"
+	--gw 192.0.2.1 "$IMAGE" --port "$PORT" --root /)
+# (the process's time includes nsenter's exec, ~1 ms: the way into its namespace)
+PROCESS=(nsenter --net="/run/netns/$NS_S" "$IMAGE" --port "$PORT" --root "$WWW")
+CRUN=no
+command -v crun >/dev/null && crun_bundle && crun_script && CRUN=yes
+
+stop_crun() {
+	crun kill "$CONTAINER" KILL >/dev/null 2>&1
+	sleep 0.3
+	crun delete -f "$CONTAINER" >/dev/null 2>&1
+}
+
+# The first responses, launchers in turns so that a busy spell of the host
+# falls on all of them; each server is stopped after its answer.
+for _ in $(seq $((LAUNCHES - 1))); do
+	first_response appliance $NS_A "${APPLIANCE[@]}" && stop appliance
+	first_response process $NS_C "${PROCESS[@]}" && stop process
+	if [ $CRUN = yes ]; then
+		first_response crun $NS_C "$TMP/crun.sh"
+		stop_crun
+	fi
+done
+
+# One more launch each, kept for the load. SIGTERM ends the appliance
+# (httpd has no handler): the monitor prints --trace-exits' counts on that
+# ending too.
+if first_response appliance $NS_A "${APPLIANCE[@]}"; then
 	load appliance $NS_A
 	kill -TERM "$(cat "$TMP/appliance.pid")"
 	for _ in $(seq 50); do grep -q 'trace-exits: [0-9]* exits' "$TMP/appliance.err" && break; sleep 0.1; done
@@ -166,26 +208,27 @@ if first_response appliance $NS_A "$BIN/hut-monitor" --trace-exits \
 	stop appliance
 fi
 
-# (the process's time includes nsenter's exec, ~1 ms: the way into its namespace)
-if first_response process $NS_C nsenter --net=/run/netns/$NS_S "$IMAGE" --port $PORT --root "$WWW"; then
+if first_response process $NS_C "${PROCESS[@]}"; then
 	load process $NS_C
 	stop process
 fi
 
 if ! command -v crun >/dev/null; then
 	echo "bench-net: crun: not installed (scripts/deps.sh bench)"
-elif crun_bundle && crun_script; then
+elif [ $CRUN = yes ]; then
 	if first_response crun $NS_C "$TMP/crun.sh"; then
 		load crun $NS_C
 	fi
-	crun kill "$CONTAINER" KILL >/dev/null 2>&1
-	sleep 0.3
-	crun delete -f "$CONTAINER" >/dev/null 2>&1
+	stop_crun
 fi
 
-printf '\n%-10s %14s %12s %10s %10s %s\n' launcher first-resp-ms requests/s p50 p99 errors
 for l in appliance process crun; do
-	printf '%-10s %14s %12s %10s %10s %s\n' $l "${FIRST_MS[$l]:-n/a}" "${RPS[$l]:-n/a}" \
+	first_summary $l
+	[ -n "${FIRST_ALL[$l]:-}" ] && echo "bench-net: $l first responses (ms):${FIRST_ALL[$l]}"
+done
+printf '\n%-10s %22s %12s %10s %10s %s\n' launcher "first-resp-ms median" requests/s p50 p99 errors
+for l in appliance process crun; do
+	printf '%-10s %22s %12s %10s %10s %s\n' $l "${FIRST_MS[$l]:-n/a}" "${RPS[$l]:-n/a}" \
 		"${P50[$l]:-n/a}" "${P99[$l]:-n/a}" "${ERRORS[$l]:-n/a}"
 done
 echo "appliance exits to the monitor per request: $EXITS_PER_REQUEST (over the whole run, boot included)"
@@ -194,5 +237,10 @@ echo "appliance TX kicks per request: $KICKS_PER_REQUEST (each a VM exit KVM end
 if [ -n "${RPS[appliance]:-}" ] && [ -n "${RPS[process]:-}" ]; then
 	awk -v a="${RPS[appliance]}" -v p="${RPS[process]}" \
 		'BEGIN {printf "appliance / process requests/s: %.2fx (goal: at least 0.5x)\n", a / p}'
+fi
+if [ -n "${FIRST_MEDIAN[appliance]:-}" ] && [ -n "${FIRST_MEDIAN[process]:-}" ]; then
+	awk -v a="${FIRST_MEDIAN[appliance]}" -v p="${FIRST_MEDIAN[process]}" -v n="$LAUNCHES" \
+		'BEGIN {printf "appliance - process first response: %+.1f ms (medians of %d launches;" \
+			" goal: at most +1 ms)\n", a - p, n}'
 fi
 echo "KVM: $(bench_kvm_kind)"

@@ -29,7 +29,8 @@
  * 9: the libos in a window of its own (HUT_LIBOS_VA), the signal box below
  *    the stack's guard page; the console ring (boot info console_ring, the
  *    console-kick hypercall); the signal box's procs_max; the release
- *    hypercall */
+ *    hypercall; the network device's tap is read only once the guest has
+ *    posted RX buffers, and the guest kicks after posting its first ones */
 #define HUT_ABI_VERSION 9
 
 /* ---------------------------------------------------------------------------
@@ -315,10 +316,13 @@ struct hut_boot_volume {
  * RX: the guest posts empty buffers (len = capacity, at least
  *     HUT_NET_FRAME_MAX) and bumps rx.prod; the I/O thread fills
  *     [rx.cons, rx.prod), writes each frame's length into the descriptor's
- *     len and bumps rx.cons. With no buffer posted, frames are dropped.
+ *     len and bumps rx.cons. Until the guest first posts buffers the tap is
+ *     not read: frames sent while it boots wait in the tap's own (bounded)
+ *     queue. Once it has posted any, a frame that finds none is dropped.
  * Notifications, as virtio suppresses them:
  *   - io_idle is 1 while the I/O thread sleeps: only then must the guest kick
- *     (HUT_HC_NET_KICK) after bumping tx.prod (store, full fence, load).
+ *     (HUT_HC_NET_KICK) after bumping tx.prod, and after bumping rx.prod for
+ *     the first time (store, full fence, load).
  *   - the guest says it is idle by sleeping in HUT_HC_POLL with the events
  *     value it last saw: the monitor wakes it early only if events moved since.
  *     events moves when RX frames arrive, and when TX frames are done only if
@@ -356,7 +360,7 @@ struct hut_net_stats {
 	uint64_t tx_frames;  /* OUT sent to the tap */
 	uint64_t tx_errors;  /* OUT the tap refused them (e.g. its link is down) */
 	uint64_t rx_frames;  /* OUT delivered into RX buffers */
-	uint64_t rx_dropped; /* OUT no RX buffer posted, or larger than HUT_NET_FRAME_MAX */
+	uint64_t rx_dropped; /* OUT no RX buffer free, or larger than HUT_NET_FRAME_MAX */
 	uint64_t kicks;	     /* OUT kicks the I/O thread received */
 	uint64_t wakes;	     /* OUT times the I/O thread woke a sleeping guest */
 };
@@ -364,7 +368,7 @@ struct hut_net_stats {
 struct hut_net_shared {
 	struct hut_net_indices tx;
 	struct hut_net_indices rx;
-	uint32_t io_idle;   /* OUT 1: the I/O thread sleeps; kick after posting TX */
+	uint32_t io_idle;   /* OUT 1: the I/O thread sleeps; kick after posting TX (or the first RX) */
 	uint32_t events;    /* OUT bumped after each batch of RX frames moved */
 	uint32_t tx_wanted; /* IN 1: the guest waits for TX buffers: bump events for TX too */
 	uint32_t reserved;

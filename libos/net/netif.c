@@ -174,6 +174,16 @@ static void post_rx_buffers(void)
 	publish(&shared->rx.prod, rx_prod = N);
 }
 
+/* The gateway's address asked for at once: the first peer usually is it,
+ * or is reached through it, and its SYN would otherwise wait for the ARP
+ * round trip the reply needs (the request also tells it our address). */
+static void ask_gateway(const ip4_addr_t *gw)
+{
+	if (!ip4_addr_isany(gw) &&
+	    ip4_addr_netcmp(gw, netif_ip4_addr(&eth), netif_ip4_netmask(&eth)))
+		etharp_request(&eth, gw);
+}
+
 /* Once, at the first socket (or by a test guest): lwIP, its loopback
  * interface, and the device if the monitor gave one. */
 void hut_net_boot(void)
@@ -198,6 +208,12 @@ void hut_net_boot(void)
 	netif_set_link_up(&eth);
 	netif_set_up(&eth);
 	ready = 1;
+	ask_gateway(&gw);
+	/* The RX buffers are posted (and the announcements queued): the I/O
+	 * thread starts reading the tap now, where frames sent while we booted
+	 * (a client's first SYN) waited. */
+	kick_pending = 1;
+	hut_net_flush();
 }
 
 /* A connection through the device still has data or a FIN to deliver. */

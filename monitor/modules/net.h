@@ -48,6 +48,7 @@ struct hut_net_ring {
 	uint64_t pool_gpa, pool_size;
 	/* The monitor's own indices: never read back from guest memory. */
 	uint32_t tx_cons, rx_cons;
+	bool rx_open; /* the guest has posted RX buffers once: the tap is read */
 	struct hut_net_stats stats;
 	char why[160]; /* after HUT_NET_BAD: how the guest broke the protocol */
 };
@@ -71,6 +72,9 @@ int hut_net_rx_fill(struct hut_net_ring *r, hut_net_recv_fn recv, void *ctx);
 /* Whether the guest has posted TX frames the ring has not sent (or
  * HUT_NET_BAD for an index out of range). */
 int hut_net_tx_pending(struct hut_net_ring *r);
+/* Whether the guest has ever posted RX buffers (1), not yet (0), or
+ * HUT_NET_BAD. Until it has, the tap is not read: frames wait there. */
+int hut_net_rx_open(struct hut_net_ring *r);
 
 /* The module's state: what the options asked for, the RAM it shares with
  * the guest, and the device: the ring, the host fds and what the two
@@ -90,6 +94,7 @@ struct hut_net {
 	 * frame), and it writes their resets when the guest ends (net_end.c). */
 	struct hut_conns conns;
 	pthread_t io_thread;
+	uint32_t io_go;	     /* atomic: the device is set up (hut_net_start) */
 	uint32_t io_started; /* atomic: io_thread is set, the thread runs */
 	uint32_t end_how;    /* atomic: 0, or the HUT_NET_END_* an ending thread asked for */
 	uint32_t end_done;   /* atomic, a futex: the resets are written */
@@ -114,8 +119,10 @@ const char *hut_net_options_done(void);
 void hut_net_check_image(struct hut_vm *vm);
 /* net_tap.c: opens --net's tap, O_NONBLOCK; fails the monitor (125) if it cannot. */
 int hut_net_tap_open(struct hut_vm *vm, const struct hut_net_config *c);
-/* net_io.c: the region is set up and the I/O thread started (under its own
- * seccomp filter unless --no-sandbox). */
+/* net_io.c: the kick eventfd and the I/O thread made at the monitor's
+ * start (under its own seccomp filter unless --no-sandbox, waiting for the
+ * guest's first kick); the region set up before the guest runs. */
+void hut_net_spawn(struct hut_vm *vm);
 void hut_net_start(struct hut_vm *vm);
 /* The poll hypercall with a net device: sleeps until the deadline or until
  * events != seen; returns HUT_POLL_NET when they differ. */

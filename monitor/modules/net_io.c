@@ -24,7 +24,6 @@
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -42,7 +41,6 @@
 #define SEQ __ATOMIC_SEQ_CST
 
 struct hut_net hut_net = {.tap_fd = -1};
-static sem_t io_ready;
 static uint8_t scratch[65536 + 4096]; /* frames nobody takes: larger than any tap MTU */
 
 /* Each frame that goes through also tells the connection table (net_reset.c). */
@@ -123,20 +121,24 @@ static bool tx_news(struct hut_net *n)
 	return __atomic_load_n(&n->ring.shared->tx_wanted, __ATOMIC_RELAXED) != 0;
 }
 
-/* Nothing to move: sleep until the tap or the guest has something. */
+/* Nothing to move: sleep until the tap or the guest has something. Before
+ * the guest first posts RX buffers the tap's frames are left where they
+ * are (not polled for), and the guest kicks once it has posted them. */
 static void sleep_until_work(struct hut_vm *vm, struct hut_net *n, bool tx_blocked)
 {
+	bool was_open = n->ring.rx_open;
 	store32(&n->ring.shared->io_idle, 1);
 	__atomic_thread_fence(SEQ);
 	int pending = hut_net_tx_pending(&n->ring);
-	if (pending < 0)
+	int open = hut_net_rx_open(&n->ring);
+	if (pending < 0 || open < 0)
 		bad_ring(vm, n);
-	if (pending && !tx_blocked) {
+	if ((pending && !tx_blocked) || (open && !was_open)) {
 		store32(&n->ring.shared->io_idle, 0);
 		return;
 	}
 	struct pollfd fds[2] = {
-		{n->tap_fd, (short)(POLLIN | (tx_blocked ? POLLOUT : 0)), 0},
+		{n->tap_fd, (short)((open ? POLLIN : 0) | (tx_blocked ? POLLOUT : 0)), 0},
 		{n->kick_fd, POLLIN, 0},
 	};
 	while (poll(fds, 2, -1) < 0)
@@ -153,7 +155,7 @@ static void sleep_until_work(struct hut_vm *vm, struct hut_net *n, bool tx_block
 /* The I/O thread's own allow-list: frames to and from the tap, the kick
  * eventfd, its sleep and the vCPU's wake-up; and, to end the guest over a
  * bad ring, a message and exit. It starts before the vCPU thread's sandbox
- * (hut_net_start) and loads this first thing. */
+ * (hut_net_start) and loads this before it reads anything of the guest's. */
 static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
 {
 	const struct hut_seccomp_rule rules[] = {
@@ -174,15 +176,45 @@ static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
 	hut_sandbox_thread(vm, rules, sizeof rules / sizeof rules[0]);
 }
 
+/* What the guest writes first (the shared page, the descriptors, the TX
+ * buffers) is backed with host memory in one call, so that its first
+ * touches do not each fault in the host from inside the guest (on
+ * kvm-pvm under load, a TX buffer's first write delayed the first
+ * response by milliseconds); the RX buffers are written first by the I/O
+ * thread's own reads, which fault cheaply. Content is never changed:
+ * populating leaves what is there. */
+static void populate_region(struct hut_vm *vm, const struct hut_net *n)
+{
+	uint8_t *region = vm->mem.host + n->gpa;
+	uint64_t tx_bufs = HUT_NET_POOL_OFFSET + HUT_NET_RING_SIZE * HUT_NET_BUF_SIZE;
+	madvise(region, HUT_NET_POOL_OFFSET, MADV_POPULATE_WRITE);
+	madvise(region + tx_bufs, HUT_NET_REGION_SIZE - tx_bufs, MADV_POPULATE_WRITE);
+}
+
+/* The guest's first kick: it comes once the guest has posted its RX
+ * buffers (or sent a frame), so the device is set up by then (go). The
+ * thread waits here, sandboxed already, from the monitor's start: a new
+ * thread's first run on a busy host can come milliseconds late (the
+ * scheduler queues it behind the running ones), a woken one's sooner, and
+ * waking it any earlier (a futex at hut_net_start) let it take the core
+ * from the vCPU thread just as the guest was about to boot. */
+static void wait_for_go(struct hut_vm *vm, struct hut_net *n)
+{
+	struct pollfd kick = {n->kick_fd, POLLIN, 0};
+	while (!__atomic_load_n(&n->io_go, SEQ) || !(kick.revents & POLLIN))
+		if (poll(&kick, 1, -1) < 0 && errno != EINTR)
+			hut_fail(vm, HUT_EXIT_MONITOR, "net: poll failed (%s)", strerror(errno));
+}
+
 static void *io_main(void *arg)
 {
 	struct hut_vm *vm = arg;
 	struct hut_net *n = &hut_net;
-	n->io_thread = pthread_self();
-	__atomic_store_n(&n->io_started, 1, SEQ);
 	if (!vm->opt->no_sandbox)
 		io_sandbox(vm, n);
-	sem_post(&io_ready);
+	wait_for_go(vm, n);
+	n->io_thread = pthread_self();
+	__atomic_store_n(&n->io_started, 1, SEQ);
 	for (;;) {
 		bool blocked;
 		if (hut_net_end_asked(n))
@@ -211,22 +243,27 @@ static void bind_kick(struct hut_vm *vm, struct hut_net *n)
 	n->ioeventfd = ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioe) == 0;
 }
 
-/* Starts the I/O thread with every signal blocked: --timeout's SIGALRM must
- * reach the vCPU thread, to end a KVM_RUN or a sleep in the poll hypercall. */
-static void start_thread(struct hut_vm *vm)
+/* Makes the kick eventfd and the I/O thread, with every signal blocked:
+ * --timeout's SIGALRM must reach the vCPU thread, to end a KVM_RUN or a
+ * sleep in the poll hypercall. The thread loads its own filter at once and
+ * waits for the guest's first kick; the vCPU thread never waits for it:
+ * the guest's frames wait in the ring and the host's in the tap. */
+void hut_net_spawn(struct hut_vm *vm)
 {
+	struct hut_net *n = &hut_net;
+	n->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (n->kick_fd < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
+			 strerror(errno));
 	sigset_t all, old;
 	pthread_t t;
 	sigfillset(&all);
-	sem_init(&io_ready, 0, 0);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int e = pthread_create(&t, NULL, io_main, vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot start the I/O thread (%s)",
 			 hut_limit_text(e));
-	while (sem_wait(&io_ready) < 0 && errno == EINTR)
-		;
 }
 
 void hut_net_start(struct hut_vm *vm)
@@ -237,17 +274,15 @@ void hut_net_start(struct hut_vm *vm)
 	n->running = true;
 	if (hut_net_ring_init(&n->ring, &vm->mem, n->gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: %s", n->ring.why);
-	/* The guest touches the whole region soon; one host call backs it. */
-	madvise(vm->mem.host + n->gpa, HUT_NET_REGION_SIZE, MADV_POPULATE_WRITE);
-	n->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (n->kick_fd < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
-			 strerror(errno));
+	populate_region(vm, n);
 	bind_kick(vm, n);
 	/* The MAC the monitor chose, read before the guest runs. */
 	const struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
 	hut_conns_init(&n->conns, bi->net.mac);
-	start_thread(vm);
+	/* The thread waits for the guest's first kick: the guest kicks only
+	 * while the thread says it is idle, which until then it is. */
+	store32(&n->ring.shared->io_idle, 1);
+	__atomic_store_n(&n->io_go, 1, SEQ);
 }
 
 uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns)

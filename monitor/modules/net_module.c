@@ -18,8 +18,10 @@
 static void net_open(struct hut_vm *vm)
 {
 	hut_net_check_image(vm);
-	if (hut_net.config.wanted)
+	if (hut_net.config.wanted) {
 		hut_net.tap_fd = hut_net_tap_open(vm, &hut_net.config);
+		hut_net_spawn(vm);
+	}
 }
 
 static uint64_t net_ram_size(void)

@@ -152,12 +152,29 @@ static int rx_one(struct hut_net_ring *r, hut_net_recv_fn recv, void *ctx, uint3
 	return 1;
 }
 
-/* At most two rings' worth per call, so TX gets its turn under a flood. */
+int hut_net_rx_open(struct hut_net_ring *r)
+{
+	uint32_t n;
+	if (r->rx_open)
+		return 1;
+	if (posted(r, &r->shared->rx.prod, r->rx_cons, "RX", &n) < 0)
+		return HUT_NET_BAD;
+	r->rx_open = n > 0;
+	return r->rx_open;
+}
+
+/* At most two rings' worth per call, so TX gets its turn under a flood.
+ * Nothing is read before the guest first posts buffers: until then frames
+ * wait in the tap (a client's first SYN, sent while the guest boots, is
+ * answered as soon as the stack is up instead of being lost). */
 int hut_net_rx_fill(struct hut_net_ring *r, hut_net_recv_fn recv, void *ctx)
 {
 	uint32_t avail;
 	uint32_t before = r->rx_cons;
 	int moved = 0;
+	int open = hut_net_rx_open(r);
+	if (open <= 0)
+		return open;
 	if (posted(r, &r->shared->rx.prod, r->rx_cons, "RX", &avail) < 0)
 		return HUT_NET_BAD;
 	while (moved < 2 * HUT_NET_RING_SIZE) {

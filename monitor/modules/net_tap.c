@@ -10,11 +10,32 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if_tun.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+/* Attaching turns the tap's carrier on, but the kernel starts its transmit
+ * queue (the host's frames to us) later, from a work item: until then what
+ * the host sends is dropped, and on a busy host that lasts milliseconds (a
+ * client's first SYN lost). Asking for the link state the way ethtool does
+ * makes the kernel settle it at once (linkwatch_sync_dev). Best effort: an
+ * older kernel just settles it later. */
+static void settle_link(const char *name)
+{
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return;
+	struct ethtool_value link = {.cmd = ETHTOOL_GLINK};
+	struct ifreq ifr = {.ifr_data = (char *)&link};
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	ioctl(s, SIOCETHTOOL, &ifr);
+	close(s);
+}
 
 /* Only an existing tap: TUNSETIFF with a new name would create one (with
  * CAP_NET_ADMIN), and a typo must not become a device nobody listens on. */
@@ -36,6 +57,7 @@ static int open_by_name(struct hut_vm *vm, const char *name)
 			 "--net %s: cannot attach to it as a tap (%s; is it a tap owned by "
 			 "this user?)",
 			 name, strerror(errno));
+	settle_link(name);
 	return fd;
 }
 

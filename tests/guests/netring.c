@@ -6,9 +6,12 @@
  *                 addresses swapped, until it has reflected N; then prints
  *                 "reflected N" and exits 0. Checks RX, TX, the kick and the
  *                 wake-up of a guest sleeping in the poll hypercall.
- *   never-drain N posts no RX buffer and naps until the monitor has dropped
- *                 N frames (the test floods it: the monitor must drop, never
- *                 block or grow)
+ *   late-reflect N MS  as reflect, but posts its RX buffers only after MS
+ *                 milliseconds: frames the host sent before must wait in
+ *                 the tap and come back, none lost
+ *   never-drain N posts its RX buffers once, never takes a frame out, and
+ *                 naps until the monitor has dropped N frames (the test
+ *                 floods it: the monitor must drop, never block or grow)
  *   tx-burst N    sends N broadcast frames as fast as the TX ring allows
  *                 (waiting for room with tx_wanted), then exits 0
  *   the hostile cases below each break the protocol once; the monitor must
@@ -35,6 +38,10 @@ static uint64_t buffer(unsigned i)
 	return pool + (uint64_t)i * HUT_NET_BUF_SIZE;
 }
 
+static void kick_if_idle(void);
+
+/* Posting RX buffers the first time is news for the I/O thread: it reads
+ * the tap only from then on (abi.h), so the guest kicks as after TX. */
 static void setup(int post_rx)
 {
 	const struct hut_boot_net *n = &hut_boot_info->net;
@@ -50,6 +57,8 @@ static void setup(int post_rx)
 		rxd[i] = (struct hut_net_desc){buffer(i), HUT_NET_BUF_SIZE, 0};
 	__atomic_store_n(&sh->rx.prod, rx_prod = post_rx ? HUT_NET_RING_SIZE : 0,
 			 __ATOMIC_RELEASE);
+	if (post_rx)
+		kick_if_idle();
 }
 
 static void wait_news(uint64_t ns)
@@ -82,8 +91,10 @@ static void send_frame(const void *frame, uint32_t len)
 	__atomic_store_n(&sh->tx.prod, ++tx_prod, __ATOMIC_RELEASE);
 }
 
-static int reflect(long want)
+static int reflect(long want, long delay_ms)
 {
+	struct timespec delay = {delay_ms / 1000, delay_ms % 1000 * 1000000};
+	nanosleep(&delay, NULL);
 	setup(1);
 	long done = 0;
 	while (done < want) {
@@ -119,11 +130,12 @@ static int reflect(long want)
 	return 0;
 }
 
-/* Posts nothing and naps until the monitor's counters (mirrored in the
- * shared page) say it dropped at least want frames, or 10 minutes pass. */
+/* Posts one ring of buffers, never takes a frame out, and naps until the
+ * monitor's counters (mirrored in the shared page) say it dropped at least
+ * want frames, or 10 minutes pass. */
 static int never_drain(long want)
 {
-	setup(0);
+	setup(1);
 	uint64_t dropped = 0;
 	for (int i = 0; i < 6000 && dropped < (uint64_t)want; i++) {
 		struct timespec ts = {0, 100000000};
@@ -164,6 +176,7 @@ static void post_rx(uint64_t addr, uint32_t len, uint32_t prod)
 {
 	rxd[0] = (struct hut_net_desc){addr, len, 0};
 	__atomic_store_n(&sh->rx.prod, prod, __ATOMIC_SEQ_CST);
+	raw_hypercall(HUT_HC_NET_KICK, 0);
 }
 
 static void tx_index_ahead(void) { post_tx(buffer(0), 60, HUT_NET_RING_SIZE + 1); }
@@ -206,7 +219,9 @@ int main(int argc, char **argv)
 		return 2;
 	long arg = argc > 2 ? atol(argv[2]) : 1;
 	if (!strcmp(argv[1], "reflect"))
-		return reflect(arg);
+		return reflect(arg, 0);
+	if (!strcmp(argv[1], "late-reflect"))
+		return reflect(arg, argc > 3 ? atol(argv[3]) : 1000);
 	if (!strcmp(argv[1], "never-drain"))
 		return never_drain(arg);
 	if (!strcmp(argv[1], "tx-burst"))

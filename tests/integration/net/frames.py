@@ -5,6 +5,9 @@
                                 experimental) with numbered payloads to the
                                 broadcast address, and check each comes back
                                 with the addresses swapped and the same bytes
+  frames.py early IFACE N       once IFACE has a carrier (the monitor
+                                attached to the tap), send N such frames at
+                                once, then check all come back, in order
   frames.py flood IFACE N       send N frames, as fast as possible
   frames.py count IFACE N SEC [READY_FILE]
                                 count frames of ethertype 0x88b5 arriving
@@ -52,6 +55,43 @@ def reflect(iface, count):
     return 0
 
 
+def reflected(s, src, sent):
+    """The next frame from the guest: sent's bytes with the addresses swapped?"""
+    while True:
+        data = s.recv(4096)
+        if data[6:12] != src:
+            break  # not our own frame, seen outgoing
+    return data[:6] == src and data[6:12] == b"\xff" * 6 and data[12:] == sent[12:]
+
+
+def early(iface, count):
+    carrier = "/sys/class/net/%s/carrier" % iface
+    end = time.time() + 20
+    while time.time() < end:
+        try:
+            with open(carrier) as f:
+                if f.read().strip() == "1":
+                    break
+        except OSError:
+            pass  # no carrier: reading says EINVAL
+        time.sleep(0.005)
+    else:
+        print("no carrier on %s within 20 s" % iface)
+        return 1
+    s = open_socket(iface)
+    src = s.getsockname()[4][:6]
+    s.settimeout(20)
+    frames = [frame(src, n, 60 + n * 37 % 1400) for n in range(count)]
+    for f in frames:
+        s.send(f)
+    for n, f in enumerate(frames):
+        if not reflected(s, src, f):
+            print("frame %d did not come back as sent" % n)
+            return 1
+    print("reflected %d" % count)
+    return 0
+
+
 def flood(iface, count):
     s = open_socket(iface)
     src = s.getsockname()[4][:6]
@@ -89,6 +129,8 @@ def main():
     cmd, iface = sys.argv[1], sys.argv[2]
     if cmd == "reflect":
         return reflect(iface, int(sys.argv[3]))
+    if cmd == "early":
+        return early(iface, int(sys.argv[3]))
     if cmd == "flood":
         return flood(iface, int(sys.argv[3]))
     if cmd == "count":
