@@ -1,0 +1,47 @@
+/*
+ * A crashed process's core (core.sh): pid 1 forks a child that changes a
+ * global and a heap buffer (copies of its own now: copy-on-write) and then
+ * stores through a null pointer in crash_in_child. pid 1 waits and prints
+ * how the child ended, WCOREDUMP included, and that its own memory did not
+ * change. core.sh reads the child's core with gdb: the backtrace must
+ * name crash_in_child and main, and the child's strings, not the
+ * parent's, must be there.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char global_note[32] = "parent-global";
+static char *heap_note;
+int *volatile nowhere; /* NULL, out of the compiler's sight */
+
+__attribute__((noinline)) static void crash_in_child(int value)
+{
+	*nowhere = value;
+}
+
+int main(void)
+{
+	heap_note = malloc(64);
+	strcpy(heap_note, "parent-heap");
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return perror("fork"), 1;
+	if (pid == 0) {
+		strcpy(global_note, "child-global");
+		strcpy(heap_note, "child-heap");
+		crash_in_child(4242);
+		_exit(3);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) != pid)
+		return perror("waitpid"), 1;
+	printf("child %d: signaled %d, signal %d, core dumped %d\n", (int)pid,
+	       WIFSIGNALED(status) ? 1 : 0, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+	       WCOREDUMP(status) ? 1 : 0);
+	printf("parent still sees %s, %s\n", global_note, heap_note);
+	return 0;
+}
