@@ -26,3 +26,67 @@ if ready_kvm "$MONITOR" "$HELLO"; then
 	[ -e "$TMP/hello.core" ] && [ ! -s "$TMP/hello.core" ] || problem "expected an empty core file"
 	finish
 fi
+
+# A process other than pid 1 crashes: with --core FILE it leaves FILE.PID,
+# its own core (its registers at the fault, its copy-on-write copies of
+# memory), its parent sees WCOREDUMP, and the appliance goes on; FILE
+# itself stays empty (pid 1 did not crash).
+PROC_CORE=$ROOT/build/tests/programs/proc_core.hut # tests/integration/programs/programs.mk
+CHILD_LINE='^child ([0-9]+): signaled 1, signal 11, core dumped'
+begin "core: a crashed child process leaves FILE.PID, its own core"
+if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
+	run child "$MONITOR" --core "$TMP/proc.core" "$PROC_CORE"
+	expect_status child 0
+	expect_grep "the parent did not see a signal with a core" "$CHILD_LINE 1$" "$(out child)"
+	expect_grep "the parent's memory changed" '^parent still sees parent-global, parent-heap$' "$(out child)"
+	expect_grep "the child's crash line does not say its core was dumped" \
+		'^hut: process [0-9]+ killed by SIGSEGV: page fault at 0x0, rip 0x[0-9a-f]+ \(core dumped\)$' "$(err child)"
+	pid=$(sed -En "s/$CHILD_LINE.*/\1/p" "$(out child)")
+	[ -s "$TMP/proc.core" ] && problem "pid 1's core file is not empty"
+	if [ -n "$pid" ] && [ -s "$TMP/proc.core.$pid" ]; then
+		run gdb gdb -nx -batch -ex bt -ex 'p/x $rip' -ex 'x/s &global_note' \
+			-ex 'x/s *(char **)&heap_note' "$PROC_CORE" "$TMP/proc.core.$pid"
+		expect_grep "gdb's backtrace does not start in crash_in_child" '^#0 .* in crash_in_child' "$(out gdb)"
+		expect_grep "gdb's backtrace does not reach main" '^#1 .* in main ' "$(out gdb)"
+		rip=$(sed -En 's/.* rip (0x[0-9a-f]+).*/\1/p' "$(err child)")
+		expect_grep "gdb's rip is not the crash line's ($rip)" " = $rip$" "$(out gdb)"
+		expect_grep "the core lacks the child's global" '<global_note>:[[:space:]]+"child-global"$' "$(out gdb)"
+		expect_grep "the core lacks the child's heap" ':[[:space:]]+"child-heap"$' "$(out gdb)"
+	else
+		problem "no core file $TMP/proc.core.${pid:-PID}"
+		detail_file "ls" <(ls -la "$TMP")
+	fi
+	finish
+fi
+
+begin "core: without --core, no file and no WCOREDUMP"
+if ready_kvm "$MONITOR" "$PROC_CORE"; then
+	mkdir -p "$WORK"
+	run nocore "$MONITOR" "$PROC_CORE"
+	expect_status nocore 0
+	expect_grep "the parent did not see the signal alone" "$CHILD_LINE 0$" "$(out nocore)"
+	expect_no_grep "the crash line says a core was dumped" 'core dumped' "$(err nocore)"
+	left=$(find "$WORK" -name 'core*' | head -1)
+	[ -z "$left" ] || problem "a core file appeared without --core: $left"
+	finish
+fi
+
+# FILE.PID is made beneath FILE's directory and never through a symlink:
+# one planted there makes the core fail (said in one line), leaves its
+# target alone, and the parent sees no WCOREDUMP.
+begin "core: FILE.PID is not written through a symlink"
+if ready_kvm "$MONITOR" "$PROC_CORE"; then
+	mkdir -p "$TMP/planted"
+	run first "$MONITOR" --core "$TMP/planted/core" "$PROC_CORE"
+	pid=$(sed -En "s/$CHILD_LINE.*/\1/p" "$(out first)")
+	echo precious >"$TMP/target"
+	rm -f "$TMP/planted/core.$pid"
+	ln -s "$TMP/target" "$TMP/planted/core.$pid"
+	run planted "$MONITOR" --core "$TMP/planted/core" "$PROC_CORE"
+	expect_status planted 0
+	expect_grep "the parent saw a core through the symlink" "$CHILD_LINE 0$" "$(out planted)"
+	expect_grep "no line says the core could not be made" \
+		"^hut-monitor: .*: cannot create core file $TMP/planted/core.$pid \(" "$(err planted)"
+	[ "$(cat "$TMP/target")" = precious ] || problem "the symlink's target was written"
+	finish
+fi
