@@ -90,3 +90,26 @@ if ready_kvm "$MONITOR" "$PROC_CORE"; then
 	[ "$(cat "$TMP/target")" = precious ] || problem "the symlink's target was written"
 	finish
 fi
+
+# More pieces than a core holds (the child's every other page a frame of its
+# own): the first HUT_CORE_PIECES_MAX are there, gdb still reads the crash,
+# and a note says how many pages were left out.
+begin "core: a process's core says what did not fit"
+if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
+	run scatter "$MONITOR" --core "$TMP/scatter.core" "$PROC_CORE" scatter
+	expect_status scatter 0
+	expect_grep "the parent did not see a signal with a core" "$CHILD_LINE 1$" "$(out scatter)"
+	pid=$(sed -En "s/$CHILD_LINE.*/\1/p" "$(out scatter)")
+	file=$TMP/scatter.core.${pid:-PID}
+	if [ -s "$file" ]; then
+		loads=$(readelf -lW "$file" | grep -c '^  LOAD ')
+		max=$(abi_constant HUT_CORE_PIECES_MAX)
+		[ "$loads" = "$max" ] || problem "$loads PT_LOADs, expected $max"
+		grep -aEq "[1-9][0-9]* pages of the process's memory left out" "$file" || problem "no note of what was left out"
+		run gdb gdb -nx -batch -ex bt "$PROC_CORE" "$file"
+		expect_grep "gdb's backtrace does not start in crash_in_child" '^#0 .* in crash_in_child' "$(out gdb)"
+	else
+		problem "no core file $file"
+	fi
+	finish
+fi

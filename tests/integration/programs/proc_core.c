@@ -5,7 +5,10 @@
  * how the child ended, WCOREDUMP included, and that its own memory did not
  * change. core.sh reads the child's core with gdb: the backtrace must
  * name crash_in_child and main, and the child's strings, not the
- * parent's, must be there.
+ * parent's, must be there. With "scatter" the child first writes every
+ * other page of a 4 MiB buffer, each then a frame of its own between its
+ * parent's: more pieces than a core holds, so the core says what it left
+ * out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +25,14 @@ __attribute__((noinline)) static void crash_in_child(int value)
 	*nowhere = value;
 }
 
-int main(void)
+#define SCATTER_PAGES 1024
+
+int main(int argc, char **argv)
 {
+	int scatter = argc > 1 && !strcmp(argv[1], "scatter");
+	char *big = scatter ? malloc(SCATTER_PAGES * 4096) : NULL;
+	if (big)
+		memset(big, 1, SCATTER_PAGES * 4096);
 	heap_note = malloc(64);
 	strcpy(heap_note, "parent-heap");
 	fflush(stdout);
@@ -33,6 +42,8 @@ int main(void)
 	if (pid == 0) {
 		strcpy(global_note, "child-global");
 		strcpy(heap_note, "child-heap");
+		for (int i = 0; big && i < SCATTER_PAGES; i += 2)
+			big[i * 4096] = 2;
 		crash_in_child(4242);
 		_exit(3);
 	}
