@@ -38,6 +38,7 @@ if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
 	run child "$MONITOR" --core "$TMP/proc.core" "$PROC_CORE"
 	expect_status child 0
 	expect_grep "the parent did not see a signal with a core" "$CHILD_LINE 1$" "$(out child)"
+	expect_grep "waitid did not say CLD_DUMPED" '^waitid: CLD_DUMPED, status 11$' "$(out child)"
 	expect_grep "the parent's memory changed" '^parent still sees parent-global, parent-heap$' "$(out child)"
 	expect_grep "the child's crash line does not say its core was dumped" \
 		'^hut: process [0-9]+ killed by SIGSEGV: page fault at 0x0, rip 0x[0-9a-f]+ \(core dumped\)$' "$(err child)"
@@ -65,6 +66,7 @@ if ready_kvm "$MONITOR" "$PROC_CORE"; then
 	run nocore "$MONITOR" "$PROC_CORE"
 	expect_status nocore 0
 	expect_grep "the parent did not see the signal alone" "$CHILD_LINE 0$" "$(out nocore)"
+	expect_grep "waitid did not say CLD_KILLED" '^waitid: CLD_KILLED, status 11$' "$(out nocore)"
 	expect_no_grep "the crash line says a core was dumped" 'core dumped' "$(err nocore)"
 	left=$(find "$WORK" -name 'core*' | head -1)
 	[ -z "$left" ] || problem "a core file appeared without --core: $left"

@@ -10,6 +10,7 @@
  * parent's: more pieces than a core holds, so the core says what it left
  * out.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,14 @@ int main(int argc, char **argv)
 		crash_in_child(4242);
 		_exit(3);
 	}
+	siginfo_t si = {0};
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0)
+		return perror("waitid"), 1;
+	printf("waitid: %s, status %d\n",
+	       si.si_code == CLD_DUMPED	  ? "CLD_DUMPED"
+	       : si.si_code == CLD_KILLED ? "CLD_KILLED"
+					  : "other",
+	       si.si_status);
 	int status;
 	if (waitpid(pid, &status, 0) != pid)
 		return perror("waitpid"), 1;
