@@ -115,3 +115,24 @@ if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
 	fi
 	finish
 fi
+
+# Another exception, through the other gate (an invalid opcode: SIGILL):
+# the same core, with that signal and the registers at the ud2.
+begin "core: a process's SIGILL leaves its core too"
+if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
+	run ill "$MONITOR" --core "$TMP/ill.core" "$PROC_CORE" ill
+	expect_status ill 0
+	expect_grep "the parent did not see SIGILL with a core" '^child [0-9]+: signaled 1, signal 4, core dumped 1$' "$(out ill)"
+	pid=$(sed -En 's/^child ([0-9]+):.*/\1/p' "$(out ill)")
+	file=$TMP/ill.core.${pid:-PID}
+	if [ -s "$file" ]; then
+		run gdb gdb -nx -batch -ex bt -ex 'x/i $pc' "$PROC_CORE" "$file"
+		expect_grep "gdb does not see SIGILL" 'terminated with signal SIGILL' "$(out gdb)"
+		expect_grep "gdb's backtrace does not start in crash_in_child" '^#0 .* in crash_in_child' "$(out gdb)"
+		expect_grep "gdb's backtrace does not reach main" '^#1 .* in main ' "$(out gdb)"
+		expect_grep "the core's rip is not at the ud2" '=> 0x[0-9a-f]+ <crash_in_child[^>]*>:[[:space:]]+ud2' "$(out gdb)"
+	else
+		problem "no core file $file"
+	fi
+	finish
+fi

@@ -2,13 +2,13 @@
  * A crashed process's core (core.sh): pid 1 forks a child that changes a
  * global and a heap buffer (copies of its own now: copy-on-write) and then
  * stores through a null pointer in crash_in_child. pid 1 waits and prints
- * how the child ended, WCOREDUMP included, and that its own memory did not
+ * how the child ended (WCOREDUMP, waitid's CLD_DUMPED) and that its own memory did not
  * change. core.sh reads the child's core with gdb: the backtrace must
  * name crash_in_child and main, and the child's strings, not the
  * parent's, must be there. With "scatter" the child first writes every
  * other page of a 4 MiB buffer, each then a frame of its own between its
  * parent's: more pieces than a core holds, so the core says what it left
- * out.
+ * out. With "ill" the child dies of an invalid opcode (SIGILL) instead.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -21,8 +21,12 @@ static char global_note[32] = "parent-global";
 static char *heap_note;
 int *volatile nowhere; /* NULL, out of the compiler's sight */
 
+static int illegal; /* "ill": an invalid opcode instead (another gate) */
+
 __attribute__((noinline)) static void crash_in_child(int value)
 {
+	if (illegal)
+		__builtin_trap();
 	*nowhere = value;
 }
 
@@ -31,6 +35,7 @@ __attribute__((noinline)) static void crash_in_child(int value)
 int main(int argc, char **argv)
 {
 	int scatter = argc > 1 && !strcmp(argv[1], "scatter");
+	illegal = argc > 1 && !strcmp(argv[1], "ill");
 	char *big = scatter ? malloc(SCATTER_PAGES * 4096) : NULL;
 	if (big)
 		memset(big, 1, SCATTER_PAGES * 4096);
