@@ -627,7 +627,8 @@ struct hut_threads_table {
 
 /* The core of a crashed process other than pid 1 (HUT_HC_PROC_CORE): with
  * --core FILE the monitor writes FILE.pid, an ELF core of that process as it
- * saw itself: its crashed thread's registers and its memory, as pieces of
+ * saw itself: its crashed thread's registers (and its other threads', as
+ * they were switched out) and its memory, as pieces of
  * guest-virtual memory each held in one run of guest RAM. The monitor checks
  * every value: pieces page-aligned, in RAM, below HUT_CORE_VA_END, not
  * overlapping, together no larger than RAM; anything else is a bad
@@ -652,6 +653,9 @@ struct hut_hc_proc_core {
 	uint32_t npieces;	     /* IN at most HUT_CORE_PIECES_MAX */
 	uint32_t left_out;	     /* IN pages of its memory that did not fit */
 	int64_t result;		     /* OUT 0: FILE.pid written; -ENOENT: no --core; -errno */
+	uint64_t threads;	     /* IN guest address of nthreads struct hut_thread_regs: */
+	uint32_t nthreads;	     /* IN its other threads, at most HUT_THREADS_MAX */
+	uint32_t reserved;
 };
 
 /* What an exception stub leaves on the trap stack, lowest address first. */

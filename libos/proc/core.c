@@ -2,8 +2,8 @@
  * The core of a crashed process other than pid 1: with --core FILE the
  * monitor writes FILE.pid (HUT_HC_PROC_CORE) from what this describes, the
  * process as it saw itself: the crashed thread's registers at the
- * exception and its memory as pieces of its own addresses, each one run of
- * guest RAM. Its memory is its image's segments, its main stack and the
+ * exception, its other threads' as they were switched out, and its memory as pieces of its own
+ * addresses, each one run of guest RAM. Its memory is its image's segments, its main stack and the
  * arena pages it maps for its app, each page where its tables put it (a
  * forked process's pages are frames of their own, or shared copy-on-write;
  * pages it never touched map nothing and are not there), the stack from
@@ -22,6 +22,7 @@
 
 static struct hut_core_piece pieces[HUT_CORE_PIECES_MAX];
 static struct hut_hc_proc_core hc;
+static struct hut_thread_regs threads[HUT_THREADS_MAX];
 
 /* One mapped page at va (frame), joined to the last piece when it follows
  * it in both address and frame. */
@@ -100,6 +101,19 @@ static void put_registers(struct hut_thread_regs *r, const struct hut_fault_stat
 	};
 }
 
+/* The process's other threads, each as it was switched out (in a syscall;
+ * one that never ran has no registers yet and is left out). */
+static void add_threads(void)
+{
+	const struct hut_thread *me = hut_thread_now;
+	for (const struct hut_thread *t = me->next; t != me; t = t->next) {
+		const struct hut_thread_regs *r = hut_thread_published(t);
+		if (t->proc == me->proc && r && r->rip && hc.nthreads < HUT_THREADS_MAX)
+			threads[hc.nthreads++] = *r;
+	}
+	hc.threads = (uint64_t)threads;
+}
+
 int hut_process_core(const struct hut_fault_state *s, int sig)
 {
 	if (!hut_boot_info || !hut_mm_now)
@@ -107,6 +121,7 @@ int hut_process_core(const struct hut_fault_state *s, int sig)
 	hc = (struct hut_hc_proc_core){.pid = (uint32_t)hut_proc_now->pid, .sig = (uint32_t)sig};
 	put_registers(&hc.regs, s);
 	add_memory(hut_mm_now, s->rsp);
+	add_threads();
 	hc.pieces = (uint64_t)pieces;
 	hut_hypercall(HUT_HC_PROC_CORE, &hc);
 	return hc.result == 0;

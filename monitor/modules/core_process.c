@@ -1,8 +1,8 @@
 /*
  * The core of a crashed process other than pid 1 (HUT_HC_PROC_CORE): the
  * libos describes the process's memory as it saw it (pieces of
- * guest-virtual memory, each one run of guest RAM) and its crashed thread's
- * registers; with --core FILE this writes FILE.pid through core.c's writer.
+ * guest-virtual memory, each one run of guest RAM), its crashed thread's
+ * registers and its other threads'; with --core FILE this writes FILE.pid through core.c's writer.
  * Every value is the guest's, so everything is checked first, against a
  * copy: a piece outside RAM, misaligned, wrapping, past the user half,
  * overlapping another, or pieces that add up to more than RAM (which
@@ -92,6 +92,27 @@ static void put_status(struct elf_prstatus *s, const struct hut_hc_proc_core *hc
 	s->pr_info.si_signo = s->pr_cursig = (short)hc->sig;
 }
 
+/* The process's other threads: as many as the core holds, each a copy
+ * whose values are only data for gdb. */
+static size_t other_threads(struct hut_vm *vm, const struct hut_hc_proc_core *hc,
+			    struct elf_prstatus *out)
+{
+	static struct hut_thread_regs t[HUT_THREADS_MAX];
+	if (hc->nthreads > HUT_THREADS_MAX)
+		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,
+			 "bad hypercall: process core: %u threads (at most %u)", hc->nthreads,
+			 HUT_THREADS_MAX);
+	const void *at = hut_guest_readable(vm, hc->threads, hc->nthreads * sizeof t[0]);
+	if (!at)
+		hut_fail(vm, HUT_EXIT_BAD_HYPERCALL,
+			 "bad hypercall: process core: threads at 0x%lx are outside guest memory",
+			 hc->threads);
+	memcpy(t, at, hc->nthreads * sizeof t[0]);
+	for (uint32_t i = 0; i < hc->nthreads; i++)
+		hut_core_thread_status(&out[i], &t[i]);
+	return hc->nthreads;
+}
+
 static int64_t write_core(struct hut_vm *vm, const struct hut_core *c, uint32_t pid)
 {
 	const char *name = NULL;
@@ -122,7 +143,7 @@ void hut_core_process(struct hut_vm *vm, uint64_t gpa, void *arg)
 	memset(&c, 0, sizeof c);
 	c.nregions = checked_pieces(vm, &hc, c.region);
 	put_status(&c.status[0], &hc);
-	c.nthreads = 1;
+	c.nthreads = 1 + other_threads(vm, &hc, &c.status[1]);
 	if (hc.left_out)
 		snprintf(c.remark, sizeof c.remark,
 			 "%u pages of the process's memory left out (past %u pieces)", hc.left_out,

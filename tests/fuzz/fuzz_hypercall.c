@@ -258,7 +258,8 @@ static int64_t expected_console(const struct hut_hc_console *hc, int reading)
 }
 
 /* Whether a process core's struct at arg is one the monitor must take,
- * judged independently: pid and signal in range, the pieces readable, each
+ * judged independently: pid and signal in range, the pieces and threads
+ * readable, each piece
  * whole pages of readable RAM below HUT_CORE_VA_END, none overlapping
  * another, together no more than RAM. */
 static int piece_ok(const struct hut_core_piece *p)
@@ -275,7 +276,9 @@ static int proc_core_ok(uint64_t arg)
 	uint64_t total = 0;
 	memcpy(&hc, vm.mem.host + arg, sizeof hc);
 	if (hc.pid < 2 || hc.pid > INT32_MAX || hc.sig < 1 || hc.sig > 64 ||
-	    hc.npieces > HUT_CORE_PIECES_MAX || !readable(hc.pieces, hc.npieces * sizeof p[0]))
+	    hc.npieces > HUT_CORE_PIECES_MAX || !readable(hc.pieces, hc.npieces * sizeof p[0]) ||
+	    hc.nthreads > HUT_THREADS_MAX ||
+	    !readable(hc.threads, hc.nthreads * sizeof(struct hut_thread_regs)))
 		return 0;
 	memcpy(p, vm.mem.host + hc.pieces, hc.npieces * sizeof p[0]);
 	for (uint32_t i = 0; i < hc.npieces; i++) {
@@ -421,7 +424,8 @@ static int steer_file(struct input *in, uint32_t gpa)
 }
 
 /* Points a process core's struct at up to 3 pieces after it, made of
- * small page numbers so that good ones, overlaps and misses all come up. */
+ * small page numbers so that good ones, overlaps and misses all come up,
+ * and at up to 2 threads after those. */
 static int steer_proc_core(struct input *in, uint32_t gpa)
 {
 	struct hut_hc_proc_core hc;
@@ -436,8 +440,9 @@ static int steer_proc_core(struct input *in, uint32_t gpa)
 			.gpa = (RAM_SIZE / HUT_PAGE_SIZE - 1 - raw[i][1] * 16u) * HUT_PAGE_SIZE,
 			.len = (uint64_t)(raw[i][2] % 8) * HUT_PAGE_SIZE,
 			.flags = 4};
-	hc.pid %= 4, hc.sig %= 66, hc.npieces %= 4;
+	hc.pid %= 4, hc.sig %= 66, hc.npieces %= 4, hc.nthreads %= 3;
 	hc.pieces = gpa + sizeof hc;
+	hc.threads = hc.pieces + sizeof p; /* whatever lies there: only data */
 	memcpy(vm.mem.host + hc.pieces, p, sizeof p);
 	memcpy(vm.mem.host + gpa, &hc, sizeof hc);
 	return 0;

@@ -150,6 +150,21 @@ static int64_t proc_core_written(void) { return good_piece(), proc_core(1); }
 static void proc_core_arg_bad(void) { raw_hypercall(HUT_HC_PROC_CORE, ram() - 8); }
 static void proc_core_pid_1(void) { good_piece(), proc_core_with(1, (uint64_t)piece, 1); }
 static void proc_core_pieces_out_of_ram(void) { proc_core_with(2, ram() - 8, 1); }
+static void proc_core_threads_out_of_ram(void)
+{
+	good_piece();
+	pc = (struct hut_hc_proc_core){.pid = 2, .sig = 11, .pieces = (uint64_t)piece, .npieces = 1};
+	pc.threads = ram() - 8, pc.nthreads = 1;
+	raw_hypercall(HUT_HC_PROC_CORE, (uint64_t)&pc);
+}
+static void proc_core_too_many_threads(void)
+{
+	static struct hut_thread_regs t[HUT_THREADS_MAX + 1];
+	good_piece();
+	pc = (struct hut_hc_proc_core){.pid = 2, .sig = 11, .pieces = (uint64_t)piece, .npieces = 1};
+	pc.threads = (uint64_t)t, pc.nthreads = HUT_THREADS_MAX + 1;
+	raw_hypercall(HUT_HC_PROC_CORE, (uint64_t)&pc);
+}
 static void proc_core_too_many(void) { good_piece(), proc_core(HUT_CORE_PIECES_MAX + 1); }
 static void proc_core_out_of_ram(void) { piece_at(0, 0x400000, ram() - 4096, 8192), proc_core(1); }
 static void proc_core_in_pagetables(void) { piece_at(0, 0x400000, HUT_PAGETABLE_GPA, 4096), proc_core(1); }
@@ -385,6 +400,8 @@ static const struct fatal fatal[] = {
 	{"proc-core-arg-bad", proc_core_arg_bad},
 	{"proc-core-pid-1", proc_core_pid_1},
 	{"proc-core-pieces-out-of-ram", proc_core_pieces_out_of_ram},
+	{"proc-core-threads-out-of-ram", proc_core_threads_out_of_ram},
+	{"proc-core-too-many-threads", proc_core_too_many_threads},
 	{"proc-core-too-many", proc_core_too_many},
 	{"proc-core-out-of-ram", proc_core_out_of_ram},
 	{"proc-core-in-pagetables", proc_core_in_pagetables},

@@ -136,3 +136,26 @@ if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
 	fi
 	finish
 fi
+
+# A child with a second thread, blocked in read when the first crashes:
+# both are in its core, the crashed one current (musl has no unwind
+# tables: the other's backtrace stops in libc, as in threads.sh).
+begin "core: a process's core holds its other threads"
+if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
+	run threaded "$MONITOR" --core "$TMP/threaded.core" "$PROC_CORE" threads
+	expect_status threaded 0
+	expect_grep "the parent did not see a signal with a core" "$CHILD_LINE 1$" "$(out threaded)"
+	pid=$(sed -En "s/$CHILD_LINE.*/\1/p" "$(out threaded)")
+	file=$TMP/threaded.core.${pid:-PID}
+	if [ -s "$file" ]; then
+		run gdb gdb -nx -batch -ex 'info threads' "$PROC_CORE" "$file"
+		n=$(grep -c '^[* ] *[0-9]\+ *LWP [0-9]\+' "$(out gdb)")
+		[ "$n" = 2 ] || { problem "gdb's info threads lists ${n:-no} threads, not 2"; detail_file gdb "$(out gdb)"; }
+		expect_grep "the current thread is not the crashed one" "^\* +1 +LWP $pid .* in crash_in_child" "$(out gdb)"
+		expect_grep "the other thread is not another LWP" "^  +2 +LWP [0-9]+ " "$(out gdb)"
+		expect_no_grep "the other thread is the crashed one" "^  +2 +LWP $pid " "$(out gdb)"
+	else
+		problem "no core file $file"
+	fi
+	finish
+fi

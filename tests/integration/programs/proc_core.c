@@ -9,7 +9,9 @@
  * other page of a 4 MiB buffer, each then a frame of its own between its
  * parent's: more pieces than a core holds, so the core says what it left
  * out. With "ill" the child dies of an invalid opcode (SIGILL) instead.
+ * With "threads" it has a second thread, blocked in read, when it crashes.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,26 @@ static char *heap_note;
 int *volatile nowhere; /* NULL, out of the compiler's sight */
 
 static int illegal; /* "ill": an invalid opcode instead (another gate) */
+static int ready_pipe[2], never_pipe[2];
+
+/* "threads": a second thread of the child, blocked in read when it crashes. */
+static void *blocked_thread(void *arg)
+{
+	char c = 1;
+	(void)arg;
+	if (write(ready_pipe[1], &c, 1) != 1 || read(never_pipe[0], &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+static void start_blocked_thread(void)
+{
+	pthread_t t;
+	char c;
+	if (pipe(ready_pipe) || pipe(never_pipe) ||
+	    pthread_create(&t, NULL, blocked_thread, NULL) || read(ready_pipe[0], &c, 1) != 1)
+		_exit(4);
+}
 
 __attribute__((noinline)) static void crash_in_child(int value)
 {
@@ -36,6 +58,7 @@ int main(int argc, char **argv)
 {
 	int scatter = argc > 1 && !strcmp(argv[1], "scatter");
 	illegal = argc > 1 && !strcmp(argv[1], "ill");
+	int threaded = argc > 1 && !strcmp(argv[1], "threads");
 	char *big = scatter ? malloc(SCATTER_PAGES * 4096) : NULL;
 	if (big)
 		memset(big, 1, SCATTER_PAGES * 4096);
@@ -50,6 +73,8 @@ int main(int argc, char **argv)
 		strcpy(heap_note, "child-heap");
 		for (int i = 0; big && i < SCATTER_PAGES; i += 2)
 			big[i * 4096] = 2;
+		if (threaded)
+			start_blocked_thread();
 		crash_in_child(4242);
 		_exit(3);
 	}
