@@ -14,7 +14,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
-#define HUT_EXIT_BAD_HYPERCALL HUT_SIGNAL_EXIT(SIGSYS)
+_Static_assert(HUT_EXIT_BAD_HYPERCALL == HUT_SIGNAL_EXIT(SIGSYS), "monitor.h");
 
 /* An argument struct the monitor may read and write: 8-byte aligned (every
  * field is naturally aligned), in guest RAM, and never in the monitor-owned

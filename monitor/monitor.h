@@ -32,6 +32,7 @@
 #define HUT_EXIT_BAD_IMAGE 126 /* image cannot be run */
 #define HUT_EXIT_NO_IMAGE 127
 #define HUT_SIGNAL_EXIT(sig) (128 + (sig))
+#define HUT_EXIT_BAD_HYPERCALL HUT_SIGNAL_EXIT(31) /* SIGSYS: a bad system call */
 
 struct hut_options {
 	uint64_t mem;	      /* 0: the manifest's default */

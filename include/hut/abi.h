@@ -483,7 +483,8 @@ struct hut_files_entry {
 #define HUT_HC_TICK 9	       /* no argument: the signal box's deadline moved earlier */
 #define HUT_HC_CONSOLE_KICK 10 /* no argument (any value): the console ring has records */
 #define HUT_HC_RELEASE 11      /* struct hut_hc_release: free RAM the host may take back */
-#define HUT_HC_COUNT 12
+#define HUT_HC_PROC_CORE 12    /* struct hut_hc_proc_core: a crashed process's core */
+#define HUT_HC_COUNT 13
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -645,6 +646,39 @@ struct hut_thread_regs {
 struct hut_threads_table {
 	uint64_t running_tid; /* IN the thread whose registers the trap frame has */
 	struct hut_thread_regs thread[HUT_THREADS_MAX]; /* IN the others, as last switched out */
+};
+
+/* The core of a crashed process other than pid 1 (HUT_HC_PROC_CORE): with
+ * --core FILE the monitor writes FILE.pid, an ELF core of that process as it
+ * saw itself: its crashed thread's registers (and its other threads', as
+ * they were switched out) and its memory, as pieces of
+ * guest-virtual memory each held in one run of guest RAM. The monitor checks
+ * every value: pieces page-aligned, in RAM, below HUT_CORE_VA_END, not
+ * overlapping, together no larger than RAM; anything else is a bad
+ * hypercall. Pages past HUT_CORE_PIECES_MAX pieces are left out (left_out
+ * says how many, and the core file says so too). */
+#define HUT_CORE_PIECES_MAX 512
+#define HUT_CORE_VA_END (HUT_U64(1) << 47) /* the user half of the address space */
+
+struct hut_core_piece {
+	uint64_t va;	/* IN where the process saw it, page-aligned */
+	uint64_t gpa;	/* IN where it lies in RAM, page-aligned */
+	uint64_t len;	/* IN bytes, a nonzero multiple of the page size */
+	uint32_t flags; /* IN PF_R | PF_W | PF_X */
+	uint32_t reserved;
+};
+
+struct hut_hc_proc_core {
+	uint32_t pid;		     /* IN 2..INT32_MAX */
+	uint32_t sig;		     /* IN the signal it was killed by, 1..64 */
+	struct hut_thread_regs regs; /* IN the crashed thread's, at the exception */
+	uint64_t pieces;	     /* IN guest address of npieces struct hut_core_piece */
+	uint32_t npieces;	     /* IN at most HUT_CORE_PIECES_MAX */
+	uint32_t left_out;	     /* IN pages of its memory that did not fit */
+	int64_t result;		     /* OUT 0: FILE.pid written; -ENOENT: no --core; -errno */
+	uint64_t threads;	     /* IN guest address of nthreads struct hut_thread_regs: */
+	uint32_t nthreads;	     /* IN its other threads, at most HUT_THREADS_MAX */
+	uint32_t reserved;
 };
 
 /* What an exception stub leaves on the trap stack, lowest address first. */

@@ -59,7 +59,7 @@ _Noreturn void hut_exit_process(uint32_t kind, int status)
 {
 	struct hut_process *p = hut_proc_now;
 	if (p->pid != 1) {
-		hut_process_zombie(kind == HUT_EXIT_SIGNAL ? (status & 0x7f)
+		hut_process_zombie(kind == HUT_EXIT_SIGNAL ? (status & 0xff)
 							   : (status & 0xff) << 8);
 		end_threads(p);
 	}
@@ -89,7 +89,8 @@ _Noreturn void hut_thread_end(int status)
 /* An exception in a process other than pid 1 (a page fault nobody takes,
  * an invalid opcode, a division by zero...) ends that process with the
  * signal Linux would send, said in one line; pid 1's is the appliance's
- * crash. */
+ * crash. With --core the process leaves its core (core.c), and its wait
+ * status says so as Linux's does (WCOREDUMP, 0x80). */
 static int fault_ends_process(void)
 {
 	return hut_proc_now->pid != 1;
@@ -132,10 +133,11 @@ static void fault_end(const struct hut_fault_state *s)
 	}
 	p = hut_append(p, end, ", rip 0x");
 	p = hut_append_hex(p, end, s->rip);
-	p = hut_append(p, end, "\n");
+	int cored = hut_process_core(s, exceptions[v].sig);
+	p = hut_append(p, end, cored ? " (core dumped)\n" : "\n");
 	*p = 0;
 	hut_console_print(2, line);
-	hut_exit_process(HUT_EXIT_SIGNAL, exceptions[v].sig);
+	hut_exit_process(HUT_EXIT_SIGNAL, exceptions[v].sig | (cored ? 0x80 : 0));
 }
 
 void hut_exit_init(void)

@@ -20,10 +20,16 @@
 
 /* exit.c: the running process ends: pid 1's end is the appliance's (the
  * at-exit hooks run first, in the order they were registered; a hook
- * registered twice runs once), another becomes a zombie. */
+ * registered twice runs once), another becomes a zombie (a signal's
+ * status may carry 0x80, WCOREDUMP: its core was written). */
 _Noreturn void hut_exit_process(uint32_t kind, int status);
 void hut_at_process_exit(hut_hook_fn hook); /* called with NULL */
 void hut_exit_init(void);		    /* wires the ends (boot) */
+
+/* core.c: with --core, the monitor writes the running process's core (its
+ * exception's state s, killed by sig): 1 if it did. */
+struct hut_fault_state;
+int hut_process_core(const struct hut_fault_state *s, int sig);
 
 /* clone.c: threads only (threadcalls.c sends a clone that makes a process
  * to fork.c) */

@@ -109,6 +109,13 @@ void hut_thread_publish(const struct hut_thread *t)
 	};
 }
 
+const struct hut_thread_regs *hut_thread_published(const struct hut_thread *t)
+{
+	return t->slot >= 0 && table.thread[t->slot].tid == (uint64_t)t->tid
+		       ? &table.thread[t->slot]
+		       : NULL;
+}
+
 static int free_slot(void)
 {
 	for (int i = 0; i < HUT_THREADS_MAX; i++)

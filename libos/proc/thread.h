@@ -77,6 +77,9 @@ struct hut_thread *hut_thread_copy(uint64_t stack, int settls, uint64_t tls);
 void hut_thread_build_child_stack(struct hut_thread *t, const struct hut_syscall_frame *parent);
 /* Copies t's app registers into the table the monitor reads for --core. */
 void hut_thread_publish(const struct hut_thread *t);
+/* A switched-out thread's app registers as last published, or NULL (no
+ * slot in the table). */
+const struct hut_thread_regs *hut_thread_published(const struct hut_thread *t);
 
 /* sched.c */
 /* A thread in hut_wait whose wait is not over: runs another thread if one

@@ -7,7 +7,9 @@
  * HUT_HC_THREADS; `info threads`, `thread apply all bt`), and the memory a
  * backtrace needs: the image's segments, the stack from the crash's %rsp
  * up, and a window above each thread's %rsp (threads' stacks lie in the
- * heap, where musl maps them).
+ * heap, where musl maps them). The core of another process (HUT_HC_PROC_CORE,
+ * core_process.c) goes through the same writer: its layout is the pieces
+ * of memory the libos described and the one thread that crashed.
  */
 #include "core.h"
 
@@ -15,30 +17,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/procfs.h>
 #include <sys/stat.h>
 #include <sys/user.h>
 #include <unistd.h>
 
 #define CORE_REGIONS (HUT_SEGMENTS_MAX + 2 + HUT_THREADS_MAX)
+_Static_assert(CORE_REGIONS <= HUT_CORE_REGIONS_MAX, "pid 1's regions fit");
 #define NOTE_NAME "CORE"
+#define REMARK_NAME "HUT"		 /* a note gdb passes over: what the core leaves out */
 #define THREAD_STACK_WINDOW (256u << 10) /* musl's default thread stack is 128 KiB */
 #define USER_CS 0x23
 #define USER_SS 0x1b
-
-struct region {
-	uint64_t va, len; /* guest address: RAM or the libos's window */
-	uint32_t flags;
-};
 
 /* An ELF note is packed to 4 bytes: header (12), "CORE\0" padded to 8, then
  * the descriptor at offset 20, where a C struct would insert padding. */
 #define NOTE_DESC 20
 #define NOTE_SIZE (NOTE_DESC + sizeof(struct elf_prstatus))
+#define REMARK_DESC 16 /* header (12), "HUT\0" */
 
 /* Adds [from, to) of RAM to the data regions r[first..*n), merged with any
  * it overlaps or touches, so that no two PT_LOADs cover the same bytes. */
-static void add_data(const struct hut_vm *vm, struct region *r, size_t first, size_t *n,
+static void add_data(const struct hut_vm *vm, struct hut_core_region *r, size_t first, size_t *n,
 		     uint64_t from, uint64_t to)
 {
 	if (to > vm->mem.size)
@@ -55,12 +54,12 @@ static void add_data(const struct hut_vm *vm, struct region *r, size_t first, si
 			return;
 		}
 	}
-	r[(*n)++] = (struct region){from, to - from, PF_R | PF_W};
+	r[(*n)++] = (struct hut_core_region){from, from, to - from, PF_R | PF_W};
 }
 
 /* A thread's stack from the page below its %rsp, a window up; the main
  * stack's is up to its top (its top 64 KiB if %rsp is in no stack). */
-static void add_stack(const struct hut_vm *vm, struct region *r, size_t first, size_t *n,
+static void add_stack(const struct hut_vm *vm, struct hut_core_region *r, size_t first, size_t *n,
 		      uint64_t rsp, int crashed)
 {
 	uint64_t lo = vm->stack_top - vm->stack_size, from = (rsp & ~4095ull) - 4096;
@@ -75,12 +74,13 @@ static void add_stack(const struct hut_vm *vm, struct region *r, size_t first, s
 
 /* The image's segments, then the stacks of the crashed thread and the others. */
 static size_t collect(const struct hut_vm *vm, uint64_t rsp, const struct hut_thread_regs *t,
-		      size_t nthreads, struct region *r)
+		      size_t nthreads, struct hut_core_region *r)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
-		r[n++] = (struct region){s->va, (s->memsz + 4095) & ~4095ull, s->flags};
+		uint64_t len = (s->memsz + 4095) & ~4095ull;
+		r[n++] = (struct hut_core_region){s->va, s->va, len, s->flags};
 	}
 	size_t first = n;
 	add_stack(vm, r, first, &n, rsp, 1);
@@ -144,7 +144,7 @@ static void put_registers(struct elf_prstatus *p, const struct kvm_regs *r,
 }
 
 /* A thread the libos had switched out: stopped in a syscall. */
-static void put_thread_registers(struct elf_prstatus *p, const struct hut_thread_regs *t)
+void hut_core_thread_status(struct elf_prstatus *p, const struct hut_thread_regs *t)
 {
 	struct user_regs_struct u = {
 		.r15 = t->r15,
@@ -183,6 +183,17 @@ static void put_note(uint8_t *note, const struct elf_prstatus *status)
 	memcpy(note + NOTE_DESC, status, sizeof *status);
 }
 
+/* A "HUT" note of text at note (its descriptor padded to 4 bytes); its size. */
+static size_t put_remark(uint8_t *note, const char *text)
+{
+	size_t len = strlen(text) + 1;
+	Elf64_Nhdr nh = {sizeof REMARK_NAME, (Elf64_Word)len, 1};
+	memcpy(note, &nh, sizeof nh);
+	memcpy(note + sizeof nh, REMARK_NAME, sizeof REMARK_NAME);
+	memcpy(note + REMARK_DESC, text, len);
+	return REMARK_DESC + ((len + 3) & ~(size_t)3);
+}
+
 static int put(int fd, const void *buf, size_t len, uint64_t off)
 {
 	for (size_t done = 0; done < len;) {
@@ -195,23 +206,17 @@ static int put(int fd, const void *buf, size_t len, uint64_t off)
 }
 
 /* Layout: ELF header, program headers (a note, then one PT_LOAD per region),
- * the note, then each region's bytes at a page-aligned offset. */
-int hut_core_write(const struct hut_vm *vm, int fd, uint64_t threads_gpa,
-		   const struct kvm_regs *regs, const struct kvm_sregs *sregs,
-		   const struct hut_trap_frame *f, int sig)
+ * the notes, then each region's bytes at a page-aligned offset. */
+int hut_core_write_layout(const struct hut_vm *vm, int fd, const struct hut_core *c)
 {
 	static struct {
 		Elf64_Ehdr eh;
-		Elf64_Phdr ph[1 + CORE_REGIONS];
-		uint8_t note[NOTE_SIZE * (1 + HUT_THREADS_MAX)];
+		Elf64_Phdr ph[1 + HUT_CORE_REGIONS_MAX];
+		uint8_t note[NOTE_SIZE * (1 + HUT_THREADS_MAX) + REMARK_DESC + sizeof c->remark];
 	} h;
-	static struct hut_thread_regs threads[HUT_THREADS_MAX];
-	struct elf_prstatus status = {0};
-	struct region r[CORE_REGIONS];
-	uint64_t running;
-	size_t nthreads = other_threads(vm, threads_gpa, threads, &running);
-	size_t n = collect(vm, f->rsp, threads, nthreads, r);
 	uint64_t off = (sizeof h + 4095) & ~4095ull;
+	size_t notes = 0;
+	memset(&h, 0, sizeof h);
 	memcpy(h.eh.e_ident, ELFMAG, SELFMAG);
 	h.eh.e_ident[EI_CLASS] = ELFCLASS64;
 	h.eh.e_ident[EI_DATA] = ELFDATA2LSB;
@@ -222,26 +227,43 @@ int hut_core_write(const struct hut_vm *vm, int fd, uint64_t threads_gpa,
 	h.eh.e_phoff = offsetof(typeof(h), ph);
 	h.eh.e_ehsize = sizeof h.eh;
 	h.eh.e_phentsize = sizeof h.ph[0];
-	h.eh.e_phnum = (uint16_t)(1 + n);
-	put_registers(&status, regs, sregs, f, sig);
-	status.pr_pid = (int)running;
-	put_note(h.note, &status);
-	for (size_t i = 0; i < nthreads; i++) {
-		struct elf_prstatus other = {0};
-		put_thread_registers(&other, &threads[i]);
-		put_note(h.note + NOTE_SIZE * (1 + i), &other);
-	}
+	h.eh.e_phnum = (uint16_t)(1 + c->nregions);
+	for (size_t i = 0; i < c->nthreads; i++, notes += NOTE_SIZE)
+		put_note(h.note + notes, &c->status[i]);
+	if (c->remark[0])
+		notes += put_remark(h.note + notes, c->remark);
 	h.ph[0] = (Elf64_Phdr){.p_type = PT_NOTE,
 			       .p_offset = offsetof(typeof(h), note),
-			       .p_filesz = NOTE_SIZE * (1 + nthreads),
+			       .p_filesz = notes,
 			       .p_align = 4};
-	for (size_t i = 0; i < n; i++) {
-		const void *bytes = hut_gpa(&vm->mem, r[i].va, r[i].len);
-		h.ph[1 + i] = (Elf64_Phdr){PT_LOAD, r[i].flags, off,	  r[i].va,
-					   r[i].va, r[i].len,	r[i].len, 4096};
-		if (!bytes || put(fd, bytes, r[i].len, off) != 0)
+	for (size_t i = 0; i < c->nregions; i++) {
+		const struct hut_core_region *r = &c->region[i];
+		const void *bytes = hut_gpa(&vm->mem, r->src, r->len);
+		h.ph[1 + i] =
+			(Elf64_Phdr){PT_LOAD, r->flags, off, r->va, r->va, r->len, r->len, 4096};
+		if (!bytes || put(fd, bytes, r->len, off) != 0)
 			return -1;
-		off += r[i].len;
+		off += r->len;
 	}
 	return put(fd, &h, sizeof h, 0);
+}
+
+/* pid 1's (or the libos's) crash: its registers, its other threads, the
+ * memory a backtrace needs. */
+int hut_core_write(const struct hut_vm *vm, int fd, uint64_t threads_gpa,
+		   const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+		   const struct hut_trap_frame *f, int sig)
+{
+	static struct hut_core c;
+	static struct hut_thread_regs threads[HUT_THREADS_MAX];
+	uint64_t running;
+	size_t nthreads = other_threads(vm, threads_gpa, threads, &running);
+	memset(&c, 0, sizeof c);
+	c.nregions = collect(vm, f->rsp, threads, nthreads, c.region);
+	put_registers(&c.status[0], regs, sregs, f, sig);
+	c.status[0].pr_pid = (int)running;
+	for (size_t i = 0; i < nthreads; i++)
+		hut_core_thread_status(&c.status[1 + i], &threads[i]);
+	c.nthreads = 1 + nthreads;
+	return hut_core_write_layout(vm, fd, &c);
 }

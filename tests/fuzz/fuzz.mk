@@ -24,9 +24,9 @@ FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := $(addprefix monitor/,hypercall.c guest.c mem.c limits.c exits.c trace.c clock.c \
 	time.c crash.c bootinfo.c sandbox.c landlock.c) \
 	$(addprefix monitor/modules/,table.c console.c console_io.c console_ring.c files.c files_path.c files_attr.c files_state.c \
-	files_module.c volume.c volume_options.c volume_size.c owner.c core.c core_module.c net_io.c \
-	net_ring.c net_reset.c net_end.c net_module.c net_options.c net_tap.c release.c signals.c stats.c \
-	ticks.c) \
+	files_module.c volume.c volume_options.c volume_size.c owner.c core.c core_module.c \
+	core_process.c core_file.c net_io.c net_ring.c net_reset.c net_end.c net_module.c \
+	net_options.c net_tap.c release.c signals.c stats.c ticks.c) \
 	$(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/modules/net_ring.c

@@ -95,9 +95,12 @@ static void volumes_setup(void)
 	snprintf(beside_dir, sizeof beside_dir, "%s/beside", base);
 	if (mkdir(volume_dir, 0700) || mkdir(beside_dir, 0700))
 		abort();
-	hut_files.volumes[0] =
-		(struct hut_volume){volume_dir, "/data", false, HUT_OWNER_MAPPED, 1 << 20};
-	hut_files.volumes[1] = (struct hut_volume){volume_dir, "/ro", true, HUT_OWNER_MAPPED, 0};
+	hut_files.volumes[0] = (struct hut_volume){.host = volume_dir,
+						   .guest = "/data",
+						   .owner = HUT_OWNER_MAPPED,
+						   .size = 1 << 20};
+	hut_files.volumes[1] =
+		(struct hut_volume){.host = volume_dir, .guest = "/ro", .ro = true, .owner = HUT_OWNER_MAPPED};
 	hut_files.nvolumes = 2;
 	hut_volumes_open(&vm);
 }
@@ -187,12 +190,13 @@ static void protect_low(int prot)
 }
 
 static const uint64_t arg_size[HUT_HC_COUNT] = {
-	sizeof(struct hut_hc_console),	  sizeof(struct hut_hc_exit),
-	sizeof(struct hut_trap_frame),	  sizeof(struct hut_hc_poll),
-	sizeof(struct hut_hc_set_fs),	  sizeof(struct hut_hc_console),
-	sizeof(struct hut_hc_file),	  0 /* net kick: no argument */,
-	sizeof(struct hut_threads_table), 0 /* tick: no argument */,
-	0 /* console kick: no argument */, sizeof(struct hut_hc_release)};
+	sizeof(struct hut_hc_console),	   sizeof(struct hut_hc_exit),
+	sizeof(struct hut_trap_frame),	   sizeof(struct hut_hc_poll),
+	sizeof(struct hut_hc_set_fs),	   sizeof(struct hut_hc_console),
+	sizeof(struct hut_hc_file),	   0 /* net kick: no argument */,
+	sizeof(struct hut_threads_table),  0 /* tick: no argument */,
+	0 /* console kick: no argument */, sizeof(struct hut_hc_release),
+	sizeof(struct hut_hc_proc_core)};
 
 /* A file hypercall's result: a count or 0, or -errno; an OPEN's handle a
  * live entry of the table holding a host fd in the range. */
@@ -257,6 +261,41 @@ static int64_t expected_console(const struct hut_hc_console *hc, int reading)
 	return reading ? 0 : (int64_t)total;
 }
 
+/* Whether a process core's struct at arg is one the monitor must take,
+ * judged independently: pid and signal in range, the pieces and threads
+ * readable, each piece
+ * whole pages of readable RAM below HUT_CORE_VA_END, none overlapping
+ * another, together no more than RAM. */
+static int piece_ok(const struct hut_core_piece *p)
+{
+	return p->len && (p->va | p->gpa | p->len) % HUT_PAGE_SIZE == 0 &&
+	       p->va < HUT_CORE_VA_END && p->len <= HUT_CORE_VA_END - p->va &&
+	       p->gpa >= HUT_BOOTINFO_GPA && readable(p->gpa, p->len);
+}
+
+static int proc_core_ok(uint64_t arg)
+{
+	static struct hut_core_piece p[HUT_CORE_PIECES_MAX];
+	struct hut_hc_proc_core hc;
+	uint64_t total = 0;
+	memcpy(&hc, vm.mem.host + arg, sizeof hc);
+	if (hc.pid < 2 || hc.pid > INT32_MAX || hc.sig < 1 || hc.sig > 64 ||
+	    hc.npieces > HUT_CORE_PIECES_MAX || !readable(hc.pieces, hc.npieces * sizeof p[0]) ||
+	    hc.nthreads > HUT_THREADS_MAX ||
+	    !readable(hc.threads, hc.nthreads * sizeof(struct hut_thread_regs)))
+		return 0;
+	memcpy(p, vm.mem.host + hc.pieces, hc.npieces * sizeof p[0]);
+	for (uint32_t i = 0; i < hc.npieces; i++) {
+		if (!piece_ok(&p[i]))
+			return 0;
+		for (uint32_t j = 0; j < i; j++)
+			if (p[i].va < p[j].va + p[j].len && p[j].va < p[i].va + p[i].len)
+				return 0;
+		total += p[i].len;
+	}
+	return total <= RAM_SIZE;
+}
+
 /* One doorbell ring; returns 0 if the guest may continue. */
 static int ring(int loud)
 {
@@ -267,6 +306,8 @@ static int ring(int loud)
 	uint64_t need = valid && off / 8 < HUT_HC_COUNT ? arg_size[off / 8] : 0;
 	int arg_ok = need && arg >= MONITOR_OWNED && arg <= RAM_SIZE && need <= RAM_SIZE - arg;
 	struct hut_hc_console before = {0};
+	int core_checked = valid && off / 8 == HUT_HC_PROC_CORE && arg_ok && arg % 8 == 0;
+	int core_ok = core_checked && proc_core_ok(arg);
 	if (off / 8 == HUT_HC_POLL && arg_ok) {
 		uint64_t ns; /* the guest's address need not be aligned */
 		memcpy(&ns, vm.mem.host + arg, sizeof ns);
@@ -295,8 +336,15 @@ static int ring(int loud)
 		CHECK(valid && arg_ok);
 		CHECK(nr == HUT_HC_CONSOLE_WRITE || nr == HUT_HC_CONSOLE_READ ||
 		      nr == HUT_HC_POLL || nr == HUT_HC_FILE || nr == HUT_HC_THREADS ||
-		      nr == HUT_HC_RELEASE);
-		if (nr == HUT_HC_FILE)
+		      nr == HUT_HC_RELEASE || nr == HUT_HC_PROC_CORE);
+		if (nr == HUT_HC_PROC_CORE) {
+			/* No --core here: nothing is written, after every check. */
+			int64_t result;
+			memcpy(&result,
+			       vm.mem.host + arg + offsetof(struct hut_hc_proc_core, result),
+			       sizeof result);
+			CHECK(core_ok && result == -ENOENT);
+		} else if (nr == HUT_HC_FILE)
 			check_file_result(arg);
 		else if (nr == HUT_HC_THREADS)
 			CHECK(hut_core_threads() == arg);
@@ -313,6 +361,8 @@ static int ring(int loud)
 	CHECK(end_status >= 0 && end_status <= 255);
 	if (!valid || off / 8 >= HUT_HC_COUNT)
 		CHECK(ending == 1 && end_status == HUT_SIGNAL_EXIT(31)); /* SIGSYS */
+	if (core_checked)
+		CHECK(!core_ok && ending == 1 && end_status == HUT_SIGNAL_EXIT(31));
 	return -1;
 }
 
@@ -378,6 +428,31 @@ static int steer_file(struct input *in, uint32_t gpa)
 	return 0;
 }
 
+/* Points a process core's struct at up to 3 pieces after it, made of
+ * small page numbers so that good ones, overlaps and misses all come up,
+ * and at up to 2 threads after those. */
+static int steer_proc_core(struct input *in, uint32_t gpa)
+{
+	struct hut_hc_proc_core hc;
+	struct hut_core_piece p[3];
+	uint8_t raw[3][3];
+	memcpy(&hc, vm.mem.host + gpa, sizeof hc);
+	if (take(in, raw, sizeof raw))
+		return -1;
+	for (int i = 0; i < 3; i++)
+		p[i] = (struct hut_core_piece){
+			.va = (uint64_t)raw[i][0] * HUT_PAGE_SIZE,
+			.gpa = (RAM_SIZE / HUT_PAGE_SIZE - 1 - raw[i][1] * 16u) * HUT_PAGE_SIZE,
+			.len = (uint64_t)(raw[i][2] % 8) * HUT_PAGE_SIZE,
+			.flags = 4};
+	hc.pid %= 4, hc.sig %= 66, hc.npieces %= 4, hc.nthreads %= 3;
+	hc.pieces = gpa + sizeof hc;
+	hc.threads = hc.pieces + sizeof p; /* whatever lies there: only data */
+	memcpy(vm.mem.host + hc.pieces, p, sizeof p);
+	memcpy(vm.mem.host + gpa, &hc, sizeof hc);
+	return 0;
+}
+
 /* Writes an argument struct for hypercall nr at gpa and rings for it. */
 static int shortcut(struct input *in, int loud)
 {
@@ -387,9 +462,13 @@ static int shortcut(struct input *in, int loud)
 		return -1;
 	nr %= HUT_HC_COUNT;
 	gpa = MONITOR_OWNED + gpa % (RAM_SIZE - MONITOR_OWNED - 1024);
+	if (nr == HUT_HC_PROC_CORE)
+		gpa &= ~7u; /* past the alignment check, to the pieces */
 	if (take(in, vm.mem.host + gpa, arg_size[nr]))
 		return -1;
 	if (nr == HUT_HC_FILE && steer_file(in, gpa))
+		return -1;
+	if (nr == HUT_HC_PROC_CORE && steer_proc_core(in, gpa))
 		return -1;
 	vm.run->mmio.phys_addr = HUT_HYPERCALL_GPA + 8 * nr;
 	vm.run->mmio.len = 8;

@@ -122,6 +122,71 @@ static void setfs_arg_bad(void) { raw_hypercall(HUT_HC_SET_FS, 0x2000); }
 /* A threads table running past the end of RAM. */
 static void threads_arg_bad(void) { raw_hypercall(HUT_HC_THREADS, ram() - 8); }
 
+/* ---- a process's core: its pieces are checked, a bad one ends the guest -- */
+
+static struct hut_core_piece piece[HUT_CORE_PIECES_MAX + 1];
+static struct hut_hc_proc_core pc;
+
+static int64_t proc_core_with(uint32_t pid, uint64_t pieces, uint32_t npieces)
+{
+	pc = (struct hut_hc_proc_core){.pid = pid, .sig = 11, .pieces = pieces, .npieces = npieces};
+	pc.result = 12345;
+	raw_hypercall(HUT_HC_PROC_CORE, (uint64_t)&pc);
+	return pc.result;
+}
+static int64_t proc_core(uint32_t npieces) { return proc_core_with(2, (uint64_t)piece, npieces); }
+static uint64_t page_of(const void *p) { return (uint64_t)p & ~(HUT_PAGE_SIZE - 1); }
+/* A piece of msg's page, where it lies (pid 1's memory is its own address). */
+static void piece_at(int i, uint64_t va, uint64_t gpa, uint64_t len)
+{
+	piece[i] = (struct hut_core_piece){va, gpa, len, 4, 0};
+}
+static void good_piece(void) { piece_at(0, page_of(msg), page_of(msg), HUT_PAGE_SIZE); }
+/* Good pieces: without --core nothing is written (-ENOENT), with it FILE.2
+ * holds msg's page (hostile.sh reads it back). */
+static int64_t proc_core_no_file(void) { return good_piece(), proc_core(1); }
+static int64_t proc_core_written(void) { return good_piece(), proc_core(1); }
+
+static void proc_core_arg_bad(void) { raw_hypercall(HUT_HC_PROC_CORE, ram() - 8); }
+static void proc_core_pid_1(void) { good_piece(), proc_core_with(1, (uint64_t)piece, 1); }
+static void proc_core_pieces_out_of_ram(void) { proc_core_with(2, ram() - 8, 1); }
+static void proc_core_threads_out_of_ram(void)
+{
+	good_piece();
+	pc = (struct hut_hc_proc_core){.pid = 2, .sig = 11, .pieces = (uint64_t)piece, .npieces = 1};
+	pc.threads = ram() - 8, pc.nthreads = 1;
+	raw_hypercall(HUT_HC_PROC_CORE, (uint64_t)&pc);
+}
+static void proc_core_too_many_threads(void)
+{
+	static struct hut_thread_regs t[HUT_THREADS_MAX + 1];
+	good_piece();
+	pc = (struct hut_hc_proc_core){.pid = 2, .sig = 11, .pieces = (uint64_t)piece, .npieces = 1};
+	pc.threads = (uint64_t)t, pc.nthreads = HUT_THREADS_MAX + 1;
+	raw_hypercall(HUT_HC_PROC_CORE, (uint64_t)&pc);
+}
+static void proc_core_too_many(void) { good_piece(), proc_core(HUT_CORE_PIECES_MAX + 1); }
+static void proc_core_out_of_ram(void) { piece_at(0, 0x400000, ram() - 4096, 8192), proc_core(1); }
+static void proc_core_in_pagetables(void) { piece_at(0, 0x400000, HUT_PAGETABLE_GPA, 4096), proc_core(1); }
+static void proc_core_gpa_wraps(void) { piece_at(0, 0x400000, -(uint64_t)4096, 8192), proc_core(1); }
+static void proc_core_va_wraps(void) { piece_at(0, -(uint64_t)4096, page_of(msg), 8192), proc_core(1); }
+static void proc_core_unaligned(void) { piece_at(0, 0x400000, page_of(msg), 100), proc_core(1); }
+static void proc_core_overlap(void)
+{
+	piece_at(0, 0x401000, page_of(msg), HUT_PAGE_SIZE);
+	piece_at(1, 0x400000, page_of(msg), 2 * HUT_PAGE_SIZE);
+	proc_core(2);
+}
+/* Each piece all of the readable RAM (none overlapping): 512 of them would
+ * be a core of 512 times RAM. */
+static void proc_core_more_than_ram(void)
+{
+	uint64_t len = (ram() - HUT_BOOTINFO_GPA) & ~(HUT_PAGE_SIZE - 1);
+	for (int i = 0; i < HUT_CORE_PIECES_MAX; i++)
+		piece_at(i, (uint64_t)(i + 1) << 36, HUT_BOOTINFO_GPA, len);
+	proc_core(HUT_CORE_PIECES_MAX);
+}
+
 /* ---- the doorbell itself ------------------------------------------------- */
 
 static void store1(void) { *(volatile uint8_t *)HC_SLOT(0) = 1; }
@@ -311,6 +376,8 @@ static const struct checked checked[] = {
 	{"read-past-ram", read_past_ram, -EFAULT},
 	{"read-bad-fd", read_bad_fd, -EBADF},
 	{"read-into-stack", read_into_stack, 0},
+	{"proc-core-no-file", proc_core_no_file, -ENOENT},
+	{"proc-core-written", proc_core_written, 0},
 };
 
 struct fatal {
@@ -330,6 +397,19 @@ static const struct fatal fatal[] = {
 	{"poll-arg-bad", poll_arg_bad},
 	{"setfs-arg-bad", setfs_arg_bad},
 	{"threads-arg-bad", threads_arg_bad},
+	{"proc-core-arg-bad", proc_core_arg_bad},
+	{"proc-core-pid-1", proc_core_pid_1},
+	{"proc-core-pieces-out-of-ram", proc_core_pieces_out_of_ram},
+	{"proc-core-threads-out-of-ram", proc_core_threads_out_of_ram},
+	{"proc-core-too-many-threads", proc_core_too_many_threads},
+	{"proc-core-too-many", proc_core_too_many},
+	{"proc-core-out-of-ram", proc_core_out_of_ram},
+	{"proc-core-in-pagetables", proc_core_in_pagetables},
+	{"proc-core-gpa-wraps", proc_core_gpa_wraps},
+	{"proc-core-va-wraps", proc_core_va_wraps},
+	{"proc-core-unaligned", proc_core_unaligned},
+	{"proc-core-overlap", proc_core_overlap},
+	{"proc-core-more-than-ram", proc_core_more_than_ram},
 	{"store1", store1},
 	{"store2", store2},
 	{"store4", store4},

@@ -27,6 +27,19 @@ declare -A WANT=(
 	[poll-arg-bad]="159 ^bad hypercall: argument at "
 	[setfs-arg-bad]="159 ^bad hypercall: argument at 0x2000\+"
 	[threads-arg-bad]="159 ^bad hypercall: argument at .* is outside guest memory$"
+	[proc-core-arg-bad]="159 ^bad hypercall: argument at .* is outside guest memory$"
+	[proc-core-pid-1]="159 ^bad hypercall: process core: pid 1, signal 11$"
+	[proc-core-pieces-out-of-ram]="159 ^bad hypercall: process core: pieces at 0x[0-9a-f]+ are outside guest memory$"
+	[proc-core-threads-out-of-ram]="159 ^bad hypercall: process core: threads at 0x[0-9a-f]+ are outside guest memory$"
+	[proc-core-too-many-threads]="159 ^bad hypercall: process core: 65 threads \(at most 64\)$"
+	[proc-core-too-many]="159 ^bad hypercall: process core: 513 pieces \(at most 512\)$"
+	[proc-core-out-of-ram]="159 ^bad hypercall: process core: piece 0 \(0x400000\+0x2000 at 0x[0-9a-f]+\) is outside guest memory$"
+	[proc-core-in-pagetables]="159 ^bad hypercall: process core: piece 0 \(0x400000\+0x1000 at 0x10000\) is outside guest memory$"
+	[proc-core-gpa-wraps]="159 ^bad hypercall: process core: piece 0 \(0x400000\+0x2000 at 0xfffffffffffff000\) is outside guest memory$"
+	[proc-core-va-wraps]="159 ^bad hypercall: process core: piece 0 \(0xfffffffffffff000\+0x2000 at 0x[0-9a-f]+\) lies past the user address space$"
+	[proc-core-unaligned]="159 ^bad hypercall: process core: piece 0 \(0x400000\+0x64 at 0x[0-9a-f]+\) is not whole pages$"
+	[proc-core-overlap]="159 ^bad hypercall: process core: piece 1 \(0x401000\+0x1000 at 0x[0-9a-f]+\) overlaps the one below$"
+	[proc-core-more-than-ram]="159 ^bad hypercall: process core: piece 1 \(0x2000000000\+0x[0-9a-f]+ at 0x100000\) makes more than guest RAM$"
 	[store1]="159 ^bad hypercall: 1-byte store to offset 0x0 "
 	[store2]="159 ^bad hypercall: 2-byte store to offset 0x0 "
 	[store4]="159 ^bad hypercall: 4-byte store to offset 0x8 "
@@ -34,7 +47,7 @@ declare -A WANT=(
 	[store16]="159 ^bad hypercall: "
 	[store-page-end]="139 ^guest crashed: #PF page fault .* user write to 0x800001000 "
 	[load8]="159 ^bad hypercall: read from offset 0x8$"
-	[unknown-nr]="159 ^bad hypercall: unknown number 12$"
+	[unknown-nr]="159 ^bad hypercall: unknown number 13$"
 	[ring-prod-far]="159 ^bad console ring: console producer count [0-9]+ is 65544 past the consumer's$"
 	[ring-prod-back]="159 ^bad console ring: console producer count [0-9]+ is 4294967288 past the consumer's$"
 	[ring-prod-unaligned]="159 ^bad console ring: console producer count 12 is not a multiple of 8$"
@@ -83,7 +96,8 @@ declare -A WANT=(
 	[poll-forever]="124 ^timed out after 1 s$"
 )
 # Options a case runs with.
-declare -A OPTS=([spin]="--timeout 1" [poll-forever]="--timeout 1" [iov-max-all-ram]="--quiet")
+declare -A OPTS=([spin]="--timeout 1" [poll-forever]="--timeout 1" [iov-max-all-ram]="--quiet"
+	[proc-core-written]="--core $TMP/hostile.core")
 
 # expect_monitor_alive TAG: the monitor did not crash or hang itself. A
 # status that looks like a crash must come with the monitor's report of a
@@ -158,6 +172,21 @@ if ready_kvm "$MONITOR" "$HOSTILE"; then
 			fi ;;
 		esac
 	done <<<"$cases"
+fi
+
+# proc-core-written's good piece, msg's page, is in FILE.2 where it said;
+# pid 1's FILE stays empty.
+begin "hostile proc-core-written: FILE.2 holds the piece"
+if ready_kvm "$MONITOR" "$HOSTILE" "$(command -v readelf || echo readelf)"; then
+	[ -s "$TMP/hostile.core" ] && problem "FILE is not empty"
+	if [ -s "$TMP/hostile.core.2" ]; then
+		loads=$(readelf -lW "$TMP/hostile.core.2" | grep -c '^  LOAD ')
+		[ "$loads" = 1 ] || problem "$loads PT_LOADs in FILE.2, expected 1"
+		grep -q 0123456789abcdef "$TMP/hostile.core.2" || problem "msg's page is not in FILE.2"
+	else
+		problem "no FILE.2"
+	fi
+	finish
 fi
 
 # --- the file hypercall and the libos's paths, on a volume ------------------------

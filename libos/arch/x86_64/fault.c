@@ -10,7 +10,7 @@
 
 #define USER_CS 0x23 /* the monitor's GDT: user code, RPL 3 */
 #define USER_SS 0x1b
-#define SAVED_RAX 14 /* fault_upcall.S pushes %rax first, 15 registers in all */
+#define SAVED_RAX HUT_GPR_RAX
 
 struct hut_fault_state hut_fault_state;
 struct hut_trap_frame hut_fault_frame;
@@ -27,11 +27,14 @@ void hut_fault_on_fatal(int (*wants)(void), void (*end)(const struct hut_fault_s
 }
 
 /* fault_upcall.S, on the ending thread's libos stack, the fault stack free
- * again: a copy of the state first, as another fault may now come. */
-void hut_fault_end(void);
-void hut_fault_end(void)
+ * again: a copy of the state and of the registers it saved (saved) first,
+ * as another fault may now come. */
+void hut_fault_end(const uint64_t *saved);
+void hut_fault_end(const uint64_t *saved)
 {
 	struct hut_fault_state s = hut_fault_state;
+	for (int i = 0; i <= HUT_GPR_RAX; i++)
+		s.gpr[i] = saved[i];
 	fatal_end(&s);
 	__builtin_trap(); /* the end hook never returns */
 }

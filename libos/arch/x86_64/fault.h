@@ -20,6 +20,26 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
+/* Where each register lies in hut_fault_state.gpr: fault_upcall.S pushes
+ * %rax first and %r15 last, so the lowest address holds %r15. */
+enum {
+	HUT_GPR_R15,
+	HUT_GPR_R14,
+	HUT_GPR_R13,
+	HUT_GPR_R12,
+	HUT_GPR_R11,
+	HUT_GPR_R10,
+	HUT_GPR_R9,
+	HUT_GPR_R8,
+	HUT_GPR_RDI,
+	HUT_GPR_RSI,
+	HUT_GPR_RBP,
+	HUT_GPR_RBX,
+	HUT_GPR_RDX,
+	HUT_GPR_RCX,
+	HUT_GPR_RAX,
+};
+
 /* The page-fault error code's bits (SDM vol. 3, 4.7). */
 #define HUT_PF_PRESENT 1ull /* a protection violation, not a missing page */
 #define HUT_PF_WRITE 2ull
@@ -34,6 +54,9 @@ struct hut_fault_state {
 	uint64_t rsp;	 /* as it was */
 	uint64_t busy;	 /* 1 from the gate until the handler is done */
 	uint64_t vector; /* the exception (14 for a page fault) */
+	/* The end hook's copy only: the registers at the exception, as
+	 * fault_upcall.S pushed them (HUT_GPR_*), for a process's core. */
+	uint64_t gpr[15];
 };
 _Static_assert(__builtin_offsetof(struct hut_fault_state, vector) == HUT_FAULT_VECTOR, "traps.S");
 
@@ -57,7 +80,8 @@ void hut_fault_take(hut_fault_fn fn);
 /* A fault the handler declines ends only the running process when wants()
  * says so, as any other exception does while hut_trap_ends_process is set:
  * end() runs on the thread's libos stack and never returns (s->vector says
- * which exception). Else it is a crash report as before. */
+ * which exception; rip, rsp, rflags and gpr are the app's at it). Else it
+ * is a crash report as before. */
 void hut_fault_on_fatal(int (*wants)(void), void (*end)(const struct hut_fault_state *s));
 #endif
 

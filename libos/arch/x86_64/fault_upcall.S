@@ -72,7 +72,8 @@ hut_fault_upcall:
 	movabs $(HUT_HYPERCALL_GPA + 8 * HUT_HC_ABORT), %rax
 	popq (%rax)
 	ud2
-2:	mov hut_kstack_now(%rip), %rsp
+2:	mov %rsp, %rdi            /* the saved registers, for the process's core */
+	mov hut_kstack_now(%rip), %rsp
 	movq $0, hut_fault_state+HUT_FAULT_BUSY(%rip)
 	call hut_fault_end
 	ud2
@@ -86,11 +87,29 @@ hut_fault_upcall:
 	.size hut_fault_upcall, . - hut_fault_upcall
 
 /* traps.S's hut_trap_gate irets here, on the thread's libos stack, for an
- * exception that ends the running process (hut_fault_state says which). */
+ * exception that ends the running process (hut_fault_state says which),
+ * with the app's registers as they were. */
 	.globl hut_trap_upcall
 	.type hut_trap_upcall, @function
 hut_trap_upcall:
 	and $-16, %rsp
+	push %rax                 /* every register as at the exception, */
+	push %rcx                 /* in the page-fault upcall's order */
+	push %rdx
+	push %rbx
+	push %rbp
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, %rdi
+	sub $8, %rsp              /* 15 pushes: align for the call */
 	call hut_fault_end
 	ud2
 	.size hut_trap_upcall, . - hut_trap_upcall

@@ -117,6 +117,10 @@ hut_trap_gate:
 	mov %rax, hut_fault_state+HUT_FAULT_ERROR(%rip)
 	mov 24(%rsp), %rax
 	mov %rax, hut_fault_state+HUT_FAULT_RIP(%rip)
+	mov 40(%rsp), %rax            /* the app's rflags and %rsp: its core's */
+	mov %rax, hut_fault_state+HUT_FAULT_RFLAGS(%rip)
+	mov 48(%rsp), %rax
+	mov %rax, hut_fault_state+HUT_FAULT_RSP(%rip)
 	lea hut_trap_upcall(%rip), %rax
 	mov %rax, 24(%rsp)
 	movq $0, hut_app_running(%rip)

@@ -23,6 +23,8 @@
 #   shmap.hut, shmap-ref      shmap.c (shmap.sh): shared file mappings
 #   preempt.hut, preempt-ref  preempt.c (preempt.sh), the same way
 #   console.hut, console-ref  console.c (console.sh), the same way
+#   proc_core.hut             proc_core.c (core.sh): a child's crash, read
+#                             back from its core with gdb; no reference
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -41,7 +43,8 @@ PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut c
 	oci_app.hut oci_app-net.hut accounting.hut accounting-ref timers.hut timers-ref aspace.hut \
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
 	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref \
-	vfork.hut vfork-ref jobctl.hut jobctl-ref proctimers.hut proctimers-ref plocks.hut plocks-ref) \
+	vfork.hut vfork-ref jobctl.hut jobctl-ref proctimers.hut proctimers-ref plocks.hut plocks-ref \
+	proc_core.hut) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
