@@ -1,6 +1,7 @@
 #!/bin/bash
 # Processes (programs/fork.c): fork, copied memory, shared open files, the
-# waits and their statuses, SIGCHLD, kill between processes, many forks.
+# waits and their statuses, SIGCHLD, kill between processes, many forks;
+# a forked child saving a snapshot of memory (programs/snapshot.c).
 # The same bytes and status as a glibc program, as a process and as an
 # appliance.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -11,6 +12,12 @@ differential "fork: memory copied, files shared, waits, SIGCHLD, kill" "$BUILT/f
 	"$BUILT/fork-ref" 0
 differential "processes share: MAP_SHARED counters, an fd passed, a pre-forking server" \
 	"$BUILT/procshare.hut" "$BUILT/procshare-ref" 0
+# A child saves 8 MiB of memory as of the fork while the parent rewrites it
+# (in /tmp: the host's for the processes, the guest's own for the appliance).
+SNAP=/tmp/hut-snapshot.$$
+differential "fork and snapshot: the child's file is the memory at the fork" \
+	"$BUILT/snapshot.hut" "$BUILT/snapshot-ref" 0 "$SNAP"
+rm -f "$SNAP"
 
 begin "fork: a child's crash ends it alone, in one line for each"
 if ready_kvm "$BUILT/fork.hut"; then

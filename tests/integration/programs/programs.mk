@@ -162,6 +162,9 @@ PROG_IMAGES += $(addprefix $(PROG_OUT)/,procfs.hut procfs-ref paths.hut paths-re
 # static glibc program (tests/integration/exec.sh).
 PROG_IMAGES += $(addprefix $(PROG_OUT)/,exec_other.hut exec_other-ref execee.hut execee-ref \
 	execee-big.hut execee-big-ref execee-static)
+# snapshot.c: a child saves the memory of the fork while the parent changes
+# it (fork.sh).
+PROG_IMAGES += $(PROG_OUT)/snapshot.hut $(PROG_OUT)/snapshot-ref
 # shell_out.c: system() and popen() of busybox's shell (debian-busybox.sh).
 PROG_IMAGES += $(PROG_OUT)/shell_out.hut
 # idle.c: what tests/integration/density.sh and bench/density.py start by
