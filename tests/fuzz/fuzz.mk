@@ -74,7 +74,7 @@ $(FUZZ_DIR)/jansson/%.o: $(JANSSON_SRC)/.hut-debian-source $(JANSSON_HEADERS)
 $(FUZZ_DIR)/fuzz_json $(FUZZ_DIR)/fuzz_oci_spec: $(FUZZ_JANSSON)
 
 .SECONDEXPANSION:
-$(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/check.h $$(FUZZ_SRC_$$*) image/*.h monitor/*.h \
+$(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/check.h tests/fuzz/guest_ram.h $$(FUZZ_SRC_$$*) image/*.h monitor/*.h \
 		monitor/modules/*.h oci/*.h builder/*.h \
 		include/hut/abi.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)

@@ -18,44 +18,22 @@
  *   op % 4 == 3: a pass: batches until the ring is empty or bad
  */
 #include "console.h"
+#include "guest_ram.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define RAM_SIZE (HUT_U64(4) << 20)
 #define REGION_GPA (HUT_U64(2) << 20)
 #define RING HUT_CONSOLE_RING_SIZE
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
-
 static struct hut_mem mem;
 static struct hut_console_ring ring;
 static struct hut_console_batch batch;
 
 static void setup(void)
 {
-	if (mem.host)
-		return;
-	uint8_t *p = mmap(NULL, RAM_SIZE + 2 * HUT_PAGE_SIZE, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	CHECK(p != MAP_FAILED);
-	CHECK(mprotect(p + HUT_PAGE_SIZE, RAM_SIZE, PROT_READ | PROT_WRITE) == 0);
-	mem = (struct hut_mem){.host = p + HUT_PAGE_SIZE, .size = RAM_SIZE};
-}
-
-static int take(const uint8_t **d, size_t *n, void *out, size_t len)
-{
-	if (*n < len)
-		return -1;
-	memcpy(out, *d, len);
-	*d += len;
-	*n -= len;
-	return 0;
+	fuzz_guest_ram(&mem, RAM_SIZE);
 }
 
 /* Reads every byte of the batch, checking each piece lies in the data. */
@@ -109,26 +87,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(mem.host + REGION_GPA, 0, HUT_CONSOLE_REGION_SIZE);
 	CHECK(hut_console_ring_init(&ring, &mem, REGION_GPA) == 0);
 	uint8_t op;
-	while (take(&data, &size, &op, 1) == 0) {
+	while (fuzz_take(&data, &size, &op, 1) == 0) {
 		if (op % 4 == 0) {
 			uint16_t off;
 			uint8_t len;
-			if (take(&data, &size, &off, 2) || take(&data, &size, &len, 1))
+			if (fuzz_take(&data, &size, &off, 2) || fuzz_take(&data, &size, &len, 1))
 				break;
 			uint64_t at = off % HUT_CONSOLE_REGION_SIZE;
 			if (len > HUT_CONSOLE_REGION_SIZE - at)
 				len = (uint8_t)(HUT_CONSOLE_REGION_SIZE - at);
-			if (take(&data, &size, mem.host + REGION_GPA + at, len))
+			if (fuzz_take(&data, &size, mem.host + REGION_GPA + at, len))
 				break;
 		} else if (op % 4 == 1) {
 			uint32_t v;
-			if (take(&data, &size, &v, 4))
+			if (fuzz_take(&data, &size, &v, 4))
 				break;
 			ring.shared->prod = v;
 		} else if (op % 4 == 2) {
 			uint8_t fd;
 			uint16_t len;
-			if (take(&data, &size, &fd, 1) || take(&data, &size, &len, 2))
+			if (fuzz_take(&data, &size, &fd, 1) || fuzz_take(&data, &size, &len, 2))
 				break;
 			guest_record(fd % 4, len);
 		} else if (pass() == HUT_CONSOLE_BAD) {

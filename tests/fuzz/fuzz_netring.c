@@ -15,22 +15,16 @@
  *   op % 4 == 2: TX pass; send answers -EAGAIN after (op >> 2) % 8 frames when op bit 7
  *   op % 4 == 3: RX pass: u8 frames waiting, u16 each one's length
  */
+#include "guest_ram.h"
 #include "net.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define RAM_SIZE (HUT_U64(4) << 20)
 #define REGION_GPA (HUT_U64(2) << 20)
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
-
 static struct hut_mem mem;
 static struct hut_net_ring ring;
 static int send_budget;
@@ -75,23 +69,7 @@ static ssize_t fake_recv(void *ctx, void *buf, size_t cap)
 
 static void setup(void)
 {
-	if (mem.host)
-		return;
-	uint8_t *p = mmap(NULL, RAM_SIZE + 2 * HUT_PAGE_SIZE, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	CHECK(p != MAP_FAILED);
-	CHECK(mprotect(p + HUT_PAGE_SIZE, RAM_SIZE, PROT_READ | PROT_WRITE) == 0);
-	mem = (struct hut_mem){.host = p + HUT_PAGE_SIZE, .size = RAM_SIZE};
-}
-
-static int take(const uint8_t **d, size_t *n, void *out, size_t len)
-{
-	if (*n < len)
-		return -1;
-	memcpy(out, *d, len);
-	*d += len;
-	*n -= len;
-	return 0;
+	fuzz_guest_ram(&mem, RAM_SIZE);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -101,22 +79,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(mem.host + REGION_GPA, 0, HUT_NET_POOL_OFFSET);
 	CHECK(hut_net_ring_init(&ring, &mem, REGION_GPA) == 0);
 	uint8_t op;
-	while (take(&data, &size, &op, 1) == 0) {
+	while (fuzz_take(&data, &size, &op, 1) == 0) {
 		uint32_t before_tx = ring.tx_cons, before_rx = ring.rx_cons;
 		int r = 0;
 		if (op % 4 == 0) {
 			uint16_t off;
 			uint8_t len;
-			if (take(&data, &size, &off, 2) || take(&data, &size, &len, 1))
+			if (fuzz_take(&data, &size, &off, 2) || fuzz_take(&data, &size, &len, 1))
 				break;
 			off %= HUT_NET_POOL_OFFSET;
 			if (len > HUT_NET_POOL_OFFSET - off)
 				len = (uint8_t)(HUT_NET_POOL_OFFSET - off);
-			if (take(&data, &size, mem.host + REGION_GPA + off, len))
+			if (fuzz_take(&data, &size, mem.host + REGION_GPA + off, len))
 				break;
 		} else if (op % 4 == 1) {
 			uint32_t v;
-			if (take(&data, &size, &v, 4))
+			if (fuzz_take(&data, &size, &v, 4))
 				break;
 			*((op & 4) ? &ring.shared->rx.prod : &ring.shared->tx.prod) = v;
 		} else if (op % 4 == 2) {
@@ -128,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else {
 			uint8_t frames;
 			uint16_t len;
-			if (take(&data, &size, &frames, 1) || take(&data, &size, &len, 2))
+			if (fuzz_take(&data, &size, &frames, 1) || fuzz_take(&data, &size, &len, 2))
 				break;
 			recv_left = frames;
 			recv_len = len;
