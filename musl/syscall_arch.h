@@ -14,7 +14,9 @@
  * beyond %rip-relative reach: its two addresses come as 64-bit immediates
  * (movabs), the call through %r11, which the sequence may change anyway.
  * They are the same in every image, so that an image exec'd in an
- * appliance calls the libos that runs it (include/hut/abi.h).
+ * appliance calls the libos that runs it (include/hut/abi.h). A syscall
+ * started again after an SA_RESTART handler resumes at that movabs: the
+ * libos knows the 13 bytes (libos/arch/x86_64/return.h).
  * Both take and give back the instruction's registers: number in %rax;
  * arguments in %rdi, %rsi, %rdx, %r10, %r8, %r9; result in %rax; %rcx and
  * %r11 changed, nothing else (the flags included: mov, jrcxz, lea, call

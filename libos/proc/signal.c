@@ -456,11 +456,11 @@ static int restartable(const struct hut_syscall_frame *f)
 }
 
 /* Makes the interrupted syscall start again once the handler returns: the
- * app resumes at its `syscall` instruction (2 bytes) or its call to the
- * dispatcher (5), with %rax the number again. */
+ * app resumes at its `syscall` instruction or at the load and call of the
+ * dispatcher (arch/x86_64/return.h), with %rax the number again. */
 static long restart(struct hut_syscall_frame *f)
 {
-	f->rip -= f->via ? 2 : 5;
+	f->rip -= f->via == HUT_VIA_SYSCALL ? HUT_RESTART_SYSCALL_LEN : HUT_RESTART_DISPATCH_LEN;
 	return (long)f->nr;
 }
 

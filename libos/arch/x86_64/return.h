@@ -16,6 +16,15 @@
 #define HUT_VIA_TICK 2	   /* a tick took the app anywhere: every register comes back */
 #define HUT_FRAME_VIA 120  /* its offset */
 
+/* How many bytes before the return address a syscall starts again (an
+ * SA_RESTART handler's return, proc/signal.c): musl's sequence loads the
+ * dispatcher's address and calls through %r11 (musl/syscall_arch.h:
+ * `movabs $hut_syscall_dispatch, %r11`, 10 bytes, `call *%r11`, 3), both
+ * again, since the dispatcher leaves the flags in %r11; the `syscall`
+ * instruction is 2. */
+#define HUT_RESTART_DISPATCH_LEN 13
+#define HUT_RESTART_SYSCALL_LEN 2
+
 #ifdef __ASSEMBLER__
 .macro HUT_RETURN_TO_USER
 	cmpq $HUT_VIA_TICK, HUT_FRAME_VIA(%rsp)
