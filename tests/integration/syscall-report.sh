@@ -98,6 +98,9 @@ check_image() {
 for image in "$IMAGES"/*.hut "$BUILT"/*.hut; do
 	name=$(basename "$image" .hut)
 	case $name in
+	# It runs /bin/sh, whose children (forked by the shell, not by it)
+	# strace cannot tell from its own: debian-busybox.sh runs it.
+	shell_out) ;;
 	args | env) check_image "$name" "$image" one two ;;
 	*) check_image "$name" "$image" ;;
 	esac
