@@ -248,7 +248,7 @@ static void start_thread(struct hut_vm *vm)
 	pthread_attr_destroy(&attr);
 	if (e)
 		hut_fail(vm, HUT_EXIT_MONITOR, "console: cannot start its thread (%s)",
-			 strerror(e));
+			 hut_limit_text(e));
 }
 
 void hut_console_io_start(struct hut_vm *vm, uint64_t gpa, bool quiet)
@@ -264,7 +264,7 @@ void hut_console_io_start(struct hut_vm *vm, uint64_t gpa, bool quiet)
 	con.kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (con.kick_fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "console: cannot create an eventfd (%s)",
-			 strerror(errno));
+			 hut_limit_text(errno));
 	bind_kick(vm);
 	start_thread(vm);
 	con.running = true;

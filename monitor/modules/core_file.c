@@ -55,7 +55,7 @@ void hut_core_file_open_dir(struct hut_vm *vm)
 	file.dir_fd = open(file.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (file.dir_fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot open the core file's directory %s (%s)",
-			 file.dir, strerror(errno));
+			 file.dir, hut_limit_text(errno));
 }
 
 void hut_core_file_reserve(struct hut_vm *vm, int like)
@@ -63,7 +63,7 @@ void hut_core_file_reserve(struct hut_vm *vm, int like)
 	file.slot = fcntl(like, F_DUPFD_CLOEXEC, 0);
 	if (file.slot < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot reserve an fd for processes' cores (%s)",
-			 strerror(errno));
+			 hut_limit_text(errno));
 }
 
 int hut_core_file_dir(void)

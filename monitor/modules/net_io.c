@@ -254,7 +254,7 @@ void hut_net_spawn(struct hut_vm *vm)
 	n->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (n->kick_fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
-			 strerror(errno));
+			 hut_limit_text(errno));
 	sigset_t all, old;
 	pthread_t t;
 	sigfillset(&all);

@@ -49,7 +49,7 @@ static int open_by_name(struct hut_vm *vm, const char *name)
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "--net %s: cannot open /dev/net/tun (%s)", name,
-			 strerror(errno));
+			 hut_limit_text(errno));
 	struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI};
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)

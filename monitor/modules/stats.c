@@ -35,7 +35,7 @@ static void stats_open(struct hut_vm *vm)
 	int fd = open(path, O_RDWR | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot open stats file %s (%s)", path,
-			 strerror(errno));
+			 hut_limit_text(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || ftruncate(fd, sizeof *shared) != 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "stats file %s is not a regular file we may size",
 			 path);
@@ -43,7 +43,7 @@ static void stats_open(struct hut_vm *vm)
 	close(fd);
 	if (m == MAP_FAILED)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot map stats file %s (%s)", path,
-			 strerror(errno));
+			 hut_limit_text(errno));
 	shared = m;
 	*shared = (struct hut_stats){HUT_STATS_MAGIC, 0, 1};
 }
