@@ -12,6 +12,23 @@
 #include "fault.h"
 
 /* What the upcall pushed, but %rax, back into the registers. */
+	.macro PUSH_ALL_BUT_RAX
+	push %rcx
+	push %rdx
+	push %rbx
+	push %rbp
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	.endm
+
 	.macro POP_ALL_BUT_RAX
 	pop %r15
 	pop %r14
@@ -42,20 +59,7 @@ hut_fault_stack_top:
 	.type hut_fault_upcall, @function
 hut_fault_upcall:
 	push %rax                 /* saved[14]: fault.c reads it for a crash */
-	push %rcx
-	push %rdx
-	push %rbx
-	push %rbp
-	push %rsi
-	push %rdi
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	PUSH_ALL_BUT_RAX
 	cld
 	mov %rsp, %rdi
 	sub $8, %rsp              /* 15 pushes: align for the call */
@@ -94,20 +98,7 @@ hut_fault_upcall:
 hut_trap_upcall:
 	and $-16, %rsp
 	push %rax                 /* every register as at the exception, */
-	push %rcx                 /* in the page-fault upcall's order */
-	push %rdx
-	push %rbx
-	push %rbp
-	push %rsi
-	push %rdi
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	PUSH_ALL_BUT_RAX          /* in the page-fault upcall's order */
 	mov %rsp, %rdi
 	sub $8, %rsp              /* 15 pushes: align for the call */
 	call hut_fault_end
