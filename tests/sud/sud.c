@@ -108,6 +108,25 @@ static int segment_prot(uint32_t flags)
 	       ((flags & PF_X) ? PROT_EXEC : 0);
 }
 
+/* A segment of the libos's window: the libos runs it at its address (the
+ * window, far above RAM) and the monitor's code reaches it at its RAM
+ * address (hut_gpa's translation): here both are this process's mappings
+ * of one memfd, so that they are the same bytes, as on KVM. */
+static void map_window_segment(const struct hut_segment *s, uint64_t len)
+{
+	int fd = memfd_create("hut-sud-window", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)len) != 0)
+		die("cannot make memory for the libos's window");
+	void *ram = mmap((void *)s->gpa, len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	void *win = mmap((void *)s->va, len, segment_prot(s->flags),
+			 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	close(fd);
+	if (ram != (void *)s->gpa || win != (void *)s->va)
+		die("cannot map the libos's window at its addresses");
+	memcpy(ram, vm.img.file + s->offset, s->filesz);
+}
+
 /* As load.c lays RAM out. */
 static void load(void)
 {
@@ -119,9 +138,16 @@ static void load(void)
 	if (vm.heap_start + (1 << 20) > vm.heap_end)
 		die("image needs more memory (try a larger --mem)");
 	map_at(HUT_BOOTINFO_GPA, HUT_BOOTINFO_SIZE, PROT_READ | PROT_WRITE);
+	vm.mem.window_va = vm.img.window_va;
+	vm.mem.window_gpa = vm.img.window_gpa;
+	vm.mem.window_size = vm.img.window_size;
 	for (size_t i = 0; i < vm.img.nsegments; i++) {
 		const struct hut_segment *s = &vm.img.seg[i];
 		uint64_t len = (s->memsz + page - 1) & ~(page - 1);
+		if (s->va != s->gpa) {
+			map_window_segment(s, len);
+			continue;
+		}
 		map_at(s->gpa, len, PROT_READ | PROT_WRITE);
 		memcpy((void *)s->gpa, vm.img.file + s->offset, s->filesz);
 		mprotect((void *)s->gpa, len, segment_prot(s->flags));
