@@ -22,18 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "wait_status.h"
+
 static int global = 1;
 static volatile sig_atomic_t chld_pid, chld_code, chld_status;
-
-static void report(const char *what, int status)
-{
-	if (WIFEXITED(status))
-		printf("%s: exited %d\n", what, WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		printf("%s: killed by signal %d\n", what, WTERMSIG(status));
-	else
-		printf("%s: status 0x%x\n", what, status);
-}
 
 static void memory_is_copied(void)
 {

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wait_status.h"
+
 static volatile unsigned long *counter; /* shared with the children */
 static volatile sig_atomic_t chld_count, chld_code, chld_status;
 
@@ -63,20 +65,6 @@ static const char *code_name(int code)
 	default:
 		return "other";
 	}
-}
-
-static void report(const char *what, int status)
-{
-	if (WIFEXITED(status))
-		printf("%s: exited %d\n", what, WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		printf("%s: killed by signal %d\n", what, WTERMSIG(status));
-	else if (WIFSTOPPED(status))
-		printf("%s: stopped by signal %d\n", what, WSTOPSIG(status));
-	else if (WIFCONTINUED(status))
-		printf("%s: continued\n", what);
-	else
-		printf("%s: status 0x%x\n", what, status);
 }
 
 /* Waits until the SIGCHLD handler has run n times in all (or gives up). */

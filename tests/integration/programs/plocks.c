@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wait_status.h"
+
 static const char *path = "/tmp/plocks.file";
 
 static void nap_ms(long ms)
@@ -82,15 +84,6 @@ static void getlk(int fd, int cmd, off_t start, off_t len, pid_t expect_pid)
 		       : fl.l_pid == -1	      ? "-1"
 					      : "another");
 	printf("\n");
-}
-
-static void report(const char *what, int status)
-{
-	if (WIFEXITED(status))
-		printf("%s: exited %d\n", what, WEXITSTATUS(status));
-	else
-		printf("%s: status 0x%x\n", what, status);
-	fflush(stdout);
 }
 
 /* Runs fn in a child and waits for it. */

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wait_status.h"
+
 static int to_parent = -1; /* the child's handlers write what they got */
 static volatile sig_atomic_t got;
 
@@ -39,16 +41,6 @@ static void handle(int sig)
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
-}
-
-static void report(const char *what, int status)
-{
-	if (WIFEXITED(status))
-		printf("%s: exited %d\n", what, WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		printf("%s: killed by signal %d\n", what, WTERMSIG(status));
-	else
-		printf("%s: status 0x%x\n", what, status);
 }
 
 static void child_arms(int how)

@@ -162,6 +162,9 @@ PROG_IMAGES += $(addprefix $(PROG_OUT)/,procfs.hut procfs-ref paths.hut paths-re
 # static glibc program (tests/integration/exec.sh).
 PROG_IMAGES += $(addprefix $(PROG_OUT)/,exec_other.hut exec_other-ref execee.hut execee-ref \
 	execee-big.hut execee-big-ref execee-static)
+# The programs that print children's wait statuses share how.
+WAIT_STATUS_PROGS := fork vfork proctimers jobctl plocks
+$(foreach p,$(WAIT_STATUS_PROGS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref): $(PROG_SRC)/wait_status.h
 # snapshot.c: a child saves the memory of the fork while the parent changes
 # it (fork.sh).
 PROG_IMAGES += $(PROG_OUT)/snapshot.hut $(PROG_OUT)/snapshot-ref

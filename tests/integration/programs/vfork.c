@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wait_status.h"
+
 extern char **environ;
 
 static void say(const char *s)
@@ -32,17 +34,6 @@ static void nap_ms(long ms)
 {
 	struct timespec ts = {0, ms * 1000000};
 	nanosleep(&ts, NULL);
-}
-
-static void report(const char *what, int status)
-{
-	if (WIFEXITED(status))
-		printf("%s: exited %d\n", what, WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		printf("%s: killed by signal %d\n", what, WTERMSIG(status));
-	else
-		printf("%s: status 0x%x\n", what, status);
-	fflush(stdout);
 }
 
 /* The child naps before it writes: a parent that ran on would write first. */
