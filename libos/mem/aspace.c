@@ -156,35 +156,39 @@ int hut_aspace_unmap(struct hut_aspace *as, uint64_t va)
 	return 0;
 }
 
-int64_t hut_aspace_frame(const struct hut_aspace *as, uint64_t va)
-{
-	uint64_t *t = table(as->cr3);
-	for (int level = 0; level < LEVELS; level++) {
-		uint64_t e = t[index_of(va, level)];
-		if (!(e & PTE_P))
-			return -1;
-		if (level == LEVELS - 1)
-			return (int64_t)(e & PTE_ADDR);
-		if ((e & PTE_PS) && level == 2)
-			return (int64_t)((e & PTE_ADDR & ~(HUT_LARGE_PAGE_SIZE - 1)) +
-					 (va & (HUT_LARGE_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1)));
-		t = table(e);
-	}
-	return -1;
-}
-
-int hut_aspace_identity_rw(const struct hut_aspace *as, uint64_t va)
+/* The entry that maps va in as (a 4 KiB leaf or a 2 MiB page), or 0 when
+ * va is not mapped; *frame is the 4 KiB frame va lies in. */
+static uint64_t mapping_of(const struct hut_aspace *as, uint64_t va, uint64_t *frame)
 {
 	uint64_t *t = table(as->cr3);
 	for (int level = 0; level < LEVELS; level++) {
 		uint64_t e = t[index_of(va, level)];
 		if (!(e & PTE_P))
 			return 0;
-		if (level == LEVELS - 1 || ((e & PTE_PS) && level == 2))
-			return (e & PTE_W) && hut_aspace_frame(as, va) == (int64_t)va;
+		if (level == LEVELS - 1) {
+			*frame = e & PTE_ADDR;
+			return e;
+		}
+		if ((e & PTE_PS) && level == 2) {
+			*frame = (e & PTE_ADDR & ~(HUT_LARGE_PAGE_SIZE - 1)) +
+				 (va & (HUT_LARGE_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1));
+			return e;
+		}
 		t = table(e);
 	}
 	return 0;
+}
+
+int64_t hut_aspace_frame(const struct hut_aspace *as, uint64_t va)
+{
+	uint64_t frame;
+	return mapping_of(as, va, &frame) ? (int64_t)frame : -1;
+}
+
+int hut_aspace_identity_rw(const struct hut_aspace *as, uint64_t va)
+{
+	uint64_t frame, e = mapping_of(as, va, &frame);
+	return (e & PTE_W) && frame == (va & ~(HUT_PAGE_SIZE - 1));
 }
 
 /* Frees the tables below t (of the given level) that this space owns. */
