@@ -477,15 +477,30 @@ void hut_image_close(struct hut_image *img)
 	img->file = NULL;
 }
 
-const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t va,
-					       uint64_t len)
+/* The segment holding [addr, addr + len), addr guest-virtual or, by_gpa,
+ * guest-physical. */
+static const struct hut_segment *segment_holding(const struct hut_image *img, uint64_t addr,
+						 uint64_t len, int by_gpa)
 {
 	for (size_t i = 0; i < img->nsegments; i++) {
 		const struct hut_segment *s = &img->seg[i];
-		if (va >= s->va && va - s->va <= s->memsz && len <= s->memsz - (va - s->va))
+		uint64_t start = by_gpa ? s->gpa : s->va;
+		if (addr >= start && addr - start <= s->memsz && len <= s->memsz - (addr - start))
 			return s;
 	}
 	return NULL;
+}
+
+const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t va,
+					       uint64_t len)
+{
+	return segment_holding(img, va, len, 0);
+}
+
+const struct hut_segment *hut_image_segment_at_gpa(const struct hut_image *img, uint64_t gpa,
+						   uint64_t len)
+{
+	return segment_holding(img, gpa, len, 1);
 }
 
 /* Calls fn for each named symbol in .symtab until it returns non-zero. */

@@ -84,5 +84,8 @@ void hut_image_clear_section_fields(uint8_t *buf, uint64_t offset, uint64_t len)
 /* The segment holding guest-virtual [va, va + len), or NULL. */
 const struct hut_segment *hut_image_segment_at(const struct hut_image *img, uint64_t va,
 					       uint64_t len);
+/* The segment holding guest-physical [gpa, gpa + len), or NULL. */
+const struct hut_segment *hut_image_segment_at_gpa(const struct hut_image *img, uint64_t gpa,
+						   uint64_t len);
 
 #endif

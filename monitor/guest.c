@@ -25,18 +25,6 @@ const void *hut_guest_readable(const struct hut_vm *vm, uint64_t gpa, uint64_t l
 	return gpa >= HUT_BOOTINFO_GPA ? hut_gpa(&vm->mem, gpa, len) : NULL;
 }
 
-/* A writable segment holding guest-physical [gpa, gpa + len). */
-static bool in_writable_segment(const struct hut_vm *vm, uint64_t gpa, uint64_t len)
-{
-	for (size_t i = 0; i < vm->img.nsegments; i++) {
-		const struct hut_segment *s = &vm->img.seg[i];
-		if ((s->flags & PF_W) && gpa >= s->gpa && gpa - s->gpa <= s->memsz &&
-		    len <= s->memsz - (gpa - s->gpa))
-			return true;
-	}
-	return false;
-}
-
 /* Writable: the guest's writable segments, heap and stack (a read into its
  * own code would otherwise get around W^X). An address in the libos's
  * window is its guest-physical page (mem.h): the libos hands its buffers
@@ -49,7 +37,8 @@ void *hut_guest_writable(const struct hut_vm *vm, uint64_t gpa, uint64_t len)
 		return &nothing;
 	if (gpa >= m->window_va && gpa - m->window_va < m->window_size)
 		gpa = gpa - m->window_va + m->window_gpa; /* hut_gpa checks the length */
-	if (in_writable_segment(vm, gpa, len) ||
+	const struct hut_segment *s = hut_image_segment_at_gpa(&vm->img, gpa, len);
+	if ((s && (s->flags & PF_W)) ||
 	    (gpa >= vm->heap_start && gpa <= vm->heap_end && len <= vm->heap_end - gpa) ||
 	    (gpa >= stack && gpa <= vm->stack_top && len <= vm->stack_top - gpa))
 		return hut_gpa(&vm->mem, gpa, len);
