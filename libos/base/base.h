@@ -94,7 +94,10 @@ void hut_random_fill(void *buf, size_t len);
 /* One of the loaded segments of the image a process runs, page rounded. */
 struct hut_seg {
 	uint64_t start, end;
-	uint32_t flags; /* PF_R | PF_W | PF_X */
+	uint32_t flags;	   /* PF_R | PF_W | PF_X */
+	uint64_t vaddr;	   /* the program header's, exact */
+	uint64_t file_end; /* vaddr + its bytes in the file */
+	uint64_t offset;   /* where start lies in the file (/proc/self/maps) */
 };
 
 /* user.c: the app's memory, checked before the libos touches it for the app. */

@@ -8,6 +8,7 @@
 #ifndef HUT_PROCFS_H
 #define HUT_PROCFS_H
 
+#include "mem/mm.h"
 #include "vfs.h"
 
 struct hut_text {

@@ -4,15 +4,16 @@
  * then the arena's pages the process maps for its app (mem/appmem.c) as
  * runs, brk's part named [heap], the main stack [stack], and the libos's
  * window (include/hut/abi.h). All read-write: the monitor maps RAM so and
- * mprotect is bookkeeping only. A process that exec'd another program
- * still shows the boot image's segments (not yet its own).
+ * mprotect is bookkeeping only. The segments and the name are those of
+ * the program the process runs: the boot image's, or the one it exec'd.
  *
- * The image's path: the image's bytes are not a file in the guest, so
- * /proc/self/exe names argv[0] when that is an absolute path to a file the
- * guest has (an image packed at its own path, as a container image holds
- * its program), else "/" and the service's name, which dangles: a program
- * that reads the link gets a name, one that opens it gets ENOENT, as for
- * a deleted executable.
+ * The program's path: a program exec'd is the file it was read from. The
+ * boot image's bytes are not a file in the guest, so /proc/self/exe names
+ * argv[0] when that is an absolute path to a file the guest has (an image
+ * packed at its own path, as a container image holds its program), else
+ * "/" and the service's name, which dangles: a program that reads the
+ * link gets a name, one that opens it gets ENOENT, as for a deleted
+ * executable.
  */
 #include "procfs.h"
 
@@ -21,6 +22,10 @@
 void hut_proc_exe_path(struct hut_text *t)
 {
 	const struct hut_boot_info *bi = hut_boot_info;
+	if (hut_mm_now->exe) {
+		hut_text_mem(t, hut_mm_now->exe, hut_mm_now->exe_len);
+		return;
+	}
 	const char *arg0 = bi->argc ? ((const char *const *)bi->argv)[0] : "";
 	struct stat st;
 	size_t n = hut_strlen(arg0);
@@ -59,22 +64,36 @@ static void map_line(struct hut_text *t, uint64_t lo, uint64_t hi, const char *p
 	hut_text_char(t, '\n');
 }
 
-/* The image's segments below the libos's window (window 0: the app's) or
- * in it (window 1), in address order. */
-static void segments(struct hut_text *t, int window)
+static void segment_line(struct hut_text *t, const struct hut_seg *s)
+{
+	char perms[5] = {(s->flags & PF_R) ? 'r' : '-', (s->flags & PF_W) ? 'w' : '-',
+			 (s->flags & PF_X) ? 'x' : '-', 'p', 0};
+	map_line(t, s->start, s->end, perms, s->offset, NULL, 1);
+}
+
+/* The running program's segments (below the libos's window), in the
+ * order of its program headers, which is address order. */
+static void program_segments(struct hut_text *t)
+{
+	for (int i = 0; i < hut_mm_now->nseg; i++)
+		segment_line(t, &hut_mm_now->seg[i]);
+}
+
+/* The libos's own segments, in its window: the boot image's. */
+static void window_segments(struct hut_text *t)
 {
 	const uint64_t mask = ~(uint64_t)(HUT_PAGE_SIZE - 1);
 	uint64_t phnum;
 	const Elf64_Phdr *phdrs = hut_boot_phdrs(&phnum);
 	for (uint64_t i = 0; i < phnum; i++) {
 		const Elf64_Phdr *ph = &phdrs[i];
-		if (ph->p_type != PT_LOAD || (ph->p_vaddr >= HUT_LIBOS_VA) != window)
+		if (ph->p_type != PT_LOAD || ph->p_vaddr < HUT_LIBOS_VA)
 			continue;
-		char perms[5] = {(ph->p_flags & PF_R) ? 'r' : '-', (ph->p_flags & PF_W) ? 'w' : '-',
-				 (ph->p_flags & PF_X) ? 'x' : '-', 'p', 0};
-		map_line(t, ph->p_vaddr & mask,
-			 (ph->p_vaddr + ph->p_memsz + HUT_PAGE_SIZE - 1) & mask, perms,
-			 ph->p_offset & mask, NULL, 1);
+		struct hut_seg s = {ph->p_vaddr & mask,
+				    (ph->p_vaddr + ph->p_memsz + HUT_PAGE_SIZE - 1) & mask,
+				    ph->p_flags, ph->p_vaddr, ph->p_vaddr + ph->p_filesz,
+				    ph->p_offset & mask};
+		segment_line(t, &s);
 	}
 }
 
@@ -94,11 +113,11 @@ void hut_proc_maps(struct hut_text *t, const struct hut_proc_ctx *c)
 	(void)c;
 	hut_memory_brk(&brk_lo, &brk_now);
 	uint64_t brk_hi = (brk_now + HUT_PAGE_SIZE - 1) & ~(uint64_t)(HUT_PAGE_SIZE - 1);
-	segments(t, 0);
+	program_segments(t);
 	runs(t, 0, brk_lo);
 	if (brk_hi > brk_lo)
 		map_line(t, brk_lo, brk_hi, "rw-p", 0, "[heap]", 0);
 	runs(t, brk_lo, UINT64_MAX);
 	map_line(t, bi->stack_top - bi->stack_size, bi->stack_top, "rw-p", 0, "[stack]", 0);
-	segments(t, 1);
+	window_segments(t);
 }

@@ -12,12 +12,6 @@
 
 #define TICKS_PER_S 100 /* USER_HZ, AT_CLKTCK */
 
-static const char *const *argv_of(uint64_t *n)
-{
-	*n = hut_boot_info->argc;
-	return (const char *const *)hut_boot_info->argv;
-}
-
 /* The process's memory, in bytes: the image's segments, the stack, and the
  * arena's pages it maps for its app (brk, mmap). All of it is resident:
  * RAM is mapped before boot and never swapped. */
@@ -28,19 +22,12 @@ struct vm_sizes {
 static struct vm_sizes vm_sizes(void)
 {
 	const struct hut_boot_info *bi = hut_boot_info;
+	const struct hut_mm *mm = hut_mm_now;
 	struct vm_sizes v = {0, 0, bi->stack_size, hut_memory_app_pages() * HUT_PAGE_SIZE};
-	uint64_t phnum;
-	const Elf64_Phdr *phdrs = hut_boot_phdrs(&phnum);
-	for (uint64_t i = 0; i < phnum; i++) {
-		const Elf64_Phdr *ph = &phdrs[i];
-		if (ph->p_type != PT_LOAD)
-			continue;
-		uint64_t lo = ph->p_vaddr & ~(uint64_t)(HUT_PAGE_SIZE - 1);
-		uint64_t hi = (ph->p_vaddr + ph->p_memsz + HUT_PAGE_SIZE - 1) &
-			      ~(uint64_t)(HUT_PAGE_SIZE - 1);
-		v.image += hi - lo;
-		if (ph->p_flags & PF_X)
-			v.text += hi - lo;
+	for (int i = 0; i < mm->nseg; i++) {
+		v.image += mm->seg[i].end - mm->seg[i].start;
+		if (mm->seg[i].flags & PF_X)
+			v.text += mm->seg[i].end - mm->seg[i].start;
 	}
 	return v;
 }
@@ -185,21 +172,29 @@ static void unum(struct hut_text *t, uint64_t v)
 	hut_text_u64(t, v);
 }
 
-/* The image's segments: start and end of code (PF_X) and of data (PF_W). */
-static void image_bounds(uint64_t flag, uint64_t *lo, uint64_t *hi)
+/* Where the running program's code and data are, as Linux's ELF loader
+ * sets them: code from the lowest executable segment to the end of the
+ * file bytes of the highest; data from the highest segment's start to
+ * the end of its file bytes. */
+static void image_bounds(uint64_t *code_lo, uint64_t *code_hi, uint64_t *data_lo,
+			 uint64_t *data_hi)
 {
-	*lo = *hi = 0;
-	uint64_t phnum;
-	const Elf64_Phdr *phdrs = hut_boot_phdrs(&phnum);
-	for (uint64_t i = 0; i < phnum; i++) {
-		const Elf64_Phdr *ph = &phdrs[i];
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & flag))
-			continue;
-		if (!*lo || ph->p_vaddr < *lo)
-			*lo = ph->p_vaddr;
-		if (ph->p_vaddr + ph->p_memsz > *hi)
-			*hi = ph->p_vaddr + (flag == PF_X ? ph->p_filesz : ph->p_memsz);
+	const struct hut_mm *mm = hut_mm_now;
+	*code_lo = UINT64_MAX;
+	*code_hi = *data_lo = *data_hi = 0;
+	for (int i = 0; i < mm->nseg; i++) {
+		const struct hut_seg *s = &mm->seg[i];
+		if ((s->flags & PF_X) && s->vaddr < *code_lo)
+			*code_lo = s->vaddr;
+		if ((s->flags & PF_X) && s->file_end > *code_hi)
+			*code_hi = s->file_end;
+		if (s->vaddr > *data_lo)
+			*data_lo = s->vaddr;
+		if (s->file_end > *data_hi)
+			*data_hi = s->file_end;
 	}
+	if (*code_lo == UINT64_MAX)
+		*code_lo = 0;
 }
 
 /* The 52 fields of fs/proc/array.c's do_task_stat, in its order. */
@@ -211,8 +206,7 @@ void hut_proc_stat(struct hut_text *t, const struct hut_proc_ctx *c)
 	uint64_t ticks = hut_cpu_time_ns() / (HUT_NS_PER_S / TICKS_PER_S);
 	struct rlimit rss;
 	hut_signal_dispositions(&caught, &ignored, &pending);
-	image_bounds(PF_X, &code_lo, &code_hi);
-	image_bounds(PF_W, &data_lo, &data_hi);
+	image_bounds(&code_lo, &code_hi, &data_lo, &data_hi);
 	hut_memory_brk(&brk_lo, &brk_now);
 	hut_rlimit_of(RLIMIT_RSS, &rss);
 	hut_text_u64(t, (uint64_t)(c->is_task ? th->tid : HUT_PROC_PID));
@@ -289,24 +283,24 @@ void hut_proc_comm(struct hut_text *t, const struct hut_proc_ctx *c)
 	hut_text_char(t, '\n');
 }
 
-static void nul_separated(struct hut_text *t, const char *const *s, uint64_t n)
+/* The process's own memory from lo to hi, as it is now (nothing if the
+ * program unmapped it). */
+static void own_bytes(struct hut_text *t, uint64_t lo, uint64_t hi)
 {
-	for (uint64_t i = 0; i < n; i++)
-		hut_text_mem(t, s[i], hut_strlen(s[i]) + 1);
+	if (hi > lo && hut_user_readable((const void *)lo, hi - lo))
+		hut_text_mem(t, (const char *)lo, hi - lo);
 }
 
 void hut_proc_cmdline(struct hut_text *t, const struct hut_proc_ctx *c)
 {
-	uint64_t n;
-	const char *const *argv = argv_of(&n);
 	(void)c;
-	nul_separated(t, argv, n);
+	own_bytes(t, hut_mm_now->arg_start, hut_mm_now->arg_end);
 }
 
 void hut_proc_environ(struct hut_text *t, const struct hut_proc_ctx *c)
 {
 	(void)c;
-	nul_separated(t, (const char *const *)hut_boot_info->envp, hut_boot_info->envc);
+	own_bytes(t, hut_mm_now->env_start, hut_mm_now->env_end);
 }
 
 /* Left-aligned in width columns, as "%-*s". */

@@ -34,7 +34,8 @@ void hut_mm_image_from_boot(struct hut_mm *mm, const struct hut_boot_info *bi)
 		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr < HUT_LIBOS_VA)
 			mm->seg[mm->nseg++] = (struct hut_seg){
 				ph[i].p_vaddr & ~(PAGE - 1), page_up(ph[i].p_vaddr + ph[i].p_memsz),
-				ph[i].p_flags};
+				ph[i].p_flags,		     ph[i].p_vaddr,
+				ph[i].p_vaddr + ph[i].p_filesz, ph[i].p_offset & ~(PAGE - 1)};
 	mm->entry = bi->app_entry;
 	mm->phdr = bi->phdr;
 	mm->phnum = bi->phnum;
@@ -49,6 +50,32 @@ static int64_t arena_page(uint64_t va)
 								  : -1;
 }
 
+static char *copy_name(const char *path, size_t len)
+{
+	char *name = hut_kalloc(len);
+	if (name)
+		hut_memcpy(name, path, len);
+	return name;
+}
+
+void hut_image_name_drop(struct hut_mm *mm)
+{
+	if (mm->exe)
+		hut_kfree(mm->exe, mm->exe_len);
+	mm->exe = NULL;
+	mm->exe_len = 0;
+}
+
+void hut_image_name(const char *path, size_t len)
+{
+	char *name = len ? copy_name(path, len) : NULL;
+	if (!name)
+		return;
+	hut_image_name_drop(hut_mm_now);
+	hut_mm_now->exe = name;
+	hut_mm_now->exe_len = (uint32_t)len;
+}
+
 void hut_image_fork(const struct hut_mm *parent, struct hut_mm *child)
 {
 	hut_memcpy(child->seg, parent->seg, sizeof child->seg);
@@ -56,6 +83,12 @@ void hut_image_fork(const struct hut_mm *parent, struct hut_mm *child)
 	child->entry = parent->entry;
 	child->phdr = parent->phdr;
 	child->phnum = parent->phnum;
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
+	child->env_start = parent->env_start;
+	child->env_end = parent->env_end;
+	child->exe = parent->exe ? copy_name(parent->exe, parent->exe_len) : NULL;
+	child->exe_len = child->exe ? parent->exe_len : 0;
 	for (int i = 0; i < parent->nseg; i++)
 		for (uint64_t va = parent->seg[i].start; va < parent->seg[i].end; va += PAGE) {
 			int64_t p = arena_page(va);

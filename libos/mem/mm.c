@@ -235,6 +235,7 @@ void hut_mm_free(struct hut_mm *mm)
 			hut_frame_unref((uint64_t)frame);
 	}
 	unref_image_and_stack(mm);
+	hut_image_name_drop(mm);
 	hut_aspace_free(&mm->as);
 	hut_kfree(mm->mine, bitmap_bytes());
 	hut_kfree(mm, sizeof *mm);

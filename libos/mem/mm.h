@@ -29,6 +29,15 @@ struct hut_mm {
 	struct hut_seg seg[HUT_MM_SEGS];
 	int nseg;
 	uint64_t entry, phdr, phnum; /* for the auxv: e_entry, AT_PHDR, AT_PHNUM */
+	/* The argument and environment strings the boot or exec put on its
+	 * stack, as Linux's mm keeps them: /proc/self/cmdline and environ
+	 * read the process's memory there (what the program wrote over them
+	 * too). */
+	uint64_t arg_start, arg_end, env_start, env_end;
+	/* The path of the program it exec'd (exe_len bytes, its own copy),
+	 * NULL while it runs the boot image. */
+	char *exe;
+	uint32_t exe_len;
 };
 
 /* The running process's memory. */
@@ -70,6 +79,12 @@ int hut_image_exec(const struct hut_seg *seg, int n, const uint64_t *frames, uin
  * image's own frame instead when the running process still maps it there
  * and it holds the same bytes (frame given back); else frame. */
 uint64_t hut_image_share_boot_page(uint64_t va, uint64_t frame);
+/* exec: the running process's program is now at path (canonical, len
+ * bytes): /proc/self/exe and maps name it. Without memory for the copy
+ * they keep the old name. */
+void hut_image_name(const char *path, size_t len);
+/* Lets go of mm's name (a process's end). */
+void hut_image_name_drop(struct hut_mm *mm);
 
 /* memory.c, for mm.c and appmem.c */
 void hut_arena_ready(void);

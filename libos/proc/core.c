@@ -17,6 +17,7 @@
 #include "mem/mm.h"
 
 #include <elf.h>
+#include <stdbool.h>
 
 #define PAGE HUT_PAGE_SIZE
 
@@ -114,15 +115,36 @@ static void add_threads(void)
 	hc.threads = (uint64_t)threads;
 }
 
-int hut_process_core(const struct hut_fault_state *s, int sig)
+/* The core, once hc.regs holds the crashed thread's registers. */
+static int write_core(void)
 {
-	if (!hut_boot_info || !hut_mm_now)
-		return 0;
-	hc = (struct hut_hc_proc_core){.pid = (uint32_t)hut_proc_now->pid, .sig = (uint32_t)sig};
-	put_registers(&hc.regs, s);
-	add_memory(hut_mm_now, s->rsp);
+	add_memory(hut_mm_now, hc.regs.rsp);
 	add_threads();
 	hc.pieces = (uint64_t)pieces;
 	hut_hypercall(HUT_HC_PROC_CORE, &hc);
 	return hc.result == 0;
+}
+
+static bool can_write_core(void)
+{
+	return hut_boot_info && hut_mm_now && hut_proc_now->pid != 1;
+}
+
+int hut_process_core(const struct hut_fault_state *s, int sig)
+{
+	if (!can_write_core())
+		return 0;
+	hc = (struct hut_hc_proc_core){.pid = (uint32_t)hut_proc_now->pid, .sig = (uint32_t)sig};
+	put_registers(&hc.regs, s);
+	return write_core();
+}
+
+int hut_process_core_in_syscall(int sig)
+{
+	const struct hut_thread *me = hut_thread_now;
+	if (!can_write_core() || !me->frame)
+		return 0;
+	hc = (struct hut_hc_proc_core){.pid = (uint32_t)hut_proc_now->pid, .sig = (uint32_t)sig};
+	hc.regs = hut_thread_regs_at(me, me->frame, hut_user_rsp);
+	return write_core();
 }

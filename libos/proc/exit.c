@@ -10,6 +10,7 @@
 #include "arch/x86_64/fault.h"
 
 #include <signal.h>
+#include <stdbool.h>
 
 static struct hut_hooks at_exit;
 
@@ -140,9 +141,39 @@ static void fault_end(const struct hut_fault_state *s)
 	hut_exit_process(HUT_EXIT_SIGNAL, exceptions[v].sig | (cored ? 0x80 : 0));
 }
 
+/* Signals whose default action also dumps core (signal(7)'s "Core"). */
+static bool dumps_core(int sig)
+{
+	switch (sig) {
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGSYS:
+	case SIGXCPU:
+	case SIGXFSZ:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A signal's default action ends the process: abort(), kill -QUIT, a
+ * raise(SIGSEGV) leave a core with --core, as exceptions do (pid 1's end
+ * is the appliance's, with the monitor's own report). */
+_Noreturn static void signal_ends_process(uint32_t kind, int status)
+{
+	if (kind == HUT_EXIT_SIGNAL && dumps_core(status) && hut_process_core_in_syscall(status))
+		status |= 0x80;
+	hut_exit_process(kind, status);
+}
+
 void hut_exit_init(void)
 {
-	hut_signal_on_fatal(hut_exit_process);
+	hut_signal_on_fatal(signal_ends_process);
 	hut_signal_on_stopped(hut_process_stay_stopped);
 	hut_fault_on_fatal(fault_ends_process, fault_end);
 	hut_cred_per_process();

@@ -30,6 +30,9 @@ void hut_exit_init(void);		    /* wires the ends (boot) */
  * exception's state s, killed by sig): 1 if it did. */
 struct hut_fault_state;
 int hut_process_core(const struct hut_fault_state *s, int sig);
+/* The same for a signal whose default action dumps core, taken in a
+ * syscall (or a tick): the registers are those the app entered with. */
+int hut_process_core_in_syscall(int sig);
 
 /* clone.c: threads only (threadcalls.c sends a clone that makes a process
  * to fork.c) */

@@ -78,14 +78,12 @@ void hut_thread_name_from_path(struct hut_thread *t, const char *path)
 	t->name[n] = 0;
 }
 
-/* Copies a switched-out thread's app registers where the monitor looks. */
-void hut_thread_publish(const struct hut_thread *t)
+/* A thread's app registers from the frame of the syscall (or tick) it is
+ * in, with its app %rsp: what --core's files show for it. */
+struct hut_thread_regs hut_thread_regs_at(const struct hut_thread *t,
+					  const struct hut_syscall_frame *f, uint64_t rsp)
 {
-	if (t->slot < 0)
-		return;
-	const struct hut_syscall_frame *f = t->frame;
-	struct hut_thread_regs *r = &table.thread[t->slot];
-	*r = (struct hut_thread_regs){
+	return (struct hut_thread_regs){
 		.tid = (uint64_t)t->tid,
 		.rax = f->nr,
 		.rbx = f->rbx,
@@ -94,7 +92,7 @@ void hut_thread_publish(const struct hut_thread *t)
 		.rsi = f->a1,
 		.rdi = f->a0,
 		.rbp = f->rbp,
-		.rsp = t->user_rsp,
+		.rsp = rsp,
 		.r8 = f->a4,
 		.r9 = f->a5,
 		.r10 = f->a3,
@@ -107,6 +105,13 @@ void hut_thread_publish(const struct hut_thread *t)
 		.rflags = f->rflags,
 		.fs_base = t->fs_base,
 	};
+}
+
+/* Copies a switched-out thread's app registers where the monitor looks. */
+void hut_thread_publish(const struct hut_thread *t)
+{
+	if (t->slot >= 0)
+		table.thread[t->slot] = hut_thread_regs_at(t, t->frame, t->user_rsp);
 }
 
 const struct hut_thread_regs *hut_thread_published(const struct hut_thread *t)

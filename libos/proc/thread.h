@@ -75,6 +75,9 @@ void hut_thread_process_hooks(void (*switch_to)(struct hut_process *next),
 struct hut_thread *hut_thread_copy(uint64_t stack, int settls, uint64_t tls);
 /* A clone's child's libos stack: it leaves the parent's syscall with 0. */
 void hut_thread_build_child_stack(struct hut_thread *t, const struct hut_syscall_frame *parent);
+/* t's app registers as the frame f of its syscall and its app %rsp say. */
+struct hut_thread_regs hut_thread_regs_at(const struct hut_thread *t,
+					  const struct hut_syscall_frame *f, uint64_t rsp);
 /* Copies t's app registers into the table the monitor reads for --core. */
 void hut_thread_publish(const struct hut_thread *t);
 /* A switched-out thread's app registers as last published, or NULL (no

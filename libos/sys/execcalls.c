@@ -148,7 +148,8 @@ static long add_segment(struct exec_image *x, const char *path, const Elf64_Phdr
 	for (int i = 0; i < x->n; i++)
 		if (start < x->seg[i].end && x->seg[i].start < end)
 			return say(path, "overlapping loadable segments", -ENOEXEC);
-	x->seg[x->n] = (struct hut_seg){start, end, ph->p_flags};
+	x->seg[x->n] = (struct hut_seg){start, end, ph->p_flags, ph->p_vaddr,
+					ph->p_vaddr + ph->p_filesz, ph->p_offset & ~(PAGE - 1)};
 	x->vaddr[x->n] = ph->p_vaddr;
 	x->offset[x->n] = ph->p_offset;
 	x->filesz[x->n] = ph->p_filesz;
@@ -269,7 +270,8 @@ static uint64_t brk_after(const struct exec_image *x)
 }
 
 /* The point of no return: the process becomes the new program. */
-static long start_again(const char *path, const struct exec_image *x, const struct strings *argv,
+static long start_again(const char *path, const struct hut_file *file,
+			const struct exec_image *x, const struct strings *argv,
 			const struct strings *envp)
 {
 	hut_process_single_thread();
@@ -281,6 +283,8 @@ static long start_again(const char *path, const struct exec_image *x, const stru
 		say(path, "out of memory for page tables (killed)", -ENOMEM);
 		hut_exit_process(HUT_EXIT_SIGNAL, SIGKILL);
 	}
+	if (file->path) /* the name /proc/self/exe shows: the file's canonical path */
+		hut_image_name(file->path, file->path_len);
 	uint64_t sp = hut_build_process_stack(hut_boot_info->stack_top, (uint64_t)argv->at, argv->n,
 					      (uint64_t)envp->at, envp->n);
 	struct hut_thread *t = hut_thread_now;
@@ -332,9 +336,12 @@ static long do_exec(long dirfd, const char *path, const char *const *argv, const
 	    (r = take_strings(envp, &e, (char *)buf, &used, at + WORDS_MAX, WORDS_MAX)) == 0 &&
 	    (r = read_image(fd, kpath, &x, (Elf64_Phdr *)(buf + ARGS_MAX))) == 0)
 		r = load(fd, kpath, &x, buf + ARGS_MAX);
+	struct hut_file *file = hut_fd_file(fd);
+	hut_file_ref(file); /* its path names the program once it runs */
 	hut_sys_close(fd, 0, 0, 0, 0, 0);
 	if (r == 0)
-		r = start_again(kpath, &x, &a, &e);
+		r = start_again(kpath, file, &x, &a, &e);
+	hut_file_unref(file);
 	if (x.frames)
 		hut_kfree(x.frames, x.pages * sizeof *x.frames);
 	if (at)

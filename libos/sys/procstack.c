@@ -71,8 +71,12 @@ uint64_t hut_build_process_stack(uint64_t top, uint64_t argv, uint64_t argc, uin
 	uint8_t random[16];
 	hut_random_fill(random, sizeof random);
 	uint64_t at_random = push_bytes(&sp, random, sizeof random);
+	struct hut_mm *mm = hut_mm_now;
+	mm->env_end = sp;
 	copy_strings(&sp, envp, envc);
+	mm->env_start = mm->arg_end = sp;
 	copy_strings(&sp, argv, argc);
+	mm->arg_start = sp;
 	const char *s = (const char *)sp;
 	uint64_t words = 1 + (argc + 1) + (envc + 1) + AUXV_WORDS;
 	sp = (sp - words * 8) & ~15ull;

@@ -159,3 +159,25 @@ if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
 	fi
 	finish
 fi
+
+# A signal whose default action dumps core, taken in a syscall (abort()'s
+# SIGABRT): the child leaves its core as for an exception, with the
+# registers of the syscall it was in (its rip right after musl's call to
+# the libos: the `lea` that steps back over the red zone).
+begin "core: a process killed by abort() leaves its core"
+if ready_kvm "$MONITOR" "$PROC_CORE" "$(command -v gdb || echo gdb)"; then
+	run aborted "$MONITOR" --core "$TMP/abort.core" "$PROC_CORE" abort
+	expect_status aborted 0
+	expect_grep "the parent did not see SIGABRT with a core" '^child [0-9]+: signaled 1, signal 6, core dumped 1$' "$(out aborted)"
+	expect_grep "waitid did not say CLD_DUMPED" '^waitid: CLD_DUMPED, status 6$' "$(out aborted)"
+	pid=$(sed -En 's/^child ([0-9]+):.*/\1/p' "$(out aborted)")
+	file=$TMP/abort.core.${pid:-PID}
+	if [ -s "$file" ]; then
+		run gdb gdb -nx -batch -ex 'x/i $pc' "$PROC_CORE" "$file"
+		expect_grep "gdb does not see SIGABRT" 'terminated with signal SIGABRT' "$(out gdb)"
+		expect_grep "the core's rip is not after the syscall's call" '=> 0x[0-9a-f]+ <[^>]*>:[[:space:]]+lea +0x80\(%rsp\),%rsp' "$(out gdb)"
+	else
+		problem "no core file $file"
+	fi
+	finish
+fi

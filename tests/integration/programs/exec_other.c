@@ -18,8 +18,10 @@ static void run(const char *path, int n)
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
-		char parent[32], *env[] = {"GREETING=hello from exec_other", parent, NULL};
+		char parent[32], exe[4200];
+		char *env[] = {"GREETING=hello from exec_other", parent, exe, NULL};
 		snprintf(parent, sizeof parent, "PARENT=%d", (int)getppid());
+		snprintf(exe, sizeof exe, "EXE_PATH=%s", path);
 		dup2(p[1], 3);
 		char number[16];
 		snprintf(number, sizeof number, "%d", n);

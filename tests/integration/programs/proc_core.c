@@ -10,6 +10,7 @@
  * parent's: more pieces than a core holds, so the core says what it left
  * out. With "ill" the child dies of an invalid opcode (SIGILL) instead.
  * With "threads" it has a second thread, blocked in read, when it crashes.
+ * With "abort" it calls abort(): a signal whose default action dumps core.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +25,7 @@ static char *heap_note;
 int *volatile nowhere; /* NULL, out of the compiler's sight */
 
 static int illegal; /* "ill": an invalid opcode instead (another gate) */
+static int aborting; /* "abort": SIGABRT, taken in a syscall */
 static int ready_pipe[2], never_pipe[2];
 
 /* "threads": a second thread of the child, blocked in read when it crashes. */
@@ -49,6 +51,8 @@ __attribute__((noinline)) static void crash_in_child(int value)
 {
 	if (illegal)
 		__builtin_trap();
+	if (aborting)
+		abort();
 	*nowhere = value;
 }
 
@@ -58,6 +62,7 @@ int main(int argc, char **argv)
 {
 	int scatter = argc > 1 && !strcmp(argv[1], "scatter");
 	illegal = argc > 1 && !strcmp(argv[1], "ill");
+	aborting = argc > 1 && !strcmp(argv[1], "abort");
 	int threaded = argc > 1 && !strcmp(argv[1], "threads");
 	char *big = scatter ? malloc(SCATTER_PAGES * 4096) : NULL;
 	if (big)
