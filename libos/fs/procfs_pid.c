@@ -224,7 +224,7 @@ void hut_proc_stat(struct hut_text *t, const struct hut_proc_ctx *c)
 		unum(t, 0);	       /* no page faults: RAM is mapped at boot */
 	unum(t, ticks);		       /* utime: all of it (getrusage says why) */
 	unum(t, 0);		       /* stime */
-	num(t, 0);		       /* cutime */
+	num(t, (int64_t)(hut_proc_now->children_cpu_ns / (HUT_NS_PER_S / TICKS_PER_S))); /* cutime */
 	num(t, 0);		       /* cstime */
 	num(t, 20 + hut_nice_value()); /* priority */
 	num(t, hut_nice_value());      /* nice */

@@ -296,7 +296,7 @@ static void load_update(void)
 {
 	static const uint64_t decay[3] = {1884, 2014, 2037};
 	static uint64_t last_ns, last_busy;
-	uint64_t now = hut_time_since_boot_ns(), busy = hut_cpu_time_ns();
+	uint64_t now = hut_time_since_boot_ns(), busy = hut_busy_time_ns();
 	uint64_t periods = (now - last_ns) / LOAD_PERIOD_NS;
 	if (periods == 0)
 		return;
@@ -363,7 +363,7 @@ void hut_proc_uptime(struct hut_text *t, const struct hut_proc_ctx *c)
 static void cpu_line(struct hut_text *t, const char *name)
 {
 	hut_text_str(t, name);
-	hut_text_u64(t, ticks(hut_cpu_time_ns())); /* user */
+	hut_text_u64(t, ticks(hut_busy_time_ns())); /* user */
 	hut_text_str(t, " 0 0 ");		   /* nice system */
 	hut_text_u64(t, ticks(hut_clock.idle_ns)); /* idle */
 	hut_text_str(t, " 0 0 0 0 0 0\n");	   /* iowait irq softirq steal guest guest_nice */

@@ -21,14 +21,10 @@
 static int nice_value;
 static int dumpable = 1, no_new_privs;
 
-static struct timeval to_timeval(uint64_t ns)
-{
-	return (struct timeval){(time_t)(ns / HUT_NS_PER_S), (long)(ns % HUT_NS_PER_S / 1000)};
-}
-
 /* RUSAGE_SELF and RUSAGE_THREAD: the CPU time, all of it user time (the
  * libos's own work runs at the app's privilege level, and Linux would count
- * much of it as system time: the split is not known). RUSAGE_CHILDREN: none. */
+ * much of it as system time: the split is not known). RUSAGE_CHILDREN: the
+ * CPU time of the children it reaped (and of theirs). */
 HUT_SYSCALL(getrusage)
 {
 	struct rusage *ru = (struct rusage *)a1;
@@ -37,8 +33,10 @@ HUT_SYSCALL(getrusage)
 	if (!hut_user_writable(ru, sizeof *ru))
 		return -EFAULT;
 	hut_memset(ru, 0, sizeof *ru);
-	if (a0 != RUSAGE_CHILDREN) {
-		ru->ru_utime = to_timeval(hut_cpu_time_ns());
+	if (a0 == RUSAGE_CHILDREN) {
+		ru->ru_utime = hut_ns_to_timeval(hut_proc_now->children_cpu_ns);
+	} else {
+		ru->ru_utime = hut_ns_to_timeval(hut_cpu_time_ns());
 		ru->ru_maxrss =
 			(long)((hut_pages_total() - hut_pages_free_count()) * HUT_PAGE_SIZE / 1024);
 	}
@@ -54,7 +52,9 @@ HUT_SYSCALL(times)
 		if (!hut_user_writable(t, sizeof *t))
 			return -EFAULT;
 		*t = (struct tms){
-			.tms_utime = (clock_t)(hut_cpu_time_ns() / (HUT_NS_PER_S / TICKS_PER_S))};
+			.tms_utime = (clock_t)(hut_cpu_time_ns() / (HUT_NS_PER_S / TICKS_PER_S)),
+			.tms_cutime = (clock_t)(hut_proc_now->children_cpu_ns /
+						(HUT_NS_PER_S / TICKS_PER_S))};
 	}
 	return (long)(hut_time_since_boot_ns() / (HUT_NS_PER_S / TICKS_PER_S));
 }

@@ -177,6 +177,7 @@ void hut_exit_init(void)
 	hut_signal_on_stopped(hut_process_stay_stopped);
 	hut_fault_on_fatal(fault_ends_process, fault_end);
 	hut_cred_per_process();
+	hut_cputime_per_process();
 	hut_rlimit_per_process();
 	hut_process_init();
 }

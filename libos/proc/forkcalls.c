@@ -78,11 +78,14 @@ HUT_SYSCALL(wait4)
 	    (ru && !hut_user_writable(ru, sizeof *ru)))
 		return -EFAULT;
 	int status = 0, want = WEXITED | (a2 & WUNTRACED ? WSTOPPED : 0) | (int)(a2 & WCONTINUED);
+	uint64_t children_before = hut_proc_now->children_cpu_ns;
 	long pid = wait_child(a0, want, &status, a2 & WNOHANG, 0);
 	if (pid > 0 && wstatus)
 		*wstatus = status;
-	if (pid >= 0 && ru)
+	if (pid >= 0 && ru) { /* the reaped child's CPU time (and its children's) */
 		hut_memset(ru, 0, sizeof *ru);
+		ru->ru_utime = hut_ns_to_timeval(hut_proc_now->children_cpu_ns - children_before);
+	}
 	return pid;
 }
 

@@ -5,9 +5,8 @@
  * SIGVTALRM and SIGPROF. alarm shares ITIMER_REAL, as on Linux. Each
  * process has its own three, which signal it whichever process runs when
  * they fire; a fork's child starts with none armed, exec keeps them, the
- * process's end disarms them (hut_itimers_end), as on Linux. The CPU time
- * the two CPU-time ones count is the appliance's (every process's), not
- * their process's alone: the libos keeps no CPU clock per process yet.
+ * process's end disarms them (hut_itimers_end), as on Linux. The two
+ * CPU-time ones count their process's CPU time alone (proc/cputime.c).
  */
 #include "proc.h"
 

@@ -49,6 +49,7 @@ struct hut_timer {
 	uint64_t deadline;	/* on its clock (since boot, or CPU time); 0: disarmed */
 	uint64_t interval;	/* ns between periodic expirations; 0: one-shot */
 	int cpu;		/* counts the process's CPU time (hut_cpu_time_ns) */
+	struct hut_process *owner; /* whose CPU time (the one that armed it) */
 	int interrupts;		/* raises a signal: a spinning app is interrupted for it */
 	void (*fire)(struct hut_timer *t, uint64_t expirations);
 };

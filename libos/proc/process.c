@@ -263,6 +263,7 @@ long hut_process_reap(long pid, int want, int *status, int keep)
 		long found = c->pid;
 		*status = c->wait_status;
 		if (!keep) {
+			hut_cputime_reaped(c);
 			hut_process_release_memory(c);
 			free_process(c);
 		}

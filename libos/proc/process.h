@@ -28,6 +28,8 @@ struct hut_process {
 	int pdeath_signal;	  /* prctl: sent to it when its parent ends */
 	int subreaper;		  /* prctl: orphans below it come to it */
 	int autoreap;		  /* its parent ignores SIGCHLD: no zombie */
+	uint64_t cpu_ns;	  /* the CPU time it used, kept at its end (cputime.c) */
+	uint64_t children_cpu_ns; /* its reaped children's, and theirs */
 	int vfork_parent_waits;	  /* vfork's child: its parent sleeps until it execs or ends */
 	int stopped;		  /* by a stop signal (stop_signal), until a SIGCONT */
 	int stop_signal;
@@ -54,6 +56,12 @@ struct hut_proc_state_ops {
 	void (*exit)(void);
 };
 void hut_proc_state_register(const struct hut_proc_state_ops *ops);
+
+/* cputime.c: each process's CPU time (hut_cpu_time_ns is the running
+ * one's). */
+void hut_cputime_per_process(void); /* wires it into process switches (boot) */
+/* The running process reaps child: what it used joins children_cpu_ns. */
+void hut_cputime_reaped(const struct hut_process *child);
 
 /* process.c */
 struct hut_process *hut_process_by_pid(long pid);

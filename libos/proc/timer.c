@@ -8,9 +8,11 @@
  * keeps a host timer for the deadline published here and sends the vCPU to
  * the libos's tick entry (sys/tick.c; ARCHITECTURE.md, "Ticks").
  *
- * Timers on CPU time (ITIMER_VIRTUAL, ITIMER_PROF) count hut_cpu_time_ns(),
- * which stands still while the vCPU sleeps: they fire only while the
- * process runs, so a wait's sleep never ends for them.
+ * Timers on CPU time (ITIMER_VIRTUAL, ITIMER_PROF, POSIX timers on
+ * CLOCK_PROCESS_CPUTIME_ID) count their process's CPU time (proc/cputime.c),
+ * which stands still while the vCPU sleeps or another process runs: they
+ * fire only while their process runs, so a wait's sleep never ends for
+ * them, and only the running process's are looked at.
  */
 #include "proc.h"
 
@@ -55,6 +57,8 @@ void hut_timer_disarm(struct hut_timer *t)
 void hut_timer_arm_at(struct hut_timer *t, uint64_t deadline_ns, uint64_t interval_ns)
 {
 	hut_timer_disarm(t);
+	if (t->cpu)
+		t->owner = hut_proc_now;
 	t->interval = interval_ns;
 	t->deadline = deadline_ns ? deadline_ns : 1; /* 0 means disarmed: the past will do */
 	insert(t);
@@ -93,10 +97,11 @@ static void fire(struct hut_timer *t, uint64_t now)
 	t->fire(t, times);
 }
 
+/* The running process's earliest CPU-time timer. */
 static struct hut_timer *first_cpu_timer(void)
 {
 	struct hut_timer *t = hut_timers;
-	while (t && !t->cpu)
+	while (t && (!t->cpu || t->owner != hut_proc_now))
 		t = t->next;
 	return t;
 }
@@ -140,11 +145,13 @@ void hut_timers_publish(int with_cpu)
 {
 	uint64_t first = 0, then = 0;
 	for (const struct hut_timer *t = hut_timers; t; t = t->next) {
-		if (!t->interrupts || (t->cpu && !with_cpu))
+		if (!t->interrupts || (t->cpu && (!with_cpu || t->owner != hut_proc_now)))
 			continue;
-		/* CPU time is the time since boot less idle_ns: read no clock,
-		 * so that the same deadline always projects to the same moment. */
-		uint64_t at = t->deadline + (t->cpu ? hut_clock.idle_ns : 0);
+		/* CPU time is the time since boot less idle_ns and elsewhere_ns:
+		 * read no clock, so that the same deadline always projects to
+		 * the same moment. */
+		uint64_t at =
+			t->deadline + (t->cpu ? hut_clock.idle_ns + hut_clock.elsewhere_ns : 0);
 		keep_earliest(at, &first, &then);
 		if (t->interval)
 			keep_earliest(at + t->interval, &first, &then);
