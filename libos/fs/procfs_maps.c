@@ -91,7 +91,9 @@ static void window_segments(struct hut_text *t)
 			continue;
 		struct hut_seg s = {ph->p_vaddr & mask,
 				    (ph->p_vaddr + ph->p_memsz + HUT_PAGE_SIZE - 1) & mask,
-				    ph->p_flags, ph->p_vaddr, ph->p_vaddr + ph->p_filesz,
+				    ph->p_flags,
+				    ph->p_vaddr,
+				    ph->p_vaddr + ph->p_filesz,
 				    ph->p_offset & mask};
 		segment_line(t, &s);
 	}

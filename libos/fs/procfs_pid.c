@@ -176,8 +176,7 @@ static void unum(struct hut_text *t, uint64_t v)
  * sets them: code from the lowest executable segment to the end of the
  * file bytes of the highest; data from the highest segment's start to
  * the end of its file bytes. */
-static void image_bounds(uint64_t *code_lo, uint64_t *code_hi, uint64_t *data_lo,
-			 uint64_t *data_hi)
+static void image_bounds(uint64_t *code_lo, uint64_t *code_hi, uint64_t *data_lo, uint64_t *data_hi)
 {
 	const struct hut_mm *mm = hut_mm_now;
 	*code_lo = UINT64_MAX;
@@ -224,14 +223,15 @@ void hut_proc_stat(struct hut_text *t, const struct hut_proc_ctx *c)
 		unum(t, 0);	       /* no page faults: RAM is mapped at boot */
 	unum(t, ticks);		       /* utime: all of it (getrusage says why) */
 	unum(t, 0);		       /* stime */
-	num(t, (int64_t)(hut_proc_now->children_cpu_ns / (HUT_NS_PER_S / TICKS_PER_S))); /* cutime */
-	num(t, 0);		       /* cstime */
-	num(t, 20 + hut_nice_value()); /* priority */
-	num(t, hut_nice_value());      /* nice */
-	num(t, thread_count());	       /* num_threads */
-	num(t, 0);		       /* itrealvalue */
-	unum(t, 0);		       /* starttime: it began at boot */
-	unum(t, vm_total(&v));	       /* vsize */
+	num(t,
+	    (int64_t)(hut_proc_now->children_cpu_ns / (HUT_NS_PER_S / TICKS_PER_S))); /* cutime */
+	num(t, 0);								      /* cstime */
+	num(t, 20 + hut_nice_value());						      /* priority */
+	num(t, hut_nice_value());						      /* nice */
+	num(t, thread_count());				 /* num_threads */
+	num(t, 0);					 /* itrealvalue */
+	unum(t, 0);					 /* starttime: it began at boot */
+	unum(t, vm_total(&v));				 /* vsize */
 	num(t, (int64_t)(vm_total(&v) / HUT_PAGE_SIZE)); /* rss */
 	unum(t, rss.rlim_cur);				 /* rsslim */
 	unum(t, code_lo);				 /* startcode */

@@ -364,9 +364,9 @@ static void cpu_line(struct hut_text *t, const char *name)
 {
 	hut_text_str(t, name);
 	hut_text_u64(t, ticks(hut_busy_time_ns())); /* user */
-	hut_text_str(t, " 0 0 ");		   /* nice system */
-	hut_text_u64(t, ticks(hut_clock.idle_ns)); /* idle */
-	hut_text_str(t, " 0 0 0 0 0 0\n");	   /* iowait irq softirq steal guest guest_nice */
+	hut_text_str(t, " 0 0 ");		    /* nice system */
+	hut_text_u64(t, ticks(hut_clock.idle_ns));  /* idle */
+	hut_text_str(t, " 0 0 0 0 0 0\n");	    /* iowait irq softirq steal guest guest_nice */
 }
 
 void hut_proc_sysstat(struct hut_text *t, const struct hut_proc_ctx *c)

@@ -156,6 +156,53 @@ int hut_aspace_unmap(struct hut_aspace *as, uint64_t va)
 	return 0;
 }
 
+/* How much of the address space an entry of a table of this level maps. */
+static uint64_t span_of(int level)
+{
+	return 1ull << (39 - 9 * level);
+}
+
+static void free_below(uint64_t *t, int level);
+
+/* An entry of a table of this level maps nothing from now on; a table
+ * below it that this space owns is freed (one it shares is the other
+ * space's). */
+static void drop_entry(uint64_t *e, int level)
+{
+	if (level < LEVELS - 1 && (*e & HUT_PTE_OWNED) && !(*e & PTE_PS)) {
+		free_below(table(*e), level + 1);
+		hut_pages_free(table(*e), 1);
+	}
+	*e = 0;
+}
+
+int hut_aspace_unmap_range(struct hut_aspace *as, uint64_t va, uint64_t end)
+{
+	if (!as->owns_top)
+		return -EINVAL;
+	while (va < end) {
+		uint64_t *t = table(as->cr3);
+		for (int level = 0;; level++) {
+			uint64_t span = span_of(level), *e = &t[index_of(va, level)];
+			uint64_t next = (va & ~(span - 1)) + span;
+			if (!(*e & PTE_P)) {
+				va = next;
+				break;
+			}
+			if (level == LEVELS - 1 || (va % span == 0 && next <= end)) {
+				drop_entry(e, level);
+				va = next;
+				break;
+			}
+			int err = own_below(e, level);
+			if (err)
+				return err;
+			t = table(*e);
+		}
+	}
+	return 0;
+}
+
 /* The entry that maps va in as (a 4 KiB leaf or a 2 MiB page), or 0 when
  * va is not mapped; *frame is the 4 KiB frame va lies in. */
 static uint64_t mapping_of(const struct hut_aspace *as, uint64_t va, uint64_t *frame)

@@ -38,6 +38,10 @@ int hut_aspace_map_new(struct hut_aspace *as, uint64_t va, uint64_t frame, uint6
 
 /* va maps nothing in as from now on (after hut_aspace_flush): 0, -ENOMEM. */
 int hut_aspace_unmap(struct hut_aspace *as, uint64_t va);
+/* [va, end) (page aligned) maps nothing in as from now on, the tables as
+ * shares left alone: a table the range covers whole goes by one store in
+ * the entry above it. 0, -ENOMEM (a table to copy), -EINVAL. */
+int hut_aspace_unmap_range(struct hut_aspace *as, uint64_t va, uint64_t end);
 
 /* Whether va maps its own address, writable, in as: how every process
  * maps an arena page nobody has made anything else of. */

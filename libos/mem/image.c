@@ -32,10 +32,13 @@ void hut_mm_image_from_boot(struct hut_mm *mm, const struct hut_boot_info *bi)
 	mm->nseg = 0;
 	for (uint64_t i = 0; i < phnum && mm->nseg < HUT_MM_SEGS; i++)
 		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr < HUT_LIBOS_VA)
-			mm->seg[mm->nseg++] = (struct hut_seg){
-				ph[i].p_vaddr & ~(PAGE - 1), page_up(ph[i].p_vaddr + ph[i].p_memsz),
-				ph[i].p_flags,		     ph[i].p_vaddr,
-				ph[i].p_vaddr + ph[i].p_filesz, ph[i].p_offset & ~(PAGE - 1)};
+			mm->seg[mm->nseg++] =
+				(struct hut_seg){ph[i].p_vaddr & ~(PAGE - 1),
+						 page_up(ph[i].p_vaddr + ph[i].p_memsz),
+						 ph[i].p_flags,
+						 ph[i].p_vaddr,
+						 ph[i].p_vaddr + ph[i].p_filesz,
+						 ph[i].p_offset & ~(PAGE - 1)};
 	mm->entry = bi->app_entry;
 	mm->phdr = bi->phdr;
 	mm->phnum = bi->phnum;

@@ -196,6 +196,19 @@ int hut_arena_mine(const struct hut_mm *mm, uint64_t page)
 	return mm->mine && bit(mm->mine, page);
 }
 
+uint64_t hut_arena_next_mine(const struct hut_mm *mm, uint64_t page)
+{
+	while (mm->mine && page < npages) {
+		uint64_t word = mm->mine[page / 64] >> (page % 64);
+		if (word)
+			return page + (uint64_t)__builtin_ctzll(word) < npages
+				       ? page + (uint64_t)__builtin_ctzll(word)
+				       : npages;
+		page = (page / 64 + 1) * 64;
+	}
+	return npages;
+}
+
 int hut_arena_shared(uint64_t page)
 {
 	return bit(shared_bits, page);

@@ -70,9 +70,9 @@ static void add_memory(const struct hut_mm *mm, uint64_t rsp)
 		add_range(mm, mm->seg[i].start, mm->seg[i].end, mm->seg[i].flags);
 	add_stack(mm, rsp);
 	uint64_t base = hut_arena_base(), n = hut_arena_pages();
-	for (uint64_t page = 0; page < n; page++)
-		if (hut_arena_mine(mm, page))
-			add_range(mm, base + page * PAGE, base + (page + 1) * PAGE, PF_R | PF_W);
+	for (uint64_t page = hut_arena_next_mine(mm, 0); page < n;
+	     page = hut_arena_next_mine(mm, page + 1))
+		add_range(mm, base + page * PAGE, base + (page + 1) * PAGE, PF_R | PF_W);
 }
 
 static void put_registers(struct hut_thread_regs *r, const struct hut_fault_state *s)

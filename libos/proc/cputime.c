@@ -5,8 +5,8 @@
  * saves with the moment the process left and, when it comes back, grows by
  * the busy time since. A fork's child starts at 0, as on Linux. What a
  * process used is kept at its end; its parent adds it (and what its own
- * reaped children used) when it reaps it: RUSAGE_CHILDREN, times' cutime
- * and wait4's rusage.
+ * reaped children used) when it reaps it (process.c): RUSAGE_CHILDREN,
+ * times' cutime and wait4's rusage.
  */
 #include "proc.h"
 
@@ -45,9 +45,4 @@ static const struct hut_proc_state_ops cpu_ops = {
 void hut_cputime_per_process(void)
 {
 	hut_proc_state_register(&cpu_ops);
-}
-
-void hut_cputime_reaped(const struct hut_process *child)
-{
-	hut_proc_now->children_cpu_ns += child->cpu_ns + child->children_cpu_ns;
 }

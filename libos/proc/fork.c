@@ -55,7 +55,7 @@ long hut_process_fork(unsigned long flags, uint64_t stack, int *parent_tid, uint
 			  *t = hut_thread_copy(stack, (flags & CLONE_SETTLS) != 0, tls);
 	if (!t)
 		return -EAGAIN;
-	struct hut_mm *mm = hut_mm_fork();
+	struct hut_mm *mm = hut_mm_fork(parent->fs_base);
 	struct hut_process *p =
 		mm ? hut_process_new(mm, t->tid, (int)(flags & EXIT_SIGNAL_MASK)) : 0;
 	if (!p) {

@@ -45,12 +45,12 @@ _Noreturn void hut_thread_end(int status);
  * A timer fires on a syscall's way out or in a wait once its deadline has
  * passed, with the number of periods that passed (>= 1). */
 struct hut_timer {
-	struct hut_timer *next; /* the armed list */
-	uint64_t deadline;	/* on its clock (since boot, or CPU time); 0: disarmed */
-	uint64_t interval;	/* ns between periodic expirations; 0: one-shot */
-	int cpu;		/* counts the process's CPU time (hut_cpu_time_ns) */
+	struct hut_timer *next;	   /* the armed list */
+	uint64_t deadline;	   /* on its clock (since boot, or CPU time); 0: disarmed */
+	uint64_t interval;	   /* ns between periodic expirations; 0: one-shot */
+	int cpu;		   /* counts the process's CPU time (hut_cpu_time_ns) */
 	struct hut_process *owner; /* whose CPU time (the one that armed it) */
-	int interrupts;		/* raises a signal: a spinning app is interrupted for it */
+	int interrupts;		   /* raises a signal: a spinning app is interrupted for it */
 	void (*fire)(struct hut_timer *t, uint64_t expirations);
 };
 /* Arms t value_ns from now (0 disarms) and every interval_ns after. */

@@ -262,8 +262,8 @@ long hut_process_reap(long pid, int want, int *status, int keep)
 			continue;
 		long found = c->pid;
 		*status = c->wait_status;
-		if (!keep) {
-			hut_cputime_reaped(c);
+		if (!keep) { /* what it used joins its parent's children's time */
+			me->children_cpu_ns += c->cpu_ns + c->children_cpu_ns;
 			hut_process_release_memory(c);
 			free_process(c);
 		}

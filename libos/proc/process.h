@@ -60,8 +60,6 @@ void hut_proc_state_register(const struct hut_proc_state_ops *ops);
 /* cputime.c: each process's CPU time (hut_cpu_time_ns is the running
  * one's). */
 void hut_cputime_per_process(void); /* wires it into process switches (boot) */
-/* The running process reaps child: what it used joins children_cpu_ns. */
-void hut_cputime_reaped(const struct hut_process *child);
 
 /* process.c */
 struct hut_process *hut_process_by_pid(long pid);

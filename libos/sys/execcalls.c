@@ -148,8 +148,12 @@ static long add_segment(struct exec_image *x, const char *path, const Elf64_Phdr
 	for (int i = 0; i < x->n; i++)
 		if (start < x->seg[i].end && x->seg[i].start < end)
 			return say(path, "overlapping loadable segments", -ENOEXEC);
-	x->seg[x->n] = (struct hut_seg){start, end, ph->p_flags, ph->p_vaddr,
-					ph->p_vaddr + ph->p_filesz, ph->p_offset & ~(PAGE - 1)};
+	x->seg[x->n] = (struct hut_seg){start,
+					end,
+					ph->p_flags,
+					ph->p_vaddr,
+					ph->p_vaddr + ph->p_filesz,
+					ph->p_offset & ~(PAGE - 1)};
 	x->vaddr[x->n] = ph->p_vaddr;
 	x->offset[x->n] = ph->p_offset;
 	x->filesz[x->n] = ph->p_filesz;
@@ -270,9 +274,8 @@ static uint64_t brk_after(const struct exec_image *x)
 }
 
 /* The point of no return: the process becomes the new program. */
-static long start_again(const char *path, const struct hut_file *file,
-			const struct exec_image *x, const struct strings *argv,
-			const struct strings *envp)
+static long start_again(const char *path, const struct hut_file *file, const struct exec_image *x,
+			const struct strings *argv, const struct strings *envp)
 {
 	hut_process_single_thread();
 	hut_fd_close_on_exec();

@@ -72,8 +72,7 @@ static void what_proc_says(void)
 	env[got] = 0;
 	printf("execee: environ starts with GREETING: %s\n",
 	       !strncmp(env, "GREETING=hello from exec_other", 30) ? "yes" : "no");
-	printf("execee: /proc/self/exe is the file exec'd: %s\n",
-	       !strcmp(exe, want) ? "yes" : exe);
+	printf("execee: /proc/self/exe is the file exec'd: %s\n", !strcmp(exe, want) ? "yes" : exe);
 	printf("execee: main's code is mapped from it: %s\n",
 	       mapped_from((uintptr_t)&main, want) ? "yes" : "no");
 }

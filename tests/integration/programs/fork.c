@@ -7,7 +7,9 @@
  * kill reaches another process; a child that crashes ends alone; with
  * SIGCHLD ignored no zombie is left; an orphan goes to the subreaper (pid 1
  * in an appliance: the program itself); PR_SET_PDEATHSIG fires when the
- * parent ends; many forks in a row work. It prints only
+ * parent ends; many forks in a row work; the stack above the forking frame
+ * (a caller's large array) is the child's too, and either side may then
+ * grow its stack deeper than it was at the fork. It prints only
  * what is the same for any run: the same bytes as a glibc program, a hut
  * image run as a process, and an appliance.
  */
@@ -44,6 +46,41 @@ static void memory_is_copied(void)
 	report("child", status);
 	printf("parent still sees %d %d %d\n", global, on_stack, *on_heap);
 	free(on_heap);
+}
+
+/* 1,000 bytes a frame, n frames deep: the stack grows about 1 MiB a 1,000. */
+static long deep(int n)
+{
+	volatile char pad[1000];
+	pad[0] = (char)n;
+	return n ? deep(n - 1) + pad[0] : 0;
+}
+
+__attribute__((noinline)) static void fork_below(const unsigned char *big, size_t len)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		unsigned long sum = 0;
+		for (size_t i = 0; i < len; i++)
+			sum += big[i];
+		printf("child: the caller's array sums to %lu\n", sum);
+		printf("child: 2,000 frames deeper: %ld\n", deep(2000));
+		fflush(stdout);
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	report("stack child", status);
+	printf("parent: 2,000 frames deeper too: %ld\n", deep(2000));
+}
+
+static void stack_is_copied(void)
+{
+	unsigned char big[256 * 1024];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (unsigned char)(i * 7);
+	fork_below(big, sizeof big);
 }
 
 static void pipe_joins_them(void)
@@ -290,6 +327,7 @@ int main(int argc, char **argv)
 	snprintf(me, sizeof me, "%d", (int)getpid());
 	setenv("PARENT", me, 1);
 	memory_is_copied();
+	stack_is_copied();
 	pipe_joins_them();
 	nohang_then_wait();
 	sigchld_and_kill();

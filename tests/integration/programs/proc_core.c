@@ -24,7 +24,7 @@ static char global_note[32] = "parent-global";
 static char *heap_note;
 int *volatile nowhere; /* NULL, out of the compiler's sight */
 
-static int illegal; /* "ill": an invalid opcode instead (another gate) */
+static int illegal;  /* "ill": an invalid opcode instead (another gate) */
 static int aborting; /* "abort": SIGABRT, taken in a syscall */
 static int ready_pipe[2], never_pipe[2];
 
