@@ -1,10 +1,14 @@
 /*
  * /proc: the process and the machine described as Linux describes them,
  * read-only. The tree is static tables (struct pent) with three kinds of
- * directory whose entries are made on the fly: the pid (the calling
- * process's: another's fd table and cwd are saved away with it while it
- * does not run, so /proc shows each process itself alone), task/<tid>
- * (each of its live threads) and fd/<n> (each open fd).
+ * directory whose entries are made on the fly: the pids (every live
+ * process), task/<tid> (each of its live threads) and fd/<n> (each open
+ * fd). A process's files are made from the layers' state of the running
+ * process (its fd table, credentials, cwd and memory are saved away while
+ * it does not run): another process's directory is therefore read from
+ * inside it, the libos switching to that process for the operation and
+ * back (a view: two CR3 loads, ~60 µs here), so each file says what that
+ * process would read in its own /proc/self.
  * A file's text is made whole when it is opened (procfs.h), so reads at
  * any offset and lseek see one consistent text, as seq_file gives.
  *
@@ -43,7 +47,8 @@ struct pnode {
 	const struct pent *ent;
 	int tid; /* of the pid's or task's directory it lies in; 0 for none */
 	int is_task;
-	int fd; /* fd/<n>: n; else -1 */
+	int fd;	  /* fd/<n>: n; else -1 */
+	int view; /* another process's pid, whose files these are; 0: the caller's */
 };
 
 /* What an open /proc file holds. */
@@ -258,6 +263,40 @@ static const struct pent *find_child(const struct pent *dir, const char *name, s
 	return NULL;
 }
 
+/* The process /proc/<pid> shows, other than the caller: live and with its
+ * memory (a zombie's state is gone), or NULL. */
+static struct hut_process *other_process(long pid)
+{
+	struct hut_process *p = pid > 0 && pid != HUT_PROC_PID ? hut_process_by_pid(pid) : NULL;
+	return p && !p->zombie && p->mm ? p : NULL;
+}
+
+/* Enters the view of the process pid names (view above), if another:
+ * returns the process to come back to, or NULL (nothing entered). */
+static struct hut_process *view_enter(long pid)
+{
+	struct hut_process *p = other_process(pid), *back = hut_proc_now;
+	if (!p)
+		return NULL;
+	hut_process_switch(p);
+	return back;
+}
+
+static void view_leave(struct hut_process *back)
+{
+	if (back)
+		hut_process_switch(back);
+}
+
+/* The pid rel starts with ("5/status": 5), or -1. */
+static long leading_pid(const char *rel)
+{
+	size_t n = 0;
+	while (rel[n] && rel[n] != '/')
+		n++;
+	return number(rel, n);
+}
+
 /* One step down from dir (a directory) to name; 0, or -ENOENT. */
 static long step(struct pnode *node, const char *name, size_t n)
 {
@@ -297,7 +336,8 @@ static long step(struct pnode *node, const char *name, size_t n)
  * is the VFS's to follow (-HUT_ESYMLINK). */
 static long lookup(const char *rel, struct pnode *node)
 {
-	*node = (struct pnode){&root_ent, 0, 0, -1};
+	int view = hut_proc_now != hut_thread_now->proc ? hut_proc_now->pid : 0;
+	*node = (struct pnode){&root_ent, 0, 0, -1, view};
 	while (*rel) {
 		size_t n = 0;
 		while (rel[n] && rel[n] != '/')
@@ -355,9 +395,11 @@ static void node_stat(const struct hut_mount *m, const struct pnode *n, struct s
 static long procfs_lstat(struct hut_mount *m, const char *rel, struct stat *st)
 {
 	struct pnode n;
+	struct hut_process *back = view_enter(leading_pid(rel));
 	long r = lookup(rel, &n);
 	if (r == 0)
 		node_stat(m, &n, st);
+	view_leave(back);
 	return r;
 }
 
@@ -418,7 +460,9 @@ static long pfile_write(struct hut_file *f, const struct hut_iovec *iov, int iov
 static long pfile_stat(struct hut_file *f, struct stat *st)
 {
 	const struct popen *o = f->priv;
+	struct hut_process *back = view_enter(o->node.view);
 	node_stat(f->mount, &o->node, st);
+	view_leave(back);
 	return 0;
 }
 
@@ -437,14 +481,24 @@ static int next_dynamic(const struct pnode *dir, uint64_t *k, char *name, size_t
 	struct hut_text t = {name, 16, 0};
 	struct pnode child = *dir;
 	switch (dir->ent->dyn) {
-	case DYN_PID:
-		if (*k > 0)
+	case DYN_PID: {
+		/* In pid order: the live process whose pid follows *k's. */
+		int best = 0;
+		for (const struct hut_process *p = &hut_first_process; p; p = p->next)
+			if (p->pid > (int)*k && (!best || p->pid < best) &&
+			    (p->pid == HUT_PROC_PID || other_process(p->pid)))
+				best = p->pid;
+		if (!best)
 			return 0;
+		*k = (uint64_t)best;
 		child.ent = &pid_ent;
-		child.tid = HUT_PROC_PID;
-		hut_text_u64(&t, HUT_PROC_PID);
+		child.tid = best;
+		hut_text_u64(&t, (uint64_t)best);
 		*type = DT_DIR;
-		break;
+		*len = t.len;
+		*ino = ino_of(&child);
+		return 1;
+	}
 	case DYN_TASKS: {
 		const struct hut_thread *th = hut_thread_now;
 		/* In tid order, whatever the ring's: the tid that follows *k's. */
@@ -499,7 +553,22 @@ static uint8_t dirent_type_of(const struct pent *e)
 	return e->type == P_DIR ? DT_DIR : e->type == P_FILE ? DT_REG : DT_LNK;
 }
 
+static long getdents_here(struct hut_file *f, void *buf, size_t len);
+
+/* A directory of another process lists what it has now, from inside it
+ * (none once it is gone, as Linux's). */
 static long pdir_getdents(struct hut_file *f, void *buf, size_t len)
+{
+	const struct popen *o = f->priv;
+	if (o->node.view && !other_process(o->node.view))
+		return 0;
+	struct hut_process *back = view_enter(o->node.view);
+	long r = getdents_here(f, buf, len);
+	view_leave(back);
+	return r;
+}
+
+static long getdents_here(struct hut_file *f, void *buf, size_t len)
 {
 	const struct popen *o = f->priv;
 	const struct pnode *dir = &o->node;
@@ -572,7 +641,10 @@ static struct hut_file *procfs_fd_link(struct hut_mount *m, const char *rel)
 {
 	struct pnode n;
 	(void)m;
-	return lookup(rel, &n) == 0 ? pathless_target(&n) : NULL;
+	struct hut_process *back = view_enter(leading_pid(rel));
+	struct hut_file *f = lookup(rel, &n) == 0 ? pathless_target(&n) : NULL;
+	view_leave(back);
+	return f;
 }
 
 static long open_checks(const struct pnode *n, int flags)
@@ -591,8 +663,20 @@ static long open_checks(const struct pnode *n, int flags)
 	return 0;
 }
 
+static long open_here(struct hut_mount *m, const char *rel, int flags, uint32_t mode,
+		      struct hut_file **out);
+
 static long procfs_open(struct hut_mount *m, const char *rel, int flags, uint32_t mode,
 			struct hut_file **out)
+{
+	struct hut_process *back = view_enter(leading_pid(rel));
+	long r = open_here(m, rel, flags, mode, out);
+	view_leave(back);
+	return r;
+}
+
+static long open_here(struct hut_mount *m, const char *rel, int flags, uint32_t mode,
+		      struct hut_file **out)
 {
 	struct pnode n;
 	struct hut_file *target;
@@ -634,13 +718,15 @@ static long procfs_readlink(struct hut_mount *m, const char *rel, char *buf, siz
 {
 	struct pnode n;
 	struct popen o = {0};
-	long r = lookup(rel, &n);
 	(void)m;
+	struct hut_process *back = view_enter(leading_pid(rel));
+	long r = lookup(rel, &n);
+	if (r == 0 && n.ent->type != P_LINK)
+		r = -EINVAL;
+	if (r == 0)
+		r = text_of(&n, &o);
+	view_leave(back); /* buf may be the app's: written back in the caller's memory */
 	if (r != 0)
-		return r;
-	if (n.ent->type != P_LINK)
-		return -EINVAL;
-	if ((r = text_of(&n, &o)) != 0)
 		return r;
 	r = (long)(o.len < len ? o.len : len);
 	hut_memcpy(buf, o.text, (size_t)r);

@@ -7,6 +7,8 @@
  */
 #include "procfs.h"
 
+#include "proc/cred.h"
+
 #include <elf.h>
 #include <sys/resource.h>
 
@@ -85,10 +87,36 @@ static uint64_t fd_table_size(void)
 	return size;
 }
 
-static void ids(struct hut_text *t, const char *name)
+/* "Uid:" or "Gid:" and the real, effective, saved and fs ids. */
+static void ids(struct hut_text *t, const char *name, const uint32_t id[4])
 {
 	hut_text_str(t, name);
-	hut_text_str(t, ":\t0\t0\t0\t0\n"); /* real, effective, saved, fs: root */
+	hut_text_char(t, ':');
+	for (int i = 0; i < 4; i++) {
+		hut_text_char(t, '\t');
+		hut_text_u64(t, id[i]);
+	}
+	hut_text_char(t, '\n');
+}
+
+static void groups(struct hut_text *t, const struct hut_cred *cr)
+{
+	hut_text_str(t, "Groups:\t");
+	for (uint32_t i = 0; i < cr->ngroups; i++) { /* spaces between, as Linux 4.x on */
+		if (i)
+			hut_text_char(t, ' ');
+		hut_text_u64(t, cr->groups[i]);
+	}
+	hut_text_char(t, '\n');
+}
+
+/* A capability set as 16 hex digits. */
+static void caps(struct hut_text *t, const char *name, uint64_t set)
+{
+	hut_text_str(t, name);
+	hut_text_str(t, ":\t");
+	hut_text_hex(t, set, 16);
+	hut_text_char(t, '\n');
 }
 
 void hut_proc_status(struct hut_text *t, const struct hut_proc_ctx *c)
@@ -113,10 +141,11 @@ void hut_proc_status(struct hut_text *t, const struct hut_proc_ctx *c)
 	hut_text_field(t, "Pid", (uint64_t)(c->is_task ? th->tid : HUT_PROC_PID));
 	hut_text_field(t, "PPid", parent_pid());
 	hut_text_field(t, "TracerPid", 0);
-	ids(t, "Uid");
-	ids(t, "Gid");
+	const struct hut_cred *cr = hut_cred_current();
+	ids(t, "Uid", (const uint32_t[4]){cr->uid, cr->euid, cr->suid, cr->fsuid});
+	ids(t, "Gid", (const uint32_t[4]){cr->gid, cr->egid, cr->sgid, cr->fsgid});
 	hut_text_field(t, "FDSize", fd_table_size());
-	hut_text_str(t, "Groups:\t\n");
+	groups(t, cr);
 	hut_text_field(t, "NStgid", HUT_PROC_PID);
 	hut_text_field(t, "NSpid", (uint64_t)(c->is_task ? th->tid : HUT_PROC_PID));
 	hut_text_field(t, "NSpgid", (uint64_t)hut_proc_now->pgid);
@@ -147,9 +176,12 @@ void hut_proc_status(struct hut_text *t, const struct hut_proc_ctx *c)
 	sigset(t, "SigBlk", th->sig_blocked);
 	sigset(t, "SigIgn", ignored);
 	sigset(t, "SigCgt", caught);
-	hut_text_str(t, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
-			"CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
-			"CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
+	caps(t, "CapInh", cr->cap_inheritable);
+	caps(t, "CapPrm", cr->cap_permitted);
+	caps(t, "CapEff", cr->cap_effective);
+	caps(t, "CapBnd", cr->cap_bounding);
+	caps(t, "CapAmb", cr->cap_ambient);
+	hut_text_str(t, "NoNewPrivs:\t0\nSeccomp:\t0\n"
 			"Seccomp_filters:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n"
 			"Mems_allowed:\t1\nMems_allowed_list:\t0\n"
 			"voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");

@@ -55,7 +55,7 @@ files_differential "busybox sh forks: substitutions, pipelines, subshells, jobs"
 BBIN=$TMP/bbin
 mkdir -p "$BBIN"
 cp "$BB" "$BBIN/busybox"
-for applet in cat sort wc seq tr head sh; do ln -sf busybox "$BBIN/$applet"; done
+for applet in cat sort wc seq tr head sh sleep ps pidof pgrep; do ln -sf busybox "$BBIN/$applet"; done
 PVOLUMES="$PVOLUMES $BBIN:/bin" AVOLUMES="$AVOLUMES $BBIN:/bin" \
 	files_differential "busybox sh runs applets by exec: pipelines, substitutions, a script" \
 	"$BB" sh -c 'seq 1 5 | sort -r | tr "\n" " "; echo
@@ -78,5 +78,21 @@ files_differential "busybox gunzip -c gives the text back" "$BB" gunzip -c /data
 begin "busybox gunzip -c's output is the input"
 if need_kvm; then
 	cmp -s "$(out appl)" "$IN/text" || problem "the appliance's round trip changed the text"
+	finish
+fi
+# ps, pidof and pgrep read every process's /proc/<pid> (another process's
+# files are read from inside it): the shell, its background sleep and ps
+# itself, in the appliance (a process would list the host's).
+begin "busybox ps, pidof and pgrep see the appliance's processes"
+if need_kvm; then
+	run ps "$MONITOR" --volume "$BBIN:/bin" "$BB" sh -c 'sleep 30 & ps; echo "pidof: $(pidof sleep)"
+		pgrep -l sleep; kill $!; wait $!; echo "sleep ended $?"'
+	expect_status ps 0
+	expect_grep "ps does not list the shell as pid 1" '^ +1 root +[0-9:]+ .*busybox.* sh -c sleep 30' "$(out ps)"
+	expect_grep "ps does not list the background sleep" '^ +2 root +[0-9:]+ sleep 30$' "$(out ps)"
+	expect_grep "ps does not list itself" '^ +3 root +[0-9:]+ ps$' "$(out ps)"
+	expect_grep "pidof does not find the sleep" '^pidof: 2$' "$(out ps)"
+	expect_grep "pgrep -l does not find the sleep" '^2 sleep$' "$(out ps)"
+	expect_grep "the sleep was not killed by kill" '^sleep ended 143$' "$(out ps)"
 	finish
 fi

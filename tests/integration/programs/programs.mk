@@ -44,7 +44,7 @@ PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut c
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
 	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref \
 	vfork.hut vfork-ref jobctl.hut jobctl-ref proctimers.hut proctimers-ref plocks.hut plocks-ref \
-	proc_core.hut cputime.hut cputime-ref) \
+	proc_core.hut cputime.hut cputime-ref procother.hut procother-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
