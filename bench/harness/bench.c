@@ -40,6 +40,8 @@ static int help(void)
 	       "and size on disk for each:\n"
 	       "  process     the image as a Linux program\n"
 	       "  hut         hut-monitor IMAGE\n"
+	       "  hut-restore hut-monitor --restore of a snapshot of IMAGE made once at\n"
+	       "              its ready point (n/a for an image that never gets there)\n"
 	       "  namespaces  unshare --fork --pid --mount --uts --ipc --net IMAGE\n"
 	       "  crun, runc  an OCI bundle (hut pack) holding only the image\n"
 	       "  qemu-linux  QEMU microvm booting /boot's kernel, the image as /init\n"

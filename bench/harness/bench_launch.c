@@ -4,6 +4,8 @@
  *
  *   process      the image itself, as a Linux program
  *   hut          hut-monitor IMAGE (the monitor next to this hut)
+ *   hut-restore  hut-monitor --restore of a snapshot of IMAGE made here
+ *                once, at its ready point
  *   namespaces   unshare --fork --pid --mount --uts --ipc --net IMAGE
  *   crun, runc   an OCI bundle from `hut pack` (see bench_run.c for cgroups)
  *   qemu-linux   QEMU microvm booting the host's Debian kernel with an
@@ -93,6 +95,35 @@ static char *need(struct bench_launcher *l, const char *prog, const char *pkg)
 	return p;
 }
 
+/* hut-restore: a snapshot is made once (hut-monitor --snapshot), when the
+ * image reaches its ready point (it calls hut_ready(), or every thread
+ * waits for input); each run restores it. A restore prints only what the
+ * guest writes after that point, so its output is not compared with the
+ * process's. */
+static void setup_restore(struct bench *b, const char *mon, uint64_t image)
+{
+	struct bench_launcher *l = add(b, "hut-restore");
+	char *snap = builder_temp_file("snapshot", ".snap");
+	struct bench_launcher make = {.name = "snapshot"};
+	builder_args_add(&make.argv, mon);
+	builder_args_add(&make.argv, "--snapshot");
+	builder_args_add(&make.argv, snap);
+	add_image_argv(b, &make);
+	struct bench_sample s;
+	bench_run_once(&make, -1, -1, BENCH_TIMEOUT_MS, &s);
+	builder_args_free(&make.argv);
+	if (s.status != 0 || file_size(snap) == 0)
+		l->na = "no snapshot: the image ended or failed before its ready point "
+			"(hut_ready(), or every thread waiting for input)";
+	builder_args_add(&l->argv, mon);
+	builder_args_add(&l->argv, "--restore");
+	builder_args_add(&l->argv, snap);
+	add_image_argv(b, l);
+	l->check_output = 0;
+	l->disk_bytes = file_size(mon) + image + file_size(snap);
+	l->disk_what = "hut-monitor + image + snapshot";
+}
+
 static void setup_plain(struct bench *b, uint64_t image)
 {
 	struct bench_launcher *l = add(b, "process");
@@ -108,6 +139,8 @@ static void setup_plain(struct bench *b, uint64_t image)
 	add_image_argv(b, l);
 	l->disk_bytes = file_size(mon) + image;
 	l->disk_what = "hut-monitor + image";
+
+	setup_restore(b, mon, image);
 
 	l = add(b, "namespaces");
 	char *unshare = need(l, "unshare", "util-linux");

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 BUILT=$ROOT/build/tests/programs # tests/integration/programs/programs.mk
-begin "address spaces: a copy, one page pointed elsewhere, a fault taken, switched both ways, freed"
+begin "address spaces: a copy, one page pointed elsewhere, a fault taken, switched both ways, a range unmapped, freed"
 if ready_kvm "$BUILT/aspace.hut"; then
 	run appl "$MONITOR" "$BUILT/aspace.hut"
 	expect_status appl 0
@@ -28,6 +28,14 @@ the boot space's cow page: shared until written
 back: parent's data page / heap page a / heap page b
 the copy's write went to its frame: written in the copy
 a word written in the copy, read back: 42
+unmap a range in the copy: yes
+the page before the range stays: yes
+the range's first page is gone: yes
+a page 2 MiB on is gone: yes
+the range's last page is gone: yes
+the page after the range stays: yes
+the boot space still maps the range: yes
+unmapping it again changes nothing: yes
 freeing the copy gave every table back: yes
 WANT
 	expect_same_file "what the appliance printed and what it must" "$TMP/want" "$(out appl)"

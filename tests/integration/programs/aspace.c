@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	strcpy(frame, "child's data page");
 	strcpy(heap_a, "heap page a");
 	strcpy(heap_b, "heap page b");
+	char *big = mmap(0, 6 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned long before = free_pages();
 
 	hut_aspace_boot(&boot);
@@ -127,6 +128,22 @@ int main(int argc, char **argv)
 	printf("back: %s / %s / %s\n", data_page, heap_a, heap_b);
 	printf("the copy's write went to its frame: %s\n", frame);
 	printf("a word written in the copy, read back: %d\n", shared_word);
+
+	/* A range unmapped in the copy only: pieces of 2 MiB regions and whole
+	 * ones (fork leaves a child's dead stack so). */
+	uint64_t r = (uint64_t)(uintptr_t)big, mib = 1 << 20;
+	check("unmap a range in the copy",
+	      hut_aspace_unmap_range(&child, r + 4096, r + 5 * mib) == 0);
+	check("the page before the range stays", hut_aspace_frame(&child, r) == (int64_t)r);
+	check("the range's first page is gone", hut_aspace_frame(&child, r + 4096) < 0);
+	check("a page 2 MiB on is gone", hut_aspace_frame(&child, r + 2 * mib + 8192) < 0);
+	check("the range's last page is gone", hut_aspace_frame(&child, r + 5 * mib - 4096) < 0);
+	check("the page after the range stays",
+	      hut_aspace_frame(&child, r + 5 * mib) == (int64_t)(r + 5 * mib));
+	check("the boot space still maps the range",
+	      hut_aspace_frame(&boot, r + 2 * mib + 8192) == (int64_t)(r + 2 * mib + 8192));
+	check("unmapping it again changes nothing",
+	      hut_aspace_unmap_range(&child, r + 4096, r + 5 * mib) == 0);
 
 	hut_aspace_free(&child);
 	check("freeing the copy gave every table back", free_pages() == before);
