@@ -224,6 +224,16 @@ static const struct pent pid_ents[] = {
 
 static const struct pent pid_ent = DIR_("", pid_ents, DYN_NONE);
 
+static const struct pent zombie_ents[] = {
+	FILE_("cmdline", hut_proc_zombie_cmdline, W_EINVAL),
+	FILE_("comm", hut_proc_zombie_comm, W_EINVAL),
+	FILE_("stat", hut_proc_zombie_stat, W_EINVAL),
+	FILE_("status", hut_proc_zombie_status, W_EINVAL),
+	END_,
+};
+
+static const struct pent zombie_ent = DIR_("", zombie_ents, DYN_NONE);
+
 static const struct pent root_ents[] = {
 	FILE_("cpuinfo", hut_proc_cpuinfo, W_EIO),
 	FILE_("filesystems", hut_proc_filesystems, W_EIO),
@@ -261,6 +271,13 @@ static const struct pent *find_child(const struct pent *dir, const char *name, s
 		if (hut_strlen(e->name) == n && !hut_memcmp(e->name, name, n))
 			return e;
 	return NULL;
+}
+
+/* A process not yet reaped, whose directory is zombie_ents. */
+static int is_zombie(long pid)
+{
+	const struct hut_process *p = pid > 0 ? hut_process_by_pid(pid) : NULL;
+	return p && p->zombie;
 }
 
 /* The process /proc/<pid> shows, other than the caller: live and with its
@@ -309,6 +326,11 @@ static long step(struct pnode *node, const char *name, size_t n)
 	v = number(name, n);
 	switch (node->ent->dyn) {
 	case DYN_PID:
+		if (is_zombie(v)) {
+			node->ent = &zombie_ent;
+			node->tid = (int)v;
+			return 0;
+		}
 		if (v != HUT_PROC_PID)
 			return -ENOENT;
 		node->ent = &pid_ent;
@@ -431,7 +453,8 @@ static long make_text(struct popen *o, const struct hut_proc_ctx *c)
 
 static long text_of(const struct pnode *n, struct popen *o)
 {
-	struct hut_proc_ctx c = {hut_proc_thread(n->tid ? n->tid : HUT_PROC_PID), n->is_task};
+	struct hut_proc_ctx c = {hut_proc_thread(n->tid ? n->tid : HUT_PROC_PID), n->is_task,
+				 n->tid ? n->tid : HUT_PROC_PID};
 	if (!c.thread)
 		c.thread = hut_thread_now;
 	o->node = *n;
@@ -486,12 +509,12 @@ static int next_dynamic(const struct pnode *dir, uint64_t *k, char *name, size_t
 		int best = 0;
 		for (const struct hut_process *p = &hut_first_process; p; p = p->next)
 			if (p->pid > (int)*k && (!best || p->pid < best) &&
-			    (p->pid == HUT_PROC_PID || other_process(p->pid)))
+			    (p->pid == HUT_PROC_PID || other_process(p->pid) || p->zombie))
 				best = p->pid;
 		if (!best)
 			return 0;
 		*k = (uint64_t)best;
-		child.ent = &pid_ent;
+		child.ent = is_zombie(best) ? &zombie_ent : &pid_ent;
 		child.tid = best;
 		hut_text_u64(&t, (uint64_t)best);
 		*type = DT_DIR;

@@ -38,6 +38,7 @@ void hut_text_centis(struct hut_text *t, uint64_t ns);
 struct hut_proc_ctx {
 	const struct hut_thread *thread;
 	int is_task; /* under task/<tid>: the thread's own values */
+	int pid;     /* the process whose directory it is */
 };
 
 typedef void (*hut_text_fn)(struct hut_text *t, const struct hut_proc_ctx *c);
@@ -51,6 +52,11 @@ void hut_proc_cmdline(struct hut_text *t, const struct hut_proc_ctx *c);
 void hut_proc_environ(struct hut_text *t, const struct hut_proc_ctx *c);
 void hut_proc_limits(struct hut_text *t, const struct hut_proc_ctx *c);
 void hut_proc_mounts(struct hut_text *t, const struct hut_proc_ctx *c);
+/* procfs_zombie.c: /proc/<pid> of a process not yet reaped */
+void hut_proc_zombie_comm(struct hut_text *t, const struct hut_proc_ctx *c);
+void hut_proc_zombie_cmdline(struct hut_text *t, const struct hut_proc_ctx *c);
+void hut_proc_zombie_stat(struct hut_text *t, const struct hut_proc_ctx *c);
+void hut_proc_zombie_status(struct hut_text *t, const struct hut_proc_ctx *c);
 /* procfs_maps.c */
 void hut_proc_maps(struct hut_text *t, const struct hut_proc_ctx *c);
 /* The image's path inside the guest (/proc/self/exe's target). */

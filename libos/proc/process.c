@@ -164,6 +164,7 @@ void hut_process_zombie(int wait_status)
 	for (int i = nstates; i-- > 0;)
 		states[i]->exit(); /* closes its fds: pipes see their end */
 	p->wait_status = wait_status;
+	hut_memcpy(p->name, hut_thread_now->name, sizeof p->name);
 	p->zombie = 1;
 	alive--;
 	p->stopped = p->wait_report = 0;

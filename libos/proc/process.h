@@ -30,6 +30,7 @@ struct hut_process {
 	int autoreap;		  /* its parent ignores SIGCHLD: no zombie */
 	uint64_t cpu_ns;	  /* the CPU time it used, kept at its end (cputime.c) */
 	uint64_t children_cpu_ns; /* its reaped children's, and theirs */
+	char name[16];		  /* its last thread's, kept when it becomes a zombie */
 	int vfork_parent_waits;	  /* vfork's child: its parent sleeps until it execs or ends */
 	int stopped;		  /* by a stop signal (stop_signal), until a SIGCONT */
 	int stop_signal;

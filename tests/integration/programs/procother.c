@@ -3,7 +3,9 @@
  * pipe is seen by its parent as the child sees itself: /proc lists both,
  * the child's stat (its comm, state S, its parent), status (Name, State,
  * PPid, Uid after the child's setuid), cmdline, comm and exe, its fd/
- * with the pipe it reads, and task/ with its one thread. It prints only
+ * with the pipe it reads, and task/ with its one thread; once it ended and
+ * before it is reaped, a zombie: listed, state Z, its comm, an empty
+ * cmdline; gone once reaped. It prints only
  * what is the same for any run: the same bytes as a glibc program, a hut
  * process and an appliance.
  */
@@ -104,6 +106,27 @@ static void look_at(int child, const char *me)
 	printf("task/ lists its thread: %s\n", lists_pid(path, child) ? "yes" : "no");
 }
 
+static void look_at_zombie(int child)
+{
+	char path[64], text[4096], v[256], my_comm[64] = "";
+	read_file("/proc/self/comm", my_comm, sizeof my_comm);
+	my_comm[strcspn(my_comm, "\n")] = 0;
+	printf("zombie: /proc lists it: %s\n", lists_pid("/proc", child) ? "yes" : "no");
+	snprintf(path, sizeof path, "/proc/%d/stat", child);
+	read_file(path, text, sizeof text);
+	int pid = 0, ppid = 0;
+	char comm[64] = "", state = 0;
+	sscanf(text, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid);
+	printf("zombie: stat: comm is mine %s, state %c, ppid is mine %s\n",
+	       !strcmp(comm, my_comm) ? "yes" : "no", state, ppid == getpid() ? "yes" : "no");
+	snprintf(path, sizeof path, "/proc/%d/status", child);
+	read_file(path, text, sizeof text);
+	printf("zombie: status: State %s\n", field(text, "State:", v, sizeof v));
+	snprintf(path, sizeof path, "/proc/%d/cmdline", child);
+	printf("zombie: cmdline is empty: %s\n",
+	       read_file(path, text, sizeof text) == 0 ? "yes" : "no");
+}
+
 int main(int argc, char **argv)
 {
 	int p[2];
@@ -125,6 +148,9 @@ int main(int argc, char **argv)
 	look_at(pid, argv[0]); /* argv[0] alone: cmdline's size less it is 1 */
 	if (write(p[1], "x", 1) != 1)
 		return 1;
+	siginfo_t si;
+	waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT); /* a zombie now, not reaped */
+	look_at_zombie(pid);
 	int status;
 	waitpid(pid, &status, 0);
 	printf("the child ended with %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
