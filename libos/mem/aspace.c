@@ -53,9 +53,86 @@ static uint64_t *copy_table(const uint64_t *src)
 	return t;
 }
 
+/* How much of the address space an entry of a table of this level maps. */
+static uint64_t span_of(int level)
+{
+	return 1ull << (39 - 9 * level);
+}
+
+/* Tables a freed address space owned, kept by what they mapped (their
+ * level and the start of their region). KVM keeps the tables of a recent
+ * CR3 shadowed for a quick switch back, write-protected: each store into
+ * such a page traps to the host (~1.4 µs on kvm-pvm), and the allocator
+ * handed the same pages out at once, so a fresh copy of a table (zeroed,
+ * then 512 entries) cost up to ~1.4 ms at every fork. The next address
+ * space that owns a table for the same region (a fork's child owns the
+ * same ones: the top, the stack's, the data's) gets that page back and
+ * only the entries that differ are written: a few. */
+enum { SPARES = 16 };
+static struct spare {
+	uint64_t *t;
+	uint64_t key; /* region start | level */
+} spares[SPARES];
+
+static uint64_t spare_key(uint64_t va, int level)
+{
+	return (level ? va & ~(span_of(level - 1) - 1) : 0) | (uint64_t)level;
+}
+
+/* Keeps t (a table of this level for va's region) for reuse; when all
+ * places are taken, the oldest kept one is freed. */
+static void release_table(uint64_t *t, uint64_t va, int level)
+{
+	static int oldest;
+	for (int i = 0; i < SPARES; i++)
+		if (!spares[i].t) {
+			spares[i] = (struct spare){t, spare_key(va, level)};
+			return;
+		}
+	hut_pages_free(spares[oldest].t, 1);
+	spares[oldest] = (struct spare){t, spare_key(va, level)};
+	oldest = (oldest + 1) % SPARES;
+}
+
+/* A kept table for va's region at this level, or NULL. */
+static uint64_t *take_spare(uint64_t va, int level)
+{
+	uint64_t key = spare_key(va, level);
+	for (int i = 0; i < SPARES; i++) {
+		uint64_t *t = spares[i].t;
+		if (t && spares[i].key == key) {
+			spares[i].t = NULL;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/* t's entries become src's (without OWNED: a copy owns nothing below), or
+ * zeros without src, each store only where they differ. */
+static void rewrite(uint64_t *t, const uint64_t *src)
+{
+	for (int e = 0; e < ENTRIES; e++) {
+		uint64_t want = src ? src[e] & ~HUT_PTE_OWNED : 0;
+		if (t[e] != want)
+			t[e] = want;
+	}
+}
+
+/* A copy of src for va's region at this level: a kept page of the same
+ * region rewritten, else a fresh copy. */
+static uint64_t *copy_for(const uint64_t *src, uint64_t va, int level)
+{
+	uint64_t *t = take_spare(va, level);
+	if (!t)
+		return copy_table(src);
+	rewrite(t, src);
+	return t;
+}
+
 int hut_aspace_clone(struct hut_aspace *as, const struct hut_aspace *from)
 {
-	uint64_t *top = copy_table(table(from->cr3));
+	uint64_t *top = copy_for(table(from->cr3), 0, 0);
 	if (!top)
 		return -ENOMEM;
 	as->cr3 = (uint64_t)top;
@@ -78,12 +155,12 @@ static uint64_t *split_large(uint64_t large)
 
 /* Makes the table entry points to this address space's own, copying a
  * shared table or splitting a 2 MiB page: 0 or -ENOMEM. */
-static int own_below(uint64_t *entry, int level)
+static int own_below(uint64_t *entry, int level, uint64_t va)
 {
 	if (*entry & HUT_PTE_OWNED)
 		return 0;
-	uint64_t *t =
-		(level == 2 && (*entry & PTE_PS)) ? split_large(*entry) : copy_table(table(*entry));
+	uint64_t *t = (level == 2 && (*entry & PTE_PS)) ? split_large(*entry)
+							: copy_for(table(*entry), va, level + 1);
 	if (!t)
 		return -ENOMEM;
 	uint64_t flags = *entry & ~PTE_ADDR & ~PTE_PS;
@@ -91,10 +168,15 @@ static int own_below(uint64_t *entry, int level)
 	return 0;
 }
 
-/* A zeroed table this address space owns, for an entry that had none. */
-static int new_below(uint64_t *entry)
+/* A zeroed table this address space owns, for an entry that had none (a
+ * table of this level for va's region). */
+static int new_below(uint64_t *entry, uint64_t va, int level)
 {
-	uint64_t *t = hut_pages_alloc(1);
+	uint64_t *t = take_spare(va, level);
+	if (t)
+		rewrite(t, NULL);
+	else
+		t = hut_pages_alloc(1);
 	if (!t)
 		return -ENOMEM;
 	*entry = (uint64_t)t | PTE_P | PTE_W | PTE_U | PTE_A | HUT_PTE_OWNED;
@@ -111,7 +193,8 @@ static uint64_t *own_leaf(struct hut_aspace *as, uint64_t va, int make, int *err
 	uint64_t *t = table(as->cr3);
 	for (int level = 0; level < LEVELS - 1; level++) {
 		uint64_t *e = &t[index_of(va, level)];
-		*err = !(*e & PTE_P) ? (make ? new_below(e) : -EFAULT) : own_below(e, level);
+		*err = !(*e & PTE_P) ? (make ? new_below(e, va, level + 1) : -EFAULT)
+				     : own_below(e, level, va);
 		if (*err)
 			return NULL;
 		t = table(*e);
@@ -156,22 +239,17 @@ int hut_aspace_unmap(struct hut_aspace *as, uint64_t va)
 	return 0;
 }
 
-/* How much of the address space an entry of a table of this level maps. */
-static uint64_t span_of(int level)
-{
-	return 1ull << (39 - 9 * level);
-}
-
-static void free_below(uint64_t *t, int level);
+static void free_below(uint64_t *t, int level, uint64_t base);
 
 /* An entry of a table of this level maps nothing from now on; a table
  * below it that this space owns is freed (one it shares is the other
  * space's). */
-static void drop_entry(uint64_t *e, int level)
+static void drop_entry(uint64_t *e, int level, uint64_t va)
 {
 	if (level < LEVELS - 1 && (*e & HUT_PTE_OWNED) && !(*e & PTE_PS)) {
-		free_below(table(*e), level + 1);
-		hut_pages_free(table(*e), 1);
+		uint64_t base = va & ~(span_of(level) - 1);
+		free_below(table(*e), level + 1, base);
+		release_table(table(*e), base, level + 1);
 	}
 	*e = 0;
 }
@@ -190,11 +268,11 @@ int hut_aspace_unmap_range(struct hut_aspace *as, uint64_t va, uint64_t end)
 				break;
 			}
 			if (level == LEVELS - 1 || (va % span == 0 && next <= end)) {
-				drop_entry(e, level);
+				drop_entry(e, level, va);
 				va = next;
 				break;
 			}
-			int err = own_below(e, level);
+			int err = own_below(e, level, va);
 			if (err)
 				return err;
 			t = table(*e);
@@ -238,15 +316,17 @@ int hut_aspace_identity_rw(const struct hut_aspace *as, uint64_t va)
 	return (e & PTE_W) && frame == (va & ~(HUT_PAGE_SIZE - 1));
 }
 
-/* Frees the tables below t (of the given level) that this space owns. */
-static void free_below(uint64_t *t, int level)
+/* Frees the tables below t (a table of this level whose region starts at
+ * base) that this space owns, keeping some for the next copies. */
+static void free_below(uint64_t *t, int level, uint64_t base)
 {
 	if (level == LEVELS - 1)
 		return;
 	for (int i = 0; i < ENTRIES; i++)
-		if ((t[i] & PTE_P) && (t[i] & HUT_PTE_OWNED)) {
-			free_below(table(t[i]), level + 1);
-			hut_pages_free(table(t[i]), 1);
+		if ((t[i] & PTE_P) && (t[i] & HUT_PTE_OWNED) && !(t[i] & PTE_PS)) {
+			uint64_t below = base + (uint64_t)i * span_of(level);
+			free_below(table(t[i]), level + 1, below);
+			release_table(table(t[i]), below, level + 1);
 		}
 }
 
@@ -254,8 +334,8 @@ void hut_aspace_free(struct hut_aspace *as)
 {
 	if (!as->owns_top || as->cr3 == running_cr3)
 		return;
-	free_below(table(as->cr3), 0);
-	hut_pages_free(table(as->cr3), 1);
+	free_below(table(as->cr3), 0, 0);
+	release_table(table(as->cr3), 0, 0);
 	as->cr3 = 0;
 	as->owns_top = 0;
 }
