@@ -17,8 +17,8 @@
 
 static long call(struct hut_hc_file *hc)
 {
-	hut_hypercall(HUT_HC_FILE, hc);
-	return hc->result == -ELOOP ? -HUT_ESYMLINK : hc->result;
+	long r = hut_vfile_call(hc);
+	return r == -ELOOP ? -HUT_ESYMLINK : r;
 }
 
 static struct hut_hc_file on_path(const struct hut_mount *m, uint32_t op, const char *rel)
@@ -415,7 +415,7 @@ static void vfile_release(struct hut_file *f)
 	if (hut_vcache_release(f))
 		return; /* the node keeps the host handle */
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_CLOSE);
-	call(&hc);
+	hut_vfile_post(&hc); /* not waited for: a close of a host fd cannot fail usefully */
 }
 
 static const struct hut_file_ops file_ops = {

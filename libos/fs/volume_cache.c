@@ -209,7 +209,7 @@ void hut_vcache_put_handle(struct hut_vnode *n)
 	if (!n->has_rhandle || n->names > 0 || n->borrowers > 0)
 		return;
 	struct hut_hc_file hc = {.op = HUT_FILE_CLOSE, .handle = n->rhandle};
-	hut_hypercall(HUT_HC_FILE, &hc);
+	hut_vfile_post(&hc); /* not waited for: nothing here needs its answer */
 	n->has_rhandle = 0;
 }
 
@@ -313,8 +313,7 @@ static long host(uint32_t op, uint32_t handle, uint64_t count, uint64_t off)
 {
 	struct hut_hc_file hc = {
 		.op = op, .handle = handle, .buf = (uint64_t)batch, .len = count, .offset = off};
-	hut_hypercall(HUT_HC_FILE, &hc);
-	return hc.result;
+	return hut_vfile_call(&hc);
 }
 
 static void saw_host(struct hut_vnode *n, const struct hut_file_stat *s)
@@ -327,8 +326,7 @@ static void saw_host(struct hut_vnode *n, const struct hut_file_stat *s)
 static void stat_host(struct hut_vnode *n, uint32_t handle)
 {
 	struct hut_hc_file hc = {.op = HUT_FILE_STAT, .handle = handle};
-	hut_hypercall(HUT_HC_FILE, &hc);
-	if (hc.result == 0)
+	if (hut_vfile_call(&hc) == 0)
 		hut_vcache_saw_stat(n, &hc.stat);
 }
 
@@ -385,29 +383,95 @@ static uint64_t missing_run(struct hut_vnode *n, uint64_t index, uint64_t last)
 	return count;
 }
 
+/* Write-back posts its runs to the host without waiting for each: up to
+ * WB_RUNS runs (their iovecs in one pool of WB_IOV) go out, then one wait
+ * for the last, then each run's pages are clean if it was written whole. */
+#define WB_RUNS 32
+#define WB_IOV (4 * BATCH)
+_Static_assert(WB_RUNS <= HUT_FILE_RING_SLOTS, "a write-back's answers outlive its wait");
+
+static struct {
+	struct hut_iovec iov[WB_IOV]; /* libos memory: the host reads them later */
+	struct cpage *page[WB_IOV];
+	struct {
+		uint32_t ticket, first, count;
+		uint64_t bytes;
+	} run[WB_RUNS];
+	uint32_t runs, used;
+	long error;
+} wb;
+
+static void wb_post(uint32_t handle, uint64_t at, uint32_t count, uint64_t bytes)
+{
+	struct hut_hc_file hc = {.op = HUT_FILE_WRITE,
+				 .handle = handle,
+				 .buf = (uint64_t)&wb.iov[wb.used],
+				 .len = count,
+				 .offset = at};
+	wb.run[wb.runs].ticket = hut_vfile_post(&hc);
+	wb.run[wb.runs].first = wb.used;
+	wb.run[wb.runs].count = count;
+	wb.run[wb.runs].bytes = bytes;
+	wb.runs++;
+	wb.used += count;
+}
+
+/* Waits for the posted runs; the first error, or 0. A short write means
+ * the host is full (EIO, as before). */
+static long wb_finish(void)
+{
+	if (wb.runs)
+		hut_vfile_wait(wb.run[wb.runs - 1].ticket);
+	for (uint32_t k = 0; k < wb.runs; k++) {
+		long got = hut_vfile_wait(wb.run[k].ticket)->result;
+		if (got >= 0 && (uint64_t)got != wb.run[k].bytes)
+			got = -EIO;
+		if (got < 0 && wb.error == 0)
+			wb.error = got;
+		for (uint32_t j = 0; got >= 0 && j < wb.run[k].count; j++)
+			make_clean(wb.page[wb.run[k].first + j]);
+	}
+	long r = wb.error;
+	wb.runs = wb.used = 0;
+	wb.error = 0;
+	return r;
+}
+
+/* Room for one more run of up to BATCH pages: else what is posted is
+ * waited for first. */
+static long wb_room(void)
+{
+	if (wb.runs < WB_RUNS && WB_IOV - wb.used >= BATCH)
+		return 0;
+	return wb_finish();
+}
+
 /* One page's bytes below the file's end to the host. */
 static long write_page(struct hut_vnode *n, struct cpage *p, uint32_t handle)
 {
 	uint64_t at = p->index * PAGE;
 	uint64_t len = at >= n->size ? 0 : n->size - at < PAGE ? n->size - at : PAGE;
-	batch[0] = (struct hut_iovec){(uint64_t)p->data, len};
-	long r = len ? host(HUT_FILE_WRITE, handle, 1, at) : 0;
-	if (r >= 0 && (uint64_t)r != len)
-		return -EIO;
-	if (r >= 0)
+	if (len == 0) {
 		make_clean(p);
+		return 0;
+	}
+	long r = wb_room();
+	wb.iov[wb.used] = (struct hut_iovec){(uint64_t)p->data, len};
+	wb.page[wb.used] = p;
+	wb_post(handle, at, 1, len);
 	return r;
 }
 
 /* Dirty pages far apart (random writes into a large file): walking their
- * index range would cost more than an exit per page. */
+ * index range would cost more than a request per page. */
 static long flush_sparse(struct hut_vnode *n, uint32_t handle)
 {
 	long r = 0;
 	for (struct cpage *p = n->first; p && r >= 0; p = p->nnext)
 		if (p->dirty)
 			r = write_page(n, p, handle);
-	return r;
+	long w = wb_finish();
+	return r < 0 ? r : w;
 }
 
 static long flush_runs(struct hut_vnode *n, uint32_t handle);
@@ -440,14 +504,16 @@ static long flush_runs(struct hut_vnode *n, uint32_t handle)
 			i++;
 			continue;
 		}
-		struct cpage *run[BATCH];
-		uint64_t count = 0, bytes = 0;
+		if ((r = wb_room()) < 0)
+			break;
+		uint32_t count = 0;
+		uint64_t bytes = 0;
 		for (; count < BATCH && p && p->dirty && p->index * PAGE < n->size;
 		     p = lookup(n, i + ++count)) {
 			uint64_t len =
 				n->size - p->index * PAGE < PAGE ? n->size - p->index * PAGE : PAGE;
-			batch[count] = (struct hut_iovec){(uint64_t)p->data, len};
-			run[count] = p;
+			wb.iov[wb.used + count] = (struct hut_iovec){(uint64_t)p->data, len};
+			wb.page[wb.used + count] = p;
 			bytes += len;
 		}
 		if (count == 0) { /* a dirty page past the end: nothing to write */
@@ -455,14 +521,11 @@ static long flush_runs(struct hut_vnode *n, uint32_t handle)
 			i++;
 			continue;
 		}
-		r = host(HUT_FILE_WRITE, handle, count, i * PAGE);
-		if (r >= 0 && (uint64_t)r != bytes)
-			r = -EIO; /* a short write: the host is full */
-		for (uint64_t k = 0; r >= 0 && k < count; k++)
-			make_clean(run[k]);
+		wb_post(handle, i * PAGE, count, bytes);
 		i += count;
 	}
-	return r;
+	long w = wb_finish();
+	return r < 0 ? r : w;
 }
 
 /* --- what volume.c calls ---------------------------------------------------- */

@@ -8,6 +8,7 @@
 #define HUT_VOLUME_CACHE_H
 
 #include "vfs.h"
+#include "volume_ring.h"
 
 /* A host file the cache knows (the volume and the host inode). */
 struct hut_vnode {

@@ -150,9 +150,9 @@ static long host_lstat(const struct hut_mount *m, const char *rel, struct hut_fi
 				 .volume = (uint32_t)m->priv2,
 				 .path = (uint64_t)rel,
 				 .path_len = hut_strlen(rel)};
-	hut_hypercall(HUT_HC_FILE, &hc);
+	long r = hut_vfile_call(&hc);
 	*s = hc.stat;
-	return hc.result;
+	return r;
 }
 
 struct hut_vnode *hut_vname_open(const struct hut_mount *m, const char *rel)
