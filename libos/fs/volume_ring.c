@@ -22,14 +22,14 @@
 #include "base/base.h"
 
 #define SLOTS HUT_FILE_RING_SLOTS
-#define SPIN_US 100
+#define SPIN_US 50
 #define POLL_NS 1000000000ull
 
 static struct hut_file_shared *shared;
 static uint8_t *slots;
 static struct hut_hc_file local[SLOTS]; /* the slots when there is no ring */
-static uint32_t prod, local_cons;
-static int state; /* 0: not looked at yet; 1: a ring; -1: none */
+static uint32_t local_prod;		/* the slots' count when there is no ring */
+static int state;			/* 0: not looked at yet; 1: a ring; -1: none */
 
 static int have_ring(void)
 {
@@ -39,7 +39,6 @@ static int have_ring(void)
 		if (region) {
 			shared = (struct hut_file_shared *)region;
 			slots = (uint8_t *)(region + HUT_FILE_SLOTS_OFFSET);
-			prod = __atomic_load_n(&shared->prod, __ATOMIC_RELAXED);
 		}
 	}
 	return state > 0;
@@ -54,7 +53,7 @@ static struct hut_hc_file *slot(uint32_t t)
 
 static uint32_t cons_now(void)
 {
-	return state > 0 ? __atomic_load_n(&shared->cons, __ATOMIC_ACQUIRE) : local_cons;
+	return state > 0 ? __atomic_load_n(&shared->cons, __ATOMIC_ACQUIRE) : local_prod;
 }
 
 static int done(uint32_t t)
@@ -90,20 +89,28 @@ const struct hut_hc_file *hut_vfile_wait(uint32_t t)
 	return slot(t);
 }
 
+/* prod is read from the region each time, not kept here: the guest is its
+ * only writer, and a hand-made request (tests/guests) then mixes with the
+ * libos's own. */
+static uint32_t prod_now(void)
+{
+	return state > 0 ? __atomic_load_n(&shared->prod, __ATOMIC_RELAXED) : local_prod;
+}
+
 uint32_t hut_vfile_post(const struct hut_hc_file *hc)
 {
-	uint32_t t = prod;
 	if (!have_ring()) {
+		uint32_t t = local_prod;
 		local[t % SLOTS] = *hc;
 		hut_hypercall(HUT_HC_FILE, &local[t % SLOTS]);
-		prod = ++local_cons;
+		local_prod = t + 1;
 		return t;
 	}
+	uint32_t t = prod_now();
 	if (t - cons_now() >= SLOTS)
 		wait_ring(t - SLOTS, 1); /* the slot's last request */
 	*slot(t) = *hc;
-	prod = t + 1;
-	__atomic_store_n(&shared->prod, prod, __ATOMIC_RELEASE);
+	__atomic_store_n(&shared->prod, t + 1, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* prod out before io_idle is read */
 	if (__atomic_load_n(&shared->io_idle, __ATOMIC_RELAXED))
 		hut_hypercall(HUT_HC_FILE_KICK, 0);
@@ -118,6 +125,6 @@ long hut_vfile_call(struct hut_hc_file *hc)
 
 void hut_vfile_drain(void)
 {
-	if (have_ring() && prod != cons_now())
-		hut_vfile_wait(prod - 1);
+	if (have_ring() && prod_now() != cons_now())
+		hut_vfile_wait(prod_now() - 1);
 }

@@ -48,7 +48,7 @@
 #endif
 
 #define SEQ __ATOMIC_SEQ_CST
-#define LINGER_NS 60000ull
+#define LINGER_NS 80000ull
 
 static struct {
 	struct hut_vm *vm;
@@ -60,7 +60,7 @@ static struct {
 	uint32_t vcpu_waiting; /* atomic */
 	uint32_t wake_seq;     /* atomic, a futex */
 	uint32_t events;       /* atomic: requests finished, as the guest sees them */
-	uint64_t served, kicks, wakes, sleeps, hypercalls;
+	uint64_t served, kicks, wakes, sleeps, hypercalls, serve_ns;
 } fio = {.kick_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
 
 bool hut_file_io_running(void)
@@ -88,7 +88,9 @@ static void futex_wake(uint32_t *word)
 /* One request, from the copy the reader made. */
 static void serve(struct hut_hc_file *req)
 {
+	uint64_t t0 = now_ns();
 	hut_file_hypercall(fio.vm, req);
+	fio.serve_ns += now_ns() - t0;
 	hut_file_ring_done(&fio.ring, req);
 	fio.served++;
 	__atomic_store_n(&fio.ring.shared->served, fio.served, __ATOMIC_RELAXED);
@@ -166,14 +168,14 @@ static void io_sandbox(struct hut_vm *vm)
 	const struct hut_seccomp_rule own[] = {
 		HUT_ALLOW_ARG(SYS_read, 0, fio.kick_fd), /* the guest's kicks */
 		HUT_ALLOW(SYS_poll),			 /* sleep until a kick */
-		HUT_ALLOW(SYS_futex),	       /* the lock; wake the vCPU; musl's stdio locks */
-		HUT_ALLOW_ARG(SYS_write, 0, 1),	  /* hut_fail's message (stdio) */
-		HUT_ALLOW_ARG(SYS_write, 0, 2),	  /* hut_fail's message (stdio) */
-		HUT_ALLOW_ARG(SYS_writev, 0, 1),  /* hut_fail's message (musl's stdio) */
-		HUT_ALLOW_ARG(SYS_writev, 0, 2),  /* hut_fail's message (musl's stdio) */
-		HUT_ALLOW(SYS_clock_gettime),	  /* the linger's clock, without a vDSO */
-		HUT_ALLOW(SYS_exit_group),	  /* hut_fail's exit */
-		HUT_ALLOW(SYS_exit),		  /* musl's _Exit, should exit_group return */
+		HUT_ALLOW(SYS_futex),		 /* the lock; wake the vCPU; musl's stdio locks */
+		HUT_ALLOW_ARG(SYS_write, 0, 1),	 /* hut_fail's message (stdio) */
+		HUT_ALLOW_ARG(SYS_write, 0, 2),	 /* hut_fail's message (stdio) */
+		HUT_ALLOW_ARG(SYS_writev, 0, 1), /* hut_fail's message (musl's stdio) */
+		HUT_ALLOW_ARG(SYS_writev, 0, 2), /* hut_fail's message (musl's stdio) */
+		HUT_ALLOW(SYS_clock_gettime),	 /* the linger's clock, without a vDSO */
+		HUT_ALLOW(SYS_exit_group),	 /* hut_fail's exit */
+		HUT_ALLOW(SYS_exit),		 /* musl's _Exit, should exit_group return */
 	};
 	for (size_t i = 0; i < sizeof own / sizeof own[0] && n < sizeof rules / sizeof rules[0];
 	     i++)
@@ -306,8 +308,8 @@ void hut_file_io_trace(void)
 	fprintf(stderr,
 		"hut-monitor: trace-exits: files: %lu requests through the ring, %lu through the "
 		"hypercall; %lu kicks (%s), %lu sleeps of the I/O thread, %lu wakes of a "
-		"waiting guest\n",
+		"waiting guest; %lu us serving\n",
 		fio.served, fio.hypercalls, fio.kicks,
 		fio.ioeventfd ? "ioeventfd: no exit to the monitor" : "each an exit", fio.sleeps,
-		fio.wakes);
+		fio.wakes, fio.serve_ns / 1000);
 }

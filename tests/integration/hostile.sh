@@ -54,6 +54,9 @@ declare -A WANT=(
 	[ring-bad-fd]="159 ^bad console ring: console record at 0 names fd 7 \(1 or 2 only\)$"
 	[ring-len-past]="159 ^bad console ring: console record at 0 of 100 bytes runs past the producer's$"
 	[ring-len-huge]="159 ^bad console ring: console record at 0 of 4294967295 bytes runs past the producer's$"
+	[filering-prod-far]="159 ^bad file ring: prod 65 is 65 requests ahead of cons 0 \(the ring has 64 slots\)$"
+	[filering-prod-back]="159 ^bad file ring: prod 4294967295 is 4294967295 requests ahead of cons 0 \(the ring has 64 slots\)$"
+	[filering-kick-none]="159 ^bad hypercall: file kick without a file ring$"
 	[last-slot]="159 ^bad hypercall: unknown number 511$"
 	[next-page]="139 ^guest crashed: #PF page fault .* user write to 0x800001000 "
 	[exec-doorbell]="139 ^guest crashed: #PF page fault .* at rip 0x800000000: user instruction fetch"
@@ -97,7 +100,8 @@ declare -A WANT=(
 )
 # Options a case runs with.
 declare -A OPTS=([spin]="--timeout 1" [poll-forever]="--timeout 1" [iov-max-all-ram]="--quiet"
-	[proc-core-written]="--core $TMP/hostile.core")
+	[proc-core-written]="--core $TMP/hostile.core" [filering-prod-far]="--volume $TMP:/data"
+	[filering-prod-back]="--volume $TMP:/data")
 
 # expect_monitor_alive TAG: the monitor did not crash or hang itself. A
 # status that looks like a crash must come with the monitor's report of a
@@ -199,14 +203,18 @@ if ready_kvm "$MONITOR" "$HFILES"; then
 	mkdir -p "$TMP/hvol" "$TMP/beside"
 	echo untouched >"$TMP/beside/file"
 	mkfifo "$TMP/hvol/fifo"
+	# Each case through the file hypercall, then through the file ring.
 	while read -r name; do
-		begin "hostile file $name"
-		run "$name" "$MONITOR" --volume "$TMP/hvol:/data" "$HFILES" "$name"
-		expect_monitor_alive "$name"
-		expect_status "$name" 0
-		expect_grep "the guest saw the wrong result" "^ok $name " "$(out "$name")"
-		[ -s "$(err "$name")" ] && { problem "$name: stderr not empty"; detail_file stderr "$(err "$name")"; }
-		finish
+		for how in "" --ring; do
+			tag=$name${how:+-ring}
+			begin "hostile file $name${how:+ (through the file ring)}"
+			run "$tag" "$MONITOR" --volume "$TMP/hvol:/data" "$HFILES" $how "$name"
+			expect_monitor_alive "$tag"
+			expect_status "$tag" 0
+			expect_grep "the guest saw the wrong result" "^ok $name " "$(out "$tag")"
+			[ -s "$(err "$tag")" ] && { problem "$tag: stderr not empty"; detail_file stderr "$(err "$tag")"; }
+			finish
+		done
 	done < <("$HFILES" --list)
 	begin "hostile file cases left the host alone"
 	[ "$(cat "$TMP/beside/file")" = untouched ] && [ "$(ls "$TMP/beside")" = file ] ||
