@@ -133,6 +133,7 @@ void hut_vname_remember(const struct hut_mount *m, const char *rel, struct hut_v
 void hut_vname_forget(const struct hut_mount *m, const char *rel, int stats_too)
 {
 	size_t len = hut_strlen(rel);
+	hut_vdir_changed(m); /* a name comes or goes: the listings are old */
 	if (stats_too)
 		hut_vcache_changed(m);
 
