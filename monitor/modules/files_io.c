@@ -61,6 +61,8 @@ static struct {
 	uint32_t wake_seq;     /* atomic, a futex */
 	uint32_t events;       /* atomic: requests finished, as the guest sees them */
 	uint64_t served, kicks, wakes, sleeps, hypercalls, serve_ns;
+	struct hut_seccomp_rule rules[64]; /* the file syscalls' (files_module.c) */
+	size_t nrules;
 } fio = {.kick_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
 
 bool hut_file_io_running(void)
@@ -158,13 +160,15 @@ static void wait_kick(void)
 }
 
 /* The thread's own allow-list: the volume rules of the vCPU thread's (the
- * same host calls on the same fd range, files_module.c), the kick, its
- * sleep, the lock and the vCPU's wake-up; and, to end the guest over a
- * bad ring, a message and exit. */
+ * same host calls on the same fd range, given by files_module.c), the
+ * kick, its sleep, the lock and the vCPU's wake-up; and, to end the guest
+ * over a bad ring, a message and exit. */
 static void io_sandbox(struct hut_vm *vm)
 {
-	struct hut_seccomp_rule rules[64];
-	size_t n = hut_files_volume_rules(rules, sizeof rules / sizeof rules[0]);
+	struct hut_seccomp_rule rules[64 + 16];
+	size_t n = 0;
+	for (; n < fio.nrules; n++)
+		rules[n] = fio.rules[n];
 	const struct hut_seccomp_rule own[] = {
 		HUT_ALLOW_ARG(SYS_read, 0, fio.kick_fd), /* the guest's kicks */
 		HUT_ALLOW(SYS_poll),			 /* sleep until a kick */
@@ -233,9 +237,12 @@ static void start_thread(struct hut_vm *vm)
 			 hut_limit_text(e));
 }
 
-void hut_file_io_start(struct hut_vm *vm, uint64_t gpa)
+void hut_file_io_start(struct hut_vm *vm, uint64_t gpa, const struct hut_seccomp_rule *rules,
+		       size_t nrules)
 {
 	fio.vm = vm;
+	for (fio.nrules = 0; fio.nrules < nrules && fio.nrules < 64; fio.nrules++)
+		fio.rules[fio.nrules] = rules[fio.nrules];
 	if (hut_file_ring_init(&fio.ring, &vm->mem, gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "files: %s", fio.ring.why);
 	madvise(fio.ring.shared, HUT_FILE_REGION_SIZE, MADV_POPULATE_WRITE);

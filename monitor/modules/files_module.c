@@ -66,12 +66,15 @@ static void files_ram_at(uint64_t gpa)
 	ring_gpa = gpa;
 }
 
-/* The host directories, then the ring's thread: it serves from them. */
+/* The host directories, then the ring's thread: it serves from them,
+ * with the same file syscalls as the vCPU thread. */
 static void files_prepare(struct hut_vm *vm)
 {
+	struct hut_seccomp_rule rules[64];
 	hut_volumes_open(vm);
 	if (ring_gpa)
-		hut_file_io_start(vm, ring_gpa);
+		hut_file_io_start(vm, ring_gpa, rules,
+				  hut_files_volume_rules(rules, sizeof rules / sizeof rules[0]));
 }
 
 static void serve_file(struct hut_vm *vm, uint64_t gpa, void *arg)

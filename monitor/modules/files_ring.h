@@ -17,6 +17,7 @@
 #define HUT_FILES_RING_H
 
 #include "../mem.h"
+#include "../module.h"
 
 #include <hut/abi.h>
 #include <stdbool.h>
@@ -47,7 +48,10 @@ bool hut_file_ring_pending(const struct hut_file_ring *r);
 
 /* files_io.c */
 struct hut_vm;
-void hut_file_io_start(struct hut_vm *vm, uint64_t gpa);
+/* Starts the thread; rules: the file syscalls it may make (the vCPU
+ * thread's volume rules), which its own filter allows besides its own. */
+void hut_file_io_start(struct hut_vm *vm, uint64_t gpa, const struct hut_seccomp_rule *rules,
+		       size_t nrules);
 bool hut_file_io_running(void);
 int hut_file_io_kick_fd(void);
 void hut_file_io_kick(struct hut_vm *vm);
