@@ -337,6 +337,32 @@ static int64_t ring_cons_scribble(void)
 	return lstat_path("");
 }
 
+/* A write posted and never waited for, then exit: the monitor serves it
+ * before it ends (hostile.sh checks the host file). Through the ring it is
+ * posted once the I/O thread sleeps, without the kick: only the monitor's
+ * end can serve it then. */
+static int64_t ring_exit_queued(void)
+{
+	static const char queued[] = "queued before exit\n";
+	static struct hut_iovec iov = {(uint64_t)queued, sizeof queued - 1};
+	int64_t h = new_file("queued");
+	if (h < 0)
+		return h;
+	fh = (struct hut_hc_file){
+		.op = HUT_FILE_WRITE, .handle = (uint32_t)h, .buf = (uint64_t)&iov, .len = 1};
+	for (int i = 0; file_ring_mode && i < 2000 && !file_ring()->io_idle; i++)
+		usleep(1000);
+	if (file_ring_mode && file_ring()->io_idle) {
+		uint32_t t = __atomic_load_n(&file_ring()->prod, __ATOMIC_SEQ_CST);
+		*file_slot(t) = fh;
+		__atomic_store_n(&file_ring()->prod, t + 1, __ATOMIC_SEQ_CST);
+	} else if (file_ring_mode)
+		return -EBUSY; /* the thread never slept */
+	else
+		raw_hypercall(HUT_HC_FILE, (uint64_t)&fh);
+	return 0;
+}
+
 struct checked {
 	const char *name;
 	int64_t (*fn)(void);
@@ -386,6 +412,7 @@ static const struct checked cases[] = {
 	{"path-in-gdt", path_in_gdt, -EFAULT},
 	{"ring-scribble", ring_scribble, 0},
 	{"ring-cons-scribble", ring_cons_scribble, 0},
+	{"ring-exit-queued", ring_exit_queued, 0},
 };
 
 int main(int argc, char **argv)
