@@ -117,8 +117,23 @@ uint32_t hut_vfile_post(const struct hut_hc_file *hc)
 	return t;
 }
 
+/* Nothing posted is unfinished and the thread sleeps: the request is the
+ * file hypercall, served on the vCPU's own thread (one exit, as with no
+ * ring: a sleeping thread's wake-up costs more than that on a busy host),
+ * and the thread is kicked awake meanwhile (no exit: an ioeventfd), so
+ * that the next request, if it comes soon, finds it awake. */
+static int thread_asleep(void)
+{
+	return prod_now() == cons_now() && __atomic_load_n(&shared->io_idle, __ATOMIC_SEQ_CST);
+}
+
 long hut_vfile_call(struct hut_hc_file *hc)
 {
+	if (have_ring() && thread_asleep()) {
+		hut_hypercall(HUT_HC_FILE_KICK, 0);
+		hut_hypercall(HUT_HC_FILE, hc);
+		return hc->result;
+	}
 	*hc = *hut_vfile_wait(hut_vfile_post(hc));
 	return hc->result;
 }

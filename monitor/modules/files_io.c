@@ -48,7 +48,8 @@
 #endif
 
 #define SEQ __ATOMIC_SEQ_CST
-#define LINGER_NS 80000ull
+#define LINGER_NS 100000ull    /* the most it looks before it sleeps */
+#define LINGER_MIN_NS 10000ull /* the least, after windows that found nothing */
 
 static struct {
 	struct hut_vm *vm;
@@ -134,15 +135,23 @@ static bool drain(void)
 	}
 }
 
-/* Looks at the ring for LINGER_NS: whether a request came. */
+/* Looks at the ring for a while: whether a request came. The window adapts
+ * as KVM's halt polling does: it doubles (up to LINGER_NS) when a request
+ * came in it, and halves (down to LINGER_MIN_NS) when none did: on a host
+ * whose cores are all busy, the guest's next request comes late and a
+ * spinning thread only takes a core from the vCPU. */
 static bool linger(void)
 {
-	uint64_t until = now_ns() + LINGER_NS;
+	static uint64_t window = LINGER_NS;
+	uint64_t until = now_ns() + window;
 	do {
-		if (hut_file_ring_pending(&fio.ring))
+		if (hut_file_ring_pending(&fio.ring)) {
+			window = window * 2 < LINGER_NS ? window * 2 : LINGER_NS;
 			return true;
+		}
 		__builtin_ia32_pause();
 	} while (now_ns() < until);
+	window = window / 2 > LINGER_MIN_NS ? window / 2 : LINGER_MIN_NS;
 	return false;
 }
 
