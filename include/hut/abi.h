@@ -661,6 +661,10 @@ struct hut_hc_file {
  * request after a request does not kick. A guest waiting for a request
  * spins for a while, then sleeps in the poll hypercall with HUT_POLL_FILE
  * in wait and the events value it saw in file_events.
+ * HUT_HC_FILE still serves a request at once, beside the ring (one lock
+ * serves one request at a time): a guest that wants the ring's order uses
+ * it only while the ring is empty (the libos does, when the thread sleeps:
+ * one exit then costs less than waking the thread).
  * A prod more than N ahead of cons ends the guest (exit status 159, as a
  * bad hypercall); so does a kick without a ring. The monitor serves every
  * request the guest queued before it ends, whatever ends it.
