@@ -140,9 +140,10 @@ static bool drain(void)
  * came in it, and halves (down to LINGER_MIN_NS) when none did: on a host
  * whose cores are all busy, the guest's next request comes late and a
  * spinning thread only takes a core from the vCPU. */
+static uint64_t window = LINGER_NS;
+
 static bool linger(void)
 {
-	static uint64_t window = LINGER_NS;
 	uint64_t until = now_ns() + window;
 	do {
 		if (hut_file_ring_pending(&fio.ring)) {
@@ -165,6 +166,7 @@ static void wait_kick(void)
 				 strerror(errno));
 	if (read(fio.kick_fd, &kicks, sizeof kicks) == sizeof kicks)
 		fio.kicks += kicks;
+	window = LINGER_NS; /* a kick: the guest is at work, more may come */
 	__atomic_store_n(&fio.ring.shared->kicks, fio.kicks, __ATOMIC_RELAXED);
 }
 
