@@ -201,8 +201,14 @@ static void io_sandbox(struct hut_vm *vm)
 static void *io_main(void *arg)
 {
 	struct hut_vm *vm = arg;
-	if (!vm->opt->no_sandbox)
-		io_sandbox(vm); /* before it reads anything of the guest's */
+	/* The guest's first kick comes once it runs, so after the vCPU
+	 * thread's sandbox closed the spare fds and took the low ones: the
+	 * thread's own Landlock ruleset (an fd a while) cannot meet that. */
+	wait_kick();
+	if (!vm->opt->no_sandbox) {
+		hut_landlock_thread(vm); /* the volume trees alone, as the vCPU thread */
+		io_sandbox(vm);		 /* before it reads anything of the guest's */
+	}
 	for (;;) {
 		if (drain() && linger())
 			continue;
