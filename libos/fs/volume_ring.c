@@ -137,9 +137,3 @@ long hut_vfile_call(struct hut_hc_file *hc)
 	*hc = *hut_vfile_wait(hut_vfile_post(hc));
 	return hc->result;
 }
-
-void hut_vfile_drain(void)
-{
-	if (have_ring() && prod_now() != cons_now())
-		hut_vfile_wait(prod_now() - 1);
-}

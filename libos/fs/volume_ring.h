@@ -19,7 +19,5 @@ uint32_t hut_vfile_post(const struct hut_hc_file *hc);
 /* Waits until the request of ticket t (and every one before it) is done;
  * its answer, good until HUT_FILE_RING_SLOTS more are posted. */
 const struct hut_hc_file *hut_vfile_wait(uint32_t t);
-/* Waits for everything posted. */
-void hut_vfile_drain(void);
 
 #endif
