@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -95,16 +96,17 @@ static void selftest(const struct hut_vm *vm)
 }
 
 /* unconfined: what still confines the trees on a kernel without Landlock
- * (a module's landlock hook says). */
+ * (a module's landlock hook says); NULL: say nothing, test nothing (a
+ * module's thread: the vCPU thread says it and runs the self-test). */
 static void restrict_to(const struct hut_vm *vm, struct hut_landlock *l, const char *unconfined)
 {
 	int abi =
 		(int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 0) {
+	if (abi < 0 && unconfined)
 		fprintf(stderr, "hut-monitor: %s: warning: no Landlock in this kernel (%s): %s\n",
 			vm->opt->image, strerror(errno), unconfined);
+	if (abi < 0)
 		return;
-	}
 	struct landlock_ruleset_attr attr = {.handled_access_fs = handled_for(abi)};
 	int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
 	if (ruleset < 0)
@@ -116,21 +118,43 @@ static void restrict_to(const struct hut_vm *vm, struct hut_landlock *l, const c
 		hut_fail(vm, HUT_EXIT_MONITOR, "landlock: cannot restrict the monitor (%s)",
 			 strerror(errno));
 	close(ruleset);
-	selftest(vm);
+	if (unconfined)
+		selftest(vm);
 }
 
-/* Nothing asked for: no Landlock at all (the monitor opens no file then). */
-void hut_landlock_enter(struct hut_vm *vm)
+/* The modules' trees into l; what confines them without Landlock. */
+static const char *gather(struct hut_vm *vm, struct hut_landlock *l)
 {
-	static struct hut_landlock l;
 	const struct hut_module *m;
 	const char *unconfined = NULL;
-	l.vm = vm;
+	l->vm = vm;
 	hut_each_module(vm, m)
 		if (m->landlock) {
-			const char *why = m->landlock(vm, &l);
+			const char *why = m->landlock(vm, l);
 			unconfined = unconfined ? unconfined : why;
 		}
+	return unconfined ? unconfined : "seccomp alone confines them";
+}
+
+/* Nothing asked for: no Landlock at all (the monitor opens no file then).
+ * On the caller's stack: a module's thread may gather at the same time. */
+void hut_landlock_enter(struct hut_vm *vm)
+{
+	struct hut_landlock l = {0};
+	const char *unconfined = gather(vm, &l);
 	if (l.n)
-		restrict_to(vm, &l, unconfined ? unconfined : "seccomp alone confines them");
+		restrict_to(vm, &l, unconfined);
+}
+
+void hut_landlock_thread(struct hut_vm *vm)
+{
+	struct hut_landlock l = {0};
+	/* An unprivileged thread restricts itself only with no_new_privs,
+	 * which is the thread's own too. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "landlock: PR_SET_NO_NEW_PRIVS failed (%s)",
+			 strerror(errno));
+	gather(vm, &l);
+	if (l.n)
+		restrict_to(vm, &l, NULL);
 }

@@ -110,6 +110,9 @@ void hut_sandbox_enter(struct hut_vm *vm);
 void hut_sandbox_thread(struct hut_vm *vm, const struct hut_seccomp_rule *rules, size_t n);
 /* landlock.c: confines the monitor's file access to what the modules ask. */
 void hut_landlock_enter(struct hut_vm *vm);
+/* The same for the calling thread alone (Landlock restricts the thread
+ * that asks): a module's thread that serves volumes, before its filter. */
+void hut_landlock_thread(struct hut_vm *vm);
 /* run.c */
 _Noreturn void hut_run(struct hut_vm *vm);
 /* hypercall.c: handles one MMIO exit; returns only if the guest continues. */

@@ -239,6 +239,9 @@ struct hut_boot_info {
 	/* OUT guest address of the console region (below, ABI 9); 0: none, every
 	 * write to fds 1 and 2 is a console-write hypercall. */
 	uint64_t console_ring;
+	/* OUT guest address of the file ring (below, ABI 10); 0: no volumes,
+	 * or none: every volume operation is a file hypercall. */
+	uint64_t file_ring;
 };
 
 /*
@@ -484,7 +487,8 @@ struct hut_files_entry {
 #define HUT_HC_CONSOLE_KICK 10 /* no argument (any value): the console ring has records */
 #define HUT_HC_RELEASE 11      /* struct hut_hc_release: free RAM the host may take back */
 #define HUT_HC_PROC_CORE 12    /* struct hut_hc_proc_core: a crashed process's core */
-#define HUT_HC_COUNT 13
+#define HUT_HC_FILE_KICK 13    /* no argument (any value): the file ring has requests */
+#define HUT_HC_COUNT 14
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -514,13 +518,18 @@ struct hut_hc_exit {
 };
 
 /* Sleeps until the deadline, or until the network device has news: the
- * shared events counter differs from net_events (at once if it already does). */
-#define HUT_POLL_NET 0x1 /* ready: the net device moved frames */
+ * shared events counter differs from net_events (at once if it already does).
+ * With HUT_POLL_FILE in wait (ABI 10), until the file ring's events counter
+ * differs from file_events instead: a guest waiting for a file request. */
+#define HUT_POLL_NET 0x1  /* ready: the net device moved frames */
+#define HUT_POLL_FILE 0x2 /* wait, ready: the file ring finished requests */
 
 struct hut_hc_poll {
-	uint64_t timeout_ns; /* IN sleep at most this long */
-	uint64_t ready;	     /* OUT HUT_POLL_* bits */
-	uint32_t net_events; /* IN the net region's events value the guest has acted on */
+	uint64_t timeout_ns;  /* IN sleep at most this long */
+	uint64_t ready;	      /* OUT HUT_POLL_* bits */
+	uint32_t net_events;  /* IN the net region's events value the guest has acted on */
+	uint32_t wait;	      /* IN HUT_POLL_FILE, or 0: the net device's news (ABI 10) */
+	uint32_t file_events; /* IN the file ring's events value the guest has seen */
 	uint32_t reserved;
 };
 
@@ -625,6 +634,54 @@ struct hut_hc_file {
 	uint32_t reserved;
 	int64_t result;		   /* OUT */
 	struct hut_file_stat stat; /* OUT for OPEN, STAT, LSTAT */
+};
+
+/*
+ * File ring (ABI 10): the volume operations of a guest that has one go into
+ * a ring of requests in guest memory, and a monitor I/O thread serves them
+ * in order while the guest runs, so a busy guest does not exit for each.
+ *
+ * The region (HUT_FILE_REGION_SIZE bytes at boot info file_ring, at the top
+ * of the heap) is
+ *   offset 0                  struct hut_file_shared (one page)
+ *   HUT_FILE_SLOTS_OFFSET     HUT_FILE_RING_SLOTS slots of HUT_FILE_SLOT_SIZE
+ *                             bytes, each a struct hut_hc_file
+ * prod and cons are free-running counts; slot = count % HUT_FILE_RING_SLOTS.
+ * The guest fills slot[prod % N] with a request, exactly as it would give
+ * it to HUT_HC_FILE (its paths, iovecs and buffers in guest memory), and
+ * then bumps prod. The thread copies a slot before it looks at any field
+ * (the guest may change the slot meanwhile: the copy is what is served,
+ * checked exactly as HUT_HC_FILE checks it), serves it, writes the copy
+ * back (result, handle, offset, stat) and then bumps cons and events: slot
+ * i is done once cons has passed i. The guest reuses a slot only after.
+ * Notifications: io_idle is 1 while the thread sleeps; only then must the
+ * guest kick (HUT_HC_FILE_KICK) after bumping prod (store, full fence,
+ * load). After serving, the thread keeps looking at the ring for a short
+ * while (tens of microseconds) before it sleeps, so a guest that sends a
+ * request after a request does not kick. A guest waiting for a request
+ * spins for a while, then sleeps in the poll hypercall with HUT_POLL_FILE
+ * in wait and the events value it saw in file_events.
+ * HUT_HC_FILE still serves a request at once, beside the ring (one lock
+ * serves one request at a time): a guest that wants the ring's order uses
+ * it only while the ring is empty (the libos does, when the thread sleeps:
+ * one exit then costs less than waking the thread).
+ * A prod more than N ahead of cons ends the guest (exit status 159, as a
+ * bad hypercall); so does a kick without a ring. The monitor serves every
+ * request the guest queued before it ends, whatever ends it.
+ * ------------------------------------------------------------------------- */
+#define HUT_FILE_RING_SLOTS 64 /* a power of two */
+#define HUT_FILE_SLOT_SIZE 256
+#define HUT_FILE_SLOTS_OFFSET HUT_PAGE_SIZE
+#define HUT_FILE_REGION_SIZE (HUT_FILE_SLOTS_OFFSET + HUT_FILE_RING_SLOTS * HUT_FILE_SLOT_SIZE)
+_Static_assert(sizeof(struct hut_hc_file) <= HUT_FILE_SLOT_SIZE, "file slot size");
+
+struct hut_file_shared {
+	uint32_t prod;	  /* IN requests the guest has posted */
+	uint32_t cons;	  /* OUT requests the monitor has finished */
+	uint32_t io_idle; /* OUT 1: the I/O thread sleeps; kick after bumping prod */
+	uint32_t events;  /* OUT bumped after each request finished */
+	uint64_t served;  /* OUT requests served by the thread (for a reader) */
+	uint64_t kicks;	  /* OUT kicks the thread received */
 };
 
 /* Threads (HUT_HC_THREADS). The libos registers its table once, when the

@@ -17,8 +17,8 @@
 
 static long call(struct hut_hc_file *hc)
 {
-	hut_hypercall(HUT_HC_FILE, hc);
-	return hc->result == -ELOOP ? -HUT_ESYMLINK : hc->result;
+	long r = hut_vfile_call(hc);
+	return r == -ELOOP ? -HUT_ESYMLINK : r;
 }
 
 static struct hut_hc_file on_path(const struct hut_mount *m, uint32_t op, const char *rel)
@@ -335,14 +335,25 @@ static long vfile_stat(struct hut_file *f, struct stat *st)
 	return r;
 }
 
+/* From the directory's listing in the guest (volume_dirs.c) while it is
+ * true, else from the host. */
 static long vfile_getdents(struct hut_file *f, void *buf, size_t len)
 {
+	long r = hut_vdir_getdents(f, buf, len);
+	if (r != -HUT_EUNCACHED)
+		return r;
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_GETDENTS);
 	return into_buffer(&hc, buf, len);
 }
 
 static long vfile_seek_dir(struct hut_file *f, int64_t off, int whence)
 {
+	long cached = hut_vdir_seek(f, off, whence);
+	if (cached != -HUT_EUNCACHED) {
+		if (cached >= 0 && whence == SEEK_SET && off == 0)
+			f->mount_pos = 0;
+		return cached;
+	}
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_SEEK);
 	hc.offset = (uint64_t)off;
 	hc.flags = (uint32_t)whence;
@@ -415,7 +426,7 @@ static void vfile_release(struct hut_file *f)
 	if (hut_vcache_release(f))
 		return; /* the node keeps the host handle */
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_CLOSE);
-	call(&hc);
+	hut_vfile_post(&hc); /* not waited for: a close of a host fd cannot fail usefully */
 }
 
 static const struct hut_file_ops file_ops = {
@@ -432,13 +443,19 @@ static const struct hut_file_ops file_ops = {
 	.sync_shared = hut_vmap_sync,
 };
 
+static void dir_release(struct hut_file *f)
+{
+	hut_vdir_release(f);
+	vfile_release(f);
+}
+
 static const struct hut_file_ops dir_ops = {
 	.stat = vfile_stat,
 	.getdents = vfile_getdents,
 	.seek_dir = vfile_seek_dir,
 	.sync = vfile_sync,
 	.setattr = vfile_setattr,
-	.release = vfile_release,
+	.release = dir_release,
 };
 
 static const struct hut_file_ops path_ops = {
@@ -525,6 +542,8 @@ static long volume_open(struct hut_mount *m, const char *rel, int flags, uint32_
 	f->ino = hc.stat.ino;
 	if (S_ISREG(hc.stat.mode) && !(flags & O_PATH) && hut_vcache_open(f, &hc.stat))
 		hut_vname_remember(m, rel, f->priv);
+	if (dir && !(flags & O_PATH))
+		hut_vdir_open(f, &hc.stat);
 	if ((flags & O_TRUNC) && !dir) {
 		hut_vmap_truncated(m, f->ino, 0);
 		hut_vcache_truncated(m, f->ino, 0);

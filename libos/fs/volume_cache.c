@@ -5,9 +5,11 @@
  * that every description of it shares, and the host is asked only for
  * what the cache lacks and told only what the app needs kept:
  *
- * - Reads: a hit is a copy; a miss reads the missing run in one exit, and
- *   a sequential reader's misses read ahead (doubling up to 1 MiB). A read
- *   of 256 KiB or more while nothing is dirty goes to the host directly.
+ * - Reads: a hit is a copy; a miss reads the missing run in one request,
+ *   and a sequential reader reads ahead (doubling up to 1 MiB): the pages
+ *   ahead are posted to the host without waiting (in flight), and a reader
+ *   waits only when it reaches one of them. A read of 256 KiB or more
+ *   while nothing is dirty goes to the host directly.
  * - Writes: into the pages (write-back), which become dirty; a partial
  *   page below the end that is not cached is read first. Dirty pages reach
  *   the host, in runs of up to 1 MiB an exit, on fsync and fdatasync, on
@@ -53,6 +55,7 @@ struct cpage {
 	uint64_t index;
 	uint8_t *data;
 	int dirty;
+	int inflight;		     /* a read-ahead is filling it: on no list but the node's */
 	struct cpage *hnext;	     /* the hash chain */
 	struct cpage *lprev, *lnext; /* the clean pages, oldest first */
 	struct cpage *nprev, *nnext; /* the node's pages */
@@ -122,12 +125,27 @@ static unsigned node_bucket(const struct hut_mount *m, uint64_t ino)
 	return (unsigned)(((uint64_t)m >> 4) ^ ino) % NODE_BUCKETS;
 }
 
-static struct cpage *lookup(const struct hut_vnode *n, uint64_t index)
+/* The page, even one a read-ahead still fills. */
+static struct cpage *find_page(const struct hut_vnode *n, uint64_t index)
 {
 	for (struct cpage *p = page_hash[page_bucket(n, index)]; p; p = p->hnext)
 		if (p->node == n && p->index == index)
 			return p;
 	return NULL;
+}
+
+static void ra_settle(void);
+
+/* The page, once whatever fills it is done (NULL: not cached, or its
+ * read-ahead failed). */
+static struct cpage *lookup(const struct hut_vnode *n, uint64_t index)
+{
+	struct cpage *p = find_page(n, index);
+	if (p && p->inflight) {
+		ra_settle();
+		p = find_page(n, index);
+	}
+	return p;
 }
 
 /* --- the clean list ----------------------------------------------------- */
@@ -209,7 +227,7 @@ void hut_vcache_put_handle(struct hut_vnode *n)
 	if (!n->has_rhandle || n->names > 0 || n->borrowers > 0)
 		return;
 	struct hut_hc_file hc = {.op = HUT_FILE_CLOSE, .handle = n->rhandle};
-	hut_hypercall(HUT_HC_FILE, &hc);
+	hut_vfile_post(&hc); /* not waited for: nothing here needs its answer */
 	n->has_rhandle = 0;
 }
 
@@ -224,16 +242,21 @@ static void node_free(struct hut_vnode *n)
 	hut_kfree(n, sizeof *n);
 }
 
+static void ra_forget(struct cpage *p);
+
 static void page_free(struct cpage *p)
 {
 	struct hut_vnode *n = p->node;
 	struct cpage **ph = &page_hash[page_bucket(n, p->index)];
+	int listed = !p->dirty && !p->inflight;
+	if (p->inflight)
+		ra_forget(p); /* the host must be done writing it first */
 	while (*ph != p)
 		ph = &(*ph)->hnext;
 	*ph = p->hnext;
 	if (p->dirty)
 		n->dirty--;
-	else
+	else if (listed)
 		clean_remove(p);
 	if (p->nprev)
 		p->nprev->nnext = p->nnext;
@@ -313,8 +336,7 @@ static long host(uint32_t op, uint32_t handle, uint64_t count, uint64_t off)
 {
 	struct hut_hc_file hc = {
 		.op = op, .handle = handle, .buf = (uint64_t)batch, .len = count, .offset = off};
-	hut_hypercall(HUT_HC_FILE, &hc);
-	return hc.result;
+	return hut_vfile_call(&hc);
 }
 
 static void saw_host(struct hut_vnode *n, const struct hut_file_stat *s)
@@ -327,8 +349,7 @@ static void saw_host(struct hut_vnode *n, const struct hut_file_stat *s)
 static void stat_host(struct hut_vnode *n, uint32_t handle)
 {
 	struct hut_hc_file hc = {.op = HUT_FILE_STAT, .handle = handle};
-	hut_hypercall(HUT_HC_FILE, &hc);
-	if (hc.result == 0)
+	if (hut_vfile_call(&hc) == 0)
 		hut_vcache_saw_stat(n, &hc.stat);
 }
 
@@ -366,6 +387,100 @@ static long fill(struct hut_vnode *n, struct hut_file *f, uint64_t index, uint64
 	return r < 0 ? r : 0;
 }
 
+/* --- read-ahead in flight --------------------------------------------------- */
+
+/* One read-ahead at a time: its pages are in the node's hash and list
+ * (so that nothing reads them again) but on no clean list (so that nothing
+ * reclaims them) and marked in flight; lookup waits for them, page_free
+ * waits for the host before freeing one. */
+static struct {
+	int active;
+	uint32_t ticket;
+	uint64_t count, offset;
+	struct cpage *page[BATCH];
+	struct hut_iovec iov[BATCH]; /* the request's iovecs: libos memory */
+} ra;
+
+/* Waits for the read-ahead; its pages become clean pages, or go (an error). */
+static void ra_settle(void)
+{
+	if (!ra.active)
+		return;
+	const struct hut_hc_file *done = hut_vfile_wait(ra.ticket);
+	/* Its answer, unless the slot went to a later request meanwhile (more
+	 * than the ring's slots were posted since): then it is unknown, and
+	 * the pages go, to be read again. */
+	long r = done->buf == (uint64_t)ra.iov && done->offset == ra.offset ? done->result : -EIO;
+	ra.active = 0;
+	for (uint64_t i = 0; i < ra.count; i++) {
+		struct cpage *p = ra.page[i];
+		ra.page[i] = NULL;
+		if (!p)
+			continue;
+		if (r < 0) {
+			page_free(p); /* still marked: on no clean list */
+		} else {
+			p->inflight = 0;
+			clean_append(p);
+		}
+	}
+}
+
+static void ra_forget(struct cpage *p)
+{
+	if (ra.active)
+		hut_vfile_wait(ra.ticket);
+	for (uint64_t i = 0; i < ra.count; i++)
+		if (ra.page[i] == p)
+			ra.page[i] = NULL;
+	p->inflight = 0;
+}
+
+/* Posts a read of pages [index, index + count) of n, none cached, through
+ * f, without waiting; past the host's end they stay zero. */
+static void ra_post(struct hut_vnode *n, struct hut_file *f, uint64_t index, uint64_t count)
+{
+	uint64_t made = 0;
+	ra_settle();
+	while (made < count && made < BATCH && (ra.page[made] = page_new(n, index + made)))
+		made++;
+	for (uint64_t i = 0; i < made; i++) {
+		ra.page[i]->inflight = 1;
+		ra.iov[i] = (struct hut_iovec){(uint64_t)ra.page[i]->data, PAGE};
+	}
+	if (made == 0)
+		return;
+	struct hut_hc_file hc = {.op = HUT_FILE_READ,
+				 .handle = (uint32_t)f->priv2,
+				 .buf = (uint64_t)ra.iov,
+				 .len = made,
+				 .offset = index * PAGE};
+	ra.ticket = hut_vfile_post(&hc);
+	ra.count = made;
+	ra.offset = index * PAGE;
+	ra.active = 1;
+}
+
+/* A sequential reader at page index keeps a window of ra_pages ahead of it
+ * posted: the first missing page within the window starts the next one. */
+static void read_ahead(struct hut_vnode *n, struct hut_file *f, uint64_t index)
+{
+	uint64_t end_page = (n->size + PAGE - 1) / PAGE, window = n->ra_pages;
+	if (ra.active || window < READAHEAD_MIN)
+		return;
+	uint64_t i = index;
+	while (i < end_page && i < index + window && find_page(n, i))
+		i++;
+	if (i >= end_page || i >= index + window)
+		return;
+	window = window * 2 > BATCH ? BATCH : window * 2; /* it went well: further */
+	n->ra_pages = window;
+	uint64_t count = 1;
+	while (count < window && i + count < end_page && !find_page(n, i + count))
+		count++;
+	ra_post(n, f, i, count);
+}
+
 /* How many pages from index are missing, up to last, then on for a
  * sequential reader's read-ahead; never past the file's end or BATCH. */
 static uint64_t missing_run(struct hut_vnode *n, uint64_t index, uint64_t last)
@@ -380,9 +495,72 @@ static uint64_t missing_run(struct hut_vnode *n, uint64_t index, uint64_t last)
 	}
 	last = last < end_page - 1 ? last : end_page - 1;
 	uint64_t count = 1;
-	while (count < BATCH && index + count <= last && !lookup(n, index + count))
+	while (count < BATCH && index + count <= last && !find_page(n, index + count))
 		count++;
 	return count;
+}
+
+/* Write-back posts its runs to the host without waiting for each: up to
+ * WB_RUNS runs (their iovecs in one pool of WB_IOV) go out, then one wait
+ * for the last, then each run's pages are clean if it was written whole. */
+#define WB_RUNS 32
+#define WB_IOV (4 * BATCH)
+_Static_assert(WB_RUNS <= HUT_FILE_RING_SLOTS, "a write-back's answers outlive its wait");
+
+static struct {
+	struct hut_iovec iov[WB_IOV]; /* libos memory: the host reads them later */
+	struct cpage *page[WB_IOV];
+	struct {
+		uint32_t ticket, first, count;
+		uint64_t bytes;
+	} run[WB_RUNS];
+	uint32_t runs, used;
+	long error;
+} wb;
+
+static void wb_post(uint32_t handle, uint64_t at, uint32_t count, uint64_t bytes)
+{
+	struct hut_hc_file hc = {.op = HUT_FILE_WRITE,
+				 .handle = handle,
+				 .buf = (uint64_t)&wb.iov[wb.used],
+				 .len = count,
+				 .offset = at};
+	wb.run[wb.runs].ticket = hut_vfile_post(&hc);
+	wb.run[wb.runs].first = wb.used;
+	wb.run[wb.runs].count = count;
+	wb.run[wb.runs].bytes = bytes;
+	wb.runs++;
+	wb.used += count;
+}
+
+/* Waits for the posted runs; the first error, or 0. A short write means
+ * the host is full (EIO, as before). */
+static long wb_finish(void)
+{
+	if (wb.runs)
+		hut_vfile_wait(wb.run[wb.runs - 1].ticket);
+	for (uint32_t k = 0; k < wb.runs; k++) {
+		long got = hut_vfile_wait(wb.run[k].ticket)->result;
+		if (got >= 0 && (uint64_t)got != wb.run[k].bytes)
+			got = -EIO;
+		if (got < 0 && wb.error == 0)
+			wb.error = got;
+		for (uint32_t j = 0; got >= 0 && j < wb.run[k].count; j++)
+			make_clean(wb.page[wb.run[k].first + j]);
+	}
+	long r = wb.error;
+	wb.runs = wb.used = 0;
+	wb.error = 0;
+	return r;
+}
+
+/* Room for one more run of up to BATCH pages: else what is posted is
+ * waited for first. */
+static long wb_room(void)
+{
+	if (wb.runs < WB_RUNS && WB_IOV - wb.used >= BATCH)
+		return 0;
+	return wb_finish();
 }
 
 /* One page's bytes below the file's end to the host. */
@@ -390,24 +568,27 @@ static long write_page(struct hut_vnode *n, struct cpage *p, uint32_t handle)
 {
 	uint64_t at = p->index * PAGE;
 	uint64_t len = at >= n->size ? 0 : n->size - at < PAGE ? n->size - at : PAGE;
-	batch[0] = (struct hut_iovec){(uint64_t)p->data, len};
-	long r = len ? host(HUT_FILE_WRITE, handle, 1, at) : 0;
-	if (r >= 0 && (uint64_t)r != len)
-		return -EIO;
-	if (r >= 0)
+	if (len == 0) {
 		make_clean(p);
+		return 0;
+	}
+	long r = wb_room();
+	wb.iov[wb.used] = (struct hut_iovec){(uint64_t)p->data, len};
+	wb.page[wb.used] = p;
+	wb_post(handle, at, 1, len);
 	return r;
 }
 
 /* Dirty pages far apart (random writes into a large file): walking their
- * index range would cost more than an exit per page. */
+ * index range would cost more than a request per page. */
 static long flush_sparse(struct hut_vnode *n, uint32_t handle)
 {
 	long r = 0;
 	for (struct cpage *p = n->first; p && r >= 0; p = p->nnext)
 		if (p->dirty)
 			r = write_page(n, p, handle);
-	return r;
+	long w = wb_finish();
+	return r < 0 ? r : w;
 }
 
 static long flush_runs(struct hut_vnode *n, uint32_t handle);
@@ -440,14 +621,16 @@ static long flush_runs(struct hut_vnode *n, uint32_t handle)
 			i++;
 			continue;
 		}
-		struct cpage *run[BATCH];
-		uint64_t count = 0, bytes = 0;
+		if ((r = wb_room()) < 0)
+			break;
+		uint32_t count = 0;
+		uint64_t bytes = 0;
 		for (; count < BATCH && p && p->dirty && p->index * PAGE < n->size;
 		     p = lookup(n, i + ++count)) {
 			uint64_t len =
 				n->size - p->index * PAGE < PAGE ? n->size - p->index * PAGE : PAGE;
-			batch[count] = (struct hut_iovec){(uint64_t)p->data, len};
-			run[count] = p;
+			wb.iov[wb.used + count] = (struct hut_iovec){(uint64_t)p->data, len};
+			wb.page[wb.used + count] = p;
 			bytes += len;
 		}
 		if (count == 0) { /* a dirty page past the end: nothing to write */
@@ -455,14 +638,11 @@ static long flush_runs(struct hut_vnode *n, uint32_t handle)
 			i++;
 			continue;
 		}
-		r = host(HUT_FILE_WRITE, handle, count, i * PAGE);
-		if (r >= 0 && (uint64_t)r != bytes)
-			r = -EIO; /* a short write: the host is full */
-		for (uint64_t k = 0; r >= 0 && k < count; k++)
-			make_clean(run[k]);
+		wb_post(handle, i * PAGE, count, bytes);
 		i += count;
 	}
-	return r;
+	long w = wb_finish();
+	return r < 0 ? r : w;
 }
 
 /* --- what volume.c calls ---------------------------------------------------- */
@@ -633,26 +813,39 @@ long hut_vcache_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt
 		return 0;
 	want = want < n->size - off ? want : n->size - off;
 	long r = 0;
+	uint64_t ahead = 0, ahead_from = 0;
 	busy++;
 	while (done < want) {
 		uint64_t at = off + done, in = at % PAGE;
 		uint64_t chunk = PAGE - in < want - done ? PAGE - in : want - done;
 		struct cpage *p = lookup(n, at / PAGE);
 		if (!p) {
-			uint64_t last = (off + want - 1) / PAGE;
-			if ((r = fill(n, f, at / PAGE, missing_run(n, at / PAGE, last))) < 0) {
+			/* What the reader asked for now, the rest of the run ahead. */
+			uint64_t index = at / PAGE, last = (off + want - 1) / PAGE;
+			uint64_t count = missing_run(n, index, last);
+			uint64_t now = last - index + 1 < count ? last - index + 1 : count;
+			if ((r = fill(n, f, index, now)) < 0) {
 				if (r == -ENOMEM)
 					r = -HUT_EUNCACHED; /* the host serves it as before */
 				break;
 			}
-			p = lookup(n, at / PAGE);
+			p = lookup(n, index);
+			ahead_from = index + now;
+			ahead = count - now;
 		}
 		hut_iov_copy_out(iov, iovcnt, done, p->data + in, chunk);
 		touch(p);
 		done += chunk;
+		/* After the copy: the read-ahead's pages may take the place of
+		 * this one (a full cache gives its oldest clean page). */
+		if (ahead)
+			ra_post(n, f, ahead_from, ahead);
+		ahead = 0;
 	}
-	busy--;
 	n->ra_next = (off + done + PAGE - 1) / PAGE;
+	if (r >= 0 && done == want)
+		read_ahead(n, f, n->ra_next);
+	busy--;
 	return done ? (long)done : r < 0 ? r : 0;
 }
 

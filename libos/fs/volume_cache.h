@@ -8,6 +8,7 @@
 #define HUT_VOLUME_CACHE_H
 
 #include "vfs.h"
+#include "volume_ring.h"
 
 /* A host file the cache knows (the volume and the host inode). */
 struct hut_vnode {
@@ -106,5 +107,17 @@ struct hut_vnode *hut_vname_open(const struct hut_mount *m, const char *rel);
 int hut_vname_lstat(const struct hut_mount *m, const char *rel, struct hut_file_stat *s);
 void hut_vname_missing(const struct hut_mount *m, const char *rel);
 void hut_vname_saw_lstat(const struct hut_mount *m, const char *rel, const struct hut_file_stat *s);
+
+/* volume_dirs.c: directory listings kept in the guest. f->priv2 of a
+ * directory description that reads from the host itself. */
+#define HUT_VDIR_HOST (1ull << 33)
+/* A names change on the volume by the guest: listings are old. */
+void hut_vdir_changed(const struct hut_mount *m);
+/* An opened directory (host: OPEN's stat): its listing if still true. */
+void hut_vdir_open(struct hut_file *f, const struct hut_file_stat *host);
+/* From the listing; -HUT_EUNCACHED: ask the host as before. */
+long hut_vdir_getdents(struct hut_file *f, void *buf, size_t len);
+long hut_vdir_seek(struct hut_file *f, int64_t off, int whence);
+void hut_vdir_release(struct hut_file *f);
 
 #endif

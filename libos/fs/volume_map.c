@@ -20,6 +20,7 @@
  * meanwhile is not seen, and is overwritten by the next write-back.
  */
 #include "vfs.h"
+#include "volume_ring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,16 +54,15 @@ static long host_io(struct hut_file *f, uint32_t op, void *buf, uint64_t len, ui
 				 .buf = (uint64_t)&iov,
 				 .len = 1,
 				 .offset = off};
-	hut_hypercall(HUT_HC_FILE, &hc);
-	return hc.result;
+	return hut_vfile_call(&hc);
 }
 
 static long host_size(struct hut_file *f, uint64_t *size)
 {
 	struct hut_hc_file hc = {.op = HUT_FILE_STAT, .handle = (uint32_t)f->priv2};
-	hut_hypercall(HUT_HC_FILE, &hc);
+	long r = hut_vfile_call(&hc);
 	*size = hc.stat.size;
-	return hc.result;
+	return r;
 }
 
 /* A write-back must not append (a host fd with O_APPEND writes at the end
@@ -183,8 +183,7 @@ long hut_vmap_sync(struct hut_file *f, uint64_t off, uint64_t len, int sync)
 		if (r == 0 && sync && w->writable) {
 			struct hut_hc_file hc = {
 				.op = HUT_FILE_SYNC, .handle = (uint32_t)w->io->priv2, .flags = 1};
-			hut_hypercall(HUT_HC_FILE, &hc);
-			r = hc.result;
+			r = hut_vfile_call(&hc);
 		}
 		if (r < 0)
 			return r;

@@ -133,6 +133,7 @@ void hut_vname_remember(const struct hut_mount *m, const char *rel, struct hut_v
 void hut_vname_forget(const struct hut_mount *m, const char *rel, int stats_too)
 {
 	size_t len = hut_strlen(rel);
+	hut_vdir_changed(m); /* a name comes or goes: the listings are old */
 	if (stats_too)
 		hut_vcache_changed(m);
 
@@ -150,9 +151,9 @@ static long host_lstat(const struct hut_mount *m, const char *rel, struct hut_fi
 				 .volume = (uint32_t)m->priv2,
 				 .path = (uint64_t)rel,
 				 .path_len = hut_strlen(rel)};
-	hut_hypercall(HUT_HC_FILE, &hc);
+	long r = hut_vfile_call(&hc);
 	*s = hc.stat;
-	return hc.result;
+	return r;
 }
 
 struct hut_vnode *hut_vname_open(const struct hut_mount *m, const char *rel)

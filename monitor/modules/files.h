@@ -122,6 +122,9 @@ void hut_volumes_fill_low(struct hut_vm *vm);
 /* volume_options.c: the OPTIONS list into v (NULL, or why it is refused);
  * list is cut up in place. */
 const char *hut_volume_options(struct hut_volume *v, char *list);
+/* files_module.c: the file syscalls' seccomp rules (at most max), for the
+ * ring's thread too. */
+size_t hut_files_volume_rules(struct hut_seccomp_rule *out, size_t max);
 /* files.c: one file hypercall. */
 void hut_file_hypercall(struct hut_vm *vm, struct hut_hc_file *hc);
 

@@ -6,6 +6,7 @@
  * (seccomp), and the volume trees alone (Landlock).
  */
 #include "files.h"
+#include "files_ring.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ static uint32_t volume_flags(const struct hut_volume *v)
 	return (v->ro ? HUT_VOLUME_RDONLY : 0) | v->cache | (v->size ? HUT_VOLUME_SIZED : 0);
 }
 
+static uint64_t ring_gpa; /* the file ring's region; 0: none */
+
 static void files_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
 {
 	unsigned n = hut_files.nvolumes;
@@ -48,13 +51,64 @@ static void files_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_
 		v[i] = (struct hut_boot_volume){path[i], volume_flags(&hut_files.volumes[i]), 0};
 	bi->volumes = *cursor;
 	bi->volume_count = n;
+	bi->file_ring = ring_gpa;
 	*cursor += size;
+}
+
+/* The file ring, at the top of the heap, when there are volumes. */
+static uint64_t files_ram_size(void)
+{
+	return hut_files.nvolumes ? HUT_FILE_REGION_SIZE : 0;
+}
+
+static void files_ram_at(uint64_t gpa)
+{
+	ring_gpa = gpa;
+}
+
+/* The host directories, then the ring's thread: it serves from them,
+ * with the same file syscalls as the vCPU thread. */
+static void files_prepare(struct hut_vm *vm)
+{
+	struct hut_seccomp_rule rules[64];
+	hut_volumes_open(vm);
+	if (ring_gpa)
+		hut_file_io_start(vm, ring_gpa, rules,
+				  hut_files_volume_rules(rules, sizeof rules / sizeof rules[0]));
 }
 
 static void serve_file(struct hut_vm *vm, uint64_t gpa, void *arg)
 {
 	(void)gpa;
-	hut_file_hypercall(vm, arg);
+	hut_file_io_hypercall(vm, arg);
+}
+
+static void serve_kick(struct hut_vm *vm, uint64_t gpa, void *arg)
+{
+	(void)gpa, (void)arg;
+	hut_file_io_kick(vm);
+}
+
+/* The poll hypercall of a guest waiting for a file request. */
+static bool files_sleep(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns)
+{
+	(void)vm;
+	if (!(hc->wait & HUT_POLL_FILE) || !hut_file_io_running())
+		return false;
+	hc->ready = hut_file_io_wait(hc->file_events, timeout_ns);
+	return true;
+}
+
+static void files_trace_exits(const struct hut_vm *vm)
+{
+	(void)vm;
+	hut_file_io_trace();
+}
+
+static void files_end(const struct hut_vm *vm, bool libos_closed)
+{
+	(void)vm, (void)libos_closed;
+	hut_file_io_end();
 }
 
 /* Kept with or without volumes, as it always was: nothing else lives
@@ -138,18 +192,38 @@ static bool any_passthrough(void)
 	return false;
 }
 
-/* Only when there are volumes. */
+/* The rules of the file syscalls, for the vCPU thread and the ring's
+ * thread alike: the volume rules and the owner= ones. */
+size_t hut_files_volume_rules(struct hut_seccomp_rule *out, size_t max)
+{
+	const struct hut_seccomp_rule *owner = any_passthrough() ? passthrough_rules : mapped_rules;
+	size_t nowner = any_passthrough() ? sizeof passthrough_rules / sizeof passthrough_rules[0]
+					  : sizeof mapped_rules / sizeof mapped_rules[0];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof volume_rules / sizeof volume_rules[0] && n < max; i++)
+		out[n++] = volume_rules[i];
+	for (size_t i = 0; i < nowner && n < max; i++)
+		out[n++] = owner[i];
+	return n;
+}
+
+/* Only when there are volumes; with the ring, the lock it shares with the
+ * thread, the poll hypercall's wait, and the kick when KVM has no
+ * ioeventfd for it. */
 static void files_seccomp(const struct hut_vm *vm, struct hut_seccomp *s)
 {
+	struct hut_seccomp_rule rules[64];
 	(void)vm;
 	if (hut_files.nvolumes == 0)
 		return;
-	hut_seccomp_allow(s, volume_rules, sizeof volume_rules / sizeof volume_rules[0]);
-	if (any_passthrough())
-		hut_seccomp_allow(s, passthrough_rules,
-				  sizeof passthrough_rules / sizeof passthrough_rules[0]);
-	else
-		hut_seccomp_allow(s, mapped_rules, sizeof mapped_rules / sizeof mapped_rules[0]);
+	hut_seccomp_allow(s, rules, hut_files_volume_rules(rules, sizeof rules / sizeof rules[0]));
+	if (!hut_file_io_running())
+		return;
+	const struct hut_seccomp_rule ring_rules[] = {
+		HUT_ALLOW(SYS_futex),
+		HUT_ALLOW_ARG(SYS_write, 0, hut_file_io_kick_fd()),
+	};
+	hut_seccomp_allow(s, ring_rules, sizeof ring_rules / sizeof ring_rules[0]);
 }
 
 /* Each volume's tree: read-only ones for reading only. */
@@ -168,6 +242,7 @@ static const struct hut_option options[] = {
 
 static const struct hut_hypercall hypercalls[] = {
 	{HUT_HC_FILE, "file", sizeof(struct hut_hc_file), serve_file},
+	{HUT_HC_FILE_KICK, "file-kick", 0, serve_kick},
 };
 
 /* Its lines of --help. */
@@ -195,11 +270,16 @@ const struct hut_module hut_module_files = {
 	.name = "files",
 	.usage = usage,
 	HUT_MODULE_OPTIONS(options),
+	.ram_size = files_ram_size,
+	.ram_at = files_ram_at,
 	.boot_info = files_boot_info,
-	.prepare = hut_volumes_open,
+	.prepare = files_prepare,
 	HUT_MODULE_HYPERCALLS(hypercalls),
 	.keep_fds = files_keep,
 	.fds_closed = hut_volumes_fill_low,
 	.seccomp = files_seccomp,
 	.landlock = files_landlock,
+	.sleep = files_sleep,
+	.trace_exits = files_trace_exits,
+	.end = files_end,
 };

@@ -98,20 +98,29 @@ static void show_owner(uint32_t v, const char *path, struct hut_file_stat *out)
 }
 
 /* The entry in its directory (fstatat, never following the last
- * component), so that the owner view can be read by name beside it. */
+ * component), so that the owner view can be read by name beside it. A
+ * name right in the volume (one canonical component: no '/', not "." or
+ * "..") is looked at beside the volume's own directory fd: nothing to
+ * resolve, and four host syscalls fewer (open, place, close) on the path
+ * every cache=auto open of a cached file takes. */
 static int64_t op_lstat(struct hut_hc_file *hc, struct hut_guest_path *p)
 {
 	struct stat st;
 	const char *name = ".";
 	uint32_t v = hc->volume;
-	int dir = hut_file_parent(v, p, &name);
-	if (dir < 0 && dir != -EBUSY)
+	bool top = !strchr(p->s, '/') && strcmp(p->s, ".") != 0;
+	int dir = top ? -1 : hut_file_parent(v, p, &name);
+	if (!top && dir < 0 && dir != -EBUSY)
 		return dir;
 	int at = dir >= 0 ? dir : hut_files.volume_fd[v]; /* EBUSY: the volume itself */
-	int64_t r = fstatat(at, dir >= 0 ? name : ".", &st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+	if (top)
+		name = p->s;
+	else if (dir < 0)
+		name = ".";
+	int64_t r = fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
 	if (r == 0) {
 		hut_file_stat_of(&st, &hc->stat);
-		if (hut_owner_view_at(v, at, dir >= 0 ? name : ".", &hc->stat) == -ENOSYS)
+		if (hut_owner_view_at(v, at, name, &hc->stat) == -ENOSYS)
 			show_owner(v, p->s, &hc->stat);
 	}
 	return done(r, dir, -1);

@@ -12,7 +12,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imoni
 	-Imonitor/modules -Ibuilder -D_GNU_SOURCE -Wno-gnu-variable-sized-type-not-at-end \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_conring fuzz_netconns fuzz_oci \
+FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_conring fuzz_filering fuzz_netconns fuzz_oci \
 	fuzz_json fuzz_oci_spec
 
 # Each target's sources. fuzz_hypercall links everything hut_hypercall
@@ -24,13 +24,14 @@ FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := $(addprefix monitor/,hypercall.c guest.c mem.c limits.c exits.c trace.c clock.c \
 	time.c crash.c bootinfo.c sandbox.c landlock.c) \
 	$(addprefix monitor/modules/,table.c console.c console_io.c console_ring.c files.c files_path.c files_attr.c files_state.c \
-	files_module.c volume.c volume_options.c volume_size.c owner.c core.c core_module.c \
+	files_module.c files_ring.c files_io.c volume.c volume_options.c volume_size.c owner.c core.c core_module.c \
 	core_process.c core_file.c net_io.c net_ring.c net_reset.c net_end.c net_module.c \
 	net_options.c net_tap.c release.c signals.c stats.c ticks.c) \
 	$(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
 FUZZ_SRC_fuzz_netring   := monitor/modules/net_ring.c
 FUZZ_SRC_fuzz_conring   := monitor/modules/console_ring.c
+FUZZ_SRC_fuzz_filering  := monitor/modules/files_ring.c
 FUZZ_SRC_fuzz_netconns  := monitor/modules/net_reset.c
 # hut inspect's OCI reader (index.json, manifests, config, layer: oci_read.c),
 # with the builder's helpers it calls.

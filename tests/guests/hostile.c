@@ -340,6 +340,25 @@ static void ring_bad_fd(void) { ring_record(4, 7), ring_publish(ring()->cons + 1
 static void ring_len_past(void) { ring_record(100, 1), ring_publish(ring()->cons + 16); }
 static void ring_len_huge(void) { ring_record(UINT32_MAX, 2), ring_publish(ring()->cons + 16); }
 
+/* ---- the file ring (with a volume): the monitor's thread ends the guest --- */
+
+static struct hut_file_shared *fring(void)
+{
+	return (struct hut_file_shared *)hut_boot_info->file_ring;
+}
+
+static void fring_publish(uint32_t prod)
+{
+	__atomic_store_n(&fring()->prod, prod, __ATOMIC_SEQ_CST);
+	raw_hypercall(HUT_HC_FILE_KICK, 0);
+	spin();
+}
+
+static void filering_prod_far(void) { fring_publish(fring()->cons + HUT_FILE_RING_SLOTS + 1); }
+static void filering_prod_back(void) { fring_publish(fring()->cons - 1); }
+/* Without a volume there is no ring to kick. */
+static void filering_kick_none(void) { raw_hypercall(HUT_HC_FILE_KICK, 0); }
+
 /* ---- the table -------------------------------------------------------------- */
 
 struct checked {
@@ -463,6 +482,9 @@ static const struct fatal fatal[] = {
 	{"ring-bad-fd", ring_bad_fd},
 	{"ring-len-past", ring_len_past},
 	{"ring-len-huge", ring_len_huge},
+	{"filering-prod-far", filering_prod_far},
+	{"filering-prod-back", filering_prod_back},
+	{"filering-kick-none", filering_kick_none},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

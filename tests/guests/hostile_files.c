@@ -1,7 +1,8 @@
 /*
  * hostile_files: a guest that abuses the file hypercall and the libos's
  * path handling on purpose, one case per run (`hostile_files.hut CASE`, with
- * `--volume DIR:/data`). Every case must get an errno (or, for the ways
+ * `--volume DIR:/data`; `hostile_files.hut --ring CASE`: its file requests
+ * through the file ring instead of the hypercall). Every case must get an errno (or, for the ways
  * out, a refusal) and the monitor must go on: each case checks its result
  * itself and prints "ok CASE RESULT" (exit 0) or "WRONG CASE RESULT".
  * tests/integration/hostile.sh runs them all, also under ASan.
@@ -295,6 +296,73 @@ static int64_t path_in_gdt(void)
 	return open((const char *)HUT_GDT_GPA, O_RDONLY) < 0 ? -errno : 0;
 }
 
+/* --- the file ring (with --ring) ------------------------------------------------ */
+
+/* A request, then its slot rewritten with every kind of garbage while the
+ * monitor may be serving it: whatever it answers, it must go on, and the
+ * next request must be served as usual. */
+static int64_t ring_scribble(void)
+{
+	if (file_ring_mode) {
+		fh = on(HUT_FILE_OPEN, "scribbled");
+		fh.flags = O_RDWR | O_CREAT;
+		fh.mode = 0600;
+		uint32_t t = file_post();
+		struct hut_hc_file *slot = file_slot(t);
+		for (uint32_t i = 0; i < 200000 && !file_done(t); i++) {
+			volatile struct hut_hc_file *v = slot;
+			v->op = i % (HUT_FILE_OP_END + 2);
+			v->handle = i & 1 ? UINT32_MAX : i % HUT_FILE_HANDLES_MAX;
+			v->volume = i % 3 ? 0 : UINT32_MAX;
+			v->path = i & 2 ? HUT_PAGETABLE_GPA : UINT64_MAX - i;
+			v->path_len = i & 4 ? UINT64_MAX : i % 70000;
+			v->buf = i & 8 ? HUT_GDT_GPA : (uint64_t)slot;
+			v->len = i & 16 ? UINT64_MAX : i % 2000;
+		}
+		file_wait(t);
+	}
+	return lstat_path("");
+}
+
+/* The guest's own copy of cons and events rewritten: the monitor keeps
+ * its own count and serves the next request. */
+static int64_t ring_cons_scribble(void)
+{
+	if (file_ring_mode) {
+		file_ring()->cons += 7;
+		file_ring()->events = 12345;
+		file_ring()->io_idle = 0;
+		file_ring()->cons -= 7;
+	}
+	return lstat_path("");
+}
+
+/* A write posted and never waited for, then exit: the monitor serves it
+ * before it ends (hostile.sh checks the host file). Through the ring it is
+ * posted once the I/O thread sleeps, without the kick: only the monitor's
+ * end can serve it then. */
+static int64_t ring_exit_queued(void)
+{
+	static const char queued[] = "queued before exit\n";
+	static struct hut_iovec iov = {(uint64_t)queued, sizeof queued - 1};
+	int64_t h = new_file("queued");
+	if (h < 0)
+		return h;
+	fh = (struct hut_hc_file){
+		.op = HUT_FILE_WRITE, .handle = (uint32_t)h, .buf = (uint64_t)&iov, .len = 1};
+	for (int i = 0; file_ring_mode && i < 2000 && !file_ring()->io_idle; i++)
+		usleep(1000);
+	if (file_ring_mode && file_ring()->io_idle) {
+		uint32_t t = __atomic_load_n(&file_ring()->prod, __ATOMIC_SEQ_CST);
+		*file_slot(t) = fh;
+		__atomic_store_n(&file_ring()->prod, t + 1, __ATOMIC_SEQ_CST);
+	} else if (file_ring_mode)
+		return -EBUSY; /* the thread never slept */
+	else
+		raw_hypercall(HUT_HC_FILE, (uint64_t)&fh);
+	return 0;
+}
+
 struct checked {
 	const char *name;
 	int64_t (*fn)(void);
@@ -342,6 +410,9 @@ static const struct checked cases[] = {
 	{"path-unterminated", path_unterminated, -EFAULT},
 	{"path-too-long", path_too_long, -ENAMETOOLONG},
 	{"path-in-gdt", path_in_gdt, -EFAULT},
+	{"ring-scribble", ring_scribble, 0},
+	{"ring-cons-scribble", ring_cons_scribble, 0},
+	{"ring-exit-queued", ring_exit_queued, 0},
 };
 
 int main(int argc, char **argv)
@@ -351,8 +422,13 @@ int main(int argc, char **argv)
 			printf("%s\n", cases[i].name);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "--ring") && hut_boot_info && hut_boot_info->file_ring) {
+		file_ring_mode = 1;
+		argv++, argc--;
+	}
 	if (argc != 2 || !hut_boot_info) {
-		fputs("usage: hut-monitor --volume DIR:/data hostile_files.hut CASE\n", stderr);
+		fputs("usage: hut-monitor --volume DIR:/data hostile_files.hut [--ring] CASE\n",
+		      stderr);
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -47,13 +47,16 @@ declare -A WANT=(
 	[store16]="159 ^bad hypercall: "
 	[store-page-end]="139 ^guest crashed: #PF page fault .* user write to 0x800001000 "
 	[load8]="159 ^bad hypercall: read from offset 0x8$"
-	[unknown-nr]="159 ^bad hypercall: unknown number 13$"
+	[unknown-nr]="159 ^bad hypercall: unknown number 14$"
 	[ring-prod-far]="159 ^bad console ring: console producer count [0-9]+ is 65544 past the consumer's$"
 	[ring-prod-back]="159 ^bad console ring: console producer count [0-9]+ is 4294967288 past the consumer's$"
 	[ring-prod-unaligned]="159 ^bad console ring: console producer count 12 is not a multiple of 8$"
 	[ring-bad-fd]="159 ^bad console ring: console record at 0 names fd 7 \(1 or 2 only\)$"
 	[ring-len-past]="159 ^bad console ring: console record at 0 of 100 bytes runs past the producer's$"
 	[ring-len-huge]="159 ^bad console ring: console record at 0 of 4294967295 bytes runs past the producer's$"
+	[filering-prod-far]="159 ^bad file ring: prod 65 is 65 requests ahead of cons 0 \(the ring has 64 slots\)$"
+	[filering-prod-back]="159 ^bad file ring: prod 4294967295 is 4294967295 requests ahead of cons 0 \(the ring has 64 slots\)$"
+	[filering-kick-none]="159 ^bad hypercall: file kick without a file ring$"
 	[last-slot]="159 ^bad hypercall: unknown number 511$"
 	[next-page]="139 ^guest crashed: #PF page fault .* user write to 0x800001000 "
 	[exec-doorbell]="139 ^guest crashed: #PF page fault .* at rip 0x800000000: user instruction fetch"
@@ -97,7 +100,8 @@ declare -A WANT=(
 )
 # Options a case runs with.
 declare -A OPTS=([spin]="--timeout 1" [poll-forever]="--timeout 1" [iov-max-all-ram]="--quiet"
-	[proc-core-written]="--core $TMP/hostile.core")
+	[proc-core-written]="--core $TMP/hostile.core" [filering-prod-far]="--volume $TMP:/data"
+	[filering-prod-back]="--volume $TMP:/data")
 
 # expect_monitor_alive TAG: the monitor did not crash or hang itself. A
 # status that looks like a crash must come with the monitor's report of a
@@ -199,14 +203,24 @@ if ready_kvm "$MONITOR" "$HFILES"; then
 	mkdir -p "$TMP/hvol" "$TMP/beside"
 	echo untouched >"$TMP/beside/file"
 	mkfifo "$TMP/hvol/fifo"
+	# Each case through the file hypercall, then through the file ring.
 	while read -r name; do
-		begin "hostile file $name"
-		run "$name" "$MONITOR" --volume "$TMP/hvol:/data" "$HFILES" "$name"
-		expect_monitor_alive "$name"
-		expect_status "$name" 0
-		expect_grep "the guest saw the wrong result" "^ok $name " "$(out "$name")"
-		[ -s "$(err "$name")" ] && { problem "$name: stderr not empty"; detail_file stderr "$(err "$name")"; }
-		finish
+		for how in "" --ring; do
+			tag=$name${how:+-ring}
+			begin "hostile file $name${how:+ (through the file ring)}"
+			run "$tag" "$MONITOR" --volume "$TMP/hvol:/data" "$HFILES" $how "$name"
+			expect_monitor_alive "$tag"
+			expect_status "$tag" 0
+			expect_grep "the guest saw the wrong result" "^ok $name " "$(out "$tag")"
+			[ -s "$(err "$tag")" ] && { problem "$tag: stderr not empty"; detail_file stderr "$(err "$tag")"; }
+			# A write posted and not waited for, then the guest's exit.
+			if [ "$name" = ring-exit-queued ]; then
+				grep -qx 'queued before exit' "$TMP/hvol/queued" ||
+					problem "$tag: the write posted before exit is not in the host file"
+				rm -f "$TMP/hvol/queued"
+			fi
+			finish
+		done
 	done < <("$HFILES" --list)
 	begin "hostile file cases left the host alone"
 	[ "$(cat "$TMP/beside/file")" = untouched ] && [ "$(ls "$TMP/beside")" = file ] ||

@@ -107,6 +107,11 @@ made on the host, at once: there
 1.2 s later: there
 opened: 4 'made'
 after the open: there
+listed: x
+listed again: x
+after a change on the host: x y
+after a change of its own: x y z
+an older stream rewound: x y z
 EOF
 cat >"$TMP/want-auto" <<'EOF'
 opened: 5 'first'
@@ -117,6 +122,11 @@ made on the host, at once: ENOENT
 1.2 s later: there
 opened: 4 'made'
 after the open: there
+listed: x
+listed again: x
+after a change on the host: x y
+after a change of its own: x y z
+an older stream rewound: x y z
 EOF
 cat >"$TMP/want-always" <<'EOF'
 opened: 5 'first'
@@ -127,6 +137,11 @@ made on the host, at once: ENOENT
 1.2 s later: ENOENT
 opened: 4 'made'
 after the open: there
+listed: x
+listed again: x
+after a change on the host: x
+after a change of its own: x y z
+an older stream rewound: x y z
 EOF
 begin "volume cache: Linux shows a change at once (the reference for cache=none)"
 if ready "$REF"; then

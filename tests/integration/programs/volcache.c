@@ -13,7 +13,9 @@
  *   volcache twice A B     A and B name one directory (two volumes in the
  *                          appliance): what an open of A/t shows after B/t
  *                          changed, in the same open and after a reopen; what
- *                          stat shows of A/u after B/u is made
+ *                          stat shows of A/u after B/u is made; what a
+ *                          listing of A/d shows after B/d/y is made, after
+ *                          A/d/z is made, and after a rewind
  *   volcache durable DIR N N records written and fsynced, each said on stdout,
  *                          then 8 MiB more without fsync, then a wait to be killed
  *   volcache check DIR N   the file durable left: the N synced records whole,
@@ -21,6 +23,7 @@
  *                          beginning (what Linux promises after a crash)
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -318,6 +321,67 @@ static int missing(const char *a, const char *b)
 	return 0;
 }
 
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The names in the directory d has open, sorted (the host's order is its own). */
+static void list_names(const char *what, DIR *d)
+{
+	char *names[64];
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < 64)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			names[n++] = strdup(e->d_name);
+	qsort(names, n, sizeof names[0], by_name);
+	printf("%s:", what);
+	for (size_t i = 0; i < n; i++) {
+		printf(" %s", names[i]);
+		free(names[i]);
+	}
+	printf("\n");
+}
+
+static int list_dir(const char *what, const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return fail(path);
+	list_names(what, d);
+	closedir(d);
+	return 0;
+}
+
+/* A directory listed, changed through the other volume (the host, as far
+ * as A's cache knows), changed through A, and rewound. */
+static int dirs(const char *a, const char *b)
+{
+	char pa[4096], pb[4096], p[4200];
+	snprintf(pa, sizeof pa, "%s/d", a);
+	snprintf(pb, sizeof pb, "%s/d", b);
+	if (mkdir(pb, 0755) != 0)
+		return fail(pb);
+	snprintf(p, sizeof p, "%s/x", pb);
+	replace(p, "x");
+	list_dir("listed", pa);
+	list_dir("listed again", pa);
+	snprintf(p, sizeof p, "%s/y", pb);
+	replace(p, "y");
+	list_dir("after a change on the host", pa);
+	DIR *d = opendir(pa);
+	if (!d)
+		return fail(pa);
+	snprintf(p, sizeof p, "%s/z", pa);
+	replace(p, "z");
+	list_dir("after a change of its own", pa);
+	rewinddir(d);
+	list_names("an older stream rewound", d);
+	closedir(d);
+	return 0;
+}
+
 static int twice(const char *a, const char *b)
 {
 	char pa[4096], pb[4096];
@@ -334,7 +398,7 @@ static int twice(const char *a, const char *b)
 	fd = open(pa, O_RDONLY);
 	show("reopened", fd);
 	close(fd);
-	return missing(a, b);
+	return missing(a, b) || dirs(a, b);
 }
 
 static void record(char *r, int i)

@@ -1,0 +1,339 @@
+/*
+ * The file ring's I/O thread, and how the vCPU thread meets it.
+ *
+ * The thread serves the guest's volume requests in the order posted while
+ * the guest runs on (a host call takes the thread's time, not the vCPU's).
+ * After serving it keeps looking at the ring for LINGER_NS before it says
+ * it sleeps (io_idle) and sleeps in poll() on the kick eventfd: a guest
+ * that opens, reads and closes files one after another finds the thread
+ * awake and posts without a kick. The kick is KVM's ioeventfd when KVM has
+ * one: the guest's store signals the eventfd inside the host kernel and
+ * never reaches the monitor.
+ *
+ * LINGER_NS: an exit costs ~45 us on kvm-pvm and a sleeping thread's
+ * wake-up some tens more; the libos's next request after a finished one
+ * (the next file's open after a close, the next page run of a reader)
+ * comes within a few microseconds of guest work, so ~50 us catches a
+ * burst, and a thread that lingers longer only burns a host core that
+ * others may want (docs/ARCHITECTURE.md, "Volume page cache").
+ *
+ * The vCPU thread waiting for a request sleeps in the poll hypercall on a
+ * futex: the thread wakes it only if it is sleeping there (vcpu_waiting),
+ * with the same lost-wake-up argument as the net device's (net_io.c): the
+ * sleeper announces itself, then reads wake_seq, then events; the waker
+ * bumps events, then checks the announcement, then bumps wake_seq.
+ *
+ * One lock serves a request at a time, the thread's or the file
+ * hypercall's: they share the handle table and files.c's buffers.
+ */
+#include "files.h"
+#include "files_ring.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+#define SEQ __ATOMIC_SEQ_CST
+#define LINGER_NS 100000ull    /* the most it looks before it sleeps */
+#define LINGER_MIN_NS 10000ull /* the least, after windows that found nothing */
+
+static struct {
+	struct hut_vm *vm;
+	struct hut_file_ring ring;
+	bool running, ioeventfd;
+	int kick_fd;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	uint32_t vcpu_waiting; /* atomic */
+	uint32_t wake_seq;     /* atomic, a futex */
+	uint32_t events;       /* atomic: requests finished, as the guest sees them */
+	uint64_t served, kicks, wakes, sleeps, hypercalls, serve_ns;
+	struct hut_seccomp_rule rules[64]; /* the file syscalls' (files_module.c) */
+	size_t nrules;
+} fio = {.kick_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
+
+bool hut_file_io_running(void)
+{
+	return fio.running;
+}
+
+int hut_file_io_kick_fd(void)
+{
+	return fio.kick_fd;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void futex_wake(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* One request, from the copy the reader made. */
+static void serve(struct hut_hc_file *req)
+{
+	uint64_t t0 = now_ns();
+	hut_file_hypercall(fio.vm, req);
+	fio.serve_ns += now_ns() - t0;
+	hut_file_ring_done(&fio.ring, req);
+	fio.served++;
+	__atomic_store_n(&fio.ring.shared->served, fio.served, __ATOMIC_RELAXED);
+}
+
+/* A finished request: tell a guest sleeping in the poll hypercall. */
+static void publish(void)
+{
+	__atomic_add_fetch(&fio.events, 1, SEQ);
+	if (__atomic_exchange_n(&fio.vcpu_waiting, 0, SEQ)) {
+		__atomic_add_fetch(&fio.wake_seq, 1, SEQ);
+		futex_wake(&fio.wake_seq);
+		fio.wakes++;
+	}
+}
+
+static _Noreturn void bad_ring(void)
+{
+	hut_fail(fio.vm, HUT_SIGNAL_EXIT(SIGSYS), "bad file ring: %s", fio.ring.why);
+}
+
+/* Serves everything posted; whether there was anything. */
+static bool drain(void)
+{
+	static struct hut_hc_file req;
+	bool moved = false;
+	for (;;) {
+		pthread_mutex_lock(&fio.lock);
+		int got = hut_file_ring_next(&fio.ring, &req);
+		if (got > 0)
+			serve(&req);
+		pthread_mutex_unlock(&fio.lock);
+		if (got < 0)
+			bad_ring();
+		if (got == 0)
+			return moved;
+		publish();
+		moved = true;
+	}
+}
+
+/* Looks at the ring for a while: whether a request came. The window adapts
+ * as KVM's halt polling does: it doubles (up to LINGER_NS) when a request
+ * came in it, and halves (down to LINGER_MIN_NS) when none did: on a host
+ * whose cores are all busy, the guest's next request comes late and a
+ * spinning thread only takes a core from the vCPU. */
+static uint64_t window = LINGER_NS;
+
+static bool linger(void)
+{
+	uint64_t until = now_ns() + window;
+	do {
+		if (hut_file_ring_pending(&fio.ring)) {
+			window = window * 2 < LINGER_NS ? window * 2 : LINGER_NS;
+			return true;
+		}
+		__builtin_ia32_pause();
+	} while (now_ns() < until);
+	window = window / 2 > LINGER_MIN_NS ? window / 2 : LINGER_MIN_NS;
+	return false;
+}
+
+static void wait_kick(void)
+{
+	struct pollfd p = {fio.kick_fd, POLLIN, 0};
+	uint64_t kicks;
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			hut_fail(fio.vm, HUT_EXIT_MONITOR, "files: poll failed (%s)",
+				 strerror(errno));
+	if (read(fio.kick_fd, &kicks, sizeof kicks) == sizeof kicks)
+		fio.kicks += kicks;
+	window = LINGER_NS; /* a kick: the guest is at work, more may come */
+	__atomic_store_n(&fio.ring.shared->kicks, fio.kicks, __ATOMIC_RELAXED);
+}
+
+/* The thread's own allow-list: the volume rules of the vCPU thread's (the
+ * same host calls on the same fd range, given by files_module.c), the
+ * kick, its sleep, the lock and the vCPU's wake-up; and, to end the guest
+ * over a bad ring, a message and exit. */
+static void io_sandbox(struct hut_vm *vm)
+{
+	struct hut_seccomp_rule rules[64 + 16];
+	size_t n = 0;
+	for (; n < fio.nrules; n++)
+		rules[n] = fio.rules[n];
+	const struct hut_seccomp_rule own[] = {
+		HUT_ALLOW_ARG(SYS_read, 0, fio.kick_fd), /* the guest's kicks */
+		HUT_ALLOW(SYS_poll),			 /* sleep until a kick */
+		HUT_ALLOW(SYS_futex),		 /* the lock; wake the vCPU; musl's stdio locks */
+		HUT_ALLOW_ARG(SYS_write, 0, 1),	 /* hut_fail's message (stdio) */
+		HUT_ALLOW_ARG(SYS_write, 0, 2),	 /* hut_fail's message (stdio) */
+		HUT_ALLOW_ARG(SYS_writev, 0, 1), /* hut_fail's message (musl's stdio) */
+		HUT_ALLOW_ARG(SYS_writev, 0, 2), /* hut_fail's message (musl's stdio) */
+		HUT_ALLOW(SYS_clock_gettime),	 /* the linger's clock, without a vDSO */
+		HUT_ALLOW(SYS_exit_group),	 /* hut_fail's exit */
+		HUT_ALLOW(SYS_exit),		 /* musl's _Exit, should exit_group return */
+	};
+	for (size_t i = 0; i < sizeof own / sizeof own[0] && n < sizeof rules / sizeof rules[0];
+	     i++)
+		rules[n++] = own[i];
+	hut_sandbox_thread(vm, rules, n);
+}
+
+static void *io_main(void *arg)
+{
+	struct hut_vm *vm = arg;
+	/* The guest's first kick comes once it runs, so after the vCPU
+	 * thread's sandbox closed the spare fds and took the low ones: the
+	 * thread's own Landlock ruleset (an fd a while) cannot meet that. */
+	wait_kick();
+	if (!vm->opt->no_sandbox) {
+		hut_landlock_thread(vm); /* the volume trees alone, as the vCPU thread */
+		io_sandbox(vm);		 /* before it reads anything of the guest's */
+	}
+	for (;;) {
+		if (drain() && linger())
+			continue;
+		__atomic_store_n(&fio.ring.shared->io_idle, 1, SEQ);
+		if (hut_file_ring_pending(&fio.ring)) {
+			__atomic_store_n(&fio.ring.shared->io_idle, 0, SEQ);
+			continue;
+		}
+		fio.sleeps++;
+		wait_kick();
+		__atomic_store_n(&fio.ring.shared->io_idle, 0, SEQ);
+	}
+	return NULL;
+}
+
+/* The guest's kick as KVM's ioeventfd on the kick slot, if KVM has them. */
+static void bind_kick(struct hut_vm *vm)
+{
+	struct kvm_ioeventfd ioe = {
+		.addr = HUT_HYPERCALL_GPA + 8 * HUT_HC_FILE_KICK,
+		.len = 8,
+		.fd = fio.kick_fd,
+	};
+	fio.ioeventfd = ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioe) == 0;
+}
+
+/* With every signal blocked: --timeout's SIGALRM and the signals from
+ * outside must reach the vCPU thread. The thread waits for the guest's
+ * first kick (io_idle starts at 1). */
+static void start_thread(struct hut_vm *vm)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&fio.thread, &attr, io_main, vm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (e)
+		hut_fail(vm, HUT_EXIT_MONITOR, "files: cannot start the I/O thread (%s)",
+			 hut_limit_text(e));
+}
+
+void hut_file_io_start(struct hut_vm *vm, uint64_t gpa, const struct hut_seccomp_rule *rules,
+		       size_t nrules)
+{
+	fio.vm = vm;
+	for (fio.nrules = 0; fio.nrules < nrules && fio.nrules < 64; fio.nrules++)
+		fio.rules[fio.nrules] = rules[fio.nrules];
+	if (hut_file_ring_init(&fio.ring, &vm->mem, gpa) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "files: %s", fio.ring.why);
+	madvise(fio.ring.shared, HUT_FILE_REGION_SIZE, MADV_POPULATE_WRITE);
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0 || (fd = hut_host_fd_place(fd)) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "files: cannot create an eventfd (%s)",
+			 hut_limit_text(fd < 0 ? -fd : errno));
+	fio.kick_fd = fd;
+	fio.ring.shared->io_idle = 1;
+	bind_kick(vm);
+	start_thread(vm);
+	fio.running = true;
+}
+
+void hut_file_io_kick(struct hut_vm *vm)
+{
+	uint64_t one = 1;
+	if (!fio.running)
+		hut_fail(vm, HUT_SIGNAL_EXIT(SIGSYS),
+			 "bad hypercall: file kick without a file ring");
+	if (write(fio.kick_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+		hut_fail(vm, HUT_EXIT_MONITOR, "files: cannot signal the I/O thread (%s)",
+			 strerror(errno));
+}
+
+uint64_t hut_file_io_wait(uint32_t seen, uint64_t timeout_ns)
+{
+	__atomic_store_n(&fio.vcpu_waiting, 1, SEQ);
+	uint32_t seq = __atomic_load_n(&fio.wake_seq, SEQ);
+	if (__atomic_load_n(&fio.events, SEQ) == seen && timeout_ns) {
+		struct timespec ts = {(time_t)(timeout_ns / 1000000000u),
+				      (long)(timeout_ns % 1000000000u)};
+		/* Woken, timed out or interrupted (--timeout): all just return. */
+		syscall(SYS_futex, &fio.wake_seq, FUTEX_WAIT_PRIVATE, seq, &ts, NULL, 0);
+	}
+	__atomic_store_n(&fio.vcpu_waiting, 0, SEQ);
+	return __atomic_load_n(&fio.events, SEQ) != seen ? HUT_POLL_FILE : 0;
+}
+
+void hut_file_io_hypercall(struct hut_vm *vm, struct hut_hc_file *hc)
+{
+	if (!fio.running) {
+		hut_file_hypercall(vm, hc);
+		return;
+	}
+	pthread_mutex_lock(&fio.lock);
+	hut_file_hypercall(vm, hc);
+	pthread_mutex_unlock(&fio.lock);
+	fio.hypercalls++;
+}
+
+/* Whatever the guest posted is served before the monitor ends (a guest
+ * that exits right after a write-back it did not wait for loses nothing):
+ * the lock waits for the thread's request in progress, and is kept, so
+ * the thread serves nothing more. A ring broken meanwhile stops it. */
+void hut_file_io_end(void)
+{
+	static struct hut_hc_file req;
+	if (!fio.running || pthread_equal(pthread_self(), fio.thread))
+		return;
+	pthread_mutex_lock(&fio.lock);
+	while (hut_file_ring_next(&fio.ring, &req) > 0)
+		serve(&req);
+}
+
+void hut_file_io_trace(void)
+{
+	if (!fio.running)
+		return;
+	fprintf(stderr,
+		"hut-monitor: trace-exits: files: %lu requests through the ring, %lu through the "
+		"hypercall; %lu kicks (%s), %lu sleeps of the I/O thread, %lu wakes of a "
+		"waiting guest; %lu us serving\n",
+		fio.served, fio.hypercalls, fio.kicks,
+		fio.ioeventfd ? "ioeventfd: no exit to the monitor" : "each an exit", fio.sleeps,
+		fio.wakes, fio.serve_ns / 1000);
+}
