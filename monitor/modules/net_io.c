@@ -205,8 +205,11 @@ static void populate(struct hut_vm *vm, uint64_t from, uint64_t to)
 		madvise(vm->mem.host + from, to - from, MADV_POPULATE_WRITE);
 }
 
-static void populate_region(struct hut_vm *vm, const struct hut_net *n)
+void hut_net_prefault(struct hut_vm *vm)
 {
+	const struct hut_net *n = &hut_net;
+	if (!n->config.wanted || !n->gpa)
+		return;
 	uint64_t tx_bufs = n->gpa + HUT_NET_POOL_OFFSET + HUT_NET_RING_SIZE * HUT_NET_BUF_SIZE;
 	uint64_t heap = n->gpa - vm->heap_start;
 	populate(vm, n->gpa - (heap < HEAP_TOP_PREFAULT ? heap : HEAP_TOP_PREFAULT),
@@ -297,7 +300,6 @@ void hut_net_start(struct hut_vm *vm)
 	n->running = true;
 	if (hut_net_ring_init(&n->ring, &vm->mem, n->gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: %s", n->ring.why);
-	populate_region(vm, n);
 	bind_kick(vm, n);
 	/* The MAC the monitor chose, read before the guest runs. */
 	const struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
