@@ -121,9 +121,9 @@ static void *machine_main(void *arg)
  * this process may use. When none is, the thread would only share main's
  * core, and on a busy host every sleep of either (on mmap_lock, which
  * KVM_CREATE_VM and main's populating both take) can hand the core to
- * another program for a whole time slice: measured, main's path to the
- * first KVM_RUN grew from 2.16 to 2.45 ms (medians of 15, load 2.5 on 2
- * cores). Unknown: no. */
+ * another program for a whole time slice: measured on httpd, main's path
+ * from its start to the vCPU's registers grew from 2.16 to 2.45 ms
+ * (medians of 15, load 2.5 on 2 cores). Unknown: no. */
 static bool core_free(void)
 {
 	cpu_set_t cpus;
