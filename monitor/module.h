@@ -135,6 +135,7 @@ struct hut_module {
 	void (*trace_exits)(const struct hut_vm *vm);
 	/* The guest ends: libos_closed as for hut_end (monitor.h). */
 	void (*end)(const struct hut_vm *vm, bool libos_closed);
+	/* The image is loaded: back what the device's guest side touches first. */
 	void (*prefault)(struct hut_vm *vm);
 };
 
