@@ -8,16 +8,19 @@
  * guest's first instruction. KVM's fds are the process's: the vCPU thread
  * (main) runs the vCPU the other thread made.
  *
- * A second thread helps only if a core is free to run it, so it is made
- * only when fewer tasks are running than this process may use cores; on a
- * busy host main makes the machine itself, as before. Even when made, the
- * scheduler may run it late: so the steps are shared, each taken by
- * whichever thread gets to it first, main taking what is left once it has
- * nothing else to do, and a late thread finds nothing left. The memory
- * slot goes first when the RAM is there, since the thread then sleeps in
- * it while main may make the vCPU. Main joins the thread before the
- * sandbox, so that no thread without a seccomp filter is left when the
- * guest runs (the thread never reads guest memory).
+ * A second thread helps with all of it only if a core is free to run it,
+ * so it is made at the start only when fewer tasks are running than this
+ * process may use cores. On a busy host main makes the VM itself once the
+ * RAM is there, and only then a thread for the memory slot alone: it
+ * needs a core for microseconds to start the ioctl, then sleeps in the
+ * grace period (0.1 to 3.6 ms there) while main loads the image, and main
+ * makes the vCPU. Even so the scheduler may run the thread late: the steps
+ * are shared, each taken by whichever thread gets to it first, main taking
+ * what is left once it has nothing else to do, and a late thread finds
+ * nothing left. The memory slot goes first when the RAM is there, since
+ * the thread then sleeps in it while main may make the vCPU. Main joins
+ * the thread before the sandbox, so that no thread without a seccomp
+ * filter is left when the guest runs (the thread never reads guest memory).
  *
  * No step ends the monitor itself (the image's own errors come first, as
  * before): a failure leaves its message, and main fails with it.
@@ -82,6 +85,24 @@ static bool all_at(int state)
 	return true;
 }
 
+/* Under lock: takes step and runs it, the lock released meanwhile. */
+static void run_taken(struct hut_vm *vm, int step)
+{
+	machine.state[step] = TAKEN;
+	struct hut_mem ram = machine.ram;
+	pthread_mutex_unlock(&machine.lock);
+	uint64_t t = hut_now_us();
+	bool ok = run_step(vm, step, &ram, machine.why[step]);
+	t = hut_now_us() - t;
+	pthread_mutex_lock(&machine.lock);
+	machine.us[step] = t;
+	machine.failed[step] = !ok;
+	machine.state[step] = DONE;
+	if (step == STEP_VM && !ok) /* nothing to build on */
+		machine.state[STEP_MEMORY] = machine.state[STEP_VCPU] = DONE;
+	pthread_cond_broadcast(&machine.changed);
+}
+
 /* Runs steps until none is left to take (the thread) or all are done
  * (main, for which the RAM is there): under lock, released while a step runs. */
 static void take_steps(struct hut_vm *vm, bool until_done)
@@ -92,19 +113,7 @@ static void take_steps(struct hut_vm *vm, bool until_done)
 			pthread_cond_wait(&machine.changed, &machine.lock);
 			continue;
 		}
-		machine.state[step] = TAKEN;
-		struct hut_mem ram = machine.ram;
-		pthread_mutex_unlock(&machine.lock);
-		uint64_t t = hut_now_us();
-		bool ok = run_step(vm, step, &ram, machine.why[step]);
-		t = hut_now_us() - t;
-		pthread_mutex_lock(&machine.lock);
-		machine.us[step] = t;
-		machine.failed[step] = !ok;
-		machine.state[step] = DONE;
-		if (step == STEP_VM && !ok) /* nothing to build on */
-			machine.state[STEP_MEMORY] = machine.state[STEP_VCPU] = DONE;
-		pthread_cond_broadcast(&machine.changed);
+		run_taken(vm, step);
 	}
 }
 
@@ -144,10 +153,8 @@ static bool core_free(void)
 
 /* Every signal blocked on the thread: the ones the monitor handles (its
  * --timeout, signals from outside) are the vCPU thread's. */
-void hut_machine_begin(struct hut_vm *vm)
+static void start_thread(struct hut_vm *vm)
 {
-	if (!core_free())
-		return;
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -155,13 +162,27 @@ void hut_machine_begin(struct hut_vm *vm)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+void hut_machine_begin(struct hut_vm *vm)
+{
+	if (core_free())
+		start_thread(vm);
+}
+
+/* On a busy host (no thread yet) main makes the VM here, and a thread is
+ * made for the memory slot alone: it needs a core only to start the ioctl
+ * and to end it, and sleeps in between while main loads the image. */
 void hut_machine_ram(struct hut_vm *vm)
 {
 	pthread_mutex_lock(&machine.lock);
 	machine.ram = vm->mem;
 	machine.have_ram = true;
 	pthread_cond_broadcast(&machine.changed);
+	bool busy = !machine.started;
+	if (busy)
+		run_taken(vm, STEP_VM);
 	pthread_mutex_unlock(&machine.lock);
+	if (busy && !machine.failed[STEP_VM])
+		start_thread(vm);
 }
 
 void hut_machine_wait(struct hut_vm *vm)
