@@ -10,6 +10,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <hut/x86.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -257,7 +258,8 @@ static struct kvm_cpuid_entry2 host_leaf(uint32_t fn, uint32_t eax_max)
 	return e;
 }
 
-static void set_cpuid(struct hut_vm *vm)
+/* On the machine thread (machine.c), as kvm.c's steps are: false with why. */
+bool hut_cpu_set_cpuid(struct hut_vm *vm, char *why, size_t size)
 {
 	struct {
 		struct kvm_cpuid2 hdr;
@@ -274,9 +276,12 @@ static void set_cpuid(struct hut_vm *vm)
 	c.e[1].ebx &= 0x0000ffffu; /* no APIC id or logical CPU count */
 	c.e[3].ecx &= EXT1_ECX;
 	c.e[3].edx &= EXT1_EDX;
-	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, &c) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_CPUID2 failed (%s)", strerror(errno));
+	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, &c) < 0) {
+		snprintf(why, size, "KVM_SET_CPUID2 failed (%s)", strerror(errno));
+		return false;
+	}
 	vm->fsgsbase = c.e[5].ebx & 1;
+	return true;
 }
 
 void hut_cpu_setup(struct hut_vm *vm)
@@ -284,7 +289,6 @@ void hut_cpu_setup(struct hut_vm *vm)
 	build_page_tables(vm);
 	build_gdt_tss(vm);
 	build_idt(vm);
-	set_cpuid(vm);
 	set_sregs(vm);
 	set_regs(vm);
 	set_msrs(vm);

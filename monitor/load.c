@@ -58,7 +58,8 @@ static void layout(struct hut_vm *vm)
 #define PREFAULT_BYTES (64u << 10)
 
 /* Backs the pages every boot touches first (the image with its bss, the top
- * of the stack) with host memory in one call, so the
+ * of the stack, and what each module says its device's guest side touches
+ * first) with host memory in one call each, so the
  * guest's first touches do not each fault in the host as well; a fault taken
  * inside a nested guest costs tens of microseconds here. Best effort: an
  * older kernel without MADV_POPULATE_WRITE just takes the faults. */
@@ -67,6 +68,7 @@ static void prefault(struct hut_vm *vm)
 	madvise(vm->mem.host + HUT_IMAGE_BASE, vm->img.image_end - HUT_IMAGE_BASE,
 		MADV_POPULATE_WRITE);
 	madvise(vm->mem.host + vm->stack_top - PREFAULT_BYTES, PREFAULT_BYTES, MADV_POPULATE_WRITE);
+	hut_call_modules(vm, prefault, vm);
 }
 
 /*

@@ -251,19 +251,19 @@ int main(int argc, char **argv)
 	static struct hut_vm vm = {.opt = &opt, .modules = hut_modules};
 	hut_trace_mark("start");
 	parse_options(argc, argv, &opt);
+	hut_machine_begin(&vm); /* the VM and vCPU, made while the image is read */
 	open_image(&vm);
 	if (!opt.mem)
 		opt.mem = vm.img.manifest.mem_default;
 	check_host_ram(&vm);
 	hut_call_modules(&vm, open, &vm);
-	hut_trace_mark("open");
-	hut_kvm_open(&vm);
-	hut_trace_mark("create-vm");
 	hut_mem_setup(&vm);
-	hut_trace_mark("memory");
+	hut_machine_ram(&vm);
+	hut_trace_mark("open");
 	hut_load_image(&vm);
 	hut_trace_mark("load");
-	hut_kvm_create_vcpu(&vm);
+	hut_machine_wait(&vm);
+	hut_trace_mark("machine");
 	hut_time_setup(&vm);
 	hut_cpu_setup(&vm);
 	hut_bootinfo_setup(&vm);
@@ -274,6 +274,7 @@ int main(int argc, char **argv)
 	/* A closed stdout is the guest's EPIPE (it raises its own SIGPIPE, or
 	 * ignores it and goes on, as a process would), not the monitor's death. */
 	signal(SIGPIPE, SIG_IGN);
+	hut_machine_end(); /* no thread without a seccomp filter past this */
 	if (opt.no_sandbox)
 		fprintf(stderr, "hut-monitor: %s: warning: running without the seccomp sandbox\n",
 			opt.image);

@@ -2,6 +2,7 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -23,13 +24,21 @@ void hut_mem_setup(struct hut_vm *vm)
 	if (r < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot allocate %lu bytes of guest memory (%s)",
 			 vm->opt->mem, hut_limit_text(-r));
+}
+
+/* On the machine thread, as kvm.c's steps are; ram is main's copy of
+ * what it allocated (main goes on filling vm->mem meanwhile). */
+bool hut_mem_give_vm(int vm_fd, const struct hut_mem *ram, char *why, size_t size)
+{
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
 		.guest_phys_addr = 0,
-		.memory_size = vm->mem.size,
-		.userspace_addr = (uint64_t)vm->mem.host,
+		.memory_size = ram->size,
+		.userspace_addr = (uint64_t)ram->host,
 	};
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		hut_fail(vm, HUT_EXIT_MONITOR, "cannot give the VM its memory (%s)",
-			 hut_limit_text(errno));
+	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		snprintf(why, size, "cannot give the VM its memory (%s)", hut_limit_text(errno));
+		return false;
+	}
+	return true;
 }

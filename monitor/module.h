@@ -13,6 +13,9 @@
  *             what the module was not given; open host devices
  *   ram_size  guest RAM laid out: what the module shares with the guest,
  *             taken from the top of the heap (ram_at: where it lies)
+ *   prefault  the image loaded: back with host memory what the guest
+ *             touches first (load.c), while the machine thread may still
+ *             be making the VM (machine.c)
  *   boot_info the boot info page is written
  *   start     the machine is built, before the "vcpu" boot mark
  *   prepare   after it: host files, signal handlers
@@ -132,6 +135,8 @@ struct hut_module {
 	void (*trace_exits)(const struct hut_vm *vm);
 	/* The guest ends: libos_closed as for hut_end (monitor.h). */
 	void (*end)(const struct hut_vm *vm, bool libos_closed);
+	/* The image is loaded: back what the device's guest side touches first. */
+	void (*prefault)(struct hut_vm *vm);
 };
 
 /* A module's options and hypercalls, each a table with its length. */

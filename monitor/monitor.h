@@ -1,7 +1,8 @@
 /*
  * hut-monitor's core and the state it shares. One file per concern:
- * kvm.c (the KVM fds), mem.c (guest RAM), load.c (image -> RAM),
- * cpu_x86_64.c (page tables, descriptor tables, registers), bootinfo.c,
+ * machine.c (the thread that makes the VM), kvm.c (the KVM fds), mem.c
+ * (guest RAM), load.c (image -> RAM), cpu_x86_64.c (page tables,
+ * descriptor tables, registers), bootinfo.c,
  * hypercall.c (the MMIO doorbell and its dispatch), clock.c (the host
  * clock), time.c (TSC rate, --timeout), crash.c (how a guest ends),
  * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
@@ -24,6 +25,7 @@
 #include <hut/abi.h>
 #include <linux/kvm.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Exit statuses (docs/ARCHITECTURE.md, "Exit statuses"). */
@@ -79,14 +81,26 @@ _Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ..
 /* limits.c: strerror(err), or for the errors a host's limits give, which
  * limit it is (ulimit -n, memory, threads). */
 const char *hut_limit_text(int err);
-/* kvm.c */
-void hut_kvm_open(struct hut_vm *vm);
-void hut_kvm_create_vcpu(struct hut_vm *vm);
-/* mem.c: hut_mem_alloc/free in mem.h; this maps RAM into the VM. */
+/* machine.c: the VM, its memory slot and its vCPU, made on a thread of
+ * their own when a core is free (begin, after the options), given the RAM
+ * once main has it (ram); wait returns once all are made, taking what the
+ * thread has not (it fails the monitor with what failed); end joins the
+ * thread (before the sandbox). */
+void hut_machine_begin(struct hut_vm *vm);
+void hut_machine_ram(struct hut_vm *vm);
+void hut_machine_wait(struct hut_vm *vm);
+void hut_machine_end(void);
+/* kvm.c, on the machine thread: false with what failed in why. */
+bool hut_kvm_open(struct hut_vm *vm, char *why, size_t size);
+bool hut_kvm_create_vcpu(struct hut_vm *vm, char *why, size_t size);
+/* mem.c: hut_mem_alloc/free in mem.h; setup allocates the guest's RAM,
+ * give_vm (the machine thread's) makes it the VM's memory slot 0. */
 void hut_mem_setup(struct hut_vm *vm);
+bool hut_mem_give_vm(int vm_fd, const struct hut_mem *ram, char *why, size_t size);
 /* load.c */
 void hut_load_image(struct hut_vm *vm);
-/* cpu_x86_64.c */
+/* cpu_x86_64.c: CPUID (the machine thread's, as kvm.c's), then the rest. */
+bool hut_cpu_set_cpuid(struct hut_vm *vm, char *why, size_t size);
 void hut_cpu_setup(struct hut_vm *vm);
 /* bootinfo.c */
 void hut_bootinfo_setup(struct hut_vm *vm);
@@ -134,6 +148,9 @@ void hut_exits_hypercall(uint64_t nr, const char *name); /* name NULL: none serv
 void hut_exits_print(const struct hut_vm *vm);
 /* trace.c */
 void hut_trace_mark(const char *phase);
+/* A phase another thread timed (the machine thread's steps), printed after
+ * main's own. */
+void hut_trace_span(const char *phase, uint64_t us);
 void hut_trace_guest(const struct hut_hc_exit *e);
 void hut_trace_print(const struct hut_vm *vm);
 

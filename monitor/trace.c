@@ -7,12 +7,18 @@
 #include <stdio.h>
 
 #define MAX_MARKS 16
+#define MAX_SPANS 4
 
 static struct {
 	const char *phase;
 	uint64_t us;
 } marks[MAX_MARKS];
 static int nmarks;
+static struct {
+	const char *phase;
+	uint64_t us;
+} spans[MAX_SPANS];
+static int nspans;
 static uint64_t start_us;
 static struct hut_hc_exit guest;
 static int have_guest;
@@ -24,6 +30,12 @@ void hut_trace_mark(const char *phase)
 		start_us = now;
 	if (nmarks < MAX_MARKS)
 		marks[nmarks++] = (typeof(marks[0])){phase, now};
+}
+
+void hut_trace_span(const char *phase, uint64_t us)
+{
+	if (nspans < MAX_SPANS)
+		spans[nspans++] = (typeof(spans[0])){phase, us};
 }
 
 void hut_trace_guest(const struct hut_hc_exit *e)
@@ -63,6 +75,8 @@ void hut_trace_print(const struct hut_vm *vm)
 		return;
 	for (int i = 1; i < nmarks; i++)
 		line(marks[i].phase, marks[i].us - marks[i - 1].us);
+	for (int i = 0; i < nspans; i++)
+		line(spans[i].phase, spans[i].us);
 	if (have_guest)
 		line("enter", tsc_us(vm, vm->guest_tsc_start, guest.tsc_boot));
 	if (have_guest && guest.tsc_main) {

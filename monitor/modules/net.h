@@ -124,6 +124,8 @@ int hut_net_tap_open(struct hut_vm *vm, const struct hut_net_config *c);
  * guest's first kick); the region set up before the guest runs. */
 void hut_net_spawn(struct hut_vm *vm);
 void hut_net_start(struct hut_vm *vm);
+/* net_io.c: the prefault hook: backs what the guest's network touches first. */
+void hut_net_prefault(struct hut_vm *vm);
 /* The poll hypercall with a net device: sleeps until the deadline or until
  * events != seen; returns HUT_POLL_NET when they differ. */
 uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns);

@@ -1,6 +1,7 @@
 /*
  * The net module (net.h): its options and checks, the tap opened before
- * KVM, its RAM at the top of the heap, the guest's address in the boot
+ * KVM, its RAM at the top of the heap (what the guest touches first of it
+ * backed before the guest runs), the guest's address in the boot
  * info, the I/O thread started with the machine, the kick hypercall, the
  * poll hypercall's wait, its fds and rules in the vCPU thread's sandbox,
  * --trace-exits' line, and the resets of the guest's connections at the end.
@@ -148,6 +149,7 @@ const struct hut_module hut_module_net = {
 	.ram_at = net_ram_at,
 	.boot_info = net_boot_info,
 	.start = hut_net_start,
+	.prefault = hut_net_prefault,
 	HUT_MODULE_HYPERCALLS(hypercalls),
 	.keep_fds = net_keep,
 	.seccomp = net_seccomp,
