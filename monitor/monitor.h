@@ -43,6 +43,8 @@ struct hut_options {
 	bool trace_exits;     /* count exits (and what modules moved), print them at the end */
 	bool no_sandbox;      /* skip the seccomp sandbox (debugging only) */
 	const char *hostname; /* --hostname: uname's nodename; NULL: the service name */
+	const char *snapshot; /* --snapshot FILE */
+	const char *restore;  /* --restore FILE */
 	const char *image;
 	int argc; /* guest argv, argv[0] = image path */
 	char **argv;
@@ -66,6 +68,7 @@ struct hut_vm {
 	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
 	/* RAM the modules share with the guest, above heap_end (ram_size) */
 	uint64_t devices_size;
+	bool restored; /* --restore: RAM came from a snapshot (load.c lays it out only) */
 };
 
 /* fail.c: every ending: each module's end hook (the net device resets the
@@ -88,6 +91,9 @@ void hut_mem_setup(struct hut_vm *vm);
 void hut_load_image(struct hut_vm *vm);
 /* cpu_x86_64.c */
 void hut_cpu_setup(struct hut_vm *vm);
+/* A snapshot's vCPU (snapshot_restore.c), checked: NULL, or why not. */
+const char *hut_cpu_restore(struct hut_vm *vm, const struct kvm_regs *regs,
+			    const struct kvm_sregs *sregs, const struct kvm_fpu *fpu);
 /* bootinfo.c */
 void hut_bootinfo_setup(struct hut_vm *vm);
 /* The same, given the guest's TSC now (tests/sud runs without a vCPU). */

@@ -28,19 +28,24 @@ static void run_network(void)
 }
 
 /* Sleeps at most ns, waking early for device news. The time slept is the
- * vCPU's idle time, which the CPU-time clocks leave out. */
-static void idle(uint64_t ns)
+ * vCPU's idle time, which the CPU-time clocks leave out. for_input: no
+ * thread waits for a deadline of the app's, every one for input, and main()
+ * has started: the ready point --snapshot takes by default (the network
+ * stack's own timers may still bound the sleep). */
+static void idle(uint64_t ns, int for_input)
 {
 	uint64_t start = hut_time_since_boot_ns();
 	hut_memory_give_back(); /* memory freed before a sleep is worth the host's */
 	if (hut_ticks_wanted())
 		hut_timers_publish(0); /* CPU time stands still, no thread runs: no tick for them */
+	hut_poll_flags = for_input && hut_tsc_main ? HUT_POLL_WAIT_INPUT : 0;
 	if (device) {
 		device->idle(ns);
 	} else {
 		struct hut_hc_poll hc = {.timeout_ns = ns, .net_events = hut_net_events_now()};
-		hut_hypercall(HUT_HC_POLL, &hc);
+		hut_poll_hypercall(&hc);
 	}
+	hut_poll_flags = 0;
 	hut_clock.idle_ns += hut_time_since_boot_ns() - start;
 }
 
@@ -68,6 +73,6 @@ long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flag
 		uint64_t until = hut_sched_next_deadline(), timer = hut_timers_next();
 		until = timer < until ? timer : until;
 		if (until > now)
-			idle(until - now);
+			idle(until - now, until == HUT_WAIT_FOREVER);
 	}
 }

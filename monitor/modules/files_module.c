@@ -202,4 +202,6 @@ const struct hut_module hut_module_files = {
 	.fds_closed = hut_volumes_fill_low,
 	.seccomp = files_seccomp,
 	.landlock = files_landlock,
+	.snapshot = hut_files_snapshot,
+	.restore = hut_files_restore,
 };

@@ -1,0 +1,134 @@
+/*
+ * --restore FILE: a guest started from a snapshot (snapshot.h). The file
+ * is checked like an image before KVM is touched (status 126 for anything
+ * wrong with it, 127 if it is missing); guest RAM is the file mapped
+ * MAP_PRIVATE: pages fault in from the page cache as the guest touches
+ * them and are copied only when written, so N restores of one snapshot
+ * share what they only read, and none reads the file whole. Per instance,
+ * the boot info gets a new random seed and a wall clock that is now; the
+ * guest learns it was restored from the hypercall it was snapshotted in,
+ * which returns HUT_POLL_RESTORED (libos/base/restore.c).
+ */
+#include "monitor.h"
+#include "snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MSR_IA32_TSC 0x10u
+
+static int restore_fd = -1;
+static const char *restore_path;
+static struct hut_snap_header header;
+
+bool hut_restoring(void)
+{
+	return restore_fd >= 0;
+}
+
+static _Noreturn void bad(struct hut_vm *vm, const char *why)
+{
+	hut_fail(vm, HUT_EXIT_BAD_IMAGE, "cannot restore %s: %s", restore_path, why);
+}
+
+void hut_restore_open(struct hut_vm *vm, const char *path)
+{
+	struct stat st;
+	restore_path = path;
+	restore_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (restore_fd < 0 && errno == ENOENT)
+		hut_fail(vm, HUT_EXIT_NO_IMAGE, "snapshot %s not found", path);
+	if (restore_fd < 0 || fstat(restore_fd, &st) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot open snapshot %s (%s)", path,
+			 hut_limit_text(errno));
+	if (!S_ISREG(st.st_mode))
+		bad(vm, "not a regular file");
+	ssize_t n = pread(restore_fd, &header, sizeof header, 0);
+	uint64_t size =
+		n == (ssize_t)sizeof header ? (uint64_t)st.st_size : (uint64_t)(n > 0 ? n : 0);
+	const char *why = hut_snap_check(&header, size, vm->img.manifest.crc32);
+	if (why)
+		bad(vm, why);
+	if (header.mem_size != vm->opt->mem || header.args_hash != hut_snapshot_args_hash(vm))
+		bad(vm, "it was made with other guest arguments (argv, --env, --hostname, --mem "
+			"and --pids must be the original's)");
+	vm->restored = true;
+}
+
+void hut_restore_memory(struct hut_vm *vm)
+{
+	void *p = mmap(NULL, header.mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE,
+		       restore_fd, (off_t)header.mem_offset);
+	if (p == MAP_FAILED)
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot map snapshot %s (%s)", restore_path,
+			 hut_limit_text(errno));
+	close(restore_fd); /* the mapping keeps the file */
+	vm->mem.host = p;
+	vm->mem.size = header.mem_size;
+	struct kvm_userspace_memory_region region = {
+		.slot = 0, .memory_size = vm->mem.size, .userspace_addr = (uint64_t)p};
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot give the VM its memory (%s)",
+			 hut_limit_text(errno));
+}
+
+void hut_restore_check_layout(struct hut_vm *vm)
+{
+	struct hut_snap_layout now;
+	hut_snapshot_layout(vm, &now);
+	if (memcmp(&now, &header.layout, sizeof now))
+		bad(vm, "it was made with other devices (--net, the console) or memory layout");
+}
+
+/* What differs per instance: a new seed (two restores never share a random
+ * stream) and CLOCK_REALTIME now; the guest's TSC goes on from the
+ * snapshot's, so its CLOCK_MONOTONIC never goes back. */
+static void new_instance(struct hut_vm *vm)
+{
+	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
+	if (bi->tsc_khz != vm->tsc_khz)
+		bad(vm, "it was made on a host whose TSC runs at another rate");
+	if (getrandom(bi->random, sizeof bi->random, 0) != sizeof bi->random)
+		hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));
+	uint64_t since = (uint64_t)((unsigned __int128)(header.tsc - bi->tsc_at_boot) * 1000000u /
+				    vm->tsc_khz);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	bi->wallclock_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec - since;
+	vm->guest_tsc_start = bi->tsc_at_boot;
+}
+
+void hut_restore_vcpu(struct hut_vm *vm)
+{
+	const char *why = hut_cpu_restore(vm, &header.regs, &header.sregs, &header.fpu);
+	if (why)
+		bad(vm, why);
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} tsc = {.hdr.nmsrs = 1, .e = {.index = MSR_IA32_TSC, .data = header.tsc}};
+	if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, &tsc) != 1)
+		bad(vm, "KVM refused the guest's TSC");
+	new_instance(vm);
+}
+
+void hut_restore_modules(struct hut_vm *vm)
+{
+	const struct hut_module *m;
+	hut_each_module(vm, m) {
+		if (!m->restore)
+			continue;
+		struct hut_snap_buf r = {0};
+		hut_snap_module(&header, m->name, &r);
+		const char *why = m->restore(vm, &r);
+		if (why)
+			bad(vm, why);
+	}
+}
