@@ -82,13 +82,13 @@ struct hut_device {
 };
 
 struct hut_manifest {
-	uint32_t magic;		/* HUT_MANIFEST_MAGIC */
-	uint32_t abi_version;	/* HUT_ABI_VERSION */
-	uint64_t boot_entry;	/* libos boot entry: CPL3, %rdi = boot info */
-	uint64_t syscall_entry; /* MSR_LSTAR */
-	uint64_t trap_entry;	/* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
-	uint64_t mem_default;	/* guest RAM in bytes when the monitor gets no --mem */
-	uint32_t crc32; /* zlib crc32 of the loaded bytes and this manifest: HUT_CRC_* below */
+	uint32_t magic;		 /* HUT_MANIFEST_MAGIC */
+	uint32_t abi_version;	 /* HUT_ABI_VERSION */
+	uint64_t boot_entry;	 /* libos boot entry: CPL3, %rdi = boot info */
+	uint64_t syscall_entry;	 /* MSR_LSTAR */
+	uint64_t trap_entry;	 /* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
+	uint64_t mem_default;	 /* guest RAM in bytes when the monitor gets no --mem */
+	uint32_t crc32;		 /* zlib crc32 of the loaded bytes and this manifest: HUT_CRC_* below */
 	uint32_t device_count;	 /* entries used in devices[] */
 	char name[HUT_NAME_MAX]; /* service name, NUL-terminated */
 	struct hut_device devices[HUT_DEVICES_MAX];
@@ -158,8 +158,8 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
  * what an app's code reaches of the libos sits at fixed addresses, the
  * same in every image (struct hut_libos_abi, then hut_syscall_dispatch at
  * HUT_LIBOS_DISPATCH_VA). docs/ARCHITECTURE.md, "The libos's window". */
-#define HUT_LIBOS_VA HUT_U64(0x1000000000)	    /* 64 GiB */
-#define HUT_LIBOS_SPAN HUT_U64(0x100000000)	    /* 4 GiB */
+#define HUT_LIBOS_VA HUT_U64(0x1000000000)	      /* 64 GiB */
+#define HUT_LIBOS_SPAN HUT_U64(0x100000000)	      /* 4 GiB */
 #define HUT_LIBOS_DISPATCH_VA HUT_U64(0x1000001000) /* the page after the ABI page */
 #define HUT_LIBOS_MAGIC HUT_U64(0x534f4c4942545548) /* "HUTLIBOS" little-endian */
 
@@ -370,9 +370,8 @@ struct hut_net_stats {
 struct hut_net_shared {
 	struct hut_net_indices tx;
 	struct hut_net_indices rx;
-	uint32_t
-		io_idle; /* OUT 1: the I/O thread sleeps; kick after posting TX (or the first RX) */
-	uint32_t events; /* OUT bumped after each batch of RX frames moved */
+	uint32_t io_idle;   /* OUT 1: the I/O thread sleeps; kick after posting TX (or the first RX) */
+	uint32_t events;    /* OUT bumped after each batch of RX frames moved */
 	uint32_t tx_wanted; /* IN 1: the guest waits for TX buffers: bump events for TX too */
 	uint32_t reserved;
 	struct hut_net_stats stats;
@@ -524,8 +523,9 @@ struct hut_hc_exit {
  * now runs restored from it: the boot info holds a new random seed and a
  * new wall clock (docs/ARCHITECTURE.md, "Snapshots"). */
 #define HUT_POLL_RESTORED 0x2
-/* flags (ABI 10): every thread waits for input (a socket, a pipe, stdin),
- * none for a timer of the app's: the default ready point of --snapshot. */
+/* flags (ABI 10): every thread waits for input (a socket, a pipe), none for
+ * a deadline of the app's, and main() has started: --snapshot's default
+ * ready point. */
 #define HUT_POLL_WAIT_INPUT 0x1
 
 struct hut_hc_poll {
