@@ -87,9 +87,24 @@ void hut_restore_check_layout(struct hut_vm *vm)
 		bad(vm, "it was made with other devices (--net, the console) or memory layout");
 }
 
+static uint64_t guest_tsc(struct hut_vm *vm)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = {.hdr.nmsrs = 1, .e.index = MSR_IA32_TSC};
+	if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m) != 1)
+		hut_fail(vm, HUT_EXIT_MONITOR, "cannot read the guest TSC");
+	return m.e.data;
+}
+
 /* What differs per instance: a new seed (two restores never share a random
- * stream) and CLOCK_REALTIME now; the guest's TSC goes on from the
- * snapshot's, so its CLOCK_MONOTONIC never goes back. */
+ * stream), and the clocks. KVM may not give the guest back the TSC it had
+ * (kvm-pvm keeps the host's), so the boot info's TSC origin moves instead:
+ * the guest's time since boot goes on from the snapshot's (its
+ * CLOCK_MONOTONIC never goes back, and skips the time it was stored), and
+ * its wall clock is the host's now. The libos reads both again when it
+ * learns it was restored (libos/base/restore.c). */
 static void new_instance(struct hut_vm *vm)
 {
 	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
@@ -97,9 +112,10 @@ static void new_instance(struct hut_vm *vm)
 		bad(vm, "it was made on a host whose TSC runs at another rate");
 	if (getrandom(bi->random, sizeof bi->random, 0) != sizeof bi->random)
 		hut_fail(vm, HUT_EXIT_MONITOR, "getrandom failed (%s)", strerror(errno));
-	uint64_t since = (uint64_t)((unsigned __int128)(header.tsc - bi->tsc_at_boot) * 1000000u /
-				    vm->tsc_khz);
+	uint64_t ticks = header.tsc - bi->tsc_at_boot;
+	uint64_t since = (uint64_t)((unsigned __int128)ticks * 1000000u / vm->tsc_khz);
 	struct timespec now;
+	bi->tsc_at_boot = guest_tsc(vm) - ticks;
 	clock_gettime(CLOCK_REALTIME, &now);
 	bi->wallclock_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec - since;
 	vm->guest_tsc_start = bi->tsc_at_boot;

@@ -76,8 +76,8 @@ _Noreturn void hut_exit(uint32_t kind, int status);
 
 /* clock.c (and clock.h: hut_time_since_boot_ns, hut_clock_now, inline) */
 void hut_time_init(const struct hut_boot_info *bi);
-/* A restore: CLOCK_REALTIME from the boot info's new wall clock; the TSC,
- * and so CLOCK_MONOTONIC, goes on from where the snapshot left it. */
+/* A restore: the boot info's new TSC origin (time since boot goes on from
+ * the snapshot's, whatever the TSC now says) and wall clock. */
 void hut_time_restored(const struct hut_boot_info *bi);
 struct timespec hut_realtime(void); /* CLOCK_REALTIME now */
 /* A timer's setting between the app's struct itimerspec and ns: in reads a
