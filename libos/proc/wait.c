@@ -28,10 +28,10 @@ static void run_network(void)
 }
 
 /* Sleeps at most ns, waking early for device news. The time slept is the
- * vCPU's idle time, which the CPU-time clocks leave out. for_input: no
- * thread waits for a deadline of the app's, every one for input, and main()
- * has started: the ready point --snapshot takes by default (the network
- * stack's own timers may still bound the sleep). */
+ * vCPU's idle time, which the CPU-time clocks leave out. for_input: every
+ * thread waits for input (an epoll_wait's timeout counts as its way of
+ * waiting for input; a nanosleep does not), no timer of the app's is armed,
+ * and main() has started: the ready point --snapshot takes by default. */
 static void idle(uint64_t ns, int for_input)
 {
 	uint64_t start = hut_time_since_boot_ns();
@@ -57,6 +57,7 @@ static long over(long result)
 
 long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flags)
 {
+	hut_thread_now->timed_sleep = !ready && deadline_ns != HUT_WAIT_FOREVER;
 	for (;;) {
 		run_network();
 		if (hut_timers_armed())
@@ -73,6 +74,6 @@ long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flag
 		uint64_t until = hut_sched_next_deadline(), timer = hut_timers_next();
 		until = timer < until ? timer : until;
 		if (until > now)
-			idle(until - now, until == HUT_WAIT_FOREVER);
+			idle(until - now, timer == HUT_WAIT_FOREVER && hut_sched_all_wait_input());
 	}
 }
