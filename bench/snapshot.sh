@@ -130,8 +130,10 @@ many() {
 	sleep $((2 + COUNT / 25))
 	kb=$(pss_of "${PIDS[@]}")
 	alive=$(for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && echo; done | wc -l)
-	kill -9 "${PIDS[@]}" 2>/dev/null
-	wait 2>/dev/null
+	{
+		kill -9 "${PIDS[@]}"
+		wait
+	} 2>/dev/null
 	PIDS=()
 	printf '%-34s %5s alive, PSS %8s KiB in all, %6s KiB each\n' "$what" "$alive" "$kb" \
 		$((kb / (alive > 0 ? alive : 1)))
