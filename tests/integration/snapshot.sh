@@ -1,6 +1,6 @@
 #!/bin/bash
 # hut-test: needs-kvm
-# Snapshots (hut-monitor --snapshot FILE / --restore FILE): programs/snapshot.c
+# Snapshots (hut-monitor --snapshot FILE / --restore FILE): programs/ready.c
 # snapshotted at hut_ready() with a thread and a child process waiting
 # across it, restored: the snapshot run's and the restore's stdout together
 # are the cold run's bytes, the status the same (and the cold run is the
@@ -18,13 +18,13 @@
 . "$(dirname "$0")/net/lib.sh"
 
 BUILT=$ROOT/build/tests/programs # tests/integration/programs/programs.mk
-PROG=$BUILT/snapshot.hut
+PROG=$BUILT/ready.hut
 HTTPD=$ROOT/build/tests/net/httpd-www.hut # tests/integration/net/net.mk
 WWW=$ROOT/build/tests/net/www
 SNAP=$TMP/snap
 
 differential "snapshot: the program cold (thread and child across hut_ready())" "$PROG" \
-	"$BUILT/snapshot-ref" 3
+	"$BUILT/ready-ref" 3
 cp "$(out appl)" "$TMP/cold.out" 2>/dev/null
 
 begin "snapshot: taken at hut_ready(), restored: the cold run's bytes and status"

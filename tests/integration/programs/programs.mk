@@ -25,8 +25,8 @@
 #   console.hut, console-ref  console.c (console.sh), the same way
 #   proc_core.hut             proc_core.c (core.sh): a child's crash, read
 #                             back from its core with gdb; no reference
-#   snapshot.hut, snapshot-ref  snapshot.c (snapshot.sh): hut_ready(), a
-#                             thread and a child across it
+#   ready.hut, ready-ref      ready.c (snapshot.sh): hut_ready(), a thread
+#                             and a child across it
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -46,7 +46,7 @@ PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut c
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
 	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref \
 	vfork.hut vfork-ref jobctl.hut jobctl-ref proctimers.hut proctimers-ref plocks.hut plocks-ref \
-	proc_core.hut snapshot.hut snapshot-ref) \
+	proc_core.hut ready.hut ready-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
@@ -99,9 +99,9 @@ $(PROG_OUT)/execee-static: $(PROG_SRC)/execee.c
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O2 $(WARN) -static -o $@ $<
 
-# snapshot.c calls hut_ready() (include/hut/ready.h): the glibc build finds
+# ready.c calls hut_ready() (include/hut/ready.h): the glibc build finds
 # the header in the tree, hut-cc where hut installs it.
-$(PROG_OUT)/snapshot-ref: $(PROG_SRC)/snapshot.c include/hut/ready.h
+$(PROG_OUT)/ready-ref: $(PROG_SRC)/ready.c include/hut/ready.h
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O2 $(WARN) -Iinclude -pthread -o $@ $<
 

@@ -1,109 +1,80 @@
 /*
- * What snapshot.sh snapshots at hut_ready() and restores (and what it runs
- * cold, as a process and as a glibc program, for the bytes to compare):
- *   (no argument)  a line before the ready point; then, with a thread and a
- *                  child process that waited across it on pipes, lines from
- *                  them, the clocks checked, and status 3
- *   random         16 getrandom() bytes after the ready point, in hex
- *   clock          CLOCK_REALTIME's seconds after the ready point
- *   open FILE      FILE held open across the ready point
- * hut_ready() does nothing but in an appliance run with --snapshot.
+ * Fork and snapshot (tests/integration/fork.sh), as a database that saves
+ * in a forked child does: the parent fills 8 MiB of heap, forks, and keeps
+ * changing every page while the child writes the heap to a file in pieces
+ * (both yield between pieces, so that they interleave). Then the file must
+ * hold the heap as it was at the fork, not a page of the parent's later
+ * writes, and the parent's memory must hold only its own. Prints a line for
+ * each; the same bytes as a glibc program, a process and an appliance.
  */
-#include <hut/ready.h>
-
 #include <fcntl.h>
-#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static int to_thread[2], to_child[2];
+#define SIZE (8u << 20)
+#define PIECE (64u << 10)
+#define PAGE 4096u
 
-static void *thread_main(void *arg)
+/* The byte at offset i of generation g. */
+static uint8_t pattern(size_t i, unsigned g)
 {
-	char c;
-	(void)arg;
-	if (read(to_thread[0], &c, 1) != 1)
-		return NULL;
-	printf("thread read '%c'\n", c);
-	return NULL;
+	return (uint8_t)((i / PAGE) * 7u + i % 251u + g * 101u);
 }
 
-static int child_main(void)
+static int holds(const uint8_t *buf, size_t off, size_t len, unsigned g)
 {
-	char c;
-	if (read(to_child[0], &c, 1) != 1)
-		return 1;
-	printf("child read '%c'\n", c);
-	fflush(stdout);
-	return 7;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != pattern(off + i, g))
+			return 0;
+	return 1;
 }
 
-static uint64_t ns(clockid_t clock)
+static void save(const uint8_t *heap, const char *path)
 {
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int across_ready(void)
-{
-	pthread_t t;
-	printf("before ready\n");
-	fflush(stdout);
-	if (pipe(to_thread) || pipe(to_child) || pthread_create(&t, NULL, thread_main, NULL))
-		return 1;
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(child_main());
-	uint64_t mono = ns(CLOCK_MONOTONIC);
-	hut_ready();
-	printf("after ready: monotonic %s\n",
-	       ns(CLOCK_MONOTONIC) >= mono ? "went on" : "WENT BACK");
-	fflush(stdout);
-	if (write(to_thread[1], "t", 1) != 1 || pthread_join(t, NULL))
-		return 1;
-	fflush(stdout);
-	int status;
-	if (write(to_child[1], "c", 1) != 1 || waitpid(pid, &status, 0) != pid)
-		return 1;
-	printf("child exited %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return 3;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		_exit(2);
+	for (size_t off = 0; off < SIZE; off += PIECE) {
+		if (write(fd, heap + off, PIECE) != (ssize_t)PIECE)
+			_exit(3);
+		sched_yield();
+	}
+	_exit(fsync(fd) == 0 && close(fd) == 0 ? 0 : 4);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 1)
-		return across_ready();
-	if (!strcmp(argv[1], "random")) {
-		unsigned char b[16];
-		hut_ready();
-		if (getrandom(b, sizeof b, 0) != sizeof b)
-			return 1;
-		for (size_t i = 0; i < sizeof b; i++)
-			printf("%02x", b[i]);
-		printf("\n");
-		return 0;
+	if (argc != 2) {
+		fprintf(stderr, "usage: snapshot FILE\n");
+		return 2;
 	}
-	if (!strcmp(argv[1], "clock")) {
-		hut_ready();
-		printf("%llu\n", (unsigned long long)(ns(CLOCK_REALTIME) / 1000000000ull));
-		return 0;
-	}
-	if (!strcmp(argv[1], "open") && argc == 3) {
-		int fd = open(argv[2], O_RDONLY);
-		if (fd < 0)
-			return 2;
-		hut_ready();
-		char buf[64];
-		ssize_t n = read(fd, buf, sizeof buf);
-		printf("read %zd bytes\n", n);
-		return 0;
-	}
-	return 1;
+	uint8_t *heap = malloc(SIZE);
+	for (size_t i = 0; i < SIZE; i++)
+		heap[i] = pattern(i, 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		save(heap, argv[1]);
+	for (unsigned g = 1; g <= 3; g++) /* every page changed, three times over */
+		for (size_t off = 0; off < SIZE; off += PIECE) {
+			for (size_t i = off; i < off + PIECE; i++)
+				heap[i] = pattern(i, g);
+			sched_yield();
+		}
+	int status;
+	waitpid(pid, &status, 0);
+	printf("the child saved: %s\n", WIFEXITED(status) && !WEXITSTATUS(status) ? "yes" : "no");
+	int fd = open(argv[1], O_RDONLY);
+	uint8_t *piece = malloc(PIECE);
+	int same = fd >= 0;
+	for (size_t off = 0; same && off < SIZE; off += PIECE)
+		same = read(fd, piece, PIECE) == (ssize_t)PIECE && holds(piece, off, PIECE, 0);
+	printf("the file is the memory at the fork: %s\n", same ? "yes" : "no");
+	printf("the parent's memory is its own: %s\n", holds(heap, 0, SIZE, 3) ? "yes" : "no");
+	return 0;
 }

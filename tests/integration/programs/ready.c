@@ -1,0 +1,109 @@
+/*
+ * What snapshot.sh snapshots at hut_ready() and restores (and what it runs
+ * cold, as a process and as a glibc program, for the bytes to compare):
+ *   (no argument)  a line before the ready point; then, with a thread and a
+ *                  child process that waited across it on pipes, lines from
+ *                  them, the clocks checked, and status 3
+ *   random         16 getrandom() bytes after the ready point, in hex
+ *   clock          CLOCK_REALTIME's seconds after the ready point
+ *   open FILE      FILE held open across the ready point
+ * hut_ready() does nothing but in an appliance run with --snapshot.
+ */
+#include <hut/ready.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int to_thread[2], to_child[2];
+
+static void *thread_main(void *arg)
+{
+	char c;
+	(void)arg;
+	if (read(to_thread[0], &c, 1) != 1)
+		return NULL;
+	printf("thread read '%c'\n", c);
+	return NULL;
+}
+
+static int child_main(void)
+{
+	char c;
+	if (read(to_child[0], &c, 1) != 1)
+		return 1;
+	printf("child read '%c'\n", c);
+	fflush(stdout);
+	return 7;
+}
+
+static uint64_t ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int across_ready(void)
+{
+	pthread_t t;
+	printf("before ready\n");
+	fflush(stdout);
+	if (pipe(to_thread) || pipe(to_child) || pthread_create(&t, NULL, thread_main, NULL))
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(child_main());
+	uint64_t mono = ns(CLOCK_MONOTONIC);
+	hut_ready();
+	printf("after ready: monotonic %s\n",
+	       ns(CLOCK_MONOTONIC) >= mono ? "went on" : "WENT BACK");
+	fflush(stdout);
+	if (write(to_thread[1], "t", 1) != 1 || pthread_join(t, NULL))
+		return 1;
+	fflush(stdout);
+	int status;
+	if (write(to_child[1], "c", 1) != 1 || waitpid(pid, &status, 0) != pid)
+		return 1;
+	printf("child exited %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 3;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 1)
+		return across_ready();
+	if (!strcmp(argv[1], "random")) {
+		unsigned char b[16];
+		hut_ready();
+		if (getrandom(b, sizeof b, 0) != sizeof b)
+			return 1;
+		for (size_t i = 0; i < sizeof b; i++)
+			printf("%02x", b[i]);
+		printf("\n");
+		return 0;
+	}
+	if (!strcmp(argv[1], "clock")) {
+		hut_ready();
+		printf("%llu\n", (unsigned long long)(ns(CLOCK_REALTIME) / 1000000000ull));
+		return 0;
+	}
+	if (!strcmp(argv[1], "open") && argc == 3) {
+		int fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return 2;
+		hut_ready();
+		char buf[64];
+		ssize_t n = read(fd, buf, sizeof buf);
+		printf("read %zd bytes\n", n);
+		return 0;
+	}
+	return 1;
+}
