@@ -141,6 +141,17 @@ if ready_kvm "$PROG" "$SNAP.random" "$ROOT/build/apps/hello.hut"; then
 	finish
 fi
 
+begin "snapshot: a guest that exits before its ready point: no snapshot, 125, one line"
+if ready_kvm "$ROOT/build/apps/hello.hut"; then
+	run early "$MONITOR" --snapshot "$SNAP.early" "$ROOT/build/apps/hello.hut"
+	expect_status early 125
+	expect_grep "no line saying why" '^hut-monitor: .*: no snapshot: the guest exited \(status 0\) before its ready point$' \
+		"$(err early)"
+	lines=$(grep -c '^hut-monitor: ' "$(err early)")
+	[ "$lines" = 1 ] || problem "$lines 'hut-monitor:' lines, expected 1"
+	finish
+fi
+
 begin "snapshot: a file open on a volume is refused (125, one line), and nothing restorable written"
 if ready_kvm "$PROG"; then
 	mkdir -p "$TMP/vol"
