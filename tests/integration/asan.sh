@@ -4,8 +4,8 @@
 # UndefinedBehaviorSanitizer (build/asan/hut-monitor, whose seccomp filter
 # lets the sanitizers' own syscalls through): any memory error or UB in the
 # monitor ends it with a report, its status no longer matches, and the case
-# fails. Leak checking is
-# off: the monitor frees nothing on purpose, it exits.
+# fails. Leak checking is off: the monitor frees nothing on purpose, it
+# exits.
 # hut-test: needs-kvm (it runs the suites above, which boot appliances)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
