@@ -5,7 +5,8 @@
 # across it, restored: the snapshot run's and the restore's stdout together
 # are the cold run's bytes, the status the same (and the cold run is the
 # glibc program's and the process's). Two restores of one snapshot read
-# different getrandom() bytes; a restore's CLOCK_REALTIME is now. A
+# different getrandom() bytes; a restore's CLOCK_REALTIME is now; an alarm
+# armed before the ready point still ends a loop without syscalls. A
 # truncated, corrupted, other-image, other-ABI or other-arguments snapshot
 # is refused with 126 and one line, a missing one 127; a guest holding a
 # file open on a volume is refused with 125 and one line. apps/httpd
@@ -62,6 +63,18 @@ if ready_kvm "$PROG"; then
 	expect_grep "first restore printed no random bytes" '^[0-9a-f]{32}$' "$(out r1)"
 	expect_grep "second restore printed no random bytes" '^[0-9a-f]{32}$' "$(out r2)"
 	cmp -s "$(out r1)" "$(out r2)" && problem "two restores read the same random bytes ($(cat "$(out r1)"))"
+	finish
+fi
+
+differential "snapshot: an alarm ends a spin (cold)" "$PROG" "$BUILT/ready-ref" 4 spin
+begin "snapshot: an alarm armed before the ready point ends a spin after the restore (the tick)"
+if ready_kvm "$PROG"; then
+	run snap "$MONITOR" --snapshot "$SNAP.spin" "$PROG" spin
+	expect_status snap 0
+	run restore "$MONITOR" --timeout 10 --restore "$SNAP.spin" "$PROG" spin
+	expect_status restore 4
+	printf 'alarm fired in the spin\n' >"$TMP/want-spin.out"
+	expect_same_file "restored spin's stdout" "$TMP/want-spin.out" "$(out restore)"
 	finish
 fi
 

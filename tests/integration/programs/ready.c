@@ -7,12 +7,15 @@
  *   random         16 getrandom() bytes after the ready point, in hex
  *   clock          CLOCK_REALTIME's seconds after the ready point
  *   open FILE      FILE held open across the ready point
+ *   spin           an alarm armed before the ready point, then a loop with
+ *                  no syscall: only a tick can end it (the handler, 4)
  * hut_ready() does nothing but in an appliance run with --snapshot.
  */
 #include <hut/ready.h>
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +79,26 @@ static int across_ready(void)
 	return 3;
 }
 
+static void on_alarm(int sig)
+{
+	static const char line[] = "alarm fired in the spin\n";
+	(void)sig;
+	if (write(1, line, sizeof line - 1) < 0)
+		_exit(1);
+	_exit(4);
+}
+
+static int spin(void)
+{
+	volatile unsigned long n = 0;
+	signal(SIGALRM, on_alarm);
+	alarm(1);
+	hut_ready();
+	while (n != ~0ul) /* only the alarm ends it */
+		n++;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 1)
@@ -90,6 +113,8 @@ int main(int argc, char **argv)
 		printf("\n");
 		return 0;
 	}
+	if (!strcmp(argv[1], "spin"))
+		return spin();
 	if (!strcmp(argv[1], "clock")) {
 		hut_ready();
 		printf("%llu\n", (unsigned long long)(ns(CLOCK_REALTIME) / 1000000000ull));
