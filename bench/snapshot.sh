@@ -120,10 +120,10 @@ pss_of() {
 # ever), their PSS summed once every one is up (its stderr says so, or the
 # snapshot run ended), then ended.
 many() {
-	local what=$1 i kb
+	local what=$1 kb
 	shift
 	PIDS=()
-	for i in $(seq "$COUNT"); do
+	for _ in $(seq "$COUNT"); do
 		"$@" >/dev/null 2>&1 </dev/null &
 		PIDS+=($!)
 	done
