@@ -45,10 +45,11 @@ static const char usage_head[] =
 	"                  open on volumes\n"
 	"  --restore FILE  start the guest from snapshot FILE instead of booting it:\n"
 	"                  give the same IMAGE, guest arguments, --env, --hostname,\n"
-	"                  --mem, --pids, --volume and --net options (the tap may be\n"
-	"                  another); it gets a new random seed and the time now, and\n"
-	"                  re-announces itself on the network (126: not a snapshot of\n"
-	"                  IMAGE with these arguments, corrupt or truncated)\n";
+	"                  --mem, --pids, --volume, --ip, --gw and --dns (the tap and\n"
+	"                  --mac may be new); it gets a new random seed and the time\n"
+	"                  now, and re-announces itself on the network (126: not a\n"
+	"                  snapshot of IMAGE with these arguments, corrupt or\n"
+	"                  truncated)\n";
 
 static const char usage_tail[] =
 	"  -h, --help      show this help\n"

@@ -186,14 +186,16 @@ static void ask_gateway(const ip4_addr_t *gw)
 
 /* Restored from a snapshot: the hosts around may have changed (another
  * tap, another bridge, a neighbour's new MAC), so what ARP learnt is
- * forgotten, and the guest says where it is (a gratuitous ARP, as a
- * migrated VM does) and asks for its gateway again. */
+ * forgotten, the MAC is the boot info's (the monitor's --mac may be new),
+ * and the guest says where it is (a gratuitous ARP, as a migrated VM does)
+ * and asks for its gateway again. */
 static void reannounce(void *arg)
 {
 	(void)arg;
 	if (!ready)
 		return;
 	etharp_cleanup_netif(&eth);
+	hut_memcpy(eth.hwaddr, hut_boot_info->net.mac, 6);
 	etharp_gratuitous(&eth);
 	ask_gateway(netif_ip4_gw(&eth));
 	kick_pending = 1;

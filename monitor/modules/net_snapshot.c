@@ -2,8 +2,9 @@
  * The network device in a snapshot (monitor/snapshot.h): the monitor's
  * own ring indices and events count, which the guest's RAM cannot give
  * back (they are never read from it), and the identity the guest was
- * given (--mac, --ip, --gw, --dns), which a restore must give again: the
- * guest's stack holds them. The tap is the one given at the restore.
+ * given (--ip, --gw, --dns), which a restore must give again: the guest's
+ * stack holds them. The tap is the one given at the restore, and so may be
+ * the MAC (--mac).
  */
 #include "../monitor.h"
 #include "../snapshot.h"
@@ -63,22 +64,24 @@ const char *hut_net_snapshot(struct hut_vm *vm, struct hut_snap_buf *w)
 }
 
 /* The indices may be anything (the ring parser checks every one against
- * the guest's); the identity must be the original's. */
+ * the guest's); the addresses must be the original's. The MAC may be new:
+ * a --mac given now goes into the boot info, where the guest's stack takes
+ * it from when it learns it was restored (libos/net/netif.c). */
 const char *hut_net_restore(struct hut_vm *vm, struct hut_snap_buf *rec)
 {
 	struct hut_net *n = &hut_net;
 	struct net_record r, now = {0};
-	(void)vm;
 	if (!n->config.wanted)
 		return NULL; /* the layout check refused a snapshot made with --net */
 	if (!hut_snap_get(rec, &r, sizeof r))
 		return "the snapshot has no network device record";
 	identity(&now);
-	r.have_mac = r.have_mac != 0;
 	if (now.ipv4 != r.ipv4 || now.prefix_len != r.prefix_len || now.gateway != r.gateway ||
-	    now.dns != r.dns || now.have_mac != r.have_mac ||
-	    (r.have_mac && memcmp(now.mac, r.mac, sizeof r.mac)))
-		return "it was made with another network identity (--mac, --ip, --gw, --dns)";
+	    now.dns != r.dns)
+		return "it was made with other network addresses (--ip, --gw, --dns)";
+	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
+	if (n->config.have_mac)
+		memcpy(bi->net.mac, n->config.mac, sizeof bi->net.mac);
 	n->restored = true;
 	n->restored_tx_cons = r.tx_cons;
 	n->restored_rx_cons = r.rx_cons;

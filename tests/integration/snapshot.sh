@@ -12,7 +12,7 @@
 # file open on a volume is refused with 125 and one line. apps/httpd
 # snapshotted at its default ready point (every thread waiting for input),
 # on a tap in a namespace of the test's own (192.0.2.0/24), restored:
-# it serves the same bytes as a cold one.
+# it serves the same bytes as a cold one, also with a MAC of its own.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=net/lib.sh
@@ -235,6 +235,15 @@ if ready_kvm "$HTTPD" "$WWW/index.html" "$WWW/page.png"; then
 		expect_same_file "restored and cold index.html" "$TMP/cold-index" "$TMP/restored-index"
 		expect_same_file "restored and cold page.png" "$TMP/cold-png" "$TMP/restored-png"
 		expect_same_file "cold page.png and the packed file" "$WWW/page.png" "$TMP/cold-png"
+		stop_http
+		# Another MAC for this instance (--mac): its stack takes it, and
+		# the neighbour learns it.
+		serve_bg newmac --restore "$SNAP.httpd" --mac 02:00:00:00:00:42
+		wait_http newmac && fetch newmac
+		expect_same_file "index.html from a restore with a new MAC" "$TMP/cold-index" \
+			"$TMP/newmac-index"
+		ip -n "$NS_HTTP" neigh show 192.0.2.2 >"$TMP/neigh.out"
+		expect_grep "the neighbour does not have the new MAC" '02:00:00:00:00:42' "$TMP/neigh.out"
 		stop_http
 		expect_no_grep "the restored guest's monitor complained" '^hut-monitor: .*(bad|cannot|failed)' \
 			"$TMP/restored.err"
