@@ -6,8 +6,9 @@
  * clock), time.c (TSC rate, --timeout), crash.c (how a guest ends),
  * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
  * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor
- * reads or fills for the guest), fail.c (every ending) and main.c
- * (options, the boot sequence).
+ * reads or fills for the guest), fail.c (every ending), snapshot_*.c
+ * (--snapshot and --restore: snapshot.h) and main.c (options, the boot
+ * sequence).
  *
  * Each device or service is a module (module.h), in modules/ with its
  * table (modules/table.c): the console, core dumps, volumes and the file
