@@ -83,7 +83,7 @@ LIBOS_NET_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libos/net/*.c))
 
 PROGRAMS := $(BIN)/hut $(BIN)/hut-monitor $(BIN)/hut-cc $(BIN)/hut-bench $(BIN)/hut-oci
 RUNTIME  := $(LIBDIR)/libhut.a $(LIBDIR)/libhut-net.a $(LIBDIR)/hut.ld $(LIBDIR)/hut.specs \
-	$(MUSL_LIBC) $(LIBDIR)/uapi/.hut
+	$(MUSL_LIBC) $(LIBDIR)/uapi/.hut $(MUSL_DIR)/include/hut/ready.h
 
 .PHONY: all deps demo test test-deps test-nested unit-tests bench-boot install clean
 .SECONDARY:
@@ -193,6 +193,11 @@ $(LIBOS_NET_OBJ): | $(LWIP_SRC)/.hut-debian-source
 $(LIBDIR)/libhut-net.a: $(LWIP_OBJ) $(LIBOS_NET_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^ && objcopy $(LIBOS_OWN_STRING) $@
+
+# The one hut header an app includes (hut_ready()), where hut-cc looks.
+$(MUSL_DIR)/include/hut/ready.h: include/hut/ready.h | $(MUSL_LIBC)
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(LIBDIR)/hut.ld: builder/hut.ld
 	@mkdir -p $(dir $@)

@@ -50,6 +50,14 @@ bench-net: all
 	@scripts/deps.sh bench
 	@bench/net.sh
 
+# `make bench-snapshot`: httpd's first response restored from a snapshot,
+# booted cold and as a process; memory of 100 appliances restored from one
+# snapshot against 100 booted cold (bench/snapshot.sh).
+.PHONY: bench-snapshot
+bench-snapshot: all
+	@scripts/deps.sh net
+	@bench/snapshot.sh
+
 # `make bench-oci`: hello started by containerd (ctr) and podman as an
 # appliance through hut-oci, against the same program as an ordinary
 # container through runc and crun; where the appliance's time goes

@@ -184,7 +184,8 @@ static struct kvm_segment segment(uint16_t selector, uint8_t type, uint8_t dpl, 
 	};
 }
 
-static void set_sregs(struct hut_vm *vm)
+/* The machine's special registers, as every boot has them. */
+static void boot_sregs(struct hut_vm *vm, struct kvm_sregs *sregs)
 {
 	struct kvm_sregs s;
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
@@ -199,6 +200,13 @@ static void set_sregs(struct hut_vm *vm)
 	s.cr3 = HUT_PAGETABLE_GPA;
 	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (vm->fsgsbase ? CR4_FSGSBASE : 0);
 	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	*sregs = s;
+}
+
+static void set_sregs(struct hut_vm *vm)
+{
+	struct kvm_sregs s;
+	boot_sregs(vm, &s);
 	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &s) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_SREGS failed (%s)", strerror(errno));
 }
@@ -282,6 +290,38 @@ bool hut_cpu_set_cpuid(struct hut_vm *vm, char *why, size_t size)
 	}
 	vm->fsgsbase = c.e[5].ebx & 1;
 	return true;
+}
+
+/* The arithmetic flags, TF, DF, AC and ID: what CPL3 code may set itself
+ * (popf), never IF, IOPL or VM; bit 1 is always set. */
+#define USER_RFLAGS 0x240dd5ull
+
+/* A snapshot's registers (hostile: the file may say anything): the
+ * general registers and FPU as they were, with the flags CPL3 can set;
+ * of the special registers only what the guest changes itself at CPL3
+ * (the FS and GS bases, cr3 through its CPL0 stub, cr2), the rest as
+ * every boot has them. NULL, or why they cannot be the guest's. */
+const char *hut_cpu_restore(struct hut_vm *vm, const struct kvm_regs *regs,
+			    const struct kvm_sregs *saved, const struct kvm_fpu *fpu)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = *regs;
+	struct kvm_fpu f = *fpu;
+	if (saved->cs.selector != (SEL_USER_CODE | 3) || saved->cr3 % HUT_PAGE_SIZE ||
+	    saved->cr3 >= vm->mem.size)
+		return "the vCPU was not in the guest's user mode on its own page tables";
+	set_msrs(vm); /* the CPUID is the machine's (machine.c), as at every boot */
+	boot_sregs(vm, &s);
+	s.cr3 = saved->cr3;
+	s.cr2 = saved->cr2;
+	s.fs.base = saved->fs.base;
+	s.gs.base = saved->gs.base;
+	r.rflags = (r.rflags & USER_RFLAGS) | 0x2;
+	f.mxcsr &= 0xffff; /* reserved bits would fault the host's FXRSTOR */
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &s) < 0 || ioctl(vm->vcpu_fd, KVM_SET_REGS, &r) < 0 ||
+	    ioctl(vm->vcpu_fd, KVM_SET_FPU, &f) < 0)
+		return "KVM refused the vCPU state";
+	return NULL;
 }
 
 void hut_cpu_setup(struct hut_vm *vm)

@@ -4,6 +4,7 @@
  * the same program shows as a Linux process: 128 + the signal Linux sends.
  */
 #include "monitor.h"
+#include "snapshot.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -65,6 +66,10 @@ _Noreturn void hut_exit_guest(struct hut_vm *vm, const struct hut_hc_exit *e)
 	struct hut_hc_exit copy = *e; /* read the guest's struct once */
 	flush_console(vm);
 	hut_trace_guest(&copy);
+	if (hut_snapshot_wanted() && copy.kind == HUT_EXIT_STATUS) /* its status is not asked for */
+		hut_fail(vm, HUT_EXIT_MONITOR,
+			 "no snapshot: the guest exited (status %d) before its ready point",
+			 copy.status & 0xff);
 	if (copy.kind == HUT_EXIT_STATUS)
 		hut_end(vm, copy.status & 0xff, true);
 	if (copy.kind != HUT_EXIT_SIGNAL || copy.status < 1 || copy.status > 64)

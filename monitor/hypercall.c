@@ -7,6 +7,7 @@
  * module whose table has it (module.h); none: a bad hypercall.
  */
 #include "monitor.h"
+#include "snapshot.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -42,6 +43,8 @@ static void poll_sleep(struct hut_vm *vm, uint64_t gpa, void *arg)
 	const struct hut_module *m;
 	uint64_t ns = hc->timeout_ns;
 	(void)gpa;
+	if ((hc->flags & HUT_POLL_WAIT_INPUT) && hut_snapshot_wanted())
+		hut_snapshot_take(vm, &hc->ready); /* --snapshot's default ready point */
 	hut_each_module(vm, m)
 		if (m->wake_now && m->wake_now(vm))
 			ns = 0;
@@ -67,6 +70,16 @@ static void set_fs(struct hut_vm *vm, uint64_t gpa, void *arg)
 		hut_fail(vm, HUT_EXIT_MONITOR, "KVM_SET_SREGS failed (%s)", strerror(errno));
 }
 
+/* hut_ready(): the app's own ready point; nothing without --snapshot. */
+static void guest_ready(struct hut_vm *vm, uint64_t gpa, void *arg)
+{
+	struct hut_hc_ready *hc = arg;
+	(void)gpa;
+	hc->ready = 0;
+	if (hut_snapshot_wanted())
+		hut_snapshot_take(vm, &hc->ready);
+}
+
 static void guest_exit(struct hut_vm *vm, uint64_t gpa, void *arg)
 {
 	(void)gpa;
@@ -87,6 +100,7 @@ static const struct hut_hypercall core_hypercalls[] = {
 	{HUT_HC_ABORT, "abort", 0, guest_abort},
 	{HUT_HC_POLL, "poll", sizeof(struct hut_hc_poll), poll_sleep},
 	{HUT_HC_SET_FS, "set-fs", sizeof(struct hut_hc_set_fs), set_fs},
+	{HUT_HC_READY, "ready", sizeof(struct hut_hc_ready), guest_ready},
 };
 
 static const struct hut_hypercall *in(const struct hut_hypercall *t, size_t n, uint64_t nr)

@@ -94,6 +94,8 @@ void hut_load_image(struct hut_vm *vm)
 	vm->mem.window_gpa = vm->img.window_gpa;
 	vm->mem.window_size = vm->img.window_size;
 	layout(vm);
+	if (vm->restored)
+		return; /* RAM is the snapshot's, faulted in from it as the guest touches it */
 	prefault(vm);
 	huge_heap(vm);
 	for (size_t i = 0; i < vm->img.nsegments; i++) {

@@ -7,6 +7,7 @@
 #include "monitor.h"
 #include "option.h"
 #include "size.h"
+#include "snapshot.h"
 
 #include <hut/version.h>
 
@@ -36,7 +37,19 @@ static const char usage_head[] =
 	"                  guest has no other); --env NAME passes the monitor's own\n"
 	"  --hostname NAME the guest's host name (uname -n), 1 to 64 bytes\n"
 	"                  (default: the image's service name)\n"
-	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n";
+	"  --no-sandbox    run without the seccomp sandbox (for debugging only)\n"
+	"  --snapshot FILE when the guest is ready (every thread waits for input, or\n"
+	"                  the app called hut_ready() from <hut/ready.h>), write its\n"
+	"                  memory (the pages it touched), vCPU and device state to FILE\n"
+	"                  and exit 0; refused (125, one line) if the guest has files\n"
+	"                  open on volumes\n"
+	"  --restore FILE  start the guest from snapshot FILE instead of booting it:\n"
+	"                  give the same IMAGE, guest arguments, --env, --hostname,\n"
+	"                  --mem, --pids, --volume, --ip, --gw and --dns (the tap and\n"
+	"                  --mac may be new); it gets a new random seed and the time\n"
+	"                  now, and re-announces itself on the network (126: not a\n"
+	"                  snapshot of IMAGE with these arguments, corrupt or\n"
+	"                  truncated)\n";
 
 static const char usage_tail[] =
 	"  -h, --help      show this help\n"
@@ -195,6 +208,10 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			if (!*v || strlen(v) > 64) /* Linux's HOST_NAME_MAX */
 				bad_usage("--hostname takes 1 to 64 bytes, not '%s'", v);
 			o->hostname = v;
+		} else if ((v = option_value(argc, argv, &i, "--snapshot")) != NULL) {
+			o->snapshot = v;
+		} else if ((v = option_value(argc, argv, &i, "--restore")) != NULL) {
+			o->restore = v;
 		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {
 			o->timeout_s = parse_timeout(v);
 		} else if ((v = option_value(argc, argv, &i, "--pids")) != NULL) {
@@ -255,18 +272,32 @@ int main(int argc, char **argv)
 	open_image(&vm);
 	if (!opt.mem)
 		opt.mem = vm.img.manifest.mem_default;
+	if (opt.restore)
+		hut_restore_open(&vm, opt.restore);
+	if (opt.snapshot)
+		hut_snapshot_open(&vm, opt.snapshot);
 	check_host_ram(&vm);
 	hut_call_modules(&vm, open, &vm);
-	hut_mem_setup(&vm);
+	if (vm.restored)
+		hut_restore_memory(&vm); /* the snapshot's pages, copy-on-write */
+	else
+		hut_mem_setup(&vm);
 	hut_machine_ram(&vm);
 	hut_trace_mark("open");
 	hut_load_image(&vm);
+	if (vm.restored)
+		hut_restore_check_layout(&vm);
 	hut_trace_mark("load");
 	hut_machine_wait(&vm);
 	hut_trace_mark("machine");
 	hut_time_setup(&vm);
-	hut_cpu_setup(&vm);
-	hut_bootinfo_setup(&vm);
+	if (vm.restored) {
+		hut_restore_vcpu(&vm);
+		hut_restore_modules(&vm);
+	} else {
+		hut_cpu_setup(&vm);
+		hut_bootinfo_setup(&vm);
+	}
 	hut_call_modules(&vm, start, &vm);
 	hut_trace_mark("vcpu");
 	hut_call_modules(&vm, prepare, &vm);

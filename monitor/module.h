@@ -30,6 +30,12 @@
  *             monitor failure ends it, so a stuck reader is not waited for)
  *   crash     a guest crash, after its report (when its registers could be read)
  *   trace_exits, end: every ending (fail.c)
+ *   snapshot  --snapshot's ready point (snapshot.h): the module's device
+ *             state into its record, or why it cannot be saved (refused:
+ *             one line, status 125, nothing written)
+ *   restore   --restore, before start (which is where a module applies
+ *             it): its state back from its record (empty if the snapshot
+ *             has none), or why the snapshot does not fit this run (126)
  */
 #ifndef HUT_MODULE_H
 #define HUT_MODULE_H
@@ -41,6 +47,7 @@
 #include <stdint.h>
 
 struct hut_vm;
+struct hut_snap_buf; /* snapshot.h */
 
 /* An option: "--name VALUE" (or "--name=VALUE"), or a flag without one.
  * parse returns NULL, or the whole message the monitor prints before
@@ -137,6 +144,8 @@ struct hut_module {
 	void (*end)(const struct hut_vm *vm, bool libos_closed);
 	/* The image is loaded: back what the device's guest side touches first. */
 	void (*prefault)(struct hut_vm *vm);
+	const char *(*snapshot)(struct hut_vm *vm, struct hut_snap_buf *w);
+	const char *(*restore)(struct hut_vm *vm, struct hut_snap_buf *r);
 };
 
 /* A module's options and hypercalls, each a table with its length. */

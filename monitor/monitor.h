@@ -7,8 +7,9 @@
  * clock), time.c (TSC rate, --timeout), crash.c (how a guest ends),
  * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
  * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor
- * reads or fills for the guest), fail.c (every ending) and main.c
- * (options, the boot sequence).
+ * reads or fills for the guest), fail.c (every ending), snapshot_*.c
+ * (--snapshot and --restore: snapshot.h) and main.c (options, the boot
+ * sequence).
  *
  * Each device or service is a module (module.h), in modules/ with its
  * table (modules/table.c): the console, core dumps, volumes and the file
@@ -45,6 +46,8 @@ struct hut_options {
 	bool trace_exits;     /* count exits (and what modules moved), print them at the end */
 	bool no_sandbox;      /* skip the seccomp sandbox (debugging only) */
 	const char *hostname; /* --hostname: uname's nodename; NULL: the service name */
+	const char *snapshot; /* --snapshot FILE */
+	const char *restore;  /* --restore FILE */
 	const char *image;
 	int argc; /* guest argv, argv[0] = image path */
 	char **argv;
@@ -68,6 +71,7 @@ struct hut_vm {
 	uint64_t guest_tsc_start; /* guest TSC just before the first KVM_RUN */
 	/* RAM the modules share with the guest, above heap_end (ram_size) */
 	uint64_t devices_size;
+	bool restored; /* --restore: RAM came from a snapshot (load.c lays it out only) */
 };
 
 /* fail.c: every ending: each module's end hook (the net device resets the
@@ -102,6 +106,9 @@ void hut_load_image(struct hut_vm *vm);
 /* cpu_x86_64.c: CPUID (the machine thread's, as kvm.c's), then the rest. */
 bool hut_cpu_set_cpuid(struct hut_vm *vm, char *why, size_t size);
 void hut_cpu_setup(struct hut_vm *vm);
+/* A snapshot's vCPU (snapshot_restore.c), checked: NULL, or why not. */
+const char *hut_cpu_restore(struct hut_vm *vm, const struct kvm_regs *regs,
+			    const struct kvm_sregs *sregs, const struct kvm_fpu *fpu);
 /* bootinfo.c */
 void hut_bootinfo_setup(struct hut_vm *vm);
 /* The same, given the guest's TSC now (tests/sud runs without a vCPU). */

@@ -7,6 +7,7 @@
  * (Firecracker's jailer and Solo5's tender do the same).
  */
 #include "monitor.h"
+#include "snapshot.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -53,6 +54,7 @@ static void kept_ranges(struct hut_vm *vm, struct hut_kept_fds *k)
 {
 	k->vm = vm;
 	hut_keep_fds(k, vm->vcpu_fd, vm->vcpu_fd);
+	hut_keep_fds(k, hut_snapshot_fd(), hut_snapshot_fd());
 	hut_call_modules(vm, keep_fds, vm, k);
 }
 
@@ -176,6 +178,20 @@ void hut_seccomp_allow(struct hut_seccomp *f, const struct hut_seccomp_rule *rul
 /* An ioctl on the vCPU fd, of this request only. */
 #define VCPU_IOCTL(vm, request) HUT_ALLOW_ARGS2(SYS_ioctl, 0, (vm)->vcpu_fd, 1, (request))
 
+/* --snapshot's, at the ready point (snapshot_take.c): the vCPU read, guest
+ * RAM's resident pages found, the file written. */
+static void snapshot_rules(const struct hut_vm *vm, struct hut_seccomp *f)
+{
+	const struct hut_seccomp_rule rules[] = {
+		VCPU_IOCTL(vm, KVM_GET_FPU),
+		VCPU_IOCTL(vm, KVM_GET_MSRS),
+		HUT_ALLOW(SYS_mincore),
+		HUT_ALLOW_ARG(SYS_pwrite64, 0, hut_snapshot_fd()),
+		HUT_ALLOW_ARG(SYS_ftruncate, 0, hut_snapshot_fd()),
+	};
+	hut_seccomp_allow(f, rules, sizeof rules / sizeof rules[0]);
+}
+
 /* The core's allow-list, measured with strace over every app in apps/, the
  * hostile guests, --timeout, --trace-boot and --quiet. No brk or mmap:
  * stderr is unbuffered, the console goes out with writev, crash reports
@@ -199,6 +215,8 @@ static void core_rules(const struct hut_vm *vm, struct hut_seccomp *f)
 		HUT_ALLOW(SYS_exit),		 /* musl's _Exit, should exit_group return */
 	};
 	hut_seccomp_allow(f, rules, sizeof rules / sizeof rules[0]);
+	if (hut_snapshot_wanted())
+		snapshot_rules(vm, f);
 }
 
 /* The core's list, then each module's. */

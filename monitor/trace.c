@@ -77,9 +77,10 @@ void hut_trace_print(const struct hut_vm *vm)
 		line(marks[i].phase, marks[i].us - marks[i - 1].us);
 	for (int i = 0; i < nspans; i++)
 		line(spans[i].phase, spans[i].us);
-	if (have_guest)
+	/* A restored guest's boot and main were the snapshot's run's. */
+	if (have_guest && !vm->restored)
 		line("enter", tsc_us(vm, vm->guest_tsc_start, guest.tsc_boot));
-	if (have_guest && guest.tsc_main) {
+	if (have_guest && guest.tsc_main && !vm->restored) {
 		line("boot-to-main", tsc_us(vm, guest.tsc_boot, guest.tsc_main));
 		line("main-to-exit", tsc_us(vm, guest.tsc_main, guest.tsc_exit));
 	}

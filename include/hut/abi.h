@@ -30,8 +30,12 @@
  *    the stack's guard page; the console ring (boot info console_ring, the
  *    console-kick hypercall); the signal box's procs_max; the release
  *    hypercall; the network device's tap is read only once the guest has
- *    posted RX buffers, and the guest kicks after posting its first ones */
-#define HUT_ABI_VERSION 9
+ *    posted RX buffers, and the guest kicks after posting its first ones
+ * 10: the file ring (boot info file_ring, the file-kick hypercall, the poll
+ *    hypercall's wait and file_events); snapshots (hut-monitor --snapshot/
+ *    --restore): the poll hypercall's flags (HUT_POLL_WAIT_INPUT) and
+ *    HUT_POLL_RESTORED, the ready hypercall */
+#define HUT_ABI_VERSION 10
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -80,13 +84,13 @@ struct hut_device {
 };
 
 struct hut_manifest {
-	uint32_t magic;		 /* HUT_MANIFEST_MAGIC */
-	uint32_t abi_version;	 /* HUT_ABI_VERSION */
-	uint64_t boot_entry;	 /* libos boot entry: CPL3, %rdi = boot info */
-	uint64_t syscall_entry;	 /* MSR_LSTAR */
-	uint64_t trap_entry;	 /* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
-	uint64_t mem_default;	 /* guest RAM in bytes when the monitor gets no --mem */
-	uint32_t crc32;		 /* zlib crc32 of the loaded bytes and this manifest: HUT_CRC_* below */
+	uint32_t magic;		/* HUT_MANIFEST_MAGIC */
+	uint32_t abi_version;	/* HUT_ABI_VERSION */
+	uint64_t boot_entry;	/* libos boot entry: CPL3, %rdi = boot info */
+	uint64_t syscall_entry; /* MSR_LSTAR */
+	uint64_t trap_entry;	/* stub for vector v at trap_entry + v * HUT_TRAP_STRIDE */
+	uint64_t mem_default;	/* guest RAM in bytes when the monitor gets no --mem */
+	uint32_t crc32; /* zlib crc32 of the loaded bytes and this manifest: HUT_CRC_* below */
 	uint32_t device_count;	 /* entries used in devices[] */
 	char name[HUT_NAME_MAX]; /* service name, NUL-terminated */
 	struct hut_device devices[HUT_DEVICES_MAX];
@@ -156,8 +160,8 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
  * what an app's code reaches of the libos sits at fixed addresses, the
  * same in every image (struct hut_libos_abi, then hut_syscall_dispatch at
  * HUT_LIBOS_DISPATCH_VA). docs/ARCHITECTURE.md, "The libos's window". */
-#define HUT_LIBOS_VA HUT_U64(0x1000000000)	      /* 64 GiB */
-#define HUT_LIBOS_SPAN HUT_U64(0x100000000)	      /* 4 GiB */
+#define HUT_LIBOS_VA HUT_U64(0x1000000000)	    /* 64 GiB */
+#define HUT_LIBOS_SPAN HUT_U64(0x100000000)	    /* 4 GiB */
 #define HUT_LIBOS_DISPATCH_VA HUT_U64(0x1000001000) /* the page after the ABI page */
 #define HUT_LIBOS_MAGIC HUT_U64(0x534f4c4942545548) /* "HUTLIBOS" little-endian */
 
@@ -371,8 +375,9 @@ struct hut_net_stats {
 struct hut_net_shared {
 	struct hut_net_indices tx;
 	struct hut_net_indices rx;
-	uint32_t io_idle;   /* OUT 1: the I/O thread sleeps; kick after posting TX (or the first RX) */
-	uint32_t events;    /* OUT bumped after each batch of RX frames moved */
+	uint32_t
+		io_idle; /* OUT 1: the I/O thread sleeps; kick after posting TX (or the first RX) */
+	uint32_t events; /* OUT bumped after each batch of RX frames moved */
 	uint32_t tx_wanted; /* IN 1: the guest waits for TX buffers: bump events for TX too */
 	uint32_t reserved;
 	struct hut_net_stats stats;
@@ -488,7 +493,8 @@ struct hut_files_entry {
 #define HUT_HC_RELEASE 11      /* struct hut_hc_release: free RAM the host may take back */
 #define HUT_HC_PROC_CORE 12    /* struct hut_hc_proc_core: a crashed process's core */
 #define HUT_HC_FILE_KICK 13    /* no argument (any value): the file ring has requests */
-#define HUT_HC_COUNT 14
+#define HUT_HC_READY 14	       /* struct hut_hc_ready: the app is ready (include/hut/ready.h) */
+#define HUT_HC_COUNT 15
 
 #ifndef __ASSEMBLER__
 struct hut_iovec {
@@ -523,6 +529,14 @@ struct hut_hc_exit {
  * differs from file_events instead: a guest waiting for a file request. */
 #define HUT_POLL_NET 0x1  /* ready: the net device moved frames */
 #define HUT_POLL_FILE 0x2 /* wait, ready: the file ring finished requests */
+/* ready (ABI 10): this sleep is where a snapshot was taken, and the guest
+ * now runs restored from it: the boot info holds a new random seed and a
+ * new wall clock (docs/ARCHITECTURE.md, "Snapshots"). */
+#define HUT_POLL_RESTORED 0x4
+/* flags (ABI 10): every thread waits for input (a socket, a pipe), none for
+ * a deadline of the app's, and main() has started: --snapshot's default
+ * ready point. */
+#define HUT_POLL_WAIT_INPUT 0x1
 
 struct hut_hc_poll {
 	uint64_t timeout_ns;  /* IN sleep at most this long */
@@ -530,7 +544,13 @@ struct hut_hc_poll {
 	uint32_t net_events;  /* IN the net region's events value the guest has acted on */
 	uint32_t wait;	      /* IN HUT_POLL_FILE, or 0: the net device's news (ABI 10) */
 	uint32_t file_events; /* IN the file ring's events value the guest has seen */
-	uint32_t reserved;
+	uint32_t flags;	      /* IN HUT_POLL_WAIT_INPUT */
+};
+
+/* The app says it is ready (hut_ready(), include/hut/ready.h): the ready
+ * point of --snapshot; without it, nothing happens. */
+struct hut_hc_ready {
+	uint64_t ready; /* OUT HUT_POLL_RESTORED when the guest runs restored */
 };
 
 struct hut_hc_set_fs {

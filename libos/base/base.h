@@ -76,6 +76,9 @@ _Noreturn void hut_exit(uint32_t kind, int status);
 
 /* clock.c (and clock.h: hut_time_since_boot_ns, hut_clock_now, inline) */
 void hut_time_init(const struct hut_boot_info *bi);
+/* A restore: the boot info's new TSC origin (time since boot goes on from
+ * the snapshot's, whatever the TSC now says) and wall clock. */
+void hut_time_restored(const struct hut_boot_info *bi);
 struct timespec hut_realtime(void); /* CLOCK_REALTIME now */
 /* A timer's setting between the app's struct itimerspec and ns: in reads a
  * (checked) app struct, 0 or -EFAULT/-EINVAL; out writes one (checked by
@@ -87,7 +90,8 @@ int hut_timespec_to_ns(const struct timespec *ts, uint64_t *ns); /* 0 or -EINVAL
  * does not wait for the network passes it to the poll hypercall. */
 uint32_t hut_net_events_now(void);
 
-/* random.c */
+/* random.c: init keys the stream with bi's seed, from its start (again
+ * on a restore: restore.c). */
 void hut_random_init(const struct hut_boot_info *bi);
 void hut_random_fill(void *buf, size_t len);
 
@@ -129,6 +133,16 @@ struct hut_hooks {
 };
 void hut_hooks_add(struct hut_hooks *h, hut_hook_fn fn);
 void hut_hooks_run(const struct hut_hooks *h, void *arg);
+
+/* restore.c: the poll hypercall (hc->flags gets hut_poll_flags, which the
+ * wait layer sets around its sleeps); when the monitor answers that the
+ * guest runs restored from a snapshot, hut_restored fixes what must differ
+ * per instance (seed, wall clock) and runs the hooks layers above add. */
+struct hut_hc_poll;
+extern uint32_t hut_poll_flags;
+void hut_poll_hypercall(struct hut_hc_poll *hc);
+void hut_restored(void);
+void hut_restored_hook_add(hut_hook_fn fn);
 
 /* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
 void hut_signal_box_init(const struct hut_boot_info *bi);

@@ -20,6 +20,12 @@ void hut_time_init(const struct hut_boot_info *bi)
 	hut_clock.wallclock_origin = bi->wallclock_ns;
 }
 
+void hut_time_restored(const struct hut_boot_info *bi)
+{
+	hut_clock.tsc_origin = bi->tsc_at_boot;
+	hut_clock.wallclock_origin = bi->wallclock_ns;
+}
+
 /* CLOCK_REALTIME, for file timestamps. */
 struct timespec hut_realtime(void)
 {

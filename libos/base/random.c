@@ -44,6 +44,7 @@ static void chacha20_block(uint32_t out[16])
 void hut_random_init(const struct hut_boot_info *bi)
 {
 	hut_memcpy(key, bi->random, sizeof key);
+	counter = 0;
 }
 
 void hut_random_fill(void *buf, size_t len)

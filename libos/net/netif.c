@@ -46,7 +46,7 @@ static void publish(uint32_t *p, uint32_t v)
 static void wait_device(uint64_t ns)
 {
 	struct hut_hc_poll hc = {.timeout_ns = ns, .net_events = events_seen};
-	hut_hypercall(HUT_HC_POLL, &hc);
+	hut_poll_hypercall(&hc);
 }
 
 /* The TX ring is full: ask for a wake-up when the I/O thread frees room. */
@@ -146,7 +146,7 @@ void hut_net_idle(uint64_t max_ns)
 		max_ns = ns < max_ns ? ns : max_ns;
 	if (!ready) {
 		struct hut_hc_poll hc = {.timeout_ns = max_ns, .net_events = hut_net_events_now()};
-		hut_hypercall(HUT_HC_POLL, &hc);
+		hut_poll_hypercall(&hc);
 		return;
 	}
 	hut_net_flush();
@@ -184,6 +184,24 @@ static void ask_gateway(const ip4_addr_t *gw)
 		etharp_request(&eth, gw);
 }
 
+/* Restored from a snapshot: the hosts around may have changed (another
+ * tap, another bridge, a neighbour's new MAC), so what ARP learnt is
+ * forgotten, the MAC is the boot info's (the monitor's --mac may be new),
+ * and the guest says where it is (a gratuitous ARP, as a migrated VM does)
+ * and asks for its gateway again. */
+static void reannounce(void *arg)
+{
+	(void)arg;
+	if (!ready)
+		return;
+	etharp_cleanup_netif(&eth);
+	hut_memcpy(eth.hwaddr, hut_boot_info->net.mac, 6);
+	etharp_gratuitous(&eth);
+	ask_gateway(netif_ip4_gw(&eth));
+	kick_pending = 1;
+	hut_net_flush();
+}
+
 /* Once, at the first socket (or by a test guest): lwIP, its loopback
  * interface, and the device if the monitor gave one. */
 void hut_net_boot(void)
@@ -208,6 +226,7 @@ void hut_net_boot(void)
 	netif_set_link_up(&eth);
 	netif_set_up(&eth);
 	ready = 1;
+	hut_restored_hook_add(reannounce);
 	ask_gateway(&gw);
 	/* The RX buffers are posted (and the announcements queued): the I/O
 	 * thread starts reading the tap now, where frames sent while we booted

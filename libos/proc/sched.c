@@ -56,6 +56,17 @@ uint64_t hut_sched_next_deadline(void)
 	return first;
 }
 
+int hut_sched_all_wait_input(void)
+{
+	struct hut_thread *t = hut_thread_now;
+	do {
+		if (t->waiting && t->timed_sleep)
+			return 0;
+		t = t->next;
+	} while (t != hut_thread_now);
+	return 1;
+}
+
 void hut_sched_wait_over(void)
 {
 	hut_thread_now->waiting = 0;

@@ -37,6 +37,7 @@ struct hut_thread {
 	char name[16];	      /* prctl(PR_SET_NAME): the thread's comm, NUL-terminated */
 	/* sched.c */
 	int waiting;		/* inside hut_wait, its wait not over */
+	int timed_sleep;	/* ... for time alone (nanosleep): no input it waits for */
 	uint64_t wait_deadline; /* ns since boot */
 	uint64_t slice_start;	/* TSC when it last got the vCPU */
 	uint64_t looked;	/* the progress count when its wait last looked in vain */
@@ -90,6 +91,9 @@ const struct hut_thread_regs *hut_thread_published(const struct hut_thread *t);
  * waits: the caller sleeps until hut_sched_next_deadline()). */
 int hut_sched_block(uint64_t deadline_ns);
 uint64_t hut_sched_next_deadline(void);
+/* Whether every waiting thread waits for input (a socket, a pipe, a signal),
+ * none only for time to pass: --snapshot's ready point (wait.c). */
+int hut_sched_all_wait_input(void);
 /* The running thread's wait is over (it goes back to the app). */
 void hut_sched_wait_over(void);
 /* A thread entered a syscall, began or ended: others' waits may be over. */

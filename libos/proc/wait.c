@@ -28,19 +28,24 @@ static void run_network(void)
 }
 
 /* Sleeps at most ns, waking early for device news. The time slept is the
- * vCPU's idle time, which the CPU-time clocks leave out. */
-static void idle(uint64_t ns)
+ * vCPU's idle time, which the CPU-time clocks leave out. for_input: every
+ * thread waits for input (an epoll_wait's timeout counts as its way of
+ * waiting for input; a nanosleep does not), no timer of the app's is armed,
+ * and main() has started: the ready point --snapshot takes by default. */
+static void idle(uint64_t ns, int for_input)
 {
 	uint64_t start = hut_time_since_boot_ns();
 	hut_memory_give_back(); /* memory freed before a sleep is worth the host's */
 	if (hut_ticks_wanted())
 		hut_timers_publish(0); /* CPU time stands still, no thread runs: no tick for them */
+	hut_poll_flags = for_input && hut_tsc_main ? HUT_POLL_WAIT_INPUT : 0;
 	if (device) {
 		device->idle(ns);
 	} else {
 		struct hut_hc_poll hc = {.timeout_ns = ns, .net_events = hut_net_events_now()};
-		hut_hypercall(HUT_HC_POLL, &hc);
+		hut_poll_hypercall(&hc);
 	}
+	hut_poll_flags = 0;
 	hut_clock.idle_ns += hut_time_since_boot_ns() - start;
 }
 
@@ -52,6 +57,7 @@ static long over(long result)
 
 long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flags)
 {
+	hut_thread_now->timed_sleep = !ready && deadline_ns != HUT_WAIT_FOREVER;
 	for (;;) {
 		run_network();
 		if (hut_timers_armed())
@@ -68,6 +74,6 @@ long hut_wait(hut_wait_ready_fn ready, void *arg, uint64_t deadline_ns, int flag
 		uint64_t until = hut_sched_next_deadline(), timer = hut_timers_next();
 		until = timer < until ? timer : until;
 		if (until > now)
-			idle(until - now);
+			idle(until - now, timer == HUT_WAIT_FOREVER && hut_sched_all_wait_input());
 	}
 }

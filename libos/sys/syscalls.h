@@ -119,6 +119,9 @@ HUT_SYSCALL(uname);
 HUT_SYSCALL(sethostname);
 HUT_SYSCALL(setdomainname);
 
+/* sys/readycalls.c: HUT_SYS_READY (include/hut/ready.h), outside the table */
+HUT_SYSCALL(hut_ready);
+
 /* sys/memcalls.c */
 HUT_SYSCALL(brk);
 HUT_SYSCALL(mmap);

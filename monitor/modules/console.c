@@ -10,6 +10,7 @@
  */
 #include "console.h"
 #include "../monitor.h"
+#include "../snapshot.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 static bool quiet;    /* --quiet: the guest's stdout and stderr are dropped */
 static uint64_t ring; /* the console region's guest address (top of the heap) */
 static uint64_t direct_writes;
+static uint32_t restored_cons; /* --restore: how far the snapshot's ring was written out */
 
 static int64_t console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt)
 {
@@ -112,7 +114,28 @@ static void console_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint6
 static void console_start(struct hut_vm *vm)
 {
 	if (ring)
-		hut_console_io_start(vm, ring, quiet);
+		hut_console_io_start(vm, ring, quiet, restored_cons);
+}
+
+/* The ring written out first (the guest's output comes before the
+ * monitor's line), then how far: the restored ring goes on from there. */
+static const char *console_snapshot(struct hut_vm *vm, struct hut_snap_buf *w)
+{
+	(void)vm;
+	if (!hut_console_io_running())
+		return NULL;
+	hut_console_io_flush(HUT_CONSOLE_SERVE);
+	uint32_t cons = hut_console_io_cons();
+	return hut_snap_put(w, &cons, sizeof cons) ? NULL : "console: no room";
+}
+
+/* Any value is safe: the ring parser checks every record from there. */
+static const char *console_restore(struct hut_vm *vm, struct hut_snap_buf *r)
+{
+	(void)vm;
+	if (ring && !hut_snap_get(r, &restored_cons, sizeof restored_cons))
+		return "the snapshot has no console record";
+	return NULL;
 }
 
 static void console_keep(const struct hut_vm *vm, struct hut_kept_fds *k)
@@ -196,4 +219,6 @@ const struct hut_module hut_module_console = {
 	.seccomp = console_seccomp,
 	.flush = console_flush,
 	.trace_exits = console_trace_exits,
+	.snapshot = console_snapshot,
+	.restore = console_restore,
 };

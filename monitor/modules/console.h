@@ -62,9 +62,11 @@ struct hut_console_stats {
 	uint64_t kicks;			 /* the guest woke the sleeping thread */
 	uint64_t flushes;		 /* others waited for the ring to be written out */
 };
-/* The region at gpa; the thread started (under its own seccomp filter
- * unless --no-sandbox), dropping what it takes with quiet. */
-void hut_console_io_start(struct hut_vm *vm, uint64_t gpa, bool quiet);
+/* The region at gpa, written out from cons on (0, or a snapshot's); the
+ * thread started (under its own seccomp filter unless --no-sandbox),
+ * dropping what it takes with quiet. cons: how far it has written out. */
+void hut_console_io_start(struct hut_vm *vm, uint64_t gpa, bool quiet, uint32_t cons);
+uint32_t hut_console_io_cons(void);
 bool hut_console_io_running(void);
 int hut_console_io_kick_fd(void);
 bool hut_console_io_ioeventfd(void);

@@ -251,13 +251,19 @@ static void start_thread(struct hut_vm *vm)
 			 hut_limit_text(e));
 }
 
-void hut_console_io_start(struct hut_vm *vm, uint64_t gpa, bool quiet)
+uint32_t hut_console_io_cons(void)
+{
+	return __atomic_load_n(&con.ring.cons, SEQ);
+}
+
+void hut_console_io_start(struct hut_vm *vm, uint64_t gpa, bool quiet, uint32_t cons)
 {
 	con.vm = vm;
 	con.vcpu = pthread_self();
 	con.quiet = quiet;
 	if (hut_console_ring_init(&con.ring, &vm->mem, gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "console: %s", con.ring.why);
+	con.ring.cons = cons; /* before the thread reads the ring */
 	/* The shared page and the first records: every guest that prints
 	 * touches them, and one host call backs them. */
 	madvise(con.ring.shared, 2 * HUT_PAGE_SIZE, MADV_POPULATE_WRITE);

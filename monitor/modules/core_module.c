@@ -11,6 +11,7 @@
  * slot only.
  */
 #include "core.h"
+#include "../snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +64,23 @@ static void threads_registered(struct hut_vm *vm, uint64_t gpa, void *arg)
 uint64_t hut_core_threads(void)
 {
 	return core.threads_gpa;
+}
+
+/* A snapshot keeps where the libos's threads table is: a restored guest
+ * registered it long ago, and its crash report and core need it. */
+static const char *core_snapshot(struct hut_vm *vm, struct hut_snap_buf *w)
+{
+	(void)vm;
+	return hut_snap_put(w, &core.threads_gpa, sizeof core.threads_gpa) ? NULL : "core: no room";
+}
+
+/* Any value: a crash checks each entry it reads. */
+static const char *core_restore(struct hut_vm *vm, struct hut_snap_buf *r)
+{
+	(void)vm;
+	if (!hut_snap_get(r, &core.threads_gpa, sizeof core.threads_gpa))
+		return "the snapshot has no threads table record";
+	return NULL;
 }
 
 static void core_keep(const struct hut_vm *vm, struct hut_kept_fds *k)
@@ -130,4 +148,6 @@ const struct hut_module hut_module_core = {
 	.seccomp = core_seccomp,
 	.landlock = core_landlock,
 	.crash = core_crash,
+	.snapshot = core_snapshot,
+	.restore = core_restore,
 };

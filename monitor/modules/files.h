@@ -55,6 +55,12 @@ struct hut_files {
 };
 extern struct hut_files hut_files; /* files_state.c */
 
+/* files_snapshot.c: the module's snapshot and restore hooks. */
+struct hut_vm;
+struct hut_snap_buf;
+const char *hut_files_snapshot(struct hut_vm *vm, struct hut_snap_buf *w);
+const char *hut_files_restore(struct hut_vm *vm, struct hut_snap_buf *r);
+
 #define HUT_HOST_FD_BASE 256
 #define HUT_HOST_FD_END (HUT_HOST_FD_BASE + HUT_VOLUMES_MAX + HUT_FILE_HANDLES_MAX + 16)
 

@@ -66,6 +66,9 @@ static struct {
 	size_t nrules;
 } fio = {.kick_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* Where a restore resumes the ring (hut_file_io_restore), else all 0. */
+static uint32_t resume_at[HUT_FILE_IO_POSITION];
+
 bool hut_file_io_running(void)
 {
 	return fio.running;
@@ -262,6 +265,9 @@ void hut_file_io_start(struct hut_vm *vm, uint64_t gpa, const struct hut_seccomp
 		fio.rules[fio.nrules] = rules[fio.nrules];
 	if (hut_file_ring_init(&fio.ring, &vm->mem, gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "files: %s", fio.ring.why);
+	fio.ring.cons = resume_at[0]; /* a restore goes on where the snapshot's ring was */
+	fio.ring.events = resume_at[1];
+	fio.events = resume_at[2];
 	madvise(fio.ring.shared, HUT_FILE_REGION_SIZE, MADV_POPULATE_WRITE);
 	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (fd < 0 || (fd = hut_host_fd_place(fd)) < 0)
@@ -323,6 +329,26 @@ void hut_file_io_end(void)
 	pthread_mutex_lock(&fio.lock);
 	while (hut_file_ring_next(&fio.ring, &req) > 0)
 		serve(&req);
+}
+
+void hut_file_io_save(uint32_t pos[HUT_FILE_IO_POSITION])
+{
+	static struct hut_hc_file req;
+	pos[0] = pos[1] = pos[2] = 0;
+	if (!fio.running)
+		return;
+	pthread_mutex_lock(&fio.lock);
+	while (hut_file_ring_next(&fio.ring, &req) > 0)
+		serve(&req);
+	pos[0] = fio.ring.cons;
+	pos[1] = fio.ring.events;
+	pos[2] = __atomic_load_n(&fio.events, SEQ);
+	pthread_mutex_unlock(&fio.lock);
+}
+
+void hut_file_io_restore(const uint32_t pos[HUT_FILE_IO_POSITION])
+{
+	memcpy(resume_at, pos, sizeof resume_at);
 }
 
 void hut_file_io_trace(void)

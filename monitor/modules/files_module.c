@@ -282,4 +282,6 @@ const struct hut_module hut_module_files = {
 	.sleep = files_sleep,
 	.trace_exits = files_trace_exits,
 	.end = files_end,
+	.snapshot = hut_files_snapshot,
+	.restore = hut_files_restore,
 };

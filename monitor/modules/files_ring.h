@@ -55,6 +55,12 @@ void hut_file_io_start(struct hut_vm *vm, uint64_t gpa, const struct hut_seccomp
 bool hut_file_io_running(void);
 int hut_file_io_kick_fd(void);
 void hut_file_io_kick(struct hut_vm *vm);
+/* A snapshot's record of the ring: everything posted is served first, then
+ * the reader's position (cons, the ring's events, the poll's events); a
+ * restore gives it back before the thread starts. */
+#define HUT_FILE_IO_POSITION 3
+void hut_file_io_save(uint32_t pos[HUT_FILE_IO_POSITION]);
+void hut_file_io_restore(const uint32_t pos[HUT_FILE_IO_POSITION]);
 /* The poll hypercall's wait: until the ring's events differ from seen
  * (HUT_POLL_FILE) or timeout_ns pass (0). */
 uint64_t hut_file_io_wait(uint32_t seen, uint64_t timeout_ns);

@@ -99,6 +99,9 @@ struct hut_net {
 	uint32_t end_how;    /* atomic: 0, or the HUT_NET_END_* an ending thread asked for */
 	uint32_t end_done;   /* atomic, a futex: the resets are written */
 	unsigned resets;     /* how many (--trace-exits) */
+	/* --restore (net_snapshot.c): the snapshot's indices, applied at start */
+	bool restored, restored_rx_open;
+	uint32_t restored_tx_cons, restored_rx_cons, restored_events;
 };
 
 #define HUT_NET_END_OPEN 1 /* the libos closed its sockets: reset those it sent no FIN on */
@@ -108,6 +111,11 @@ struct hut_vm;
 
 /* net_io.c: the module's state (the I/O thread's file, where it always was). */
 extern struct hut_net hut_net;
+
+/* net_snapshot.c: the module's snapshot and restore hooks. */
+struct hut_snap_buf;
+const char *hut_net_snapshot(struct hut_vm *vm, struct hut_snap_buf *w);
+const char *hut_net_restore(struct hut_vm *vm, struct hut_snap_buf *r);
 
 /* net_options.c: --net, --mac, --ip, --gw, --dns (each value into
  * hut_net.config); the check once all are read (NULL, or why they are

@@ -300,6 +300,12 @@ void hut_net_start(struct hut_vm *vm)
 	n->running = true;
 	if (hut_net_ring_init(&n->ring, &vm->mem, n->gpa) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: %s", n->ring.why);
+	if (n->restored) { /* a snapshot's device goes on where it was */
+		n->ring.tx_cons = n->restored_tx_cons;
+		n->ring.rx_cons = n->restored_rx_cons;
+		n->ring.rx_open = n->restored_rx_open;
+		n->events = n->restored_events;
+	}
 	bind_kick(vm, n);
 	/* The MAC the monitor chose, read before the guest runs. */
 	const struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);

@@ -156,4 +156,6 @@ const struct hut_module hut_module_net = {
 	.sleep = net_sleep,
 	.trace_exits = net_trace_exits,
 	.end = net_end,
+	.snapshot = hut_net_snapshot,
+	.restore = hut_net_restore,
 };

@@ -49,6 +49,7 @@ static struct {
 
 static struct kvm_run *volatile tick_run;
 static volatile sig_atomic_t fired;
+static bool rearm;   /* --restore: the box's deadline is armed again at prepare */
 static bool stopped; /* the last KVM_RUN returned EINTR: no exit is half served */
 
 /* No syscall here: the vCPU loop sees fired after KVM_RUN returns. */
@@ -102,6 +103,9 @@ struct k_sigevent {
 	int pad[11];
 };
 
+static struct hut_signal_box *box_of(struct hut_vm *vm);
+static void arm(struct hut_vm *vm, struct hut_signal_box *box, uint64_t at);
+
 static void ticks_prepare(struct hut_vm *vm)
 {
 	if (!ticks.on)
@@ -119,6 +123,8 @@ static void ticks_prepare(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot create the tick timer (%s)",
 			 strerror(errno));
 	tick_run = vm->run;
+	if (rearm) /* the snapshot's timer: the deadline the guest published */
+		arm(vm, box_of(vm), box_of(vm)->deadline);
 }
 
 static struct hut_signal_box *box_of(struct hut_vm *vm)
@@ -288,6 +294,24 @@ static void ticks_trace(const struct hut_vm *vm)
 			ticks.redirected, ticks.deferred);
 }
 
+/* --restore: the guest's boot info (the snapshot's) says whether it
+ * publishes deadlines for ticks; this host's KVM must serve them then.
+ * The host timer is armed again at prepare from the box: the deadline is
+ * in guest memory, and guest time goes on from the snapshot's. */
+static const char *ticks_restore(struct hut_vm *vm, struct hut_snap_buf *r)
+{
+	const struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
+	struct hut_boot_info probe = {0};
+	uint64_t cursor = 0;
+	(void)r;
+	ticks_boot_info(vm, &probe, &cursor);
+	if ((bi->flags & HUT_BOOT_TICKS) && !ticks.on)
+		return "its guest uses ticks, which this host's KVM cannot serve";
+	ticks.on = (bi->flags & HUT_BOOT_TICKS) != 0;
+	rearm = ticks.on;
+	return NULL;
+}
+
 static const struct hut_hypercall hypercalls[] = {
 	{HUT_HC_TICK, "tick", 0, tick_hypercall},
 };
@@ -302,4 +326,5 @@ const struct hut_module hut_module_ticks = {
 	.interrupted = ticks_interrupted,
 	.wake_now = ticks_before_sleep,
 	.trace_exits = ticks_trace,
+	.restore = ticks_restore,
 };

@@ -13,7 +13,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imoni
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_conring fuzz_filering fuzz_netconns fuzz_oci \
-	fuzz_json fuzz_oci_spec
+	fuzz_json fuzz_oci_spec fuzz_snapshot
 
 # Each target's sources. fuzz_hypercall links everything hut_hypercall
 # reaches (the modules through their table) except fail.c (its own hut_fail
@@ -22,13 +22,17 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_conring fu
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c image/size.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := $(addprefix monitor/,hypercall.c guest.c mem.c limits.c exits.c trace.c clock.c \
-	time.c crash.c bootinfo.c sandbox.c landlock.c) \
+	time.c crash.c bootinfo.c sandbox.c landlock.c snapshot_take.c snapshot_format.c) \
 	$(addprefix monitor/modules/,table.c console.c console_io.c console_ring.c files.c files_path.c files_attr.c files_state.c \
-	files_module.c files_ring.c files_io.c volume.c volume_options.c volume_size.c owner.c core.c core_module.c \
+	files_module.c files_ring.c files_io.c files_snapshot.c net_snapshot.c volume.c volume_options.c \
+	volume_size.c owner.c core.c core_module.c \
 	core_process.c core_file.c net_io.c net_ring.c net_reset.c net_end.c net_module.c \
 	net_options.c net_tap.c release.c signals.c stats.c ticks.c) \
 	$(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_size      := image/size.c
+# --restore's reader of the snapshot file, and a module's record reader.
+FUZZ_SRC_fuzz_snapshot  := monitor/snapshot_format.c image/crc32.c monitor/modules/files_snapshot.c \
+	monitor/modules/files_state.c
 FUZZ_SRC_fuzz_netring   := monitor/modules/net_ring.c
 FUZZ_SRC_fuzz_conring   := monitor/modules/console_ring.c
 FUZZ_SRC_fuzz_filering  := monitor/modules/files_ring.c

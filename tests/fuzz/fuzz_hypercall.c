@@ -95,12 +95,10 @@ static void volumes_setup(void)
 	snprintf(beside_dir, sizeof beside_dir, "%s/beside", base);
 	if (mkdir(volume_dir, 0700) || mkdir(beside_dir, 0700))
 		abort();
-	hut_files.volumes[0] = (struct hut_volume){.host = volume_dir,
-						   .guest = "/data",
-						   .owner = HUT_OWNER_MAPPED,
-						   .size = 1 << 20};
-	hut_files.volumes[1] =
-		(struct hut_volume){.host = volume_dir, .guest = "/ro", .ro = true, .owner = HUT_OWNER_MAPPED};
+	hut_files.volumes[0] = (struct hut_volume){
+		.host = volume_dir, .guest = "/data", .owner = HUT_OWNER_MAPPED, .size = 1 << 20};
+	hut_files.volumes[1] = (struct hut_volume){
+		.host = volume_dir, .guest = "/ro", .ro = true, .owner = HUT_OWNER_MAPPED};
 	hut_files.nvolumes = 2;
 	hut_volumes_open(&vm);
 }
@@ -196,7 +194,8 @@ static const uint64_t arg_size[HUT_HC_COUNT] = {
 	sizeof(struct hut_hc_file),	   0 /* net kick: no argument */,
 	sizeof(struct hut_threads_table),  0 /* tick: no argument */,
 	0 /* console kick: no argument */, sizeof(struct hut_hc_release),
-	sizeof(struct hut_hc_proc_core)};
+	sizeof(struct hut_hc_proc_core),   0 /* file kick: no argument */,
+	sizeof(struct hut_hc_ready)};
 
 /* A file hypercall's result: a count or 0, or -errno; an OPEN's handle a
  * live entry of the table holding a host fd in the range. */
@@ -326,18 +325,23 @@ static int ring(int loud)
 		hut_hypercall(&vm);
 		protect_low(PROT_READ | PROT_WRITE);
 		/* Returned: only a valid console write or read, a poll, a file
-		 * operation, the threads table, a release of arena RAM or a
-		 * tick does (set_fs fails without a vCPU); a tick takes no
-		 * argument (it looks at the signal box, and without a vCPU it
-		 * has no timer to arm). */
+		 * operation, the threads table, a release of arena RAM, the
+		 * app's ready point (no --snapshot: nothing) or a tick does (set_fs fails without a
+		 * vCPU); a tick takes no argument (it looks at the signal box, and without a vCPU
+		 * it has no timer to arm). */
 		uint64_t nr = off / 8;
 		if (valid && nr == HUT_HC_TICK)
 			return 0;
 		CHECK(valid && arg_ok);
 		CHECK(nr == HUT_HC_CONSOLE_WRITE || nr == HUT_HC_CONSOLE_READ ||
 		      nr == HUT_HC_POLL || nr == HUT_HC_FILE || nr == HUT_HC_THREADS ||
-		      nr == HUT_HC_RELEASE || nr == HUT_HC_PROC_CORE);
-		if (nr == HUT_HC_PROC_CORE) {
+		      nr == HUT_HC_RELEASE || nr == HUT_HC_PROC_CORE || nr == HUT_HC_READY);
+		if (nr == HUT_HC_READY) {
+			/* No --snapshot here: the app's ready point is nothing. */
+			uint64_t ready;
+			memcpy(&ready, vm.mem.host + arg, sizeof ready);
+			CHECK(ready == 0);
+		} else if (nr == HUT_HC_PROC_CORE) {
 			/* No --core here: nothing is written, after every check. */
 			int64_t result;
 			memcpy(&result,

@@ -11,10 +11,12 @@
 #include <string.h>
 
 /* The core's own hypercalls (hypercall.c) and options (main.c). */
-static const uint32_t core_hypercalls[] = {HUT_HC_EXIT, HUT_HC_ABORT, HUT_HC_POLL, HUT_HC_SET_FS};
-static const char *const core_options[] = {"--mem", "--timeout", "--trace-boot", "--trace-exits",
-					   "--env", "-e",	 "--hostname",	 "--no-sandbox",
-					   "-h",    "--help",	 "--version",	 "--"};
+static const uint32_t core_hypercalls[] = {HUT_HC_EXIT, HUT_HC_ABORT, HUT_HC_POLL, HUT_HC_SET_FS,
+					   HUT_HC_READY};
+static const char *const core_options[] = {
+	"--mem",      "--timeout",    "--trace-boot", "--trace-exits", "--env",	    "-e",
+	"--hostname", "--no-sandbox", "-h",	      "--help",	       "--version", "--",
+	"--snapshot", "--restore"};
 
 Test(modules, every_hypercall_served_once)
 {

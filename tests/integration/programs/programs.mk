@@ -25,6 +25,8 @@
 #   console.hut, console-ref  console.c (console.sh), the same way
 #   proc_core.hut             proc_core.c (core.sh): a child's crash, read
 #                             back from its core with gdb; no reference
+#   ready.hut, ready-ref      ready.c (snapshot.sh): hut_ready(), a thread
+#                             and a child across it
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -44,7 +46,7 @@ PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut c
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
 	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref \
 	vfork.hut vfork-ref jobctl.hut jobctl-ref proctimers.hut proctimers-ref plocks.hut plocks-ref \
-	proc_core.hut cputime.hut cputime-ref procother.hut procother-ref) \
+	proc_core.hut cputime.hut cputime-ref procother.hut procother-ref ready.hut ready-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
@@ -96,6 +98,12 @@ $(PROG_OUT)/execee-big-ref: $(PROG_SRC)/execee.c
 $(PROG_OUT)/execee-static: $(PROG_SRC)/execee.c
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O2 $(WARN) -static -o $@ $<
+
+# ready.c calls hut_ready() (include/hut/ready.h): the glibc build finds
+# the header in the tree, hut-cc where hut installs it.
+$(PROG_OUT)/ready-ref: $(PROG_SRC)/ready.c include/hut/ready.h
+	@mkdir -p $(dir $@)
+	gcc -std=gnu11 -O2 $(WARN) -Iinclude -pthread -o $@ $<
 
 # Programs checked against themselves built with gcc and glibc.
 $(PROG_OUT)/%.hut: $(PROG_SRC)/%.c $(PROGRAMS) $(RUNTIME)
