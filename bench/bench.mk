@@ -1,8 +1,9 @@
 # bench/bench.mk: `make bench`, the launcher comparison (included by the top
 # Makefile). It installs what the launchers need (crun, runc, QEMU, a Debian
-# kernel, cpio), then runs `hut bench` (bench/harness/) on two workloads:
-# hello (start-up cost alone) and touch64 (start-up plus first-touching
-# 64 MiB).
+# kernel, cpio), then runs `hut bench` (bench/harness/) on three workloads:
+# hello (start-up cost alone), touch64 (start-up plus first-touching
+# 64 MiB) and ready-hello (hello that calls hut_ready() first: its
+# hut-restore row is a restore from a snapshot taken there).
 
 BENCH_DIR     := $(BUILD)/bench
 BENCH_FLOORFW := $(BENCH_DIR)/floor-fw.bin
@@ -21,12 +22,18 @@ $(BENCH_DIR)/floor-fw.o: bench/floor-fw.S
 $(BENCH_FLOORFW): $(BENCH_DIR)/floor-fw.o
 	objcopy -O binary -j .text $< $@
 
-bench: all
+$(BENCH_DIR)/ready-hello.hut: bench/ready_hello.c $(BIN)/hut $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(BIN)/hut build -o $@ $<
+
+bench: all $(BENCH_DIR)/ready-hello.hut
 	@scripts/deps.sh bench
 	$(BIN)/hut bench --runs $(BENCH_RUNS) --concurrent 8 --json $(BENCH_DIR)/hello.json \
 		--svg $(BENCH_DIR)/hello.svg $(BUILD)/apps/hello.hut
 	$(BIN)/hut bench --runs $(BENCH_RUNS) --json $(BENCH_DIR)/touch64.json \
 		--svg $(BENCH_DIR)/touch64.svg $(BUILD)/apps/touch64.hut
+	$(BIN)/hut bench --runs $(BENCH_RUNS) --json $(BENCH_DIR)/ready-hello.json \
+		--svg $(BENCH_DIR)/ready-hello.svg $(BENCH_DIR)/ready-hello.hut
 
 # `make bench-files`: file figures, process against appliance, and exits per
 # operation (bench/files.sh, bench/fsbench.c), and SQLite's own benchmark
