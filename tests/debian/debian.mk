@@ -111,8 +111,13 @@ DEBIAN_PROGRAMS += $(BUILD)/debian/rsync.hut
 $(RSYNC_SRC)/.hut-debian-source: | deps
 	@scripts/debian-source.sh rsync $(RSYNC_VERSION) $(RSYNC_SRC)
 
+# Debian's patches leave configure.ac and aclocal.m4 newer than the
+# configure.sh and config.h.in made from them, and rsync's Makefile then
+# runs autoconf (when installed) and stops ("configure.sh has CHANGED"),
+# or races with itself under -j: the shipped files are made the newer.
 $(BUILD)/debian/rsync.hut: $(RSYNC_SRC)/.hut-debian-source $(BIN)/hut-cc $(RUNTIME)
 	rm -rf $(RSYNC_BUILD) && cp -a $(RSYNC_SRC) $(RSYNC_BUILD)
+	touch $(RSYNC_BUILD)/aclocal.m4 && touch $(RSYNC_BUILD)/configure.sh $(RSYNC_BUILD)/config.h.in
 	cd $(RSYNC_BUILD) && ./configure CC=$(abspath $(BIN)/hut-cc) --disable-openssl \
 		--disable-xxhash --disable-zstd --disable-lz4 --disable-acl-support \
 		--disable-xattr-support --disable-iconv --disable-locale --disable-md2man \
