@@ -70,7 +70,7 @@ void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
 	const struct hut_manifest *m = &vm->img.manifest;
 	bi->abi_version = HUT_ABI_VERSION;
-	bi->flags = vm->fsgsbase ? HUT_BOOT_FSGSBASE : 0;
+	bi->flags = (vm->fsgsbase ? HUT_BOOT_FSGSBASE : 0) | (vm->opt->snapshot ? HUT_BOOT_SNAPSHOT : 0);
 	bi->mem_size = vm->mem.size;
 	bi->heap_start = vm->heap_start;
 	bi->heap_end = vm->heap_end;

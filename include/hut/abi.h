@@ -176,6 +176,7 @@ _Static_assert(sizeof(struct hut_manifest) == HUT_MANIFEST_SIZE, "manifest size"
  * ------------------------------------------------------------------------- */
 #define HUT_BOOT_FSGSBASE 0x1 /* CR4.FSGSBASE is on: wrfsbase works at CPL3 */
 #define HUT_BOOT_TICKS 0x2    /* the monitor serves the box's tick fields (preemption) */
+#define HUT_BOOT_SNAPSHOT 0x4 /* --snapshot: the ready point is a snapshot (ABI 10) */
 
 #ifndef __ASSEMBLER__
 /* The page at HUT_LIBOS_VA (writable, the libos's): what musl and the

@@ -143,6 +143,10 @@ extern uint32_t hut_poll_flags;
 void hut_poll_hypercall(struct hut_hc_poll *hc);
 void hut_restored(void);
 void hut_restored_hook_add(hut_hook_fn fn);
+/* A ready point (the ready hypercall, a poll waiting for input) with
+ * --snapshot given: the hooks let go of what a restore cannot give back. */
+void hut_ready_point(void);
+void hut_snapshot_hook_add(hut_hook_fn fn);
 
 /* signal_box.c: the page shared with the monitor (see include/hut/abi.h). */
 void hut_signal_box_init(const struct hut_boot_info *bi);

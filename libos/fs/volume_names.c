@@ -93,8 +93,22 @@ static void forget(struct vname *v)
 	hut_vcache_unhold(n);
 }
 
+/* Before a snapshot: every name goes, and with the last name of a node
+ * its kept host handle (a restore could not give it back; the names and
+ * handles come again at the next opens). Handles an open file borrows
+ * stay: those files are open, and the snapshot is refused. */
+static void forget_all(void *arg)
+{
+	(void)arg;
+	while (oldest)
+		forget(oldest);
+}
+
 void hut_vname_remember(const struct hut_mount *m, const char *rel, struct hut_vnode *n)
 {
+	static int hooked;
+	if (!hooked++)
+		hut_snapshot_hook_add(forget_all);
 	size_t len = hut_strlen(rel);
 	struct vname *v = find(m, rel, len);
 	if (v && v->node == n)

@@ -10,6 +10,7 @@
 HUT_SYSCALL(hut_ready)
 {
 	struct hut_hc_ready hc = {0};
+	hut_ready_point();
 	hut_hypercall(HUT_HC_READY, &hc);
 	if (hc.ready & HUT_POLL_RESTORED)
 		hut_restored();

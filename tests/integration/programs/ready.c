@@ -7,9 +7,11 @@
  *   random         16 getrandom() bytes after the ready point, in hex
  *   clock          CLOCK_REALTIME's seconds after the ready point
  *   open FILE      FILE held open across the ready point
- *   volume         /data/before written and closed before the ready point
- *                  (its close and write-back through the file ring), read
- *                  back after it, then /data/after written and synced
+ *   volume         /data/before written, closed and read once before the
+ *                  ready point (its close and write-back through the file
+ *                  ring; the cache keeps a host handle for it, which a
+ *                  snapshot has it let go of), read back after it, then
+ *                  /data/after written and synced
  *   spin           an alarm armed before the ready point, then a loop with
  *                  no syscall: only a tick can end it (the handler, 4)
  * hut_ready() does nothing but in an appliance run with --snapshot.
@@ -109,8 +111,13 @@ static int across_volume(void)
 	int fd = open("/data/before", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, before, sizeof before - 1) != sizeof before - 1 || close(fd))
 		return 2;
-	hut_ready();
 	char buf[64] = "";
+	fd = open("/data/before", O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof buf - 1) != sizeof before - 1 || close(fd))
+		return 2;
+	hut_ready();
+
+	memset(buf, 0, sizeof buf);
 	fd = open("/data/before", O_RDONLY);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
 	printf("read back %zd bytes: %s", n, n > 0 ? buf : "\n");
