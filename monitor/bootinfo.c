@@ -12,17 +12,12 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define MSR_IA32_TSC 0x10u
-
 static uint64_t guest_tsc(struct hut_vm *vm)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m = {.hdr.nmsrs = 1, .e.index = MSR_IA32_TSC};
-	if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m) != 1)
+	uint64_t tsc;
+	if (!hut_cpu_tsc(vm, &tsc))
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot read the guest TSC");
-	return m.e.data;
+	return tsc;
 }
 
 uint64_t hut_bootinfo_strings(struct hut_vm *vm, uint64_t *cursor, uint64_t count,
@@ -70,7 +65,8 @@ void hut_bootinfo_fill(struct hut_vm *vm, uint64_t guest_tsc_now)
 	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
 	const struct hut_manifest *m = &vm->img.manifest;
 	bi->abi_version = HUT_ABI_VERSION;
-	bi->flags = (vm->fsgsbase ? HUT_BOOT_FSGSBASE : 0) | (vm->opt->snapshot ? HUT_BOOT_SNAPSHOT : 0);
+	bi->flags = (vm->fsgsbase ? HUT_BOOT_FSGSBASE : 0) |
+		    (vm->opt->snapshot ? HUT_BOOT_SNAPSHOT : 0);
 	bi->mem_size = vm->mem.size;
 	bi->heap_start = vm->heap_start;
 	bi->heap_end = vm->heap_end;

@@ -107,6 +107,9 @@ void hut_load_image(struct hut_vm *vm);
 bool hut_cpu_set_cpuid(struct hut_vm *vm, char *why, size_t size);
 void hut_cpu_setup(struct hut_vm *vm);
 /* A snapshot's vCPU (snapshot_restore.c), checked: NULL, or why not. */
+/* The vCPU's TSC (its MSR) read or set: false when KVM refuses. */
+bool hut_cpu_tsc(const struct hut_vm *vm, uint64_t *tsc);
+bool hut_cpu_set_tsc(const struct hut_vm *vm, uint64_t tsc);
 const char *hut_cpu_restore(struct hut_vm *vm, const struct kvm_regs *regs,
 			    const struct kvm_sregs *sregs, const struct kvm_fpu *fpu);
 /* bootinfo.c */

@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MSR_IA32_TSC 0x10u
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 /* Linux 5.14 */
 #define MADV_POPULATE_WRITE 23
@@ -154,13 +153,10 @@ void hut_restore_check_layout(struct hut_vm *vm)
 
 static uint64_t guest_tsc(struct hut_vm *vm)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m = {.hdr.nmsrs = 1, .e.index = MSR_IA32_TSC};
-	if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m) != 1)
+	uint64_t tsc;
+	if (!hut_cpu_tsc(vm, &tsc))
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot read the guest TSC");
-	return m.e.data;
+	return tsc;
 }
 
 /* What differs per instance: a new seed (two restores never share a random
@@ -191,11 +187,7 @@ void hut_restore_vcpu(struct hut_vm *vm)
 	const char *why = hut_cpu_restore(vm, &header.regs, &header.sregs, &header.fpu);
 	if (why)
 		bad(vm, why);
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} tsc = {.hdr.nmsrs = 1, .e = {.index = MSR_IA32_TSC, .data = header.tsc}};
-	if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, &tsc) != 1)
+	if (!hut_cpu_set_tsc(vm, header.tsc))
 		bad(vm, "KVM refused the guest's TSC");
 	new_instance(vm);
 }

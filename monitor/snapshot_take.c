@@ -19,7 +19,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define MSR_IA32_TSC 0x10u
 #define CHUNK_PAGES 4096 /* mincore's vector, 16 MiB of RAM at a time: no malloc here */
 
 static int snap_fd = -1;
@@ -99,17 +98,11 @@ static void take_modules(struct hut_vm *vm)
 
 static void take_vcpu(struct hut_vm *vm)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} tsc = {.hdr.nmsrs = 1, .e.index = MSR_IA32_TSC};
 	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &header.regs) < 0 ||
 	    ioctl(vm->vcpu_fd, KVM_GET_SREGS, &header.sregs) < 0 ||
-	    ioctl(vm->vcpu_fd, KVM_GET_FPU, &header.fpu) < 0 ||
-	    ioctl(vm->vcpu_fd, KVM_GET_MSRS, &tsc) != 1)
+	    ioctl(vm->vcpu_fd, KVM_GET_FPU, &header.fpu) < 0 || !hut_cpu_tsc(vm, &header.tsc))
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot snapshot: cannot read the vCPU (%s)",
 			 strerror(errno));
-	header.tsc = tsc.e.data;
 }
 
 static bool zero_page(const uint8_t *p)

@@ -31,7 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MSR_IA32_TSC 0x10u
 #define NS_PER_S 1000000000ull
 
 /* How soon to look again when what the box says comes next has passed
@@ -83,15 +82,12 @@ static uint64_t mono_ns(void)
  * guest's TSC read again next to the host clock. */
 static void find_boot_time(struct hut_vm *vm)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m = {.hdr.nmsrs = 1, .e.index = MSR_IA32_TSC};
-	if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m) != 1)
+	uint64_t tsc;
+	if (!hut_cpu_tsc(vm, &tsc))
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot read the guest TSC");
 	uint64_t now = mono_ns();
-	uint64_t since = (uint64_t)((unsigned __int128)(m.e.data - vm->guest_tsc_start) * 1000000u /
-				    vm->tsc_khz);
+	uint64_t since =
+		(uint64_t)((unsigned __int128)(tsc - vm->guest_tsc_start) * 1000000u / vm->tsc_khz);
 	ticks.boot_mono = now - since;
 }
 
