@@ -25,6 +25,7 @@
 
 #include <hut/abi.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,6 +108,14 @@ void hut_load_image(struct hut_vm *vm);
 bool hut_cpu_set_cpuid(struct hut_vm *vm, char *why, size_t size);
 void hut_cpu_setup(struct hut_vm *vm);
 /* A snapshot's vCPU (snapshot_restore.c), checked: NULL, or why not. */
+/* device.c: a device's monitor thread, every signal blocked (its stack
+ * size, 0 for the default; ends the monitor with one line naming what if
+ * it cannot start), and the guest's kick hypercall bound to fd by KVM's
+ * ioeventfd (false: KVM has none; the kick is then a hypercall). */
+void hut_device_thread(struct hut_vm *vm, pthread_t *t, size_t stack, void *(*fn)(void *),
+		       const char *what);
+bool hut_device_kick_ioeventfd(const struct hut_vm *vm, uint32_t kick_hypercall, int fd);
+
 /* The vCPU's TSC (its MSR) read or set: false when KVM refuses. */
 bool hut_cpu_tsc(const struct hut_vm *vm, uint64_t *tsc);
 bool hut_cpu_set_tsc(const struct hut_vm *vm, uint64_t tsc);

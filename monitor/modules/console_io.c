@@ -219,38 +219,6 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
-/* The guest's kick as KVM's ioeventfd on the kick slot, if KVM has them. */
-static void bind_kick(struct hut_vm *vm)
-{
-	struct kvm_ioeventfd ioe = {
-		.addr = HUT_HYPERCALL_GPA + 8 * HUT_HC_CONSOLE_KICK,
-		.len = 8,
-		.fd = con.kick_fd,
-	};
-	con.ioeventfd = ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioe) == 0;
-}
-
-/* With every signal blocked: --timeout's SIGALRM and the signals from
- * outside must reach the vCPU thread. A small stack: it calls little. The
- * boot does not wait for it to run (that wait cost ~0.3 ms of every boot
- * on a loaded host): it enters its sandbox before it reads the ring, and
- * a flush or a kick before then just waits for it. */
-static void start_thread(struct hut_vm *vm)
-{
-	sigset_t all, old;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 << 10);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int e = pthread_create(&con.thread, &attr, io_main, vm);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (e)
-		hut_fail(vm, HUT_EXIT_MONITOR, "console: cannot start its thread (%s)",
-			 hut_limit_text(e));
-}
-
 uint32_t hut_console_io_cons(void)
 {
 	return __atomic_load_n(&con.ring.cons, SEQ);
@@ -271,8 +239,12 @@ void hut_console_io_start(struct hut_vm *vm, uint64_t gpa, bool quiet, uint32_t 
 	if (con.kick_fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "console: cannot create an eventfd (%s)",
 			 hut_limit_text(errno));
-	bind_kick(vm);
-	start_thread(vm);
+	con.ioeventfd = hut_device_kick_ioeventfd(vm, HUT_HC_CONSOLE_KICK, con.kick_fd);
+	/* A small stack: it calls little. The boot does not wait for it to
+	 * run (that wait cost ~0.3 ms of every boot on a loaded host): it
+	 * enters its sandbox before it reads the ring, and a flush or a kick
+	 * before then just waits for it. */
+	hut_device_thread(vm, &con.thread, 64 << 10, io_main, "console");
 	con.running = true;
 }
 

@@ -227,36 +227,6 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
-/* The guest's kick as KVM's ioeventfd on the kick slot, if KVM has them. */
-static void bind_kick(struct hut_vm *vm)
-{
-	struct kvm_ioeventfd ioe = {
-		.addr = HUT_HYPERCALL_GPA + 8 * HUT_HC_FILE_KICK,
-		.len = 8,
-		.fd = fio.kick_fd,
-	};
-	fio.ioeventfd = ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioe) == 0;
-}
-
-/* With every signal blocked: --timeout's SIGALRM and the signals from
- * outside must reach the vCPU thread. The thread waits for the guest's
- * first kick (io_idle starts at 1). */
-static void start_thread(struct hut_vm *vm)
-{
-	sigset_t all, old;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 256 << 10);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int e = pthread_create(&fio.thread, &attr, io_main, vm);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (e)
-		hut_fail(vm, HUT_EXIT_MONITOR, "files: cannot start the I/O thread (%s)",
-			 hut_limit_text(e));
-}
-
 void hut_file_io_start(struct hut_vm *vm, uint64_t gpa, const struct hut_seccomp_rule *rules,
 		       size_t nrules)
 {
@@ -275,8 +245,9 @@ void hut_file_io_start(struct hut_vm *vm, uint64_t gpa, const struct hut_seccomp
 			 hut_limit_text(fd < 0 ? -fd : errno));
 	fio.kick_fd = fd;
 	fio.ring.shared->io_idle = 1;
-	bind_kick(vm);
-	start_thread(vm);
+	fio.ioeventfd = hut_device_kick_ioeventfd(vm, HUT_HC_FILE_KICK, fio.kick_fd);
+	/* It waits for the guest's first kick (io_idle starts at 1). */
+	hut_device_thread(vm, &fio.thread, 256 << 10, io_main, "files");
 	fio.running = true;
 }
 

@@ -258,17 +258,6 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
-/* The guest's kick as KVM's ioeventfd on the kick slot, if KVM has them. */
-static void bind_kick(struct hut_vm *vm, struct hut_net *n)
-{
-	struct kvm_ioeventfd ioe = {
-		.addr = HUT_HYPERCALL_GPA + 8 * HUT_HC_NET_KICK,
-		.len = 8,
-		.fd = n->kick_fd,
-	};
-	n->ioeventfd = ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioe) == 0;
-}
-
 /* Makes the kick eventfd and the I/O thread, with every signal blocked:
  * --timeout's SIGALRM must reach the vCPU thread, to end a KVM_RUN or a
  * sleep in the poll hypercall. The thread loads its own filter at once and
@@ -281,15 +270,8 @@ void hut_net_spawn(struct hut_vm *vm)
 	if (n->kick_fd < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot create an eventfd (%s)",
 			 hut_limit_text(errno));
-	sigset_t all, old;
 	pthread_t t;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int e = pthread_create(&t, NULL, io_main, vm);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e)
-		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot start the I/O thread (%s)",
-			 hut_limit_text(e));
+	hut_device_thread(vm, &t, 0, io_main, "net");
 }
 
 void hut_net_start(struct hut_vm *vm)
@@ -306,7 +288,7 @@ void hut_net_start(struct hut_vm *vm)
 		n->ring.rx_open = n->restored_rx_open;
 		n->events = n->restored_events;
 	}
-	bind_kick(vm, n);
+	n->ioeventfd = hut_device_kick_ioeventfd(vm, HUT_HC_NET_KICK, n->kick_fd);
 	/* The MAC the monitor chose, read before the guest runs. */
 	const struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
 	hut_conns_init(&n->conns, bi->net.mac);
