@@ -107,8 +107,10 @@ static void forget_all(void *arg)
 void hut_vname_remember(const struct hut_mount *m, const char *rel, struct hut_vnode *n)
 {
 	static int hooked;
-	if (!hooked++)
+	if (!hooked) {
+		hooked = 1;
 		hut_snapshot_hook_add(forget_all);
+	}
 	size_t len = hut_strlen(rel);
 	struct vname *v = find(m, rel, len);
 	if (v && v->node == n)

@@ -331,10 +331,10 @@ long hut_syscall(struct hut_syscall_frame *f)
 	hut_sched_progress();	   /* this thread ran app code: it may have woken others */
 	if (f->nr == SYS_rt_sigreturn) {
 		result = hut_signal_return(f);
-	} else if (f->nr == HUT_SYS_READY) {
-		result = hut_sys_hut_ready(0, 0, 0, 0, 0, 0);
 	} else if (fn) {
 		result = fn(f->a0, f->a1, f->a2, f->a3, f->a4, f->a5);
+	} else if (f->nr == HUT_SYS_READY) { /* past the table: no compare on the hot path */
+		result = hut_sys_hut_ready(0, 0, 0, 0, 0, 0);
 	} else {
 		warn_unimplemented(f->nr);
 		result = -ENOSYS;
