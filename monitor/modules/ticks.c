@@ -20,6 +20,7 @@
  * The guest is hostile: the box's words only steer the guest's own rip
  * and the host timer's expiry; every guest address goes through hut_gpa.
  */
+#include "ticks.h"
 #include "../monitor.h"
 
 #include <errno.h>
@@ -175,16 +176,26 @@ static uint64_t guest_now(void)
 /* What comes after a tick: the box's then (0: nothing). If it has passed
  * too (the tick came late, the host being busy), the libos will have moved
  * a periodic timer past now: the next multiple of then - deadline, a
- * guess the libos corrects (HUT_HC_TICK) when it is wrong. */
+ * guess the libos corrects (HUT_HC_TICK) when it is wrong. Never sooner
+ * than HUT_TICK_GAP_NS after now: the vCPU must get to run between two
+ * ticks, and entering it costs tens of µs on a nested KVM. A tick due
+ * before the guest is back in finds KVM_RUN with the signal pending, which
+ * returns at once, again and again: the guest never runs again (seen: two
+ * unrelated deadlines 29 µs apart taken for a period hung a spinning
+ * process for good, ARCHITECTURE.md "Ticks"). */
+uint64_t hut_tick_after(uint64_t deadline, uint64_t then, uint64_t now)
+{
+	uint64_t next = then;
+	if (then && then <= now) {
+		uint64_t period = then > deadline ? then - deadline : 0;
+		next = period ? then + ((now - then) / period + 1) * period : now + RETRY_NS;
+	}
+	return next && next < now + HUT_TICK_GAP_NS ? now + HUT_TICK_GAP_NS : next;
+}
+
 static uint64_t after(uint64_t deadline, uint64_t then)
 {
-	uint64_t now = guest_now();
-	if (!then || then > now)
-		return then;
-	uint64_t period = then > deadline ? then - deadline : 0;
-	if (!period)
-		return now + RETRY_NS;
-	return then + ((now - then) / period + 1) * period;
+	return hut_tick_after(deadline, then, guest_now());
 }
 
 /* KVM_RUN came back with EINTR: if the tick fired, the registers are those
