@@ -65,8 +65,9 @@ static void layout(struct hut_vm *vm)
  * older kernel without MADV_POPULATE_WRITE just takes the faults. */
 static void prefault(struct hut_vm *vm)
 {
-	madvise(vm->mem.host + HUT_IMAGE_BASE, vm->img.image_end - HUT_IMAGE_BASE,
-		MADV_POPULATE_WRITE);
+	if (!vm->restored) /* a restore's image pages: those of the snapshot (snapshot_restore.c) */
+		madvise(vm->mem.host + HUT_IMAGE_BASE, vm->img.image_end - HUT_IMAGE_BASE,
+			MADV_POPULATE_WRITE);
 	madvise(vm->mem.host + vm->stack_top - PREFAULT_BYTES, PREFAULT_BYTES, MADV_POPULATE_WRITE);
 	hut_call_modules(vm, prefault, vm);
 }
@@ -94,9 +95,9 @@ void hut_load_image(struct hut_vm *vm)
 	vm->mem.window_gpa = vm->img.window_gpa;
 	vm->mem.window_size = vm->img.window_size;
 	layout(vm);
-	if (vm->restored)
-		return; /* RAM is the snapshot's, faulted in from it as the guest touches it */
 	prefault(vm);
+	if (vm->restored)
+		return; /* RAM is the snapshot's: no image to copy */
 	huge_heap(vm);
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];

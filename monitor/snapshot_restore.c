@@ -66,44 +66,47 @@ void hut_restore_open(struct hut_vm *vm, const char *path)
 	vm->restored = true;
 }
 
-/* Where the image's read-only segments (code, constants, packed files) end
+/* Where the image's read-only data segments (constants, packed files) end
  * if gpa is in one, else 0. */
-static uint64_t read_only_end(const struct hut_vm *vm, uint64_t gpa)
+static uint64_t shared_end(const struct hut_vm *vm, uint64_t gpa)
 {
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
-		if (!(s->flags & PF_W) && gpa >= s->gpa && gpa - s->gpa < s->memsz)
+		if (!(s->flags & (PF_W | PF_X)) && gpa >= s->gpa && gpa - s->gpa < s->memsz)
 			return s->gpa + s->memsz;
 	}
 	return 0;
 }
 
-/* The next read-only segment's start after gpa (or end): where a writable
- * stretch from gpa stops. */
-static uint64_t writable_end(const struct hut_vm *vm, uint64_t gpa, uint64_t end)
+/* The next read-only data segment's start after gpa (or end): where a
+ * stretch to copy from gpa stops. */
+static uint64_t copied_end(const struct hut_vm *vm, uint64_t gpa, uint64_t end)
 {
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
-		if (!(s->flags & PF_W) && s->gpa > gpa && s->gpa < end)
+		if (!(s->flags & (PF_W | PF_X)) && s->gpa > gpa && s->gpa < end)
 			end = s->gpa;
 	}
 	return end;
 }
 
 /* [from, to) of guest RAM, from the snapshot's data: the image's read-only
- * segments mapped shared from the page cache (every restore of the
- * snapshot reads the same pages), the rest (the libos's and the app's data,
- * heap, stack, devices) copied now, since the guest writes most of what it
- * touched there. Either way the guest's first touch of a page then costs
- * no host fault, and KVM maps its neighbours with it; inside a nested
- * guest a fault costs tens of microseconds (measured: httpd's first
- * request took 2.2 ms from its connection to its answer with neither,
- * 1.1 ms with every page copied, 0.6-1.0 ms booted cold). */
+ * data (constants, packed files) mapped shared from the page cache (every
+ * restore of the snapshot reads the same pages), the rest (code, the
+ * libos's and the app's data, heap, stack, devices) copied now. Either way
+ * the guest's first touch of a page then costs no host fault; copied, it
+ * costs no guest fault either for the 8 pages around one it faults on:
+ * KVM's shadow MMU maps those with it only if the host maps them writable
+ * (it takes them for writing, even code). Inside a nested guest a fault
+ * costs ~20 us: httpd's restore took 126 of them to its first answer with
+ * its code shared, 50 with it copied (as many as a cold boot's, whose RAM
+ * is all written by the monitor), at the price of the code's touched pages
+ * in each restore (ARCHITECTURE.md, "Snapshots"). */
 static void populate_range(struct hut_vm *vm, uint64_t from, uint64_t to)
 {
 	while (from < to) {
-		uint64_t ro = read_only_end(vm, from);
-		uint64_t end = ro ? (ro < to ? ro : to) : writable_end(vm, from, to);
+		uint64_t ro = shared_end(vm, from);
+		uint64_t end = ro ? (ro < to ? ro : to) : copied_end(vm, from, to);
 		end = (end + HUT_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1);
 		end = end < to ? end : to;
 		madvise(vm->mem.host + from, end - from,
