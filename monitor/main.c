@@ -305,6 +305,7 @@ int main(int argc, char **argv)
 	/* A closed stdout is the guest's EPIPE (it raises its own SIGPIPE, or
 	 * ignores it and goes on, as a process would), not the monitor's death. */
 	signal(SIGPIPE, SIG_IGN);
+	hut_reaper_start(&vm);
 	hut_machine_end(); /* no thread without a seccomp filter past this */
 	if (opt.no_sandbox)
 		fprintf(stderr, "hut-monitor: %s: warning: running without the seccomp sandbox\n",

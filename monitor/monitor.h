@@ -95,6 +95,10 @@ void hut_machine_begin(struct hut_vm *vm);
 void hut_machine_ram(struct hut_vm *vm);
 void hut_machine_wait(struct hut_vm *vm);
 void hut_machine_end(void);
+/* reaper.c: the VM's teardown moved to a child that outlives the monitor;
+ * the fd the monitor keeps for it (-1: none). */
+void hut_reaper_start(const struct hut_vm *vm);
+int hut_reaper_fd(void);
 /* kvm.c, on the machine thread: false with what failed in why. */
 bool hut_kvm_open(struct hut_vm *vm, char *why, size_t size);
 bool hut_kvm_create_vcpu(struct hut_vm *vm, char *why, size_t size);

@@ -55,6 +55,7 @@ static void kept_ranges(struct hut_vm *vm, struct hut_kept_fds *k)
 	k->vm = vm;
 	hut_keep_fds(k, vm->vcpu_fd, vm->vcpu_fd);
 	hut_keep_fds(k, hut_snapshot_fd(), hut_snapshot_fd());
+	hut_keep_fds(k, hut_reaper_fd(), hut_reaper_fd());
 	hut_call_modules(vm, keep_fds, vm, k);
 }
 
