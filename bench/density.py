@@ -102,9 +102,23 @@ def tree_pids(pid):
     return out
 
 
+KCMP_VM = 1
+SYS_KCMP = 312
+
+
+def same_memory(a, b):
+    """Whether processes a and b share one address space (CLONE_VM: the
+    monitor's reaper, monitor/reaper.c), whose PSS is then counted once."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(SYS_KCMP, a, b, KCMP_VM, 0, 0) == 0
+
+
 def pss_kib(pid):
-    total = 0
+    total, counted = 0, []
     for p in tree_pids(pid):
+        if any(same_memory(p, c) for c in counted):
+            continue
+        counted.append(p)
         try:
             with open("/proc/%d/smaps_rollup" % p) as f:
                 for line in f:
@@ -310,7 +324,12 @@ def measure(workload, launcher, target, parallel):
     answered = ask_each(running) if workload == "idle" else None
     pids = [p for c in running for p in tree_pids(c.proc.pid)]
     clean, killed = stop_all(running, workload, launcher)
-    left = [p for p in pids if still_there(p)]
+    left = [p for p in pids if still_there(p, pids)]
+    for _ in range(40):  # a monitor's reaper ends a moment after its monitor
+        if not left:
+            break
+        time.sleep(0.05)
+        left = [p for p in left if still_there(p, pids)]
     return {"workload": workload, "launcher": launcher.name, "target": target,
             "reached": len(running), "limit": limit, "ramp_s": seconds,
             "rate_per_s": len(running) / seconds if seconds > 0 else 0.0,
@@ -320,13 +339,19 @@ def measure(workload, launcher, target, parallel):
             "rows": rows}
 
 
-def still_there(pid):
-    """Whether pid still runs (a zombie of ours would be a leak as well)."""
+def still_there(pid, ours):
+    """Whether pid still runs (a zombie of ours would be a leak as well; one
+    its parent's end handed to init, as a monitor's reaper, is init's to
+    reap: not a leak)."""
     try:
         with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "X"
+            fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return False
+    state, ppid = fields[0], int(fields[1])
+    if state == "Z" and ppid != os.getpid() and ppid not in ours:
+        return False
+    return state != "X"
 
 
 def progress(msg):
