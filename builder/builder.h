@@ -276,6 +276,29 @@ int builder_pack_bundle(const char *dir, const char *image, int argc, char *cons
 /* `hut pack` */
 int builder_cmd_pack(int argc, char **argv);
 
+/* --- pack_snapshot.c: hut pack --snapshot -------------------------------- */
+
+/* The bundle's process environment and host name (pack.c's config.json),
+ * which hut-oci gives the guest: a snapshot is made with the same. */
+#define BUILDER_BUNDLE_ENV "PATH=/"
+#define BUILDER_BUNDLE_HOSTNAME "hut"
+#define BUILDER_SNAPSHOT_SUFFIX ".snapshot"
+
+/* What the guest is given, as hut-oci will give it for the bundle. */
+struct builder_snapshot_request {
+	const char *image;
+	int argc;
+	char *const *args;
+	int envc;
+	char *const *env;
+	const char *hostname; /* NULL: none */
+	bool net;	      /* the image has a network device: --net none */
+	unsigned timeout_s;   /* to reach the ready point */
+};
+/* Runs hut-monitor --snapshot out. 0, or -1 with why (the monitor's reason). */
+int builder_pack_snapshot(const struct builder_snapshot_request *r, const char *out, char *why,
+			  size_t why_len);
+
 /* --- tar.c: ustar archives in memory ------------------------------------- */
 
 struct builder_buf {

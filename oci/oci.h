@@ -10,7 +10,8 @@
  * global options' storage), json.c (the strict reader and writer), spec.c
  * (what hut-oci reads from config.json),
  * detect.c (is args[0] a hut image?), rewrite.c (the monitor's bundle),
- * record.c (what hut-oci keeps per container), cgroup.c (the host's cgroup
+ * record.c (what hut-oci keeps per container), snapshot.c (a restore
+ * from the snapshot `hut pack --snapshot` put beside the image), cgroup.c (the host's cgroup
  * layout), lower.c (choosing and running crun or runc), rlimit.c (limits
  * the host cannot grant), state.c, features.c, log.c (errors as runc reports them),
  * podnet.c (the pod's network: its interface read, a tap made in its
@@ -86,17 +87,30 @@ struct oci_image {
 	uint64_t mem_default;	/* the manifest's guest RAM */
 	const char *net_device; /* the network device it declares (net0), or NULL */
 	bool net_required;	/* ... and cannot run without */
+	uint32_t crc32;		/* the manifest's: a snapshot names its image by it */
 };
 /* true when args[0], found in the rootfs as the process's PATH says, is a
  * hut image (fills img); false for anything else (the lower runtime's). */
 bool oci_detect(const struct oci_spec *s, struct oci_image *img, const char *id);
+/* An O_PATH fd of path inside the rootfs rootfd (symlinks and ".." stay
+ * inside it), or -1. */
+int oci_open_in_root(int rootfd, const char *path);
+
+/* snapshot.c: restores from /IMAGE.snapshot when the monitor would accept
+ * it for these monitor args (then "--restore PATH" is put in args before
+ * "--" and NULL returned); else why the guest boots cold. net: the pod's
+ * network is given. */
+const char *oci_snapshot_use(const struct oci_spec *s, const struct oci_image *img, bool net,
+			     json_t *args);
 
 /* rewrite.c: turns s->config into the monitor's (dies on what cannot run),
  * then writes it into dir. net: the pod's network, the tap at fd tap_fd in
  * the container (NULL: no network). */
 struct oci_podnet;
-void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct oci_podnet *net,
-		 int tap_fd, const char *id);
+/* Returns how the guest starts, for the record: "restored from PATH", or
+ * "cold: WHY" (snapshot.c). */
+const char *oci_rewrite(struct oci_spec *s, const struct oci_image *img,
+			const struct oci_podnet *net, int tap_fd, const char *id);
 void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id);
 
 /* rlimit.c: lowers process.rlimits the host cannot grant to what it can

@@ -1,0 +1,173 @@
+#!/bin/bash
+# `hut pack --snapshot` and hut-oci restoring from it. The httpd appliance
+# (built with --net, files packed) is packed as a bundle twice, with and
+# without --snapshot; each bundle's network namespace is set to a pod's of
+# the test's own (a veth: 198.51.100.1/24 outside in a node namespace,
+# 198.51.100.2/24 inside), as an orchestrator sets it, and run by hut-oci
+# (create, start) with the lower runtime the host's cgroups allow. From the
+# node: the restored one serves the same bytes as the cold one (and as the
+# packed files), and `state` says which started how (org.hut.start:
+# "restored from /httpd-net.hut.snapshot", "cold: no snapshot beside the
+# image"). A bundle whose config gives the guest another host name than
+# the one packed boots cold, says why, and serves the same bytes. The
+# snapshot lies beside the image in rootfs/, sparse. hut pack --snapshot
+# refuses, with one `hut:` line, status 125 and no output left behind, a
+# guest that exits before its ready point and one that is not ready within
+# --ready-timeout; --snapshot with an OCI image output or --plain is a
+# usage error (2).
+# hut-test: needs-kvm (oci_ready calls need_kvm)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=oci-lib.bash
+. "$(dirname "$0")/oci-lib.bash"
+# shellcheck source=net/lib.sh
+. "$(dirname "$0")/net/lib.sh"
+
+IMAGE=$ROOT/build/tests/net/httpd-net.hut
+WWW=$ROOT/build/tests/net/www
+POD_IP=198.51.100.2
+NODE_IP=198.51.100.1
+R=$TMP/state # hut-oci --root
+IDS=()
+oci() { "$OCI" --root "$R" "$@"; }
+
+oci_snapshot_cleanup() {
+	local id
+	for id in "${IDS[@]}"; do oci delete --force "$id" >/dev/null 2>&1; done
+	net_cleanup
+	oci_cleanup
+}
+trap oci_snapshot_cleanup EXIT
+
+# pack_bundle NAME PACK-OPTION...: $TMP/NAME, httpd on port 8080 serving /,
+# its network namespace the pod's.
+pack_bundle() {
+	local dir=$TMP/$1
+	shift
+	"$HUT" pack --bundle "$dir" "$@" "$IMAGE" --port 8080 --root / >"$TMP/pack.log" 2>&1 ||
+		{ problem "hut pack --bundle $* failed"; detail_file pack "$TMP/pack.log"; return 1; }
+	sed -i "s|{ \"type\": \"network\" }|{ \"type\": \"network\", \"path\": \"/run/netns/$POD\" }|" \
+		"$dir/config.json"
+	grep -q "/run/netns/$POD" "$dir/config.json" || problem "the pod namespace is not in $dir/config.json"
+}
+
+# start_in_pod ID BUNDLE: hut-oci create and start.
+start_in_pod() {
+	IDS+=("$1")
+	oci create --bundle "$TMP/$2" "$1" >"$TMP/$1.out" 2>"$TMP/$1.err" </dev/null &&
+		oci start "$1" 2>>"$TMP/$1.err" ||
+		{ problem "create/start $1 failed"; detail_file "$1 stderr" "$TMP/$1.err"; return 1; }
+}
+
+# fetch TAG: index.html and page.png from the pod's address (waiting for
+# the first answer).
+fetch() {
+	local i
+	for ((i = 0; i < 100 * SLOW; i++)); do
+		in_ns "$NODE" curl -s -m 1 -o /dev/null "http://$POD_IP:8080/" && break
+		sleep 0.1
+	done
+	in_ns "$NODE" curl -sS -m $((10 * SLOW)) -o "$TMP/$1-index" "http://$POD_IP:8080/index.html" \
+		2>>"$TMP/$1-curl.err" &&
+		in_ns "$NODE" curl -sS -m $((10 * SLOW)) -o "$TMP/$1-png" "http://$POD_IP:8080/page.png" \
+			2>>"$TMP/$1-curl.err" || problem "$1: curl failed: $(head -1 "$TMP/$1-curl.err")"
+}
+
+# start_note ID: the state's org.hut.start annotation.
+start_note() {
+	oci state "$1" 2>/dev/null |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["annotations"]["org.hut.start"])' 2>/dev/null
+}
+
+# stop ID: kill, wait until stopped, delete.
+stop() {
+	local i
+	oci kill "$1" KILL >/dev/null 2>&1
+	for ((i = 0; i < 50 * SLOW; i++)); do
+		oci state "$1" 2>/dev/null | grep -q '"status":"stopped"' && break
+		sleep 0.1
+	done
+	oci delete "$1" >/dev/null 2>&1 || oci delete --force "$1" >/dev/null 2>&1
+}
+
+begin "oci/snapshot-setup: the pod's namespace, the bundles"
+oci_ready curl ip || exit 0
+ready "$IMAGE" "$WWW/index.html" "$WWW/page.png" || exit 0
+net_ns node && NODE=$NS && net_ns pod && POD=$NS &&
+	net_veth "$NODE" veth0 $NODE_IP/24 "$POD" eth0 $POD_IP/24 &&
+	ip -n "$POD" route add default via $NODE_IP ||
+	problem "cannot make the pod's namespace and veth"
+mkdir -p "$R"
+pack_bundle restored --snapshot
+pack_bundle cold
+pack_bundle other --snapshot
+sed -i 's|"hostname": "hut"|"hostname": "another"|' "$TMP/other/config.json"
+finish
+[ ${#TEST_WHY[@]} -eq 0 ] || exit 0
+
+begin "oci/snapshot-pack: the snapshot lies beside the image in the bundle's rootfs, sparse"
+snap=$TMP/restored/rootfs/httpd-net.hut.snapshot
+if [ -f "$snap" ]; then
+	blocks=$(($(stat -c '%b * %B' "$snap")))
+	size=$(stat -c %s "$snap")
+	[ "$blocks" -lt $((size / 4)) ] || problem "snapshot not sparse ($blocks bytes on disk of $size)"
+else
+	problem "no rootfs/httpd-net.hut.snapshot in the bundle"
+fi
+[ -e "$TMP/cold/rootfs/httpd-net.hut.snapshot" ] && problem "a snapshot in a bundle packed without --snapshot"
+finish
+
+begin "oci/snapshot-restore: restored and cold appliances serve the same bytes; state says which"
+if start_in_pod cold1 cold; then
+	fetch cold
+	note=$(start_note cold1)
+	[ "$note" = "cold: no snapshot beside the image" ] || problem "cold's org.hut.start is '$note'"
+	stop cold1
+fi
+if start_in_pod restored1 restored; then
+	fetch restored
+	note=$(start_note restored1)
+	[ "$note" = "restored from /httpd-net.hut.snapshot" ] || problem "restored's org.hut.start is '$note'"
+	expect_same_file "restored and cold index.html" "$TMP/cold-index" "$TMP/restored-index"
+	expect_same_file "restored and cold page.png" "$TMP/cold-png" "$TMP/restored-png"
+	expect_same_file "restored page.png and the packed one" "$WWW/page.png" "$TMP/restored-png"
+	args=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["process"]["args"]))' \
+		"$R/hut/restored1/config.json")
+	[[ $args == *"--restore /httpd-net.hut.snapshot -- /httpd-net.hut"* ]] ||
+		problem "the monitor's command does not restore: $args"
+	[[ $args == *"--ip $POD_IP/24"* ]] || problem "the monitor's command lacks the pod's address: $args"
+	stop restored1
+fi
+finish
+
+begin "oci/snapshot-other-args: another host name than the packed one boots cold, says why, serves"
+if start_in_pod other1 other; then
+	fetch other
+	note=$(start_note other1)
+	[[ $note == "cold: the snapshot was made with other guest arguments"* ]] ||
+		problem "other's org.hut.start is '$note'"
+	expect_same_file "index.html of the cold boot beside a snapshot" "$TMP/cold-index" "$TMP/other-index"
+	stop other1
+fi
+finish
+
+# pack_refused TAG STATUS ARG...: hut pack fails with STATUS and one `hut:` line, no output left.
+pack_refused() {
+	local tag=$1 want=$2
+	shift 2
+	run "$tag" "$HUT" pack "$@"
+	expect_status "$tag" "$want"
+	lines=$(grep -c '^hut: ' "$(err "$tag")")
+	[ "$lines" = 1 ] || { problem "$tag: $lines 'hut:' lines"; detail_file stderr "$(err "$tag")"; }
+	compgen -G "$TMP/out-$tag*" >/dev/null && problem "$tag: output left behind: $(ls -d "$TMP/out-$tag"*)"
+	return 0
+}
+
+begin "oci/snapshot-pack-refused: no ready point, not ready in time, with an OCI image, with --plain"
+pack_refused early 125 --bundle "$TMP/out-early" --snapshot "$IMAGES/hello.hut"
+expect_grep "no reason from the monitor" 'before its ready point' "$(err early)"
+pack_refused slow 125 --bundle "$TMP/out-slow" --snapshot --ready-timeout 1 "$IMAGES/spin.hut"
+expect_grep "the timeout not named" 'not reach its ready point within 1 s' "$(err slow)"
+pack_refused archive 2 --bundle "$TMP/out-archive" --oci-archive "$TMP/out-archive.tar" --snapshot "$IMAGE"
+pack_refused plain 2 --bundle "$TMP/out-plain" --snapshot --plain /bin/true
+finish
