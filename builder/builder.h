@@ -298,6 +298,10 @@ struct builder_snapshot_request {
 /* Runs hut-monitor --snapshot out. 0, or -1 with why (the monitor's reason). */
 int builder_pack_snapshot(const struct builder_snapshot_request *r, const char *out, char *why,
 			  size_t why_len);
+/* The sparse snapshot at path in packed form (include/hut/snappack.h),
+ * appended to out, for an OCI image's layer. 0, or -1 with why. */
+struct builder_buf;
+int builder_snapshot_packed(const char *path, struct builder_buf *out, char *why, size_t why_len);
 
 /* --- tar.c: ustar archives in memory ------------------------------------- */
 
@@ -333,11 +337,13 @@ void builder_sha256(const void *data, size_t len, char out[BUILDER_DIGEST_LEN]);
 #define BUILDER_OCI_LAYOUT_VERSION "1.0.0"
 
 /* An OCI image (image spec 1.0) whose one layer holds the image at
- * /BASENAME and whose config runs it with args. ref names it
- * ("localhost/NAME:TAG"). Writes a layout folder (dir) or an archive
- * (a tar of that folder). 0, or -1 with why. */
+ * /BASENAME (and snapshot, when not NULL, at /BASENAME.snapshot) and whose
+ * config runs it with args. ref names it ("localhost/NAME:TAG"). Writes a
+ * layout folder (dir) or an archive (a tar of that folder). 0, or -1 with
+ * why. */
 int builder_oci_write(const char *image, const char *ref, int argc, char *const *args,
-		      const char *layout_dir, const char *archive, char *why, size_t why_len);
+		      const struct builder_buf *snapshot, const char *layout_dir,
+		      const char *archive, char *why, size_t why_len);
 
 /* --- oci_files.c: the files of an image layout, from a folder or a tar ---- */
 
@@ -378,6 +384,8 @@ struct builder_oci_image {
 	char name[101];			   /* the layer's one file */
 	const void *image;		   /* its bytes, inside the files */
 	size_t image_len;
+	const void *snapshot; /* NAME.snapshot beside it (packed), or NULL */
+	size_t snapshot_len;
 };
 
 /* Follows index.json to its one manifest, to the config and the one

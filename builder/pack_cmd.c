@@ -61,10 +61,11 @@ static char *default_ref(const char *image)
 
 static int pack_help(void)
 {
-	printf("usage: hut pack --bundle DIR [--plain | --snapshot [--ready-timeout SEC]]\n"
+	printf("usage: hut pack --bundle DIR [--plain | --snapshot] IMAGE [ARG...]\n"
+	       "       hut pack --oci-archive FILE [--name REF] [--plain | --snapshot]\n"
 	       "                IMAGE [ARG...]\n"
-	       "       hut pack --oci-archive FILE [--name REF] [--plain] IMAGE [ARG...]\n"
-	       "       hut pack --oci-layout DIR [--name REF] [--plain] IMAGE [ARG...]\n"
+	       "       hut pack --oci-layout DIR [--name REF] [--plain | --snapshot]\n"
+	       "                IMAGE [ARG...]\n"
 	       "\n"
 	       "--bundle writes an OCI bundle that runs IMAGE with ARGs as a container:\n"
 	       "DIR/config.json (runtime spec 1.0; own pid, mount, ipc, uts and network\n"
@@ -79,13 +80,14 @@ static int pack_help(void)
 	       "hut-oci boots it as an appliance; crun or runc run it as a container.\n"
 	       "`hut inspect` reads both back.\n"
 	       "\n"
-	       "--snapshot (with --bundle only) also boots IMAGE with its ARGs under\n"
-	       "hut-monitor --snapshot, as hut-oci would run the bundle (its environment\n"
-	       "and host name; --net none if IMAGE has a network device), and writes its\n"
-	       "snapshot at its ready point beside it: DIR/rootfs/IMAGE's name.snapshot.\n"
+	       "--snapshot also boots IMAGE with its ARGs under hut-monitor --snapshot,\n"
+	       "as hut-oci would run the output (environment PATH=/; the bundle's host\n"
+	       "name hut, an OCI image none; --net none if IMAGE has a network device),\n"
+	       "and puts its snapshot at its ready point beside it: /IMAGE's name.snapshot\n"
+	       "(sparse in a bundle's rootfs, packed to its data in an OCI image's layer).\n"
 	       "hut-oci restores from it when the container's arguments are the same.\n"
 	       "It needs /dev/kvm; a guest that exits first, or is not ready within\n"
-	       "--ready-timeout seconds (default 30), fails the pack (125).\n"
+	       "--ready-timeout SEC seconds (default 30), fails the pack (125).\n"
 	       "\n"
 	       "The three options may be given together: one pack writes each.\n"
 	       "IMAGE must be an image hut-monitor accepts; --plain packs an ordinary\n"
@@ -173,21 +175,31 @@ struct pack_request {
 	char **args;
 };
 
-/* The snapshot into the bundle's rootfs, beside the image (pack_snapshot.c). */
-static void snapshot_into(const struct pack_request *r, const char *bundle)
+/* What the guest is given when the pack's output runs under hut-oci:
+ * the environment both configs hold, and the bundle's host name (an OCI
+ * image's config has none: the orchestrator's, if any, is then another and
+ * the container boots cold). */
+static struct builder_snapshot_request snapshot_request(const struct pack_request *r,
+							const char *hostname)
 {
-	char why[768];
-	char *env[] = {BUILDER_BUNDLE_ENV};
-	struct builder_snapshot_request s = {
+	static char *env[] = {BUILDER_BUNDLE_ENV};
+	return (struct builder_snapshot_request){
 		.image = r->image,
 		.argc = r->argc,
 		.args = r->args,
 		.envc = 1,
 		.env = env,
-		.hostname = BUILDER_BUNDLE_HOSTNAME,
+		.hostname = hostname,
 		.net = r->net,
 		.timeout_s = r->ready_timeout_s,
 	};
+}
+
+/* The snapshot into the bundle's rootfs, beside the image (pack_snapshot.c). */
+static void snapshot_into(const struct pack_request *r, const char *bundle)
+{
+	char why[768];
+	struct builder_snapshot_request s = snapshot_request(r, BUILDER_BUNDLE_HOSTNAME);
 	char *copy = builder_xstrdup(r->image);
 	char *out =
 		builder_xasprintf("%s/rootfs/%s" BUILDER_SNAPSHOT_SUFFIX, bundle, basename(copy));
@@ -195,6 +207,19 @@ static void snapshot_into(const struct pack_request *r, const char *bundle)
 		builder_die(PACK_FAILED, r->image, "cannot snapshot the image", why);
 	free(out);
 	free(copy);
+}
+
+/* The snapshot for an OCI image's layer: made in a private folder, packed. */
+static void snapshot_packed(const struct pack_request *r, struct builder_buf *out)
+{
+	char why[768];
+	struct builder_snapshot_request s = snapshot_request(r, NULL);
+	char *path = builder_temp_file(r->image, BUILDER_SNAPSHOT_SUFFIX);
+	if (builder_pack_snapshot(&s, path, why, sizeof why) != 0 ||
+	    builder_snapshot_packed(path, out, why, sizeof why) != 0)
+		builder_die(PACK_FAILED, r->image, "cannot snapshot the image", why);
+	unlink(path);
+	free(path);
 }
 
 static void pack(const struct pack_request *r)
@@ -214,11 +239,16 @@ static void pack(const struct pack_request *r)
 		snapshot_into(r, bundle);
 	if (archive || layout) {
 		char *name = default_ref(r->image);
-		if (builder_oci_write(r->image, r->ref ? r->ref : name, r->argc, r->args, layout,
-				      archive, why, sizeof why) != 0)
+		struct builder_buf snap = {0};
+		if (r->snapshot)
+			snapshot_packed(r, &snap);
+		if (builder_oci_write(r->image, r->ref ? r->ref : name, r->argc, r->args,
+				      r->snapshot ? &snap : NULL, layout, archive, why,
+				      sizeof why) != 0)
 			builder_die(PACK_FAILED, r->archive ? r->archive : r->layout,
 				    "cannot write the OCI image", why);
 		free(name);
+		free(snap.data);
 	}
 	if (builder_output_commit(&failed, why, sizeof why) != 0)
 		builder_die(PACK_FAILED, failed, "cannot put the output in place", why);
@@ -235,10 +265,7 @@ static unsigned ready_timeout(const char *v)
 	return (unsigned)s;
 }
 
-/* The snapshot goes into a bundle, of a hut image. An OCI image's layer
- * cannot carry it as well: a layer is a tar that orchestrators unpack
- * without holes, so the snapshot's sparse guest RAM (64 MiB for 0.5 MiB of
- * data) would be stored and restored whole. */
+/* A snapshot is of a hut image. */
 static void check_snapshot_options(struct pack_request *r)
 {
 	if (!r->snapshot) {
@@ -246,10 +273,6 @@ static void check_snapshot_options(struct pack_request *r)
 			builder_usage_error("--ready-timeout", "needs --snapshot", PACK_HELP);
 		return;
 	}
-	if (!r->bundle || r->archive || r->layout)
-		builder_usage_error("--snapshot",
-				    "goes with --bundle only (not an OCI image's layer)",
-				    PACK_HELP);
 	if (r->plain)
 		builder_usage_error("--snapshot", "is for hut images, not --plain ones", PACK_HELP);
 	if (!r->ready_timeout_s)

@@ -99,18 +99,24 @@ int oci_open_in_root(int rootfd, const char *path);
 /* snapshot.c: restores from /IMAGE.snapshot when the monitor would accept
  * it for these monitor args (then "--restore PATH" is put in args before
  * "--" and NULL returned); else why the guest boots cold. net: the pod's
- * network is given. */
+ * network is given. A packed snapshot is expanded on the host: its path
+ * goes into *expanded_host (to be freed), to be bind-mounted at
+ * expanded_at, which is then PATH. */
 const char *oci_snapshot_use(const struct oci_spec *s, const struct oci_image *img, bool net,
-			     json_t *args);
+			     json_t *args, const char *expanded_at, char **expanded_host,
+			     const char *id);
 
 /* rewrite.c: turns s->config into the monitor's (dies on what cannot run),
  * then writes it into dir. net: the pod's network, the tap at fd tap_fd in
  * the container (NULL: no network). */
 struct oci_podnet;
 /* Returns how the guest starts, for the record: "restored from PATH", or
- * "cold: WHY" (snapshot.c). */
+ * "cold: WHY" (snapshot.c). *snapshot_cache: the expanded snapshot the
+ * container restores from (to be linked into the record and freed), or
+ * NULL. */
 const char *oci_rewrite(struct oci_spec *s, const struct oci_image *img,
-			const struct oci_podnet *net, int tap_fd, const char *id);
+			const struct oci_podnet *net, int tap_fd, char **snapshot_cache,
+			const char *id);
 void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id);
 
 /* rlimit.c: lowers process.rlimits the host cannot grant to what it can
@@ -125,6 +131,13 @@ char *oci_record_bundle(const char *id);		     /* NULL: not a hut container */
 /* ROOT/hut/ID/NAME: another file of the record (the pod's netns). */
 void oci_record_put(const char *id, const char *name, const char *text); /* dies */
 char *oci_record_get(const char *id, const char *name);			 /* NULL: none */
+void oci_make_dir(const char *path, const char *id);			 /* mkdir -p, 0700; dies */
+/* An expanded snapshot (snapshot.c) in use by the container: a hard link
+ * to it in the record (the path the monitor's bundle mounts), so that
+ * delete knows when the last container of the image is gone and removes
+ * the expansion then. */
+char *oci_record_snapshot_path(const char *id);
+void oci_record_snapshot_link(const char *id, const char *expanded); /* dies */
 void oci_record_remove(const char *id);
 /* The stats file's host path (the monitor's --stats), and what it holds:
  * false until the monitor wrote it. */

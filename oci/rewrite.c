@@ -223,7 +223,8 @@ static void add_kvm(json_t *config, const char *id)
 }
 
 const char *oci_rewrite(struct oci_spec *s, const struct oci_image *img,
-			const struct oci_podnet *net, int tap_fd, const char *id)
+			const struct oci_podnet *net, int tap_fd, char **snapshot_cache,
+			const char *id)
 {
 	static char start[PATH_MAX + 200];
 	if (s->inexact[0])
@@ -238,11 +239,20 @@ const char *oci_rewrite(struct oci_spec *s, const struct oci_image *img,
 	const char *dest = has_dev_mount(s) ? "/dev/hut-monitor" : "/hut-monitor";
 	json_t *process = oci_json_child(s->config, "process", JSON_OBJECT);
 	json_t *args = monitor_args(s, img, dest, net, tap_fd, id);
-	const char *cold = oci_snapshot_use(s, img, net != NULL, args);
+	char *expanded;
+	const char *snap_at = has_dev_mount(s) ? "/dev/hut-snapshot" : "/hut-snapshot";
+	const char *cold = oci_snapshot_use(s, img, net != NULL, args, snap_at, &expanded, id);
 	if (cold)
 		snprintf(start, sizeof start, "cold: %s", cold);
 	else
-		snprintf(start, sizeof start, "restored from %s.snapshot", img->path);
+		snprintf(start, sizeof start, "restored from %s.snapshot%s", img->path,
+			 expanded ? " (expanded)" : "");
+	if (expanded) { /* the record's link to it (record.c), made with the record */
+		char *link = oci_record_snapshot_path(id);
+		add_monitor_mount(s->config, snap_at, link, false);
+		free(link);
+	}
+	*snapshot_cache = expanded;
 	json_object_set_new(process, "args", args);
 	json_object_set_new(oci_json_child(s->config, "root", JSON_OBJECT), "path",
 			    oci_json_text(s->rootfs));

@@ -11,10 +11,15 @@
  * cold, and says why: a restore the monitor refused would be a container
  * that fails, where a cold boot is one that starts a little later. The
  * file is the image author's, so it is opened as the image is (inside the
- * rootfs, detect.c) and only its header is read.
+ * rootfs, detect.c). A bundle's is the monitor's sparse file, restored
+ * from where it lies; an OCI image's is packed (include/hut/snappack.h:
+ * a layer is unpacked without holes), checked, and expanded once per
+ * image into hut-oci's root, from where the container gets it by a
+ * read-only bind mount.
  */
 #include "snapshot.h"
 #include "oci.h"
+#include "snappack.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -88,9 +93,10 @@ static uint64_t args_hash(const struct guest_args *g, const struct oci_image *im
 	return hut_snap_hash_u64(h, 0);
 }
 
-/* The header of the snapshot at path in the rootfs; NULL, or why not. */
-static const char *read_header(const struct oci_spec *s, const char *path,
-			       struct hut_snap_header *h, uint64_t *size)
+/* The snapshot at path in the rootfs, opened to read only once it is
+ * known to be a regular file (a FIFO opened to read would wait for a
+ * writer); -1 if there is none such. */
+static int open_snapshot(const struct oci_spec *s, const char *path)
 {
 	char proc[64];
 	struct stat st;
@@ -99,26 +105,134 @@ static const char *read_header(const struct oci_spec *s, const char *path,
 	if (rootfd >= 0)
 		close(rootfd);
 	if (at < 0)
-		return "no snapshot beside the image";
-	/* Reopened to read only once it is known to be a regular file: a
-	 * FIFO opened to read would wait for a writer. */
+		return -1;
 	int fd = -1;
 	if (fstat(at, &st) == 0 && S_ISREG(st.st_mode)) {
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", at);
 		fd = open(proc, O_RDONLY | O_CLOEXEC);
 	}
 	close(at);
-	if (fd < 0)
-		return "the snapshot beside the image is not a readable file";
+	return fd;
+}
+
+/* The monitor's header of the sparse snapshot fd; its file's size. */
+static void read_header(int fd, struct hut_snap_header *h, uint64_t *size)
+{
+	struct stat st;
 	ssize_t n = pread(fd, h, sizeof *h, 0);
 	bool whole = fstat(fd, &st) == 0 && n == (ssize_t)sizeof *h;
-	close(fd);
 	*size = whole ? (uint64_t)st.st_size : 0;
-	return NULL;
+}
+
+static bool copy_run(int from, uint64_t at, int to, const struct hut_snappack_run *r)
+{
+	static char chunk[1 << 16];
+	for (uint64_t done = 0; done < r->len;) {
+		size_t want = r->len - done < sizeof chunk ? r->len - done : sizeof chunk;
+		ssize_t n = pread(from, chunk, want, (off_t)(at + done));
+		if (n <= 0 || pwrite(to, chunk, (size_t)n, (off_t)(r->offset + done)) != n)
+			return false;
+		done += (uint64_t)n;
+	}
+	return true;
+}
+
+/* Writes the sparse file the packed snapshot fd (checked) holds into out. */
+static const char *unpack(int fd, const struct stat *st, int out)
+{
+	struct hut_snappack_header h;
+	uint64_t data;
+	if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
+		return "packed snapshot shorter than its header";
+	if (h.runs > HUT_SNAPPACK_RUNS_MAX)
+		return "packed snapshot with too many runs";
+	size_t table = h.runs * sizeof(struct hut_snappack_run);
+	struct hut_snappack_run *runs = malloc(table ? table : 1);
+	if (!runs)
+		return "out of memory";
+	const char *why = pread(fd, runs, table, sizeof h) == (ssize_t)table
+				  ? hut_snappack_check(&h, runs, (uint64_t)st->st_size, &data)
+				  : "packed snapshot's run table is cut short";
+	uint64_t at = sizeof h + table;
+	if (!why && ftruncate(out, (off_t)h.size) != 0)
+		why = "cannot size the expanded snapshot";
+	for (uint32_t i = 0; !why && i < h.runs; at += runs[i].len, i++)
+		if (!copy_run(fd, at, out, &runs[i]))
+			why = "cannot expand the packed snapshot";
+	free(runs);
+	return why;
+}
+
+/* A packed snapshot (an OCI image's: include/hut/snappack.h) expanded
+ * once per image into hut-oci's root, ROOT/hut-snapshots/, named by the
+ * packed file's device, inode, size and change time (one image's file in
+ * the orchestrator's store), written under a temporary name and renamed:
+ * creates at once each end with a whole file. Every container of the
+ * image restores from that one file, so the page cache holds its pages
+ * once. Its host path, or NULL with *why. */
+static char *expanded(int fd, const char **why, const char *id)
+{
+	struct stat st;
+	char *dir, *path, *temp;
+	if (fstat(fd, &st) != 0) {
+		*why = "cannot stat the packed snapshot";
+		return NULL;
+	}
+	if (asprintf(&dir, "%s/hut-snapshots", oci_g.root) < 0 ||
+	    asprintf(&path, "%s/%llx-%llx-%llx-%llx.%lx", dir, (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+		     (unsigned long long)st.st_ctim.tv_sec,
+		     (unsigned long)st.st_ctim.tv_nsec) < 0 ||
+	    asprintf(&temp, "%s.%d", path, (int)getpid()) < 0)
+		oci_die(id, "out of memory");
+	oci_make_dir(dir, id);
+	free(dir);
+	if (access(path, F_OK) == 0) {
+		free(temp);
+		return path;
+	}
+	int out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	*why = out < 0 ? "cannot write the expanded snapshot" : unpack(fd, &st, out);
+	if (out >= 0 && close(out) != 0 && !*why)
+		*why = "cannot write the expanded snapshot";
+	if (!*why && rename(temp, path) != 0)
+		*why = "cannot put the expanded snapshot in place";
+	if (*why) {
+		unlink(temp);
+		free(path);
+		path = NULL;
+	}
+	free(temp);
+	return path;
+}
+
+/* The sparse snapshot the container's /IMAGE.snapshot stands for: that
+ * file, or (packed) its expansion, whose host path goes into *host. -1,
+ * with why, for none. */
+static int snapshot_file(const struct oci_spec *s, const char *path, char **host, const char **why,
+			 const char *id)
+{
+	char magic[8];
+	*host = NULL;
+	int fd = open_snapshot(s, path);
+	if (fd < 0) {
+		*why = "no snapshot beside the image";
+		return -1;
+	}
+	if (pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
+	    memcmp(magic, HUT_SNAPPACK_MAGIC, sizeof magic))
+		return fd; /* the monitor's own format, or what its check refuses */
+	*host = expanded(fd, why, id);
+	close(fd);
+	fd = *host ? open(*host, O_RDONLY | O_CLOEXEC) : -1;
+	if (*host && fd < 0)
+		*why = "cannot open the expanded snapshot";
+	return fd;
 }
 
 const char *oci_snapshot_use(const struct oci_spec *s, const struct oci_image *img, bool net,
-			     json_t *args)
+			     json_t *args, const char *expanded_at, char **expanded_host,
+			     const char *id)
 {
 	static struct hut_snap_header h;
 	static char why[PATH_MAX + 160];
@@ -126,32 +240,43 @@ const char *oci_snapshot_use(const struct oci_spec *s, const struct oci_image *i
 	struct hut_snap_buf rec;
 	uint64_t size;
 	char path[PATH_MAX];
+	const char *no = NULL;
+	*expanded_host = NULL;
 	if (snprintf(path, sizeof path, "%s" SUFFIX, img->path) >= (int)sizeof path)
 		return "the snapshot's path is too long";
-	const char *no = read_header(s, path, &h, &size);
-	if (no)
+	int fd = snapshot_file(s, path, expanded_host, &no, id);
+	if (fd < 0)
 		return no;
-	if ((no = hut_snap_check(&h, size, img->crc32))) {
+	read_header(fd, &h, &size);
+	close(fd);
+	if ((no = hut_snap_check(&h, size, img->crc32)))
 		snprintf(why, sizeof why, "%s: %s", path, no);
+	else if ((no = read_args(args, &g)))
+		snprintf(why, sizeof why, "%s", no);
+	else if (g.volumes)
+		snprintf(why, sizeof why,
+			 "the container has volumes (bind mounts of folders); a snapshot has none");
+	else if (h.args_hash != args_hash(&g, img) || h.mem_size != img->mem_default)
+		snprintf(why, sizeof why,
+			 "the snapshot was made with other guest arguments, environment or host "
+			 "name");
+	else if ((hut_snap_module(&h, "net", &rec) && rec.len > 0) != net)
+		snprintf(
+			why, sizeof why, "%s",
+			net ? "the snapshot has no network device and the container a pod network"
+			    : "the snapshot has a network device and the container no pod network");
+	else
+		no = NULL, why[0] = 0;
+	if (why[0]) {
+		free(*expanded_host);
+		*expanded_host = NULL;
 		return why;
 	}
-	if ((no = read_args(args, &g)))
-		return no;
-	if (g.volumes)
-		return "the container has volumes (bind mounts of folders); a snapshot has none";
-	if (h.args_hash != args_hash(&g, img) || h.mem_size != img->mem_default)
-		return "the snapshot was made with other guest arguments, environment or host name";
-	bool had_net = hut_snap_module(&h, "net", &rec) && rec.len > 0;
-	if (had_net != net)
-		return had_net ? "the snapshot has a network device and the container no pod "
-				 "network"
-			       : "the snapshot has no network device and the container a pod "
-				 "network";
 	size_t at = 0;
 	while (at < json_array_size(args) &&
 	       strcmp(json_string_value(json_array_get(args, at)), "--"))
 		at++;
-	json_array_insert_new(args, at, oci_json_text(path));
+	json_array_insert_new(args, at, oci_json_text(*expanded_host ? expanded_at : path));
 	json_array_insert_new(args, at, oci_json_text("--restore"));
 	return NULL;
 }

@@ -10,11 +10,15 @@
 # "restored from /httpd-net.hut.snapshot", "cold: no snapshot beside the
 # image"). A bundle whose config gives the guest another host name than
 # the one packed boots cold, says why, and serves the same bytes. The
-# snapshot lies beside the image in rootfs/, sparse. hut pack --snapshot
-# refuses, with one `hut:` line, status 125 and no output left behind, a
-# guest that exits before its ready point and one that is not ready within
-# --ready-timeout; --snapshot with an OCI image output or --plain is a
-# usage error (2).
+# snapshot lies beside the image in rootfs/, sparse. The same image packed
+# as an OCI archive with --snapshot carries it packed (`hut inspect` shows
+# it); imported into a containerd of the test's own and run by `ctr run
+# --with-ns network:POD --runc-binary hut-oci`, the monitor restores the
+# snapshot hut-oci expanded (its command line says --restore) and serves
+# the same bytes. hut pack --snapshot refuses, with one `hut:` line, status
+# 125 and no output left behind, a guest that exits before its ready point
+# and one that is not ready within --ready-timeout; --snapshot with --plain
+# is a usage error (2).
 # hut-test: needs-kvm (oci_ready calls need_kvm)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +38,9 @@ oci() { "$OCI" --root "$R" "$@"; }
 oci_snapshot_cleanup() {
 	local id
 	for id in "${IDS[@]}"; do oci delete --force "$id" >/dev/null 2>&1; done
+	ctrc task kill -s SIGKILL ctr-snap >/dev/null 2>&1
+	ctrc task delete -f ctr-snap >/dev/null 2>&1
+	ctrc container delete ctr-snap >/dev/null 2>&1
 	net_cleanup
 	oci_cleanup
 }
@@ -163,11 +170,47 @@ pack_refused() {
 	return 0
 }
 
-begin "oci/snapshot-pack-refused: no ready point, not ready in time, with an OCI image, with --plain"
+begin "oci/snapshot-pack-refused: no ready point, not ready in time, with --plain"
 pack_refused early 125 --bundle "$TMP/out-early" --snapshot "$IMAGES/hello.hut"
 expect_grep "no reason from the monitor" 'before its ready point' "$(err early)"
 pack_refused slow 125 --bundle "$TMP/out-slow" --snapshot --ready-timeout 1 "$IMAGES/spin.hut"
 expect_grep "the timeout not named" 'not reach its ready point within 1 s' "$(err slow)"
-pack_refused archive 2 --bundle "$TMP/out-archive" --oci-archive "$TMP/out-archive.tar" --snapshot "$IMAGE"
 pack_refused plain 2 --bundle "$TMP/out-plain" --snapshot --plain /bin/true
+finish
+
+begin "oci/snapshot-containerd: an OCI image carries the snapshot packed; ctr run restores it, same bytes"
+"$HUT" pack --oci-archive "$TMP/httpd.tar" --name localhost/httpd-snap:latest --snapshot "$IMAGE" \
+	--port 8080 --root / >"$TMP/pack-oci.log" 2>&1 ||
+	{ problem "hut pack --oci-archive --snapshot failed"; detail_file pack "$TMP/pack-oci.log"; }
+run inspect "$HUT" inspect "$TMP/httpd.tar"
+expect_status inspect 0
+expect_grep "hut inspect does not show the snapshot" \
+	'^snapshot: +/httpd-net\.hut\.snapshot, [0-9]+ KiB packed: [0-9]+ KiB of data in [0-9]+ runs of a [0-9]+ KiB sparse file$' \
+	"$(out inspect)"
+size=$(stat -c %s "$TMP/httpd.tar" 2>/dev/null || echo 0)
+[ "$size" -lt $((16 << 20)) ] || problem "the archive is $size bytes: the snapshot is not packed"
+if oci_ready ctr containerd && oci_fs && start_containerd; then
+	ctrc image import "$TMP/httpd.tar" >"$TMP/import.log" 2>&1 ||
+		{ problem "ctr image import failed"; detail_file import "$TMP/import.log"; }
+	# hut-oci's root under the shim; the expansions there before the run.
+	SHIM_ROOT=/run/containerd/runc/default
+	before=$(ls "$SHIM_ROOT/hut-snapshots" 2>/dev/null)
+	ctrc run -d --with-ns "network:/run/netns/$POD" --runc-binary "$OCI" localhost/httpd-snap:latest \
+		ctr-snap >"$TMP/ctr-snap.log" 2>&1 ||
+		{ problem "ctr run -d failed"; detail_file "ctr run" "$TMP/ctr-snap.log"; }
+	fetch ctr
+	expect_same_file "index.html restored under containerd and cold" "$TMP/cold-index" "$TMP/ctr-index"
+	expect_same_file "page.png restored under containerd and cold" "$TMP/cold-png" "$TMP/ctr-png"
+	pid=$(ctrc task ls 2>/dev/null | awk '$1 == "ctr-snap" { print $2 }')
+	cmdline=$(tr '\0' ' ' <"/proc/${pid:-0}/cmdline" 2>/dev/null)
+	[[ $cmdline == *"--restore /dev/hut-snapshot"* ]] ||
+		problem "the monitor under containerd did not restore: '$cmdline'"
+	ctrc task kill -s SIGKILL ctr-snap >/dev/null 2>&1
+	sleep 0.5
+	ctrc task delete -f ctr-snap >/dev/null 2>&1
+	ctrc container delete ctr-snap >/dev/null 2>&1
+	after=$(ls "$SHIM_ROOT/hut-snapshots" 2>/dev/null)
+	[ "$after" = "$before" ] || problem "the expanded snapshot outlived its last container: $after"
+	[ -e "$SHIM_ROOT/hut/ctr-snap" ] && problem "hut-oci's record of ctr-snap outlived delete"
+fi
 finish
