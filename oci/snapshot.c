@@ -115,13 +115,63 @@ static int open_snapshot(const struct oci_spec *s, const char *path)
 	return fd;
 }
 
-/* The monitor's header of the sparse snapshot fd; its file's size. */
-static void read_header(int fd, struct hut_snap_header *h, uint64_t *size)
+/* The snapshot beside the image: the monitor's sparse file, or packed
+ * (its table read and checked, runs NULL for a sparse one). */
+struct source {
+	int fd;
+	struct hut_snappack_header packed;
+	struct hut_snappack_run *runs;
+};
+
+/* A packed snapshot's table, checked before anything else is read of it. */
+static const char *read_table(struct source *src)
 {
 	struct stat st;
-	ssize_t n = pread(fd, h, sizeof *h, 0);
-	bool whole = fstat(fd, &st) == 0 && n == (ssize_t)sizeof *h;
-	*size = whole ? (uint64_t)st.st_size : 0;
+	uint64_t data;
+	struct hut_snappack_header *h = &src->packed;
+	if (fstat(src->fd, &st) != 0 || pread(src->fd, h, sizeof *h, 0) != (ssize_t)sizeof *h)
+		return "packed snapshot shorter than its header";
+	if (h->runs > HUT_SNAPPACK_RUNS_MAX)
+		return "packed snapshot with too many runs";
+	size_t table = h->runs * sizeof *src->runs;
+	src->runs = malloc(table ? table : 1);
+	if (!src->runs)
+		return "out of memory";
+	if (pread(src->fd, src->runs, table, sizeof *h) != (ssize_t)table)
+		return "packed snapshot's run table is cut short";
+	return hut_snappack_check(h, src->runs, (uint64_t)st.st_size, &data);
+}
+
+/* len bytes of the sparse file at off, from the packed one: the runs'
+ * bytes where they lie, zeros in the holes between. */
+static bool packed_read(const struct source *src, void *buf, uint64_t len, uint64_t off)
+{
+	uint64_t at = sizeof src->packed + src->packed.runs * sizeof *src->runs;
+	memset(buf, 0, len);
+	for (uint32_t i = 0; i < src->packed.runs; at += src->runs[i].len, i++) {
+		const struct hut_snappack_run *r = &src->runs[i];
+		uint64_t from = r->offset > off ? r->offset : off;
+		uint64_t to = r->offset + r->len < off + len ? r->offset + r->len : off + len;
+		if (from < to && pread(src->fd, (char *)buf + (from - off), to - from,
+				       (off_t)(at + from - r->offset)) != (ssize_t)(to - from))
+			return false;
+	}
+	return true;
+}
+
+/* The monitor's header of the snapshot, and the sparse file's size. */
+static void read_header(const struct source *src, struct hut_snap_header *h, uint64_t *size)
+{
+	struct stat st;
+	*size = 0;
+	if (src->runs) {
+		if (packed_read(src, h, sizeof *h, 0))
+			*size = src->packed.size;
+		return;
+	}
+	ssize_t n = pread(src->fd, h, sizeof *h, 0);
+	if (fstat(src->fd, &st) == 0 && n == (ssize_t)sizeof *h)
+		*size = (uint64_t)st.st_size;
 }
 
 static bool copy_run(int from, uint64_t at, int to, const struct hut_snappack_run *r)
@@ -137,44 +187,31 @@ static bool copy_run(int from, uint64_t at, int to, const struct hut_snappack_ru
 	return true;
 }
 
-/* Writes the sparse file the packed snapshot fd (checked) holds into out. */
-static const char *unpack(int fd, const struct stat *st, int out)
+/* Writes the sparse file the packed snapshot (checked) holds into out. */
+static bool unpack(const struct source *src, int out)
 {
-	struct hut_snappack_header h;
-	uint64_t data;
-	if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
-		return "packed snapshot shorter than its header";
-	if (h.runs > HUT_SNAPPACK_RUNS_MAX)
-		return "packed snapshot with too many runs";
-	size_t table = h.runs * sizeof(struct hut_snappack_run);
-	struct hut_snappack_run *runs = malloc(table ? table : 1);
-	if (!runs)
-		return "out of memory";
-	const char *why = pread(fd, runs, table, sizeof h) == (ssize_t)table
-				  ? hut_snappack_check(&h, runs, (uint64_t)st->st_size, &data)
-				  : "packed snapshot's run table is cut short";
-	uint64_t at = sizeof h + table;
-	if (!why && ftruncate(out, (off_t)h.size) != 0)
-		why = "cannot size the expanded snapshot";
-	for (uint32_t i = 0; !why && i < h.runs; at += runs[i].len, i++)
-		if (!copy_run(fd, at, out, &runs[i]))
-			why = "cannot expand the packed snapshot";
-	free(runs);
-	return why;
+	uint64_t at = sizeof src->packed + src->packed.runs * sizeof *src->runs;
+	if (ftruncate(out, (off_t)src->packed.size) != 0)
+		return false;
+	for (uint32_t i = 0; i < src->packed.runs; at += src->runs[i].len, i++)
+		if (!copy_run(src->fd, at, out, &src->runs[i]))
+			return false;
+	return true;
 }
 
-/* A packed snapshot (an OCI image's: include/hut/snappack.h) expanded
- * once per image into hut-oci's root, ROOT/hut-snapshots/, named by the
- * packed file's device, inode, size and change time (one image's file in
- * the orchestrator's store), written under a temporary name and renamed:
- * creates at once each end with a whole file. Every container of the
- * image restores from that one file, so the page cache holds its pages
- * once. Its host path, or NULL with *why. */
-static char *expanded(int fd, const char **why, const char *id)
+/* A packed snapshot (an OCI image's: include/hut/snappack.h), which the
+ * container will restore from, expanded once per image into hut-oci's
+ * root, ROOT/hut-snapshots/, named by the packed file's device, inode,
+ * size and change time (one image's file in the orchestrator's store),
+ * written under a temporary name and renamed: creates at once each end
+ * with a whole file. Every container of the image restores from that one
+ * file, so the page cache holds its pages once. Its host path, or NULL
+ * with *why. */
+static char *expanded(const struct source *src, const char **why, const char *id)
 {
 	struct stat st;
 	char *dir, *path, *temp;
-	if (fstat(fd, &st) != 0) {
+	if (fstat(src->fd, &st) != 0) {
 		*why = "cannot stat the packed snapshot";
 		return NULL;
 	}
@@ -187,91 +224,103 @@ static char *expanded(int fd, const char **why, const char *id)
 		oci_die(id, "out of memory");
 	oci_make_dir(dir, id);
 	free(dir);
-	if (access(path, F_OK) == 0) {
-		free(temp);
-		return path;
-	}
-	int out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	*why = out < 0 ? "cannot write the expanded snapshot" : unpack(fd, &st, out);
-	if (out >= 0 && close(out) != 0 && !*why)
-		*why = "cannot write the expanded snapshot";
-	if (!*why && rename(temp, path) != 0)
-		*why = "cannot put the expanded snapshot in place";
-	if (*why) {
-		unlink(temp);
-		free(path);
-		path = NULL;
+	*why = NULL;
+	if (access(path, F_OK) != 0) {
+		int out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		bool ok = out >= 0 && unpack(src, out);
+		if ((out >= 0 && close(out) != 0) || !ok)
+			*why = "cannot write the expanded snapshot";
+		else if (rename(temp, path) != 0)
+			*why = "cannot put the expanded snapshot in place";
+		if (*why) {
+			unlink(temp);
+			free(path);
+			path = NULL;
+		}
 	}
 	free(temp);
 	return path;
 }
 
-/* The sparse snapshot the container's /IMAGE.snapshot stands for: that
- * file, or (packed) its expansion, whose host path goes into *host. -1,
- * with why, for none. */
-static int snapshot_file(const struct oci_spec *s, const char *path, char **host, const char **why,
-			 const char *id)
+/* The snapshot beside the image, opened; false with why for none. */
+static bool open_source(const struct oci_spec *s, const char *path, struct source *src,
+			const char **why)
 {
 	char magic[8];
-	*host = NULL;
-	int fd = open_snapshot(s, path);
-	if (fd < 0) {
+	*src = (struct source){.fd = open_snapshot(s, path)};
+	if (src->fd < 0) {
 		*why = "no snapshot beside the image";
-		return -1;
+		return false;
 	}
-	if (pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
+	if (pread(src->fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
 	    memcmp(magic, HUT_SNAPPACK_MAGIC, sizeof magic))
-		return fd; /* the monitor's own format, or what its check refuses */
-	*host = expanded(fd, why, id);
-	close(fd);
-	fd = *host ? open(*host, O_RDONLY | O_CLOEXEC) : -1;
-	if (*host && fd < 0)
-		*why = "cannot open the expanded snapshot";
-	return fd;
+		return true; /* the monitor's own format, or what its check refuses */
+	*why = read_table(src);
+	return *why == NULL;
+}
+
+static void close_source(struct source *src)
+{
+	if (src->fd >= 0)
+		close(src->fd);
+	free(src->runs);
+}
+
+/* NULL when the monitor would restore the snapshot for these args; else
+ * why not (in why). */
+static const char *fits(const struct source *src, const struct oci_image *img, bool net,
+			const json_t *args, const char *path, char *why, size_t len)
+{
+	static struct hut_snap_header h;
+	struct guest_args g;
+	struct hut_snap_buf rec;
+	uint64_t size;
+	const char *no;
+	read_header(src, &h, &size);
+	if ((no = hut_snap_check(&h, size, img->crc32)))
+		snprintf(why, len, "%s: %s", path, no);
+	else if ((no = read_args(args, &g)))
+		snprintf(why, len, "%s", no);
+	else if (g.volumes)
+		snprintf(why, len,
+			 "the container has volumes (bind mounts of folders); a snapshot has none");
+	else if (h.args_hash != args_hash(&g, img) || h.mem_size != img->mem_default)
+		snprintf(why, len,
+			 "the snapshot was made with other guest arguments, environment or host "
+			 "name");
+	else if ((hut_snap_module(&h, "net", &rec) && rec.len > 0) != net)
+		snprintf(
+			why, len, "%s",
+			net ? "the snapshot has no network device and the container a pod network"
+			    : "the snapshot has a network device and the container no pod network");
+	else
+		return NULL;
+	return why;
 }
 
 const char *oci_snapshot_use(const struct oci_spec *s, const struct oci_image *img, bool net,
 			     json_t *args, const char *expanded_at, char **expanded_host,
 			     const char *id)
 {
-	static struct hut_snap_header h;
 	static char why[PATH_MAX + 160];
-	struct guest_args g;
-	struct hut_snap_buf rec;
-	uint64_t size;
 	char path[PATH_MAX];
 	const char *no = NULL;
+	struct source src;
 	*expanded_host = NULL;
 	if (snprintf(path, sizeof path, "%s" SUFFIX, img->path) >= (int)sizeof path)
 		return "the snapshot's path is too long";
-	int fd = snapshot_file(s, path, expanded_host, &no, id);
-	if (fd < 0)
+	if (!open_source(s, path, &src, &no)) {
+		if (src.runs)
+			snprintf(why, sizeof why, "%s: %s", path, no), no = why;
+		close_source(&src);
 		return no;
-	read_header(fd, &h, &size);
-	close(fd);
-	if ((no = hut_snap_check(&h, size, img->crc32)))
-		snprintf(why, sizeof why, "%s: %s", path, no);
-	else if ((no = read_args(args, &g)))
-		snprintf(why, sizeof why, "%s", no);
-	else if (g.volumes)
-		snprintf(why, sizeof why,
-			 "the container has volumes (bind mounts of folders); a snapshot has none");
-	else if (h.args_hash != args_hash(&g, img) || h.mem_size != img->mem_default)
-		snprintf(why, sizeof why,
-			 "the snapshot was made with other guest arguments, environment or host "
-			 "name");
-	else if ((hut_snap_module(&h, "net", &rec) && rec.len > 0) != net)
-		snprintf(
-			why, sizeof why, "%s",
-			net ? "the snapshot has no network device and the container a pod network"
-			    : "the snapshot has a network device and the container no pod network");
-	else
-		no = NULL, why[0] = 0;
-	if (why[0]) {
-		free(*expanded_host);
-		*expanded_host = NULL;
-		return why;
 	}
+	no = fits(&src, img, net, args, path, why, sizeof why);
+	if (!no && src.runs)
+		*expanded_host = expanded(&src, &no, id);
+	close_source(&src);
+	if (no)
+		return no;
 	size_t at = 0;
 	while (at < json_array_size(args) &&
 	       strcmp(json_string_value(json_array_get(args, at)), "--"))

@@ -212,5 +212,21 @@ if oci_ready ctr containerd && oci_fs && start_containerd; then
 	after=$(ls "$SHIM_ROOT/hut-snapshots" 2>/dev/null)
 	[ "$after" = "$before" ] || problem "the expanded snapshot outlived its last container: $after"
 	[ -e "$SHIM_ROOT/hut/ctr-snap" ] && problem "hut-oci's record of ctr-snap outlived delete"
+	# More environment than packed: a cold boot, and nothing expanded.
+	ctrc run -d --env EXTRA=1 --with-ns "network:/run/netns/$POD" --runc-binary "$OCI" \
+		localhost/httpd-snap:latest ctr-snap >"$TMP/ctr-cold.log" 2>&1 ||
+		{ problem "ctr run -d --env failed"; detail_file "ctr run" "$TMP/ctr-cold.log"; }
+	fetch ctrcold
+	expect_same_file "index.html booted cold under containerd" "$TMP/cold-index" "$TMP/ctrcold-index"
+	pid=$(ctrc task ls 2>/dev/null | awk '$1 == "ctr-snap" { print $2 }')
+	cmdline=$(tr '\0' ' ' <"/proc/${pid:-0}/cmdline" 2>/dev/null)
+	[[ $cmdline == *"--env EXTRA=1"* ]] || problem "no monitor with the extra environment: '$cmdline'"
+	[[ $cmdline == *"--restore"* ]] && problem "restored with other environment than packed: '$cmdline'"
+	during=$(ls "$SHIM_ROOT/hut-snapshots" 2>/dev/null)
+	[ "$during" = "$before" ] || problem "a snapshot expanded for a cold boot: $during"
+	ctrc task kill -s SIGKILL ctr-snap >/dev/null 2>&1
+	sleep 0.5
+	ctrc task delete -f ctr-snap >/dev/null 2>&1
+	ctrc container delete ctr-snap >/dev/null 2>&1
 fi
 finish
