@@ -9,7 +9,8 @@
 # packed files), and `state` says which started how (org.hut.start:
 # "restored from /httpd-net.hut.snapshot", "cold: no snapshot beside the
 # image"). A bundle whose config gives the guest another host name than
-# the one packed boots cold, says why, and serves the same bytes. The
+# the one packed boots cold, says why, and serves the same bytes; so do a
+# truncated snapshot and a broken packed one (a run past its end). The
 # snapshot lies beside the image in rootfs/, sparse. The same image packed
 # as an OCI archive with --snapshot carries it packed (`hut inspect` shows
 # it); imported into a containerd of the test's own and run by `ctr run
@@ -156,6 +157,26 @@ if start_in_pod other1 other; then
 	expect_same_file "index.html of the cold boot beside a snapshot" "$TMP/cold-index" "$TMP/other-index"
 	stop other1
 fi
+finish
+
+begin "oci/snapshot-hostile: a truncated snapshot and a broken packed one boot cold, say why, serve"
+cp -a "$TMP/restored" "$TMP/truncated" && cp -a "$TMP/cold" "$TMP/badpack" ||
+	problem "cannot copy the bundles"
+truncate -s 100000 "$TMP/truncated/rootfs/httpd-net.hut.snapshot"
+# A packed header whose one run lies past the sparse file's end.
+python3 -c 'import struct, sys
+sys.stdout.buffer.write(b"HUTSNPK\0" + struct.pack("<IIQQQ", 1, 1, 4096, 8192, 16) + bytes(16))' \
+	>"$TMP/badpack/rootfs/httpd-net.hut.snapshot"
+for b in truncated badpack; do
+	if start_in_pod "$b-1" "$b"; then
+		fetch "$b"
+		note=$(start_note "$b-1")
+		[[ $note == "cold: /httpd-net.hut.snapshot: "* ]] || problem "$b's org.hut.start is '$note'"
+		expect_same_file "$b: index.html" "$TMP/cold-index" "$TMP/$b-index"
+		stop "$b-1"
+	fi
+done
+[ -z "$(ls "$R/hut-snapshots" 2>/dev/null)" ] || problem "an expansion left behind: $(ls "$R/hut-snapshots")"
 finish
 
 # pack_refused TAG STATUS ARG...: hut pack fails with STATUS and one `hut:` line, no output left.
