@@ -138,6 +138,7 @@ static char *hut_bundle(struct oci_spec *spec, struct oci_image *img, long prese
 		oci_rewrite(spec, img, has_net ? &net : NULL, *tap, &snapshot_cache, id);
 	char *dir = oci_record_create(id, spec->bundle);
 	oci_record_put(id, "start", start); /* state's org.hut.start */
+	oci_log_info(id, "%s: %s", img->path, start);
 	if (snapshot_cache)
 		oci_record_snapshot_link(id, snapshot_cache);
 	free(snapshot_cache);

@@ -51,6 +51,8 @@ extern struct oci_global oci_g;
 /* log.c: one line to stderr and to --log (JSON when asked), then exit 1. */
 __attribute__((noreturn, format(printf, 2, 3))) void oci_die(const char *id, const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) void oci_log_error(const char *id, const char *fmt, ...);
+/* What hut-oci did (a restore or a cold boot): to --log only. */
+__attribute__((format(printf, 2, 3))) void oci_log_info(const char *id, const char *fmt, ...);
 /* A warning: to --log when there is one, else to stderr. */
 __attribute__((format(printf, 2, 3))) void oci_log_warning(const char *id, const char *fmt, ...);
 

@@ -6,7 +6,7 @@
 # 198.51.100.2/24 inside), as an orchestrator sets it, and run by hut-oci
 # (create, start) with the lower runtime the host's cgroups allow. From the
 # node: the restored one serves the same bytes as the cold one (and as the
-# packed files), and `state` says which started how (org.hut.start:
+# packed files), and `state` and hut-oci's log say which started how (org.hut.start:
 # "restored from /httpd-net.hut.snapshot", "cold: no snapshot beside the
 # image"). A bundle whose config gives the guest another host name than
 # the one packed boots cold, says why, and serves the same bytes; so do a
@@ -34,7 +34,7 @@ POD_IP=198.51.100.2
 NODE_IP=198.51.100.1
 R=$TMP/state # hut-oci --root
 IDS=()
-oci() { "$OCI" --root "$R" "$@"; }
+oci() { "$OCI" --root "$R" --log "$TMP/hut-oci.log" "$@"; }
 
 oci_snapshot_cleanup() {
 	local id
@@ -136,6 +136,10 @@ if start_in_pod restored1 restored; then
 	fetch restored
 	note=$(start_note restored1)
 	[ "$note" = "restored from /httpd-net.hut.snapshot" ] || problem "restored's org.hut.start is '$note'"
+	expect_grep "hut-oci's log does not say which started how" \
+		'level=info msg="cold1: /httpd-net.hut: cold: no snapshot beside the image"' "$TMP/hut-oci.log"
+	expect_grep "hut-oci's log does not say it restored" \
+		'level=info msg="restored1: /httpd-net.hut: restored from /httpd-net.hut.snapshot"' "$TMP/hut-oci.log"
 	expect_same_file "restored and cold index.html" "$TMP/cold-index" "$TMP/restored-index"
 	expect_same_file "restored and cold page.png" "$TMP/cold-png" "$TMP/restored-png"
 	expect_same_file "restored page.png and the packed one" "$WWW/page.png" "$TMP/restored-png"
