@@ -126,10 +126,11 @@ $(BIN)/hut-monitor: $(MONITOR_MUSL_OBJ)
 # glibc only), under hut-oci's rules (oci/json.c). It reads images with the
 # monitor's reader.
 OCI_MUSL_OBJ := $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(OCI_SRC) oci/main.c)
-$(OCI_MUSL_OBJ): FOLDER_INC := -I$(JANSSON_INC)
+$(OCI_MUSL_OBJ): FOLDER_INC := -I$(JANSSON_INC) -Imonitor
 $(OCI_MUSL_OBJ): | $(JANSSON_HEADERS)
+# A snapshot's header is checked as the monitor checks it (oci/snapshot.c).
 $(BIN)/hut-oci: $(OCI_MUSL_OBJ) $(patsubst %.c,$(BUILD)/obj-musl/%.o,$(IMAGE_READER_SRC) \
-	$(CLI_SRC) $(COMMON_SRC)) $(JANSSON_LIB)
+	$(CLI_SRC) $(COMMON_SRC) monitor/snapshot_format.c) $(JANSSON_LIB)
 	@mkdir -p $(dir $@)
 	musl-gcc -static -o $@ $^
 

@@ -74,6 +74,15 @@ bench-oci: all
 	@scripts/deps.sh oci
 	@bench/oci.sh
 
+# `make bench-oci-first`: httpd's first response from `hut-oci run` of a
+# bundle packed with --snapshot (restored), of one packed without (cold),
+# and from runc (and crun, where the host allows it) running the plain
+# program, in a pod's network namespace (bench/oci-first.sh).
+.PHONY: bench-oci-first
+bench-oci-first: all test-net-images
+	@scripts/deps.sh oci
+	@bench/oci-first.sh
+
 # `make bench-density`: how many idle copies of one image run at once, the
 # host memory each holds and how fast they start, as appliances, processes
 # and crun containers (bench/density.py). DENSITY= copies (default 1000),

@@ -201,13 +201,15 @@ static void link_reachable(const struct builder_job *job, const struct builder_l
 		 * execcalls.c): every handler, the network stack too; the
 		 * report recorded all the same. */
 		builder_args_add(objects, "-Wl,--undefined=__wrap_socket");
-		builder_args_add(objects, compile_table(builder_syscall_table_source(r, job->out, 1)));
+		builder_args_add(objects,
+				 compile_table(builder_syscall_table_source(r, job->out, 1)));
 		link_image(job, files, objects);
 		if (builder_verbose)
 			fprintf(stderr, "%s: %s: can exec: keeps every syscall handler\n",
 				builder_prog, job->out);
 	} else if (!r->any.n) {
-		builder_args_add(objects, compile_table(builder_syscall_table_source(r, job->out, 0)));
+		builder_args_add(objects,
+				 compile_table(builder_syscall_table_source(r, job->out, 0)));
 		link_image(job, files, objects);
 	} else if (builder_verbose) {
 		fprintf(stderr, "%s: %s: keeps every syscall handler (%s)\n", builder_prog,

@@ -276,6 +276,33 @@ int builder_pack_bundle(const char *dir, const char *image, int argc, char *cons
 /* `hut pack` */
 int builder_cmd_pack(int argc, char **argv);
 
+/* --- pack_snapshot.c: hut pack --snapshot -------------------------------- */
+
+/* The bundle's process environment and host name (pack.c's config.json),
+ * which hut-oci gives the guest: a snapshot is made with the same. */
+#define BUILDER_BUNDLE_ENV "PATH=/"
+#define BUILDER_BUNDLE_HOSTNAME "hut"
+#define BUILDER_SNAPSHOT_SUFFIX ".snapshot"
+
+/* What the guest is given, as hut-oci will give it for the bundle. */
+struct builder_snapshot_request {
+	const char *image;
+	int argc;
+	char *const *args;
+	int envc;
+	char *const *env;
+	const char *hostname; /* NULL: none */
+	bool net;	      /* the image has a network device: --net none */
+	unsigned timeout_s;   /* to reach the ready point */
+};
+/* Runs hut-monitor --snapshot out. 0, or -1 with why (the monitor's reason). */
+int builder_pack_snapshot(const struct builder_snapshot_request *r, const char *out, char *why,
+			  size_t why_len);
+/* The sparse snapshot at path in packed form (include/hut/snappack.h),
+ * appended to out, for an OCI image's layer. 0, or -1 with why. */
+struct builder_buf;
+int builder_snapshot_packed(const char *path, struct builder_buf *out, char *why, size_t why_len);
+
 /* --- tar.c: ustar archives in memory ------------------------------------- */
 
 struct builder_buf {
@@ -310,11 +337,13 @@ void builder_sha256(const void *data, size_t len, char out[BUILDER_DIGEST_LEN]);
 #define BUILDER_OCI_LAYOUT_VERSION "1.0.0"
 
 /* An OCI image (image spec 1.0) whose one layer holds the image at
- * /BASENAME and whose config runs it with args. ref names it
- * ("localhost/NAME:TAG"). Writes a layout folder (dir) or an archive
- * (a tar of that folder). 0, or -1 with why. */
+ * /BASENAME (and snapshot, when not NULL, at /BASENAME.snapshot) and whose
+ * config runs it with args. ref names it ("localhost/NAME:TAG"). Writes a
+ * layout folder (dir) or an archive (a tar of that folder). 0, or -1 with
+ * why. */
 int builder_oci_write(const char *image, const char *ref, int argc, char *const *args,
-		      const char *layout_dir, const char *archive, char *why, size_t why_len);
+		      const struct builder_buf *snapshot, const char *layout_dir,
+		      const char *archive, char *why, size_t why_len);
 
 /* --- oci_files.c: the files of an image layout, from a folder or a tar ---- */
 
@@ -355,6 +384,8 @@ struct builder_oci_image {
 	char name[101];			   /* the layer's one file */
 	const void *image;		   /* its bytes, inside the files */
 	size_t image_len;
+	const void *snapshot; /* NAME.snapshot beside it (packed), or NULL */
+	size_t snapshot_len;
 };
 
 /* Follows index.json to its one manifest, to the config and the one

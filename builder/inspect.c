@@ -7,6 +7,7 @@
 #include "builder.h"
 #include "image.h"
 #include "packed.h"
+#include "snappack.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -36,8 +37,9 @@ static void inspect_help(void)
 	       "one manifest, config and layer; every media type, size and digest is\n"
 	       "checked, then the image the layer holds is shown as above, after the\n"
 	       "image's name, manifest digest and command. An archive and a layout of one\n"
-	       "image show the same but for the first line. A broken one is refused in\n"
-	       "one line.\n"
+	       "image show the same but for the first line. A snapshot packed beside the\n"
+	       "image (hut pack --snapshot) is shown with its size and checked. A broken\n"
+	       "one is refused in one line.\n"
 	       "\n"
 	       "--syscalls lists the syscalls the image's code can make, one a line:\n"
 	       "number, name, what the libos does with it (served, no-op: accepted and\n"
@@ -291,6 +293,34 @@ static int inspect(const struct source *s)
 	return crc_ok ? 0 : INSPECT_INVALID;
 }
 
+/* The snapshot beside the image in the layer (hut pack --snapshot): its
+ * packed size, the data it holds and the sparse file it expands to. NULL,
+ * or why it is broken. */
+static const char *print_snapshot(const struct builder_oci_image *oci)
+{
+	struct hut_snappack_header h;
+	uint64_t data;
+	if (!oci->snapshot)
+		return NULL;
+	if (oci->snapshot_len < sizeof h)
+		return "the snapshot is shorter than its header";
+	memcpy(&h, oci->snapshot, sizeof h);
+	uint64_t table = (uint64_t)h.runs * sizeof(struct hut_snappack_run);
+	if (h.runs > HUT_SNAPPACK_RUNS_MAX || oci->snapshot_len - sizeof h < table)
+		return "the snapshot's run table is cut short";
+	struct hut_snappack_run *runs = builder_xmalloc(table ? table : 1);
+	memcpy(runs, (const char *)oci->snapshot + sizeof h, table);
+	const char *why = hut_snappack_check(&h, runs, oci->snapshot_len, &data);
+	free(runs);
+	if (why)
+		return why;
+	printf("%-10s/%s%s, %zu KiB packed: %llu KiB of data in %u runs of a %llu KiB sparse "
+	       "file\n",
+	       "snapshot:", oci->name, BUILDER_SNAPSHOT_SUFFIX, oci->snapshot_len >> 10,
+	       (unsigned long long)data >> 10, h.runs, (unsigned long long)h.size >> 10);
+	return NULL;
+}
+
 /* An OCI image from `hut pack --oci-archive` or `--oci-layout`: the layout
  * is checked whole (oci_read.c), then the image its one layer holds is
  * inspected as a file would be. Archive and layout of one image show the
@@ -305,6 +335,11 @@ static int inspect_oci(const char *kind, const char *path, struct builder_oci_fi
 	printf("%-10s%s, %zu blobs, digests and sizes ok\n", "oci:", oci.ref, oci.blobs);
 	printf("%-10s%s\n", "manifest:", oci.manifest);
 	printf("%-10s%s\n", "command:", oci.command);
+	const char *broken = print_snapshot(&oci);
+	if (broken) {
+		builder_oci_image_free(&oci);
+		builder_die(INSPECT_INVALID, path, "not a valid OCI image", broken);
+	}
 	struct source s = {oci.name, oci.image, oci.image_len};
 	int rc = inspect(&s);
 	builder_oci_image_free(&oci);

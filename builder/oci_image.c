@@ -7,6 +7,8 @@
  *   blobs/sha256/<manifest>           config + one layer
  *   blobs/sha256/<config>             Entrypoint /IMAGE, Cmd the ARGs
  *   blobs/sha256/<layer>              an uncompressed tar holding only IMAGE
+ *                                     (and, with --snapshot, IMAGE.snapshot
+ *                                     packed: include/hut/snappack.h)
  *
  * Every blob is named by its SHA-256, and every entry is written with
  * owner 0 and mtime 0, so packing the same image twice gives the same
@@ -186,12 +188,14 @@ static int write_archive(const char *file, const struct blob *blobs, size_t n,
 }
 
 int builder_oci_write(const char *image, const char *ref, int argc, char *const *args,
-		      const char *layout_dir, const char *archive, char *why, size_t why_len)
+		      const struct builder_buf *snapshot, const char *layout_dir,
+		      const char *archive, char *why, size_t why_len)
 {
 	struct builder_buf img = {0}, layer = {0};
 	char *copy = builder_xstrdup(image), *name = builder_xstrdup(basename(copy));
 	free(copy);
-	if (strlen(name) >= TAR_NAME_MAX) {
+	size_t longest = strlen(name) + (snapshot ? strlen(BUILDER_SNAPSHOT_SUFFIX) : 0);
+	if (longest >= TAR_NAME_MAX) {
 		snprintf(why, why_len, "the image's name is longer than a tar entry's %d bytes",
 			 TAR_NAME_MAX - 1);
 		free(name);
@@ -203,6 +207,11 @@ int builder_oci_write(const char *image, const char *ref, int argc, char *const 
 	}
 	/* an empty file has no data (NULL): still a file, not a directory */
 	builder_tar_add(&layer, name, img.data ? img.data : "", img.len, 0755);
+	if (snapshot) {
+		char *snap = builder_xasprintf("%s" BUILDER_SNAPSHOT_SUFFIX, name);
+		builder_tar_add(&layer, snap, snapshot->data, snapshot->len, 0644);
+		free(snap);
+	}
 	builder_tar_end(&layer);
 	free(img.data);
 	struct blob blobs[3] = {{.data = layer.data, .len = layer.len}}, index = {0};

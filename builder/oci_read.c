@@ -228,10 +228,18 @@ struct layer_reading {
 	int files;
 };
 
+/* The image, then (hut pack --snapshot) the image's name + ".snapshot". */
 static int layer_file(const char *name, const void *data, size_t len, void *ctx)
 {
 	struct layer_reading *r = ctx;
+	size_t n = strlen(r->img->name);
 	r->files++;
+	if (r->files == 2 && n && !strncmp(name, r->img->name, n) &&
+	    !strcmp(name + n, BUILDER_SNAPSHOT_SUFFIX)) {
+		r->img->snapshot = data;
+		r->img->snapshot_len = len;
+		return 0;
+	}
 	r->img->image = data;
 	r->img->image_len = len;
 	snprintf(r->img->name, sizeof r->img->name, "%s", name);
@@ -245,8 +253,10 @@ static int read_layer(const struct builder_oci_file *layer, struct builder_oci_i
 	char tar_why[256];
 	if (builder_tar_each(layer->data, layer->len, layer_file, &r, tar_why, sizeof tar_why))
 		return builder_why(why, len, "layer: %s", tar_why);
-	if (r.files != 1)
-		return builder_why(why, len, "layer: %d files; a hut image's layer holds one",
+	if (r.files != 1 && !(r.files == 2 && img->snapshot))
+		return builder_why(why, len,
+				   "layer: %d files; a hut image's layer holds one (and its "
+				   "snapshot)",
 				   r.files);
 	return 0;
 }

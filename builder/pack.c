@@ -4,6 +4,7 @@
  *
  *   DIR/config.json          OCI runtime spec 1.0
  *   DIR/rootfs/IMAGE_NAME    the image (static: the root holds nothing else)
+ *   DIR/rootfs/IMAGE_NAME.snapshot  with --snapshot (pack_snapshot.c)
  *
  * The container gets what the benchmark's other launchers get: its own
  * pid/mount/ipc/uts/network namespaces, a read-only root, no terminal and
@@ -88,12 +89,12 @@ static void write_config(FILE *f, const char *name, int argc, char *const *args)
 		hut_json_string(f, args[i]);
 	}
 	fputs("],\n"
-	      "    \"env\": [\"PATH=/\"],\n"
+	      "    \"env\": [\"" BUILDER_BUNDLE_ENV "\"],\n"
 	      "    \"cwd\": \"/\",\n"
 	      "    \"noNewPrivileges\": true\n"
 	      "  },\n"
 	      "  \"root\": { \"path\": \"rootfs\", \"readonly\": true },\n"
-	      "  \"hostname\": \"hut\",\n"
+	      "  \"hostname\": \"" BUILDER_BUNDLE_HOSTNAME "\",\n"
 	      "  \"mounts\": [\n"
 	      "    { \"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\" }\n"
 	      "  ],\n"

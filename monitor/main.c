@@ -45,11 +45,13 @@ static const char usage_head[] =
 	"                  open on volumes\n"
 	"  --restore FILE  start the guest from snapshot FILE instead of booting it:\n"
 	"                  give the same IMAGE, guest arguments, --env, --hostname,\n"
-	"                  --mem, --pids, --volume, --ip, --gw and --dns (the tap and\n"
-	"                  --mac may be new); it gets a new random seed and the time\n"
-	"                  now, and re-announces itself on the network (126: not a\n"
-	"                  snapshot of IMAGE with these arguments, corrupt or\n"
-	"                  truncated)\n";
+	"                  --mem, --pids and --volume; the tap is the one given now\n"
+	"                  (a snapshot made with --net, or --net none, needs --net), and\n"
+	"                  --mac, --ip, --gw and --dns given now replace the\n"
+	"                  snapshot's (those not given stay); it gets a new random\n"
+	"                  seed and the time now, and re-announces itself on the\n"
+	"                  network (126: not a snapshot of IMAGE with these arguments\n"
+	"                  and devices, corrupt or truncated)\n";
 
 static const char usage_tail[] =
 	"  -h, --help      show this help\n"

@@ -26,7 +26,7 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static int open_in_root(int rootfd, const char *path)
+int oci_open_in_root(int rootfd, const char *path)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
@@ -47,7 +47,7 @@ static int open_in_root(int rootfd, const char *path)
  * hang), opening a device can act; is_hut_image reopens a regular file. */
 static int executable(int rootfd, const char *path)
 {
-	int fd = open_in_root(rootfd, path);
+	int fd = oci_open_in_root(rootfd, path);
 	struct stat st;
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
 		return fd;
@@ -106,6 +106,7 @@ static bool is_hut_image(int fd, struct oci_image *img, const char *id)
 	if (hut_image_open(&h, proc, 0) != HUT_IMAGE_OK)
 		oci_die(id, "%s is a hut image that cannot run: %s", img->path, h.err);
 	img->mem_default = h.manifest.mem_default;
+	img->crc32 = h.manifest.crc32;
 	const struct hut_manifest *m = &h.manifest;
 	for (uint32_t i = 0; i < m->device_count && i < HUT_DEVICES_MAX; i++)
 		if (m->devices[i].type == HUT_DEVICE_NET && !img->net_device) {

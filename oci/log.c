@@ -1,5 +1,6 @@
 /*
- * Errors as runc reports them (warnings alike, at level warning): one line on stderr, and, with
+ * Errors as runc reports them (warnings alike, at level warning; and, in
+ * the log only, what hut-oci did, at level info): one line on stderr, and, with
  * --log, the same message appended to the log file, as a JSON object
  * {"level":"error","msg":...,"time":...} under --log-format json (the
  * containerd shim reads the last such line to say why a create failed),
@@ -67,6 +68,19 @@ void oci_log_warning(const char *id, const char *fmt, ...)
 		log_line("warning", msg);
 	else
 		fprintf(stderr, "hut-oci: warning: %s\n", msg);
+}
+
+/* What happened, for whoever keeps hut-oci's log: nowhere without one. */
+void oci_log_info(const char *id, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	if (!oci_g.log)
+		return;
+	va_start(ap, fmt);
+	format(msg, sizeof msg, id, fmt, ap);
+	va_end(ap);
+	log_line("info", msg);
 }
 
 void oci_log_error(const char *id, const char *fmt, ...)

@@ -133,8 +133,15 @@ static char *hut_bundle(struct oci_spec *spec, struct oci_image *img, long prese
 		atexit(undo_podnet);
 	}
 	*tap = has_net ? place_tap(net.tap_fd, preserved, id) : -1;
-	oci_rewrite(spec, img, has_net ? &net : NULL, *tap, id);
+	char *snapshot_cache;
+	const char *start =
+		oci_rewrite(spec, img, has_net ? &net : NULL, *tap, &snapshot_cache, id);
 	char *dir = oci_record_create(id, spec->bundle);
+	oci_record_put(id, "start", start); /* state's org.hut.start */
+	oci_log_info(id, "%s: %s", img->path, start);
+	if (snapshot_cache)
+		oci_record_snapshot_link(id, snapshot_cache);
+	free(snapshot_cache);
 	if (has_net) {
 		char text[PATH_MAX + 32];
 		snprintf(text, sizeof text, "%s\n%s\n", spec->netns, net.ifname);

@@ -10,7 +10,8 @@
  * global options' storage), json.c (the strict reader and writer), spec.c
  * (what hut-oci reads from config.json),
  * detect.c (is args[0] a hut image?), rewrite.c (the monitor's bundle),
- * record.c (what hut-oci keeps per container), cgroup.c (the host's cgroup
+ * record.c (what hut-oci keeps per container), snapshot.c (a restore
+ * from the snapshot `hut pack --snapshot` put beside the image), cgroup.c (the host's cgroup
  * layout), lower.c (choosing and running crun or runc), rlimit.c (limits
  * the host cannot grant), state.c, features.c, log.c (errors as runc reports them),
  * podnet.c (the pod's network: its interface read, a tap made in its
@@ -50,6 +51,8 @@ extern struct oci_global oci_g;
 /* log.c: one line to stderr and to --log (JSON when asked), then exit 1. */
 __attribute__((noreturn, format(printf, 2, 3))) void oci_die(const char *id, const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) void oci_log_error(const char *id, const char *fmt, ...);
+/* What hut-oci did (a restore or a cold boot): to --log only. */
+__attribute__((format(printf, 2, 3))) void oci_log_info(const char *id, const char *fmt, ...);
 /* A warning: to --log when there is one, else to stderr. */
 __attribute__((format(printf, 2, 3))) void oci_log_warning(const char *id, const char *fmt, ...);
 
@@ -86,17 +89,36 @@ struct oci_image {
 	uint64_t mem_default;	/* the manifest's guest RAM */
 	const char *net_device; /* the network device it declares (net0), or NULL */
 	bool net_required;	/* ... and cannot run without */
+	uint32_t crc32;		/* the manifest's: a snapshot names its image by it */
 };
 /* true when args[0], found in the rootfs as the process's PATH says, is a
  * hut image (fills img); false for anything else (the lower runtime's). */
 bool oci_detect(const struct oci_spec *s, struct oci_image *img, const char *id);
+/* An O_PATH fd of path inside the rootfs rootfd (symlinks and ".." stay
+ * inside it), or -1. */
+int oci_open_in_root(int rootfd, const char *path);
+
+/* snapshot.c: restores from /IMAGE.snapshot when the monitor would accept
+ * it for these monitor args (then "--restore PATH" is put in args before
+ * "--" and NULL returned); else why the guest boots cold. net: the pod's
+ * network is given. A packed snapshot is expanded on the host: its path
+ * goes into *expanded_host (to be freed), to be bind-mounted at
+ * expanded_at, which is then PATH. */
+const char *oci_snapshot_use(const struct oci_spec *s, const struct oci_image *img, bool net,
+			     json_t *args, const char *expanded_at, char **expanded_host,
+			     const char *id);
 
 /* rewrite.c: turns s->config into the monitor's (dies on what cannot run),
  * then writes it into dir. net: the pod's network, the tap at fd tap_fd in
  * the container (NULL: no network). */
 struct oci_podnet;
-void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct oci_podnet *net,
-		 int tap_fd, const char *id);
+/* Returns how the guest starts, for the record: "restored from PATH", or
+ * "cold: WHY" (snapshot.c). *snapshot_cache: the expanded snapshot the
+ * container restores from (to be linked into the record and freed), or
+ * NULL. */
+const char *oci_rewrite(struct oci_spec *s, const struct oci_image *img,
+			const struct oci_podnet *net, int tap_fd, char **snapshot_cache,
+			const char *id);
 void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id);
 
 /* rlimit.c: lowers process.rlimits the host cannot grant to what it can
@@ -111,6 +133,13 @@ char *oci_record_bundle(const char *id);		     /* NULL: not a hut container */
 /* ROOT/hut/ID/NAME: another file of the record (the pod's netns). */
 void oci_record_put(const char *id, const char *name, const char *text); /* dies */
 char *oci_record_get(const char *id, const char *name);			 /* NULL: none */
+void oci_make_dir(const char *path, const char *id);			 /* mkdir -p, 0700; dies */
+/* An expanded snapshot (snapshot.c) in use by the container: a hard link
+ * to it in the record (the path the monitor's bundle mounts), so that
+ * delete knows when the last container of the image is gone and removes
+ * the expansion then. */
+char *oci_record_snapshot_path(const char *id);
+void oci_record_snapshot_link(const char *id, const char *expanded); /* dies */
 void oci_record_remove(const char *id);
 /* The stats file's host path (the monitor's --stats), and what it holds:
  * false until the monitor wrote it. */

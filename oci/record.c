@@ -47,7 +47,7 @@ char *oci_record_dir(const char *id)
 
 /* mkdir -p: the first container under a runtime root (containerd's
  * /run/containerd/runc/NAMESPACE) finds no part of it made yet. */
-static void make_dir(const char *path, const char *id)
+void oci_make_dir(const char *path, const char *id)
 {
 	char *p = strdup(path);
 	if (!p)
@@ -72,10 +72,46 @@ static char *file_in(const char *dir, const char *name)
 	return p;
 }
 
+char *oci_record_snapshot_path(const char *id)
+{
+	char *dir = oci_record_dir(id), *p = file_in(dir, "snapshot");
+	free(dir);
+	return p;
+}
+
+void oci_record_snapshot_link(const char *id, const char *expanded)
+{
+	char *link_path = oci_record_snapshot_path(id);
+	if (link(expanded, link_path) != 0)
+		oci_die(id, "cannot link %s to %s (%s)", link_path, expanded, strerror(errno));
+	free(link_path);
+	oci_record_put(id, "snapshot-cache", expanded);
+}
+
+/* The record's link gone, the expansion is removed when no other
+ * container's record links it (its own name is then its one link). A
+ * create racing this keeps its own link, hence the file; the next create
+ * expands it again. */
+static void unlink_snapshot(const char *id)
+{
+	char *cache = oci_record_get(id, "snapshot-cache"),
+	     *link_path = oci_record_snapshot_path(id);
+	struct stat mine, st;
+	bool linked = stat(link_path, &mine) == 0;
+	unlink(link_path);
+	if (cache && linked && stat(cache, &st) == 0 && st.st_ino == mine.st_ino &&
+	    st.st_dev == mine.st_dev && st.st_nlink == 1)
+		unlink(cache);
+	free(cache);
+	free(link_path);
+}
+
 void oci_record_remove(const char *id)
 {
+	unlink_snapshot(id);
 	char *dir = oci_record_dir(id);
-	static const char *const files[] = {"config.json", "bundle", "netns", "stats"};
+	static const char *const files[] = {"config.json", "bundle", "netns",
+					    "stats",	   "start",  "snapshot-cache"};
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		char *f = file_in(dir, files[i]);
 		unlink(f);
@@ -90,8 +126,8 @@ static void create_stats(const char *id);
 char *oci_record_create(const char *id, const char *bundle)
 {
 	char *hut = file_in(oci_g.root, "hut");
-	make_dir(oci_g.root, id);
-	make_dir(hut, id);
+	oci_make_dir(oci_g.root, id);
+	oci_make_dir(hut, id);
 	free(hut);
 	char *live;
 	if (asprintf(&live, "%s/%s/%s", oci_g.root, oci_g.lower_name, id) < 0)

@@ -19,7 +19,9 @@
  *   - in a pod's network namespace (podnet.c), the monitor gets the tap
  *     hut-oci made there as an fd the lower runtime passes on
  *     (--preserve-fds), and the pod interface's address, gateway and MAC
- *     (--net fd=N --ip --gw --mac): the container needs no /dev/net/tun.
+ *     (--net fd=N --ip --gw --mac): the container needs no /dev/net/tun;
+ *   - with a snapshot beside the image that fits (snapshot.c), the
+ *     monitor restores it (--restore /IMAGE.snapshot) instead of booting.
  * A memory limit must hold the image's guest RAM (its manifest's size) and
  * the monitor's own overhead; a smaller one is refused here, before any
  * container exists, with the sizes in the message.
@@ -220,9 +222,11 @@ static void add_kvm(json_t *config, const char *id)
 	json_array_append_new(allow, r);
 }
 
-void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct oci_podnet *net,
-		 int tap_fd, const char *id)
+const char *oci_rewrite(struct oci_spec *s, const struct oci_image *img,
+			const struct oci_podnet *net, int tap_fd, char **snapshot_cache,
+			const char *id)
 {
+	static char start[PATH_MAX + 200];
 	if (s->inexact[0])
 		oci_die(id,
 			"config.json: %s: hut-oci reads integers up to 2^63-1 (jansson's), so it "
@@ -234,7 +238,22 @@ void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct o
 	 * created in the image's rootfs. */
 	const char *dest = has_dev_mount(s) ? "/dev/hut-monitor" : "/hut-monitor";
 	json_t *process = oci_json_child(s->config, "process", JSON_OBJECT);
-	json_object_set_new(process, "args", monitor_args(s, img, dest, net, tap_fd, id));
+	json_t *args = monitor_args(s, img, dest, net, tap_fd, id);
+	char *expanded;
+	const char *snap_at = has_dev_mount(s) ? "/dev/hut-snapshot" : "/hut-snapshot";
+	const char *cold = oci_snapshot_use(s, img, net != NULL, args, snap_at, &expanded, id);
+	if (cold)
+		snprintf(start, sizeof start, "cold: %s", cold);
+	else
+		snprintf(start, sizeof start, "restored from %s.snapshot%s", img->path,
+			 expanded ? " (expanded)" : "");
+	if (expanded) { /* the record's link to it (record.c), made with the record */
+		char *link = oci_record_snapshot_path(id);
+		add_monitor_mount(s->config, snap_at, link, false);
+		free(link);
+	}
+	*snapshot_cache = expanded;
+	json_object_set_new(process, "args", args);
 	json_object_set_new(oci_json_child(s->config, "root", JSON_OBJECT), "path",
 			    oci_json_text(s->rootfs));
 	add_monitor_mount(s->config, dest, host, false);
@@ -243,6 +262,7 @@ void oci_rewrite(struct oci_spec *s, const struct oci_image *img, const struct o
 	free(stats);
 	add_kvm(s->config, id);
 	oci_rlimits_fit(s->config, id);
+	return start;
 }
 
 void oci_rewrite_write(const struct oci_spec *s, const char *dir, const char *id)

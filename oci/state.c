@@ -4,8 +4,10 @@
  * was created from rather than hut-oci's own copy of it, and the guest's
  * process counts, as the monitor last wrote them (at the guest's last
  * sleep or its end), as annotations: org.hut.processes.made (besides pid
- * 1) and org.hut.processes.max (the most alive at once). The lower
- * runtime's output is read like any input: strictly.
+ * 1) and org.hut.processes.max (the most alive at once); and how the guest
+ * started (org.hut.start: "restored from /IMAGE.snapshot", or "cold: " and
+ * why not: snapshot.c). The lower runtime's output is read like any
+ * input: strictly.
  */
 #include "oci.h"
 
@@ -15,16 +17,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void add_process_counts(json_t *state, const char *id)
+static json_t *annotations(json_t *state)
 {
-	struct hut_stats st;
-	if (!oci_record_stats(id, &st))
-		return;
 	json_t *notes = json_object_get(state, "annotations");
 	if (!json_is_object(notes)) {
 		notes = json_object();
 		json_object_set_new(state, "annotations", notes);
 	}
+	return notes;
+}
+
+static void add_start(json_t *state, const char *id)
+{
+	char *start = oci_record_get(id, "start");
+	if (!start)
+		return;
+	start[strcspn(start, "\n")] = 0;
+	json_object_set_new(annotations(state), "org.hut.start", oci_json_text(start));
+	free(start);
+}
+
+static void add_process_counts(json_t *state, const char *id)
+{
+	struct hut_stats st;
+	if (!oci_record_stats(id, &st))
+		return;
+	json_t *notes = annotations(state);
 	char made[24], max[24];
 	snprintf(made, sizeof made, "%llu", (unsigned long long)st.processes_made);
 	snprintf(max, sizeof max, "%llu", (unsigned long long)st.processes_max);
@@ -51,6 +69,7 @@ int oci_cmd_state(const char *id)
 			state ? "another type" : err);
 	json_object_set_new(state, "bundle", oci_json_text(bundle));
 	add_process_counts(state, id);
+	add_start(state, id);
 	oci_json_write(stdout, state);
 	fputc('\n', stdout);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -25,7 +25,7 @@ common:include
 monitor:include image cli
 monitor/modules:include image cli monitor
 builder:include image cli common
-oci:include image cli common
+oci:include image cli common monitor
 bench/harness:include image builder cli common
 libos:include
 libos/arch:include

@@ -27,6 +27,7 @@ static void setup(void)
 	if (bi->net.dns)
 		hut_resolv_mount(hut_mount_add("/etc/resolv.conf"), bi->net.dns);
 	hut_mount_order();
+	hut_restored_hook_add(hut_resolv_restored); /* a restore's --dns */
 }
 
 struct hut_mount *hut_mount_of(const char *canon, size_t len, const char **rel)

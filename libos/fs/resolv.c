@@ -2,7 +2,10 @@
  * /etc/resolv.conf as hut-monitor --dns says: one read-only file mounted
  * on that path (over any the image packs) when the monitor gave a DNS
  * server, so musl's resolver asks it. Without --dns nothing is mounted,
- * and the image's own file (or musl's default, 127.0.0.1) stands.
+ * and the image's own file (or musl's default, 127.0.0.1) stands. A
+ * restore may give another --dns (docs/ARCHITECTURE.md, "Snapshots"): the
+ * file then says the new one, mounted then if the snapshot had none (musl
+ * reads the file at each lookup, so the next one asks the new server).
  */
 #include "vfs.h"
 
@@ -89,7 +92,9 @@ static const struct hut_fs_ops resolv_ops = {
 	.statfs = resolv_statfs,
 };
 
-void hut_resolv_mount(struct hut_mount *m, uint32_t dns)
+static struct hut_mount *mounted;
+
+static void write_text(uint32_t dns)
 {
 	const uint8_t *b = (const uint8_t *)&dns; /* network order */
 	char *p = text, *end = text + sizeof text - 1;
@@ -100,6 +105,30 @@ void hut_resolv_mount(struct hut_mount *m, uint32_t dns)
 	}
 	*p = 0;
 	text_len = (size_t)(p - text);
+}
+
+void hut_resolv_mount(struct hut_mount *m, uint32_t dns)
+{
+	write_text(dns);
+	mounted = m;
 	m->ops = &resolv_ops;
 	m->flags = HUT_MOUNT_RDONLY | HUT_MOUNT_FILE;
+}
+
+/* The mount table was set up before the snapshot (mount.c registers this
+ * then); a restore's boot info may name another server, or one where the
+ * snapshot had none. A server never vanishes: the monitor keeps the
+ * snapshot's unless --dns gives another. */
+void hut_resolv_restored(void *unused)
+{
+	uint32_t dns = hut_boot_info->net.dns;
+	(void)unused;
+	if (!dns)
+		return;
+	if (mounted) {
+		write_text(dns);
+		return;
+	}
+	hut_resolv_mount(hut_mount_add("/etc/resolv.conf"), dns);
+	hut_mount_order();
 }

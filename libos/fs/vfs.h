@@ -276,6 +276,8 @@ int hut_vmap_any(void);
 int hut_vmap_of(const struct hut_mount *m, uint64_t ino); /* a window of that file exists */
 void hut_vmap_truncated(const struct hut_mount *m, uint64_t ino, uint64_t size);
 void hut_resolv_mount(struct hut_mount *m, uint32_t dns);
+/* A restore's --dns (a restored hook, registered by mount.c). */
+void hut_resolv_restored(void *unused);
 
 /* The stat every file system fills the same way. */
 void hut_stat_fill(struct stat *st, const struct hut_mount *m, uint64_t ino, uint32_t mode,

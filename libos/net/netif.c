@@ -184,18 +184,33 @@ static void ask_gateway(const ip4_addr_t *gw)
 		etharp_request(&eth, gw);
 }
 
+/* The boot info's address, mask and gateway, as lwIP takes them. */
+static void boot_addresses(ip4_addr_t *addr, ip4_addr_t *mask, ip4_addr_t *gw)
+{
+	const struct hut_boot_net *b = &hut_boot_info->net;
+	addr->addr = b->ipv4;
+	gw->addr = b->gateway;
+	mask->addr = b->prefix_len ? lwip_htonl(~0u << (32 - b->prefix_len)) : 0;
+}
+
 /* Restored from a snapshot: the hosts around may have changed (another
- * tap, another bridge, a neighbour's new MAC), so what ARP learnt is
- * forgotten, the MAC is the boot info's (the monitor's --mac may be new),
- * and the guest says where it is (a gratuitous ARP, as a migrated VM does)
- * and asks for its gateway again. */
+ * tap, another bridge, a neighbour's new MAC), and so may this guest's
+ * identity (the monitor's --ip, --gw and --mac at the restore, written into
+ * the boot info). So what ARP learnt is forgotten, the MAC and the
+ * addresses are the boot info's again (lwIP moves sockets bound to the old
+ * address to the new one; those on INADDR_ANY keep listening), and the
+ * guest says where it is (a gratuitous ARP, as a migrated VM does) and asks
+ * for its gateway again. */
 static void reannounce(void *arg)
 {
+	ip4_addr_t addr, mask, gw;
 	(void)arg;
 	if (!ready)
 		return;
 	etharp_cleanup_netif(&eth);
 	hut_memcpy(eth.hwaddr, hut_boot_info->net.mac, 6);
+	boot_addresses(&addr, &mask, &gw);
+	netif_set_addr(&eth, &addr, &mask, &gw);
 	etharp_gratuitous(&eth);
 	ask_gateway(netif_ip4_gw(&eth));
 	kick_pending = 1;
@@ -218,9 +233,8 @@ void hut_net_boot(void)
 	rx_desc = (struct hut_net_desc *)(b->region + HUT_NET_RX_DESC_OFFSET);
 	pool = b->region + HUT_NET_POOL_OFFSET;
 	post_rx_buffers();
-	ip4_addr_t addr = {b->ipv4}, mask = {0}, gw = {b->gateway};
-	if (b->prefix_len)
-		mask.addr = lwip_htonl(~0u << (32 - b->prefix_len));
+	ip4_addr_t addr, mask, gw;
+	boot_addresses(&addr, &mask, &gw);
 	netif_add(&eth, &addr, &mask, &gw, NULL, eth_init, ethernet_input);
 	netif_set_default(&eth);
 	netif_set_link_up(&eth);

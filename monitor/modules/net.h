@@ -31,9 +31,10 @@
 /* What the options asked for. */
 struct hut_net_config {
 	bool wanted;	 /* --net given */
-	const char *tap; /* --net NAME, or NULL with --net fd=N */
-	int tap_fd;	 /* --net fd=N */
-	bool have_mac;
+	bool none;	 /* --net none: a device with no host side (--snapshot only) */
+	const char *tap; /* --net NAME, or NULL with --net fd=N or none */
+	int tap_fd;	 /* --net fd=N (-1 with none) */
+	bool have_mac, have_ip, have_gw, have_dns; /* which were given */
 	uint8_t mac[6];
 	uint32_t ipv4, prefix_len, gateway, dns; /* network byte order */
 };

@@ -43,10 +43,14 @@
 struct hut_net hut_net = {.tap_fd = -1};
 static uint8_t scratch[65536 + 4096]; /* frames nobody takes: larger than any tap MTU */
 
-/* Each frame that goes through also tells the connection table (net_reset.c). */
+/* Each frame that goes through also tells the connection table (net_reset.c).
+ * With --net none (no tap: fd -1) the frame goes nowhere, as on a cable
+ * with nobody at its end. */
 static int tap_send(void *ctx, const void *frame, size_t len)
 {
 	struct hut_net *n = ctx;
+	if (n->tap_fd < 0)
+		return 0;
 	for (;;) {
 		ssize_t w = write(n->tap_fd, frame, len);
 		if (w >= 0) {
@@ -64,6 +68,8 @@ static ssize_t tap_recv(void *ctx, void *buf, size_t cap)
 {
 	struct hut_net *n = ctx;
 	struct iovec iov[2] = {{buf, cap}, {scratch, sizeof scratch}};
+	if (n->tap_fd < 0)
+		return -EAGAIN; /* --net none: nothing ever arrives */
 	for (;;) {
 		ssize_t r =
 			buf ? readv(n->tap_fd, iov, 2) : read(n->tap_fd, scratch, sizeof scratch);
@@ -138,6 +144,7 @@ static void sleep_until_work(struct hut_vm *vm, struct hut_net *n, bool tx_block
 		return;
 	}
 	struct pollfd fds[2] = {
+		/* poll skips a negative fd: with --net none only kicks wake us */
 		{n->tap_fd, (short)((open ? POLLIN : 0) | (tx_blocked ? POLLOUT : 0)), 0},
 		{n->kick_fd, POLLIN, 0},
 	};

@@ -20,7 +20,8 @@ static void net_open(struct hut_vm *vm)
 {
 	hut_net_check_image(vm);
 	if (hut_net.config.wanted) {
-		hut_net.tap_fd = hut_net_tap_open(vm, &hut_net.config);
+		if (!hut_net.config.none)
+			hut_net.tap_fd = hut_net_tap_open(vm, &hut_net.config);
 		hut_net_spawn(vm);
 	}
 }
@@ -133,7 +134,10 @@ static const struct hut_hypercall hypercalls[] = {
 static const char usage[] =
 	"  --net TAP       give the guest a network device on the existing tap device\n"
 	"                  TAP; --net fd=N: on a tap fd the caller opened (IFF_TAP |\n"
-	"                  IFF_NO_PI), so the monitor needs no privilege\n"
+	"                  IFF_NO_PI), so the monitor needs no privilege; --net none\n"
+	"                  (with --snapshot only): a device with no host side, its\n"
+	"                  frames dropped, so that a snapshot made without a tap can\n"
+	"                  be restored with one\n"
 	"  --mac MAC       the guest's Ethernet address (default: a random local one)\n"
 	"  --ip ADDR/PREFIX  the guest's IPv4 address, e.g. 192.0.2.2/24\n"
 	"  --gw ADDR       its default gateway\n"

@@ -1,8 +1,8 @@
 /*
- * --net TAP|fd=N, --mac, --ip ADDR/PREFIX, --gw, --dns: parsed into the
- * net config; the guest gets them through the boot info. And the checks:
- * the others need --net, and an image that declares a (non-optional) net
- * device needs it too.
+ * --net TAP|fd=N|none, --mac, --ip ADDR/PREFIX, --gw, --dns: parsed into
+ * the net config; the guest gets them through the boot info. And the
+ * checks: the others need --net, --net none is for --snapshot only, and an
+ * image that declares a (non-optional) net device needs --net too.
  */
 #include "../monitor.h"
 #include "net.h"
@@ -25,13 +25,18 @@ static int parse_fd(const char *s, int *fd)
 static const char *parse_net(struct hut_net_config *c, const char *v)
 {
 	c->wanted = true;
+	c->none = !strcmp(v, "none");
+	if (c->none) {
+		c->tap = NULL, c->tap_fd = -1;
+		return NULL;
+	}
 	if (!strncmp(v, "fd=", 3)) {
 		c->tap = NULL;
 		return parse_fd(v + 3, &c->tap_fd) ? "--net fd=N takes a file descriptor number"
 						   : NULL;
 	}
 	if (!*v || strlen(v) >= 16 || strchr(v, '/'))
-		return "--net takes a tap device name (at most 15 characters) or fd=N";
+		return "--net takes a tap device name (at most 15 characters), fd=N or none";
 	c->tap = v;
 	return NULL;
 }
@@ -76,6 +81,7 @@ static const char *parse_ip(struct hut_net_config *c, const char *v)
 	if (parse_ipv4(buf, &c->ipv4) || slash[1] < '0' || slash[1] > '9' || *end || prefix > 32)
 		return "--ip takes ADDRESS/PREFIX, e.g. 192.0.2.2/24";
 	c->prefix_len = (uint32_t)prefix;
+	c->have_ip = true;
 	return NULL;
 }
 
@@ -96,11 +102,13 @@ static const char *ip_option(const char *v)
 
 static const char *gw_option(const char *v)
 {
+	hut_net.config.have_gw = true;
 	return parse_ipv4(v, &hut_net.config.gateway) ? "--gw takes an IPv4 address" : NULL;
 }
 
 static const char *dns_option(const char *v)
 {
+	hut_net.config.have_dns = true;
 	return parse_ipv4(v, &hut_net.config.dns) ? "--dns takes an IPv4 address" : NULL;
 }
 
@@ -118,9 +126,23 @@ const char *hut_net_options_done(void)
 	return NULL;
 }
 
+/* --net none gives the guest an interface whose frames go nowhere: a
+ * guest that waits for its first client reaches its ready point all the
+ * same, so `hut pack --snapshot` can snapshot it without a tap, and the
+ * restore gives the real one. Anything else would be an appliance that
+ * looks networked and is not. */
+static void check_none(struct hut_vm *vm)
+{
+	if (hut_net.config.none && (!vm->opt->snapshot || vm->opt->restore))
+		hut_fail(vm, HUT_EXIT_MONITOR,
+			 "--net none (a device with no host side) is for --snapshot only: run "
+			 "or restore with --net TAP or --net fd=N");
+}
+
 void hut_net_check_image(struct hut_vm *vm)
 {
 	const struct hut_manifest *m = &vm->img.manifest;
+	check_none(vm);
 	if (hut_net.config.wanted)
 		return;
 	for (uint32_t i = 0; i < m->device_count && i < HUT_DEVICES_MAX; i++)

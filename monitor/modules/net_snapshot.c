@@ -2,9 +2,11 @@
  * The network device in a snapshot (monitor/snapshot.h): the monitor's
  * own ring indices and events count, which the guest's RAM cannot give
  * back (they are never read from it), and the identity the guest was
- * given (--ip, --gw, --dns), which a restore must give again: the guest's
- * stack holds them. The tap is the one given at the restore, and so may be
- * the MAC (--mac).
+ * given (--ip, --gw, --dns, the MAC). The tap is the one given at the
+ * restore, and so may be the identity: each of --mac, --ip, --gw and --dns
+ * given at the restore replaces the snapshot's in the boot info, where the
+ * guest's stack takes it from when it learns it was restored
+ * (libos/net/netif.c); one not given stays the snapshot's.
  */
 #include "../monitor.h"
 #include "../snapshot.h"
@@ -63,25 +65,35 @@ const char *hut_net_snapshot(struct hut_vm *vm, struct hut_snap_buf *w)
 	return hut_snap_put(w, &r, sizeof r) ? NULL : "net: no room";
 }
 
+/* The identity given now, over the snapshot's in the boot info (the
+ * guest's RAM: the boot info page is the monitor's, read-only to the
+ * guest). The guest re-applies all of it when it learns it was restored. */
+static void new_identity(struct hut_boot_net *b, const struct hut_net_config *c)
+{
+	if (c->have_mac)
+		memcpy(b->mac, c->mac, sizeof b->mac);
+	if (c->have_ip)
+		b->ipv4 = c->ipv4, b->prefix_len = c->prefix_len;
+	if (c->have_gw)
+		b->gateway = c->gateway;
+	if (c->have_dns)
+		b->dns = c->dns;
+}
+
 /* The indices may be anything (the ring parser checks every one against
- * the guest's); the addresses must be the original's. The MAC may be new:
- * a --mac given now goes into the boot info, where the guest's stack takes
- * it from when it learns it was restored (libos/net/netif.c). */
+ * the guest's); the identity may be new (new_identity). */
 const char *hut_net_restore(struct hut_vm *vm, struct hut_snap_buf *rec)
 {
 	struct hut_net *n = &hut_net;
-	struct net_record r, now = {0};
+	struct net_record r;
 	if (!n->config.wanted)
 		return NULL; /* the layout check refused a snapshot made with --net */
 	if (!hut_snap_get(rec, &r, sizeof r))
 		return "the snapshot has no network device record";
-	identity(&now);
-	if (now.ipv4 != r.ipv4 || now.prefix_len != r.prefix_len || now.gateway != r.gateway ||
-	    now.dns != r.dns)
-		return "it was made with other network addresses (--ip, --gw, --dns)";
 	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
-	if (n->config.have_mac)
-		memcpy(bi->net.mac, n->config.mac, sizeof bi->net.mac);
+	if (!bi->net.region)
+		return "it was made without a network device (--net)";
+	new_identity(&bi->net, &n->config);
 	n->restored = true;
 	n->restored_tx_cons = r.tx_cons;
 	n->restored_rx_cons = r.rx_cons;

@@ -13,7 +13,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Iimage -Imoni
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_conring fuzz_filering fuzz_netconns fuzz_oci \
-	fuzz_json fuzz_oci_spec fuzz_snapshot
+	fuzz_json fuzz_oci_spec fuzz_snapshot fuzz_snappack
 
 # Each target's sources. fuzz_hypercall links everything hut_hypercall
 # reaches (the modules through their table) except fail.c (its own hut_fail
@@ -33,6 +33,9 @@ FUZZ_SRC_fuzz_size      := image/size.c
 # --restore's reader of the snapshot file, and a module's record reader.
 FUZZ_SRC_fuzz_snapshot  := monitor/snapshot_format.c image/crc32.c monitor/modules/files_snapshot.c \
 	monitor/modules/files_state.c
+# The packed snapshot of an OCI image (hut inspect, hut-oci's expansion).
+FUZZ_SRC_fuzz_snappack  := common/snappack.c
+FUZZ_INC_fuzz_snappack  := -Icommon
 FUZZ_SRC_fuzz_netring   := monitor/modules/net_ring.c
 FUZZ_SRC_fuzz_conring   := monitor/modules/console_ring.c
 FUZZ_SRC_fuzz_filering  := monitor/modules/files_ring.c

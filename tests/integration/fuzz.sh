@@ -7,7 +7,7 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-TARGETS="fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_conring fuzz_netconns fuzz_oci fuzz_json fuzz_oci_spec fuzz_snapshot"
+TARGETS="fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_conring fuzz_netconns fuzz_oci fuzz_json fuzz_oci_spec fuzz_snapshot fuzz_snappack"
 SECONDS_EACH=${HUT_TEST_FUZZ_SECONDS:-10}
 FUZZ=$ROOT/build/fuzz
 FUZZ_CC=${FUZZ_CC:-clang}

@@ -12,7 +12,14 @@
 # file open on a volume is refused with 125 and one line. apps/httpd
 # snapshotted at its default ready point (every thread waiting for input),
 # on a tap in a namespace of the test's own (192.0.2.0/24), restored:
-# it serves the same bytes as a cold one, also with a MAC of its own.
+# it serves the same bytes as a cold one, also with a MAC of its own, and
+# restored with another address (198.51.100.2, on another namespace's tap)
+# at that address. --net none: a snapshot made with a device that has no
+# host side, restored with a tap and an address, serves the same bytes;
+# --net none without --snapshot is refused (125, one line), a snapshot
+# without a device restored with --net is refused (126, one line). A
+# restore's --dns is the guest's /etc/resolv.conf (new, or the
+# snapshot's when not given).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=net/lib.sh
@@ -206,18 +213,21 @@ fi
 
 # fetch TAG: index.html and a packed binary file from the guest.
 fetch() {
-	in_ns "$NS_HTTP" curl -sS -m $((10 * SLOW)) -o "$TMP/$1-index" "http://192.0.2.2:8080/index.html" \
+	in_ns "$NS_HTTP" curl -sS -m $((10 * SLOW)) -o "$TMP/$1-index" "http://$HTTP_IP:8080/index.html" \
 		2>>"$TMP/$1-curl.err" &&
-		in_ns "$NS_HTTP" curl -sS -m $((10 * SLOW)) -o "$TMP/$1-png" "http://192.0.2.2:8080/page.png" \
+		in_ns "$NS_HTTP" curl -sS -m $((10 * SLOW)) -o "$TMP/$1-png" "http://$HTTP_IP:8080/page.png" \
 			2>>"$TMP/$1-curl.err" || problem "$1: curl failed: $(head -1 "$TMP/$1-curl.err")"
 }
 
-# serve_bg TAG MONITOR_ARG...: httpd in the background on the test's tap.
+# serve_bg TAG MONITOR_ARG...: httpd in the background on the test's tap
+# (at $HTTP_IP, default 192.0.2.2, with $HTTP_NET's options).
+HTTP_IP=192.0.2.2
+HTTP_NET=(--ip 192.0.2.2/24 --gw 192.0.2.1)
 serve_bg() {
 	local tag=$1
 	shift
 	(cd "$WORK" && exec timeout -s KILL "$((RUN_LIMIT * SLOW))" ip netns exec "$NS_HTTP" \
-		"$MONITOR" "$@" --net tap0 --ip 192.0.2.2/24 --gw 192.0.2.1 "$HTTPD" --port 8080 --root /) \
+		"$MONITOR" "$@" --net tap0 "${HTTP_NET[@]}" "$HTTPD" --port 8080 --root /) \
 		>"$TMP/$tag.out" 2>"$TMP/$tag.err" </dev/null &
 	HTTP_PID=$!
 }
@@ -225,7 +235,7 @@ serve_bg() {
 wait_http() {
 	local t
 	for ((t = 0; t < 100 * SLOW; t++)); do
-		in_ns "$NS_HTTP" curl -s -m 1 -o /dev/null "http://192.0.2.2:8080/" && return 0
+		in_ns "$NS_HTTP" curl -s -m 1 -o /dev/null "http://$HTTP_IP:8080/" && return 0
 		kill -0 "$HTTP_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -272,6 +282,97 @@ if ready_kvm "$HTTPD" "$WWW/index.html" "$WWW/page.png"; then
 		stop_http
 		expect_no_grep "the restored guest's monitor complained" '^hut-monitor: .*(bad|cannot|failed)' \
 			"$TMP/restored.err"
+	fi
+	finish
+fi
+
+# --- a restore with another network identity; --net none ------------------------
+
+# other_net: a second namespace of the test's own with a tap at
+# 198.51.100.1/24; httpd's address there is 198.51.100.2.
+other_net() {
+	net_ns other && net_tap "$NS" tap0 198.51.100.1/24 || return 1
+	NS_HTTP=$NS
+	HTTP_IP=198.51.100.2
+	HTTP_NET=(--ip 198.51.100.2/24 --gw 198.51.100.1)
+}
+
+begin "snapshot: httpd snapshotted at 192.0.2.2, restored at 198.51.100.2: the same bytes there"
+if ready_kvm "$HTTPD" "$SNAP.httpd" "$TMP/cold-index" "$TMP/cold-png"; then
+	if ! other_net; then
+		problem "cannot make the namespace and tap (needs root, ip, /dev/net/tun)"
+	else
+		serve_bg newip --restore "$SNAP.httpd"
+		wait_http newip && fetch newip
+		expect_same_file "index.html at the new address and cold" "$TMP/cold-index" "$TMP/newip-index"
+		expect_same_file "page.png at the new address and cold" "$TMP/cold-png" "$TMP/newip-png"
+		ip -n "$NS_HTTP" neigh show 198.51.100.2 >"$TMP/neigh-newip.out"
+		expect_grep "the neighbour never learnt the new address" 'lladdr' "$TMP/neigh-newip.out"
+		stop_http
+		expect_no_grep "the restored guest's monitor complained" '^hut-monitor: ' "$TMP/newip.err"
+	fi
+	finish
+fi
+
+begin "snapshot: --net none (no host side), restored with a tap and an address: the same bytes"
+if ready_kvm "$HTTPD" "$TMP/cold-index" "$TMP/cold-png"; then
+	run nonesnap "$MONITOR" --snapshot "$SNAP.none" --net none "$HTTPD" --port 8080 --root /
+	expect_status nonesnap 0
+	expect_grep "no snapshot line" "^hut-monitor: snapshot $SNAP.none: " "$(err nonesnap)"
+	if [ -z "${NS_HTTP:-}" ] || [ "$HTTP_IP" != 198.51.100.2 ]; then
+		problem "no namespace of the test's own at 198.51.100.1"
+	else
+		serve_bg none --restore "$SNAP.none"
+		wait_http none && fetch none
+		expect_same_file "index.html from a --net none snapshot" "$TMP/cold-index" "$TMP/none-index"
+		expect_same_file "page.png from a --net none snapshot" "$TMP/cold-png" "$TMP/none-png"
+		stop_http
+	fi
+	run noneboot "$MONITOR" --net none "$HTTPD" --port 8080
+	expect_monitor_error noneboot 125
+	expect_grep "refusal does not name --net none" '--net none .* is for --snapshot only' "$(err noneboot)"
+	run nonerestore "$MONITOR" --restore "$SNAP.none" --net none "$HTTPD" --port 8080 --root /
+	expect_monitor_error nonerestore 125
+	run nonet "$MONITOR" --restore "$SNAP.none" "$HTTPD" --port 8080 --root /
+	expect_monitor_error nonet 126
+	expect_grep "a restore without --net not refused for the device" '--net' "$(err nonet)"
+	finish
+fi
+
+begin "snapshot: made without a network device, restored with --net: 126, one line"
+if ready_kvm "$PROG" "$SNAP.random"; then
+	if [ -z "${NS_HTTP:-}" ]; then
+		problem "no namespace of the test's own"
+	else
+		run netrestore ip netns exec "$NS_HTTP" "$MONITOR" --restore "$SNAP.random" --net tap0 "$PROG" random
+		expect_monitor_error netrestore 126
+		expect_grep "refusal does not name --net" '--net' "$(err netrestore)"
+	fi
+	finish
+fi
+
+begin "snapshot: a restore's --dns is the guest's /etc/resolv.conf; without one the snapshot's stays"
+if ready_kvm "$PROG"; then
+	if [ -z "${NS_HTTP:-}" ]; then
+		problem "no namespace of the test's own"
+	else
+		run dnsnone "$MONITOR" --snapshot "$SNAP.nodns" --net none "$PROG" resolv
+		expect_status dnsnone 0
+		run dnsnew ip netns exec "$NS_HTTP" "$MONITOR" --restore "$SNAP.nodns" --net tap0 \
+			--dns 198.51.100.53 "$PROG" resolv
+		expect_status dnsnew 0
+		printf 'nameserver 198.51.100.53\n' >"$TMP/want-dns1"
+		expect_same_file "resolv.conf given at the restore (none at the snapshot)" "$TMP/want-dns1" "$(out dnsnew)"
+		run dnsold "$MONITOR" --snapshot "$SNAP.dns" --net none --dns 192.0.2.53 "$PROG" resolv
+		expect_status dnsold 0
+		run dnskept ip netns exec "$NS_HTTP" "$MONITOR" --restore "$SNAP.dns" --net tap0 "$PROG" resolv
+		expect_status dnskept 0
+		printf 'nameserver 192.0.2.53\n' >"$TMP/want-dns2"
+		expect_same_file "resolv.conf without --dns at the restore" "$TMP/want-dns2" "$(out dnskept)"
+		run dnschanged ip netns exec "$NS_HTTP" "$MONITOR" --restore "$SNAP.dns" --net tap0 \
+			--dns 198.51.100.53 "$PROG" resolv
+		expect_status dnschanged 0
+		expect_same_file "resolv.conf changed at the restore" "$TMP/want-dns1" "$(out dnschanged)"
 	fi
 	finish
 fi

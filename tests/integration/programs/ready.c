@@ -14,6 +14,9 @@
  *                  /data/after written and synced
  *   spin           an alarm armed before the ready point, then a loop with
  *                  no syscall: only a tick can end it (the handler, 4)
+ *   resolv         a path looked up before the ready point (the mount
+ *                  table set up), /etc/resolv.conf printed after it (or
+ *                  "no /etc/resolv.conf"): a restore's --dns
  * hut_ready() does nothing but in an appliance run with --snapshot.
  */
 #include <hut/ready.h>
@@ -131,6 +134,25 @@ static int across_volume(void)
 	return 0;
 }
 
+static int resolv(void)
+{
+	char buf[256];
+	if (access("/", F_OK))
+		return 2;
+	hut_ready();
+	int fd = open("/etc/resolv.conf", O_RDONLY);
+	if (fd < 0) {
+		printf("no /etc/resolv.conf\n");
+		return 0;
+	}
+	ssize_t n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return 3;
+	fwrite(buf, 1, (size_t)n, stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 1)
@@ -147,6 +169,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "spin"))
 		return spin();
+	if (!strcmp(argv[1], "resolv"))
+		return resolv();
 	if (!strcmp(argv[1], "clock")) {
 		hut_ready();
 		printf("%llu\n", (unsigned long long)(ns(CLOCK_REALTIME) / 1000000000ull));
