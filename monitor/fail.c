@@ -7,6 +7,7 @@
  * first, after the guest's output.
  */
 #include "monitor.h"
+#include "pool.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ _Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed)
 		hut_call_modules(vm, end, vm, libos_closed);
 		hut_trace_print(vm);
 	}
+	hut_pool_report(status);
 	exit(status);
 }
 

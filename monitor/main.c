@@ -6,6 +6,7 @@
  */
 #include "monitor.h"
 #include "option.h"
+#include "pool.h"
 #include "size.h"
 #include "snapshot.h"
 
@@ -51,7 +52,15 @@ static const char usage_head[] =
 	"                  snapshot's (those not given stay); it gets a new random\n"
 	"                  seed and the time now, and re-announces itself on the\n"
 	"                  network (126: not a snapshot of IMAGE with these arguments\n"
-	"                  and devices, corrupt or truncated)\n";
+	"                  and devices, corrupt or truncated)\n"
+	"  --pool SOCKET   with --restore: keep --pool-size N (default 2, at most 64)\n"
+	"                  monitors made ready to restore FILE (the snapshot mapped,\n"
+	"                  the VM made) waiting on the Unix socket SOCKET (mode 0600);\n"
+	"                  each starts one guest for one `hut-monitor --pool-run\n"
+	"                  SOCKET [--net ...] [--mac ...] [--ip ...] [--gw ...] [--dns\n"
+	"                  ...] [--timeout SEC]`, which gets the guest's stdio, signals\n"
+	"                  and exit status as if it were its monitor; SIGTERM ends the\n"
+	"                  pool (not the guests it started)\n";
 
 static const char usage_tail[] =
 	"  -h, --help      show this help\n"
@@ -78,6 +87,7 @@ static _Noreturn void bad_usage(const char *fmt, const char *arg)
 	fputs("hut-monitor: ", stderr);
 	fprintf(stderr, fmt, arg);
 	fputs(" (try --help)\n", stderr);
+	hut_pool_report(HUT_EXIT_MONITOR); /* a pool request's option: its client's status */
 	exit(HUT_EXIT_MONITOR);
 }
 
@@ -106,6 +116,15 @@ static uint32_t parse_pids(const char *s)
 	if (*s < '0' || *s > '9' || *end || v == 0 || v > 4194304) /* Linux's pid_max limit */
 		bad_usage("--pids takes a number from 1 to 4194304, not '%s'", s);
 	return (uint32_t)v;
+}
+
+static unsigned parse_pool_size(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || v == 0 || v > 64)
+		bad_usage("--pool-size takes a number from 1 to 64, not '%s'", s);
+	return (unsigned)v;
 }
 
 static uint64_t parse_mem(const char *s)
@@ -214,6 +233,10 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 			o->snapshot = v;
 		} else if ((v = option_value(argc, argv, &i, "--restore")) != NULL) {
 			o->restore = v;
+		} else if ((v = option_value(argc, argv, &i, "--pool")) != NULL) {
+			o->pool = v;
+		} else if ((v = option_value(argc, argv, &i, "--pool-size")) != NULL) {
+			o->pool_size = parse_pool_size(v);
 		} else if ((v = option_value(argc, argv, &i, "--timeout")) != NULL) {
 			o->timeout_s = parse_timeout(v);
 		} else if ((v = option_value(argc, argv, &i, "--pids")) != NULL) {
@@ -227,10 +250,30 @@ static void parse_options(int argc, char **argv, struct hut_options *o)
 	}
 	if (i >= argc)
 		bad_usage("%s", "no IMAGE given");
+	if ((o->pool || o->pool_size) && (!o->pool || !o->restore || o->snapshot))
+		bad_usage("%s",
+			  "--pool SOCKET [--pool-size N] needs --restore FILE (and no --snapshot)");
 	modules_options_done();
 	o->image = argv[i];
 	o->argc = argc - i;
 	o->argv = argv + i;
+}
+
+/* A pool request's options (pool_child.c): what differs per instance, the
+ * network device's (--net, --mac, --ip, --gw, --dns, as a restore allows)
+ * and --timeout; anything else is the pool's. */
+static void parse_request_options(int argc, char **argv, struct hut_options *o)
+{
+	const char *v;
+	for (int i = 1; i < argc; i++) {
+		if ((v = option_value(argc, argv, &i, "--timeout")) != NULL)
+			o->timeout_s = parse_timeout(v);
+		else if (!any_module_option(argc, argv, &i))
+			bad_usage("a pool request may give --net, --mac, --ip, --gw, --dns and "
+				  "--timeout, not '%s'",
+				  argv[i]);
+	}
+	modules_options_done();
 }
 
 /* Guest RAM is allocated as the guest touches it, but a guest given more
@@ -269,8 +312,13 @@ int main(int argc, char **argv)
 	static struct hut_options opt;
 	static struct hut_vm vm = {.opt = &opt, .modules = hut_modules};
 	hut_trace_mark("start");
+	if (argc > 1 && !strcmp(argv[1], "--pool-run"))
+		hut_pool_run(argc, argv);
 	parse_options(argc, argv, &opt);
-	hut_machine_begin(&vm); /* the VM and vCPU, made while the image is read */
+	if (opt.pool)
+		hut_pool_serve(&vm, opt.pool, opt.pool_size ? opt.pool_size : 2);
+	else
+		hut_machine_begin(&vm); /* the VM and vCPU, made while the image is read */
 	open_image(&vm);
 	if (!opt.mem)
 		opt.mem = vm.img.manifest.mem_default;
@@ -279,12 +327,21 @@ int main(int argc, char **argv)
 	if (opt.snapshot)
 		hut_snapshot_open(&vm, opt.snapshot);
 	check_host_ram(&vm);
-	hut_call_modules(&vm, open, &vm);
+	if (!opt.pool)
+		hut_call_modules(&vm, open, &vm);
 	if (vm.restored)
 		hut_restore_memory(&vm); /* the snapshot's pages, copy-on-write */
 	else
 		hut_mem_setup(&vm);
 	hut_machine_ram(&vm);
+	if (opt.pool) { /* ready: the rest waits for a request */
+		int rargc;
+		char **rargv;
+		hut_machine_wait(&vm);
+		hut_pool_take_request(&vm, &rargc, &rargv);
+		parse_request_options(rargc, rargv, &opt);
+		hut_call_modules(&vm, open, &vm);
+	}
 	hut_trace_mark("open");
 	hut_load_image(&vm);
 	if (vm.restored)
@@ -308,6 +365,7 @@ int main(int argc, char **argv)
 	 * ignores it and goes on, as a process would), not the monitor's death. */
 	signal(SIGPIPE, SIG_IGN);
 	hut_reaper_start(&vm);
+	hut_pool_watch_client(&vm);
 	hut_machine_end(); /* no thread without a seccomp filter past this */
 	if (opt.no_sandbox)
 		fprintf(stderr, "hut-monitor: %s: warning: running without the seccomp sandbox\n",

@@ -49,6 +49,8 @@ struct hut_options {
 	const char *hostname; /* --hostname: uname's nodename; NULL: the service name */
 	const char *snapshot; /* --snapshot FILE */
 	const char *restore;  /* --restore FILE */
+	const char *pool;     /* --pool SOCKET */
+	unsigned pool_size;   /* --pool-size N; 0: not given */
 	const char *image;
 	int argc; /* guest argv, argv[0] = image path */
 	char **argv;
