@@ -4,6 +4,8 @@
 #   1. first response (bench/first-response.py: from just before the launch
 #      to the first 200 answer to GET /index.html), the median and the least
 #      of BENCH_SNAPSHOT_LAUNCHES launches taken in turns, for
+#        pool       hut-monitor --pool-run: one of a pool of monitors made
+#                   ready to restore that snapshot (hut-monitor --pool)
 #        restore    hut-monitor --restore of a snapshot made at httpd's ready
 #                   point, on a tap in a namespace of this script's own
 #        appliance  the same image booted cold the same way
@@ -96,13 +98,27 @@ summary() {
 		END {printf "%.2f (min %.2f)", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1]}'
 }
 
+# The pool (hut-monitor --pool): monitors made ready to restore the snapshot
+# before any request; each launch is a `--pool-run` client.
+ip netns exec $NS_A "$BIN/hut-monitor" --pool "$TMP/pool.sock" --pool-size 2 \
+	--restore "$TMP/httpd.snap" "${ARGS[@]}" >/dev/null 2>"$TMP/pool.err" </dev/null &
+POOL=$!
+for _ in $(seq 100); do
+	grep -q 'monitors ready$' "$TMP/pool.err" && break
+	sleep 0.1
+done
+grep -q 'monitors ready$' "$TMP/pool.err" || die "the pool never got ready: $(cat "$TMP/pool.err")"
+
 for _ in $(seq "$LAUNCHES"); do
+	first_response pool $NS_A "$BIN/hut-monitor" --pool-run "$TMP/pool.sock" "${NET[@]}"
 	first_response restore $NS_A "$BIN/hut-monitor" --restore "$TMP/httpd.snap" "${NET[@]}" "${ARGS[@]}"
 	first_response appliance $NS_A "$BIN/hut-monitor" "${NET[@]}" "${ARGS[@]}"
 	first_response process $NS_C nsenter --net="/run/netns/$NS_S" "$IMAGE" --port "$PORT" --root "$WWW"
 done
 printf '\n%-10s %28s\n' launcher "first-response-ms median"
-for l in restore appliance process; do
+kill $POOL
+wait $POOL 2>/dev/null
+for l in pool restore appliance process; do
 	printf '%-10s %28s   all:%s\n' $l "$(summary "${FIRST_ALL[$l]:-0}")" "${FIRST_ALL[$l]:-}"
 done
 
