@@ -213,7 +213,15 @@ static void *io_main(void *arg)
 		io_sandbox(vm);		 /* before it reads anything of the guest's */
 	}
 	for (;;) {
-		if (drain() && linger())
+		/* A wake-up lingers even when it finds the ring empty: the kick
+		 * that woke it came with a file hypercall (the guest's request,
+		 * served on the vCPU's thread), and the guest's next request comes
+		 * a few microseconds after that one returns. Without it, a thread
+		 * once asleep was kicked, found nothing and slept again at every
+		 * request, and every request stayed an exit (small files on a
+		 * volume at 0.04x the process instead of 0.5x). */
+		drain();
+		if (linger())
 			continue;
 		__atomic_store_n(&fio.ring.shared->io_idle, 1, SEQ);
 		if (hut_file_ring_pending(&fio.ring)) {
