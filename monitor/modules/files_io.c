@@ -59,6 +59,7 @@ static struct {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	uint32_t vcpu_waiting; /* atomic */
+	uint32_t in_hypercall; /* atomic: the vCPU thread serves a file hypercall */
 	uint32_t wake_seq;     /* atomic, a futex */
 	uint32_t events;       /* atomic: requests finished, as the guest sees them */
 	uint64_t served, kicks, wakes, sleeps, hypercalls, serve_ns;
@@ -154,6 +155,12 @@ static bool linger(void)
 			return true;
 		}
 		__builtin_ia32_pause();
+		/* The window counts from the end of a file hypercall in progress:
+		 * the guest's next request comes after it returns, and one that
+		 * moves 1 MiB takes longer than the window (then every request
+		 * found the thread asleep and was a hypercall again). */
+		if (__atomic_load_n(&fio.in_hypercall, __ATOMIC_RELAXED))
+			until = now_ns() + window;
 	} while (now_ns() < until);
 	window = window / 2 > LINGER_MIN_NS ? window / 2 : LINGER_MIN_NS;
 	return false;
@@ -290,9 +297,11 @@ void hut_file_io_hypercall(struct hut_vm *vm, struct hut_hc_file *hc)
 		hut_file_hypercall(vm, hc);
 		return;
 	}
+	__atomic_store_n(&fio.in_hypercall, 1, SEQ);
 	pthread_mutex_lock(&fio.lock);
 	hut_file_hypercall(vm, hc);
 	pthread_mutex_unlock(&fio.lock);
+	__atomic_store_n(&fio.in_hypercall, 0, SEQ);
 	fio.hypercalls++;
 }
 
