@@ -219,6 +219,11 @@ static void *io_main(void *arg)
 		hut_landlock_thread(vm); /* the volume trees alone, as the vCPU thread */
 		io_sandbox(vm);		 /* before it reads anything of the guest's */
 	}
+	/* Awake from here on: io_idle was 1 only for that first kick. Left at
+	 * 1, it said "asleep" until the first window passed empty, and every
+	 * request until then was a file hypercall (the first ~50 of a
+	 * sequential 1 MiB reader's, at an exit each). */
+	__atomic_store_n(&fio.ring.shared->io_idle, 0, SEQ);
 	for (;;) {
 		/* A wake-up lingers even when it finds the ring empty: the kick
 		 * that woke it came with a file hypercall (the guest's request,
