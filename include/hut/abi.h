@@ -609,6 +609,11 @@ enum hut_file_op {
 };
 
 #define HUT_FILE_RMDIR 0x1
+/* LSTAT's flags: the host's stat alone, without the owner= view (no xattr
+ * read): a guest that knows the view and sees the same ctime (every change
+ * of the view moves it) keeps what it knows. A monitor that ignores the
+ * flag answers with the view: the same for such a guest. */
+#define HUT_FILE_LSTAT_HOST 0x1
 #define HUT_FILE_ATTR_MODE 0x1
 #define HUT_FILE_ATTR_OWNER 0x2	  /* uid and gid; (uint32_t)-1 leaves one as it is */
 #define HUT_FILE_ATTR_TIMES 0x4	  /* atime and mtime; nsec UTIME_OMIT leaves one */

@@ -65,6 +65,14 @@ long hut_conring_write(uint32_t fd, const struct hut_iovec *iov, int iovcnt, uin
 typedef uint64_t (*hut_phys_fn)(uint64_t page);
 extern hut_phys_fn hut_phys_of;
 int hut_iov_phys(const struct hut_iovec *iov, int n, struct hut_iovec *out, int max);
+/* The same for memory the monitor will write (a read's bytes straight into
+ * the app's buffer): hut_phys_own (installed with hut_phys_of) first makes
+ * every page of the iovecs the process's own, as its write faults would (a
+ * frame still shared copy-on-write with another process must not change
+ * under it, and the monitor's writes take no fault). */
+typedef void (*hut_phys_own_fn)(const struct hut_iovec *iov, int n);
+extern hut_phys_own_fn hut_phys_own;
+int hut_iov_phys_writable(const struct hut_iovec *iov, int n, struct hut_iovec *out, int max);
 #define HUT_PHYS_IOV_MAX 64
 /* iov as the monitor must be handed it: iov itself while every address is
  * its own, else its translation in out (*n updated). */

@@ -10,6 +10,7 @@
 #include "base.h"
 
 hut_phys_fn hut_phys_of;
+hut_phys_own_fn hut_phys_own;
 
 const struct hut_iovec *hut_iov_for_monitor(const struct hut_iovec *iov, int *n,
 					    struct hut_iovec out[HUT_PHYS_IOV_MAX])
@@ -18,6 +19,13 @@ const struct hut_iovec *hut_iov_for_monitor(const struct hut_iovec *iov, int *n,
 		return iov;
 	*n = hut_iov_phys(iov, *n, out, HUT_PHYS_IOV_MAX);
 	return out;
+}
+
+int hut_iov_phys_writable(const struct hut_iovec *iov, int n, struct hut_iovec *out, int max)
+{
+	if (hut_phys_own)
+		hut_phys_own(iov, n);
+	return hut_iov_phys(iov, n, out, max);
 }
 
 int hut_iov_phys(const struct hut_iovec *iov, int n, struct hut_iovec *out, int max)

@@ -252,14 +252,32 @@ static int mapped(const struct hut_file *f)
 	return hut_vmap_any() && hut_vmap_of(f->mount, f->ino);
 }
 
+/* The app's iovecs as the monitor takes them: themselves with one
+ * process, else their guest-physical pieces (base/phys.c), made the
+ * process's own first when the monitor writes them (a read). Up to
+ * HUT_IOV_MAX pieces, the most one request carries: a read or write into
+ * pages scattered in guest RAM (a forked child's copy-on-write copies
+ * every other page) is whole up to 4 MiB, where HUT_PHYS_IOV_MAX (64)
+ * pieces on the stack cut it at 256 KiB; past that it is short, which
+ * Linux allows and callers loop over. One buffer: the libos makes one
+ * such request at a time and waits for it. */
+static const struct hut_iovec *for_monitor(const struct hut_iovec *iov, int *n, int monitor_writes)
+{
+	static struct hut_iovec pieces[HUT_IOV_MAX];
+	if (!hut_phys_of)
+		return iov;
+	*n = monitor_writes ? hut_iov_phys_writable(iov, *n, pieces, HUT_IOV_MAX)
+			    : hut_iov_phys(iov, *n, pieces, HUT_IOV_MAX);
+	return pieces;
+}
+
 static long host_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_READ);
 	/* The monitor gets guest-physical pieces; the windows (volume_map.c)
 	 * are overlaid through the app's own addresses. */
-	struct hut_iovec phys[HUT_PHYS_IOV_MAX];
 	int pieces = iovcnt;
-	hc.buf = (uint64_t)hut_iov_for_monitor(iov, &pieces, phys);
+	hc.buf = (uint64_t)for_monitor(iov, &pieces, 1);
 	hc.len = (uint64_t)pieces;
 	hc.offset = *off;
 	long r = call(&hc);
@@ -288,9 +306,8 @@ static long host_write(struct hut_file *f, const struct hut_iovec *iov, int iovc
 	struct hut_hc_file hc = on_handle(f, HUT_FILE_WRITE);
 	/* The monitor gets guest-physical pieces; the windows (volume_map.c)
 	 * are overlaid through the app's own addresses. */
-	struct hut_iovec phys[HUT_PHYS_IOV_MAX];
 	int pieces = iovcnt;
-	hc.buf = (uint64_t)hut_iov_for_monitor(iov, &pieces, phys);
+	hc.buf = (uint64_t)for_monitor(iov, &pieces, 0);
 	hc.len = (uint64_t)pieces;
 	hc.offset = *off == HUT_OFF_APPEND ? HUT_FILE_APPEND : *off;
 	long r = call(&hc);

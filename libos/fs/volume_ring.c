@@ -7,10 +7,16 @@
  * stays in the host kernel) when it sleeps.
  *
  * Waiting: the vCPU spins for up to SPIN_US (a cached open's revalidation,
- * a page run's read: a few microseconds of host work), then sleeps in the
- * poll hypercall until the thread says a request finished. A request known
- * to be long (fsync) does not spin at all: the host core is better left to
- * the thread and the others.
+ * a page run's read: a few microseconds of host work), and a request that
+ * moves data for longer in proportion to its bytes (the host copies its
+ * page cache at several GB/s: a 1 MiB read takes ~100-150 us), then sleeps
+ * in the poll hypercall until the thread says a request finished. Why
+ * spin that long: sleeping costs the poll hypercall's exit (~45 us here)
+ * and the futex wake-up after it, and a 1 MiB read that slept ran at 0.34x
+ * the process (the vCPU would spin on nothing else meanwhile: the libos
+ * waits for its request either way). A request known to be long (fsync)
+ * does not spin at all: the host core is better left to the thread and
+ * the others.
  *
  * Without a ring (an older monitor, no volumes) each post is the file
  * hypercall at once, into the same slots kept here: callers see one way.
@@ -23,11 +29,17 @@
 
 #define SLOTS HUT_FILE_RING_SLOTS
 #define SPIN_US 50
+/* A data request's spin grows by 1 us a SPIN_BYTES_PER_US bytes: 1 GB/s,
+ * well below what the host copies from its page cache, so that a read the
+ * page cache serves finishes inside the spin and one from the disk (far
+ * slower) ends it in the poll hypercall. */
+#define SPIN_BYTES_PER_US 1024
 #define POLL_NS 1000000000ull
 
 static struct hut_file_shared *shared;
 static uint8_t *slots;
 static struct hut_hc_file local[SLOTS]; /* the slots when there is no ring */
+static uint32_t spin_us[SLOTS];		/* how long a wait for each slot's request spins */
 static uint32_t local_prod;		/* the slots' count when there is no ring */
 static int state;			/* 0: not looked at yet; 1: a ring; -1: none */
 
@@ -71,9 +83,9 @@ static void sleep_for_events(uint32_t t)
 	hut_hypercall(HUT_HC_POLL, &p);
 }
 
-static void wait_ring(uint32_t t, int spin)
+static void wait_ring(uint32_t t, uint32_t spin)
 {
-	uint64_t until = spin ? hut_rdtsc() + SPIN_US * hut_boot_info->tsc_khz / 1000 : 0;
+	uint64_t until = spin ? hut_rdtsc() + (uint64_t)spin * hut_boot_info->tsc_khz / 1000 : 0;
 	while (!done(t)) {
 		if (spin && hut_rdtsc() < until)
 			__builtin_ia32_pause();
@@ -85,8 +97,25 @@ static void wait_ring(uint32_t t, int spin)
 const struct hut_hc_file *hut_vfile_wait(uint32_t t)
 {
 	if (have_ring())
-		wait_ring(t, slot(t)->op != HUT_FILE_SYNC);
+		wait_ring(t, spin_us[t % SLOTS]);
 	return slot(t);
+}
+
+/* How long a wait for hc spins (above); hc's iovecs are the libos's own
+ * (what READ and WRITE carry: the caller keeps them until the request is
+ * done), so their lengths can be summed here. */
+static uint32_t spin_for(const struct hut_hc_file *hc)
+{
+	if (hc->op == HUT_FILE_SYNC)
+		return 0;
+	uint64_t bytes = 0;
+	if ((hc->op == HUT_FILE_READ || hc->op == HUT_FILE_WRITE) && hc->len <= HUT_IOV_MAX) {
+		const struct hut_iovec *iov = (const struct hut_iovec *)hc->buf;
+		for (uint64_t i = 0; i < hc->len; i++)
+			bytes += iov[i].len;
+	}
+	uint64_t us = SPIN_US + bytes / SPIN_BYTES_PER_US;
+	return us < UINT32_MAX ? (uint32_t)us : UINT32_MAX;
 }
 
 /* prod is read from the region each time, not kept here: the guest is its
@@ -108,8 +137,9 @@ uint32_t hut_vfile_post(const struct hut_hc_file *hc)
 	}
 	uint32_t t = prod_now();
 	if (t - cons_now() >= SLOTS)
-		wait_ring(t - SLOTS, 1); /* the slot's last request */
+		wait_ring(t - SLOTS, SPIN_US); /* the slot's last request */
 	*slot(t) = *hc;
+	spin_us[t % SLOTS] = spin_for(hc);
 	__atomic_store_n(&shared->prod, t + 1, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* prod out before io_idle is read */
 	if (__atomic_load_n(&shared->io_idle, __ATOMIC_RELAXED))

@@ -105,6 +105,24 @@ static int is_private(const struct hut_mm *mm, uint64_t va)
 	return 0;
 }
 
+/* The process's own copy of the frame at va, shared with another: mapped
+ * writable at va. 0, or 1 (no memory: the frame stays). */
+static int own_copy(struct hut_mm *mm, uint64_t va, uint64_t frame)
+{
+	uint64_t copy = hut_frame_new();
+	if (!copy)
+		return 1;
+	/* Both frames are at their own addresses here: a frame in use is never
+	 * an address any process holds (memory.c). */
+	hut_memcpy((void *)copy, (const void *)frame, PAGE);
+	if (hut_aspace_map(&mm->as, va, copy, PRIVATE_FLAGS | PTE_W)) {
+		hut_frame_unref(copy);
+		return 1;
+	}
+	hut_frame_unref(frame);
+	return 0;
+}
+
 /* A write to a page shared copy-on-write: the last sharer gets W back, the
  * others a copy of their own. The first touch of a stack page a fork left
  * out: a fresh page. Anything else is declined (a crash). */
@@ -123,18 +141,36 @@ static int cow_fault(uint64_t addr, uint64_t error, uint64_t rip)
 		return 1;
 	if (hut_frame_users((uint64_t)frame) == 1)
 		return hut_aspace_map(&mm->as, va, (uint64_t)frame, PRIVATE_FLAGS | PTE_W) ? 1 : 0;
-	uint64_t copy = hut_frame_new();
-	if (!copy)
-		return 1;
-	/* Both frames are at their own addresses here: a frame in use is never
-	 * an address any process holds (memory.c). */
-	hut_memcpy((void *)copy, (const void *)frame, PAGE);
-	if (hut_aspace_map(&mm->as, va, copy, PRIVATE_FLAGS | PTE_W)) {
-		hut_frame_unref(copy);
-		return 1;
+	return own_copy(mm, va, (uint64_t)frame);
+}
+
+/* Every page of iov the monitor will write (a volume read straight into
+ * the app's buffer) made the running process's own first, as its write
+ * faults would make them: the monitor's writes take no fault, and a frame
+ * still shared copy-on-write would change under the other process too (a
+ * forked child's read into its buffer changed its parent's). A frame this
+ * process alone holds is written as it is (its PTE may stay read-only:
+ * the app's next write takes the fault that gives W back). The TLB may
+ * still hold a copied page's old frame (no fault flushed it, as the CPU
+ * does for the page of a fault): one flush after all of them. */
+static void own_pages(const struct hut_iovec *iov, int n)
+{
+	struct hut_mm *mm = hut_mm_now;
+	int moved = 0;
+	for (int i = 0; i < n; i++) {
+		if (!iov[i].len)
+			continue;
+		uint64_t va = iov[i].base & ~(PAGE - 1), end = iov[i].base + iov[i].len;
+		for (; va < end; va += PAGE) {
+			int64_t frame = hut_aspace_frame(&mm->as, va);
+			if (frame < 0)
+				fresh_stack_page(mm, va); /* a new PTE: nothing to flush */
+			else if (hut_frame_users((uint64_t)frame) > 1 && is_private(mm, va))
+				moved |= own_copy(mm, va, (uint64_t)frame) == 0;
+		}
 	}
-	hut_frame_unref((uint64_t)frame);
-	return 0;
+	if (moved)
+		hut_aspace_flush();
 }
 
 /* Pages both sides write at once after a fork: the forking thread's stack
@@ -264,6 +300,7 @@ static int counting_begins(void)
 		return -ENOMEM;
 	hut_fault_take(cow_fault);
 	hut_phys_of = phys_of;
+	hut_phys_own = own_pages;
 	return 0;
 }
 

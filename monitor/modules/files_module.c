@@ -220,8 +220,8 @@ static void files_seccomp(const struct hut_vm *vm, struct hut_seccomp *s)
 	if (!hut_file_io_running())
 		return;
 	const struct hut_seccomp_rule ring_rules[] = {
-		HUT_ALLOW(SYS_futex),
-		HUT_ALLOW_ARG(SYS_write, 0, hut_file_io_kick_fd()),
+		HUT_ALLOW(SYS_futex), HUT_ALLOW_ARG(SYS_write, 0, hut_file_io_kick_fd()),
+		HUT_ALLOW(SYS_getcpu), /* where a file hypercall runs, without a vDSO */
 	};
 	hut_seccomp_allow(s, ring_rules, sizeof ring_rules / sizeof ring_rules[0]);
 }

@@ -162,6 +162,12 @@ PROG_IMAGES += $(foreach p,$(FDKINDS),$(PROG_OUT)/$(p).hut $(PROG_OUT)/$(p)-ref)
 # volcache.c: the volume page cache, each cache= mode against glibc
 # (tests/integration/volume-cache.sh).
 PROG_IMAGES += $(addprefix $(PROG_OUT)/,volcache.hut volcache-ref)
+# volfast.c: a volume's fast paths (cache=auto's reopen, reads straight into
+# scattered pages), against glibc (tests/integration/volume-fast.sh).
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,volfast.hut volfast-ref)
+# forkread.c: a forked child's read of stdin into pages it shares with its
+# parent, against glibc (tests/integration/forkread.sh).
+PROG_IMAGES += $(addprefix $(PROG_OUT)/,forkread.hut forkread-ref)
 # procfs.c: /proc as programs read it (tests/integration/procfs.sh); paths.c:
 # dirfds that follow their directory through renames, and paths of any
 # depth (tests/integration/paths.sh). Each also as a glibc program.
