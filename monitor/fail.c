@@ -7,7 +7,6 @@
  * first, after the guest's output.
  */
 #include "monitor.h"
-#include "pool.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +21,14 @@ static void flush_guest_output(const struct hut_vm *vm, bool stopped)
 	fflush(stdout);
 }
 
+/* Who else must hear the status (a pool's client), set once. */
+static void (*end_report)(int status);
+
+void hut_end_report_set(void (*report)(int status))
+{
+	end_report = report;
+}
+
 _Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed)
 {
 	if (vm) {
@@ -29,7 +36,8 @@ _Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed)
 		hut_call_modules(vm, end, vm, libos_closed);
 		hut_trace_print(vm);
 	}
-	hut_pool_report(status);
+	if (end_report)
+		end_report(status);
 	exit(status);
 }
 

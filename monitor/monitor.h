@@ -81,6 +81,8 @@ struct hut_vm {
  * guest's TCP connections: all of them, or, libos_closed, those the libos
  * sent no FIN on), the traces asked for printed, exit(status). */
 _Noreturn void hut_end(const struct hut_vm *vm, int status, bool libos_closed);
+/* One more to tell the status to, before the exit (the pool's client). */
+void hut_end_report_set(void (*report)(int status));
 /* Prints "hut-monitor: <image>: <message>" and ends (hut_end) with status. */
 _Noreturn void hut_fail(const struct hut_vm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

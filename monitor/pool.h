@@ -42,15 +42,12 @@ void hut_pool_serve(struct hut_vm *vm, const char *socket_path, unsigned size);
  * returns its options (argv[0] is a name, as for getopt) with stdio the
  * client's. */
 void hut_pool_take_request(struct hut_vm *vm, int *argc, char ***argv);
-/* The client's connection (-1: none), kept past the sandbox. */
-int hut_pool_conn_fd(void);
 /* Before the sandbox: the thread that forwards the client's signals and
  * ends the guest when the client goes. */
 void hut_pool_watch_client(struct hut_vm *vm);
-/* hut_end's: the status goes to the client. */
+/* The status goes to the client (hut_end's report, once a request is
+ * taken; the connection is kept and written to by the module "pool"). */
 void hut_pool_report(int status);
-/* The vCPU thread's seccomp rule for the report. */
-void hut_pool_rules(const struct hut_vm *vm, struct hut_seccomp *f);
 
 /* pool_run.c: hut-monitor --pool-run SOCKET [OPTIONS]: the client. */
 _Noreturn void hut_pool_run(int argc, char **argv);

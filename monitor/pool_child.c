@@ -44,11 +44,6 @@ void hut_pool_child_init(int listen_fd, int note_fd)
 	child.note_fd = note_fd;
 }
 
-int hut_pool_conn_fd(void)
-{
-	return child.conn;
-}
-
 static void tell(char what)
 {
 	struct pool_note n = {(int)getpid(), what};
@@ -124,6 +119,7 @@ void hut_pool_take_request(struct hut_vm *vm, int *argc, char ***argv)
 	if (child.conn < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "pool: accept failed (%s)", strerror(errno));
 	tell('t');
+	hut_end_report_set(hut_pool_report);
 	struct sched_param normal = {0}; /* ready at SCHED_IDLE (pool_serve.c); serving, as any */
 	if (syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &normal) < 0)
 		fprintf(stderr, "hut-monitor: pool: cannot leave SCHED_IDLE (%s)\n",
@@ -197,7 +193,14 @@ void hut_pool_report(int status)
 	}
 }
 
-void hut_pool_rules(const struct hut_vm *vm, struct hut_seccomp *f)
+/* The connection kept past the sandbox, and written to at the end. */
+static void pool_keep(const struct hut_vm *vm, struct hut_kept_fds *k)
+{
+	(void)vm;
+	hut_keep_fds(k, child.conn, child.conn);
+}
+
+static void pool_seccomp(const struct hut_vm *vm, struct hut_seccomp *f)
 {
 	(void)vm;
 	if (child.conn < 0)
@@ -207,3 +210,11 @@ void hut_pool_rules(const struct hut_vm *vm, struct hut_seccomp *f)
 	};
 	hut_seccomp_allow(f, rules, sizeof rules / sizeof rules[0]);
 }
+
+/* A module for the sandbox's hooks only: nothing of it exists outside a
+ * pool's monitor serving a request. */
+const struct hut_module hut_module_pool = {
+	.name = "pool",
+	.keep_fds = pool_keep,
+	.seccomp = pool_seccomp,
+};

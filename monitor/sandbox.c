@@ -7,7 +7,6 @@
  * (Firecracker's jailer and Solo5's tender do the same).
  */
 #include "monitor.h"
-#include "pool.h"
 #include "snapshot.h"
 
 #include <dirent.h>
@@ -57,7 +56,6 @@ static void kept_ranges(struct hut_vm *vm, struct hut_kept_fds *k)
 	hut_keep_fds(k, vm->vcpu_fd, vm->vcpu_fd);
 	hut_keep_fds(k, hut_snapshot_fd(), hut_snapshot_fd());
 	hut_keep_fds(k, hut_reaper_fd(), hut_reaper_fd());
-	hut_keep_fds(k, hut_pool_conn_fd(), hut_pool_conn_fd());
 	hut_call_modules(vm, keep_fds, vm, k);
 }
 
@@ -220,7 +218,6 @@ static void core_rules(const struct hut_vm *vm, struct hut_seccomp *f)
 	hut_seccomp_allow(f, rules, sizeof rules / sizeof rules[0]);
 	if (hut_snapshot_wanted())
 		snapshot_rules(vm, f);
-	hut_pool_rules(vm, f);
 }
 
 /* The core's list, then each module's. */

@@ -7,10 +7,13 @@
 #include "../module.h"
 
 extern const struct hut_module hut_module_console, hut_module_core, hut_module_files,
-	hut_module_net, hut_module_release, hut_module_signals, hut_module_stats, hut_module_ticks;
+	hut_module_net, hut_module_pool, hut_module_release, hut_module_signals, hut_module_stats,
+	hut_module_ticks;
 
 const struct hut_module *const hut_modules[] = {
-	&hut_module_console, &hut_module_core,	  &hut_module_files, &hut_module_net,
-	&hut_module_release, &hut_module_signals, &hut_module_stats, &hut_module_ticks,
-	NULL,
+	&hut_module_console, &hut_module_core,
+	&hut_module_files,   &hut_module_net,
+	&hut_module_pool,    &hut_module_release,
+	&hut_module_signals, &hut_module_stats,
+	&hut_module_ticks,   NULL,
 };
