@@ -73,6 +73,12 @@ _Noreturn void hut_fail(const struct hut_vm *v, int status, const char *fmt, ...
 	longjmp(back, 1);
 }
 
+/* fail.c's: nothing to report to here (no pool). */
+void hut_end_report_set(void (*report)(int status))
+{
+	(void)report;
+}
+
 _Noreturn void hut_end(const struct hut_vm *v, int status, bool libos_closed)
 {
 	(void)libos_closed;
