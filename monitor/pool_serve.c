@@ -97,14 +97,14 @@ static bool spawn(void)
 		return true;
 	}
 	if (pid == 0) {
-		signal(SIGCHLD, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		close(pool.note_rd);
 		/* Getting ready takes only what is left of the CPU: a monitor
 		 * serving a request (often the one this replaces) comes first. */
 		struct sched_param idle = {0}; /* musl's wrapper is ENOSYS: the syscall */
 		syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &idle);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		close(pool.note_rd);
 		hut_pool_child_init(pool.listen_fd, pool.note_wr);
 		return false;
 	}
