@@ -101,7 +101,7 @@ summary() {
 # The pool (hut-monitor --pool): monitors made ready to restore the snapshot
 # before any request; each launch is a `--pool-run` client.
 ip netns exec $NS_A "$BIN/hut-monitor" --pool "$TMP/pool.sock" --pool-size 2 \
-	--restore "$TMP/httpd.snap" "${ARGS[@]}" >/dev/null 2>"$TMP/pool.err" </dev/null &
+	--restore "$TMP/httpd.snap" --net none "${ARGS[@]}" >/dev/null 2>"$TMP/pool.err" </dev/null &
 POOL=$!
 for _ in $(seq 100); do
 	grep -q 'monitors ready$' "$TMP/pool.err" && break

@@ -307,6 +307,47 @@ static void open_image(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_BAD_IMAGE, "invalid image: %s", vm->img.err);
 }
 
+/* RAM laid out (the modules' regions) and backed where a boot touches
+ * first; a restore's checked against the snapshot's. */
+static void load(struct hut_vm *vm)
+{
+	hut_load_image(vm);
+	if (vm->restored)
+		hut_restore_check_layout(vm);
+}
+
+/* The RAM the modules take: what a pool request must not change, its
+ * monitor's memory being laid out before it comes. */
+static uint64_t modules_ram(const struct hut_vm *vm)
+{
+	uint64_t sum = 0;
+	const struct hut_module *m;
+	hut_each_module(vm, m)
+		if (m->ram_size)
+			sum += m->ram_size();
+	return sum;
+}
+
+/* A pool's monitor (pool.h): everything that does not depend on the
+ * instance done (the layout and its prefault too: the pool's own options
+ * say which devices there are, `--net none` one whose tap each request
+ * gives), it waits for a request and takes its options. */
+static void take_pool_request(struct hut_vm *vm, struct hut_options *o)
+{
+	int rargc;
+	char **rargv;
+	load(vm);
+	hut_machine_wait(vm);
+	uint64_t devices = modules_ram(vm);
+	hut_pool_take_request(vm, &rargc, &rargv);
+	parse_request_options(rargc, rargv, o);
+	if (modules_ram(vm) != devices)
+		bad_usage("%s", "a pool request cannot add a device its pool was not started with "
+				"(start a networked image's pool with --net none; each request "
+				"then gives --net TAP or --net fd=N)");
+	hut_call_modules(vm, open, vm);
+}
+
 int main(int argc, char **argv)
 {
 	static struct hut_options opt;
@@ -334,18 +375,11 @@ int main(int argc, char **argv)
 	else
 		hut_mem_setup(&vm);
 	hut_machine_ram(&vm);
-	if (opt.pool) { /* ready: the rest waits for a request */
-		int rargc;
-		char **rargv;
-		hut_machine_wait(&vm);
-		hut_pool_take_request(&vm, &rargc, &rargv);
-		parse_request_options(rargc, rargv, &opt);
-		hut_call_modules(&vm, open, &vm);
-	}
+	if (opt.pool)
+		take_pool_request(&vm, &opt); /* ready: the rest waits for a request */
 	hut_trace_mark("open");
-	hut_load_image(&vm);
-	if (vm.restored)
-		hut_restore_check_layout(&vm);
+	if (!opt.pool)
+		load(&vm);
 	hut_trace_mark("load");
 	hut_machine_wait(&vm);
 	hut_trace_mark("machine");

@@ -89,7 +89,7 @@ if ready_kvm "$HTTPD" "$WWW/index.html"; then
 		run snap ip netns exec "$POOL_NS" "$MONITOR" --snapshot "$TMP/httpd.snap" --net none \
 			"$HTTPD" --port 8080 --root /
 		expect_status snap 0
-		if start_pool httpd --pool-size 1 --restore "$TMP/httpd.snap" "$HTTPD" --port 8080 --root /; then
+		if start_pool httpd --pool-size 1 --restore "$TMP/httpd.snap" --net none "$HTTPD" --port 8080 --root /; then
 			for signal in TERM KILL; do
 				served=$(pgrep -P "$POOL_PID" -x hut-monitor) # the one waiting takes it
 				(exec ip netns exec "$POOL_NS" "$MONITOR" --pool-run "$SOCK" --net tap0 \
@@ -128,7 +128,7 @@ if ready_kvm "$HTTPD" "$WWW/index.html"; then
 	finish
 fi
 
-begin "pool: refusals: a request's other options, no pool, --pool without --restore, a bad snapshot, a hostile request"
+begin "pool: refusals: a request's other options or a device, no pool, --pool without --restore, a bad snapshot, a hostile request"
 if ready_kvm "$PROG"; then
 	run nopool "$MONITOR" --pool-run "$TMP/nothing.sock"
 	expect_status nopool 125
@@ -146,6 +146,9 @@ if ready_kvm "$PROG"; then
 		run other "$MONITOR" --pool-run "$SOCK" --mem 1G
 		expect_status other 125
 		expect_grep "no line for a request's --mem" "^hut-monitor: a pool request may give --net, --mac, --ip, --gw, --dns and --timeout, not '--mem'" "$(err other)"
+		run addnet "$MONITOR" --pool-run "$SOCK" --net tap0
+		expect_status addnet 125
+		expect_grep "no line for a request adding a device" "^hut-monitor: a pool request cannot add a device its pool was not started with" "$(err addnet)"
 		run badfd "$MONITOR" --pool-run "$SOCK" --net fd=99
 		expect_status badfd 125
 		expect_grep "no line for --net fd=99" '^hut-monitor: --pool-run: --net fd=99: not an open descriptor$' "$(err badfd)"
