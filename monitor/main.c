@@ -59,8 +59,10 @@ static const char usage_head[] =
 	"                  each starts one guest for one `hut-monitor --pool-run\n"
 	"                  SOCKET [--net ...] [--mac ...] [--ip ...] [--gw ...] [--dns\n"
 	"                  ...] [--timeout SEC]`, which gets the guest's stdio, signals\n"
-	"                  and exit status as if it were its monitor; SIGTERM ends the\n"
-	"                  pool (not the guests it started)\n";
+	"                  and exit status as if it were its monitor; the pool's\n"
+	"                  options fix the devices: a networked image's pool takes\n"
+	"                  --net none, each request its --net TAP or fd=N; SIGTERM\n"
+	"                  ends the pool (not the guests it started)\n";
 
 static const char usage_tail[] =
 	"  -h, --help      show this help\n"
