@@ -187,6 +187,10 @@ void hut_machine_ram(struct hut_vm *vm)
 
 void hut_machine_wait(struct hut_vm *vm)
 {
+	static bool waited; /* a pool's monitor waits before its request, main again after */
+	if (waited)
+		return;
+	waited = true;
 	pthread_mutex_lock(&machine.lock);
 	take_steps(vm, true);
 	pthread_mutex_unlock(&machine.lock);

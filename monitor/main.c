@@ -359,7 +359,7 @@ int main(int argc, char **argv)
 		hut_pool_run(argc, argv);
 	parse_options(argc, argv, &opt);
 	if (opt.pool)
-		hut_pool_serve(&vm, opt.pool, opt.pool_size ? opt.pool_size : 2);
+		hut_pool_serve(opt.pool, opt.pool_size ? opt.pool_size : 2);
 	else
 		hut_machine_begin(&vm); /* the VM and vCPU, made while the image is read */
 	open_image(&vm);

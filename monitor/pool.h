@@ -34,9 +34,20 @@ struct hut_pool_status {
 	int32_t status; /* the monitor's exit status */
 };
 
+/* A note on the supervisor's pipe: a child's ('r' ready, 't' took a
+ * request), or, pid 0, its own signal handler's ('c' SIGCHLD, 's' stop). */
+struct hut_pool_note {
+	int pid;
+	char what;
+};
+
 /* pool_serve.c: --pool SOCKET: in the supervisor, never returns; in each
  * monitor it starts, returns at once (main then prepares the machine). */
-void hut_pool_serve(struct hut_vm *vm, const char *socket_path, unsigned size);
+void hut_pool_serve(const char *socket_path, unsigned size);
+
+/* pool_child.c: in a monitor the supervisor just forked: where to wait for
+ * requests and to send its notes. */
+void hut_pool_child_init(int listen_fd, int note_fd);
 
 /* pool_child.c: the machine ready, says so and waits for a request;
  * returns its options (argv[0] is a name, as for getopt) with stdio the

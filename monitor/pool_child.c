@@ -23,11 +23,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-struct pool_note {
-	int pid;
-	char what;
-};
-
 static struct {
 	int listen_fd, note_fd, conn;
 	pid_t pid; /* this monitor's: its filter allows no getpid */
@@ -37,7 +32,6 @@ static struct {
 	pthread_t watcher;
 } child = {.listen_fd = -1, .note_fd = -1, .conn = -1};
 
-void hut_pool_child_init(int listen_fd, int note_fd);
 void hut_pool_child_init(int listen_fd, int note_fd)
 {
 	child.listen_fd = listen_fd;
@@ -46,7 +40,7 @@ void hut_pool_child_init(int listen_fd, int note_fd)
 
 static void tell(char what)
 {
-	struct pool_note n = {(int)getpid(), what};
+	struct hut_pool_note n = {(int)getpid(), what};
 	if (write(child.note_fd, &n, sizeof n) != (ssize_t)sizeof n)
 		_exit(HUT_EXIT_MONITOR); /* the supervisor is gone: so is the pool */
 }

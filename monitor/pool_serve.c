@@ -30,13 +30,6 @@
 
 #define POOL_MAX 64
 
-struct pool_note {
-	int pid;
-	char what; /* 'r': ready, 't': took a request */
-};
-
-void hut_pool_child_init(int listen_fd, int note_fd);
-
 static struct {
 	const char *path;
 	int listen_fd, note_rd, note_wr;
@@ -50,7 +43,7 @@ static struct {
  * that the loop, asleep in read(), never misses one. */
 static void on_signal(int sig)
 {
-	struct pool_note n = {0, sig == SIGCHLD ? 'c' : 's'};
+	struct hut_pool_note n = {0, sig == SIGCHLD ? 'c' : 's'};
 	int saved = errno;
 	if (write(pool.note_wr, &n, sizeof n) < 0) {
 		/* the pipe is full of notes: the loop reads them soon */
@@ -160,7 +153,7 @@ static bool reap(void)
 }
 
 /* A note from a child: ready, or taken (then its replacement is forked). */
-static bool note(const struct pool_note *n)
+static bool note(const struct hut_pool_note *n)
 {
 	if (n->pid == 0 && n->what == 'c')
 		return reap();
@@ -179,9 +172,8 @@ static bool note(const struct pool_note *n)
 	return true;
 }
 
-void hut_pool_serve(struct hut_vm *vm, const char *socket_path, unsigned size)
+void hut_pool_serve(const char *socket_path, unsigned size)
 {
-	(void)vm;
 	int p[2];
 	pool.path = socket_path;
 	pool.size = size;
@@ -199,7 +191,7 @@ void hut_pool_serve(struct hut_vm *vm, const char *socket_path, unsigned size)
 		if (!spawn())
 			return;
 	for (;;) {
-		struct pool_note n;
+		struct hut_pool_note n;
 		ssize_t got = read(pool.note_rd, &n, sizeof n);
 		if (got == (ssize_t)sizeof n && !note(&n))
 			return;

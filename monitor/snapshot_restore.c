@@ -66,25 +66,31 @@ void hut_restore_open(struct hut_vm *vm, const char *path)
 	vm->restored = true;
 }
 
-/* Where the image's read-only data segments (constants, packed files) end
- * if gpa is in one, else 0. */
+/* A read-only data segment (constants, packed files): its pages stay the
+ * page cache's, shared by every restore. */
+static bool shared_segment(const struct hut_segment *s)
+{
+	return !(s->flags & (PF_W | PF_X));
+}
+
+/* Where the shared segment gpa is in ends, else 0. */
 static uint64_t shared_end(const struct hut_vm *vm, uint64_t gpa)
 {
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
-		if (!(s->flags & (PF_W | PF_X)) && gpa >= s->gpa && gpa - s->gpa < s->memsz)
+		if (shared_segment(s) && gpa >= s->gpa && gpa - s->gpa < s->memsz)
 			return s->gpa + s->memsz;
 	}
 	return 0;
 }
 
-/* The next read-only data segment's start after gpa (or end): where a
- * stretch to copy from gpa stops. */
+/* The next shared segment's start after gpa (or end): where a stretch to
+ * copy from gpa stops. */
 static uint64_t copied_end(const struct hut_vm *vm, uint64_t gpa, uint64_t end)
 {
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
 		const struct hut_segment *s = &vm->img.seg[i];
-		if (!(s->flags & (PF_W | PF_X)) && s->gpa > gpa && s->gpa < end)
+		if (shared_segment(s) && s->gpa > gpa && s->gpa < end)
 			end = s->gpa;
 	}
 	return end;
