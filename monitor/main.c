@@ -340,6 +340,7 @@ static void take_pool_request(struct hut_vm *vm, struct hut_options *o)
 	char **rargv;
 	load(vm);
 	hut_machine_wait(vm);
+	hut_restore_warm(vm);
 	uint64_t devices = modules_ram(vm);
 	hut_pool_take_request(vm, &rargc, &rargv);
 	parse_request_options(rargc, rargv, o);

@@ -175,9 +175,11 @@ void hut_exits_hypercall(uint64_t nr, const char *name); /* name NULL: none serv
 void hut_exits_print(const struct hut_vm *vm);
 /* trace.c */
 void hut_trace_mark(const char *phase);
-/* A phase another thread timed (the machine thread's steps), printed after
- * main's own. */
+/* A phase timed apart from main's marks (the machine thread's steps, a
+ * pool's warm-up), printed after main's own. */
 void hut_trace_span(const char *phase, uint64_t us);
+/* A count, printed as "what: n" (no "us": not a phase). */
+void hut_trace_count(const char *what, uint64_t n);
 void hut_trace_guest(const struct hut_hc_exit *e);
 void hut_trace_print(const struct hut_vm *vm);
 

@@ -31,6 +31,10 @@
 static int restore_fd = -1;
 static const char *restore_path;
 static struct hut_snap_header header;
+/* The snapshot's data runs (guest-physical), for the warm-up: as many as
+ * fit, the rest left cold. */
+static struct hut_snap_run runs[HUT_SNAP_RUNS_MAX];
+static size_t nruns;
 
 bool hut_restoring(void)
 {
@@ -135,7 +139,26 @@ static void populate(struct hut_vm *vm)
 		if (hole < 0 || hole > end)
 			hole = end;
 		populate_range(vm, (uint64_t)(data - base), (uint64_t)(hole - base));
+		if (nruns < HUT_SNAP_RUNS_MAX)
+			runs[nruns++] = (struct hut_snap_run){(uint64_t)(data - base),
+							      (uint64_t)(hole - base)};
 	}
+}
+
+size_t hut_restore_runs(const struct hut_snap_run **out)
+{
+	*out = runs;
+	return nruns;
+}
+
+uint64_t hut_restore_cr3(void)
+{
+	return header.sregs.cr3;
+}
+
+const char *hut_restore_cpu(struct hut_vm *vm)
+{
+	return hut_cpu_restore(vm, &header.regs, &header.sregs, &header.fpu);
 }
 
 void hut_restore_memory(struct hut_vm *vm)
@@ -193,7 +216,7 @@ static void new_instance(struct hut_vm *vm)
 
 void hut_restore_vcpu(struct hut_vm *vm)
 {
-	const char *why = hut_cpu_restore(vm, &header.regs, &header.sregs, &header.fpu);
+	const char *why = hut_restore_cpu(vm);
 	if (why)
 		bad(vm, why);
 	if (!hut_cpu_set_tsc(vm, header.tsc))

@@ -19,6 +19,11 @@ static struct {
 	uint64_t us;
 } spans[MAX_SPANS];
 static int nspans;
+static struct {
+	const char *what;
+	uint64_t n;
+} counts[MAX_SPANS];
+static int ncounts;
 static uint64_t start_us;
 static struct hut_hc_exit guest;
 static int have_guest;
@@ -36,6 +41,12 @@ void hut_trace_span(const char *phase, uint64_t us)
 {
 	if (nspans < MAX_SPANS)
 		spans[nspans++] = (typeof(spans[0])){phase, us};
+}
+
+void hut_trace_count(const char *what, uint64_t n)
+{
+	if (ncounts < MAX_SPANS)
+		counts[ncounts++] = (typeof(counts[0])){what, n};
 }
 
 void hut_trace_guest(const struct hut_hc_exit *e)
@@ -85,7 +96,10 @@ void hut_trace_print(const struct hut_vm *vm)
 		line("main-to-exit", tsc_us(vm, guest.tsc_main, guest.tsc_exit));
 	}
 	line("total", hut_now_us() - start_us);
-	/* Not a phase: no "us", so readers of the phase lines skip it. */
+	/* Not phases: no "us", so readers of the phase lines skip them. */
+	for (int i = 0; i < ncounts; i++)
+		fprintf(stderr, "hut-monitor: trace-boot: %s: %lu\n", counts[i].what,
+			(unsigned long)counts[i].n);
 	if (have_guest)
 		fprintf(stderr, "hut-monitor: trace-boot: trapped syscalls: %lu\n",
 			guest.syscalls_trapped);

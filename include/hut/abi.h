@@ -497,6 +497,22 @@ struct hut_files_entry {
 #define HUT_HC_READY 14	       /* struct hut_hc_ready: the app is ready (include/hut/ready.h) */
 #define HUT_HC_COUNT 15
 
+/*
+ * The warm-up stub. hut_boot_entry starts with a two-byte jump over
+ * HUT_WARM_TAG (8 bytes, at boot_entry + 2) and a stub at boot_entry +
+ * HUT_WARM_OFFSET that no boot runs: entered at CPL3 with %rdi and %rsi
+ * page-aligned guest-virtual addresses, it reads one byte of each page in
+ * [%rdi, %rsi), then stores %rdi to hypercall slot HUT_WARM_DONE_SLOT, which
+ * no hypercall uses (a guest storing there while it runs is ended, as for
+ * any unknown number). A pool's monitor runs it on a restored snapshot's
+ * pages before its request, so that KVM's shadow MMU has them mapped when
+ * the guest itself runs (monitor/snapshot_warm.c). An image without the
+ * tag is never warmed: no ABI change.
+ */
+#define HUT_WARM_TAG "HUTWARM1"
+#define HUT_WARM_OFFSET 16
+#define HUT_WARM_DONE_SLOT 511
+
 #ifndef __ASSEMBLER__
 struct hut_iovec {
 	uint64_t base; /* IN guest address */

@@ -11,7 +11,8 @@
 #include <hut/abi.h>
 #include "arch/x86_64/return.h"
 
-/* %rdi = boot info. Time-stamp the very first instruction, take the libos
+/* %rdi = boot info. Past the warm-up stub's tag and code (the first
+ * instruction jumps over them), time-stamp the very first instruction, take the libos
  * stack and go to C; hut_boot() never returns. It gets the ways in that it
  * hands out (the tick entry, the signal restorer, below) as arguments:
  * boot.c naming them would make it and this file call each other. */
@@ -19,7 +20,19 @@
 	.globl hut_boot_entry
 	.type hut_boot_entry, @function
 hut_boot_entry:
-	rdtsc
+	jmp 1f
+	.ascii HUT_WARM_TAG
+	.skip HUT_WARM_OFFSET - (. - hut_boot_entry), 0xcc
+/* The warm-up stub (abi.h, HUT_WARM_TAG): never part of a boot. */
+2:	cmp %rsi, %rdi
+	jae 3f
+	movb (%rdi), %al
+	add $HUT_PAGE_SIZE, %rdi
+	jmp 2b
+3:	movabs $(HUT_HYPERCALL_GPA + 8 * HUT_WARM_DONE_SLOT), %rax
+	mov %rdi, (%rax)
+	ud2
+1:	rdtsc
 	shl $32, %rdx
 	or %rdx, %rax
 	mov %rax, hut_tsc_boot(%rip)

@@ -80,6 +80,49 @@ if ready_kvm "$PROG"; then
 	finish
 fi
 
+begin "pool: a pooled monitor warms the snapshot's pages before its request; a warm-up stub that spins is cut short and the guest still serves"
+if ready_kvm "$PROG"; then
+	run cold "$MONITOR" "$PROG"
+	run snap "$MONITOR" --snapshot "$TMP/warm.snap" "$PROG"
+	expect_status snap 0
+	if start_pool warm --trace-boot --pool-size 1 --restore "$TMP/warm.snap" "$PROG"; then
+		run warm "$MONITOR" --pool-run "$SOCK"
+		expect_status warm 3
+		cat "$(out snap)" "$(out warm)" >"$TMP/warm-both.out"
+		expect_same_file "snapshot + warmed restore stdout and the cold run's" "$(out cold)" "$TMP/warm-both.out"
+		expect_grep "no warm-up timed" '^hut-monitor: trace-boot: warm-up +[0-9]+ us$' "$(err warm)"
+		expect_grep "the warm-up read no page" '^hut-monitor: trace-boot: warmed pages: [1-9][0-9]*$' "$(err warm)"
+		stop_pool
+	fi
+	# The snapshot's RAM is the guest's, hostile: its stub's loop made
+	# `jmp .` (EB FE). The monitor stops it at its CPU limit and serves.
+	cp "$TMP/warm.snap" "$TMP/spin.snap"
+	python3 - "$ROOT/build/bin/hut" "$PROG" "$TMP/spin.snap" <<'EOF'
+import re, subprocess, sys
+hut, image, snap = sys.argv[1:]
+text = subprocess.run([hut, "inspect", image], capture_output=True, text=True, check=True).stdout
+stub = int(re.search(r"^boot: +(0x[0-9a-f]+)", text, re.M).group(1), 16) + 16  # HUT_WARM_OFFSET
+for m in re.finditer(r"^  (0x[0-9a-f]+) +(0x[0-9a-f]+) .*?(?:guest RAM (0x[0-9a-f]+)\))?$", text, re.M):
+    va, size = int(m.group(1), 16), int(m.group(2), 16)
+    if va <= stub < va + size:
+        gpa = (int(m.group(3), 16) if m.group(3) else va) + stub - va
+        with open(snap, "r+b") as f:
+            f.seek(0x4000 + gpa)  # HUT_SNAP_MEM_OFFSET
+            f.write(b"\xeb\xfe")
+        sys.exit(0)
+sys.exit("the stub is in no segment")
+EOF
+	if start_pool spin --trace-boot --pool-size 1 --restore "$TMP/spin.snap" "$PROG"; then
+		run spin "$MONITOR" --pool-run "$SOCK"
+		expect_status spin 3
+		cat "$(out snap)" "$(out spin)" >"$TMP/spin-both.out"
+		expect_same_file "snapshot + restore after a spinning stub: stdout and the cold run's" "$(out cold)" "$TMP/spin-both.out"
+		expect_grep "a spinning stub was said to warm pages" '^hut-monitor: trace-boot: warmed pages: 0$' "$(err spin)"
+		stop_pool
+	fi
+	finish
+fi
+
 begin "pool: httpd from a pool serves the same bytes at the address the request gives; SIGTERM and a vanished client end it"
 if ready_kvm "$HTTPD" "$WWW/index.html"; then
 	if ! net_usable || ! net_ns pool || ! net_tap "$NS" tap0 198.51.100.1/24; then

@@ -1,0 +1,162 @@
+/*
+ * The warm-up of a pooled restore (snapshot.h, hut_restore_warm). On a
+ * shadow-MMU host (kvm-pvm) every guest page the restored guest touches
+ * first costs it a fault KVM serves, ~20 us each: httpd's restore took 57
+ * of them to its first answer, after the request, when a process would
+ * already be answering. A pool's monitor has time before its request, so
+ * it runs the image's warm-up stub (abi.h, HUT_WARM_TAG) on the snapshot's
+ * registers and page tables over the pages the snapshot holds: the stub
+ * only reads them, and KVM maps each as the guest's own access would. The
+ * vCPU's registers are the snapshot's again after the request
+ * (hut_restore_vcpu), with the same page tables and control registers, so
+ * KVM keeps what it mapped.
+ *
+ * The stub is the image's code, run in its own VM: it may do anything
+ * there, so each run is bounded (ITIMER_PROF: CPU time, the monitor being
+ * at SCHED_IDLE) and anything but the stub's own doorbell ends the
+ * warm-up, leaving the rest cold. Only pages the guest's page tables map
+ * for CPL3 at the address they were given are read, so the stub takes no
+ * page fault of the guest's own.
+ */
+#include "monitor.h"
+#include "snapshot.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <hut/x86.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+/* A run of the stub's CPU time, at most: far above what it takes (20 us
+ * a page on kvm-pvm), even in a nested guest under emulation. */
+#define WARM_CPU_BASE_US 100000
+#define WARM_CPU_PAGE_US 1000
+
+/* Whether the image's boot entry starts with the stub's jump and tag. */
+static bool has_stub(const struct hut_vm *vm)
+{
+	uint64_t entry = vm->img.manifest.boot_entry;
+	for (size_t i = 0; i < vm->img.nsegments; i++) {
+		const struct hut_segment *s = &vm->img.seg[i];
+		if (entry < s->va || entry - s->va + HUT_WARM_OFFSET > s->filesz)
+			continue;
+		const uint8_t *code = vm->img.file + s->offset + (entry - s->va);
+		return code[0] == 0xeb && !memcmp(code + 2, HUT_WARM_TAG, 8);
+	}
+	return false;
+}
+
+/* The address the guest sees guest-physical gpa at: an image segment's
+ * (the libos's are in the window), else the identity map's. */
+static uint64_t guest_va(const struct hut_vm *vm, uint64_t gpa)
+{
+	for (size_t i = 0; i < vm->img.nsegments; i++) {
+		const struct hut_segment *s = &vm->img.seg[i];
+		if (gpa >= s->gpa && gpa - s->gpa < s->memsz)
+			return s->va + (gpa - s->gpa);
+	}
+	return gpa;
+}
+
+/* Whether the guest's page tables at cr3 map va to gpa for CPL3: every
+ * level present and user, read through hut_gpa (the tables are the
+ * snapshot's: hostile). KVM_TRANSLATE would not say: it leaves its
+ * usermode field 0. */
+static bool user_mapped(const struct hut_vm *vm, uint64_t cr3, uint64_t va, uint64_t gpa)
+{
+	uint64_t table = cr3 & PTE_ADDR;
+	for (int level = 3; level >= 0; level--) {
+		const uint64_t *t = hut_gpa(&vm->mem, table, HUT_PAGE_SIZE);
+		if (!t)
+			return false;
+		uint64_t e = t[(va >> (12 + 9 * level)) & 511];
+		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+			return false;
+		if (level == 0 || ((e & PTE_PS) && level <= 2)) {
+			uint64_t span = 1ull << (12 + 9 * level);
+			return (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1)) == gpa;
+		}
+		table = e & PTE_ADDR;
+	}
+	return false;
+}
+
+static void on_limit(int sig)
+{
+	(void)sig; /* only to end the KVM_RUN (no SA_RESTART) */
+}
+
+static void cpu_limit(long us)
+{
+	struct itimerval it = {.it_value = {.tv_sec = us / 1000000, .tv_usec = us % 1000000}};
+	setitimer(ITIMER_PROF, &it, NULL);
+}
+
+/* One run of the stub over [from, to): whether it ended at its doorbell,
+ * having read every page. */
+static bool run_stub(struct hut_vm *vm, uint64_t from, uint64_t to)
+{
+	struct kvm_regs r = {.rip = vm->img.manifest.boot_entry + HUT_WARM_OFFSET,
+			     .rdi = from,
+			     .rsi = to,
+			     .rflags = 0x2};
+	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &r) < 0)
+		return false;
+	cpu_limit(WARM_CPU_BASE_US + (long)((to - from) / HUT_PAGE_SIZE) * WARM_CPU_PAGE_US);
+	int rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+	cpu_limit(0);
+	const struct kvm_run *run = vm->run;
+	uint64_t stored;
+	memcpy(&stored, run->mmio.data, sizeof stored);
+	return rc == 0 && run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
+	       run->mmio.len == 8 &&
+	       run->mmio.phys_addr == HUT_HYPERCALL_GPA + 8 * HUT_WARM_DONE_SLOT && stored == to;
+}
+
+static uint64_t warmed; /* pages the stub has read */
+
+/* Warms the run's pages, in stretches contiguous in the guest's view. */
+static bool warm_run(struct hut_vm *vm, uint64_t cr3, const struct hut_snap_run *run)
+{
+	uint64_t from = 0, to = 0;
+	for (uint64_t gpa = run->from; gpa < run->to; gpa += HUT_PAGE_SIZE) {
+		uint64_t va = guest_va(vm, gpa);
+		bool ok = user_mapped(vm, cr3, va, gpa);
+		if (to != from && (!ok || va != to)) {
+			if (!run_stub(vm, from, to))
+				return false;
+			warmed += (to - from) / HUT_PAGE_SIZE;
+			from = to = 0;
+		}
+		if (ok && from == to)
+			from = to = va;
+		if (ok)
+			to = va + HUT_PAGE_SIZE;
+	}
+	if (to == from)
+		return true;
+	if (!run_stub(vm, from, to))
+		return false;
+	warmed += (to - from) / HUT_PAGE_SIZE;
+	return true;
+}
+
+void hut_restore_warm(struct hut_vm *vm)
+{
+	if (!has_stub(vm) || hut_restore_cpu(vm))
+		return;
+	uint64_t t = hut_now_us();
+	struct sigaction limit = {.sa_handler = on_limit}, old;
+	sigaction(SIGPROF, &limit, &old);
+	uint64_t cr3 = hut_restore_cr3();
+	const struct hut_snap_run *runs;
+	size_t n = hut_restore_runs(&runs);
+	for (size_t i = 0; i < n && warm_run(vm, cr3, &runs[i]); i++)
+		;
+	sigaction(SIGPROF, &old, NULL);
+	if (vm->opt->trace_boot) {
+		hut_trace_span("warm-up", hut_now_us() - t);
+		hut_trace_count("warmed pages", warmed);
+	}
+}
