@@ -90,10 +90,6 @@ static bool spawn(void)
 		return true;
 	}
 	if (pid == 0) {
-		/* Getting ready takes only what is left of the CPU: a monitor
-		 * serving a request (often the one this replaces) comes first. */
-		struct sched_param idle = {0}; /* musl's wrapper is ENOSYS: the syscall */
-		syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &idle);
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
@@ -187,6 +183,14 @@ void hut_pool_serve(const char *socket_path, unsigned size)
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* The supervisor and the monitors it forks (which inherit it) take
+	 * only what is left of the CPU: a monitor serving a request comes
+	 * first, also before the fork of its replacement, which would
+	 * otherwise run on its core as it starts (measured: 0.12 ms, and a
+	 * replacement getting ready starved a taken one for 7.4 ms). A taken
+	 * monitor leaves SCHED_IDLE (pool_child.c). */
+	struct sched_param idle = {0}; /* musl's wrapper is ENOSYS: the syscall */
+	syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &idle);
 	for (unsigned i = 0; i < size; i++)
 		if (!spawn())
 			return;
