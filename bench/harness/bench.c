@@ -42,6 +42,8 @@ static int help(void)
 	       "  hut         hut-monitor IMAGE\n"
 	       "  hut-restore hut-monitor --restore of a snapshot of IMAGE made once at\n"
 	       "              its ready point (n/a for an image that never gets there)\n"
+	       "  hut-pool    hut-monitor --pool-run, a pool of monitors ready to restore\n"
+	       "              that snapshot started first (peak RSS: the client's only)\n"
 	       "  namespaces  unshare --fork --pid --mount --uts --ipc --net IMAGE\n"
 	       "  crun, runc  an OCI bundle (hut pack) holding only the image\n"
 	       "  qemu-linux  QEMU microvm booting /boot's kernel, the image as /init\n"
@@ -270,6 +272,7 @@ int bench_command(int argc, char **argv)
 		bench_storm(&b, bench_find(&b, "crun"), &b.storm_crun);
 	}
 	bench_progress_done();
+	bench_pool_stop();
 	remove_bundle(&b);
 
 	bench_report(&b, stdout);

@@ -4,6 +4,7 @@
  *
  *   main.c           the program; bench.c: the command line and the order of events
  *   bench_launch.c   the launchers: command lines, bundles, initramfs, sizes
+ *   bench_pool.c     the hut-pool launcher's pool, started and stopped
  *   bench_run.c      starting one launch and timing it (exec to exit)
  *   bench_storm.c    --concurrent: K launches at once
  *   bench_trace.c    hut-monitor --trace-boot, median per phase
@@ -103,6 +104,13 @@ void bench_launcher_new_id(struct bench_launcher *l);
 /* After a failed container launch: remove what the runtime left behind. */
 void bench_launcher_cleanup(struct bench_launcher *l);
 struct bench_launcher *bench_find(struct bench *b, const char *name);
+/* A new launcher, last in the table. */
+struct bench_launcher *bench_add(struct bench *b, const char *name);
+
+/* bench_pool.c: the hut-pool launcher, its pool started now from snap (NULL:
+ * none, n/a) and stopped by bench_pool_stop (also at exit). */
+void bench_pool_setup(struct bench *b, const char *mon, const char *snap, uint64_t disk);
+void bench_pool_stop(void);
 /* Full path of a program in PATH, or NULL. */
 char *bench_which(const char *prog);
 

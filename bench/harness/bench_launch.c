@@ -6,6 +6,8 @@
  *   hut          hut-monitor IMAGE (the monitor next to this hut)
  *   hut-restore  hut-monitor --restore of a snapshot of IMAGE made here
  *                once, at its ready point
+ *   hut-pool     hut-monitor --pool-run: a pool of monitors ready to restore
+ *                that snapshot (bench_pool.c)
  *   namespaces   unshare --fork --pid --mount --uts --ipc --net IMAGE
  *   crun, runc   an OCI bundle from `hut pack` (see bench_run.c for cgroups)
  *   qemu-linux   QEMU microvm booting the host's Debian kernel with an
@@ -38,6 +40,13 @@ static uint64_t file_size(const char *path)
 	return path && stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
+/* What a sparse file (a snapshot: guest RAM with holes) takes on disk. */
+static uint64_t file_blocks(const char *path)
+{
+	struct stat st;
+	return path && stat(path, &st) == 0 ? (uint64_t)st.st_blocks * 512 : 0;
+}
+
 char *bench_which(const char *prog)
 {
 	if (strchr(prog, '/'))
@@ -60,7 +69,7 @@ char *bench_which(const char *prog)
 	return found;
 }
 
-static struct bench_launcher *add(struct bench *b, const char *name)
+struct bench_launcher *bench_add(struct bench *b, const char *name)
 {
 	b->l = realloc(b->l, (b->nl + 1) * sizeof *b->l);
 	if (!b->l)
@@ -100,9 +109,9 @@ static char *need(struct bench_launcher *l, const char *prog, const char *pkg)
  * waits for input); each run restores it. A restore prints only what the
  * guest writes after that point, so its output is not compared with the
  * process's. */
-static void setup_restore(struct bench *b, const char *mon, uint64_t image)
+static const char *setup_restore(struct bench *b, const char *mon, uint64_t image)
 {
-	struct bench_launcher *l = add(b, "hut-restore");
+	struct bench_launcher *l = bench_add(b, "hut-restore");
 	char *snap = builder_temp_file("snapshot", ".snap");
 	struct bench_launcher make = {.name = "snapshot"};
 	builder_args_add(&make.argv, mon);
@@ -120,18 +129,19 @@ static void setup_restore(struct bench *b, const char *mon, uint64_t image)
 	builder_args_add(&l->argv, snap);
 	add_image_argv(b, l);
 	l->check_output = 0;
-	l->disk_bytes = file_size(mon) + image + file_size(snap);
+	l->disk_bytes = file_size(mon) + image + file_blocks(snap);
 	l->disk_what = "hut-monitor + image + snapshot";
+	return l->na ? NULL : snap;
 }
 
 static void setup_plain(struct bench *b, uint64_t image)
 {
-	struct bench_launcher *l = add(b, "process");
+	struct bench_launcher *l = bench_add(b, "process");
 	add_image_argv(b, l);
 	l->disk_bytes = image;
 	l->disk_what = "image";
 
-	l = add(b, "hut");
+	l = bench_add(b, "hut");
 	char *mon = builder_xasprintf("%s/hut-monitor", builder_bindir());
 	if (access(mon, X_OK) != 0)
 		l->na = builder_xasprintf("%s missing (run make)", mon);
@@ -140,9 +150,10 @@ static void setup_plain(struct bench *b, uint64_t image)
 	l->disk_bytes = file_size(mon) + image;
 	l->disk_what = "hut-monitor + image";
 
-	setup_restore(b, mon, image);
+	const char *snap = setup_restore(b, mon, image);
+	bench_pool_setup(b, mon, snap, bench_find(b, "hut-restore")->disk_bytes);
 
-	l = add(b, "namespaces");
+	l = bench_add(b, "namespaces");
 	char *unshare = need(l, "unshare", "util-linux");
 	static const char *const ns[] = {"--fork", "--pid", "--mount", "--uts", "--ipc", "--net"};
 	builder_args_add(&l->argv, unshare ? unshare : "unshare");
@@ -156,7 +167,7 @@ static void setup_plain(struct bench *b, uint64_t image)
 static void setup_container(struct bench *b, const char *name, const char *bundle,
 			    const char *bundle_na, uint64_t image)
 {
-	struct bench_launcher *l = add(b, name);
+	struct bench_launcher *l = bench_add(b, name);
 	char *rt = need(l, name, name);
 	if (!l->na && bundle_na)
 		l->na = bundle_na;
@@ -262,7 +273,7 @@ static char *kernel_cmdline(const struct bench *b)
 
 static void setup_qemu_linux(struct bench *b, const char *qemu)
 {
-	struct bench_launcher *l = add(b, "qemu-linux");
+	struct bench_launcher *l = bench_add(b, "qemu-linux");
 	char *kernel = find_kernel();
 	const char *why = NULL;
 	char *initrd = NULL;
@@ -301,7 +312,7 @@ static char *floor_firmware(void)
 
 static void setup_qemu_floor(struct bench *b, const char *qemu)
 {
-	struct bench_launcher *l = add(b, "qemu-floor");
+	struct bench_launcher *l = bench_add(b, "qemu-floor");
 	char *fw = floor_firmware();
 	if (!qemu)
 		l->na = "qemu-system-x86_64 not installed (Debian package qemu-system-x86)";

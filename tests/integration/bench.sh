@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 HELLO=$IMAGES/hello.hut
-LAUNCHERS="process hut hut-restore namespaces crun runc qemu-linux qemu-floor"
+LAUNCHERS="process hut hut-restore hut-pool namespaces crun runc qemu-linux qemu-floor"
 
 begin "bench: every launcher measured or n/a with a reason"
 if ready_kvm "$HUT" "$HELLO"; then
@@ -48,20 +48,26 @@ else
 fi
 
 # hello never waits for input: hut-restore has no snapshot to restore.
-begin "bench: hut-restore is n/a for an image that never gets to a ready point"
+begin "bench: hut-restore and hut-pool are n/a for an image that never gets to a ready point"
 if [ -s "$(out bench)" ]; then
 	expect_grep "hut-restore is not n/a for hello" '^hut-restore +n/a +no snapshot: ' "$(out bench)"
+	expect_grep "hut-pool is not n/a for hello" '^hut-pool +n/a +no snapshot: ' "$(out bench)"
 	finish
 fi
 
-# An image that calls hut_ready(): a snapshot is made once, each run restores it.
-begin "bench: hut-restore measures restores of an image with a ready point"
+# An image that calls hut_ready(): a snapshot is made once, each run restores it
+# (hut-restore) or takes a monitor of a pool made ready to restore it (hut-pool).
+begin "bench: hut-restore and hut-pool measure restores of an image with a ready point"
 READY=$ROOT/build/tests/programs/ready.hut # tests/integration/programs/programs.mk
 if ready_kvm "$HUT" "$READY"; then
 	RUN_LIMIT=120 run rbench "$HUT" bench --runs 3 --warmup 1 "$READY"
 	expect_status rbench 0
 	expect_grep "hut-restore was not measured" '^hut-restore +([0-9]+\.[0-9]+ +){3}[0-9.]+x' \
 		"$(out rbench)"
+	expect_grep "hut-pool was not measured" '^hut-pool +([0-9]+\.[0-9]+ +){3}[0-9.]+x' \
+		"$(out rbench)"
+	# The pool is stopped at the end: no monitor of it is left.
+	pgrep -f -- "--pool .*$(basename "$READY")" >/dev/null && problem "hut bench left its pool running"
 	finish
 fi
 
