@@ -341,8 +341,11 @@ static void take_pool_request(struct hut_vm *vm, struct hut_options *o)
 	load(vm);
 	hut_machine_wait(vm);
 	hut_restore_warm(vm);
+	hut_reaper_start(vm); /* it needs only the VM: one step less after the request */
 	uint64_t devices = modules_ram(vm);
+	hut_trace_mark("ready"); /* --trace-boot: the time spent waiting is "request"'s */
 	hut_pool_take_request(vm, &rargc, &rargv);
+	hut_trace_mark("request");
 	parse_request_options(rargc, rargv, o);
 	if (modules_ram(vm) != devices)
 		bad_usage("%s", "a pool request cannot add a device its pool was not started with "
@@ -409,5 +412,6 @@ int main(int argc, char **argv)
 			opt.image);
 	else
 		hut_sandbox_enter(&vm);
+	hut_trace_mark("sandbox"); /* the devices' threads, the reaper, the filter */
 	hut_run(&vm);
 }

@@ -175,6 +175,8 @@ void hut_exits_hypercall(uint64_t nr, const char *name); /* name NULL: none serv
 void hut_exits_print(const struct hut_vm *vm);
 /* trace.c */
 void hut_trace_mark(const char *phase);
+/* Forgets every mark and starts again from now (a pool's forked monitor). */
+void hut_trace_restart(void);
 /* A phase timed apart from main's marks (the machine thread's steps, a
  * pool's warm-up), printed after main's own. */
 void hut_trace_span(const char *phase, uint64_t us);

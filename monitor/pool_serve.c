@@ -90,6 +90,7 @@ static bool spawn(void)
 		return true;
 	}
 	if (pid == 0) {
+		hut_trace_restart(); /* its --trace-boot phases are its own */
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);

@@ -113,6 +113,8 @@ static void sort3(int *v)
 void hut_reaper_start(const struct hut_vm *vm)
 {
 	int p[2];
+	if (reaper.monitor_end >= 0) /* a pool's monitor started it before its request */
+		return;
 	if (vm->vm_fd < 0 || vm->vcpu_fd < 0 || pipe2(p, O_CLOEXEC) < 0)
 		return;
 	reaper.wait_fd = p[0];

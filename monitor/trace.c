@@ -37,6 +37,13 @@ void hut_trace_mark(const char *phase)
 		marks[nmarks++] = (typeof(marks[0])){phase, now};
 }
 
+void hut_trace_restart(void)
+{
+	nmarks = nspans = ncounts = 0;
+	start_us = 0;
+	hut_trace_mark("start");
+}
+
 void hut_trace_span(const char *phase, uint64_t us)
 {
 	if (nspans < MAX_SPANS)
