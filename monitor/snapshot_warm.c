@@ -22,9 +22,9 @@
 #include "snapshot.h"
 
 #include <errno.h>
+#include <hut/x86.h>
 #include <signal.h>
 #include <string.h>
-#include <hut/x86.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 

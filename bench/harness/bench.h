@@ -104,12 +104,10 @@ void bench_launcher_new_id(struct bench_launcher *l);
 /* After a failed container launch: remove what the runtime left behind. */
 void bench_launcher_cleanup(struct bench_launcher *l);
 struct bench_launcher *bench_find(struct bench *b, const char *name);
-/* A new launcher, last in the table. */
-struct bench_launcher *bench_add(struct bench *b, const char *name);
 
-/* bench_pool.c: the hut-pool launcher, its pool started now from snap (NULL:
- * none, n/a) and stopped by bench_pool_stop (also at exit). */
-void bench_pool_setup(struct bench *b, const char *mon, const char *snap, uint64_t disk);
+/* bench_pool.c: fills in l, the hut-pool launcher, its pool started now
+ * from snap (NULL: none, n/a) and stopped by bench_pool_stop (also at exit). */
+void bench_pool_setup(struct bench *b, struct bench_launcher *l, const char *mon, const char *snap);
 void bench_pool_stop(void);
 /* Full path of a program in PATH, or NULL. */
 char *bench_which(const char *prog);

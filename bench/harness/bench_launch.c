@@ -69,7 +69,7 @@ char *bench_which(const char *prog)
 	return found;
 }
 
-struct bench_launcher *bench_add(struct bench *b, const char *name)
+static struct bench_launcher *add(struct bench *b, const char *name)
 {
 	b->l = realloc(b->l, (b->nl + 1) * sizeof *b->l);
 	if (!b->l)
@@ -111,7 +111,7 @@ static char *need(struct bench_launcher *l, const char *prog, const char *pkg)
  * process's. */
 static const char *setup_restore(struct bench *b, const char *mon, uint64_t image)
 {
-	struct bench_launcher *l = bench_add(b, "hut-restore");
+	struct bench_launcher *l = add(b, "hut-restore");
 	char *snap = builder_temp_file("snapshot", ".snap");
 	struct bench_launcher make = {.name = "snapshot"};
 	builder_args_add(&make.argv, mon);
@@ -136,12 +136,12 @@ static const char *setup_restore(struct bench *b, const char *mon, uint64_t imag
 
 static void setup_plain(struct bench *b, uint64_t image)
 {
-	struct bench_launcher *l = bench_add(b, "process");
+	struct bench_launcher *l = add(b, "process");
 	add_image_argv(b, l);
 	l->disk_bytes = image;
 	l->disk_what = "image";
 
-	l = bench_add(b, "hut");
+	l = add(b, "hut");
 	char *mon = builder_xasprintf("%s/hut-monitor", builder_bindir());
 	if (access(mon, X_OK) != 0)
 		l->na = builder_xasprintf("%s missing (run make)", mon);
@@ -151,9 +151,11 @@ static void setup_plain(struct bench *b, uint64_t image)
 	l->disk_what = "hut-monitor + image";
 
 	const char *snap = setup_restore(b, mon, image);
-	bench_pool_setup(b, mon, snap, bench_find(b, "hut-restore")->disk_bytes);
+	l = add(b, "hut-pool");
+	l->disk_bytes = bench_find(b, "hut-restore")->disk_bytes;
+	bench_pool_setup(b, l, mon, snap);
 
-	l = bench_add(b, "namespaces");
+	l = add(b, "namespaces");
 	char *unshare = need(l, "unshare", "util-linux");
 	static const char *const ns[] = {"--fork", "--pid", "--mount", "--uts", "--ipc", "--net"};
 	builder_args_add(&l->argv, unshare ? unshare : "unshare");
@@ -167,7 +169,7 @@ static void setup_plain(struct bench *b, uint64_t image)
 static void setup_container(struct bench *b, const char *name, const char *bundle,
 			    const char *bundle_na, uint64_t image)
 {
-	struct bench_launcher *l = bench_add(b, name);
+	struct bench_launcher *l = add(b, name);
 	char *rt = need(l, name, name);
 	if (!l->na && bundle_na)
 		l->na = bundle_na;
@@ -273,7 +275,7 @@ static char *kernel_cmdline(const struct bench *b)
 
 static void setup_qemu_linux(struct bench *b, const char *qemu)
 {
-	struct bench_launcher *l = bench_add(b, "qemu-linux");
+	struct bench_launcher *l = add(b, "qemu-linux");
 	char *kernel = find_kernel();
 	const char *why = NULL;
 	char *initrd = NULL;
@@ -312,7 +314,7 @@ static char *floor_firmware(void)
 
 static void setup_qemu_floor(struct bench *b, const char *qemu)
 {
-	struct bench_launcher *l = bench_add(b, "qemu-floor");
+	struct bench_launcher *l = add(b, "qemu-floor");
 	char *fw = floor_firmware();
 	if (!qemu)
 		l->na = "qemu-system-x86_64 not installed (Debian package qemu-system-x86)";

@@ -36,8 +36,7 @@ static int said_ready(int fd, char *last, size_t size)
 }
 
 /* Starts the pool; NULL, or why it cannot be used. */
-static const char *start_pool(struct bench *b, const char *mon, const char *snap,
-			      const char *sock)
+static const char *start_pool(struct bench *b, const char *mon, const char *snap, const char *sock)
 {
 	struct bench_launcher pool = {.name = "pool"};
 	builder_args_add(&pool.argv, mon);
@@ -78,15 +77,13 @@ static const char *start_pool(struct bench *b, const char *mon, const char *snap
 	return builder_xasprintf("the pool never got ready%s%s", *last ? ": " : "", last);
 }
 
-void bench_pool_setup(struct bench *b, const char *mon, const char *snap, uint64_t disk)
+void bench_pool_setup(struct bench *b, struct bench_launcher *l, const char *mon, const char *snap)
 {
-	struct bench_launcher *l = bench_add(b, "hut-pool");
 	char *sock = builder_temp_file("pool", ".sock");
 	builder_args_add(&l->argv, mon);
 	builder_args_add(&l->argv, "--pool-run");
 	builder_args_add(&l->argv, sock);
 	l->check_output = 0; /* the guest's output after its ready point only */
-	l->disk_bytes = disk;
 	l->disk_what = "as hut-restore; peak RSS: the client's alone";
 	l->na = snap ? start_pool(b, mon, snap, sock)
 		     : "no snapshot: the image ended or failed before its ready point "

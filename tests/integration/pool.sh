@@ -80,19 +80,27 @@ if ready_kvm "$PROG"; then
 	finish
 fi
 
+# traced_request TAG SNAP: one request to a pool of one (--trace-boot) made
+# ready to restore SNAP (of $PROG, made after `run cold` and `run snap`): the
+# cold run's bytes and status; the pool stopped. False if it never got ready.
+traced_request() {
+	local tag=$1
+	start_pool "$tag" --trace-boot --pool-size 1 --restore "$2" "$PROG" || return 1
+	run "$tag" "$MONITOR" --pool-run "$SOCK"
+	expect_status "$tag" 3
+	cat "$(out snap)" "$(out "$tag")" >"$TMP/$tag-both.out"
+	expect_same_file "$tag: snapshot + pooled restore stdout and the cold run's" "$(out cold)" "$TMP/$tag-both.out"
+	stop_pool
+}
+
 begin "pool: a pooled monitor warms the snapshot's pages before its request; a warm-up stub that spins is cut short and the guest still serves"
 if ready_kvm "$PROG"; then
 	run cold "$MONITOR" "$PROG"
 	run snap "$MONITOR" --snapshot "$TMP/warm.snap" "$PROG"
 	expect_status snap 0
-	if start_pool warm --trace-boot --pool-size 1 --restore "$TMP/warm.snap" "$PROG"; then
-		run warm "$MONITOR" --pool-run "$SOCK"
-		expect_status warm 3
-		cat "$(out snap)" "$(out warm)" >"$TMP/warm-both.out"
-		expect_same_file "snapshot + warmed restore stdout and the cold run's" "$(out cold)" "$TMP/warm-both.out"
+	if traced_request warm "$TMP/warm.snap"; then
 		expect_grep "no warm-up timed" '^hut-monitor: trace-boot: warm-up +[0-9]+ us$' "$(err warm)"
 		expect_grep "the warm-up read no page" '^hut-monitor: trace-boot: warmed pages: [1-9][0-9]*$' "$(err warm)"
-		stop_pool
 	fi
 	# The snapshot's RAM is the guest's, hostile: its stub's loop made
 	# `jmp .` (EB FE). The monitor stops it at its CPU limit and serves.
@@ -112,14 +120,8 @@ for m in re.finditer(r"^  (0x[0-9a-f]+) +(0x[0-9a-f]+) .*?(?:guest RAM (0x[0-9a-
         sys.exit(0)
 sys.exit("the stub is in no segment")
 EOF
-	if start_pool spin --trace-boot --pool-size 1 --restore "$TMP/spin.snap" "$PROG"; then
-		run spin "$MONITOR" --pool-run "$SOCK"
-		expect_status spin 3
-		cat "$(out snap)" "$(out spin)" >"$TMP/spin-both.out"
-		expect_same_file "snapshot + restore after a spinning stub: stdout and the cold run's" "$(out cold)" "$TMP/spin-both.out"
+	traced_request spin "$TMP/spin.snap" &&
 		expect_grep "a spinning stub was said to warm pages" '^hut-monitor: trace-boot: warmed pages: 0$' "$(err spin)"
-		stop_pool
-	fi
 	finish
 fi
 
