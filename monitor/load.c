@@ -9,10 +9,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
-#endif
-
 #define MIN_HEAP (1ull << 20)
 
 /* What a module shares with the guest (the network device's rings and
@@ -66,9 +62,8 @@ static void layout(struct hut_vm *vm)
 static void prefault(struct hut_vm *vm)
 {
 	if (!vm->restored) /* a restore's image pages: those of the snapshot (snapshot_restore.c) */
-		madvise(vm->mem.host + HUT_IMAGE_BASE, vm->img.image_end - HUT_IMAGE_BASE,
-			MADV_POPULATE_WRITE);
-	madvise(vm->mem.host + vm->stack_top - PREFAULT_BYTES, PREFAULT_BYTES, MADV_POPULATE_WRITE);
+		hut_mem_back(&vm->mem, HUT_IMAGE_BASE, vm->img.image_end - HUT_IMAGE_BASE);
+	hut_mem_back(&vm->mem, vm->stack_top - PREFAULT_BYTES, PREFAULT_BYTES);
 	hut_call_modules(vm, prefault, vm);
 }
 

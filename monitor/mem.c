@@ -7,6 +7,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+static struct hut_mem_range backed[HUT_MEM_BACKED_MAX];
+static size_t nbacked;
+
 int hut_mem_alloc(struct hut_mem *m, uint64_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -41,4 +48,19 @@ bool hut_mem_give_vm(int vm_fd, const struct hut_mem *ram, char *why, size_t siz
 		return false;
 	}
 	return true;
+}
+
+void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len)
+{
+	if (!len || !hut_gpa(m, gpa, len))
+		return;
+	madvise(m->host + gpa, len, MADV_POPULATE_WRITE);
+	if (nbacked < HUT_MEM_BACKED_MAX)
+		backed[nbacked++] = (struct hut_mem_range){gpa, len};
+}
+
+size_t hut_mem_backed(const struct hut_mem_range **ranges)
+{
+	*ranges = backed;
+	return nbacked;
 }

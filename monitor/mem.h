@@ -10,6 +10,7 @@
 #ifndef HUT_MEM_H
 #define HUT_MEM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct hut_mem {
@@ -36,5 +37,17 @@ static inline void *hut_gpa(const struct hut_mem *m, uint64_t gpa, uint64_t len)
 
 /* Maps size bytes of zeroed guest RAM (lazily backed). Returns 0 or -errno. */
 int hut_mem_alloc(struct hut_mem *m, uint64_t size);
+
+/* Backs [gpa, gpa + len) of RAM with host memory now, its content kept
+ * (MADV_POPULATE_WRITE; best effort: an older kernel just takes the faults
+ * later), and remembers the range: a pool's warm-up has the guest read what
+ * the monitor backed ahead (snapshot_warm.c). Out of RAM: nothing. */
+void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len);
+struct hut_mem_range {
+	uint64_t gpa, len;
+};
+#define HUT_MEM_BACKED_MAX 8 /* ranges remembered; more are backed, not kept */
+/* The ranges hut_mem_back backed, in order. */
+size_t hut_mem_backed(const struct hut_mem_range **ranges);
 
 #endif

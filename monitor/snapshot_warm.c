@@ -117,10 +117,10 @@ static bool run_stub(struct hut_vm *vm, uint64_t from, uint64_t to)
 static uint64_t warmed; /* pages the stub has read */
 
 /* Warms the run's pages, in stretches contiguous in the guest's view. */
-static bool warm_run(struct hut_vm *vm, uint64_t cr3, const struct hut_snap_run *run)
+static bool warm_run(struct hut_vm *vm, uint64_t cr3, uint64_t start, uint64_t end)
 {
 	uint64_t from = 0, to = 0;
-	for (uint64_t gpa = run->from; gpa < run->to; gpa += HUT_PAGE_SIZE) {
+	for (uint64_t gpa = start; gpa < end; gpa += HUT_PAGE_SIZE) {
 		uint64_t va = guest_va(vm, gpa);
 		bool ok = user_mapped(vm, cr3, va, gpa);
 		if (to != from && (!ok || va != to)) {
@@ -152,8 +152,15 @@ void hut_restore_warm(struct hut_vm *vm)
 	uint64_t cr3 = hut_restore_cr3();
 	const struct hut_snap_run *runs;
 	size_t n = hut_restore_runs(&runs);
-	for (size_t i = 0; i < n && warm_run(vm, cr3, &runs[i]); i++)
-		;
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++)
+		ok = warm_run(vm, cr3, runs[i].from, runs[i].to);
+	/* And what the layout backed ahead for the devices and the stack, which
+	 * the first request writes (pages the snapshot may not hold). */
+	const struct hut_mem_range *backed;
+	n = hut_mem_backed(&backed);
+	for (size_t i = 0; i < n && ok; i++)
+		ok = warm_run(vm, cr3, backed[i].gpa, backed[i].gpa + backed[i].len);
 	sigaction(SIGPROF, &old, NULL);
 	if (vm->opt->trace_boot) {
 		hut_trace_span("warm-up", hut_now_us() - t);

@@ -28,15 +28,10 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 
 #define SEQ __ATOMIC_SEQ_CST
 
@@ -208,8 +203,7 @@ static void populate(struct hut_vm *vm, uint64_t from, uint64_t to)
 	to = (to + SHADOW_GROUP - 1) & ~(uint64_t)(SHADOW_GROUP - 1);
 	if (from < vm->heap_start)
 		from = vm->heap_start;
-	if (hut_gpa(&vm->mem, from, to - from))
-		madvise(vm->mem.host + from, to - from, MADV_POPULATE_WRITE);
+	hut_mem_back(&vm->mem, from, to - from);
 }
 
 void hut_net_prefault(struct hut_vm *vm)
