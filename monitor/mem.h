@@ -10,6 +10,7 @@
 #ifndef HUT_MEM_H
 #define HUT_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,5 +50,10 @@ struct hut_mem_range {
 #define HUT_MEM_BACKED_MAX 8 /* ranges remembered; more are backed, not kept */
 /* The ranges hut_mem_back backed, in order. */
 size_t hut_mem_backed(const struct hut_mem_range **ranges);
+
+/* pagewalk.c: whether the guest's page tables at cr3 (guest memory,
+ * hostile) let CPL3 code reach va, every level present and user; if so
+ * *gpa is where va lands. */
+bool hut_guest_user_page(const struct hut_mem *m, uint64_t cr3, uint64_t va, uint64_t *gpa);
 
 #endif

@@ -22,7 +22,6 @@
 #include "snapshot.h"
 
 #include <errno.h>
-#include <hut/x86.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -59,27 +58,13 @@ static uint64_t guest_va(const struct hut_vm *vm, uint64_t gpa)
 	return gpa;
 }
 
-/* Whether the guest's page tables at cr3 map va to gpa for CPL3: every
- * level present and user, read through hut_gpa (the tables are the
- * snapshot's: hostile). KVM_TRANSLATE would not say: it leaves its
+/* Whether the guest's page tables at cr3 map va to gpa for CPL3 (they are
+ * the snapshot's, hostile). KVM_TRANSLATE would not say: it leaves its
  * usermode field 0. */
 static bool user_mapped(const struct hut_vm *vm, uint64_t cr3, uint64_t va, uint64_t gpa)
 {
-	uint64_t table = cr3 & PTE_ADDR;
-	for (int level = 3; level >= 0; level--) {
-		const uint64_t *t = hut_gpa(&vm->mem, table, HUT_PAGE_SIZE);
-		if (!t)
-			return false;
-		uint64_t e = t[(va >> (12 + 9 * level)) & 511];
-		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
-			return false;
-		if (level == 0 || ((e & PTE_PS) && level <= 2)) {
-			uint64_t span = 1ull << (12 + 9 * level);
-			return (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1)) == gpa;
-		}
-		table = e & PTE_ADDR;
-	}
-	return false;
+	uint64_t at;
+	return hut_guest_user_page(&vm->mem, cr3, va, &at) && at == gpa;
 }
 
 static void on_limit(int sig)
