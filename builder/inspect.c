@@ -113,7 +113,8 @@ static void print_manifest(const struct hut_image *img)
 	char mem[32];
 	printf("%-10s%.*s\n", "name:", HUT_NAME_MAX, m->name);
 	printf("%-10s%u\n", "abi:", m->abi_version);
-	print_symbol(img, "boot:", m->boot_entry, "");
+	print_symbol(img, "boot:", m->boot_entry,
+		     hut_image_has_warm_stub(img) ? "(with the warm-up stub a pool runs)" : "");
 	print_symbol(img, "syscall:", m->syscall_entry, "");
 	print_symbol(img, "traps:", m->trap_entry,
 		     "(" BUILDER_STR(HUT_TRAP_VECTORS) " stubs, " BUILDER_STR(

@@ -578,3 +578,16 @@ const char *hut_image_symbolize(const struct hut_image *img, uint64_t addr, uint
 		*offset = addr - n.best;
 	return n.name;
 }
+
+bool hut_image_has_warm_stub(const struct hut_image *img)
+{
+	uint64_t entry = img->manifest.boot_entry;
+	for (size_t i = 0; i < img->nsegments; i++) {
+		const struct hut_segment *s = &img->seg[i];
+		if (entry < s->va || entry - s->va + HUT_WARM_OFFSET > s->filesz)
+			continue;
+		const uint8_t *code = img->file + s->offset + (entry - s->va);
+		return code[0] == 0xeb && !memcmp(code + 2, HUT_WARM_TAG, 8);
+	}
+	return false;
+}

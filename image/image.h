@@ -7,6 +7,7 @@
 #define HUT_IMAGE_H
 
 #include <hut/abi.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,9 @@ void hut_image_close(struct hut_image *img);
 int hut_image_symbol(const struct hut_image *img, const char *name, uint64_t *addr);
 /* Finds the function symbol containing addr; returns its name (into the image) or NULL. */
 const char *hut_image_symbolize(const struct hut_image *img, uint64_t addr, uint64_t *offset);
+/* Whether the boot entry starts with the warm-up stub's jump and tag
+ * (abi.h, HUT_WARM_TAG): a pool's monitor can warm a snapshot of it. */
+bool hut_image_has_warm_stub(const struct hut_image *img);
 /* Zeroes the ELF header's section-table fields (abi.h, HUT_CRC_SKIP_*)
  * that fall among buf's len bytes, which are the file's bytes from offset
  * on. The CRC counts those fields as zeros and the monitor loads them so:

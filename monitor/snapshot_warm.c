@@ -32,20 +32,6 @@
 #define WARM_CPU_BASE_US 100000
 #define WARM_CPU_PAGE_US 1000
 
-/* Whether the image's boot entry starts with the stub's jump and tag. */
-static bool has_stub(const struct hut_vm *vm)
-{
-	uint64_t entry = vm->img.manifest.boot_entry;
-	for (size_t i = 0; i < vm->img.nsegments; i++) {
-		const struct hut_segment *s = &vm->img.seg[i];
-		if (entry < s->va || entry - s->va + HUT_WARM_OFFSET > s->filesz)
-			continue;
-		const uint8_t *code = vm->img.file + s->offset + (entry - s->va);
-		return code[0] == 0xeb && !memcmp(code + 2, HUT_WARM_TAG, 8);
-	}
-	return false;
-}
-
 /* The address the guest sees guest-physical gpa at: an image segment's
  * (the libos's are in the window), else the identity map's. */
 static uint64_t guest_va(const struct hut_vm *vm, uint64_t gpa)
@@ -129,7 +115,7 @@ static bool warm_run(struct hut_vm *vm, uint64_t cr3, uint64_t start, uint64_t e
 
 void hut_restore_warm(struct hut_vm *vm)
 {
-	if (!has_stub(vm) || hut_restore_cpu(vm))
+	if (!hut_image_has_warm_stub(&vm->img) || hut_restore_cpu(vm))
 		return;
 	uint64_t t = hut_now_us();
 	struct sigaction limit = {.sa_handler = on_limit}, old;
