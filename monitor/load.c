@@ -62,8 +62,8 @@ static void layout(struct hut_vm *vm)
 static void prefault(struct hut_vm *vm)
 {
 	if (!vm->restored) /* a restore's image pages: those of the snapshot (snapshot_restore.c) */
-		hut_mem_back(&vm->mem, HUT_IMAGE_BASE, vm->img.image_end - HUT_IMAGE_BASE);
-	hut_mem_back(&vm->mem, vm->stack_top - PREFAULT_BYTES, PREFAULT_BYTES);
+		hut_mem_back(&vm->mem, HUT_IMAGE_BASE, vm->img.image_end - HUT_IMAGE_BASE, true);
+	hut_mem_back(&vm->mem, vm->stack_top - PREFAULT_BYTES, PREFAULT_BYTES, true);
 	hut_call_modules(vm, prefault, vm);
 }
 

@@ -7,8 +7,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14 */
+#define MADV_POPULATE_WRITE 23
 #endif
 
 static struct hut_mem_range backed[HUT_MEM_BACKED_MAX];
@@ -50,12 +51,15 @@ bool hut_mem_give_vm(int vm_fd, const struct hut_mem *ram, char *why, size_t siz
 	return true;
 }
 
-void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len)
+void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len, bool write)
 {
 	if (!len || !hut_gpa(m, gpa, len))
 		return;
-	madvise(m->host + gpa, len, MADV_POPULATE_WRITE);
-	if (nbacked < HUT_MEM_BACKED_MAX)
+	madvise(m->host + gpa, len, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+	struct hut_mem_range *last = nbacked ? &backed[nbacked - 1] : NULL;
+	if (last && last->gpa + last->len == gpa)
+		last->len += len;
+	else if (nbacked < HUT_MEM_BACKED_MAX)
 		backed[nbacked++] = (struct hut_mem_range){gpa, len};
 }
 

@@ -40,14 +40,16 @@ static inline void *hut_gpa(const struct hut_mem *m, uint64_t gpa, uint64_t len)
 int hut_mem_alloc(struct hut_mem *m, uint64_t size);
 
 /* Backs [gpa, gpa + len) of RAM with host memory now, its content kept
- * (MADV_POPULATE_WRITE; best effort: an older kernel just takes the faults
- * later), and remembers the range: a pool's warm-up has the guest read what
- * the monitor backed ahead (snapshot_warm.c). Out of RAM: nothing. */
-void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len);
+ * (MADV_POPULATE_WRITE; without write, MADV_POPULATE_READ: pages of a file
+ * mapped copy-on-write stay the page cache's; best effort: an older kernel
+ * just takes the faults later), and remembers the range, merged with the
+ * one before if it follows it: a pool's warm-up has the guest read what the
+ * monitor backed ahead (snapshot_warm.c). Out of RAM: nothing. */
+void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len, bool write);
 struct hut_mem_range {
 	uint64_t gpa, len;
 };
-#define HUT_MEM_BACKED_MAX 8 /* ranges remembered; more are backed, not kept */
+#define HUT_MEM_BACKED_MAX 256 /* ranges remembered; more are backed, not kept */
 /* The ranges hut_mem_back backed, in order. */
 size_t hut_mem_backed(const struct hut_mem_range **ranges);
 

@@ -103,13 +103,6 @@ void hut_restore_modules(struct hut_vm *vm);
 /* The snapshot's registers given to the vCPU: NULL, or why not. */
 const char *hut_restore_cpu(struct hut_vm *vm);
 uint64_t hut_restore_cr3(void); /* the snapshot's page tables (hostile) */
-/* The snapshot's data runs, guest-physical [from, to) (at most
- * HUT_SNAP_RUNS_MAX: a snapshot with more has the rest left out). */
-#define HUT_SNAP_RUNS_MAX 256
-struct hut_snap_run {
-	uint64_t from, to;
-};
-size_t hut_restore_runs(const struct hut_snap_run **runs);
 
 /* snapshot_warm.c: a pool's monitor, before its request: runs the image's
  * warm-up stub (abi.h, HUT_WARM_TAG) over the snapshot's pages, so that the

@@ -23,18 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22 /* Linux 5.14 */
-#define MADV_POPULATE_WRITE 23
-#endif
-
 static int restore_fd = -1;
 static const char *restore_path;
 static struct hut_snap_header header;
-/* The snapshot's data runs (guest-physical), for the warm-up: as many as
- * fit, the rest left cold. */
-static struct hut_snap_run runs[HUT_SNAP_RUNS_MAX];
-static size_t nruns;
 
 bool hut_restoring(void)
 {
@@ -119,8 +110,7 @@ static void populate_range(struct hut_vm *vm, uint64_t from, uint64_t to)
 		uint64_t end = ro ? (ro < to ? ro : to) : copied_end(vm, from, to);
 		end = (end + HUT_PAGE_SIZE - 1) & ~(HUT_PAGE_SIZE - 1);
 		end = end < to ? end : to;
-		madvise(vm->mem.host + from, end - from,
-			ro ? MADV_POPULATE_READ : MADV_POPULATE_WRITE);
+		hut_mem_back(&vm->mem, from, end - from, !ro);
 		from = end > from ? end : to;
 	}
 }
@@ -139,16 +129,7 @@ static void populate(struct hut_vm *vm)
 		if (hole < 0 || hole > end)
 			hole = end;
 		populate_range(vm, (uint64_t)(data - base), (uint64_t)(hole - base));
-		if (nruns < HUT_SNAP_RUNS_MAX)
-			runs[nruns++] = (struct hut_snap_run){(uint64_t)(data - base),
-							      (uint64_t)(hole - base)};
 	}
-}
-
-size_t hut_restore_runs(const struct hut_snap_run **out)
-{
-	*out = runs;
-	return nruns;
 }
 
 uint64_t hut_restore_cr3(void)

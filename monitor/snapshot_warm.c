@@ -121,17 +121,14 @@ void hut_restore_warm(struct hut_vm *vm)
 	struct sigaction limit = {.sa_handler = on_limit}, old;
 	sigaction(SIGPROF, &limit, &old);
 	uint64_t cr3 = hut_restore_cr3();
-	const struct hut_snap_run *runs;
-	size_t n = hut_restore_runs(&runs);
-	bool ok = true;
-	for (size_t i = 0; i < n && ok; i++)
-		ok = warm_run(vm, cr3, runs[i].from, runs[i].to);
-	/* And what the layout backed ahead for the devices and the stack, which
-	 * the first request writes (pages the snapshot may not hold). */
+	/* What the monitor backed: the snapshot's data runs, then what the
+	 * layout backed ahead for the devices and the stack, which the first
+	 * request writes (pages the snapshot may not hold). */
 	const struct hut_mem_range *backed;
-	n = hut_mem_backed(&backed);
-	for (size_t i = 0; i < n && ok; i++)
-		ok = warm_run(vm, cr3, backed[i].gpa, backed[i].gpa + backed[i].len);
+	size_t n = hut_mem_backed(&backed);
+	for (size_t i = 0; i < n; i++)
+		if (!warm_run(vm, cr3, backed[i].gpa, backed[i].gpa + backed[i].len))
+			break;
 	sigaction(SIGPROF, &old, NULL);
 	if (vm->opt->trace_boot) {
 		hut_trace_span("warm-up", hut_now_us() - t);

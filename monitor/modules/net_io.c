@@ -203,7 +203,7 @@ static void populate(struct hut_vm *vm, uint64_t from, uint64_t to)
 	to = (to + SHADOW_GROUP - 1) & ~(uint64_t)(SHADOW_GROUP - 1);
 	if (from < vm->heap_start)
 		from = vm->heap_start;
-	hut_mem_back(&vm->mem, from, to - from);
+	hut_mem_back(&vm->mem, from, to - from, true);
 }
 
 void hut_net_prefault(struct hut_vm *vm)
