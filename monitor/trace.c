@@ -7,7 +7,8 @@
 #include <stdio.h>
 
 #define MAX_MARKS 16
-#define MAX_SPANS 4
+#define MAX_SPANS 8  /* the machine's 3 steps, a pool's warm-up, room */
+#define MAX_COUNTS 4 /* a pool's warmed pages, room */
 
 static struct {
 	const char *phase;
@@ -22,7 +23,7 @@ static int nspans;
 static struct {
 	const char *what;
 	uint64_t n;
-} counts[MAX_SPANS];
+} counts[MAX_COUNTS];
 static int ncounts;
 static uint64_t start_us;
 static struct hut_hc_exit guest;
@@ -52,7 +53,7 @@ void hut_trace_span(const char *phase, uint64_t us)
 
 void hut_trace_count(const char *what, uint64_t n)
 {
-	if (ncounts < MAX_SPANS)
+	if (ncounts < MAX_COUNTS)
 		counts[ncounts++] = (typeof(counts[0])){what, n};
 }
 
