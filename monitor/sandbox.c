@@ -7,12 +7,12 @@
  * (Firecracker's jailer and Solo5's tender do the same).
  */
 #include "monitor.h"
+#include "seccomp_build.h"
 #include "snapshot.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -102,23 +102,14 @@ static void close_other_fds(struct hut_vm *vm)
 }
 
 /*
- * The filter is classic BPF, written out here rather than through libseccomp
- * (hut-monitor is a static musl program; Debian's libseccomp is glibc's).
- * It is built from tables of rules (struct hut_seccomp_rule, module.h):
- * the core's own below, each module's from its seccomp hook, every rule
- * with a comment saying why it is there (as Firecracker keeps its filters).
- *
- *   load arch; if not x86-64: kill
- *   for each rule: load nr; if != rule.nr goto next
- *                  for each checked argument: load its low 32 bits;
- *                                             if < lo or >= hi goto next
- *                  return allow
- *             next:
- *   return kill
- *
- * An exact value v is the range [v, v + 1).
+ * The filter is classic BPF, written out by seccomp_build.c rather than
+ * through libseccomp (hut-monitor is a static musl program; Debian's
+ * libseccomp is glibc's). It is built from tables of rules (struct
+ * hut_seccomp_rule, module.h): the core's own below, each module's from its
+ * seccomp hook, every rule with a comment saying why it is there (as
+ * Firecracker keeps its filters). Anything no rule allows kills the
+ * process.
  */
-#define MAX_FILTER 512
 
 /* The sanitized build (tests/integration/asan.sh) lets through what the list
  * does not name: the sanitizers' runtime makes syscalls of its own
@@ -130,50 +121,19 @@ static void close_other_fds(struct hut_vm *vm)
 #define RET_UNLISTED SECCOMP_RET_KILL_PROCESS
 #endif
 
+/* The vCPU thread's rules, gathered from the core and the modules. */
 struct hut_seccomp {
 	const struct hut_vm *vm;
-	struct sock_filter insn[MAX_FILTER];
-	unsigned short len;
+	struct hut_seccomp_rule rule[HUT_SECCOMP_MAX_RULES];
+	size_t n;
 };
-
-static void emit(struct hut_seccomp *f, struct sock_filter insn)
-{
-	if (f->len == MAX_FILTER)
-		hut_fail(f->vm, HUT_EXIT_MONITOR, "sandbox: seccomp filter too long");
-	f->insn[f->len++] = insn;
-}
-
-#define LOAD(off) ((struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off)))
-#define RET(v) ((struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (v)))
-#define JEQ(k, jt, jf) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf)))
-#define JGE(k, jt, jf) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (jt), (jf)))
-#define ARG_LOW(i) (offsetof(struct seccomp_data, args) + 8 * (i))
-
-/* One rule: 2 instructions for the number, 3 per argument, 1 to allow. On a
- * mismatch each test jumps past the rest of the rule. */
-static void emit_rule(struct hut_seccomp *f, const struct hut_seccomp_rule *r)
-{
-	uint8_t left = (uint8_t)(3 * r->nargs + 1);
-	emit(f, LOAD(offsetof(struct seccomp_data, nr)));
-	emit(f, JEQ((uint32_t)r->nr, 0, left));
-	for (int i = 0; i < r->nargs; i++) {
-		left -= 3;
-		emit(f, LOAD(ARG_LOW(r->arg[i].index)));
-		emit(f, JGE(r->arg[i].lo, 0, (uint8_t)(left + 1)));
-		emit(f, JGE(r->arg[i].hi, left, 0));
-	}
-	emit(f, RET(SECCOMP_RET_ALLOW));
-}
 
 void hut_seccomp_allow(struct hut_seccomp *f, const struct hut_seccomp_rule *rules, size_t n)
 {
-	if (f->len == 0) {
-		emit(f, LOAD(offsetof(struct seccomp_data, arch)));
-		emit(f, JEQ(AUDIT_ARCH_X86_64, 1, 0));
-		emit(f, RET(SECCOMP_RET_KILL_PROCESS));
-	}
-	for (size_t i = 0; i < n; i++)
-		emit_rule(f, &rules[i]);
+	if (n > HUT_SECCOMP_MAX_RULES - f->n)
+		hut_fail(f->vm, HUT_EXIT_MONITOR, "sandbox: too many seccomp rules");
+	memcpy(&f->rule[f->n], rules, n * sizeof *rules);
+	f->n += n;
 }
 
 /* An ioctl on the vCPU fd, of this request only. */
@@ -226,7 +186,6 @@ static void add_rules(struct hut_vm *vm, struct hut_seccomp *f)
 	f->vm = vm;
 	core_rules(vm, f);
 	hut_call_modules(vm, seccomp, vm, f);
-	emit(f, RET(RET_UNLISTED));
 }
 
 /* HUT_SANDBOX_SELFTEST=1: a syscall the filter forbids, to prove it kills. */
@@ -244,11 +203,20 @@ static void no_new_privs(struct hut_vm *vm)
 			 strerror(errno));
 }
 
-/* Loads f for the calling thread only: the vCPU thread and the net I/O
- * thread each get their own list. */
-static void load_filter(struct hut_vm *vm, struct hut_seccomp *f)
+/* Loads the filter of rules for the calling thread only: the vCPU thread
+ * and the net I/O thread each get their own list. Each builds its own
+ * program (two threads may do this at once), on the heap (a device
+ * thread's stack is small), never freed: a free may unmap, which the
+ * filter forbids once it is loaded. */
+static void load_filter(struct hut_vm *vm, const struct hut_seccomp_rule *rules, size_t n)
 {
-	struct sock_fprog prog = {f->len, f->insn};
+	struct hut_seccomp_prog *p = malloc(sizeof *p);
+	if (!p)
+		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: %s", "out of memory");
+	const char *why = hut_seccomp_build(rules, n, RET_UNLISTED, p);
+	if (why)
+		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: %s", why);
+	struct sock_fprog prog = {p->len, p->insn};
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: cannot load the seccomp filter (%s)",
 			 strerror(errno));
@@ -264,18 +232,14 @@ void hut_sandbox_enter(struct hut_vm *vm)
 	hut_landlock_enter(vm);
 	static struct hut_seccomp f;
 	add_rules(vm, &f);
-	load_filter(vm, &f);
+	load_filter(vm, f.rule, f.n);
 	selftest();
 }
 
 /* A module's thread (the net I/O thread, the console thread) loads its own
- * list, first thing. Its filter is built on its own stack: two threads may
- * do this at once. */
+ * list, first thing. */
 void hut_sandbox_thread(struct hut_vm *vm, const struct hut_seccomp_rule *rules, size_t n)
 {
-	struct hut_seccomp f = {.vm = vm};
 	no_new_privs(vm);
-	hut_seccomp_allow(&f, rules, n);
-	emit(&f, RET(RET_UNLISTED));
-	load_filter(vm, &f);
+	load_filter(vm, rules, n);
 }
