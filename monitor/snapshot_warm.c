@@ -85,6 +85,44 @@ static bool run_stub(struct hut_vm *vm, uint64_t from, uint64_t to)
 	       run->mmio.phys_addr == HUT_HYPERCALL_GPA + 8 * HUT_WARM_DONE_SLOT && stored == to;
 }
 
+/* KVM's shadow MMU maps a faulting page's neighbours with it, in aligned
+ * groups of 8 (modules/net_io.c says more). */
+#define SHADOW_GROUP (8 * HUT_PAGE_SIZE)
+
+static void back_heap(struct hut_vm *vm, uint64_t from, uint64_t to)
+{
+	from = from > vm->heap_start ? from : vm->heap_start;
+	to = to < vm->mem.size ? to : vm->mem.size;
+	if (from < to)
+		hut_mem_back(&vm->mem, from, to - from, true);
+}
+
+/* Where a first request goes next: the heap grows from what the snapshot
+ * holds (the libos's allocators up from the heap's start and down from
+ * its top, the network device's next receive buffers, the stack down).
+ * httpd still took 4-8 faults there after the request, each ~20-70 us.
+ * So the pool backs, for writing, a shadow group and what is left of the
+ * current one on each side of every range it backed in the heap, for the
+ * warm-up to read too: pages a restore without a pool leaves to the guest
+ * (they hold nothing yet), each pooled monitor's own memory (ARCHITECTURE,
+ * "Snapshots"). */
+static void back_heap_margins(struct hut_vm *vm)
+{
+	const struct hut_mem_range *backed;
+	size_t n = hut_mem_backed(&backed);
+	struct hut_mem_range range[HUT_MEM_BACKED_MAX];
+	memcpy(range, backed, n * sizeof range[0]); /* backing appends to the list */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t below = (range[i].gpa & ~(uint64_t)(SHADOW_GROUP - 1)) - SHADOW_GROUP;
+		uint64_t end = range[i].gpa + range[i].len;
+		uint64_t above =
+			((end + SHADOW_GROUP - 1) & ~(uint64_t)(SHADOW_GROUP - 1)) + SHADOW_GROUP;
+		if (range[i].gpa >= SHADOW_GROUP)
+			back_heap(vm, below, range[i].gpa);
+		back_heap(vm, end, above);
+	}
+}
+
 static uint64_t warmed; /* pages the stub has read */
 
 /* Warms the run's pages, in stretches contiguous in the guest's view. */
@@ -121,9 +159,10 @@ void hut_restore_warm(struct hut_vm *vm)
 	struct sigaction limit = {.sa_handler = on_limit}, old;
 	sigaction(SIGPROF, &limit, &old);
 	uint64_t cr3 = hut_restore_cr3();
-	/* What the monitor backed: the snapshot's data runs, then what the
-	 * layout backed ahead for the devices and the stack, which the first
-	 * request writes (pages the snapshot may not hold). */
+	back_heap_margins(vm);
+	/* What the monitor backed: the snapshot's data runs, what the layout
+	 * backed ahead for the devices and the stack, which the first request
+	 * writes (pages the snapshot may not hold), and the heap's margins. */
 	const struct hut_mem_range *backed;
 	size_t n = hut_mem_backed(&backed);
 	for (size_t i = 0; i < n; i++)
