@@ -343,6 +343,12 @@ static void take_pool_request(struct hut_vm *vm, struct hut_options *o)
 	hut_machine_wait(vm);
 	hut_restore_warm(vm);
 	hut_reaper_start(vm); /* it needs only the VM: one step less after the request */
+	const struct hut_module *m;
+	hut_each_module(vm, m)
+		if (m->ready) {
+			hut_restore_module(vm, m); /* its record first, again after the request */
+			m->ready(vm);
+		}
 	uint64_t devices = modules_ram(vm);
 	hut_trace_mark("ready"); /* --trace-boot: the time spent waiting is "request"'s */
 	hut_pool_take_request(vm, &rargc, &rargv);

@@ -36,6 +36,12 @@
  *   restore   --restore, before start (which is where a module applies
  *             it): its state back from its record (empty if the snapshot
  *             has none), or why the snapshot does not fit this run (126)
+ *   ready     a pool's monitor, before it waits for its request (main.c),
+ *             after its restore hook had the module's record (it has it
+ *             again after the request, with the request's options): start
+ *             what needs nothing of the request (a device thread, its
+ *             filter loaded on fd numbers fixed now), so that the
+ *             request's path is shorter; its later hooks then skip that
  */
 #ifndef HUT_MODULE_H
 #define HUT_MODULE_H
@@ -146,6 +152,7 @@ struct hut_module {
 	void (*prefault)(struct hut_vm *vm);
 	const char *(*snapshot)(struct hut_vm *vm, struct hut_snap_buf *w);
 	const char *(*restore)(struct hut_vm *vm, struct hut_snap_buf *r);
+	void (*ready)(struct hut_vm *vm);
 };
 
 /* A module's options and hypercalls, each a table with its length. */

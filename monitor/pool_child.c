@@ -8,11 +8,16 @@
  * allowed (main.c). The connection is kept: the guest's end is reported on
  * it, and a thread of its own (under its own filter) passes the client's
  * signals on to the monitor, as if they had been sent to it, and ends the
- * guest when the client goes.
+ * guest when the client goes. That thread is made before the request (the
+ * module's ready hook), its filter on the fd number the connection then
+ * takes, and waits until main lets it read, where a monitor's own signal
+ * handlers are set (hut_pool_watch_client).
  */
 #include "pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -25,12 +30,15 @@
 
 static struct {
 	int listen_fd, note_fd, conn;
-	pid_t pid; /* this monitor's: its filter allows no getpid */
+	int watched; /* the fd number the watcher reads: the connection's */
+	int go;	     /* the watcher may read (a futex word) */
+	bool early;  /* the watcher was made before the request */
+	pid_t pid;   /* this monitor's: its filter allows no getpid */
 	char msg[HUT_POOL_MSG_MAX + 1];
 	char *argv[HUT_POOL_ARGS_MAX + 2];
 	char net_fd_arg[32];
 	pthread_t watcher;
-} child = {.listen_fd = -1, .note_fd = -1, .conn = -1};
+} child = {.listen_fd = -1, .note_fd = -1, .conn = -1, .watched = -1};
 
 void hut_pool_child_init(int listen_fd, int note_fd)
 {
@@ -112,6 +120,13 @@ void hut_pool_take_request(struct hut_vm *vm, int *argc, char ***argv)
 	while (child.conn < 0 && errno == EINTR);
 	if (child.conn < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "pool: accept failed (%s)", strerror(errno));
+	if (child.early) { /* onto the number the watcher's filter names */
+		if (dup3(child.conn, child.watched, O_CLOEXEC) < 0)
+			hut_fail(vm, HUT_EXIT_MONITOR, "pool: cannot move the connection's fd (%s)",
+				 strerror(errno));
+		close(child.conn);
+		child.conn = child.watched;
+	}
 	/* Ready at SCHED_IDLE (pool_serve.c); serving, as any process, and
 	 * before the supervisor hears of it: its fork of a replacement would
 	 * otherwise starve this one (measured: 7.4 ms before its next syscall). */
@@ -154,14 +169,17 @@ static void *watch(void *arg)
 {
 	struct hut_vm *vm = arg;
 	const struct hut_seccomp_rule rules[] = {
-		HUT_ALLOW_ARG(SYS_read, 0, child.conn),		 /* the client's notes */
+		HUT_ALLOW_ARG(SYS_read, 0, child.watched),	 /* the client's notes */
 		HUT_ALLOW_ARG(SYS_kill, 0, (uint64_t)child.pid), /* to this monitor only */
+		HUT_ALLOW(SYS_futex),				 /* waiting for its go */
 	};
 	if (!vm->opt->no_sandbox)
 		hut_sandbox_thread(vm, rules, sizeof rules / sizeof rules[0]);
+	while (!__atomic_load_n(&child.go, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &child.go, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	for (;;) {
 		int32_t sig;
-		ssize_t n = read(child.conn, &sig, sizeof sig);
+		ssize_t n = read(child.watched, &sig, sizeof sig);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof sig) /* gone, or nonsense: the guest goes too */
@@ -175,9 +193,28 @@ static void *watch(void *arg)
 
 void hut_pool_watch_client(struct hut_vm *vm)
 {
+	if (child.conn < 0)
+		return;
+	__atomic_store_n(&child.go, 1, __ATOMIC_SEQ_CST);
+	if (child.early) {
+		syscall(SYS_futex, &child.go, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		return;
+	}
 	child.pid = getpid();
-	if (child.conn >= 0)
-		hut_device_thread(vm, &child.watcher, 64 << 10, watch, "pool");
+	child.watched = child.conn;
+	hut_device_thread(vm, &child.watcher, 64 << 10, watch, "pool");
+}
+
+/* Before the request: the watcher made, on a placeholder's fd number. */
+static void pool_ready(struct hut_vm *vm)
+{
+	child.pid = getpid();
+	child.watched = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (child.watched < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "pool: cannot hold an fd for the connection (%s)",
+			 hut_limit_text(errno));
+	child.early = true;
+	hut_device_thread(vm, &child.watcher, 64 << 10, watch, "pool");
 }
 
 void hut_pool_report(int status)
@@ -214,4 +251,5 @@ const struct hut_module hut_module_pool = {
 	.name = "pool",
 	.keep_fds = pool_keep,
 	.seccomp = pool_seccomp,
+	.ready = pool_ready,
 };

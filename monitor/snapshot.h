@@ -100,6 +100,10 @@ void hut_restore_memory(struct hut_vm *vm);
 void hut_restore_check_layout(struct hut_vm *vm);
 void hut_restore_vcpu(struct hut_vm *vm);
 void hut_restore_modules(struct hut_vm *vm);
+struct hut_module;
+/* One module's record, given to its restore hook (before a pool's request,
+ * to a module with a ready hook). */
+void hut_restore_module(struct hut_vm *vm, const struct hut_module *m);
 /* The snapshot's registers given to the vCPU: NULL, or why not. */
 const char *hut_restore_cpu(struct hut_vm *vm);
 uint64_t hut_restore_cr3(void); /* the snapshot's page tables (hostile) */

@@ -205,16 +205,20 @@ void hut_restore_vcpu(struct hut_vm *vm)
 	new_instance(vm);
 }
 
+void hut_restore_module(struct hut_vm *vm, const struct hut_module *m)
+{
+	if (!m->restore)
+		return;
+	struct hut_snap_buf r = {0};
+	hut_snap_module(&header, m->name, &r);
+	const char *why = m->restore(vm, &r);
+	if (why)
+		bad(vm, why);
+}
+
 void hut_restore_modules(struct hut_vm *vm)
 {
 	const struct hut_module *m;
-	hut_each_module(vm, m) {
-		if (!m->restore)
-			continue;
-		struct hut_snap_buf r = {0};
-		hut_snap_module(&header, m->name, &r);
-		const char *why = m->restore(vm, &r);
-		if (why)
-			bad(vm, why);
-	}
+	hut_each_module(vm, m)
+		hut_restore_module(vm, m);
 }

@@ -113,8 +113,16 @@ static void console_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint6
 
 static void console_start(struct hut_vm *vm)
 {
-	if (ring)
+	if (ring && !hut_console_io_running())
 		hut_console_io_start(vm, ring, quiet, restored_cons);
+}
+
+/* A pool's monitor: the thread started before the request, on the ring's
+ * position the snapshot left (its record, given first). It writes to fds 1
+ * and 2, which are the client's by the time the guest runs. */
+static void console_ready(struct hut_vm *vm)
+{
+	console_start(vm);
 }
 
 /* The ring written out first (the guest's output comes before the
@@ -221,4 +229,5 @@ const struct hut_module hut_module_console = {
 	.trace_exits = console_trace_exits,
 	.snapshot = console_snapshot,
 	.restore = console_restore,
+	.ready = console_ready,
 };

@@ -10,20 +10,62 @@
 #include "net.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <unistd.h>
+
+static bool spawned_early; /* net_ready made the I/O thread */
+
+/* A pool's request's tap, on the fd number the I/O thread was made with
+ * (net_ready), or none: the thread then sees -1 (the placeholder stays
+ * open, unused, until the sandbox closes it, so its number is not
+ * reused while the thread's filter names it). */
+static void take_tap(struct hut_vm *vm)
+{
+	if (hut_net.config.none) {
+		hut_net.tap_fd = -1;
+		return;
+	}
+	int fd = hut_net_tap_open(vm, &hut_net.config);
+	if (fd != hut_net.tap_fd) {
+		if (dup3(fd, hut_net.tap_fd, O_CLOEXEC) < 0)
+			hut_fail(vm, HUT_EXIT_MONITOR, "--net: cannot move the tap's fd (%s)",
+				 strerror(errno));
+		close(fd);
+	}
+}
 
 static void net_open(struct hut_vm *vm)
 {
 	hut_net_check_image(vm);
-	if (hut_net.config.wanted) {
-		if (!hut_net.config.none)
-			hut_net.tap_fd = hut_net_tap_open(vm, &hut_net.config);
-		hut_net_spawn(vm);
+	if (!hut_net.config.wanted)
+		return;
+	if (spawned_early) {
+		take_tap(vm);
+		return;
 	}
+	if (!hut_net.config.none)
+		hut_net.tap_fd = hut_net_tap_open(vm, &hut_net.config);
+	hut_net_spawn(vm);
+}
+
+/* A pool's monitor, before its request (a networked image's pool has
+ * --net none, each request its tap): the I/O thread made now, its filter
+ * on an fd number held by a placeholder, which the request's tap takes. */
+static void net_ready(struct hut_vm *vm)
+{
+	if (!hut_net.config.wanted)
+		return;
+	hut_net.tap_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (hut_net.tap_fd < 0)
+		hut_fail(vm, HUT_EXIT_MONITOR, "net: cannot hold an fd for the tap (%s)",
+			 hut_limit_text(errno));
+	hut_net_spawn(vm);
+	spawned_early = true;
 }
 
 static uint64_t net_ram_size(void)
@@ -154,6 +196,7 @@ const struct hut_module hut_module_net = {
 	.boot_info = net_boot_info,
 	.start = hut_net_start,
 	.prefault = hut_net_prefault,
+	.ready = net_ready,
 	HUT_MODULE_HYPERCALLS(hypercalls),
 	.keep_fds = net_keep,
 	.seccomp = net_seccomp,
