@@ -2,16 +2,21 @@
 # `make bench-net`: apps/httpd (build/apps/httpd.hut, apps/httpd/www packed at
 # /) under wrk, keep-alive, a small file (index.html), one run per launcher:
 #   appliance  hut-monitor on a tap in a namespace of this script's own
+#   restore    hut-monitor --restore of a snapshot made at httpd's ready
+#              point (bench/pool.bash), on that tap
+#   pool       hut-monitor --pool-run: one of a pool of 2 monitors made ready
+#              to restore that snapshot (hut-monitor --pool), on that tap
 #   process    the same image as a Linux process in a namespace, behind a veth
 #   crun       the same image in crun (`hut pack --bundle`), in that namespace
 # For each: boot-to-first-HTTP-response (bench/first-response.py: from just
 # before the launcher starts to the first 200 answer), the median and the
-# least of BENCH_NET_LAUNCHES launches taken in turns (appliance, process,
-# crun, again), since one launch on a shared host says little; then, on one
-# more launch of each, requests/s, p50 and p99 latency, wrk's errors; for
+# least of BENCH_NET_LAUNCHES launches taken in turns (appliance, restore,
+# pool, process, crun, again), since one launch on a shared host says little;
+# then, on one more launch of each (restore's excepted: the pool's guest is
+# a restored one too), requests/s, p50 and p99 latency, wrk's errors; for
 # the appliance also exits per request (--trace-exits). Then the
-# appliance's requests/s over the process's, and its median first response
-# over the process's.
+# appliance's requests/s over the process's, and the median first responses
+# of the appliance, a restore and the pool against the process's.
 # A benchmark, not a test: it prints figures and never fails on them.
 #
 # Needs root, ip, /dev/net/tun, wrk, python3 and crun (make bench-net installs
@@ -167,8 +172,15 @@ setup_namespaces
 echo "bench-net: httpd, wrk -t 1 -c $CONNECTIONS -d ${SECONDS_RUN}s --latency $URL"
 echo "bench-net: KVM: $(bench_kvm_kind)"
 
-APPLIANCE=("$BIN/hut-monitor" --trace-exits --net tap0 --mac "$GUEST_MAC" --ip "$SERVER_IP/24"
-	--gw 192.0.2.1 "$IMAGE" --port "$PORT" --root /)
+NET=(--net tap0 --mac "$GUEST_MAC" --ip "$SERVER_IP/24" --gw 192.0.2.1)
+ARGS=("$IMAGE" --port "$PORT" --root /)
+APPLIANCE=("$BIN/hut-monitor" --trace-exits "${NET[@]}" "${ARGS[@]}")
+RESTORE=("$BIN/hut-monitor" --restore "$TMP/httpd.snap" "${NET[@]}" "${ARGS[@]}")
+POOLED=("$BIN/hut-monitor" --pool-run "$TMP/pool.sock" "${NET[@]}")
+# shellcheck source=pool.bash
+. "$ROOT/bench/pool.bash"
+snapshot_make bench-net
+pool_start
 # (the process's time includes nsenter's exec, ~1 ms: the way into its namespace)
 PROCESS=(nsenter --net="/run/netns/$NS_S" "$IMAGE" --port "$PORT" --root "$WWW")
 CRUN=no
@@ -184,6 +196,8 @@ stop_crun() {
 # falls on all of them; each server is stopped after its answer.
 for _ in $(seq $((LAUNCHES - 1))); do
 	first_response appliance $NS_A "${APPLIANCE[@]}" && stop appliance
+	first_response restore $NS_A "${RESTORE[@]}" && stop restore
+	first_response pool $NS_A "${POOLED[@]}" && stop pool
 	first_response process $NS_C "${PROCESS[@]}" && stop process
 	if [ $CRUN = yes ]; then
 		first_response crun $NS_C "$TMP/crun.sh"
@@ -208,6 +222,14 @@ if first_response appliance $NS_A "${APPLIANCE[@]}"; then
 	stop appliance
 fi
 
+first_response restore $NS_A "${RESTORE[@]}" && stop restore
+if first_response pool $NS_A "${POOLED[@]}"; then
+	load pool $NS_A
+	stop pool
+fi
+kill "$POOL"
+wait "$POOL" 2>/dev/null
+
 if first_response process $NS_C "${PROCESS[@]}"; then
 	load process $NS_C
 	stop process
@@ -222,12 +244,12 @@ elif [ $CRUN = yes ]; then
 	stop_crun
 fi
 
-for l in appliance process crun; do
+for l in appliance restore pool process crun; do
 	first_summary $l
 	[ -n "${FIRST_ALL[$l]:-}" ] && echo "bench-net: $l first responses (ms):${FIRST_ALL[$l]}"
 done
 printf '\n%-10s %22s %12s %10s %10s %s\n' launcher "first-resp-ms median" requests/s p50 p99 errors
-for l in appliance process crun; do
+for l in appliance restore pool process crun; do
 	printf '%-10s %22s %12s %10s %10s %s\n' $l "${FIRST_MS[$l]:-n/a}" "${RPS[$l]:-n/a}" \
 		"${P50[$l]:-n/a}" "${P99[$l]:-n/a}" "${ERRORS[$l]:-n/a}"
 done
@@ -238,9 +260,14 @@ if [ -n "${RPS[appliance]:-}" ] && [ -n "${RPS[process]:-}" ]; then
 	awk -v a="${RPS[appliance]}" -v p="${RPS[process]}" \
 		'BEGIN {printf "appliance / process requests/s: %.2fx (goal: at least 0.5x)\n", a / p}'
 fi
-if [ -n "${FIRST_MEDIAN[appliance]:-}" ] && [ -n "${FIRST_MEDIAN[process]:-}" ]; then
-	awk -v a="${FIRST_MEDIAN[appliance]}" -v p="${FIRST_MEDIAN[process]}" -v n="$LAUNCHES" \
-		'BEGIN {printf "appliance - process first response: %+.1f ms (medians of %d launches;" \
-			" goal: at most +1 ms)\n", a - p, n}'
-fi
+# over_process LAUNCHER GOAL: its median first response against the process's.
+over_process() {
+	[ -n "${FIRST_MEDIAN[$1]:-}" ] && [ -n "${FIRST_MEDIAN[process]:-}" ] || return
+	awk -v l="$1" -v a="${FIRST_MEDIAN[$1]}" -v p="${FIRST_MEDIAN[process]}" -v n="$LAUNCHES" \
+		-v g="$2" 'BEGIN {printf "%s - process first response: %+.1f ms (medians of %d launches;" \
+			" goal: %s)\n", l, a - p, n, g}'
+}
+over_process appliance "at most +1 ms"
+over_process restore "below the process"
+over_process pool "below the process"
 echo "KVM: $(bench_kvm_kind)"

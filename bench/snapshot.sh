@@ -68,10 +68,10 @@ ip link add veth0 netns $NS_C type veth peer name veth0 netns $NS_S &&
 
 NET=(--net tap0 --mac "$GUEST_MAC" --ip "$SERVER_IP/24" --gw 192.0.2.1)
 ARGS=("$IMAGE" --port "$PORT" --root /)
-ip netns exec $NS_A "$BIN/hut-monitor" --snapshot "$TMP/httpd.snap" "${NET[@]}" "${ARGS[@]}" \
-	>/dev/null 2>"$TMP/snap.err" || die "cannot snapshot httpd: $(cat "$TMP/snap.err")"
+# shellcheck source=pool.bash
+. "$ROOT/bench/pool.bash"
 echo "bench-snapshot: KVM: $(bench_kvm_kind)"
-echo "bench-snapshot: $(grep '^hut-monitor: snapshot' "$TMP/snap.err")"
+snapshot_make bench-snapshot
 
 declare -A FIRST_ALL
 # first_response LAUNCHER NS CMD...: starts the server; its first-response
@@ -100,14 +100,7 @@ summary() {
 
 # The pool (hut-monitor --pool): monitors made ready to restore the snapshot
 # before any request; each launch is a `--pool-run` client.
-ip netns exec $NS_A "$BIN/hut-monitor" --pool "$TMP/pool.sock" --pool-size 2 \
-	--restore "$TMP/httpd.snap" --net none "${ARGS[@]}" >/dev/null 2>"$TMP/pool.err" </dev/null &
-POOL=$!
-for _ in $(seq 100); do
-	grep -q 'monitors ready$' "$TMP/pool.err" && break
-	sleep 0.1
-done
-grep -q 'monitors ready$' "$TMP/pool.err" || die "the pool never got ready: $(cat "$TMP/pool.err")"
+pool_start
 
 for _ in $(seq "$LAUNCHES"); do
 	first_response pool $NS_A "$BIN/hut-monitor" --pool-run "$TMP/pool.sock" "${NET[@]}"
