@@ -125,7 +125,31 @@ EOF
 	finish
 fi
 
-begin "pool: httpd from a pool serves the same bytes at the address the request gives; SIGTERM and a vanished client end it"
+# device_threads_filtered PID: a waiting monitor has made its device threads
+# (the console's, the network device's, its client's watcher), each under its
+# own seccomp filter before any request; its main thread loads its own after.
+device_threads_filtered() {
+	local pid=$1 task filtered unfiltered t
+	for ((t = 0; t < 50 * SLOW; t++)); do
+		filtered=0 unfiltered=0
+		for task in /proc/"$pid"/task/*; do
+			[ "${task##*/}" = "$pid" ] && continue
+			# KVM's own worker (kvm-nx-lpage-recovery, a kernel task in the
+			# VM's process since Linux 6.13) runs no code of the monitor's
+			case $(cat "$task/comm" 2>/dev/null) in kvm-*) continue ;; esac
+			if grep -q '^Seccomp:[[:space:]]*2$' "$task/status" 2>/dev/null; then
+				filtered=$((filtered + 1))
+			else
+				unfiltered=$((unfiltered + 1))
+			fi
+		done
+		[ "$filtered" -ge 3 ] && [ "$unfiltered" = 0 ] && return 0
+		sleep 0.1
+	done
+	problem "a waiting monitor has $filtered device threads under a filter and $unfiltered without, want 3 and 0"
+}
+
+begin "pool: httpd from a pool serves the same bytes at the address the request gives; its device threads filtered before; SIGTERM and a vanished client end it"
 if ready_kvm "$HTTPD" "$WWW/index.html"; then
 	if ! net_usable || ! net_ns pool || ! net_tap "$NS" tap0 198.51.100.1/24; then
 		problem "cannot make the namespace and tap (needs root, ip, /dev/net/tun)"
@@ -135,6 +159,7 @@ if ready_kvm "$HTTPD" "$WWW/index.html"; then
 			"$HTTPD" --port 8080 --root /
 		expect_status snap 0
 		if start_pool httpd --pool-size 1 --restore "$TMP/httpd.snap" --net none "$HTTPD" --port 8080 --root /; then
+			device_threads_filtered "$(pgrep -P "$POOL_PID" -x hut-monitor)"
 			for signal in TERM KILL; do
 				served=$(pgrep -P "$POOL_PID" -x hut-monitor) # the one waiting takes it
 				(exec ip netns exec "$POOL_NS" "$MONITOR" --pool-run "$SOCK" --net tap0 \
