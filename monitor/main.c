@@ -56,14 +56,15 @@ static const char usage_head[] =
 	"  --pool SOCKET   with --restore: keep --pool-size N (default 2, at most 64)\n"
 	"                  monitors made ready to restore FILE (the snapshot mapped,\n"
 	"                  the VM made, the snapshot's pages warmed: read once by the\n"
-	"                  guest's CPU) waiting on the Unix socket SOCKET (mode 0600);\n"
-	"                  each starts one guest for one `hut-monitor --pool-run\n"
-	"                  SOCKET [--net ...] [--mac ...] [--ip ...] [--gw ...] [--dns\n"
-	"                  ...] [--timeout SEC]`, which gets the guest's stdio, signals\n"
-	"                  and exit status as if it were its monitor; the pool's\n"
-	"                  options fix the devices: a networked image's pool takes\n"
-	"                  --net none, each request its --net TAP or fd=N; SIGTERM\n"
-	"                  ends the pool (not the guests it started)\n";
+	"                  guest's CPU, the device threads started) waiting on the\n"
+	"                  Unix socket SOCKET (mode 0600); each starts one guest for\n"
+	"                  one `hut-monitor --pool-run SOCKET [--net ...] [--mac ...]\n"
+	"                  [--ip ...] [--gw ...] [--dns ...] [--timeout SEC]`, which\n"
+	"                  gets the guest's stdio, signals and exit status as if it\n"
+	"                  were its monitor; the pool's options fix the devices: a\n"
+	"                  networked image's pool takes --net none, each request its\n"
+	"                  --net TAP or fd=N; SIGTERM ends the pool (not the guests\n"
+	"                  it started)\n";
 
 static const char usage_tail[] =
 	"  -h, --help      show this help\n"
