@@ -46,6 +46,14 @@ int hut_mem_alloc(struct hut_mem *m, uint64_t size);
  * one before if it follows it: a pool's warm-up has the guest read what the
  * monitor backed ahead (snapshot_warm.c). Out of RAM: nothing. */
 void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len, bool write);
+/* KVM's shadow MMU (kvm-pvm) maps a faulting page's neighbours with it,
+ * those of the aligned group of 8 its guest page-table entry is in, but
+ * stops at the first one whose host page is not backed: so what is backed
+ * ahead for a guest's first touches is best widened to whole groups. */
+#define HUT_SHADOW_GROUP (8 * HUT_PAGE_SIZE)
+/* hut_mem_back for writing of [from, to) widened to whole groups, never
+ * below floor. */
+void hut_mem_back_groups(const struct hut_mem *m, uint64_t from, uint64_t to, uint64_t floor);
 struct hut_mem_range {
 	uint64_t gpa, len;
 };

@@ -85,10 +85,6 @@ static bool run_stub(struct hut_vm *vm, uint64_t from, uint64_t to)
 	       run->mmio.phys_addr == HUT_HYPERCALL_GPA + 8 * HUT_WARM_DONE_SLOT && stored == to;
 }
 
-/* KVM's shadow MMU maps a faulting page's neighbours with it, in aligned
- * groups of 8 (modules/net_io.c says more). */
-#define SHADOW_GROUP (8 * HUT_PAGE_SIZE)
-
 static void back_heap(struct hut_vm *vm, uint64_t from, uint64_t to)
 {
 	from = from > vm->heap_start ? from : vm->heap_start;
@@ -113,11 +109,13 @@ static void back_heap_margins(struct hut_vm *vm)
 	struct hut_mem_range range[HUT_MEM_BACKED_MAX];
 	memcpy(range, backed, n * sizeof range[0]); /* backing appends to the list */
 	for (size_t i = 0; i < n; i++) {
-		uint64_t below = (range[i].gpa & ~(uint64_t)(SHADOW_GROUP - 1)) - SHADOW_GROUP;
+		uint64_t below =
+			(range[i].gpa & ~(uint64_t)(HUT_SHADOW_GROUP - 1)) - HUT_SHADOW_GROUP;
 		uint64_t end = range[i].gpa + range[i].len;
 		uint64_t above =
-			((end + SHADOW_GROUP - 1) & ~(uint64_t)(SHADOW_GROUP - 1)) + SHADOW_GROUP;
-		if (range[i].gpa >= SHADOW_GROUP)
+			((end + HUT_SHADOW_GROUP - 1) & ~(uint64_t)(HUT_SHADOW_GROUP - 1)) +
+			HUT_SHADOW_GROUP;
+		if (range[i].gpa >= HUT_SHADOW_GROUP)
 			back_heap(vm, below, range[i].gpa);
 		back_heap(vm, end, above);
 	}

@@ -195,15 +195,10 @@ static void io_sandbox(struct hut_vm *vm, const struct hut_net *n)
  * fault cheaply. Content is never changed: populating leaves what is there. */
 #define HEAP_TOP_PREFAULT (384u << 10)
 #define TX_PREFAULT (64u << 10)
-#define SHADOW_GROUP (8u * HUT_PAGE_SIZE)
 
 static void populate(struct hut_vm *vm, uint64_t from, uint64_t to)
 {
-	from &= ~(uint64_t)(SHADOW_GROUP - 1);
-	to = (to + SHADOW_GROUP - 1) & ~(uint64_t)(SHADOW_GROUP - 1);
-	if (from < vm->heap_start)
-		from = vm->heap_start;
-	hut_mem_back(&vm->mem, from, to - from, true);
+	hut_mem_back_groups(&vm->mem, from, to, vm->heap_start);
 }
 
 void hut_net_prefault(struct hut_vm *vm)

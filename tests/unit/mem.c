@@ -91,3 +91,63 @@ Test(hut_gpa, empty_ram)
 	cr_assert_null(hut_gpa(&none, 0, 1));
 	cr_assert_null(hut_gpa(&none, 1, 0));
 }
+
+/* hut_mem_back_groups: what a boot backs ahead, widened to whole shadow-MMU
+ * groups (8 pages, aligned), never below its floor nor past RAM; the range
+ * backed is the one remembered (hut_mem_backed). Criterion runs each test
+ * in a process of its own, so each starts with none remembered. */
+#define GROUP_RAM (60 * 4096ull) /* not a whole number of groups */
+static struct hut_mem group_ram;
+
+static void group_setup(void)
+{
+	group_ram.host = aligned_alloc(4096, GROUP_RAM);
+	cr_assert(group_ram.host);
+	group_ram.size = GROUP_RAM;
+}
+
+static void group_teardown(void)
+{
+	free(group_ram.host);
+}
+
+static void expect_backed(uint64_t gpa, uint64_t len)
+{
+	const struct hut_mem_range *r;
+	cr_assert_eq(hut_mem_backed(&r), 1);
+	cr_assert_eq(r[0].gpa, gpa, "from %#lx, want %#lx", r[0].gpa, gpa);
+	cr_assert_eq(r[0].len, len, "length %#lx, want %#lx", r[0].len, len);
+}
+
+TestSuite(hut_mem_back_groups, .init = group_setup, .fini = group_teardown);
+
+Test(hut_mem_back_groups, widened_to_whole_groups)
+{
+	hut_mem_back_groups(&group_ram, 0x9000, 0xb000, 0);
+	expect_backed(0x8000, 0x8000);
+}
+
+Test(hut_mem_back_groups, across_a_group_boundary)
+{
+	hut_mem_back_groups(&group_ram, 0xf000, 0x11000, 0);
+	expect_backed(0x8000, 0x10000);
+}
+
+Test(hut_mem_back_groups, never_below_the_floor)
+{
+	hut_mem_back_groups(&group_ram, 0x9000, 0xa000, 0x9000);
+	expect_backed(0x9000, 0x7000);
+}
+
+Test(hut_mem_back_groups, never_past_ram)
+{
+	hut_mem_back_groups(&group_ram, 0x39000, 0x3a000, 0);
+	expect_backed(0x38000, GROUP_RAM - 0x38000);
+}
+
+Test(hut_mem_back_groups, nothing_when_the_floor_is_above)
+{
+	const struct hut_mem_range *r;
+	hut_mem_back_groups(&group_ram, 0x9000, 0xa000, 0x10000);
+	cr_assert_eq(hut_mem_backed(&r), 0);
+}
