@@ -61,11 +61,17 @@ void hut_restore_open(struct hut_vm *vm, const char *path)
 	vm->restored = true;
 }
 
-/* A read-only data segment (constants, packed files): its pages stay the
- * page cache's, shared by every restore. */
+/* A large read-only data segment (packed files): its pages stay the page
+ * cache's, shared by every restore. A small one (the libos's constants,
+ * 31 KiB for httpd) is copied like the rest: KVM maps a page's neighbours
+ * with it only when it can take them for writing, so each shared page a
+ * guest reads first is a fault of its own (httpd's restore: 6 in the
+ * libos's 8 pages of constants before its first answer). */
+#define SHARED_MIN (64u << 10)
+
 static bool shared_segment(const struct hut_segment *s)
 {
-	return !(s->flags & (PF_W | PF_X));
+	return !(s->flags & (PF_W | PF_X)) && s->memsz > SHARED_MIN;
 }
 
 /* Where the shared segment gpa is in ends, else 0. */

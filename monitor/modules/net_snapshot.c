@@ -80,6 +80,30 @@ static void new_identity(struct hut_boot_net *b, const struct hut_net_config *c)
 		b->dns = c->dns;
 }
 
+/* The receive buffers the I/O thread fills next, from the restored ring's
+ * position on: backed now, in whole shadow groups, as a boot backs what
+ * its guest touches first. Otherwise each is a page the host writes first
+ * and the guest then faults on alone (httpd's restore: 4 before its first
+ * answer). The descriptors are the guest's (hostile): only RAM is backed,
+ * a buffer's length at most HUT_NET_BUF_SIZE, and nothing is read or
+ * written but what populating leaves as it was. */
+#define RX_AHEAD 8
+
+static void back_next_rx(struct hut_vm *vm, const struct hut_net *n, uint32_t rx_cons)
+{
+	for (uint32_t i = 0; i < RX_AHEAD; i++) {
+		uint64_t at = n->gpa + HUT_NET_RX_DESC_OFFSET +
+			      (uint64_t)((rx_cons + i) % HUT_NET_RING_SIZE) * HUT_NET_DESC_SIZE;
+		const struct hut_net_desc *d = hut_gpa(&vm->mem, at, sizeof *d);
+		if (!d)
+			return;
+		uint64_t addr = d->addr;
+		if (addr < vm->mem.size && vm->mem.size - addr >= HUT_NET_BUF_SIZE)
+			hut_mem_back_groups(&vm->mem, addr, addr + HUT_NET_BUF_SIZE,
+					    vm->heap_start);
+	}
+}
+
 /* The indices may be anything (the ring parser checks every one against
  * the guest's); the identity may be new (new_identity). */
 const char *hut_net_restore(struct hut_vm *vm, struct hut_snap_buf *rec)
@@ -99,5 +123,6 @@ const char *hut_net_restore(struct hut_vm *vm, struct hut_snap_buf *rec)
 	n->restored_rx_cons = r.rx_cons;
 	n->restored_events = r.events;
 	n->restored_rx_open = r.rx_open != 0;
+	back_next_rx(vm, n, r.rx_cons);
 	return NULL;
 }
