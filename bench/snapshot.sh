@@ -125,6 +125,15 @@ pss_of() {
 	echo $sum
 }
 
+# any_alive PID...: whether one of them still runs.
+any_alive() {
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
+
 # many WHAT CMD...: COUNT of CMD alive at once (loopback httpd waits for
 # ever), their PSS summed once every one is up (its stderr says so, or the
 # snapshot run ended), then ended.
@@ -135,14 +144,16 @@ many() {
 	for _ in $(seq "$COUNT"); do
 		"$@" >/dev/null 2>&1 </dev/null &
 		PIDS+=($!)
+		disown $! # no "Killed" line from bash for each when they are ended
 	done
 	sleep $((2 + COUNT / 25))
 	kb=$(pss_of "${PIDS[@]}")
 	alive=$(for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && echo; done | wc -l)
-	{
-		kill -9 "${PIDS[@]}"
-		wait
-	} 2>/dev/null
+	kill -9 "${PIDS[@]}" 2>/dev/null
+	for _ in $(seq 100); do # gone before the next batch is measured
+		any_alive "${PIDS[@]}" || break
+		sleep 0.05
+	done
 	PIDS=()
 	printf '%-34s %5s alive, PSS %8s KiB in all, %6s KiB each\n' "$what" "$alive" "$kb" \
 		$((kb / (alive > 0 ? alive : 1)))
