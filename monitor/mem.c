@@ -63,14 +63,17 @@ void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len, bool writ
 		backed[nbacked++] = (struct hut_mem_range){gpa, len};
 }
 
-void hut_mem_back_groups(const struct hut_mem *m, uint64_t from, uint64_t to, uint64_t floor)
+void hut_mem_back_within(const struct hut_mem *m, uint64_t from, uint64_t to, uint64_t floor)
 {
-	from &= ~(uint64_t)(HUT_SHADOW_GROUP - 1);
-	to = (to + HUT_SHADOW_GROUP - 1) & ~(uint64_t)(HUT_SHADOW_GROUP - 1);
 	from = from > floor ? from : floor;
 	to = to < m->size ? to : m->size;
 	if (from < to)
 		hut_mem_back(m, from, to - from, true);
+}
+
+void hut_mem_back_groups(const struct hut_mem *m, uint64_t from, uint64_t to, uint64_t floor)
+{
+	hut_mem_back_within(m, hut_group_down(from), hut_group_up(to), floor);
 }
 
 size_t hut_mem_backed(const struct hut_mem_range **ranges)

@@ -10,6 +10,7 @@
 #ifndef HUT_MEM_H
 #define HUT_MEM_H
 
+#include <hut/abi.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,8 +52,17 @@ void hut_mem_back(const struct hut_mem *m, uint64_t gpa, uint64_t len, bool writ
  * stops at the first one whose host page is not backed: so what is backed
  * ahead for a guest's first touches is best widened to whole groups. */
 #define HUT_SHADOW_GROUP (8 * HUT_PAGE_SIZE)
-/* hut_mem_back for writing of [from, to) widened to whole groups, never
- * below floor. */
+static inline uint64_t hut_group_down(uint64_t gpa)
+{
+	return gpa & ~(uint64_t)(HUT_SHADOW_GROUP - 1);
+}
+static inline uint64_t hut_group_up(uint64_t gpa)
+{
+	return hut_group_down(gpa + HUT_SHADOW_GROUP - 1);
+}
+/* hut_mem_back for writing of [from, to) clipped to [floor, RAM's end). */
+void hut_mem_back_within(const struct hut_mem *m, uint64_t from, uint64_t to, uint64_t floor);
+/* The same, [from, to) widened to whole groups first. */
 void hut_mem_back_groups(const struct hut_mem *m, uint64_t from, uint64_t to, uint64_t floor);
 struct hut_mem_range {
 	uint64_t gpa, len;

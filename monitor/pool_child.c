@@ -30,9 +30,9 @@
 
 static struct {
 	int listen_fd, note_fd, conn;
-	int watched; /* the fd number the watcher reads: the connection's */
+	int watched; /* the fd number the watcher reads: the connection's; held
+		      * from before the request once the watcher is made (ready) */
 	int go;	     /* the watcher may read (a futex word) */
-	bool early;  /* the watcher was made before the request */
 	pid_t pid;   /* this monitor's: its filter allows no getpid */
 	char msg[HUT_POOL_MSG_MAX + 1];
 	char *argv[HUT_POOL_ARGS_MAX + 2];
@@ -120,7 +120,7 @@ void hut_pool_take_request(struct hut_vm *vm, int *argc, char ***argv)
 	while (child.conn < 0 && errno == EINTR);
 	if (child.conn < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "pool: accept failed (%s)", strerror(errno));
-	if (child.early) { /* onto the number the watcher's filter names */
+	if (child.watched >= 0) { /* onto the number the watcher's filter names */
 		if (dup3(child.conn, child.watched, O_CLOEXEC) < 0)
 			hut_fail(vm, HUT_EXIT_MONITOR, "pool: cannot move the connection's fd (%s)",
 				 strerror(errno));
@@ -196,7 +196,7 @@ void hut_pool_watch_client(struct hut_vm *vm)
 	if (child.conn < 0)
 		return;
 	__atomic_store_n(&child.go, 1, __ATOMIC_SEQ_CST);
-	if (child.early) {
+	if (child.watched >= 0) { /* made before the request */
 		syscall(SYS_futex, &child.go, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 		return;
 	}
@@ -213,7 +213,6 @@ static void pool_ready(struct hut_vm *vm)
 	if (child.watched < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "pool: cannot hold an fd for the connection (%s)",
 			 hut_limit_text(errno));
-	child.early = true;
 	hut_device_thread(vm, &child.watcher, 64 << 10, watch, "pool");
 }
 

@@ -85,14 +85,6 @@ static bool run_stub(struct hut_vm *vm, uint64_t from, uint64_t to)
 	       run->mmio.phys_addr == HUT_HYPERCALL_GPA + 8 * HUT_WARM_DONE_SLOT && stored == to;
 }
 
-static void back_heap(struct hut_vm *vm, uint64_t from, uint64_t to)
-{
-	from = from > vm->heap_start ? from : vm->heap_start;
-	to = to < vm->mem.size ? to : vm->mem.size;
-	if (from < to)
-		hut_mem_back(&vm->mem, from, to - from, true);
-}
-
 /* Where a first request goes next: the heap grows from what the snapshot
  * holds (the libos's allocators up from the heap's start and down from
  * its top, the network device's next receive buffers, the stack down).
@@ -109,15 +101,12 @@ static void back_heap_margins(struct hut_vm *vm)
 	struct hut_mem_range range[HUT_MEM_BACKED_MAX];
 	memcpy(range, backed, n * sizeof range[0]); /* backing appends to the list */
 	for (size_t i = 0; i < n; i++) {
-		uint64_t below =
-			(range[i].gpa & ~(uint64_t)(HUT_SHADOW_GROUP - 1)) - HUT_SHADOW_GROUP;
-		uint64_t end = range[i].gpa + range[i].len;
-		uint64_t above =
-			((end + HUT_SHADOW_GROUP - 1) & ~(uint64_t)(HUT_SHADOW_GROUP - 1)) +
-			HUT_SHADOW_GROUP;
-		if (range[i].gpa >= HUT_SHADOW_GROUP)
-			back_heap(vm, below, range[i].gpa);
-		back_heap(vm, end, above);
+		uint64_t start = range[i].gpa, end = start + range[i].len;
+		if (start >= HUT_SHADOW_GROUP)
+			hut_mem_back_within(&vm->mem, hut_group_down(start) - HUT_SHADOW_GROUP,
+					    start, vm->heap_start);
+		hut_mem_back_within(&vm->mem, end, hut_group_up(end) + HUT_SHADOW_GROUP,
+				    vm->heap_start);
 	}
 }
 

@@ -111,18 +111,14 @@ static void console_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint6
 	bi->tty_cols = ws.ws_col ? ws.ws_col : 80;
 }
 
+/* Also a pool's monitor's ready hook: the thread started before the
+ * request, on the ring's position the snapshot left (its record, given
+ * first); it writes to fds 1 and 2, which are the client's by the time the
+ * guest runs. Once: the start after the request then finds it running. */
 static void console_start(struct hut_vm *vm)
 {
 	if (ring && !hut_console_io_running())
 		hut_console_io_start(vm, ring, quiet, restored_cons);
-}
-
-/* A pool's monitor: the thread started before the request, on the ring's
- * position the snapshot left (its record, given first). It writes to fds 1
- * and 2, which are the client's by the time the guest runs. */
-static void console_ready(struct hut_vm *vm)
-{
-	console_start(vm);
 }
 
 /* The ring written out first (the guest's output comes before the
@@ -229,5 +225,5 @@ const struct hut_module hut_module_console = {
 	.trace_exits = console_trace_exits,
 	.snapshot = console_snapshot,
 	.restore = console_restore,
-	.ready = console_ready,
+	.ready = console_start,
 };

@@ -97,10 +97,8 @@ static void back_next_rx(struct hut_vm *vm, const struct hut_net *n, uint32_t rx
 		const struct hut_net_desc *d = hut_gpa(&vm->mem, at, sizeof *d);
 		if (!d)
 			return;
-		uint64_t addr = d->addr;
-		if (addr < vm->mem.size && vm->mem.size - addr >= HUT_NET_BUF_SIZE)
-			hut_mem_back_groups(&vm->mem, addr, addr + HUT_NET_BUF_SIZE,
-					    vm->heap_start);
+		uint64_t addr = d->addr; /* past RAM (or wrapping): clipped to nothing */
+		hut_mem_back_groups(&vm->mem, addr, addr + HUT_NET_BUF_SIZE, vm->heap_start);
 	}
 }
 
@@ -118,11 +116,12 @@ const char *hut_net_restore(struct hut_vm *vm, struct hut_snap_buf *rec)
 	if (!bi->net.region)
 		return "it was made without a network device (--net)";
 	new_identity(&bi->net, &n->config);
+	if (!n->restored) /* a pool's monitor restores it again after its request */
+		back_next_rx(vm, n, r.rx_cons);
 	n->restored = true;
 	n->restored_tx_cons = r.tx_cons;
 	n->restored_rx_cons = r.rx_cons;
 	n->restored_events = r.events;
 	n->restored_rx_open = r.rx_open != 0;
-	back_next_rx(vm, n, r.rx_cons);
 	return NULL;
 }
