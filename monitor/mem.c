@@ -21,6 +21,12 @@ int hut_mem_alloc(struct hut_mem *m, uint64_t size)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
+	/* Small pages unless load.c's huge_heap says otherwise: on a host whose
+	 * transparent huge pages are "always" (Debian 12's kernel), the first
+	 * touch of any aligned 2 MiB of RAM (the image's, the stack's top)
+	 * would zero and keep a whole huge page: an idle appliance held 4-6 MiB
+	 * there instead of under 1. */
+	madvise(p, size, MADV_NOHUGEPAGE);
 	m->host = p;
 	m->size = size;
 	return 0;

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,19 @@ static const char *wd_name(int wd)
 	return wd == -1 ? "-1" : "?";
 }
 
-static void print_mask(uint32_t m)
+/* Appends printf-style text to line (of LINE_MAX bytes), cut if too long. */
+#define LINE_MAX_ 256
+static void add(char *line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(char *line, const char *fmt, ...)
+{
+	size_t used = strlen(line);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line + used, LINE_MAX_ - used, fmt, ap);
+	va_end(ap);
+}
+
+static void add_mask(char *line, uint32_t m)
 {
 	static const struct {
 		uint32_t bit;
@@ -69,18 +82,46 @@ static void print_mask(uint32_t m)
 	const char *sep = "";
 	for (unsigned i = 0; i < sizeof bits / sizeof *bits; i++)
 		if (m & bits[i].bit) {
-			printf("%s%s", sep, bits[i].name);
+			add(line, "%s%s", sep, bits[i].name);
 			sep = "|";
 			m &= ~bits[i].bit;
 		}
 	if (m)
-		printf("%s%#x", sep, m);
+		add(line, "%s%#x", sep, m);
 }
 
-/* Reads what is queued (the fd is non-blocking) and prints each event. */
-static void drain(int fd, const char *what)
+/* One event as a line: its watch, its mask, its name, its cookie. */
+static void event_line(const struct inotify_event *e, char *line)
 {
 	static uint32_t last_cookie;
+	line[0] = 0;
+	add(line, "  %s ", wd_name(e->wd));
+	add_mask(line, e->mask);
+	if (e->len)
+		add(line, " %s (len %u)", e->name, e->len);
+	if (e->mask & IN_MOVED_FROM)
+		last_cookie = e->cookie;
+	if (e->mask & IN_MOVED_TO)
+		add(line, " cookie %s",
+		    e->cookie && e->cookie == last_cookie ? "as MOVED_FROM's" : "differs");
+	else if (e->cookie && !(e->mask & IN_MOVED_FROM))
+		add(line, " cookie set");
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Reads what is queued (the fd is non-blocking) and prints each event; in
+ * any_order, sorted: for a step whose events Linux's versions order
+ * differently (open with O_TRUNC: 6.1 reports the truncation's MODIFY before
+ * OPEN, later kernels after it), so that the reference's kernel does not
+ * decide the comparison. */
+static void drain_events(int fd, const char *what, int any_order)
+{
+	static char lines[64][LINE_MAX_];
+	int n_lines = 0;
 	char buf[4096] __attribute__((aligned(8)));
 	printf("%s:\n", what);
 	for (;;) {
@@ -90,24 +131,24 @@ static void drain(int fd, const char *what)
 				printf("  read: %s\n", res(n));
 			break;
 		}
-		for (long off = 0; off < n;) {
-			struct inotify_event *e = (struct inotify_event *)(buf + off);
-			printf("  %s ", wd_name(e->wd));
-			print_mask(e->mask);
-			if (e->len)
-				printf(" %s (len %u)", e->name, e->len);
-			if (e->mask & IN_MOVED_FROM)
-				last_cookie = e->cookie;
-			if (e->mask & IN_MOVED_TO)
-				printf(" cookie %s", e->cookie && e->cookie == last_cookie
-							     ? "as MOVED_FROM's"
-							     : "differs");
-			else if (e->cookie && !(e->mask & IN_MOVED_FROM))
-				printf(" cookie set");
-			printf("\n");
-			off += (long)sizeof *e + e->len;
+		for (long off = 0; off < n; off += (long)sizeof(struct inotify_event) +
+						   ((struct inotify_event *)(buf + off))->len) {
+			char *line = lines[n_lines < 63 ? n_lines++ : 63];
+			event_line((struct inotify_event *)(buf + off), line);
+			if (!any_order) {
+				printf("%s\n", line);
+				n_lines = 0;
+			}
 		}
 	}
+	qsort(lines, (size_t)n_lines, sizeof lines[0], by_text);
+	for (int i = 0; i < n_lines; i++)
+		printf("%s\n", lines[i]);
+}
+
+static void drain(int fd, const char *what)
+{
+	drain_events(fd, what, 0);
 }
 
 static char *at(const char *name)
@@ -137,7 +178,7 @@ static void files(int fd)
 	drain(fd, "chmod, truncate");
 	f = open(at("f"), O_WRONLY | O_TRUNC);
 	close(f);
-	drain(fd, "open O_TRUNC");
+	drain_events(fd, "open O_TRUNC", 1);
 	rename(at("f"), at("g"));
 	drain(fd, "rename f to g");
 	f = open(at("g"), O_WRONLY);
@@ -257,9 +298,9 @@ static void blocking(void)
 	pthread_create(&t, NULL, maker, NULL);
 	long n = read(fd, buf, sizeof buf);
 	struct inotify_event *e = (struct inotify_event *)buf;
-	printf("blocking read: %s ", res(n));
-	print_mask(e->mask);
-	printf(" %s\n", e->name);
+	char mask[LINE_MAX_] = "";
+	add_mask(mask, e->mask);
+	printf("blocking read: %s %s %s\n", res(n), mask, e->name);
 	pthread_join(t, NULL);
 	unlink(at("late"));
 	close(fd);
