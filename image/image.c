@@ -24,6 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14 */
+#endif
+
 static enum hut_image_result fail(struct hut_image *img, const char *fmt, ...)
 {
 	va_list ap;
@@ -167,11 +171,25 @@ void hut_image_clear_section_fields(uint8_t *buf, uint64_t offset, uint64_t len)
 	clear_file_range(buf, offset, len, HUT_CRC_SKIP_SHENTSIZE, HUT_CRC_SKIP_SHENTSIZE_LEN);
 }
 
+/* The file's pages of [bytes, + len) mapped in one call, before a pass
+ * reads them all: in a guest whose own page tables are shadowed (kvm-pvm's
+ * hosts) a page faulted in on its first read costs ~2.5-4 us, one mapped
+ * ahead ~1-1.5 (a probe reading httpd.hut's 90 pages: 0.21-0.37 ms, 0.10-0.17
+ * mapped ahead). Best effort: a buffer that is not a mapping, or a kernel
+ * before 5.14, just reads. */
+static void map_ahead(const uint8_t *bytes, uint64_t len)
+{
+	uintptr_t start = (uintptr_t)bytes & ~(uintptr_t)(HUT_PAGE_SIZE - 1);
+	if (len)
+		madvise((void *)start, (uintptr_t)bytes + len - start, MADV_POPULATE_READ);
+}
+
 /* Continues crc over one segment's file bytes as the monitor loads them:
  * any of the ELF header among them with its section-table fields zeroed. */
 static uint32_t segment_crc(const struct hut_image *img, const struct hut_segment *s, uint32_t crc)
 {
 	const uint8_t *bytes = img->file + s->offset;
+	map_ahead(bytes, s->filesz);
 	uint8_t header[sizeof(Elf64_Ehdr)];
 	uint64_t head = 0;
 	if (s->offset < sizeof header) {
@@ -412,6 +430,7 @@ enum hut_image_result hut_image_parse(struct hut_image *img, const void *bytes, 
 				      unsigned flags)
 {
 	memset(img, 0, sizeof *img);
+	img->fd = -1;
 	img->file = bytes;
 	img->file_size = size;
 	if (size < sizeof(Elf64_Ehdr))
@@ -442,6 +461,7 @@ const char *hut_file_kind(const struct stat *st)
 enum hut_image_result hut_image_open(struct hut_image *img, const char *path, unsigned flags)
 {
 	memset(img, 0, sizeof *img);
+	img->fd = -1;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
 	 * below, as is every other file that is not regular. */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -460,13 +480,17 @@ enum hut_image_result hut_image_open(struct hut_image *img, const char *path, un
 		return fail(img, "not a regular, non-empty file (%s)", hut_file_kind(&st));
 	}
 	void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
 	if (p == MAP_FAILED) {
 		img->host_errno = errno;
+		close(fd);
 		return fail(img, "cannot map (%s)", strerror(img->host_errno));
 	}
 	enum hut_image_result r = hut_image_parse(img, p, st.st_size, flags);
 	img->mapped = 1;
+	if (r == HUT_IMAGE_OK && (flags & HUT_IMAGE_KEEP_FD))
+		img->fd = fd;
+	else
+		close(fd);
 	return r;
 }
 
@@ -475,6 +499,9 @@ void hut_image_close(struct hut_image *img)
 	if (img->mapped && img->file)
 		munmap((void *)img->file, img->file_size);
 	img->file = NULL;
+	if (img->fd >= 0)
+		close(img->fd);
+	img->fd = -1;
 }
 
 /* The segment holding [addr, addr + len), addr guest-virtual or, by_gpa,

@@ -132,6 +132,34 @@ static int check_dir(struct blob *b, uint32_t d, uint8_t *named)
 	return 0;
 }
 
+/* The checks of every node and directory, on scratch arrays of b->count. */
+static int check_nodes(struct blob *b, const struct hut_files_header *h,
+		       struct hut_files_node *nodes, uint8_t *named)
+{
+	memcpy(nodes, b->p + h->nodes, (size_t)b->count * sizeof *nodes);
+	memset(named, 0, b->count);
+	memset(b->path_len, 0, (size_t)b->count * sizeof *b->path_len);
+	b->nodes = nodes;
+	int r = 0;
+	if (!S_ISDIR(nodes[0].mode) || nodes[0].parent != 0)
+		r = fail(b, "the root is not a directory");
+	for (uint32_t i = 0; r == 0 && i < b->count; i++)
+		r = check_node(b, i);
+	for (uint32_t i = 0; r == 0 && i < b->count; i++)
+		if (S_ISDIR(nodes[i].mode))
+			r = check_dir(b, i, named);
+	for (uint32_t i = 1; r == 0 && i < b->count; i++)
+		if (!named[i])
+			r = fail(b, "node %u is in no directory", i);
+	return r;
+}
+
+/* Up to this many nodes the scratch arrays are on the stack (~3 KiB): a
+ * monitor booting an image with a few packed files then makes no malloc,
+ * whose first one costs a process ~0.1 ms on a host whose page tables are
+ * shadowed (kvm-pvm's; measured: 110-150 us). */
+#define NODES_ON_STACK 64
+
 int hut_files_check(const uint8_t *blob, uint64_t size, char *err, size_t err_len)
 {
 	struct blob b = {blob, size, 0, NULL, NULL, err, err_len};
@@ -139,27 +167,20 @@ int hut_files_check(const uint8_t *blob, uint64_t size, char *err, size_t err_le
 	int r = check_header(&b, &h);
 	if (r)
 		return r;
-	struct hut_files_node *nodes = malloc((size_t)b.count * sizeof *nodes);
-	uint8_t *named = calloc(b.count, 1);
-	b.path_len = calloc(b.count, sizeof *b.path_len);
-	if (!nodes || !named || !b.path_len) {
-		free(nodes);
-		free(named);
-		free(b.path_len);
-		return fail(&b, "out of memory");
+	if (b.count <= NODES_ON_STACK) {
+		struct hut_files_node nodes[NODES_ON_STACK];
+		uint8_t named[NODES_ON_STACK];
+		uint16_t path_len[NODES_ON_STACK];
+		b.path_len = path_len;
+		return check_nodes(&b, &h, nodes, named);
 	}
-	memcpy(nodes, blob + h.nodes, (size_t)b.count * sizeof *nodes);
-	b.nodes = nodes;
-	if (!S_ISDIR(nodes[0].mode) || nodes[0].parent != 0)
-		r = fail(&b, "the root is not a directory");
-	for (uint32_t i = 0; r == 0 && i < b.count; i++)
-		r = check_node(&b, i);
-	for (uint32_t i = 0; r == 0 && i < b.count; i++)
-		if (S_ISDIR(nodes[i].mode))
-			r = check_dir(&b, i, named);
-	for (uint32_t i = 1; r == 0 && i < b.count; i++)
-		if (!named[i])
-			r = fail(&b, "node %u is in no directory", i);
+	struct hut_files_node *nodes = malloc((size_t)b.count * sizeof *nodes);
+	uint8_t *named = malloc(b.count);
+	b.path_len = malloc(b.count * sizeof *b.path_len);
+	if (!nodes || !named || !b.path_len)
+		r = fail(&b, "out of memory");
+	else
+		r = check_nodes(&b, &h, nodes, named);
 	free(nodes);
 	free(named);
 	free(b.path_len);

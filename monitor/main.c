@@ -300,7 +300,7 @@ static void check_host_ram(struct hut_vm *vm)
 
 static void open_image(struct hut_vm *vm)
 {
-	enum hut_image_result r = hut_image_open(&vm->img, vm->opt->image, 0);
+	enum hut_image_result r = hut_image_open(&vm->img, vm->opt->image, HUT_IMAGE_KEEP_FD);
 	if (r == HUT_IMAGE_NOT_FOUND)
 		hut_fail(vm, HUT_EXIT_NO_IMAGE, "%s", vm->img.err);
 	/* Out of descriptors or memory: the host's limit, not a bad image. */
@@ -397,6 +397,8 @@ int main(int argc, char **argv)
 	hut_trace_mark("load");
 	hut_machine_wait(&vm);
 	hut_trace_mark("machine");
+	if (opt.trace_boot)
+		hut_kvm_stats_open(&vm);
 	hut_time_setup(&vm);
 	if (vm.restored) {
 		hut_restore_vcpu(&vm);
@@ -421,5 +423,6 @@ int main(int argc, char **argv)
 	else
 		hut_sandbox_enter(&vm);
 	hut_trace_mark("sandbox"); /* the devices' threads, the reaper, the filter */
+	hut_kvm_stats_start();
 	hut_run(&vm);
 }

@@ -103,6 +103,15 @@ void hut_machine_end(void);
  * the fd the monitor keeps for it (-1: none). */
 void hut_reaper_start(const struct hut_vm *vm);
 int hut_reaper_fd(void);
+/* kvm_stats.c: KVM's counters for the vCPU (--trace-boot), in this order:
+ * page faults it served, exits it took; open once the vCPU exists (no fd:
+ * -1, and read says false), start on the vCPU thread before its first run,
+ * read there: the counts since start. */
+enum { HUT_KVM_PAGE_FAULTS, HUT_KVM_EXITS, HUT_KVM_STATS };
+void hut_kvm_stats_open(const struct hut_vm *vm);
+int hut_kvm_stats_fd(void);
+void hut_kvm_stats_start(void);
+bool hut_kvm_stats_read(uint64_t out[HUT_KVM_STATS]);
 /* kvm.c, on the machine thread: false with what failed in why. */
 bool hut_kvm_open(struct hut_vm *vm, char *why, size_t size);
 bool hut_kvm_create_vcpu(struct hut_vm *vm, char *why, size_t size);

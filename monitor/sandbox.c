@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ static void kept_ranges(struct hut_vm *vm, struct hut_kept_fds *k)
 	hut_keep_fds(k, vm->vcpu_fd, vm->vcpu_fd);
 	hut_keep_fds(k, hut_snapshot_fd(), hut_snapshot_fd());
 	hut_keep_fds(k, hut_reaper_fd(), hut_reaper_fd());
+	hut_keep_fds(k, hut_kvm_stats_fd(), hut_kvm_stats_fd());
 	hut_call_modules(vm, keep_fds, vm, k);
 }
 
@@ -176,6 +178,11 @@ static void core_rules(const struct hut_vm *vm, struct hut_seccomp *f)
 		HUT_ALLOW(SYS_exit),		 /* musl's _Exit, should exit_group return */
 	};
 	hut_seccomp_allow(f, rules, sizeof rules / sizeof rules[0]);
+	if (hut_kvm_stats_fd() >= 0) { /* --trace-boot's counts of KVM's */
+		const struct hut_seccomp_rule stats_rule =
+			HUT_ALLOW_ARG(SYS_pread64, 0, hut_kvm_stats_fd());
+		hut_seccomp_allow(f, &stats_rule, 1);
+	}
 	if (hut_snapshot_wanted())
 		snapshot_rules(vm, f);
 }
@@ -203,14 +210,29 @@ static void no_new_privs(struct hut_vm *vm)
 			 strerror(errno));
 }
 
+/* Each thread's program (the vCPU thread's, the console's, the network
+ * device's, the volumes', a pool client's watcher), built by the thread
+ * itself (two may build at once): a slot each, taken atomically, never
+ * given back (a program must outlive its loading: a free may unmap, which
+ * the filter forbids). Static, not malloc'd: a monitor that boots without
+ * a malloc skips the allocator's first one, ~0.1 ms of a process on a host
+ * whose page tables are shadowed (kvm-pvm's); a slot's pages are touched
+ * only as far as its program goes. More threads than slots: malloc. */
+#define PROG_SLOTS 6
+
+static struct hut_seccomp_prog *take_prog_slot(void)
+{
+	static struct hut_seccomp_prog slots[PROG_SLOTS];
+	static atomic_uint taken;
+	unsigned i = atomic_fetch_add(&taken, 1);
+	return i < PROG_SLOTS ? &slots[i] : malloc(sizeof(struct hut_seccomp_prog));
+}
+
 /* Loads the filter of rules for the calling thread only: the vCPU thread
- * and the net I/O thread each get their own list. Each builds its own
- * program (two threads may do this at once), on the heap (a device
- * thread's stack is small), never freed: a free may unmap, which the
- * filter forbids once it is loaded. */
+ * and each device thread get their own list. */
 static void load_filter(struct hut_vm *vm, const struct hut_seccomp_rule *rules, size_t n)
 {
-	struct hut_seccomp_prog *p = malloc(sizeof *p);
+	struct hut_seccomp_prog *p = take_prog_slot();
 	if (!p)
 		hut_fail(vm, HUT_EXIT_MONITOR, "sandbox: %s", "out of memory");
 	const char *why = hut_seccomp_build(rules, n, RET_UNLISTED, p);

@@ -111,5 +111,11 @@ void hut_trace_print(const struct hut_vm *vm)
 	if (have_guest)
 		fprintf(stderr, "hut-monitor: trace-boot: trapped syscalls: %lu\n",
 			guest.syscalls_trapped);
+	uint64_t kvm[HUT_KVM_STATS];
+	if (hut_kvm_stats_read(kvm))
+		fprintf(stderr,
+			"hut-monitor: trace-boot: KVM: %lu guest page faults mapped, %lu exits "
+			"(its own counts since the first run, in-kernel exits included)\n",
+			(unsigned long)kvm[HUT_KVM_PAGE_FAULTS], (unsigned long)kvm[HUT_KVM_EXITS]);
 	print_processes(vm);
 }

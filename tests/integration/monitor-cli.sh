@@ -113,6 +113,29 @@ if ready_kvm "$MONITOR" "$HELLO"; then
 	finish
 fi
 
+# KVM's own counts (its binary statistics, Linux 5.14 on): a guest that
+# ran took page faults, and KVM saw at least every exit the monitor served.
+begin "monitor --trace-boot: KVM's counts of faults and exits"
+if ready_kvm "$MONITOR" "$HELLO"; then
+	run kvmcount "$MONITOR" --trace-boot --trace-exits "$HELLO" traced
+	expect_status kvmcount 0
+	kvm_line=$(grep '^hut-monitor: trace-boot: KVM: ' "$(err kvmcount)")
+	faults=$(sed -n 's/.*KVM: \([0-9]*\) guest page faults mapped, [0-9]* exits .*/\1/p' <<<"$kvm_line")
+	kvm_exits=$(sed -n 's/.*KVM: [0-9]* guest page faults mapped, \([0-9]*\) exits .*/\1/p' <<<"$kvm_line")
+	served=$(sed -n 's/^hut-monitor: trace-exits: \([0-9]*\) exits to the monitor.*/\1/p' "$(err kvmcount)")
+	if [ -z "$faults" ] || [ -z "$kvm_exits" ]; then
+		problem "no 'KVM: N guest page faults mapped, M exits' line"
+	elif [ -z "$served" ]; then
+		problem "no trace-exits count to compare with"
+	else
+		[ "$faults" -gt 0 ] || problem "KVM mapped no page for a guest that ran"
+		[ "$kvm_exits" -ge "$served" ] ||
+			problem "KVM counted $kvm_exits exits, fewer than the $served the monitor served"
+	fi
+	[ ${#TEST_WHY[@]} -gt 0 ] && detail_file "stderr" "$(err kvmcount)"
+	finish
+fi
+
 # --quiet discards the guest's console output, not the monitor's own
 # messages nor the guest's exit status.
 quiet() {

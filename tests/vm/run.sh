@@ -9,10 +9,14 @@
 # the host. The command runs as root in the current directory; its output is
 # streamed to stdout and its exit status is this script's.
 #
-# Usage: tests/vm/run.sh [--timeout SEC] [--mem MIB] [--] CMD [ARG...]
+# Usage: tests/vm/run.sh [--timeout SEC] [--mem MIB] [--shadow-paging] [--] CMD [ARG...]
 #        tests/vm/run.sh --prepare | --kvm-info
 #   --timeout SEC  kill the whole guest after SEC seconds (default 3600): exit 124
 #   --mem MIB      guest RAM (default 3072)
+#   --shadow-paging  KVM without nested paging (kvm_amd npt=0): it shadows
+#                  the appliance's page tables, as kvm-pvm does, so that
+#                  the page faults --trace-boot counts are those such a host
+#                  serves (tens of microseconds each there)
 #   --prepare      install the packages and build the initramfs, then exit
 #                  (before starting several guests at once)
 #   --kvm-info     print one line naming the KVM the command would run on, and exit
@@ -28,10 +32,12 @@ limit=3600
 mem=3072
 info=0
 prepare=0
+append=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) limit=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--shadow-paging) append=" kvm_amd.npt=0"; shift ;;
 	--kvm-info) info=1; shift ;;
 	--prepare) prepare=1; shift ;;
 	--help | -h) sed -n '/^# Usage/,/^# 2 of/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -98,7 +104,7 @@ timeout -s KILL "$limit" qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 1 -m "$mem" \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
+	-append "console=ttyS0 quiet panic=-1 rdinit=/init$append" \
 	-serial "file:$console" \
 	-chardev stdio,id=out,signal=off -serial chardev:out \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \

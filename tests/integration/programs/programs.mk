@@ -27,6 +27,8 @@
 #                             back from its core with gdb; no reference
 #   ready.hut, ready-ref      ready.c (snapshot.sh): hut_ready(), a thread
 #                             and a child across it
+#   bss_tail.hut              bss_tail.c (load-tail.sh): the bytes after its
+#                             data segment's file bytes read zero
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -46,7 +48,8 @@ PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut c
 	fork.hut fork-ref procshare.hut procshare-ref identity.hut identity-ref identity-packed.hut \
 	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref \
 	vfork.hut vfork-ref jobctl.hut jobctl-ref proctimers.hut proctimers-ref plocks.hut plocks-ref \
-	proc_core.hut cputime.hut cputime-ref procother.hut procother-ref ready.hut ready-ref) \
+	proc_core.hut cputime.hut cputime-ref procother.hut procother-ref ready.hut ready-ref \
+	bss_tail.hut) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
