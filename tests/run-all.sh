@@ -6,8 +6,9 @@
 # from their NOTE lines) and "N passed, N failed[, N skipped]". Exits 1 if
 # anything failed or skipped.
 #
-# Where tests run: a test file that boots appliances (it calls ready_kvm or
-# need_kvm from lib.sh, or says `# hut-test: needs-kvm`) needs /dev/kvm. Where the host has a usable one,
+# Where tests run: a test file that boots appliances (it calls ready_kvm,
+# need_kvm, differential or files_differential from lib.sh, or says
+# `# hut-test: needs-kvm`) needs /dev/kvm. Where the host has a usable one,
 # everything runs here. Where it has none, those files run inside one
 # nested-KVM guest (tests/vm/run.sh: Debian's kernel under QEMU TCG with
 # emulated SVM), booted once for all of them; everything else runs here.
@@ -75,13 +76,17 @@ done
 # shellcheck source=../scripts/kvm-kind.bash
 . "$ROOT/scripts/kvm-kind.bash"
 
-# The integration files that boot appliances, and the rest.
+# The integration files that boot appliances, and the rest: those that call
+# lib.sh's ready_kvm or need_kvm, or its checks that call need_kvm
+# themselves (differential, files_differential: a file that used only these
+# ran on a host without KVM and skipped), or say they need KVM.
+KVM_CALLS='\b(ready_kvm|need_kvm|differential|files_differential)\b|^# hut-test: needs-kvm'
 kvm_files=()
 host_files=()
 [ ${#only_files[*]} -gt 0 ] || only_files=(tests/integration/*.sh)
 for f in "${only_files[@]}"; do
 	[ "$(basename "$f")" = lib.sh ] && continue
-	if grep -qE '\b(ready_kvm|need_kvm)\b|^# hut-test: needs-kvm' "$f"; then kvm_files+=("$f"); else host_files+=("$f"); fi
+	if grep -qE "$KVM_CALLS" "$f"; then kvm_files+=("$f"); else host_files+=("$f"); fi
 done
 
 nested=$nested_only
