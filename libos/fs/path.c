@@ -20,13 +20,15 @@
 #include <errno.h>
 #include <fcntl.h>
 
+/* The arrays last, the largest (path's canon) at the end: what every walk
+ * touches is then within its first pages. */
 struct walk {
+	struct stat dir; /* the directory walked into last (dir_known) */
+	int dir_known;
 	char user[HUT_PATH_MAX]; /* the app's path */
 	char rest[HUT_PATH_MAX]; /* what is left to walk, symlink targets spliced in */
 	char link[HUT_PATH_MAX];
 	struct hut_path path;
-	struct stat dir; /* the directory walked into last (dir_known) */
-	int dir_known;
 };
 
 /* Two: rename and link resolve two paths at once. The libos is one thread

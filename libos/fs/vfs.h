@@ -121,14 +121,17 @@ struct hut_attr {
 };
 
 /* A resolved path. */
+/* The small fields first: a path's canon uses its first bytes, and the
+ * fields after 64 KiB of it would be another group of pages for KVM's
+ * shadow MMU to fault in at every boot (fs/path.c's walks). */
 struct hut_path {
-	char canon[HUT_CANON_MAX];
 	size_t len;
 	struct hut_mount *mount;
 	const char *rel; /* inside canon */
 	int must_dir;	 /* written with a trailing slash */
 	int last_dots;	 /* the written path ends in "." (1) or ".." (2) */
 	int exact;	 /* resolved component by component (symlinks followed) */
+	char canon[HUT_CANON_MAX];
 };
 
 /* path.c */
