@@ -430,7 +430,6 @@ enum hut_image_result hut_image_parse(struct hut_image *img, const void *bytes, 
 				      unsigned flags)
 {
 	memset(img, 0, sizeof *img);
-	img->fd = -1;
 	img->file = bytes;
 	img->file_size = size;
 	if (size < sizeof(Elf64_Ehdr))
@@ -461,7 +460,6 @@ const char *hut_file_kind(const struct stat *st)
 enum hut_image_result hut_image_open(struct hut_image *img, const char *path, unsigned flags)
 {
 	memset(img, 0, sizeof *img);
-	img->fd = -1;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
 	 * below, as is every other file that is not regular. */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -480,17 +478,13 @@ enum hut_image_result hut_image_open(struct hut_image *img, const char *path, un
 		return fail(img, "not a regular, non-empty file (%s)", hut_file_kind(&st));
 	}
 	void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
 	if (p == MAP_FAILED) {
 		img->host_errno = errno;
-		close(fd);
 		return fail(img, "cannot map (%s)", strerror(img->host_errno));
 	}
 	enum hut_image_result r = hut_image_parse(img, p, st.st_size, flags);
 	img->mapped = 1;
-	if (r == HUT_IMAGE_OK && (flags & HUT_IMAGE_KEEP_FD))
-		img->fd = fd;
-	else
-		close(fd);
 	return r;
 }
 
@@ -499,9 +493,6 @@ void hut_image_close(struct hut_image *img)
 	if (img->mapped && img->file)
 		munmap((void *)img->file, img->file_size);
 	img->file = NULL;
-	if (img->fd >= 0)
-		close(img->fd);
-	img->fd = -1;
 }
 
 /* The segment holding [addr, addr + len), addr guest-virtual or, by_gpa,

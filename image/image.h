@@ -27,7 +27,6 @@ struct hut_image {
 	const uint8_t *file; /* the whole file, read-only */
 	size_t file_size;
 	int mapped;	   /* file came from hut_image_open (munmap on close) */
-	int fd;		   /* the file, open (HUT_IMAGE_KEEP_FD), or -1 */
 	uint64_t entry;	   /* e_entry: musl's _start */
 	uint64_t phdr_gpa; /* where the program headers sit once loaded */
 	uint64_t phnum, phent;
@@ -58,9 +57,6 @@ enum hut_image_result {
 #define HUT_IMAGE_NO_MANIFEST                                                                      \
 	0x1 /* check ELF and segments only (the builder, before it writes the note) */
 #define HUT_IMAGE_NO_CRC 0x2 /* parse the manifest but do not insist the CRC matches (inspect) */
-/* hut_image_open keeps the file open in img->fd, for a loader that maps its
- * segments from it (the monitor); the caller closes it. */
-#define HUT_IMAGE_KEEP_FD 0x4
 
 /* The CRC a manifest holds: crc over the loaded bytes (loaded), continued
  * over the manifest itself with its crc32 field as zero (abi.h). */

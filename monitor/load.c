@@ -6,9 +6,9 @@
  */
 #include "monitor.h"
 
-#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define MIN_HEAP (1ull << 20)
@@ -87,44 +87,38 @@ static void huge_heap(struct hut_vm *vm)
 }
 
 /*
- * Each segment's file bytes are mapped into guest RAM from the image file,
- * copy-on-write, and the prefault backs them for writing: the kernel copies
- * them then, page by page, through its own mapping of the page cache. The
- * monitor does not touch them itself, which is what costs here: a page a
- * process touches first costs it ~3-5 us in a guest whose own page tables
- * are shadowed (kvm-pvm's hosts; the copy-on-write fault of a page ~10),
- * so a memcpy of httpd's 180 KiB of libos code took ~250 us and the same
- * copy again 6. Segments start on a page, in the file and in RAM, and
- * share none (image.c checks both).
+ * The segments' file bytes are copied into guest RAM by the kernel, with
+ * one process_vm_writev to this process itself: it backs each page of RAM
+ * and writes it through its own mapping, so the monitor's process never
+ * touches those pages, which is what costs here: a page a process touches
+ * first costs it ~3-5 us in a guest whose own page tables are shadowed
+ * (kvm-pvm's hosts): a memcpy of httpd's 90 pages took 0.52-0.78 ms, this
+ * 0.18-0.25 (the source pages were touched already, by the image's CRC).
+ * Mapping the file's pages copy-on-write instead (MAP_FIXED, then backed
+ * for writing) was faster still (~0.1 ms), but a private file mapping
+ * loses even its copied pages when the file is truncated: an image rebuilt
+ * in place under a running appliance ended it (KVM_RUN: EFAULT), which
+ * tests/integration/load-tail.sh checks does not happen. Anything short of
+ * every byte written (a kernel or a sandbox without the call): memcpy.
  */
-static void map_segment(struct hut_vm *vm, const struct hut_segment *s, uint8_t *dst)
+static void copy_segments(struct hut_vm *vm, uint8_t *dst[])
 {
-	uint64_t len = (s->filesz + HUT_PAGE_SIZE - 1) & ~(uint64_t)(HUT_PAGE_SIZE - 1);
-	if (len && mmap(dst, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, vm->img.fd,
-			(off_t)s->offset) == MAP_FAILED)
-		hut_fail(vm, HUT_EXIT_MONITOR, "cannot map the image's segment at 0x%lx (%s)",
-			 s->gpa, hut_limit_text(errno));
+	struct iovec from[HUT_SEGMENTS_MAX], to[HUT_SEGMENTS_MAX];
+	size_t total = 0;
+	for (size_t i = 0; i < vm->img.nsegments; i++) {
+		const struct hut_segment *s = &vm->img.seg[i];
+		from[i] = (struct iovec){(void *)(vm->img.file + s->offset), s->filesz};
+		to[i] = (struct iovec){dst[i], s->filesz};
+		total += s->filesz;
+	}
+	if (process_vm_writev(getpid(), from, vm->img.nsegments, to, vm->img.nsegments, 0) ==
+	    (ssize_t)total)
+		return;
+	for (size_t i = 0; i < vm->img.nsegments; i++)
+		memcpy(dst[i], vm->img.file + vm->img.seg[i].offset, vm->img.seg[i].filesz);
 }
 
-/* The bytes after a mapped segment's in its last page are the file's next
- * ones (zeros past the file's end), not the guest's: zeroed, unless the
- * file has zeros there already (the linker's padding before the next
- * segment: its page was read for the CRC, so the check costs little, and
- * a store would be a first touch). tests/integration/load-tail.sh. */
-static void clear_tail(const struct hut_vm *vm, const struct hut_segment *s, uint8_t *dst)
-{
-	uint64_t tail = (HUT_PAGE_SIZE - s->filesz % HUT_PAGE_SIZE) % HUT_PAGE_SIZE;
-	const uint8_t *file = vm->img.file + s->offset + s->filesz;
-	uint64_t in_file = vm->img.file_size - (s->offset + s->filesz);
-	for (uint64_t i = 0; i < tail && i < in_file; i++) /* past the file's end: zeros */
-		if (file[i]) {
-			memset(dst + s->filesz + i, 0, tail - i);
-			return;
-		}
-}
-
-/* The image's segments into guest RAM: mapped from the file (then backed,
- * by prefault) or, for an image that is not a file, copied. */
+/* Where each segment goes in guest RAM (checked: it fits). */
 static void place_segments(struct hut_vm *vm, uint8_t *dst[])
 {
 	for (size_t i = 0; i < vm->img.nsegments; i++) {
@@ -133,10 +127,6 @@ static void place_segments(struct hut_vm *vm, uint8_t *dst[])
 		if (!dst[i])
 			hut_fail(vm, HUT_EXIT_BAD_IMAGE,
 				 "segment at 0x%lx does not fit in guest memory", s->gpa);
-		if (vm->img.fd >= 0)
-			map_segment(vm, s, dst[i]);
-		else
-			memcpy(dst[i], vm->img.file + s->offset, s->filesz);
 	}
 }
 
@@ -147,21 +137,16 @@ void hut_load_image(struct hut_vm *vm)
 	vm->mem.window_size = vm->img.window_size;
 	layout(vm);
 	uint8_t *dst[HUT_SEGMENTS_MAX];
-	if (!vm->restored) /* a restore's RAM is the snapshot's: no image to place */
+	if (!vm->restored) { /* a restore's RAM is the snapshot's: no image to copy */
 		place_segments(vm, dst);
+		copy_segments(vm, dst);
+	}
 	prefault(vm);
-	if (!vm->restored) {
-		huge_heap(vm);
-		for (size_t i = 0; i < vm->img.nsegments; i++) {
-			if (vm->img.fd >= 0)
-				clear_tail(vm, &vm->img.seg[i], dst[i]);
-			/* The bytes the CRC covered, exactly (abi.h, HUT_CRC_*). */
-			hut_image_clear_section_fields(dst[i], vm->img.seg[i].offset,
-						       vm->img.seg[i].filesz);
-		}
-	}
-	if (vm->img.fd >= 0) { /* a mapped segment holds the file now */
-		close(vm->img.fd);
-		vm->img.fd = -1;
-	}
+	if (vm->restored)
+		return;
+	huge_heap(vm);
+	/* The bytes the CRC covered, exactly (abi.h, HUT_CRC_*). */
+	for (size_t i = 0; i < vm->img.nsegments; i++)
+		hut_image_clear_section_fields(dst[i], vm->img.seg[i].offset,
+					       vm->img.seg[i].filesz);
 }

@@ -31,7 +31,8 @@ static const char usage_head[] =
 	"  --timeout SEC   stop the guest after SEC seconds, exit 124\n"
 	"  --pids N        at most N processes and threads at once in the guest\n"
 	"                  (fork and pthread_create fail with EAGAIN past it)\n"
-	"  --trace-boot    print microseconds per boot phase to stderr\n"
+	"  --trace-boot    print microseconds per boot phase to stderr, then KVM's\n"
+	"                  counts of the guest's page faults and exits\n"
 	"  --trace-exits   at the end, print how many exits reached the monitor (by\n"
 	"                  kind) and what the network device moved\n"
 	"  -e, --env NAME=VALUE  put NAME in the guest's environment (repeatable; the\n"
@@ -300,7 +301,7 @@ static void check_host_ram(struct hut_vm *vm)
 
 static void open_image(struct hut_vm *vm)
 {
-	enum hut_image_result r = hut_image_open(&vm->img, vm->opt->image, HUT_IMAGE_KEEP_FD);
+	enum hut_image_result r = hut_image_open(&vm->img, vm->opt->image, 0);
 	if (r == HUT_IMAGE_NOT_FOUND)
 		hut_fail(vm, HUT_EXIT_NO_IMAGE, "%s", vm->img.err);
 	/* Out of descriptors or memory: the host's limit, not a bad image. */

@@ -1,10 +1,11 @@
 #!/bin/bash
-# The monitor maps an image's segments into guest RAM from the file (load.c)
-# rather than copying them: the rest of a segment's last page then holds the
-# file's next bytes, which the CRC does not cover and which are not the
-# guest's. An image whose bytes there were changed (the padding after the
-# app's data segment: its bss and the rest of the page) must boot with them
-# zero, as Linux's loader gives them to the same file run as a process.
+# How the monitor puts an image's segments into guest RAM (load.c): only a
+# segment's file bytes are the guest's. The rest of its last page in the
+# file (not covered by the CRC) must read zero, as Linux's loader gives it to
+# the same file run as a process, whatever the file holds there; and the
+# guest's pages must be its own, so that the file truncated in place (a
+# rebuild) under a running appliance changes nothing for it (a private file
+# mapping would lose even its copied pages then).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -53,5 +54,33 @@ if ready_kvm "$MONITOR" "$PROGRAM"; then
 	run untouched "$MONITOR" "$PROGRAM"
 	expect_status untouched 0
 	expect_same_file "tainted and untouched image's stdout" "$(out appliance)" "$(out untouched)"
+	finish
+fi
+
+# Every page of the image is the guest's own copy once it runs (the monitor
+# backs the mapped segments for writing): the image file truncated under a
+# running appliance (a rebuild in place) changes nothing for it, even for
+# code it first runs afterwards (its way out).
+begin "load: an image file truncated while its appliance runs: the guest goes on"
+if ready_kvm "$MONITOR" "$BUILT/idle.hut"; then
+	cp "$BUILT/idle.hut" "$TMP/idle.hut"
+	mkfifo "$TMP/in"
+	"$MONITOR" "$TMP/idle.hut" <"$TMP/in" >"$TMP/idle.out" 2>"$TMP/idle.err" &
+	pid=$!
+	exec 3>"$TMP/in"
+	for _ in $(seq $((300 * SLOW))); do
+		grep -q '^ready$' "$TMP/idle.out" && break
+		sleep 0.1
+	done
+	grep -q '^ready$' "$TMP/idle.out" || problem "the appliance did not say ready"
+	: >"$TMP/idle.hut"
+	echo "after the truncation" >&3
+	exec 3>&-
+	wait "$pid"
+	st=$?
+	[ "$st" = 0 ] || problem "the appliance exited $st"
+	printf 'ready\nafter the truncation\n' | cmp -s - "$TMP/idle.out" ||
+		{ problem "its output differs"; detail_file stdout "$TMP/idle.out"; }
+	[ ${#TEST_WHY[@]} -gt 0 ] && detail_file stderr "$TMP/idle.err"
 	finish
 fi

@@ -597,16 +597,6 @@ Test(image_ok, symbols_and_segment_lookup)
 /* ---------------------------------------------------------------------------
  * Files.
  * ------------------------------------------------------------------------- */
-/* A generated image in a new file at path (a mkstemp template). */
-static void gen_file(struct gen *g, char *path)
-{
-	gen_build(g, 0);
-	int fd = mkstemp(path);
-	cr_assert(fd >= 0);
-	cr_assert_eq(write(fd, g->buf, g->len), (ssize_t)g->len);
-	close(fd);
-}
-
 Test(image_open, missing_path_is_not_found)
 {
 	struct hut_image img;
@@ -618,9 +608,12 @@ Test(image_open, missing_path_is_not_found)
 Test(image_open, file_round_trip_and_non_files)
 {
 	struct gen g;
+	gen_build(&g, 0);
 	char path[] = "/tmp/hut-image-test-XXXXXX";
-	gen_file(&g, path);
-	int fd;
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, g.buf, g.len), (ssize_t)g.len);
+	close(fd);
 
 	struct hut_image img;
 	enum hut_image_result r = hut_image_open(&img, path, 0);
@@ -1354,56 +1347,4 @@ Test(image_flags, no_crc_still_checks_the_manifest)
 	manifest(&g)->abi_version = HUT_ABI_VERSION + 1;
 	expect_invalid_flags(&g, HUT_IMAGE_NO_CRC, "wrong ABI with HUT_IMAGE_NO_CRC");
 	free(g.buf);
-}
-
-/* HUT_IMAGE_KEEP_FD: a valid image's file stays open for the loader, the
- * same file (its bytes read through the fd are the mapping's), and
- * hut_image_close closes it; without the flag, or for an invalid image,
- * no fd is kept (the count of open fds does not grow). */
-static int open_fds(void)
-{
-	int n = 0;
-	for (int fd = 0; fd < 1024; fd++)
-		n += fcntl(fd, F_GETFD) >= 0;
-	return n;
-}
-
-Test(image_open, keep_fd_for_the_loader)
-{
-	struct gen g;
-	char path[] = "/tmp/hut-image-test-XXXXXX";
-	gen_file(&g, path);
-	int fd;
-
-	int before = open_fds();
-	struct hut_image img;
-	cr_assert_eq(hut_image_open(&img, path, 0), HUT_IMAGE_OK, "%s", img.err);
-	cr_assert_eq(img.fd, -1, "no fd kept without the flag");
-	cr_assert_eq(open_fds(), before);
-	hut_image_close(&img);
-
-	cr_assert_eq(hut_image_open(&img, path, HUT_IMAGE_KEEP_FD), HUT_IMAGE_OK, "%s", img.err);
-	cr_assert(img.fd >= 0);
-	cr_assert_eq(open_fds(), before + 1);
-	uint8_t byte;
-	cr_assert_eq(pread(img.fd, &byte, 1, DATA_OFF), 1);
-	cr_assert_eq(byte, img.file[DATA_OFF], "the fd is not the mapped file");
-	hut_image_close(&img);
-	cr_assert_eq(img.fd, -1);
-	cr_assert_eq(open_fds(), before, "hut_image_close left the fd open");
-
-	fd = open(path, O_WRONLY);
-	uint8_t flip = (uint8_t)~g.buf[DATA_OFF];
-	cr_assert_eq(pwrite(fd, &flip, 1, DATA_OFF), 1);
-	close(fd);
-	cr_assert_eq(hut_image_open(&img, path, HUT_IMAGE_KEEP_FD), HUT_IMAGE_INVALID);
-	cr_assert_eq(img.fd, -1, "an invalid image's fd kept");
-	cr_assert_eq(open_fds(), before);
-	hut_image_close(&img);
-	unlink(path);
-	free(g.buf);
-
-	cr_assert_eq(hut_image_parse(&img, "not an image at all, long enough to be read", 44, 0),
-		     HUT_IMAGE_INVALID);
-	cr_assert_eq(img.fd, -1, "a parsed buffer has no fd");
 }
