@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ $info = 1 ]; then
-	echo "kvm_amd under QEMU TCG (nested, emulated: timings are not meaningful)"
+	echo "kvm_amd${append:+ without NPT (shadow paging)} under QEMU TCG (nested, emulated: timings are not meaningful)"
 	exit 0
 fi
 [ $# -gt 0 ] || [ $prepare = 1 ] || { echo "tests/vm/run.sh: no command (see --help)" >&2; exit 125; }
