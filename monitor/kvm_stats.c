@@ -1,13 +1,13 @@
 /*
- * KVM's own counters for the vCPU (its binary statistics, Linux 5.14+),
- * for --trace-boot: how many of the guest's page faults KVM served by
- * mapping a page (pf_fixed: not those that were MMIO, the hypercalls' doorbells
- * among them, nor those it passed to the guest) and how many exits it took,
- * those it ended in the kernel included. Neither reaches
- * the monitor otherwise, and on a host whose KVM shadows the guest's page
- * tables (kvm-pvm; kvm_amd or kvm_intel without NPT/EPT) each fault costs
- * tens of microseconds of a boot: the count says how many a change saved,
- * on any host, nested ones too, where timings mean nothing.
+ * KVM's own counters for the vCPU (its binary statistics, Linux 5.14+), for
+ * --trace-boot: how many of the guest's page faults KVM served by mapping a
+ * page (pf_fixed: not those that were MMIO, the hypercalls' doorbells among
+ * them, nor those it passed to the guest) and how many exits it took, those
+ * it ended in the kernel included. Neither reaches the monitor otherwise,
+ * and where KVM shadows the guest's page tables (kvm-pvm; kvm_amd or
+ * kvm_intel without NPT/EPT) each fault costs tens of microseconds of a
+ * boot: the count says how many a change saved, on any host, nested ones
+ * too, where timings mean nothing.
  *
  * The statistics fd is opened once the vCPU exists and kept past the
  * sandbox (the vCPU thread may pread it); counts are since the guest's
