@@ -131,14 +131,15 @@ static void drain_events(int fd, const char *what, int any_order)
 				printf("  read: %s\n", res(n));
 			break;
 		}
-		for (long off = 0; off < n; off += (long)sizeof(struct inotify_event) +
-						   ((struct inotify_event *)(buf + off))->len) {
-			char *line = lines[n_lines < 63 ? n_lines++ : 63];
-			event_line((struct inotify_event *)(buf + off), line);
-			if (!any_order) {
-				printf("%s\n", line);
-				n_lines = 0;
-			}
+		for (long off = 0; off < n;) {
+			const struct inotify_event *e = (const struct inotify_event *)(buf + off);
+			char one[LINE_MAX_];
+			/* Kept for sorting; past 64, printed as they come. */
+			char *line = any_order && n_lines < 64 ? lines[n_lines++] : one;
+			event_line(e, line);
+			if (line == one)
+				printf("%s\n", one);
+			off += (long)sizeof *e + e->len;
 		}
 	}
 	qsort(lines, (size_t)n_lines, sizeof lines[0], by_text);
