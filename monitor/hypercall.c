@@ -35,8 +35,9 @@ static void *arg_struct(struct hut_vm *vm, uint64_t gpa, uint64_t len)
 
 /* A module's news the guest has not seen (a signal from outside) ends the
  * sleep at once; a module with a device sleeps itself, ending early when
- * the device has news (the net device); else a plain sleep, which a
- * signal from outside ends too (no SA_RESTART). */
+ * the device has news (the net device); else a plain sleep. Either way
+ * the sleep is on the vCPU's wake word, read before the modules look, so
+ * that news after their look (a signal) ends it too (vcpu_wake.c). */
 static void poll_sleep(struct hut_vm *vm, uint64_t gpa, void *arg)
 {
 	struct hut_hc_poll *hc = arg;
@@ -45,17 +46,26 @@ static void poll_sleep(struct hut_vm *vm, uint64_t gpa, void *arg)
 	(void)gpa;
 	if ((hc->flags & HUT_POLL_WAIT_INPUT) && hut_snapshot_wanted())
 		hut_snapshot_take(vm, &hc->ready); /* --snapshot's default ready point */
+	uint32_t seq = hut_vcpu_wake_seq();
 	hut_each_module(vm, m)
 		if (m->wake_now && m->wake_now(vm))
 			ns = 0;
 	hut_each_module(vm, m)
-		if (m->sleep && m->sleep(vm, hc, ns))
+		if (m->sleep && m->sleep(vm, hc, ns, seq))
 			return;
-	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-	if (ts.tv_sec < 0) /* more than 292 years: sleep "forever" */
-		ts.tv_sec = INT64_MAX;
-	nanosleep(&ts, NULL); /* an interrupted sleep just returns early */
+	if (ns)
+		hut_vcpu_sleep(seq, ns);
 	hc->ready = 0;
+}
+
+bool hut_wait_interrupted(struct hut_vm *vm)
+{
+	const struct hut_module *m;
+	bool interrupted = hut_timeout_expired();
+	hut_each_module(vm, m)
+		if (m->wait_interrupted && m->wait_interrupted(vm))
+			interrupted = true;
+	return interrupted;
 }
 
 static void set_fs(struct hut_vm *vm, uint64_t gpa, void *arg)

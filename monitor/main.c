@@ -401,6 +401,7 @@ int main(int argc, char **argv)
 	if (opt.trace_boot)
 		hut_kvm_stats_open(&vm);
 	hut_time_setup(&vm);
+	hut_vcpu_wake_setup(&vm);
 	if (vm.restored) {
 		hut_restore_vcpu(&vm);
 		hut_restore_modules(&vm);

@@ -24,6 +24,9 @@
  *   interrupted  KVM_RUN returned EINTR (a signal; the registers are
  *             consistent: no exit is left half served)
  *   wake_now, sleep: the poll hypercall
+ *   wait_interrupted  a signal interrupted a wait the monitor makes for
+ *             the guest (its stdin read, a full stdout): whether the
+ *             guest must hear EINTR now
  *   flush     before the monitor's own message or last lines (fail.c,
  *             crash.c): output the module still holds for the guest goes
  *             out first (stopped: --timeout, a signal from outside or a
@@ -139,9 +142,16 @@ struct hut_module {
 	void (*interrupted)(struct hut_vm *vm);
 	/* The poll hypercall: news the guest must see before it sleeps (the
 	 * sleep is then 0); a sleep a device ends early (it sets hc->ready and
-	 * returns true; false: no device, the core sleeps). */
+	 * returns true; false: no device, the core sleeps). A sleep is
+	 * hut_vcpu_sleep(wake_seq, ...) (monitor.h), its device's thread
+	 * ending it with hut_vcpu_wake. */
 	bool (*wake_now)(struct hut_vm *vm);
-	bool (*sleep)(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns);
+	bool (*sleep)(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns,
+		      uint32_t wake_seq);
+	/* A wait of the monitor's own on the guest's behalf ended with EINTR:
+	 * true if the guest must see the EINTR (else the wait goes on); it may
+	 * end the guest instead (a signal's default action). */
+	bool (*wait_interrupted)(struct hut_vm *vm);
 	void (*flush)(const struct hut_vm *vm, bool stopped);
 	void (*crash)(struct hut_vm *vm, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
 		      const struct hut_trap_frame *f, int sig);

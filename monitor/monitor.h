@@ -4,7 +4,8 @@
  * (guest RAM), load.c (image -> RAM), cpu_x86_64.c (page tables,
  * descriptor tables, registers), bootinfo.c,
  * hypercall.c (the MMIO doorbell and its dispatch), clock.c (the host
- * clock), time.c (TSC rate, --timeout), crash.c (how a guest ends),
+ * clock), time.c (TSC rate, --timeout), vcpu_wake.c (the vCPU's sleep and
+ * what wakes it), crash.c (how a guest ends),
  * trace.c (--trace-boot), exits.c (--trace-exits), sandbox.c (seccomp) and
  * landlock.c, run.c (the vCPU loop), guest.c (guest memory the monitor
  * reads or fills for the guest), fail.c (every ending), snapshot_*.c
@@ -149,6 +150,15 @@ uint64_t hut_bootinfo_strings(struct hut_vm *vm, uint64_t *cursor, uint64_t coun
 			      char *const *strings, const char *what);
 /* clock.c */
 uint64_t hut_now_us(void);
+/* vcpu_wake.c: the vCPU thread's sleep in the poll hypercall and what ends
+ * it. Read the sequence before looking for news; sleep with it. Another
+ * thread with news calls hut_vcpu_wake, a signal handler hut_vcpu_nudge
+ * (which also sets immediate_exit, once hut_vcpu_wake_setup has run). */
+void hut_vcpu_wake_setup(struct hut_vm *vm);
+uint32_t hut_vcpu_wake_seq(void);
+void hut_vcpu_sleep(uint32_t seq, uint64_t timeout_ns);
+void hut_vcpu_wake(void);
+void hut_vcpu_nudge(void);
 /* time.c */
 void hut_time_setup(struct hut_vm *vm);
 void hut_timeout_arm(unsigned seconds);
@@ -167,6 +177,12 @@ void hut_landlock_thread(struct hut_vm *vm);
 _Noreturn void hut_run(struct hut_vm *vm);
 /* hypercall.c: handles one MMIO exit; returns only if the guest continues. */
 void hut_hypercall(struct hut_vm *vm);
+/* A wait the monitor makes for the guest on the vCPU thread (a blocking
+ * read or write) was interrupted by a signal: true if it must end with
+ * EINTR for the guest (its --timeout expired, or a signal it catches came:
+ * a process's read would end so), false if it goes on. A signal's default
+ * action ends the guest here. */
+bool hut_wait_interrupted(struct hut_vm *vm);
 /* guest.c: guest memory the monitor may read (or fill) for the guest, or
  * NULL; the guest's iovecs as host ones (count <= HUT_IOV_MAX), returning
  * their total or -EFAULT. */

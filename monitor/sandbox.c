@@ -142,7 +142,8 @@ void hut_seccomp_allow(struct hut_seccomp *f, const struct hut_seccomp_rule *rul
 #define VCPU_IOCTL(vm, request) HUT_ALLOW_ARGS2(SYS_ioctl, 0, (vm)->vcpu_fd, 1, (request))
 
 /* --snapshot's, at the ready point (snapshot_take.c): the vCPU read, guest
- * RAM's resident pages found, the file written. */
+ * RAM's resident pages found, the file written; the net device's drain
+ * waits a millisecond at a time (net_snapshot.c). */
 static void snapshot_rules(const struct hut_vm *vm, struct hut_seccomp *f)
 {
 	const struct hut_seccomp_rule rules[] = {
@@ -151,6 +152,8 @@ static void snapshot_rules(const struct hut_vm *vm, struct hut_seccomp *f)
 		HUT_ALLOW(SYS_mincore),
 		HUT_ALLOW_ARG(SYS_pwrite64, 0, hut_snapshot_fd()),
 		HUT_ALLOW_ARG(SYS_ftruncate, 0, hut_snapshot_fd()),
+		HUT_ALLOW(SYS_nanosleep),
+		HUT_ALLOW(SYS_clock_nanosleep),
 	};
 	hut_seccomp_allow(f, rules, sizeof rules / sizeof rules[0]);
 }
@@ -170,8 +173,7 @@ static void core_rules(const struct hut_vm *vm, struct hut_seccomp *f)
 		HUT_ALLOW_ARG(SYS_write, 0, 2),	 /* stdio: messages */
 		HUT_ALLOW_ARG(SYS_writev, 0, 1), /* musl's stdio; the console hypercall */
 		HUT_ALLOW_ARG(SYS_writev, 0, 2), /* musl's stdio; the console hypercall */
-		HUT_ALLOW(SYS_nanosleep),	 /* poll hypercall */
-		HUT_ALLOW(SYS_clock_nanosleep),	 /* poll hypercall, other libcs */
+		HUT_ALLOW(SYS_futex),		 /* poll hypercall: its sleep (vcpu_wake.c) */
 		HUT_ALLOW(SYS_clock_gettime),	 /* --trace-boot when there is no vDSO */
 		HUT_ALLOW(SYS_rt_sigreturn),	 /* return from the --timeout SIGALRM handler */
 		HUT_ALLOW(SYS_exit_group),	 /* exit() */

@@ -7,7 +7,6 @@
 #include <sys/ioctl.h>
 #include <sys/time.h>
 
-static struct kvm_run *volatile timeout_run;
 static volatile sig_atomic_t expired;
 
 void hut_time_setup(struct hut_vm *vm)
@@ -17,17 +16,14 @@ void hut_time_setup(struct hut_vm *vm)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot read the guest TSC frequency (%s)",
 			 strerror(errno));
 	vm->tsc_khz = (uint64_t)khz;
-	timeout_run = vm->run;
 }
 
-/* immediate_exit makes a KVM_RUN that starts after the signal return at
- * once; a KVM_RUN already running is interrupted by the signal itself. */
+/* The vCPU loop or the poll hypercall's sleep ends at once (vcpu_wake.c). */
 static void on_alarm(int sig)
 {
 	(void)sig;
 	expired = 1;
-	if (timeout_run)
-		timeout_run->immediate_exit = 1;
+	hut_vcpu_nudge();
 }
 
 void hut_timeout_arm(unsigned seconds)

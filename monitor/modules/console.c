@@ -39,7 +39,7 @@ static int64_t console_write(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, u
 	if (hut_timeout_expired())
 		return -EINTR; /* the flush gave up: the run loop ends the guest */
 	direct_writes++;
-	return hut_console_write_all((int)fd, iov, (int)iovcnt);
+	return hut_console_write_all(vm, (int)fd, iov, (int)iovcnt);
 }
 
 static int64_t console_read(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, uint32_t iovcnt)
@@ -59,8 +59,10 @@ static int64_t console_read(struct hut_vm *vm, uint32_t fd, uint64_t iov_gpa, ui
 		ssize_t r = readv(0, iov, (int)iovcnt);
 		if (r >= 0)
 			return r;
-		if (errno != EINTR || hut_timeout_expired())
-			return -errno; /* a silent writer cannot outlast --timeout */
+		int e = errno;
+		/* a silent writer outlasts neither --timeout nor a signal */
+		if (e != EINTR || hut_wait_interrupted(vm))
+			return -e;
 	}
 }
 

@@ -83,7 +83,10 @@ enum hut_console_wait { HUT_CONSOLE_SERVE, HUT_CONSOLE_END, HUT_CONSOLE_STOPPED 
 #define HUT_CONSOLE_STALL_MS 1000
 void hut_console_io_flush(enum hut_console_wait how);
 /* Writes every byte of iov to fd (partial writes resumed, a full
- * non-blocking fd waited for); the bytes written, or -errno if none. */
-int64_t hut_console_write_all(int fd, struct iovec *iov, int n);
+ * non-blocking fd waited for); the bytes written, or -errno if none. On the
+ * vCPU thread (vm given) a signal can end the wait (hut_wait_interrupted);
+ * elsewhere (NULL: the console thread, which blocks signals) only
+ * --timeout. */
+int64_t hut_console_write_all(struct hut_vm *vm, int fd, struct iovec *iov, int n);
 
 #endif

@@ -77,29 +77,37 @@ const struct hut_console_stats *hut_console_io_stats(void)
 }
 
 /* Waits until fd takes bytes again: a non-blocking fd (a terminal or pipe
- * someone set O_NONBLOCK on) that is full. */
-static void wait_writable(int fd)
+ * someone set O_NONBLOCK on) that is full. 0, or -1 with errno (EINTR: a
+ * signal came). */
+static int wait_writable(int fd)
 {
 	struct pollfd p = {fd, POLLOUT, 0};
-	while (poll(&p, 1, -1) < 0 && errno == EINTR && !hut_timeout_expired())
-		;
+	return poll(&p, 1, -1) < 0 ? -1 : 0;
 }
 
-int64_t hut_console_write_all(int fd, struct iovec *iov, int n)
+/* A signal interrupted the wait: whether to give up (a stuck reader
+ * outlasts neither --timeout nor, on the vCPU thread, a signal the guest
+ * must hear). */
+static bool stop_waiting(struct hut_vm *vm)
+{
+	return vm ? hut_wait_interrupted(vm) : hut_timeout_expired();
+}
+
+int64_t hut_console_write_all(struct hut_vm *vm, int fd, struct iovec *iov, int n)
 {
 	int64_t done = 0;
 	while (n > 0 && iov->iov_len == 0)
 		iov++, n--;
 	while (n > 0) {
 		ssize_t w = writev(fd, iov, n > IOV_MAX ? IOV_MAX : n);
-		/* A stuck reader cannot outlast --timeout. */
-		if (w < 0 && (errno == EAGAIN || errno == EINTR) && !hut_timeout_expired()) {
-			if (errno == EAGAIN)
-				wait_writable(fd);
-			continue;
+		if (w < 0 && errno == EAGAIN)
+			w = wait_writable(fd); /* 0: nothing written, try again */
+		if (w < 0) {
+			int e = errno;
+			if (e == EINTR && !stop_waiting(vm))
+				continue;
+			return done > 0 ? done : -e;
 		}
-		if (w < 0)
-			return done > 0 ? done : -errno;
 		done += w;
 		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
 			w -= (ssize_t)iov->iov_len;
@@ -118,7 +126,7 @@ static void write_batch(struct hut_console_batch *b)
 {
 	int i = b->fd - 1;
 	if (!con.quiet && !con.dropped[i]) {
-		int64_t w = hut_console_write_all(b->fd, b->iov, b->niov);
+		int64_t w = hut_console_write_all(NULL, b->fd, b->iov, b->niov);
 		con.s.writes++;
 		if (w < 0) {
 			con.dropped[i] = true;

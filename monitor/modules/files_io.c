@@ -17,11 +17,12 @@
  * burst, and a thread that lingers longer only burns a host core that
  * others may want (docs/ARCHITECTURE.md, "Volume page cache").
  *
- * The vCPU thread waiting for a request sleeps in the poll hypercall on a
- * futex: the thread wakes it only if it is sleeping there (vcpu_waiting),
- * with the same lost-wake-up argument as the net device's (net_io.c): the
- * sleeper announces itself, then reads wake_seq, then events; the waker
- * bumps events, then checks the announcement, then bumps wake_seq.
+ * The vCPU thread waiting for a request sleeps in the poll hypercall on its
+ * wake word (vcpu_wake.c): the thread wakes it only if it is sleeping there
+ * (vcpu_waiting), with the same lost-wake-up argument as the net device's
+ * (net_io.c): the sleeper reads the word, announces itself, then reads
+ * events; the waker bumps events, then checks the announcement, then bumps
+ * the word.
  *
  * One lock serves a request at a time, the thread's or the file
  * hypercall's: they share the handle table and files.c's buffers.
@@ -62,7 +63,6 @@ static struct {
 	uint32_t vcpu_waiting; /* atomic */
 	uint32_t in_hypercall; /* atomic: the vCPU thread serves a file hypercall */
 	int32_t hypercall_cpu; /* atomic: the host CPU the last one ran on */
-	uint32_t wake_seq;     /* atomic, a futex */
 	uint32_t events;       /* atomic: requests finished, as the guest sees them */
 	uint64_t served, kicks, wakes, sleeps, hypercalls, serve_ns;
 	struct hut_seccomp_rule rules[64]; /* the file syscalls' (files_module.c) */
@@ -89,11 +89,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void futex_wake(uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
 /* One request, from the copy the reader made. */
 static void serve(struct hut_hc_file *req)
 {
@@ -110,8 +105,7 @@ static void publish(void)
 {
 	__atomic_add_fetch(&fio.events, 1, SEQ);
 	if (__atomic_exchange_n(&fio.vcpu_waiting, 0, SEQ)) {
-		__atomic_add_fetch(&fio.wake_seq, 1, SEQ);
-		futex_wake(&fio.wake_seq);
+		hut_vcpu_wake();
 		fio.wakes++;
 	}
 }
@@ -327,16 +321,11 @@ void hut_file_io_kick(struct hut_vm *vm)
 			 strerror(errno));
 }
 
-uint64_t hut_file_io_wait(uint32_t seen, uint64_t timeout_ns)
+uint64_t hut_file_io_wait(uint32_t seen, uint64_t timeout_ns, uint32_t wake_seq)
 {
 	__atomic_store_n(&fio.vcpu_waiting, 1, SEQ);
-	uint32_t seq = __atomic_load_n(&fio.wake_seq, SEQ);
-	if (__atomic_load_n(&fio.events, SEQ) == seen && timeout_ns) {
-		struct timespec ts = {(time_t)(timeout_ns / 1000000000u),
-				      (long)(timeout_ns % 1000000000u)};
-		/* Woken, timed out or interrupted (--timeout): all just return. */
-		syscall(SYS_futex, &fio.wake_seq, FUTEX_WAIT_PRIVATE, seq, &ts, NULL, 0);
-	}
+	if (__atomic_load_n(&fio.events, SEQ) == seen && timeout_ns)
+		hut_vcpu_sleep(wake_seq, timeout_ns);
 	__atomic_store_n(&fio.vcpu_waiting, 0, SEQ);
 	return __atomic_load_n(&fio.events, SEQ) != seen ? HUT_POLL_FILE : 0;
 }

@@ -90,12 +90,13 @@ static void serve_kick(struct hut_vm *vm, uint64_t gpa, void *arg)
 }
 
 /* The poll hypercall of a guest waiting for a file request. */
-static bool files_sleep(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns)
+static bool files_sleep(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns,
+			uint32_t wake_seq)
 {
 	(void)vm;
 	if (!(hc->wait & HUT_POLL_FILE) || !hut_file_io_running())
 		return false;
-	hc->ready = hut_file_io_wait(hc->file_events, timeout_ns);
+	hc->ready = hut_file_io_wait(hc->file_events, timeout_ns, wake_seq);
 	return true;
 }
 

@@ -62,8 +62,9 @@ void hut_file_io_kick(struct hut_vm *vm);
 void hut_file_io_save(uint32_t pos[HUT_FILE_IO_POSITION]);
 void hut_file_io_restore(const uint32_t pos[HUT_FILE_IO_POSITION]);
 /* The poll hypercall's wait: until the ring's events differ from seen
- * (HUT_POLL_FILE) or timeout_ns pass (0). */
-uint64_t hut_file_io_wait(uint32_t seen, uint64_t timeout_ns);
+ * (HUT_POLL_FILE), timeout_ns pass (0) or the vCPU's wake word moves from
+ * wake_seq. */
+uint64_t hut_file_io_wait(uint32_t seen, uint64_t timeout_ns, uint32_t wake_seq);
 /* The file hypercall, served under the lock the thread takes. */
 void hut_file_io_hypercall(struct hut_vm *vm, struct hut_hc_file *hc);
 /* The end: every request the guest posted is served first (not from the

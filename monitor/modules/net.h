@@ -90,7 +90,6 @@ struct hut_net {
 	bool ioeventfd;	       /* the kick is KVM's ioeventfd: it never reaches userspace */
 	uint32_t events;       /* atomic: bumped per batch moved (the I/O thread) */
 	uint32_t vcpu_waiting; /* atomic: the vCPU sleeps in the poll hypercall */
-	uint32_t wake_seq;     /* atomic, a futex: bumped to wake the vCPU */
 	/* The guest's TCP connections: the I/O thread's alone (it sees every
 	 * frame), and it writes their resets when the guest ends (net_end.c). */
 	struct hut_conns conns;
@@ -136,8 +135,9 @@ void hut_net_start(struct hut_vm *vm);
 /* net_io.c: the prefault hook: backs what the guest's network touches first. */
 void hut_net_prefault(struct hut_vm *vm);
 /* The poll hypercall with a net device: sleeps until the deadline or until
- * events != seen; returns HUT_POLL_NET when they differ. */
-uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns);
+ * events != seen (or the vCPU's wake word moves from wake_seq, read before
+ * the poll hypercall looked for news); returns HUT_POLL_NET when they differ. */
+uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns, uint32_t wake_seq);
 /* The kick hypercall when KVM has no ioeventfd for it. */
 void hut_net_kick(struct hut_vm *vm);
 /* net_end.c: the guest ends (hut_end): its live TCP connections are reset,

@@ -8,14 +8,15 @@
  * one: the guest's store signals the eventfd inside the host kernel and
  * never reaches the monitor.
  *
- * The vCPU thread sleeps in the poll hypercall on a futex. The I/O thread
- * wakes it only if it is sleeping there (vcpu_waiting) and only after moving
- * something the guest waits for (events), so a busy guest is never woken and
- * an idle one once per batch. Lost wake-ups cannot happen: the sleeper
- * announces itself, then reads wake_seq, then events; the waker bumps
- * events, then checks the announcement, then bumps wake_seq (all seq_cst),
- * so either the sleeper sees the new events or the waker sees the sleeper
- * and its futex_wake finds wake_seq changed.
+ * The vCPU thread sleeps in the poll hypercall on its wake word
+ * (vcpu_wake.c). The I/O thread wakes it only if it is sleeping there
+ * (vcpu_waiting) and only after moving something the guest waits for
+ * (events), so a busy guest is never woken and an idle one once per batch.
+ * Lost wake-ups cannot happen: the sleeper reads the wake word, announces
+ * itself, then reads events; the waker bumps events, then checks the
+ * announcement, then bumps the word (all seq_cst), so either the sleeper
+ * sees the new events or the waker sees the sleeper and the futex wait
+ * finds the word changed.
  */
 #include "../monitor.h"
 #include "net.h"
@@ -90,11 +91,6 @@ static void copy_stats(struct hut_net *n)
 		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
 }
 
-static void futex_wake(uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
 /* After a batch: tell the guest, and wake it if it sleeps in the poll hypercall. */
 static void publish(struct hut_net *n, bool news)
 {
@@ -104,8 +100,7 @@ static void publish(struct hut_net *n, bool news)
 	uint32_t ev = __atomic_add_fetch(&n->events, 1, SEQ);
 	store32(&n->ring.shared->events, ev);
 	if (__atomic_exchange_n(&n->vcpu_waiting, 0, SEQ)) {
-		__atomic_add_fetch(&n->wake_seq, 1, SEQ);
-		futex_wake(&n->wake_seq);
+		hut_vcpu_wake();
 		n->ring.stats.wakes++;
 	}
 }
@@ -294,17 +289,12 @@ void hut_net_start(struct hut_vm *vm)
 	__atomic_store_n(&n->io_go, 1, SEQ);
 }
 
-uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns)
+uint64_t hut_net_wait(uint32_t seen, uint64_t timeout_ns, uint32_t wake_seq)
 {
 	struct hut_net *n = &hut_net;
 	__atomic_store_n(&n->vcpu_waiting, 1, SEQ);
-	uint32_t seq = __atomic_load_n(&n->wake_seq, SEQ);
-	if (__atomic_load_n(&n->events, SEQ) == seen) {
-		struct timespec ts = {(time_t)(timeout_ns / 1000000000u),
-				      (long)(timeout_ns % 1000000000u)};
-		/* Woken, timed out or interrupted (--timeout): all just return. */
-		syscall(SYS_futex, &n->wake_seq, FUTEX_WAIT_PRIVATE, seq, &ts, NULL, 0);
-	}
+	if (__atomic_load_n(&n->events, SEQ) == seen && timeout_ns)
+		hut_vcpu_sleep(wake_seq, timeout_ns);
 	__atomic_store_n(&n->vcpu_waiting, 0, SEQ);
 	return __atomic_load_n(&n->events, SEQ) != seen ? HUT_POLL_NET : 0;
 }

@@ -113,13 +113,14 @@ static void serve_kick(struct hut_vm *vm, uint64_t gpa, void *arg)
 }
 
 /* The poll hypercall with a device: the sleep ends early when it has news. */
-static bool net_sleep(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns)
+static bool net_sleep(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns,
+		      uint32_t wake_seq)
 {
 	(void)vm;
 	if (!hut_net.running)
 		return false;
 	uint32_t seen = hc->net_events;
-	hc->ready = hut_net_wait(seen, timeout_ns);
+	hc->ready = hut_net_wait(seen, timeout_ns, wake_seq);
 	return true;
 }
 

@@ -4,9 +4,10 @@
  * without a handler) or a shell's job: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2
  * must reach the guest as they would reach the program run as a process.
  *
- * The handler only records the signal and sets immediate_exit, so a
- * KVM_RUN about to start returns at once (one already running is
- * interrupted by the signal itself). The vCPU loop then forwards it,
+ * The handler only records the signal and nudges the vCPU thread
+ * (vcpu_wake.c: a KVM_RUN about to start returns at once, one running or a
+ * poll hypercall's sleep is interrupted by the signal itself, a sleep about
+ * to start does not begin). The vCPU loop then forwards it,
  * before the guest runs again, by what the guest's signal box says
  * (include/hut/abi.h): caught or blocked, it is put in the box's pending
  * word for the libos; ignored, it is dropped; else the default action is
@@ -23,19 +24,16 @@
 
 static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM};
 
-static struct kvm_run *volatile kick_run;
 static volatile uint64_t arrived; /* bit N-1: signal N, not yet forwarded */
 
 static void on_signal(int sig)
 {
 	__atomic_or_fetch(&arrived, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
-	if (kick_run)
-		kick_run->immediate_exit = 1;
+	hut_vcpu_nudge();
 }
 
 static void signals_setup(struct hut_vm *vm)
 {
-	kick_run = vm->run;
 	struct hut_signal_box *box = hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box);
 	if (!box)
 		hut_fail(vm, HUT_EXIT_MONITOR, "the signal box is outside guest memory");
@@ -79,8 +77,8 @@ static void signals_forward(struct hut_vm *vm)
 /* The poll hypercall looks here just before it sleeps: a signal the guest
  * has not taken yet (it was about to sleep when the loop forwarded it), or
  * one that came after the loop's last look, must end the sleep at once.
- * The window left, between this load and the sleep's syscall, is a few
- * instructions; a signal in it ends the sleep at its timeout. */
+ * One that comes after this look changed the word the sleep waits on
+ * (the sleeper read it before looking), so the sleep returns at once. */
 static bool signals_arrived(struct hut_vm *vm)
 {
 	const struct hut_signal_box *box = vm->signals_gpa
@@ -90,10 +88,28 @@ static bool signals_arrived(struct hut_vm *vm)
 	       (box && __atomic_load_n(&box->pending, __ATOMIC_SEQ_CST) != 0);
 }
 
+/* A wait of the monitor's for the guest (its stdin read) was interrupted:
+ * what arrived is forwarded now, not after the wait, so that a default
+ * action ends the guest at once and a handler runs, as a process's read
+ * ends for them. The wait ends with EINTR only for a signal the guest
+ * catches and does not block (the libos then runs the handler, and
+ * restarts the call for SA_RESTART); an ignored or blocked one leaves it
+ * waiting, as Linux does. */
+static bool signals_wait_interrupted(struct hut_vm *vm)
+{
+	if (!vm->signals_gpa) /* hut-sud: no box */
+		return false;
+	signals_forward(vm);
+	const struct hut_signal_box *box = hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box);
+	uint64_t pending = __atomic_load_n(&box->pending, __ATOMIC_SEQ_CST);
+	return (pending & box->caught & ~box->blocked) != 0;
+}
+
 /* No option and no syscall of its own: it is always there. */
 const struct hut_module hut_module_signals = {
 	.name = "signals",
 	.prepare = signals_setup,
 	.resume = signals_forward,
 	.wake_now = signals_arrived,
+	.wait_interrupted = signals_wait_interrupted,
 };

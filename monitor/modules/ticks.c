@@ -47,7 +47,6 @@ static struct {
 	uint64_t redirected, deferred;
 } ticks;
 
-static struct kvm_run *volatile tick_run;
 static volatile sig_atomic_t fired;
 static bool rearm;   /* --restore: the box's deadline is armed again at prepare */
 static bool stopped; /* the last KVM_RUN returned EINTR: no exit is half served */
@@ -57,8 +56,7 @@ static void on_tick(int sig)
 {
 	(void)sig;
 	fired = 1;
-	if (tick_run)
-		tick_run->immediate_exit = 1;
+	hut_vcpu_nudge();
 }
 
 static void ticks_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
@@ -119,7 +117,6 @@ static void ticks_prepare(struct hut_vm *vm)
 	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &ticks.timer) < 0)
 		hut_fail(vm, HUT_EXIT_MONITOR, "cannot create the tick timer (%s)",
 			 strerror(errno));
-	tick_run = vm->run;
 	if (rearm) /* the snapshot's timer: the deadline the guest published */
 		arm(vm, box_of(vm), box_of(vm)->deadline);
 }

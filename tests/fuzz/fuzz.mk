@@ -22,7 +22,7 @@ FUZZ_TARGETS := fuzz_image fuzz_hypercall fuzz_size fuzz_netring fuzz_conring fu
 FUZZ_IMAGE_SRC          := image/image.c image/crc32.c image/packed.c image/size.c
 FUZZ_SRC_fuzz_image     := $(FUZZ_IMAGE_SRC)
 FUZZ_SRC_fuzz_hypercall := $(addprefix monitor/,hypercall.c guest.c mem.c limits.c exits.c trace.c clock.c tsc.c device.c \
-	time.c crash.c bootinfo.c sandbox.c seccomp_build.c kvm_stats.c landlock.c snapshot_take.c snapshot_format.c reaper.c pool_child.c) \
+	time.c vcpu_wake.c crash.c bootinfo.c sandbox.c seccomp_build.c kvm_stats.c landlock.c snapshot_take.c snapshot_format.c reaper.c pool_child.c) \
 	$(addprefix monitor/modules/,table.c console.c console_io.c console_ring.c files.c files_path.c files_attr.c files_state.c \
 	files_module.c files_ring.c files_io.c files_snapshot.c net_snapshot.c volume.c volume_options.c \
 	volume_size.c owner.c core.c core_module.c \

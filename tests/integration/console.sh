@@ -245,6 +245,22 @@ if ready_kvm "$IMAGE"; then
 	finish
 fi
 
+# The same stuck reader, and a SIGTERM from outside after 2 s: it ends the
+# guest with 143 as it ends the process blocked in its write, however full
+# the ring and whichever way the guest waits.
+begin "console: a stuck reader: a SIGTERM ends the writer, 143"
+STUCK_TERM='"$@" volume 64 > >(sleep 20) & sleep 2; kill -TERM $!; wait $!'
+if ready "$IMAGE" "$REF"; then
+	run proc bash -c "$STUCK_TERM" stuck "$IMAGE"
+	expect_status proc 143
+	if need_kvm; then
+		run appl bash -c "$STUCK_TERM" stuck "$MONITOR" "$IMAGE"
+		expect_status appl 143
+		[ "$MS" -lt $((6000 * SLOW)) ] || problem "it took $MS ms to end (SIGTERM after 2 s)"
+		finish
+	fi
+fi
+
 # pipe: writes until a write fails; the reader reads 1000 bytes and goes.
 for how in default ignore; do
 	begin "console: the reader goes away: SIGPIPE ($how)"

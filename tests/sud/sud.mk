@@ -2,7 +2,7 @@
 # Dispatch, with the monitor's hypercall code: a test aid for machines
 # without /dev/kvm. A static PIE, so that all of its code (which may make
 # real syscalls) is one range, away from the image's addresses.
-SUD_MONITOR := hypercall guest crash trace kvm_stats clock tsc device time fail mem limits bootinfo exits sandbox seccomp_build landlock reaper \
+SUD_MONITOR := hypercall guest crash trace kvm_stats clock tsc device time vcpu_wake fail mem limits bootinfo exits sandbox seccomp_build landlock reaper \
 	pool_child pool_serve pool_run \
 	snapshot_take snapshot_format
 SUD_MODULES := table console console_io console_ring files files_path files_attr files_state files_module files_ring files_io \

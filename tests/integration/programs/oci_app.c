@@ -19,6 +19,17 @@
  *   spin         no handler, spins without a syscall (SIGTERM ends it, 143)
  *   spincatch    a SIGTERM handler sets a flag the loop reads, spinning
  *                without a syscall; says so once it sees it; exits 6
+ *   read         no handler: reads a line from stdin and prints it
+ *                (SIGTERM while it waits ends it, 143); in every read
+ *                mode SIGUSR2 is ignored (it must not end the read)
+ *   readint      a SIGTERM handler: the read it interrupts returns -1
+ *                EINTR; says so, exits 8
+ *   readrestart  a SIGTERM handler with SA_RESTART: the read goes on after
+ *                it and prints the line that comes next; exits 9
+ *   relay N      N rounds of: "relay: I waiting", then a wait (sigsuspend,
+ *                SIGUSR1 blocked outside it: no signal can slip between
+ *                the check and the wait) until SIGUSR1 number I came;
+ *                then "relay: N signals", exits 7
  * A terminal (oci-podman.sh, oci-containerd.sh through a pty):
  *   tty          says whether stdin and stdout are terminals, reads a line
  *                and echoes it, then waits with a SIGINT handler (Ctrl-C)
@@ -56,6 +67,50 @@ static void say_waiting(const char *mode)
 	fflush(stdout);
 }
 
+/* Says it waits, then waits until a handler of sig set got: sig blocked
+ * from before the check to sigsuspend's atomic unblocking, as a correct
+ * program does (a pause() loop loses a signal that comes between its
+ * check of the flag and the pause). */
+static void wait_for_flag(int sig, const char *mode)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, sig);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	say_waiting(mode);
+	while (!got)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static volatile sig_atomic_t relayed;
+
+static void on_relay(int sig)
+{
+	(void)sig;
+	relayed++;
+}
+
+/* Each round's signal is sent once its line is out: a signal lost by the
+ * appliance between its last look and its sleep hangs this mode. */
+static int relay(int rounds)
+{
+	struct sigaction sa = {.sa_handler = on_relay};
+	sigset_t block, old;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (int i = 1; i <= rounds; i++) {
+		printf("relay: %d waiting\n", i);
+		fflush(stdout);
+		while (relayed < i)
+			sigsuspend(&old);
+	}
+	printf("relay: %d signals\n", (int)relayed);
+	return 7;
+}
+
 static void on_int(int sig)
 {
 	static const char msg[] = "handler: SIGINT\n";
@@ -78,9 +133,7 @@ static int tty(void)
 	}
 	line[strcspn(line, "\n")] = 0;
 	printf("echo: %s\n", line);
-	say_waiting("tty-ctrl-c");
-	while (!got)
-		pause();
+	wait_for_flag(SIGINT, "tty-ctrl-c");
 	return 5;
 }
 
@@ -126,8 +179,32 @@ static int interrupted_pause(void)
 	return 4;
 }
 
+/* A read of stdin that a signal comes to: ended by it (no handler),
+ * interrupted (EINTR) or restarted (SA_RESTART), as Linux does. */
+static int interrupted_read(const char *mode)
+{
+	struct sigaction sa = {.sa_handler = on_term};
+	char line[256];
+	signal(SIGUSR2, SIG_IGN);
+	if (strcmp(mode, "read")) {
+		sa.sa_flags = strcmp(mode, "readrestart") ? 0 : SA_RESTART;
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	say_waiting(mode);
+	ssize_t r = read(0, line, sizeof line - 1);
+	if (r < 0) {
+		printf("read: -1 %s, handler ran: %d\n", strerror(errno), (int)got);
+		return 8;
+	}
+	line[r] = 0;
+	printf("read: %s", line);
+	return strcmp(mode, "read") ? 9 : 0;
+}
+
 static int signal_mode(const char *mode)
 {
+	if (!strncmp(mode, "read", 4))
+		return interrupted_read(mode);
 	if (!strcmp(mode, "term")) {
 		handle_term();
 		say_waiting(mode);
@@ -210,5 +287,7 @@ int main(int argc, char **argv)
 		return hostname(argc > 2 ? argv[2] : NULL);
 	if (!strcmp(mode, "tty"))
 		return tty();
+	if (!strcmp(mode, "relay") && argc > 2)
+		return relay(atoi(argv[2]));
 	return signal_mode(mode);
 }
