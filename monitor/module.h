@@ -24,6 +24,7 @@
  *   interrupted  KVM_RUN returned EINTR (a signal; the registers are
  *             consistent: no exit is left half served)
  *   wake_now, sleep: the poll hypercall
+ *   outside_signal  a signal from outside came, before it is forwarded
  *   wait_interrupted  a signal interrupted a wait the monitor makes for
  *             the guest (its stdin read, a full stdout): whether the
  *             guest must hear EINTR now
@@ -148,6 +149,10 @@ struct hut_module {
 	bool (*wake_now)(struct hut_vm *vm);
 	bool (*sleep)(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns,
 		      uint32_t wake_seq);
+	/* A signal from outside came (signals.c calls it before forwarding
+	 * it): what a module's device must change with it (the console's
+	 * terminal size, on SIGWINCH). */
+	void (*outside_signal)(struct hut_vm *vm, int sig);
 	/* A wait of the monitor's own on the guest's behalf ended with EINTR:
 	 * true if the guest must see the EINTR (else the wait goes on); it may
 	 * end the guest instead (a signal's default action). */

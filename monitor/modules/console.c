@@ -99,11 +99,11 @@ static void console_ram_at(uint64_t gpa)
 	ring = gpa;
 }
 
-static void console_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
+/* The terminal's size into the boot info, where the libos answers
+ * TIOCGWINSZ from; nothing when stdout is no terminal. */
+static void read_tty_size(struct hut_boot_info *bi)
 {
 	struct winsize ws;
-	(void)vm, (void)cursor;
-	bi->console_ring = ring;
 	if (quiet || ioctl(1, TIOCGWINSZ, &ws) != 0)
 		return;
 	/* A terminal whose size nobody set yet (a container's fresh pty, which
@@ -111,6 +111,23 @@ static void console_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint6
 	 * a VT100's. */
 	bi->tty_rows = ws.ws_row ? ws.ws_row : 24;
 	bi->tty_cols = ws.ws_col ? ws.ws_col : 80;
+}
+
+static void console_boot_info(struct hut_vm *vm, struct hut_boot_info *bi, uint64_t *cursor)
+{
+	(void)vm, (void)cursor;
+	bi->console_ring = ring;
+	read_tty_size(bi);
+}
+
+/* A resized terminal: the new size before the guest hears SIGWINCH (a
+ * program reads it in its handler). The boot info is read-only to the
+ * guest; the vCPU is stopped while this runs. */
+static void console_outside_signal(struct hut_vm *vm, int sig)
+{
+	struct hut_boot_info *bi = hut_gpa(&vm->mem, HUT_BOOTINFO_GPA, sizeof *bi);
+	if (sig == SIGWINCH && bi && bi->tty_rows)
+		read_tty_size(bi);
 }
 
 /* Also a pool's monitor's ready hook: the thread started before the
@@ -155,14 +172,15 @@ static void console_keep(const struct hut_vm *vm, struct hut_kept_fds *k)
 static void console_seccomp(const struct hut_vm *vm, struct hut_seccomp *s)
 {
 	const struct hut_seccomp_rule rules[] = {
-		HUT_ALLOW_ARG(SYS_readv, 0, 0), /* console read hypercall: stdin */
-		HUT_ALLOW(SYS_poll),		/* a console write to a full non-blocking fd */
-		HUT_ALLOW(SYS_futex),		/* wait for the console thread (a flush) */
+		HUT_ALLOW_ARG(SYS_readv, 0, 0),			 /* console read hypercall: stdin */
+		HUT_ALLOW_ARGS2(SYS_ioctl, 0, 1, 1, TIOCGWINSZ), /* SIGWINCH: the new size */
+		HUT_ALLOW(SYS_poll),  /* a console write to a full non-blocking fd */
+		HUT_ALLOW(SYS_futex), /* wait for the console thread (a flush) */
 		/* wake it for a flush; the kick, when KVM has no ioeventfd */
 		HUT_ALLOW_ARG(SYS_write, 0, hut_console_io_kick_fd()),
 	};
 	(void)vm;
-	hut_seccomp_allow(s, rules, hut_console_io_running() ? 4 : 1);
+	hut_seccomp_allow(s, rules, hut_console_io_running() ? 5 : 2);
 }
 
 /* Before the monitor's own last lines: what the guest wrote comes first. */
@@ -223,6 +241,7 @@ const struct hut_module hut_module_console = {
 	HUT_MODULE_HYPERCALLS(hypercalls),
 	.keep_fds = console_keep,
 	.seccomp = console_seccomp,
+	.outside_signal = console_outside_signal,
 	.flush = console_flush,
 	.trace_exits = console_trace_exits,
 	.snapshot = console_snapshot,

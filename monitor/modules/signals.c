@@ -1,8 +1,10 @@
 /*
  * The signals module: signals from outside. hut-monitor is the container's
  * process (pid 1 in its pid namespace, where the kernel drops any signal
- * without a handler) or a shell's job: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2
- * must reach the guest as they would reach the program run as a process.
+ * without a handler) or a shell's job: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+ * and a terminal's SIGWINCH must reach the guest as they would reach the
+ * program run as a process (SIGWINCH after the console module read the
+ * terminal's new size: outside_signal, module.h).
  *
  * The handler only records the signal and nudges the vCPU thread
  * (vcpu_wake.c: a KVM_RUN about to start returns at once, one running or a
@@ -22,7 +24,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM};
+static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH};
 
 static volatile uint64_t arrived; /* bit N-1: signal N, not yet forwarded */
 
@@ -64,6 +66,7 @@ static void signals_forward(struct hut_vm *vm)
 		uint64_t bit = 1ull << (sig - 1);
 		if (!(got & bit))
 			continue;
+		hut_call_modules(vm, outside_signal, vm, sig);
 		if ((box->caught | box->blocked) & bit)
 			box->pending |= bit;
 		else if (!(box->ignored & bit)) {

@@ -88,7 +88,8 @@ TTY_LINE="typed at the terminal"
 run_tty() {
 	local tag=$1
 	shift
-	run "$tag" python3 "$ROOT/tests/integration/oci_tty.py" $((RUN_LIMIT * SLOW / 3)) "$TTY_LINE" -- "$@"
+	run "$tag" python3 "$ROOT/tests/integration/oci_tty.py" $((RUN_LIMIT * SLOW / 3)) \
+		"tty-line: waiting" "type:$TTY_LINE" "tty-ctrl-c: waiting" ctrl-c -- "$@"
 }
 
 # expect_tty_session TAG: what oci_app's tty mode shows on a terminal: it is

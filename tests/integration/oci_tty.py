@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
 """oci_tty.py: drive a command on a terminal, as a user at a keyboard would.
 
-    oci_tty.py SECONDS LINE -- COMMAND...
+    oci_tty.py SECONDS [TEXT ACTION]... -- COMMAND...
 
-COMMAND (podman run -it, ctr run -t) runs with a new pty (24x80) as its
-controlling terminal and stdin/stdout/stderr. Once its output shows
-"tty-line: waiting" this types LINE and Enter; once it shows
-"tty-ctrl-c: waiting" it types Ctrl-C (the byte 0x03: the terminal driver
-in the container turns it into SIGINT). Prints everything COMMAND wrote to
-the terminal (carriage returns dropped) and exits with COMMAND's status;
-124 (and a line on stderr saying what it waited for) when a step takes
-more than SECONDS.
+COMMAND (podman run -it, ctr run -t, hut-monitor or a program) runs with a
+new pty (24x80) as its controlling terminal and stdin/stdout/stderr. Each
+TEXT ACTION pair, in turn: once the output shows TEXT, do ACTION:
+    type:LINE     type LINE and Enter
+    ctrl-c        type Ctrl-C (the byte 0x03: the terminal driver in front
+                  of the program turns it into SIGINT)
+    resize:RxC    resize the terminal to R rows and C columns (the kernel
+                  sends SIGWINCH to the terminal's foreground process group)
+Then waits for COMMAND to end. Prints everything COMMAND wrote to the
+terminal (carriage returns dropped) and exits with COMMAND's status; 124
+(and a line on stderr saying what it waited for) when a step takes more
+than SECONDS.
 """
 import fcntl
 import os
@@ -25,14 +29,18 @@ import time
 
 
 def usage():
-    sys.stderr.write("usage: oci_tty.py SECONDS LINE -- COMMAND...\n")
+    sys.stderr.write("usage: oci_tty.py SECONDS [TEXT ACTION]... -- COMMAND...\n")
     sys.exit(2)
+
+
+def winsize(rows, cols):
+    return struct.pack("HHHH", rows, cols, 0, 0)
 
 
 class Terminal:
     def __init__(self, argv):
         self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, winsize(24, 80))
 
         def controlling_tty():
             os.setsid()
@@ -65,6 +73,19 @@ class Terminal:
                 self.seen += data
         return True
 
+    def act(self, action):
+        """One ACTION of the command line; False if it is not one."""
+        if action.startswith("type:"):
+            os.write(self.master, action[5:].encode() + b"\r")
+        elif action == "ctrl-c":
+            os.write(self.master, b"\x03")
+        elif action.startswith("resize:"):
+            rows, cols = (int(n) for n in action[7:].split("x"))
+            fcntl.ioctl(self.master, termios.TIOCSWINSZ, winsize(rows, cols))
+        else:
+            return False
+        return True
+
     def wait_exit(self, deadline):
         """The command's status, reading its output meanwhile; None if it
         is still running at the deadline."""
@@ -79,21 +100,27 @@ class Terminal:
 
 
 def main():
-    if len(sys.argv) < 5 or sys.argv[3] != "--":
+    if "--" not in sys.argv[2:]:
         usage()
-    seconds, line, argv = float(sys.argv[1]), sys.argv[2], sys.argv[4:]
+    cut = sys.argv.index("--", 2)
+    seconds, pairs, argv = float(sys.argv[1]), sys.argv[2:cut], sys.argv[cut + 1:]
+    if len(pairs) % 2 or not argv:
+        usage()
+    steps = list(zip(pairs[0::2], pairs[1::2]))
     t = Terminal(argv)
     status = 124
-    steps = [(b"tty-line: waiting", line.encode() + b"\r"), (b"tty-ctrl-c: waiting", b"\x03")]
-    for want, keys in steps:
-        if not t.wait_for(want, time.monotonic() + seconds):
-            sys.stderr.write("oci_tty: no %r from %s within %gs\n" % (want.decode(), argv[0], seconds))
+    for want, action in steps:
+        if not t.wait_for(want.encode(), time.monotonic() + seconds):
+            sys.stderr.write("oci_tty: no %r from %s within %gs\n" % (want, argv[0], seconds))
             break
-        os.write(t.master, keys)
+        if not t.act(action):
+            sys.stderr.write("oci_tty: no such action: %s\n" % action)
+            break
     else:
         code = t.wait_exit(time.monotonic() + seconds)
         if code is None:
-            sys.stderr.write("oci_tty: %s did not end within %gs of Ctrl-C\n" % (argv[0], seconds))
+            sys.stderr.write("oci_tty: %s did not end within %gs of the last step\n" %
+                             (argv[0], seconds))
         else:
             status = code if code >= 0 else 128 - code
     if t.proc.poll() is None:

@@ -2,9 +2,12 @@
 # Signals from outside (`kill`, a runtime's stop, Ctrl-C): the same image
 # as a Linux process and as an appliance is sent the same signals by this
 # test, and must print the same bytes and end with the same status. A
-# handler runs and a sleep or pause() it interrupts returns EINTR; without a
-# handler the default action ends it with 128+N, also while it spins without
-# a syscall; an ignored SIGTERM changes nothing; SIGKILL ends it at once.
+# handler runs and a sleep, pause() or read of stdin it interrupts returns
+# EINTR (or the read goes on, SA_RESTART); without a handler the default
+# action ends it with 128+N, also while it spins without a syscall or waits
+# for stdin; an ignored SIGTERM changes nothing; SIGKILL ends it at once; a
+# resized terminal's SIGWINCH comes with the new size; and no signal is lost
+# when it comes just as the guest goes to sleep.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -97,6 +100,22 @@ both "TERM's SA_RESTART handler: the read goes on" 9 readrestart TERM 'feed@^han
 both "USR2 ignored while reading stdin: the read goes on" 0 read USR2 'feed@^read: waiting$'
 # Ignored: nothing happens (a later SIGUSR1's handler still runs).
 both "TERM ignored, USR1 caught, then KILL" 137 ignore TERM USR1 'KILL@^handler: SIGUSR1$'
+
+# A terminal resized under the program: SIGWINCH reaches its handler, and
+# TIOCGWINSZ then says the new size (the monitor reads it for the guest
+# before it forwards the signal).
+begin "signals from outside: SIGWINCH from a resized terminal, and the new size"
+if ready "$APP" && need_kvm; then
+	for way in proc appl; do
+		[ $way = proc ] && cmd=("$APP") || cmd=("$MONITOR" "$APP")
+		run $way python3 "$ROOT/tests/integration/oci_tty.py" $((RUN_LIMIT * SLOW)) \
+			"winch: waiting" resize:30x100 -- "${cmd[@]}" winch
+		expect_status $way 10
+	done
+	expect_grep "the appliance did not see the new size" '^winch: after SIGWINCH 30x100$' "$(out appl)"
+	expect_same_file "appliance and process terminal" "$(out proc)" "$(out appl)"
+	finish
+fi
 
 # The monitor's traces are printed on this ending too (bench/net.sh stops
 # its appliance so).

@@ -34,12 +34,15 @@
  *   tty          says whether stdin and stdout are terminals, reads a line
  *                and echoes it, then waits with a SIGINT handler (Ctrl-C)
  *                that says so; exits 5 once it ran
+ *   winch        prints the terminal's size, waits for SIGWINCH (a
+ *                handler), prints the size again; exits 10
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,6 +160,32 @@ static int cat(const char *path)
 		fwrite(buf, 1, n, stdout);
 	fclose(f);
 	return 0;
+}
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	got = 1;
+}
+
+static void print_size(const char *when)
+{
+	struct winsize ws = {0};
+	if (ioctl(1, TIOCGWINSZ, &ws) != 0)
+		printf("winch: %s: %s\n", when, strerror(errno));
+	else
+		printf("winch: %s %ux%u\n", when, ws.ws_row, ws.ws_col);
+}
+
+/* A terminal resized under it: SIGWINCH, then TIOCGWINSZ says the new size. */
+static int winch(void)
+{
+	struct sigaction sa = {.sa_handler = on_winch};
+	sigaction(SIGWINCH, &sa, NULL);
+	print_size("at start");
+	wait_for_flag(SIGWINCH, "winch");
+	print_size("after SIGWINCH");
+	return 10;
 }
 
 static int interrupted_sleep(void)
@@ -287,6 +316,8 @@ int main(int argc, char **argv)
 		return hostname(argc > 2 ? argv[2] : NULL);
 	if (!strcmp(mode, "tty"))
 		return tty();
+	if (!strcmp(mode, "winch"))
+		return winch();
 	if (!strcmp(mode, "relay") && argc > 2)
 		return relay(atoi(argv[2]));
 	return signal_mode(mode);
