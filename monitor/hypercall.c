@@ -48,7 +48,7 @@ static void poll_sleep(struct hut_vm *vm, uint64_t gpa, void *arg)
 		hut_snapshot_take(vm, &hc->ready); /* --snapshot's default ready point */
 	uint32_t seq = hut_vcpu_wake_seq();
 	hut_each_module(vm, m)
-		if (m->wake_now && m->wake_now(vm))
+		if (m->wake_now && m->wake_now(vm, hc))
 			ns = 0;
 	hut_each_module(vm, m)
 		if (m->sleep && m->sleep(vm, hc, ns, seq))

@@ -146,7 +146,7 @@ struct hut_module {
 	 * returns true; false: no device, the core sleeps). A sleep is
 	 * hut_vcpu_sleep(wake_seq, ...) (monitor.h), its device's thread
 	 * ending it with hut_vcpu_wake. */
-	bool (*wake_now)(struct hut_vm *vm);
+	bool (*wake_now)(struct hut_vm *vm, const struct hut_hc_poll *hc);
 	bool (*sleep)(struct hut_vm *vm, struct hut_hc_poll *hc, uint64_t timeout_ns,
 		      uint32_t wake_seq);
 	/* A signal from outside came (signals.c calls it before forwarding

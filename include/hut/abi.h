@@ -34,8 +34,10 @@
  * 10: the file ring (boot info file_ring, the file-kick hypercall, the poll
  *    hypercall's wait and file_events); snapshots (hut-monitor --snapshot/
  *    --restore): the poll hypercall's flags (HUT_POLL_WAIT_INPUT) and
- *    HUT_POLL_RESTORED, the ready hypercall */
-#define HUT_ABI_VERSION 10
+ *    HUT_POLL_RESTORED, the ready hypercall
+ * 11: stdin's readiness: the console-poll hypercall, the poll hypercall's
+ *    HUT_POLL_STDIN */
+#define HUT_ABI_VERSION 11
 
 /* ---------------------------------------------------------------------------
  * Manifest note. The builder fills it after linking; it lives in a non-loaded
@@ -495,7 +497,8 @@ struct hut_files_entry {
 #define HUT_HC_PROC_CORE 12    /* struct hut_hc_proc_core: a crashed process's core */
 #define HUT_HC_FILE_KICK 13    /* no argument (any value): the file ring has requests */
 #define HUT_HC_READY 14	       /* struct hut_hc_ready: the app is ready (include/hut/ready.h) */
-#define HUT_HC_COUNT 15
+#define HUT_HC_CONSOLE_POLL 15 /* struct hut_hc_console_poll: has stdin input now? */
+#define HUT_HC_COUNT 16
 
 /*
  * The warm-up stub. hut_boot_entry starts with a two-byte jump over
@@ -527,6 +530,13 @@ struct hut_hc_console {
 };
 #define HUT_IOV_MAX 1024
 
+/* Whether a read of stdin would return at once (ABI 11): what poll(2) of
+ * the monitor's stdin says without waiting. */
+struct hut_hc_console_poll {
+	uint32_t revents; /* OUT POLLIN, POLLHUP, POLLERR (POLLNVAL as POLLERR) */
+	uint32_t reserved;
+};
+
 #define HUT_EXIT_STATUS 0 /* status is an exit status (0-255) */
 #define HUT_EXIT_SIGNAL 1 /* status is a signal number: the guest was killed */
 
@@ -550,6 +560,10 @@ struct hut_hc_exit {
  * now runs restored from it: the boot info holds a new random seed and a
  * new wall clock (docs/ARCHITECTURE.md, "Snapshots"). */
 #define HUT_POLL_RESTORED 0x4
+/* wait (ABI 11): the sleep ends too when the monitor's stdin has input (or
+ * hangs up): the guest waits on stdin among other things (poll, select,
+ * epoll), and found it without input (HUT_HC_CONSOLE_POLL). */
+#define HUT_POLL_STDIN 0x8
 /* flags (ABI 10): every thread waits for input (a socket, a pipe), none for
  * a deadline of the app's, and main() has started: --snapshot's default
  * ready point. */
@@ -559,7 +573,8 @@ struct hut_hc_poll {
 	uint64_t timeout_ns;  /* IN sleep at most this long */
 	uint64_t ready;	      /* OUT HUT_POLL_* bits */
 	uint32_t net_events;  /* IN the net region's events value the guest has acted on */
-	uint32_t wait;	      /* IN HUT_POLL_FILE, or 0: the net device's news (ABI 10) */
+	uint32_t wait;	      /* IN HUT_POLL_FILE, or 0: the net device's news (ABI 10); and
+				 HUT_POLL_STDIN (ABI 11) */
 	uint32_t file_events; /* IN the file ring's events value the guest has seen */
 	uint32_t flags;	      /* IN HUT_POLL_WAIT_INPUT */
 };

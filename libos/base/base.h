@@ -143,11 +143,13 @@ void hut_hooks_add(struct hut_hooks *h, hut_hook_fn fn);
 void hut_hooks_run(const struct hut_hooks *h, void *arg);
 
 /* restore.c: the poll hypercall (hc->flags gets hut_poll_flags, which the
- * wait layer sets around its sleeps); when the monitor answers that the
- * guest runs restored from a snapshot, hut_restored fixes what must differ
- * per instance (seed, wall clock) and runs the hooks layers above add. */
+ * wait layer sets around its sleeps; hc->wait gets hut_poll_wait, which a
+ * look that found stdin without input sets, HUT_POLL_STDIN, for the next
+ * sleep); when the monitor answers that the guest runs restored from a
+ * snapshot, hut_restored fixes what must differ per instance (seed, wall
+ * clock) and runs the hooks layers above add. */
 struct hut_hc_poll;
-extern uint32_t hut_poll_flags;
+extern uint32_t hut_poll_flags, hut_poll_wait;
 void hut_poll_hypercall(struct hut_hc_poll *hc);
 void hut_restored(void);
 void hut_restored_hook_add(hut_hook_fn fn);

@@ -12,7 +12,7 @@
  */
 #include "base.h"
 
-uint32_t hut_poll_flags;
+uint32_t hut_poll_flags, hut_poll_wait;
 static struct hut_hooks restored_hooks, snapshot_hooks;
 
 void hut_snapshot_hook_add(hut_hook_fn fn)
@@ -41,6 +41,10 @@ void hut_restored(void)
 void hut_poll_hypercall(struct hut_hc_poll *hc)
 {
 	hc->flags |= hut_poll_flags;
+	if (hc->timeout_ns) { /* a sleep: what the looks before it asked for */
+		hc->wait |= hut_poll_wait;
+		hut_poll_wait = 0;
+	}
 	if (hc->flags & HUT_POLL_WAIT_INPUT)
 		hut_ready_point();
 	hut_hypercall(HUT_HC_POLL, hc);

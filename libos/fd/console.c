@@ -3,12 +3,16 @@
  * stdout and stderr. A stream (no offset). A write or writev goes into the
  * console ring (base/conring.c: no exit); one too big for it, or made while
  * it is full, is one hypercall, which carries the app's iovecs as they are;
- * so is each read or readv.
+ * so is each read or readv. Whether stdin has input is the monitor's to
+ * say (a hypercall: poll, select and epoll ask it at each look); a look
+ * that finds none has the next sleep end when input comes (HUT_POLL_STDIN),
+ * and a non-blocking read finds EAGAIN.
  */
 #include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 
@@ -26,10 +30,29 @@ static long console_write(struct hut_file *f, const struct hut_iovec *iov, int i
 	return result;
 }
 
+/* What poll(2) of the monitor's stdin says now, as HUT_POLL* bits. */
+static uint32_t stdin_events(void)
+{
+	struct hut_hc_console_poll hc = {0, 0};
+	hut_hypercall(HUT_HC_CONSOLE_POLL, &hc);
+	uint32_t events = 0;
+	if (hc.revents & POLLIN)
+		events |= HUT_POLLIN | HUT_POLLRDNORM;
+	if (hc.revents & POLLHUP)
+		events |= HUT_POLLHUP;
+	if (hc.revents & POLLERR)
+		events |= HUT_POLLERR;
+	if (!events)
+		hut_poll_wait |= HUT_POLL_STDIN; /* the sleep after this look ends on input */
+	return events;
+}
+
 /* stdin: one read of the monitor's stdin, as a read(2) of a pipe. */
 static long console_read(struct hut_file *f, const struct hut_iovec *iov, int iovcnt, uint64_t *off)
 {
 	(void)off;
+	if ((f->flags & O_NONBLOCK) && !stdin_events())
+		return -EAGAIN;
 	hut_memory_give_back(); /* the read may wait: an idle moment, as in hut_wait */
 	return hut_console_hypercall(HUT_HC_CONSOLE_READ, (uint32_t)f->priv2, iov, iovcnt);
 }
@@ -59,11 +82,11 @@ static long console_ioctl(struct hut_file *f, unsigned long request, long arg)
 	return 0;
 }
 
-/* Output never blocks for long (the monitor writes it all); input is
- * assumed ready: a read waits in the monitor. */
+/* Output never blocks for long (the monitor writes it all); input is the
+ * monitor's to say. */
 static uint32_t console_poll(struct hut_file *f)
 {
-	return f->priv2 == 0 ? HUT_POLLIN | HUT_POLLRDNORM : HUT_POLLOUT | HUT_POLLWRNORM;
+	return f->priv2 == 0 ? stdin_events() : HUT_POLLOUT | HUT_POLLWRNORM;
 }
 
 static const struct hut_file_ops console_ops = {

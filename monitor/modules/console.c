@@ -13,6 +13,7 @@
 #include "../snapshot.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +79,38 @@ static void serve_read(struct hut_vm *vm, uint64_t gpa, void *arg)
 	struct hut_hc_console *hc = arg;
 	(void)gpa;
 	hc->result = console_read(vm, hc->fd, hc->iov, hc->iovcnt);
+}
+
+/* What poll(2) of stdin says now, without waiting. An error is "input":
+ * the read that follows reports it. */
+static uint32_t stdin_revents(void)
+{
+	struct pollfd p = {0, POLLIN, 0};
+	if (poll(&p, 1, 0) < 0)
+		return POLLIN;
+	return p.revents & POLLNVAL ? POLLERR : p.revents & (POLLIN | POLLHUP | POLLERR);
+}
+
+static void serve_poll(struct hut_vm *vm, uint64_t gpa, void *arg)
+{
+	struct hut_hc_console_poll *hc = arg;
+	(void)vm, (void)gpa;
+	hc->revents = stdin_revents();
+}
+
+/* The poll hypercall of a guest that waits on stdin, among other things:
+ * no sleep if it has input now; else the console thread watches it and
+ * ends the sleep when input comes. */
+static bool console_wake_now(struct hut_vm *vm, const struct hut_hc_poll *hc)
+{
+	(void)vm;
+	if (!(hc->wait & HUT_POLL_STDIN))
+		return false;
+	if (stdin_revents())
+		return true;
+	if (hut_console_io_running())
+		hut_console_io_watch_stdin();
+	return false;
 }
 
 static void serve_kick(struct hut_vm *vm, uint64_t gpa, void *arg)
@@ -174,13 +207,14 @@ static void console_seccomp(const struct hut_vm *vm, struct hut_seccomp *s)
 	const struct hut_seccomp_rule rules[] = {
 		HUT_ALLOW_ARG(SYS_readv, 0, 0),			 /* console read hypercall: stdin */
 		HUT_ALLOW_ARGS2(SYS_ioctl, 0, 1, 1, TIOCGWINSZ), /* SIGWINCH: the new size */
-		HUT_ALLOW(SYS_poll),  /* a console write to a full non-blocking fd */
+		HUT_ALLOW(SYS_poll), /* stdin's readiness; a console write to a full non-blocking fd
+				      */
 		HUT_ALLOW(SYS_futex), /* wait for the console thread (a flush) */
 		/* wake it for a flush; the kick, when KVM has no ioeventfd */
 		HUT_ALLOW_ARG(SYS_write, 0, hut_console_io_kick_fd()),
 	};
 	(void)vm;
-	hut_seccomp_allow(s, rules, hut_console_io_running() ? 5 : 2);
+	hut_seccomp_allow(s, rules, hut_console_io_running() ? 5 : 3);
 }
 
 /* Before the monitor's own last lines: what the guest wrote comes first. */
@@ -200,7 +234,9 @@ static void console_trace_exits(const struct hut_vm *vm)
 		"hut-monitor: trace-exits: console: ring %lu writes (%lu bytes) in %lu host "
 		"writes, %lu kicks (%s), %lu writes through the hypercall, %lu waits for the "
 		"ring\n",
-		s->records, s->bytes, s->writes, s->kicks > s->flushes ? s->kicks - s->flushes : 0,
+		s->records, s->bytes, s->writes,
+		s->kicks > s->flushes + s->stdin_watches ? s->kicks - s->flushes - s->stdin_watches
+							 : 0,
 		hut_console_io_ioeventfd() ? "ioeventfd: no exit to the monitor" : "each an exit",
 		direct_writes, s->flushes);
 }
@@ -225,6 +261,7 @@ static const struct hut_hypercall hypercalls[] = {
 	{HUT_HC_CONSOLE_WRITE, "console-write", sizeof(struct hut_hc_console), serve_write},
 	{HUT_HC_CONSOLE_READ, "console-read", sizeof(struct hut_hc_console), serve_read},
 	{HUT_HC_CONSOLE_KICK, "console-kick", 0, serve_kick},
+	{HUT_HC_CONSOLE_POLL, "console-poll", sizeof(struct hut_hc_console_poll), serve_poll},
 };
 
 /* Its lines of --help. */
@@ -242,6 +279,7 @@ const struct hut_module hut_module_console = {
 	.keep_fds = console_keep,
 	.seccomp = console_seccomp,
 	.outside_signal = console_outside_signal,
+	.wake_now = console_wake_now,
 	.flush = console_flush,
 	.trace_exits = console_trace_exits,
 	.snapshot = console_snapshot,

@@ -61,12 +61,17 @@ struct hut_console_stats {
 	uint64_t records, bytes, writes; /* from the ring; host writes made for them */
 	uint64_t kicks;			 /* the guest woke the sleeping thread */
 	uint64_t flushes;		 /* others waited for the ring to be written out */
+	uint64_t stdin_watches;		 /* the vCPU asked it to watch stdin (a kick each) */
 };
 /* The region at gpa, written out from cons on (0, or a snapshot's); the
  * thread started (under its own seccomp filter unless --no-sandbox),
  * dropping what it takes with quiet. cons: how far it has written out. */
 void hut_console_io_start(struct hut_vm *vm, uint64_t gpa, bool quiet, uint32_t cons);
 uint32_t hut_console_io_cons(void);
+/* The vCPU is about to sleep until stdin has input: the thread polls stdin
+ * beside its kicks and, when it has input (or hangs up), wakes the vCPU
+ * (hut_vcpu_wake), once per call. */
+void hut_console_io_watch_stdin(void);
 bool hut_console_io_running(void);
 int hut_console_io_kick_fd(void);
 bool hut_console_io_ioeventfd(void);

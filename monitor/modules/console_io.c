@@ -52,6 +52,7 @@ static struct {
 	uint32_t broken;	    /* atomic: the guest broke the ring; nothing waits */
 	uint32_t flush_req;	    /* atomic: bumped by a flush */
 	uint32_t flush_ack;	    /* atomic, a futex: the last request served */
+	uint32_t stdin_watch;	    /* atomic: the vCPU sleeps until stdin has input */
 	bool dropped[2];	    /* the thread's: fd 1's or 2's host write failed */
 	struct hut_console_stats s; /* the thread's, read after it stopped or racily */
 } con = {.kick_fd = -1};
@@ -164,13 +165,32 @@ static void futex_wake_all(uint32_t *word)
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
-/* Sleeps until a kick or ms pass (-1: for good). */
+/* Sleeps until a kick or ms pass (-1: for good); while the vCPU sleeps
+ * until stdin has input (hut_console_io_watch_stdin), until that too, and
+ * then wakes it, once. */
 static void wait_kick(int ms)
 {
-	struct pollfd p = {con.kick_fd, POLLIN, 0};
+	struct pollfd p[2] = {{con.kick_fd, POLLIN, 0}, {-1, POLLIN, 0}};
 	uint64_t kicks;
-	if (poll(&p, 1, ms) > 0 && read(con.kick_fd, &kicks, sizeof kicks) == sizeof kicks)
+	if (__atomic_load_n(&con.stdin_watch, SEQ))
+		p[1].fd = 0;
+	if (poll(p, 2, ms) <= 0)
+		return;
+	if (p[1].revents && __atomic_exchange_n(&con.stdin_watch, 0, SEQ))
+		hut_vcpu_wake();
+	if ((p[0].revents & POLLIN) && read(con.kick_fd, &kicks, sizeof kicks) == sizeof kicks)
 		con.s.kicks += kicks;
+}
+
+void hut_console_io_watch_stdin(void)
+{
+	uint64_t one = 1;
+	if (__atomic_exchange_n(&con.stdin_watch, 1, SEQ))
+		return;	       /* the thread polls stdin already */
+	con.s.stdin_watches++; /* its kick is no guest's */
+	if (write(con.kick_fd, &one, sizeof one) < 0) {
+		/* the eventfd is full: the thread has kicks to read anyway */
+	}
 }
 
 /* The thread's own allow-list: the guest's output to fds 1 and 2, a wait

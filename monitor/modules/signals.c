@@ -82,8 +82,9 @@ static void signals_forward(struct hut_vm *vm)
  * one that came after the loop's last look, must end the sleep at once.
  * One that comes after this look changed the word the sleep waits on
  * (the sleeper read it before looking), so the sleep returns at once. */
-static bool signals_arrived(struct hut_vm *vm)
+static bool signals_arrived(struct hut_vm *vm, const struct hut_hc_poll *hc)
 {
+	(void)hc;
 	const struct hut_signal_box *box = vm->signals_gpa
 						   ? hut_gpa(&vm->mem, vm->signals_gpa, sizeof *box)
 						   : NULL; /* hut-sud: none */

@@ -58,8 +58,9 @@ static void copy_counts(const struct hut_vm *vm)
 	shared->processes_max = box->procs_max ? box->procs_max : 1;
 }
 
-static bool stats_before_sleep(struct hut_vm *vm)
+static bool stats_before_sleep(struct hut_vm *vm, const struct hut_hc_poll *hc)
 {
+	(void)hc;
 	copy_counts(vm);
 	return false;
 }

@@ -269,8 +269,9 @@ static void tick_hypercall(struct hut_vm *vm, uint64_t gpa, void *arg)
 /* The guest is about to sleep: the host timer follows the box, where the
  * libos has left out the timers on CPU time (they stand still while it
  * sleeps; it asks again when it runs). */
-static bool ticks_before_sleep(struct hut_vm *vm)
+static bool ticks_before_sleep(struct hut_vm *vm, const struct hut_hc_poll *hc)
 {
+	(void)hc;
 	if (ticks.on && ticks.armed != box_of(vm)->deadline)
 		arm(vm, box_of(vm), box_of(vm)->deadline);
 	return false;

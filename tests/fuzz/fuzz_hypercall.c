@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -201,7 +202,7 @@ static const uint64_t arg_size[HUT_HC_COUNT] = {
 	sizeof(struct hut_threads_table),  0 /* tick: no argument */,
 	0 /* console kick: no argument */, sizeof(struct hut_hc_release),
 	sizeof(struct hut_hc_proc_core),   0 /* file kick: no argument */,
-	sizeof(struct hut_hc_ready)};
+	sizeof(struct hut_hc_ready),	   sizeof(struct hut_hc_console_poll)};
 
 /* A file hypercall's result: a count or 0, or -errno; an OPEN's handle a
  * live entry of the table holding a host fd in the range. */
@@ -330,7 +331,7 @@ static int ring(int loud)
 	if (setjmp(back) == 0) {
 		hut_hypercall(&vm);
 		protect_low(PROT_READ | PROT_WRITE);
-		/* Returned: only a valid console write or read, a poll, a file
+		/* Returned: only a valid console write, read or poll, a poll, a file
 		 * operation, the threads table, a release of arena RAM, the
 		 * app's ready point (no --snapshot: nothing) or a tick does (set_fs fails without a
 		 * vCPU); a tick takes no argument (it looks at the signal box, and without a vCPU
@@ -341,8 +342,14 @@ static int ring(int loud)
 		CHECK(valid && arg_ok);
 		CHECK(nr == HUT_HC_CONSOLE_WRITE || nr == HUT_HC_CONSOLE_READ ||
 		      nr == HUT_HC_POLL || nr == HUT_HC_FILE || nr == HUT_HC_THREADS ||
-		      nr == HUT_HC_RELEASE || nr == HUT_HC_PROC_CORE || nr == HUT_HC_READY);
-		if (nr == HUT_HC_READY) {
+		      nr == HUT_HC_RELEASE || nr == HUT_HC_PROC_CORE || nr == HUT_HC_READY ||
+		      nr == HUT_HC_CONSOLE_POLL);
+		if (nr == HUT_HC_CONSOLE_POLL) {
+			/* Only the bits poll(2) of stdin may say. */
+			uint32_t revents;
+			memcpy(&revents, vm.mem.host + arg, sizeof revents);
+			CHECK((revents & ~(uint32_t)(POLLIN | POLLHUP | POLLERR)) == 0);
+		} else if (nr == HUT_HC_READY) {
 			/* No --snapshot here: the app's ready point is nothing. */
 			uint64_t ready;
 			memcpy(&ready, vm.mem.host + arg, sizeof ready);

@@ -56,3 +56,43 @@ if ready_kvm "$MONITOR" "$CAT"; then
 	cmp -s "$TMP/slow.want" "$TMP/slow.out" || problem "output differs from what went in"
 	finish
 fi
+
+# Whether stdin has input: poll, select and epoll time out while nothing
+# came and a non-blocking read says EAGAIN (the appliance answered "ready"
+# before, and its read then waited), a poll without a timeout ends when a
+# line comes, and with POLLHUP when the writer goes. stdin_poll.c as a glibc
+# program, as a process and as an appliance: the same lines.
+POLLER=$ROOT/build/tests/programs/stdin_poll
+# fed TAG COMMAND...: COMMAND with a FIFO as stdin: a line written when it
+# says "waiting", the writer gone when it says "close now".
+fed() {
+	local tag=$1 feed pid i
+	shift
+	rm -f "$TMP/feed.fifo" && mkfifo "$TMP/feed.fifo"
+	exec {feed}<>"$TMP/feed.fifo"
+	# the command holds no writer itself: closing ours is the end of input
+	(cd "$WORK" && exec "$@" {feed}>&-) <"$TMP/feed.fifo" >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
+	pid=$!
+	for i in $(seq $((RUN_LIMIT * 10))); do grep -q '^waiting$' "$TMP/$tag.out" && break; sleep 0.1; done
+	echo fed >&"$feed"
+	for i in $(seq $((RUN_LIMIT * 10))); do grep -q '^close now$' "$TMP/$tag.out" && break; sleep 0.1; done
+	exec {feed}>&-
+	for i in $(seq $((RUN_LIMIT * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid"
+	ST=$?
+}
+begin "stdin: poll, select, epoll and a non-blocking read see whether input came"
+if ready "$POLLER.hut" "$POLLER-ref"; then
+	fed ref "$POLLER-ref"
+	[ "$ST" = 0 ] || problem "the glibc program exited $ST"
+	fed proc "$POLLER.hut"
+	[ "$ST" = 0 ] || problem "the process exited $ST"
+	expect_same_file "process and glibc program stdout" "$TMP/ref.out" "$TMP/proc.out"
+	if need_kvm; then
+		fed appl "$MONITOR" "$POLLER.hut"
+		[ "$ST" = 0 ] || { problem "the appliance exited $ST"; detail_file stderr "$TMP/appl.err"; }
+		expect_same_file "appliance and process stdout" "$TMP/proc.out" "$TMP/appl.out"
+		finish
+	fi
+fi

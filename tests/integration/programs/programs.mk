@@ -29,6 +29,8 @@
 #                             and a child across it
 #   bss_tail.hut              bss_tail.c (load-tail.sh): the bytes after its
 #                             data segment's file bytes read zero
+#   stdin_poll.hut, stdin_poll-ref  stdin_poll.c (stdin.sh): whether stdin
+#                             has input, the same way
 # and the Makefile project upstream/ stripped.sh boots, each built by its own
 # Makefile in a copy of its folder:
 #   upstream-ref/upstream     with gcc and glibc: the reference
@@ -49,7 +51,7 @@ PROG_IMAGES := $(addprefix $(PROG_OUT)/,raw-ref raw-object.hut raw-archive.hut c
 	shmap.hut shmap-ref preempt.hut preempt-ref exec.hut exec-ref console.hut console-ref \
 	vfork.hut vfork-ref jobctl.hut jobctl-ref proctimers.hut proctimers-ref plocks.hut plocks-ref \
 	proc_core.hut cputime.hut cputime-ref procother.hut procother-ref ready.hut ready-ref \
-	bss_tail.hut) \
+	bss_tail.hut stdin_poll.hut stdin_poll-ref) \
 	$(UPSTREAM_BUILDS) $(UPSTREAM_STRIPPED)
 
 $(PROG_OUT)/raw_syscalls.o: $(PROG_SRC)/raw_syscalls.c $(PROG_SRC)/raw_syscalls.h \
