@@ -73,11 +73,11 @@ fed() {
 	# the command holds no writer itself: closing ours is the end of input
 	(cd "$WORK" && exec "$@" {feed}>&-) <"$TMP/feed.fifo" >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
 	pid=$!
-	for i in $(seq $((RUN_LIMIT * 10))); do grep -q '^waiting$' "$TMP/$tag.out" && break; sleep 0.1; done
+	for i in $(seq $((RUN_LIMIT * SLOW * 10))); do grep -q '^waiting$' "$TMP/$tag.out" && break; sleep 0.1; done
 	echo fed >&"$feed"
-	for i in $(seq $((RUN_LIMIT * 10))); do grep -q '^close now$' "$TMP/$tag.out" && break; sleep 0.1; done
+	for i in $(seq $((RUN_LIMIT * SLOW * 10))); do grep -q '^close now$' "$TMP/$tag.out" && break; sleep 0.1; done
 	exec {feed}>&-
-	for i in $(seq $((RUN_LIMIT * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	for i in $(seq $((RUN_LIMIT * SLOW * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid"
 	ST=$?
@@ -93,6 +93,24 @@ if ready "$POLLER.hut" "$POLLER-ref"; then
 		fed appl "$MONITOR" "$POLLER.hut"
 		[ "$ST" = 0 ] || { problem "the appliance exited $ST"; detail_file stderr "$TMP/appl.err"; }
 		expect_same_file "appliance and process stdout" "$TMP/proc.out" "$TMP/appl.out"
+		finish
+	fi
+fi
+
+# The same through a real program: busybox (Debian's source, built with
+# hut-cc) whose shell's `read -t` waits on stdin with a timeout.
+BB=$ROOT/build/debian/busybox.hut
+BB_SCRIPT='read -t 1 x; echo "read -t: $?"; echo waiting; read y; echo "read: $y"
+echo "close now"; read z; echo "at the end: $?"'
+begin "stdin: busybox sh's read -t times out while nothing comes, then reads"
+if ready "$BB"; then
+	fed bbproc "$BB" sh -c "$BB_SCRIPT"
+	[ "$ST" = 0 ] || problem "the process exited $ST"
+	expect_grep "the process's read -t did not time out" '^read -t: [1-9][0-9]*$' "$TMP/bbproc.out"
+	if need_kvm; then
+		fed bbappl "$MONITOR" "$BB" sh -c "$BB_SCRIPT"
+		[ "$ST" = 0 ] || { problem "the appliance exited $ST"; detail_file stderr "$TMP/bbappl.err"; }
+		expect_same_file "appliance and process stdout" "$TMP/bbproc.out" "$TMP/bbappl.out"
 		finish
 	fi
 fi
