@@ -207,8 +207,7 @@ static void console_seccomp(const struct hut_vm *vm, struct hut_seccomp *s)
 	const struct hut_seccomp_rule rules[] = {
 		HUT_ALLOW_ARG(SYS_readv, 0, 0),			 /* console read hypercall: stdin */
 		HUT_ALLOW_ARGS2(SYS_ioctl, 0, 1, 1, TIOCGWINSZ), /* SIGWINCH: the new size */
-		HUT_ALLOW(SYS_poll), /* stdin's readiness; a console write to a full non-blocking fd
-				      */
+		HUT_ALLOW(SYS_poll),  /* stdin's readiness; a full non-blocking fd 1 or 2 */
 		HUT_ALLOW(SYS_futex), /* wait for the console thread (a flush) */
 		/* wake it for a flush; the kick, when KVM has no ioeventfd */
 		HUT_ALLOW_ARG(SYS_write, 0, hut_console_io_kick_fd()),
