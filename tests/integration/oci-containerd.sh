@@ -6,7 +6,7 @@
 # ordinary image in the same containerd still runs, through crun or runc.
 # `ctr run -t` on a pty: the guest's stdin and stdout are that terminal
 # (hut-oci passes --console-socket on), a typed line reaches it, Ctrl-C is
-# SIGINT. Each appliance's output is compared with the image run as a process.
+# SIGINT, a resize is SIGWINCH and the new size. Each appliance's output is compared with the image run as a process.
 # hut-test: needs-kvm (oci_ready calls need_kvm)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/oci-lib.bash"
@@ -104,4 +104,14 @@ run_tty tty ctr -a "$SOCK" run -t --rm --runc-binary "$OCI" localhost/oci_app:la
 expect_tty_session tty
 run_tty tty-proc "$APP_IMAGE" tty
 expect_tty_same tty-proc tty
+finish
+
+# ctr passes its terminal's resize on to the container's pty: the guest
+# hears SIGWINCH and reads the new size, as the image run as a process does.
+begin oci/containerd-terminal-resize
+run "winch" python3 "$ROOT/tests/integration/oci_tty.py" $((RUN_LIMIT * SLOW / 3)) \
+	"winch: waiting" resize:30x100 -- ctr -a "$SOCK" run -t --rm --runc-binary "$OCI" \
+	localhost/oci_app:latest w1 /oci_app.hut winch
+expect_status winch 10
+expect_grep "the guest did not see the new size" '^winch: after SIGWINCH 30x100$' "$(out winch)"
 finish
