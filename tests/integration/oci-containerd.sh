@@ -111,7 +111,7 @@ finish
 begin oci/containerd-terminal-resize
 run "winch" python3 "$ROOT/tests/integration/oci_tty.py" $((RUN_LIMIT * SLOW / 3)) \
 	"winch: waiting" resize:30x100 -- ctr -a "$SOCK" run -t --rm --runc-binary "$OCI" \
-	localhost/oci_app:latest w1 /oci_app.hut winch
+	localhost/oci_app:latest w1 /oci_app.hut winch 30x100
 expect_status winch 10
 expect_grep "the guest did not see the new size" '^winch: after SIGWINCH 30x100$' "$(out winch)"
 finish

@@ -109,7 +109,7 @@ if ready "$APP" && need_kvm; then
 	for way in proc appl; do
 		[ $way = proc ] && cmd=("$APP") || cmd=("$MONITOR" "$APP")
 		run $way python3 "$ROOT/tests/integration/oci_tty.py" $((RUN_LIMIT * SLOW)) \
-			"winch: waiting" resize:30x100 -- "${cmd[@]}" winch
+			"winch: waiting" resize:30x100 -- "${cmd[@]}" winch 30x100
 		expect_status $way 10
 	done
 	expect_grep "the appliance did not see the new size" '^winch: after SIGWINCH 30x100$' "$(out appl)"

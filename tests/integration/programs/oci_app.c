@@ -34,8 +34,10 @@
  *   tty          says whether stdin and stdout are terminals, reads a line
  *                and echoes it, then waits with a SIGINT handler (Ctrl-C)
  *                that says so; exits 5 once it ran
- *   winch        prints the terminal's size, waits for SIGWINCH (a
- *                handler), prints the size again; exits 10
+ *   winch RxC    prints the terminal's size, waits for SIGWINCHes (a
+ *                handler) until the size is R rows and C columns (a
+ *                runtime may resize its pty first, to the size it already
+ *                had), prints it; exits 10
  */
 #include <errno.h>
 #include <signal.h>
@@ -168,23 +170,34 @@ static void on_winch(int sig)
 	got = 1;
 }
 
-static void print_size(const char *when)
+/* The terminal's size as "RxC" into buf (the error's text if none). */
+static const char *tty_size(char *buf, size_t n)
 {
 	struct winsize ws = {0};
 	if (ioctl(1, TIOCGWINSZ, &ws) != 0)
-		printf("winch: %s: %s\n", when, strerror(errno));
-	else
-		printf("winch: %s %ux%u\n", when, ws.ws_row, ws.ws_col);
+		return strerror(errno);
+	snprintf(buf, n, "%ux%u", ws.ws_row, ws.ws_col);
+	return buf;
 }
 
 /* A terminal resized under it: SIGWINCH, then TIOCGWINSZ says the new size. */
-static int winch(void)
+static int winch(const char *want)
 {
 	struct sigaction sa = {.sa_handler = on_winch};
+	sigset_t block, old;
+	char size[32];
 	sigaction(SIGWINCH, &sa, NULL);
-	print_size("at start");
-	wait_for_flag(SIGWINCH, "winch");
-	print_size("after SIGWINCH");
+	sigemptyset(&block);
+	sigaddset(&block, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	printf("winch: at start %s\n", tty_size(size, sizeof size));
+	say_waiting("winch");
+	do {
+		while (!got)
+			sigsuspend(&old);
+		got = 0;
+	} while (strcmp(tty_size(size, sizeof size), want));
+	printf("winch: after SIGWINCH %s\n", size);
 	return 10;
 }
 
@@ -316,8 +329,8 @@ int main(int argc, char **argv)
 		return hostname(argc > 2 ? argv[2] : NULL);
 	if (!strcmp(mode, "tty"))
 		return tty();
-	if (!strcmp(mode, "winch"))
-		return winch();
+	if (!strcmp(mode, "winch") && argc > 2)
+		return winch(argv[2]);
 	if (!strcmp(mode, "relay") && argc > 2)
 		return relay(atoi(argv[2]));
 	return signal_mode(mode);
