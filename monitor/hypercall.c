@@ -13,7 +13,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 
 _Static_assert(HUT_EXIT_BAD_HYPERCALL == HUT_SIGNAL_EXIT(SIGSYS), "monitor.h");
 

@@ -42,8 +42,6 @@ static uint32_t stdin_events(void)
 		events |= HUT_POLLHUP;
 	if (hc.revents & POLLERR)
 		events |= HUT_POLLERR;
-	if (!events)
-		hut_poll_wait |= HUT_POLL_STDIN; /* the sleep after this look ends on input */
 	return events;
 }
 
@@ -86,7 +84,12 @@ static long console_ioctl(struct hut_file *f, unsigned long request, long arg)
  * monitor's to say. */
 static uint32_t console_poll(struct hut_file *f)
 {
-	return f->priv2 == 0 ? stdin_events() : HUT_POLLOUT | HUT_POLLWRNORM;
+	if (f->priv2 != 0)
+		return HUT_POLLOUT | HUT_POLLWRNORM;
+	uint32_t events = stdin_events();
+	if (!events) /* a poll's look: the sleep after it ends on input */
+		hut_poll_wait |= HUT_POLL_STDIN;
+	return events;
 }
 
 static const struct hut_file_ops console_ops = {

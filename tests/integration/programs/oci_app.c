@@ -72,16 +72,23 @@ static void say_waiting(const char *mode)
 	fflush(stdout);
 }
 
-/* Says it waits, then waits until a handler of sig set got: sig blocked
- * from before the check to sigsuspend's atomic unblocking, as a correct
- * program does (a pause() loop loses a signal that comes between its
- * check of the flag and the pause). */
-static void wait_for_flag(int sig, const char *mode)
+/* Blocks sig; the mask before, for sigsuspend. Blocked from before a
+ * check of what its handler sets to sigsuspend's atomic unblocking, as a
+ * correct program waits (a pause() loop loses a signal that comes between
+ * its check of the flag and the pause). */
+static sigset_t block_signal(int sig)
 {
 	sigset_t block, old;
 	sigemptyset(&block);
 	sigaddset(&block, sig);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	return old;
+}
+
+/* Says it waits, then waits until a handler of sig set got. */
+static void wait_for_flag(int sig, const char *mode)
+{
+	sigset_t old = block_signal(sig);
 	say_waiting(mode);
 	while (!got)
 		sigsuspend(&old);
@@ -101,11 +108,8 @@ static void on_relay(int sig)
 static int relay(int rounds)
 {
 	struct sigaction sa = {.sa_handler = on_relay};
-	sigset_t block, old;
 	sigaction(SIGUSR1, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	sigset_t old = block_signal(SIGUSR1);
 	for (int i = 1; i <= rounds; i++) {
 		printf("relay: %d waiting\n", i);
 		fflush(stdout);
@@ -184,12 +188,9 @@ static const char *tty_size(char *buf, size_t n)
 static int winch(const char *want)
 {
 	struct sigaction sa = {.sa_handler = on_winch};
-	sigset_t block, old;
 	char size[32];
 	sigaction(SIGWINCH, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	sigset_t old = block_signal(SIGWINCH);
 	printf("winch: at start %s\n", tty_size(size, sizeof size));
 	say_waiting("winch");
 	do {
